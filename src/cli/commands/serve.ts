@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { loadConfig, loadDotEnv } from '../../config/index.js';
+import { createLogger } from '../../logging/logger.js';
+import { closeOnSignals, startServer } from '../../server.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the HTTP API (and, in embedded mode, everything else) in this process')
+    .option('-p, --port <port>', 'port to listen on (overrides PORT)')
+    .action(async (options: { port?: string }) => {
+      loadDotEnv();
+      const config = loadConfig(options.port ? { ...process.env, PORT: options.port } : process.env);
+      const logger = createLogger({ level: config.LOG_LEVEL });
+      const server = await startServer(config, logger);
+      closeOnSignals(server, logger, config.SHUTDOWN_TIMEOUT_MS);
+      logger.info({ url: server.url, docs: `${server.url}/docs` }, `Siteprint is running at ${server.url}`);
+    });
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { siteprintVersion } from '../system/version.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerServeCommand } from './commands/serve.js';
+
+const program = new Command('siteprint')
+  .description('Siteprint: fingerprint websites, discover their data, keep extraction blueprints healthy')
+  .version(siteprintVersion)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServeCommand(program);
+registerMigrateCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(`siteprint: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

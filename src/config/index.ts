@@ -1,0 +1,1 @@
+export { ConfigError, loadConfig, loadDotEnv, type Config } from './config.js';

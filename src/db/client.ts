@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import type { MigrationConfig } from 'drizzle-orm/migrator';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+/** The query builder shared by both drivers; repositories depend on this type only. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  readonly db: Db;
+  /** `pglite` (embedded, on disk) or `postgres` (DATABASE_URL). */
+  readonly kind: 'pglite' | 'postgres';
+  ping(): Promise<void>;
+  /** Runs raw SQL and returns its rows, for the few statements the query builder cannot express. */
+  query<Row extends Record<string, unknown>>(statement: SQL): Promise<Row[]>;
+  /** Applies pending migrations; safe to call from several processes at once. */
+  migrate(config: MigrationConfig): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; when absent the embedded PGlite database is used. */
+  url?: string;
+  /** Directory of the embedded database; `memory://` keeps it in memory (tests). */
+  pgliteDir?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  if (!options.pgliteDir) throw new Error('openDatabase needs either a url or a pgliteDir');
+  return openPglite(options.pgliteDir);
+}
+
+/** The embedded database lives in `<DATA_DIR>/db`. */
+export function pgliteDirFor(dataDir: string): string {
+  return path.join(dataDir, 'db');
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  // relaxedDurability stays false: every commit is written through to the data directory
+  // before the query resolves, so committed rows survive a crash of the process.
+  const client = await PGlite.create(dir, { relaxedDurability: false });
+  const pgliteDb = drizzlePglite(client, { schema });
+  return {
+    db: pgliteDb as unknown as Db,
+    kind: 'pglite',
+    ping: async () => {
+      await client.query('select 1');
+    },
+    query: async <Row extends Record<string, unknown>>(statement: SQL) =>
+      (await pgliteDb.execute(statement)).rows as Row[],
+    migrate: (config) => migratePglite(pgliteDb, config),
+    close: () => client.close(),
+  };
+}
+
+/** Arbitrary constant identifying Siteprint's migration lock among advisory locks. */
+const MIGRATION_LOCK_ID = 7_302_114_001;
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const nodePgDb = drizzleNodePg(pool, { schema });
+  const db = nodePgDb as unknown as Db;
+  await db.execute(sql`select 1`);
+  return {
+    db,
+    query: async <Row extends Record<string, unknown>>(statement: SQL) =>
+      (await nodePgDb.execute(statement)).rows as Row[],
+    kind: 'postgres',
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    migrate: async (config) => {
+      // One connection holds an advisory lock for the whole run, so API and worker processes
+      // starting together apply each migration exactly once.
+      const connection = await pool.connect();
+      try {
+        await connection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+        await migrateNodePg(drizzleNodePg(connection, { schema }), config);
+      } finally {
+        await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+        connection.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,2 @@
+// The engine's public API: pure functions over pages, fields and options. No DB, no HTTP server.
+export { leadingBaseUrl, readPagesDir, type PageInput } from './pages.js';

@@ -1,0 +1,119 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from '../config/index.js';
+import type { Database } from '../db/client.js';
+import { migrationStatus } from '../db/migrations.js';
+import type { Logger } from '../logging/logger.js';
+import { registerHealthRoutes, type ReadinessCheck } from '../system/health.js';
+import { createMetricsRegistry, registerHttpMetrics } from '../system/metrics.js';
+import { registerVersionRoute, siteprintVersion } from '../system/version.js';
+import { registerErrorHandling } from './errors.js';
+import { requestIdFor } from './request-id.js';
+
+export type AppInstance = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface AppOptions {
+  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'CORS_ORIGINS' | 'TRUST_PROXY'>;
+  database: Database;
+  logger: Logger;
+}
+
+export const OPENAPI_PATH = '/api/v1/openapi.json';
+
+/** Builds the HTTP application; the caller owns listening and closing. */
+export async function buildApp({ config, database, logger }: AppOptions): Promise<AppInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: requestIdFor,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // In-flight requests finish on close; idle keep-alive sockets are dropped at once.
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // Self-hosted instances are often reached over plain HTTP on a LAN; never rewrite to https.
+        'upgrade-insecure-requests': null,
+        // Swagger UI's bundle and its initialiser are served from this origin.
+        'script-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
+    credentials: !config.CORS_ORIGINS.includes('*'),
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Siteprint API',
+        version: siteprintVersion,
+        description: 'Fingerprint websites, discover their data and keep extraction blueprints healthy.',
+        license: { name: 'AGPL-3.0-only', identifier: 'AGPL-3.0-only' },
+      },
+      tags: [{ name: 'system', description: 'Health, version and metrics' }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { url: OPENAPI_PATH, validatorUrl: null, tryItOutEnabled: true },
+  });
+
+  const metrics = createMetricsRegistry();
+  registerHttpMetrics(app, metrics);
+
+  const checks: ReadinessCheck[] = [
+    { name: 'database', check: () => database.ping() },
+    {
+      name: 'migrations',
+      check: async () => {
+        const status = await migrationStatus(database);
+        if (!status.current) throw new Error(`${status.applied} of ${status.available} migrations applied`);
+      },
+    },
+  ];
+  registerHealthRoutes(app, checks);
+  registerVersionRoute(app, database.kind);
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}

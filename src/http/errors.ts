@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { buildProblem, HttpProblem, PROBLEM_CONTENT_TYPE, problemType, type FieldError, type Problem } from './problem.js';
+
+function send(reply: FastifyReply, problem: Problem, headers: Record<string, string> = {}): FastifyReply {
+  return reply
+    .status(problem.status)
+    .headers(headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ ...problem, requestId: reply.request.id });
+}
+
+function validationErrors(error: FastifyError): FieldError[] {
+  const where = error.validationContext ?? 'body';
+  return (error.validation ?? []).map((issue) => ({
+    in: where,
+    path: issue.instancePath || '/',
+    message: issue.message ?? 'is invalid',
+  }));
+}
+
+/** Every error leaves the server as RFC 9457 problem+json; 5xx details stay in the log. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof HttpProblem) {
+      return send(
+        reply,
+        buildProblem(error.status, error.message, { type: problemType(error.slug), errors: error.errors }),
+        error.headers,
+      );
+    }
+    if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
+      return send(
+        reply,
+        buildProblem(400, 'The request is invalid; see errors for each field.', {
+          type: problemType('validation'),
+          errors: validationErrors(error),
+        }),
+      );
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500 && !isResponseSerializationError(error)) {
+      // Fastify's own client errors (bad JSON, body too large, unsupported media type) carry safe messages.
+      return send(reply, buildProblem(status, error.message));
+    }
+    request.log.error({ err: error }, 'request failed');
+    return send(reply, buildProblem(500, 'An unexpected error occurred. Quote the request id when reporting it.'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, buildProblem(404, `No route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}

@@ -36,7 +36,7 @@ export type AppInstance = FastifyInstance<
 >;
 
 export interface AppOptions {
-  config: Pick<Config, 'BODY_LIMIT_BYTES' | 'CORS_ORIGINS' | 'TRUST_PROXY'>;
+  config: Config;
   database: Database;
   logger: Logger;
 }

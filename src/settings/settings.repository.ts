@@ -1,0 +1,32 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { instanceSettings } from '../db/schema/index.js';
+
+export interface InstanceSetting {
+  key: string;
+  value: unknown;
+  updatedAt: Date;
+}
+
+export class SettingsRepository {
+  constructor(private readonly db: Db) {}
+
+  async get(key: string): Promise<InstanceSetting | undefined> {
+    const [row] = await this.db.select().from(instanceSettings).where(eq(instanceSettings.key, key));
+    return row;
+  }
+
+  async set(key: string, value: unknown): Promise<InstanceSetting> {
+    const now = new Date();
+    const [row] = await this.db
+      .insert(instanceSettings)
+      .values({ key, value, updatedAt: now })
+      .onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: now } })
+      .returning();
+    return row!;
+  }
+
+  async list(): Promise<InstanceSetting[]> {
+    return this.db.select().from(instanceSettings).orderBy(instanceSettings.key);
+  }
+}

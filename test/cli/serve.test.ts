@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, type RunningCli } from '../support/cli.js';
+import { createPostgresDatabase } from '../support/databases.js';
+import { serviceUrl } from '../support/services.js';
+
+const freshDataDir = () => mkdtempSync(path.join(tmpdir(), 'siteprint-cli-'));
+const running: RunningCli[] = [];
+
+afterAll(() => {
+  for (const cli of running) cli.child.kill('SIGKILL');
+});
+
+async function serve(env: Record<string, string>): Promise<{ cli: RunningCli; url: string }> {
+  const cli = startCli(['serve'], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env });
+  running.push(cli);
+  const [, url] = await cli.waitFor(/Siteprint is running at (http:\/\/[^"\s]+)/);
+  return { cli, url: url! };
+}
+
+describe('siteprint CLI', () => {
+  it('documents its commands', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/serve/);
+    expect(help.stdout).toMatch(/migrate/);
+    for (const command of ['serve', 'migrate']) {
+      const commandHelp = await runCli([command, '--help']);
+      expect(commandHelp.code).toBe(0);
+      expect(commandHelp.stdout).toContain(`Usage: siteprint ${command}`);
+    }
+  });
+
+  it('exits 2 with one clear line on invalid configuration', async () => {
+    const result = await runCli(['serve'], { PORT: 'abc', DATA_DIR: freshDataDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: PORT=abc: /)]);
+  });
+
+  it('migrates the embedded database', async () => {
+    const result = await runCli(['migrate'], { DATA_DIR: freshDataDir() });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^pglite: (\d+) of \1 migrations applied; schema is current/);
+  });
+
+  it('serves on embedded defaults, then shuts down gracefully on SIGTERM', async () => {
+    const dataDir = freshDataDir();
+    const { cli, url } = await serve({ DATA_DIR: dataDir });
+    const ready = await fetch(`${url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect((await (await fetch(`${url}/api/v1/version`)).json()).database).toBe('pglite');
+
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toMatch(/"msg":"stopped"/);
+
+    // The database was closed cleanly: a new process opens the same directory at once.
+    const again = await serve({ DATA_DIR: dataDir });
+    expect((await fetch(`${again.url}/health/ready`)).status).toBe(200);
+    again.cli.child.kill('SIGINT');
+    expect(await again.cli.exited).toBe(0);
+  });
+
+  const postgres = serviceUrl('TEST_DATABASE_URL');
+  it.runIf(postgres)('serves on PostgreSQL when DATABASE_URL is set, applying the migrations', async () => {
+    const database = await createPostgresDatabase(postgres!);
+    try {
+      const { cli, url } = await serve({ DATA_DIR: freshDataDir(), DATABASE_URL: database.url });
+      const ready = await fetch(`${url}/health/ready`);
+      expect(await ready.json()).toEqual({ status: 'ready', checks: { database: { ok: true }, migrations: { ok: true } } });
+      expect((await (await fetch(`${url}/api/v1/version`)).json()).database).toBe('postgres');
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  });
+});

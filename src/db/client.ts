@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { lockDataDirectory } from './data-dir-lock.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -47,10 +48,17 @@ export function pgliteDirFor(dataDir: string): string {
 }
 
 async function openPglite(dir: string): Promise<Database> {
-  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  let unlock = () => {};
+  if (!dir.startsWith('memory://')) {
+    mkdirSync(dir, { recursive: true });
+    unlock = lockDataDirectory(dir);
+  }
   // relaxedDurability stays false: every commit is written through to the data directory
   // before the query resolves, so committed rows survive a crash of the process.
-  const client = await PGlite.create(dir, { relaxedDurability: false });
+  const client = await PGlite.create(dir, { relaxedDurability: false }).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
   const pgliteDb = drizzlePglite(client, { schema });
   return {
     db: pgliteDb as unknown as Db,
@@ -61,7 +69,10 @@ async function openPglite(dir: string): Promise<Database> {
     query: async <Row extends Record<string, unknown>>(statement: SQL) =>
       (await pgliteDb.execute(statement)).rows as Row[],
     migrate: (config) => migratePglite(pgliteDb, config),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      unlock();
+    },
   };
 }
 

@@ -3,9 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase, pgliteDirFor } from '../../src/db/client.js';
 import { migrationStatus, runMigrations } from '../../src/db/migrations.js';
 import { SettingsRepository } from '../../src/settings/settings.repository.js';
+import { runCli } from '../support/cli.js';
 
 const freshDir = () => mkdtempSync(path.join(tmpdir(), 'siteprint-durability-'));
 
@@ -61,5 +62,22 @@ describe('embedded database durability', () => {
     } finally {
       await reopened.close();
     }
+  });
+});
+
+describe('embedded database ownership', () => {
+  it('refuses a second process on the same data directory while the first runs', async () => {
+    const dataDir = freshDir();
+    const owner = await openDatabase({ pgliteDir: pgliteDirFor(dataDir) });
+    try {
+      const second = await runCli(['migrate'], { DATA_DIR: dataDir });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/embedded database in .* is in use by process \d+/);
+    } finally {
+      await owner.close();
+    }
+    // Released on close: another process may now take it.
+    const after = await runCli(['migrate'], { DATA_DIR: dataDir });
+    expect(after.code).toBe(0);
   });
 });

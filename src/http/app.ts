@@ -95,7 +95,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { url: OPENAPI_PATH, validatorUrl: null, tryItOutEnabled: true },
+    uiConfig: { validatorUrl: null, tryItOutEnabled: true },
   });
 
   const metrics = createMetricsRegistry();

@@ -1,2 +1,3 @@
 // Every table of the product. drizzle-kit reads this file to generate migrations.
 export * from './instance-settings.js';
+export * from './jobs.js';

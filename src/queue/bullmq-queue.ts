@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger.js';
+import { JobRunner } from './job-runner.js';
+import type { JobRecord, JobsRepository } from './jobs.repository.js';
+import type { EnqueueOptions, JobHandlers, JobQueue, WorkOptions } from './types.js';
+
+export interface BullmqQueueOptions {
+  jobs: JobsRepository;
+  logger: Logger;
+  redisUrl: string;
+  /** Every job type of the product: the API process needs them to pause queues it does not consume. */
+  jobTypes: readonly string[];
+  /** Namespaces the Redis keys, so several instances (or test runs) can share one Redis. */
+  prefix?: string;
+  leaseMs?: number;
+  backoffBaseMs?: number;
+}
+
+interface BullPayload {
+  jobId: string;
+}
+
+/**
+ * The scaled mode's queue: one BullMQ queue per job type on Redis, consumed by any number of
+ * `siteprint worker` processes. BullMQ carries delivery, priorities, delays, retries with
+ * backoff and stalled-job recovery; the jobs table stays the record the API reads.
+ */
+export class BullmqQueue implements JobQueue {
+  readonly kind = 'bullmq';
+  private readonly connection: Redis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly workerId = `worker-${randomUUID()}`;
+  private readonly prefix: string;
+  private readonly leaseMs: number;
+  private readonly backoffBaseMs: number;
+
+  constructor(private readonly options: BullmqQueueOptions) {
+    // BullMQ requires maxRetriesPerRequest: null so blocking commands wait through reconnects.
+    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.prefix = options.prefix ?? 'siteprint';
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.backoffBaseMs = options.backoffBaseMs ?? 2_000;
+  }
+
+  private get bullConnection(): ConnectionOptions {
+    return this.connection as unknown as ConnectionOptions;
+  }
+
+  private queueFor(type: string): Queue {
+    let queue = this.queues.get(type);
+    if (!queue) {
+      queue = new Queue(type, { connection: this.bullConnection, prefix: this.prefix });
+      this.queues.set(type, queue);
+    }
+    return queue;
+  }
+
+  async enqueue(options: EnqueueOptions): Promise<JobRecord> {
+    const job = await this.options.jobs.insert({
+      workspaceId: options.workspaceId,
+      siteId: options.siteId ?? null,
+      parentId: options.parentId ?? null,
+      type: options.type,
+      payload: options.payload,
+      priority: options.priority,
+      maxAttempts: options.maxAttempts,
+      runAt: new Date(Date.now() + (options.delayMs ?? 0)),
+    });
+    await this.dispatch(job);
+    return job;
+  }
+
+  async dispatch(job: JobRecord): Promise<void> {
+    const queue = this.queueFor(job.type);
+    // A manual retry reuses the record's id: drop BullMQ's finished copy so the id is free again.
+    await queue.remove(job.id).catch(() => undefined);
+    await queue.add(job.type, { jobId: job.id } satisfies BullPayload, {
+      jobId: job.id,
+      priority: job.priority,
+      delay: Math.max(0, job.runAt.getTime() - Date.now()),
+      attempts: job.maxAttempts,
+      backoff: { type: 'exponential', delay: this.backoffBaseMs },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    });
+  }
+
+  async work(handlers: JobHandlers, options: WorkOptions): Promise<void> {
+    const runner = new JobRunner(this.options.jobs, handlers, {
+      workerId: this.workerId,
+      leaseMs: this.leaseMs,
+      logger: this.options.logger,
+    });
+    for (const type of Object.keys(handlers)) {
+      const worker = new Worker<BullPayload>(type, (job) => this.process(runner, job), {
+        connection: this.bullConnection,
+        prefix: this.prefix,
+        concurrency: options.concurrency,
+        lockDuration: this.leaseMs,
+        maxStalledCount: 3,
+      });
+      worker.on('error', (err) => this.options.logger.error({ err, type }, 'BullMQ worker error'));
+      this.workers.push(worker);
+    }
+    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+  }
+
+  private async process(runner: JobRunner, bullJob: Job<BullPayload>): Promise<void> {
+    const { jobs } = this.options;
+    const job = await jobs.markRunning(bullJob.data.jobId, this.workerId, this.leaseMs);
+    // Cancelled or finished meanwhile (or deleted with its site): nothing to do.
+    if (!job) return;
+    const outcome = await runner.run(job);
+    if (outcome.status === 'succeeded') {
+      await jobs.finish(job.id, { status: 'succeeded', result: outcome.result });
+      return;
+    }
+    if (outcome.status === 'cancelled') {
+      await jobs.finish(job.id, { status: 'cancelled', error: 'cancelled' });
+      return;
+    }
+    const lastAttempt = !outcome.retryable || bullJob.attemptsMade + 1 >= (bullJob.opts.attempts ?? 1);
+    if (lastAttempt) {
+      await jobs.finish(job.id, { status: 'failed', error: outcome.error });
+      throw new UnrecoverableError(outcome.error);
+    }
+    const delay = this.backoffBaseMs * 2 ** bullJob.attemptsMade;
+    await jobs.requeue(job.id, outcome.error, new Date(Date.now() + delay));
+    throw new Error(outcome.error);
+  }
+
+  async pause(): Promise<void> {
+    await Promise.all(this.options.jobTypes.map((type) => this.queueFor(type).pause()));
+  }
+
+  async resume(): Promise<void> {
+    await Promise.all(this.options.jobTypes.map((type) => this.queueFor(type).resume()));
+  }
+
+  async isPaused(): Promise<boolean> {
+    const states = await Promise.all(this.options.jobTypes.map((type) => this.queueFor(type).isPaused()));
+    return states.length > 0 && states.every(Boolean);
+  }
+
+  async ping(): Promise<void> {
+    if (this.connection.status === 'wait') await this.connection.connect();
+    await this.connection.ping();
+  }
+
+  async close(timeoutMs = 10_000): Promise<void> {
+    // Worker.close waits for active jobs; past the timeout they are left to BullMQ's stalled-job recovery.
+    await Promise.race([
+      Promise.allSettled(this.workers.map((worker) => worker.close())),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    this.connection.disconnect();
+  }
+}

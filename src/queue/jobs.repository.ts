@@ -1,0 +1,213 @@
+import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { jobLogs, jobs } from '../db/schema/index.js';
+
+export type JobRecord = typeof jobs.$inferSelect;
+export type JobStatus = JobRecord['status'];
+export type JobLogRecord = typeof jobLogs.$inferSelect;
+export type NewJob = Pick<typeof jobs.$inferInsert, 'workspaceId' | 'siteId' | 'parentId' | 'type' | 'payload' | 'priority'> & {
+  maxAttempts?: number;
+  runAt?: Date;
+};
+
+const finished: JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+/** SQL over the jobs and job_logs tables; shared by both queue adapters and the jobs service. */
+export class JobsRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(job: NewJob): Promise<JobRecord> {
+    const [row] = await this.db.insert(jobs).values(job).returning();
+    return row!;
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const [row] = await this.db.select().from(jobs).where(eq(jobs.id, id));
+    return row;
+  }
+
+  /**
+   * Atomically takes the most urgent due job (lowest priority number, then oldest run_at).
+   * SKIP LOCKED lets several processes claim from one PostgreSQL database without collisions.
+   */
+  async claimNext(workerId: string, leaseMs: number, types: string[]): Promise<JobRecord | undefined> {
+    if (types.length === 0) return undefined;
+    const rows = await this.db.execute<Record<string, unknown>>(sql`
+      update ${jobs} set
+        status = 'running', attempts = ${jobs.attempts} + 1, locked_by = ${workerId},
+        lease_until = now() + make_interval(secs => ${leaseMs / 1000}),
+        started_at = coalesce(${jobs.startedAt}, now()), updated_at = now()
+      where ${jobs.id} = (
+        select id from ${jobs}
+        where status = 'queued' and run_at <= now() and ${inArray(jobs.type, types)}
+        order by priority, run_at, created_at
+        for update skip locked
+        limit 1
+      )
+      returning id`);
+    const id = rowsOf(rows)[0]?.id as string | undefined;
+    return id ? this.get(id) : undefined;
+  }
+
+  /** Marks a job handed over by an external queue (BullMQ) as running on this worker. */
+  async markRunning(id: string, workerId: string, leaseMs: number): Promise<JobRecord | undefined> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({
+        status: 'running',
+        attempts: sql`${jobs.attempts} + 1`,
+        lockedBy: workerId,
+        leaseUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
+        startedAt: sql`coalesce(${jobs.startedAt}, now())`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(jobs.id, id), inArray(jobs.status, ['queued', 'running'])))
+      .returning();
+    return row;
+  }
+
+  async extendLease(id: string, workerId: string, leaseMs: number): Promise<void> {
+    await this.db
+      .update(jobs)
+      .set({ leaseUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
+      .where(and(eq(jobs.id, id), eq(jobs.lockedBy, workerId), eq(jobs.status, 'running')));
+  }
+
+  async setProgress(id: string, progress: number, step?: string): Promise<void> {
+    await this.db
+      .update(jobs)
+      .set({ progress, ...(step === undefined ? {} : { step }), updatedAt: sql`now()` })
+      .where(eq(jobs.id, id));
+  }
+
+  async addCost(id: string, costUsd: number): Promise<void> {
+    await this.db.update(jobs).set({ costUsd: sql`${jobs.costUsd} + ${costUsd}` }).where(eq(jobs.id, id));
+  }
+
+  /** Records the end of a run; a no-op for a job that already reached a final state. */
+  async finish(
+    id: string,
+    outcome: { status: 'succeeded'; result: unknown } | { status: 'failed' | 'cancelled'; error: string },
+  ): Promise<JobRecord | undefined> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({
+        status: outcome.status,
+        ...(outcome.status === 'succeeded' ? { result: outcome.result ?? null, progress: 1, error: null } : { error: outcome.error }),
+        leaseUntil: null,
+        finishedAt: sql`now()`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(jobs.id, id), sql`${jobs.status} not in ('succeeded', 'failed', 'cancelled')`))
+      .returning();
+    return row;
+  }
+
+  /** Puts a failed attempt back in the queue to run again at `runAt`. */
+  async requeue(id: string, error: string, runAt: Date): Promise<JobRecord | undefined> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({ status: 'queued', error, runAt, leaseUntil: null, lockedBy: null, updatedAt: sql`now()` })
+      .where(and(eq(jobs.id, id), eq(jobs.status, 'running')))
+      .returning();
+    return row;
+  }
+
+  /**
+   * Cancels a queued job at once; a running one is flagged and stops at its next checkpoint.
+   * Returns the job as it is afterwards.
+   */
+  async requestCancel(id: string): Promise<JobRecord | undefined> {
+    await this.db
+      .update(jobs)
+      .set({ status: 'cancelled', cancelRequested: true, finishedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(jobs.id, id), eq(jobs.status, 'queued')));
+    await this.db
+      .update(jobs)
+      .set({ cancelRequested: true, updatedAt: sql`now()` })
+      .where(and(eq(jobs.id, id), eq(jobs.status, 'running')));
+    return this.get(id);
+  }
+
+  async isCancelRequested(id: string): Promise<boolean> {
+    const [row] = await this.db.select({ cancelRequested: jobs.cancelRequested }).from(jobs).where(eq(jobs.id, id));
+    return row?.cancelRequested ?? true;
+  }
+
+  /** Makes a failed or cancelled job run again from scratch. */
+  async resetForRetry(id: string): Promise<JobRecord | undefined> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({
+        status: 'queued',
+        attempts: 0,
+        error: null,
+        result: null,
+        progress: 0,
+        step: null,
+        cancelRequested: false,
+        runAt: sql`now()`,
+        startedAt: null,
+        finishedAt: null,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(jobs.id, id), inArray(jobs.status, ['failed', 'cancelled'])))
+      .returning();
+    return row;
+  }
+
+  /** Queues again the running jobs whose worker stopped renewing its lease (it crashed). */
+  async requeueExpiredLeases(): Promise<number> {
+    const rows = await this.db
+      .update(jobs)
+      .set({ status: 'queued', lockedBy: null, leaseUntil: null, updatedAt: sql`now()` })
+      .where(and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, sql`now()`)))
+      .returning({ id: jobs.id });
+    return rows.length;
+  }
+
+  /** Queues again every running job: for a single-process database, all of them are orphans at start. */
+  async requeueAllRunning(): Promise<number> {
+    const rows = await this.db
+      .update(jobs)
+      .set({ status: 'queued', lockedBy: null, leaseUntil: null, updatedAt: sql`now()` })
+      .where(eq(jobs.status, 'running'))
+      .returning({ id: jobs.id });
+    return rows.length;
+  }
+
+  async appendLog(jobId: string, level: JobLogRecord['level'], message: string, data?: unknown): Promise<void> {
+    await this.db.insert(jobLogs).values({ jobId, level, message, data: data ?? null });
+  }
+
+  async logs(jobId: string, afterId: number, limit: number): Promise<JobLogRecord[]> {
+    return this.db
+      .select()
+      .from(jobLogs)
+      .where(and(eq(jobLogs.jobId, jobId), gt(jobLogs.id, afterId)))
+      .orderBy(asc(jobLogs.id))
+      .limit(limit);
+  }
+
+  /** Job counts by type, priority and status, for queue dashboards. */
+  async counts(): Promise<Array<{ type: string; priority: number; status: JobStatus; count: number }>> {
+    const rows = await this.db
+      .select({ type: jobs.type, priority: jobs.priority, status: jobs.status, count: sql<number>`count(*)::int` })
+      .from(jobs)
+      .groupBy(jobs.type, jobs.priority, jobs.status);
+    return rows;
+  }
+
+  /** Jobs finished in the last `seconds`, by type: the throughput figure. */
+  async finishedSince(seconds: number): Promise<Array<{ type: string; count: number }>> {
+    return this.db
+      .select({ type: jobs.type, count: sql<number>`count(*)::int` })
+      .from(jobs)
+      .where(and(inArray(jobs.status, finished), gt(jobs.finishedAt, sql`now() - make_interval(secs => ${seconds})`)))
+      .groupBy(jobs.type);
+  }
+}
+
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  return (result as { rows: Record<string, unknown>[] }).rows;
+}

@@ -1,0 +1,66 @@
+import type { JobLogRecord, JobRecord } from './jobs.repository.js';
+
+/** Lower runs first: what a user asked for beats the schedule, which beats bulk work. */
+export const Priority = { user: 1, scheduled: 2, batch: 3 } as const;
+export type Priority = (typeof Priority)[keyof typeof Priority];
+
+export interface EnqueueOptions {
+  workspaceId: string;
+  siteId?: string | null;
+  parentId?: string | null;
+  type: string;
+  payload: Record<string, unknown>;
+  priority: Priority;
+  delayMs?: number;
+  maxAttempts?: number;
+}
+
+export interface JobContext {
+  readonly job: JobRecord;
+  /** Throws JobCancelledError once the job has been cancelled; call it between units of work. */
+  checkpoint(): Promise<void>;
+  log(level: JobLogRecord['level'], message: string, data?: unknown): Promise<void>;
+  progress(fraction: number, step?: string): Promise<void>;
+  addCost(usd: number): Promise<void>;
+}
+
+export type JobHandler = (context: JobContext) => Promise<unknown>;
+export type JobHandlers = Readonly<Record<string, JobHandler>>;
+
+export interface WorkOptions {
+  /** Jobs run at once by this process (per job type for BullMQ workers). */
+  concurrency: number;
+}
+
+/** One contract, two adapters: in-process over the database, or BullMQ workers on Redis. */
+export interface JobQueue {
+  readonly kind: 'embedded' | 'bullmq';
+  /** Stores the job record (the API's source of truth) and hands it to the queue. */
+  enqueue(options: EnqueueOptions): Promise<JobRecord>;
+  /** Hands an existing queued record to the queue again (after a manual retry). */
+  dispatch(job: JobRecord): Promise<void>;
+  /** Starts consuming jobs of the given types in this process. */
+  work(handlers: JobHandlers, options: WorkOptions): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  isPaused(): Promise<boolean>;
+  /** Throws when the queue's backing store does not answer. */
+  ping(): Promise<void>;
+  /** Stops taking jobs, waits for running ones up to the timeout, releases connections. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export class JobCancelledError extends Error {
+  constructor() {
+    super('job cancelled');
+    this.name = 'JobCancelledError';
+  }
+}
+
+/** A failure that retrying cannot fix (bad input, missing resource): the job fails at once. */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}

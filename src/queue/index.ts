@@ -1,0 +1,46 @@
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logging/logger.js';
+import { SettingsRepository } from '../settings/settings.repository.js';
+import { BullmqQueue } from './bullmq-queue.js';
+import { EmbeddedQueue } from './embedded-queue.js';
+import { JobsRepository } from './jobs.repository.js';
+import type { JobQueue } from './types.js';
+
+export { JobsRepository, type JobLogRecord, type JobRecord, type JobStatus } from './jobs.repository.js';
+export * from './types.js';
+
+export interface CreateQueueOptions {
+  database: Database;
+  logger: Logger;
+  /** BullMQ on this Redis when set; otherwise the embedded queue over the database. */
+  redisUrl?: string;
+  jobTypes: readonly string[];
+  prefix?: string;
+  leaseMs?: number;
+  backoffBaseMs?: number;
+  pollIntervalMs?: number;
+}
+
+export function createJobQueue(options: CreateQueueOptions): JobQueue {
+  const jobs = new JobsRepository(options.database.db);
+  if (options.redisUrl) {
+    return new BullmqQueue({
+      jobs,
+      logger: options.logger,
+      redisUrl: options.redisUrl,
+      jobTypes: options.jobTypes,
+      prefix: options.prefix,
+      leaseMs: options.leaseMs,
+      backoffBaseMs: options.backoffBaseMs,
+    });
+  }
+  return new EmbeddedQueue({
+    jobs,
+    settings: new SettingsRepository(options.database.db),
+    logger: options.logger,
+    singleProcess: options.database.kind === 'pglite',
+    leaseMs: options.leaseMs,
+    backoffBaseMs: options.backoffBaseMs,
+    pollIntervalMs: options.pollIntervalMs,
+  });
+}

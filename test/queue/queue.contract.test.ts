@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logging/logger.js';
+import {
+  createJobQueue,
+  JobsRepository,
+  Priority,
+  PermanentJobError,
+  type JobHandlers,
+  type JobQueue,
+  type JobRecord,
+} from '../../src/queue/index.js';
+import { databaseTargets, type TestDatabase } from '../support/databases.js';
+import { serviceUrl } from '../support/services.js';
+
+/** The same behaviour is required of every queue adapter: each runs this whole suite. */
+interface AdapterTarget {
+  name: string;
+  database: (typeof databaseTargets extends () => Array<infer T> ? T : never);
+  redisUrl?: string;
+}
+
+const redisUrl = serviceUrl('TEST_REDIS_URL');
+const targets: AdapterTarget[] = databaseTargets().map((database) => ({ name: `embedded on ${database.name}`, database }));
+if (redisUrl) targets.push({ name: 'BullMQ on Redis', database: databaseTargets()[0]!, redisUrl });
+
+const BACKOFF_MS = 200;
+const logger = createLogger({ level: 'silent' });
+
+describe.each(targets)('job queue contract: $name', (target) => {
+  let database: TestDatabase;
+  let queue: JobQueue;
+  let jobs: JobsRepository;
+  const workspaceId = randomUUID();
+
+  async function setUp(handlers: JobHandlers, concurrency = 2, { startWorking = true } = {}) {
+    database = await target.database.open();
+    jobs = new JobsRepository(database.db);
+    queue = createJobQueue({
+      database,
+      logger,
+      redisUrl: target.redisUrl,
+      jobTypes: Object.keys(handlers),
+      prefix: `test-${randomUUID()}`,
+      backoffBaseMs: BACKOFF_MS,
+      pollIntervalMs: 50,
+      leaseMs: 5_000,
+    });
+    if (startWorking) await queue.work(handlers, { concurrency });
+    return { start: () => queue.work(handlers, { concurrency }) };
+  }
+
+  afterEach(async () => {
+    await queue?.close(2_000);
+    await database?.close();
+  });
+
+  const enqueue = (type: string, payload: Record<string, unknown> = {}, extra: Partial<Parameters<JobQueue['enqueue']>[0]> = {}) =>
+    queue.enqueue({ workspaceId, type, payload, priority: Priority.user, ...extra });
+
+  async function until(jobId: string, predicate: (job: JobRecord) => boolean, timeoutMs = 15_000): Promise<JobRecord> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await jobs.get(jobId);
+      if (job && predicate(job)) return job;
+      if (Date.now() > deadline) throw new Error(`job ${jobId} stuck: ${JSON.stringify(job)}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  const settled = (jobId: string) => until(jobId, (job) => ['succeeded', 'failed', 'cancelled'].includes(job.status));
+
+  it('runs a job and records its result, progress, logs and timings', async () => {
+    await setUp({
+      double: async ({ job, log, progress }) => {
+        await log('info', 'doubling', { n: job.payload.n });
+        await progress(0.5, 'halfway');
+        return { doubled: Number(job.payload.n) * 2 };
+      },
+    });
+    const created = await enqueue('double', { n: 21 });
+    expect(created.status).toBe('queued');
+    const done = await settled(created.id);
+    expect(done).toMatchObject({ status: 'succeeded', result: { doubled: 42 }, attempts: 1, progress: 1, step: 'halfway' });
+    expect(done.startedAt!.getTime()).toBeLessThanOrEqual(done.finishedAt!.getTime());
+    expect((await jobs.logs(created.id, 0, 10)).map((line) => [line.level, line.message, line.data])).toEqual([
+      ['info', 'doubling', { n: 21 }],
+    ]);
+  });
+
+  it('runs user-triggered work before scheduled work before batches', async () => {
+    const order: string[] = [];
+    const { start } = await setUp({ record: async ({ job }) => void order.push(String(job.payload.name)) }, 1, {
+      startWorking: false,
+    });
+    const batch = await enqueue('record', { name: 'batch' }, { priority: Priority.batch });
+    const scheduled = await enqueue('record', { name: 'scheduled' }, { priority: Priority.scheduled });
+    const user = await enqueue('record', { name: 'user' }, { priority: Priority.user });
+    await start();
+    await Promise.all([batch, scheduled, user].map((job) => settled(job.id)));
+    expect(order).toEqual(['user', 'scheduled', 'batch']);
+  });
+
+  it('retries failures with exponential backoff, then succeeds', async () => {
+    const attemptsAt: number[] = [];
+    await setUp({
+      flaky: async () => {
+        attemptsAt.push(Date.now());
+        if (attemptsAt.length < 3) throw new Error(`flake ${attemptsAt.length}`);
+        return 'ok';
+      },
+    });
+    const created = await enqueue('flaky', {}, { maxAttempts: 4 });
+    const done = await settled(created.id);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 3, result: 'ok' });
+    const [first, second, third] = attemptsAt as [number, number, number];
+    expect(second - first).toBeGreaterThanOrEqual(BACKOFF_MS * 0.9);
+    expect(third - second).toBeGreaterThanOrEqual(BACKOFF_MS * 2 * 0.9);
+    const logs = await jobs.logs(created.id, 0, 10);
+    expect(logs.map((line) => line.message)).toEqual(['attempt 1 failed: flake 1', 'attempt 2 failed: flake 2']);
+  });
+
+  it('fails a job after its last attempt, and at once for a permanent error', async () => {
+    await setUp({
+      broken: async () => {
+        throw new Error('still broken');
+      },
+      invalid: async () => {
+        throw new PermanentJobError('site was deleted');
+      },
+    });
+    const broken = await enqueue('broken', {}, { maxAttempts: 2 });
+    const invalid = await enqueue('invalid', {}, { maxAttempts: 5 });
+    expect(await settled(broken.id)).toMatchObject({ status: 'failed', attempts: 2, error: 'still broken' });
+    expect(await settled(invalid.id)).toMatchObject({ status: 'failed', attempts: 1, error: 'site was deleted' });
+  });
+
+  it('holds a delayed job until it is due', async () => {
+    let ranAt = 0;
+    await setUp({ later: async () => void (ranAt = Date.now()) });
+    const enqueuedAt = Date.now();
+    const created = await enqueue('later', {}, { delayMs: 600 });
+    await settled(created.id);
+    expect(ranAt - enqueuedAt).toBeGreaterThanOrEqual(550);
+  });
+
+  it('never runs more jobs at once than its concurrency', async () => {
+    let running = 0;
+    let peak = 0;
+    await setUp(
+      {
+        slow: async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          running--;
+        },
+      },
+      2,
+    );
+    const created = await Promise.all(Array.from({ length: 6 }, () => enqueue('slow')));
+    await Promise.all(created.map((job) => settled(job.id)));
+    expect(peak).toBe(2);
+  });
+
+  it('cancels a queued job before it runs and a running job at its next checkpoint', async () => {
+    let started = false;
+    let reachedEnd = false;
+    const { start } = await setUp(
+      {
+        long: async ({ checkpoint }) => {
+          started = true;
+          for (let step = 0; step < 200; step++) {
+            await checkpoint();
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          reachedEnd = true;
+        },
+        never: async () => {
+          throw new Error('a cancelled job must not run');
+        },
+      },
+      2,
+      { startWorking: false },
+    );
+    const queued = await enqueue('never', {}, { delayMs: 300 });
+    expect((await jobs.requestCancel(queued.id))?.status).toBe('cancelled');
+    await start();
+    const running = await enqueue('long');
+    await until(running.id, (job) => job.status === 'running');
+    await expect.poll(() => started).toBe(true);
+    await jobs.requestCancel(running.id);
+    expect(await settled(running.id)).toMatchObject({ status: 'cancelled' });
+    expect(reachedEnd).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await jobs.get(queued.id))?.status).toBe('cancelled');
+  });
+
+  it('runs a failed job again on retry', async () => {
+    let calls = 0;
+    await setUp({
+      once: async () => {
+        calls++;
+        if (calls === 1) throw new PermanentJobError('upstream down');
+        return 'second time lucky';
+      },
+    });
+    const created = await enqueue('once');
+    expect(await settled(created.id)).toMatchObject({ status: 'failed' });
+    const reset = await jobs.resetForRetry(created.id);
+    await queue.dispatch(reset!);
+    expect(await until(created.id, (job) => job.status === 'succeeded')).toMatchObject({ result: 'second time lucky', attempts: 1 });
+  });
+
+  it('takes no work while paused and resumes where it stopped', async () => {
+    let ran = 0;
+    await setUp({ count: async () => void ran++ });
+    await queue.pause();
+    expect(await queue.isPaused()).toBe(true);
+    const created = await enqueue('count');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(ran).toBe(0);
+    expect((await jobs.get(created.id))?.status).toBe('queued');
+    await queue.resume();
+    expect(await queue.isPaused()).toBe(false);
+    await settled(created.id);
+    expect(ran).toBe(1);
+  });
+});

@@ -47,7 +47,21 @@ describe('health', () => {
     expect((await app.inject('/health/live')).json()).toEqual({ status: 'live' });
     const ready = await app.inject('/health/ready');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready', checks: { database: { ok: true }, migrations: { ok: true } } });
+    expect(ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: { ok: true }, migrations: { ok: true }, queue: { ok: true } },
+    });
+  });
+
+  it('answers 503 when the queue backend is unreachable', async () => {
+    const unreachable = await createTestApp({ database, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    try {
+      const ready = await unreachable.inject('/health/ready');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json().checks).toMatchObject({ database: { ok: true }, queue: { ok: false } });
+    } finally {
+      await unreachable.close();
+    }
   });
 
   it('answers 503 naming the failing dependency', async () => {

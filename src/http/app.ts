@@ -21,6 +21,7 @@ import type { Config } from '../config/index.js';
 import type { Database } from '../db/client.js';
 import { migrationStatus } from '../db/migrations.js';
 import type { Logger } from '../logging/logger.js';
+import type { JobQueue } from '../queue/index.js';
 import { registerHealthRoutes, type ReadinessCheck } from '../system/health.js';
 import { createMetricsRegistry, registerHttpMetrics } from '../system/metrics.js';
 import { registerVersionRoute, siteprintVersion } from '../system/version.js';
@@ -38,13 +39,14 @@ export type AppInstance = FastifyInstance<
 export interface AppOptions {
   config: Config;
   database: Database;
+  queue: JobQueue;
   logger: Logger;
 }
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
 /** Builds the HTTP application; the caller owns listening and closing. */
-export async function buildApp({ config, database, logger }: AppOptions): Promise<AppInstance> {
+export async function buildApp({ config, database, queue, logger }: AppOptions): Promise<AppInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -110,6 +112,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
         if (!status.current) throw new Error(`${status.applied} of ${status.available} migrations applied`);
       },
     },
+    { name: 'queue', check: () => queue.ping() },
   ];
   registerHealthRoutes(app, checks);
   registerVersionRoute(app, database.kind);

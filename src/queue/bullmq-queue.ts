@@ -40,6 +40,8 @@ export class BullmqQueue implements JobQueue {
   constructor(private readonly options: BullmqQueueOptions) {
     // BullMQ requires maxRetriesPerRequest: null so blocking commands wait through reconnects.
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    // ioredis reconnects by itself; readiness reports the outage, the log says why.
+    this.connection.on('error', (err) => options.logger.warn({ err: { message: err.message } }, 'Redis connection error'));
     this.prefix = options.prefix ?? 'siteprint';
     this.leaseMs = options.leaseMs ?? 30_000;
     this.backoffBaseMs = options.backoffBaseMs ?? 2_000;

@@ -70,7 +70,10 @@ describe('siteprint CLI', () => {
     try {
       const { cli, url } = await serve({ DATA_DIR: freshDataDir(), DATABASE_URL: database.url });
       const ready = await fetch(`${url}/health/ready`);
-      expect(await ready.json()).toEqual({ status: 'ready', checks: { database: { ok: true }, migrations: { ok: true } } });
+      expect(await ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: { ok: true }, migrations: { ok: true }, queue: { ok: true } },
+      });
       expect((await (await fetch(`${url}/api/v1/version`)).json()).database).toBe('postgres');
       cli.child.kill('SIGTERM');
       expect(await cli.exited).toBe(0);

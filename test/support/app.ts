@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { Database } from '../../src/db/client.js';
 import { buildApp, type AppInstance } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { createConfiguredQueue } from '../../src/server.js';
 
 /** Every JSON line the app logged, for assertions about what reaches logs. */
 export class LogCapture extends Writable {
@@ -30,9 +31,9 @@ export async function createTestApp(options: TestAppOptions): Promise<AppInstanc
   const logs = options.logs ?? new LogCapture();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-app-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...options.env });
-  return buildApp({
-    config,
-    database: options.database,
-    logger: createLogger({ level: 'info', destination: logs }),
-  });
+  const logger = createLogger({ level: 'info', destination: logs });
+  const queue = createConfiguredQueue(config, options.database, logger);
+  const app = await buildApp({ config, database: options.database, queue, logger });
+  app.addHook('onClose', () => queue.close(1_000));
+  return app;
 }

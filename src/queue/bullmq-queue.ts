@@ -61,16 +61,7 @@ export class BullmqQueue implements JobQueue {
   }
 
   async enqueue(options: EnqueueOptions): Promise<JobRecord> {
-    const job = await this.options.jobs.insert({
-      workspaceId: options.workspaceId,
-      siteId: options.siteId ?? null,
-      parentId: options.parentId ?? null,
-      type: options.type,
-      payload: options.payload,
-      priority: options.priority,
-      maxAttempts: options.maxAttempts,
-      runAt: new Date(Date.now() + (options.delayMs ?? 0)),
-    });
+    const job = await this.options.jobs.insert(options);
     await this.dispatch(job);
     return job;
   }

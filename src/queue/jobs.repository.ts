@@ -1,14 +1,11 @@
 import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { jobLogs, jobs } from '../db/schema/index.js';
+import type { EnqueueOptions } from './types.js';
 
 export type JobRecord = typeof jobs.$inferSelect;
 export type JobStatus = JobRecord['status'];
 export type JobLogRecord = typeof jobLogs.$inferSelect;
-export type NewJob = Pick<typeof jobs.$inferInsert, 'workspaceId' | 'siteId' | 'parentId' | 'type' | 'payload' | 'priority'> & {
-  maxAttempts?: number;
-  runAt?: Date;
-};
 
 const finished: JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
@@ -16,8 +13,20 @@ const finished: JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 export class JobsRepository {
   constructor(private readonly db: Db) {}
 
-  async insert(job: NewJob): Promise<JobRecord> {
-    const [row] = await this.db.insert(jobs).values(job).returning();
+  async insert(options: EnqueueOptions): Promise<JobRecord> {
+    const [row] = await this.db
+      .insert(jobs)
+      .values({
+        workspaceId: options.workspaceId,
+        siteId: options.siteId ?? null,
+        parentId: options.parentId ?? null,
+        type: options.type,
+        payload: options.payload,
+        priority: options.priority,
+        maxAttempts: options.maxAttempts,
+        runAt: new Date(Date.now() + (options.delayMs ?? 0)),
+      })
+      .returning();
     return row!;
   }
 

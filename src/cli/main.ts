@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { siteprintVersion } from '../system/version.js';
+import { registerBlueprintCommand } from './commands/blueprint.js';
+import { registerExtractCommand } from './commands/extract.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
 
@@ -13,6 +15,8 @@ const program = new Command('siteprint')
 
 registerServeCommand(program);
 registerMigrateCommand(program);
+registerBlueprintCommand(program);
+registerExtractCommand(program);
 
 try {
   await program.parseAsync(process.argv);

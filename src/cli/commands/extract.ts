@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { compileBlueprint, extractPage, recordData } from '../../engine/extract/index.js';
+import { formatFromPath, importBlueprint } from '../../engine/blueprint/index.js';
+import { readPagesDir } from '../../engine/pages.js';
+
+export function registerExtractCommand(program: Command): void {
+  program
+    .command('extract')
+    .description('Apply a blueprint to pages; NDJSON to stdout, one line per page (offline, no LLM)')
+    .requiredOption('--blueprint <file>', 'blueprint file (.json, .yaml or .csv)')
+    .requiredOption('--pages <dir>', 'directory of *.htm / *.html pages')
+    .action(async (options: { blueprint: string; pages: string }) => {
+      let text: string;
+      try {
+        text = await readFile(options.blueprint, 'utf8');
+      } catch (error) {
+        throw new Error(`cannot read blueprint ${options.blueprint}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      }
+      let compiled;
+      try {
+        compiled = compileBlueprint(importBlueprint(text, formatFromPath(options.blueprint)));
+      } catch (error) {
+        throw new Error(`blueprint ${options.blueprint}: ${(error as Error).message}`);
+      }
+      const pages = await readPagesDir(options.pages);
+      const lines: string[] = [];
+      for (const page of pages) {
+        const record = extractPage(compiled, page);
+        lines.push(JSON.stringify({ file: page.file, url: page.url, data: recordData(record) }));
+        if (lines.length >= 256) process.stdout.write(lines.splice(0).join('\n') + '\n');
+      }
+      if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+    });
+}

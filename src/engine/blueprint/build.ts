@@ -1,0 +1,100 @@
+import type { PageInput } from '../pages.js';
+import { PageContext } from '../extract/runtime.js';
+import { jsonLdTypes } from '../extract/structured.js';
+import { generateSelectors, type ExamplePage, type FieldSpec } from '../selectors/generate.js';
+import { testSelectors, type SelectorTestResult } from '../testing/test-selectors.js';
+import { BLUEPRINT_SCHEMA_VERSION, type Blueprint, type Field, type PageType } from './schema.js';
+import { inferUrlPattern } from './url-pattern.js';
+import { contentHash } from './versions.js';
+
+export interface BuildOptions {
+  fields: FieldSpec[];
+  examples?: ExamplePage[];
+  /** Pages used only to test candidates, never to generate them. */
+  heldOut?: PageInput[];
+  pageTypeName?: string;
+}
+
+export interface BuildResult {
+  blueprint: Blueprint;
+  report: SelectorTestResult;
+}
+
+const CONTAINER_TYPES = new Set([
+  'WebSite', 'WebPage', 'Organization', 'BreadcrumbList', 'SearchAction', 'ListItem', 'ImageObject', 'Person',
+  'SiteNavigationElement', 'Offer', 'AggregateRating', 'Rating', 'Review', 'PostalAddress', 'Place', 'Brand',
+  'ItemPage', 'CollectionPage', 'ContactPoint', 'EntryPoint', 'PropertyValue', 'QuantitativeValue', 'MonetaryAmount',
+]);
+
+/** The schema.org type most sample pages describe in JSON-LD, if any. */
+function mainDataType(pages: PageContext[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const page of pages) {
+    const types = new Set(page.jsonLd.flatMap(jsonLdTypes).filter((type) => !CONTAINER_TYPES.has(type)));
+    for (const type of types) counts.set(type, (counts.get(type) ?? 0) + 1);
+  }
+  const [best] = [...counts].sort((a, b) => b[1] - a[1]);
+  return best && best[1] * 2 >= pages.length ? best[0] : undefined;
+}
+
+function origin(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol.startsWith('http') ? parsed.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * generate_selectors → test_selectors → a blueprint for one page type. Versioning (whether this
+ * becomes a new version) is updateBlueprint's decision.
+ */
+export function buildBlueprint(pages: PageInput[], options: BuildOptions): BuildResult {
+  if (pages.length === 0) throw new Error('no sample pages');
+  if (options.fields.length === 0) throw new Error('no fields to build selectors for');
+  const samples = pages.map((page) => new PageContext(page.url, page.html));
+  const heldOut = (options.heldOut ?? []).map((page) => new PageContext(page.url, page.html));
+  const dataType = mainDataType(samples);
+  const candidates = generateSelectors(
+    samples,
+    pages.map((page) => page.file),
+    options.fields,
+    { examples: options.examples ?? [], ...(dataType ? { dataType } : {}) },
+  );
+  const names = [...pages, ...(options.heldOut ?? [])].map((page) => page.file ?? page.url);
+  const report = testSelectors(candidates, samples, heldOut, names);
+  const fields: Field[] = report.fields.map((field, i) => ({
+    name: field.name,
+    ...(options.fields[i]?.description ? { description: options.fields[i].description } : {}),
+    type: field.type,
+    multiple: field.multiple,
+    required: options.fields[i]?.required ?? field.required,
+    mode: field.mode,
+    sources: field.sources,
+    quality: field.quality,
+  }));
+  const urls = pages.map((page) => page.url);
+  const pageType: PageType = {
+    name: options.pageTypeName ?? dataType?.toLowerCase() ?? 'page',
+    kind: 'detail',
+    ...(dataType ? { dataType } : {}),
+    match: { urlPattern: inferUrlPattern(urls), examples: urls.slice(0, 5) },
+    fields,
+    list: null,
+  };
+  const blueprint: Blueprint = {
+    schemaVersion: BLUEPRINT_SCHEMA_VERSION,
+    site: origin(pages[0]!.url),
+    version: 1,
+    pageTypes: [pageType],
+    validation: {
+      samplePages: samples.length,
+      heldOutPages: heldOut.length,
+      coverage: report.coverage,
+      quality: report.quality,
+    },
+  };
+  blueprint.contentHash = contentHash(blueprint);
+  return { blueprint, report };
+}

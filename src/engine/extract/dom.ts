@@ -1,0 +1,80 @@
+import type { AnyNode, Document, Element } from 'domhandler';
+import { isTag, isText } from 'domhandler';
+import { DomUtils, parseDocument } from 'htmlparser2';
+
+export type { AnyNode, Document, Element };
+export { isTag, isText };
+
+/** One parse per page: htmlparser2 decodes entities; every source is then evaluated on this tree. */
+export function parseHtml(html: string): Document {
+  return parseDocument(html, { decodeEntities: true, lowerCaseAttributeNames: true });
+}
+
+const SKIPPED = new Set(['script', 'style', 'template', 'noembed']);
+
+/** Elements whose boundaries separate words even without white space in the markup. */
+export const BLOCK_TAGS = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure',
+  'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre',
+  'section', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul', 'option', 'caption', 'title', 'body',
+]);
+
+const INVISIBLE_SPACE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
+const WIDE_SPACE = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
+
+/** White space collapsed, non-breaking and zero-width characters handled, outer space trimmed. */
+export function normalizeText(text: string): string {
+  return text.replace(INVISIBLE_SPACE, '').replace(WIDE_SPACE, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function collectText(node: AnyNode, out: string[]): void {
+  if (isText(node)) {
+    out.push(node.data);
+    return;
+  }
+  if (!isTag(node)) {
+    if ('children' in node) for (const child of node.children) collectText(child, out);
+    return;
+  }
+  if (SKIPPED.has(node.name)) return;
+  const block = BLOCK_TAGS.has(node.name);
+  if (block) out.push(' ');
+  for (const child of node.children) collectText(child, out);
+  if (block) out.push(' ');
+}
+
+/** Visible text of a node as a reader sees it: blocks and <br> separate words. */
+export function textOf(node: AnyNode): string {
+  const out: string[] = [];
+  collectText(node, out);
+  return normalizeText(out.join(''));
+}
+
+/** Text of the element's own text nodes, ignoring its child elements. */
+export function ownTextOf(element: Element): string {
+  let text = '';
+  for (const child of element.children) if (isText(child)) text += child.data;
+  return normalizeText(text);
+}
+
+export function innerHtmlOf(element: Element): string {
+  return DomUtils.getInnerHTML(element).trim();
+}
+
+export function attrOf(element: Element, name: string): string | undefined {
+  return element.attribs[name];
+}
+
+/** Every element of the tree in document order. */
+export function allElements(root: AnyNode): Element[] {
+  return DomUtils.findAll(() => true, 'children' in root ? root.children : []);
+}
+
+export function elementsByTag(root: Document, name: string): Element[] {
+  return DomUtils.getElementsByTagName(name, root, true);
+}
+
+/** Decodes entities left inside strings that were not parsed as HTML (JSON-LD values, attribute text). */
+export function decodeEntities(text: string): string {
+  return text.includes('&') ? textOf(parseDocument(`<p>${text}</p>`)) : normalizeText(text);
+}

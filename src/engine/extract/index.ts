@@ -1,0 +1,16 @@
+export {
+  compileBlueprint,
+  compileSource,
+  extractPage,
+  PageContext,
+  recordData,
+  type CompiledBlueprint,
+  type CompiledSource,
+  type ExtractedRecord,
+  type ExtractOptions,
+  type FieldResult,
+} from './runtime.js';
+export { absoluteUrl, coerce, parseDate, parseMoney, parseNumber, type Money, type TypedValue } from './coerce.js';
+export { normalizeText, parseHtml, textOf } from './dom.js';
+export { buildLabelIndex, normalizeLabel, type LabelIndex, type LabelValue } from './labels.js';
+export { jsonLdObjects, jsonLdTypes, jsonLdValues, metaTags, valuesAtPath, type JsonObject } from './structured.js';

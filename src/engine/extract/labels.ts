@@ -1,0 +1,165 @@
+import { BLOCK_TAGS, isTag, isText, normalizeText, textOf, type AnyNode, type Document, type Element } from './dom.js';
+
+/**
+ * Label–value pairs as pages present them: `<b>ISBN-13:</b> 978…<br>`, `<dt>Publisher</dt><dd>…</dd>`,
+ * `<th>Format</th><td>…</td>`, `<li>Pages: 96</li>`, `By: <a>Name</a>`. Built in one walk per page,
+ * so a blueprint's label sources are map look-ups.
+ */
+export interface LabelValue {
+  /** The label as written (trimmed, without the trailing colon). */
+  label: string;
+  text: string;
+  /** Texts of the value's element children (e.g. one per author link), for multiple-valued fields. */
+  parts: string[];
+}
+
+export type LabelIndex = Map<string, LabelValue[]>;
+
+/** Lower case, NFKC, punctuation dropped: "Pub. Date:" → "pub date", "ISBN-13" → "isbn 13". */
+export function normalizeLabel(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+const MAX_LABEL_LENGTH = 40;
+const MAX_VALUE_LENGTH = 300;
+const SKIPPED = new Set(['script', 'style', 'template', 'head', 'select', 'option', 'button', 'noscript', 'textarea']);
+const LABEL_TAGS = new Set(['dt', 'th', 'label']);
+/** Short bylines without a colon ("by Jane Doe"). */
+const BYLINE_WORDS = new Set(['by', 'written by', 'von', 'par', 'por', 'door', 'di']);
+
+function looksLikeLabel(text: string): boolean {
+  return text.length > 0 && text.length <= MAX_LABEL_LENGTH && /\p{L}/u.test(text) && text.split(' ').length <= 6;
+}
+
+const isBoundary = (node: AnyNode) => isTag(node) && BLOCK_TAGS.has(node.name);
+
+/** Text and element parts of the inline run that follows `start`, up to a line break or block. */
+function inlineRunAfter(start: AnyNode, labelTag: string | null): { text: string; parts: string[] } {
+  const texts: string[] = [];
+  const parts: string[] = [];
+  for (let node = start.next; node; node = node.next) {
+    if (isBoundary(node)) break;
+    if (isTag(node)) {
+      if (labelTag && node.name === labelTag && /:\s*$/.test(textOf(node))) break;
+      if (SKIPPED.has(node.name)) continue;
+      const text = textOf(node);
+      if (text) {
+        texts.push(text);
+        parts.push(text);
+      }
+    } else if (isText(node)) {
+      texts.push(node.data);
+    }
+  }
+  return { text: normalizeText(texts.join(' ')), parts };
+}
+
+function partsOf(element: Element): string[] {
+  const parts: string[] = [];
+  for (const child of element.children) {
+    if (isTag(child) && !SKIPPED.has(child.name)) {
+      const text = textOf(child);
+      if (text) parts.push(text);
+    }
+  }
+  return parts;
+}
+
+function nextElement(node: AnyNode): Element | null {
+  for (let next = node.next; next; next = next.next) if (isTag(next)) return next;
+  return null;
+}
+
+function add(index: LabelIndex, label: string, text: string, parts: string[]): void {
+  const value = normalizeText(text).replace(/^[:\s]+/, '');
+  if (!value || value.length > MAX_VALUE_LENGTH) return;
+  const key = normalizeLabel(label);
+  if (!key) return;
+  const entry = { label: label.trim(), text: value, parts: parts.length > 1 ? parts : [] };
+  const list = index.get(key);
+  if (list) list.push(entry);
+  else index.set(key, [entry]);
+}
+
+/** The value beside an element-wrapped label: table cell, definition, or the inline run after it. */
+function valueForLabelElement(element: Element): { text: string; parts: string[] } | null {
+  if (element.name === 'dt' || element.name === 'th' || element.name === 'td') {
+    const cell = nextElement(element);
+    if (cell && (cell.name === 'dd' || cell.name === 'td')) return { text: textOf(cell), parts: partsOf(cell) };
+  }
+  // Climb while the label is its parent's only content (<td><b>Label:</b></td><td>value</td>).
+  let anchor: Element = element;
+  for (;;) {
+    const run = inlineRunAfter(anchor, anchor === element ? element.name : null);
+    if (run.text) return run;
+    const parent = anchor.parent;
+    if (!parent || !isTag(parent) || parent.name === 'body') break;
+    const onlyChild = parent.children.every((child) => child === anchor || (isText(child) && !child.data.trim()));
+    if (!onlyChild) break;
+    anchor = parent;
+    if (anchor.name === 'td' || anchor.name === 'dt' || anchor.name === 'th') {
+      const cell = nextElement(anchor);
+      if (cell && (cell.name === 'td' || cell.name === 'dd')) return { text: textOf(cell), parts: partsOf(cell) };
+    }
+  }
+  const sibling = nextElement(element);
+  if (sibling && !BLOCK_TAGS.has(sibling.name)) {
+    const text = textOf(sibling);
+    if (text) return { text, parts: partsOf(sibling) };
+  }
+  return null;
+}
+
+/** Text-node labels: "Pages: 96" or a lone "By:" / "by" followed by the value's elements. */
+function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): void {
+  const prev = node.prev;
+  if (prev && !isBoundary(prev) && !(isText(prev) && !prev.data.trim())) return;
+  const text = normalizeText(node.data);
+  if (!text) return;
+  const colon = /^([^:]{1,40}?)\s*:\s*(.*)$/.exec(text);
+  if (colon) {
+    const [, label = '', rest = ''] = colon;
+    if (!looksLikeLabel(label) || /^\d/.test(label)) return;
+    const run = inlineRunAfter(node, null);
+    add(index, label, `${rest} ${run.text}`, rest ? [] : run.parts);
+    return;
+  }
+  if (BYLINE_WORDS.has(text.toLowerCase())) {
+    const run = inlineRunAfter(node, null);
+    add(index, text, run.text, run.parts);
+  }
+}
+
+function visit(index: LabelIndex, element: Element): void {
+  if (SKIPPED.has(element.name)) return;
+  const hasElementChildren = element.children.some((child) => isTag(child) && child.name !== 'br');
+  const text = hasElementChildren ? '' : textOf(element);
+  if (text) {
+    const colonLabel = /^(.{1,40}?)\s*:$/.exec(text)?.[1];
+    const label = colonLabel ?? (LABEL_TAGS.has(element.name) ? text : undefined);
+    if (label !== undefined && looksLikeLabel(label)) {
+      const value = valueForLabelElement(element);
+      if (value) add(index, label, value.text, value.parts);
+      return;
+    }
+    const inline = /^([^:]{1,40}?)\s*:\s*(\S.*)$/.exec(text);
+    if (inline?.[1] && inline[2] && looksLikeLabel(inline[1]) && !/^\d/.test(inline[1])) {
+      add(index, inline[1], inline[2], []);
+      return;
+    }
+  }
+  for (const child of element.children) {
+    if (isTag(child)) visit(index, child);
+    else if (isText(child) && hasElementChildren) indexTextNode(index, child);
+  }
+}
+
+export function buildLabelIndex(document: Document): LabelIndex {
+  const index: LabelIndex = new Map();
+  for (const child of document.children) if (isTag(child)) visit(index, child);
+  return index;
+}

@@ -1,0 +1,280 @@
+import { compile as compileCss, selectAll, selectOne } from 'css-select';
+import type { Blueprint, Field, PageType, Source, Transform } from '../blueprint/schema.js';
+import { compileUrlPattern, matchesUrlPattern } from '../blueprint/url-pattern.js';
+import { coerce, type TypedValue } from './coerce.js';
+import { attrOf, innerHtmlOf, normalizeText, ownTextOf, parseHtml, textOf, type AnyNode, type Document, type Element } from './dom.js';
+import { buildLabelIndex, normalizeLabel, type LabelIndex } from './labels.js';
+import { jsonLdObjects, jsonLdValues, metaTags, type JsonObject } from './structured.js';
+
+/** A parsed page with lazily built indexes, shared by every source evaluated on it. */
+export class PageContext {
+  readonly document: Document;
+  #jsonLd?: JsonObject[];
+  #meta?: Map<string, string[]>;
+  #labels?: LabelIndex;
+
+  constructor(
+    readonly url: string,
+    html: string,
+  ) {
+    this.document = parseHtml(html);
+  }
+
+  get jsonLd(): JsonObject[] {
+    return (this.#jsonLd ??= jsonLdObjects(this.document));
+  }
+
+  get meta(): Map<string, string[]> {
+    return (this.#meta ??= metaTags(this.document));
+  }
+
+  get labels(): LabelIndex {
+    return (this.#labels ??= buildLabelIndex(this.document));
+  }
+}
+
+type CompiledQuery = ReturnType<typeof compileCss<AnyNode, Element>>;
+
+// compile() only ever matches tags, so narrowing its results to Element is sound.
+export const selectElements = (query: CompiledQuery, scope: AnyNode): Element[] => selectAll<AnyNode, AnyNode>(query, scope) as Element[];
+const selectFirst = (query: CompiledQuery, scope: AnyNode): Element | null => selectOne<AnyNode, AnyNode>(query, scope) as Element | null;
+
+export function compileQuery(selector: string): CompiledQuery {
+  try {
+    return compileCss<AnyNode, Element>(selector);
+  } catch (error) {
+    throw new Error(`invalid CSS selector ${JSON.stringify(selector)}: ${(error as Error).message}`);
+  }
+}
+
+function compileRegex(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, 'iu');
+  } catch (error) {
+    throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${(error as Error).message}`);
+  }
+}
+
+function applyTransform(value: string, transform: Transform): string {
+  switch (transform) {
+    case 'lowercase':
+      return value.toLowerCase();
+    case 'uppercase':
+      return value.toUpperCase();
+    case 'digits':
+      return value.replace(/[^\dXx]/g, '').toUpperCase();
+    case 'stripLabel':
+      return value.replace(/^[^:]{1,40}:\s*/, '');
+  }
+}
+
+/** A source compiled once per blueprint: raw reader plus post-processing. */
+export interface CompiledSource {
+  source: Source;
+  read(page: PageContext, scope: Element | Document, multiple: boolean): string[];
+}
+
+function readElement(element: Element, read: string): string | undefined {
+  if (read === 'text') return textOf(element);
+  if (read === 'ownText') return ownTextOf(element);
+  if (read === 'html') return innerHtmlOf(element);
+  const value = attrOf(element, read.slice('attr:'.length));
+  return value === undefined ? undefined : normalizeText(value);
+}
+
+export function compileSource(source: Source, dataType?: string): CompiledSource {
+  const regex = source.regex ? compileRegex(source.regex) : null;
+  const post = (values: string[], multiple: boolean): string[] => {
+    let out = values;
+    if (multiple && source.split) out = out.flatMap((value) => value.split(source.split!));
+    const result: string[] = [];
+    for (let value of out) {
+      if (regex) {
+        const match = regex.exec(value);
+        if (!match) continue;
+        value = match[1] ?? match[0];
+      }
+      for (const transform of source.transforms ?? []) value = applyTransform(value, transform);
+      value = value.trim();
+      if (value) result.push(value);
+    }
+    return result;
+  };
+  let raw: (page: PageContext, scope: Element | Document, multiple: boolean) => string[];
+  if ('css' in source) {
+    const query = compileQuery(source.css);
+    const read = source.read ?? 'text';
+    raw = (_page, scope, multiple) => {
+      const elements = multiple ? selectElements(query, scope) : [selectFirst(query, scope)].filter((e) => e !== null);
+      const values: string[] = [];
+      for (const element of elements) {
+        const value = readElement(element, read);
+        if (value) values.push(value);
+      }
+      return values;
+    };
+  } else if ('jsonld' in source) {
+    raw = (page) => jsonLdValues(page.jsonLd, source.jsonld, source.type ?? dataType);
+  } else if ('meta' in source) {
+    const key = source.meta.toLowerCase();
+    raw = (page) => page.meta.get(key) ?? [];
+  } else {
+    const labels = source.label.map(normalizeLabel);
+    raw = (page, _scope, multiple) => {
+      for (const label of labels) {
+        const found = page.labels.get(label);
+        if (!found?.[0]) continue;
+        const first = found[0];
+        return multiple && first.parts.length > 1 ? first.parts : [first.text];
+      }
+      return [];
+    };
+  }
+  return {
+    source,
+    read: (page, scope, multiple) => {
+      const values = post(raw(page, scope, multiple), multiple);
+      return multiple ? values : values.slice(0, 1);
+    },
+  };
+}
+
+export interface FieldResult {
+  /** Display value: normalised text (absolute URL for url/image fields); a list when multiple. */
+  value: string | string[] | null;
+  typed: TypedValue | TypedValue[] | null;
+  /** Index of the source that produced the value, or null. */
+  source: number | null;
+  /** False when only text that does not parse as the field type was found. */
+  valid: boolean;
+}
+
+interface CompiledField {
+  field: Field;
+  sources: CompiledSource[];
+}
+
+function compileFields(fields: Field[], dataType?: string): CompiledField[] {
+  return fields.map((field) => ({ field, sources: field.sources.map((source) => compileSource(source, dataType)) }));
+}
+
+/**
+ * Sources are tried in order; the first giving a value valid for the field type wins. When none
+ * is valid but some gave text, that text is kept (flagged invalid) rather than losing the field.
+ */
+function extractField(compiled: CompiledField, page: PageContext, scope: Element | Document): FieldResult {
+  const { field } = compiled;
+  let fallback: FieldResult | null = null;
+  for (const [index, source] of compiled.sources.entries()) {
+    const texts = source.read(page, scope, field.multiple);
+    if (texts.length === 0) continue;
+    const display: string[] = [];
+    const typed: TypedValue[] = [];
+    for (const text of texts) {
+      const value = coerce(field.type, text, page.url);
+      if (value === null) continue;
+      display.push(field.type === 'url' || field.type === 'image' ? String(value) : text);
+      typed.push(value);
+    }
+    if (display.length) {
+      return field.multiple
+        ? { value: display, typed, source: index, valid: true }
+        : { value: display[0] ?? null, typed: typed[0] ?? null, source: index, valid: true };
+    }
+    fallback ??= { value: field.multiple ? texts : (texts[0] ?? null), typed: null, source: index, valid: false };
+  }
+  return fallback ?? { value: null, typed: null, source: null, valid: false };
+}
+
+export interface ExtractedRecord {
+  url: string;
+  file?: string;
+  pageType: string | null;
+  fields: Record<string, FieldResult>;
+  /** Records of a listing page, one per item. */
+  items?: Record<string, FieldResult>[];
+  nextPage?: string | null;
+}
+
+interface CompiledPageType {
+  pageType: PageType;
+  urlPattern: RegExp;
+  fields: CompiledField[];
+  list: { item: CompiledQuery; fields: CompiledField[]; nextPage: CompiledSource | null } | null;
+}
+
+export interface CompiledBlueprint {
+  blueprint: Blueprint;
+  pageTypes: CompiledPageType[];
+}
+
+/** Compiles every selector and regex once; invalid ones fail here, not per page. */
+export function compileBlueprint(blueprint: Blueprint): CompiledBlueprint {
+  return {
+    blueprint,
+    pageTypes: blueprint.pageTypes.map((pageType) => ({
+      pageType,
+      urlPattern: compileUrlPattern(pageType.match.urlPattern),
+      fields: compileFields(pageType.fields, pageType.dataType),
+      list: pageType.list
+        ? {
+            item: compileQuery(pageType.list.item),
+            fields: compileFields(pageType.list.fields, pageType.dataType),
+            nextPage: pageType.list.nextPage ? compileSource(pageType.list.nextPage) : null,
+          }
+        : null,
+    })),
+  };
+}
+
+/** The first page type whose URL pattern matches; a single-type blueprint applies to any page. */
+function choosePageType(compiled: CompiledBlueprint, url: string): CompiledPageType | null {
+  return (
+    compiled.pageTypes.find((pageType) => matchesUrlPattern(pageType.urlPattern, url)) ??
+    (compiled.pageTypes.length === 1 ? (compiled.pageTypes[0] ?? null) : null)
+  );
+}
+
+export interface ExtractOptions {
+  /** Force a page type by name instead of matching URL patterns. */
+  pageType?: string;
+}
+
+export function extractPage(
+  blueprint: Blueprint | CompiledBlueprint,
+  page: { url: string; html: string; file?: string },
+  options: ExtractOptions = {},
+): ExtractedRecord {
+  const compiled = 'pageTypes' in blueprint && 'blueprint' in blueprint ? blueprint : compileBlueprint(blueprint);
+  const pageType = options.pageType
+    ? (compiled.pageTypes.find((candidate) => candidate.pageType.name === options.pageType) ?? null)
+    : choosePageType(compiled, page.url);
+  const record: ExtractedRecord = { url: page.url, ...(page.file ? { file: page.file } : {}), pageType: null, fields: {} };
+  if (!pageType) return record;
+  record.pageType = pageType.pageType.name;
+  const context = new PageContext(page.url, page.html);
+  for (const field of pageType.fields) record.fields[field.field.name] = extractField(field, context, context.document);
+  if (pageType.list) {
+    const { list } = pageType;
+    record.items = selectElements(list.item, context.document).map((item) => {
+      const fields: Record<string, FieldResult> = {};
+      for (const field of list.fields) fields[field.field.name] = extractField(field, context, item);
+      return fields;
+    });
+    const next = list.nextPage?.read(context, context.document, false)[0];
+    record.nextPage = next ? (coerce('url', next, page.url) as string | null) : null;
+  }
+  return record;
+}
+
+/** The CLI's data object: field name → display value (string, list of strings, or null). */
+export function recordData(record: ExtractedRecord): Record<string, unknown> {
+  const plain = (fields: Record<string, FieldResult>) =>
+    Object.fromEntries(Object.entries(fields).map(([name, result]) => [name, result.value]));
+  const data: Record<string, unknown> = plain(record.fields);
+  if (record.items) {
+    data.items = record.items.map(plain);
+    data.next_page = record.nextPage ?? null;
+  }
+  return data;
+}

@@ -1,0 +1,299 @@
+import type { FieldType, Source, Transform } from '../blueprint/schema.js';
+import { allElements, isTag, isText, textOf, type Element } from '../extract/dom.js';
+import type { PageContext } from '../extract/runtime.js';
+import type { JsonObject } from '../extract/structured.js';
+import { validity } from '../testing/validators.js';
+import { selectorsFor, stableClasses } from './css.js';
+import { labelMatch, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
+import { sameValue } from './values.js';
+
+export interface FieldSpec {
+  name: string;
+  description?: string;
+  type?: FieldType;
+  multiple?: boolean;
+  required?: boolean;
+}
+
+/** Known values of some fields on one sample page (`siteprint blueprint --examples`). */
+export interface ExamplePage {
+  file?: string;
+  url?: string;
+  values: Record<string, string | string[]>;
+}
+
+export type CandidateOrigin = 'jsonld' | 'meta' | 'microdata' | 'label' | 'template' | 'heading' | 'pattern' | 'example';
+
+export interface Candidate {
+  source: Source;
+  origin: CandidateOrigin;
+  /** How likely this kind of evidence names the field, 0–1, before testing on the pages. */
+  prior: number;
+}
+
+export interface FieldCandidates {
+  spec: FieldSpec;
+  profile: FieldProfile;
+  type: FieldType;
+  multiple: boolean;
+  candidates: Candidate[];
+  /** Example values by sample page index. */
+  examples: Map<number, string[]>;
+}
+
+export interface GenerateOptions {
+  examples?: ExamplePage[];
+  /** schema.org type of the pages' main entity, to read JSON-LD from the right object. */
+  dataType?: string;
+}
+
+const READ_BY_TAG: Record<string, string> = { meta: 'attr:content', img: 'attr:src', a: 'attr:href', link: 'attr:href', time: 'attr:datetime' };
+
+class CandidateSet {
+  readonly list: Candidate[] = [];
+  readonly #seen = new Map<string, Candidate>();
+
+  add(source: Source, origin: CandidateOrigin, prior: number): void {
+    const key = JSON.stringify(source);
+    const known = this.#seen.get(key);
+    if (known) {
+      if (prior > known.prior) {
+        known.prior = prior;
+        known.origin = origin;
+      }
+      return;
+    }
+    const candidate = { source, origin, prior };
+    this.#seen.set(key, candidate);
+    this.list.push(candidate);
+  }
+}
+
+function flattenJsonLd(object: JsonObject, prefix: string, out: Map<string, string>, depth: number): void {
+  for (const [key, value] of Object.entries(object)) {
+    if (key.startsWith('@') && key !== '@id') continue;
+    const path = prefix ? `${prefix}.${key}` : key;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first && typeof first === 'object') {
+      if (depth < 3) flattenJsonLd(first as JsonObject, path, out, depth + 1);
+    } else if (first !== undefined && first !== null && !out.has(path)) {
+      out.set(path, String(first));
+    }
+  }
+}
+
+function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[], dataType?: string): void {
+  const paths = new Map<string, string>();
+  for (const page of pages) {
+    for (const object of page.jsonLd) flattenJsonLd(object, '', paths, 0);
+  }
+  for (const path of paths.keys()) {
+    const match = pathMatch(profile, path);
+    if (match >= 0.25) set.add({ jsonld: path, ...(dataType ? { type: dataType } : {}) }, 'jsonld', 0.92 * match);
+  }
+  for (const [i, name] of profile.meta.entries()) {
+    if (pages.some((page) => page.meta.has(name.toLowerCase()))) set.add({ meta: name }, 'meta', 0.8 - i * 0.03);
+  }
+  for (const page of pages.slice(0, 3)) {
+    for (const [i, prop] of profile.itemprop.entries()) {
+      for (const element of allElements(page.document)) {
+        if (element.attribs.itemprop?.split(/\s+/).includes(prop)) {
+          const read = element.attribs.content !== undefined ? 'attr:content' : READ_BY_TAG[element.name];
+          for (const selector of selectorsFor(element, page.document, 3)) {
+            set.add({ css: selector.css, ...(read && read !== 'attr:href' ? { read } : {}) }, 'microdata', 0.88 - i * 0.03);
+          }
+          break;
+        }
+      }
+    }
+  }
+}
+
+function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  const seen = new Map<string, number>();
+  for (const page of pages) {
+    for (const key of page.labels.keys()) if (!seen.has(key)) seen.set(key, labelMatch(profile, key));
+  }
+  for (const [key, match] of seen) if (match >= 0.3) set.add({ label: [key] }, 'label', 0.95 * match);
+}
+
+/** Leaf-ish descendants that carry text: the value inside a named container. */
+function textLeaves(element: Element, limit: number): Element[] {
+  const leaves: Element[] = [];
+  const walk = (node: Element) => {
+    for (const child of node.children) {
+      if (!isTag(child) || leaves.length >= limit) continue;
+      const hasOwnText = child.children.some((c) => isText(c) && c.data.trim());
+      if (hasOwnText || child.name === 'a') leaves.push(child);
+      else walk(child);
+    }
+  };
+  walk(element);
+  return leaves;
+}
+
+const LABEL_PREFIX = /^[^:]{1,30}:\s*\S/;
+
+function addElementCandidates(set: CandidateSet, element: Element, page: PageContext, origin: CandidateOrigin, prior: number, profile: FieldProfile): void {
+  const text = textOf(element);
+  const read = profile.type === 'image' && element.name === 'img' ? 'attr:src' : profile.type === 'url' && element.name === 'a' ? 'attr:href' : undefined;
+  const transforms: Transform[] | undefined = !read && LABEL_PREFIX.test(text) ? ['stripLabel'] : undefined;
+  for (const selector of selectorsFor(element, page.document, 4)) {
+    if (!selector.first && !profile.multiple) continue;
+    const penalty = selector.matches > 1 && !profile.multiple ? 0.85 : 1;
+    set.add({ css: selector.css, ...(read ? { read } : {}), ...(transforms ? { transforms } : {}) }, origin, prior * penalty);
+  }
+}
+
+/** Elements whose class, id or itemprop words name the field, and the values inside them. */
+function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  for (const page of pages.slice(0, 3)) {
+    let found = 0;
+    for (const element of allElements(page.document)) {
+      if (element.name === 'script' || element.name === 'style' || element.name === 'meta' || element.name === 'link') continue;
+      const tokens = [...stableClasses(element), element.attribs.id ?? ''].filter(Boolean);
+      const match = Math.max(0, ...tokens.map((token) => tokenMatch(profile, token)));
+      if (match < 0.8) continue;
+      const text = textOf(element);
+      if (!text || text.length > 400) continue;
+      addElementCandidates(set, element, page, 'template', 0.72 * match, profile);
+      for (const leaf of textLeaves(element, 4)) addElementCandidates(set, leaf, page, 'template', 0.7 * match, profile);
+      if (++found >= 12) break;
+    }
+    if (profile.heading) {
+      const heading = allElements(page.document).find((element) => element.name === 'h1' && textOf(element));
+      if (heading) addElementCandidates(set, heading, page, 'heading', 0.66, profile);
+    }
+  }
+}
+
+const STRICT_KINDS = new Set(['isbn13', 'isbn10', 'isbn', 'gtin']);
+const CODE_PATTERN = /\b(97[89][\d-]{10,14}|\d[\d-]{8,12}[\dX])\b/;
+
+/** For identifier fields: elements whose text holds a value with a valid check digit. */
+function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  if (!STRICT_KINDS.has(profile.kind)) return;
+  for (const page of pages.slice(0, 2)) {
+    let found = 0;
+    for (const element of allElements(page.document)) {
+      if (element.name === 'script' || element.name === 'style' || element.name === 'head') continue;
+      const own = element.children.filter(isText).map((t) => t.data).join(' ');
+      const code = CODE_PATTERN.exec(own)?.[1];
+      if (!code || validity(profile.kind, code) < 1) continue;
+      for (const selector of selectorsFor(element, page.document, 3)) {
+        if (selector.first) set.add({ css: selector.css, read: 'ownText', regex: CODE_PATTERN.source, transforms: ['digits'] }, 'pattern', 0.5);
+      }
+      if (++found >= 5) break;
+    }
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const SEPARATORS = [' / ', ' | ', ' • ', ' · ', ' - ', ', ', '; '];
+
+/**
+ * How to get an example value out of a longer text, generalised to other pages: the n-th part of
+ * a separated list ("Publisher / 2008 / Paperback"), or the text after a constant prefix.
+ */
+function regexFor(text: string, value: string): string | null {
+  for (const separator of SEPARATORS) {
+    const parts = text.split(separator);
+    const index = parts.findIndex((part) => sameValue(part, value));
+    if (parts.length > 1 && index >= 0) {
+      const sep = escapeRegExp(separator.trim());
+      const other = `[^${sep}]`;
+      return `^(?:${other}*${sep}){${index}}\\s*(${other}+?)\\s*(?:${sep}|$)`;
+    }
+  }
+  const at = text.toLowerCase().indexOf(value.toLowerCase());
+  if (at > 0 && at <= 40) {
+    const prefix = text.slice(0, at).trim();
+    if (prefix) return `^${escapeRegExp(prefix)}\\s*(.+?)\\s*$`;
+  }
+  return null;
+}
+
+function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageContext, values: string[]): void {
+  for (const value of values) {
+    for (const [key, entries] of page.labels) {
+      if (entries.some((entry) => sameValue(entry.text, value) || entry.parts.some((part) => sameValue(part, value)))) {
+        set.add({ label: [key] }, 'example', 0.97);
+      }
+    }
+    for (const object of page.jsonLd) {
+      const paths = new Map<string, string>();
+      flattenJsonLd(object, '', paths, 0);
+      for (const [path, found] of paths) if (sameValue(found, value)) set.add({ jsonld: path }, 'example', 0.96);
+    }
+    for (const [name, contents] of page.meta) {
+      if (contents.some((content) => sameValue(content, value))) set.add({ meta: name }, 'example', 0.9);
+    }
+    let found = 0;
+    const elements = allElements(page.document);
+    for (const element of elements) {
+      if (found >= 6) break;
+      if (element.name === 'script' || element.name === 'style' || element.name === 'head' || element.name === 'title') continue;
+      for (const [attr, attrValue] of Object.entries(element.attribs)) {
+        if (['content', 'title', 'alt', 'href', 'src', 'datetime', 'value'].includes(attr) && sameValue(attrValue, value)) {
+          for (const selector of selectorsFor(element, page.document, 3)) {
+            if (selector.first || profile.multiple) set.add({ css: selector.css, read: `attr:${attr}` }, 'example', 0.93);
+          }
+          found++;
+        }
+      }
+      const text = textOf(element);
+      if (text.length > value.length + 80 || !text.toLowerCase().includes(value.toLowerCase())) continue;
+      // The deepest element holding the value: no child element holds it too.
+      if (element.children.some((child) => isTag(child) && textOf(child).toLowerCase().includes(value.toLowerCase()))) continue;
+      found++;
+      const exact = sameValue(text, value);
+      const regex = exact ? null : regexFor(text, value);
+      if (!exact && !regex) continue;
+      for (const selector of selectorsFor(element, page.document, 4)) {
+        if (!selector.first && !profile.multiple) continue;
+        set.add({ css: selector.css, ...(regex ? { regex } : {}) }, 'example', exact ? 0.98 : 0.9);
+      }
+    }
+  }
+}
+
+function examplesByPage(pages: PageContext[], files: (string | undefined)[], examples: ExamplePage[], field: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const example of examples) {
+    const raw = example.values[field];
+    if (raw === undefined) continue;
+    const values = (Array.isArray(raw) ? raw : [raw]).map(String).filter((v) => v.trim());
+    const index = pages.findIndex((page, i) => (example.file && files[i] === example.file) || (example.url && page.url === example.url));
+    if (index >= 0 && values.length) out.set(index, values);
+  }
+  return out;
+}
+
+/**
+ * Ranked-to-be candidate sources per field from structured data, label–value pairs, named
+ * template elements, identifier patterns and example values. Testing decides which hold.
+ */
+export function generateSelectors(
+  pages: PageContext[],
+  files: (string | undefined)[],
+  fields: FieldSpec[],
+  options: GenerateOptions = {},
+): FieldCandidates[] {
+  return fields.map((spec) => {
+    const profile = profileField(spec.name, spec.description);
+    const type = spec.type ?? profile.type;
+    const set = new CandidateSet();
+    const examples = examplesByPage(pages, files, options.examples ?? [], spec.name);
+    for (const [index, values] of examples) {
+      const page = pages[index];
+      if (page) exampleCandidates(set, profile, page, values);
+    }
+    structuredCandidates(set, profile, pages, options.dataType);
+    labelCandidates(set, profile, pages);
+    templateCandidates(set, profile, pages);
+    patternCandidates(set, profile, pages);
+    return { spec, profile, type, multiple: spec.multiple ?? profile.multiple, candidates: set.list, examples };
+  });
+}
+
+

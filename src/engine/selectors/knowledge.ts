@@ -1,0 +1,418 @@
+import type { FieldType } from '../blueprint/schema.js';
+import { normalizeLabel } from '../extract/labels.js';
+
+/**
+ * Generic field knowledge: what a field name means, which labels pages use for it, where
+ * structured data keeps it, and what its values look like. Nothing here is specific to a site;
+ * unknown names fall back to their own words.
+ */
+export type ValueKind =
+  | 'isbn13'
+  | 'isbn10'
+  | 'isbn'
+  | 'gtin'
+  | 'date'
+  | 'money'
+  | 'number'
+  | 'person'
+  | 'organization'
+  | 'title'
+  | 'url'
+  | 'image'
+  | 'shortText'
+  | 'longText';
+
+interface Concept {
+  /** Canonical field names and their label synonyms, strongest first. */
+  labels: string[];
+  /** Weaker labels that sometimes carry the concept (e.g. "vendor" for a publisher). */
+  weakLabels?: string[];
+  jsonld?: string[];
+  meta?: string[];
+  itemprop?: string[];
+  /** Words that mark an element's class or id as holding this field. */
+  classWords?: string[];
+  type: FieldType;
+  kind: ValueKind;
+  multiple?: boolean;
+  heading?: boolean;
+}
+
+const CONCEPTS: Record<string, Concept> = {
+  title: {
+    labels: ['title', 'name', 'product name', 'book title', 'item name', 'product title', 'headline'],
+    jsonld: ['name', 'headline', 'title'],
+    meta: ['og:title', 'twitter:title'],
+    itemprop: ['name', 'headline'],
+    classWords: ['title', 'name', 'headline', 'heading'],
+    type: 'text',
+    kind: 'title',
+    heading: true,
+  },
+  job_title: {
+    labels: ['job title', 'position', 'role', 'title', 'job'],
+    jsonld: ['title', 'name'],
+    meta: ['og:title'],
+    itemprop: ['title'],
+    classWords: ['title', 'position', 'role'],
+    type: 'text',
+    kind: 'title',
+    heading: true,
+  },
+  author: {
+    labels: ['author', 'authors', 'by', 'written by', 'writer', 'author s', 'authored by', 'creator', 'byline'],
+    weakLabels: ['contributor', 'contributors', 'editor', 'artist', 'von', 'par', 'por'],
+    jsonld: ['author.name', 'author', 'creator.name', 'creator'],
+    meta: ['author', 'book:author', 'article:author', 'dc.creator', 'citation_author'],
+    itemprop: ['author', 'creator'],
+    classWords: ['author', 'authors', 'byline', 'writer', 'creator', 'contributor'],
+    type: 'text',
+    kind: 'person',
+    multiple: true,
+  },
+  isbn_13: {
+    labels: ['isbn 13', 'isbn13', 'ean 13', 'ean', 'isbn', 'gtin 13'],
+    jsonld: ['isbn', 'gtin13', 'workExample.isbn'],
+    meta: ['books:isbn', 'book:isbn', 'isbn'],
+    itemprop: ['isbn', 'gtin13'],
+    classWords: ['isbn', 'isbn13', 'ean'],
+    type: 'text',
+    kind: 'isbn13',
+  },
+  isbn_10: {
+    labels: ['isbn 10', 'isbn10', 'isbn'],
+    jsonld: ['isbn'],
+    itemprop: ['isbn'],
+    classWords: ['isbn', 'isbn10'],
+    type: 'text',
+    kind: 'isbn10',
+  },
+  isbn: {
+    labels: ['isbn', 'isbn 13', 'isbn 10', 'isbn13', 'isbn10'],
+    jsonld: ['isbn'],
+    meta: ['books:isbn', 'book:isbn'],
+    itemprop: ['isbn'],
+    classWords: ['isbn'],
+    type: 'text',
+    kind: 'isbn',
+  },
+  gtin: {
+    labels: ['gtin', 'ean', 'upc', 'barcode', 'gtin 13', 'ean 13'],
+    jsonld: ['gtin13', 'gtin', 'gtin12', 'gtin14', 'gtin8'],
+    itemprop: ['gtin13', 'gtin', 'gtin12'],
+    classWords: ['gtin', 'ean', 'upc', 'barcode'],
+    type: 'text',
+    kind: 'gtin',
+  },
+  publisher: {
+    labels: ['publisher', 'published by', 'publishers', 'imprint', 'publishing house', 'publisher name'],
+    weakLabels: ['vendor', 'label', 'brand', 'manufacturer', 'producer', 'studio'],
+    jsonld: ['publisher.name', 'publisher'],
+    meta: ['book:publisher', 'dc.publisher', 'citation_publisher'],
+    itemprop: ['publisher'],
+    classWords: ['publisher', 'imprint'],
+    type: 'text',
+    kind: 'organization',
+  },
+  publication_date: {
+    labels: [
+      'publication date', 'pub date', 'published', 'publish date', 'date published', 'published date',
+      'release date', 'publication year', 'pub year', 'first published', 'published on', 'publication',
+      'date of publication', 'on sale date', 'released',
+    ],
+    weakLabels: ['date', 'year', 'copyright', 'edition date'],
+    jsonld: ['datePublished', 'copyrightYear', 'releaseDate'],
+    meta: ['book:release_date', 'article:published_time', 'citation_publication_date', 'dc.date', 'date'],
+    itemprop: ['datePublished', 'copyrightYear'],
+    classWords: ['pubdate', 'published', 'publication', 'release', 'date'],
+    type: 'date',
+    kind: 'date',
+  },
+  date_posted: {
+    labels: ['date posted', 'posted', 'posted on', 'posting date', 'published', 'listed', 'date'],
+    jsonld: ['datePosted', 'datePublished'],
+    meta: ['article:published_time'],
+    itemprop: ['datePosted', 'datePublished'],
+    classWords: ['posted', 'date', 'published'],
+    type: 'date',
+    kind: 'date',
+  },
+  price: {
+    labels: ['price', 'our price', 'sale price', 'your price', 'now', 'list price', 'retail price', 'cost', 'amount'],
+    jsonld: ['offers.price', 'price', 'offers.lowPrice'],
+    meta: ['product:price:amount', 'og:price:amount'],
+    itemprop: ['price'],
+    classWords: ['price', 'cost', 'amount'],
+    type: 'money',
+    kind: 'money',
+  },
+  currency: {
+    labels: ['currency'],
+    jsonld: ['offers.priceCurrency', 'priceCurrency'],
+    meta: ['product:price:currency', 'og:price:currency'],
+    itemprop: ['priceCurrency'],
+    classWords: ['currency'],
+    type: 'text',
+    kind: 'shortText',
+  },
+  brand: {
+    labels: ['brand', 'manufacturer', 'make', 'maker', 'by'],
+    weakLabels: ['vendor', 'label'],
+    jsonld: ['brand.name', 'brand', 'manufacturer.name'],
+    meta: ['product:brand', 'og:brand'],
+    itemprop: ['brand', 'manufacturer'],
+    classWords: ['brand', 'manufacturer', 'maker'],
+    type: 'text',
+    kind: 'organization',
+  },
+  sku: {
+    labels: ['sku', 'item number', 'item no', 'product code', 'article number', 'model', 'model number', 'part number', 'stock no', 'item'],
+    jsonld: ['sku', 'mpn', 'productID'],
+    meta: ['product:retailer_item_id'],
+    itemprop: ['sku', 'mpn', 'productID'],
+    classWords: ['sku', 'code', 'model'],
+    type: 'text',
+    kind: 'shortText',
+  },
+  company: {
+    labels: ['company', 'employer', 'organization', 'organisation', 'hiring company', 'hiring organization', 'company name'],
+    jsonld: ['hiringOrganization.name', 'hiringOrganization'],
+    itemprop: ['hiringOrganization'],
+    classWords: ['company', 'employer', 'organization', 'org'],
+    type: 'text',
+    kind: 'organization',
+  },
+  location: {
+    labels: ['location', 'job location', 'city', 'place', 'where', 'address', 'based in', 'office'],
+    jsonld: ['jobLocation.address.addressLocality', 'jobLocation.name', 'address.addressLocality', 'location.name'],
+    itemprop: ['jobLocation', 'addressLocality'],
+    classWords: ['location', 'city', 'place', 'locality', 'address'],
+    type: 'text',
+    kind: 'shortText',
+  },
+  salary: {
+    labels: ['salary', 'pay', 'compensation', 'wage', 'salary range', 'base salary', 'remuneration'],
+    jsonld: ['baseSalary.value.value', 'baseSalary.value.minValue', 'estimatedSalary'],
+    itemprop: ['baseSalary'],
+    classWords: ['salary', 'pay', 'compensation', 'wage'],
+    type: 'money',
+    kind: 'money',
+  },
+  employment_type: {
+    labels: ['employment type', 'job type', 'contract type', 'type', 'contract', 'hours', 'schedule'],
+    jsonld: ['employmentType'],
+    itemprop: ['employmentType'],
+    classWords: ['type', 'employment', 'contract'],
+    type: 'text',
+    kind: 'shortText',
+  },
+  description: {
+    labels: ['description', 'summary', 'overview', 'about', 'details', 'product description'],
+    jsonld: ['description'],
+    meta: ['og:description', 'description', 'twitter:description'],
+    itemprop: ['description'],
+    classWords: ['description', 'summary', 'overview', 'desc'],
+    type: 'text',
+    kind: 'longText',
+  },
+  image: {
+    labels: ['image', 'photo', 'picture', 'cover'],
+    jsonld: ['image.url', 'image', 'thumbnailUrl'],
+    meta: ['og:image', 'twitter:image'],
+    itemprop: ['image'],
+    classWords: ['image', 'photo', 'picture', 'cover', 'thumbnail', 'img'],
+    type: 'image',
+    kind: 'image',
+  },
+  url: {
+    labels: ['url', 'link', 'permalink'],
+    jsonld: ['url', '@id'],
+    meta: ['og:url'],
+    itemprop: ['url'],
+    classWords: ['url', 'link', 'permalink'],
+    type: 'url',
+    kind: 'url',
+  },
+  rating: {
+    labels: ['rating', 'average rating', 'stars', 'score'],
+    jsonld: ['aggregateRating.ratingValue'],
+    itemprop: ['ratingValue'],
+    classWords: ['rating', 'stars', 'score'],
+    type: 'number',
+    kind: 'number',
+  },
+  pages: {
+    labels: ['pages', 'number of pages', 'page count', 'print length', 'length', 'num pages'],
+    jsonld: ['numberOfPages'],
+    itemprop: ['numberOfPages'],
+    classWords: ['pages', 'pagecount'],
+    type: 'number',
+    kind: 'number',
+  },
+  format: {
+    labels: ['format', 'binding', 'book format', 'cover', 'edition'],
+    jsonld: ['bookFormat'],
+    itemprop: ['bookFormat'],
+    classWords: ['format', 'binding'],
+    type: 'text',
+    kind: 'shortText',
+  },
+  category: {
+    labels: ['category', 'categories', 'genre', 'department', 'section', 'subject'],
+    jsonld: ['category', 'genre', 'articleSection'],
+    meta: ['article:section'],
+    itemprop: ['category', 'genre'],
+    classWords: ['category', 'genre', 'breadcrumb'],
+    type: 'text',
+    kind: 'shortText',
+  },
+  availability: {
+    labels: ['availability', 'in stock', 'stock', 'stock status', 'status'],
+    jsonld: ['offers.availability'],
+    itemprop: ['availability'],
+    classWords: ['availability', 'stock'],
+    type: 'text',
+    kind: 'shortText',
+  },
+  language: {
+    labels: ['language', 'languages', 'lang'],
+    jsonld: ['inLanguage'],
+    itemprop: ['inLanguage'],
+    classWords: ['language'],
+    type: 'text',
+    kind: 'shortText',
+  },
+};
+
+/** Alternative spellings of concept names users type. */
+const ALIASES: Record<string, string> = {
+  name: 'title', product_name: 'title', headline: 'title', book_title: 'title', product_title: 'title',
+  authors: 'author', writer: 'author', byline: 'author', creator: 'author',
+  isbn13: 'isbn_13', ean: 'gtin', upc: 'gtin', ean13: 'gtin', isbn10: 'isbn_10',
+  pub_date: 'publication_date', published: 'publication_date', date_published: 'publication_date',
+  publish_date: 'publication_date', release_date: 'publication_date', published_date: 'publication_date', date: 'publication_date',
+  posted: 'date_posted', posted_date: 'date_posted', date_posted: 'date_posted', posted_at: 'date_posted',
+  cost: 'price', sale_price: 'price', amount: 'price',
+  manufacturer: 'brand', employer: 'company', company_name: 'company', organization: 'company', hiring_organization: 'company',
+  city: 'location', job_location: 'location', pay: 'salary', compensation: 'salary', job_type: 'employment_type',
+  contract_type: 'employment_type', summary: 'description', photo: 'image', picture: 'image', thumbnail: 'image',
+  image_url: 'image', cover: 'image', link: 'url', permalink: 'url', number_of_pages: 'pages', page_count: 'pages',
+  binding: 'format', genre: 'category', categories: 'category', stock: 'availability', model: 'sku', mpn: 'sku',
+  position: 'job_title', role: 'job_title',
+};
+
+export interface FieldProfile {
+  name: string;
+  /** The concept the name was understood as, or null for names only known by their words. */
+  concept: string | null;
+  words: string[];
+  labels: string[];
+  weakLabels: string[];
+  jsonld: string[];
+  meta: string[];
+  itemprop: string[];
+  classWords: string[];
+  type: FieldType;
+  kind: ValueKind;
+  multiple: boolean;
+  heading: boolean;
+}
+
+/** Field name words: snake, kebab, camel case and spaces all split ("pubDate" → pub, date). */
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z\d]+/)
+    .filter(Boolean);
+}
+
+const TYPE_BY_WORD: [RegExp, FieldType, ValueKind][] = [
+  [/^(date|time|published|posted|updated|released|created|modified|year)$/, 'date', 'date'],
+  [/^(price|cost|salary|amount|fee|pay|msrp)$/, 'money', 'money'],
+  [/^(url|link|href|website|permalink)$/, 'url', 'url'],
+  [/^(image|img|photo|picture|thumbnail|logo|cover|icon)$/, 'image', 'image'],
+  [/^(count|number|qty|quantity|pages|rating|score|weight|size|reviews|stars)$/, 'number', 'number'],
+  [/^(html|body|content)$/, 'html', 'longText'],
+];
+
+function camelWords(path: string): string {
+  return path.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** What the generator knows about a field: from its concept when recognised, else from its words. */
+export function profileField(name: string, description?: string): FieldProfile {
+  const words = nameWords(name);
+  const key = words.join('_');
+  const conceptName = CONCEPTS[key] ? key : ALIASES[key] ?? null;
+  const concept = conceptName ? CONCEPTS[conceptName] : undefined;
+  const phrase = words.join(' ');
+  const extra = description ? [normalizeLabel(description)] : [];
+  if (concept && conceptName) {
+    return {
+      name,
+      concept: conceptName,
+      words,
+      labels: [...new Set([phrase, ...concept.labels.map(normalizeLabel)])],
+      weakLabels: [...(concept.weakLabels ?? []).map(normalizeLabel), ...extra],
+      jsonld: concept.jsonld ?? [],
+      meta: concept.meta ?? [],
+      itemprop: concept.itemprop ?? [],
+      classWords: [...new Set([...(concept.classWords ?? []), ...words.filter((w) => w.length > 2)])],
+      type: concept.type,
+      kind: concept.kind,
+      multiple: concept.multiple ?? false,
+      heading: concept.heading ?? false,
+    };
+  }
+  const typed = TYPE_BY_WORD.find(([pattern]) => words.some((word) => pattern.test(word)));
+  const camel = words.map((word, i) => (i === 0 ? word : word[0]!.toUpperCase() + word.slice(1))).join('');
+  return {
+    name,
+    concept: null,
+    words,
+    labels: [phrase, ...extra],
+    weakLabels: words.length > 1 ? words.filter((w) => w.length > 3) : [],
+    jsonld: [camel],
+    meta: [phrase.replace(/ /g, '_'), `og:${camel}`],
+    itemprop: [camel],
+    classWords: words.filter((w) => w.length > 2),
+    type: typed?.[1] ?? 'text',
+    kind: typed?.[2] ?? 'shortText',
+    multiple: words.length > 0 && /[^s]s$/.test(words[words.length - 1]!) && !typed,
+    heading: false,
+  };
+}
+
+/** How well a page label names the field: 1 for a strong synonym, lower for weak or partial matches. */
+export function labelMatch(profile: FieldProfile, label: string): number {
+  if (!label) return 0;
+  const strong = profile.labels.indexOf(label);
+  if (strong >= 0) return 1 - Math.min(strong, 10) * 0.02;
+  if (profile.weakLabels.includes(label)) return 0.55;
+  const words = label.split(' ');
+  if (words.length > 4) return 0;
+  const overlap = words.filter((word) => profile.words.includes(word)).length;
+  if (!overlap) return 0;
+  return 0.4 * (overlap / Math.max(words.length, profile.words.length));
+}
+
+/** How well a JSON-LD key path names the field (exact concept paths first, then word overlap). */
+export function pathMatch(profile: FieldProfile, path: string): number {
+  const exact = profile.jsonld.indexOf(path);
+  if (exact >= 0) return 1 - exact * 0.05;
+  const words = camelWords(path).split(/[^a-z\d]+/).filter(Boolean);
+  const overlap = words.filter((word) => profile.words.includes(word) || profile.classWords.includes(word)).length;
+  return overlap ? 0.3 * (overlap / words.length) : 0;
+}
+
+/** Class/id tokens are split the same way as names ("product-author" → product, author). */
+export function tokenMatch(profile: FieldProfile, token: string): number {
+  const words = nameWords(token);
+  if (words.length === 0) return 0;
+  let best = 0;
+  for (const word of words) {
+    if (profile.classWords.includes(word)) best = Math.max(best, profile.words.includes(word) ? 1 : 0.8);
+  }
+  return best * (words.length > 3 ? 0.7 : 1);
+}

@@ -1,0 +1,198 @@
+import type { FieldQuality, FieldType, Source } from '../blueprint/schema.js';
+import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
+import { normalizeLabel } from '../extract/labels.js';
+import type { Candidate, FieldCandidates } from '../selectors/generate.js';
+import type { ValueKind } from '../selectors/knowledge.js';
+import { comparable, sameValue } from '../selectors/values.js';
+import { validity } from './validators.js';
+
+export interface CandidateReport extends Candidate {
+  /** Share of sample pages with a value. */
+  coverage: number;
+  /** Share of held-out pages with a value (null without held-out pages). */
+  heldOutCoverage: number | null;
+  /** Share of pages where a single-valued source finds one distinct value. */
+  uniqueness: number;
+  /** Mean type validity of the values found. */
+  validity: number;
+  /** False when the same text appears on every sample: template, not data. */
+  varies: boolean;
+  /** Share of example pages whose example value the source reproduces (null without examples). */
+  exampleAgreement: number | null;
+  score: number;
+  /** Values per page: samples first, then held-out pages. */
+  values: string[][];
+}
+
+export interface FieldReport {
+  name: string;
+  type: FieldType;
+  multiple: boolean;
+  required: boolean;
+  mode: 'heuristic' | 'example';
+  /** Chosen sources, best first, then fallbacks that agree with it. */
+  sources: Source[];
+  candidates: CandidateReport[];
+  quality: FieldQuality;
+}
+
+export interface SelectorTestResult {
+  fields: FieldReport[];
+  /** Mean field confidence. */
+  quality: number;
+  /** Mean field coverage over samples and held-out pages. */
+  coverage: number;
+  failing: { field: string; pages: string[] }[];
+}
+
+/** How many distinct values the source's underlying match holds on a page (1 = unambiguous). */
+function distinctMatches(source: Source, page: PageContext): number {
+  if ('css' in source) {
+    const elements = selectElements(compileQuery(source.css), page.document);
+    return elements.length;
+  }
+  if ('label' in source) {
+    const entries = source.label.flatMap((label) => page.labels.get(normalizeLabel(label)) ?? []);
+    return new Set(entries.map((entry) => comparable(entry.text))).size;
+  }
+  return 1;
+}
+
+function evaluate(
+  candidate: Candidate,
+  field: FieldCandidates,
+  kind: ValueKind,
+  pages: PageContext[],
+  sampleCount: number,
+): CandidateReport {
+  const compiled = compileSource(candidate.source);
+  const values = pages.map((page) => compiled.read(page, page.document, field.multiple));
+  const samples = values.slice(0, sampleCount);
+  const heldOut = values.slice(sampleCount);
+  const withValue = samples.filter((v) => v.length > 0).length;
+  const coverage = sampleCount ? withValue / sampleCount : 0;
+  const heldOutCoverage = heldOut.length ? heldOut.filter((v) => v.length > 0).length / heldOut.length : null;
+  let validitySum = 0;
+  let validityCount = 0;
+  let unique = 0;
+  for (const [index, pageValues] of values.entries()) {
+    if (!pageValues.length) continue;
+    const scores = pageValues.map((value) => validity(kind, value));
+    validitySum += field.multiple ? Math.max(...scores) : (scores[0] ?? 0);
+    validityCount++;
+    if (field.multiple) unique++;
+    else if (distinctMatches(candidate.source, pages[index]!) <= 1) unique++;
+    else {
+      // Several matches are harmless when they all read the same value (repeated blocks).
+      const all = compileSource(candidate.source).read(pages[index]!, pages[index]!.document, true);
+      if (new Set(all.map(comparable)).size <= 1) unique++;
+    }
+  }
+  const firstValues = samples.filter((v) => v.length > 0).map((v) => comparable(v[0]!));
+  const varies = firstValues.length < 3 || new Set(firstValues).size > 1;
+  let exampleAgreement: number | null = null;
+  if (field.examples.size) {
+    let agree = 0;
+    for (const [index, expected] of field.examples) {
+      const got = values[index] ?? [];
+      if (got.some((value) => expected.some((e) => sameValue(value, e)))) agree++;
+      else if (got.length) agree -= 0.5;
+    }
+    exampleAgreement = agree / field.examples.size;
+  }
+  const meanValidity = validityCount ? validitySum / validityCount : 0;
+  const uniqueness = validityCount ? unique / validityCount : 0;
+  const allCoverage = pages.length ? values.filter((v) => v.length > 0).length / pages.length : 0;
+  let score = candidate.prior * (0.15 + 0.85 * allCoverage * meanValidity) * (0.55 + 0.45 * uniqueness);
+  if (!varies) score *= 0.3;
+  if (exampleAgreement !== null) score *= exampleAgreement > 0 ? 1 + exampleAgreement : exampleAgreement < 0 ? 0.1 : 0.4;
+  return { ...candidate, coverage, heldOutCoverage, uniqueness, validity: meanValidity, varies, exampleAgreement, score, values };
+}
+
+/** Share of pages where both sources have values and a value is shared (null when never both). */
+function agreement(a: CandidateReport, b: CandidateReport): number | null {
+  let both = 0;
+  let same = 0;
+  for (const [index, values] of a.values.entries()) {
+    const other = b.values[index] ?? [];
+    if (!values.length || !other.length) continue;
+    both++;
+    if (values.some((value) => other.some((o) => sameValue(value, o)))) same++;
+  }
+  return both ? same / both : null;
+}
+
+const MAX_FALLBACKS = 2;
+
+function chooseSources(ranked: CandidateReport[]): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
+  const best = ranked[0];
+  if (!best || best.score <= 0.05 || best.coverage === 0) return { best: null, fallbacks: [] };
+  const fallbacks: CandidateReport[] = [];
+  let firstAgreement: number | undefined;
+  for (const candidate of ranked.slice(1)) {
+    if (fallbacks.length >= MAX_FALLBACKS) break;
+    if (candidate.score < best.score * 0.25 || candidate.validity < 0.8) continue;
+    const agree = agreement(best, candidate);
+    // A fallback must give the same answer where both answer; otherwise it is a different field.
+    if (agree === null ? candidate.exampleAgreement !== null && candidate.exampleAgreement <= 0 : agree < 0.8) continue;
+    if (agree === null && best.coverage === 1 && (best.heldOutCoverage ?? 1) === 1) continue;
+    firstAgreement ??= agree ?? undefined;
+    fallbacks.push(candidate);
+  }
+  return { best, fallbacks, ...(firstAgreement !== undefined ? { agreement: firstAgreement } : {}) };
+}
+
+/**
+ * Runs every candidate on the samples and the held-out pages, scores coverage, uniqueness, type
+ * validity, template-vs-data variation and example agreement, then keeps the best source with the
+ * fallbacks that agree with it.
+ */
+export function testSelectors(
+  fields: FieldCandidates[],
+  samples: PageContext[],
+  heldOut: PageContext[] = [],
+  pageNames: string[] = [],
+): SelectorTestResult {
+  const pages = [...samples, ...heldOut];
+  const names = pages.map((page, i) => pageNames[i] ?? page.url);
+  const reports: FieldReport[] = fields.map((field) => {
+    const candidates = field.candidates
+      .map((candidate) => evaluate(candidate, field, field.profile.kind, pages, samples.length))
+      .sort((a, b) => b.score - a.score);
+    const { best, fallbacks, agreement: agree } = chooseSources(candidates);
+    const chosen = best ? [best, ...fallbacks] : [];
+    const covered = pages.map((_, i) => chosen.some((c) => (c.values[i]?.length ?? 0) > 0 && c.validity > 0));
+    const coverage = pages.length ? covered.filter(Boolean).length / pages.length : 0;
+    const confidence = best
+      ? Math.min(1, coverage * best.validity * (0.6 + 0.4 * best.uniqueness) * Math.min(1, best.prior + 0.25) * (best.varies ? 1 : 0.5))
+      : 0;
+    const failingPages = names.filter((_, i) => !covered[i]);
+    return {
+      name: field.spec.name,
+      type: field.type,
+      multiple: field.multiple,
+      required: field.spec.required ?? coverage === 1,
+      mode: best?.origin === 'example' || (best?.exampleAgreement ?? 0) > 0 ? 'example' : 'heuristic',
+      sources: chosen.map((c) => c.source),
+      candidates,
+      quality: {
+        coverage: round(coverage),
+        confidence: round(confidence),
+        validity: round(best?.validity ?? 0),
+        ...(agree !== undefined ? { agreement: round(agree) } : {}),
+        ...(failingPages.length ? { failingPages: failingPages.slice(0, 10) } : {}),
+      },
+    };
+  });
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+  return {
+    fields: reports,
+    quality: round(mean(reports.map((r) => r.quality.confidence))),
+    coverage: round(mean(reports.map((r) => r.quality.coverage))),
+    failing: reports.filter((r) => r.quality.failingPages?.length).map((r) => ({ field: r.name, pages: r.quality.failingPages ?? [] })),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

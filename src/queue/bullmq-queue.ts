@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import type { EnqueueOptions, JobHandlers, JobQueue, WorkOptions } from './types.js';
+import type { EnqueueOptions, JobChangeListener, JobHandlers, JobQueue, WorkOptions } from './types.js';
 
 export interface BullmqQueueOptions {
   jobs: JobsRepository;
@@ -16,6 +16,7 @@ export interface BullmqQueueOptions {
   prefix?: string;
   leaseMs?: number;
   backoffBaseMs?: number;
+  onChange?: JobChangeListener;
 }
 
 interface BullPayload {
@@ -86,6 +87,7 @@ export class BullmqQueue implements JobQueue {
       workerId: this.workerId,
       leaseMs: this.leaseMs,
       logger: this.options.logger,
+      onChange: this.options.onChange,
     });
     for (const type of Object.keys(handlers)) {
       const worker = new Worker<BullPayload>(type, (job) => this.process(runner, job), {
@@ -106,23 +108,12 @@ export class BullmqQueue implements JobQueue {
     const job = await jobs.markRunning(bullJob.data.jobId, this.workerId, this.leaseMs);
     // Cancelled or finished meanwhile (or deleted with its site): nothing to do.
     if (!job) return;
-    const outcome = await runner.run(job);
-    if (outcome.status === 'succeeded') {
-      await jobs.finish(job.id, { status: 'succeeded', result: outcome.result });
-      return;
-    }
-    if (outcome.status === 'cancelled') {
-      await jobs.finish(job.id, { status: 'cancelled', error: 'cancelled' });
-      return;
-    }
-    const lastAttempt = !outcome.retryable || bullJob.attemptsMade + 1 >= (bullJob.opts.attempts ?? 1);
-    if (lastAttempt) {
-      await jobs.finish(job.id, { status: 'failed', error: outcome.error });
-      throw new UnrecoverableError(outcome.error);
-    }
-    const delay = this.backoffBaseMs * 2 ** bullJob.attemptsMade;
-    await jobs.requeue(job.id, outcome.error, new Date(Date.now() + delay));
-    throw new Error(outcome.error);
+    const result = await runner.run(job);
+    if (!result.retry) return;
+    // BullMQ schedules the next attempt with its exponential backoff; the record shows it queued.
+    const delay = this.backoffBaseMs * 2 ** (job.attempts - 1);
+    await runner.changed(await jobs.requeue(job.id, result.error, new Date(Date.now() + delay)));
+    throw new Error(result.error);
   }
 
   async pause(): Promise<void> {

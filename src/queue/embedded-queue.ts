@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
-import { backoffDelayMs, JobRunner, type RunOutcome } from './job-runner.js';
+import { backoffDelayMs, JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import type { EnqueueOptions, JobHandlers, JobQueue, WorkOptions } from './types.js';
+import type { EnqueueOptions, JobChangeListener, JobHandlers, JobQueue, WorkOptions } from './types.js';
 
 export interface EmbeddedQueueOptions {
   jobs: JobsRepository;
@@ -14,6 +14,7 @@ export interface EmbeddedQueueOptions {
    * running at start was orphaned by the previous process and is queued again at once.
    */
   singleProcess: boolean;
+  onChange?: JobChangeListener;
   pollIntervalMs?: number;
   leaseMs?: number;
   backoffBaseMs?: number;
@@ -64,6 +65,7 @@ export class EmbeddedQueue implements JobQueue {
       workerId: this.workerId,
       leaseMs: this.leaseMs,
       logger: this.options.logger,
+      onChange: this.options.onChange,
     });
     this.types = Object.keys(handlers);
     this.concurrency = options.concurrency;
@@ -136,21 +138,10 @@ export class EmbeddedQueue implements JobQueue {
   }
 
   private async execute(job: JobRecord): Promise<void> {
-    const outcome = await this.runner!.run(job);
-    await this.record(job, outcome);
-  }
-
-  private async record(job: JobRecord, outcome: RunOutcome): Promise<void> {
-    const { jobs } = this.options;
-    if (outcome.status === 'succeeded') {
-      await jobs.finish(job.id, { status: 'succeeded', result: outcome.result });
-    } else if (outcome.status === 'cancelled') {
-      await jobs.finish(job.id, { status: 'cancelled', error: 'cancelled' });
-    } else if (outcome.retryable && job.attempts < job.maxAttempts) {
-      const delay = backoffDelayMs(job.attempts, this.backoffBaseMs);
-      await jobs.requeue(job.id, outcome.error, new Date(Date.now() + delay));
-    } else {
-      await jobs.finish(job.id, { status: 'failed', error: outcome.error });
-    }
+    const runner = this.runner!;
+    const result = await runner.run(job);
+    if (!result.retry) return;
+    const runAt = new Date(Date.now() + backoffDelayMs(job.attempts, this.backoffBaseMs));
+    await runner.changed(await this.options.jobs.requeue(job.id, result.error, runAt));
   }
 }

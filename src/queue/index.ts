@@ -4,7 +4,7 @@ import { SettingsRepository } from '../settings/settings.repository.js';
 import { BullmqQueue } from './bullmq-queue.js';
 import { EmbeddedQueue } from './embedded-queue.js';
 import { JobsRepository } from './jobs.repository.js';
-import type { JobQueue } from './types.js';
+import type { JobChangeListener, JobQueue } from './types.js';
 
 export { JobsRepository, type JobLogRecord, type JobRecord, type JobStatus } from './jobs.repository.js';
 export * from './types.js';
@@ -19,6 +19,7 @@ export interface CreateQueueOptions {
   leaseMs?: number;
   backoffBaseMs?: number;
   pollIntervalMs?: number;
+  onChange?: JobChangeListener;
 }
 
 export function createJobQueue(options: CreateQueueOptions): JobQueue {
@@ -32,6 +33,7 @@ export function createJobQueue(options: CreateQueueOptions): JobQueue {
       prefix: options.prefix,
       leaseMs: options.leaseMs,
       backoffBaseMs: options.backoffBaseMs,
+      onChange: options.onChange,
     });
   }
   return new EmbeddedQueue({
@@ -42,5 +44,6 @@ export function createJobQueue(options: CreateQueueOptions): JobQueue {
     leaseMs: options.leaseMs,
     backoffBaseMs: options.backoffBaseMs,
     pollIntervalMs: options.pollIntervalMs,
+    onChange: options.onChange,
   });
 }

@@ -1,22 +1,22 @@
 import type { Logger } from '../logging/logger.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import { JobCancelledError, PermanentJobError, type JobContext, type JobHandlers } from './types.js';
+import { JobCancelledError, PermanentJobError, type JobChangeListener, type JobContext, type JobHandlers } from './types.js';
 
-export type RunOutcome =
-  | { status: 'succeeded'; result: unknown }
-  | { status: 'cancelled' }
-  | { status: 'error'; error: string; retryable: boolean };
+/** What is left for the adapter after a run: nothing, or scheduling the next attempt. */
+export type RunResult = { retry: false } | { retry: true; error: string };
 
 export interface RunnerOptions {
   workerId: string;
   leaseMs: number;
   logger: Logger;
+  onChange?: JobChangeListener;
 }
 
 /**
  * Runs one claimed job with its handler: the part both queue adapters share. It keeps the
- * job's lease alive, gives the handler its context and reports the outcome; the adapter
- * decides what an error means (retry later or fail).
+ * job's lease alive, gives the handler its context, and records success, cancellation and
+ * final failure. A retryable failure with attempts left goes back to the adapter, which
+ * schedules the next attempt its own way.
  */
 export class JobRunner {
   constructor(
@@ -25,13 +25,16 @@ export class JobRunner {
     private readonly options: RunnerOptions,
   ) {}
 
-  handles(type: string): boolean {
-    return Object.hasOwn(this.handlers, type);
+  /** Tells listeners about a state change the adapter made (claimed, requeued). */
+  async changed(job: JobRecord | undefined): Promise<void> {
+    if (!job || !this.options.onChange) return;
+    await this.options.onChange(job).catch((err: unknown) => this.options.logger.error({ err, jobId: job.id }, 'job change listener failed'));
   }
 
-  async run(job: JobRecord): Promise<RunOutcome> {
+  async run(job: JobRecord): Promise<RunResult> {
+    await this.changed(job);
     const handler = this.handlers[job.type];
-    if (!handler) return { status: 'error', error: `no handler for job type ${job.type}`, retryable: false };
+    if (!handler) return this.fail(job, `no handler for job type ${job.type}`);
     const { workerId, leaseMs, logger } = this.options;
     const heartbeat = setInterval(() => {
       this.jobs.extendLease(job.id, workerId, leaseMs).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'lease renewal failed'));
@@ -48,19 +51,27 @@ export class JobRunner {
     try {
       await context.checkpoint();
       const result = await handler(context);
-      return { status: 'succeeded', result: result ?? null };
+      await this.changed(await this.jobs.finish(job.id, { status: 'succeeded', result: result ?? null }));
+      return { retry: false };
     } catch (error) {
       if (error instanceof JobCancelledError) {
         await this.jobs.appendLog(job.id, 'warn', 'cancelled');
-        return { status: 'cancelled' };
+        await this.changed(await this.jobs.finish(job.id, { status: 'cancelled', error: 'cancelled' }));
+        return { retry: false };
       }
       const message = error instanceof Error ? error.message : String(error);
       await this.jobs.appendLog(job.id, 'error', `attempt ${job.attempts} failed: ${message}`);
       logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, err: error }, 'job attempt failed');
-      return { status: 'error', error: message, retryable: !(error instanceof PermanentJobError) };
+      if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) return this.fail(job, message);
+      return { retry: true, error: message };
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  private async fail(job: JobRecord, error: string): Promise<RunResult> {
+    await this.changed(await this.jobs.finish(job.id, { status: 'failed', error }));
+    return { retry: false };
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { jobLogs, jobs } from '../db/schema/index.js';
 import type { EnqueueOptions } from './types.js';
@@ -170,17 +170,20 @@ export class JobsRepository {
     const rows = await this.db
       .update(jobs)
       .set({ status: 'queued', lockedBy: null, leaseUntil: null, updatedAt: sql`now()` })
-      .where(and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, sql`now()`)))
+      .where(and(eq(jobs.status, 'running'), isNotNull(jobs.lockedBy), lt(jobs.leaseUntil, sql`now()`)))
       .returning({ id: jobs.id });
     return rows.length;
   }
 
-  /** Queues again every running job: for a single-process database, all of them are orphans at start. */
+  /**
+   * Queues again every job a worker was running: for a single-process database all of them
+   * are orphans at start. (Rows without a worker, such as a pipeline's tracking record, stay.)
+   */
   async requeueAllRunning(): Promise<number> {
     const rows = await this.db
       .update(jobs)
       .set({ status: 'queued', lockedBy: null, leaseUntil: null, updatedAt: sql`now()` })
-      .where(eq(jobs.status, 'running'))
+      .where(and(eq(jobs.status, 'running'), isNotNull(jobs.lockedBy)))
       .returning({ id: jobs.id });
     return rows.length;
   }

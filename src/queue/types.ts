@@ -25,6 +25,8 @@ export interface JobContext {
 }
 
 export type JobHandler = (context: JobContext) => Promise<unknown>;
+/** Called after every state change of a job (running, queued again, finished). */
+export type JobChangeListener = (job: JobRecord) => Promise<void>;
 export type JobHandlers = Readonly<Record<string, JobHandler>>;
 
 export interface WorkOptions {

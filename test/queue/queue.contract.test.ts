@@ -33,7 +33,10 @@ describe.each(targets)('job queue contract: $name', (target) => {
   let jobs: JobsRepository;
   const workspaceId = randomUUID();
 
+  const changes: Array<[string, string]> = [];
+
   async function setUp(handlers: JobHandlers, concurrency = 2, { startWorking = true } = {}) {
+    changes.length = 0;
     database = await target.database.open();
     jobs = new JobsRepository(database.db);
     queue = createJobQueue({
@@ -45,6 +48,7 @@ describe.each(targets)('job queue contract: $name', (target) => {
       backoffBaseMs: BACKOFF_MS,
       pollIntervalMs: 50,
       leaseMs: 5_000,
+      onChange: async (job) => void changes.push([job.id, job.status]),
     });
     if (startWorking) await queue.work(handlers, { concurrency });
     return { start: () => queue.work(handlers, { concurrency }) };
@@ -69,7 +73,7 @@ describe.each(targets)('job queue contract: $name', (target) => {
   }
   const settled = (jobId: string) => until(jobId, (job) => ['succeeded', 'failed', 'cancelled'].includes(job.status));
 
-  it('runs a job and records its result, progress, logs and timings', async () => {
+  it('runs a job, records its result, progress, logs and timings, and reports each change', async () => {
     await setUp({
       double: async ({ job, log, progress }) => {
         await log('info', 'doubling', { n: job.payload.n });
@@ -85,6 +89,7 @@ describe.each(targets)('job queue contract: $name', (target) => {
     expect((await jobs.logs(created.id, 0, 10)).map((line) => [line.level, line.message, line.data])).toEqual([
       ['info', 'doubling', { n: 21 }],
     ]);
+    expect(changes.filter(([id]) => id === created.id).map(([, status]) => status)).toEqual(['running', 'succeeded']);
   });
 
   it('runs user-triggered work before scheduled work before batches', async () => {
@@ -111,6 +116,7 @@ describe.each(targets)('job queue contract: $name', (target) => {
     });
     const created = await enqueue('flaky', {}, { maxAttempts: 4 });
     const done = await settled(created.id);
+    expect(changes.map(([, status]) => status)).toEqual(['running', 'queued', 'running', 'queued', 'running', 'succeeded']);
     expect(done).toMatchObject({ status: 'succeeded', attempts: 3, result: 'ok' });
     const [first, second, third] = attemptsAt as [number, number, number];
     expect(second - first).toBeGreaterThanOrEqual(BACKOFF_MS * 0.9);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
-import { SettingsRepository } from '../settings/settings.repository.js';
+import type { SettingsRepository } from '../settings/settings.repository.js';
 import { backoffDelayMs, JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
 import type { EnqueueOptions, JobChangeListener, JobHandlers, JobQueue, WorkOptions } from './types.js';

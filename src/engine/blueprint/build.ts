@@ -1,9 +1,12 @@
 import type { PageInput } from '../pages.js';
-import { PageContext } from '../extract/runtime.js';
+import { absoluteUrl } from '../extract/coerce.js';
+import type { Element } from '../extract/dom.js';
+import { compileQuery, compileSource, PageContext, selectElements } from '../extract/runtime.js';
+import { detectListItems, generateItemSelectors, nextPageCandidates } from '../selectors/list.js';
 import { jsonLdTypes } from '../extract/structured.js';
 import { generateSelectors, type ExamplePage, type FieldSpec } from '../selectors/generate.js';
-import { testSelectors, type SelectorTestResult } from '../testing/test-selectors.js';
-import { BLUEPRINT_SCHEMA_VERSION, type Blueprint, type Field, type PageType } from './schema.js';
+import { testInScopes, testSelectors, type SelectorTestResult, type TestScope } from '../testing/test-selectors.js';
+import { BLUEPRINT_SCHEMA_VERSION, type Blueprint, type CssSource, type Field, type PageType } from './schema.js';
 import { inferUrlPattern } from './url-pattern.js';
 import { contentHash } from './versions.js';
 
@@ -46,6 +49,37 @@ function origin(url: string): string | null {
   }
 }
 
+/** Per-item fields of a listing page, tested over every item of every page, and its next-page link. */
+function buildList(item: string, pages: PageContext[], names: string[], sampleCount: number, fields: FieldSpec[]) {
+  const query = compileQuery(item);
+  const scopes: TestScope[] = [];
+  let sampleScopes = 0;
+  for (const [index, page] of pages.entries()) {
+    for (const [i, root] of selectElements(query, page.document).entries()) {
+      scopes.push({ page, root, name: `${names[index] ?? page.url} item ${i + 1}` });
+      if (index < sampleCount) sampleScopes++;
+    }
+  }
+  const items = scopes.slice(0, sampleScopes).map((scope) => scope.root as Element);
+  const report = testInScopes(generateItemSelectors(items, fields), scopes, sampleScopes);
+  let nextPage: CssSource | null = null;
+  let bestCoverage = 0;
+  for (const candidate of nextPageCandidates(pages.slice(0, sampleCount))) {
+    const source = compileSource(candidate);
+    const found = pages.filter((page) => {
+      const href = source.read(page, page.document, false)[0];
+      const url = href ? absoluteUrl(href, page.url) : null;
+      return url !== null && url !== page.url;
+    }).length;
+    const coverage = found / pages.length;
+    if (coverage > bestCoverage) {
+      bestCoverage = coverage;
+      nextPage = candidate;
+    }
+  }
+  return { item, report, nextPage: bestCoverage >= 0.5 ? nextPage : null };
+}
+
 /**
  * generate_selectors → test_selectors → a blueprint for one page type. Versioning (whether this
  * becomes a new version) is updateBlueprint's decision.
@@ -56,14 +90,16 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
   const samples = pages.map((page) => new PageContext(page.url, page.html));
   const heldOut = (options.heldOut ?? []).map((page) => new PageContext(page.url, page.html));
   const dataType = mainDataType(samples);
-  const candidates = generateSelectors(
+  const candidates = () => generateSelectors(
     samples,
     pages.map((page) => page.file),
     options.fields,
     { examples: options.examples ?? [], ...(dataType ? { dataType } : {}) },
   );
   const names = [...pages, ...(options.heldOut ?? [])].map((page) => page.file ?? page.url);
-  const report = testSelectors(candidates, samples, heldOut, names);
+  const itemSelector = detectListItems(samples);
+  const list = itemSelector ? buildList(itemSelector, [...samples, ...heldOut], names, samples.length, options.fields) : null;
+  const report = list?.report ?? testSelectors(candidates(), samples, heldOut, names);
   const fields: Field[] = report.fields.map((field, i) => ({
     name: field.name,
     ...(options.fields[i]?.description ? { description: options.fields[i].description } : {}),
@@ -76,12 +112,12 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
   }));
   const urls = pages.map((page) => page.url);
   const pageType: PageType = {
-    name: options.pageTypeName ?? dataType?.toLowerCase() ?? 'page',
-    kind: 'detail',
+    name: options.pageTypeName ?? dataType?.toLowerCase() ?? (list ? 'listing' : 'page'),
+    kind: list ? 'listing' : 'detail',
     ...(dataType ? { dataType } : {}),
     match: { urlPattern: inferUrlPattern(urls), examples: urls.slice(0, 5) },
-    fields,
-    list: null,
+    fields: list ? [] : fields,
+    list: list ? { item: list.item, fields, nextPage: list.nextPage } : null,
   };
   const blueprint: Blueprint = {
     schemaVersion: BLUEPRINT_SCHEMA_VERSION,

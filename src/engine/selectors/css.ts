@@ -1,5 +1,5 @@
 import { compileQuery, selectElements } from '../extract/runtime.js';
-import { isTag, type Document, type Element } from '../extract/dom.js';
+import { isTag, type AnyNode, type Element } from '../extract/dom.js';
 
 /*
  * Robust CSS selectors for an element of a server-side parsed page. A maintained generator such as
@@ -65,9 +65,9 @@ export function ownDescriptors(element: Element): string[] {
   return out;
 }
 
-function anchorsOf(element: Element, limit: number): string[] {
+function anchorsOf(element: Element, limit: number, root: AnyNode): string[] {
   const anchors: string[] = [];
-  for (let node = element.parent; node && isTag(node) && anchors.length < limit; node = node.parent) {
+  for (let node = element.parent; node && node !== root && isTag(node) && anchors.length < limit; node = node.parent) {
     if (node.name === 'body' || node.name === 'html') break;
     const descriptor = ownDescriptors(node)[0];
     if (descriptor) anchors.push(descriptor.replace(/^[a-z\d]+(?=\.)/, ''));
@@ -84,20 +84,20 @@ export interface SelectorCandidate {
 }
 
 /**
- * Short selectors that reach the element: its own descriptors, then each anchored on one of its
+ * Short selectors, relative to `root` (a page or a list item), that reach the element: its own descriptors, then each anchored on one of its
  * nearest stable ancestors. Positional chains are never produced; only selectors that actually
  * select the element on this page are returned.
  */
-export function selectorsFor(element: Element, document: Document, limit = 6): SelectorCandidate[] {
+export function selectorsFor(element: Element, root: AnyNode, limit = 6): SelectorCandidate[] {
   const own = ownDescriptors(element);
   const leaf = own.filter((d) => !d.startsWith('#'));
   const tails = [...new Set([...leaf.slice(0, 2), element.name])];
   const candidates = [...own.map((d) => d.replace(/^[a-z\d]+(?=\.)/, '')), ...own];
-  for (const anchor of anchorsOf(element, 3)) for (const tail of tails) candidates.push(`${anchor} ${tail}`);
+  for (const anchor of anchorsOf(element, 3, root)) for (const tail of tails) candidates.push(`${anchor} ${tail}`);
   candidates.push(element.name);
   const out: SelectorCandidate[] = [];
   for (const css of [...new Set(candidates)]) {
-    const matched = selectElements(compileQuery(css), document);
+    const matched = selectElements(compileQuery(css), root);
     const index = matched.indexOf(element);
     if (index < 0) continue;
     out.push({ css, first: index === 0, matches: matched.length });

@@ -1,5 +1,6 @@
 import type { FieldType, Source, Transform } from '../blueprint/schema.js';
 import { allElements, isTag, isText, textOf, type Element } from '../extract/dom.js';
+import { normalizeLabel } from '../extract/labels.js';
 import type { PageContext } from '../extract/runtime.js';
 import type { JsonObject } from '../extract/structured.js';
 import { validity } from '../testing/validators.js';
@@ -49,7 +50,7 @@ export interface GenerateOptions {
 
 const READ_BY_TAG: Record<string, string> = { meta: 'attr:content', img: 'attr:src', a: 'attr:href', link: 'attr:href', time: 'attr:datetime' };
 
-class CandidateSet {
+export class CandidateSet {
   readonly list: Candidate[] = [];
   readonly #seen = new Map<string, Candidate>();
 
@@ -81,6 +82,8 @@ function flattenJsonLd(object: JsonObject, prefix: string, out: Map<string, stri
     }
   }
 }
+
+export const newCandidateSet = () => new CandidateSet();
 
 function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[], dataType?: string): void {
   const paths = new Map<string, string>();
@@ -132,12 +135,15 @@ function textLeaves(element: Element, limit: number): Element[] {
   return leaves;
 }
 
-const LABEL_PREFIX = /^[^:]{1,30}:\s*\S/;
+const LABEL_PREFIX = /^([^:]{1,30}):\s*\S/;
 
 function addElementCandidates(set: CandidateSet, element: Element, page: PageContext, origin: CandidateOrigin, prior: number, profile: FieldProfile): void {
   const text = textOf(element);
   const read = profile.type === 'image' && element.name === 'img' ? 'attr:src' : profile.type === 'url' && element.name === 'a' ? 'attr:href' : undefined;
-  const transforms: Transform[] | undefined = !read && LABEL_PREFIX.test(text) ? ['stripLabel'] : undefined;
+  // Only a prefix that names the field ("By: …", "Price: …") is a label; "Title: Subtitle" is data.
+  const prefix = LABEL_PREFIX.exec(text)?.[1];
+  const isLabel = prefix !== undefined && labelMatch(profile, normalizeLabel(prefix)) >= 0.5;
+  const transforms: Transform[] | undefined = !read && isLabel ? ['stripLabel'] : undefined;
   for (const selector of selectorsFor(element, page.document, 4)) {
     if (!selector.first && !profile.multiple) continue;
     const penalty = selector.matches > 1 && !profile.multiple ? 0.85 : 1;

@@ -10,3 +10,4 @@ export {
 export { cssEscape, isStableClass, isStableId, selectorsFor, type SelectorCandidate } from './css.js';
 export { labelMatch, nameWords, profileField, type FieldProfile, type ValueKind } from './knowledge.js';
 export { comparable, sameValue } from './values.js';
+export { detectListItems, generateItemSelectors, nextPageCandidates } from './list.js';

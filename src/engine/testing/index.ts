@@ -1,2 +1,2 @@
-export { testSelectors, type CandidateReport, type FieldReport, type SelectorTestResult } from './test-selectors.js';
+export { testInScopes, testSelectors, type CandidateReport, type FieldReport, type SelectorTestResult, type TestScope } from './test-selectors.js';
 export { isValidGtin, isValidIsbn10, isValidIsbn13, validity } from './validators.js';

@@ -1,4 +1,5 @@
 import type { FieldQuality, FieldType, Source } from '../blueprint/schema.js';
+import type { Document, Element } from '../extract/dom.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { normalizeLabel } from '../extract/labels.js';
 import type { Candidate, FieldCandidates } from '../selectors/generate.js';
@@ -46,9 +47,10 @@ export interface SelectorTestResult {
 }
 
 /** How many distinct values the source's underlying match holds on a page (1 = unambiguous). */
-function distinctMatches(source: Source, page: PageContext): number {
+function distinctMatches(source: Source, scope: TestScope): number {
+  const { page } = scope;
   if ('css' in source) {
-    const elements = selectElements(compileQuery(source.css), page.document);
+    const elements = selectElements(compileQuery(source.css), scope.root);
     return elements.length;
   }
   if ('label' in source) {
@@ -62,11 +64,11 @@ function evaluate(
   candidate: Candidate,
   field: FieldCandidates,
   kind: ValueKind,
-  pages: PageContext[],
+  pages: TestScope[],
   sampleCount: number,
 ): CandidateReport {
   const compiled = compileSource(candidate.source);
-  const values = pages.map((page) => compiled.read(page, page.document, field.multiple));
+  const values = pages.map(({ page, root }) => compiled.read(page, root, field.multiple));
   const samples = values.slice(0, sampleCount);
   const heldOut = values.slice(sampleCount);
   const withValue = samples.filter((v) => v.length > 0).length;
@@ -84,7 +86,7 @@ function evaluate(
     else if (distinctMatches(candidate.source, pages[index]!) <= 1) unique++;
     else {
       // Several matches are harmless when they all read the same value (repeated blocks).
-      const all = compileSource(candidate.source).read(pages[index]!, pages[index]!.document, true);
+      const all = compiled.read(pages[index]!.page, pages[index]!.root, true);
       if (new Set(all.map(comparable)).size <= 1) unique++;
     }
   }
@@ -124,6 +126,12 @@ function agreement(a: CandidateReport, b: CandidateReport): number | null {
 
 const MAX_FALLBACKS = 2;
 
+const sourceKind = (source: Source) => ('css' in source ? 'css' : 'label' in source ? 'label' : 'jsonld' in source ? 'jsonld' : 'meta');
+
+function sameEverywhere(a: CandidateReport, b: CandidateReport): boolean {
+  return a.values.every((values, i) => comparable(values.join('|')) === comparable((b.values[i] ?? []).join('|')));
+}
+
 function chooseSources(ranked: CandidateReport[]): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
   const best = ranked[0];
   if (!best || best.score <= 0.05 || best.coverage === 0) return { best: null, fallbacks: [] };
@@ -133,6 +141,9 @@ function chooseSources(ranked: CandidateReport[]): { best: CandidateReport | nul
     if (fallbacks.length >= MAX_FALLBACKS) break;
     if (candidate.score < best.score * 0.25 || candidate.validity < 0.8) continue;
     const agree = agreement(best, candidate);
+    // Another selector reading the same values through the same mechanism adds no robustness.
+    const kind = sourceKind(candidate.source);
+    if (agree === 1 && [best, ...fallbacks].some((c) => sourceKind(c.source) === kind && sameEverywhere(c, candidate))) continue;
     // A fallback must give the same answer where both answer; otherwise it is a different field.
     if (agree === null ? candidate.exampleAgreement !== null && candidate.exampleAgreement <= 0 : agree < 0.8) continue;
     if (agree === null && best.coverage === 1 && (best.heldOutCoverage ?? 1) === 1) continue;
@@ -140,6 +151,13 @@ function chooseSources(ranked: CandidateReport[]): { best: CandidateReport | nul
     fallbacks.push(candidate);
   }
   return { best, fallbacks, ...(firstAgreement !== undefined ? { agreement: firstAgreement } : {}) };
+}
+
+/** Where a candidate is evaluated: a whole page, or one record of a listing page. */
+export interface TestScope {
+  page: PageContext;
+  root: Document | Element;
+  name: string;
 }
 
 /**
@@ -153,8 +171,14 @@ export function testSelectors(
   heldOut: PageContext[] = [],
   pageNames: string[] = [],
 ): SelectorTestResult {
-  const pages = [...samples, ...heldOut];
-  const names = pages.map((page, i) => pageNames[i] ?? page.url);
+  const scopes = [...samples, ...heldOut].map((page, i) => ({ page, root: page.document, name: pageNames[i] ?? page.url }));
+  return testInScopes(fields, scopes, samples.length);
+}
+
+/** testSelectors over arbitrary scopes (the first `sampleCount` are samples, the rest held out). */
+export function testInScopes(fields: FieldCandidates[], pages: TestScope[], sampleCount: number): SelectorTestResult {
+  const names = pages.map((scope) => scope.name);
+  const samples = pages.slice(0, sampleCount);
   const reports: FieldReport[] = fields.map((field) => {
     const candidates = field.candidates
       .map((candidate) => evaluate(candidate, field, field.profile.kind, pages, samples.length))

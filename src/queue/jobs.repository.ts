@@ -30,6 +30,56 @@ export class JobsRepository {
     return row!;
   }
 
+  /**
+   * Inserts a job that no worker runs: it tracks work done by its child jobs (an analysis
+   * and its steps) and starts out running.
+   */
+  async insertTracking(options: Omit<EnqueueOptions, 'delayMs' | 'maxAttempts'>): Promise<JobRecord> {
+    const [row] = await this.db
+      .insert(jobs)
+      .values({ ...options, status: 'running', startedAt: sql`now()` })
+      .returning();
+    return row!;
+  }
+
+  /**
+   * Inserts the child of `parentId` with this type unless it exists already; returns the child
+   * and whether this call created it.
+   */
+  async insertChildOnce(options: EnqueueOptions & { parentId: string }): Promise<{ job: JobRecord; created: boolean }> {
+    const [row] = await this.db
+      .insert(jobs)
+      .values({
+        workspaceId: options.workspaceId,
+        siteId: options.siteId ?? null,
+        parentId: options.parentId,
+        type: options.type,
+        payload: options.payload,
+        priority: options.priority,
+        maxAttempts: options.maxAttempts,
+      })
+      .onConflictDoNothing({ target: [jobs.parentId, jobs.type], where: sql`${jobs.parentId} is not null` })
+      .returning();
+    if (row) return { job: row, created: true };
+    const [existing] = await this.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.parentId, options.parentId), eq(jobs.type, options.type)));
+    return { job: existing!, created: false };
+  }
+
+  async children(parentId: string): Promise<JobRecord[]> {
+    return this.db.select().from(jobs).where(eq(jobs.parentId, parentId)).orderBy(asc(jobs.createdAt));
+  }
+
+  /** Puts a finished tracking record back to running (its analysis is being retried). */
+  async reopen(id: string): Promise<void> {
+    await this.db
+      .update(jobs)
+      .set({ status: 'running', error: null, finishedAt: null, cancelRequested: false, updatedAt: sql`now()` })
+      .where(eq(jobs.id, id));
+  }
+
   async get(id: string): Promise<JobRecord | undefined> {
     const [row] = await this.db.select().from(jobs).where(eq(jobs.id, id));
     return row;

@@ -1,3 +1,4 @@
 // Every table of the product. drizzle-kit reads this file to generate migrations.
 export * from './instance-settings.js';
 export * from './jobs.js';
+export * from './sites.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, numeric, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, numeric, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * Every background job. In both queue modes this table is the source of truth the API reads;
@@ -40,6 +40,8 @@ export const jobs = pgTable(
     index('jobs_claim_idx').on(table.status, table.priority, table.runAt).where(sql`${table.status} = 'queued'`),
     index('jobs_workspace_idx').on(table.workspaceId, table.createdAt),
     index('jobs_site_idx').on(table.siteId),
+    // A pipeline step exists once per analysis, so a retried step cannot start its successor twice.
+    uniqueIndex('jobs_parent_type_idx').on(table.parentId, table.type).where(sql`${table.parentId} is not null`),
   ],
 );
 

@@ -1,0 +1,146 @@
+import type { JobContext, JobHandler, JobQueue, JobRecord, JobsRepository, Priority } from '../queue/index.js';
+import { JobCancelledError, PermanentJobError } from '../queue/index.js';
+import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
+
+/** The steps of `analyze_site`, in order; each is its own job type with its own handler. */
+export const ANALYSIS_STEPS = [
+  'fingerprint_site',
+  'discover_categories',
+  'generate_selectors',
+  'test_selectors',
+  'update_blueprint',
+] as const;
+export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
+
+const isStep = (type: string): type is AnalysisStep => (ANALYSIS_STEPS as readonly string[]).includes(type);
+
+/** What a step hands to the next one, merged into its payload. */
+export type StepOutput = Record<string, unknown>;
+export type StepWork = (context: JobContext, site: SiteRecord) => Promise<StepOutput>;
+
+/**
+ * Runs an analysis as a chain of step jobs under one `analyze_site` record, which the API
+ * shows with the current step and progress. A step hands its output to its successor; a
+ * step that fails for good or is cancelled ends the analysis the same way.
+ */
+export class AnalysisCoordinator {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly queue: JobQueue,
+    private readonly sites: SitesRepository,
+  ) {}
+
+  async start(site: SiteRecord, priority: Priority): Promise<JobRecord> {
+    const analysis = await this.jobs.insertTracking({
+      workspaceId: site.workspaceId,
+      siteId: site.id,
+      type: 'analyze_site',
+      payload: { siteId: site.id },
+      priority,
+    });
+    await this.sites.update(site.id, { status: 'analyzing' });
+    await this.enqueueStep(analysis, ANALYSIS_STEPS[0], { siteId: site.id });
+    return analysis;
+  }
+
+  /** Wraps a step's work into its job handler. */
+  step(work: StepWork): JobHandler {
+    return async (context) => {
+      const site = await this.sites.get(String(context.job.payload.siteId));
+      if (!site) throw new PermanentJobError('the site no longer exists');
+      // Cancelling the analysis between two steps must stop the step that starts next.
+      if (context.job.parentId && (await this.jobs.isCancelRequested(context.job.parentId))) throw new JobCancelledError();
+      await context.log('info', `${context.job.type} started`);
+      const output = await work(context, site);
+      await context.checkpoint();
+      await this.advance(context.job, output);
+      return output;
+    };
+  }
+
+  private async advance(step: JobRecord, output: StepOutput): Promise<void> {
+    const analysis = step.parentId ? await this.jobs.get(step.parentId) : undefined;
+    if (!analysis || !isStep(step.type)) return;
+    const index = ANALYSIS_STEPS.indexOf(step.type);
+    const next = ANALYSIS_STEPS[index + 1];
+    if (next) {
+      await this.jobs.setProgress(analysis.id, (index + 1) / ANALYSIS_STEPS.length, next);
+      await this.enqueueStep(analysis, next, { ...step.payload, ...output });
+      return;
+    }
+    await this.jobs.finish(analysis.id, { status: 'succeeded', result: output });
+    await this.sites.update(step.siteId!, { status: 'ready' });
+  }
+
+  private async enqueueStep(analysis: JobRecord, type: AnalysisStep, payload: Record<string, unknown>): Promise<void> {
+    const { job, created } = await this.jobs.insertChildOnce({
+      workspaceId: analysis.workspaceId,
+      siteId: analysis.siteId,
+      parentId: analysis.id,
+      type,
+      payload,
+      priority: analysis.priority as Priority,
+    });
+    // An existing queued child may have been inserted by a run that died before handing it over.
+    if (created || job.status === 'queued') await this.queue.dispatch(job);
+  }
+
+  /** Job change listener: mirrors step progress and endings onto the analysis and its site. */
+  async onJobChange(job: JobRecord): Promise<void> {
+    if (!job.parentId || !isStep(job.type)) return;
+    const index = ANALYSIS_STEPS.indexOf(job.type);
+    if (job.status === 'running') {
+      await this.jobs.setProgress(job.parentId, index / ANALYSIS_STEPS.length, job.type);
+    } else if (job.status === 'failed' || job.status === 'cancelled') {
+      const ended = await this.jobs.finish(job.parentId, {
+        status: job.status,
+        error: job.status === 'failed' ? `${job.type}: ${job.error ?? 'failed'}` : 'cancelled',
+      });
+      if (ended && job.siteId) await this.settleSite(job.siteId, job.status);
+    }
+  }
+
+  private async settleSite(siteId: string, ending: 'failed' | 'cancelled'): Promise<void> {
+    const site = await this.sites.get(siteId);
+    if (!site) return;
+    // A site keeps serving its previous blueprint when a re-analysis does not finish.
+    const status = site.activeBlueprintId ? 'ready' : ending === 'failed' ? 'failed' : 'pending';
+    await this.sites.update(siteId, { status });
+  }
+
+  /** Cancels an analysis: queued steps at once, the running step at its next checkpoint. */
+  async cancel(analysisId: string): Promise<void> {
+    await this.jobs.requestCancel(analysisId);
+    for (const child of await this.jobs.children(analysisId)) {
+      if (child.status === 'queued' || child.status === 'running') await this.jobs.requestCancel(child.id);
+    }
+    const analysis = await this.jobs.get(analysisId);
+    const active = (await this.jobs.children(analysisId)).some((child) => child.status === 'running');
+    // With no step running, nothing will report the cancellation: record it here.
+    if (analysis?.status === 'running' && !active) {
+      await this.jobs.finish(analysisId, { status: 'cancelled', error: 'cancelled' });
+      if (analysis.siteId) await this.settleSite(analysis.siteId, 'cancelled');
+    }
+  }
+
+  /** Resumes a failed or cancelled analysis from the step that stopped it. */
+  async retry(analysisId: string): Promise<boolean> {
+    const analysis = await this.jobs.get(analysisId);
+    if (!analysis || (analysis.status !== 'failed' && analysis.status !== 'cancelled')) return false;
+    const stopped = (await this.jobs.children(analysisId)).filter((child) => child.status === 'failed' || child.status === 'cancelled');
+    await this.jobs.reopen(analysisId);
+    if (analysis.siteId) await this.sites.update(analysis.siteId, { status: 'analyzing' });
+    if (stopped.length === 0) {
+      // Cancelled before any step was created or after the last one: start from the first missing step.
+      const done = new Set((await this.jobs.children(analysisId)).map((child) => child.type));
+      const first = ANALYSIS_STEPS.find((step) => !done.has(step)) ?? ANALYSIS_STEPS[0];
+      await this.enqueueStep(analysis, first, { siteId: analysis.siteId });
+      return true;
+    }
+    for (const child of stopped) {
+      const reset = await this.jobs.resetForRetry(child.id);
+      if (reset) await this.queue.dispatch(reset);
+    }
+    return true;
+  }
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { siteChecks, sitePages, sites } from '../db/schema/sites.js';
 
@@ -47,6 +47,26 @@ export class SitesRepository {
       for (const { url, pageType } of assignments) {
         await tx.update(sitePages).set({ pageType }).where(and(eq(sitePages.siteId, siteId), eq(sitePages.url, url)));
       }
+    });
+  }
+
+  /**
+   * Claims the sites whose scheduled check is due and moves each to its next slot, in one
+   * transaction with SKIP LOCKED: with several API processes, each due check is claimed once.
+   */
+  async claimDueChecks(now: Date, limit: number, nextSlot: (site: SiteRecord) => Date | null): Promise<SiteRecord[]> {
+    return this.db.transaction(async (tx) => {
+      const due = await tx
+        .select()
+        .from(sites)
+        .where(and(isNotNull(sites.schedule), isNotNull(sites.nextCheckAt), lte(sites.nextCheckAt, now), eq(sites.status, 'ready')))
+        .orderBy(asc(sites.nextCheckAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      for (const site of due) {
+        await tx.update(sites).set({ nextCheckAt: nextSlot(site) }).where(eq(sites.id, site.id));
+      }
+      return due;
     });
   }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { jobLogs, jobs } from '../db/schema/index.js';
 import type { EnqueueOptions } from './types.js';
@@ -78,6 +78,44 @@ export class JobsRepository {
       .update(jobs)
       .set({ status: 'running', error: null, finishedAt: null, cancelRequested: false, updatedAt: sql`now()` })
       .where(eq(jobs.id, id));
+  }
+
+  /** A job of this workspace only: another workspace's job is indistinguishable from a missing one. */
+  async getInWorkspace(workspaceId: string, id: string): Promise<JobRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.id, id)));
+    return row;
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async listInWorkspace(
+    workspaceId: string,
+    filter: { siteId?: string; type?: string; status?: JobStatus; parentId?: string | null },
+    page: { limit: number; before?: { createdAt: Date; id: string } },
+  ): Promise<{ rows: JobRecord[]; total: number }> {
+    const conditions = [
+      eq(jobs.workspaceId, workspaceId),
+      filter.siteId ? eq(jobs.siteId, filter.siteId) : undefined,
+      filter.type ? eq(jobs.type, filter.type) : undefined,
+      filter.status ? eq(jobs.status, filter.status) : undefined,
+      filter.parentId === null ? isNull(jobs.parentId) : filter.parentId ? eq(jobs.parentId, filter.parentId) : undefined,
+    ];
+    const where = and(...conditions);
+    const cursor = page.before
+      ? sql`(${jobs.createdAt}, ${jobs.id}) < (${page.before.createdAt.toISOString()}::timestamptz, ${page.before.id}::uuid)`
+      : undefined;
+    const [rows, [count]] = await Promise.all([
+      this.db
+        .select()
+        .from(jobs)
+        .where(and(where, cursor))
+        .orderBy(desc(jobs.createdAt), desc(jobs.id))
+        .limit(page.limit),
+      this.db.select({ total: sql<number>`count(*)::int` }).from(jobs).where(where),
+    ]);
+    return { rows, total: count?.total ?? 0 };
   }
 
   async get(id: string): Promise<JobRecord | undefined> {

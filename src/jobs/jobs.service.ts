@@ -1,0 +1,72 @@
+import { decodeCursor } from '../http/pagination.js';
+import { HttpProblem, problems } from '../http/problem.js';
+import type { AnalysisCoordinator } from '../pipeline/analysis.js';
+import type { JobQueue, JobRecord, JobsRepository, JobStatus, JobLogRecord } from '../queue/index.js';
+
+export interface JobListFilter {
+  siteId?: string;
+  type?: string;
+  status?: JobStatus;
+  /** Only top-level jobs (analyses and standalone jobs), not pipeline steps. */
+  topLevel?: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+/** The rules around jobs as users see them: scoped to their workspace, cancel and retry. */
+export class JobsService {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly queue: JobQueue,
+    private readonly analysis: AnalysisCoordinator,
+  ) {}
+
+  async list(workspaceId: string, filter: JobListFilter): Promise<{ rows: JobRecord[]; total: number }> {
+    return this.jobs.listInWorkspace(
+      workspaceId,
+      { siteId: filter.siteId, type: filter.type, status: filter.status, parentId: filter.topLevel ? null : undefined },
+      { limit: filter.limit, before: decodeCursor(filter.cursor) },
+    );
+  }
+
+  async get(workspaceId: string, id: string): Promise<JobRecord> {
+    const job = await this.jobs.getInWorkspace(workspaceId, id);
+    if (!job) throw problems.notFound('Job');
+    return job;
+  }
+
+  async steps(job: JobRecord): Promise<JobRecord[]> {
+    return this.jobs.children(job.id);
+  }
+
+  async logs(workspaceId: string, id: string, after: number, limit: number): Promise<JobLogRecord[]> {
+    await this.get(workspaceId, id);
+    return this.jobs.logs(id, after, limit);
+  }
+
+  async cancel(workspaceId: string, id: string): Promise<JobRecord> {
+    const job = await this.get(workspaceId, id);
+    if (job.status !== 'queued' && job.status !== 'running') {
+      throw new HttpProblem(409, `The job is already ${job.status}`);
+    }
+    if (job.type === 'analyze_site') await this.analysis.cancel(job.id);
+    else await this.jobs.requestCancel(job.id);
+    return this.get(workspaceId, id);
+  }
+
+  /** Runs a failed or cancelled job again; a pipeline step retries its whole analysis from there. */
+  async retry(workspaceId: string, id: string): Promise<JobRecord> {
+    const job = await this.get(workspaceId, id);
+    if (job.status !== 'failed' && job.status !== 'cancelled') {
+      throw new HttpProblem(409, `Only failed or cancelled jobs can be retried; this one is ${job.status}`);
+    }
+    const parent = job.parentId ? await this.jobs.get(job.parentId) : undefined;
+    if (job.type === 'analyze_site') await this.analysis.retry(job.id);
+    else if (parent?.type === 'analyze_site') await this.analysis.retry(parent.id);
+    else {
+      const reset = await this.jobs.resetForRetry(job.id);
+      if (reset) await this.queue.dispatch(reset);
+    }
+    return this.get(workspaceId, id);
+  }
+}

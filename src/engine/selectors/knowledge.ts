@@ -358,7 +358,7 @@ export function profileField(name: string, description?: string): FieldProfile {
       jsonld: concept.jsonld ?? [],
       meta: concept.meta ?? [],
       itemprop: concept.itemprop ?? [],
-      classWords: [...new Set([...(concept.classWords ?? []), ...words.filter((w) => w.length > 2)])],
+      classWords: [...new Set([...(concept.classWords ?? []), ...words.filter((w) => w.length > 2 && !NEUTRAL_WORDS.has(w))])],
       type: concept.type,
       kind: concept.kind,
       multiple: concept.multiple ?? false,
@@ -376,7 +376,7 @@ export function profileField(name: string, description?: string): FieldProfile {
     jsonld: [camel],
     meta: [phrase.replace(/ /g, '_'), `og:${camel}`],
     itemprop: [camel],
-    classWords: words.filter((w) => w.length > 2),
+    classWords: words.filter((w) => w.length > 2 && !NEUTRAL_WORDS.has(w)),
     type: typed?.[1] ?? 'text',
     kind: typed?.[2] ?? 'shortText',
     multiple: words.length > 0 && /[^s]s$/.test(words[words.length - 1]!) && !typed,
@@ -406,13 +406,31 @@ export function pathMatch(profile: FieldProfile, path: string): number {
   return overlap ? 0.3 * (overlap / words.length) : 0;
 }
 
-/** Class/id tokens are split the same way as names ("product-author" → product, author). */
+/** Words that qualify a class name without saying what it holds ("product-title", "job-view"). */
+const NEUTRAL_WORDS = new Set([
+  'product', 'item', 'book', 'job', 'page', 'main', 'detail', 'details', 'info', 'data', 'field', 'value', 'text',
+  'content', 'primary', 'pdp', 'card', 'entry', 'post', 'listing', 'result', 'name', 'current', 'display', 'label',
+  'top', 'the', 'of', 'js', 'el', 'wrap', 'wrapper', 'container', 'block', 'box', 'section', 'area', 'module', 'view',
+]);
+
+/**
+ * How well a class or id names the field: the share of its meaningful words that are field
+ * words ("product-author" → 1 for author; "job-view" → 0 for job_title).
+ */
 export function tokenMatch(profile: FieldProfile, token: string): number {
   const words = nameWords(token);
-  if (words.length === 0) return 0;
-  let best = 0;
+  let matched = 0;
+  let counted = 0;
+  let exact = false;
   for (const word of words) {
-    if (profile.classWords.includes(word)) best = Math.max(best, profile.words.includes(word) ? 1 : 0.8);
+    if (profile.classWords.includes(word)) {
+      matched++;
+      counted++;
+      if (profile.words.includes(word)) exact = true;
+    } else if (!NEUTRAL_WORDS.has(word)) {
+      counted++;
+    }
   }
-  return best * (words.length > 3 ? 0.7 : 1);
+  if (!matched) return 0;
+  return (matched / counted) * (exact ? 1 : 0.85);
 }

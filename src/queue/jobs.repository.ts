@@ -93,7 +93,7 @@ export class JobsRepository {
   async listInWorkspace(
     workspaceId: string,
     filter: { siteId?: string; type?: string; status?: JobStatus; parentId?: string | null },
-    page: { limit: number; before?: { createdAt: Date; id: string } },
+    page: { limit: number; before?: { value: string; id: string } },
   ): Promise<{ rows: JobRecord[]; total: number }> {
     const conditions = [
       eq(jobs.workspaceId, workspaceId),
@@ -104,14 +104,15 @@ export class JobsRepository {
     ];
     const where = and(...conditions);
     const cursor = page.before
-      ? sql`(${jobs.createdAt}, ${jobs.id}) < (${page.before.createdAt.toISOString()}::timestamptz, ${page.before.id}::uuid)`
+      ? sql`(date_trunc('milliseconds', ${jobs.createdAt}), ${jobs.id}) < (${page.before.value}::timestamptz, ${page.before.id}::uuid)`
       : undefined;
     const [rows, [count]] = await Promise.all([
       this.db
         .select()
         .from(jobs)
         .where(and(where, cursor))
-        .orderBy(desc(jobs.createdAt), desc(jobs.id))
+        // Cursors carry millisecond times (JavaScript dates), so order at that precision too.
+        .orderBy(sql`date_trunc('milliseconds', ${jobs.createdAt}) desc`, desc(jobs.id))
         .limit(page.limit),
       this.db.select({ total: sql<number>`count(*)::int` }).from(jobs).where(where),
     ]);

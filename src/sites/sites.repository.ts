@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { siteChecks, sitePages, sites } from '../db/schema/sites.js';
 
@@ -8,8 +8,83 @@ export type SitePageRecord = typeof sitePages.$inferSelect;
 export type NewSitePage = Omit<typeof sitePages.$inferInsert, 'siteId' | 'id'>;
 export type SiteCheckRecord = typeof siteChecks.$inferSelect;
 
+export type SiteSort = 'createdAt' | '-createdAt' | 'name' | '-name';
+
+export interface SiteFilter {
+  status?: SiteRecord['status'];
+  health?: SiteRecord['health'];
+  /** Name of a detected technology, e.g. WordPress. */
+  technology?: string;
+  /** Case-insensitive match on name or URL. */
+  search?: string;
+}
+
 export class SitesRepository {
   constructor(private readonly db: Db) {}
+
+  async getInWorkspace(workspaceId: string, id: string): Promise<SiteRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(sites)
+      .where(and(eq(sites.workspaceId, workspaceId), eq(sites.id, id)));
+    return row;
+  }
+
+  async findByUrl(workspaceId: string, url: string): Promise<SiteRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(sites)
+      .where(and(eq(sites.workspaceId, workspaceId), eq(sites.url, url)));
+    return row;
+  }
+
+  /** Keyset-paginated on (sort key, id); the cursor value is the sort key as text. */
+  async listInWorkspace(
+    workspaceId: string,
+    filter: SiteFilter,
+    page: { limit: number; sort: SiteSort; after?: { value: string; id: string } },
+  ): Promise<{ rows: SiteRecord[]; total: number }> {
+    const where = and(
+      eq(sites.workspaceId, workspaceId),
+      filter.status ? eq(sites.status, filter.status) : undefined,
+      filter.health ? eq(sites.health, filter.health) : undefined,
+      filter.technology
+        ? sql`exists (select 1 from jsonb_array_elements(coalesce(${sites.fingerprint}->'technologies', '[]'::jsonb)) t where lower(t->>'name') = lower(${filter.technology}))`
+        : undefined,
+      filter.search
+        ? or(ilike(sites.name, `%${escapeLike(filter.search)}%`), ilike(sites.url, `%${escapeLike(filter.search)}%`))
+        : undefined,
+    );
+    const descending = page.sort.startsWith('-');
+    // Millisecond precision, like the JavaScript dates cursors are made of.
+    const key = page.sort.endsWith('createdAt') ? sql`date_trunc('milliseconds', ${sites.createdAt})` : sql`${sites.name}`;
+    const cast = page.sort.endsWith('createdAt') ? sql`::timestamptz` : sql``;
+    const cursor = page.after
+      ? descending
+        ? sql`(${key}, ${sites.id}) < (${page.after.value}${cast}, ${page.after.id}::uuid)`
+        : sql`(${key}, ${sites.id}) > (${page.after.value}${cast}, ${page.after.id}::uuid)`
+      : undefined;
+    const direction = descending ? sql`desc` : sql`asc`;
+    const [rows, [count]] = await Promise.all([
+      this.db
+        .select()
+        .from(sites)
+        .where(and(where, cursor))
+        .orderBy(sql`${key} ${direction}`, sql`${sites.id} ${direction}`)
+        .limit(page.limit),
+      this.db.select({ total: sql<number>`count(*)::int` }).from(sites).where(where),
+    ]);
+    return { rows, total: count?.total ?? 0 };
+  }
+
+  async delete(workspaceId: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .delete(sites)
+      .where(and(eq(sites.workspaceId, workspaceId), inArray(sites.id, ids)))
+      .returning({ id: sites.id });
+    return rows.map((row) => row.id);
+  }
 
   async insert(site: NewSite): Promise<SiteRecord> {
     const [row] = await this.db.insert(sites).values(site).returning();
@@ -74,4 +149,8 @@ export class SitesRepository {
     const [row] = await this.db.insert(siteChecks).values(check).returning();
     return row!;
   }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }

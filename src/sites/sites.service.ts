@@ -1,0 +1,166 @@
+import normalizeUrl from 'normalize-url';
+import type { SiteOptions } from '../db/schema/sites.js';
+import { decodeCursor } from '../http/pagination.js';
+import { HttpProblem, problems } from '../http/problem.js';
+import type { AnalysisCoordinator } from '../pipeline/analysis.js';
+import { Priority, type JobRecord, type JobsRepository } from '../queue/index.js';
+import { DEFAULT_SCHEDULE, nextRunAfter, validateSchedule } from '../scheduling/schedule.js';
+import type { SiteFilter, SiteRecord, SiteSort, SitesRepository } from './sites.repository.js';
+
+export interface NewSiteInput extends SiteOptions {
+  url: string;
+  name?: string;
+  schedule?: string | null;
+}
+
+export type SiteChanges = Partial<Pick<NewSiteInput, 'name' | 'schedule' | 'fields' | 'examples' | 'render' | 'maxPages'>>;
+
+export type BatchItemResult =
+  | { url: string; status: 'created'; siteId: string; jobId: string }
+  | { url: string; status: 'duplicate'; siteId: string }
+  | { url: string; status: 'invalid'; error: string };
+
+/** Canonical form of a site URL, so one site is not added twice under two spellings. */
+export function canonicalSiteUrl(input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    throw new HttpProblem(400, `"${input}" is not a URL`, { slug: 'validation', errors: [{ in: 'body', path: '/url', message: 'not a URL' }] });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HttpProblem(400, 'Only http and https sites can be added', {
+      slug: 'validation',
+      errors: [{ in: 'body', path: '/url', message: 'must be http or https' }],
+    });
+  }
+  if (url.username || url.password) {
+    throw new HttpProblem(400, 'Site URLs may not carry credentials', {
+      slug: 'validation',
+      errors: [{ in: 'body', path: '/url', message: 'must not contain user:password@' }],
+    });
+  }
+  return normalizeUrl(url.href, { stripHash: true, stripWWW: false, removeTrailingSlash: true, sortQueryParameters: true });
+}
+
+function checkedSchedule(schedule: string | null | undefined): string | null {
+  if (schedule === null) return null;
+  const value = schedule ?? DEFAULT_SCHEDULE;
+  const check = validateSchedule(value);
+  if (!check.ok) {
+    throw new HttpProblem(400, `Invalid schedule: ${check.reason}`, {
+      slug: 'validation',
+      errors: [{ in: 'body', path: '/schedule', message: check.reason }],
+    });
+  }
+  return value;
+}
+
+export class SitesService {
+  constructor(
+    private readonly sites: SitesRepository,
+    private readonly jobs: JobsRepository,
+    private readonly analysis: AnalysisCoordinator,
+  ) {}
+
+  /** Adds a site and starts its analysis. */
+  async create(workspaceId: string, input: NewSiteInput, priority: Priority = Priority.user): Promise<{ site: SiteRecord; analysis: JobRecord }> {
+    const url = canonicalSiteUrl(input.url);
+    const schedule = checkedSchedule(input.schedule);
+    const existing = await this.sites.findByUrl(workspaceId, url);
+    if (existing) throw new HttpProblem(409, `${url} is already a site of this workspace`, { slug: 'duplicate-site' });
+    const site = await this.sites
+      .insert({
+        workspaceId,
+        url,
+        name: input.name?.trim() || new URL(url).hostname,
+        schedule,
+        options: { fields: input.fields, examples: input.examples, render: input.render, maxPages: input.maxPages },
+      })
+      .catch((error: unknown) => {
+        // Two requests racing past findByUrl: the unique index decides.
+        if (isUniqueViolation(error)) throw new HttpProblem(409, `${url} is already a site of this workspace`, { slug: 'duplicate-site' });
+        throw error;
+      });
+    const analysis = await this.analysis.start(site, priority);
+    return { site: (await this.sites.get(site.id))!, analysis };
+  }
+
+  /** Adds many sites; each URL gets its own result and one bad URL does not stop the rest. */
+  async createBatch(workspaceId: string, items: NewSiteInput[]): Promise<BatchItemResult[]> {
+    const results: BatchItemResult[] = [];
+    for (const item of items) {
+      try {
+        const { site, analysis } = await this.create(workspaceId, item, Priority.batch);
+        results.push({ url: site.url, status: 'created', siteId: site.id, jobId: analysis.id });
+      } catch (error) {
+        if (error instanceof HttpProblem && error.status === 409) {
+          const site = await this.sites.findByUrl(workspaceId, canonicalSiteUrl(item.url));
+          results.push({ url: item.url, status: 'duplicate', siteId: site!.id });
+        } else if (error instanceof HttpProblem && error.status === 400) {
+          results.push({ url: item.url, status: 'invalid', error: error.message });
+        } else {
+          throw error;
+        }
+      }
+    }
+    return results;
+  }
+
+  async get(workspaceId: string, id: string): Promise<SiteRecord> {
+    const site = await this.sites.getInWorkspace(workspaceId, id);
+    if (!site) throw problems.notFound('Site');
+    return site;
+  }
+
+  async list(workspaceId: string, filter: SiteFilter, page: { limit: number; sort: SiteSort; cursor?: string }) {
+    return this.sites.listInWorkspace(workspaceId, filter, { limit: page.limit, sort: page.sort, after: decodeCursor(page.cursor) });
+  }
+
+  async update(workspaceId: string, id: string, changes: SiteChanges): Promise<SiteRecord> {
+    const site = await this.get(workspaceId, id);
+    const options: SiteOptions = { ...site.options };
+    for (const key of ['fields', 'examples', 'render', 'maxPages'] as const) {
+      if (changes[key] !== undefined) Object.assign(options, { [key]: changes[key] });
+    }
+    const schedule = changes.schedule === undefined ? site.schedule : checkedSchedule(changes.schedule);
+    const updated = await this.sites.update(id, {
+      ...(changes.name ? { name: changes.name.trim() } : {}),
+      options,
+      schedule,
+      ...(schedule !== site.schedule
+        ? { nextCheckAt: schedule && site.status === 'ready' ? nextRunAfter(schedule, new Date()) : null }
+        : {}),
+    });
+    return updated!;
+  }
+
+  /** Starts a new analysis of an existing site (for example after its fields changed). */
+  async reanalyze(workspaceId: string, id: string): Promise<JobRecord> {
+    const site = await this.get(workspaceId, id);
+    const running = await this.jobs.listInWorkspace(workspaceId, { siteId: id, type: 'analyze_site', status: 'running' }, { limit: 1 });
+    if (running.rows.length) throw new HttpProblem(409, 'The site is being analysed already');
+    return this.analysis.start(site, Priority.user);
+  }
+
+  /** Deletes sites of the workspace, cancelling their queued and running jobs first. */
+  async delete(workspaceId: string, ids: string[]): Promise<string[]> {
+    for (const id of ids) {
+      const site = await this.sites.getInWorkspace(workspaceId, id);
+      if (!site) continue;
+      for (const status of ['queued', 'running'] as const) {
+        const active = await this.jobs.listInWorkspace(workspaceId, { siteId: id, status }, { limit: 100 });
+        for (const job of active.rows) {
+          if (job.type === 'analyze_site') await this.analysis.cancel(job.id);
+          else await this.jobs.requestCancel(job.id);
+        }
+      }
+    }
+    return this.sites.delete(workspaceId, ids);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  return code === '23505';
+}

@@ -2,3 +2,4 @@
 export * from './instance-settings.js';
 export * from './jobs.js';
 export * from './sites.js';
+export * from './idempotency-keys.js';

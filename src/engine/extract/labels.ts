@@ -118,7 +118,10 @@ function valueForLabelElement(element: Element): { text: string; parts: string[]
 function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): void {
   const prev = node.prev;
   if (prev && !isBoundary(prev) && !(isText(prev) && !prev.data.trim())) return;
-  const text = normalizeText(node.data);
+  const data = node.data;
+  const colonAt = data.indexOf(':');
+  if ((colonAt < 0 || colonAt > 60) && data.length > 30) return;
+  const text = normalizeText(data);
   if (!text) return;
   const colon = /^([^:]{1,40}?)\s*:\s*(.*)$/.exec(text);
   if (colon) {
@@ -134,11 +137,28 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
   }
 }
 
+/** Text of an element without child elements (other than <br>), or null when it has some. */
+function leafText(element: Element): string | null {
+  let text = '';
+  for (const child of element.children) {
+    if (isText(child)) text += child.data;
+    else if (isTag(child)) {
+      if (child.name !== 'br') return null;
+      text += ' ';
+    }
+  }
+  return text;
+}
+
 function visit(index: LabelIndex, element: Element): void {
   if (SKIPPED.has(element.name)) return;
-  const hasElementChildren = element.children.some((child) => isTag(child) && child.name !== 'br');
-  const text = hasElementChildren ? '' : textOf(element);
-  if (text) {
+  const raw = leafText(element);
+  if (raw !== null) {
+    // Labels are short and values follow a colon early on: skip long prose without normalising it.
+    const colonAt = raw.indexOf(':');
+    if (!LABEL_TAGS.has(element.name) && (colonAt < 0 || colonAt > 60)) return;
+    const text = normalizeText(raw);
+    if (!text) return;
     const colonLabel = /^(.{1,40}?)\s*:$/.exec(text)?.[1];
     const label = colonLabel ?? (LABEL_TAGS.has(element.name) ? text : undefined);
     if (label !== undefined && looksLikeLabel(label)) {
@@ -147,14 +167,12 @@ function visit(index: LabelIndex, element: Element): void {
       return;
     }
     const inline = /^([^:]{1,40}?)\s*:\s*(\S.*)$/.exec(text);
-    if (inline?.[1] && inline[2] && looksLikeLabel(inline[1]) && !/^\d/.test(inline[1])) {
-      add(index, inline[1], inline[2], []);
-      return;
-    }
+    if (inline?.[1] && inline[2] && looksLikeLabel(inline[1]) && !/^\d/.test(inline[1])) add(index, inline[1], inline[2], []);
+    return;
   }
   for (const child of element.children) {
     if (isTag(child)) visit(index, child);
-    else if (isText(child) && hasElementChildren) indexTextNode(index, child);
+    else if (isText(child)) indexTextNode(index, child);
   }
 }
 

@@ -1,0 +1,135 @@
+/**
+ * Accuracy benchmark (not a test): npm run bench:accuracy -- <path to shared/benchmarks>
+ *
+ * SWDE protocol: build a blueprint from pages 0000–0004 of swde-book-christianbook through the
+ * real CLI, once from field names only and once with page 0000's gold values as examples; extract
+ * every other page through the CLI; score with <path>/score.mjs --only-pred-pages. The project's
+ * fixture sites are run the same way (4 sample pages, the rest extracted). Also reports extraction
+ * speed and blueprint generation time, both for the CLI process and for the engine in-process.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildBlueprint, parseBlueprint } from '../src/engine/blueprint/index.js';
+import { compileBlueprint, extractPage } from '../src/engine/extract/index.js';
+import { readPagesDir } from '../src/engine/pages.js';
+
+const benchmarks = process.argv[2];
+if (!benchmarks) {
+  console.error('usage: npm run bench:accuracy -- <path to shared/benchmarks>');
+  process.exit(2);
+}
+const scoreScript = path.resolve(benchmarks, 'score.mjs');
+const cli = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
+const work = mkdtempSync(path.join(tmpdir(), 'siteprint-bench-'));
+
+interface Truth {
+  fields: string[];
+  pages: Record<string, Record<string, string[] | string>>;
+}
+
+function run(args: string[]): { stdout: string; seconds: number } {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [...cli, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`siteprint ${args.join(' ')} failed: ${result.stderr}`);
+  return { stdout: result.stdout, seconds };
+}
+
+/** Splits a site's pages into a sample directory and a directory of the others (symlinks, nothing copied). */
+function split(pagesDir: string, samples: number, name: string): { train: string; test: string; testCount: number } {
+  const files = readdirSync(pagesDir).filter((file) => /\.html?$/.test(file)).sort();
+  const train = path.join(work, name, 'train');
+  const test = path.join(work, name, 'test');
+  mkdirSync(train, { recursive: true });
+  mkdirSync(test, { recursive: true });
+  for (const [i, file] of files.entries()) symlinkSync(path.resolve(pagesDir, file), path.join(i < samples ? train : test, file));
+  return { train, test, testCount: files.length - samples };
+}
+
+interface Score {
+  macro: number;
+  fields: Record<string, { f1: number }>;
+}
+
+function score(truthFile: string, predictions: string): Score {
+  const result = spawnSync(process.execPath, [scoreScript, '--truth', truthFile, '--pred', predictions, '--only-pred-pages', '--json'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`score.mjs failed: ${result.stderr}`);
+  const parsed = JSON.parse(result.stdout) as { macro_f1: number; fields: Record<string, { f1: number }> };
+  return { macro: parsed.macro_f1, fields: parsed.fields };
+}
+
+interface SiteResult {
+  site: string;
+  mode: 'names' | 'example';
+  macro: number;
+  fields: Record<string, number>;
+  buildSeconds: number;
+  extractSeconds: number;
+  pages: number;
+}
+
+function runSite(site: string, siteDir: string, samples: number): SiteResult[] {
+  const truthFile = path.join(siteDir, 'truth.json');
+  const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as Truth;
+  const { train, test, testCount } = split(path.join(siteDir, 'pages'), samples, site);
+  const firstFile = readdirSync(train).sort()[0]!;
+  const gold = truth.pages[firstFile]!;
+  const examplesFile = path.join(work, site, 'examples.json');
+  writeFileSync(examplesFile, JSON.stringify([{ file: firstFile, values: Object.fromEntries(truth.fields.map((f) => [f, gold[f] ?? []])) }]));
+  const results: SiteResult[] = [];
+  for (const mode of ['names', 'example'] as const) {
+    const blueprintFile = path.join(work, site, `blueprint-${mode}.json`);
+    const build = run(['blueprint', '--pages', train, '--fields', truth.fields.join(','), '--out', blueprintFile, ...(mode === 'example' ? ['--examples', examplesFile] : [])]);
+    const extraction = run(['extract', '--blueprint', blueprintFile, '--pages', test]);
+    const predictions = path.join(work, site, `predictions-${mode}.ndjson`);
+    writeFileSync(predictions, extraction.stdout);
+    const scored = score(truthFile, predictions);
+    results.push({
+      site,
+      mode,
+      macro: scored.macro,
+      fields: Object.fromEntries(Object.entries(scored.fields).map(([name, value]) => [name, value.f1])),
+      buildSeconds: build.seconds,
+      extractSeconds: extraction.seconds,
+      pages: testCount,
+    });
+  }
+  return results;
+}
+
+/** Engine-only timings on one core: no process start-up, pages already read. */
+async function inProcess(siteDir: string, fields: string[]): Promise<{ buildSeconds: number; pagesPerSecond: number; pages: number }> {
+  const pages = await readPagesDir(path.join(siteDir, 'pages'));
+  const samples = pages.slice(0, 5);
+  const started = performance.now();
+  const { blueprint } = buildBlueprint(samples, { fields: fields.map((name) => ({ name })) });
+  const buildSeconds = (performance.now() - started) / 1000;
+  const compiled = compileBlueprint(parseBlueprint(blueprint));
+  const rest = pages.slice(5);
+  for (const page of rest.slice(0, 20)) extractPage(compiled, page);
+  const extractStarted = performance.now();
+  for (const page of rest) extractPage(compiled, page);
+  const seconds = (performance.now() - extractStarted) / 1000;
+  return { buildSeconds, pagesPerSecond: rest.length / seconds, pages: rest.length };
+}
+
+const fmt = (value: number, digits = 3) => value.toFixed(digits);
+const all: SiteResult[] = [];
+const swde = path.join(benchmarks, 'swde-book-christianbook');
+all.push(...runSite('swde-book-christianbook', swde, 5));
+const fixtures = path.resolve('test/fixtures/sites');
+for (const site of ['bookshop', 'shop', 'jobs']) all.push(...runSite(`fixture:${site}`, path.join(fixtures, site), 4));
+const engine = await inProcess(swde, (JSON.parse(readFileSync(path.join(swde, 'truth.json'), 'utf8')) as Truth).fields);
+
+console.log('| site | mode | macro-F1 | per field F1 | blueprint (CLI s) | extract pages/s (CLI, incl. start-up) |');
+console.log('|---|---|---|---|---|---|');
+for (const r of all) {
+  const perField = Object.entries(r.fields).map(([name, f1]) => `${name} ${fmt(f1, 2)}`).join(', ');
+  console.log(`| ${r.site} | ${r.mode === 'names' ? 'field names only' : 'one example page'} | ${fmt(r.macro, 4)} | ${perField} | ${fmt(r.buildSeconds, 2)} | ${fmt(r.pages / r.extractSeconds, 0)} (${r.pages} pages) |`);
+}
+console.log('');
+console.log(`engine in-process (swde-book-christianbook, one core): blueprint from 5 pages ${fmt(engine.buildSeconds, 2)} s; extraction ${fmt(engine.pagesPerSecond, 0)} pages/s over ${engine.pages} pages`);
+const christian = all.filter((r) => r.site === 'swde-book-christianbook');
+console.log(`macro_f1 names-only ${fmt(christian[0]!.macro, 4)}; with one example page ${fmt(christian[1]!.macro, 4)}`);

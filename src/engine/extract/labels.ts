@@ -137,6 +137,18 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
   }
 }
 
+/** Class names that mark the label half of a label–value pair. */
+const LABEL_CLASS = /(^|[\s_-])(label|key|term|attr|attribute|spec-?name|property|field-?name)([\s_-]|$)/i;
+
+/** The first cell of a two-cell row: `<tr><td>Publisher</td><td>…</td></tr>`. */
+function isLabelCell(element: Element): boolean {
+  if (element.name !== 'td') return false;
+  const row = element.parent;
+  if (!row || !isTag(row)) return false;
+  const cells = row.children.filter((child) => isTag(child));
+  return cells.length === 2 && cells[0] === element;
+}
+
 /** Text of an element without child elements (other than <br>), or null when it has some. */
 function leafText(element: Element): string | null {
   let text = '';
@@ -156,11 +168,12 @@ function visit(index: LabelIndex, element: Element): void {
   if (raw !== null) {
     // Labels are short and values follow a colon early on: skip long prose without normalising it.
     const colonAt = raw.indexOf(':');
-    if (!LABEL_TAGS.has(element.name) && (colonAt < 0 || colonAt > 60)) return;
+    const labelElement = LABEL_TAGS.has(element.name) || isLabelCell(element) || LABEL_CLASS.test(element.attribs.class ?? '');
+    if (!labelElement && (colonAt < 0 || colonAt > 60) && raw.length > 12) return;
     const text = normalizeText(raw);
     if (!text) return;
     const colonLabel = /^(.{1,40}?)\s*:$/.exec(text)?.[1];
-    const label = colonLabel ?? (LABEL_TAGS.has(element.name) ? text : undefined);
+    const label = colonLabel ?? (labelElement || BYLINE_WORDS.has(text.toLowerCase()) ? text : undefined);
     if (label !== undefined && looksLikeLabel(label)) {
       const value = valueForLabelElement(element);
       if (value) add(index, label, value.text, value.parts);

@@ -1,10 +1,11 @@
 import type { FieldType, Source, Transform } from '../blueprint/schema.js';
 import { allElements, isTag, isText, textOf, type Element } from '../extract/dom.js';
 import { normalizeLabel } from '../extract/labels.js';
-import type { PageContext } from '../extract/runtime.js';
 import type { JsonObject } from '../extract/structured.js';
+import { parseDate } from '../extract/coerce.js';
 import { validity } from '../testing/validators.js';
-import { selectorsFor, stableClasses } from './css.js';
+import { compileQuery, selectElements, type PageContext } from '../extract/runtime.js';
+import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import { labelMatch, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
 import { sameValue } from './values.js';
 
@@ -117,8 +118,27 @@ function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageCo
   for (const page of pages) {
     for (const key of page.labels.keys()) if (!seen.has(key)) seen.set(key, labelMatch(profile, key));
   }
-  for (const [key, match] of seen) if (match >= 0.3) set.add({ label: [key] }, 'label', 0.95 * match);
+  for (const [key, match] of seen) {
+    if (match < 0.3) continue;
+    set.add({ label: [key] }, 'label', 0.95 * match);
+    // Names often carry an annotation in parentheses ("Penguin (2010)", "Jane Doe (Author)").
+    const annotated = pages.some((page) => page.labels.get(key)?.some((entry) => /\S\s*\(.*\)\s*$/.test(entry.text)));
+    if (annotated && (profile.kind === 'organization' || profile.kind === 'person')) {
+      set.add({ label: [key], regex: ANNOTATION_STRIP }, 'label', 0.93 * match);
+    }
+  }
+  if (profile.kind === 'date') {
+    // A date given in parentheses after another value ("Publisher: Penguin (March 3, 2010)").
+    for (const [key, match] of seen) {
+      if (match >= 0.3) continue;
+      const dated = pages.filter((page) => page.labels.get(key)?.some((entry) => DATE_IN_PARENS.test(entry.text) && parseDate(DATE_IN_PARENS.exec(entry.text)?.[1] ?? ''))).length;
+      if (dated * 2 >= pages.length) set.add({ label: [key], regex: DATE_IN_PARENS.source }, 'label', 0.45);
+    }
+  }
 }
+
+const ANNOTATION_STRIP = String.raw`^(.+?)(?:\s*\([^()]*\))?\s*$`;
+const DATE_IN_PARENS = /\(([^()]*\b\d{4}\b[^()]*)\)/;
 
 /** Leaf-ish descendants that carry text: the value inside a named container. */
 function textLeaves(element: Element, limit: number): Element[] {
@@ -137,9 +157,15 @@ function textLeaves(element: Element, limit: number): Element[] {
 
 const LABEL_PREFIX = /^([^:]{1,30}):\s*\S/;
 
+function readFor(profile: FieldProfile, element: Element): { read?: string } {
+  if (profile.type === 'image' && element.name === 'img') return { read: 'attr:src' };
+  if (profile.type === 'url' && element.name === 'a') return { read: 'attr:href' };
+  return {};
+}
+
 function addElementCandidates(set: CandidateSet, element: Element, page: PageContext, origin: CandidateOrigin, prior: number, profile: FieldProfile): void {
   const text = textOf(element);
-  const read = profile.type === 'image' && element.name === 'img' ? 'attr:src' : profile.type === 'url' && element.name === 'a' ? 'attr:href' : undefined;
+  const { read } = readFor(profile, element);
   // Only a prefix that names the field ("By: …", "Price: …") is a label; "Title: Subtitle" is data.
   const prefix = LABEL_PREFIX.exec(text)?.[1];
   const isLabel = prefix !== undefined && labelMatch(profile, normalizeLabel(prefix)) >= 0.5;
@@ -153,17 +179,31 @@ function addElementCandidates(set: CandidateSet, element: Element, page: PageCon
 
 /** Elements whose class, id or itemprop words name the field, and the values inside them. */
 function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  const nameMatch = (element: Element) =>
+    Math.max(0, ...[...stableClasses(element), element.attribs.id ?? ''].filter(Boolean).map((token) => tokenMatch(profile, token)));
   for (const page of pages.slice(0, 3)) {
     let found = 0;
     for (const element of allElements(page.document)) {
       if (element.name === 'script' || element.name === 'style' || element.name === 'meta' || element.name === 'link') continue;
-      const tokens = [...stableClasses(element), element.attribs.id ?? ''].filter(Boolean);
-      const match = Math.max(0, ...tokens.map((token) => tokenMatch(profile, token)));
+      const match = nameMatch(element);
       if (match < 0.8) continue;
       const text = textOf(element);
       if (!text || text.length > 400) continue;
-      addElementCandidates(set, element, page, 'template', 0.72 * match, profile);
-      for (const leaf of textLeaves(element, 4)) addElementCandidates(set, leaf, page, 'template', 0.7 * match, profile);
+      // The tightest named element wins: "#title" around "#productTitle" also holds other text.
+      const nestedNamed = allElements(element).some((inner) => inner !== element && nameMatch(inner) >= 0.8);
+      addElementCandidates(set, element, page, 'template', 0.72 * match * (nestedNamed ? 0.85 : 1), profile);
+      const container = ownDescriptors(element)[0]?.replace(/^[a-z\d]+(?=\.)/, '');
+      for (const leaf of textLeaves(element, 4)) {
+        // Anchored on the named container first: ".author a" says more than the link's own class.
+        if (container) {
+          const anchored = `${container} ${leaf.name}`;
+          const matched = selectElements(compileQuery(anchored), page.document);
+          if (matched[0] === leaf || (profile.multiple && matched.includes(leaf))) {
+            set.add({ css: anchored, ...readFor(profile, leaf) }, 'template', 0.71 * match);
+          }
+        }
+        addElementCandidates(set, leaf, page, 'template', 0.62 * match, profile);
+      }
       if (++found >= 12) break;
     }
     if (profile.heading) {

@@ -82,7 +82,8 @@ function evaluate(
     const scores = pageValues.map((value) => validity(kind, value));
     validitySum += field.multiple ? Math.max(...scores) : (scores[0] ?? 0);
     validityCount++;
-    if (field.multiple) unique++;
+    // Many matches for a list field mean a generic selector (every link), not the field's values.
+    if (field.multiple) unique += distinctMatches(candidate.source, pages[index]!) <= 12 ? 1 : 0.3;
     else if (distinctMatches(candidate.source, pages[index]!) <= 1) unique++;
     else {
       // Several matches are harmless when they all read the same value (repeated blocks).

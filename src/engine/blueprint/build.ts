@@ -90,7 +90,8 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
   const samples = pages.map((page) => new PageContext(page.url, page.html));
   const heldOut = (options.heldOut ?? []).map((page) => new PageContext(page.url, page.html));
   const dataType = mainDataType(samples);
-  const candidates = () => generateSelectors(
+  const candidates = () =>
+    generateSelectors(
     samples,
     pages.map((page) => page.file),
     options.fields,
@@ -98,8 +99,11 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
   );
   const names = [...pages, ...(options.heldOut ?? [])].map((page) => page.file ?? page.url);
   const itemSelector = detectListItems(samples);
-  const list = itemSelector ? buildList(itemSelector, [...samples, ...heldOut], names, samples.length, options.fields) : null;
-  const report = list?.report ?? testSelectors(candidates(), samples, heldOut, names);
+  const detail = testSelectors(candidates(), samples, heldOut, names);
+  const listing = itemSelector ? buildList(itemSelector, [...samples, ...heldOut], names, samples.length, options.fields) : null;
+  // Repeated blocks also occur on detail pages: the records must explain the fields better.
+  const list = listing && listing.report.quality > detail.quality ? listing : null;
+  const report = list?.report ?? detail;
   const fields: Field[] = report.fields.map((field, i) => ({
     name: field.name,
     ...(options.fields[i]?.description ? { description: options.fields[i].description } : {}),

@@ -101,7 +101,7 @@ function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: P
   for (const page of pages.slice(0, 3)) {
     for (const [i, prop] of profile.itemprop.entries()) {
       for (const element of allElements(page.document)) {
-        if (element.attribs.itemprop?.split(/\s+/).includes(prop)) {
+        if (element.attribs.itemprop?.split(/\s+/).includes(prop) && isTopLevelProperty(element)) {
           const read = element.attribs.content !== undefined ? 'attr:content' : READ_BY_TAG[element.name];
           for (const selector of selectorsFor(element, page.document, 3)) {
             set.add({ css: selector.css, ...(read && read !== 'attr:href' ? { read } : {}) }, 'microdata', 0.88 - i * 0.03);
@@ -111,6 +111,14 @@ function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: P
       }
     }
   }
+}
+
+/** A property of the page's main item, not of a nested one (the author's "name" is not the title). */
+function isTopLevelProperty(element: Element): boolean {
+  for (let node = element.parent; node && isTag(node); node = node.parent) {
+    if (node.attribs.itemscope !== undefined) return node.attribs.itemprop === undefined;
+  }
+  return true;
 }
 
 function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
@@ -155,6 +163,7 @@ function textLeaves(element: Element, limit: number): Element[] {
   return leaves;
 }
 
+const BYLINE_PREFIX = /^(?:(?:written by|by|von|par|por|door|di)\s+)?(.+)$/i;
 const LABEL_PREFIX = /^([^:]{1,30}):\s*\S/;
 
 function readFor(profile: FieldProfile, element: Element): { read?: string } {
@@ -170,10 +179,13 @@ function addElementCandidates(set: CandidateSet, element: Element, page: PageCon
   const prefix = LABEL_PREFIX.exec(text)?.[1];
   const isLabel = prefix !== undefined && labelMatch(profile, normalizeLabel(prefix)) >= 0.5;
   const transforms: Transform[] | undefined = !read && isLabel ? ['stripLabel'] : undefined;
+  // "By Jane Doe": a byline word before a name is part of the template.
+  const byline = profile.kind === 'person' && !read && !transforms && BYLINE_PREFIX.test(text);
   for (const selector of selectorsFor(element, page.document, 4)) {
     if (!selector.first && !profile.multiple) continue;
     const penalty = selector.matches > 1 && !profile.multiple ? 0.85 : 1;
     set.add({ css: selector.css, ...(read ? { read } : {}), ...(transforms ? { transforms } : {}) }, origin, prior * penalty);
+    if (byline) set.add({ css: selector.css, regex: BYLINE_PREFIX.source }, origin, prior * penalty * 1.02);
   }
 }
 

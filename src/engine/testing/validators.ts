@@ -61,6 +61,9 @@ export function validity(kind: ValueKind, value: string): number {
       if (LIST_SEPARATORS.test(v)) return 0.3;
       // "Jane Doe (Author)": a role annotation around the name.
       if (/[()[\]]/.test(v)) return 0.6;
+      if (!/\p{L}/u.test(v)) return 0;
+      // Names are capitalised where the script has case; lower-case words are prose or code.
+      if (/^[\p{Ll}\d\s_.,-]+$/u.test(v)) return 0.3;
       return words.length <= 6 ? 1 : 0.4;
     }
     case 'organization':

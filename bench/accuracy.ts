@@ -21,7 +21,15 @@ if (!benchmarks) {
   process.exit(2);
 }
 const scoreScript = path.resolve(benchmarks, 'score.mjs');
-const cli = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
+
+/** The built CLI (what users run); from source through tsx only when the build fails. */
+function cliCommand(): { args: string[]; label: string } {
+  const build = spawnSync('npm', ['run', '-s', 'build'], { encoding: 'utf8' });
+  if (build.status === 0) return { args: [path.resolve('dist/cli/main.js')], label: 'node dist/cli/main.js' };
+  console.error(`npm run build failed, running the CLI from source:\n${build.stdout}${build.stderr}`);
+  return { args: ['--import', 'tsx', path.resolve('src/cli/main.ts')], label: 'node --import tsx src/cli/main.ts' };
+}
+const { args: cli, label: cliLabel } = cliCommand();
 const work = mkdtempSync(path.join(tmpdir(), 'siteprint-bench-'));
 
 interface Truth {
@@ -99,6 +107,27 @@ function runSite(site: string, siteDir: string, samples: number): SiteResult[] {
   return results;
 }
 
+/** The paginated listing fixture: records per page and the next-page link, against truth.json. */
+function runListing(siteDir: string): { items: number; correct: number; nextPages: number; nextCorrect: number } {
+  const truth = JSON.parse(readFileSync(path.join(siteDir, 'truth.json'), 'utf8')) as { pages: Record<string, { items: string[]; next_page: string[] }> };
+  const { train } = split(path.join(siteDir, 'pages'), 2, 'listing');
+  const blueprintFile = path.join(work, 'listing', 'blueprint.json');
+  run(['blueprint', '--pages', train, '--fields', 'title,price,url', '--out', blueprintFile]);
+  const lines = run(['extract', '--blueprint', blueprintFile, '--pages', path.join(siteDir, 'pages')])
+    .stdout.trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { file: string; data: { items?: { title: string }[]; next_page?: string | null } });
+  const result = { items: 0, correct: 0, nextPages: 0, nextCorrect: 0 };
+  for (const line of lines) {
+    const gold = truth.pages[line.file]!;
+    result.items += gold.items.length;
+    result.correct += gold.items.filter((title, i) => line.data.items?.[i]?.title === title).length;
+    result.nextPages++;
+    if ((line.data.next_page ?? null) === (gold.next_page[0] ?? null)) result.nextCorrect++;
+  }
+  return result;
+}
+
 /** Engine-only timings on one core: no process start-up, pages already read. */
 async function inProcess(siteDir: string, fields: string[]): Promise<{ buildSeconds: number; pagesPerSecond: number; pages: number }> {
   const pages = await readPagesDir(path.join(siteDir, 'pages'));
@@ -121,6 +150,7 @@ const swde = path.join(benchmarks, 'swde-book-christianbook');
 all.push(...runSite('swde-book-christianbook', swde, 5));
 const fixtures = path.resolve('test/fixtures/sites');
 for (const site of ['bookshop', 'bookdetails', 'shop', 'jobs']) all.push(...runSite(`fixture:${site}`, path.join(fixtures, site), 4));
+const listing = runListing(path.join(fixtures, 'listing'));
 const engine = await inProcess(swde, (JSON.parse(readFileSync(path.join(swde, 'truth.json'), 'utf8')) as Truth).fields);
 
 console.log('| site | mode | macro-F1 | per field F1 | blueprint (CLI s) | extract pages/s (CLI, incl. start-up) |');
@@ -130,6 +160,8 @@ for (const r of all) {
   console.log(`| ${r.site} | ${r.mode === 'names' ? 'field names only' : 'one example page'} | ${fmt(r.macro, 4)} | ${perField} | ${fmt(r.buildSeconds, 2)} | ${fmt(r.pages / r.extractSeconds, 0)} (${r.pages} pages) |`);
 }
 console.log('');
+console.log(`fixture:listing (blueprint from 2 of 3 pages): ${listing.correct}/${listing.items} record titles in place, next-page link right on ${listing.nextCorrect}/${listing.nextPages} pages`);
+console.log(`CLI: ${cliLabel}`);
 console.log(`engine in-process (swde-book-christianbook, one core): blueprint from 5 pages ${fmt(engine.buildSeconds, 2)} s; extraction ${fmt(engine.pagesPerSecond, 0)} pages/s over ${engine.pages} pages`);
 const christian = all.filter((r) => r.site === 'swde-book-christianbook');
 console.log(`macro_f1 names-only ${fmt(christian[0]!.macro, 4)}; with one example page ${fmt(christian[1]!.macro, 4)}`);

@@ -37,6 +37,8 @@ async function readExamples(file: string): Promise<ExamplePage[]> {
   }));
 }
 
+const MAX_GENERATION_PAGES = 10;
+
 function parseFields(list: string): FieldSpec[] {
   const names = list.split(',').map((name) => name.trim()).filter(Boolean);
   if (names.length === 0) throw new Error('--fields needs at least one field name');
@@ -48,7 +50,10 @@ export function registerBlueprintCommand(program: Command): void {
   program
     .command('blueprint')
     .description('Build an extraction blueprint from sample pages (offline, no LLM)')
-    .requiredOption('--pages <dir>', 'directory of *.htm / *.html sample pages (URL from a leading <base href>)')
+    .requiredOption(
+      '--pages <dir>',
+      'directory of *.htm / *.html sample pages (URL from a leading <base href>); selectors come from the first 10, all are tested',
+    )
     .option('--fields <names>', 'comma-separated field names; the page type gets exactly these fields')
     .option('--examples <file>', 'JSON [{"file":"0000.htm","values":{"title":"…","author":["…"]}}]')
     .option('--out <file>', 'write the blueprint here (.json, .yaml or .csv) instead of stdout')
@@ -61,7 +66,14 @@ export function registerBlueprintCommand(program: Command): void {
           throw new Error(`example page ${example.file} is not in ${options.pages}`);
         }
       }
-      const { blueprint } = buildBlueprint(pages, { fields, examples });
+      // Selectors are generated from the first pages (and any example page) and tested on all of them.
+      const isSample = (page: (typeof pages)[number], index: number) =>
+        index < MAX_GENERATION_PAGES || examples.some((example) => example.file === page.file);
+      const { blueprint } = buildBlueprint(pages.filter(isSample), {
+        fields,
+        examples,
+        heldOut: pages.filter((page, index) => !isSample(page, index)),
+      });
       if (options.out) {
         await writeFile(options.out, exportBlueprint(blueprint, formatFromPath(options.out)));
       } else {

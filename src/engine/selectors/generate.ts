@@ -203,7 +203,8 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
       if (!text || text.length > 400) continue;
       // The tightest named element wins: "#title" around "#productTitle" also holds other text.
       const nestedNamed = allElements(element).some((inner) => inner !== element && nameMatch(inner) >= 0.8);
-      addElementCandidates(set, element, page, 'template', 0.72 * match * (nestedNamed ? 0.85 : 1), profile);
+      const headingBonus = profile.heading && element.name === 'h1' ? 1.05 : 1;
+      addElementCandidates(set, element, page, 'template', 0.72 * match * (nestedNamed ? 0.85 : 1) * headingBonus, profile);
       const container = ownDescriptors(element)[0]?.replace(/^[a-z\d]+(?=\.)/, '');
       for (const leaf of textLeaves(element, 4)) {
         // Anchored on the named container first: ".author a" says more than the link's own class.

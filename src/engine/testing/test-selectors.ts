@@ -91,7 +91,7 @@ function evaluate(
       if (new Set(all.map(comparable)).size <= 1) unique++;
     }
   }
-  const firstValues = samples.filter((v) => v.length > 0).map((v) => comparable(v[0]!));
+  const firstValues = values.filter((v) => v.length > 0).map((v) => comparable(v[0]!));
   const varies = firstValues.length < 3 || new Set(firstValues).size > 1;
   let exampleAgreement: number | null = null;
   if (field.examples.size) {

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { PageContext } from '../extract/runtime.js';
+import { testSelectors } from '../testing/test-selectors.js';
+import { isValidIsbn10, isValidIsbn13, validity } from '../testing/validators.js';
+import { isStableClass, selectorsFor } from './css.js';
+import { generateSelectors } from './generate.js';
+import { labelMatch, profileField } from './knowledge.js';
+
+const page = (id: number, body: string) =>
+  new PageContext(`https://s.example/item/${id}`, `<html><head><title>Item ${id} | Shop</title></head><body>${body}</body></html>`);
+
+describe('selector generation', () => {
+  it('prefers ids, itemprop, data attributes and semantic classes; skips hashed and utility classes', () => {
+    expect(['css-1x9f2k', 'jsx-3017', 'sc-a3f9k2', 'mt-2', 'active', 'title_a8f3k2']).not.toContain(
+      ['css-1x9f2k', 'jsx-3017', 'sc-a3f9k2', 'mt-2', 'active', 'title_a8f3k2'].find(isStableClass),
+    );
+    expect(['product-title', 'price', 'book__author'].every(isStableClass)).toBe(true);
+    const context = page(1, '<div class="css-19ak2x"><div id="details"><span class="sc-x81k2a">one</span><span data-testid="price" class="css-9x8c7v">9</span></div></div>');
+    const selectors = selectorsFor(findByText(context, '9'), context.document).map((s) => s.css);
+    expect(selectors[0]).toBe('[data-testid="price"]');
+    expect(selectors.join(' ')).not.toMatch(/css-|sc-|nth/);
+    const anchored = selectorsFor(findByText(context, 'one'), context.document).map((s) => s.css);
+    expect(anchored).toContain('#details span');
+  });
+
+  it('understands field names through synonyms, not sites', () => {
+    const date = profileField('publication_date');
+    expect(date.type).toBe('date');
+    expect(labelMatch(date, 'pub date')).toBeGreaterThan(0.9);
+    expect(labelMatch(profileField('isbn_13'), 'isbn 13')).toBe(1);
+    expect(labelMatch(profileField('author'), 'by')).toBeGreaterThan(0.9);
+    expect(profileField('author').multiple).toBe(true);
+    const unknown = profileField('shippingWeight');
+    expect(unknown).toMatchObject({ concept: null, type: 'number', labels: ['shipping weight'] });
+  });
+
+  it('validates identifiers by check digit and values by type', () => {
+    expect(isValidIsbn13('978-1-60260-015-7')).toBe(true);
+    expect(isValidIsbn13('9781602600158')).toBe(false);
+    expect(isValidIsbn10('1602600155')).toBe(true);
+    expect(validity('date', 'Pub. Date: March 2010')).toBe(1);
+    expect(validity('money', 'call us')).toBe(0);
+    expect(validity('person', 'Penguin / 2008 / Paperback')).toBeLessThan(0.5);
+  });
+
+  const pages = [
+    { title: 'Salt and Cedar', isbn: '9781250301697', date: '2015' },
+    { title: 'Counting Rivers', isbn: '9780553213119', date: '2011' },
+    { title: 'Winter Orchard', isbn: '9780316769488', date: '2001' },
+  ].map((book, i) =>
+    page(
+      i,
+      `<h2 class="section-title">Details</h2><h1 class="book-title">${book.title}</h1>
+       <table><tr><td><b>ISBN:</b></td><td>${book.isbn.slice(3)}</td></tr><tr><td><b>ISBN-13:</b></td><td>${book.isbn}</td></tr>
+       <tr><td>Released</td><td>${i === 2 ? '' : book.date}</td></tr></table>`,
+    ),
+  );
+
+  it('ranks candidates by coverage, validity and variation and reports failing pages', () => {
+    const fields = generateSelectors(pages, [], [{ name: 'title' }, { name: 'isbn_13' }, { name: 'publication_date' }]);
+    const result = testSelectors(fields, pages.slice(0, 2), pages.slice(2), ['a.htm', 'b.htm', 'c.htm']);
+    const [title, isbn, date] = result.fields;
+    expect(title!.sources[0]).toEqual({ css: '.book-title' });
+    // The constant "Details" heading is template, not data.
+    expect(title!.candidates.find((c) => 'css' in c.source && c.source.css === '.section-title')?.varies ?? false).toBe(false);
+    expect(isbn!.sources[0]).toEqual({ label: ['isbn 13'] });
+    expect(isbn!.candidates.find((c) => 'label' in c.source && c.source.label[0] === 'isbn')?.validity).toBe(0);
+    expect(date!.sources[0]).toEqual({ label: ['released'] });
+    expect(date!.quality).toMatchObject({ coverage: 0.667, failingPages: ['c.htm'] });
+    expect(result.failing).toEqual([{ field: 'publication_date', pages: ['c.htm'] }]);
+    expect(result.quality).toBeGreaterThan(0.5);
+  });
+
+  it('finds example values and generalises them to the other samples', () => {
+    const fields = generateSelectors(pages, ['a.htm', 'b.htm', 'c.htm'], [{ name: 'headline' }, { name: 'code' }], {
+      examples: [{ file: 'b.htm', values: { headline: 'Counting Rivers', code: '9780553213119' } }],
+    });
+    const [headline, code] = testSelectors(fields, pages).fields;
+    expect(headline).toMatchObject({ mode: 'example', sources: [{ css: '.book-title' }] });
+    expect(code!.sources[0]).toEqual({ label: ['isbn 13'] });
+    expect(code!.candidates[0]!.values.map((v) => v[0])).toEqual(['9781250301697', '9780553213119', '9780316769488']);
+  });
+});
+
+function findByText(context: PageContext, text: string) {
+  const stack = [...context.document.children];
+  while (stack.length) {
+    const node = stack.shift()!;
+    if ('children' in node) {
+      if ('name' in node && node.children.length === 1 && 'data' in node.children[0]! && node.children[0].data === text) return node;
+      stack.push(...node.children);
+    }
+  }
+  throw new Error(`no element with text ${text}`);
+}

@@ -149,7 +149,7 @@ const all: SiteResult[] = [];
 const swde = path.join(benchmarks, 'swde-book-christianbook');
 all.push(...runSite('swde-book-christianbook', swde, 5));
 const fixtures = path.resolve('test/fixtures/sites');
-for (const site of ['bookshop', 'bookdetails', 'shop', 'jobs']) all.push(...runSite(`fixture:${site}`, path.join(fixtures, site), 4));
+for (const site of ['bookshop', 'bookdetails', 'bookmicrodata', 'shop', 'jobs']) all.push(...runSite(`fixture:${site}`, path.join(fixtures, site), 4));
 const listing = runListing(path.join(fixtures, 'listing'));
 const engine = await inProcess(swde, (JSON.parse(readFileSync(path.join(swde, 'truth.json'), 'utf8')) as Truth).fields);
 

@@ -44,7 +44,7 @@ function expectGolden(site: string, blueprint: unknown): void {
 }
 
 describe('siteprint blueprint / extract on fixture sites', () => {
-  for (const site of ['bookshop', 'bookdetails', 'shop', 'jobs']) {
+  for (const site of ['bookshop', 'bookdetails', 'bookmicrodata', 'shop', 'jobs']) {
     it(`${site}: builds from 4 pages with exactly the given fields and extracts every page correctly`, async () => {
       const truth = truthOf(site);
       const out = path.join(scratch(), 'blueprint.json');

@@ -112,7 +112,7 @@ function evaluate(
   return { ...candidate, coverage, heldOutCoverage, uniqueness, validity: meanValidity, varies, exampleAgreement, score, values };
 }
 
-/** Share of pages where both sources have values and a value is shared (null when never both). */
+/** Share of pages, among those where both sources answer, where `b` only gives values `a` gives too (null when never both). */
 function agreement(a: CandidateReport, b: CandidateReport): number | null {
   let both = 0;
   let same = 0;
@@ -120,7 +120,9 @@ function agreement(a: CandidateReport, b: CandidateReport): number | null {
     const other = b.values[index] ?? [];
     if (!values.length || !other.length) continue;
     both++;
-    if (values.some((value) => other.some((o) => sameValue(value, o)))) same++;
+    // Every value the other source adds must be one the best source also gives (lists included).
+    const shared = other.filter((o) => values.some((value) => sameValue(value, o))).length;
+    if (shared / other.length >= 0.8) same++;
   }
   return both ? same / both : null;
 }

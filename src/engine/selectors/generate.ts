@@ -163,6 +163,7 @@ function textLeaves(element: Element, limit: number): Element[] {
   return leaves;
 }
 
+const BYLINE_WORD = /^(?:written by|by|von|par|por|door|di)\s+\S/i;
 const BYLINE_PREFIX = /^(?:(?:written by|by|von|par|por|door|di)\s+)?(.+)$/i;
 const LABEL_PREFIX = /^([^:]{1,30}):\s*\S/;
 
@@ -180,7 +181,7 @@ function addElementCandidates(set: CandidateSet, element: Element, page: PageCon
   const isLabel = prefix !== undefined && labelMatch(profile, normalizeLabel(prefix)) >= 0.5;
   const transforms: Transform[] | undefined = !read && isLabel ? ['stripLabel'] : undefined;
   // "By Jane Doe": a byline word before a name is part of the template.
-  const byline = profile.kind === 'person' && !read && !transforms && BYLINE_PREFIX.test(text);
+  const byline = profile.kind === 'person' && !read && !transforms && BYLINE_WORD.test(text);
   for (const selector of selectorsFor(element, page.document, 4)) {
     if (!selector.first && !profile.multiple) continue;
     const penalty = selector.matches > 1 && !profile.multiple ? 0.85 : 1;
@@ -189,10 +190,14 @@ function addElementCandidates(set: CandidateSet, element: Element, page: PageCon
   }
 }
 
+function nameMatchOf(profile: FieldProfile, element: Element): number {
+  const tokens = [...stableClasses(element), element.attribs.id ?? '', element.attribs.itemprop ?? ''].filter(Boolean);
+  return Math.max(0, ...tokens.map((token) => tokenMatch(profile, token)));
+}
+
 /** Elements whose class, id or itemprop words name the field, and the values inside them. */
 function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
-  const nameMatch = (element: Element) =>
-    Math.max(0, ...[...stableClasses(element), element.attribs.id ?? ''].filter(Boolean).map((token) => tokenMatch(profile, token)));
+  const nameMatch = (element: Element) => nameMatchOf(profile, element);
   for (const page of pages.slice(0, 3)) {
     let found = 0;
     for (const element of allElements(page.document)) {
@@ -265,11 +270,17 @@ function regexFor(text: string, value: string): string | null {
     }
   }
   const at = text.toLowerCase().indexOf(value.toLowerCase());
-  if (at > 0 && at <= 40) {
-    const prefix = text.slice(0, at).trim();
-    if (prefix) return `^${escapeRegExp(prefix)}\\s*(.+?)\\s*$`;
-  }
-  return null;
+  if (at < 0 || at > 40) return null;
+  const prefix = text.slice(0, at).trim();
+  // What follows the value is cut at its first character ("Penguin (2010)" → up to " (").
+  const suffix = text.slice(at + value.length).trim();
+  const end = suffix ? `\\s*${escapeRegExp(suffix[0]!)}` : '\\s*$';
+  if (!prefix && !suffix) return null;
+  // A prefix ending in punctuation is cut at that mark, since the text before it is often data
+  // too ("Penguin (March 3, 2010)"); a word prefix ("By") is template and kept literally.
+  const last = prefix.slice(-1);
+  const start = !prefix ? '^\\s*' : /\p{P}/u.test(last) ? `${escapeRegExp(last)}\\s*` : `^${escapeRegExp(prefix)}\\s*`;
+  return `${start}(.+?)${end}`;
 }
 
 function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageContext, values: string[]): void {
@@ -277,7 +288,11 @@ function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageC
     for (const [key, entries] of page.labels) {
       if (entries.some((entry) => sameValue(entry.text, value) || entry.parts.some((part) => sameValue(part, value)))) {
         set.add({ label: [key] }, 'example', 0.97);
+        continue;
       }
+      const within = entries.find((entry) => entry.text.toLowerCase().includes(value.toLowerCase()));
+      const regex = within && regexFor(within.text, value);
+      if (regex) set.add({ label: [key], regex }, 'example', 0.93);
     }
     for (const object of page.jsonLd) {
       const paths = new Map<string, string>();
@@ -308,9 +323,12 @@ function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageC
       const exact = sameValue(text, value);
       const regex = exact ? null : regexFor(text, value);
       if (!exact && !regex) continue;
+      // Where the value occurs twice (heading and breadcrumb), the place named like the field wins.
+      const named = Math.max(nameMatchOf(profile, element), element.parent && isTag(element.parent) ? nameMatchOf(profile, element.parent) : 0);
+      const bonus = 1 + 0.04 * named + (profile.heading && element.name === 'h1' ? 0.03 : 0);
       for (const selector of selectorsFor(element, page.document, 4)) {
         if (!selector.first && !profile.multiple) continue;
-        set.add({ css: selector.css, ...(regex ? { regex } : {}) }, 'example', exact ? 0.98 : 0.9);
+        set.add({ css: selector.css, ...(regex ? { regex } : {}) }, 'example', (exact ? 0.98 : 0.9) * bonus);
       }
     }
   }

@@ -71,6 +71,16 @@ describe('selector generation', () => {
     expect(result.quality).toBeGreaterThan(0.5);
   });
 
+  it('treats text every page repeats around a value as template', () => {
+    const titles = ['Salt and Cedar', 'Counting Rivers', 'Winter Orchard - Deluxe'];
+    const contexts = titles.map((title, i) =>
+      new PageContext(`https://x.example/p/${i}`, `<html><head><meta property="og:title" content="${title} | Books Example"></head><body></body></html>`),
+    );
+    const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'title' }]), contexts).fields;
+    expect(field!.sources[0]).toEqual({ meta: 'og:title', regex: String.raw`^(.+?)\s*(?:\| Books Example)?$` });
+    expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(titles);
+  });
+
   it('finds example values and generalises them to the other samples', () => {
     const fields = generateSelectors(pages, ['a.htm', 'b.htm', 'c.htm'], [{ name: 'headline' }, { name: 'code' }], {
       examples: [{ file: 'b.htm', values: { headline: 'Counting Rivers', code: '9780553213119' } }],

@@ -127,6 +127,39 @@ function agreement(a: CandidateReport, b: CandidateReport): number | null {
   return both ? same / both : null;
 }
 
+const TEXT_KINDS = new Set<ValueKind>(['title', 'person', 'organization', 'shortText']);
+const AFFIX_BOUNDARY = /[|:·•/–—-]/;
+
+function commonPrefix(values: string[]): string {
+  let prefix = values[0] ?? '';
+  for (const value of values) while (prefix && !value.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+const reversed = (text: string) => [...text].reverse().join('');
+
+/**
+ * Template induction on values: text that every page repeats around the varying part (a
+ * " | Shop name" suffix, a "Buy " prefix) is template. Returns the candidate with a regex that
+ * keeps only the varying part, or null when there is no such affix.
+ */
+function withoutConstantAffixes(report: CandidateReport): Candidate | null {
+  if (report.source.regex) return null;
+  const firsts = report.values.filter((v) => v.length > 0).map((v) => v[0]!);
+  if (firsts.length < 2 || new Set(firsts).size < 2) return null;
+  let prefix = commonPrefix(firsts);
+  let suffix = reversed(commonPrefix(firsts.map(reversed)));
+  // Cut affixes back to a separator so a shared first letter or word ending is not taken.
+  const prefixCut = Math.max(...[...AFFIX_BOUNDARY.source.slice(1, -1)].map((ch) => prefix.lastIndexOf(ch)));
+  prefix = prefixCut >= 0 ? prefix.slice(0, prefixCut + 1) : '';
+  const suffixCut = [...suffix].findIndex((ch) => AFFIX_BOUNDARY.test(ch));
+  suffix = suffixCut >= 0 ? suffix.slice(suffixCut) : '';
+  if (prefix.trim().length < 2 && suffix.trim().length < 2) return null;
+  const escape = (text: string) => text.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const regex = `^${prefix.trim() ? `(?:${escape(prefix)})?\\s*` : ''}(.+?)${suffix.trim() ? `\\s*(?:${escape(suffix)})?` : ''}$`;
+  return { source: { ...report.source, regex }, origin: report.origin, prior: report.prior * 1.03 };
+}
+
 const MAX_FALLBACKS = 2;
 
 const sourceKind = (source: Source) => ('css' in source ? 'css' : 'label' in source ? 'label' : 'jsonld' in source ? 'jsonld' : 'meta');
@@ -183,9 +216,14 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
   const names = pages.map((scope) => scope.name);
   const samples = pages.slice(0, sampleCount);
   const reports: FieldReport[] = fields.map((field) => {
-    const candidates = field.candidates
-      .map((candidate) => evaluate(candidate, field, field.profile.kind, pages, samples.length))
-      .sort((a, b) => b.score - a.score);
+    const evaluated = field.candidates.map((candidate) => evaluate(candidate, field, field.profile.kind, pages, samples.length));
+    const variants = TEXT_KINDS.has(field.profile.kind)
+      ? evaluated.flatMap((report) => {
+          const variant = withoutConstantAffixes(report);
+          return variant ? [evaluate(variant, field, field.profile.kind, pages, samples.length)] : [];
+        })
+      : [];
+    const candidates = [...evaluated, ...variants].sort((a, b) => b.score - a.score);
     const { best, fallbacks, agreement: agree } = chooseSources(candidates);
     const chosen = best ? [best, ...fallbacks] : [];
     const covered = pages.map((_, i) => chosen.some((c) => (c.values[i]?.length ?? 0) > 0 && c.validity > 0));

@@ -130,7 +130,7 @@ function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageCo
     if (match < 0.3) continue;
     set.add({ label: [key] }, 'label', 0.95 * match);
     // Names often carry an annotation in parentheses ("Penguin (2010)", "Jane Doe (Author)").
-    const annotated = pages.some((page) => page.labels.get(key)?.some((entry) => /\S\s*\(.*\)\s*$/.test(entry.text)));
+    const annotated = pages.some((page) => page.labels.get(key)?.some((entry) => /\S\s*(?:\(.*\)|;.*)$/.test(entry.text)));
     if (annotated && (profile.kind === 'organization' || profile.kind === 'person')) {
       set.add({ label: [key], regex: ANNOTATION_STRIP }, 'label', 0.93 * match);
     }
@@ -145,7 +145,8 @@ function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageCo
   }
 }
 
-const ANNOTATION_STRIP = String.raw`^(.+?)(?:\s*\([^()]*\))?\s*$`;
+/** A name without what follows it after "(" or ";" ("Zondervan; 1 edition (March 1, 2003)"). */
+const ANNOTATION_STRIP = String.raw`^(.+?)(?:\s*[(;].*)?$`;
 const DATE_IN_PARENS = /\(([^()]*\b\d{4}\b[^()]*)\)/;
 
 /** Leaf-ish descendants that carry text: the value inside a named container. */

@@ -432,5 +432,8 @@ export function tokenMatch(profile: FieldProfile, token: string): number {
     }
   }
   if (!matched) return 0;
-  return (matched / counted) * (exact ? 1 : 0.85);
+  // The last word is the head of an English compound: "btAsinTitle" is a title of some kind.
+  const last = words[words.length - 1]!;
+  const head = profile.classWords.includes(last) ? 0.85 : 0;
+  return Math.max(head, (matched / counted) * (exact ? 1 : 0.85));
 }

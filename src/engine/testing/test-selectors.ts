@@ -160,6 +160,16 @@ function withoutConstantAffixes(report: CandidateReport): Candidate | null {
   return { source: { ...report.source, regex }, origin: report.origin, prior: report.prior * 1.03 };
 }
 
+const BRACKET_NOTE = /\S\s*\[[^\]]{1,30}\]$/;
+
+/** "Title [Paperback]": a bracketed note that most pages append (format, edition) is not part of the value. */
+function withoutBracketNote(report: CandidateReport): Candidate | null {
+  if (report.source.regex) return null;
+  const firsts = report.values.filter((v) => v.length > 0).map((v) => v[0]!);
+  if (firsts.length === 0 || firsts.filter((value) => BRACKET_NOTE.test(value)).length * 2 < firsts.length) return null;
+  return { source: { ...report.source, regex: String.raw`^(.+?)(?:\s*\[[^\]]*\])?$` }, origin: report.origin, prior: report.prior * 1.01 };
+}
+
 const MAX_FALLBACKS = 2;
 
 const sourceKind = (source: Source) => ('css' in source ? 'css' : 'label' in source ? 'label' : 'jsonld' in source ? 'jsonld' : 'meta');
@@ -219,7 +229,7 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
     const evaluated = field.candidates.map((candidate) => evaluate(candidate, field, field.profile.kind, pages, samples.length));
     const variants = TEXT_KINDS.has(field.profile.kind)
       ? evaluated.flatMap((report) => {
-          const variant = withoutConstantAffixes(report);
+          const variant = withoutConstantAffixes(report) ?? withoutBracketNote(report);
           return variant ? [evaluate(variant, field, field.profile.kind, pages, samples.length)] : [];
         })
       : [];

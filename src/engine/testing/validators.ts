@@ -70,7 +70,7 @@ export function validity(kind: ValueKind, value: string): number {
       if (v.length > 100 || /:$/.test(v)) return 0.1;
       if (LIST_SEPARATORS.test(v)) return 0.3;
       // "Penguin (March 3, 2010)": another field rides along in parentheses.
-      if (/\([^)]*\d[^)]*\)/.test(v)) return 0.5;
+      if (/\([^)]*\d[^)]*\)|;/.test(v)) return 0.5;
       return v.split(' ').length <= 8 ? 1 : 0.4;
     case 'title':
       if (v.length < 2) return 0.2;

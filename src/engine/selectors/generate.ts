@@ -129,6 +129,8 @@ function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageCo
   for (const [key, match] of seen) {
     if (match < 0.3) continue;
     set.add({ label: [key] }, 'label', 0.95 * match);
+    // "9780310205715 (0310205719)": the identifier itself, wherever other text rides along.
+    if (STRICT_KINDS.has(profile.kind)) set.add({ label: [key], regex: CODE_PATTERN.source }, 'label', 0.9 * match);
     // Names often carry an annotation in parentheses ("Penguin (2010)", "Jane Doe (Author)").
     const annotated = pages.some((page) => page.labels.get(key)?.some((entry) => /\S\s*(?:\(.*\)|;.*)$/.test(entry.text)));
     if (annotated && (profile.kind === 'organization' || profile.kind === 'person')) {

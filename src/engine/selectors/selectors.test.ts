@@ -71,6 +71,16 @@ describe('selector generation', () => {
     expect(result.quality).toBeGreaterThan(0.5);
   });
 
+  it('reads identifiers out of label values that carry more text', () => {
+    const contexts = ['9780310205715 (0310205719)', '978-0-316-76948-8'].map((isbn, i) =>
+      page(i, `<ul><li><b>ISBN-13:</b> ${isbn}</li><li><b>Publisher:</b> Zondervan; 2 edition (May 2, 2003)</li></ul>`),
+    );
+    const [isbn, publisher, date] = testSelectors(generateSelectors(contexts, [], [{ name: 'isbn_13' }, { name: 'publisher' }, { name: 'publication_date' }]), contexts).fields;
+    expect(isbn!.candidates[0]!.values.map((v) => v[0])).toEqual(['9780310205715', '978-0-316-76948-8']);
+    expect(publisher!.candidates[0]!.values.map((v) => v[0])).toEqual(['Zondervan', 'Zondervan']);
+    expect(date!.candidates[0]!.values.map((v) => v[0])).toEqual(['May 2, 2003', 'May 2, 2003']);
+  });
+
   it('treats text every page repeats around a value as template', () => {
     const titles = ['Salt and Cedar', 'Counting Rivers', 'Winter Orchard - Deluxe'];
     const contexts = titles.map((title, i) =>

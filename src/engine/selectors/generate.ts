@@ -3,8 +3,8 @@ import { allElements, isTag, isText, textOf, type Element } from '../extract/dom
 import { normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
 import { parseDate } from '../extract/coerce.js';
-import { validity } from '../testing/validators.js';
 import { compileQuery, selectElements, type PageContext } from '../extract/runtime.js';
+import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import { labelMatch, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
 import { sameValue } from './values.js';
@@ -103,8 +103,10 @@ function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: P
       for (const element of allElements(page.document)) {
         if (element.attribs.itemprop?.split(/\s+/).includes(prop) && isTopLevelProperty(element)) {
           const read = element.attribs.content !== undefined ? 'attr:content' : READ_BY_TAG[element.name];
+          // A link's href is the value only for URL fields; otherwise its text is (author links).
+          const useRead = read && (read !== 'attr:href' || profile.type === 'url');
           for (const selector of selectorsFor(element, page.document, 3)) {
-            set.add({ css: selector.css, ...(read && read !== 'attr:href' ? { read } : {}) }, 'microdata', 0.88 - i * 0.03);
+            set.add({ css: selector.css, ...(useRead ? { read } : {}) }, 'microdata', 0.88 - i * 0.03);
           }
           break;
         }

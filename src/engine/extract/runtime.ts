@@ -39,12 +39,22 @@ type CompiledQuery = ReturnType<typeof compileCss<AnyNode, Element>>;
 export const selectElements = (query: CompiledQuery, scope: AnyNode): Element[] => selectAll<AnyNode, AnyNode>(query, scope) as Element[];
 const selectFirst = (query: CompiledQuery, scope: AnyNode): Element | null => selectOne<AnyNode, AnyNode>(query, scope) as Element | null;
 
+// Generation and testing compile the same few hundred selectors over and over.
+const compiledQueries = new Map<string, CompiledQuery>();
+const MAX_CACHED_QUERIES = 5000;
+
 export function compileQuery(selector: string): CompiledQuery {
+  const cached = compiledQueries.get(selector);
+  if (cached) return cached;
+  let query: CompiledQuery;
   try {
-    return compileCss<AnyNode, Element>(selector);
+    query = compileCss<AnyNode, Element>(selector);
   } catch (error) {
     throw new Error(`invalid CSS selector ${JSON.stringify(selector)}: ${(error as Error).message}`);
   }
+  if (compiledQueries.size >= MAX_CACHED_QUERIES) compiledQueries.clear();
+  compiledQueries.set(selector, query);
+  return query;
 }
 
 function compileRegex(pattern: string): RegExp {

@@ -34,6 +34,11 @@ export class BlueprintsRepository {
     return rows as BlueprintVersionRecord[];
   }
 
+  /** Makes an existing version the active one (rollback). */
+  async activate(siteId: string, versionId: string): Promise<void> {
+    await this.db.update(sites).set({ activeBlueprintId: versionId, updatedAt: sql`now()` }).where(eq(sites.id, siteId));
+  }
+
   /**
    * Stores a version and makes it the site's active one, in one transaction. The same content
    * stored twice (a retried job) yields the existing version instead of a duplicate.

@@ -1,4 +1,4 @@
-import { and, asc, eq, ilike, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { siteChecks, sitePages, sites } from '../db/schema/sites.js';
 
@@ -113,6 +113,19 @@ export class SitesRepository {
     });
   }
 
+  /** Stores fresh copies of some pages, keeping the others. */
+  async upsertPages(siteId: string, pages: NewSitePage[]): Promise<void> {
+    for (const page of pages) {
+      await this.db
+        .insert(sitePages)
+        .values({ ...page, siteId })
+        .onConflictDoUpdate({
+          target: [sitePages.siteId, sitePages.url],
+          set: { finalUrl: page.finalUrl, status: page.status, headers: page.headers, html: page.html, rendered: page.rendered, fetchMs: page.fetchMs, fetchedAt: sql`now()` },
+        });
+    }
+  }
+
   async pages(siteId: string): Promise<SitePageRecord[]> {
     return this.db.select().from(sitePages).where(eq(sitePages.siteId, siteId)).orderBy(asc(sitePages.fetchedAt), asc(sitePages.url));
   }
@@ -143,6 +156,15 @@ export class SitesRepository {
       }
       return due;
     });
+  }
+
+  async lastCheck(siteId: string): Promise<SiteCheckRecord | undefined> {
+    const [row] = await this.db.select().from(siteChecks).where(eq(siteChecks.siteId, siteId)).orderBy(desc(siteChecks.checkedAt)).limit(1);
+    return row;
+  }
+
+  async checks(siteId: string, limit: number): Promise<SiteCheckRecord[]> {
+    return this.db.select().from(siteChecks).where(eq(siteChecks.siteId, siteId)).orderBy(desc(siteChecks.checkedAt)).limit(limit);
   }
 
   async addCheck(check: typeof siteChecks.$inferInsert): Promise<SiteCheckRecord> {

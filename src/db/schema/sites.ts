@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { FieldType } from '../../engine/blueprint/schema.js';
 
 export interface SiteOptions {
   /** Fields the user asked for; discovery proposes them when absent. */
-  fields?: Array<{ name: string; description?: string; type?: string }>;
+  fields?: Array<{ name: string; description?: string; type?: FieldType }>;
   /** Known values on given pages, to learn selectors from. */
   examples?: Array<{ url: string; values: Record<string, string | string[]> }>;
   render?: 'auto' | 'never' | 'always';

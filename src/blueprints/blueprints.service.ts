@@ -1,0 +1,80 @@
+import { diffBlueprints, exportBlueprint, updateBlueprint, type Blueprint, type BlueprintDiff, type ExportFormat, type PageType } from '../engine/index.js';
+import { verifyBlueprint } from '../engine/testing/verify-blueprint.js';
+import { HttpProblem, problems } from '../http/problem.js';
+import type { SitesService } from '../sites/sites.service.js';
+import type { SitesRepository } from '../sites/sites.repository.js';
+import type { BlueprintsRepository, BlueprintVersionRecord } from './blueprints.repository.js';
+
+const contentTypes: Record<ExportFormat, string> = {
+  json: 'application/json',
+  yaml: 'application/yaml',
+  csv: 'text/csv',
+};
+
+/** Versions, diffs, exports, rollback and manual edits of a site's blueprint. */
+export class BlueprintsService {
+  constructor(
+    private readonly blueprints: BlueprintsRepository,
+    private readonly sites: SitesRepository,
+    private readonly siteService: SitesService,
+  ) {}
+
+  async active(workspaceId: string, siteId: string): Promise<BlueprintVersionRecord> {
+    await this.siteService.get(workspaceId, siteId);
+    const active = await this.blueprints.active(siteId);
+    if (!active) throw problems.notFound('Blueprint (the site has not been analysed yet)');
+    return active;
+  }
+
+  async versions(workspaceId: string, siteId: string): Promise<{ versions: BlueprintVersionRecord[]; activeId: string | null }> {
+    const site = await this.siteService.get(workspaceId, siteId);
+    return { versions: await this.blueprints.list(siteId), activeId: site.activeBlueprintId };
+  }
+
+  async version(workspaceId: string, siteId: string, version: number): Promise<BlueprintVersionRecord> {
+    await this.siteService.get(workspaceId, siteId);
+    const found = await this.blueprints.byVersion(siteId, version);
+    if (!found) throw problems.notFound(`Blueprint version ${version}`);
+    return found;
+  }
+
+  async diff(workspaceId: string, siteId: string, from: number, to: number): Promise<BlueprintDiff> {
+    const [a, b] = await Promise.all([this.version(workspaceId, siteId, from), this.version(workspaceId, siteId, to)]);
+    return diffBlueprints(a.content, b.content);
+  }
+
+  async export(workspaceId: string, siteId: string, format: ExportFormat, version?: number) {
+    const record = version ? await this.version(workspaceId, siteId, version) : await this.active(workspaceId, siteId);
+    return { body: exportBlueprint(record.content, format), contentType: contentTypes[format], version: record.version };
+  }
+
+  async rollback(workspaceId: string, siteId: string, version: number): Promise<BlueprintVersionRecord> {
+    const target = await this.version(workspaceId, siteId, version);
+    await this.blueprints.activate(siteId, target.id);
+    return target;
+  }
+
+  /**
+   * A manual edit of the page types: it becomes a new version only if every required field
+   * still finds a valid value on the site's sampled pages.
+   */
+  async edit(workspaceId: string, siteId: string, pageTypes: PageType[]): Promise<{ version: BlueprintVersionRecord; created: boolean }> {
+    const active = await this.active(workspaceId, siteId);
+    const site = (await this.sites.get(siteId))!;
+    const candidate: Blueprint = { ...active.content, pageTypes };
+    const pages = (await this.sites.pages(siteId)).filter((page) => page.status < 400);
+    const verification = verifyBlueprint(candidate, pages.map((page) => ({ url: page.url, html: page.html })));
+    if (verification.broken.length) {
+      throw new HttpProblem(422, `The edited blueprint finds no value for ${verification.broken.map((field) => field.field).join(', ')} on the site's pages`, {
+        slug: 'blueprint-failed-test',
+        errors: verification.broken.map((field) => ({ in: 'body', path: `/pageTypes/${field.pageType}/${field.field}`, message: `no valid value on ${field.pages} sampled pages` })),
+      });
+    }
+    const update = updateBlueprint(active.content, {
+      ...candidate,
+      validation: { samplePages: verification.matchedPages, coverage: verification.coverage },
+    });
+    if (!update.created) return { version: active, created: false };
+    return this.blueprints.saveAndActivate({ siteId, workspaceId: site.workspaceId, blueprint: update.blueprint, reason: 'edit' });
+  }
+}

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import type { AppInstance } from '../http/app.js';
+import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
+import { problemSchema } from '../http/problem.js';
+import type { WorkspaceOf } from '../http/route-context.js';
+import { JOB_TYPES } from '../pipeline/job-types.js';
+import type { JobQueue, JobsRepository } from '../queue/index.js';
+import { jobDetail, jobLogLine, jobStatus, jobSummary, toJobSummary } from './jobs.schemas.js';
+import type { JobsService } from './jobs.service.js';
+
+export interface JobRoutesDeps {
+  service: JobsService;
+  jobs: JobsRepository;
+  queue: JobQueue;
+  workspaceOf: WorkspaceOf;
+}
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const jobIdParams = z.object({ id: z.uuid() });
+
+const queueStats = z
+  .object({
+    mode: z.enum(['embedded', 'bullmq']),
+    paused: z.boolean(),
+    queues: z.array(
+      z.object({
+        name: z.string(),
+        waiting: z.record(z.string(), z.number().int()).describe('Queued jobs by priority (1 user, 2 scheduled, 3 batch)'),
+        running: z.number().int(),
+        failed: z.number().int(),
+        succeeded: z.number().int(),
+        finishedLastHour: z.number().int().describe('Throughput: jobs finished in the last hour'),
+      }),
+    ),
+  })
+  .meta({ id: 'QueueStats' });
+
+export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
+  const { service, workspaceOf } = deps;
+
+  app.get(
+    '/api/v1/jobs',
+    {
+      config: { permission: 'jobs:read' },
+      schema: {
+        tags: ['jobs'],
+        summary: 'List jobs, newest first',
+        querystring: z
+          .object({
+            siteId: z.uuid().optional(),
+            type: z.enum(['analyze_site', ...JOB_TYPES]).optional(),
+            status: jobStatus.optional(),
+            topLevel: z
+              .enum(['true', 'false'])
+              .transform((value) => value === 'true')
+              .optional()
+              .describe('true: analyses and standalone jobs only, without pipeline steps'),
+          })
+          .extend(paginationQuery),
+        response: { 200: pageSchema(jobSummary), ...errors },
+      },
+    },
+    async (request) => {
+      const { rows, total } = await service.list(workspaceOf(request), request.query);
+      return toPage(rows, total, request.query.limit, toJobSummary, (job) => ({ value: job.createdAt.toISOString(), id: job.id }));
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs/:id',
+    {
+      config: { permission: 'jobs:read' },
+      schema: { tags: ['jobs'], summary: 'A job with its timings, error, cost and steps', params: jobIdParams, response: { 200: jobDetail, ...errors } },
+    },
+    async (request) => {
+      const job = await service.get(workspaceOf(request), request.params.id);
+      const steps = await service.steps(job);
+      return { ...toJobSummary(job), payload: job.payload, result: job.result ?? null, steps: steps.map(toJobSummary) };
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs/:id/logs',
+    {
+      config: { permission: 'jobs:read' },
+      schema: {
+        tags: ['jobs'],
+        summary: 'Structured log lines of a job (and of its steps), oldest first',
+        params: jobIdParams,
+        querystring: z.object({
+          after: z.coerce.number().int().min(0).default(0).describe('Return lines after this id (the last id seen)'),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: z.object({ items: z.array(jobLogLine), nextAfter: z.number().int().nullable() }), ...errors },
+      },
+    },
+    async (request) => {
+      const { after, limit } = request.query;
+      const lines = await service.logs(workspaceOf(request), request.params.id, after, limit);
+      return {
+        items: lines.map((line) => ({ id: line.id, at: line.at.toISOString(), level: line.level, message: line.message, data: line.data ?? null })),
+        nextAfter: lines.length === limit ? lines.at(-1)!.id : null,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/jobs/:id/cancel',
+    {
+      config: { permission: 'jobs:write' },
+      schema: { tags: ['jobs'], summary: 'Cancel a job; a running one stops at its next checkpoint', params: jobIdParams, response: { 200: jobSummary, ...errors } },
+    },
+    async (request) => toJobSummary(await service.cancel(workspaceOf(request), request.params.id)),
+  );
+
+  app.post(
+    '/api/v1/jobs/:id/retry',
+    {
+      config: { permission: 'jobs:write' },
+      schema: { tags: ['jobs'], summary: 'Run a failed or cancelled job again', params: jobIdParams, response: { 200: jobSummary, ...errors } },
+    },
+    async (request) => toJobSummary(await service.retry(workspaceOf(request), request.params.id)),
+  );
+
+  app.get(
+    '/api/v1/queues',
+    {
+      config: { permission: 'queues:manage' },
+      schema: { tags: ['jobs'], summary: 'Queue depth by job type and priority, running, failed, throughput (admin)', response: { 200: queueStats, ...errors } },
+    },
+    async () => {
+      const [counts, finished, paused] = await Promise.all([deps.jobs.counts(), deps.jobs.finishedSince(3600), deps.queue.isPaused()]);
+      const queues = JOB_TYPES.map((name) => {
+        const mine = counts.filter((row) => row.type === name);
+        const total = (status: string) => mine.filter((row) => row.status === status).reduce((sum, row) => sum + row.count, 0);
+        return {
+          name,
+          waiting: Object.fromEntries(mine.filter((row) => row.status === 'queued').map((row) => [String(row.priority), row.count])),
+          running: total('running'),
+          failed: total('failed'),
+          succeeded: total('succeeded'),
+          finishedLastHour: finished.find((row) => row.type === name)?.count ?? 0,
+        };
+      });
+      return { mode: deps.queue.kind, paused, queues };
+    },
+  );
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post(
+      `/api/v1/queues/${action}`,
+      {
+        config: { permission: 'queues:manage' },
+        schema: {
+          tags: ['jobs'],
+          summary: action === 'pause' ? 'Stop starting jobs (running ones finish) (admin)' : 'Start jobs again (admin)',
+          response: { 200: z.object({ paused: z.boolean() }), ...errors },
+        },
+      },
+      async () => {
+        await (action === 'pause' ? deps.queue.pause() : deps.queue.resume());
+        return { paused: await deps.queue.isPaused() };
+      },
+    );
+  }
+}

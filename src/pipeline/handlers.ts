@@ -1,0 +1,45 @@
+import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../logging/logger.js';
+import { PermanentJobError, type JobHandler, type JobHandlers, type JobQueue, type JobsRepository } from '../queue/index.js';
+import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
+import type { AnalysisCoordinator } from './analysis.js';
+import type { JobType } from './job-types.js';
+import type { PageFetcher } from './page-fetcher.js';
+import { generateSelectorsStep, testSelectorsStep } from './steps/build-blueprint.js';
+import { checkSiteHandler } from './steps/check-site.js';
+import { repairBlueprintHandler } from './steps/repair-blueprint.js';
+import { updateBlueprintStep } from './steps/update-blueprint.js';
+
+export interface PipelineDeps {
+  config: Config;
+  logger: Logger;
+  analysis: AnalysisCoordinator;
+  sites: SitesRepository;
+  blueprints: BlueprintsRepository;
+  jobs: JobsRepository;
+  queue: JobQueue;
+  fetcher: PageFetcher;
+}
+
+/** A standalone (non-analysis) job about one site. */
+function siteJob(sites: SitesRepository, work: (context: Parameters<JobHandler>[0], site: SiteRecord) => Promise<unknown>): JobHandler {
+  return async (context) => {
+    const site = await sites.get(String(context.job.payload.siteId));
+    if (!site) throw new PermanentJobError('the site no longer exists');
+    return work(context, site);
+  };
+}
+
+/** One handler per job type. */
+export function createPipelineHandlers(deps: PipelineDeps): JobHandlers {
+  const { analysis, sites } = deps;
+  const handlers: Partial<Record<JobType, JobHandler>> = {
+    generate_selectors: analysis.step(generateSelectorsStep(sites)),
+    test_selectors: analysis.step(testSelectorsStep(sites)),
+    update_blueprint: analysis.step(updateBlueprintStep(deps)),
+    check_site: siteJob(sites, checkSiteHandler(deps)),
+    repair_blueprint: siteJob(sites, repairBlueprintHandler(deps)),
+  };
+  return handlers as JobHandlers;
+}

@@ -1,0 +1,104 @@
+import type { SiteRecord, SitePageRecord } from '../../sites/sites.repository.js';
+import { buildBlueprint, parseBlueprint, type Blueprint, type FieldSpec } from '../../engine/index.js';
+import { verifyBlueprint } from '../../engine/testing/verify-blueprint.js';
+import { PermanentJobError, type JobContext } from '../../queue/index.js';
+import type { SitesRepository } from '../../sites/sites.repository.js';
+import type { StepOutput } from '../analysis.js';
+
+/** At most this many pages generate selectors; the rest of the page type is held out to test them. */
+const MAX_SAMPLES = 8;
+
+/** A page type as discovery stored it on the site. */
+interface DiscoveredType {
+  name: string;
+  kind?: string;
+  urls: string[];
+  fields?: Array<{ name: string; type?: string }>;
+}
+
+function discoveredTypes(site: SiteRecord): DiscoveredType[] {
+  return Array.isArray(site.pageTypes) ? (site.pageTypes as DiscoveredType[]) : [];
+}
+
+/**
+ * The page type to build the blueprint for: the one holding the user's example pages, else
+ * the detail type with the most pages (the site's main records), else the largest.
+ */
+function targetType(site: SiteRecord, pages: SitePageRecord[]): { name: string; pages: SitePageRecord[]; fields: FieldSpec[] } {
+  const types = discoveredTypes(site).filter((type) => type.urls.length > 0);
+  const exampleUrls = new Set((site.options.examples ?? []).map((example) => example.url));
+  const ranked = [...types].sort(
+    (a, b) =>
+      Number(b.urls.some((url) => exampleUrls.has(url))) - Number(a.urls.some((url) => exampleUrls.has(url))) ||
+      Number(b.kind === 'detail') - Number(a.kind === 'detail') ||
+      b.urls.length - a.urls.length,
+  );
+  const chosen = ranked[0];
+  const byUrl = new Map(pages.map((page) => [page.url, page]));
+  const members = chosen ? chosen.urls.map((url) => byUrl.get(url)).filter((page) => page !== undefined) : pages;
+  const fields: FieldSpec[] = site.options.fields?.length
+    ? site.options.fields.map((field) => ({
+        name: field.name,
+        ...(field.description ? { description: field.description } : {}),
+        ...(field.type ? { type: field.type } : {}),
+      }))
+    : (chosen?.fields ?? []).map((field) => ({ name: field.name, ...(field.type ? { type: field.type as FieldSpec['type'] } : {}) }));
+  return { name: chosen?.name ?? 'page', pages: members, fields };
+}
+
+/** generate_selectors: candidate sources for every field, from the page type's sample pages. */
+export function generateSelectorsStep(sites: SitesRepository) {
+  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+    const pages = (await sites.pages(site.id)).filter((page) => page.status < 400);
+    const target = targetType(site, pages);
+    if (target.pages.length === 0) throw new PermanentJobError('no usable pages were sampled from the site');
+    if (target.fields.length === 0) {
+      throw new PermanentJobError('no fields to extract: discovery proposed none; add field names to the site and retry');
+    }
+    const samples = target.pages.slice(0, Math.min(MAX_SAMPLES, Math.max(1, Math.ceil(target.pages.length * 0.6))));
+    const heldOut = target.pages.slice(samples.length);
+    await context.log('info', 'generating selectors', {
+      pageType: target.name,
+      fields: target.fields.map((field) => field.name),
+      samples: samples.length,
+      heldOut: heldOut.length,
+    });
+    const { blueprint } = buildBlueprint(
+      samples.map((page) => ({ url: page.url, html: page.html })),
+      { fields: target.fields, examples: site.options.examples ?? [], pageTypeName: target.name },
+    );
+    await context.checkpoint();
+    return { draft: blueprint, heldOutUrls: heldOut.map((page) => page.url) };
+  };
+}
+
+/** test_selectors: the draft's sources run over held-out pages; coverage there becomes its quality. */
+export function testSelectorsStep(sites: SitesRepository) {
+  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+    const draft = parseBlueprint(context.job.payload.draft);
+    const heldOutUrls = new Set((context.job.payload.heldOutUrls as string[] | undefined) ?? []);
+    const heldOut = (await sites.pages(site.id)).filter((page) => heldOutUrls.has(page.url));
+    const verification = verifyBlueprint(draft, heldOut.map((page) => ({ url: page.url, html: page.html })));
+    for (const field of verification.fields) {
+      if (field.pages && field.coverage < 1) {
+        await context.log('warn', `${field.field} missing on ${field.pages - field.valid} of ${field.pages} held-out pages`, {
+          pages: field.failingPages.slice(0, 5),
+        });
+      }
+    }
+    const blueprint: Blueprint = heldOut.length
+      ? {
+          ...draft,
+          validation: {
+            ...(draft.validation ?? { samplePages: 0, coverage: verification.coverage }),
+            heldOutPages: heldOut.length,
+            coverage: ((draft.validation?.coverage ?? verification.coverage) + verification.coverage) / 2,
+          },
+        }
+      : draft;
+    return {
+      blueprint,
+      heldOut: { pages: heldOut.length, coverage: verification.coverage, broken: verification.broken.map((field) => field.field) },
+    };
+  };
+}

@@ -1,0 +1,105 @@
+import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
+import type { Blueprint } from '../../engine/index.js';
+import { verifyBlueprint, type BlueprintVerification } from '../../engine/testing/verify-blueprint.js';
+import { PermanentJobError, Priority, type JobContext, type JobQueue, type JobsRepository } from '../../queue/index.js';
+import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
+import type { FetchedPage, PageFetcher } from '../page-fetcher.js';
+
+/** A check is degraded when field coverage falls this far below the blueprint's own baseline. */
+export const COVERAGE_DROP_THRESHOLD = 0.2;
+const CHECK_PAGES = 5;
+
+export interface CheckDeps {
+  sites: SitesRepository;
+  blueprints: BlueprintsRepository;
+  jobs: JobsRepository;
+  queue: JobQueue;
+  fetcher: PageFetcher;
+}
+
+/** The pages a blueprint is checked on: those it was built from, then other sampled pages of the site. */
+export async function checkUrls(sites: SitesRepository, site: SiteRecord, blueprint: Blueprint): Promise<string[]> {
+  const urls = new Set(blueprint.pageTypes.flatMap((type) => type.match.examples));
+  for (const page of await sites.pages(site.id)) {
+    if (urls.size >= CHECK_PAGES) break;
+    if (page.status < 400) urls.add(page.url);
+  }
+  return [...urls].slice(0, CHECK_PAGES);
+}
+
+export interface FetchOutcome {
+  url: string;
+  page?: FetchedPage;
+  error?: string;
+}
+
+export async function fetchAll(fetcher: PageFetcher, urls: string[], context: JobContext): Promise<FetchOutcome[]> {
+  const outcomes: FetchOutcome[] = [];
+  for (const url of urls) {
+    await context.checkpoint();
+    try {
+      outcomes.push({ url, page: await fetcher.fetch(url) });
+    } catch (error) {
+      outcomes.push({ url, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return outcomes;
+}
+
+function median(values: number[]): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export function judgeHealth(outcomes: FetchOutcome[], verification: BlueprintVerification, baseline: number): 'healthy' | 'degraded' | 'down' {
+  const served = outcomes.filter((outcome) => outcome.page && outcome.page.status < 400);
+  if (served.length === 0) return 'down';
+  if (verification.broken.length || verification.coverage < baseline * (1 - COVERAGE_DROP_THRESHOLD)) return 'degraded';
+  return 'healthy';
+}
+
+/**
+ * check_site: fetch the blueprint's pages, extract, and compare field coverage with the
+ * blueprint's baseline. A drop records a degraded check and starts a repair.
+ */
+export function checkSiteHandler(deps: CheckDeps) {
+  return async (context: JobContext, site: SiteRecord) => {
+    const active = await deps.blueprints.active(site.id);
+    if (!active) throw new PermanentJobError('the site has no blueprint to check yet');
+    const outcomes = await fetchAll(deps.fetcher, await checkUrls(deps.sites, site, active.content), context);
+    const served = outcomes.flatMap((outcome) => (outcome.page && outcome.page.status < 400 ? [outcome.page] : []));
+    const verification = verifyBlueprint(active.content, served);
+    const baseline = active.content.validation?.coverage ?? 1;
+    const health = judgeHealth(outcomes, verification, baseline);
+    await deps.sites.addCheck({
+      siteId: site.id,
+      httpStatus: outcomes.find((outcome) => outcome.page)?.page?.status ?? null,
+      responseMs: median(outcomes.flatMap((outcome) => (outcome.page ? [outcome.page.fetchMs] : []))),
+      coverage: served.length ? verification.coverage : null,
+      baselineCoverage: baseline,
+      health,
+      details: {
+        pages: outcomes.map((outcome) => ({ url: outcome.url, status: outcome.page?.status ?? null, ms: outcome.page?.fetchMs ?? null, error: outcome.error ?? null })),
+        fields: verification.fields.map((field) => ({ pageType: field.pageType, field: field.field, coverage: field.coverage })),
+      },
+    });
+    await deps.sites.update(site.id, { health, lastCheckedAt: new Date() });
+    await context.log(health === 'healthy' ? 'info' : 'warn', `site is ${health}`, { coverage: verification.coverage, baseline });
+    if (health === 'degraded') {
+      const pending = await deps.jobs.listInWorkspace(site.workspaceId, { siteId: site.id, type: 'repair_blueprint', status: 'queued' }, { limit: 1 });
+      const running = await deps.jobs.listInWorkspace(site.workspaceId, { siteId: site.id, type: 'repair_blueprint', status: 'running' }, { limit: 1 });
+      if (!pending.rows.length && !running.rows.length) {
+        const repair = await deps.queue.enqueue({
+          workspaceId: site.workspaceId,
+          siteId: site.id,
+          type: 'repair_blueprint',
+          payload: { siteId: site.id },
+          priority: Priority.scheduled,
+        });
+        await context.log('info', 'repair started', { jobId: repair.id });
+      }
+    }
+    return { health, coverage: verification.coverage, baseline };
+  };
+}

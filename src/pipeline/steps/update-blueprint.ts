@@ -1,0 +1,45 @@
+import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
+import { parseBlueprint, updateBlueprint, type Blueprint } from '../../engine/index.js';
+import type { JobContext } from '../../queue/index.js';
+import { nextRunAfter } from '../../scheduling/schedule.js';
+import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
+import type { StepOutput } from '../analysis.js';
+
+/**
+ * Saves a tested blueprint as the site's active version. Unchanged content keeps the current
+ * version; a retried job finds its version already written and reuses it.
+ */
+export async function saveBlueprint(
+  deps: { sites: SitesRepository; blueprints: BlueprintsRepository },
+  context: JobContext,
+  site: SiteRecord,
+  candidate: Blueprint,
+  reason: string,
+): Promise<StepOutput> {
+  const active = await deps.blueprints.active(site.id);
+  const fingerprint = site.fingerprint as Blueprint['fingerprint'] | null;
+  const withFingerprint: Blueprint = fingerprint?.technologies ? { ...candidate, fingerprint } : candidate;
+  const update = updateBlueprint(active?.content ?? null, withFingerprint);
+  if (!update.created && active) {
+    await context.log('info', `blueprint unchanged; version ${active.version} stays active`);
+    return { version: active.version, created: false };
+  }
+  const { version, created } = await deps.blueprints.saveAndActivate({
+    siteId: site.id,
+    workspaceId: site.workspaceId,
+    blueprint: update.blueprint,
+    reason,
+    jobId: context.job.id,
+  });
+  await context.log('info', created ? `blueprint version ${version.version} saved` : `blueprint version ${version.version} already saved`);
+  return { version: version.version, created, diff: update.diff };
+}
+
+/** update_blueprint: the last analysis step. */
+export function updateBlueprintStep(deps: { sites: SitesRepository; blueprints: BlueprintsRepository }) {
+  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+    const output = await saveBlueprint(deps, context, site, parseBlueprint(context.job.payload.blueprint), 'analysis');
+    if (site.schedule) await deps.sites.update(site.id, { nextCheckAt: nextRunAfter(site.schedule, new Date()) });
+    return output;
+  };
+}

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
+import type { AppInstance } from '../http/app.js';
+import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
+import { problemSchema } from '../http/problem.js';
+import type { WorkspaceOf } from '../http/route-context.js';
+import { jobSummary, toJobSummary } from '../jobs/jobs.schemas.js';
+import type { SiteRecord, SitesRepository } from './sites.repository.js';
+import {
+  batchCreateBody,
+  batchDeleteBody,
+  batchResult,
+  createSiteBody,
+  listSitesQuery,
+  siteDetail,
+  siteIdParams,
+  siteSummary,
+  updateSiteBody,
+} from './sites.schemas.js';
+import type { SitesService } from './sites.service.js';
+
+export interface SiteRoutesDeps {
+  service: SitesService;
+  sites: SitesRepository;
+  blueprints: BlueprintsRepository;
+  workspaceOf: WorkspaceOf;
+}
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+
+function technologies(site: SiteRecord): string[] {
+  const found = (site.fingerprint as { technologies?: Array<{ name?: unknown }> } | null)?.technologies ?? [];
+  return found.map((technology) => String(technology.name));
+}
+
+export function toSiteSummary(site: SiteRecord): z.infer<typeof siteSummary> {
+  return {
+    id: site.id,
+    url: site.url,
+    name: site.name,
+    status: site.status,
+    health: site.health,
+    technologies: technologies(site),
+    schedule: site.schedule,
+    lastCheckedAt: site.lastCheckedAt?.toISOString() ?? null,
+    createdAt: site.createdAt.toISOString(),
+    updatedAt: site.updatedAt.toISOString(),
+  };
+}
+
+export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void {
+  const { service, workspaceOf } = deps;
+
+  async function detail(site: SiteRecord): Promise<z.infer<typeof siteDetail>> {
+    const [blueprint, check] = await Promise.all([deps.blueprints.active(site.id), deps.sites.lastCheck(site.id)]);
+    const content = blueprint?.content;
+    return {
+      ...toSiteSummary(site),
+      options: site.options,
+      fingerprint: site.fingerprint ?? null,
+      pageTypes: site.pageTypes ?? null,
+      activeBlueprint: blueprint
+        ? {
+            id: blueprint.id,
+            version: blueprint.version,
+            createdAt: blueprint.createdAt.toISOString(),
+            fields: content!.pageTypes.reduce((sum, type) => sum + type.fields.length + (type.list?.fields.length ?? 0), 0),
+            coverage: content!.validation?.coverage ?? null,
+            quality: content!.validation?.quality ?? null,
+          }
+        : null,
+      lastCheck: check
+        ? {
+            checkedAt: check.checkedAt.toISOString(),
+            health: check.health,
+            httpStatus: check.httpStatus,
+            responseMs: check.responseMs,
+            coverage: check.coverage,
+          }
+        : null,
+      nextCheckAt: site.nextCheckAt?.toISOString() ?? null,
+    };
+  }
+
+  app.post(
+    '/api/v1/sites',
+    {
+      config: { permission: 'sites:write', idempotent: true },
+      schema: {
+        tags: ['sites'],
+        summary: 'Add a site and start its analysis',
+        headers: z.object({ 'idempotency-key': z.string().optional() }),
+        body: createSiteBody,
+        response: { 201: z.object({ site: siteDetail, job: jobSummary }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { site, analysis } = await service.create(workspaceOf(request), request.body);
+      return reply.status(201).send({ site: await detail(site), job: toJobSummary(analysis) });
+    },
+  );
+
+  app.get(
+    '/api/v1/sites',
+    {
+      config: { permission: 'sites:read' },
+      schema: {
+        tags: ['sites'],
+        summary: 'List sites, newest first by default',
+        querystring: listSitesQuery.extend(paginationQuery),
+        response: { 200: pageSchema(siteSummary), ...errors },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, sort, ...filter } = request.query;
+      const { rows, total } = await service.list(workspaceOf(request), filter, { limit, sort, cursor });
+      const key = sort.endsWith('name') ? (site: SiteRecord) => site.name : (site: SiteRecord) => site.createdAt.toISOString();
+      return toPage(rows, total, limit, toSiteSummary, (site) => ({ value: key(site), id: site.id }));
+    },
+  );
+
+  app.get(
+    '/api/v1/sites/:id',
+    {
+      config: { permission: 'sites:read' },
+      schema: { tags: ['sites'], summary: 'A site with its fingerprint, page types, blueprint and health', params: siteIdParams, response: { 200: siteDetail, ...errors } },
+    },
+    async (request) => detail(await service.get(workspaceOf(request), request.params.id)),
+  );
+
+  app.patch(
+    '/api/v1/sites/:id',
+    {
+      config: { permission: 'sites:write' },
+      schema: { tags: ['sites'], summary: 'Change a site', params: siteIdParams, body: updateSiteBody, response: { 200: siteDetail, ...errors } },
+    },
+    async (request) => detail(await service.update(workspaceOf(request), request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/api/v1/sites/:id',
+    {
+      config: { permission: 'sites:write' },
+      schema: { tags: ['sites'], summary: 'Delete a site, cancelling its jobs', params: siteIdParams, response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      const workspaceId = workspaceOf(request);
+      await service.get(workspaceId, request.params.id);
+      await service.delete(workspaceId, [request.params.id]);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/sites/:id/analyze',
+    {
+      config: { permission: 'sites:write' },
+      schema: { tags: ['sites'], summary: 'Analyse the site again', params: siteIdParams, response: { 202: jobSummary, ...errors } },
+    },
+    async (request, reply) => reply.status(202).send(toJobSummary(await service.reanalyze(workspaceOf(request), request.params.id))),
+  );
+
+  app.post(
+    '/api/v1/sites/batch',
+    {
+      config: { permission: 'sites:write', idempotent: true },
+      schema: {
+        tags: ['sites'],
+        summary: 'Add up to 1000 sites; each gets its own result',
+        headers: z.object({ 'idempotency-key': z.string().optional() }),
+        body: batchCreateBody,
+        response: { 200: batchResult, ...errors },
+      },
+    },
+    async (request) => ({ results: await service.createBatch(workspaceOf(request), request.body.sites) }),
+  );
+
+  app.post(
+    '/api/v1/sites/batch-delete',
+    {
+      config: { permission: 'sites:write' },
+      schema: {
+        tags: ['sites'],
+        summary: 'Delete several sites; ids of other workspaces are ignored',
+        body: batchDeleteBody,
+        response: { 200: z.object({ deleted: z.array(z.uuid()) }), ...errors },
+      },
+    },
+    async (request) => ({ deleted: await service.delete(workspaceOf(request), request.body.ids) }),
+  );
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { fieldTypes } from '../engine/blueprint/schema.js';
+
+const fieldInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(500).optional(),
+  type: z.enum(fieldTypes).optional(),
+});
+
+const exampleInput = z.object({
+  url: z.url().max(2048),
+  values: z.record(z.string(), z.union([z.string().max(2000), z.array(z.string().max(2000)).max(50)])),
+});
+
+const siteOptions = {
+  name: z.string().trim().min(1).max(200).optional(),
+  fields: z.array(fieldInput).max(50).optional().describe('Fields to extract; discovery proposes them when absent'),
+  examples: z.array(exampleInput).max(20).optional().describe('Known values on given pages, to learn selectors from'),
+  render: z.enum(['auto', 'never', 'always']).optional().describe('Render pages in a browser: auto decides per page'),
+  maxPages: z.number().int().min(1).max(200).optional().describe('Pages to sample (default 30)'),
+  schedule: z
+    .string()
+    .max(100)
+    .nullable()
+    .optional()
+    .describe('Health checks: "every 6h", a cron expression (UTC), or null for none; default every 1d'),
+};
+
+export const createSiteBody = z.object({ url: z.string().min(1).max(2048), ...siteOptions }).meta({ id: 'NewSite' });
+export const updateSiteBody = z
+  .object(siteOptions)
+  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one property to change' })
+  .meta({ id: 'SiteChanges' });
+
+export const batchCreateBody = z
+  .object({ sites: z.array(createSiteBody).min(1).max(1000) })
+  .meta({ id: 'SiteBatch' });
+export const batchDeleteBody = z.object({ ids: z.array(z.uuid()).min(1).max(1000) });
+
+export const siteIdParams = z.object({ id: z.uuid() });
+
+export const listSitesQuery = z.object({
+  status: z.enum(['pending', 'analyzing', 'ready', 'failed']).optional(),
+  health: z.enum(['unknown', 'healthy', 'degraded', 'down']).optional(),
+  technology: z.string().max(100).optional(),
+  search: z.string().max(200).optional(),
+  sort: z.enum(['createdAt', '-createdAt', 'name', '-name']).default('-createdAt'),
+});
+
+export const siteSummary = z
+  .object({
+    id: z.uuid(),
+    url: z.string(),
+    name: z.string(),
+    status: z.enum(['pending', 'analyzing', 'ready', 'failed']),
+    health: z.enum(['unknown', 'healthy', 'degraded', 'down']),
+    technologies: z.array(z.string()),
+    schedule: z.string().nullable(),
+    lastCheckedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'SiteSummary' });
+
+export const siteDetail = siteSummary
+  .extend({
+    options: z.object({
+      fields: z.array(fieldInput).optional(),
+      examples: z.array(exampleInput).optional(),
+      render: z.enum(['auto', 'never', 'always']).optional(),
+      maxPages: z.number().optional(),
+    }),
+    fingerprint: z.unknown().nullable().describe('Detected technologies with categories, versions and confidence'),
+    pageTypes: z.unknown().nullable().describe('Page types found by discovery, with their URLs and proposed fields'),
+    activeBlueprint: z
+      .object({ id: z.uuid(), version: z.number().int(), createdAt: z.string(), fields: z.number().int(), coverage: z.number().nullable(), quality: z.number().nullable() })
+      .nullable(),
+    lastCheck: z
+      .object({
+        checkedAt: z.string(),
+        health: z.enum(['healthy', 'degraded', 'down']),
+        httpStatus: z.number().nullable(),
+        responseMs: z.number().nullable(),
+        coverage: z.number().nullable(),
+      })
+      .nullable(),
+    nextCheckAt: z.string().nullable(),
+  })
+  .meta({ id: 'SiteDetail' });
+
+export const batchResult = z
+  .object({
+    results: z.array(
+      z.object({
+        url: z.string(),
+        status: z.enum(['created', 'duplicate', 'invalid']),
+        siteId: z.uuid().optional(),
+        jobId: z.uuid().optional(),
+        error: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'SiteBatchResult' });

@@ -44,6 +44,9 @@ const configSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   TRUST_PROXY: booleanFlag.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Self-hosters analysing their own intranet sites lift the SSRF guard deliberately. */
+  ALLOW_PRIVATE_NETWORK: booleanFlag.default(false),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

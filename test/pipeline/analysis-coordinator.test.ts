@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logging/logger.js';
+import { AnalysisCoordinator, ANALYSIS_STEPS, type StepWork } from '../../src/pipeline/analysis.js';
+import { createJobQueue, JobsRepository, Priority, type JobHandlers, type JobQueue, type JobRecord } from '../../src/queue/index.js';
+import { SitesRepository } from '../../src/sites/sites.repository.js';
+import { databaseTargets, type TestDatabase } from '../support/databases.js';
+
+const logger = createLogger({ level: 'silent' });
+
+/**
+ * The coordinator's own rules, with step work written here: how steps chain and hand output
+ * on, and how failure, cancellation and retry of one step reach the analysis and its site.
+ */
+describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
+  let database: TestDatabase;
+  let queue: JobQueue;
+  let jobs: JobsRepository;
+  let sites: SitesRepository;
+  let analysis: AnalysisCoordinator;
+
+  afterEach(async () => {
+    await queue?.close(2_000);
+    await database?.close();
+  });
+
+  async function setUp(work: Partial<Record<(typeof ANALYSIS_STEPS)[number], StepWork>>) {
+    database = await target.open();
+    jobs = new JobsRepository(database.db);
+    sites = new SitesRepository(database.db);
+    queue = createJobQueue({
+      database,
+      logger,
+      jobTypes: ANALYSIS_STEPS,
+      backoffBaseMs: 50,
+      pollIntervalMs: 25,
+      onChange: (job) => analysis.onJobChange(job),
+    });
+    analysis = new AnalysisCoordinator(jobs, queue, sites);
+    const passThrough: StepWork = async (context) => ({ [`${context.job.type}Done`]: true });
+    const handlers: JobHandlers = Object.fromEntries(ANALYSIS_STEPS.map((step) => [step, analysis.step(work[step] ?? passThrough)]));
+    await queue.work(handlers, { concurrency: 2 });
+    return sites.insert({ workspaceId: randomUUID(), url: `https://${randomUUID()}.example`, name: 'site' });
+  }
+
+  async function until(id: string, predicate: (job: JobRecord) => boolean): Promise<JobRecord> {
+    for (let i = 0; i < 400; i++) {
+      const job = await jobs.get(id);
+      if (job && predicate(job)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`analysis ${id} did not settle: ${JSON.stringify(await jobs.get(id))}`);
+  }
+  const settled = (id: string) => until(id, (job) => job.status !== 'running' && job.status !== 'queued');
+
+  it('runs the five steps in order, each receiving what the previous ones produced', async () => {
+    const seen: Array<[string, Record<string, unknown>]> = [];
+    const record: StepWork = async (context) => {
+      seen.push([context.job.type, context.job.payload]);
+      return { [context.job.type]: 'done' };
+    };
+    const site = await setUp(Object.fromEntries(ANALYSIS_STEPS.map((step) => [step, record])));
+    const started = await analysis.start(site, Priority.user);
+    expect(started).toMatchObject({ type: 'analyze_site', status: 'running' });
+    expect((await sites.get(site.id))?.status).toBe('analyzing');
+
+    const done = await settled(started.id);
+    expect(done).toMatchObject({ status: 'succeeded', progress: 1 });
+    expect(seen.map(([type]) => type)).toEqual([...ANALYSIS_STEPS]);
+    expect(seen.at(-1)![1]).toMatchObject({ siteId: site.id, fingerprint_site: 'done', test_selectors: 'done' });
+    expect((await sites.get(site.id))?.status).toBe('ready');
+    expect((await jobs.children(started.id)).map((step) => [step.type, step.status])).toEqual(ANALYSIS_STEPS.map((step) => [step, 'succeeded']));
+  });
+
+  it('fails the analysis with the failing step named, then resumes from that step on retry', async () => {
+    let attempts = 0;
+    const site = await setUp({
+      generate_selectors: async () => {
+        attempts++;
+        if (attempts <= 3) throw new Error('selector generation exploded');
+        return {};
+      },
+    });
+    const started = await analysis.start(site, Priority.user);
+    const failed = await settled(started.id);
+    expect(failed).toMatchObject({ status: 'failed', error: 'generate_selectors: selector generation exploded' });
+    expect((await sites.get(site.id))?.status).toBe('failed');
+
+    expect(await analysis.retry(started.id)).toBe(true);
+    expect(await settled(started.id)).toMatchObject({ status: 'succeeded' });
+    const steps = await jobs.children(started.id);
+    // Each step ran once more at most: retry resumed at the failed step, not from the start.
+    expect(steps.filter((step) => step.type === 'fingerprint_site')).toHaveLength(1);
+    expect(steps.find((step) => step.type === 'fingerprint_site')?.attempts).toBe(1);
+    expect((await sites.get(site.id))?.status).toBe('ready');
+  });
+
+  it('cancels the analysis: the running step stops at its checkpoint and nothing after it starts', async () => {
+    let reached = false;
+    const site = await setUp({
+      discover_categories: async (context) => {
+        reached = true;
+        for (;;) {
+          await context.checkpoint();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      },
+    });
+    const started = await analysis.start(site, Priority.user);
+    await until(started.id, (job) => job.step === 'discover_categories');
+    await expect.poll(() => reached).toBe(true);
+    await analysis.cancel(started.id);
+    expect(await settled(started.id)).toMatchObject({ status: 'cancelled' });
+    const steps = await jobs.children(started.id);
+    expect(steps.map((step) => [step.type, step.status])).toEqual([
+      ['fingerprint_site', 'succeeded'],
+      ['discover_categories', 'cancelled'],
+    ]);
+    expect((await sites.get(site.id))?.status).toBe('pending');
+  });
+});

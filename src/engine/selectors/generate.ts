@@ -1,5 +1,5 @@
 import type { FieldType, Source, Transform } from '../blueprint/schema.js';
-import { allElements, isTag, isText, textOf, type Element } from '../extract/dom.js';
+import { allElements, decodeEntities, isTag, isText, textOf, type Element } from '../extract/dom.js';
 import { normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
 import { parseDate } from '../extract/coerce.js';
@@ -178,7 +178,22 @@ function readFor(profile: FieldProfile, element: Element): { read?: string } {
   return {};
 }
 
-function addElementCandidates(set: CandidateSet, element: Element, page: PageContext, origin: CandidateOrigin, prior: number, profile: FieldProfile): void {
+const BOILERPLATE_TAGS = new Set(['nav', 'header', 'footer', 'aside']);
+/** "site-header", "main-nav", "footer" — but not "job-header", a content block's own header. */
+const BOILERPLATE_NAME = /^(?:(?:site|main|global|page|top|primary)[-_]?)?(?:nav|navbar|navigation|menu|header|footer|breadcrumbs?|sidebar|topbar|masthead)$/i;
+
+/** Inside navigation, headers, footers or sidebars: site chrome, rarely the page's data. */
+function inBoilerplate(element: Element): boolean {
+  for (let node = element.parent; node && isTag(node); node = node.parent) {
+    if (BOILERPLATE_TAGS.has(node.name)) return true;
+    const names = `${node.attribs.class ?? ''} ${node.attribs.id ?? ''}`.split(/\s+/);
+    if (names.some((name) => BOILERPLATE_NAME.test(name))) return true;
+  }
+  return false;
+}
+
+function addElementCandidates(set: CandidateSet, element: Element, page: PageContext, origin: CandidateOrigin, basePrior: number, profile: FieldProfile): void {
+  const prior = basePrior * (inBoilerplate(element) ? 0.6 : 1);
   const text = textOf(element);
   const { read } = readFor(profile, element);
   // Only a prefix that names the field ("By: …", "Price: …") is a label; "Title: Subtitle" is data.
@@ -344,7 +359,8 @@ function examplesByPage(pages: PageContext[], files: (string | undefined)[], exa
   for (const example of examples) {
     const raw = example.values[field];
     if (raw === undefined) continue;
-    const values = (Array.isArray(raw) ? raw : [raw]).map(String).filter((v) => v.trim());
+    // Values copied from page source may still hold entities ("&nbsp;Title", "Tom &amp; Jerry").
+    const values = (Array.isArray(raw) ? raw : [raw]).map((value) => decodeEntities(String(value))).filter(Boolean);
     const index = pages.findIndex((page, i) => (example.file && files[i] === example.file) || (example.url && page.url === example.url));
     if (index >= 0 && values.length) out.set(index, values);
   }

@@ -92,7 +92,10 @@ function evaluate(
     }
   }
   const firstValues = values.filter((v) => v.length > 0).map((v) => comparable(v[0]!));
-  const varies = firstValues.length < 3 || new Set(firstValues).size > 1;
+  const distinct = new Set(firstValues).size;
+  const varies = firstValues.length < 3 || distinct > 1;
+  // Titles and identifiers differ on every page; a value that repeats across pages is navigation.
+  const distinctRatio = firstValues.length >= 3 && DISTINCT_KINDS.has(kind) ? distinct / firstValues.length : 1;
   let exampleAgreement: number | null = null;
   if (field.examples.size) {
     let agree = 0;
@@ -108,6 +111,7 @@ function evaluate(
   const allCoverage = pages.length ? values.filter((v) => v.length > 0).length / pages.length : 0;
   let score = candidate.prior * (0.15 + 0.85 * allCoverage * meanValidity) * (0.55 + 0.45 * uniqueness);
   if (!varies) score *= 0.3;
+  score *= distinctRatio * distinctRatio;
   if (exampleAgreement !== null) score *= exampleAgreement > 0 ? 1 + exampleAgreement : exampleAgreement < 0 ? 0.1 : 0.4;
   return { ...candidate, coverage, heldOutCoverage, uniqueness, validity: meanValidity, varies, exampleAgreement, score, values };
 }
@@ -127,6 +131,7 @@ function agreement(a: CandidateReport, b: CandidateReport): number | null {
   return both ? same / both : null;
 }
 
+const DISTINCT_KINDS = new Set<ValueKind>(['title', 'isbn13', 'isbn10', 'isbn', 'gtin', 'longText', 'url', 'image']);
 const TEXT_KINDS = new Set<ValueKind>(['title', 'person', 'organization', 'shortText']);
 const AFFIX_BOUNDARY = /[|:·•/–—-]/;
 

@@ -168,8 +168,6 @@ function textLeaves(element: Element, limit: number): Element[] {
   return leaves;
 }
 
-const BYLINE_WORD = /^(?:written by|by|von|par|por|door|di)\s+\S/i;
-const BYLINE_PREFIX = /^(?:(?:written by|by|von|par|por|door|di)\s+)?(.+)$/i;
 const LABEL_PREFIX = /^([^:]{1,30}):\s*\S/;
 
 function readFor(profile: FieldProfile, element: Element): { read?: string } {
@@ -200,13 +198,10 @@ function addElementCandidates(set: CandidateSet, element: Element, page: PageCon
   const prefix = LABEL_PREFIX.exec(text)?.[1];
   const isLabel = prefix !== undefined && labelMatch(profile, normalizeLabel(prefix)) >= 0.5;
   const transforms: Transform[] | undefined = !read && isLabel ? ['stripLabel'] : undefined;
-  // "By Jane Doe": a byline word before a name is part of the template.
-  const byline = profile.kind === 'person' && !read && !transforms && BYLINE_WORD.test(text);
   for (const selector of selectorsFor(element, page.document, 4)) {
     if (!selector.first && !profile.multiple) continue;
     const penalty = selector.matches > 1 && !profile.multiple ? 0.85 : 1;
     set.add({ css: selector.css, ...(read ? { read } : {}), ...(transforms ? { transforms } : {}) }, origin, prior * penalty);
-    if (byline) set.add({ css: selector.css, regex: BYLINE_PREFIX.source }, origin, prior * penalty * 1.02);
   }
 }
 

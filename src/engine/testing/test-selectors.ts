@@ -175,6 +175,18 @@ function withoutBracketNote(report: CandidateReport): Candidate | null {
   return { source: { ...report.source, regex: String.raw`^(.+?)(?:\s*\[[^\]]*\])?$` }, origin: report.origin, prior: report.prior * 1.01 };
 }
 
+const BYLINE_WORD = /^(?:written by|by|von|par|por|door|di)\s+\S/i;
+
+/** "By Jane Doe": the byline word is template, whichever source the name was read from. */
+function withoutBylineWord(report: CandidateReport): Candidate | null {
+  if (report.source.regex || !report.values.some((values) => values.some((value) => BYLINE_WORD.test(value)))) return null;
+  return {
+    source: { ...report.source, regex: String.raw`^(?:(?:written by|by|von|par|por|door|di)\s+)?(.+)$` },
+    origin: report.origin,
+    prior: report.prior * 1.02,
+  };
+}
+
 const MAX_FALLBACKS = 2;
 
 const sourceKind = (source: Source) => ('css' in source ? 'css' : 'label' in source ? 'label' : 'jsonld' in source ? 'jsonld' : 'meta');
@@ -232,9 +244,10 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
   const samples = pages.slice(0, sampleCount);
   const reports: FieldReport[] = fields.map((field) => {
     const evaluated = field.candidates.map((candidate) => evaluate(candidate, field, field.profile.kind, pages, samples.length));
-    const variants = TEXT_KINDS.has(field.profile.kind)
+    const kind = field.profile.kind;
+    const variants = TEXT_KINDS.has(kind)
       ? evaluated.flatMap((report) => {
-          const variant = withoutConstantAffixes(report) ?? withoutBracketNote(report);
+          const variant = withoutConstantAffixes(report) ?? withoutBracketNote(report) ?? (kind === 'person' ? withoutBylineWord(report) : null);
           return variant ? [evaluate(variant, field, field.profile.kind, pages, samples.length)] : [];
         })
       : [];

@@ -244,6 +244,9 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
       if (heading) addElementCandidates(set, heading, page, 'heading', 0.66, profile);
     }
   }
+  // The document title is the last resort for a page's name; testing strips the site name that
+  // every page repeats around it.
+  if (profile.heading) set.add({ css: 'head > title' }, 'heading', 0.4);
 }
 
 const STRICT_KINDS = new Set(['isbn13', 'isbn10', 'isbn', 'gtin']);

@@ -31,6 +31,9 @@ const LABEL_TAGS = new Set(['dt', 'th', 'label']);
 /** Short bylines without a colon ("by Jane Doe"). */
 const BYLINE_WORDS = new Set(['by', 'written by', 'von', 'par', 'por', 'door', 'di']);
 
+/** "Doors open 10:30": a colon between digits is a time, not a label. */
+const isClockTime = (label: string, value: string) => /\d$/.test(label) && /^\d/.test(value);
+
 function looksLikeLabel(text: string): boolean {
   return text.length > 0 && text.length <= MAX_LABEL_LENGTH && /\p{L}/u.test(text) && text.split(' ').length <= 6;
 }
@@ -55,7 +58,8 @@ function inlineRunAfter(start: AnyNode, labelTag: string | null): { text: string
       texts.push(node.data);
     }
   }
-  return { text: normalizeText(texts.join(' ')), parts };
+  // Inline runs carry their own spacing ("<a>A</a>, <a>B</a>").
+  return { text: normalizeText(texts.join('')), parts };
 }
 
 function partsOf(element: Element): string[] {
@@ -126,7 +130,7 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
   const colon = /^([^:]{1,40}?)\s*:\s*(.*)$/.exec(text);
   if (colon) {
     const [, label = '', rest = ''] = colon;
-    if (!looksLikeLabel(label) || /^\d/.test(label)) return;
+    if (!looksLikeLabel(label) || /^\d/.test(label) || isClockTime(label, rest)) return;
     const run = inlineRunAfter(node, null);
     add(index, label, `${rest} ${run.text}`, rest ? [] : run.parts);
     return;
@@ -168,7 +172,9 @@ function visit(index: LabelIndex, element: Element): void {
   if (raw !== null) {
     // Labels are short and values follow a colon early on: skip long prose without normalising it.
     const colonAt = raw.indexOf(':');
-    const labelElement = LABEL_TAGS.has(element.name) || isLabelCell(element) || LABEL_CLASS.test(element.attribs.class ?? '');
+    // "<strong>ISBN-13</strong>: 978…": the colon follows the element.
+    const colonAfter = element.next !== null && isText(element.next) && /^\s*:/.test(element.next.data);
+    const labelElement = LABEL_TAGS.has(element.name) || isLabelCell(element) || LABEL_CLASS.test(element.attribs.class ?? '') || colonAfter;
     if (!labelElement && (colonAt < 0 || colonAt > 60) && raw.length > 12) return;
     const text = normalizeText(raw);
     if (!text) return;
@@ -180,7 +186,9 @@ function visit(index: LabelIndex, element: Element): void {
       return;
     }
     const inline = /^([^:]{1,40}?)\s*:\s*(\S.*)$/.exec(text);
-    if (inline?.[1] && inline[2] && looksLikeLabel(inline[1]) && !/^\d/.test(inline[1])) add(index, inline[1], inline[2], []);
+    if (inline?.[1] && inline[2] && looksLikeLabel(inline[1]) && !/^\d/.test(inline[1]) && !isClockTime(inline[1], inline[2])) {
+      add(index, inline[1], inline[2], []);
+    }
     return;
   }
   for (const child of element.children) {

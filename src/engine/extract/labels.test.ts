@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { parseHtml } from './dom.js';
+import { buildLabelIndex, normalizeLabel } from './labels.js';
+
+const index = (html: string) =>
+  Object.fromEntries([...buildLabelIndex(parseHtml(html))].map(([label, values]) => [label, values.map((v) => v.parts.length ? v.parts : v.text)]));
+
+describe('label–value pairs', () => {
+  it('normalises labels', () => {
+    expect(normalizeLabel('Pub. Date:')).toBe('pub date');
+    expect(normalizeLabel('ISBN-13')).toBe('isbn 13');
+    expect(normalizeLabel('Auteur(s)\u00a0:')).toBe('auteur s');
+  });
+
+  it('reads the layouts pages use', () => {
+    expect(
+      index(`<div>
+        <p><b>Format:</b> Paperback<br><b>Vendor:</b> Value&nbsp;Books<br>Availability: In Stock<br></p>
+        <p><strong>ISBN-13</strong>: 978-0-316-76948-8</p>
+        <p><span class="label">Publisher:</span> <span class="value">Penguin</span></p>
+        <table><tr><th>Pages</th><td>96</td></tr><tr><td>Language</td><td>English</td></tr>
+          <tr><td><b>Edition:</b></td><td>2nd</td></tr></table>
+        <dl><dt>Series</dt><dd>Sea</dd></dl>
+        <ul><li>Dimensions: 6 x 9 in</li></ul>
+        <div class="byline">By: <a href="/a">Paul Kent</a></div>
+        <p class="credits">by <a>A. Writer</a> and <a>B. Writer</a></p>
+        <p><b>Author:</b> <a>A</a>, <a>B</a></p>
+      </div>`),
+    ).toEqual({
+      format: ['Paperback'],
+      vendor: ['Value Books'],
+      availability: ['In Stock'],
+      'isbn 13': ['978-0-316-76948-8'],
+      publisher: ['Penguin'],
+      pages: ['96'],
+      language: ['English'],
+      edition: ['2nd'],
+      series: ['Sea'],
+      dimensions: ['6 x 9 in'],
+      by: ['Paul Kent', ['A. Writer', 'B. Writer']],
+      author: [['A', 'B']],
+    });
+  });
+
+  it('ignores prose, scripts and times of day', () => {
+    expect(
+      index(`<p>Note: this sentence is much longer than any label would ever be, so it is prose and not a label at all.</p>
+        <p>Doors open 10:30 daily</p><script>var a = {b: 1}</script><p>The meeting was at 10:30: bring coffee</p>`),
+    ).toEqual({ note: ['this sentence is much longer than any label would ever be, so it is prose and not a label at all.'] });
+  });
+});

@@ -1,0 +1,53 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import ipaddr from 'ipaddr.js';
+
+/**
+ * Addresses a fetch of someone else's URL must never reach: the machine itself, private and
+ * carrier-grade NAT networks, link-local (cloud metadata at 169.254.169.254 lives there),
+ * multicast and reserved ranges. Only globally routable unicast is allowed.
+ */
+export function isBlockedAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return true;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  }
+  return parsed.range() !== 'unicast';
+}
+
+export class BlockedAddressError extends Error {
+  readonly code = 'blocked_address';
+  constructor(readonly host: string, readonly address: string) {
+    super(`${host} resolves to ${address}, a private, loopback, link-local or otherwise non-public address`);
+    this.name = 'BlockedAddressError';
+  }
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (hostname) =>
+  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+
+/**
+ * A `lookup` for sockets that refuses blocked addresses. The socket connects to the very
+ * address checked here, so a second DNS answer (rebinding) can never slip past the check.
+ */
+export function guardedLookup(resolver: Resolver = systemResolver) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    resolver(hostname)
+      .then((addresses) => {
+        const blocked = addresses.find((entry) => isBlockedAddress(entry.address));
+        // One bad answer taints the name: a host may not mix public and internal addresses.
+        if (blocked || addresses.length === 0) {
+          const error = new BlockedAddressError(hostname, blocked?.address ?? 'nothing') as unknown as NodeJS.ErrnoException;
+          callback(error, options.all ? [] : '', undefined);
+          return;
+        }
+        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
+        if (options.all) callback(null, wanted);
+        else callback(null, wanted[0]!.address, wanted[0]!.family);
+      })
+      .catch((error: NodeJS.ErrnoException) => callback(error, options.all ? [] : ''));
+  };
+}

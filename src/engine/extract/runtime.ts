@@ -12,6 +12,7 @@ export class PageContext {
   #jsonLd?: JsonObject[];
   #meta?: Map<string, string[]>;
   #labels?: LabelIndex;
+  #title?: string;
 
   constructor(
     readonly url: string,
@@ -30,6 +31,15 @@ export class PageContext {
 
   get labels(): LabelIndex {
     return (this.#labels ??= buildLabelIndex(this.document));
+  }
+
+  /** The document <title> text ('' when absent). */
+  get title(): string {
+    if (this.#title === undefined) {
+      const element = selectFirst(compileQuery('head > title, title'), this.document);
+      this.#title = element ? textOf(element) : '';
+    }
+    return this.#title;
   }
 }
 

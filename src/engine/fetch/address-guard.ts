@@ -33,11 +33,11 @@ export const systemResolver: Resolver = (hostname) =>
  * A `lookup` for sockets that refuses blocked addresses. The socket connects to the very
  * address checked here, so a second DNS answer (rebinding) can never slip past the check.
  */
-export function guardedLookup(resolver: Resolver = systemResolver) {
+export function guardedLookup(resolver: Resolver = systemResolver, isBlocked: (address: string) => boolean = isBlockedAddress) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     resolver(hostname)
       .then((addresses) => {
-        const blocked = addresses.find((entry) => isBlockedAddress(entry.address));
+        const blocked = addresses.find((entry) => isBlocked(entry.address));
         // One bad answer taints the name: a host may not mix public and internal addresses.
         if (blocked || addresses.length === 0) {
           const error = new BlockedAddressError(hostname, blocked?.address ?? 'nothing') as unknown as NodeJS.ErrnoException;

@@ -1,4 +1,4 @@
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import iconv from 'iconv-lite';
@@ -89,4 +89,3 @@ export function looksBinary(bytes: Buffer): boolean {
   return bytes.subarray(0, 1024).includes(0);
 }
 
-export { Readable };

@@ -81,6 +81,20 @@ describe('selector generation', () => {
     expect(date!.candidates[0]!.values.map((v) => v[0])).toEqual(['May 2, 2003', 'May 2, 2003']);
   });
 
+  it("prefers the page's own name (echoed in its <title>) over a related item's name that comes first", () => {
+    const books = ['Salt and Cedar', 'Counting Rivers', 'Winter Orchard', 'Maps of the Inner Sea'];
+    const contexts = books.map((title, i) =>
+      new PageContext(
+        `https://x.example/b/${i}`,
+        `<html><head><title>${title} - Shop</title></head><body>
+          <div class="strip"><div class="product-title">${books[(i + 1) % 4]}</div><div class="product-title">${books[(i + 2) % 4]}</div></div>
+          <div class="main"><h1>${title}</h1></div></body></html>`,
+      ),
+    );
+    const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'title' }]), contexts).fields;
+    expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(books);
+  });
+
   it('treats text every page repeats around a value as template', () => {
     const titles = ['Salt and Cedar', 'Counting Rivers', 'Winter Orchard - Deluxe'];
     const contexts = titles.map((title, i) =>

@@ -113,7 +113,24 @@ function evaluate(
   if (!varies) score *= 0.3;
   score *= distinctRatio * distinctRatio;
   if (exampleAgreement !== null) score *= exampleAgreement > 0 ? 1 + exampleAgreement : exampleAgreement < 0 ? 0.1 : 0.4;
+  if (field.profile.heading) score *= 0.75 + 0.35 * titleAgreement(values, pages);
   return { ...candidate, coverage, heldOutCoverage, uniqueness, validity: meanValidity, varies, exampleAgreement, score, values };
+}
+
+/**
+ * A page's name also appears in its document title: the share of pages whose value the <title>
+ * contains. It tells the main heading from a related item's name that happens to come first.
+ */
+function titleAgreement(values: string[][], pages: TestScope[]): number {
+  let answered = 0;
+  let agreeing = 0;
+  for (const [index, pageValues] of values.entries()) {
+    const value = pageValues[0];
+    if (!value) continue;
+    answered++;
+    if (comparable(pages[index]!.page.title).includes(comparable(value))) agreeing++;
+  }
+  return answered ? agreeing / answered : 0;
 }
 
 /** Share of pages, among those where both sources answer, where `b` only gives values `a` gives too (null when never both). */

@@ -1,0 +1,272 @@
+import { isIP } from 'node:net';
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry, { AbortError } from 'p-retry';
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { guardedLookup, isBlockedAddress, type Resolver } from './address-guard.js';
+import { decodeHtml, looksBinary, readBody } from './decode.js';
+import { FetchError } from './errors.js';
+import { parseRobots, type Robots } from './robots.js';
+
+export interface FetcherOptions {
+  userAgent?: string;
+  /** Lifts the address guard: for self-hosters analysing their own intranet sites, and tests. */
+  allowPrivateNetwork?: boolean;
+  /** DNS resolution used by the guard (tests inject one). */
+  resolver?: Resolver;
+  /** Which resolved addresses are refused; the default refuses everything but public unicast. */
+  isBlockedAddress?: (address: string) => boolean;
+  connectTimeoutMs?: number;
+  /** Whole request, redirects and body included. */
+  timeoutMs?: number;
+  maxBytes?: number;
+  maxDecodedBytes?: number;
+  maxRedirects?: number;
+  respectRobots?: boolean;
+  /** Extra attempts after a 429 or 5xx answer. */
+  retries?: number;
+  /** Requests in flight per host, and the pause between two requests to one host. */
+  hostConcurrency?: number;
+  hostDelayMs?: number;
+}
+
+export interface FetchedDocument {
+  url: string;
+  finalUrl: string;
+  status: number;
+  headers: Record<string, string>;
+  html: string;
+  rendered: false;
+  fetchMs: number;
+  etag?: string;
+  lastModified?: string;
+}
+
+export interface FetchCall {
+  signal?: AbortSignal;
+  /** Validators from an earlier fetch: an unchanged page answers 304 with an empty body. */
+  etag?: string;
+  lastModified?: string;
+  /** Accept any text (robots.txt, sitemaps), not only HTML. */
+  anyText?: boolean;
+}
+
+const DEFAULT_USER_AGENT = 'SiteprintBot/0.1 (+https://github.com/siteprint)';
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const TEXT_TYPES = /^(text\/|application\/(xhtml\+xml|xml|rss\+xml|atom\+xml|json|ld\+json)|$)/i;
+
+class RetryableStatus extends Error {
+  constructor(
+    readonly result: FetchedDocument,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`HTTP ${result.status}`);
+  }
+}
+
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])),
+  );
+}
+
+/**
+ * The one way the engine fetches pages of other people's sites: SSRF-guarded on every hop,
+ * bounded in time, size and redirects, polite per host, respectful of robots.txt, and
+ * returning correctly decoded UTF-8.
+ */
+export class Fetcher {
+  private readonly options: Required<Omit<FetcherOptions, 'resolver' | 'isBlockedAddress'>>;
+  private readonly isBlocked: (address: string) => boolean;
+  private readonly agent: Agent;
+  private readonly hosts = new Map<string, { limit: LimitFunction; last: number }>();
+  private readonly robots = new Map<string, Promise<Robots | null>>();
+
+  constructor(options: FetcherOptions = {}) {
+    this.options = {
+      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
+      maxDecodedBytes: options.maxDecodedBytes ?? 20 * 1024 * 1024,
+      maxRedirects: options.maxRedirects ?? 5,
+      respectRobots: options.respectRobots ?? true,
+      retries: options.retries ?? 2,
+      hostConcurrency: options.hostConcurrency ?? 2,
+      hostDelayMs: options.hostDelayMs ?? 200,
+    };
+    this.isBlocked = options.isBlockedAddress ?? isBlockedAddress;
+    this.agent = new Agent({
+      connect: {
+        timeout: this.options.connectTimeoutMs,
+        ...(this.options.allowPrivateNetwork ? {} : { lookup: guardedLookup(options.resolver, this.isBlocked) }),
+      },
+      headersTimeout: this.options.timeoutMs,
+      bodyTimeout: this.options.timeoutMs,
+    });
+  }
+
+  get userAgent(): string {
+    return this.options.userAgent;
+  }
+
+  async fetch(url: string, call: FetchCall = {}): Promise<FetchedDocument> {
+    const parsed = this.parse(url);
+    if (this.options.respectRobots && !call.anyText && !(await this.allowedByRobots(parsed))) {
+      throw new FetchError('robots_disallowed', `robots.txt of ${parsed.origin} disallows ${parsed.pathname}`, url);
+    }
+    return this.politely(parsed.host, () =>
+      pRetry(() => this.attempt(parsed, call), {
+        retries: this.options.retries,
+        minTimeout: 500,
+        factor: 2,
+        shouldRetry: (error) => error instanceof RetryableStatus,
+        // Honour the server's Retry-After (capped) before the next attempt.
+        onFailedAttempt: async (error) => {
+          const wait = (error as unknown as RetryableStatus).retryAfterMs;
+          if (wait !== undefined) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 10_000)));
+        },
+      }).catch((error: unknown) => {
+        // Still 429/5xx after the retries: the caller gets the answer and decides.
+        if (error instanceof RetryableStatus) return error.result;
+        throw error;
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private parse(url: string): URL {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new FetchError('unsupported_url', `not a URL: ${url}`, url);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new FetchError('unsupported_url', `only http and https URLs can be fetched: ${url}`, url);
+    }
+    return parsed;
+  }
+
+  private async politely<T>(host: string, work: () => Promise<T>): Promise<T> {
+    let slot = this.hosts.get(host);
+    if (!slot) {
+      slot = { limit: pLimit(this.options.hostConcurrency), last: 0 };
+      this.hosts.set(host, slot);
+    }
+    const state = slot;
+    return state.limit(async () => {
+      const wait = state.last + this.options.hostDelayMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      try {
+        return await work();
+      } finally {
+        state.last = Date.now();
+      }
+    });
+  }
+
+  private allowedByRobots(url: URL): Promise<boolean> {
+    let robots = this.robots.get(url.origin);
+    if (!robots) {
+      const robotsUrl = `${url.origin}/robots.txt`;
+      // A missing or unreadable robots.txt allows everything, as crawlers have always read it.
+      robots = this.fetch(robotsUrl, { anyText: true })
+        .then((result) => (result.status < 400 ? parseRobots(robotsUrl, result.html) : null))
+        .catch(() => null);
+      this.robots.set(url.origin, robots);
+    }
+    return robots.then((parsed) => parsed?.isAllowed(url.href, this.options.userAgent) ?? true);
+  }
+
+  /** The robots.txt of a site, parsed (null when it has none). */
+  async robotsFor(origin: string): Promise<Robots | null> {
+    await this.allowedByRobots(new URL(`${origin}/`));
+    return this.robots.get(origin)!;
+  }
+
+  private async attempt(start: URL, call: FetchCall): Promise<FetchedDocument> {
+    const begun = Date.now();
+    const signal = AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), ...(call.signal ? [call.signal] : [])]);
+    let url = start;
+    for (let hop = 0; ; hop++) {
+      // Sockets skip DNS for IP literals, so the guard checks them here, on every hop.
+      const literal = url.hostname.replace(/^\[|\]$/g, '');
+      if (!this.options.allowPrivateNetwork && isIP(literal) && this.isBlocked(literal)) {
+        throw new FetchError('blocked_address', `${url.hostname} is a private, loopback, link-local or otherwise non-public address`, url.href);
+      }
+      const response = await request(url, {
+        dispatcher: this.agent,
+        method: 'GET',
+        signal,
+        headers: {
+          'user-agent': this.options.userAgent,
+          accept: call.anyText ? '*/*' : 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
+          'accept-encoding': 'gzip, deflate, br',
+          ...(call.etag ? { 'if-none-match': call.etag } : {}),
+          ...(call.lastModified ? { 'if-modified-since': call.lastModified } : {}),
+        },
+      }).catch((error: unknown) => {
+        throw this.networkError(error, url.href);
+      });
+      const headers = flatHeaders(response.headers);
+      if (REDIRECTS.has(response.statusCode) && headers.location) {
+        await response.body.dump();
+        if (hop >= this.options.maxRedirects) {
+          throw new FetchError('too_many_redirects', `more than ${this.options.maxRedirects} redirects`, start.href);
+        }
+        url = this.parse(new URL(headers.location, url).href);
+        continue;
+      }
+      const bytes = await readBody(response.body, headers['content-encoding'], this.options, url.href).catch((error: unknown) => {
+        throw error instanceof FetchError ? error : this.networkError(error, url.href);
+      });
+      const contentType = headers['content-type'];
+      if (!call.anyText && response.statusCode < 300 && (!TEXT_TYPES.test(contentType ?? '') || looksBinary(bytes))) {
+        throw new FetchError('not_html', `not an HTML page (${contentType ?? 'no content type'})`, url.href);
+      }
+      const result: FetchedDocument = {
+        url: start.href,
+        finalUrl: url.href,
+        status: response.statusCode,
+        headers,
+        html: response.statusCode === 304 ? '' : decodeHtml(bytes, contentType),
+        rendered: false,
+        fetchMs: Date.now() - begun,
+        ...(headers.etag ? { etag: headers.etag } : {}),
+        ...(headers['last-modified'] ? { lastModified: headers['last-modified'] } : {}),
+      };
+      if (response.statusCode === 429 || response.statusCode >= 500) throw new RetryableStatus(result, retryAfterMs(headers['retry-after']));
+      return result;
+    }
+  }
+
+  private networkError(error: unknown, url: string): Error {
+    if (error instanceof FetchError) return new AbortError(error);
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    if ((cause as { code?: string }).code === 'blocked_address' || (error as { code?: string }).code === 'blocked_address') {
+      return new FetchError('blocked_address', (cause as Error).message, url);
+    }
+    if (
+      error instanceof undiciErrors.HeadersTimeoutError ||
+      error instanceof undiciErrors.BodyTimeoutError ||
+      error instanceof undiciErrors.ConnectTimeoutError ||
+      (error as Error).name === 'TimeoutError' ||
+      (error as Error).name === 'AbortError'
+    ) {
+      return new FetchError('timeout', `no complete answer within the time limit`, url);
+    }
+    return new FetchError('network', `could not fetch: ${(cause as Error).message ?? String(cause)}`, url);
+  }
+}

@@ -49,6 +49,9 @@ function origin(url: string): string | null {
   }
 }
 
+/** A detail page's repeated blocks (reviews, related items) must clearly lose to its own fields. */
+const LISTING_MARGIN = 0.1;
+
 /** Per-item fields of a listing page, tested over every item of every page, and its next-page link. */
 function buildList(item: string, pages: PageContext[], names: string[], sampleCount: number, fields: FieldSpec[]) {
   const query = compileQuery(item);
@@ -102,7 +105,7 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
   const detail = testSelectors(candidates(), samples, heldOut, names);
   const listing = itemSelector ? buildList(itemSelector, [...samples, ...heldOut], names, samples.length, options.fields) : null;
   // Repeated blocks also occur on detail pages: the records must explain the fields better.
-  const list = listing && listing.report.quality > detail.quality ? listing : null;
+  const list = listing && listing.report.quality > detail.quality + LISTING_MARGIN ? listing : null;
   const report = list?.report ?? detail;
   const fields: Field[] = report.fields.map((field, i) => ({
     name: field.name,

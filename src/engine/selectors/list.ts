@@ -39,6 +39,12 @@ export function detectListItems(pages: PageContext[]): string | null {
     let minShare = 1;
     for (const page of pages) {
       const items = selectElements(query, page.document).filter((item) => allElements(item).some((e) => e.name === 'a'));
+      // Records link to their own pages; reviews and widgets repeat the same few links.
+      const hrefs = items.map((item) => allElements(item).find((e) => e.name === 'a' && e.attribs.href)?.attribs.href ?? '');
+      if (new Set(hrefs).size < hrefs.length * 0.8) {
+        minShare = 0;
+        break;
+      }
       const body = textOf(page.document).length || 1;
       const share = items.length >= MIN_ITEMS ? items.reduce((sum, item) => sum + textOf(item).length, 0) / body : 0;
       minShare = Math.min(minShare, share);

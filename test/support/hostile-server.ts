@@ -28,8 +28,8 @@ export class HostileServer {
   }
 
   private route(url: URL, hit: number, response: ServerResponse): void {
-    const html = (body: string, headers: Record<string, string> = {}) =>
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers }).end(body);
+    const html = (body: string, headers: Record<string, string> = {}): void =>
+      void response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers }).end(body);
     switch (url.pathname) {
       case '/ok':
         return html('<html><head><title>Fine</title></head><body><h1>Café</h1></body></html>', { etag: '"v1"' });

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixtureShop } from '../../../test/support/fixture-shop.js';
+import { Fetcher } from '../fetch/index.js';
+import { sampleSite } from './sampler.js';
+import { urlShape } from './url-shape.js';
+
+describe('urlShape', () => {
+  it.each([
+    ['https://shop.example/product/9780316125581', '/product/:id'],
+    ['https://shop.example/p/B00X4WHP5E', '/p/:id'],
+    ['https://blog.example/2024/05/12/the-quiet-art-of-maintenance', '/:year/:month/:day/:slug'],
+    ['https://shop.example/category/fiction', '/category/fiction'],
+    ['https://shop.example/category/fiction/page/3', '/category/fiction/page/:page'],
+    ['https://news.example/articles/550e8400-e29b-41d4-a716-446655440000', '/articles/:id'],
+    ['https://shop.example/', '/'],
+  ])('%s → %s', (url, shape) => {
+    expect(urlShape(url)).toBe(shape);
+  });
+});
+
+describe('sampleSite', () => {
+  let shop: FixtureShop;
+  beforeAll(async () => {
+    shop = await new FixtureShop().start();
+  });
+  afterAll(() => shop.stop());
+
+  it('reads the sitemap and favours different kinds of pages over many of one kind', async () => {
+    const fetcher = new Fetcher({ allowPrivateNetwork: true, hostDelayMs: 0 });
+    const seen: number[] = [];
+    const result = await sampleSite(fetcher, `${shop.url}/`, { maxPages: 6, onPage: (_, count) => void seen.push(count) });
+    const paths = result.pages.map((page) => new URL(page.finalUrl).pathname);
+    expect(result.sitemaps).toEqual([`${shop.url}/sitemap.xml`]);
+    expect(paths).toHaveLength(6);
+    expect(paths).toContain('/');
+    expect(paths).toEqual(expect.arrayContaining(['/category/fiction', '/category/history']));
+    expect(paths.filter((path) => path.startsWith('/product/')).length).toBeLessThanOrEqual(3);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(result.pages.every((page) => page.status === 200 && page.html.includes('Quire Books'))).toBe(true);
+  });
+
+  it('stops when cancelled', async () => {
+    const fetcher = new Fetcher({ allowPrivateNetwork: true, hostDelayMs: 0 });
+    const controller = new AbortController();
+    const sampling = sampleSite(fetcher, shop.url, { maxPages: 20, signal: controller.signal, onPage: (_, count) => (count === 2 ? controller.abort() : undefined) });
+    await expect(sampling).rejects.toThrow();
+  });
+});

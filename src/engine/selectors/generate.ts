@@ -1,5 +1,5 @@
 import type { FieldType, Source, Transform } from '../blueprint/schema.js';
-import { allElements, decodeEntities, isTag, isText, textOf, type Element } from '../extract/dom.js';
+import { allElements, decodeEntities, isTag, isText, normalizeText, textOf, type Element } from '../extract/dom.js';
 import { normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
 import { parseDate } from '../extract/coerce.js';
@@ -7,7 +7,7 @@ import { compileQuery, selectElements, type PageContext } from '../extract/runti
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import { labelMatch, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
-import { sameValue } from './values.js';
+import { escapeRegExp, sameValue, segmentRegex } from './values.js';
 
 export interface FieldSpec {
   name: string;
@@ -254,6 +254,10 @@ const CODE_PATTERN = /\b(97[89][\d-]{10,14}|\d[\d-]{8,12}[\dX])\b/;
 
 /** For identifier fields: elements whose text holds a value with a valid check digit. */
 function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  if (profile.kind === 'date') {
+    dateCandidates(set, pages);
+    return;
+  }
   if (!STRICT_KINDS.has(profile.kind)) return;
   for (const page of pages.slice(0, 2)) {
     let found = 0;
@@ -270,7 +274,26 @@ function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: Page
   }
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * For date fields without a label or name: short texts that hold a date. Weak evidence (footers
+ * carry copyright years), so testing must confirm them: they vary across pages, and a
+ * "Publisher / 2008 / Format" line is split into parts there.
+ */
+function dateCandidates(set: CandidateSet, pages: PageContext[]): void {
+  for (const page of pages.slice(0, 2)) {
+    let found = 0;
+    for (const element of allElements(page.document)) {
+      if (element.name === 'script' || element.name === 'style' || element.name === 'head' || element.name === 'title') continue;
+      const own = normalizeText(element.children.filter(isText).map((t) => t.data).join(' '));
+      if (!own || own.length > 80 || !parseDate(own) || inBoilerplate(element)) continue;
+      for (const selector of selectorsFor(element, page.document, 2)) {
+        if (selector.first) set.add({ css: selector.css }, 'pattern', 0.4);
+      }
+      if (++found >= 8) break;
+    }
+  }
+}
+
 const SEPARATORS = [' / ', ' | ', ' • ', ' · ', ' - ', ', ', '; '];
 
 /**
@@ -281,11 +304,7 @@ function regexFor(text: string, value: string): string | null {
   for (const separator of SEPARATORS) {
     const parts = text.split(separator);
     const index = parts.findIndex((part) => sameValue(part, value));
-    if (parts.length > 1 && index >= 0) {
-      const sep = escapeRegExp(separator.trim());
-      const other = `[^${sep}]`;
-      return `^(?:${other}*${sep}){${index}}\\s*(${other}+?)\\s*(?:${sep}|$)`;
-    }
+    if (parts.length > 1 && index >= 0) return segmentRegex(separator, index);
   }
   const at = text.toLowerCase().indexOf(value.toLowerCase());
   if (at < 0 || at > 40) return null;

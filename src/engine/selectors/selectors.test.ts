@@ -38,7 +38,8 @@ describe('selector generation', () => {
     expect(isValidIsbn13('978-1-60260-015-7')).toBe(true);
     expect(isValidIsbn13('9781602600158')).toBe(false);
     expect(isValidIsbn10('1602600155')).toBe(true);
-    expect(validity('date', 'Pub. Date: March 2010')).toBe(1);
+    expect(validity('date', 'March 2010')).toBe(1);
+    expect(validity('date', 'Value Books / 2008 / Paperback')).toBeLessThan(0.5);
     expect(validity('money', 'call us')).toBe(0);
     expect(validity('person', 'Penguin / 2008 / Paperback')).toBeLessThan(0.5);
   });
@@ -93,6 +94,16 @@ describe('selector generation', () => {
     );
     const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'title' }]), contexts).fields;
     expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(books);
+  });
+
+  it('splits values that every page lays out as separated parts', () => {
+    const rows = [['Value Books', '2008'], ['Barbour Publishing', '2010'], ['Tyndale House', '2007']];
+    const contexts = rows.map(([publisher, year], i) =>
+      page(i, `<h1>Book ${i}</h1><div class="product-publisher">${publisher} / ${year} / Paperback</div>`),
+    );
+    const [publisher, date] = testSelectors(generateSelectors(contexts, [], [{ name: 'publisher' }, { name: 'publication_date' }]), contexts).fields;
+    expect(publisher!.candidates[0]!.values.map((v) => v[0])).toEqual(rows.map((row) => row[0]));
+    expect(date!.candidates[0]!.values.map((v) => v[0])).toEqual(rows.map((row) => row[1]));
   });
 
   it('treats text every page repeats around a value as template', () => {

@@ -4,7 +4,7 @@ import { compileQuery, compileSource, selectElements, type PageContext } from '.
 import { normalizeLabel } from '../extract/labels.js';
 import type { Candidate, FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
-import { comparable, sameValue } from '../selectors/values.js';
+import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
 import { validity } from './validators.js';
 
 export interface CandidateReport extends Candidate {
@@ -192,6 +192,29 @@ function withoutBracketNote(report: CandidateReport): Candidate | null {
   return { source: { ...report.source, regex: String.raw`^(.+?)(?:\s*\[[^\]]*\])?$` }, origin: report.origin, prior: report.prior * 1.01 };
 }
 
+const SEGMENT_SEPARATORS = [' / ', ' | ', ' • ', ' · '];
+
+/**
+ * "Value Books / 2008 / Paperback": when every page shows the same separated layout, each part is
+ * its own candidate (the publisher is part 0, the year part 1); validity decides which fits.
+ */
+function segments(report: CandidateReport): Candidate[] {
+  if (report.source.regex || report.source.split) return [];
+  const firsts = report.values.filter((v) => v.length > 0).map((v) => v[0]!);
+  if (firsts.length === 0) return [];
+  for (const separator of SEGMENT_SEPARATORS) {
+    const counts = firsts.map((value) => value.split(separator).length);
+    const parts = counts[0]!;
+    if (parts < 2 || parts > 6 || counts.filter((count) => count === parts).length < firsts.length * 0.8) continue;
+    return Array.from({ length: parts }, (_, index) => ({
+      source: { ...report.source, regex: segmentRegex(separator, index) },
+      origin: report.origin,
+      prior: report.prior * (1 - 0.04 * index),
+    }));
+  }
+  return [];
+}
+
 const BYLINE_WORD = /^(?:written by|by|von|par|por|door|di)\s+\S/i;
 
 /** "By Jane Doe": the byline word is template, whichever source the name was read from. */
@@ -262,12 +285,15 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
   const reports: FieldReport[] = fields.map((field) => {
     const evaluated = field.candidates.map((candidate) => evaluate(candidate, field, field.profile.kind, pages, samples.length));
     const kind = field.profile.kind;
-    const variants = TEXT_KINDS.has(kind)
-      ? evaluated.flatMap((report) => {
-          const variant = withoutConstantAffixes(report) ?? withoutBracketNote(report) ?? (kind === 'person' ? withoutBylineWord(report) : null);
-          return variant ? [evaluate(variant, field, field.profile.kind, pages, samples.length)] : [];
-        })
-      : [];
+    const variants = evaluated.flatMap((report) => {
+      const derived: Candidate[] = [];
+      if (TEXT_KINDS.has(kind)) {
+        const variant = withoutConstantAffixes(report) ?? withoutBracketNote(report) ?? (kind === 'person' ? withoutBylineWord(report) : null);
+        if (variant) derived.push(variant);
+      }
+      if (TEXT_KINDS.has(kind) || kind === 'date') derived.push(...segments(report));
+      return derived.map((variant) => evaluate(variant, field, kind, pages, samples.length));
+    });
     const candidates = [...evaluated, ...variants].sort((a, b) => b.score - a.score);
     const { best, fallbacks, agreement: agree } = chooseSources(candidates);
     const chosen = best ? [best, ...fallbacks] : [];

@@ -28,6 +28,9 @@ export function isValidIsbn13(value: string): boolean {
   return /^97[89]\d{10}$/.test(digits) && isValidGtin(digits);
 }
 
+const DATE_WORDS =
+  /\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|st|nd|rd|th|of|at|am|pm|utc|gmt|published|on|updated)\b\.?/gi;
+
 const LIST_SEPARATORS = /\s[/|•·]\s/;
 
 /**
@@ -46,8 +49,12 @@ export function validity(kind: ValueKind, value: string): number {
       return isValidIsbn13(v) || isValidIsbn10(v) ? 1 : 0;
     case 'gtin':
       return isValidGtin(v) ? 1 : 0;
-    case 'date':
-      return parseDate(v) ? (v.length <= 40 ? 1 : 0.4) : 0;
+    case 'date': {
+      if (!parseDate(v)) return 0;
+      // "Value Books / 2008 / Paperback" holds a year but is not a date value.
+      const rest = v.replace(DATE_WORDS, '').replace(/[\d\s,./:+-]/g, '');
+      return rest.length <= 3 && v.length <= 40 ? 1 : 0.4;
+    }
     case 'money':
       return parseMoney(v) && /\d/.test(v) && v.length <= 60 ? 1 : 0;
     case 'number':
@@ -67,7 +74,7 @@ export function validity(kind: ValueKind, value: string): number {
       return words.length <= 6 ? 1 : 0.4;
     }
     case 'organization':
-      if (v.length > 100 || /:$/.test(v)) return 0.1;
+      if (v.length > 100 || /:$/.test(v) || !/\p{L}/u.test(v)) return 0.1;
       if (LIST_SEPARATORS.test(v)) return 0.3;
       // "Penguin (March 3, 2010)": another field rides along in parentheses.
       if (/\([^)]*\d[^)]*\)|;/.test(v)) return 0.5;

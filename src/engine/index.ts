@@ -1,6 +1,28 @@
 // The engine's public API: pure functions over pages, fields and options. No DB, no HTTP server.
 export { leadingBaseUrl, readPagesDir, type PageInput } from './pages.js';
-export * from './blueprint/index.js';
-export * from './extract/index.js';
-export * from './selectors/index.js';
-export * from './testing/index.js';
+export {
+  BLUEPRINT_SCHEMA_VERSION,
+  blueprintJsonSchema,
+  buildBlueprint,
+  contentHash,
+  diffBlueprints,
+  exportBlueprint,
+  importBlueprint,
+  inferUrlPattern,
+  matchesUrlPattern,
+  parseBlueprint,
+  updateBlueprint,
+  type Blueprint,
+  type BlueprintDiff,
+  type BlueprintUpdate,
+  type BuildOptions,
+  type BuildResult,
+  type ExportFormat,
+  type Field,
+  type FieldType,
+  type PageType,
+  type Source,
+} from './blueprint/index.js';
+export { compileBlueprint, extractPage, recordData, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Money, type TypedValue } from './extract/index.js';
+export { generateSelectors, type Candidate, type ExamplePage, type FieldCandidates, type FieldSpec } from './selectors/index.js';
+export { testSelectors, type CandidateReport, type FieldReport, type SelectorTestResult } from './testing/index.js';

@@ -12,16 +12,17 @@ export {
   matchesUrlPattern,
   parseBlueprint,
   updateBlueprint,
-  type Blueprint,
+  // zod schemas, usable as values (validation, OpenAPI) and as types.
+  Blueprint,
   type BlueprintDiff,
   type BlueprintUpdate,
   type BuildOptions,
   type BuildResult,
   type ExportFormat,
-  type Field,
-  type FieldType,
-  type PageType,
-  type Source,
+  Field,
+  FieldType,
+  PageType,
+  Source,
 } from './blueprint/index.js';
 export { compileBlueprint, extractPage, recordData, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Money, type TypedValue } from './extract/index.js';
 export { generateSelectors, type Candidate, type ExamplePage, type FieldCandidates, type FieldSpec } from './selectors/index.js';

@@ -24,6 +24,11 @@ export function registerExtractCommand(program: Command): void {
         throw new Error(`blueprint ${options.blueprint}: ${(error as Error).message}`);
       }
       const pages = await readPagesDir(options.pages);
+      // `siteprint extract … | head` closes the pipe early: that is the reader's choice, not an error.
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') process.exit(0);
+        throw error;
+      });
       const lines: string[] = [];
       for (const page of pages) {
         const record = extractPage(compiled, page);

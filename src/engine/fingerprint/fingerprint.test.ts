@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { fingerprintPage, fingerprintSite, type PageSignals } from './fingerprint.js';
+
+const page = (head: string, body = '', headers: Record<string, string> = {}): PageSignals => ({
+  url: 'https://site.example/',
+  html: `<!doctype html><html><head>${head}</head><body>${body}</body></html>`,
+  headers,
+});
+
+function detected(signals: PageSignals) {
+  return new Map(fingerprintPage(signals).technologies.map((technology) => [technology.name, technology]));
+}
+
+describe('fingerprinting with the community signature database', () => {
+  it.each([
+    ['WordPress', page('<meta name="generator" content="WordPress 6.4.2"><link rel="stylesheet" href="/wp-content/themes/x/style.css">'), '6.4.2'],
+    ['Shopify', page('<script src="https://cdn.shopify.com/s/files/1/theme.js"></script>'), null],
+    ['Drupal', page('<meta name="Generator" content="Drupal 10 (https://www.drupal.org)">', '', { 'x-generator': 'Drupal 10 (https://www.drupal.org)' }), '10'],
+    ['Joomla', page('<meta name="generator" content="Joomla! 4.2 - Open Source Content Management">'), '4.2'],
+    ['Magento', page('<script type="text/x-magento-init">{}</script><script src="/static/version1/frontend/Magento/luma/en_US/requirejs/require.js"></script>'), null],
+    ['Next.js', page('', '<div id="__next"></div>', { 'x-powered-by': 'Next.js 14.2.3' }), '14.2.3'],
+    ['React', page('<script src="https://unpkg.com/react@18.2.0/umd/react.production.min.js"></script>', '<div data-reactroot=""></div>'), null],
+    ['Vue.js', page('<script src="https://cdn.example.com/vue-2.7.14.min.js"></script>', '<div data-v-7ba5bd90 class="card"></div>'), '2.7.14'],
+    ['Nuxt.js', page('<script src="/_nuxt/entry.abc123.js"></script>', '<div id="__nuxt"></div>'), null],
+    ['Angular', page('', '<app-root ng-version="17.1.2"></app-root>'), '17.1.2'],
+    ['jQuery', page('<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>'), '3.7.1'],
+    ['Google Analytics', page('<script async src="https://www.google-analytics.com/analytics.js"></script>'), null],
+    ['Google Tag Manager', page('<script src="https://www.googletagmanager.com/gtm.js?id=GTM-ABC123"></script>'), null],
+    ['Cloudflare', page('', '', { server: 'cloudflare', 'cf-ray': '8a1b2c3d4e5f-AMS' }), null],
+    ['Nginx', page('', '', { server: 'nginx/1.25.3' }), '1.25.3'],
+    ['Apache HTTP Server', page('', '', { server: 'Apache/2.4.58 (Debian)' }), '2.4.58'],
+  ])('detects %s', (name, signals, version) => {
+    const technology = detected(signals).get(name);
+    expect(technology, `${name} not detected`).toBeDefined();
+    expect(technology!.categories.length).toBeGreaterThan(0);
+    expect(technology!.confidence).toBeGreaterThan(0);
+    if (version) expect(technology!.version).toBe(version);
+  });
+
+  it('adds what a technology implies (WordPress runs on PHP and MySQL)', () => {
+    const found = detected(page('<meta name="generator" content="WordPress 6.4.2">'));
+    expect(found.get('WordPress')?.categories).toContain('CMS');
+    expect(found.has('PHP')).toBe(true);
+    expect(found.has('MySQL')).toBe(true);
+  });
+
+  it('finds nothing on a plain page', () => {
+    expect(fingerprintPage(page('<title>Plain</title>', '<p>Just text.</p>')).technologies).toEqual([]);
+  });
+
+  it('merges the evidence of several pages of one site', () => {
+    const site = fingerprintSite([
+      page('', '', { server: 'nginx' }),
+      page('<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>', '', { server: 'nginx/1.25.3' }),
+    ]);
+    const names = site.technologies.map((technology) => technology.name);
+    expect(names).toEqual(expect.arrayContaining(['Nginx', 'jQuery']));
+    expect(site.technologies.find((technology) => technology.name === 'Nginx')?.version).toBe('1.25.3');
+  });
+});

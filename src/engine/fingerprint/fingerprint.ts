@@ -1,0 +1,266 @@
+import { compile as compileSelector, selectAll } from 'css-select';
+import type { AnyNode, Element } from 'domhandler';
+import { getElementsByTagName, textContent } from 'domutils';
+import { parseDocument } from 'htmlparser2';
+import { technologyDatabase, type TechnologyDefinition } from './database.js';
+import { patternList, resolveVersion, type Pattern } from './patterns.js';
+
+/** What a page reveals about the software behind it. */
+export interface PageSignals {
+  url: string;
+  html: string;
+  headers?: Record<string, string>;
+  /** JavaScript globals read in a browser (rendered pages only): dotted path → string value. */
+  js?: Record<string, string>;
+}
+
+export interface Technology {
+  name: string;
+  categories: string[];
+  version: string | null;
+  confidence: number;
+}
+
+export interface Fingerprint {
+  technologies: Technology[];
+}
+
+interface DomCheck {
+  selector: string;
+  /** Lower-case strings the page source must contain for the selector to possibly match. */
+  tokens: string[];
+  /** Compiled on first use; null when the selector is not supported. */
+  query?: ((node: Element) => boolean) | null;
+  exists?: Pattern;
+  text?: Pattern;
+  attributes?: Array<[string, Pattern]>;
+}
+
+interface CompiledTechnology {
+  name: string;
+  categories: string[];
+  implies: Array<{ name: string; confidence: number; version?: string }>;
+  excludes: string[];
+  requires: string[];
+  headers: Array<[string, Pattern]>;
+  cookies: Array<[string, Pattern]>;
+  meta: Array<[string, Pattern]>;
+  js: Array<[string, Pattern]>;
+  html: Pattern[];
+  text: Pattern[];
+  scripts: Pattern[];
+  scriptSrc: Pattern[];
+  url: Pattern[];
+  dom: DomCheck[];
+}
+
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const keyed = (record: Record<string, string | string[]> | undefined, lower = true): Array<[string, Pattern]> =>
+  Object.entries(record ?? {}).flatMap(([key, value]) => patternList(value).map((pattern) => [lower ? key.toLowerCase() : key, pattern] as [string, Pattern]));
+
+/**
+ * Ids, class names, attribute names and quoted values a selector needs, all of which appear
+ * verbatim in the source of a page it matches. A selector list (a, b) needs none of them.
+ */
+function selectorTokens(selector: string): string[] {
+  if (selector.includes(',')) return [];
+  const tokens = [
+    ...[...selector.matchAll(/[#.]([\w-]{3,})/g)].map((match) => match[1]!),
+    ...[...selector.matchAll(/\[\s*([\w-]{3,})/g)].map((match) => match[1]!),
+    ...[...selector.matchAll(/["']([^"']{3,})["']/g)].map((match) => match[1]!),
+  ];
+  return tokens.map((token) => token.toLowerCase());
+}
+
+function compileDom(dom: TechnologyDefinition['dom']): DomCheck[] {
+  if (!dom) return [];
+  if (typeof dom === 'string' || Array.isArray(dom)) {
+    return list(dom).map((selector) => ({ selector, tokens: selectorTokens(selector), exists: patternList('')[0] }));
+  }
+  return Object.entries(dom).map(([selector, checks]) => ({
+    selector,
+    tokens: selectorTokens(selector),
+    ...(checks.exists !== undefined ? { exists: patternList(checks.exists)[0] } : {}),
+    ...(checks.text !== undefined ? { text: patternList(checks.text)[0] } : {}),
+    ...(checks.attributes ? { attributes: keyed(checks.attributes, false) } : {}),
+  }));
+}
+
+let compiled: CompiledTechnology[] | undefined;
+
+/** Every signature compiled once per process, on first use. */
+function signatures(): CompiledTechnology[] {
+  if (compiled) return compiled;
+  const { technologies, categories } = technologyDatabase();
+  compiled = Object.entries(technologies).map(([name, definition]) => ({
+    name,
+    categories: (definition.cats ?? []).map((id) => categories[String(id)]?.name ?? String(id)),
+    implies: list(definition.implies).map((entry) => {
+      const pattern = patternList(entry)[0]!;
+      return { name: entry.split('\\;')[0]!, confidence: pattern.confidence, ...(pattern.version ? { version: pattern.version } : {}) };
+    }),
+    excludes: list(definition.excludes).map((entry) => entry.split('\\;')[0]!),
+    requires: list(definition.requires).map((entry) => entry.split('\\;')[0]!),
+    headers: keyed(definition.headers),
+    cookies: keyed(definition.cookies),
+    meta: keyed(definition.meta),
+    js: keyed(definition.js, false),
+    html: patternList(definition.html),
+    text: patternList(definition.text),
+    scripts: patternList(definition.scripts),
+    scriptSrc: patternList(definition.scriptSrc),
+    url: patternList(definition.url),
+    dom: compileDom(definition.dom),
+  }));
+  return compiled;
+}
+
+function compiledQuery(check: DomCheck): ((node: Element) => boolean) | null {
+  if (check.query === undefined) {
+    try {
+      check.query = compileSelector<AnyNode, Element>(check.selector);
+    } catch {
+      check.query = null; // selectors css-select does not support
+    }
+  }
+  return check.query;
+}
+
+/** Cookie names and values from Set-Cookie headers (joined with ", " by the fetcher). */
+function cookiesFrom(headers: Record<string, string>): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (headers['set-cookie'] ?? '').split(/,(?=\s*[^;,=\s]+=)/)) {
+    const [pair] = part.split(';');
+    const eq = pair?.indexOf('=') ?? -1;
+    if (pair && eq > 0) cookies.set(pair.slice(0, eq).trim().toLowerCase(), pair.slice(eq + 1).trim());
+  }
+  return cookies;
+}
+
+interface Detection {
+  confidence: number;
+  version?: string;
+}
+
+/**
+ * Detects technologies with the community Wappalyzer-format signatures, evaluated on one
+ * parse of the page: headers, cookies, HTML, inline and external scripts, meta tags, the URL,
+ * DOM selectors, and JavaScript globals when the page was rendered. Implied technologies are
+ * added and excluded ones removed as the format defines.
+ */
+export function fingerprintPage(page: PageSignals): Fingerprint {
+  const headers = Object.fromEntries(Object.entries(page.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const cookies = cookiesFrom(headers);
+  const document = parseDocument(page.html);
+  const scriptElements = getElementsByTagName('script', document, true);
+  const scriptSrc = scriptElements.flatMap((element) => (element.attribs.src ? [element.attribs.src] : []));
+  const scripts = scriptElements
+    .filter((element) => !element.attribs.src)
+    .map((element) => textContent(element))
+    .join('\n')
+    .slice(0, 500_000);
+  const meta = new Map<string, string[]>();
+  for (const element of getElementsByTagName('meta', document, true)) {
+    const key = (element.attribs.name ?? element.attribs.property ?? element.attribs['http-equiv'] ?? '').toLowerCase();
+    if (key) meta.set(key, [...(meta.get(key) ?? []), element.attribs.content ?? '']);
+  }
+  const html = page.html.slice(0, 1_000_000);
+  const body = getElementsByTagName('body', document, true, 1)[0];
+  const text = (body ? textContent(body) : '').replace(/\s+/g, ' ').slice(0, 200_000);
+  const lower = { html: html.toLowerCase(), scripts: scripts.toLowerCase(), text: text.toLowerCase() };
+  const root = document;
+  const detections = new Map<string, Detection>();
+
+  const hit = (technology: CompiledTechnology, pattern: Pattern, value: string, lowered?: string) => {
+    if (lowered !== undefined && pattern.literal && !lowered.includes(pattern.literal)) return;
+    const match = pattern.regex.exec(value);
+    if (!match) return;
+    const found = detections.get(technology.name) ?? { confidence: 0 };
+    found.confidence = Math.min(100, found.confidence + pattern.confidence);
+    const version = resolveVersion(pattern.version, match);
+    if (version && (!found.version || version.length > found.version.length)) found.version = version;
+    detections.set(technology.name, found);
+  };
+
+  for (const technology of signatures()) {
+    for (const [name, pattern] of technology.headers) if (headers[name] !== undefined) hit(technology, pattern, headers[name]);
+    for (const [name, pattern] of technology.cookies) {
+      const matching = name.endsWith('*') ? [...cookies].find(([cookie]) => cookie.startsWith(name.slice(0, -1))) : cookies.has(name) ? [name, cookies.get(name)!] : undefined;
+      if (matching) hit(technology, pattern, matching[1]!);
+    }
+    for (const [name, pattern] of technology.meta) for (const content of meta.get(name) ?? []) hit(technology, pattern, content);
+    for (const [path, pattern] of technology.js) if (page.js?.[path] !== undefined) hit(technology, pattern, page.js[path]);
+    for (const pattern of technology.scriptSrc) for (const src of scriptSrc) hit(technology, pattern, src);
+    for (const pattern of technology.html) hit(technology, pattern, html, lower.html);
+    for (const pattern of technology.scripts) if (scripts) hit(technology, pattern, scripts, lower.scripts);
+    for (const pattern of technology.text) hit(technology, pattern, text, lower.text);
+    for (const pattern of technology.url) hit(technology, pattern, page.url);
+    for (const check of technology.dom) {
+      if (!check.tokens.every((token) => lower.html.includes(token))) continue;
+      const query = compiledQuery(check);
+      if (!query) continue;
+      const nodes = selectAll<AnyNode, Element>(query, root);
+      if (!nodes.length) continue;
+      if (check.exists) hit(technology, check.exists, '');
+      if (check.text) for (const node of nodes) hit(technology, check.text, textContent(node));
+      for (const [attribute, pattern] of check.attributes ?? []) {
+        for (const node of nodes) {
+          const value = node.attribs[attribute];
+          if (value !== undefined) hit(technology, pattern, value);
+        }
+      }
+    }
+  }
+  return { technologies: resolve(detections) };
+}
+
+/** Adds implied technologies, then drops excluded ones and those whose requirements are missing. */
+function resolve(detections: Map<string, Detection>): Technology[] {
+  const byName = new Map(signatures().map((technology) => [technology.name, technology]));
+  const queue = [...detections.keys()];
+  while (queue.length) {
+    const name = queue.shift()!;
+    const source = detections.get(name)!;
+    for (const implied of byName.get(name)?.implies ?? []) {
+      if (!byName.has(implied.name)) continue;
+      const confidence = Math.min(source.confidence, implied.confidence);
+      const existing = detections.get(implied.name);
+      if (!existing) {
+        detections.set(implied.name, { confidence, ...(implied.version ? { version: implied.version } : {}) });
+        queue.push(implied.name);
+      } else if (existing.confidence < confidence) {
+        existing.confidence = confidence;
+      }
+    }
+  }
+  for (const name of [...detections.keys()]) {
+    for (const excluded of byName.get(name)?.excludes ?? []) detections.delete(excluded);
+  }
+  for (const name of [...detections.keys()]) {
+    if ((byName.get(name)?.requires ?? []).some((required) => !detections.has(required))) detections.delete(name);
+  }
+  return [...detections]
+    .map(([name, detection]) => ({
+      name,
+      categories: byName.get(name)!.categories,
+      version: detection.version ?? null,
+      confidence: detection.confidence,
+    }))
+    .sort((a, b) => b.confidence - a.confidence || a.name.localeCompare(b.name));
+}
+
+/** One fingerprint for a whole site: the strongest evidence for each technology across its pages. */
+export function fingerprintSite(pages: PageSignals[]): Fingerprint {
+  const merged = new Map<string, Technology>();
+  for (const page of pages) {
+    for (const technology of fingerprintPage(page).technologies) {
+      const known = merged.get(technology.name);
+      if (!known) merged.set(technology.name, { ...technology });
+      else {
+        known.confidence = Math.max(known.confidence, technology.confidence);
+        if (technology.version && (!known.version || technology.version.length > known.version.length)) known.version = technology.version;
+      }
+    }
+  }
+  return { technologies: [...merged.values()].sort((a, b) => b.confidence - a.confidence || a.name.localeCompare(b.name)) };
+}

@@ -1,0 +1,1 @@
+export { fingerprintPage, fingerprintSite, type Fingerprint, type PageSignals, type Technology } from './fingerprint.js';

@@ -1,0 +1,287 @@
+import type { FieldType } from '../blueprint/schema.js';
+import { isTag, textOf, type Element } from '../extract/dom.js';
+import { parseDate, parseMoney } from '../extract/coerce.js';
+import { PageContext } from '../extract/runtime.js';
+import { jsonLdTypes, type JsonObject } from '../extract/structured.js';
+import { urlShape } from '../sample/url-shape.js';
+
+export type PageKind = 'detail' | 'listing' | 'article' | 'home' | 'search' | 'other';
+
+export interface ProposedField {
+  name: string;
+  type: FieldType;
+  /** Values seen on member pages, for people to recognise the field. */
+  examples: string[];
+  /** Where the proposal comes from. */
+  from: 'structured-data' | 'label' | 'heading' | 'record';
+}
+
+export interface DiscoveredPageType {
+  name: string;
+  kind: PageKind;
+  dataType?: string;
+  urlPattern: string;
+  urls: string[];
+  fields: ProposedField[];
+}
+
+interface Profile {
+  url: string;
+  shape: string;
+  page: PageContext;
+  /** tag.class tokens of the page's elements: its template's fingerprint. */
+  structure: Set<string>;
+  dataType?: string;
+  /** Largest group of sibling elements that each link somewhere: the records of a listing. */
+  records: Element[];
+}
+
+const CONTAINER_TYPES = new Set([
+  'WebSite', 'WebPage', 'Organization', 'BreadcrumbList', 'SearchAction', 'ListItem', 'ImageObject', 'Person', 'SiteNavigationElement',
+  'Offer', 'AggregateOffer', 'AggregateRating', 'Rating', 'Review', 'PostalAddress', 'Place', 'Brand', 'ContactPoint', 'EntryPoint',
+  'PropertyValue', 'QuantitativeValue', 'MonetaryAmount', 'ItemList', 'CollectionPage', 'ItemPage', 'SearchResultsPage',
+]);
+const ARTICLE_TYPES = new Set(['Article', 'NewsArticle', 'BlogPosting', 'Report', 'TechArticle', 'ScholarlyArticle']);
+const OPEN_GRAPH_TYPES: Record<string, string> = { article: 'Article', product: 'Product', book: 'Book', 'video.movie': 'Movie', profile: 'Person' };
+const SIMILAR_TEMPLATE = 0.75;
+/** Bylines name their field by a preposition; the field is the author. */
+const LABEL_NAMES: Record<string, string> = { by: 'author', written_by: 'author', author_s: 'author' };
+const MIN_RECORDS = 4;
+
+function elements(root: Element | { children: unknown[] }): Element[] {
+  const found: Element[] = [];
+  const stack = [...(root.children as Element[])];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (!isTag(node)) continue;
+    found.push(node);
+    stack.push(...(node.children as Element[]));
+  }
+  return found;
+}
+
+function structureOf(page: PageContext): Set<string> {
+  const tokens = new Set<string>();
+  for (const element of elements(page.document)) {
+    const classes = (element.attribs.class ?? '').split(/\s+/).filter((name) => name && !/\d{3,}/.test(name)).slice(0, 3);
+    tokens.add(classes.length ? `${element.name}.${classes.join('.')}` : element.name);
+  }
+  return tokens;
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const token of a) if (b.has(token)) shared++;
+  return shared / (a.size + b.size - shared || 1);
+}
+
+/** The schema.org type a page describes: JSON-LD, then microdata, then OpenGraph. */
+function dataTypeOf(page: PageContext): string | undefined {
+  const fromJsonLd = page.jsonLd.flatMap(jsonLdTypes).find((type) => !CONTAINER_TYPES.has(type));
+  if (fromJsonLd) return fromJsonLd;
+  const itemtype = elements(page.document)
+    .map((element) => element.attribs.itemtype?.split('/').pop())
+    .find((type) => type && !CONTAINER_TYPES.has(type));
+  if (itemtype) return itemtype;
+  const og = page.meta.get('og:type')?.[0]?.toLowerCase();
+  return og ? OPEN_GRAPH_TYPES[og] : undefined;
+}
+
+/** The biggest run of same-tag siblings that each contain a link: product cards, search hits, posts. */
+function recordsOf(page: PageContext): Element[] {
+  let best: Element[] = [];
+  for (const parent of elements(page.document)) {
+    const byTag = new Map<string, Element[]>();
+    for (const child of parent.children) {
+      if (!isTag(child)) continue;
+      const key = `${child.name}.${child.attribs.class ?? ''}`;
+      byTag.set(key, [...(byTag.get(key) ?? []), child]);
+    }
+    for (const group of byTag.values()) {
+      const linked = group.filter((child) => child.name === 'a' || elements(child).some((node) => node.name === 'a'));
+      if (linked.length > best.length && !['nav', 'header', 'footer'].includes(parent.name)) best = linked;
+    }
+  }
+  return best.length >= MIN_RECORDS ? best : [];
+}
+
+function profile(url: string, html: string): Profile {
+  const page = new PageContext(url, html);
+  const dataType = dataTypeOf(page);
+  return { url, shape: urlShape(url), page, structure: structureOf(page), ...(dataType ? { dataType } : {}), records: recordsOf(page) };
+}
+
+function snakeCase(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+function typeOfValues(values: string[]): FieldType {
+  if (values.length === 0) return 'text';
+  if (values.every((value) => /^https?:\/\//.test(value))) return /\.(jpe?g|png|webp|gif|avif)(\?|$)/i.test(values[0]!) ? 'image' : 'url';
+  if (values.every((value) => /[$€£¥]|\b(USD|EUR|GBP)\b/.test(value) && parseMoney(value) !== null)) return 'money';
+  if (values.every((value) => /^-?[\d.,]+$/.test(value.trim()))) return 'number';
+  if (values.every((value) => /\d{4}|\d{1,2}[./-]\d{1,2}/.test(value) && parseDate(value) !== null)) return 'date';
+  return 'text';
+}
+
+/** Flattens the main JSON-LD object into field candidates: name, author.name → author, offers.price → price. */
+function structuredFields(pages: Profile[], dataType: string): Map<string, string[]> {
+  const fields = new Map<string, string[]>();
+  const add = (name: string, value: unknown) => {
+    if (value === null || value === undefined || typeof value === 'object') return;
+    const text = String(value).trim();
+    if (!text || text.length > 300) return;
+    fields.set(name, [...(fields.get(name) ?? []), text]);
+  };
+  for (const { page } of pages) {
+    const main = page.jsonLd.find((object) => jsonLdTypes(object).includes(dataType));
+    if (!main) continue;
+    for (const [key, value] of Object.entries(main)) {
+      if (key.startsWith('@')) continue;
+      const values = Array.isArray(value) ? value : [value];
+      for (const item of values) {
+        if (item && typeof item === 'object') {
+          const nested = item as JsonObject;
+          add(snakeCase(key), nested.name ?? nested.price ?? nested.value ?? nested['@id']);
+          if (nested.price !== undefined) add('price', nested.price);
+          if (nested.priceCurrency !== undefined) add('currency', nested.priceCurrency);
+        } else {
+          add(snakeCase(key), item);
+        }
+      }
+    }
+  }
+  return fields;
+}
+
+/** Label–value pairs ("Publisher: X") that most member pages share. */
+function labelFields(pages: Profile[]): Map<string, string[]> {
+  const counts = new Map<string, { label: string; values: string[] }>();
+  for (const { page } of pages) {
+    for (const [key, entries] of page.labels) {
+      const entry = entries[0];
+      if (!entry || !entry.text || entry.text.length > 200 || key.length > 40) continue;
+      const known = counts.get(key) ?? { label: entry.label, values: [] };
+      known.values.push(entry.text);
+      counts.set(key, known);
+    }
+  }
+  const fields = new Map<string, string[]>();
+  for (const { label, values } of counts.values()) {
+    const name = snakeCase(label);
+    if (values.length >= Math.max(2, Math.ceil(pages.length * 0.6)) && new Set(values).size > 1) fields.set(LABEL_NAMES[name] ?? name, values);
+  }
+  return fields;
+}
+
+function proposeFields(members: Profile[], kind: PageKind, dataType: string | undefined): ProposedField[] {
+  const proposals = new Map<string, ProposedField>();
+  const add = (name: string, values: string[], from: ProposedField['from']) => {
+    if (!name || proposals.has(name)) return;
+    proposals.set(name, { name, type: typeOfValues(values), examples: [...new Set(values)].slice(0, 3), from });
+  };
+  if (kind === 'listing') {
+    // A listing's fields are those of its records: the linked title and the record's other texts.
+    const titles = members.flatMap(({ records }) => records.slice(0, 3).map((record) => textOf(elements(record).find((node) => node.name === 'a') ?? record)));
+    add('title', titles, 'record');
+    add('url', members.flatMap(({ records, url }) => records.slice(0, 3).flatMap((record) => {
+      const href = (record.name === 'a' ? record : elements(record).find((node) => node.name === 'a'))?.attribs.href;
+      return href ? [new URL(href, url).href] : [];
+    })), 'record');
+    const prices = members.flatMap(({ records }) => records.slice(0, 3).map((record) => textOf(record).match(/[$€£]\s?\d[\d.,]*/)?.[0] ?? '')).filter(Boolean);
+    if (prices.length) add('price', prices, 'record');
+    return [...proposals.values()];
+  }
+  if (dataType) for (const [name, values] of structuredFields(members, dataType)) add(name, values, 'structured-data');
+  for (const [name, values] of labelFields(members)) add(name, values, 'label');
+  const headings = members.map(({ page }) => {
+    const h1 = elements(page.document).find((node) => node.name === 'h1');
+    return h1 ? textOf(h1) : '';
+  }).filter(Boolean);
+  if (headings.length >= Math.ceil(members.length / 2) && new Set(headings).size > 1 && !proposals.has('name')) add('title', headings, 'heading');
+  const prices = members.map(({ page }) => textOf(page.document as unknown as Element).match(/[$€£]\s?\d[\d.,]*/)?.[0] ?? '').filter(Boolean);
+  if (prices.length >= Math.ceil(members.length * 0.6) && new Set(prices).size > 1) add('price', prices, 'heading');
+  return [...proposals.values()];
+}
+
+function kindOf(members: Profile[], dataType: string | undefined, shape: string): PageKind {
+  const path = shape;
+  if (path === '/' || /^\/(index|home)$/.test(path)) return 'home';
+  if (/search|find|query/i.test(path) || members.some((member) => /[?&](q|query|s|search)=/.test(member.url))) return 'search';
+  if (dataType && ARTICLE_TYPES.has(dataType)) return 'article';
+  const withRecords = members.filter((member) => member.records.length >= MIN_RECORDS).length;
+  if (withRecords >= Math.ceil(members.length / 2) && !(dataType && members.length > 1 && /:(id|slug)/.test(shape))) return 'listing';
+  if (dataType) return 'detail';
+  if (/:(id|slug)$/.test(shape) && members.length >= 2) return 'detail';
+  return 'other';
+}
+
+function nameOf(kind: PageKind, dataType: string | undefined, shape: string, taken: Set<string>): string {
+  const literal = shape.split('/').filter((segment) => segment && !segment.startsWith(':')).at(0);
+  const base = kind === 'home' ? 'home' : dataType ? snakeCase(dataType) : literal ? snakeCase(literal) : kind;
+  let name = base || 'page';
+  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+  taken.add(name);
+  return name;
+}
+
+function commonPattern(urls: string[], shapes: string[]): string {
+  const unique = [...new Set(shapes)];
+  if (unique.length === 1) return unique[0]!;
+  // Same depth: keep segments all shapes agree on, make the others parameters.
+  const split = unique.map((shape) => shape.split('/'));
+  if (split.every((parts) => parts.length === split[0]!.length)) {
+    return split[0]!.map((part, i) => (split.every((parts) => parts[i] === part) ? part : ':slug')).join('/') || '/';
+  }
+  return `/${new URL(urls[0]!).pathname.split('/').filter(Boolean)[0] ?? ''}/*`;
+}
+
+/**
+ * Groups a site's sampled pages into page types: by URL shape first, then merging groups whose
+ * templates look alike (e.g. /category/fiction and /category/history). Each type gets its
+ * kind, its schema.org data type when the pages declare one, and proposed fields.
+ */
+export function discoverPageTypes(pages: Array<{ url: string; html: string }>): DiscoveredPageType[] {
+  const profiles = pages.map((page) => profile(page.url, page.html));
+  const groups: Profile[][] = [];
+  for (const shape of new Set(profiles.map((item) => item.shape))) groups.push(profiles.filter((item) => item.shape === shape));
+  // Merge shape groups of one template, never merging the home page or different data types.
+  for (let i = 0; i < groups.length; i++) {
+    for (let j = groups.length - 1; j > i; j--) {
+      const [a, b] = [groups[i]![0]!, groups[j]![0]!];
+      if (a.shape === '/' || b.shape === '/' || a.dataType !== b.dataType) continue;
+      if (a.shape.split('/').length !== b.shape.split('/').length) continue;
+      if (jaccard(a.structure, b.structure) >= SIMILAR_TEMPLATE) groups[i]!.push(...groups.splice(j, 1)[0]!);
+    }
+  }
+  const taken = new Set<string>();
+  return groups
+    .map((members) => {
+      const types = members.map((member) => member.dataType).filter((type): type is string => Boolean(type));
+      const dataType = types.length * 2 >= members.length ? mostCommon(types) : undefined;
+      const urls = members.map((member) => member.url);
+      const pattern = commonPattern(urls, members.map((member) => member.shape));
+      const kind = kindOf(members, dataType, pattern);
+      return {
+        name: nameOf(kind, dataType, pattern, taken),
+        kind,
+        ...(dataType ? { dataType } : {}),
+        urlPattern: pattern,
+        urls,
+        fields: proposeFields(members, kind, dataType),
+      };
+    })
+    .sort((a, b) => b.urls.length - a.urls.length);
+}
+
+function mostCommon(values: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}

@@ -1,0 +1,1 @@
+export { discoverPageTypes, type DiscoveredPageType, type PageKind, type ProposedField } from './discover.js';

@@ -36,7 +36,7 @@ const postProcessing = {
   split: z
     .string()
     .optional()
-    .describe('For multiple-valued fields: split each value on this literal separator'),
+    .describe('For multiple-valued fields: split each value where this JavaScript regular expression matches'),
 };
 
 export const CssSource = z

@@ -58,7 +58,7 @@ describe('extraction runtime', () => {
           { name: 'price', type: 'money', multiple: false, required: true, mode: 'heuristic', sources: [{ css: '.note' }, { label: ['price'] }] },
           { name: 'released', type: 'date', multiple: false, required: false, mode: 'heuristic', sources: [{ jsonld: 'releaseDate', type: 'Product' }] },
           { name: 'image', type: 'image', multiple: false, required: false, mode: 'heuristic', sources: [{ meta: 'og:image' }] },
-          { name: 'tags', type: 'text', multiple: true, required: false, mode: 'heuristic', sources: [{ css: '.tags', split: ',' }] },
+          { name: 'tags', type: 'text', multiple: true, required: false, mode: 'heuristic', sources: [{ css: '.tags', split: '\\s*,\\s*' }] },
           { name: 'sku', type: 'text', multiple: false, required: false, mode: 'heuristic', sources: [{ css: '.sku', regex: 'no\\.\\s*(\\S+)', transforms: ['uppercase'] }] },
         ],
       },

@@ -104,9 +104,10 @@ function readElement(element: Element, read: string): string | undefined {
 
 export function compileSource(source: Source, dataType?: string): CompiledSource {
   const regex = source.regex ? compileRegex(source.regex) : null;
+  const split = source.split ? compileRegex(source.split) : null;
   const post = (values: string[], multiple: boolean): string[] => {
     let out = values;
-    if (multiple && source.split) out = out.flatMap((value) => value.split(source.split!));
+    if (multiple && split) out = out.flatMap((value) => value.split(split));
     const result: string[] = [];
     for (let value of out) {
       if (regex) {

@@ -106,6 +106,13 @@ describe('selector generation', () => {
     expect(date!.candidates[0]!.values.map((v) => v[0])).toEqual(rows.map((row) => row[1]));
   });
 
+  it('splits names written as one text for list fields', () => {
+    const names = ['Jon Park and Lena Ruiz', 'Mara Ellison', 'Ade Bello, Chris Moreau & Sun-mi Cho'];
+    const contexts = names.map((authors, i) => page(i, `<h1>Book ${i}</h1><p class="author">${authors}</p>`));
+    const [author] = testSelectors(generateSelectors(contexts, [], [{ name: 'author' }]), contexts).fields;
+    expect(author!.candidates[0]!.values).toEqual([['Jon Park', 'Lena Ruiz'], ['Mara Ellison'], ['Ade Bello', 'Chris Moreau', 'Sun-mi Cho']]);
+  });
+
   it('treats text every page repeats around a value as template', () => {
     const titles = ['Salt and Cedar', 'Counting Rivers', 'Winter Orchard - Deluxe'];
     const contexts = titles.map((title, i) =>

@@ -101,7 +101,9 @@ function evaluate(
     let agree = 0;
     for (const [index, expected] of field.examples) {
       const got = values[index] ?? [];
-      if (got.some((value) => expected.some((e) => sameValue(value, e)))) agree++;
+      const matching = got.filter((value) => expected.some((e) => sameValue(value, e))).length;
+      // For lists, extra values beyond the example (every link in a block) count against it.
+      if (matching) agree += field.multiple ? matching / got.length : 1;
       else if (got.length) agree -= 0.5;
     }
     exampleAgreement = agree / field.examples.size;
@@ -215,6 +217,16 @@ function segments(report: CandidateReport): Candidate[] {
   return [];
 }
 
+const NAME_LIST_SEPARATOR = String.raw`\s*(?:,|;|&|\band\b)\s*`;
+
+/** "Jon Park and Lena Ruiz": a list of names written as one text. */
+function splitNames(report: CandidateReport): Candidate[] {
+  if (report.source.split) return [];
+  const separated = new RegExp(NAME_LIST_SEPARATOR, 'iu');
+  if (!report.values.some((values) => values.length <= 3 && values.some((value) => separated.test(value)))) return [];
+  return [{ source: { ...report.source, split: NAME_LIST_SEPARATOR }, origin: report.origin, prior: report.prior * 1.01 }];
+}
+
 const BYLINE_WORD = /^(?:written by|by|von|par|por|door|di)\s+\S/i;
 
 /** "By Jane Doe": the byline word is template, whichever source the name was read from. */
@@ -292,6 +304,7 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
         if (variant) derived.push(variant);
       }
       if (TEXT_KINDS.has(kind) || kind === 'date') derived.push(...segments(report));
+      if (field.multiple && kind === 'person') derived.push(...splitNames(report));
       return derived.map((variant) => evaluate(variant, field, kind, pages, samples.length));
     });
     const candidates = [...evaluated, ...variants].sort((a, b) => b.score - a.score);

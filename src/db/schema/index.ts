@@ -3,3 +3,6 @@ export * from './instance-settings.js';
 export * from './jobs.js';
 export * from './sites.js';
 export * from './idempotency-keys.js';
+export * from './accounts.js';
+export * from './workspaces.js';
+export * from './audit-log.js';

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { FieldType } from '../../engine/blueprint/schema.js';
+import { workspaces } from './workspaces.js';
 
 export interface SiteOptions {
   /** Fields the user asked for; discovery proposes them when absent. */
@@ -16,7 +17,9 @@ export const sites = pgTable(
   'sites',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    workspaceId: uuid('workspace_id').notNull(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
     url: text('url').notNull(),
     name: text('name').notNull(),
     status: text('status', { enum: ['pending', 'analyzing', 'ready', 'failed'] }).notNull().default('pending'),
@@ -68,7 +71,9 @@ export const blueprintVersions = pgTable(
     siteId: uuid('site_id')
       .notNull()
       .references(() => sites.id, { onDelete: 'cascade' }),
-    workspaceId: uuid('workspace_id').notNull(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
     contentHash: text('content_hash').notNull(),
     content: jsonb('content').notNull(),

@@ -86,6 +86,18 @@ describe('siteprint blueprint / extract on fixture sites', () => {
     expect(fields[0]!.sources[0]).toEqual({ css: '.company-name a' });
   });
 
+  it('takes page types and fields from discovery when no --fields are given', async () => {
+    const result = await runCli(['blueprint', '--pages', path.join(sitesDir, 'shop', 'pages')]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const blueprint = JSON.parse(result.stdout);
+    const [pageType] = blueprint.pageTypes;
+    expect(pageType).toMatchObject({ kind: 'detail', dataType: 'Product' });
+    const fields = new Map((pageType.fields as { name: string; sources: unknown[] }[]).map((field) => [field.name, field.sources]));
+    expect(fields.get('name')?.[0]).toEqual({ jsonld: 'name', type: 'Product' });
+    expect(fields.get('sku')?.length).toBeGreaterThan(0);
+  });
+
   it('builds a listing page type with per-item fields and the next-page link, in YAML', async () => {
     const out = path.join(scratch(), 'listing.yaml');
     const built = await runCli(['blueprint', '--pages', samplePages('listing', 2), '--fields', 'title,price,url', '--out', out]);

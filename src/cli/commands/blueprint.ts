@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { buildBlueprint, exportBlueprint, formatFromPath } from '../../engine/blueprint/index.js';
-import { readPagesDir } from '../../engine/pages.js';
+import { buildSiteBlueprint, exportBlueprint, formatFromPath } from '../../engine/blueprint/index.js';
+import { discoverPageTypes } from '../../engine/discover/index.js';
+import { readPagesDir, type PageInput } from '../../engine/pages.js';
 import type { ExamplePage, FieldSpec } from '../../engine/selectors/index.js';
 
 const ExamplesFile = z.array(
@@ -54,26 +55,21 @@ export function registerBlueprintCommand(program: Command): void {
       '--pages <dir>',
       'directory of *.htm / *.html sample pages (URL from a leading <base href>); selectors come from the first 10, all are tested',
     )
-    .option('--fields <names>', 'comma-separated field names; the page type gets exactly these fields')
+    .option('--fields <names>', 'comma-separated field names; the page type gets exactly these fields (default: discovered page types and fields)')
     .option('--examples <file>', 'JSON [{"file":"0000.htm","values":{"title":"…","author":["…"]}}]')
     .option('--out <file>', 'write the blueprint here (.json, .yaml or .csv) instead of stdout')
     .action(async (options: { pages: string; fields?: string; examples?: string; out?: string }) => {
       const pages = await readPagesDir(options.pages);
       const examples = options.examples ? await readExamples(options.examples) : [];
-      const fields = options.fields ? parseFields(options.fields) : fieldsFromExamples(examples);
       for (const example of examples) {
         if (example.file && !pages.some((page) => page.file === example.file)) {
           throw new Error(`example page ${example.file} is not in ${options.pages}`);
         }
       }
-      // Selectors are generated from the first pages (and any example page) and tested on all of them.
-      const isSample = (page: (typeof pages)[number], index: number) =>
-        index < MAX_GENERATION_PAGES || examples.some((example) => example.file === page.file);
-      const { blueprint } = buildBlueprint(pages.filter(isSample), {
-        fields,
-        examples,
-        heldOut: pages.filter((page, index) => !isSample(page, index)),
-      });
+      const fields = options.fields ? parseFields(options.fields) : examples.length ? fieldsFromExamples(examples) : null;
+      // Without field names, discovery proposes page types and their fields.
+      const specs = fields ? [{ pages, fields, examples }] : discoveredSpecs(pages);
+      const { blueprint } = buildSiteBlueprint(specs.map((spec) => ({ ...spec, ...splitSamples(spec.pages, examples) })));
       if (options.out) {
         await writeFile(options.out, exportBlueprint(blueprint, formatFromPath(options.out)));
       } else {
@@ -82,8 +78,28 @@ export function registerBlueprintCommand(program: Command): void {
     });
 }
 
+/** Selectors are generated from the first pages (and any example page) and tested on all of them. */
+function splitSamples(pages: PageInput[], examples: ExamplePage[]): { pages: PageInput[]; heldOut: PageInput[] } {
+  const isSample = (page: PageInput, index: number) =>
+    index < MAX_GENERATION_PAGES || examples.some((example) => example.file === page.file);
+  return { pages: pages.filter(isSample), heldOut: pages.filter((page, index) => !isSample(page, index)) };
+}
+
+function discoveredSpecs(pages: PageInput[]): { pages: PageInput[]; fields: FieldSpec[]; pageTypeName: string }[] {
+  const specs = discoverPageTypes(pages)
+    .filter((pageType) => pageType.fields.length > 0)
+    .map((pageType) => ({
+      pageTypeName: pageType.name,
+      pages: pages.filter((page) => pageType.urls.includes(page.url)),
+      fields: pageType.fields.map((field): FieldSpec => ({ name: field.name, type: field.type })),
+    }))
+    .filter((spec) => spec.pages.length > 0);
+  if (specs.length === 0) throw new Error('discovery found no fields on these pages; name them with --fields');
+  return specs;
+}
+
 function fieldsFromExamples(examples: ExamplePage[]): FieldSpec[] {
   const names = [...new Set(examples.flatMap((example) => Object.keys(example.values)))];
-  if (names.length === 0) throw new Error('give --fields (or --examples naming the fields)');
+  if (names.length === 0) throw new Error('the examples name no fields; give --fields');
   return names.map((name) => ({ name }));
 }

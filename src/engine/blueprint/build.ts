@@ -141,3 +141,35 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
   blueprint.contentHash = contentHash(blueprint);
   return { blueprint, report };
 }
+
+/** One page type to build: its pages (and optional held-out pages), fields and examples. */
+export interface PageTypeSpec extends BuildOptions {
+  pages: PageInput[];
+}
+
+/**
+ * A blueprint with several page types (e.g. the ones discovery found), each built from its own
+ * pages. Validation figures are combined, weighted by sample pages.
+ */
+export function buildSiteBlueprint(specs: PageTypeSpec[]): { blueprint: Blueprint; results: BuildResult[] } {
+  const results = specs.map(({ pages, ...options }) => buildBlueprint(pages, options));
+  const first = results[0];
+  if (!first) throw new Error('no page types to build');
+  const samples = results.reduce((sum, result) => sum + (result.blueprint.validation?.samplePages ?? 0), 0);
+  const weighted = (key: 'coverage' | 'quality') =>
+    Math.round(
+      (results.reduce((sum, r) => sum + (r.blueprint.validation?.[key] ?? 0) * (r.blueprint.validation?.samplePages ?? 0), 0) / (samples || 1)) * 1000,
+    ) / 1000;
+  const blueprint: Blueprint = {
+    ...first.blueprint,
+    pageTypes: results.flatMap((result) => result.blueprint.pageTypes),
+    validation: {
+      samplePages: samples,
+      heldOutPages: results.reduce((sum, result) => sum + (result.blueprint.validation?.heldOutPages ?? 0), 0),
+      coverage: weighted('coverage'),
+      quality: weighted('quality'),
+    },
+  };
+  blueprint.contentHash = contentHash(blueprint);
+  return { blueprint, results };
+}

@@ -1,5 +1,5 @@
 import { diffBlueprints, exportBlueprint, updateBlueprint, type Blueprint, type BlueprintDiff, type ExportFormat, type PageType } from '../engine/index.js';
-import { verifyBlueprint } from '../engine/testing/verify-blueprint.js';
+import { verifyBlueprint } from '../engine/index.js';
 import { HttpProblem, problems } from '../http/problem.js';
 import type { SitesService } from '../sites/sites.service.js';
 import type { SitesRepository } from '../sites/sites.repository.js';

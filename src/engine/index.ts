@@ -26,4 +26,15 @@ export {
 } from './blueprint/index.js';
 export { compileBlueprint, extractPage, recordData, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Money, type TypedValue } from './extract/index.js';
 export { generateSelectors, type Candidate, type ExamplePage, type FieldCandidates, type FieldSpec } from './selectors/index.js';
-export { testSelectors, type CandidateReport, type FieldReport, type SelectorTestResult } from './testing/index.js';
+export {
+  testSelectors,
+  verifyBlueprint,
+  type BlueprintVerification,
+  type CandidateReport,
+  type FieldReport,
+  type SelectorTestResult,
+} from './testing/index.js';
+export * from './fetch/index.js';
+export * from './sample/index.js';
+export * from './fingerprint/index.js';
+export * from './discover/index.js';

@@ -1,6 +1,6 @@
 import type { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { compileBlueprint, extractPage, type ExtractedRecord, type FieldResult } from '../engine/index.js';
-import type { PageFetcher } from '../pipeline/page-fetcher.js';
+import type { Fetcher } from '../engine/index.js';
 
 export interface ExtractionResult {
   url: string;
@@ -30,7 +30,7 @@ function toResult(record: ExtractedRecord): ExtractionResult {
 export class ExtractionService {
   constructor(
     private readonly blueprints: BlueprintsService,
-    private readonly fetcher: PageFetcher,
+    private readonly fetcher: Fetcher,
   ) {}
 
   async fromHtml(workspaceId: string, siteId: string, page: { url: string; html: string }): Promise<ExtractionResult> {

@@ -5,7 +5,8 @@ import { PermanentJobError, type JobHandler, type JobHandlers, type JobQueue, ty
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
 import type { AnalysisCoordinator } from './analysis.js';
 import type { JobType } from './job-types.js';
-import type { PageFetcher } from './page-fetcher.js';
+import type { Fetcher } from '../engine/index.js';
+import { discoverCategoriesStep, fingerprintSiteStep } from './steps/analyse-site.js';
 import { generateSelectorsStep, testSelectorsStep } from './steps/build-blueprint.js';
 import { checkSiteHandler } from './steps/check-site.js';
 import { repairBlueprintHandler } from './steps/repair-blueprint.js';
@@ -19,7 +20,7 @@ export interface PipelineDeps {
   blueprints: BlueprintsRepository;
   jobs: JobsRepository;
   queue: JobQueue;
-  fetcher: PageFetcher;
+  fetcher: Fetcher;
 }
 
 /** A standalone (non-analysis) job about one site. */
@@ -34,12 +35,14 @@ function siteJob(sites: SitesRepository, work: (context: Parameters<JobHandler>[
 /** One handler per job type. */
 export function createPipelineHandlers(deps: PipelineDeps): JobHandlers {
   const { analysis, sites } = deps;
-  const handlers: Partial<Record<JobType, JobHandler>> = {
+  const handlers: Record<JobType, JobHandler> = {
+    fingerprint_site: analysis.step(fingerprintSiteStep(deps)),
+    discover_categories: analysis.step(discoverCategoriesStep(deps)),
     generate_selectors: analysis.step(generateSelectorsStep(sites)),
     test_selectors: analysis.step(testSelectorsStep(sites)),
     update_blueprint: analysis.step(updateBlueprintStep(deps)),
     check_site: siteJob(sites, checkSiteHandler(deps)),
     repair_blueprint: siteJob(sites, repairBlueprintHandler(deps)),
   };
-  return handlers as JobHandlers;
+  return handlers;
 }

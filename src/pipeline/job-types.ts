@@ -1,9 +1,8 @@
 /**
- * Every job type of the product, one handler each. `analyze_site` chains the five analysis
- * steps; `check_site` runs on a schedule and may enqueue `repair_blueprint`.
+ * Every job type a worker runs, one handler each. An analysis (`analyze_site`) is not among
+ * them: it is the record that tracks its five step jobs (see analysis.ts).
  */
 export const JOB_TYPES = [
-  'analyze_site',
   'fingerprint_site',
   'discover_categories',
   'generate_selectors',
@@ -11,7 +10,6 @@ export const JOB_TYPES = [
   'update_blueprint',
   'check_site',
   'repair_blueprint',
-  'extract_batch',
 ] as const;
 
 export type JobType = (typeof JOB_TYPES)[number];

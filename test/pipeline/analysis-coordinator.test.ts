@@ -4,7 +4,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { AnalysisCoordinator, ANALYSIS_STEPS, type StepWork } from '../../src/pipeline/analysis.js';
 import { createJobQueue, JobsRepository, Priority, type JobHandlers, type JobQueue, type JobRecord } from '../../src/queue/index.js';
 import { SitesRepository } from '../../src/sites/sites.repository.js';
-import { databaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestWorkspace, databaseTargets, type TestDatabase } from '../support/databases.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -40,7 +40,7 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
     const passThrough: StepWork = async (context) => ({ [`${context.job.type}Done`]: true });
     const handlers: JobHandlers = Object.fromEntries(ANALYSIS_STEPS.map((step) => [step, analysis.step(work[step] ?? passThrough)]));
     await queue.work(handlers, { concurrency: 2 });
-    return sites.insert({ workspaceId: randomUUID(), url: `https://${randomUUID()}.example`, name: 'site' });
+    return sites.insert({ workspaceId: await createTestWorkspace(database), url: `https://${randomUUID()}.example`, name: 'site' });
   }
 
   async function until(id: string, predicate: (job: JobRecord) => boolean): Promise<JobRecord> {

@@ -10,7 +10,7 @@ import {
   type JobQueue,
   type JobRecord,
 } from '../../src/queue/index.js';
-import { databaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestWorkspace, databaseTargets, type TestDatabase } from '../support/databases.js';
 import { serviceUrl } from '../support/services.js';
 
 /** The same behaviour is required of every queue adapter: each runs this whole suite. */
@@ -31,13 +31,14 @@ describe.each(targets)('job queue contract: $name', (target) => {
   let database: TestDatabase;
   let queue: JobQueue;
   let jobs: JobsRepository;
-  const workspaceId = randomUUID();
+  let workspaceId: string;
 
   const changes: Array<[string, string]> = [];
 
   async function setUp(handlers: JobHandlers, concurrency = 2, { startWorking = true } = {}) {
     changes.length = 0;
     database = await target.database.open();
+    workspaceId = await createTestWorkspace(database);
     jobs = new JobsRepository(database.db);
     queue = createJobQueue({
       database,

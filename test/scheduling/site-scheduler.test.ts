@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
@@ -6,7 +5,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { createJobQueue } from '../../src/queue/index.js';
 import { SiteScheduler } from '../../src/scheduling/site-scheduler.js';
 import { SitesRepository } from '../../src/sites/sites.repository.js';
-import { databaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestWorkspace, databaseTargets, type TestDatabase } from '../support/databases.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -27,7 +26,7 @@ describe.each(databaseTargets())('site scheduler on $name', (target) => {
     database = await target.open();
     const sites = new SitesRepository(database.db);
     const now = new Date('2026-11-25T12:00:00Z');
-    const workspaceId = randomUUID();
+    const workspaceId = await createTestWorkspace(database);
     const due = await sites.insert({
       workspaceId,
       url: 'https://due.example',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrations.js';
+import { workspaces } from '../../src/db/schema/index.js';
 import { serviceUrl } from './services.js';
 
 export interface DatabaseTarget {
@@ -67,4 +68,10 @@ export function databaseTargets(): DatabaseTarget[] {
     });
   }
   return targets;
+}
+
+/** A workspace row to own test resources (sites and jobs belong to a workspace). */
+export async function createTestWorkspace(database: Database, name = 'Test workspace'): Promise<string> {
+  const [row] = await database.db.insert(workspaces).values({ name }).returning({ id: workspaces.id });
+  return row!.id;
 }

@@ -1,6 +1,6 @@
 import type { SiteRecord, SitePageRecord } from '../../sites/sites.repository.js';
 import { buildBlueprint, parseBlueprint, type Blueprint, type FieldSpec } from '../../engine/index.js';
-import { verifyBlueprint } from '../../engine/testing/verify-blueprint.js';
+import { verifyBlueprint } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';

@@ -1,9 +1,9 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
 import type { Blueprint } from '../../engine/index.js';
-import { verifyBlueprint, type BlueprintVerification } from '../../engine/testing/verify-blueprint.js';
+import { verifyBlueprint, type BlueprintVerification } from '../../engine/index.js';
 import { PermanentJobError, Priority, type JobContext, type JobQueue, type JobsRepository } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
-import type { FetchedPage, PageFetcher } from '../page-fetcher.js';
+import type { FetchedDocument, Fetcher } from '../../engine/index.js';
 
 /** A check is degraded when field coverage falls this far below the blueprint's own baseline. */
 export const COVERAGE_DROP_THRESHOLD = 0.2;
@@ -14,7 +14,7 @@ export interface CheckDeps {
   blueprints: BlueprintsRepository;
   jobs: JobsRepository;
   queue: JobQueue;
-  fetcher: PageFetcher;
+  fetcher: Fetcher;
 }
 
 /** The pages a blueprint is checked on: those it was built from, then other sampled pages of the site. */
@@ -29,11 +29,11 @@ export async function checkUrls(sites: SitesRepository, site: SiteRecord, bluepr
 
 export interface FetchOutcome {
   url: string;
-  page?: FetchedPage;
+  page?: FetchedDocument;
   error?: string;
 }
 
-export async function fetchAll(fetcher: PageFetcher, urls: string[], context: JobContext): Promise<FetchOutcome[]> {
+export async function fetchAll(fetcher: Fetcher, urls: string[], context: JobContext): Promise<FetchOutcome[]> {
   const outcomes: FetchOutcome[] = [];
   for (const url of urls) {
     await context.checkpoint();

@@ -1,9 +1,9 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
 import { buildBlueprint, compileBlueprint, extractPage, type Blueprint, type ExamplePage, type Field } from '../../engine/index.js';
-import { verifyBlueprint } from '../../engine/testing/verify-blueprint.js';
+import { verifyBlueprint } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
-import type { PageFetcher } from '../page-fetcher.js';
+import type { Fetcher } from '../../engine/index.js';
 import { checkUrls, fetchAll } from './check-site.js';
 import { saveBlueprint } from './update-blueprint.js';
 
@@ -13,7 +13,7 @@ const BROKEN_BELOW = 0.5;
 export interface RepairDeps {
   sites: SitesRepository;
   blueprints: BlueprintsRepository;
-  fetcher: PageFetcher;
+  fetcher: Fetcher;
 }
 
 /**

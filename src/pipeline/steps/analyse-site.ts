@@ -1,0 +1,60 @@
+import { discoverPageTypes, fingerprintSite, sampleSite, type Fetcher } from '../../engine/index.js';
+import type { JobContext } from '../../queue/index.js';
+import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
+import type { StepOutput } from '../analysis.js';
+
+const DEFAULT_MAX_PAGES = 30;
+
+/** fingerprint_site: sample the site's pages, keep them for the later steps, detect its technologies. */
+export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher }) {
+  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+    const maxPages = site.options.maxPages ?? DEFAULT_MAX_PAGES;
+    if (site.options.render && site.options.render !== 'never') {
+      await context.log('warn', 'JavaScript rendering is not available in this version; pages are analysed as served');
+    }
+    const sample = await sampleSite(deps.fetcher, site.url, {
+      maxPages,
+      onPage: async (_, collected) => {
+        await context.checkpoint();
+        await context.progress(collected / maxPages / 2, 'sampling');
+      },
+    });
+    for (const failure of sample.failures.slice(0, 10)) await context.log('warn', `could not use ${failure.url}: ${failure.error}`);
+    if (sample.pages.length === 0) {
+      throw new Error(`no page of ${site.url} could be fetched${sample.failures[0] ? `: ${sample.failures[0].error}` : ''}`);
+    }
+    await deps.sites.replacePages(
+      site.id,
+      sample.pages.map((page) => ({
+        url: page.finalUrl,
+        finalUrl: page.finalUrl,
+        status: page.status,
+        headers: page.headers,
+        html: page.html,
+        rendered: page.rendered,
+        fetchMs: page.fetchMs,
+      })),
+    );
+    const fingerprint = fingerprintSite(sample.pages.map((page) => ({ url: page.finalUrl, html: page.html, headers: page.headers })));
+    await deps.sites.update(site.id, { fingerprint });
+    await context.log('info', `sampled ${sample.pages.length} pages; found ${fingerprint.technologies.length} technologies`, {
+      sitemaps: sample.sitemaps,
+      technologies: fingerprint.technologies.slice(0, 20).map((technology) => technology.name),
+    });
+    return { sampledPages: sample.pages.length };
+  };
+}
+
+/** discover_categories: group the sampled pages into page types with proposed fields. */
+export function discoverCategoriesStep(deps: { sites: SitesRepository }) {
+  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+    const pages = (await deps.sites.pages(site.id)).filter((page) => page.status < 400);
+    const pageTypes = discoverPageTypes(pages.map((page) => ({ url: page.url, html: page.html })));
+    await deps.sites.update(site.id, { pageTypes });
+    await deps.sites.setPageTypes(site.id, pageTypes.flatMap((type) => type.urls.map((url) => ({ url, pageType: type.name }))));
+    await context.log('info', `found ${pageTypes.length} page types`, {
+      pageTypes: pageTypes.map((type) => ({ name: type.name, kind: type.kind, dataType: type.dataType, pages: type.urls.length })),
+    });
+    return { pageTypes: pageTypes.length };
+  };
+}

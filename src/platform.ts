@@ -1,0 +1,112 @@
+import { BlueprintsRepository } from './blueprints/blueprints.repository.js';
+import type { Config } from './config/index.js';
+import { openDatabase, pgliteDirFor, type Database } from './db/client.js';
+import { runMigrations } from './db/migrations.js';
+import { createEventBus, type EventBus } from './events/index.js';
+import { JobsService } from './jobs/jobs.service.js';
+import type { Logger } from './logging/logger.js';
+import { AnalysisCoordinator } from './pipeline/analysis.js';
+import { createPipelineHandlers } from './pipeline/handlers.js';
+import { JOB_TYPES } from './pipeline/job-types.js';
+import { Fetcher } from './engine/index.js';
+import { createJobQueue, JobsRepository, type JobHandlers, type JobQueue, type JobRecord } from './queue/index.js';
+import { SiteScheduler } from './scheduling/site-scheduler.js';
+import { SitesRepository } from './sites/sites.repository.js';
+import { SitesService } from './sites/sites.service.js';
+
+/**
+ * The composition root: one place that builds the database, queue, event bus, repositories
+ * and services, for the API server and for worker processes alike.
+ */
+export interface Platform {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  queue: JobQueue;
+  events: EventBus;
+  repositories: { jobs: JobsRepository; sites: SitesRepository; blueprints: BlueprintsRepository };
+  services: { sites: SitesService; jobs: JobsService };
+  analysis: AnalysisCoordinator;
+  handlers: JobHandlers;
+  fetcher: Fetcher;
+  scheduler: SiteScheduler;
+  close(): Promise<void>;
+}
+
+export function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({ url: config.DATABASE_URL, pgliteDir: pgliteDirFor(config.dataDir) });
+}
+
+export interface PlatformOptions {
+  /** Namespaces Redis keys (queues, events), so test runs sharing one Redis never meet. */
+  queuePrefix?: string;
+}
+
+export async function openPlatform(config: Config, logger: Logger, database?: Database, options: PlatformOptions = {}): Promise<Platform> {
+  const db = database ?? (await openConfiguredDatabase(config));
+  try {
+    if (!database) {
+      const migrations = await runMigrations(db);
+      logger.info({ database: db.kind, migrations: migrations.applied }, 'database ready');
+    }
+    const events = createEventBus(config.REDIS_URL, logger, options.queuePrefix);
+    const jobs = new JobsRepository(db.db);
+    const sites = new SitesRepository(db.db);
+    const blueprints = new BlueprintsRepository(db.db);
+    // The coordinator and the queue refer to each other: job changes drive the pipeline.
+    let analysis: AnalysisCoordinator | undefined;
+    const queue = createJobQueue({
+      database: db,
+      logger,
+      redisUrl: config.REDIS_URL,
+      jobTypes: JOB_TYPES,
+      prefix: options.queuePrefix,
+      onChange: async (job: JobRecord) => {
+        await analysis?.onJobChange(job);
+        await events.publish({ type: 'job.updated', workspaceId: job.workspaceId, data: jobEvent(job) });
+      },
+    });
+    analysis = new AnalysisCoordinator(jobs, queue, sites);
+    const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
+    const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher });
+    const scheduler = new SiteScheduler({ sites, queue, logger });
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      logger,
+      database: db,
+      queue,
+      events,
+      repositories: { jobs, sites, blueprints },
+      services: { sites: new SitesService(sites, jobs, analysis), jobs: new JobsService(jobs, queue, analysis) },
+      analysis,
+      handlers,
+      fetcher,
+      scheduler,
+      close: () =>
+        (closing ??= (async () => {
+          await scheduler.stop();
+          await queue.close(config.SHUTDOWN_TIMEOUT_MS);
+          await events.close();
+          await fetcher.close();
+          if (!database) await db.close();
+        })()),
+    };
+  } catch (error) {
+    if (!database) await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function jobEvent(job: JobRecord): Record<string, unknown> {
+  return {
+    id: job.id,
+    type: job.type,
+    status: job.status,
+    step: job.step,
+    progress: job.progress,
+    siteId: job.siteId,
+    parentId: job.parentId,
+    error: job.error,
+  };
+}

@@ -53,8 +53,8 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const jobs = new JobsRepository(db.db);
     const sites = new SitesRepository(db.db);
     const blueprints = new BlueprintsRepository(db.db);
-    // The coordinator and the queue refer to each other: job changes drive the pipeline.
-    let analysis: AnalysisCoordinator | undefined;
+    // The coordinator and the queue refer to each other: job changes drive the pipeline, and
+    // the listener only runs once both exist.
     const queue = createJobQueue({
       database: db,
       logger,
@@ -62,11 +62,11 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       jobTypes: JOB_TYPES,
       prefix: options.queuePrefix,
       onChange: async (job: JobRecord) => {
-        await analysis?.onJobChange(job);
+        await analysis.onJobChange(job);
         await events.publish({ type: 'job.updated', workspaceId: job.workspaceId, data: jobEvent(job) });
       },
     });
-    analysis = new AnalysisCoordinator(jobs, queue, sites);
+    const analysis = new AnalysisCoordinator(jobs, queue, sites);
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
     const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher });
     const scheduler = new SiteScheduler({ sites, queue, logger });

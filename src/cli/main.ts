@@ -3,8 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { siteprintVersion } from '../system/version.js';
 import { registerBlueprintCommand } from './commands/blueprint.js';
+import { registerDiscoverCommand } from './commands/discover.js';
 import { registerExtractCommand } from './commands/extract.js';
+import { registerFingerprintCommand } from './commands/fingerprint.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerSampleCommand } from './commands/sample.js';
 import { registerServeCommand } from './commands/serve.js';
 
 const program = new Command('siteprint')
@@ -17,6 +20,9 @@ registerServeCommand(program);
 registerMigrateCommand(program);
 registerBlueprintCommand(program);
 registerExtractCommand(program);
+registerFingerprintCommand(program);
+registerSampleCommand(program);
+registerDiscoverCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -172,7 +172,7 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
   const detections = new Map<string, Detection>();
 
   const hit = (technology: CompiledTechnology, pattern: Pattern, value: string, lowered?: string) => {
-    if (lowered !== undefined && pattern.literal && !lowered.includes(pattern.literal)) return;
+    if (lowered !== undefined && pattern.literals && !pattern.literals.some((literal) => lowered.includes(literal))) return;
     const match = pattern.regex.exec(value);
     if (!match) return;
     const found = detections.get(technology.name) ?? { confidence: 0 };

@@ -1,16 +1,16 @@
 /** A compiled Wappalyzer pattern: `regex\;version:\1\;confidence:50`. */
 export interface Pattern {
   regex: RegExp;
-  /** Lower-case text any match must contain: a cheap test before running the regex. */
-  literal?: string;
+  /** Lower-case texts of which any match contains at least one: a cheap test before the regex. */
+  literals?: string[];
   version?: string;
   confidence: number;
 }
 
 export function compilePattern(source: string): Pattern {
   const [expression = '', ...tags] = source.split('\\;');
-  const literal = requiredLiteral(expression);
-  const pattern: Pattern = { regex: safeRegex(expression), confidence: 100, ...(literal ? { literal } : {}) };
+  const literals = requiredLiterals(expression);
+  const pattern: Pattern = { regex: safeRegex(expression), confidence: 100, ...(literals ? { literals } : {}) };
   for (const tag of tags) {
     const colon = tag.indexOf(':');
     if (colon < 0) continue;
@@ -52,6 +52,16 @@ export function resolveVersion(template: string | undefined, match: RegExpExecAr
 }
 
 const ESCAPED_LITERALS = new Set(['.', '/', '-', '_', ':', '"', "'", '=', '<', '>', '@', '#', '%', '&', ' ', '(', ')', '[', ']', '{', '}', '?', '*', '+', '$', '^', '|']);
+
+/**
+ * One required literal per top-level alternative (`a|b` needs the literal of a or of b), or
+ * undefined when some alternative has none.
+ */
+export function requiredLiterals(expression: string): string[] | undefined {
+  const alternatives = topLevelAlternatives(expression);
+  const literals = alternatives.map(requiredLiteral);
+  return literals.every((literal): literal is string => literal !== undefined) ? literals : undefined;
+}
 
 /**
  * The longest run of plain characters every match must contain, or undefined when the pattern
@@ -98,15 +108,25 @@ export function requiredLiteral(expression: string): string | undefined {
   return longest && longest.length >= 3 ? longest.toLowerCase() : undefined;
 }
 
-function hasTopLevelAlternative(expression: string): boolean {
+function topLevelAlternatives(expression: string): string[] {
+  const alternatives: string[] = [];
   let depth = 0;
+  let start = 0;
   for (let i = 0; i < expression.length; i++) {
     const char = expression[i];
     if (char === '\\') i++;
     else if (char === '[') while (i < expression.length && expression[i] !== ']') i += expression[i] === '\\' ? 2 : 1;
     else if (char === '(') depth++;
     else if (char === ')') depth--;
-    else if (char === '|' && depth === 0) return true;
+    else if (char === '|' && depth === 0) {
+      alternatives.push(expression.slice(start, i));
+      start = i + 1;
+    }
   }
-  return false;
+  alternatives.push(expression.slice(start));
+  return alternatives;
+}
+
+function hasTopLevelAlternative(expression: string): boolean {
+  return topLevelAlternatives(expression).length > 1;
 }

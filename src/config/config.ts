@@ -47,12 +47,33 @@ const configSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Self-hosters analysing their own intranet sites lift the SSRF guard deliberately. */
   ALLOW_PRIVATE_NETWORK: booleanFlag.default(false),
+  /** Signs access tokens (HS256); generated into DATA_DIR when absent outside production. */
+  JWT_SECRET: z.string().min(32, { message: 'expected at least 32 characters' }).optional(),
+  /** Where browsers reach this instance; OAuth redirect URIs and invitation links start with it. */
+  PUBLIC_URL: z.url({ message: 'expected a URL' }).default('http://localhost:8080'),
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  GITHUB_CLIENT_ID: z.string().optional(),
+  GITHUB_CLIENT_SECRET: z.string().optional(),
+  // Provider endpoints are overridable so tests can run a real OAuth exchange against a loopback fake.
+  OAUTH_GOOGLE_AUTHORIZE_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
+  OAUTH_GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+  OAUTH_GOOGLE_USERINFO_URL: z.url().default('https://openidconnect.googleapis.com/v1/userinfo'),
+  OAUTH_GITHUB_AUTHORIZE_URL: z.url().default('https://github.com/login/oauth/authorize'),
+  OAUTH_GITHUB_TOKEN_URL: z.url().default('https://github.com/login/oauth/access_token'),
+  OAUTH_GITHUB_API_URL: z.url().default('https://api.github.com'),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 
 /** Variables whose values must never be echoed back, even in an error message. */
-const secretVariables = new Set(['DATABASE_URL', 'REDIS_URL']);
+const secretVariables = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'GOOGLE_CLIENT_SECRET',
+  'GITHUB_CLIENT_SECRET',
+]);
 
 export class ConfigError extends Error {
   constructor(
@@ -75,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     throw new ConfigError(variable, issue.message, present[variable]);
+  }
+  // A generated secret would differ per replica and silently log everyone out on redeploy.
+  if (parsed.data.NODE_ENV === 'production' && !parsed.data.JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET', 'required when NODE_ENV=production', undefined);
   }
   return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
 }

@@ -16,9 +16,11 @@ beforeAll(async () => {
   await runMigrations(database);
   app = await createTestApp({ database, logs, env: { BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://ui.example' } });
   // A schema'd route exercising the shared request pipeline the product routes go through.
+  // Public test routes: the shared pipeline is under test here, not authentication (see src/http/auth.test.ts).
   app.post(
     '/api/v1/echo',
     {
+      config: { public: true },
       schema: {
         body: z.object({ name: z.string().min(2), count: z.number().int().positive() }),
         response: { 200: z.object({ name: z.string(), count: z.number() }) },
@@ -26,10 +28,10 @@ beforeAll(async () => {
     },
     async (request) => request.body,
   );
-  app.get('/api/v1/conflict', async () => {
+  app.get('/api/v1/conflict', { config: { public: true } }, async () => {
     throw new HttpProblem(409, 'Site already exists in this workspace');
   });
-  app.get('/api/v1/crash', async () => {
+  app.get('/api/v1/crash', { config: { public: true } }, async () => {
     throw new Error('database password is hunter2');
   });
   await app.ready();

@@ -25,6 +25,9 @@ import type { JobQueue } from '../queue/index.js';
 import { registerHealthRoutes, type ReadinessCheck } from '../system/health.js';
 import { createMetricsRegistry, registerHttpMetrics } from '../system/metrics.js';
 import { registerVersionRoute, siteprintVersion } from '../system/version.js';
+import { registerAccountsModule } from '../accounts/accounts.module.js';
+import type { AttemptStore } from '../accounts/login-limiter.js';
+import { securitySchemes } from './auth.js';
 import { registerErrorHandling } from './errors.js';
 import { requestIdFor } from './request-id.js';
 
@@ -41,12 +44,14 @@ export interface AppOptions {
   database: Database;
   queue: JobQueue;
   logger: Logger;
+  /** Shared failed-login counters (scaled mode); each process counts alone when absent. */
+  loginAttempts?: AttemptStore;
 }
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
 /** Builds the HTTP application; the caller owns listening and closing. */
-export async function buildApp({ config, database, queue, logger }: AppOptions): Promise<AppInstance> {
+export async function buildApp({ config, database, queue, logger, loginAttempts }: AppOptions): Promise<AppInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -90,7 +95,13 @@ export async function buildApp({ config, database, queue, logger }: AppOptions):
         description: 'Fingerprint websites, discover their data and keep extraction blueprints healthy.',
         license: { name: 'AGPL-3.0-only', identifier: 'AGPL-3.0-only' },
       },
-      tags: [{ name: 'system', description: 'Health, version and metrics' }],
+      tags: [
+        { name: 'system', description: 'Health, version and metrics' },
+        { name: 'auth', description: 'Accounts, sessions and sign-in with Google or GitHub' },
+        { name: 'workspaces', description: 'Workspaces, members, roles and invitations' },
+        { name: 'api-keys', description: 'API keys for scripts and integrations' },
+      ],
+      components: { securitySchemes },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
@@ -99,6 +110,8 @@ export async function buildApp({ config, database, queue, logger }: AppOptions):
     routePrefix: '/docs',
     uiConfig: { validatorUrl: null, tryItOutEnabled: true },
   });
+
+  await registerAccountsModule(app, { config, db: database.db, loginAttempts });
 
   const metrics = createMetricsRegistry();
   registerHttpMetrics(app, metrics);
@@ -116,7 +129,7 @@ export async function buildApp({ config, database, queue, logger }: AppOptions):
   ];
   registerHealthRoutes(app, checks);
   registerVersionRoute(app, database.kind);
-  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   return app;
 }

@@ -7,17 +7,27 @@ import type { FastifyRequest } from 'fastify';
  */
 export type WorkspaceOf = (request: FastifyRequest) => string;
 
-export type Permission =
-  | 'sites:read'
-  | 'sites:write'
-  | 'jobs:read'
-  | 'jobs:write'
-  | 'blueprints:read'
-  | 'blueprints:write'
-  | 'queues:manage';
+export const permissions = [
+  'sites:read',
+  'sites:write',
+  'jobs:read',
+  'jobs:write',
+  'blueprints:read',
+  'blueprints:write',
+  'queues:manage',
+  'llm:read',
+  'members:read',
+  'members:manage',
+  'api-keys:manage',
+  'workspace:delete',
+] as const;
+
+export type Permission = (typeof permissions)[number];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: Permission;
+    /** Reachable without credentials (register, login, OAuth, version, OpenAPI). */
+    public?: boolean;
   }
 }

@@ -17,6 +17,9 @@ export const redactedPaths = [
   '*.refreshToken',
   '*.apiKey',
   '*.secret',
+  '*.key',
+  '*.code',
+  '*.code_verifier',
 ];
 
 export interface LoggerOptions {

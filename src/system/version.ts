@@ -23,6 +23,7 @@ export function registerVersionRoute(app: AppInstance, database: 'pglite' | 'pos
   app.get(
     '/api/v1/version',
     {
+      config: { public: true },
       schema: {
         tags: ['system'],
         summary: 'Version of this Siteprint instance',

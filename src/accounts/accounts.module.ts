@@ -1,0 +1,69 @@
+import { createHmac } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
+import { registerApiKeyRoutes } from '../api-keys/api-keys.routes.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { AuditRepository } from '../audit/audit.repository.js';
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/client.js';
+import type { AppInstance } from '../http/app.js';
+import { registerAuth } from '../http/auth.js';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
+import { registerWorkspaceRoutes } from '../workspaces/workspaces.routes.js';
+import { WorkspacesService } from '../workspaces/workspaces.service.js';
+import { AccessTokens } from './access-tokens.js';
+import { AccountsService } from './accounts.service.js';
+import { registerAuthRoutes, sessionResponder } from './auth.routes.js';
+import { EmailOutboxRepository } from './email-outbox.repository.js';
+import { resolveJwtSecret } from './jwt-secret.js';
+import { LoginLimiter, MemoryAttemptStore, type AttemptStore } from './login-limiter.js';
+import { configuredProviders } from './oauth-providers.js';
+import { registerOAuthRoutes } from './oauth.routes.js';
+import { OAuthService } from './oauth.service.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { UsersRepository } from './users.repository.js';
+
+export interface AccountsModuleOptions {
+  config: Config;
+  db: Db;
+  /** Failed-login counters; in memory unless a shared store is passed (scaled mode). */
+  loginAttempts?: AttemptStore;
+}
+
+/**
+ * Accounts, workspaces, API keys and the auth hook. Registered before every product route,
+ * because the hook marks protected routes in the OpenAPI document as they are added.
+ */
+export async function registerAccountsModule(app: AppInstance, { config, db, loginAttempts }: AccountsModuleOptions): Promise<void> {
+  const jwtSecret = resolveJwtSecret(config);
+  // A derived key, so a cookie signature can never double as a JWT signature or vice versa.
+  await app.register(cookie, { secret: createHmac('sha256', jwtSecret).update('siteprint cookie signing').digest('base64url') });
+
+  const users = new UsersRepository(db);
+  const workspaces = new WorkspacesRepository(db);
+  const audit = new AuditRepository(db);
+  const accessTokens = new AccessTokens(jwtSecret);
+  const apiKeys = new ApiKeysService({ apiKeys: new ApiKeysRepository(db), audit });
+  const accounts = new AccountsService({
+    users,
+    refreshTokens: new RefreshTokensRepository(db),
+    audit,
+    accessTokens,
+    limiter: new LoginLimiter(loginAttempts ?? new MemoryAttemptStore()),
+    workspaces,
+  });
+  const secureCookies = new URL(config.PUBLIC_URL).protocol === 'https:';
+
+  registerAuth(app, { accessTokens, users, workspaces, apiKeys });
+  registerAuthRoutes(app, { accounts, secureCookies });
+  registerOAuthRoutes(app, {
+    providers: configuredProviders(config),
+    service: new OAuthService({ users, accounts, audit }),
+    sendSession: sessionResponder(secureCookies),
+    secureCookies,
+  });
+  registerWorkspaceRoutes(app, {
+    service: new WorkspacesService({ workspaces, outbox: new EmailOutboxRepository(db), audit, publicUrl: config.PUBLIC_URL }),
+  });
+  registerApiKeyRoutes(app, { service: apiKeys });
+}

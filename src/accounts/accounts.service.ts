@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditRepository } from '../audit/audit.repository.js';
+import { HttpProblem, problems } from '../http/problem.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { LoginLimiter } from './login-limiter.js';
+import { hashPassword, verifyDummyPassword, verifyPassword } from './passwords.js';
+import type { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { randomToken, sha256 } from './secrets.js';
+import type { UserRecord, UsersRepository } from './users.repository.js';
+import type { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
+
+export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
+
+/** Who is asking, for throttling and the audit log. */
+export interface ClientInfo {
+  ip: string;
+  userAgent?: string;
+}
+
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+  user: UserRecord;
+}
+
+/** The same body for unknown emails and wrong passwords, so responses never reveal which accounts exist. */
+const invalidCredentials = () => new HttpProblem(401, 'Email or password is incorrect', { slug: 'invalid-credentials' });
+const invalidRefresh = () => new HttpProblem(401, 'The refresh token is invalid or expired', { slug: 'invalid-token' });
+
+export class AccountsService {
+  constructor(
+    private readonly deps: {
+      users: UsersRepository;
+      refreshTokens: RefreshTokensRepository;
+      audit: AuditRepository;
+      accessTokens: AccessTokens;
+      limiter: LoginLimiter;
+      workspaces: WorkspacesRepository;
+    },
+  ) {}
+
+  async register(input: { email: string; name: string; password: string }): Promise<UserRecord> {
+    const user = await this.deps.users.createWithPersonalWorkspace({
+      email: input.email,
+      name: input.name,
+      passwordHash: await hashPassword(input.password),
+      emailVerified: false,
+    });
+    if (!user) throw problems.conflict('An account with this email already exists');
+    return user;
+  }
+
+  /** Creates a system administrator, or promotes an existing account and resets its password (CLI). */
+  async createSystemAdmin(input: { email: string; name: string; password: string }): Promise<UserRecord> {
+    const passwordHash = await hashPassword(input.password);
+    const existing = await this.deps.users.findByEmail(input.email);
+    if (existing) return (await this.deps.users.update(existing.id, { systemAdmin: true, passwordHash }))!;
+    const user = await this.deps.users.createWithPersonalWorkspace({
+      email: input.email,
+      name: input.name,
+      passwordHash,
+      emailVerified: false,
+      systemAdmin: true,
+    });
+    if (!user) throw problems.conflict('An account with this email already exists');
+    return user;
+  }
+
+  async login(input: { email: string; password: string }, client: ClientInfo): Promise<Session> {
+    const retryAfter = await this.deps.limiter.retryAfter(input.email, client.ip);
+    if (retryAfter > 0) {
+      throw new HttpProblem(429, 'Too many failed sign-in attempts; try again later', {
+        headers: { 'retry-after': String(retryAfter) },
+      });
+    }
+    const user = await this.deps.users.findByEmail(input.email);
+    const valid = user?.passwordHash
+      ? await verifyPassword(user.passwordHash, input.password)
+      : await verifyDummyPassword(input.password).then(() => false);
+    if (!user || !valid) {
+      await this.deps.limiter.recordFailure(input.email, client.ip);
+      await this.deps.audit.append({
+        action: 'login.failed',
+        actorUserId: user?.id,
+        target: user ? `user:${user.id}` : null,
+        ip: client.ip,
+        userAgent: client.userAgent,
+      });
+      throw invalidCredentials();
+    }
+    await this.deps.limiter.recordSuccess(input.email);
+    await this.audit('login.succeeded', user.id, client, { method: 'password' });
+    return this.startSession(user);
+  }
+
+  /** A new session (new refresh-token family) for a user who just proved who they are. */
+  async startSession(user: UserRecord, familyId: string = randomUUID()): Promise<Session> {
+    const refreshToken = randomToken();
+    const refreshExpiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS);
+    await this.deps.refreshTokens.insert({ userId: user.id, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshExpiresAt });
+    return { accessToken: await this.deps.accessTokens.sign(user.id), refreshToken, refreshExpiresAt, user };
+  }
+
+  /** Rotates a refresh token; presenting one that was already rotated revokes its whole family. */
+  async refresh(refreshToken: string): Promise<Session> {
+    const stored = await this.deps.refreshTokens.findByHash(sha256(refreshToken));
+    if (!stored || stored.revokedAt || stored.expiresAt <= new Date()) throw invalidRefresh();
+    // Losing the race against a concurrent rotation counts as reuse: someone else holds this token too.
+    if (stored.replacedAt || !(await this.deps.refreshTokens.markReplaced(stored.id))) {
+      await this.deps.refreshTokens.revokeFamily(stored.familyId);
+      throw invalidRefresh();
+    }
+    const user = await this.deps.users.findById(stored.userId);
+    if (!user) throw invalidRefresh();
+    return this.startSession(user, stored.familyId);
+  }
+
+  /** Ends the session the refresh token belongs to; unknown tokens are ignored so logout always succeeds. */
+  async logout(refreshToken: string | undefined, userId: string, client: ClientInfo): Promise<void> {
+    if (refreshToken) {
+      const stored = await this.deps.refreshTokens.findByHash(sha256(refreshToken));
+      if (stored && stored.userId === userId) await this.deps.refreshTokens.revokeFamily(stored.familyId);
+    }
+    await this.audit('logout', userId, client);
+  }
+
+  async me(userId: string): Promise<UserRecord> {
+    const user = await this.deps.users.findById(userId);
+    if (!user) throw problems.notFound('User');
+    return user;
+  }
+
+  async updateMe(
+    userId: string,
+    changes: { name?: string; currentPassword?: string; newPassword?: string },
+    client: ClientInfo,
+  ): Promise<UserRecord> {
+    const user = await this.me(userId);
+    let passwordHash: string | undefined;
+    if (changes.newPassword !== undefined) {
+      // Accounts created through OAuth have no password yet and may set one without a current one.
+      if (user.passwordHash && !(changes.currentPassword && (await verifyPassword(user.passwordHash, changes.currentPassword)))) {
+        throw new HttpProblem(403, 'The current password is incorrect', { slug: 'invalid-credentials' });
+      }
+      passwordHash = await hashPassword(changes.newPassword);
+    }
+    const updated = await this.deps.users.update(userId, {
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(passwordHash ? { passwordHash } : {}),
+    });
+    if (passwordHash) {
+      // Other devices must sign in again with the new password.
+      await this.deps.refreshTokens.revokeAllForUser(userId);
+      await this.audit('password.changed', userId, client);
+    }
+    return updated!;
+  }
+
+  async deleteMe(userId: string, client: ClientInfo): Promise<void> {
+    // Shared workspaces must not be left without an owner; the personal one goes with the account.
+    for (const workspace of await this.deps.workspaces.listForUser(userId)) {
+      if (workspace.role !== 'owner' || workspace.personalOwnerId === userId) continue;
+      if ((await this.deps.workspaces.countOwners(workspace.id)) <= 1) {
+        throw new HttpProblem(409, `Make someone else owner of "${workspace.name}" before deleting your account`, {
+          slug: 'last-owner',
+        });
+      }
+    }
+    await this.deps.users.delete(userId);
+    await this.audit('account.deleted', userId, client);
+  }
+
+  private audit(action: 'login.succeeded' | 'logout' | 'password.changed' | 'account.deleted', userId: string, client: ClientInfo, details?: Record<string, unknown>) {
+    return this.deps.audit.append({ action, actorUserId: userId, target: `user:${userId}`, ip: client.ip, userAgent: client.userAgent, details });
+  }
+}

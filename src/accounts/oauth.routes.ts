@@ -1,0 +1,117 @@
+import { ArcticFetchError, generateCodeVerifier, generateState, OAuth2RequestError } from 'arctic';
+import { z } from 'zod';
+import type { AppInstance } from '../http/app.js';
+import { HttpProblem, problemSchema, problems } from '../http/problem.js';
+import { clientOf, type SessionResponder } from './auth.routes.js';
+import { sessionSchema } from './accounts.schemas.js';
+import { oauthProviderNames, type OAuthProvider, type OAuthProviderName } from './oauth-providers.js';
+import type { OAuthService } from './oauth.service.js';
+
+const OAUTH_COOKIE = 'siteprint_oauth';
+const OAUTH_COOKIE_PATH = '/api/v1/auth/oauth';
+const OAUTH_COOKIE_MAX_AGE_SECONDS = 10 * 60;
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 502: problemSchema };
+const providerParams = z.object({ provider: z.enum(oauthProviderNames) });
+
+/** What the signed cookie carries between the redirect to the provider and the callback. */
+const pendingSchema = z.object({ provider: z.enum(oauthProviderNames), state: z.string(), verifier: z.string() });
+
+export interface OAuthRoutesDeps {
+  providers: Map<OAuthProviderName, OAuthProvider>;
+  service: OAuthService;
+  sendSession: SessionResponder;
+  secureCookies: boolean;
+}
+
+export function registerOAuthRoutes(app: AppInstance, { providers, service, sendSession, secureCookies }: OAuthRoutesDeps): void {
+  const tags = ['auth'];
+
+  function providerOf(name: OAuthProviderName): OAuthProvider {
+    const provider = providers.get(name);
+    if (!provider) throw problems.notFound(`Sign-in with ${name} is not configured on this instance, so it`);
+    return provider;
+  }
+
+  app.get(
+    '/api/v1/auth/oauth/:provider',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Start signing in with Google or GitHub (redirects to the provider)',
+        params: providerParams,
+        response: { 302: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const provider = providerOf(request.params.provider);
+      const state = generateState();
+      const verifier = generateCodeVerifier();
+      reply.setCookie(OAUTH_COOKIE, JSON.stringify({ provider: provider.name, state, verifier }), {
+        signed: true,
+        httpOnly: true,
+        // Lax, not Strict: the provider's redirect back is a cross-site navigation that must carry it.
+        sameSite: 'lax',
+        secure: secureCookies,
+        path: OAUTH_COOKIE_PATH,
+        maxAge: OAUTH_COOKIE_MAX_AGE_SECONDS,
+      });
+      return reply.redirect(provider.authorizationUrl(state, verifier).toString(), 302);
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/oauth/:provider/callback',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Provider callback: checks state and PKCE, then signs in, links by verified email, or creates the account',
+        params: providerParams,
+        querystring: z.object({
+          code: z.string().min(1).max(2048).optional(),
+          state: z.string().min(1).max(512).optional(),
+          error: z.string().max(200).optional(),
+        }),
+        response: { 200: sessionSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const provider = providerOf(request.params.provider);
+      const cookie = request.cookies[OAUTH_COOKIE];
+      const unsigned = cookie ? request.unsignCookie(cookie) : undefined;
+      reply.clearCookie(OAUTH_COOKIE, { path: OAUTH_COOKIE_PATH });
+      if (request.query.error) throw new HttpProblem(401, `${provider.name} did not sign you in: ${request.query.error}`, { slug: 'oauth-denied' });
+      const pending = unsigned?.valid && unsigned.value ? pendingSchema.safeParse(safeJson(unsigned.value)) : undefined;
+      if (
+        !pending?.success ||
+        pending.data.provider !== provider.name ||
+        !request.query.state ||
+        pending.data.state !== request.query.state ||
+        !request.query.code
+      ) {
+        throw new HttpProblem(400, 'The sign-in attempt is invalid or expired (state mismatch); start again', { slug: 'oauth-state' });
+      }
+      let profile;
+      try {
+        profile = await provider.profile(request.query.code, pending.data.verifier);
+      } catch (error) {
+        if (error instanceof OAuth2RequestError) {
+          throw new HttpProblem(401, `${provider.name} rejected the sign-in (${error.code})`, { slug: 'oauth-denied' });
+        }
+        request.log.warn({ err: error instanceof ArcticFetchError ? error.cause : error, provider: provider.name }, 'oauth provider failed');
+        throw new HttpProblem(502, `${provider.name} could not be reached or answered unexpectedly`);
+      }
+      return sendSession(reply, await service.signIn(provider.name, profile, clientOf(request)));
+    },
+  );
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}

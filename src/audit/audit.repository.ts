@@ -1,0 +1,43 @@
+import type { Db } from '../db/client.js';
+import { auditLog } from '../db/schema/index.js';
+
+export type AuditAction =
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'logout'
+  | 'password.changed'
+  | 'account.deleted'
+  | 'api-key.created'
+  | 'api-key.revoked'
+  | 'member.invited'
+  | 'member.joined'
+  | 'member.removed'
+  | 'member.role-changed'
+  | 'workspace.deleted';
+
+export interface AuditEvent {
+  action: AuditAction;
+  actorUserId?: string | null;
+  workspaceId?: string | null;
+  target?: string | null;
+  details?: Record<string, unknown>;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+/** Append-only by design: there is deliberately no update or delete here (the database refuses both too). */
+export class AuditRepository {
+  constructor(private readonly db: Db) {}
+
+  async append(event: AuditEvent): Promise<void> {
+    await this.db.insert(auditLog).values({
+      action: event.action,
+      actorUserId: event.actorUserId ?? null,
+      workspaceId: event.workspaceId ?? null,
+      target: event.target ?? null,
+      details: event.details ?? null,
+      ip: event.ip ?? null,
+      userAgent: event.userAgent ?? null,
+    });
+  }
+}

@@ -1,0 +1,159 @@
+import type { FastifyContextConfig, FastifyRequest } from 'fastify';
+import type { AccessTokens } from '../accounts/access-tokens.js';
+import type { UsersRepository } from '../accounts/users.repository.js';
+import { API_KEY_PREFIX, type ApiKeysService } from '../api-keys/api-keys.service.js';
+import type { WorkspaceRole } from '../db/schema/index.js';
+import type { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
+import type { AppInstance } from './app.js';
+import { grantedPermissions } from './permissions.js';
+import { HttpProblem, problems } from './problem.js';
+import type { Permission, WorkspaceOf } from './route-context.js';
+
+export interface AuthContext {
+  userId: string;
+  workspaceId: string;
+  role: WorkspaceRole;
+  systemAdmin: boolean;
+  /** Set when the request authenticated with an API key. */
+  apiKeyId?: string;
+  scopes?: string[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook on every protected /api/v1 route before validation and handlers run. */
+    auth?: AuthContext;
+  }
+  interface FastifyContextConfig {
+    /** Only a signed-in person may call it, never an API key (account and key management of oneself). */
+    sessionOnly?: boolean;
+  }
+}
+
+export const API_PREFIX = '/api/v1';
+export const WORKSPACE_HEADER = 'x-workspace-id';
+export const API_KEY_HEADER = 'x-api-key';
+
+/** Security requirements attached to every protected route in the OpenAPI document. */
+export const securitySchemes = {
+  bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or sp_ API key' },
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+} as const;
+
+export const workspaceOf: WorkspaceOf = (request) => request.auth!.workspaceId;
+
+/** The authenticated context of a protected route; the hook guarantees it is present. */
+export function authOf(request: FastifyRequest): AuthContext {
+  if (!request.auth) throw unauthenticated();
+  return request.auth;
+}
+
+/** What the caller may do right now: the role's permissions, narrowed by an API key's scopes. */
+export function permissionsOf(request: FastifyRequest): Set<Permission> {
+  return grantedPermissions(authOf(request));
+}
+
+export function isProtected(url: string, config: Partial<FastifyContextConfig> | undefined): boolean {
+  return (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`)) && config?.public !== true;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function unauthenticated(detail = 'Authentication is required: send a Bearer token or an X-API-Key header') {
+  return new HttpProblem(401, detail, { slug: 'unauthenticated', headers: { 'www-authenticate': 'Bearer' } });
+}
+
+export interface AuthDeps {
+  accessTokens: AccessTokens;
+  users: UsersRepository;
+  workspaces: WorkspacesRepository;
+  apiKeys: ApiKeysService;
+}
+
+/**
+ * Authenticates every /api/v1 route that is not `config.public` (failing closed: a route without
+ * a permission still needs credentials) and enforces `config.permission` from the one role table.
+ * Must be registered before the routes it protects, because it decorates them as they are added.
+ */
+export function registerAuth(app: AppInstance, deps: AuthDeps): void {
+  app.addHook('onRoute', (route) => {
+    if (!isProtected(route.url, route.config)) return;
+    route.schema = {
+      ...route.schema,
+      security: [{ bearerAuth: [] }, { apiKey: [] }],
+    } as typeof route.schema;
+  });
+
+  // onRequest runs before body parsing and validation, so anonymous callers learn nothing from 400s.
+  app.addHook('onRequest', async (request) => {
+    const url = request.routeOptions.url;
+    if (!url || !isProtected(url, request.routeOptions.config)) return;
+    const config = request.routeOptions.config;
+    const auth = await authenticate(request, deps);
+    if (config.sessionOnly && auth.apiKeyId) {
+      throw new HttpProblem(403, 'API keys cannot call this endpoint; sign in instead', { slug: 'forbidden' });
+    }
+    if (config.permission && !grantedPermissions(auth).has(config.permission)) {
+      throw new HttpProblem(403, `This requires the ${config.permission} permission`, { slug: 'forbidden' });
+    }
+    request.auth = auth;
+  });
+}
+
+function credentials(request: FastifyRequest): { kind: 'jwt' | 'key'; value: string } | undefined {
+  const apiKey = request.headers[API_KEY_HEADER];
+  if (typeof apiKey === 'string' && apiKey) return { kind: 'key', value: apiKey };
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+  const value = match[1]!;
+  return { kind: value.startsWith(API_KEY_PREFIX) ? 'key' : 'jwt', value };
+}
+
+function requestedWorkspace(request: FastifyRequest): string | undefined {
+  const header = request.headers[WORKSPACE_HEADER];
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !uuidPattern.test(header)) {
+    throw problems.badRequest('X-Workspace-Id must be a workspace id (UUID)', [
+      { in: 'headers', path: '/x-workspace-id', message: 'must be a UUID' },
+    ]);
+  }
+  return header.toLowerCase();
+}
+
+async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<AuthContext> {
+  const presented = credentials(request);
+  if (!presented) throw unauthenticated();
+  const wanted = requestedWorkspace(request);
+
+  if (presented.kind === 'key') {
+    const key = await deps.apiKeys.authenticate(presented.value);
+    if (!key) throw unauthenticated('The API key is invalid, expired or revoked');
+    // A key only ever reaches its own workspace; naming another one looks like a missing workspace.
+    if (wanted && wanted !== key.workspaceId) throw problems.notFound('Workspace');
+    const [creator, role] = await Promise.all([
+      deps.users.findById(key.createdBy),
+      deps.workspaces.roleOf(key.workspaceId, key.createdBy),
+    ]);
+    // A key dies with its creator's membership: it can never outlive the access it was cut from.
+    if (!creator || !role) throw unauthenticated('The API key is invalid, expired or revoked');
+    return {
+      userId: creator.id,
+      workspaceId: key.workspaceId,
+      role,
+      systemAdmin: creator.systemAdmin,
+      apiKeyId: key.id,
+      scopes: key.scopes,
+    };
+  }
+
+  const userId = await deps.accessTokens.verify(presented.value);
+  const user = userId ? await deps.users.findById(userId) : undefined;
+  if (!user) throw unauthenticated('The access token is invalid or expired');
+  const workspace = wanted
+    ? await deps.workspaces.forMember(wanted, user.id)
+    : (await deps.workspaces.listForUser(user.id))[0];
+  if (!workspace) throw problems.notFound('Workspace');
+  return { userId: user.id, workspaceId: workspace.id, role: workspace.role, systemAdmin: user.systemAdmin };
+}

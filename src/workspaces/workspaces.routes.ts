@@ -1,0 +1,210 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { clientOf } from '../accounts/auth.routes.js';
+import { workspaceRoles } from '../db/schema/index.js';
+import type { AppInstance } from '../http/app.js';
+import { authOf } from '../http/auth.js';
+import { problemSchema } from '../http/problem.js';
+import type { InvitationRecord, MemberRecord, WorkspaceWithRole } from './workspaces.repository.js';
+import type { Actor, WorkspacesService } from './workspaces.service.js';
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const role = z.enum(workspaceRoles);
+
+const workspaceSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    personal: z.boolean().describe('Created with the account; requests without X-Workspace-Id act here'),
+    role,
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Workspace' });
+const memberSchema = z
+  .object({ userId: z.uuid(), email: z.string(), name: z.string(), role, joinedAt: z.iso.datetime() })
+  .meta({ id: 'WorkspaceMember' });
+const invitationSchema = z
+  .object({ id: z.uuid(), email: z.string(), role, expiresAt: z.iso.datetime(), createdAt: z.iso.datetime() })
+  .meta({ id: 'Invitation' });
+
+const workspaceName = z.string().trim().min(1).max(200);
+const workspaceIdParams = z.object({ workspaceId: z.uuid() });
+const userIdParams = z.object({ userId: z.uuid() });
+const invitationIdParams = z.object({ invitationId: z.uuid() });
+
+function toWorkspace(workspace: WorkspaceWithRole): z.infer<typeof workspaceSchema> {
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    personal: workspace.personalOwnerId !== null,
+    role: workspace.role,
+    createdAt: workspace.createdAt.toISOString(),
+  };
+}
+const toMember = (member: MemberRecord) => ({ ...member, joinedAt: member.joinedAt.toISOString() });
+const toInvitation = (invitation: InvitationRecord) => ({
+  id: invitation.id,
+  email: invitation.email,
+  role: invitation.role,
+  expiresAt: invitation.expiresAt.toISOString(),
+  createdAt: invitation.createdAt.toISOString(),
+});
+
+export function actorOf(request: FastifyRequest): Actor {
+  const auth = authOf(request);
+  return { userId: auth.userId, workspaceId: auth.workspaceId, role: auth.role, ...clientOf(request) };
+}
+
+/**
+ * `/workspaces` lists and creates the caller's workspaces; `/workspace/...` acts on the current
+ * one (X-Workspace-Id, else the personal workspace), like every product route.
+ */
+export function registerWorkspaceRoutes(app: AppInstance, { service }: { service: WorkspacesService }): void {
+  const tags = ['workspaces'];
+
+  app.get(
+    '/api/v1/workspaces',
+    {
+      config: { sessionOnly: true },
+      schema: { tags, summary: 'Workspaces the signed-in user belongs to', response: { 200: z.object({ items: z.array(workspaceSchema) }), ...errors } },
+    },
+    async (request) => ({ items: (await service.list(authOf(request).userId)).map(toWorkspace) }),
+  );
+
+  app.post(
+    '/api/v1/workspaces',
+    {
+      config: { sessionOnly: true },
+      schema: { tags, summary: 'Create a workspace owned by the caller', body: z.object({ name: workspaceName }).strict(), response: { 201: workspaceSchema, ...errors } },
+    },
+    async (request, reply) => reply.status(201).send(toWorkspace(await service.create(authOf(request).userId, request.body.name))),
+  );
+
+  app.get(
+    '/api/v1/workspaces/:workspaceId',
+    {
+      config: { sessionOnly: true },
+      schema: { tags, summary: 'One of the caller\'s workspaces (404 for any other)', params: workspaceIdParams, response: { 200: workspaceSchema, ...errors } },
+    },
+    async (request) => toWorkspace(await service.get(authOf(request).userId, request.params.workspaceId)),
+  );
+
+  app.get(
+    '/api/v1/workspace',
+    {
+      config: { permission: 'members:read' },
+      schema: { tags, summary: 'The current workspace', response: { 200: workspaceSchema, ...errors } },
+    },
+    async (request) => toWorkspace(await service.get(authOf(request).userId, authOf(request).workspaceId)),
+  );
+
+  app.patch(
+    '/api/v1/workspace',
+    {
+      config: { permission: 'members:manage' },
+      schema: { tags, summary: 'Rename the current workspace', body: z.object({ name: workspaceName }).strict(), response: { 200: workspaceSchema, ...errors } },
+    },
+    async (request) => toWorkspace(await service.rename(actorOf(request), request.body.name)),
+  );
+
+  app.delete(
+    '/api/v1/workspace',
+    {
+      config: { permission: 'workspace:delete' },
+      schema: { tags, summary: 'Delete the current workspace and everything in it (owner)', response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      await service.delete(actorOf(request));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/workspace/members',
+    {
+      config: { permission: 'members:read' },
+      schema: { tags, summary: 'Members of the current workspace', response: { 200: z.object({ items: z.array(memberSchema) }), ...errors } },
+    },
+    async (request) => ({ items: (await service.members(authOf(request).workspaceId)).map(toMember) }),
+  );
+
+  app.patch(
+    '/api/v1/workspace/members/:userId',
+    {
+      config: { permission: 'members:manage' },
+      schema: {
+        tags,
+        summary: 'Change a member\'s role (only owners grant or take ownership; the last owner stays)',
+        params: userIdParams,
+        body: z.object({ role }).strict(),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await service.changeRole(actorOf(request), request.params.userId, request.body.role);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/v1/workspace/members/:userId',
+    {
+      config: { permission: 'members:manage' },
+      schema: { tags, summary: 'Remove a member (the last owner cannot be removed)', params: userIdParams, response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      await service.removeMember(actorOf(request), request.params.userId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/workspace/invitations',
+    {
+      config: { permission: 'members:manage' },
+      schema: { tags, summary: 'Pending invitations of the current workspace', response: { 200: z.object({ items: z.array(invitationSchema) }), ...errors } },
+    },
+    async (request) => ({ items: (await service.pendingInvitations(authOf(request).workspaceId)).map(toInvitation) }),
+  );
+
+  app.post(
+    '/api/v1/workspace/invitations',
+    {
+      config: { permission: 'members:manage' },
+      schema: {
+        tags,
+        summary: 'Invite someone by email; the link is emailed (queued in the outbox) and never returned',
+        body: z.object({ email: z.email(), role: role.default('member') }).strict(),
+        response: { 201: invitationSchema, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(toInvitation(await service.invite(actorOf(request), request.body.email, request.body.role))),
+  );
+
+  app.delete(
+    '/api/v1/workspace/invitations/:invitationId',
+    {
+      config: { permission: 'members:manage' },
+      schema: { tags, summary: 'Withdraw an invitation', params: invitationIdParams, response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      await service.cancelInvitation(actorOf(request), request.params.invitationId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/invitations/accept',
+    {
+      config: { sessionOnly: true },
+      schema: {
+        tags,
+        summary: 'Join a workspace with the token from an invitation email',
+        body: z.object({ token: z.string().min(1).max(512) }).strict(),
+        response: { 200: workspaceSchema, ...errors },
+      },
+    },
+    async (request) => toWorkspace(await service.acceptInvitation(authOf(request).userId, request.body.token, clientOf(request))),
+  );
+}

@@ -38,3 +38,4 @@ export * from './fetch/index.js';
 export * from './sample/index.js';
 export * from './fingerprint/index.js';
 export * from './discover/index.js';
+export * from './render/index.js';

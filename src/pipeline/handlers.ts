@@ -5,7 +5,7 @@ import { PermanentJobError, type JobHandler, type JobHandlers, type JobQueue, ty
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
 import type { AnalysisCoordinator } from './analysis.js';
 import type { JobType } from './job-types.js';
-import type { Fetcher } from '../engine/index.js';
+import type { Fetcher, Renderer } from '../engine/index.js';
 import { discoverCategoriesStep, fingerprintSiteStep } from './steps/analyse-site.js';
 import { generateSelectorsStep, testSelectorsStep } from './steps/build-blueprint.js';
 import { checkSiteHandler } from './steps/check-site.js';
@@ -21,6 +21,7 @@ export interface PipelineDeps {
   jobs: JobsRepository;
   queue: JobQueue;
   fetcher: Fetcher;
+  renderer: Renderer;
 }
 
 /** A standalone (non-analysis) job about one site. */

@@ -1,0 +1,1 @@
+export { defaultChromiumPath, looksLikeAppShell, Renderer, type RenderedPage, type RendererOptions, type RenderMode } from './renderer.js';

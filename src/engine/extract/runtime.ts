@@ -146,7 +146,10 @@ export function compileSource(source: Source, dataType?: string): CompiledSource
         const found = page.labels.get(label);
         if (!found?.[0]) continue;
         const first = found[0];
-        return multiple && first.parts.length > 1 ? first.parts : [first.text];
+        if (multiple) return first.parts.length > 1 ? first.parts : [first.text];
+        // Every occurrence, in page order: a regex may skip the ones that do not fit ("ISBN: 10 digits"
+        // before "ISBN: 13 digits"); without one the first occurrence wins.
+        return found.map((entry) => entry.text);
       }
       return [];
     };

@@ -132,7 +132,7 @@ function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageCo
     if (match < 0.3) continue;
     set.add({ label: [key] }, 'label', 0.95 * match);
     // "9780310205715 (0310205719)": the identifier itself, wherever other text rides along.
-    if (STRICT_KINDS.has(profile.kind)) set.add({ label: [key], regex: CODE_PATTERN.source }, 'label', 0.9 * match);
+    if (STRICT_KINDS.has(profile.kind)) set.add({ label: [key], regex: codePattern(profile).source }, 'label', 0.9 * match);
     // Names often carry an annotation in parentheses ("Penguin (2010)", "Jane Doe (Author)").
     const annotated = pages.some((page) => page.labels.get(key)?.some((entry) => /\S\s*(?:\(.*\)|;.*)$/.test(entry.text)));
     if (annotated && (profile.kind === 'organization' || profile.kind === 'person')) {
@@ -251,6 +251,9 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
 
 const STRICT_KINDS = new Set(['isbn13', 'isbn10', 'isbn', 'gtin']);
 const CODE_PATTERN = /\b(97[89][\d-]{10,14}|\d[\d-]{8,12}[\dX])\b/;
+/** An ISBN-13 only: 978/979 and ten more digits, hyphens allowed. */
+const ISBN13_PATTERN = /\b(97[89](?:-?\d){10})\b/;
+const codePattern = (profile: FieldProfile) => (profile.kind === 'isbn13' ? ISBN13_PATTERN : CODE_PATTERN);
 
 /** For identifier fields: elements whose text holds a value with a valid check digit. */
 function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
@@ -264,10 +267,10 @@ function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: Page
     for (const element of allElements(page.document)) {
       if (element.name === 'script' || element.name === 'style' || element.name === 'head') continue;
       const own = element.children.filter(isText).map((t) => t.data).join(' ');
-      const code = CODE_PATTERN.exec(own)?.[1];
+      const code = codePattern(profile).exec(own)?.[1];
       if (!code || validity(profile.kind, code) < 1) continue;
       for (const selector of selectorsFor(element, page.document, 3)) {
-        if (selector.first) set.add({ css: selector.css, read: 'ownText', regex: CODE_PATTERN.source, transforms: ['digits'] }, 'pattern', 0.5);
+        if (selector.first) set.add({ css: selector.css, read: 'ownText', regex: codePattern(profile).source, transforms: ['digits'] }, 'pattern', 0.5);
       }
       if (++found >= 5) break;
     }

@@ -72,12 +72,18 @@ describe('selector generation', () => {
     expect(result.quality).toBeGreaterThan(0.5);
   });
 
-  it('reads identifiers out of label values that carry more text', () => {
+  it('reads identifiers out of label values that carry more text, or out of the right one of repeated labels', () => {
     const contexts = ['9780310205715 (0310205719)', '978-0-316-76948-8'].map((isbn, i) =>
       page(i, `<ul><li><b>ISBN-13:</b> ${isbn}</li><li><b>Publisher:</b> Zondervan; 2 edition (May 2, 2003)</li></ul>`),
     );
     const [isbn, publisher, date] = testSelectors(generateSelectors(contexts, [], [{ name: 'isbn_13' }, { name: 'publisher' }, { name: 'publication_date' }]), contexts).fields;
     expect(isbn!.candidates[0]!.values.map((v) => v[0])).toEqual(['9780310205715', '978-0-316-76948-8']);
+    const repeated = ['0310205719', '0316769487'].map((isbn10, i) =>
+      page(i, `<p><b>ISBN:</b> ${isbn10}<br><b>ISBN:</b> ${['9780310205715', '9780316769488'][i]}</p>`),
+    );
+    const [code] = testSelectors(generateSelectors(repeated, [], [{ name: 'isbn_13' }]), repeated).fields;
+    expect(code!.sources[0]).toEqual({ label: ['isbn'], regex: String.raw`\b(97[89](?:-?\d){10})\b` });
+    expect(code!.candidates[0]!.values.map((v) => v[0])).toEqual(['9780310205715', '9780316769488']);
     expect(publisher!.candidates[0]!.values.map((v) => v[0])).toEqual(['Zondervan', 'Zondervan']);
     expect(date!.candidates[0]!.values.map((v) => v[0])).toEqual(['May 2, 2003', 'May 2, 2003']);
   });

@@ -5,8 +5,10 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.js';
 import type { Database } from '../../src/db/client.js';
 import { buildApp, type AppInstance } from '../../src/http/app.js';
+import { workspaceOf } from '../../src/http/auth.js';
+import { registerProductRoutes } from '../../src/http/product-routes.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { createConfiguredQueue } from '../../src/server.js';
+import { openPlatform, type Platform } from '../../src/platform.js';
 
 /** Every JSON line the app logged, for assertions about what reaches logs. */
 export class LogCapture extends Writable {
@@ -27,13 +29,22 @@ export interface TestAppOptions {
   logs?: LogCapture;
 }
 
-export async function createTestApp(options: TestAppOptions): Promise<AppInstance> {
+/**
+ * The whole HTTP API over the given database, as `siteprint serve` builds it, with the
+ * platform behind it. Jobs run only when a test starts workers (`platform.queue.work`).
+ */
+export async function createTestStack(options: TestAppOptions): Promise<{ app: AppInstance; platform: Platform }> {
   const logs = options.logs ?? new LogCapture();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-app-'));
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...options.env });
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: '1000', ...options.env });
   const logger = createLogger({ level: 'info', destination: logs });
-  const queue = createConfiguredQueue(config, options.database, logger);
-  const app = await buildApp({ config, database: options.database, queue, logger });
-  app.addHook('onClose', () => queue.close(1_000));
-  return app;
+  const platform = await openPlatform(config, logger, options.database);
+  const app = await buildApp({ config, database: options.database, queue: platform.queue, logger });
+  registerProductRoutes(app, platform, workspaceOf);
+  app.addHook('onClose', () => platform.close());
+  return { app, platform };
+}
+
+export async function createTestApp(options: TestAppOptions): Promise<AppInstance> {
+  return (await createTestStack(options)).app;
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, loadDotEnv } from '../../config/index.js';
 import { runMigrations } from '../../db/migrations.js';
-import { openConfiguredDatabase } from '../../server.js';
+import { openConfiguredDatabase } from '../../platform.js';
 
 export function registerMigrateCommand(program: Command): void {
   program

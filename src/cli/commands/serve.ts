@@ -13,7 +13,7 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig(options.port ? { ...process.env, PORT: options.port } : process.env);
       const logger = createLogger({ level: config.LOG_LEVEL });
       const server = await startServer(config, logger);
-      closeOnSignals(server, logger, config.SHUTDOWN_TIMEOUT_MS);
+      closeOnSignals(server.close, logger, config.SHUTDOWN_TIMEOUT_MS);
       logger.info({ url: server.url, docs: `${server.url}/docs` }, `Siteprint is running at ${server.url}`);
     });
 }

@@ -1,0 +1,23 @@
+import { registerBlueprintRoutes } from '../blueprints/blueprints.routes.js';
+import { BlueprintsService } from '../blueprints/blueprints.service.js';
+import { registerEventRoutes } from '../events/events.routes.js';
+import { registerExtractionRoutes } from '../extraction/extraction.routes.js';
+import { ExtractionService } from '../extraction/extraction.service.js';
+import { registerJobRoutes } from '../jobs/jobs.routes.js';
+import type { Platform } from '../platform.js';
+import { registerSiteRoutes } from '../sites/sites.routes.js';
+import type { AppInstance } from './app.js';
+import { IdempotencyRepository, registerIdempotency } from './idempotency.js';
+import type { WorkspaceOf } from './route-context.js';
+
+/** The product's API: sites, jobs and queues, blueprints, extraction and live events. */
+export function registerProductRoutes(app: AppInstance, platform: Platform, workspaceOf: WorkspaceOf): void {
+  const { services, repositories } = platform;
+  registerIdempotency(app, new IdempotencyRepository(platform.database.db), workspaceOf);
+  const blueprints = new BlueprintsService(repositories.blueprints, repositories.sites, services.sites);
+  registerSiteRoutes(app, { service: services.sites, sites: repositories.sites, blueprints: repositories.blueprints, workspaceOf });
+  registerJobRoutes(app, { service: services.jobs, jobs: repositories.jobs, queue: platform.queue, workspaceOf });
+  registerBlueprintRoutes(app, { service: blueprints, workspaceOf });
+  registerExtractionRoutes(app, { service: new ExtractionService(blueprints, platform.fetcher), workspaceOf });
+  registerEventRoutes(app, { events: platform.events, workspaceOf });
+}

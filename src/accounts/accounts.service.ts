@@ -51,22 +51,6 @@ export class AccountsService {
     return user;
   }
 
-  /** Creates a system administrator, or promotes an existing account and resets its password (CLI). */
-  async createSystemAdmin(input: { email: string; name: string; password: string }): Promise<UserRecord> {
-    const passwordHash = await hashPassword(input.password);
-    const existing = await this.deps.users.findByEmail(input.email);
-    if (existing) return (await this.deps.users.update(existing.id, { systemAdmin: true, passwordHash }))!;
-    const user = await this.deps.users.createWithPersonalWorkspace({
-      email: input.email,
-      name: input.name,
-      passwordHash,
-      emailVerified: false,
-      systemAdmin: true,
-    });
-    if (!user) throw problems.conflict('An account with this email already exists');
-    return user;
-  }
-
   async login(input: { email: string; password: string }, client: ClientInfo): Promise<Session> {
     const retryAfter = await this.deps.limiter.retryAfter(input.email, client.ip);
     if (retryAfter > 0) {

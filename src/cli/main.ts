@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { siteprintVersion } from '../system/version.js';
+import { registerAdminCommand } from './commands/admin.js';
 import { registerBlueprintCommand } from './commands/blueprint.js';
 import { registerDiscoverCommand } from './commands/discover.js';
 import { registerExtractCommand } from './commands/extract.js';
@@ -20,6 +21,7 @@ registerServeCommand(program);
 registerMigrateCommand(program);
 registerBlueprintCommand(program);
 registerExtractCommand(program);
+registerAdminCommand(program);
 registerFingerprintCommand(program);
 registerSampleCommand(program);
 registerDiscoverCommand(program);

@@ -57,8 +57,9 @@ export class SitesRepository {
     );
     const descending = page.sort.startsWith('-');
     // Millisecond precision, like the JavaScript dates cursors are made of.
-    const key = page.sort.endsWith('createdAt') ? sql`date_trunc('milliseconds', ${sites.createdAt})` : sql`${sites.name}`;
-    const cast = page.sort.endsWith('createdAt') ? sql`::timestamptz` : sql``;
+    // Names sort case-insensitively, byte by byte, the same on PGlite and on any PostgreSQL locale.
+    const key = page.sort.endsWith('createdAt') ? sql`date_trunc('milliseconds', ${sites.createdAt})` : sql`lower(${sites.name}) collate "C"`;
+    const cast = page.sort.endsWith('createdAt') ? sql`::timestamptz` : sql` collate "C"`;
     const cursor = page.after
       ? descending
         ? sql`(${key}, ${sites.id}) < (${page.after.value}${cast}, ${page.after.id}::uuid)`

@@ -114,7 +114,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     async (request) => {
       const { limit, cursor, sort, ...filter } = request.query;
       const { rows, total } = await service.list(workspaceOf(request), filter, { limit, sort, cursor });
-      const key = sort.endsWith('name') ? (site: SiteRecord) => site.name : (site: SiteRecord) => site.createdAt.toISOString();
+      const key = sort.endsWith('name') ? (site: SiteRecord) => site.name.toLowerCase() : (site: SiteRecord) => site.createdAt.toISOString();
       return toPage(rows, total, limit, toSiteSummary, (site) => ({ value: key(site), id: site.id }));
     },
   );

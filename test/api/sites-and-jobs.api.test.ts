@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppInstance } from '../../src/http/app.js';
+import type { Platform } from '../../src/platform.js';
+import { signUp, type TestUser } from '../support/accounts.js';
+import { createTestStack } from '../support/app.js';
+import { databaseTargets, type TestDatabase } from '../support/databases.js';
+import { FixtureShop } from '../support/fixture-shop.js';
+
+/**
+ * The product API end to end over HTTP: a user adds a fixture site, the pipeline analyses it,
+ * and the blueprint extracts a page the analysis never sampled; plus the rules around it.
+ */
+describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (target) => {
+  let database: TestDatabase;
+  let app: AppInstance;
+  let platform: Platform;
+  let shop: FixtureShop;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    shop = await new FixtureShop().start();
+    database = await target.open();
+    ({ app, platform } = await createTestStack({ database, env: { ALLOW_PRIVATE_NETWORK: 'true' } }));
+    await app.ready();
+    alice = await signUp(app, 'alice@example.com');
+    bob = await signUp(app, 'bob@example.com');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.close();
+    await shop.stop();
+  });
+
+  const as = (user: TestUser, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+    app.inject({ method, url, headers: { ...user.headers, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+  async function settled(user: TestUser, jobId: string) {
+    for (let i = 0; i < 600; i++) {
+      const job = (await as(user, 'GET', `/api/v1/jobs/${jobId}`)).json();
+      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`job ${jobId} did not finish`);
+  }
+
+  it('refuses bad sites with clear 4xx answers and nothing stored', async () => {
+    for (const [body, path] of [
+      [{ url: 'ftp://files.example/' }, '/url'],
+      [{ url: 'https://user:secret@shop.example/' }, '/url'],
+      [{ url: 'not a url' }, '/url'],
+      [{ url: 'https://shop.example/', schedule: 'every 10s' }, '/schedule'],
+      [{ url: 'https://shop.example/', maxPages: 0 }, '/maxPages'],
+    ] as const) {
+      const response = await as(alice, 'POST', '/api/v1/sites', body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      expect(response.headers['content-type']).toMatch(/problem\+json/);
+      expect(response.json().errors[0].path).toBe(path);
+    }
+    const malformed = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: { ...alice.headers, 'content-type': 'application/json' }, payload: '{"url":' });
+    expect(malformed.statusCode).toBe(400);
+    expect((await as(alice, 'GET', '/api/v1/sites')).json().total).toBe(0);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/sites' })).statusCode).toBe(401);
+  });
+
+  it('pages, filters and searches sites; one URL once per workspace; batch results per item', async () => {
+    const batch = await as(bob, 'POST', '/api/v1/sites/batch', {
+      sites: [{ url: 'https://one.example' }, { url: 'https://two.example/', name: 'Second' }, { url: 'https://ONE.example/' }, { url: 'gopher://x' }, { url: 'https://three.example' }],
+    });
+    expect(batch.statusCode).toBe(200);
+    expect(batch.json().results.map((result: { status: string }) => result.status)).toEqual(['created', 'created', 'duplicate', 'invalid', 'created']);
+    const duplicate = await as(bob, 'POST', '/api/v1/sites', { url: 'https://two.example' });
+    expect(duplicate.statusCode).toBe(409);
+
+    const first = (await as(bob, 'GET', '/api/v1/sites?limit=2&sort=name')).json();
+    expect(first.total).toBe(3);
+    expect(first.items.map((site: { name: string }) => site.name)).toEqual(['one.example', 'Second']);
+    const second = (await as(bob, 'GET', `/api/v1/sites?limit=2&sort=name&cursor=${first.nextCursor}`)).json();
+    expect(second.items.map((site: { name: string }) => site.name)).toEqual(['three.example']);
+    expect(second.nextCursor).toBeNull();
+    expect((await as(bob, 'GET', '/api/v1/sites?search=SECOND')).json().items).toHaveLength(1);
+    expect((await as(bob, 'GET', '/api/v1/sites?cursor=garbage')).statusCode).toBe(400);
+
+    const ids = first.items.map((site: { id: string }) => site.id);
+    const deleted = await as(bob, 'POST', '/api/v1/sites/batch-delete', { ids });
+    expect(deleted.json().deleted.sort()).toEqual([...ids].sort());
+    // Their queued analyses were cancelled, not left to run.
+    const jobs = (await as(bob, 'GET', '/api/v1/jobs?type=analyze_site')).json();
+    expect(jobs.items.filter((job: { status: string }) => job.status === 'cancelled')).toHaveLength(2);
+  });
+
+  it('honours Idempotency-Key on creating requests', async () => {
+    const headers = { 'idempotency-key': 'create-once-1' };
+    const first = await as(bob, 'POST', '/api/v1/sites', { url: 'https://idempotent.example' }, headers);
+    const again = await as(bob, 'POST', '/api/v1/sites', { url: 'https://idempotent.example' }, headers);
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json().site.id).toBe(first.json().site.id);
+    const reused = await as(bob, 'POST', '/api/v1/sites', { url: 'https://other.example' }, headers);
+    expect(reused.statusCode).toBe(422);
+  });
+
+  it('analyses a site, serves its blueprint and extracts a page it never sampled', async () => {
+    await platform.queue.work(platform.handlers, { concurrency: 2 });
+    const fields = ['title', 'author', 'isbn_13', 'publisher', 'publication_date', 'price'].map((name) => ({ name }));
+    const created = await as(alice, 'POST', '/api/v1/sites', { url: `${shop.url}/`, name: 'Quire', fields, maxPages: 10 });
+    expect(created.statusCode, created.body).toBe(201);
+    const { site, job } = created.json();
+    expect(job).toMatchObject({ type: 'analyze_site', status: 'running', siteId: site.id });
+
+    const analysis = await settled(alice, job.id);
+    expect(analysis.status, analysis.error).toBe('succeeded');
+    expect(analysis.steps.map((step: { type: string; status: string }) => [step.type, step.status])).toEqual(
+      ['fingerprint_site', 'discover_categories', 'generate_selectors', 'test_selectors', 'update_blueprint'].map((type) => [type, 'succeeded']),
+    );
+    const logs = (await as(alice, 'GET', `/api/v1/jobs/${analysis.steps[0].id}/logs`)).json();
+    expect(logs.items.some((line: { message: string }) => /sampled \d+ pages/.test(line.message))).toBe(true);
+
+    const detail = (await as(alice, 'GET', `/api/v1/sites/${site.id}`)).json();
+    expect(detail).toMatchObject({ status: 'ready', activeBlueprint: { version: 1, fields: 6 } });
+    expect(detail.technologies).toEqual(expect.arrayContaining(['Nginx', 'jQuery']));
+
+    const blueprint = (await as(alice, 'GET', `/api/v1/sites/${site.id}/blueprint`)).json();
+    expect(blueprint.content.pageTypes[0].fields.map((field: { name: string }) => field.name).sort()).toEqual(fields.map((field) => field.name).sort());
+    const yaml = await as(alice, 'GET', `/api/v1/sites/${site.id}/blueprint/export?format=yaml`);
+    expect(yaml.headers['content-type']).toMatch(/yaml/);
+    expect(yaml.body).toContain('pageTypes:');
+    const csv = await as(alice, 'GET', `/api/v1/sites/${site.id}/blueprint/export?format=csv`);
+    expect(csv.body.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(7);
+
+    const sampled = new Set(blueprint.content.pageTypes[0].match.examples as string[]);
+    const unseen = shop.books.slice().reverse().find((book) => !sampled.has(shop.productUrl(book)))!;
+    const extracted = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { urls: [shop.productUrl(unseen)] });
+    expect(extracted.statusCode, extracted.body).toBe(200);
+    const [record] = extracted.json().results;
+    expect(record.error).toBeNull();
+    expect(record.data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });
+    expect([record.data.author].flat()).toEqual([unseen.author]);
+
+    // Another workspace sees none of it.
+    expect((await as(bob, 'GET', `/api/v1/sites/${site.id}`)).statusCode).toBe(404);
+    expect((await as(bob, 'GET', `/api/v1/sites/${site.id}/blueprint`)).statusCode).toBe(404);
+    expect((await as(bob, 'GET', `/api/v1/jobs/${job.id}`)).statusCode).toBe(404);
+    expect((await as(bob, 'POST', `/api/v1/sites/${site.id}/extract`, { urls: [shop.productUrl(unseen)] })).statusCode).toBe(404);
+    expect((await as(bob, 'GET', '/api/v1/sites')).json().items.map((item: { id: string }) => item.id)).not.toContain(site.id);
+  });
+
+  it('cancels and retries an analysis', async () => {
+    await platform.queue.pause();
+    const { job } = (await as(alice, 'POST', '/api/v1/sites', { url: 'https://paused.example' })).json();
+    const cancelled = await as(alice, 'POST', `/api/v1/jobs/${job.id}/cancel`);
+    expect(cancelled.json().status).toBe('cancelled');
+    expect((await as(alice, 'POST', `/api/v1/jobs/${job.id}/cancel`)).statusCode).toBe(409);
+    const retried = await as(alice, 'POST', `/api/v1/jobs/${job.id}/retry`);
+    expect(retried.json().status).toBe('running');
+    const steps = (await as(alice, 'GET', `/api/v1/jobs/${job.id}`)).json().steps;
+    expect(steps[0]).toMatchObject({ type: 'fingerprint_site', status: 'queued' });
+    await platform.queue.resume();
+  });
+
+  it('shows queues to the system admin only', async () => {
+    const stats = await as(alice, 'GET', '/api/v1/queues');
+    expect(stats.statusCode, stats.body).toBe(200);
+    expect(stats.json().queues.map((queue: { name: string }) => queue.name)).toContain('fingerprint_site');
+    expect((await as(bob, 'GET', '/api/v1/queues')).statusCode).toBe(403);
+    expect((await as(bob, 'POST', '/api/v1/queues/pause')).statusCode).toBe(403);
+  });
+});

@@ -10,6 +10,7 @@ import { registerFingerprintCommand } from './commands/fingerprint.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSampleCommand } from './commands/sample.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 const program = new Command('siteprint')
   .description('Siteprint: fingerprint websites, discover their data, keep extraction blueprints healthy')
@@ -19,6 +20,7 @@ const program = new Command('siteprint')
 
 registerServeCommand(program);
 registerMigrateCommand(program);
+registerWorkerCommand(program);
 registerBlueprintCommand(program);
 registerExtractCommand(program);
 registerAdminCommand(program);

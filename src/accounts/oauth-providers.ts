@@ -1,4 +1,5 @@
 import { CodeChallengeMethod, OAuth2Client } from 'arctic';
+import { request } from 'undici';
 import type { Config } from '../config/index.js';
 
 export type OAuthProviderName = 'google' | 'github';
@@ -12,13 +13,24 @@ export interface OAuthProfile {
   name: string;
 }
 
+/** The provider refused the code (RFC 6749 §5.2 error), as opposed to being unreachable. */
+export class OAuthGrantError extends Error {
+  constructor(readonly code: string) {
+    super(`the provider rejected the authorization code: ${code}`);
+    this.name = 'OAuthGrantError';
+  }
+}
+
 /**
  * One OAuth 2.0 provider. arctic's Google and GitHub classes hard-code their endpoints, so the
- * exchange uses arctic's generic OAuth2Client with endpoints from config (tests point them at a
- * loopback fake); the profile calls are plain fetches against the provider's documented APIs.
+ * authorization URL (state, PKCE S256 challenge) comes from arctic's generic OAuth2Client with
+ * endpoints from config (tests point them at a loopback fake). The two back-channel calls (token
+ * exchange, profile) are made with undici directly: arctic uses the global fetch and sets its own
+ * Content-Length, which the undici 7 global dispatcher the rest of the app installs rejects.
  */
 export class OAuthProvider {
   private readonly client: OAuth2Client;
+  private readonly credentials: { clientId: string; clientSecret: string; redirectUri: string };
 
   constructor(
     readonly name: OAuthProviderName,
@@ -29,6 +41,7 @@ export class OAuthProvider {
     private readonly scopes: string[],
   ) {
     this.client = new OAuth2Client(clientId, clientSecret, redirectUri);
+    this.credentials = { clientId, clientSecret, redirectUri };
   }
 
   authorizationUrl(state: string, codeVerifier: string): URL {
@@ -42,9 +55,38 @@ export class OAuthProvider {
   }
 
   async profile(code: string, codeVerifier: string): Promise<OAuthProfile> {
-    const tokens = await this.client.validateAuthorizationCode(this.endpoints.token, code, codeVerifier);
-    const accessToken = tokens.accessToken();
+    const accessToken = await this.exchange(code, codeVerifier);
     return this.name === 'google' ? this.googleProfile(accessToken) : this.githubProfile(accessToken);
+  }
+
+  /** RFC 6749 §4.1.3 with the PKCE verifier (RFC 7636) and client_secret_basic authentication. */
+  private async exchange(code: string, codeVerifier: string): Promise<string> {
+    const { clientId, clientSecret, redirectUri } = this.credentials;
+    const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
+    const response = await request(this.endpoints.token, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        'user-agent': 'siteprint',
+        authorization: `Basic ${basic}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: codeVerifier,
+        client_id: clientId,
+      }).toString(),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await response.body.json().catch(() => ({}))) as { access_token?: unknown; error?: unknown };
+    // GitHub reports grant errors with status 200, so the error field decides, not the status.
+    if (typeof body.error === 'string') throw new OAuthGrantError(body.error);
+    if (response.statusCode !== 200 || typeof body.access_token !== 'string') {
+      throw new Error(`token endpoint answered ${response.statusCode} without an access token`);
+    }
+    return body.access_token;
   }
 
   private async googleProfile(accessToken: string): Promise<OAuthProfile> {
@@ -83,12 +125,15 @@ export class OAuthProvider {
 }
 
 async function getJson(url: string, accessToken: string): Promise<unknown> {
-  const response = await fetch(url, {
+  const response = await request(url, {
     headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'siteprint' },
     signal: AbortSignal.timeout(10_000),
   });
-  if (!response.ok) throw new Error(`${new URL(url).pathname} answered ${response.status}`);
-  return response.json();
+  if (response.statusCode !== 200) {
+    await response.body.dump();
+    throw new Error(`${new URL(url).pathname} answered ${response.statusCode}`);
+  }
+  return response.body.json();
 }
 
 /** The providers that have client credentials configured. */

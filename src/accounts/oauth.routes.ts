@@ -1,10 +1,10 @@
-import { ArcticFetchError, generateCodeVerifier, generateState, OAuth2RequestError } from 'arctic';
+import { generateCodeVerifier, generateState } from 'arctic';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import { HttpProblem, problemSchema, problems } from '../http/problem.js';
 import { clientOf, type SessionResponder } from './auth.routes.js';
 import { sessionSchema } from './accounts.schemas.js';
-import { oauthProviderNames, type OAuthProvider, type OAuthProviderName } from './oauth-providers.js';
+import { OAuthGrantError, oauthProviderNames, type OAuthProvider, type OAuthProviderName } from './oauth-providers.js';
 import type { OAuthService } from './oauth.service.js';
 
 const OAUTH_COOKIE = 'siteprint_oauth';
@@ -97,10 +97,10 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
       try {
         profile = await provider.profile(request.query.code, pending.data.verifier);
       } catch (error) {
-        if (error instanceof OAuth2RequestError) {
+        if (error instanceof OAuthGrantError) {
           throw new HttpProblem(401, `${provider.name} rejected the sign-in (${error.code})`, { slug: 'oauth-denied' });
         }
-        request.log.warn({ err: error instanceof ArcticFetchError ? error.cause : error, provider: provider.name }, 'oauth provider failed');
+        request.log.warn({ err: error, provider: provider.name }, 'oauth provider failed');
         throw new HttpProblem(502, `${provider.name} could not be reached or answered unexpectedly`);
       }
       return sendSession(reply, await service.signIn(provider.name, profile, clientOf(request)));

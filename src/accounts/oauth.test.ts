@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../../test/support/accounts.js';
-import { createTestApp } from '../../test/support/app.js';
+import { createTestApp, LogCapture } from '../../test/support/app.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
 import { FakeOAuthProvider } from '../../test/support/fake-oauth-provider.js';
 import type { AppInstance } from '../http/app.js';
@@ -9,13 +9,14 @@ import type { AppInstance } from '../http/app.js';
 describe.each(databaseTargets())('OAuth sign-in on $name', (target) => {
   let database: TestDatabase;
   let app: AppInstance;
+  const logs = new LogCapture();
   const google = new FakeOAuthProvider('google', 'google-client', 'google-secret');
   const github = new FakeOAuthProvider('github', 'github-client', 'github-secret');
 
   beforeAll(async () => {
     await Promise.all([google.start(), github.start()]);
     database = await target.open();
-    app = await createTestApp({ database, env: { ...google.env(), ...github.env(), PUBLIC_URL: 'http://siteprint.test' } });
+    app = await createTestApp({ database, logs, env: { ...google.env(), ...github.env(), PUBLIC_URL: 'http://siteprint.test' } });
     await app.ready();
   });
 
@@ -40,13 +41,14 @@ describe.each(databaseTargets())('OAuth sign-in on $name', (target) => {
 
   async function complete(provider: 'google' | 'github') {
     const { callback, cookie } = await authorize(provider);
-    return app.inject({ method: 'GET', url: callback.pathname + callback.search, cookies: { siteprint_oauth: cookie } });
+    const response = await app.inject({ method: 'GET', url: callback.pathname + callback.search, cookies: { siteprint_oauth: cookie } });
+    return Object.assign(response, { replay: () => app.inject({ method: 'GET', url: callback.pathname + callback.search, cookies: { siteprint_oauth: cookie } }) });
   }
 
   it('signs a new person in with Google (PKCE verified by the provider) and again as the same account', async () => {
     google.nextUser = { id: 'g-1', email: 'grace@example.com', emailVerified: true, name: 'Grace' };
     const first = await complete('google');
-    expect(first.statusCode, first.body).toBe(200);
+    expect(first.statusCode, first.body + logs.lines.filter((line) => line.includes('oauth provider')).join('\n')).toBe(200);
     const session = first.json<{ accessToken: string; user: { id: string; email: string; hasPassword: boolean } }>();
     expect(session.user).toMatchObject({ email: 'grace@example.com', hasPassword: false });
     expect(google.tokenRequests.at(-1)?.codeVerifier).toMatch(/^[\w-]{43,}$/);
@@ -54,6 +56,10 @@ describe.each(databaseTargets())('OAuth sign-in on $name', (target) => {
     expect(me.statusCode).toBe(200);
     const again = await complete('google');
     expect(again.json<{ user: { id: string } }>().user.id).toBe(session.user.id);
+    // The provider accepts a code once; a replayed callback is refused by it, and so by us.
+    const replayed = await again.replay();
+    expect(replayed.statusCode).toBe(401);
+    expect(replayed.json()).toMatchObject({ type: 'urn:siteprint:problem:oauth-denied' });
   });
 
   it('signs in with GitHub using the verified primary email from /user/emails', async () => {

@@ -37,19 +37,14 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase({ url: config.DATABASE_URL, pgliteDir: pgliteDirFor(config.dataDir) });
 }
 
-export interface PlatformOptions {
-  /** Namespaces Redis keys (queues, events), so test runs sharing one Redis never meet. */
-  queuePrefix?: string;
-}
-
-export async function openPlatform(config: Config, logger: Logger, database?: Database, options: PlatformOptions = {}): Promise<Platform> {
+export async function openPlatform(config: Config, logger: Logger, database?: Database): Promise<Platform> {
   const db = database ?? (await openConfiguredDatabase(config));
   try {
     if (!database) {
       const migrations = await runMigrations(db);
       logger.info({ database: db.kind, migrations: migrations.applied }, 'database ready');
     }
-    const events = createEventBus(config.REDIS_URL, logger, options.queuePrefix);
+    const events = createEventBus(config.REDIS_URL, logger, config.QUEUE_PREFIX);
     const jobs = new JobsRepository(db.db);
     const sites = new SitesRepository(db.db);
     const blueprints = new BlueprintsRepository(db.db);
@@ -60,7 +55,8 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       logger,
       redisUrl: config.REDIS_URL,
       jobTypes: JOB_TYPES,
-      prefix: options.queuePrefix,
+      prefix: config.QUEUE_PREFIX,
+      leaseMs: config.JOB_LEASE_MS,
       onChange: async (job: JobRecord) => {
         await analysis.onJobChange(job);
         await events.publish({ type: 'job.updated', workspaceId: job.workspaceId, data: jobEvent(job) });

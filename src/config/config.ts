@@ -45,6 +45,10 @@ const configSchema = z.object({
   TRUST_PROXY: booleanFlag.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** How long a worker may go silent before its running job is handed to another worker. */
+  JOB_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Prefix of Redis keys, so several instances can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[\w-]{1,64}$/, { message: 'expected letters, digits, - or _' }).default('siteprint'),
   /** Self-hosters analysing their own intranet sites lift the SSRF guard deliberately. */
   ALLOW_PRIVATE_NETWORK: booleanFlag.default(false),
   /** Signs access tokens (HS256); generated into DATA_DIR when absent outside production. */

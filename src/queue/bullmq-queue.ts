@@ -95,6 +95,8 @@ export class BullmqQueue implements JobQueue {
         prefix: this.prefix,
         concurrency: options.concurrency,
         lockDuration: this.leaseMs,
+        // A crashed worker's job is looked for as often as its lock can lapse.
+        stalledInterval: this.leaseMs,
         maxStalledCount: 3,
       });
       worker.on('error', (err) => this.options.logger.error({ err, type }, 'BullMQ worker error'));

@@ -38,9 +38,10 @@ describe.each(modes)('analysis pipeline end to end ($name)', ({ redis }) => {
       NODE_ENV: 'test',
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'siteprint-e2e-')),
       ALLOW_PRIVATE_NETWORK: 'true',
+      QUEUE_PREFIX: `e2e-${randomUUID()}`,
       ...(redis ? { REDIS_URL: redisUrl! } : {}),
     });
-    platform = await openPlatform(config, createLogger({ level: 'silent' }), database, { queuePrefix: `e2e-${randomUUID()}` });
+    platform = await openPlatform(config, createLogger({ level: 'silent' }), database);
     await platform.queue.work(platform.handlers, { concurrency: 2 });
   }
 

@@ -81,6 +81,8 @@ function categoryPage(name: string, books: Book[]): string {
 export class FixtureShop {
   readonly books = fixtureBooks();
   redesigned = false;
+  /** Milliseconds every page waits before answering, to catch work in the middle. */
+  delayMs = 0;
   /** Paths requested so far, in order. */
   readonly requests: string[] = [];
   private server?: Server;
@@ -91,7 +93,7 @@ export class FixtureShop {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       this.requests.push(path);
       const send = (status: number, type: string, body: string) => {
-        response.writeHead(status, { 'content-type': type, server: 'nginx/1.25.3' }).end(body);
+        setTimeout(() => response.writeHead(status, { 'content-type': type, server: 'nginx/1.25.3' }).end(body), this.delayMs);
       };
       if (path === '/robots.txt') return send(200, 'text/plain', `User-agent: *\nDisallow: /cart\nSitemap: ${this.url}/sitemap.xml\n`);
       if (path === '/sitemap.xml') {

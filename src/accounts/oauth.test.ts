@@ -56,6 +56,9 @@ describe.each(databaseTargets())('OAuth sign-in on $name', (target) => {
     expect(me.statusCode).toBe(200);
     const again = await complete('google');
     expect(again.json<{ user: { id: string } }>().user.id).toBe(session.user.id);
+    // Codes and state travel in the callback URL; the request log masks them.
+    expect(logs.text).toContain('/callback?code=%5Bredacted%5D&state=%5Bredacted%5D');
+    expect(logs.text).not.toMatch(/[?&]code=(?!%5Bredacted%5D)/);
     // The provider accepts a code once; a replayed callback is refused by it, and so by us.
     const replayed = await again.replay();
     expect(replayed.statusCode).toBe(401);

@@ -17,10 +17,39 @@ export const redactedPaths = [
   '*.refreshToken',
   '*.apiKey',
   '*.secret',
-  '*.key',
-  '*.code',
-  '*.code_verifier',
 ];
+
+/** Query parameters carrying one-time credentials: OAuth codes and state, invitation tokens. */
+const sensitiveQueryParameters = ['code', 'state', 'token', 'access_token', 'refresh_token'];
+
+export function redactUrl(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return url;
+  const query = new URLSearchParams(url.slice(queryStart + 1));
+  for (const name of sensitiveQueryParameters) if (query.has(name)) query.set(name, '[redacted]');
+  return `${url.slice(0, queryStart)}?${query.toString()}`;
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  headers?: Record<string, unknown>;
+  socket?: { remotePort?: number };
+}
+
+/** Fastify's request serializer (same fields), with credentials in the query string masked. */
+function serializeRequest(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    version: req.headers?.['accept-version'],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
 
 export interface LoggerOptions {
   level: string;
@@ -34,6 +63,7 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
       level,
       base: { service: 'siteprint' },
       redact: { paths: redactedPaths, censor: '[redacted]' },
+      serializers: { req: serializeRequest },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

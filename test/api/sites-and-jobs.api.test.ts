@@ -17,6 +17,8 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
   let shop: FixtureShop;
   let alice: TestUser;
   let bob: TestUser;
+  /** The analysed fixture site, shared by the blueprint tests that follow the analysis. */
+  let analysedSiteId: string;
 
   beforeAll(async () => {
     shop = await new FixtureShop().start();
@@ -118,6 +120,7 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     const logs = (await as(alice, 'GET', `/api/v1/jobs/${analysis.steps[0].id}/logs`)).json();
     expect(logs.items.some((line: { message: string }) => /sampled \d+ pages/.test(line.message))).toBe(true);
 
+    analysedSiteId = site.id;
     const detail = (await as(alice, 'GET', `/api/v1/sites/${site.id}`)).json();
     expect(detail).toMatchObject({ status: 'ready', activeBlueprint: { version: 1, fields: 6 } });
     expect(detail.technologies).toEqual(expect.arrayContaining(['Nginx', 'jQuery']));
@@ -145,6 +148,40 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect((await as(bob, 'GET', `/api/v1/jobs/${job.id}`)).statusCode).toBe(404);
     expect((await as(bob, 'POST', `/api/v1/sites/${site.id}/extract`, { urls: [shop.productUrl(unseen)] })).statusCode).toBe(404);
     expect((await as(bob, 'GET', '/api/v1/sites')).json().items.map((item: { id: string }) => item.id)).not.toContain(site.id);
+  });
+
+  it('edits a blueprint only when the edit passes its test, then diffs and rolls back versions', async () => {
+    const base = `/api/v1/sites/${analysedSiteId}`;
+    const { content } = (await as(alice, 'GET', `${base}/blueprint`)).json();
+    const [pageType] = content.pageTypes;
+    const broken = {
+      ...pageType,
+      fields: pageType.fields.map((field: { name: string }) => (field.name === 'title' ? { ...field, required: true, sources: [{ css: '.no-such-element' }] } : field)),
+    };
+    const refused = await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: [broken] });
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json().detail).toMatch(/title/);
+    expect((await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: [{ name: 'x' }] })).statusCode).toBe(400);
+
+    const withoutPrice = { ...pageType, fields: pageType.fields.filter((field: { name: string }) => field.name !== 'price') };
+    const edited = await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: [withoutPrice] });
+    expect(edited.statusCode, edited.body).toBe(200);
+    expect(edited.json()).toMatchObject({ version: 2, reason: 'edit', active: true, created: true });
+    expect((await as(bob, 'PATCH', `${base}/blueprint`, { pageTypes: [withoutPrice] })).statusCode).toBe(404);
+
+    const versions = (await as(alice, 'GET', `${base}/blueprints`)).json().items;
+    expect(versions.map((version: { version: number; active: boolean }) => [version.version, version.active])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    const diff = (await as(alice, 'GET', `${base}/blueprints/diff?from=1&to=2`)).json();
+    expect(diff.fieldsRemoved).toEqual([expect.objectContaining({ field: 'price' })]);
+    expect(diff.identical).toBe(false);
+
+    const rolledBack = await as(alice, 'POST', `${base}/blueprints/1/rollback`);
+    expect(rolledBack.json()).toMatchObject({ version: 1, active: true });
+    expect((await as(alice, 'GET', `${base}/blueprint`)).json().version).toBe(1);
+    expect((await as(alice, 'GET', `${base}/blueprints/9`)).statusCode).toBe(404);
   });
 
   it('cancels and retries an analysis', async () => {

@@ -1,0 +1,86 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppInstance } from '../../src/http/app.js';
+import type { Platform } from '../../src/platform.js';
+import { signUp, type TestUser } from '../support/accounts.js';
+import { createTestStack } from '../support/app.js';
+import { databaseTargets, type TestDatabase } from '../support/databases.js';
+import { FixtureShop } from '../support/fixture-shop.js';
+
+/** Reads server-sent events from a live stream until `enough` says stop or time runs out. */
+async function collectEvents(url: string, headers: Record<string, string>, enough: (events: Array<{ event: string; data: Record<string, unknown> }>) => boolean, timeoutMs: number) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const events: Array<{ event: string; data: Record<string, unknown> }> = [];
+  try {
+    const response = await fetch(url, { headers, signal: controller.signal });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += new TextDecoder().decode(value);
+      const blocks = buffer.split('\n\n');
+      buffer = blocks.pop()!;
+      for (const block of blocks) {
+        const event = /^event: (.+)$/m.exec(block)?.[1];
+        const data = /^data: (.+)$/m.exec(block)?.[1];
+        if (event && data) events.push({ event, data: JSON.parse(data) });
+      }
+      if (enough(events)) break;
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return events;
+}
+
+describe('live events over SSE', () => {
+  let database: TestDatabase;
+  let app: AppInstance;
+  let platform: Platform;
+  let shop: FixtureShop;
+  let base: string;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    shop = await new FixtureShop().start();
+    database = await databaseTargets()[0]!.open();
+    ({ app, platform } = await createTestStack({ database, env: { ALLOW_PRIVATE_NETWORK: 'true' } }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    alice = await signUp(app, 'alice@example.com');
+    bob = await signUp(app, 'bob@example.com');
+    await platform.queue.work(platform.handlers, { concurrency: 2 });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.close();
+    await shop.stop();
+  });
+
+  it("streams a workspace's job changes to its members only", async () => {
+    expect((await fetch(`${base}/api/v1/events`)).status).toBe(401);
+    const aliceStream = collectEvents(`${base}/api/v1/events`, alice.headers, (events) => events.some((event) => event.data.type === 'update_blueprint' && event.data.status === 'succeeded'), 60_000);
+    const bobStream = collectEvents(`${base}/api/v1/events`, bob.headers, () => false, 4_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sites',
+      headers: alice.headers,
+      payload: { url: `${shop.url}/`, fields: [{ name: 'title' }, { name: 'isbn_13' }], maxPages: 6 },
+    });
+    expect(created.statusCode).toBe(201);
+    const seen = await aliceStream;
+    const steps = seen.filter((event) => event.event === 'job.updated').map((event) => `${event.data.type}:${event.data.status}`);
+    expect(steps).toEqual(expect.arrayContaining(['fingerprint_site:running', 'fingerprint_site:succeeded', 'update_blueprint:succeeded']));
+    expect(seen.every((event) => event.data.siteId === created.json().site.id)).toBe(true);
+    expect(await bobStream).toEqual([]);
+  });
+});

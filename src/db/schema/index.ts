@@ -6,3 +6,4 @@ export * from './idempotency-keys.js';
 export * from './accounts.js';
 export * from './workspaces.js';
 export * from './audit-log.js';
+export * from './extraction-results.js';

@@ -1,0 +1,18 @@
+import { index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { jobs } from './jobs.js';
+
+/** Records of an extraction batch job, one row per requested URL, in request order. */
+export const extractionResults = pgTable(
+  'extraction_results',
+  {
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    url: text('url').notNull(),
+    pageType: text('page_type'),
+    data: jsonb('data').notNull().$type<Record<string, unknown>>(),
+    error: text('error'),
+  },
+  (table) => [primaryKey({ columns: [table.jobId, table.position] }), index('extraction_results_job_idx').on(table.jobId)],
+);

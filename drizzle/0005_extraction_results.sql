@@ -8,5 +8,4 @@ CREATE TABLE "extraction_results" (
 	CONSTRAINT "extraction_results_job_id_position_pk" PRIMARY KEY("job_id","position")
 );
 --> statement-breakpoint
-ALTER TABLE "extraction_results" ADD CONSTRAINT "extraction_results_job_id_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "extraction_results_job_idx" ON "extraction_results" USING btree ("job_id");
+ALTER TABLE "extraction_results" ADD CONSTRAINT "extraction_results_job_id_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."jobs"("id") ON DELETE cascade ON UPDATE no action;

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { jobs } from './jobs.js';
 
 /** Records of an extraction batch job, one row per requested URL, in request order. */
@@ -14,5 +14,5 @@ export const extractionResults = pgTable(
     data: jsonb('data').notNull().$type<Record<string, unknown>>(),
     error: text('error'),
   },
-  (table) => [primaryKey({ columns: [table.jobId, table.position] }), index('extraction_results_job_idx').on(table.jobId)],
+  (table) => [primaryKey({ columns: [table.jobId, table.position] })],
 );

@@ -19,6 +19,7 @@ import { resolveJwtSecret } from './jwt-secret.js';
 import { LoginLimiter, MemoryAttemptStore, type AttemptStore } from './login-limiter.js';
 import { configuredProviders } from './oauth-providers.js';
 import { registerOAuthRoutes } from './oauth.routes.js';
+import { prepareDummyHash } from './passwords.js';
 import { OAuthService } from './oauth.service.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { UsersRepository } from './users.repository.js';
@@ -36,6 +37,7 @@ export interface AccountsModuleOptions {
  */
 export async function registerAccountsModule(app: AppInstance, { config, db, loginAttempts }: AccountsModuleOptions): Promise<void> {
   const jwtSecret = resolveJwtSecret(config);
+  await prepareDummyHash();
   // A derived key, so a cookie signature can never double as a JWT signature or vice versa.
   await app.register(cookie, { secret: createHmac('sha256', jwtSecret).update('siteprint cookie signing').digest('base64url') });
 

@@ -17,11 +17,16 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 
 let dummyHash: Promise<string> | undefined;
 
+/** Computes the dummy hash ahead of the first login, so even that one is not slower for unknown emails. */
+export function prepareDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword('siteprint-dummy-password-for-timing');
+  return dummyHash;
+}
+
 /**
  * Spends the same argon2 work as a real verification, so a login for an unknown email takes as
  * long as one with a wrong password.
  */
 export async function verifyDummyPassword(password: string): Promise<void> {
-  dummyHash ??= hashPassword('siteprint-dummy-password-for-timing');
-  await verifyPassword(await dummyHash, password);
+  await verifyPassword(await prepareDummyHash(), password);
 }

@@ -230,6 +230,22 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
     expect(actions.map((row) => row.action)).toEqual(['api-key.created', 'api-key.revoked']);
   });
 
+  it('accepts an invitation only for the address it was sent to, once', async () => {
+    const invited = await signUp(app, 'invitee@example.com');
+    const stranger = await signUp(app, 'stranger@example.com');
+    const invite = await app.inject({ method: 'POST', url: '/api/v1/workspace/invitations', headers: as(users.owner), payload: { email: 'Invitee@Example.com', role: 'viewer' } });
+    expect(invite.statusCode).toBe(201);
+    const [mail] = await database.query<{ body: string; subject: string }>(sql`select body, subject from email_outbox where "to" = 'Invitee@Example.com'`);
+    expect(mail!.subject).toBe('You are invited to Team on Siteprint');
+    const token = /token=([\w-]+)/.exec(mail!.body)![1]!;
+    const stored = await database.query<{ token_hash: string }>(sql`select token_hash from invitations where id = ${invite.json<{ id: string }>().id}`);
+    expect(stored[0]!.token_hash).not.toContain(token);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: stranger.headers, payload: { token } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: invited.headers, payload: { token } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: invited.headers, payload: { token } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/workspace', headers: as(invited) })).json()).toMatchObject({ role: 'viewer', personal: false });
+  });
+
   it('removes members, and lets the owner delete a shared workspace', async () => {
     const removed = await app.inject({ method: 'DELETE', url: `/api/v1/workspace/members/${users.viewer.id}`, headers: as(users.admin) });
     expect(removed.statusCode).toBe(204);

@@ -36,8 +36,14 @@ export const API_KEY_HEADER = 'x-api-key';
 
 /** Security requirements attached to every protected route in the OpenAPI document. */
 export const securitySchemes = {
-  bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or sp_ API key' },
-  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT or sp_ API key',
+    description:
+      'An access token from /auth/login (send X-Workspace-Id to act outside your personal workspace) or an API key.',
+  },
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An sp_ API key; it acts in its own workspace.' },
 } as const;
 
 export const workspaceOf: WorkspaceOf = (request) => request.auth!.workspaceId;

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { invitations, memberships, users, workspaces, type WorkspaceRole } from '../db/schema/index.js';
 
@@ -133,8 +133,10 @@ export class WorkspacesRepository {
   }
 
   /**
-   * Accepts an unexpired invitation: marks it used and adds the membership in one transaction.
-   * Undefined when the token is unknown, used or expired. An existing membership keeps its role.
+   * Accepts an unexpired invitation addressed to this user's email: marks it used and adds the
+   * membership in one transaction, so a forwarded or leaked link is useless to anyone else.
+   * Undefined when the token is unknown, used, expired or for another address. An existing
+   * membership keeps its role.
    */
   async acceptInvitation(tokenHash: string, userId: string): Promise<InvitationRecord | undefined> {
     return this.db.transaction(async (tx) => {
@@ -142,7 +144,12 @@ export class WorkspacesRepository {
         .update(invitations)
         .set({ acceptedAt: new Date() })
         .where(
-          and(eq(invitations.tokenHash, tokenHash), isNull(invitations.acceptedAt), gt(invitations.expiresAt, new Date())),
+          and(
+            eq(invitations.tokenHash, tokenHash),
+            isNull(invitations.acceptedAt),
+            gt(invitations.expiresAt, new Date()),
+            sql`lower(${invitations.email}) = (select lower(${users.email}) from ${users} where ${users.id} = ${userId})`,
+          ),
         )
         .returning();
       if (!invitation) return undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprintPage, fingerprintSite, type PageSignals } from './fingerprint.js';
+import { LiteralFinder } from './literals.js';
 
 const page = (head: string, body = '', headers: Record<string, string> = {}): PageSignals => ({
   url: 'https://site.example/',
@@ -56,5 +57,19 @@ describe('fingerprinting with the community signature database', () => {
     const names = site.technologies.map((technology) => technology.name);
     expect(names).toEqual(expect.arrayContaining(['Nginx', 'jQuery']));
     expect(site.technologies.find((technology) => technology.name === 'Nginx')?.version).toBe('1.25.3');
+  });
+
+  it('matches a DOM selector list by any of its selectors', () => {
+    // 33Across has a DOM-only signature: "iframe[src*='.33across.com'], link[href*='.33across.com'], link[href*='.tynt.com']".
+    expect(detected(page('<link rel="preconnect" href="https://cdn.tynt.com/">')).has('33Across')).toBe(true);
+    expect(detected(page('<link rel="preconnect" href="https://cdn.example.com/">')).has('33Across')).toBe(false);
+  });
+});
+
+describe('LiteralFinder', () => {
+  it('finds every literal a text contains in one pass, ignoring case, overlaps included', () => {
+    const finder = new LiteralFinder(['wp-content', 'content/', 'jquery', 'absent']);
+    expect([...finder.find('<link href="/WP-Content/themes/x.css"><script src="jQuery.js">')].sort()).toEqual(['content/', 'jquery', 'wp-content']);
+    expect(finder.find('').size).toBe(0);
   });
 });

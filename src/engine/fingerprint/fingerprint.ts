@@ -4,6 +4,7 @@ import { getElementsByTagName, textContent } from 'domutils';
 import { parseDocument } from 'htmlparser2';
 import { technologyDatabase, type TechnologyDefinition } from './database.js';
 import { patternList, resolveVersion, type Pattern } from './patterns.js';
+import { LiteralFinder } from './literals.js';
 
 /** What a page reveals about the software behind it. */
 export interface PageSignals {
@@ -27,8 +28,8 @@ export interface Fingerprint {
 
 interface DomCheck {
   selector: string;
-  /** Lower-case strings the page source must contain for the selector to possibly match. */
-  tokens: string[];
+  /** One token list per selector of a list (a, b): the check can only match if all tokens of one list are in the page. */
+  tokens: string[][];
   /** Compiled on first use; null when the selector is not supported. */
   query?: ((node: Element) => boolean) | null;
   exists?: Pattern;
@@ -58,16 +59,41 @@ const list = (value: string | string[] | undefined): string[] => (value === unde
 const keyed = (record: Record<string, string | string[]> | undefined, lower = true): Array<[string, Pattern]> =>
   Object.entries(record ?? {}).flatMap(([key, value]) => patternList(value).map((pattern) => [lower ? key.toLowerCase() : key, pattern] as [string, Pattern]));
 
+/** The selectors of a selector list, split at commas outside quotes, brackets and parentheses. */
+function selectorList(selector: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < selector.length; i++) {
+    const char = selector[i]!;
+    if (quote) {
+      if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === '(' || char === '[') depth++;
+    else if (char === ')' || char === ']') depth--;
+    else if (char === ',' && depth === 0) {
+      parts.push(selector.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(selector.slice(start));
+  return parts;
+}
+
 /**
- * Ids, class names, attribute names and quoted values a selector needs, all of which appear
- * verbatim in the source of a page it matches. A selector list (a, b) needs none of them.
+ * Ids, class names, attribute names and quoted attribute values one selector needs, all of
+ * which appear verbatim in the source of a page it matches. What a :not() names is left out,
+ * since the selector matches where it is absent.
  */
 function selectorTokens(selector: string): string[] {
-  if (selector.includes(',')) return [];
+  const positive = selector.replace(/:not\((?:[^()]|\([^()]*\))*\)/g, '');
+  // Ids and classes are read outside attribute brackets, where a dot is part of a value.
+  const outsideBrackets = positive.replace(/\[[^\]]*\]/g, ' ');
   const tokens = [
-    ...[...selector.matchAll(/[#.]([\w-]{3,})/g)].map((match) => match[1]!),
-    ...[...selector.matchAll(/\[\s*([\w-]{3,})/g)].map((match) => match[1]!),
-    ...[...selector.matchAll(/["']([^"']{3,})["']/g)].map((match) => match[1]!),
+    ...[...outsideBrackets.matchAll(/[#.]([\w-]{3,})/g)].map((match) => match[1]!),
+    ...[...positive.matchAll(/\[\s*([\w-]{3,})/g)].map((match) => match[1]!),
+    ...[...positive.matchAll(/["']([^"']{3,})["']/g)].map((match) => match[1]!),
   ];
   return tokens.map((token) => token.toLowerCase());
 }
@@ -75,24 +101,32 @@ function selectorTokens(selector: string): string[] {
 function compileDom(dom: TechnologyDefinition['dom']): DomCheck[] {
   if (!dom) return [];
   if (typeof dom === 'string' || Array.isArray(dom)) {
-    return list(dom).map((selector) => ({ selector, tokens: selectorTokens(selector), exists: patternList('')[0] }));
+    return list(dom).map((selector) => ({ selector, tokens: selectorList(selector).map(selectorTokens), exists: patternList('')[0] }));
   }
   return Object.entries(dom).map(([selector, checks]) => ({
     selector,
-    tokens: selectorTokens(selector),
+    tokens: selectorList(selector).map(selectorTokens),
     ...(checks.exists !== undefined ? { exists: patternList(checks.exists)[0] } : {}),
     ...(checks.text !== undefined ? { text: patternList(checks.text)[0] } : {}),
     ...(checks.attributes ? { attributes: keyed(checks.attributes, false) } : {}),
   }));
 }
 
-let compiled: CompiledTechnology[] | undefined;
+interface CompiledDatabase {
+  technologies: CompiledTechnology[];
+  byName: Map<string, CompiledTechnology>;
+  /** Every literal the page-wide patterns and DOM selectors require, to find all present ones in one pass. */
+  literals: LiteralFinder;
+}
+
+let compiled: CompiledDatabase | undefined;
 
 /** Every signature compiled once per process, on first use. */
-function signatures(): CompiledTechnology[] {
+function signatures(): CompiledDatabase {
   if (compiled) return compiled;
-  const { technologies, categories } = technologyDatabase();
-  compiled = Object.entries(technologies).map(([name, definition]) => ({
+  const database = technologyDatabase();
+  const { categories } = database;
+  const technologies: CompiledTechnology[] = Object.entries(database.technologies).map(([name, definition]) => ({
     name,
     categories: (definition.cats ?? []).map((id) => categories[String(id)]?.name ?? String(id)),
     implies: list(definition.implies).map((entry) => {
@@ -112,6 +146,15 @@ function signatures(): CompiledTechnology[] {
     url: patternList(definition.url),
     dom: compileDom(definition.dom),
   }));
+  const literals = technologies.flatMap((technology) => [
+    ...[technology.html, technology.text, technology.scripts, technology.scriptSrc].flat().flatMap((pattern) => pattern.literals ?? []),
+    ...technology.dom.flatMap((check) => check.tokens.flat()),
+  ]);
+  compiled = {
+    technologies,
+    byName: new Map(technologies.map((technology) => [technology.name, technology])),
+    literals: new LiteralFinder(literals),
+  };
   return compiled;
 }
 
@@ -167,12 +210,20 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
   const html = page.html.slice(0, 1_000_000);
   const body = getElementsByTagName('body', document, true, 1)[0];
   const text = (body ? textContent(body) : '').replace(/\s+/g, ' ').slice(0, 200_000);
-  const lower = { html: html.toLowerCase(), scripts: scripts.toLowerCase(), text: text.toLowerCase() };
+  const { technologies, literals } = signatures();
+  const present = {
+    html: literals.find(html),
+    scripts: literals.find(scripts),
+    text: literals.find(text),
+    scriptSrc: literals.find(scriptSrc.join('\n')),
+  };
   const root = document;
   const detections = new Map<string, Detection>();
 
-  const hit = (technology: CompiledTechnology, pattern: Pattern, value: string, lowered?: string) => {
-    if (lowered !== undefined && pattern.literals && !pattern.literals.some((literal) => lowered.includes(literal))) return;
+  // Most signatures are absent from a page: the literals a pattern requires reject them before its regex runs.
+  const possible = (pattern: Pattern, literalsIn: Set<string>) => !pattern.literals || pattern.literals.some((literal) => literalsIn.has(literal));
+  const hit = (technology: CompiledTechnology, pattern: Pattern, value: string, literalsIn?: Set<string>) => {
+    if (literalsIn && !possible(pattern, literalsIn)) return;
     const match = pattern.regex.exec(value);
     if (!match) return;
     const found = detections.get(technology.name) ?? { confidence: 0 };
@@ -182,7 +233,7 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
     detections.set(technology.name, found);
   };
 
-  for (const technology of signatures()) {
+  for (const technology of technologies) {
     for (const [name, pattern] of technology.headers) if (headers[name] !== undefined) hit(technology, pattern, headers[name]);
     for (const [name, pattern] of technology.cookies) {
       const matching = name.endsWith('*') ? [...cookies].find(([cookie]) => cookie.startsWith(name.slice(0, -1))) : cookies.has(name) ? [name, cookies.get(name)!] : undefined;
@@ -190,13 +241,13 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
     }
     for (const [name, pattern] of technology.meta) for (const content of meta.get(name) ?? []) hit(technology, pattern, content);
     for (const [path, pattern] of technology.js) if (page.js?.[path] !== undefined) hit(technology, pattern, page.js[path]);
-    for (const pattern of technology.scriptSrc) for (const src of scriptSrc) hit(technology, pattern, src);
-    for (const pattern of technology.html) hit(technology, pattern, html, lower.html);
-    for (const pattern of technology.scripts) if (scripts) hit(technology, pattern, scripts, lower.scripts);
-    for (const pattern of technology.text) hit(technology, pattern, text, lower.text);
+    for (const pattern of technology.scriptSrc) if (possible(pattern, present.scriptSrc)) for (const src of scriptSrc) hit(technology, pattern, src);
+    for (const pattern of technology.html) hit(technology, pattern, html, present.html);
+    for (const pattern of technology.scripts) if (scripts) hit(technology, pattern, scripts, present.scripts);
+    for (const pattern of technology.text) hit(technology, pattern, text, present.text);
     for (const pattern of technology.url) hit(technology, pattern, page.url);
     for (const check of technology.dom) {
-      if (!check.tokens.every((token) => lower.html.includes(token))) continue;
+      if (!check.tokens.some((tokens) => tokens.every((token) => present.html.has(token)))) continue;
       const query = compiledQuery(check);
       if (!query) continue;
       const nodes = selectAll<AnyNode, Element>(query, root);
@@ -216,7 +267,7 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
 
 /** Adds implied technologies, then drops excluded ones and those whose requirements are missing. */
 function resolve(detections: Map<string, Detection>): Technology[] {
-  const byName = new Map(signatures().map((technology) => [technology.name, technology]));
+  const { byName } = signatures();
   const queue = [...detections.keys()];
   while (queue.length) {
     const name = queue.shift()!;

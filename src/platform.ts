@@ -3,6 +3,7 @@ import type { Config } from './config/index.js';
 import { openDatabase, pgliteDirFor, type Database } from './db/client.js';
 import { runMigrations } from './db/migrations.js';
 import { createEventBus, type EventBus } from './events/index.js';
+import { ExtractionResultsRepository } from './extraction/extraction-results.repository.js';
 import { JobsService } from './jobs/jobs.service.js';
 import type { Logger } from './logging/logger.js';
 import { AnalysisCoordinator } from './pipeline/analysis.js';
@@ -24,7 +25,7 @@ export interface Platform {
   database: Database;
   queue: JobQueue;
   events: EventBus;
-  repositories: { jobs: JobsRepository; sites: SitesRepository; blueprints: BlueprintsRepository };
+  repositories: { jobs: JobsRepository; sites: SitesRepository; blueprints: BlueprintsRepository; extractionResults: ExtractionResultsRepository };
   services: { sites: SitesService; jobs: JobsService };
   analysis: AnalysisCoordinator;
   handlers: JobHandlers;
@@ -48,6 +49,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const jobs = new JobsRepository(db.db);
     const sites = new SitesRepository(db.db);
     const blueprints = new BlueprintsRepository(db.db);
+    const extractionResults = new ExtractionResultsRepository(db.db);
     // The coordinator and the queue refer to each other: job changes drive the pipeline, and
     // the listener only runs once both exist.
     const queue = createJobQueue({
@@ -65,7 +67,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const analysis = new AnalysisCoordinator(jobs, queue, sites);
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
     const renderer = new Renderer({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK, userAgent: fetcher.userAgent });
-    const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer });
+    const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults });
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let closing: Promise<void> | undefined;
     return {
@@ -74,7 +76,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       database: db,
       queue,
       events,
-      repositories: { jobs, sites, blueprints },
+      repositories: { jobs, sites, blueprints, extractionResults },
       services: { sites: new SitesService(sites, jobs, analysis), jobs: new JobsService(jobs, queue, analysis) },
       analysis,
       handlers,

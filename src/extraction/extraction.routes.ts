@@ -1,8 +1,12 @@
+import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
-import { problemSchema } from '../http/problem.js';
+import { HttpProblem, problemSchema } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
-import type { ExtractionService } from './extraction.service.js';
+import { jobSummary, toJobSummary } from '../jobs/jobs.schemas.js';
+import type { JobsService } from '../jobs/jobs.service.js';
+import type { ExtractionResultRecord, ExtractionResultsRepository } from './extraction-results.repository.js';
+import { MAX_URLS_PER_JOB, MAX_URLS_PER_REQUEST, type ExtractionService } from './extraction.service.js';
 
 const extractionResult = z
   .object({
@@ -14,12 +18,40 @@ const extractionResult = z
   })
   .meta({ id: 'ExtractionResult' });
 
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const siteParams = z.object({ id: z.uuid() });
+
 const body = z.union([
-  z.object({ urls: z.array(z.url().max(2048)).min(1).max(100).describe('Pages to fetch now and extract (at most 100)') }),
+  z.object({ urls: z.array(z.url().max(2048)).min(1).max(MAX_URLS_PER_REQUEST).describe(`Pages to fetch now and extract (at most ${MAX_URLS_PER_REQUEST})`) }),
   z.object({ html: z.string().min(1).max(5_000_000), url: z.url().max(2048).describe('Where the HTML came from, for relative links and page-type matching') }),
 ]);
 
-export function registerExtractionRoutes(app: AppInstance, deps: { service: ExtractionService; workspaceOf: WorkspaceOf }): void {
+const RESULTS_PAGE = 1_000;
+
+/** Every stored record of a job, read in pages so memory stays flat. */
+async function* allResults(results: ExtractionResultsRepository, jobId: string): AsyncGenerator<ExtractionResultRecord> {
+  for (let after = -1; ; ) {
+    const page = await results.page(jobId, after, RESULTS_PAGE);
+    yield* page;
+    if (page.length < RESULTS_PAGE) return;
+    after = page.at(-1)!.position;
+  }
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.every((item) => typeof item !== 'object') ? value.join(' | ') : JSON.stringify(value);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+export interface ExtractionRoutesDeps {
+  service: ExtractionService;
+  jobs: JobsService;
+  results: ExtractionResultsRepository;
+  workspaceOf: WorkspaceOf;
+}
+
+export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoutesDeps): void {
   app.post(
     '/api/v1/sites/:id/extract',
     {
@@ -29,15 +61,9 @@ export function registerExtractionRoutes(app: AppInstance, deps: { service: Extr
       schema: {
         tags: ['extraction'],
         summary: "Extract records with the site's active blueprint from URLs or from given HTML",
-        params: z.object({ id: z.uuid() }),
+        params: siteParams,
         body,
-        response: {
-          200: z.object({ results: z.array(extractionResult) }),
-          400: problemSchema,
-          401: problemSchema,
-          403: problemSchema,
-          404: problemSchema,
-        },
+        response: { 200: z.object({ results: z.array(extractionResult) }), ...errors },
       },
     },
     async (request) => {
@@ -48,6 +74,50 @@ export function registerExtractionRoutes(app: AppInstance, deps: { service: Extr
           ? await deps.service.fromUrls(workspaceId, request.params.id, input.urls)
           : [await deps.service.fromHtml(workspaceId, request.params.id, input)];
       return { results };
+    },
+  );
+
+  app.post(
+    '/api/v1/sites/:id/extract/jobs',
+    {
+      config: { permission: 'jobs:write' },
+      schema: {
+        tags: ['extraction'],
+        summary: `Extract up to ${MAX_URLS_PER_JOB} URLs in a job; download its records from /api/v1/jobs/{id}/results`,
+        params: siteParams,
+        body: z.object({ urls: z.array(z.url().max(2048)).min(1).max(MAX_URLS_PER_JOB) }),
+        response: { 202: jobSummary, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(202).send(toJobSummary(await deps.service.startBatch(deps.workspaceOf(request), request.params.id, request.body.urls))),
+  );
+
+  app.get(
+    '/api/v1/jobs/:id/results',
+    {
+      config: { permission: 'jobs:read' },
+      schema: {
+        tags: ['extraction'],
+        summary: 'Records of a finished extraction job as JSON, NDJSON or CSV',
+        params: z.object({ id: z.uuid() }),
+        querystring: z.object({ format: z.enum(['json', 'ndjson', 'csv']).default('json') }),
+        response: { 200: z.string(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const job = await deps.jobs.get(deps.workspaceOf(request), request.params.id);
+      if (job.type !== 'extract_batch') throw new HttpProblem(404, 'This job has no extraction results');
+      if (job.status !== 'succeeded') throw new HttpProblem(409, `The job is ${job.status}; results are ready when it has succeeded`);
+      const records: Array<{ url: string; pageType: string | null; data: Record<string, unknown>; error: string | null }> = [];
+      for await (const row of allResults(deps.results, job.id)) records.push({ url: row.url, pageType: row.pageType, data: row.data, error: row.error });
+      const { format } = request.query;
+      const filename = `extraction-${job.id}.${format}`;
+      reply.header('content-disposition', `attachment; filename="${filename}"`);
+      if (format === 'json') return reply.type('application/json').send(JSON.stringify({ results: records }));
+      if (format === 'ndjson') return reply.type('application/x-ndjson').send(records.map((record) => JSON.stringify(record)).join('\n') + '\n');
+      const fields = [...new Set(records.flatMap((record) => Object.keys(record.data)))];
+      const rows = records.map((record) => [record.url, record.pageType ?? '', record.error ?? '', ...fields.map((field) => csvCell(record.data[field]))]);
+      return reply.type('text/csv').send(stringify([['url', 'page_type', 'error', ...fields], ...rows]));
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { BlueprintsService } from '../blueprints/blueprints.service.js';
-import { compileBlueprint, extractPage, type ExtractedRecord, type FieldResult } from '../engine/index.js';
-import type { Fetcher } from '../engine/index.js';
+import { compileBlueprint, extractPage, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Fetcher } from '../engine/index.js';
+import { HttpProblem } from '../http/problem.js';
+import { Priority, type JobQueue, type JobRecord } from '../queue/index.js';
 
 export interface ExtractionResult {
   url: string;
@@ -11,6 +12,10 @@ export interface ExtractionResult {
   sources: Record<string, number | null>;
   error: string | null;
 }
+
+/** More URLs than this are extracted by a job rather than within the request. */
+export const MAX_URLS_PER_REQUEST = 100;
+export const MAX_URLS_PER_JOB = 10_000;
 
 function plain(fields: Record<string, FieldResult>) {
   return Object.fromEntries(Object.entries(fields).map(([name, result]) => [name, result.value]));
@@ -26,11 +31,23 @@ function toResult(record: ExtractedRecord): ExtractionResult {
   };
 }
 
+/** Fetches one URL and extracts it; a page that cannot be fetched yields a result with its error. */
+export async function extractUrl(fetcher: Fetcher, blueprint: CompiledBlueprint, url: string): Promise<ExtractionResult> {
+  try {
+    const page = await fetcher.fetch(url);
+    if (page.status >= 400) return { url, pageType: null, data: {}, sources: {}, error: `HTTP ${page.status}` };
+    return { ...toResult(extractPage(blueprint, { url: page.finalUrl, html: page.html })), url };
+  } catch (error) {
+    return { url, pageType: null, data: {}, sources: {}, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /** Applies a site's active blueprint to given HTML or to pages fetched now. No LLM, no cost. */
 export class ExtractionService {
   constructor(
     private readonly blueprints: BlueprintsService,
     private readonly fetcher: Fetcher,
+    private readonly queue: JobQueue,
   ) {}
 
   async fromHtml(workspaceId: string, siteId: string, page: { url: string; html: string }): Promise<ExtractionResult> {
@@ -42,14 +59,14 @@ export class ExtractionService {
     const active = await this.blueprints.active(workspaceId, siteId);
     const compiled = compileBlueprint(active.content);
     const results: ExtractionResult[] = [];
-    for (const url of urls) {
-      try {
-        const page = await this.fetcher.fetch(url);
-        results.push(toResult(extractPage(compiled, { url: page.finalUrl, html: page.html })));
-      } catch (error) {
-        results.push({ url, pageType: null, data: {}, sources: {}, error: error instanceof Error ? error.message : String(error) });
-      }
-    }
+    for (const url of urls) results.push(await extractUrl(this.fetcher, compiled, url));
     return results;
+  }
+
+  /** Starts an `extract_batch` job; its records download from GET /api/v1/jobs/{id}/results. */
+  async startBatch(workspaceId: string, siteId: string, urls: string[]): Promise<JobRecord> {
+    if (urls.length > MAX_URLS_PER_JOB) throw new HttpProblem(400, `at most ${MAX_URLS_PER_JOB} URLs per extraction job`);
+    await this.blueprints.active(workspaceId, siteId);
+    return this.queue.enqueue({ workspaceId, siteId, type: 'extract_batch', payload: { siteId, urls }, priority: Priority.user });
   }
 }

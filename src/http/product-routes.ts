@@ -18,6 +18,11 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
   registerSiteRoutes(app, { service: services.sites, sites: repositories.sites, blueprints: repositories.blueprints, workspaceOf });
   registerJobRoutes(app, { service: services.jobs, jobs: repositories.jobs, queue: platform.queue, workspaceOf });
   registerBlueprintRoutes(app, { service: blueprints, workspaceOf });
-  registerExtractionRoutes(app, { service: new ExtractionService(blueprints, platform.fetcher), workspaceOf });
+  registerExtractionRoutes(app, {
+    service: new ExtractionService(blueprints, platform.fetcher, platform.queue),
+    jobs: services.jobs,
+    results: repositories.extractionResults,
+    workspaceOf,
+  });
   registerEventRoutes(app, { events: platform.events, workspaceOf });
 }

@@ -1,5 +1,6 @@
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { Config } from '../config/index.js';
+import type { ExtractionResultsRepository } from '../extraction/extraction-results.repository.js';
 import type { Logger } from '../logging/logger.js';
 import { PermanentJobError, type JobHandler, type JobHandlers, type JobQueue, type JobsRepository } from '../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
@@ -9,6 +10,7 @@ import type { Fetcher, Renderer } from '../engine/index.js';
 import { discoverCategoriesStep, fingerprintSiteStep } from './steps/analyse-site.js';
 import { generateSelectorsStep, testSelectorsStep } from './steps/build-blueprint.js';
 import { checkSiteHandler } from './steps/check-site.js';
+import { extractBatchHandler } from './steps/extract-batch.js';
 import { repairBlueprintHandler } from './steps/repair-blueprint.js';
 import { updateBlueprintStep } from './steps/update-blueprint.js';
 
@@ -22,6 +24,7 @@ export interface PipelineDeps {
   queue: JobQueue;
   fetcher: Fetcher;
   renderer: Renderer;
+  results: ExtractionResultsRepository;
 }
 
 /** A standalone (non-analysis) job about one site. */
@@ -44,6 +47,7 @@ export function createPipelineHandlers(deps: PipelineDeps): JobHandlers {
     update_blueprint: analysis.step(updateBlueprintStep(deps)),
     check_site: siteJob(sites, checkSiteHandler(deps)),
     repair_blueprint: siteJob(sites, repairBlueprintHandler(deps)),
+    extract_batch: siteJob(sites, extractBatchHandler(deps)),
   };
   return handlers;
 }

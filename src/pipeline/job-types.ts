@@ -10,6 +10,7 @@ export const JOB_TYPES = [
   'update_blueprint',
   'check_site',
   'repair_blueprint',
+  'extract_batch',
 ] as const;
 
 export type JobType = (typeof JOB_TYPES)[number];

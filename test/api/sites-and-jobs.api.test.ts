@@ -150,6 +150,30 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect((await as(bob, 'GET', '/api/v1/sites')).json().items.map((item: { id: string }) => item.id)).not.toContain(site.id);
   });
 
+  it('extracts a larger batch as a job whose records download as JSON, NDJSON and CSV', async () => {
+    const urls = [...shop.books.slice(0, 4).map((book) => shop.productUrl(book)), `${shop.url}/product/0000000000000`];
+    const started = await as(alice, 'POST', `/api/v1/sites/${analysedSiteId}/extract/jobs`, { urls });
+    expect(started.statusCode, started.body).toBe(202);
+    const job = await settled(alice, started.json().id);
+    expect(job.status, job.error).toBe('succeeded');
+    expect(job.result).toMatchObject({ pages: 5, failed: 1 });
+
+    const json = (await as(alice, 'GET', `/api/v1/jobs/${job.id}/results`)).json().results;
+    expect(json.map((record: { url: string }) => record.url)).toEqual(urls);
+    expect(json[0].data.title).toBe(shop.books[0]!.title);
+    expect(json[4].error).toBe('HTTP 404');
+    const ndjson = (await as(alice, 'GET', `/api/v1/jobs/${job.id}/results?format=ndjson`)).body.trim().split('\n');
+    expect(ndjson.map((line) => JSON.parse(line).url)).toEqual(urls);
+    const csv = await as(alice, 'GET', `/api/v1/jobs/${job.id}/results?format=csv`);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    const [header, first] = csv.body.split('\n');
+    expect(header).toMatch(/^url,page_type,error,.*title/);
+    expect(first).toContain(shop.books[0]!.isbn);
+
+    expect((await as(bob, 'GET', `/api/v1/jobs/${job.id}/results`)).statusCode).toBe(404);
+    expect((await as(alice, 'GET', `/api/v1/jobs/${job.id}/results?format=xml`)).statusCode).toBe(400);
+  });
+
   it('edits a blueprint only when the edit passes its test, then diffs and rolls back versions', async () => {
     const base = `/api/v1/sites/${analysedSiteId}`;
     const { content } = (await as(alice, 'GET', `${base}/blueprint`)).json();

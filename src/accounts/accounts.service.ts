@@ -52,10 +52,10 @@ export class AccountsService {
   }
 
   async login(input: { email: string; password: string }, client: ClientInfo): Promise<Session> {
-    const retryAfter = await this.deps.limiter.retryAfter(input.email, client.ip);
-    if (retryAfter > 0) {
+    const attempt = await this.deps.limiter.begin(input.email, client.ip);
+    if ('retryAfter' in attempt) {
       throw new HttpProblem(429, 'Too many failed sign-in attempts; try again later', {
-        headers: { 'retry-after': String(retryAfter) },
+        headers: { 'retry-after': String(attempt.retryAfter) },
       });
     }
     const user = await this.deps.users.findByEmail(input.email);
@@ -63,7 +63,6 @@ export class AccountsService {
       ? await verifyPassword(user.passwordHash, input.password)
       : await verifyDummyPassword(input.password).then(() => false);
     if (!user || !valid) {
-      await this.deps.limiter.recordFailure(input.email, client.ip);
       await this.deps.audit.append({
         action: 'login.failed',
         actorUserId: user?.id,
@@ -73,7 +72,7 @@ export class AccountsService {
       });
       throw invalidCredentials();
     }
-    await this.deps.limiter.recordSuccess(input.email);
+    await attempt.succeeded();
     await this.audit('login.succeeded', user.id, client, { method: 'password' });
     return this.startSession(user);
   }

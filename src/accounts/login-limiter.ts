@@ -1,11 +1,12 @@
 /**
- * Counts failed attempts per key in fixed windows. In memory for a single process; scaled mode
- * will put a Redis implementation behind the same interface.
+ * Counts sign-in attempts per key in fixed windows. In memory for a single process; scaled mode
+ * will put a Redis implementation behind the same interface (INCR + PEXPIRE NX, DECR, DEL).
  */
 export interface AttemptStore {
-  /** Attempts recorded for key in its current window and when that window ends. */
-  get(key: string): Promise<{ count: number; resetAt: number } | undefined>;
-  increment(key: string, windowMs: number): Promise<void>;
+  /** Atomically counts one attempt and returns the window after counting it. */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetAt: number }>;
+  /** Takes back one counted attempt (a sign-in that turned out to be legitimate). */
+  release(key: string): Promise<void>;
   clear(key: string): Promise<void>;
 }
 
@@ -14,19 +15,19 @@ export class MemoryAttemptStore implements AttemptStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async get(key: string) {
-    const window = this.windows.get(key);
-    if (window && window.resetAt <= this.now()) {
-      this.windows.delete(key);
-      return undefined;
+  async hit(key: string, windowMs: number) {
+    let window = this.windows.get(key);
+    if (!window || window.resetAt <= this.now()) {
+      window = { count: 0, resetAt: this.now() + windowMs };
+      this.windows.set(key, window);
     }
-    return window;
+    window.count += 1;
+    return { ...window };
   }
 
-  async increment(key: string, windowMs: number) {
-    const window = await this.get(key);
-    if (window) window.count += 1;
-    else this.windows.set(key, { count: 1, resetAt: this.now() + windowMs });
+  async release(key: string) {
+    const window = this.windows.get(key);
+    if (window && window.count > 0) window.count -= 1;
   }
 
   async clear(key: string) {
@@ -42,7 +43,16 @@ export interface LoginLimits {
 
 export const defaultLoginLimits: LoginLimits = { perAccount: 5, perIp: 20, windowMs: 15 * 60_000 };
 
-/** Failed-login throttling per account and per client address. */
+/** An attempt that may proceed; the caller reports how it ended. */
+export interface LoginAttempt {
+  succeeded(): Promise<void>;
+}
+
+/**
+ * Failed-login throttling per account and per client address. Every attempt is counted before the
+ * password is checked, so a burst of parallel guesses cannot all slip in before the first failure
+ * is recorded; a successful sign-in then gives its slots back.
+ */
 export class LoginLimiter {
   constructor(
     private readonly store: AttemptStore,
@@ -50,26 +60,23 @@ export class LoginLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Seconds until another attempt is allowed, or 0 when the attempt may proceed. */
-  async retryAfter(email: string, ip: string): Promise<number> {
-    const [account, address] = await Promise.all([this.store.get(accountKey(email)), this.store.get(ipKey(ip))]);
-    const blockedUntil = Math.max(
-      account && account.count >= this.limits.perAccount ? account.resetAt : 0,
-      address && address.count >= this.limits.perIp ? address.resetAt : 0,
-    );
-    return blockedUntil ? Math.max(1, Math.ceil((blockedUntil - this.now()) / 1000)) : 0;
-  }
-
-  async recordFailure(email: string, ip: string): Promise<void> {
-    await Promise.all([
-      this.store.increment(accountKey(email), this.limits.windowMs),
-      this.store.increment(ipKey(ip), this.limits.windowMs),
+  /** The attempt, or the seconds to wait (Retry-After) when the account or the address is over its limit. */
+  async begin(email: string, ip: string): Promise<LoginAttempt | { retryAfter: number }> {
+    const account = accountKey(email);
+    const address = ipKey(ip);
+    const [forAccount, forAddress] = await Promise.all([
+      this.store.hit(account, this.limits.windowMs),
+      this.store.hit(address, this.limits.windowMs),
     ]);
-  }
-
-  /** A successful login forgives the account's failures, not the address's. */
-  async recordSuccess(email: string): Promise<void> {
-    await this.store.clear(accountKey(email));
+    const blockedUntil = Math.max(
+      forAccount.count > this.limits.perAccount ? forAccount.resetAt : 0,
+      forAddress.count > this.limits.perIp ? forAddress.resetAt : 0,
+    );
+    if (blockedUntil) return { retryAfter: Math.max(1, Math.ceil((blockedUntil - this.now()) / 1000)) };
+    return {
+      // A successful sign-in forgives the account's failures; the address only gets this attempt back.
+      succeeded: () => Promise.all([this.store.clear(account), this.store.release(address)]).then(() => undefined),
+    };
   }
 }
 

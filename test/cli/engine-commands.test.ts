@@ -1,4 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +56,33 @@ describe('siteprint fingerprint, sample and discover', () => {
     expect(detail.urlPattern).toBe('/product/:id');
     expect(detail.files.every((file) => /^\d{4}\.html$/.test(file))).toBe(true);
   });
+
+  it('renders an app shell in Chromium, or says there is none and keeps the static page', async () => {
+    const app: Server = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><head><title>App</title></head>
+<body><div id="app"></div><script>window.Vue = { version: '3.4.21' }; document.getElementById('app').textContent = 'Hello';</script></body></html>`);
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`;
+    const vue = (stdout: string) => (JSON.parse(stdout).technologies as Array<{ name: string; version: string | null }>).find((technology) => technology.name === 'Vue.js');
+    try {
+      const rendered = await runCli(['fingerprint', url], { ALLOW_PRIVATE_NETWORK: 'true' });
+      expect(rendered.code).toBe(0);
+      expect(rendered.stderr).toMatch(/rendered 1 of 1 page/);
+      expect(vue(rendered.stdout)?.version).toBe('3.4.21');
+
+      const noBrowser = await runCli(['fingerprint', url, '--render', 'always'], { ALLOW_PRIVATE_NETWORK: 'true', CHROMIUM_PATH: '/nonexistent/chromium' });
+      expect(noBrowser.code).toBe(0);
+      expect(noBrowser.stderr).toMatch(/no Chromium was found at \/nonexistent\/chromium .*using the static HTML/);
+      expect(vue(noBrowser.stdout)?.version ?? null).toBeNull();
+
+      const never = await runCli(['fingerprint', url, '--render', 'never'], { ALLOW_PRIVATE_NETWORK: 'true', CHROMIUM_PATH: '/nonexistent/chromium' });
+      expect(never.code).toBe(0);
+      expect(never.stderr).not.toMatch(/Chromium/);
+    } finally {
+      await new Promise((resolve) => app.close(resolve));
+    }
+  }, 120_000);
 
   it('explains unreadable input', async () => {
     const missing = await runCli(['fingerprint', '--file', '/nonexistent/page.html']);

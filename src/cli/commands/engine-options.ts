@@ -1,9 +1,27 @@
-import { Fetcher } from '../../engine/index.js';
+import { Option } from 'commander';
+import { Fetcher, Renderer, renderWhereNeeded, type AnalysedPage, type FetchedDocument, type RenderMode } from '../../engine/index.js';
+
+const allowPrivateNetwork = () => /^(true|1|yes)$/i.test(process.env.ALLOW_PRIVATE_NETWORK ?? '');
 
 /**
  * The fetcher CLI commands use. Like the server it refuses private addresses unless
  * ALLOW_PRIVATE_NETWORK=true, so pointing the CLI at an intranet site is a deliberate choice.
  */
 export function cliFetcher(): Fetcher {
-  return new Fetcher({ allowPrivateNetwork: /^(true|1|yes)$/i.test(process.env.ALLOW_PRIVATE_NETWORK ?? '') });
+  return new Fetcher({ allowPrivateNetwork: allowPrivateNetwork() });
+}
+
+export const renderOption = () =>
+  new Option('--render <mode>', 'render pages in Chromium (CHROMIUM_PATH, default /usr/bin/chromium): auto renders app shells only')
+    .choices(['auto', 'never', 'always'])
+    .default('auto');
+
+/** Renders the fetched pages the mode asks for, with the same address guard; notices go to stderr. */
+export async function cliRender(pages: FetchedDocument[], mode: RenderMode, fetcher: Fetcher): Promise<AnalysedPage[]> {
+  const renderer = new Renderer({ allowPrivateNetwork: allowPrivateNetwork(), userAgent: fetcher.userAgent });
+  try {
+    return await renderWhereNeeded(pages, renderer, mode, { onNotice: (level, message) => console.error(`siteprint: ${level === 'warn' ? 'warning: ' : ''}${message}`) });
+  } finally {
+    await renderer.close();
+  }
 }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { fingerprintPage, leadingBaseUrl } from '../../engine/index.js';
-import { cliFetcher } from './engine-options.js';
+import { fingerprintPage, leadingBaseUrl, type PageSignals, type RenderMode } from '../../engine/index.js';
+import { cliFetcher, cliRender, renderOption } from './engine-options.js';
 
 const headersFile = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
@@ -22,9 +22,10 @@ export function registerFingerprintCommand(program: Command): void {
     .option('--file <page.html>', 'fingerprint a saved page instead of fetching one')
     .option('--url <url>', 'the URL of the saved page (default: its leading <base href>)')
     .option('--headers <headers.json>', 'response headers of the saved page, as a JSON object')
-    .action(async (url: string | undefined, options: { file?: string; url?: string; headers?: string }) => {
+    .addOption(renderOption())
+    .action(async (url: string | undefined, options: { file?: string; url?: string; headers?: string; render: RenderMode }) => {
       if (!url && !options.file) throw new Error('give a URL to fetch, or --file with a saved page');
-      let signals;
+      let signals: PageSignals;
       if (options.file) {
         const html = await readText(options.file, 'page');
         let headers: Record<string, string> = {};
@@ -36,8 +37,11 @@ export function registerFingerprintCommand(program: Command): void {
         signals = { url: options.url ?? leadingBaseUrl(html) ?? 'file:///page.html', html, headers };
       } else {
         const fetcher = cliFetcher();
-        const page = await fetcher.fetch(url!).finally(() => fetcher.close());
-        signals = { url: page.finalUrl, html: page.html, headers: page.headers };
+        const [page] = await fetcher
+          .fetch(url!)
+          .then((fetched) => cliRender([fetched], options.render, fetcher))
+          .finally(() => fetcher.close());
+        signals = { url: page!.finalUrl, html: page!.html, headers: page!.headers, ...('js' in page! ? { js: page.js } : {}) };
       }
       process.stdout.write(`${JSON.stringify(fingerprintPage(signals), null, 2)}\n`);
     });

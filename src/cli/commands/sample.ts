@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { sampleSite } from '../../engine/index.js';
-import { cliFetcher } from './engine-options.js';
+import { sampleSite, type RenderMode } from '../../engine/index.js';
+import { cliFetcher, cliRender, renderOption } from './engine-options.js';
 
 export function registerSampleCommand(program: Command): void {
   program
@@ -11,20 +11,23 @@ export function registerSampleCommand(program: Command): void {
     .argument('<url>', 'the site')
     .requiredOption('--out <dir>', 'folder for the pages (0000.html, …) and manifest.json')
     .option('--max-pages <n>', 'how many pages', '30')
-    .action(async (url: string, options: { out: string; maxPages: string }) => {
+    .addOption(renderOption())
+    .action(async (url: string, options: { out: string; maxPages: string; render: RenderMode }) => {
       const maxPages = Number(options.maxPages);
       if (!Number.isInteger(maxPages) || maxPages < 1) throw new Error('--max-pages must be a positive whole number');
       const fetcher = cliFetcher();
-      const result = await sampleSite(fetcher, url, { maxPages }).finally(() => fetcher.close());
+      const { result, pages } = await sampleSite(fetcher, url, { maxPages })
+        .then(async (sampled) => ({ result: sampled, pages: await cliRender(sampled.pages, options.render, fetcher) }))
+        .finally(() => fetcher.close());
       await mkdir(options.out, { recursive: true });
       const manifest = [];
-      for (const [index, page] of result.pages.entries()) {
+      for (const [index, page] of pages.entries()) {
         const file = `${String(index).padStart(4, '0')}.html`;
         // The leading <base href> records where the page came from, as the other commands expect.
         await writeFile(path.join(options.out, file), `<base href="${page.finalUrl.replaceAll('"', '%22')}"/>\n${page.html}`);
         manifest.push({ file, url: page.url, finalUrl: page.finalUrl, status: page.status, headers: page.headers, fetchMs: page.fetchMs, rendered: page.rendered });
       }
       await writeFile(path.join(options.out, 'manifest.json'), `${JSON.stringify({ site: url, pages: manifest, failures: result.failures, sitemaps: result.sitemaps }, null, 2)}\n`);
-      console.error(`saved ${result.pages.length} pages to ${options.out}${result.failures.length ? ` (${result.failures.length} failed)` : ''}`);
+      console.error(`saved ${pages.length} pages to ${options.out}${result.failures.length ? ` (${result.failures.length} failed)` : ''}`);
     });
 }

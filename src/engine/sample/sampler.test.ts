@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureShop } from '../../../test/support/fixture-shop.js';
 import { Fetcher } from '../fetch/index.js';
@@ -37,6 +39,22 @@ describe('sampleSite', () => {
     expect(paths.filter((path) => path.startsWith('/product/')).length).toBeLessThanOrEqual(3);
     expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
     expect(result.pages.every((page) => page.status === 200 && page.html.includes('Quire Books'))).toBe(true);
+  });
+
+  it('follows the start page to the origin it redirects to (http → https, bare domain → www)', async () => {
+    // Another port is another origin: this server sends every request on to the shop.
+    const redirector = createServer((request, response) => response.writeHead(301, { location: `${shop.url}${request.url}` }).end());
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    try {
+      const fetcher = new Fetcher({ allowPrivateNetwork: true, hostDelayMs: 0 });
+      const result = await sampleSite(fetcher, `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/`, { maxPages: 5 });
+      expect(result.sitemaps).toEqual([`${shop.url}/sitemap.xml`]);
+      expect(result.pages).toHaveLength(5);
+      expect(result.pages.every((page) => page.finalUrl.startsWith(`${shop.url}/`))).toBe(true);
+      expect(new Set(result.pages.map((page) => page.finalUrl)).size).toBe(5);
+    } finally {
+      await new Promise((resolve) => redirector.close(resolve));
+    }
   });
 
   it('stops when cancelled', async () => {

@@ -66,7 +66,7 @@ async function sitemapUrls(fetcher: Fetcher, origin: string, signal?: AbortSigna
 export async function sampleSite(fetcher: Fetcher, siteUrl: string, options: SampleOptions = {}): Promise<SampleResult> {
   const maxPages = options.maxPages ?? 30;
   const start = new URL(siteUrl);
-  const origin = start.origin;
+  let origin = start.origin;
   const seen = new Set<string>();
   /** Candidate URLs by shape, in discovery order. */
   const byShape = new Map<string, string[]>();
@@ -75,7 +75,9 @@ export async function sampleSite(fetcher: Fetcher, siteUrl: string, options: Sam
     if (!url || seen.has(url) || seen.size >= MAX_CANDIDATES) return;
     seen.add(url);
     const shape = urlShape(url);
-    byShape.set(shape, [...(byShape.get(shape) ?? []), url]);
+    const urls = byShape.get(shape);
+    if (urls) urls.push(url);
+    else byShape.set(shape, [url]);
   };
   const next = (): string | undefined => {
     let best: string | undefined;
@@ -92,24 +94,21 @@ export async function sampleSite(fetcher: Fetcher, siteUrl: string, options: Sam
     return byShape.get(best)!.shift();
   };
 
-  add(sameSiteUrl(start.href, start.href, origin));
-  const { urls, sitemaps } = await sitemapUrls(fetcher, origin, options.signal);
-  for (const url of urls) add(sameSiteUrl(url, origin, origin));
-
   const pages: FetchedDocument[] = [];
   const failures: SampleResult['failures'] = [];
-  const fetched = new Set<string>();
-  for (let url = next(); url && pages.length < maxPages; url = next()) {
+  const take = async (url: string) => {
     options.signal?.throwIfAborted();
     try {
       const page = await fetcher.fetch(url, { signal: options.signal });
-      fetched.add(page.finalUrl);
       if (page.status >= 400 || !page.html) {
         failures.push({ url, error: `HTTP ${page.status}` });
-        continue;
+        return;
       }
-      // A redirect onto a page already sampled adds nothing new.
-      if (page.finalUrl !== url && pages.some((known) => known.finalUrl === page.finalUrl)) continue;
+      // Where the start page lands (http → https, bare domain → www) is the site's origin.
+      if (!pages.length) origin = new URL(page.finalUrl).origin;
+      // A redirect onto a page already sampled adds nothing new; a sampled final URL is not queued again.
+      if (page.finalUrl !== url && pages.some((known) => known.finalUrl === page.finalUrl)) return;
+      seen.add(page.finalUrl);
       pages.push(page);
       const $ = cheerio.load(page.html);
       $('a[href]').each((_, element) => add(sameSiteUrl($(element).attr('href') ?? '', page.finalUrl, origin)));
@@ -118,6 +117,14 @@ export async function sampleSite(fetcher: Fetcher, siteUrl: string, options: Sam
       if (options.signal?.aborted) throw error;
       failures.push({ url, error: error instanceof Error ? error.message : String(error) });
     }
-  }
+  };
+
+  add(sameSiteUrl(start.href, start.href, origin));
+  // The start page first: its final origin decides which sitemaps and links belong to the site.
+  const first = next();
+  if (first) await take(first);
+  const { urls, sitemaps } = await sitemapUrls(fetcher, origin, options.signal);
+  for (const url of urls) add(sameSiteUrl(url, origin, origin));
+  for (let url = next(); url && pages.length < maxPages; url = next()) await take(url);
   return { pages, failures, sitemaps };
 }

@@ -26,7 +26,8 @@ describe('siteprint admin create', () => {
     } finally {
       await database.close();
     }
-  });
+    // Two CLI processes, each compiling from source and migrating an embedded database.
+  }, 120_000);
 
   it('refuses a short password without touching the database', async () => {
     const result = await runCli(['admin', 'create', '--email', 'ops@example.com', '--password', 'short'], { DATA_DIR: '/nonexistent/never' });

@@ -26,6 +26,9 @@ const memberSchema = z
 const invitationSchema = z
   .object({ id: z.uuid(), email: z.string(), role, expiresAt: z.iso.datetime(), createdAt: z.iso.datetime() })
   .meta({ id: 'Invitation' });
+const createdInvitationSchema = invitationSchema
+  .extend({ acceptUrl: z.url().describe('The link the invitee opens; shown only in this response and the email') })
+  .meta({ id: 'CreatedInvitation' });
 
 const workspaceName = z.string().trim().min(1).max(200);
 const workspaceIdParams = z.object({ workspaceId: z.uuid() });
@@ -173,13 +176,15 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
       config: { permission: 'members:manage' },
       schema: {
         tags,
-        summary: 'Invite someone by email; the link is emailed (queued in the outbox) and never returned',
+        summary: 'Invite someone by email; the link is emailed (queued in the outbox) and returned once; only the invited address can accept',
         body: z.object({ email: z.email(), role: role.default('member') }).strict(),
-        response: { 201: invitationSchema, ...errors },
+        response: { 201: createdInvitationSchema, ...errors },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(toInvitation(await service.invite(actorOf(request), request.body.email, request.body.role))),
+    async (request, reply) => {
+      const { invitation, link } = await service.invite(actorOf(request), request.body.email, request.body.role);
+      return reply.status(201).send({ ...toInvitation(invitation), acceptUrl: link });
+    },
   );
 
   app.delete(

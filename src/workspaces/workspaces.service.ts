@@ -84,8 +84,12 @@ export class WorkspacesService {
     await this.audit(actor, 'member.removed', `user:${userId}`);
   }
 
-  /** Creates the invitation and queues its email; the token exists only in that email. */
-  async invite(actor: Actor, email: string, role: WorkspaceRole): Promise<InvitationRecord> {
+  /**
+   * Creates the invitation and queues its email (SMTP delivery of the outbox belongs to the
+   * notifications module). The link is also returned to the inviter, once, so it can be passed on
+   * before email is set up; only the invited address can use it. Only its hash is stored.
+   */
+  async invite(actor: Actor, email: string, role: WorkspaceRole): Promise<{ invitation: InvitationRecord; link: string }> {
     this.assertMayAssign(actor, role);
     const token = randomToken();
     const invitation = await this.deps.workspaces.createInvitation({
@@ -105,7 +109,7 @@ export class WorkspacesService {
       metadata: { kind: 'invitation', invitationId: invitation.id },
     });
     await this.audit(actor, 'member.invited', `invitation:${invitation.id}`, { email, role });
-    return invitation;
+    return { invitation, link };
   }
 
   pendingInvitations(workspaceId: string): Promise<InvitationRecord[]> {

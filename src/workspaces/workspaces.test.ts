@@ -45,7 +45,7 @@ describe.each(databaseTargets())('workspaces and invitations on $name', (target)
     await database.close();
   });
 
-  it('queues the invitation email in the outbox with a link under PUBLIC_URL, unsent', async () => {
+  it('queues the invitation email in the outbox with a link under PUBLIC_URL, unsent, and returns the link once', async () => {
     const invited = await invite('ada@example.com', 'viewer');
     expect(invited.statusCode, invited.body).toBe(201);
     expect(invited.json()).toMatchObject({ email: 'ada@example.com', role: 'viewer' });
@@ -54,6 +54,8 @@ describe.each(databaseTargets())('workspaces and invitations on $name', (target)
     );
     expect(mail).toMatchObject({ subject: 'You are invited to Research on Siteprint', sent_at: null });
     expect(mail!.body).toMatch(new RegExp(`${PUBLIC_URL}/invitations/accept\\?token=[\\w-]{32,}`));
+    // The inviter sees the link once, in the creation response; never again in lists.
+    expect(mail!.body).toContain(invited.json<{ acceptUrl: string }>().acceptUrl);
 
     const pending = await app.inject({ method: 'GET', url: '/api/v1/workspace/invitations', headers: inTeam(owner) });
     expect(pending.json<{ items: Array<{ email: string }> }>().items.map((item) => item.email)).toContain('ada@example.com');

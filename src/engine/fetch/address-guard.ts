@@ -44,7 +44,9 @@ export function guardedLookup(resolver: Resolver = systemResolver, isBlocked: (a
           callback(error, options.all ? [] : '', undefined);
           return;
         }
-        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
+        const ofFamily = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
+        // A host with no address of the asked family is still reachable on its other one.
+        const wanted = ofFamily.length ? ofFamily : addresses;
         if (options.all) callback(null, wanted);
         else callback(null, wanted[0]!.address, wanted[0]!.family);
       })

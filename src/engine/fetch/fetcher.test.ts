@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostileServer } from '../../../test/support/hostile-server.js';
-import { isBlockedAddress } from './address-guard.js';
+import { guardedLookup, isBlockedAddress } from './address-guard.js';
 import { FetchError } from './errors.js';
 import { Fetcher, type FetcherOptions } from './fetcher.js';
+import { discoverPageTypes } from '../discover/index.js';
+import { fingerprintPage } from '../fingerprint/index.js';
 
 let server: HostileServer;
 beforeAll(async () => {
@@ -37,17 +39,50 @@ describe('address guard', () => {
   });
 });
 
+describe('guardedLookup', () => {
+  const lookup = (addresses: Array<{ address: string; family: number }>, family?: number) =>
+    new Promise<{ error: Error | null; address: unknown; family?: number }>((resolve) =>
+      guardedLookup(async () => addresses)('host.test', family ? { family } : {}, (error, address, resolvedFamily) =>
+        resolve({ error, address, family: resolvedFamily }),
+      ),
+    );
+
+  it('hands the socket the address it checked', async () => {
+    expect(await lookup([{ address: '93.184.216.34', family: 4 }])).toEqual({ error: null, address: '93.184.216.34', family: 4 });
+  });
+
+  it('answers with the other family when the host has no address of the asked one', async () => {
+    expect(await lookup([{ address: '2606:4700:4700::1111', family: 6 }], 4)).toEqual({ error: null, address: '2606:4700:4700::1111', family: 6 });
+  });
+
+  it('fails with blocked_address for an internal answer', async () => {
+    const { error } = await lookup([{ address: '::ffff:10.0.0.1', family: 6 }]);
+    expect((error as Error & { code?: string }).code).toBe('blocked_address');
+  });
+});
+
 describe('SSRF protection', () => {
   it('is on by default: loopback is refused', async () => {
     const error = await failure(new Fetcher({ hostDelayMs: 0 }).fetch(`${server.url}/ok`));
     expect(error.code).toBe('blocked_address');
   });
 
-  it('refuses a hostname once DNS resolves it to a private address', async () => {
-    const plain = new Fetcher({ hostDelayMs: 0, resolver: async () => [{ address: '169.254.169.254', family: 4 }] });
+  it.each([
+    ['169.254.169.254', 4],
+    ['127.0.0.1', 4],
+    ['::ffff:127.0.0.1', 6],
+    ['::1', 6],
+  ])('refuses a hostname once DNS resolves it to %s', async (address, family) => {
+    const plain = new Fetcher({ hostDelayMs: 0, resolver: async () => [{ address, family }] });
     const error = await failure(plain.fetch('http://metadata.attacker.test/latest/meta-data/'));
     expect(error.code).toBe('blocked_address');
-    expect(error.message).toMatch(/169\.254\.169\.254/);
+    expect(error.message).toContain(address);
+  });
+
+  it('refuses a hostname when one of its addresses is private, even if another is public', async () => {
+    const resolver = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }];
+    const error = await failure(new Fetcher({ hostDelayMs: 0, resolver }).fetch('http://mixed.attacker.test/'));
+    expect(error.code).toBe('blocked_address');
   });
 
   it.each([
@@ -135,6 +170,22 @@ describe('fetching hostile sites', () => {
     expect((await fetcher().fetch(`${server.url}/broken`)).html).toContain('unclosed');
     expect((await fetcher().fetch(`${server.url}/deep`)).html).toContain('bottom');
     expect((await fetcher().fetch(`${server.url}/ok`)).status).toBe(200);
+  });
+
+  it('fingerprints and discovers broken and 10 000-deep pages without overflowing the stack', async () => {
+    const pages = await Promise.all(['/broken', '/deep'].map((path) => fetcher().fetch(`${server.url}${path}`)));
+    for (const page of pages) expect(fingerprintPage({ url: page.finalUrl, html: page.html, headers: page.headers }).technologies).toBeInstanceOf(Array);
+    const types = discoverPageTypes(pages.map((page) => ({ url: page.finalUrl, html: page.html })));
+    expect(types.flatMap((type) => type.urls).sort()).toEqual(pages.map((page) => page.finalUrl).sort());
+  });
+
+  it('is polite: one host gets its requests one at a time, spaced by the delay', async () => {
+    const before = server.hits.get('/ok')?.length ?? 0;
+    const polite = fetcher({ hostConcurrency: 1, hostDelayMs: 250 });
+    await Promise.all([1, 2, 3].map((n) => polite.fetch(`${server.url}/ok?n=${n}`)));
+    const times = server.hits.get('/ok')!.slice(before);
+    expect(times).toHaveLength(3);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(240);
   });
 
   it('refuses URLs that are not http or https', async () => {

@@ -4,6 +4,7 @@ import { parseDate, parseMoney } from '../extract/coerce.js';
 import { PageContext } from '../extract/runtime.js';
 import { jsonLdTypes, type JsonObject } from '../extract/structured.js';
 import { urlShape } from '../sample/url-shape.js';
+import { boundedNestingHtml } from '../nesting.js';
 
 export type PageKind = 'detail' | 'listing' | 'article' | 'home' | 'search' | 'other';
 
@@ -248,7 +249,8 @@ function commonPattern(urls: string[], shapes: string[]): string {
  * kind, its schema.org data type when the pages declare one, and proposed fields.
  */
 export function discoverPageTypes(pages: Array<{ url: string; html: string }>): DiscoveredPageType[] {
-  const profiles = pages.map((page) => profile(page.url, page.html));
+  // Hostile pages nest deep enough to overflow recursive DOM walks; such nesting carries no data.
+  const profiles = pages.map((page) => profile(page.url, boundedNestingHtml(page.html)));
   const groups: Profile[][] = [];
   for (const shape of new Set(profiles.map((item) => item.shape))) groups.push(profiles.filter((item) => item.shape === shape));
   // Merge shape groups of one template, never merging the home page or different data types.

@@ -2,6 +2,7 @@ import { compile as compileSelector, selectAll } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 import { getElementsByTagName, textContent } from 'domutils';
 import { parseDocument } from 'htmlparser2';
+import { flattenDeepNesting } from '../nesting.js';
 import { technologyDatabase, type TechnologyDefinition } from './database.js';
 import { patternList, resolveVersion, type Pattern } from './patterns.js';
 import { LiteralFinder } from './literals.js';
@@ -195,6 +196,7 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
   const headers = Object.fromEntries(Object.entries(page.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
   const cookies = cookiesFrom(headers);
   const document = parseDocument(page.html);
+  flattenDeepNesting(document);
   const scriptElements = getElementsByTagName('script', document, true);
   const scriptSrc = scriptElements.flatMap((element) => (element.attribs.src ? [element.attribs.src] : []));
   const scripts = scriptElements

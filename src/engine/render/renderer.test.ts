@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable } from '../../../test/support/browser.js';
 import { fingerprintPage } from '../fingerprint/index.js';
+import { renderWhereNeeded } from './render-pages.js';
 import { looksLikeAppShell, Renderer } from './renderer.js';
 
 function listen(server: Server, host: string): Promise<string> {
@@ -21,7 +21,8 @@ describe('looksLikeAppShell', () => {
   });
 });
 
-describe.runIf(chromiumAvailable())('Renderer with the system Chromium', () => {
+// Chromium is a test requirement like PostgreSQL and Redis: a machine without it fails here rather than skipping.
+describe('Renderer with the system Chromium', () => {
   let site: Server;
   let internal: Server;
   let siteUrl: string;
@@ -70,5 +71,16 @@ fetch('${internalUrl}/metadata').catch(() => {});
 describe('Renderer without Chromium', () => {
   it('reports itself unavailable', () => {
     expect(new Renderer({ executablePath: '/nonexistent/chromium' }).available).toBe(false);
+  });
+
+  it('keeps the static pages and says why, unless rendering was not wanted', async () => {
+    const renderer = new Renderer({ executablePath: '/nonexistent/chromium' });
+    const shell = { url: 'https://app.example/', finalUrl: 'https://app.example/', status: 200, headers: {}, rendered: false as const, fetchMs: 1, html: '<html><body><div id="root"></div><script src="/app.js"></script></body></html>' };
+    const notices: string[] = [];
+    const onNotice = (_: string, message: string) => void notices.push(message);
+    expect(await renderWhereNeeded([shell], renderer, 'auto', { onNotice })).toEqual([shell]);
+    expect(notices).toEqual([expect.stringMatching(/^1 page\(s\) need JavaScript rendering but no Chromium was found at \/nonexistent\/chromium/)]);
+    expect(await renderWhereNeeded([shell], renderer, 'never', { onNotice })).toEqual([shell]);
+    expect(notices).toHaveLength(1);
   });
 });

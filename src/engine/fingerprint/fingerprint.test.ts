@@ -45,6 +45,11 @@ describe('fingerprinting with the community signature database', () => {
     expect(found.has('MySQL')).toBe(true);
   });
 
+  it('resolves mutual exclusions to one technology (Angular and AngularJS exclude each other)', () => {
+    const names = [...detected(page('<script src="/js/angular-1.8.2.min.js"></script>', '<div ng-app="shop"></div><app-root ng-version="17.1.2"></app-root>')).keys()];
+    expect(names.filter((name) => name === 'Angular' || name === 'AngularJS')).toHaveLength(1);
+  });
+
   it('finds nothing on a plain page', () => {
     expect(fingerprintPage(page('<title>Plain</title>', '<p>Just text.</p>')).technologies).toEqual([]);
   });

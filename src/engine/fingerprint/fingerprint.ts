@@ -286,7 +286,11 @@ function resolve(detections: Map<string, Detection>): Technology[] {
       }
     }
   }
-  for (const name of [...detections.keys()]) {
+  // Strongest evidence first, and an excluded technology excludes nothing itself: when two exclude
+  // each other (Angular, AngularJS) one survives, as in Wappalyzer, instead of both vanishing.
+  const byEvidence = [...detections].sort(([a, x], [b, y]) => y.confidence - x.confidence || a.localeCompare(b));
+  for (const [name] of byEvidence) {
+    if (!detections.has(name)) continue;
     for (const excluded of byName.get(name)?.excludes ?? []) detections.delete(excluded);
   }
   for (const name of [...detections.keys()]) {

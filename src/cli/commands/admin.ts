@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createSystemAdmin } from '../../accounts/system-admin.js';
 import { MIN_PASSWORD_LENGTH } from '../../accounts/passwords.js';
-import { UsersRepository } from '../../accounts/users.repository.js';
 import { loadConfig, loadDotEnv } from '../../config/index.js';
-import { openDatabase, pgliteDirFor } from '../../db/client.js';
-import { runMigrations } from '../../db/migrations.js';
 
 const input = z.object({
   email: z.email({ message: '--email must be an email address' }),
@@ -26,6 +22,12 @@ export function registerAdminCommand(program: Command): void {
       if (!parsed.success) throw new Error(parsed.error.issues[0]!.message);
       loadDotEnv();
       const config = loadConfig();
+      const [{ createSystemAdmin }, { UsersRepository }, { openDatabase, pgliteDirFor }, { runMigrations }] = await Promise.all([
+        import('../../accounts/system-admin.js'),
+        import('../../accounts/users.repository.js'),
+        import('../../db/client.js'),
+        import('../../db/migrations.js'),
+      ]);
       const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: pgliteDirFor(config.dataDir) });
       try {
         await runMigrations(database);

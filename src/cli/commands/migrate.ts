@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig, loadDotEnv } from '../../config/index.js';
-import { runMigrations } from '../../db/migrations.js';
-import { openConfiguredDatabase } from '../../platform.js';
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -10,6 +8,7 @@ export function registerMigrateCommand(program: Command): void {
     .action(async () => {
       loadDotEnv();
       const config = loadConfig();
+      const [{ runMigrations }, { openConfiguredDatabase }] = await Promise.all([import('../../db/migrations.js'), import('../../platform.js')]);
       const database = await openConfiguredDatabase(config);
       try {
         const status = await runMigrations(database);

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, loadDotEnv } from '../../config/index.js';
 import { createLogger } from '../../logging/logger.js';
-import { openPlatform } from '../../platform.js';
-import { closeOnSignals } from '../../server.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -19,6 +17,7 @@ export function registerWorkerCommand(program: Command): void {
         throw new ConfigError('DATABASE_URL', 'required by `siteprint worker`: workers share PostgreSQL with the API', undefined);
       }
       const logger = createLogger({ level: config.LOG_LEVEL });
+      const [{ openPlatform }, { closeOnSignals }] = await Promise.all([import('../../platform.js'), import('../../server.js')]);
       const platform = await openPlatform(config, logger);
       await platform.queue.work(platform.handlers, { concurrency: config.WORKER_CONCURRENCY });
       closeOnSignals(() => platform.close(), logger, config.SHUTDOWN_TIMEOUT_MS);

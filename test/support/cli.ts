@@ -48,7 +48,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): Runn
     child,
     output: () => output,
     exited,
-    waitFor: (pattern, timeoutMs = 30_000) =>
+    waitFor: (pattern, timeoutMs = 90_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
           const match = output.match(pattern);

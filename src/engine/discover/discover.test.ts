@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureShop } from '../../../test/support/fixture-shop.js';
 import { Fetcher } from '../fetch/index.js';
 import { sampleSite } from '../sample/index.js';
-import { discoverPageTypes } from './discover.js';
+import { describePageType, discoverPageTypes } from './discover.js';
 
 function blogPost(slug: string, title: string, author: string, date: string): { url: string; html: string } {
   return {
@@ -65,5 +65,12 @@ describe('discoverPageTypes', () => {
     expect(fields.get('author')?.examples).toEqual(expect.arrayContaining(['Ana Lima', 'Ben Ode']));
     expect(fields.get('date_published')?.type).toBe('date');
     expect(types.find((type) => type.kind === 'home')?.urls).toEqual(['https://blog.example/']);
+  });
+
+  it('describes pages known to share a type, for blueprints built without named fields', () => {
+    const described = describePageType(posts.slice(0, 2));
+    expect(described).toMatchObject({ kind: 'article', dataType: 'BlogPosting', urls: posts.slice(0, 2).map((post) => post.url) });
+    expect(described.fields.map((field) => field.name)).toEqual(expect.arrayContaining(['headline', 'author', 'date_published']));
+    expect(() => describePageType([])).toThrow(/at least one page/);
   });
 });

@@ -17,6 +17,8 @@ export interface ProposedField {
   from: 'structured-data' | 'label' | 'heading' | 'record';
 }
 
+export type PageTypeDescription = Omit<DiscoveredPageType, 'name'>;
+
 export interface DiscoveredPageType {
   name: string;
   kind: PageKind;
@@ -181,7 +183,7 @@ function labelFields(pages: Profile[]): Map<string, string[]> {
   return fields;
 }
 
-function proposeFields(members: Profile[], kind: PageKind, dataType: string | undefined): ProposedField[] {
+function fieldsOf(members: Profile[], kind: PageKind, dataType: string | undefined): ProposedField[] {
   const proposals = new Map<string, ProposedField>();
   const add = (name: string, values: string[], from: ProposedField['from']) => {
     if (!name || proposals.has(name)) return;
@@ -265,21 +267,28 @@ export function discoverPageTypes(pages: Array<{ url: string; html: string }>): 
   const taken = new Set<string>();
   return groups
     .map((members) => {
-      const types = members.map((member) => member.dataType).filter((type): type is string => Boolean(type));
-      const dataType = types.length * 2 >= members.length ? mostCommon(types) : undefined;
-      const urls = members.map((member) => member.url);
-      const pattern = commonPattern(urls, members.map((member) => member.shape));
-      const kind = kindOf(members, dataType, pattern);
-      return {
-        name: nameOf(kind, dataType, pattern, taken),
-        kind,
-        ...(dataType ? { dataType } : {}),
-        urlPattern: pattern,
-        urls,
-        fields: proposeFields(members, kind, dataType),
-      };
+      const described = describeMembers(members);
+      return { name: nameOf(described.kind, described.dataType, described.urlPattern, taken), ...described };
     })
     .sort((a, b) => b.urls.length - a.urls.length);
+}
+
+function describeMembers(members: Profile[]): PageTypeDescription {
+  const types = members.map((member) => member.dataType).filter((type): type is string => Boolean(type));
+  const dataType = types.length * 2 >= members.length ? mostCommon(types) : undefined;
+  const urls = members.map((member) => member.url);
+  const urlPattern = commonPattern(urls, members.map((member) => member.shape));
+  const kind = kindOf(members, dataType, urlPattern);
+  return { kind, ...(dataType ? { dataType } : {}), urlPattern, urls, fields: fieldsOf(members, kind, dataType) };
+}
+
+/**
+ * Kind, data type, URL pattern and proposed fields of pages already known to be of one type,
+ * such as the example pages a user gives when asking for a blueprint without naming fields.
+ */
+export function describePageType(pages: Array<{ url: string; html: string }>): PageTypeDescription {
+  if (pages.length === 0) throw new Error('describePageType needs at least one page');
+  return describeMembers(pages.map((page) => profile(page.url, boundedNestingHtml(page.html))));
 }
 
 function mostCommon(values: string[]): string | undefined {

@@ -1,1 +1,1 @@
-export { discoverPageTypes, type DiscoveredPageType, type PageKind, type ProposedField } from './discover.js';
+export { describePageType, discoverPageTypes, type DiscoveredPageType, type PageKind, type PageTypeDescription, type ProposedField } from './discover.js';

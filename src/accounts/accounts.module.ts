@@ -45,10 +45,12 @@ export async function registerAccountsModule(app: AppInstance, { config, db, log
   const workspaces = new WorkspacesRepository(db);
   const audit = new AuditRepository(db);
   const accessTokens = new AccessTokens(jwtSecret);
-  const apiKeys = new ApiKeysService({ apiKeys: new ApiKeysRepository(db), audit });
+  const apiKeyRecords = new ApiKeysRepository(db);
+  const refreshTokens = new RefreshTokensRepository(db);
+  const apiKeys = new ApiKeysService({ apiKeys: apiKeyRecords, audit });
   const accounts = new AccountsService({
     users,
-    refreshTokens: new RefreshTokensRepository(db),
+    refreshTokens,
     audit,
     accessTokens,
     limiter: new LoginLimiter(loginAttempts ?? new MemoryAttemptStore()),
@@ -60,7 +62,7 @@ export async function registerAccountsModule(app: AppInstance, { config, db, log
   registerAuthRoutes(app, { accounts, secureCookies });
   registerOAuthRoutes(app, {
     providers: configuredProviders(config),
-    service: new OAuthService({ users, accounts, audit }),
+    service: new OAuthService({ users, accounts, audit, refreshTokens, apiKeys: apiKeyRecords }),
     sendSession: sessionResponder(secureCookies),
     secureCookies,
   });

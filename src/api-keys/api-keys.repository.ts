@@ -44,6 +44,14 @@ export class ApiKeysRepository {
     return rows.length > 0;
   }
 
+  /** Revokes every active key a user created, in any workspace. */
+  async revokeAllCreatedBy(userId: string): Promise<void> {
+    await this.db
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt)));
+  }
+
   async touch(id: string, at: Date): Promise<void> {
     await this.db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id));
   }

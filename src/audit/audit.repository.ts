@@ -7,6 +7,7 @@ export type AuditAction =
   | 'logout'
   | 'password.changed'
   | 'account.deleted'
+  | 'account.claimed'
   | 'api-key.created'
   | 'api-key.revoked'
   | 'member.invited'

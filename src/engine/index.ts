@@ -39,3 +39,4 @@ export * from './sample/index.js';
 export * from './fingerprint/index.js';
 export * from './discover/index.js';
 export * from './render/index.js';
+export * from './llm/index.js';

@@ -24,7 +24,7 @@ export interface ExamplePage {
   values: Record<string, string | string[]>;
 }
 
-export type CandidateOrigin = 'jsonld' | 'meta' | 'microdata' | 'label' | 'template' | 'heading' | 'pattern' | 'example';
+export type CandidateOrigin = 'jsonld' | 'meta' | 'microdata' | 'label' | 'template' | 'heading' | 'pattern' | 'example' | 'llm';
 
 export interface Candidate {
   source: Source;

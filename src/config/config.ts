@@ -66,6 +66,28 @@ const configSchema = z.object({
   OAUTH_GITHUB_AUTHORIZE_URL: z.url().default('https://github.com/login/oauth/authorize'),
   OAUTH_GITHUB_TOKEN_URL: z.url().default('https://github.com/login/oauth/access_token'),
   OAUTH_GITHUB_API_URL: z.url().default('https://api.github.com'),
+  // --- LLM (optional): without a key every analysis runs heuristics-only. ---
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_BASE_URL: z.url({ message: 'expected a URL' }).default('https://openrouter.ai/api/v1'),
+  LLM_MODEL: z.string().min(1).default('openai/gpt-4o-mini'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** JSON {"model": {"prompt": usdPerMillion, "completion": usdPerMillion}} for providers that report no cost. */
+  LLM_PRICES: z
+    .string()
+    .default('{}')
+    .transform((value, context) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() }), { message: 'expected {"model": {"prompt": n, "completion": n}} in USD per million tokens' })),
+  /** Default monthly LLM budget of a workspace, USD; 0 disables LLM calls. */
+  LLM_MONTHLY_BUDGET_USD: z.coerce.number().nonnegative().default(20),
+  /** Most one analysis may spend on LLM calls, USD. */
+  LLM_ANALYSIS_CAP_USD: z.coerce.number().nonnegative().default(0.5),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
@@ -77,6 +99,7 @@ const secretVariables = new Set([
   'JWT_SECRET',
   'GOOGLE_CLIENT_SECRET',
   'GITHUB_CLIENT_SECRET',
+  'LLM_API_KEY',
 ]);
 
 export class ConfigError extends Error {

@@ -17,6 +17,9 @@ export const redactedPaths = [
   '*.refreshToken',
   '*.apiKey',
   '*.secret',
+  // The LLM provider key, should a config object be logged.
+  'LLM_API_KEY',
+  '*.LLM_API_KEY',
 ];
 
 /** Query parameters carrying one-time credentials: OAuth codes and state, invitation tokens. */

@@ -7,3 +7,4 @@ export * from './accounts.js';
 export * from './workspaces.js';
 export * from './audit-log.js';
 export * from './extraction-results.js';
+export * from './llm-requests.js';

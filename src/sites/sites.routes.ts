@@ -13,6 +13,7 @@ import {
   createSiteBody,
   listSitesQuery,
   siteDetail,
+  siteCheck,
   siteIdParams,
   siteSummary,
   updateSiteBody,
@@ -148,6 +149,34 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
       await service.get(workspaceId, request.params.id);
       await service.delete(workspaceId, [request.params.id]);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/sites/:id/checks',
+    {
+      config: { permission: 'sites:read' },
+      schema: {
+        tags: ['sites'],
+        summary: 'Health history: the latest checks first (status, response time, field coverage against the baseline)',
+        params: siteIdParams,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        response: { 200: z.object({ items: z.array(siteCheck) }), ...errors },
+      },
+    },
+    async (request) => {
+      const site = await service.get(workspaceOf(request), request.params.id);
+      const checks = await deps.sites.checks(site.id, request.query.limit);
+      return {
+        items: checks.map((check) => ({
+          checkedAt: check.checkedAt.toISOString(),
+          health: check.health,
+          httpStatus: check.httpStatus,
+          responseMs: check.responseMs,
+          coverage: check.coverage,
+          baselineCoverage: check.baselineCoverage,
+        })),
+      };
     },
   );
 

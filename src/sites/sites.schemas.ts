@@ -101,3 +101,14 @@ export const batchResult = z
     ),
   })
   .meta({ id: 'SiteBatchResult' });
+
+export const siteCheck = z
+  .object({
+    checkedAt: z.string(),
+    health: z.enum(['healthy', 'degraded', 'down']),
+    httpStatus: z.number().int().nullable(),
+    responseMs: z.number().int().nullable(),
+    coverage: z.number().nullable().describe('Share of fields that found a valid value on the checked pages'),
+    baselineCoverage: z.number().nullable().describe("The blueprint's own coverage when it was made"),
+  })
+  .meta({ id: 'SiteCheck' });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInstance } from '../../src/http/app.js';
 import type { Platform } from '../../src/platform.js';
+import { Priority } from '../../src/queue/index.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
@@ -121,6 +122,7 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(logs.items.some((line: { message: string }) => /sampled \d+ pages/.test(line.message))).toBe(true);
 
     analysedSiteId = site.id;
+    expect((await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json()).toEqual({ items: [] });
     const detail = (await as(alice, 'GET', `/api/v1/sites/${site.id}`)).json();
     expect(detail).toMatchObject({ status: 'ready', activeBlueprint: { version: 1, fields: 6 } });
     expect(detail.technologies).toEqual(expect.arrayContaining(['Nginx', 'jQuery']));
@@ -141,6 +143,12 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(record.error).toBeNull();
     expect(record.data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });
     expect([record.data.author].flat()).toEqual([unseen.author]);
+
+    // A health check lands in the site's history.
+    const check = await platform.queue.enqueue({ workspaceId: alice.workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
+    expect((await settled(alice, check.id)).status).toBe('succeeded');
+    const history = (await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json().items;
+    expect(history).toEqual([expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1 })]);
 
     // Another workspace sees none of it.
     expect((await as(bob, 'GET', `/api/v1/sites/${site.id}`)).statusCode).toBe(404);

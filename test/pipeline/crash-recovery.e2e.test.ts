@@ -117,6 +117,11 @@ describe('crash recovery', () => {
       expect(job.steps[0].attempts).toBeGreaterThanOrEqual(2);
       const versions = await app.inject({ method: 'GET', url: `/api/v1/sites/${job.siteId}/blueprints`, headers: user.headers });
       expect(versions.json().items).toHaveLength(1);
+      // The blueprint the workers made extracts a page the analysis did not sample.
+      const sampled = new Set((await app.inject({ method: 'GET', url: `/api/v1/sites/${job.siteId}/blueprint`, headers: user.headers })).json().content.pageTypes[0].match.examples);
+      const unseen = shop.books.slice().reverse().find((book) => !sampled.has(shop.productUrl(book)))!;
+      const extracted = await app.inject({ method: 'POST', url: `/api/v1/sites/${job.siteId}/extract`, headers: user.headers, payload: { urls: [shop.productUrl(unseen)] } });
+      expect(extracted.json().results[0].data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });
       workerB.child.kill('SIGTERM');
       expect(await workerB.exited).toBe(0);
     } finally {

@@ -1,37 +1,9 @@
-import { discoverPageTypes, fingerprintSite, looksLikeAppShell, sampleSite, type FetchedDocument, type Fetcher, type Renderer } from '../../engine/index.js';
+import { discoverPageTypes, fingerprintSite, renderWhereNeeded, sampleSite, type Fetcher, type Renderer } from '../../engine/index.js';
 import type { JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';
 
 const DEFAULT_MAX_PAGES = 30;
-
-type AnalysedPage = FetchedDocument | (Omit<FetchedDocument, 'rendered'> & { rendered: true; js: Record<string, string> });
-
-/**
- * Renders the pages that need a browser: all of them with `render: always`, app shells with
- * `auto`. Without Chromium the static pages are kept and the job log says so.
- */
-async function renderWhereNeeded(pages: FetchedDocument[], site: SiteRecord, renderer: Renderer, context: JobContext): Promise<AnalysedPage[]> {
-  const mode = site.options.render ?? 'auto';
-  if (mode === 'never') return pages;
-  const wanted = pages.filter((page) => mode === 'always' || looksLikeAppShell(page.html));
-  if (wanted.length === 0) return pages;
-  if (!renderer.available) {
-    await context.log('warn', `${wanted.length} pages need JavaScript rendering but no Chromium was found at ${renderer.executablePath}; using the static HTML`);
-    return pages;
-  }
-  const rendered = new Map<string, AnalysedPage>();
-  for (const page of wanted) {
-    await context.checkpoint();
-    try {
-      rendered.set(page.finalUrl, await renderer.render(page.finalUrl));
-    } catch (error) {
-      await context.log('warn', `could not render ${page.finalUrl}: ${(error as Error).message}; using the static HTML`);
-    }
-  }
-  await context.log('info', `rendered ${rendered.size} of ${pages.length} pages in Chromium`);
-  return pages.map((page) => rendered.get(page.finalUrl) ?? page);
-}
 
 /** fingerprint_site: sample the site's pages, keep them for the later steps, detect its technologies. */
 export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher; renderer: Renderer }) {
@@ -48,7 +20,10 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
     if (sample.pages.length === 0) {
       throw new Error(`no page of ${site.url} could be fetched${sample.failures[0] ? `: ${sample.failures[0].error}` : ''}`);
     }
-    const pages = await renderWhereNeeded(sample.pages, site, deps.renderer, context);
+    const pages = await renderWhereNeeded(sample.pages, deps.renderer, site.options.render ?? 'auto', {
+      onNotice: (level, message) => context.log(level, message),
+      beforeEach: () => context.checkpoint(),
+    });
     await deps.sites.replacePages(
       site.id,
       pages.map((page) => ({

@@ -4,6 +4,7 @@ import { registerEventRoutes } from '../events/events.routes.js';
 import { registerExtractionRoutes } from '../extraction/extraction.routes.js';
 import { ExtractionService } from '../extraction/extraction.service.js';
 import { registerJobRoutes } from '../jobs/jobs.routes.js';
+import { LlmRepository, LlmService, registerLlmRoutes } from '../llm/index.js';
 import type { Platform } from '../platform.js';
 import { registerSiteRoutes } from '../sites/sites.routes.js';
 import type { AppInstance } from './app.js';
@@ -25,4 +26,7 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
     workspaceOf,
   });
   registerEventRoutes(app, { events: platform.events, workspaceOf });
+  // --- LLM usage and cost (issue 6) ---
+  registerLlmRoutes(app, { service: new LlmService(new LlmRepository(platform.database.db), platform.config), workspaceOf });
+  // --- end LLM ---
 }

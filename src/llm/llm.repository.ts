@@ -1,0 +1,76 @@
+import { and, asc, count, eq, gte, lt, sql, sum } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { llmBudgetEvents, llmRequests } from '../db/schema/llm-requests.js';
+
+export type NewLlmRequest = typeof llmRequests.$inferInsert;
+export type LlmBudgetEventRecord = typeof llmBudgetEvents.$inferSelect;
+
+export interface UsageTotals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+export type UsageGroup = 'day' | 'model' | 'site' | 'step';
+
+export class LlmRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: NewLlmRequest): Promise<void> {
+    await this.db.insert(llmRequests).values(row);
+  }
+
+  /** USD spent by a workspace since `from`. */
+  async spentSince(workspaceId: string, from: Date): Promise<number> {
+    const [row] = await this.db
+      .select({ cost: sum(llmRequests.costUsd).mapWith(Number) })
+      .from(llmRequests)
+      .where(and(eq(llmRequests.workspaceId, workspaceId), gte(llmRequests.createdAt, from)));
+    return row?.cost ?? 0;
+  }
+
+  async totals(workspaceId: string, from: Date, to: Date): Promise<UsageTotals> {
+    const [row] = await this.db.select(this.#measures()).from(llmRequests).where(this.#scope(workspaceId, from, to));
+    return row ?? { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  }
+
+  /** Totals per day (UTC, YYYY-MM-DD), model, site or step. */
+  async grouped(workspaceId: string, from: Date, to: Date, by: UsageGroup): Promise<Array<UsageTotals & { key: string | null }>> {
+    const key = {
+      day: sql<string>`to_char(${llmRequests.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`,
+      model: sql<string>`${llmRequests.model}`,
+      site: sql<string | null>`${llmRequests.siteId}::text`,
+      step: sql<string>`${llmRequests.step}`,
+    }[by];
+    return this.db
+      .select({ key, ...this.#measures() })
+      .from(llmRequests)
+      .where(this.#scope(workspaceId, from, to))
+      .groupBy(key)
+      .orderBy(asc(key));
+  }
+
+  /** Records a crossed threshold once per workspace and month; true when this call recorded it. */
+  async recordBudgetEvent(event: typeof llmBudgetEvents.$inferInsert): Promise<boolean> {
+    const inserted = await this.db.insert(llmBudgetEvents).values(event).onConflictDoNothing().returning({ id: llmBudgetEvents.id });
+    return inserted.length > 0;
+  }
+
+  budgetEvents(workspaceId: string): Promise<LlmBudgetEventRecord[]> {
+    return this.db.select().from(llmBudgetEvents).where(eq(llmBudgetEvents.workspaceId, workspaceId)).orderBy(asc(llmBudgetEvents.threshold));
+  }
+
+  #measures() {
+    return {
+      requests: count().mapWith(Number),
+      promptTokens: sql<number>`coalesce(sum(${llmRequests.promptTokens}), 0)`.mapWith(Number),
+      completionTokens: sql<number>`coalesce(sum(${llmRequests.completionTokens}), 0)`.mapWith(Number),
+      costUsd: sql<number>`coalesce(sum(${llmRequests.costUsd}), 0)`.mapWith(Number),
+    };
+  }
+
+  #scope(workspaceId: string, from: Date, to: Date) {
+    return and(eq(llmRequests.workspaceId, workspaceId), gte(llmRequests.createdAt, from), lt(llmRequests.createdAt, to));
+  }
+}

@@ -1,0 +1,114 @@
+import type { Config } from '../config/index.js';
+import { LlmClient, type BudgetGuard, type LlmUsage, type UsageRecorder } from '../engine/llm/index.js';
+import type { LlmRepository, UsageGroup, UsageTotals } from './llm.repository.js';
+
+/** Who a run of LLM calls is billed to. */
+export interface LlmAttribution {
+  workspaceId: string;
+  siteId?: string;
+  jobId?: string;
+}
+
+type LlmConfig = Pick<Config, 'LLM_API_KEY' | 'LLM_BASE_URL' | 'LLM_MODEL' | 'LLM_TIMEOUT_MS' | 'LLM_PRICES' | 'LLM_MONTHLY_BUDGET_USD' | 'LLM_ANALYSIS_CAP_USD'>;
+
+/** Shares of the monthly budget that raise an event (for the notifications issue). */
+const THRESHOLDS = [80, 100];
+
+function monthStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+}
+
+/**
+ * Cost tracking and budgets around the engine's LLM client: every call becomes an llm_requests row,
+ * the monthly budget is checked before each call, and crossing 80 % / 100 % records an llm_budget_events row.
+ */
+export class LlmService {
+  constructor(
+    private readonly repository: LlmRepository,
+    private readonly config: LlmConfig,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get analysisCapUsd(): number {
+    return this.config.LLM_ANALYSIS_CAP_USD;
+  }
+
+  /** A client billed to the attribution, or null without an API key (heuristics only). */
+  clientFor(attribution: LlmAttribution): LlmClient | null {
+    if (!this.config.LLM_API_KEY) return null;
+    return new LlmClient({
+      apiKey: this.config.LLM_API_KEY,
+      baseUrl: this.config.LLM_BASE_URL,
+      model: this.config.LLM_MODEL,
+      timeoutMs: this.config.LLM_TIMEOUT_MS,
+      prices: this.config.LLM_PRICES,
+      recorder: this.recorder(attribution),
+      budget: this.budgetGuard(attribution.workspaceId),
+    });
+  }
+
+  recorder(attribution: LlmAttribution): UsageRecorder {
+    return async (usage: LlmUsage) => {
+      await this.repository.insert({
+        workspaceId: attribution.workspaceId,
+        siteId: attribution.siteId ?? null,
+        jobId: attribution.jobId ?? null,
+        step: usage.step,
+        model: usage.model,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        costUsd: usage.costUsd,
+        costSource: usage.costSource,
+        latencyMs: usage.latencyMs,
+        status: usage.status,
+        error: usage.error,
+      });
+      await this.#recordThresholds(attribution.workspaceId);
+    };
+  }
+
+  budgetGuard(workspaceId: string): BudgetGuard {
+    return {
+      check: async () => {
+        const budget = this.config.LLM_MONTHLY_BUDGET_USD;
+        const spent = await this.repository.spentSince(workspaceId, monthStart(this.now()));
+        if (spent >= budget) return { allowed: false, reason: `monthly LLM budget of $${budget} reached ($${spent.toFixed(4)} spent)` };
+        return { allowed: true };
+      },
+    };
+  }
+
+  async #recordThresholds(workspaceId: string): Promise<void> {
+    const budget = this.config.LLM_MONTHLY_BUDGET_USD;
+    if (budget <= 0) return;
+    const now = this.now();
+    const spent = await this.repository.spentSince(workspaceId, monthStart(now));
+    const month = now.toISOString().slice(0, 7);
+    for (const threshold of THRESHOLDS) {
+      if (spent * 100 >= budget * threshold) await this.repository.recordBudgetEvent({ workspaceId, month, threshold, spentUsd: spent, budgetUsd: budget });
+    }
+  }
+
+  async usage(workspaceId: string, range: { from?: Date; to?: Date }) {
+    const now = this.now();
+    const from = range.from ?? monthStart(now);
+    const to = range.to ?? new Date(now.getTime() + 1);
+    const groups: UsageGroup[] = ['day', 'model', 'site', 'step'];
+    const [totals, spentThisMonth, ...grouped] = await Promise.all([
+      this.repository.totals(workspaceId, from, to),
+      this.repository.spentSince(workspaceId, monthStart(now)),
+      ...groups.map((by) => this.repository.grouped(workspaceId, from, to, by)),
+    ]);
+    const [byDay, byModel, bySite, byStep] = grouped as Array<Array<UsageTotals & { key: string | null }>>;
+    return {
+      from,
+      to,
+      totals,
+      budget: { monthlyUsd: this.config.LLM_MONTHLY_BUDGET_USD, spentThisMonthUsd: spentThisMonth, analysisCapUsd: this.config.LLM_ANALYSIS_CAP_USD },
+      byDay: byDay!.map(({ key, ...rest }) => ({ day: key!, ...rest })),
+      byModel: byModel!.map(({ key, ...rest }) => ({ model: key!, ...rest })),
+      bySite: bySite!.map(({ key, ...rest }) => ({ siteId: key, ...rest })),
+      byStep: byStep!.map(({ key, ...rest }) => ({ step: key!, ...rest })),
+    };
+  }
+}

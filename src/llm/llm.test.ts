@@ -3,6 +3,7 @@ import { signUp, type TestUser } from '../../test/support/accounts.js';
 import { createTestStack, LogCapture } from '../../test/support/app.js';
 import { databaseTargets } from '../../test/support/databases.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server.js';
+import { loadConfig } from '../config/index.js';
 import { analyzeFields } from '../engine/llm/index.js';
 import { PageContext } from '../engine/extract/runtime.js';
 import type { AppInstance } from '../http/app.js';
@@ -111,5 +112,15 @@ describe('LLM cost tracking, budgets and usage API (PGlite)', () => {
   it('makes no client without an API key: heuristics only', () => {
     const keyless = new LlmService(new LlmRepository(platform.database.db), { ...platform.config, LLM_API_KEY: undefined });
     expect(keyless.clientFor({ workspaceId: user.workspaceId })).toBeNull();
+  });
+});
+
+describe('LLM configuration', () => {
+  it('defaults to OpenRouter without a key and validates the price table', () => {
+    const config = loadConfig({ LLM_PRICES: '{"fake/model":{"prompt":0.15,"completion":0.6}}' });
+    expect(config.LLM_API_KEY).toBeUndefined();
+    expect(config).toMatchObject({ LLM_BASE_URL: 'https://openrouter.ai/api/v1', LLM_PRICES: { 'fake/model': { prompt: 0.15, completion: 0.6 } } });
+    expect(() => loadConfig({ LLM_PRICES: '{"m":{"prompt":-1,"completion":1}}' })).toThrow(/LLM_PRICES/);
+    expect(() => loadConfig({ LLM_PRICES: 'cheap' })).toThrow('Invalid configuration: LLM_PRICES=cheap: expected JSON');
   });
 });

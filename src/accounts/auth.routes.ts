@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import { authOf } from '../http/auth.js';
-import { HttpProblem, problemSchema } from '../http/problem.js';
+import { HttpProblem, problemResponses, problemSchema } from '../http/problem.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './access-tokens.js';
 import {
   loginBody,
@@ -19,7 +19,7 @@ export const REFRESH_COOKIE = 'siteprint_refresh';
 /** The cookie only travels to the endpoints that consume it. */
 const REFRESH_COOKIE_PATH = '/api/v1/auth';
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const errors = problemResponses(400, 401, 403, 404, 409);
 
 export function clientOf(request: FastifyRequest): ClientInfo {
   return { ip: request.ip, userAgent: request.headers['user-agent'] };

@@ -1,7 +1,7 @@
 import { generateCodeVerifier, generateState } from 'arctic';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
-import { HttpProblem, problemSchema, problems } from '../http/problem.js';
+import { HttpProblem, problemResponses, problems } from '../http/problem.js';
 import { clientOf, type SessionResponder } from './auth.routes.js';
 import { sessionSchema } from './accounts.schemas.js';
 import { OAuthGrantError, oauthProviderNames, type OAuthProvider, type OAuthProviderName } from './oauth-providers.js';
@@ -11,7 +11,7 @@ const OAUTH_COOKIE = 'siteprint_oauth';
 const OAUTH_COOKIE_PATH = '/api/v1/auth/oauth';
 const OAUTH_COOKIE_MAX_AGE_SECONDS = 10 * 60;
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 502: problemSchema };
+const errors = problemResponses(400, 401, 403, 404, 409, 502);
 const providerParams = z.object({ provider: z.enum(oauthProviderNames) });
 
 /** What the signed cookie carries between the redirect to the provider and the callback. */

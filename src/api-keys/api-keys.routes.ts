@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import { authOf, permissionsOf } from '../http/auth.js';
-import { problemSchema } from '../http/problem.js';
+import { problemResponses } from '../http/problem.js';
 import { permissions } from '../http/route-context.js';
 import { actorOf } from '../workspaces/workspaces.routes.js';
 import type { ApiKeyRecord } from './api-keys.repository.js';
 import type { ApiKeysService } from './api-keys.service.js';
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const errors = problemResponses(400, 401, 403, 404);
 
 const apiKeySchema = z
   .object({

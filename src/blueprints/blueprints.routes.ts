@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { Blueprint, PageType } from '../engine/index.js';
 import type { AppInstance } from '../http/app.js';
-import { problemSchema } from '../http/problem.js';
+import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import type { BlueprintVersionRecord } from './blueprints.repository.js';
 import type { BlueprintsService } from './blueprints.service.js';
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 422: problemSchema };
+const errors = problemResponses(400, 401, 403, 404, 422);
 const siteParams = z.object({ id: z.uuid() });
 const versionParams = siteParams.extend({ version: z.coerce.number().int().min(1) });
 

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
-import { HttpProblem, problemSchema } from '../http/problem.js';
+import { HttpProblem, problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { jobSummary, toJobSummary } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
@@ -18,7 +18,7 @@ const extractionResult = z
   })
   .meta({ id: 'ExtractionResult' });
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const errors = problemResponses(400, 401, 403, 404, 409);
 const siteParams = z.object({ id: z.uuid() });
 
 const body = z.union([

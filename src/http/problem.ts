@@ -77,3 +77,8 @@ export const problems = {
   conflict: (detail: string) => new HttpProblem(409, detail),
   badRequest: (detail: string, errors?: FieldError[]) => new HttpProblem(400, detail, { errors }),
 };
+
+/** The problem+json responses a route documents, e.g. `problemResponses(400, 401, 404)`. */
+export function problemResponses<Status extends number>(...statuses: Status[]): Record<Status, typeof problemSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, problemSchema])) as Record<Status, typeof problemSchema>;
+}

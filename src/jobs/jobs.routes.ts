@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
-import { problemSchema } from '../http/problem.js';
+import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { JOB_TYPES } from '../pipeline/job-types.js';
 import type { JobQueue, JobsRepository } from '../queue/index.js';
@@ -15,7 +15,7 @@ export interface JobRoutesDeps {
   workspaceOf: WorkspaceOf;
 }
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const errors = problemResponses(400, 401, 403, 404, 409);
 const jobIdParams = z.object({ id: z.uuid() });
 
 const queueStats = z

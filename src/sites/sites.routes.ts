@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { AppInstance } from '../http/app.js';
 import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
-import { problemSchema } from '../http/problem.js';
+import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { jobSummary, toJobSummary } from '../jobs/jobs.schemas.js';
 import type { SiteRecord, SitesRepository } from './sites.repository.js';
@@ -27,7 +27,7 @@ export interface SiteRoutesDeps {
   workspaceOf: WorkspaceOf;
 }
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const errors = problemResponses(400, 401, 403, 404, 409);
 
 function technologies(site: SiteRecord): string[] {
   const found = (site.fingerprint as { technologies?: Array<{ name?: unknown }> } | null)?.technologies ?? [];

@@ -4,11 +4,11 @@ import { clientOf } from '../accounts/auth.routes.js';
 import { workspaceRoles } from '../db/schema/index.js';
 import type { AppInstance } from '../http/app.js';
 import { authOf } from '../http/auth.js';
-import { problemSchema } from '../http/problem.js';
+import { problemResponses } from '../http/problem.js';
 import type { InvitationRecord, MemberRecord, WorkspaceWithRole } from './workspaces.repository.js';
 import type { Actor, WorkspacesService } from './workspaces.service.js';
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+const errors = problemResponses(400, 401, 403, 404, 409);
 const role = z.enum(workspaceRoles);
 
 const workspaceSchema = z

@@ -22,13 +22,13 @@ export function registerAdminCommand(program: Command): void {
       if (!parsed.success) throw new Error(parsed.error.issues[0]!.message);
       loadDotEnv();
       const config = loadConfig();
-      const [{ createSystemAdmin }, { UsersRepository }, { openDatabase, pgliteDirFor }, { runMigrations }] = await Promise.all([
+      const [{ createSystemAdmin }, { UsersRepository }, { openConfiguredDatabase }, { runMigrations }] = await Promise.all([
         import('../../accounts/system-admin.js'),
         import('../../accounts/users.repository.js'),
-        import('../../db/client.js'),
+        import('../../platform.js'),
         import('../../db/migrations.js'),
       ]);
-      const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: pgliteDirFor(config.dataDir) });
+      const database = await openConfiguredDatabase(config);
       try {
         await runMigrations(database);
         const { user, created } = await createSystemAdmin(new UsersRepository(database.db), parsed.data);

@@ -3,7 +3,7 @@ import { absoluteUrl } from '../extract/coerce.js';
 import type { Element } from '../extract/dom.js';
 import { compileQuery, compileSource, PageContext, selectElements } from '../extract/runtime.js';
 import { detectListItems, generateItemSelectors, nextPageCandidates } from '../selectors/list.js';
-import { jsonLdTypes } from '../extract/structured.js';
+import { CONTAINER_TYPES, jsonLdTypes } from '../extract/structured.js';
 import { generateSelectors, type ExamplePage, type FieldSpec } from '../selectors/generate.js';
 import { testInScopes, testSelectors, type SelectorTestResult, type TestScope } from '../testing/test-selectors.js';
 import { BLUEPRINT_SCHEMA_VERSION, type Blueprint, type CssSource, type Field, type PageType } from './schema.js';
@@ -23,11 +23,6 @@ export interface BuildResult {
   report: SelectorTestResult;
 }
 
-const CONTAINER_TYPES = new Set([
-  'WebSite', 'WebPage', 'Organization', 'BreadcrumbList', 'SearchAction', 'ListItem', 'ImageObject', 'Person',
-  'SiteNavigationElement', 'Offer', 'AggregateRating', 'Rating', 'Review', 'PostalAddress', 'Place', 'Brand',
-  'ItemPage', 'CollectionPage', 'ContactPoint', 'EntryPoint', 'PropertyValue', 'QuantitativeValue', 'MonetaryAmount',
-]);
 
 /** The schema.org type most sample pages describe in JSON-LD, if any. */
 function mainDataType(pages: PageContext[]): string | undefined {

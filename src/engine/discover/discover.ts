@@ -1,8 +1,8 @@
 import type { FieldType } from '../blueprint/schema.js';
-import { isTag, textOf, type Element } from '../extract/dom.js';
+import { allElements, isTag, textOf, type Element } from '../extract/dom.js';
 import { parseDate, parseMoney } from '../extract/coerce.js';
 import { PageContext } from '../extract/runtime.js';
-import { jsonLdTypes, type JsonObject } from '../extract/structured.js';
+import { CONTAINER_TYPES, jsonLdTypes, type JsonObject } from '../extract/structured.js';
 import { urlShape } from '../sample/url-shape.js';
 import { boundedNestingHtml } from '../nesting.js';
 
@@ -39,11 +39,6 @@ interface Profile {
   records: Element[];
 }
 
-const CONTAINER_TYPES = new Set([
-  'WebSite', 'WebPage', 'Organization', 'BreadcrumbList', 'SearchAction', 'ListItem', 'ImageObject', 'Person', 'SiteNavigationElement',
-  'Offer', 'AggregateOffer', 'AggregateRating', 'Rating', 'Review', 'PostalAddress', 'Place', 'Brand', 'ContactPoint', 'EntryPoint',
-  'PropertyValue', 'QuantitativeValue', 'MonetaryAmount', 'ItemList', 'CollectionPage', 'ItemPage', 'SearchResultsPage',
-]);
 const ARTICLE_TYPES = new Set(['Article', 'NewsArticle', 'BlogPosting', 'Report', 'TechArticle', 'ScholarlyArticle']);
 const OPEN_GRAPH_TYPES: Record<string, string> = { article: 'Article', product: 'Product', book: 'Book', 'video.movie': 'Movie', profile: 'Person' };
 const SIMILAR_TEMPLATE = 0.75;
@@ -51,21 +46,10 @@ const SIMILAR_TEMPLATE = 0.75;
 const LABEL_NAMES: Record<string, string> = { by: 'author', written_by: 'author', author_s: 'author' };
 const MIN_RECORDS = 4;
 
-function elements(root: Element | { children: unknown[] }): Element[] {
-  const found: Element[] = [];
-  const stack = [...(root.children as Element[])];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (!isTag(node)) continue;
-    found.push(node);
-    stack.push(...(node.children as Element[]));
-  }
-  return found;
-}
 
 function structureOf(page: PageContext): Set<string> {
   const tokens = new Set<string>();
-  for (const element of elements(page.document)) {
+  for (const element of allElements(page.document)) {
     const classes = (element.attribs.class ?? '').split(/\s+/).filter((name) => name && !/\d{3,}/.test(name)).slice(0, 3);
     tokens.add(classes.length ? `${element.name}.${classes.join('.')}` : element.name);
   }
@@ -82,7 +66,7 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 function dataTypeOf(page: PageContext): string | undefined {
   const fromJsonLd = page.jsonLd.flatMap(jsonLdTypes).find((type) => !CONTAINER_TYPES.has(type));
   if (fromJsonLd) return fromJsonLd;
-  const itemtype = elements(page.document)
+  const itemtype = allElements(page.document)
     .map((element) => element.attribs.itemtype?.split('/').pop())
     .find((type) => type && !CONTAINER_TYPES.has(type));
   if (itemtype) return itemtype;
@@ -93,7 +77,7 @@ function dataTypeOf(page: PageContext): string | undefined {
 /** The biggest run of same-tag siblings that each contain a link: product cards, search hits, posts. */
 function recordsOf(page: PageContext): Element[] {
   let best: Element[] = [];
-  for (const parent of elements(page.document)) {
+  for (const parent of allElements(page.document)) {
     const byTag = new Map<string, Element[]>();
     for (const child of parent.children) {
       if (!isTag(child)) continue;
@@ -101,7 +85,7 @@ function recordsOf(page: PageContext): Element[] {
       byTag.set(key, [...(byTag.get(key) ?? []), child]);
     }
     for (const group of byTag.values()) {
-      const linked = group.filter((child) => child.name === 'a' || elements(child).some((node) => node.name === 'a'));
+      const linked = group.filter((child) => child.name === 'a' || allElements(child).some((node) => node.name === 'a'));
       if (linked.length > best.length && !['nav', 'header', 'footer'].includes(parent.name)) best = linked;
     }
   }
@@ -191,10 +175,10 @@ function fieldsOf(members: Profile[], kind: PageKind, dataType: string | undefin
   };
   if (kind === 'listing') {
     // A listing's fields are those of its records: the linked title and the record's other texts.
-    const titles = members.flatMap(({ records }) => records.slice(0, 3).map((record) => textOf(elements(record).find((node) => node.name === 'a') ?? record)));
+    const titles = members.flatMap(({ records }) => records.slice(0, 3).map((record) => textOf(allElements(record).find((node) => node.name === 'a') ?? record)));
     add('title', titles, 'record');
     add('url', members.flatMap(({ records, url }) => records.slice(0, 3).flatMap((record) => {
-      const href = (record.name === 'a' ? record : elements(record).find((node) => node.name === 'a'))?.attribs.href;
+      const href = (record.name === 'a' ? record : allElements(record).find((node) => node.name === 'a'))?.attribs.href;
       return href ? [new URL(href, url).href] : [];
     })), 'record');
     const prices = members.flatMap(({ records }) => records.slice(0, 3).map((record) => textOf(record).match(/[$€£]\s?\d[\d.,]*/)?.[0] ?? '')).filter(Boolean);
@@ -204,7 +188,7 @@ function fieldsOf(members: Profile[], kind: PageKind, dataType: string | undefin
   if (dataType) for (const [name, values] of structuredFields(members, dataType)) add(name, values, 'structured-data');
   for (const [name, values] of labelFields(members)) add(name, values, 'label');
   const headings = members.map(({ page }) => {
-    const h1 = elements(page.document).find((node) => node.name === 'h1');
+    const h1 = allElements(page.document).find((node) => node.name === 'h1');
     return h1 ? textOf(h1) : '';
   }).filter(Boolean);
   if (headings.length >= Math.ceil(members.length / 2) && new Set(headings).size > 1 && !proposals.has('name')) add('title', headings, 'heading');

@@ -98,3 +98,13 @@ export function metaTags(document: Document): Map<string, string[]> {
   }
   return metas;
 }
+
+/**
+ * schema.org types that wrap or decorate a page's main entity (the site, breadcrumbs, offers,
+ * ratings, lists) rather than being it: never the answer to "what does this page describe".
+ */
+export const CONTAINER_TYPES: ReadonlySet<string> = new Set([
+  'WebSite', 'WebPage', 'Organization', 'BreadcrumbList', 'SearchAction', 'ListItem', 'ImageObject', 'Person', 'SiteNavigationElement',
+  'Offer', 'AggregateOffer', 'AggregateRating', 'Rating', 'Review', 'PostalAddress', 'Place', 'Brand', 'ContactPoint', 'EntryPoint',
+  'PropertyValue', 'QuantitativeValue', 'MonetaryAmount', 'ItemList', 'CollectionPage', 'ItemPage', 'SearchResultsPage',
+]);

@@ -119,6 +119,14 @@ export class JobsRepository {
     return { rows, total: count?.total ?? 0 };
   }
 
+  /** Queued and running jobs of a site, optionally of one type. */
+  async activeForSite(siteId: string, type?: string): Promise<JobRecord[]> {
+    return this.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.siteId, siteId), inArray(jobs.status, ['queued', 'running']), type ? eq(jobs.type, type) : undefined));
+  }
+
   async get(id: string): Promise<JobRecord | undefined> {
     const [row] = await this.db.select().from(jobs).where(eq(jobs.id, id));
     return row;

@@ -138,8 +138,7 @@ export class SitesService {
   /** Starts a new analysis of an existing site (for example after its fields changed). */
   async reanalyze(workspaceId: string, id: string): Promise<JobRecord> {
     const site = await this.get(workspaceId, id);
-    const running = await this.jobs.listInWorkspace(workspaceId, { siteId: id, type: 'analyze_site', status: 'running' }, { limit: 1 });
-    if (running.rows.length) throw new HttpProblem(409, 'The site is being analysed already');
+    if ((await this.jobs.activeForSite(id, 'analyze_site')).length) throw new HttpProblem(409, 'The site is being analysed already');
     return this.analysis.start(site, Priority.user);
   }
 
@@ -148,12 +147,9 @@ export class SitesService {
     for (const id of ids) {
       const site = await this.sites.getInWorkspace(workspaceId, id);
       if (!site) continue;
-      for (const status of ['queued', 'running'] as const) {
-        const active = await this.jobs.listInWorkspace(workspaceId, { siteId: id, status }, { limit: 100 });
-        for (const job of active.rows) {
-          if (job.type === 'analyze_site') await this.analysis.cancel(job.id);
-          else await this.jobs.requestCancel(job.id);
-        }
+      for (const job of await this.jobs.activeForSite(id)) {
+        if (job.type === 'analyze_site') await this.analysis.cancel(job.id);
+        else await this.jobs.requestCancel(job.id);
       }
     }
     return this.sites.delete(workspaceId, ids);

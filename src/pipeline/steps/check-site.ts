@@ -87,9 +87,7 @@ export function checkSiteHandler(deps: CheckDeps) {
     await deps.sites.update(site.id, { health, lastCheckedAt: new Date() });
     await context.log(health === 'healthy' ? 'info' : 'warn', `site is ${health}`, { coverage: verification.coverage, baseline });
     if (health === 'degraded') {
-      const pending = await deps.jobs.listInWorkspace(site.workspaceId, { siteId: site.id, type: 'repair_blueprint', status: 'queued' }, { limit: 1 });
-      const running = await deps.jobs.listInWorkspace(site.workspaceId, { siteId: site.id, type: 'repair_blueprint', status: 'running' }, { limit: 1 });
-      if (!pending.rows.length && !running.rows.length) {
+      if ((await deps.jobs.activeForSite(site.id, 'repair_blueprint')).length === 0) {
         const repair = await deps.queue.enqueue({
           workspaceId: site.workspaceId,
           siteId: site.id,

@@ -21,10 +21,11 @@ export {
   type ExportFormat,
   Field,
   FieldType,
+  LlmUse,
   PageType,
   Source,
 } from './blueprint/index.js';
-export { compileBlueprint, extractPage, recordData, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Money, type TypedValue } from './extract/index.js';
+export { compileBlueprint, extractPage, PageContext, recordData, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Money, type TypedValue } from './extract/index.js';
 export { generateSelectors, type Candidate, type ExamplePage, type FieldCandidates, type FieldSpec } from './selectors/index.js';
 export {
   testSelectors,

@@ -144,6 +144,21 @@ export const Technology = z
   })
   .passthrough();
 
+export const LlmUse = z
+  .object({
+    model: z.string().describe('Model that answered'),
+    requests: z.number().int().min(0).describe('Calls made to the LLM provider, failed ones included'),
+    costUsd: z
+      .number()
+      .min(0)
+      .describe('What the calls cost in USD: provider-reported, else from the price table; calls of unknown price count 0'),
+  })
+  .strict()
+  .describe(
+    'LLM help in the job that wrote this version (calls and cost); absent when no LLM was called. Fields whose selectors the LLM proposed have mode "llm"',
+  );
+export type LlmUse = z.infer<typeof LlmUse>;
+
 export const Blueprint = z
   .object({
     schemaVersion: z.literal(BLUEPRINT_SCHEMA_VERSION),
@@ -152,6 +167,7 @@ export const Blueprint = z
     contentHash: z.string().optional().describe('sha256 of the extraction-relevant content (see docs/blueprint.md)'),
     createdAt: z.string().optional(),
     fingerprint: z.object({ technologies: z.array(Technology) }).optional(),
+    llm: LlmUse.optional(),
     pageTypes: z.array(PageType).min(1),
     validation: z
       .object({

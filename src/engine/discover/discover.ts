@@ -13,14 +13,17 @@ export interface ProposedField {
   type: FieldType;
   /** Values seen on member pages, for people to recognise the field. */
   examples: string[];
-  /** Where the proposal comes from. */
-  from: 'structured-data' | 'label' | 'heading' | 'record';
+  /** Where the proposal comes from; 'llm' fields are names only until selector testing finds them. */
+  from: 'structured-data' | 'label' | 'heading' | 'record' | 'llm';
+  description?: string;
 }
 
 export type PageTypeDescription = Omit<DiscoveredPageType, 'name'>;
 
 export interface DiscoveredPageType {
   name: string;
+  /** One sentence about the pages, when an LLM described them. */
+  description?: string;
   kind: PageKind;
   dataType?: string;
   urlPattern: string;

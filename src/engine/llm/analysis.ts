@@ -1,7 +1,11 @@
-import type { PageContext } from '../extract/runtime.js';
+import type { Blueprint, Field, FieldQuality, LlmUse, PageType } from '../blueprint/schema.js';
+import { contentHash } from '../blueprint/versions.js';
+import { discoverPageTypes, type DiscoveredPageType } from '../discover/index.js';
+import { PageContext } from '../extract/runtime.js';
+import type { PageInput } from '../pages.js';
 import { generateSelectors, type ExamplePage, type FieldCandidates, type FieldSpec } from '../selectors/generate.js';
 import { LlmError, type LlmCallContext, type LlmClient, type LlmUsage } from './client.js';
-import { proposeSelectors, relocateField, type TaskResult } from './tasks.js';
+import { proposePageTypes, proposeSelectors, relocateField, type PageTypeProposal, type TaskResult } from './tasks.js';
 import { verifyProposals, type RejectedProposal, type SelectorProposal, type VerifiedField } from './verify.js';
 
 export interface LlmOptions {
@@ -10,6 +14,8 @@ export interface LlmOptions {
   context: Omit<LlmCallContext, 'step'>;
   /** Per-analysis spending cap in USD; once reached the analysis goes on heuristics-only. */
   capUsd?: number;
+  /** Spent by earlier steps of the same analysis (other jobs), counted against capUsd. */
+  spentUsd?: number;
 }
 
 export interface AnalysisPage {
@@ -51,8 +57,8 @@ class LlmSession {
   async run<T>(step: string, task: (client: LlmClient, context: LlmCallContext) => Promise<TaskResult<T>>): Promise<T | null> {
     if (!this.options) return null;
     const cap = this.options.capUsd;
-    if (cap !== undefined && this.report.costUsd >= cap) {
-      this.note(`LLM cap of $${cap} for this analysis reached: heuristics only for ${step}.`);
+    if (cap !== undefined && (this.options.spentUsd ?? 0) + this.report.costUsd >= cap) {
+      this.note(`LLM budget reached (per-analysis cap of $${cap} spent): continuing heuristics-only for ${step}.`);
       return null;
     }
     try {
@@ -62,7 +68,11 @@ class LlmSession {
     } catch (error) {
       if (!(error instanceof LlmError)) throw error;
       this.count(error.usage);
-      this.note(error.kind === 'budget' ? `LLM budget reached (${error.message}): heuristics only for ${step}.` : `LLM call failed (${error.kind}: ${error.message}): heuristics only for ${step}.`);
+      this.note(
+        error.kind === 'budget'
+          ? `LLM budget reached (${error.message}): continuing heuristics-only for ${step}.`
+          : `LLM call failed (${error.kind}: ${error.message}): continuing heuristics-only for ${step}.`,
+      );
       return null;
     }
   }
@@ -83,8 +93,8 @@ class LlmSession {
   }
 }
 
-function weak(field: VerifiedField): boolean {
-  return field.sources.length === 0 || field.quality.coverage < WEAK_COVERAGE || field.quality.confidence < WEAK_CONFIDENCE;
+function weak(field: { sources: unknown[]; quality?: FieldQuality }): boolean {
+  return field.sources.length === 0 || !field.quality || field.quality.coverage < WEAK_COVERAGE || field.quality.confidence < WEAK_CONFIDENCE;
 }
 
 /**
@@ -152,4 +162,130 @@ export async function repairField(input: RepairInput, llm?: LlmOptions): Promise
 function reproduces(field: VerifiedField): boolean {
   const best = field.candidates.find((candidate) => field.sources[0] && JSON.stringify(candidate.source) === JSON.stringify(field.sources[0]));
   return Boolean(best && (best.exampleAgreement ?? 0) > 0.5 && field.quality.coverage >= WEAK_COVERAGE);
+}
+
+/** The blueprint's record of an analysis's LLM use, or undefined when no call was made. */
+export function llmUse(report: LlmReport, model: string): LlmUse | undefined {
+  return report.calls ? { model, requests: report.calls, costUsd: round6(report.costUsd) } : undefined;
+}
+
+const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
+const mean = (values: number[]) => (values.length ? Math.round((values.reduce((sum, v) => sum + v, 0) / values.length) * 1000) / 1000 : 0);
+
+export interface BlueprintAssist {
+  blueprint: Blueprint;
+  llm: LlmReport;
+}
+
+/**
+ * The generate_selectors hook for a blueprint buildBlueprint made from `pages`: fields of its page type
+ * that the heuristics missed or found weakly go to the model with the pruned pages and the field
+ * descriptions. A proposal enters the blueprint only when verifyProposals (selector testing on the same
+ * pages) accepts it and it beats the heuristic candidates, so the field's best source is the LLM's
+ * (mode 'llm'); everything else is reported as rejected and never saved. Fields named in `unverified`
+ * (an LLM's suggestions at discovery, names without evidence) are dropped when no source was found.
+ * Listing page types are left to the heuristics: their fields are read inside records, which the
+ * prompt does not describe.
+ */
+export async function assistBlueprint(
+  blueprint: Blueprint,
+  pages: PageInput[],
+  options: { fields: FieldSpec[]; examples?: ExamplePage[]; llm?: LlmOptions; unverified?: string[] },
+): Promise<BlueprintAssist> {
+  const session = new LlmSession(options.llm);
+  const [pageType, ...others] = blueprint.pageTypes;
+  if (!pageType || others.length || pageType.kind !== 'detail') return { blueprint, llm: session.report };
+  const improved = await improveWeakFields(session, pageType, pages, options);
+  const unverified = new Set(options.unverified ?? []);
+  const fields = pageType.fields
+    .map((field): Field => {
+      const found = improved.get(field.name);
+      return found ? { ...field, mode: 'llm', required: found.required, sources: found.sources, quality: found.quality } : field;
+    })
+    .filter((field) => field.sources.length > 0 || !unverified.has(field.name));
+  if (improved.size === 0 && fields.length === pageType.fields.length) return { blueprint: withLlm(blueprint, session.report, options.llm), llm: session.report };
+  const result: Blueprint = {
+    ...blueprint,
+    pageTypes: [{ ...pageType, fields }],
+    ...(blueprint.validation
+      ? { validation: { ...blueprint.validation, coverage: mean(fields.map((f) => f.quality?.coverage ?? 0)), quality: mean(fields.map((f) => f.quality?.confidence ?? 0)) } }
+      : {}),
+  };
+  result.contentHash = contentHash(result);
+  return { blueprint: withLlm(result, session.report, options.llm), llm: session.report };
+}
+
+/** Verified LLM sources for the page type's weak fields, by field name (empty without an LLM or a usable answer). */
+async function improveWeakFields(
+  session: LlmSession,
+  pageType: PageType,
+  pages: PageInput[],
+  options: { fields: FieldSpec[]; examples?: ExamplePage[] },
+): Promise<Map<string, VerifiedField>> {
+  const missing = pageType.fields.filter(weak);
+  if (!session.options || missing.length === 0) return new Map();
+  const specs = missing.map((field) => options.fields.find((spec) => spec.name === field.name) ?? { name: field.name, type: field.type, multiple: field.multiple });
+  const contexts = pages.map((page) => new PageContext(page.url, page.html));
+  const candidates = generateSelectors(contexts, pages.map((page) => page.file), specs, {
+    examples: options.examples ?? [],
+    ...(pageType.dataType ? { dataType: pageType.dataType } : {}),
+  });
+  const proposals = await session.run('generate_selectors', (client, context) =>
+    proposeSelectors(client, { fields: candidates, pages: pages.slice(0, PROMPT_PAGES), context }),
+  );
+  if (!proposals) return new Map();
+  const verification = verifyProposals(candidates, proposals, contexts);
+  const improved = new Map(verification.fields.filter((field) => field.mode === 'llm').map((field) => [field.name, field]));
+  // A proposal that only became a fallback leaves the heuristic source in charge: it is not used either.
+  session.verified({
+    accepted: verification.accepted.filter((proposal) => improved.has(proposal.field)),
+    rejected: [
+      ...verification.rejected,
+      ...verification.accepted
+        .filter((proposal) => !improved.has(proposal.field))
+        .map((proposal) => ({ ...proposal, reason: 'the heuristic source scored better' })),
+    ],
+  });
+  return improved;
+}
+
+function withLlm(blueprint: Blueprint, report: LlmReport, options: LlmOptions | undefined): Blueprint {
+  const use = options && llmUse(report, options.client.model);
+  return use ? { ...blueprint, llm: use } : blueprint;
+}
+
+export interface DiscoveryAssist {
+  pageTypes: DiscoveredPageType[];
+  llm: LlmReport;
+}
+
+/**
+ * discover_categories with LLM help: heuristics group the pages into types; the model then names and
+ * describes each group and proposes fields the heuristics did not find. Those fields are names only
+ * (`from: 'llm'`): they get selectors only when selector testing verifies them later.
+ */
+export async function discoverWithLlm(pages: Array<{ url: string; html: string }>, llm?: LlmOptions): Promise<DiscoveryAssist> {
+  const types = discoverPageTypes(pages);
+  const session = new LlmSession(llm);
+  if (types.length === 0) return { pageTypes: types, llm: session.report };
+  const proposals = await session.run('discover_categories', (client, context) => proposePageTypes(client, { types, pages, context }));
+  return { pageTypes: proposals ? mergePageTypeProposals(types, proposals) : types, llm: session.report };
+}
+
+/** Applies the model's names, descriptions and extra fields; a name another type already uses is not taken. */
+export function mergePageTypeProposals(types: DiscoveredPageType[], proposals: PageTypeProposal[]): DiscoveredPageType[] {
+  const names = types.map((type) => type.name);
+  const merged = types.map((type) => ({ ...type, fields: [...type.fields] }));
+  for (const proposal of proposals) {
+    const type = merged[proposal.index];
+    if (!type) continue;
+    if (!names.some((name, index) => name === proposal.name && index !== proposal.index)) names[proposal.index] = proposal.name;
+    type.name = names[proposal.index]!;
+    type.description = proposal.description;
+    for (const field of proposal.fields) {
+      if (type.fields.some((known) => known.name === field.name)) continue;
+      type.fields.push({ name: field.name, type: field.type ?? 'text', examples: [], from: 'llm', ...(field.description ? { description: field.description } : {}) });
+    }
+  }
+  return merged;
 }

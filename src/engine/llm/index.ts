@@ -17,4 +17,18 @@ export {
 export { pruneHtml, type PrunedHtml } from './prune.js';
 export { proposePageTypes, proposeSelectors, relocateField, type PageTypeProposal } from './tasks.js';
 export { verifyProposals, type RejectedProposal, type SelectorProposal, type VerifiedField } from './verify.js';
-export { analyzeFields, repairField, type AnalysisPage, type FieldAnalysis, type FieldRepair, type LlmOptions, type LlmReport } from './analysis.js';
+export {
+  analyzeFields,
+  assistBlueprint,
+  discoverWithLlm,
+  llmUse,
+  mergePageTypeProposals,
+  repairField,
+  type AnalysisPage,
+  type BlueprintAssist,
+  type DiscoveryAssist,
+  type FieldAnalysis,
+  type FieldRepair,
+  type LlmOptions,
+  type LlmReport,
+} from './analysis.js';

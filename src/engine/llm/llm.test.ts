@@ -2,9 +2,23 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { countTokens } from 'gpt-tokenizer';
 import { z } from 'zod';
 import { startFakeLlmServer, type FakeLlmServer } from '../../../test/support/fake-llm-server.js';
+import { buildBlueprint } from '../blueprint/build.js';
+import { contentHash } from '../blueprint/versions.js';
 import { PageContext } from '../extract/runtime.js';
 import { discoverPageTypes } from '../discover/index.js';
-import { analyzeFields, LlmClient, LlmError, proposePageTypes, pruneHtml, repairField, type BudgetGuard, type LlmUsage } from './index.js';
+import {
+  analyzeFields,
+  assistBlueprint,
+  discoverWithLlm,
+  LlmClient,
+  LlmError,
+  mergePageTypeProposals,
+  proposePageTypes,
+  pruneHtml,
+  repairField,
+  type BudgetGuard,
+  type LlmUsage,
+} from './index.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -200,7 +214,7 @@ describe('LLM-assisted analysis', () => {
       ['warehouse_code', 'heuristic', 0],
     ]);
     expect(result.llm).toMatchObject({ used: false, calls: 0, costUsd: 0 });
-    expect(result.llm.notes).toEqual(['LLM budget reached (monthly budget of $5 used): heuristics only for generate_selectors.']);
+    expect(result.llm.notes).toEqual(['LLM budget reached (monthly budget of $5 used): continuing heuristics-only for generate_selectors.']);
   });
 
   it('stops at the per-analysis cap and goes on after an LLM failure', async () => {
@@ -210,7 +224,7 @@ describe('LLM-assisted analysis', () => {
     expect(failed.llm).toMatchObject({ used: true, calls: 2, costUsd: 0.04 });
     expect(failed.llm.notes[0]).toMatch(/^LLM call failed \(invalid_output/);
     const capped = await analyzeFields(shopPages(), fields, { llm: { client: client(), context: {}, capUsd: 0 } });
-    expect(capped.llm.notes).toEqual(['LLM cap of $0 for this analysis reached: heuristics only for generate_selectors.']);
+    expect(capped.llm.notes).toEqual(['LLM budget reached (per-analysis cap of $0 spent): continuing heuristics-only for generate_selectors.']);
     expect(server.received).toHaveLength(2);
   });
 
@@ -263,5 +277,89 @@ describe('proposePageTypes', () => {
     expect(value).toEqual([{ index: 0, name: 'product', description: 'A lamp for sale', fields: [{ name: 'warehouse_code', description: 'reference', type: 'text' }] }]);
     expect(usage[0]).toMatchObject({ step: 'discover_categories', costUsd: 0.005 });
     expect(server.received[0]!.body.messages[1]!.content).toContain('Group 0: other pages like /p/:page (4 pages)');
+  });
+});
+
+describe('assistBlueprint (the generate_selectors hook on a built blueprint)', () => {
+  const inputs = () => shopPages().map(({ url, html }) => ({ url, html }));
+  const withColour = [...fields, { name: 'colour', description: 'the lamp colour' }];
+
+  it('merges only verified LLM sources into the blueprint, drops unverified LLM-proposed fields, and records the cost', async () => {
+    const built = buildBlueprint(inputs(), { fields: withColour }).blueprint;
+    expect(built.pageTypes[0]!.fields.map((f) => [f.name, f.sources.length])).toEqual([
+      ['title', 1],
+      ['warehouse_code', 0],
+      ['colour', 0],
+    ]);
+    server.script(selectorAnswer({ field: 'warehouse_code', css: '.specs .ref-x' }, { field: 'colour', css: 'nav a' }));
+    const { blueprint, llm } = await assistBlueprint(built, inputs(), { fields: withColour, llm: { client: client(), context: {} }, unverified: ['colour'] });
+    const prompt = server.received[0]!.body.messages[1]!.content;
+    expect(prompt).toMatch(/^- warehouse_code \(text\): internal warehouse reference/m);
+    expect(prompt).not.toMatch(/^- title/m);
+    // testSelectors may tighten the proposal (here a regex for the constant affixes): still the proposal's selector.
+    expect(blueprint.pageTypes[0]!.fields.map((f) => [f.name, f.mode, f.sources.map((source) => ('css' in source ? source.css : source))])).toEqual([
+      ['title', 'heuristic', ['.product-title']],
+      ['warehouse_code', 'llm', ['.specs .ref-x']],
+    ]);
+    expect(blueprint.llm).toEqual({ model: 'test/model-a', requests: 1, costUsd: 0.01 });
+    expect(blueprint.contentHash).toBe(contentHash(blueprint));
+    expect(blueprint.contentHash).not.toBe(built.contentHash);
+    expect(blueprint.validation).toMatchObject({ coverage: 1, samplePages: 4 });
+    expect(llm.accepted).toEqual([{ field: 'warehouse_code', source: expect.objectContaining({ css: '.specs .ref-x' }) }]);
+    expect(llm.rejected).toEqual([expect.objectContaining({ field: 'colour', source: { css: 'nav a' } })]);
+  });
+
+  it('leaves the blueprint alone without an LLM, when nothing is weak, or after a failed call', async () => {
+    const built = buildBlueprint(inputs(), { fields }).blueprint;
+    expect((await assistBlueprint(built, inputs(), { fields })).blueprint).toBe(built);
+    const strong = buildBlueprint(inputs(), { fields: [fields[0]!] }).blueprint;
+    expect((await assistBlueprint(strong, inputs(), { fields: [fields[0]!], llm: { client: client(), context: {} } })).blueprint).toBe(strong);
+    expect(server.received).toHaveLength(0);
+    server.script({ content: 'nope', cost: 0.001 }, { content: 'nope again', cost: 0.001 });
+    const failed = await assistBlueprint(built, inputs(), { fields, llm: { client: client(), context: {} } });
+    expect(failed.blueprint.pageTypes).toEqual(built.pageTypes);
+    expect(failed.blueprint.llm).toEqual({ model: 'test/model-a', requests: 2, costUsd: 0.002 });
+    expect(failed.llm.notes[0]).toMatch(/^LLM call failed \(invalid_output: .*\): continuing heuristics-only for generate_selectors\.$/);
+  });
+
+  it('counts what earlier steps of the analysis spent against the cap', async () => {
+    const built = buildBlueprint(inputs(), { fields }).blueprint;
+    const { llm } = await assistBlueprint(built, inputs(), { fields, llm: { client: client(), context: {}, capUsd: 0.5, spentUsd: 0.5 } });
+    expect(server.received).toHaveLength(0);
+    expect(llm.notes).toEqual(['LLM budget reached (per-analysis cap of $0.5 spent): continuing heuristics-only for generate_selectors.']);
+  });
+});
+
+describe('discoverWithLlm', () => {
+  const pages = () => shopPages().map(({ url, html }) => ({ url, html }));
+
+  it('names and describes the heuristic groups and adds the proposed fields as names to verify later', async () => {
+    server.script(
+      ok({ types: [{ index: 0, name: 'lamp', description: 'A lamp for sale', fields: [{ name: 'warehouse_code', description: 'reference', type: 'text' }] }] }, { cost: 0.002 }),
+    );
+    const { pageTypes, llm } = await discoverWithLlm(pages(), { client: client(), context: {} });
+    expect(pageTypes[0]).toMatchObject({ name: 'lamp', description: 'A lamp for sale', urls: pages().map((page) => page.url) });
+    expect(pageTypes[0]!.fields.at(-1)).toEqual({ name: 'warehouse_code', description: 'reference', type: 'text', examples: [], from: 'llm' });
+    expect(llm).toMatchObject({ calls: 1, costUsd: 0.002 });
+  });
+
+  it('is the heuristic discovery without an LLM', async () => {
+    expect((await discoverWithLlm(pages())).pageTypes).toEqual(discoverPageTypes(pages()));
+  });
+
+  it('keeps a heuristic name another type already has and never duplicates a known field', () => {
+    const types = [
+      { name: 'product', kind: 'detail' as const, urlPattern: '/p/:id', urls: ['a'], fields: [{ name: 'title', type: 'text' as const, examples: ['x'], from: 'heading' as const }] },
+      { name: 'listing', kind: 'listing' as const, urlPattern: '/c/:id', urls: ['b'], fields: [] },
+    ];
+    const merged = mergePageTypeProposals(types, [
+      { index: 1, name: 'product', description: 'Categories', fields: [] },
+      { index: 0, name: 'book', description: 'Books', fields: [{ name: 'title', description: 'again', type: 'text' }] },
+    ]);
+    expect(merged.map((type) => [type.name, type.description, type.fields.length])).toEqual([
+      ['book', 'Books', 1],
+      ['listing', 'Categories', 0],
+    ]);
+    expect(types[0]!.name).toBe('product');
   });
 });

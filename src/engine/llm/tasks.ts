@@ -135,7 +135,7 @@ export async function proposePageTypes(
     context: input.context,
     user: [
       'Name each group of pages below with a short snake_case noun, describe it in one sentence, and list the data fields',
-      'a user would want from it (snake_case names, a description, a type). Keep the group index.',
+      'a user would want from it that are not among the fields found (snake_case names, a description, a type). Keep the group index.',
       groups.join('\n\n'),
     ].join('\n'),
   });

@@ -71,6 +71,8 @@ const configSchema = z.object({
   LLM_BASE_URL: z.url({ message: 'expected a URL' }).default('https://openrouter.ai/api/v1'),
   LLM_MODEL: z.string().min(1).default('openai/gpt-4o-mini'),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** Retries of a call after 429, 5xx or a timeout (backoff honouring Retry-After); each attempt may take LLM_TIMEOUT_MS. */
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   /** JSON {"model": {"prompt": usdPerMillion, "completion": usdPerMillion}} for providers that report no cost. */
   LLM_PRICES: z
     .string()

@@ -14,8 +14,8 @@ type Role = 'owner' | 'admin' | 'member' | 'viewer';
 const expected: Record<Role, Permission[]> = {
   viewer: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read'],
   member: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'sites:write', 'jobs:write', 'blueprints:write'],
-  admin: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'sites:write', 'jobs:write', 'blueprints:write', 'members:manage', 'api-keys:manage'],
-  owner: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'sites:write', 'jobs:write', 'blueprints:write', 'members:manage', 'api-keys:manage', 'workspace:delete'],
+  admin: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'sites:write', 'jobs:write', 'blueprints:write', 'members:manage', 'api-keys:manage', 'llm:manage'],
+  owner: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'sites:write', 'jobs:write', 'blueprints:write', 'members:manage', 'api-keys:manage', 'llm:manage', 'workspace:delete'],
 };
 
 const dummyUrl = (permission: Permission) => `/api/v1/test/${permission.replace(':', '-')}`;

@@ -3,7 +3,7 @@ import type { Permission } from './route-context.js';
 
 const viewer: Permission[] = ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read'];
 const member: Permission[] = [...viewer, 'sites:write', 'jobs:write', 'blueprints:write'];
-const admin: Permission[] = [...member, 'members:manage', 'api-keys:manage'];
+const admin: Permission[] = [...member, 'members:manage', 'api-keys:manage', 'llm:manage'];
 const owner: Permission[] = [...admin, 'workspace:delete'];
 
 /** The one role → permission table; every authorisation decision reads it. */

@@ -16,6 +16,7 @@ export const permissions = [
   'blueprints:write',
   'queues:manage',
   'llm:read',
+  'llm:manage',
   'members:read',
   'members:manage',
   'api-keys:manage',

@@ -1,6 +1,7 @@
-import { and, asc, count, eq, gte, lt, sql, sum } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lt, sql, sum } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { llmBudgetEvents, llmRequests } from '../db/schema/llm-requests.js';
+import { workspaces } from '../db/schema/workspaces.js';
 
 export type NewLlmRequest = typeof llmRequests.$inferInsert;
 export type LlmBudgetEventRecord = typeof llmBudgetEvents.$inferSelect;
@@ -33,6 +34,23 @@ export class LlmRepository {
   async totals(workspaceId: string, from: Date, to: Date): Promise<UsageTotals> {
     const [row] = await this.db.select(this.#measures()).from(llmRequests).where(this.#scope(workspaceId, from, to));
     return row ?? { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  }
+
+  /** Calls attributed to these jobs (an analysis's steps, or one job). */
+  async totalsForJobs(jobIds: string[]): Promise<UsageTotals> {
+    if (jobIds.length === 0) return { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+    const [row] = await this.db.select(this.#measures()).from(llmRequests).where(inArray(llmRequests.jobId, jobIds));
+    return row ?? { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  }
+
+  /** The workspace's own monthly budget, or null when it uses the instance default. */
+  async workspaceBudget(workspaceId: string): Promise<number | null> {
+    const [row] = await this.db.select({ budget: workspaces.llmMonthlyBudgetUsd }).from(workspaces).where(eq(workspaces.id, workspaceId));
+    return row?.budget ?? null;
+  }
+
+  async setWorkspaceBudget(workspaceId: string, budgetUsd: number | null): Promise<void> {
+    await this.db.update(workspaces).set({ llmMonthlyBudgetUsd: budgetUsd }).where(eq(workspaces.id, workspaceId));
   }
 
   /** Totals per day (UTC, YYYY-MM-DD), model, site or step. */

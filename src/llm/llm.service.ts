@@ -9,7 +9,16 @@ export interface LlmAttribution {
   jobId?: string;
 }
 
-type LlmConfig = Pick<Config, 'LLM_API_KEY' | 'LLM_BASE_URL' | 'LLM_MODEL' | 'LLM_TIMEOUT_MS' | 'LLM_PRICES' | 'LLM_MONTHLY_BUDGET_USD' | 'LLM_ANALYSIS_CAP_USD'>;
+type LlmConfig = Pick<
+  Config,
+  'LLM_API_KEY' | 'LLM_BASE_URL' | 'LLM_MODEL' | 'LLM_TIMEOUT_MS' | 'LLM_MAX_RETRIES' | 'LLM_PRICES' | 'LLM_MONTHLY_BUDGET_USD' | 'LLM_ANALYSIS_CAP_USD'
+>;
+
+/** A workspace's monthly budget and where it comes from. */
+export interface MonthlyBudget {
+  monthlyUsd: number;
+  source: 'workspace' | 'default';
+}
 
 /** Shares of the monthly budget that raise an event (for the notifications issue). */
 const THRESHOLDS = [80, 100];
@@ -23,14 +32,44 @@ function monthStart(now: Date): Date {
  * the monthly budget is checked before each call, and crossing 80 % / 100 % records an llm_budget_events row.
  */
 export class LlmService {
+  private readonly now: () => Date;
+
   constructor(
     private readonly repository: LlmRepository,
     private readonly config: LlmConfig,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    now: () => Date = () => new Date(),
+  ) {
+    this.now = now;
+  }
 
   get analysisCapUsd(): number {
     return this.config.LLM_ANALYSIS_CAP_USD;
+  }
+
+  get model(): string {
+    return this.config.LLM_MODEL;
+  }
+
+  /** The workspace's own budget when its owners or admins set one, else the instance default. */
+  async budgetFor(workspaceId: string): Promise<MonthlyBudget> {
+    const own = await this.repository.workspaceBudget(workspaceId);
+    return own === null ? { monthlyUsd: this.config.LLM_MONTHLY_BUDGET_USD, source: 'default' } : { monthlyUsd: own, source: 'workspace' };
+  }
+
+  /** Sets the workspace's monthly budget, or with null returns it to the instance default. */
+  async setBudget(workspaceId: string, monthlyUsd: number | null): Promise<void> {
+    await this.repository.setWorkspaceBudget(workspaceId, monthlyUsd);
+  }
+
+  /** The budget as the API shows it: effective amount, its source, the default and this month's spend. */
+  async budget(workspaceId: string) {
+    const [budget, spent] = await Promise.all([this.budgetFor(workspaceId), this.repository.spentSince(workspaceId, monthStart(this.now()))]);
+    return { ...budget, defaultMonthlyUsd: this.config.LLM_MONTHLY_BUDGET_USD, spentThisMonthUsd: spent, analysisCapUsd: this.config.LLM_ANALYSIS_CAP_USD };
+  }
+
+  /** LLM calls attributed to these jobs. */
+  usageOfJobs(jobIds: string[]): Promise<UsageTotals> {
+    return this.repository.totalsForJobs(jobIds);
   }
 
   /** A client billed to the attribution, or null without an API key (heuristics only). */
@@ -41,6 +80,7 @@ export class LlmService {
       baseUrl: this.config.LLM_BASE_URL,
       model: this.config.LLM_MODEL,
       timeoutMs: this.config.LLM_TIMEOUT_MS,
+      maxRetries: this.config.LLM_MAX_RETRIES,
       prices: this.config.LLM_PRICES,
       recorder: this.recorder(attribution),
       budget: this.budgetGuard(attribution.workspaceId),
@@ -70,7 +110,7 @@ export class LlmService {
   budgetGuard(workspaceId: string): BudgetGuard {
     return {
       check: async () => {
-        const budget = this.config.LLM_MONTHLY_BUDGET_USD;
+        const { monthlyUsd: budget } = await this.budgetFor(workspaceId);
         const spent = await this.repository.spentSince(workspaceId, monthStart(this.now()));
         if (spent >= budget) return { allowed: false, reason: `monthly LLM budget of $${budget} reached ($${spent.toFixed(4)} spent)` };
         return { allowed: true };
@@ -79,7 +119,7 @@ export class LlmService {
   }
 
   async #recordThresholds(workspaceId: string): Promise<void> {
-    const budget = this.config.LLM_MONTHLY_BUDGET_USD;
+    const { monthlyUsd: budget } = await this.budgetFor(workspaceId);
     if (budget <= 0) return;
     const now = this.now();
     const spent = await this.repository.spentSince(workspaceId, monthStart(now));
@@ -94,9 +134,9 @@ export class LlmService {
     const from = range.from ?? monthStart(now);
     const to = range.to ?? new Date(now.getTime() + 1);
     const groups: UsageGroup[] = ['day', 'model', 'site', 'step'];
-    const [totals, spentThisMonth, ...grouped] = await Promise.all([
+    const [totals, budget, ...grouped] = await Promise.all([
       this.repository.totals(workspaceId, from, to),
-      this.repository.spentSince(workspaceId, monthStart(now)),
+      this.budget(workspaceId),
       ...groups.map((by) => this.repository.grouped(workspaceId, from, to, by)),
     ]);
     const [byDay, byModel, bySite, byStep] = grouped as Array<Array<UsageTotals & { key: string | null }>>;
@@ -104,7 +144,7 @@ export class LlmService {
       from,
       to,
       totals,
-      budget: { monthlyUsd: this.config.LLM_MONTHLY_BUDGET_USD, spentThisMonthUsd: spentThisMonth, analysisCapUsd: this.config.LLM_ANALYSIS_CAP_USD },
+      budget,
       byDay: byDay!.map(({ key, ...rest }) => ({ day: key!, ...rest })),
       byModel: byModel!.map(({ key, ...rest }) => ({ model: key!, ...rest })),
       bySite: bySite!.map(({ key, ...rest }) => ({ siteId: key, ...rest })),

@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.js';
 
 export const workspaceRoles = ['owner', 'admin', 'member', 'viewer'] as const;
@@ -10,6 +10,8 @@ export const workspaces = pgTable('workspaces', {
   name: text('name').notNull(),
   /** The workspace created at registration; requests without X-Workspace-Id act in it. */
   personalOwnerId: uuid('personal_owner_id').references(() => users.id, { onDelete: 'cascade' }),
+  /** Monthly LLM budget in USD set by the workspace's owners or admins; null means the instance default (LLM_MONTHLY_BUDGET_USD). */
+  llmMonthlyBudgetUsd: real('llm_monthly_budget_usd'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

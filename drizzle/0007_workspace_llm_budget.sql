@@ -1,0 +1,1 @@
+ALTER TABLE "workspaces" ADD COLUMN "llm_monthly_budget_usd" real;

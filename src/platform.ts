@@ -5,6 +5,7 @@ import { runMigrations } from './db/migrations.js';
 import { createEventBus, type EventBus } from './events/index.js';
 import { ExtractionResultsRepository } from './extraction/extraction-results.repository.js';
 import { JobsService } from './jobs/jobs.service.js';
+import { LlmRepository, LlmService } from './llm/index.js';
 import type { Logger } from './logging/logger.js';
 import { AnalysisCoordinator } from './pipeline/analysis.js';
 import { createPipelineHandlers } from './pipeline/handlers.js';
@@ -26,7 +27,7 @@ export interface Platform {
   queue: JobQueue;
   events: EventBus;
   repositories: { jobs: JobsRepository; sites: SitesRepository; blueprints: BlueprintsRepository; extractionResults: ExtractionResultsRepository };
-  services: { sites: SitesService; jobs: JobsService };
+  services: { sites: SitesService; jobs: JobsService; llm: LlmService };
   analysis: AnalysisCoordinator;
   handlers: JobHandlers;
   fetcher: Fetcher;
@@ -50,6 +51,8 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const sites = new SitesRepository(db.db);
     const blueprints = new BlueprintsRepository(db.db);
     const extractionResults = new ExtractionResultsRepository(db.db);
+    // LLM help is optional: without LLM_API_KEY the service hands out no client and every job runs heuristics-only.
+    const llm = new LlmService(new LlmRepository(db.db), config);
     // The coordinator and the queue refer to each other: job changes drive the pipeline, and
     // the listener only runs once both exist.
     const queue = createJobQueue({
@@ -67,7 +70,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const analysis = new AnalysisCoordinator(jobs, queue, sites);
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
     const renderer = new Renderer({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK, userAgent: fetcher.userAgent });
-    const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults });
+    const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm });
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let closing: Promise<void> | undefined;
     return {
@@ -77,7 +80,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       queue,
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
-      services: { sites: new SitesService(sites, jobs, analysis), jobs: new JobsService(jobs, queue, analysis) },
+      services: { sites: new SitesService(sites, jobs, analysis), jobs: new JobsService(jobs, queue, analysis, llm), llm },
       analysis,
       handlers,
       fetcher,

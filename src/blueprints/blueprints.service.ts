@@ -61,7 +61,9 @@ export class BlueprintsService {
   async edit(workspaceId: string, siteId: string, pageTypes: PageType[]): Promise<{ version: BlueprintVersionRecord; created: boolean }> {
     const active = await this.active(workspaceId, siteId);
     const site = (await this.sites.get(siteId))!;
-    const candidate: Blueprint = { ...active.content, pageTypes };
+    // A person wrote this version: the LLM record of the job that wrote the previous one does not carry over.
+    const { llm: _llm, ...previous } = active.content;
+    const candidate: Blueprint = { ...previous, pageTypes };
     const pages = (await this.sites.pages(siteId)).filter((page) => page.status < 400);
     const verification = verifyBlueprint(candidate, pages.map((page) => ({ url: page.url, html: page.html })));
     if (verification.broken.length) {

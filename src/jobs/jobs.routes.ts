@@ -75,7 +75,8 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     async (request) => {
       const job = await service.get(workspaceOf(request), request.params.id);
       const steps = await service.steps(job);
-      return { ...toJobSummary(job), payload: job.payload, result: job.result ?? null, steps: steps.map(toJobSummary) };
+      const llm = await service.llmUsage(job, steps);
+      return { ...toJobSummary(job), payload: job.payload, result: job.result ?? null, steps: steps.map(toJobSummary), llm };
     },
   );
 

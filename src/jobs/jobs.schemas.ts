@@ -29,6 +29,14 @@ export const jobDetail = jobSummary
     payload: z.record(z.string(), z.unknown()),
     result: z.unknown().nullable(),
     steps: z.array(jobSummary).describe('For an analysis: its step jobs in order'),
+    llm: z
+      .object({
+        requests: z.number().int().describe('Calls to the LLM provider, failed ones included'),
+        promptTokens: z.number().int(),
+        completionTokens: z.number().int(),
+        costUsd: z.number().describe('Provider-reported cost, else from the price table; calls of unknown price count 0'),
+      })
+      .describe('LLM calls made by this job (for an analysis: by its steps), summed from the LLM request log'),
   })
   .meta({ id: 'JobDetail' });
 

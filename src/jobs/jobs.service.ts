@@ -1,5 +1,6 @@
 import { decodeCursor } from '../http/pagination.js';
 import { HttpProblem, problems } from '../http/problem.js';
+import type { LlmService, UsageTotals } from '../llm/index.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';
 import type { JobQueue, JobRecord, JobsRepository, JobStatus, JobLogRecord } from '../queue/index.js';
 
@@ -19,6 +20,7 @@ export class JobsService {
     private readonly jobs: JobsRepository,
     private readonly queue: JobQueue,
     private readonly analysis: AnalysisCoordinator,
+    private readonly llm: Pick<LlmService, 'usageOfJobs'>,
   ) {}
 
   async list(workspaceId: string, filter: JobListFilter): Promise<{ rows: JobRecord[]; total: number }> {
@@ -37,6 +39,11 @@ export class JobsService {
 
   async steps(job: JobRecord): Promise<JobRecord[]> {
     return this.jobs.children(job.id);
+  }
+
+  /** LLM calls the job made; for an analysis, those of its steps (from llm_requests). */
+  llmUsage(job: JobRecord, steps: JobRecord[]): Promise<UsageTotals> {
+    return this.llm.usageOfJobs([job.id, ...steps.map((step) => step.id)]);
   }
 
   async logs(workspaceId: string, id: string, after: number, limit: number): Promise<JobLogRecord[]> {

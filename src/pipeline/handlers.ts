@@ -1,6 +1,7 @@
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { Config } from '../config/index.js';
 import type { ExtractionResultsRepository } from '../extraction/extraction-results.repository.js';
+import type { LlmService } from '../llm/index.js';
 import type { Logger } from '../logging/logger.js';
 import { PermanentJobError, type JobHandler, type JobHandlers, type JobQueue, type JobsRepository } from '../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   fetcher: Fetcher;
   renderer: Renderer;
   results: ExtractionResultsRepository;
+  /** Hands out an LLM client per job, or none without LLM_API_KEY (heuristics only). */
+  llm: LlmService;
 }
 
 /** A standalone (non-analysis) job about one site. */
@@ -42,7 +45,7 @@ export function createPipelineHandlers(deps: PipelineDeps): JobHandlers {
   const handlers: Record<JobType, JobHandler> = {
     fingerprint_site: analysis.step(fingerprintSiteStep(deps)),
     discover_categories: analysis.step(discoverCategoriesStep(deps)),
-    generate_selectors: analysis.step(generateSelectorsStep(sites)),
+    generate_selectors: analysis.step(generateSelectorsStep(deps)),
     test_selectors: analysis.step(testSelectorsStep(sites)),
     update_blueprint: analysis.step(updateBlueprintStep(deps)),
     check_site: siteJob(sites, checkSiteHandler(deps)),

@@ -20,8 +20,10 @@ export interface ReceivedRequest {
 export interface FakeLlmServer {
   baseUrl: string;
   received: ReceivedRequest[];
-  /** Replies used in order, one per request; a request beyond the script answers 500. */
+  /** Replies used in order, one per request; a request beyond the script goes to the responder, else answers 500. */
   script(...replies: FakeReply[]): void;
+  /** Answers requests the script does not cover from their content (e.g. by the schema asked for); undefined: 500. */
+  respond(responder: ((request: ReceivedRequest) => FakeReply | undefined) | null): void;
   /** Sum of usage.cost over the successful replies sent: what the "provider" billed. */
   billedUsd(): number;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
   const received: ReceivedRequest[] = [];
   const hanging = new Set<ServerResponse>();
   let billed = 0;
+  let responder: ((request: ReceivedRequest) => FakeReply | undefined) | null = null;
 
   const server = createServer((request, response) => {
     void handle(request, response);
@@ -45,8 +48,9 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       response.writeHead(404).end();
       return;
     }
-    received.push({ at: Date.now(), authorization: request.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedRequest['body'] });
-    const reply = queue.shift() ?? { status: 500, body: { error: { message: 'fake LLM server: script exhausted' } } };
+    const entry: ReceivedRequest = { at: Date.now(), authorization: request.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedRequest['body'] };
+    received.push(entry);
+    const reply = queue.shift() ?? responder?.(entry) ?? { status: 500, body: { error: { message: 'fake LLM server: script exhausted' } } };
     if ('hang' in reply) {
       hanging.add(response);
       response.on('close', () => hanging.delete(response));
@@ -85,6 +89,9 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
     baseUrl: `http://127.0.0.1:${port}`,
     received,
     script: (...replies) => void queue.push(...replies),
+    respond: (next) => {
+      responder = next;
+    },
     billedUsd: () => billed,
     close: async () => {
       for (const response of hanging) response.destroy();

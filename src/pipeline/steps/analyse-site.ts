@@ -1,7 +1,8 @@
-import { discoverPageTypes, fingerprintSite, renderWhereNeeded, sampleSite, type Fetcher, type Renderer } from '../../engine/index.js';
+import { discoverWithLlm, fingerprintSite, renderWhereNeeded, sampleSite, type Fetcher, type Renderer } from '../../engine/index.js';
 import type { JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';
+import { reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
 const DEFAULT_MAX_PAGES = 30;
 
@@ -48,15 +49,23 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
   };
 }
 
-/** discover_categories: group the sampled pages into page types with proposed fields. */
-export function discoverCategoriesStep(deps: { sites: SitesRepository }) {
+/**
+ * discover_categories: group the sampled pages into page types with proposed fields; with an LLM, the
+ * model names and describes the types and proposes further fields (names only, verified later).
+ */
+export function discoverCategoriesStep(deps: { sites: SitesRepository } & LlmDeps) {
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
     const pages = (await deps.sites.pages(site.id)).filter((page) => page.status < 400);
-    const pageTypes = discoverPageTypes(pages.map((page) => ({ url: page.url, html: page.html })));
+    const llm = await stepLlm(deps, context, site);
+    const { pageTypes, llm: report } = await discoverWithLlm(
+      pages.map((page) => ({ url: page.url, html: page.html })),
+      llm?.options,
+    );
+    await reportLlm(deps, context, llm, report);
     await deps.sites.update(site.id, { pageTypes });
     await deps.sites.setPageTypes(site.id, pageTypes.flatMap((type) => type.urls.map((url) => ({ url, pageType: type.name }))));
     await context.log('info', `found ${pageTypes.length} page types`, {
-      pageTypes: pageTypes.map((type) => ({ name: type.name, kind: type.kind, dataType: type.dataType, pages: type.urls.length })),
+      pageTypes: pageTypes.map((type) => ({ name: type.name, description: type.description, kind: type.kind, dataType: type.dataType, pages: type.urls.length })),
     });
     return { pageTypes: pageTypes.length };
   };

@@ -1,9 +1,10 @@
 import type { SiteRecord, SitePageRecord } from '../../sites/sites.repository.js';
-import { buildBlueprint, parseBlueprint, type Blueprint, type FieldSpec } from '../../engine/index.js';
+import { assistBlueprint, buildBlueprint, parseBlueprint, type Blueprint, type FieldSpec } from '../../engine/index.js';
 import { verifyBlueprint } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';
+import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
 /** At most this many pages generate selectors; the rest of the page type is held out to test them. */
 const MAX_SAMPLES = 8;
@@ -13,7 +14,7 @@ interface DiscoveredType {
   name: string;
   kind?: string;
   urls: string[];
-  fields?: Array<{ name: string; type?: string }>;
+  fields?: Array<{ name: string; type?: string; description?: string; from?: string }>;
 }
 
 function discoveredTypes(site: SiteRecord): DiscoveredType[] {
@@ -24,7 +25,10 @@ function discoveredTypes(site: SiteRecord): DiscoveredType[] {
  * The page type to build the blueprint for: the one holding the user's example pages, else
  * the detail type with the most pages (the site's main records), else the largest.
  */
-function targetType(site: SiteRecord, pages: SitePageRecord[]): { name: string; pages: SitePageRecord[]; fields: FieldSpec[] } {
+function targetType(
+  site: SiteRecord,
+  pages: SitePageRecord[],
+): { name: string; pages: SitePageRecord[]; fields: FieldSpec[]; /** Fields an LLM proposed at discovery, not yet seen on a page. */ unverified: string[] } {
   const types = discoveredTypes(site).filter((type) => type.urls.length > 0);
   const exampleUrls = new Set((site.options.examples ?? []).map((example) => example.url));
   const ranked = [...types].sort(
@@ -42,12 +46,22 @@ function targetType(site: SiteRecord, pages: SitePageRecord[]): { name: string; 
         ...(field.description ? { description: field.description } : {}),
         ...(field.type ? { type: field.type } : {}),
       }))
-    : (chosen?.fields ?? []).map((field) => ({ name: field.name, ...(field.type ? { type: field.type as FieldSpec['type'] } : {}) }));
-  return { name: chosen?.name ?? 'page', pages: members, fields };
+    : (chosen?.fields ?? []).map((field) => ({
+        name: field.name,
+        ...(field.type ? { type: field.type as FieldSpec['type'] } : {}),
+        ...(field.description ? { description: field.description } : {}),
+      }));
+  const unverified = site.options.fields?.length ? [] : (chosen?.fields ?? []).filter((field) => field.from === 'llm').map((field) => field.name);
+  return { name: chosen?.name ?? 'page', pages: members, fields, unverified };
 }
 
-/** generate_selectors: candidate sources for every field, from the page type's sample pages. */
-export function generateSelectorsStep(sites: SitesRepository) {
+/**
+ * generate_selectors: candidate sources for every field, from the page type's sample pages; with an LLM,
+ * fields the heuristics missed or found weakly get the model's proposals, used only once selector testing
+ * on the samples verifies them.
+ */
+export function generateSelectorsStep(deps: { sites: SitesRepository } & LlmDeps) {
+  const { sites } = deps;
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
     const pages = (await sites.pages(site.id)).filter((page) => page.status < 400);
     const target = targetType(site, pages);
@@ -63,12 +77,16 @@ export function generateSelectorsStep(sites: SitesRepository) {
       samples: samples.length,
       heldOut: heldOut.length,
     });
-    const { blueprint } = buildBlueprint(
-      samples.map((page) => ({ url: page.url, html: page.html })),
-      { fields: target.fields, examples: site.options.examples ?? [], pageTypeName: target.name },
-    );
+    const inputs = samples.map((page) => ({ url: page.url, html: page.html }));
+    const examples = site.options.examples ?? [];
+    const built = buildBlueprint(inputs, { fields: target.fields, examples, pageTypeName: target.name }).blueprint;
     await context.checkpoint();
-    return { draft: blueprint, heldOutUrls: heldOut.map((page) => page.url) };
+    const llm = await stepLlm(deps, context, site);
+    const assisted = await assistBlueprint(built, inputs, { fields: target.fields, examples, llm: llm?.options, unverified: target.unverified });
+    await reportLlm(deps, context, llm, assisted.llm);
+    const use = llm && (await analysisLlmUse(deps, llm));
+    const { llm: _engineView, ...blueprint } = assisted.blueprint;
+    return { draft: use ? { ...blueprint, llm: use } : blueprint, heldOutUrls: heldOut.map((page) => page.url) };
   };
 }
 

@@ -1,19 +1,51 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
-import { buildBlueprint, compileBlueprint, extractPage, type Blueprint, type ExamplePage, type Field } from '../../engine/index.js';
-import { verifyBlueprint } from '../../engine/index.js';
+import { buildBlueprint, compileBlueprint, extractPage, PageContext, repairField, type Blueprint, type ExamplePage, type Field } from '../../engine/index.js';
+import { verifyBlueprint, type FetchedDocument } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { Fetcher } from '../../engine/index.js';
+import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps, type StepLlm } from '../llm-help.js';
 import { checkUrls, fetchAll } from './check-site.js';
 import { saveBlueprint } from './update-blueprint.js';
 
 /** A field whose coverage on fresh pages falls under this share is re-located. */
 const BROKEN_BELOW = 0.5;
 
-export interface RepairDeps {
+export interface RepairDeps extends LlmDeps {
   sites: SitesRepository;
   blueprints: BlueprintsRepository;
   fetcher: Fetcher;
+}
+
+/**
+ * The LLM's turn for page fields the heuristics could not re-locate: each is asked from its last known good
+ * values on the fresh pages, and kept only when its selector reproduces them (repairField verifies).
+ */
+async function relocateWithLlm(
+  deps: RepairDeps,
+  context: JobContext,
+  llm: StepLlm,
+  fields: Field[],
+  fresh: FetchedDocument[],
+  examples: ExamplePage[],
+): Promise<Map<string, Field>> {
+  const relocated = new Map<string, Field>();
+  let spent = llm.options.spentUsd ?? 0;
+  for (const field of fields) {
+    await context.checkpoint();
+    const lastGood = fresh.flatMap((page) => {
+      const value = examples.find((example) => example.url === page.url)?.values[field.name];
+      const values = value === undefined ? [] : [value].flat();
+      return values.length ? [{ page: { url: page.url, html: page.html, page: new PageContext(page.url, page.html) }, values }] : [];
+    });
+    if (lastGood.length === 0) continue;
+    const spec = { name: field.name, type: field.type, multiple: field.multiple, required: field.required, ...(field.description ? { description: field.description } : {}) };
+    const repair = await repairField({ field: spec, lastGood }, { ...llm.options, spentUsd: spent });
+    spent += repair.llm.costUsd;
+    await reportLlm(deps, context, llm, repair.llm);
+    if (repair.field) relocated.set(field.name, { ...field, mode: repair.field.mode, sources: repair.field.sources, quality: repair.field.quality });
+  }
+  return relocated;
 }
 
 /**
@@ -67,20 +99,37 @@ export function repairBlueprintHandler(deps: RepairDeps) {
       },
     ).blueprint;
     const relocated = new Map(rebuilt.pageTypes.flatMap((type) => [...type.fields, ...(type.list?.fields ?? [])]).map((field) => [field.name, field]));
-    const patch = (field: Field): Field => {
-      const found = relocated.get(field.name);
-      return found && found.sources.length ? { ...field, sources: found.sources, mode: found.mode, quality: found.quality } : field;
+    const patchedWith = (found: Map<string, Field>) => (field: Field): Field => {
+      const match = found.get(field.name);
+      return match && match.sources.length ? { ...field, sources: match.sources, mode: match.mode, quality: match.quality } : field;
     };
-    const candidate: Blueprint = {
-      ...blueprint,
-      pageTypes: blueprint.pageTypes.map((type) =>
+    const patchBlueprint = (base: Blueprint, found: Map<string, Field>): Blueprint => ({
+      ...base,
+      pageTypes: base.pageTypes.map((type) =>
         type.name === pageType.name
-          ? { ...type, fields: type.fields.map(patch), list: type.list && { ...type.list, fields: type.list.fields.map(patch) } }
+          ? { ...type, fields: type.fields.map(patchedWith(found)), list: type.list && { ...type.list, fields: type.list.fields.map(patchedWith(found)) } }
           : type,
       ),
-    };
-    const after = verifyBlueprint(candidate, fresh);
-    const stillBroken = after.fields.filter((field) => broken.some((b) => b.field === field.field) && field.coverage < BROKEN_BELOW);
+    });
+    // The previous version's LLM record belongs to the job that wrote it; this version records its own below.
+    const { llm: _previous, ...current } = blueprint;
+    let candidate = patchBlueprint(current, relocated);
+    let after = verifyBlueprint(candidate, fresh);
+    const stillBrokenNow = () => after.fields.filter((field) => broken.some((b) => b.field === field.field) && field.coverage < BROKEN_BELOW);
+
+    // Heuristics first; the LLM only for page fields they could not re-locate (list fields live inside records).
+    const llm = stillBrokenNow().length ? await stepLlm(deps, context, site) : undefined;
+    if (llm) {
+      const left = pageType.fields.filter((field) => stillBrokenNow().some((b) => b.field === field.name));
+      const found = await relocateWithLlm(deps, context, llm, left, fresh, examples);
+      if (found.size) {
+        candidate = patchBlueprint(candidate, found);
+        after = verifyBlueprint(candidate, fresh);
+      }
+      const use = await analysisLlmUse(deps, llm);
+      if (use) candidate = { ...candidate, llm: use };
+    }
+    const stillBroken = stillBrokenNow();
     if (stillBroken.length) {
       throw new PermanentJobError(`could not re-locate ${stillBroken.map((field) => field.field).join(', ')} from their last known values`);
     }

@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { extractPage, type Blueprint } from '../../src/engine/index.js';
+import type { AppInstance } from '../../src/http/app.js';
+import type { Platform } from '../../src/platform.js';
+import { signUp, type TestUser } from '../support/accounts.js';
+import { createTestStack, LogCapture } from '../support/app.js';
+import { databaseTargets, type TestDatabase } from '../support/databases.js';
+import { startFakeLlmServer, type FakeLlmServer, type FakeReply, type ReceivedRequest } from '../support/fake-llm-server.js';
+import { FixtureShop } from '../support/fixture-shop.js';
+
+/**
+ * The analysis pipeline with an LLM configured, through the API: a fake OpenAI-compatible provider on
+ * loopback answers by the schema each step asks for. The fixture shop's product pages carry a blurb no
+ * heuristic finds by name and an "Add to cart" label that is the same on every page.
+ */
+const API_KEY = 'sk-or-test-never-logged';
+const CAP_USD = 0.004;
+
+interface JobDetail {
+  id: string;
+  status: string;
+  error: string | null;
+  costUsd: number;
+  steps: { id: string; type: string; costUsd: number }[];
+  llm: { requests: number; promptTokens: number; completionTokens: number; costUsd: number };
+}
+
+const schemaOf = (request: ReceivedRequest) => request.body.response_format?.json_schema?.name;
+const userPrompt = (request: ReceivedRequest) => request.body.messages.find((message) => message.role === 'user')!.content;
+const json = (value: unknown, cost: number, promptTokens = 1_200, completionTokens = 60): FakeReply => ({ content: JSON.stringify(value), cost, promptTokens, completionTokens });
+
+/** The page_types answer: the product pages' group (found in the prompt) is named "book" and gets two more fields. */
+function bookTypes(request: ReceivedRequest, cost: number): FakeReply {
+  const index = Number(/Group (\d+): \w+ pages like \/product\//.exec(userPrompt(request))?.[1]);
+  return json(
+    {
+      types: [
+        {
+          index,
+          name: 'book',
+          description: 'A book for sale with its price and details',
+          fields: [
+            { name: 'blurb', description: 'the short text about the book', type: 'text' },
+            { name: 'stock_code', description: 'internal stock reference', type: 'text' },
+          ],
+        },
+      ],
+    },
+    cost,
+  );
+}
+
+/** The selectors answer: a right selector for the blurb, a template label (same text on every page) for the stock code. */
+const selectors = (cost: number) =>
+  json(
+    {
+      selectors: [
+        { field: 'blurb', css: '.description p', read: 'text' },
+        { field: 'stock_code', css: '.add-to-cart', read: 'text' },
+      ],
+    },
+    cost,
+    2_400,
+    90,
+  );
+
+describe.each(databaseTargets())('LLM-assisted analysis through the API on $name', (target) => {
+  let database: TestDatabase;
+  let app: AppInstance;
+  let platform: Platform;
+  let shop: FixtureShop;
+  let llm: FakeLlmServer;
+  const logs = new LogCapture();
+
+  beforeAll(async () => {
+    shop = await new FixtureShop().start();
+    llm = await startFakeLlmServer();
+    database = await target.open();
+    ({ app, platform } = await createTestStack({
+      database,
+      logs,
+      env: {
+        ALLOW_PRIVATE_NETWORK: 'true',
+        LLM_API_KEY: API_KEY,
+        LLM_BASE_URL: llm.baseUrl,
+        LLM_MODEL: 'fake/model',
+        LLM_TIMEOUT_MS: '1000',
+        LLM_MAX_RETRIES: '0',
+        LLM_ANALYSIS_CAP_USD: String(CAP_USD),
+      },
+    }));
+    await app.ready();
+    await platform.queue.work(platform.handlers, { concurrency: 2 });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.close();
+    await llm.close();
+    await shop.stop();
+  });
+
+  beforeEach(() => {
+    llm.received.length = 0;
+    llm.respond(null);
+  });
+
+  const as = (user: TestUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+    app.inject({ method, url, headers: user.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+  async function analyse(user: TestUser, fields?: string[]): Promise<{ siteId: string; job: JobDetail; log: string[] }> {
+    const created = await as(user, 'POST', '/api/v1/sites', { url: `${shop.url}/`, maxPages: 10, ...(fields ? { fields: fields.map((name) => ({ name })) } : {}) });
+    expect(created.statusCode, created.body).toBe(201);
+    const { site, job } = created.json<{ site: { id: string }; job: { id: string } }>();
+    for (let i = 0; i < 600; i++) {
+      const detail = (await as(user, 'GET', `/api/v1/jobs/${job.id}`)).json<JobDetail>();
+      if (['succeeded', 'failed', 'cancelled'].includes(detail.status)) {
+        const log: string[] = [];
+        for (const step of detail.steps) {
+          const lines = (await as(user, 'GET', `/api/v1/jobs/${step.id}/logs?limit=500`)).json<{ items: { level: string; message: string }[] }>();
+          log.push(...lines.items.map((line) => `${line.level}: ${line.message}`));
+        }
+        return { siteId: site.id, job: detail, log };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`analysis ${job.id} did not finish`);
+  }
+
+  const blueprintOf = async (user: TestUser, siteId: string) => (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ content: Blueprint }>().content;
+  const fieldsOf = (blueprint: Blueprint) => blueprint.pageTypes[0]!.fields;
+
+  it('names the page types, adds a verified LLM selector for a field heuristics miss, rejects one that does not verify, and bills it all honestly', async () => {
+    const user = await signUp(app, 'llm-verified@example.com');
+    llm.respond((request) => (schemaOf(request) === 'page_types' ? bookTypes(request, 0.0021) : schemaOf(request) === 'selectors' ? selectors(0.0013) : undefined));
+    const { siteId, job, log } = await analyse(user);
+    expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
+
+    // Discovery: the model named the product pages and proposed the blurb and stock code.
+    expect(llm.received.map(schemaOf)).toEqual(['page_types', 'selectors']);
+    const selectorPrompt = userPrompt(llm.received[1]!);
+    expect(selectorPrompt).toContain('- blurb (text): the short text about the book');
+    expect(selectorPrompt).not.toMatch(/^- (title|isbn_13) /m);
+
+    const blueprint = await blueprintOf(user, siteId);
+    expect(blueprint.pageTypes[0]!.name).toBe('book');
+    const blurb = fieldsOf(blueprint).find((field) => field.name === 'blurb');
+    expect(blurb).toMatchObject({ mode: 'llm', sources: [{ css: '.description p' }], quality: { coverage: 1 } });
+    expect(fieldsOf(blueprint).find((field) => field.name === 'title')).toMatchObject({ mode: 'heuristic' });
+    // The stock code's only proposal read template text: rejected, and the unverified field is not saved.
+    expect(fieldsOf(blueprint).map((field) => field.name)).not.toContain('stock_code');
+    expect(JSON.stringify(blueprint)).not.toContain('add-to-cart');
+    expect(log).toContainEqual('info: LLM proposals: 1 verified and used, 1 rejected');
+
+    // The verified selector extracts a page the analysis never sampled.
+    const sampled = new Set((await platform.repositories.sites.pages(siteId)).map((page) => page.url));
+    const unseen = shop.books.find((book) => !sampled.has(shop.productUrl(book)))!;
+    const html = await (await fetch(shop.productUrl(unseen))).text();
+    expect(extractPage(blueprint, { url: shop.productUrl(unseen), html }).fields.blurb?.value).toBe(`A novel about ${unseen.title.toLowerCase()}, told with care.`);
+
+    // Cost, everywhere it is shown, is what the provider billed.
+    const billed = llm.billedUsd();
+    expect(billed).toBeCloseTo(0.0034, 9);
+    expect(blueprint.llm).toEqual({ model: 'fake/model', requests: 2, costUsd: expect.closeTo(billed, 6) });
+    expect(job.llm).toEqual({ requests: 2, promptTokens: 3_600, completionTokens: 150, costUsd: expect.closeTo(billed, 6) });
+    expect(job.costUsd).toBeCloseTo(billed, 6);
+    expect(job.steps.map((step) => [step.type, Number(step.costUsd.toFixed(6))])).toEqual([
+      ['fingerprint_site', 0],
+      ['discover_categories', 0.0021],
+      ['generate_selectors', 0.0013],
+      ['test_selectors', 0],
+      ['update_blueprint', 0],
+    ]);
+    const usage = (await as(user, 'GET', '/api/v1/llm/usage')).json<{
+      totals: { requests: number; costUsd: number };
+      bySite: { siteId: string; requests: number }[];
+      byStep: { step: string; requests: number; costUsd: number }[];
+    }>();
+    expect(usage.totals).toMatchObject({ requests: llm.received.length, costUsd: expect.closeTo(billed, 6) });
+    expect(usage.bySite).toEqual([expect.objectContaining({ siteId, requests: 2 })]);
+    expect(usage.byStep.map((step) => [step.step, step.requests, Number(step.costUsd.toFixed(6))])).toEqual([
+      ['discover_categories', 1, 0.0021],
+      ['generate_selectors', 1, 0.0013],
+    ]);
+    expect(llm.received.every((request) => request.authorization === `Bearer ${API_KEY}`)).toBe(true);
+    expect(logs.text).not.toContain(API_KEY);
+  });
+
+  it('stops calling the LLM at the workspace budget an admin set, and the analysis completes heuristics-only, saying so', async () => {
+    const user = await signUp(app, 'llm-budget@example.com');
+    expect((await as(user, 'PUT', '/api/v1/llm/budget', { monthlyUsd: -1 })).statusCode).toBe(400);
+    const set = await as(user, 'PUT', '/api/v1/llm/budget', { monthlyUsd: 0.002 });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ monthlyUsd: 0.002, source: 'workspace', defaultMonthlyUsd: 20, spentThisMonthUsd: 0, analysisCapUsd: CAP_USD });
+
+    // Discovery spends past the budget; generate_selectors must not reach the provider.
+    llm.respond((request) => (schemaOf(request) === 'page_types' ? bookTypes(request, 0.003) : selectors(0.001)));
+    const { siteId, job, log } = await analyse(user, ['title', 'author', 'isbn_13', 'blurb']);
+    expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
+    expect(llm.received.map(schemaOf)).toEqual(['page_types']);
+    expect(log).toContainEqual(
+      'warn: LLM budget reached (monthly LLM budget of $0.002 reached ($0.0030 spent)): continuing heuristics-only for generate_selectors.',
+    );
+    const blueprint = await blueprintOf(user, siteId);
+    expect(fieldsOf(blueprint).map((field) => [field.name, field.mode, field.sources.length > 0])).toEqual([
+      ['title', 'heuristic', true],
+      ['author', 'heuristic', true],
+      ['isbn_13', 'heuristic', true],
+      ['blurb', 'heuristic', false],
+    ]);
+    expect(blueprint.llm).toEqual({ model: 'fake/model', requests: 1, costUsd: expect.closeTo(0.003, 6) });
+    const usage = (await as(user, 'GET', '/api/v1/llm/usage')).json<{ totals: { requests: number; costUsd: number }; budget: { monthlyUsd: number; source: string } }>();
+    expect(usage.totals).toMatchObject({ requests: 1, costUsd: expect.closeTo(0.003, 6) });
+    expect(usage.budget).toMatchObject({ monthlyUsd: 0.002, source: 'workspace' });
+
+    // Clearing the setting returns to the instance default.
+    expect((await as(user, 'PUT', '/api/v1/llm/budget', { monthlyUsd: null })).json()).toMatchObject({ monthlyUsd: 20, source: 'default' });
+    expect((await as(user, 'GET', '/api/v1/llm/budget')).json()).toMatchObject({ monthlyUsd: 20, source: 'default', spentThisMonthUsd: expect.closeTo(0.003, 6) });
+  });
+
+  it('stops at the per-analysis cap and completes heuristics-only', async () => {
+    const user = await signUp(app, 'llm-cap@example.com');
+    llm.respond((request) => (schemaOf(request) === 'page_types' ? bookTypes(request, 0.005) : selectors(0.001)));
+    const { job, log } = await analyse(user, ['title', 'blurb']);
+    expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
+    expect(llm.received.map(schemaOf)).toEqual(['page_types']);
+    expect(log).toContainEqual(`warn: LLM budget reached (per-analysis cap of $${CAP_USD} spent): continuing heuristics-only for generate_selectors.`);
+  });
+
+  it('goes on heuristics-only when the provider times out or answers malformed JSON', async () => {
+    const user = await signUp(app, 'llm-failures@example.com');
+    llm.respond((request) => (schemaOf(request) === 'page_types' ? { hang: true } : { content: '{"selectors": [', cost: 0.001 }));
+    const { siteId, job, log } = await analyse(user, ['title', 'isbn_13', 'blurb']);
+    expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
+    // One timed-out call, then a malformed answer and its failed repair.
+    expect(llm.received.map(schemaOf)).toEqual(['page_types', 'selectors', 'selectors']);
+    expect(log).toContainEqual('warn: LLM call failed (timeout: The LLM provider did not answer in time): continuing heuristics-only for discover_categories.');
+    expect(log).toContainEqual(expect.stringMatching(/^warn: LLM call failed \(invalid_output: .*\): continuing heuristics-only for generate_selectors\.$/));
+    const blueprint = await blueprintOf(user, siteId);
+    expect(blueprint.pageTypes[0]!.name).not.toBe('book');
+    expect(fieldsOf(blueprint).map((field) => [field.name, field.mode, field.sources.length > 0])).toEqual([
+      ['title', 'heuristic', true],
+      ['isbn_13', 'heuristic', true],
+      ['blurb', 'heuristic', false],
+    ]);
+    // Every attempt is on record, the failed one included; only the billed ones cost.
+    expect(job.llm).toEqual({ requests: 3, promptTokens: 200, completionTokens: 40, costUsd: expect.closeTo(0.002, 6) });
+    expect(blueprint.llm).toEqual({ model: 'fake/model', requests: 3, costUsd: expect.closeTo(0.002, 6) });
+  });
+});

@@ -1,11 +1,14 @@
 /**
- * Accuracy benchmark (not a test): npm run bench:accuracy -- <path to shared/benchmarks>
+ * Accuracy benchmark (not a test): npm run bench:accuracy -- <path to shared/benchmarks> [--llm]
  *
  * SWDE protocol: build a blueprint from pages 0000–0004 of swde-book-christianbook through the
  * real CLI, once from field names only and once with page 0000's gold values as examples; extract
  * every other page through the CLI; score with <path>/score.mjs --only-pred-pages. The project's
  * fixture sites are run the same way (4 sample pages, the rest extracted). Also reports extraction
  * speed and blueprint generation time, both for the CLI process and for the engine in-process.
+ *
+ * --llm (needs LLM_API_KEY; LLM_BASE_URL, LLM_MODEL, LLM_PRICES optional): the same sites built from field
+ * names in-process, without and with LLM help (llm-accuracy.ts), with F1 and the LLM cost per site.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,13 +17,40 @@ import path from 'node:path';
 import { buildBlueprint, parseBlueprint } from '../src/engine/blueprint/index.js';
 import { compileBlueprint, extractPage } from '../src/engine/extract/index.js';
 import { readPagesDir } from '../src/engine/pages.js';
+import { benchLlmClient, llmAccuracy, scoreBlueprint, type Truth } from './llm-accuracy.js';
 
-const benchmarks = process.argv[2];
+const options = process.argv.slice(2);
+const benchmarks = options.find((option) => !option.startsWith('--'));
 if (!benchmarks) {
-  console.error('usage: npm run bench:accuracy -- <path to shared/benchmarks>');
+  console.error('usage: npm run bench:accuracy -- <path to shared/benchmarks> [--llm]');
   process.exit(2);
 }
 const scoreScript = path.resolve(benchmarks, 'score.mjs');
+const fixtures = path.resolve('test/fixtures/sites');
+const sites: Array<[name: string, dir: string, samples: number]> = [
+  ['swde-book-christianbook', path.join(benchmarks, 'swde-book-christianbook'), 5],
+  ...['bookshop', 'bookdetails', 'bookmicrodata', 'shop', 'jobs'].map((site): [string, string, number] => [`fixture:${site}`, path.join(fixtures, site), 4]),
+];
+
+if (options.includes('--llm')) {
+  const llm = benchLlmClient(process.env);
+  if ('error' in llm) {
+    console.error(llm.error);
+    process.exit(2);
+  }
+  console.log(`model: ${llm.client.model}`);
+  console.log('| site | macro-F1 heuristics | macro-F1 with LLM | fields from the LLM | LLM requests | LLM cost (USD) | notes |');
+  console.log('|---|---|---|---|---|---|---|');
+  let total = 0;
+  for (const [site, dir, samples] of sites) {
+    const r = await llmAccuracy(site, dir, samples, llm.client);
+    total += r.costUsd;
+    const notes = r.notes.filter((note) => !note.startsWith('No LLM')).join(' ');
+    console.log(`| ${site} | ${r.heuristic.macro.toFixed(4)} | ${r.withLlm.macro.toFixed(4)} | ${r.llmFields.join(', ') || '—'} | ${r.requests} | ${r.costUsd.toFixed(6)} | ${notes} |`);
+  }
+  console.log(`total LLM cost: $${total.toFixed(6)}`);
+  process.exit(0);
+}
 
 /** The built CLI (what users run); from source through tsx only when the build fails. */
 function cliCommand(): { args: string[]; label: string } {
@@ -31,11 +61,6 @@ function cliCommand(): { args: string[]; label: string } {
 }
 const { args: cli, label: cliLabel } = cliCommand();
 const work = mkdtempSync(path.join(tmpdir(), 'siteprint-bench-'));
-
-interface Truth {
-  fields: string[];
-  pages: Record<string, Record<string, string[] | string>>;
-}
 
 function run(args: string[]): { stdout: string; seconds: number } {
   const started = performance.now();
@@ -155,30 +180,9 @@ async function inProcess(siteDir: string, fields: string[]): Promise<{ buildSeco
 async function sampleWindows(siteDir: string, starts: number[]): Promise<{ start: number; names: number; example: number }[]> {
   const truth = JSON.parse(readFileSync(path.join(siteDir, 'truth.json'), 'utf8')) as Truth;
   const pages = await readPagesDir(path.join(siteDir, 'pages'));
-  const norm = (v: string) => v.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '');
   const macro = (sample: typeof pages, examples: { file: string; values: Record<string, string[]> }[]) => {
     const { blueprint } = buildBlueprint(sample, { fields: truth.fields.map((name) => ({ name })), examples });
-    const compiled = compileBlueprint(blueprint);
-    const rest = pages.filter((page) => !sample.includes(page));
-    const records = rest.map((page) => extractPage(compiled, page));
-    let sum = 0;
-    for (const field of truth.fields) {
-      let correct = 0;
-      let predicted = 0;
-      let gold = 0;
-      for (const [i, page] of rest.entries()) {
-        const value = records[i]!.fields[field]?.value ?? null;
-        const got = (value === null ? [] : Array.isArray(value) ? value : [value]).map(norm).filter(Boolean);
-        const expected = new Set(([] as string[]).concat(truth.pages[page.file!]![field] ?? []).map(norm).filter(Boolean));
-        if (got.length) predicted++;
-        if (expected.size) gold++;
-        if (got.some((v) => expected.has(v))) correct++;
-      }
-      const precision = predicted ? correct / predicted : 0;
-      const recall = gold ? correct / gold : 0;
-      sum += precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-    }
-    return sum / truth.fields.length;
+    return scoreBlueprint(blueprint, pages.filter((page) => !sample.includes(page)), truth).macro;
   };
   return starts.map((start) => {
     const sample = pages.slice(start, start + 5);
@@ -191,9 +195,7 @@ async function sampleWindows(siteDir: string, starts: number[]): Promise<{ start
 const fmt = (value: number, digits = 3) => value.toFixed(digits);
 const all: SiteResult[] = [];
 const swde = path.join(benchmarks, 'swde-book-christianbook');
-all.push(...runSite('swde-book-christianbook', swde, 5));
-const fixtures = path.resolve('test/fixtures/sites');
-for (const site of ['bookshop', 'bookdetails', 'bookmicrodata', 'shop', 'jobs']) all.push(...runSite(`fixture:${site}`, path.join(fixtures, site), 4));
+for (const [site, dir, samples] of sites) all.push(...runSite(site, dir, samples));
 const listing = runListing(path.join(fixtures, 'listing'));
 const windows = await sampleWindows(swde, [20, 60, 100, 140, 180, 195]);
 const engine = await inProcess(swde, (JSON.parse(readFileSync(path.join(swde, 'truth.json'), 'utf8')) as Truth).fields);

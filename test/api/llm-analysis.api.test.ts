@@ -2,11 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { extractPage, type Blueprint } from '../../src/engine/index.js';
 import type { AppInstance } from '../../src/http/app.js';
 import type { Platform } from '../../src/platform.js';
+import { Priority } from '../../src/queue/index.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack, LogCapture } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
 import { startFakeLlmServer, type FakeLlmServer, type FakeReply, type ReceivedRequest } from '../support/fake-llm-server.js';
-import { FixtureShop } from '../support/fixture-shop.js';
+import { blurbOf, FixtureShop } from '../support/fixture-shop.js';
 
 /**
  * The analysis pipeline with an LLM configured, through the API: a fake OpenAI-compatible provider on
@@ -127,6 +128,15 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     throw new Error(`analysis ${job.id} did not finish`);
   }
 
+  async function settledJob(user: TestUser, id: string) {
+    for (let i = 0; i < 600; i++) {
+      const detail = (await as(user, 'GET', `/api/v1/jobs/${id}`)).json<JobDetail & { result: unknown }>();
+      if (['succeeded', 'failed', 'cancelled'].includes(detail.status)) return detail;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`job ${id} did not finish`);
+  }
+
   const blueprintOf = async (user: TestUser, siteId: string) => (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ content: Blueprint }>().content;
   const fieldsOf = (blueprint: Blueprint) => blueprint.pageTypes[0]!.fields;
 
@@ -156,7 +166,7 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     const sampled = new Set((await platform.repositories.sites.pages(siteId)).map((page) => page.url));
     const unseen = shop.books.find((book) => !sampled.has(shop.productUrl(book)))!;
     const html = await (await fetch(shop.productUrl(unseen))).text();
-    expect(extractPage(blueprint, { url: shop.productUrl(unseen), html }).fields.blurb?.value).toBe(`A novel about ${unseen.title.toLowerCase()}, told with care.`);
+    expect(extractPage(blueprint, { url: shop.productUrl(unseen), html }).fields.blurb?.value).toBe(blurbOf(unseen));
 
     // Cost, everywhere it is shown, is what the provider billed.
     const billed = llm.billedUsd();
@@ -225,6 +235,60 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
     expect(llm.received.map(schemaOf)).toEqual(['page_types']);
     expect(log).toContainEqual(`warn: LLM budget reached (per-analysis cap of $${CAP_USD} spent): continuing heuristics-only for generate_selectors.`);
+  });
+
+  it('repairs after a redesign with heuristics first and the LLM for the field they cannot re-locate, verified before the new version', async () => {
+    const user = await signUp(app, 'llm-repair@example.com');
+    llm.respond((request) => {
+      const schema = schemaOf(request);
+      if (schema === 'page_types') return bookTypes(request, 0.001);
+      if (schema === 'selectors') return selectors(0.001);
+      // Re-locating: a selector that reads other text, and the attribute the blurb now lives in.
+      if (schema === 'relocated') {
+        return json(
+          {
+            selectors: [
+              { field: 'blurb', css: '.pdp__story button', read: 'text' },
+              { field: 'blurb', css: '.pdp__story', read: 'attr:data-text' },
+            ],
+          },
+          0.002,
+        );
+      }
+      return undefined;
+    });
+    const { siteId, job, log } = await analyse(user, ['title', 'isbn_13', 'publisher', 'blurb']);
+    expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
+    expect(fieldsOf(await blueprintOf(user, siteId)).find((field) => field.name === 'blurb')).toMatchObject({ mode: 'llm', sources: [{ css: '.description p' }] });
+
+    shop.redesigned = true;
+    try {
+      llm.received.length = 0;
+      const check = await platform.queue.enqueue({ workspaceId: user.workspaceId, siteId, type: 'check_site', payload: { siteId }, priority: Priority.scheduled });
+      expect(await settledJob(user, check.id)).toMatchObject({ status: 'succeeded', result: { health: 'degraded' } });
+      const repairs = await platform.repositories.jobs.listInWorkspace(user.workspaceId, { siteId, type: 'repair_blueprint' }, { limit: 5 });
+      const repair = await settledJob(user, repairs.rows[0]!.id);
+      expect(repair.status, repair.error ?? '').toBe('succeeded');
+      // Title, ISBN and publisher came back through the heuristics; only the blurb went to the model.
+      expect(llm.received.map(schemaOf)).toEqual(['relocated']);
+      expect(userPrompt(llm.received[0]!)).toMatch(/^Page 1 last showed: "A novel about .+, told with care\."$/m);
+
+      const repaired = (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ version: number; reason: string; content: Blueprint }>();
+      expect(repaired).toMatchObject({ version: 2, reason: 'repair' });
+      const fields = fieldsOf(repaired.content);
+      expect(fields.find((field) => field.name === 'blurb')).toMatchObject({ mode: 'llm', sources: [{ css: '.pdp__story', read: 'attr:data-text' }] });
+      expect(fields.find((field) => field.name === 'title')!.mode).not.toBe('llm');
+      expect(JSON.stringify(repaired.content)).not.toContain('.pdp__story button');
+      expect(repaired.content.llm).toEqual({ model: 'fake/model', requests: 1, costUsd: expect.closeTo(0.002, 6) });
+      expect(repair.llm).toMatchObject({ requests: 1, costUsd: expect.closeTo(0.002, 6) });
+      expect(repair.costUsd).toBeCloseTo(0.002, 6);
+
+      const book = shop.books[3]!;
+      const html = await (await fetch(shop.productUrl(book))).text();
+      expect(extractPage(repaired.content, { url: shop.productUrl(book), html }).fields).toMatchObject({ blurb: { value: blurbOf(book) }, title: { value: book.title } });
+    } finally {
+      shop.redesigned = false;
+    }
   });
 
   it('goes on heuristics-only when the provider times out or answers malformed JSON', async () => {

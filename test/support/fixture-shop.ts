@@ -47,16 +47,20 @@ const layout = (title: string, body: string) =>
 <nav><a href="/category/fiction">Fiction</a> <a href="/category/history">History</a></nav></header>
 <main>${body}</main><footer class="site-footer">© Quire Books · <a href="/about">About</a></footer></body></html>`;
 
+export const blurbOf = (book: Book) => `A novel about ${book.title.toLowerCase()}, told with care.`;
+
 function productPage(book: Book, redesigned: boolean): string {
   if (redesigned) {
-    // The redesign renames every class and turns the detail table into a definition list.
+    // The redesign renames every class, turns the detail table into a definition list, and keeps the
+    // blurb only in an attribute a script expands (no text for heuristics to match; an LLM can point at it).
     return layout(
       book.title,
       `<article class="pdp"><div class="pdp__head"><h2 class="pdp__name">${book.title}</h2>
 <p class="pdp__by">Written by <span class="pdp__writer">${book.author}</span></p></div>
 <div class="pdp__buy"><b class="pdp__cost">${book.price}</b><button>Buy</button></div>
 <dl class="pdp__facts"><dt>Publisher</dt><dd>${book.publisher}</dd><dt>Released</dt><dd>${book.published}</dd>
-<dt>ISBN-13</dt><dd>${book.isbn}</dd><dt>Pages</dt><dd>${300 + (Number(book.isbn.slice(-3)) % 200)}</dd></dl></article>`,
+<dt>ISBN-13</dt><dd>${book.isbn}</dd><dt>Pages</dt><dd>${300 + (Number(book.isbn.slice(-3)) % 200)}</dd></dl>
+<div class="pdp__story" data-text="${blurbOf(book)}"><button>Read more</button></div></article>`,
     );
   }
   return layout(
@@ -67,7 +71,7 @@ function productPage(book: Book, redesigned: boolean): string {
 <table class="details"><tr><th>Publisher:</th><td>${book.publisher}</td></tr>
 <tr><th>Publication date:</th><td>${book.published}</td></tr><tr><th>ISBN-13:</th><td>${book.isbn}</td></tr>
 <tr><th>Format:</th><td>Paperback</td></tr></table>
-<section class="description"><h2>About this book</h2><p>A novel about ${book.title.toLowerCase()}, told with care.</p></section></div>`,
+<section class="description"><h2>About this book</h2><p>${blurbOf(book)}</p></section></div>`,
   );
 }
 

@@ -84,8 +84,9 @@ export function generateSelectorsStep(deps: { sites: SitesRepository } & LlmDeps
     const llm = await stepLlm(deps, context, site);
     const assisted = await assistBlueprint(built, inputs, { fields: target.fields, examples, llm: llm?.options, unverified: target.unverified });
     await reportLlm(deps, context, llm, assisted.llm);
+    // The engine records this step's calls; the blueprint states the whole analysis's (discovery included).
     const use = llm && (await analysisLlmUse(deps, llm));
-    const { llm: _engineView, ...blueprint } = assisted.blueprint;
+    const { llm: _stepOnly, ...blueprint } = assisted.blueprint;
     return { draft: use ? { ...blueprint, llm: use } : blueprint, heldOutUrls: heldOut.map((page) => page.url) };
   };
 }

@@ -66,6 +66,12 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         await analysis.onJobChange(job);
         await events.publish({ type: 'job.updated', workspaceId: job.workspaceId, data: jobEvent(job) });
       },
+      onLog: (job, entry) =>
+        events.publish({
+          type: 'job.log',
+          workspaceId: job.workspaceId,
+          data: { jobId: job.id, parentId: job.parentId, siteId: job.siteId, level: entry.level, message: entry.message },
+        }),
     });
     const analysis = new AnalysisCoordinator(jobs, queue, sites);
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });

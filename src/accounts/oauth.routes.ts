@@ -34,6 +34,19 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
   }
 
   app.get(
+    '/api/v1/auth/providers',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'The sign-in providers configured on this instance besides email and password',
+        response: { 200: z.object({ providers: z.array(z.enum(oauthProviderNames)) }) },
+      },
+    },
+    async () => ({ providers: [...providers.keys()] }),
+  );
+
+  app.get(
     '/api/v1/auth/oauth/:provider',
     {
       config: { public: true },
@@ -68,13 +81,14 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
       schema: {
         tags,
         summary: 'Provider callback: checks state and PKCE, then signs in, links by verified email, or creates the account',
+        description: 'Browsers (Accept: text/html) are redirected to the dashboard with the refresh cookie set; other clients get the session as JSON.',
         params: providerParams,
         querystring: z.object({
           code: z.string().min(1).max(2048).optional(),
           state: z.string().min(1).max(512).optional(),
           error: z.string().max(200).optional(),
         }),
-        response: { 200: sessionSchema, ...errors },
+        response: { 200: sessionSchema, 303: z.null(), ...errors },
       },
     },
     async (request, reply) => {
@@ -103,7 +117,11 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
         request.log.warn({ err: error, provider: provider.name }, 'oauth provider failed');
         throw new HttpProblem(502, `${provider.name} could not be reached or answered unexpectedly`);
       }
-      return sendSession(reply, await service.signIn(provider.name, profile, clientOf(request)));
+      const session = sendSession(reply, await service.signIn(provider.name, profile, clientOf(request)));
+      // A browser lands here from the provider: the refresh cookie is set, and the dashboard
+      // picks the session up from it. API clients get the session itself.
+      if (request.headers.accept?.includes('text/html')) return reply.redirect('/auth/complete', 303);
+      return session;
     },
   );
 }

@@ -133,9 +133,31 @@ describe.each(databaseTargets())('OAuth sign-in on $name', (target) => {
     expect(denied.statusCode).toBe(401);
   });
 
+  it('sends a browser back to the dashboard with the refresh cookie set, instead of showing JSON', async () => {
+    const { callback, cookie } = await authorize('github');
+    const response = await app.inject({
+      method: 'GET',
+      url: callback.pathname + callback.search,
+      cookies: { siteprint_oauth: cookie },
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/auth/complete');
+    const refresh = response.cookies.find((set) => set.name === 'siteprint_refresh');
+    expect(refresh).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth' });
+    const session = await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', cookies: { siteprint_refresh: refresh!.value } });
+    expect(session.statusCode, session.body).toBe(200);
+  });
+
+  it('lists the configured providers for the sign-in page', async () => {
+    const listed = await app.inject({ method: 'GET', url: '/api/v1/auth/providers' });
+    expect(listed.json<{ providers: string[] }>().providers.sort()).toEqual(['github', 'google']);
+  });
+
   it('answers 404 for a provider without credentials and 400 for an unknown one', async () => {
     const bare = await createTestApp({ database });
     try {
+      expect((await bare.inject({ method: 'GET', url: '/api/v1/auth/providers' })).json()).toEqual({ providers: [] });
       expect((await bare.inject({ method: 'GET', url: '/api/v1/auth/oauth/google' })).statusCode).toBe(404);
       expect((await bare.inject({ method: 'GET', url: '/api/v1/auth/oauth/myspace' })).statusCode).toBe(400);
     } finally {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Blueprint, PageType } from '../engine/index.js';
+import { Blueprint, PageType, Source } from '../engine/index.js';
 import type { AppInstance } from '../http/app.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
@@ -22,6 +22,26 @@ const versionSummary = z
   })
   .meta({ id: 'BlueprintVersionSummary' });
 const versionDetail = versionSummary.extend({ content: Blueprint }).meta({ id: 'BlueprintVersion' });
+
+const fieldChange = { pageType: z.string(), field: z.string(), scope: z.enum(['page', 'item']).describe('The page itself or the records of a listing') };
+const versionRef = z.object({ version: z.number().int(), contentHash: z.string() });
+/** The engine's BlueprintDiff. */
+const blueprintDiff = z
+  .object({
+    from: versionRef,
+    to: versionRef,
+    identical: z.boolean(),
+    pageTypesAdded: z.array(z.string()),
+    pageTypesRemoved: z.array(z.string()),
+    matchChanged: z.array(z.object({ pageType: z.string(), before: PageType.shape.match, after: PageType.shape.match })),
+    fieldsAdded: z.array(z.object(fieldChange)),
+    fieldsRemoved: z.array(z.object(fieldChange)),
+    sourcesChanged: z.array(z.object({ ...fieldChange, before: z.array(Source), after: z.array(Source) })),
+    propertiesChanged: z.array(
+      z.object({ ...fieldChange, property: z.enum(['type', 'multiple', 'required', 'mode', 'description']), before: z.unknown(), after: z.unknown() }),
+    ),
+  })
+  .meta({ id: 'BlueprintDiff' });
 
 function summary(record: BlueprintVersionRecord, activeId: string | null): z.infer<typeof versionSummary> {
   return {
@@ -71,10 +91,10 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
         summary: 'What changed between two versions: page types and fields added, removed, sources changed',
         params: siteParams,
         querystring: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }),
-        response: { 200: z.record(z.string(), z.unknown()), ...errors },
+        response: { 200: blueprintDiff, ...errors },
       },
     },
-    async (request) => ({ ...(await service.diff(workspaceOf(request), request.params.id, request.query.from, request.query.to)) }),
+    async (request) => service.diff(workspaceOf(request), request.params.id, request.query.from, request.query.to),
   );
 
   app.get(

@@ -8,6 +8,7 @@ import { registerDiscoverCommand } from './commands/discover.js';
 import { registerExtractCommand } from './commands/extract.js';
 import { registerFingerprintCommand } from './commands/fingerprint.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerOpenApiCommand } from './commands/openapi.js';
 import { registerSampleCommand } from './commands/sample.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -27,6 +28,7 @@ registerAdminCommand(program);
 registerFingerprintCommand(program);
 registerSampleCommand(program);
 registerDiscoverCommand(program);
+registerOpenApiCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,10 +3,10 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../logging/logger.js';
 
-/** What the dashboard hears about live: job and site changes of one workspace. */
+/** What the dashboard hears about live: job changes, job log lines and site changes of one workspace. */
 export const platformEventSchema = z
   .object({
-    type: z.enum(['job.updated', 'site.updated', 'blueprint.updated']),
+    type: z.enum(['job.updated', 'job.log', 'site.updated', 'blueprint.updated']),
     workspaceId: z.string(),
     data: z.record(z.string(), z.unknown()),
     at: z.string(),

@@ -5,13 +5,14 @@ import { registerExtractionRoutes } from '../extraction/extraction.routes.js';
 import { ExtractionService } from '../extraction/extraction.service.js';
 import { registerJobRoutes } from '../jobs/jobs.routes.js';
 import { LlmRepository, LlmService, registerLlmRoutes } from '../llm/index.js';
+import { OverviewRepository, registerOverviewRoutes } from '../overview/index.js';
 import type { Platform } from '../platform.js';
 import { registerSiteRoutes } from '../sites/sites.routes.js';
 import type { AppInstance } from './app.js';
 import { IdempotencyRepository, registerIdempotency } from './idempotency.js';
 import type { WorkspaceOf } from './route-context.js';
 
-/** The product's API: sites, jobs and queues, blueprints, extraction and live events. */
+/** The product's API: sites, jobs and queues, blueprints, extraction, live events and the overview totals. */
 export function registerProductRoutes(app: AppInstance, platform: Platform, workspaceOf: WorkspaceOf): void {
   const { services, repositories } = platform;
   registerIdempotency(app, new IdempotencyRepository(platform.database.db), workspaceOf);
@@ -26,7 +27,6 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
     workspaceOf,
   });
   registerEventRoutes(app, { events: platform.events, workspaceOf });
-  // --- LLM usage and cost (issue 6) ---
+  registerOverviewRoutes(app, { overview: new OverviewRepository(platform.database.db), workspaceOf });
   registerLlmRoutes(app, { service: new LlmService(new LlmRepository(platform.database.db), platform.config), workspaceOf });
-  // --- end LLM ---
 }

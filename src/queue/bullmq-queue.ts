@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import type { EnqueueOptions, JobChangeListener, JobHandlers, JobQueue, WorkOptions } from './types.js';
+import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, WorkOptions } from './types.js';
 
 export interface BullmqQueueOptions {
   jobs: JobsRepository;
@@ -17,6 +17,7 @@ export interface BullmqQueueOptions {
   leaseMs?: number;
   backoffBaseMs?: number;
   onChange?: JobChangeListener;
+  onLog?: JobLogListener;
 }
 
 interface BullPayload {
@@ -88,6 +89,7 @@ export class BullmqQueue implements JobQueue {
       leaseMs: this.leaseMs,
       logger: this.options.logger,
       onChange: this.options.onChange,
+      onLog: this.options.onLog,
     });
     for (const type of Object.keys(handlers)) {
       const worker = new Worker<BullPayload>(type, (job) => this.process(runner, job), {

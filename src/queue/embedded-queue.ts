@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
 import { backoffDelayMs, JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import type { EnqueueOptions, JobChangeListener, JobHandlers, JobQueue, WorkOptions } from './types.js';
+import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, WorkOptions } from './types.js';
 
 export interface EmbeddedQueueOptions {
   jobs: JobsRepository;
@@ -15,6 +15,7 @@ export interface EmbeddedQueueOptions {
    */
   singleProcess: boolean;
   onChange?: JobChangeListener;
+  onLog?: JobLogListener;
   pollIntervalMs?: number;
   leaseMs?: number;
   backoffBaseMs?: number;
@@ -66,6 +67,7 @@ export class EmbeddedQueue implements JobQueue {
       leaseMs: this.leaseMs,
       logger: this.options.logger,
       onChange: this.options.onChange,
+      onLog: this.options.onLog,
     });
     this.types = Object.keys(handlers);
     this.concurrency = options.concurrency;

@@ -4,7 +4,7 @@ import { SettingsRepository } from '../settings/settings.repository.js';
 import { BullmqQueue } from './bullmq-queue.js';
 import { EmbeddedQueue } from './embedded-queue.js';
 import { JobsRepository } from './jobs.repository.js';
-import type { JobChangeListener, JobQueue } from './types.js';
+import type { JobChangeListener, JobLogListener, JobQueue } from './types.js';
 
 export { JobsRepository, type JobLogRecord, type JobRecord, type JobStatus } from './jobs.repository.js';
 export * from './types.js';
@@ -20,6 +20,7 @@ export interface CreateQueueOptions {
   backoffBaseMs?: number;
   pollIntervalMs?: number;
   onChange?: JobChangeListener;
+  onLog?: JobLogListener;
 }
 
 export function createJobQueue(options: CreateQueueOptions): JobQueue {
@@ -34,6 +35,7 @@ export function createJobQueue(options: CreateQueueOptions): JobQueue {
       leaseMs: options.leaseMs,
       backoffBaseMs: options.backoffBaseMs,
       onChange: options.onChange,
+      onLog: options.onLog,
     });
   }
   return new EmbeddedQueue({
@@ -45,5 +47,6 @@ export function createJobQueue(options: CreateQueueOptions): JobQueue {
     backoffBaseMs: options.backoffBaseMs,
     pollIntervalMs: options.pollIntervalMs,
     onChange: options.onChange,
+    onLog: options.onLog,
   });
 }

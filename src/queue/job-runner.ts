@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import { JobCancelledError, PermanentJobError, type JobChangeListener, type JobContext, type JobHandlers } from './types.js';
+import { JobCancelledError, PermanentJobError, type JobChangeListener, type JobContext, type JobHandlers, type JobLogListener } from './types.js';
 
 /** What is left for the adapter after a run: nothing, or scheduling the next attempt. */
 export type RunResult = { retry: false } | { retry: true; error: string };
@@ -10,6 +10,7 @@ export interface RunnerOptions {
   leaseMs: number;
   logger: Logger;
   onChange?: JobChangeListener;
+  onLog?: JobLogListener;
 }
 
 /**
@@ -44,7 +45,10 @@ export class JobRunner {
       checkpoint: async () => {
         if (await this.jobs.isCancelRequested(job.id)) throw new JobCancelledError();
       },
-      log: (level, message, data) => this.jobs.appendLog(job.id, level, message, data),
+      log: async (level, message, data) => {
+        await this.jobs.appendLog(job.id, level, message, data);
+        await this.options.onLog?.(job, { level, message, data }).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'job log listener failed'));
+      },
       progress: (fraction, step) => this.jobs.setProgress(job.id, Math.min(1, Math.max(0, fraction)), step),
       addCost: (usd) => this.jobs.addCost(job.id, usd),
     };

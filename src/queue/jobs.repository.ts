@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { jobLogs, jobs } from '../db/schema/index.js';
 import type { EnqueueOptions } from './types.js';
@@ -289,11 +289,13 @@ export class JobsRepository {
     await this.db.insert(jobLogs).values({ jobId, level, message, data: data ?? null });
   }
 
+  /** Log lines of a job and of its steps (an analysis reads as one story), oldest first. */
   async logs(jobId: string, afterId: number, limit: number): Promise<JobLogRecord[]> {
+    const steps = this.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.parentId, jobId));
     return this.db
       .select()
       .from(jobLogs)
-      .where(and(eq(jobLogs.jobId, jobId), gt(jobLogs.id, afterId)))
+      .where(and(or(eq(jobLogs.jobId, jobId), inArray(jobLogs.jobId, steps)), gt(jobLogs.id, afterId)))
       .orderBy(asc(jobLogs.id))
       .limit(limit);
   }

@@ -27,6 +27,8 @@ export interface JobContext {
 export type JobHandler = (context: JobContext) => Promise<unknown>;
 /** Called after every state change of a job (running, queued again, finished). */
 export type JobChangeListener = (job: JobRecord) => Promise<void>;
+/** Called after a running job writes a log line, so watchers can follow it live. */
+export type JobLogListener = (job: JobRecord, entry: { level: JobLogRecord['level']; message: string; data?: unknown }) => Promise<void>;
 export type JobHandlers = Readonly<Record<string, JobHandler>>;
 
 export interface WorkOptions {

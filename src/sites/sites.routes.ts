@@ -5,6 +5,7 @@ import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { jobSummary, toJobSummary } from '../jobs/jobs.schemas.js';
+import type { DiscoveredPageType, Fingerprint } from '../engine/index.js';
 import type { SiteRecord, SitesRepository } from './sites.repository.js';
 import {
   batchCreateBody,
@@ -58,8 +59,8 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     return {
       ...toSiteSummary(site),
       options: site.options,
-      fingerprint: site.fingerprint ?? null,
-      pageTypes: site.pageTypes ?? null,
+      fingerprint: (site.fingerprint as Fingerprint | null) ?? null,
+      pageTypes: (site.pageTypes as DiscoveredPageType[] | null) ?? null,
       activeBlueprint: blueprint
         ? {
             id: blueprint.id,

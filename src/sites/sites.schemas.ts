@@ -37,6 +37,32 @@ export const batchCreateBody = z
   .meta({ id: 'SiteBatch' });
 export const batchDeleteBody = z.object({ ids: z.array(z.uuid()).min(1).max(1000) });
 
+/** What fingerprinting stored on the site (the engine's Fingerprint). */
+const siteFingerprint = z.object({
+  technologies: z.array(
+    z.object({ name: z.string(), categories: z.array(z.string()), version: z.string().nullable(), confidence: z.number() }),
+  ),
+});
+
+/** One page type as discovery stored it (the engine's DiscoveredPageType). */
+const discoveredPageType = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  kind: z.enum(['detail', 'listing', 'article', 'home', 'search', 'other']),
+  dataType: z.string().optional(),
+  urlPattern: z.string(),
+  urls: z.array(z.string()),
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      examples: z.array(z.string()),
+      from: z.string().describe('structured-data, label, heading, record or llm'),
+      description: z.string().optional(),
+    }),
+  ),
+});
+
 export const siteIdParams = z.object({ id: z.uuid() });
 
 export const listSitesQuery = z.object({
@@ -70,8 +96,8 @@ export const siteDetail = siteSummary
       render: z.enum(['auto', 'never', 'always']).optional(),
       maxPages: z.number().optional(),
     }),
-    fingerprint: z.unknown().nullable().describe('Detected technologies with categories, versions and confidence'),
-    pageTypes: z.unknown().nullable().describe('Page types found by discovery, with their URLs and proposed fields'),
+    fingerprint: siteFingerprint.nullable().describe('Detected technologies with categories, versions and confidence'),
+    pageTypes: z.array(discoveredPageType).nullable().describe('Page types found by discovery, with their URLs and proposed fields'),
     activeBlueprint: z
       .object({ id: z.uuid(), version: z.number().int(), createdAt: z.string(), fields: z.number().int(), coverage: z.number().nullable(), quality: z.number().nullable() })
       .nullable(),

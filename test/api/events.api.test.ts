@@ -82,5 +82,29 @@ describe('live events over SSE', () => {
     expect(steps).toEqual(expect.arrayContaining(['fingerprint_site:running', 'fingerprint_site:succeeded', 'update_blueprint:succeeded']));
     expect(seen.every((event) => event.data.siteId === created.json().site.id)).toBe(true);
     expect(await bobStream).toEqual([]);
+
+    // Log lines stream too, tied to their step and to the analysis, and the analysis's log
+    // holds its steps' lines.
+    const analysisId = created.json().job.id as string;
+    const logLines = seen.filter((event) => event.event === 'job.log');
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.every((event) => event.data.parentId === analysisId && typeof event.data.message === 'string')).toBe(true);
+    const logs = await app.inject({ method: 'GET', url: `/api/v1/jobs/${analysisId}/logs?limit=500`, headers: alice.headers });
+    const messages = logs.json<{ items: Array<{ message: string }> }>().items.map((line) => line.message);
+    for (const event of logLines) expect(messages).toContain(event.data.message);
+  });
+
+  it("sums up the workspace's sites, jobs and LLM cost in the overview", async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/v1/overview' })).statusCode).toBe(401);
+    const mine = await app.inject({ method: 'GET', url: '/api/v1/overview', headers: alice.headers });
+    expect(mine.statusCode, mine.body).toBe(200);
+    const overview = mine.json();
+    expect(overview.sites).toMatchObject({ total: 1, ready: 1, failed: 0 });
+    // The analysis is one job: its steps are not counted again.
+    expect(overview.jobs).toMatchObject({ active: 0, succeeded: 1, failed: 0, successRate: 1 });
+    expect(overview.jobs.averageSeconds).toBeGreaterThan(0);
+    expect(overview.llm).toEqual({ costThisMonthUsd: 0, requestsThisMonth: 0 });
+    const theirs = await app.inject({ method: 'GET', url: '/api/v1/overview', headers: bob.headers });
+    expect(theirs.json()).toMatchObject({ sites: { total: 0 }, jobs: { succeeded: 0, successRate: null, averageSeconds: null } });
   });
 });

@@ -1,0 +1,2 @@
+export { OverviewRepository, type WorkspaceOverview } from './overview.repository.js';
+export { registerOverviewRoutes } from './overview.routes.js';

@@ -14,4 +14,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The dashboard runs in the browser.
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

@@ -28,6 +28,7 @@ import { registerVersionRoute, siteprintVersion } from '../system/version.js';
 import { registerAccountsModule } from '../accounts/accounts.module.js';
 import type { AttemptStore } from '../accounts/login-limiter.js';
 import { securitySchemes } from './auth.js';
+import { registerDashboard } from './dashboard.js';
 import { registerErrorHandling } from './errors.js';
 import { requestIdFor } from './request-id.js';
 
@@ -100,6 +101,7 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
         { name: 'auth', description: 'Accounts, sessions and sign-in with Google or GitHub' },
         { name: 'workspaces', description: 'Workspaces, members, roles and invitations' },
         { name: 'api-keys', description: 'API keys for scripts and integrations' },
+        { name: 'overview', description: "The workspace's headline totals" },
       ],
       components: { securitySchemes },
     },
@@ -130,6 +132,7 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
   registerHealthRoutes(app, checks);
   registerVersionRoute(app, database.kind);
   app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  if (!(await registerDashboard(app))) logger.warn('the web dashboard is not built (npm run build:web); serving the API only');
 
   return app;
 }

@@ -1,0 +1,202 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
+import { FixtureShop } from '../support/fixture-shop.js';
+
+/** Screenshots of every main page at both widths, kept as test artefacts. */
+const SCREENSHOTS = path.resolve('test-results', 'screenshots');
+
+describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
+  let server: RunningServer;
+  let shop: FixtureShop;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  let sitePath = '';
+  let siteName = '';
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    shop = await new FixtureShop().start();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-dashboard-'));
+    // The fixture shop listens on loopback, which the fetcher refuses by default.
+    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ALLOW_PRIVATE_NETWORK: 'true' });
+    server = await startServer(config, createLogger({ level: 'silent' }));
+    browser = await launchTestBrowser();
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await shop?.stop();
+  });
+
+  /** Waits for the page's title; on failure the screen is kept as an artefact to see why. */
+  async function heading(name: string | RegExp) {
+    try {
+      await page.getByRole('heading', { level: 1, name }).waitFor({ timeout: 15_000 });
+    } catch (error) {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `failed-${String(name).replace(/\W+/g, '-')}.png`), fullPage: true });
+      throw error;
+    }
+  }
+
+  it('is served at / from the build, with client-side routes surviving a reload', async () => {
+    const response = await fetch(`${server.url}/sites/123`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<div id="root"></div>');
+    // API paths never fall back to the page.
+    const api = await fetch(`${server.url}/api/v1/nope`, { headers: { accept: 'text/html' } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('registers, adds a site, watches its analysis finish live, reads and tries the blueprint', async () => {
+    await page.goto(`${server.url}/`);
+    await heading('Sign in');
+    await page.getByRole('link', { name: 'Create one' }).click();
+    await heading('Create your account');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Dana Reader');
+    await page.getByRole('textbox', { name: 'Email' }).fill('dana@example.com');
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await heading('Overview');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'overview-desktop.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Add site' }).first().click();
+    await heading('Add sites');
+    await page.getByRole('textbox', { name: 'Website URL' }).fill(`${shop.url}/`);
+    for (const name of ['title', 'author', 'price']) {
+      await page.getByRole('button', { name: 'Add field' }).click();
+      await page.getByRole('textbox', { name: 'Field', exact: true }).last().fill(name);
+    }
+    await page.getByRole('textbox', { name: 'Pages to sample' }).fill('10');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'add-site-desktop.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Add and analyse' }).click();
+    await page.waitForURL(/\/sites\/[0-9a-f-]{36}$/);
+    sitePath = new URL(page.url()).pathname;
+    await page.getByRole('button', { name: 'Re-analyse' }).waitFor();
+    siteName = await page.getByRole('heading', { level: 1 }).innerText();
+    // A marker on window proves the page is never reloaded: what follows arrives live over SSE.
+    await page.evaluate(() => Object.assign(window, { stillTheSamePage: true }));
+    await page.getByText('ready', { exact: true }).waitFor({ timeout: 120_000 });
+    expect(await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
+    await page.getByText('Nginx').first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'site-desktop.png'), fullPage: true });
+
+    await page.getByRole('tab', { name: 'Blueprint' }).click();
+    await page.getByRole('heading', { name: 'Version 1' }).waitFor();
+    const fields = page.getByRole('table', { name: 'product fields' });
+    await fields.waitFor();
+    for (const name of ['title', 'author', 'price']) expect(await fields.innerText()).toContain(name);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'blueprint-desktop.png'), fullPage: true });
+
+    const book = shop.books[5]!;
+    await page.getByRole('tab', { name: 'Try it' }).click();
+    await page.getByRole('textbox', { name: 'Page URL' }).fill(shop.productUrl(book));
+    await page.getByRole('button', { name: 'Extract' }).click();
+    const extracted = page.getByRole('table', { name: 'Extracted values' });
+    await extracted.waitFor();
+    await expect.poll(() => extracted.innerText()).toContain(book.title);
+    expect(await extracted.innerText()).toContain(book.author);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'try-it-desktop.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await heading('Jobs');
+    await page.getByRole('link', { name: 'Analyze site' }).first().click();
+    await heading('Analyze site');
+    await page.getByRole('log', { name: 'Job log' }).getByText(/page types/).first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'job-desktop.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('creates an API key shown once, which works until it is revoked', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await heading('Settings');
+    await page.getByRole('tab', { name: 'API keys' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Nightly export');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('api-key-secret').innerText()).trim();
+    expect(secret).toMatch(/^sp_/);
+    await page.getByRole('button', { name: 'Done' }).click();
+    const keys = page.getByRole('table', { name: 'API keys' });
+    await keys.getByText('Nightly export').waitFor();
+    expect(await keys.innerText()).not.toContain(secret);
+    const withKey = () => fetch(`${server.url}/api/v1/sites`, { headers: { 'x-api-key': secret } }).then((response) => response.status);
+    expect(await withKey()).toBe(200);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-desktop.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Revoke Nightly export' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await keys.waitFor({ state: 'detached' });
+    expect(await withKey()).toBe(401);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('fits every main page into 360 px without horizontal scrolling or console errors', async () => {
+    const pages: Array<[string, string, string | RegExp]> = [
+      ['overview', '/', 'Overview'],
+      ['sites', '/sites', 'Sites'],
+      ['add-site', '/sites/new', 'Add sites'],
+      ['jobs', '/jobs', 'Jobs'],
+      ['analytics', '/analytics', 'Analytics'],
+      ['reports', '/reports', 'Reports'],
+      ['admin', '/admin', 'Admin'],
+      ['settings', '/settings/members', 'Settings'],
+    ];
+    pages.push(['site', `${sitePath}/blueprint`, siteName], ['site-health', `${sitePath}/health`, siteName], ['site-versions', `${sitePath}/versions`, siteName]);
+
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: width === 360 ? 740 : 860 });
+      for (const [name, url, title] of pages) {
+        await page.goto(`${server.url}${url}`);
+        await heading(title);
+        // The live event stream never lets the network idle; wait for the page's loaders instead.
+        await page.getByRole('status', { name: 'Loading' }).first().waitFor({ state: 'detached' });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `${name} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width === 360 ? 'mobile' : 'desktop'}.png`), fullPage: true });
+      }
+    }
+    // At 360 px the navigation hides behind the menu button.
+    const navigation = page.getByRole('navigation', { name: 'Main navigation' });
+    const offScreen = async () => {
+      const box = await navigation.boundingBox();
+      return !box || box.x + box.width <= 0;
+    };
+    await expect.poll(offScreen).toBe(true);
+    await page.getByRole('button', { name: 'Toggle navigation' }).click();
+    await expect.poll(offScreen).toBe(false);
+    await navigation.getByRole('link', { name: 'Reports' }).click();
+    await heading('Reports');
+    // Choosing a page closes the menu again.
+    await expect.poll(offScreen).toBe(true);
+    expect(consoleErrors).toEqual([]);
+  }, 180_000);
+
+  it('logs out, and signed-out visitors land on the sign-in page', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.getByRole('button', { name: 'Account menu' }).click();
+    await page.getByRole('menuitem', { name: 'Log out' }).click();
+    await heading('Sign in');
+    await page.goto(`${server.url}/sites`);
+    await heading('Sign in');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'login-desktop.png') });
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,89 @@
+import '@mantine/charts/styles.css';
+import { BarChart } from '@mantine/charts';
+import { Alert, Card, SimpleGrid, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap } from '../../api/client';
+import { formatUsd, humanize } from '../../components/format';
+import { PageHeader } from '../../components/PageHeader';
+import { EmptyState, QueryState } from '../../components/states';
+
+/**
+ * LLM usage and budget this month. Broader analytics (extraction volumes, site trends) belong
+ * to the analytics issue and will join this page.
+ */
+export default function AnalyticsPage() {
+  const usage = useQuery({ queryKey: ['llm-usage'], queryFn: () => unwrap(api.GET('/api/v1/llm/usage')) });
+  return (
+    <>
+      <PageHeader title="Analytics" description="LLM calls and their cost this month. More analytics arrive in a later release." />
+      <QueryState query={usage}>
+        {(data) => (
+          <>
+            <SimpleGrid cols={{ base: 1, xs: 3 }} mb="lg">
+              <Card withBorder>
+                <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+                  Spent this month
+                </Text>
+                <Text fw={700} size="xl">
+                  {formatUsd(data.budget.spentThisMonthUsd)}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  of a {formatUsd(data.budget.monthlyUsd)} budget
+                </Text>
+              </Card>
+              <Card withBorder>
+                <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+                  Requests
+                </Text>
+                <Text fw={700} size="xl">
+                  {data.totals.requests}
+                </Text>
+              </Card>
+              <Card withBorder>
+                <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+                  Tokens
+                </Text>
+                <Text fw={700} size="xl">
+                  {(data.totals.promptTokens + data.totals.completionTokens).toLocaleString()}
+                </Text>
+              </Card>
+            </SimpleGrid>
+            {data.budget.monthlyUsd > 0 && data.budget.spentThisMonthUsd >= data.budget.monthlyUsd && (
+              <Alert color="orange" mb="lg">
+                The monthly LLM budget is used up: analyses run on heuristics only until next month.
+              </Alert>
+            )}
+            {data.totals.requests === 0 ? (
+              <EmptyState title="No LLM calls this month">Analyses run on heuristics alone unless an LLM key is configured and needed.</EmptyState>
+            ) : (
+              <SimpleGrid cols={{ base: 1, md: 2 }}>
+                <Card withBorder>
+                  <Title order={2} size="h5" mb="sm">
+                    Cost by day (USD)
+                  </Title>
+                  <BarChart h={220} data={data.byDay.map((day) => ({ day: day.day.slice(5), cost: Number(day.costUsd.toFixed(4)) }))} dataKey="day" series={[{ name: 'cost', color: 'blue.7' }]} />
+                </Card>
+                <Card withBorder>
+                  <Title order={2} size="h5" mb="sm">
+                    By step
+                  </Title>
+                  <Table>
+                    <Table.Tbody>
+                      {data.byStep.map((step) => (
+                        <Table.Tr key={step.step}>
+                          <Table.Td>{humanize(step.step)}</Table.Td>
+                          <Table.Td>{step.requests} calls</Table.Td>
+                          <Table.Td ta="right">{formatUsd(step.costUsd)}</Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </Card>
+              </SimpleGrid>
+            )}
+          </>
+        )}
+      </QueryState>
+    </>
+  );
+}

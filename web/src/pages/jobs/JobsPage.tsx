@@ -1,0 +1,103 @@
+import { Button, Checkbox, Group, Select, Text } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, unwrap, type QueryOf, type Schemas } from '../../api/client';
+import { JobsTable } from '../../components/JobsTable';
+import { humanize } from '../../components/format';
+import { PageHeader } from '../../components/PageHeader';
+import { EmptyState, QueryState } from '../../components/states';
+
+type JobType = NonNullable<QueryOf<'/api/v1/jobs'>['type']>;
+const jobTypes: JobType[] = [
+  'analyze_site',
+  'fingerprint_site',
+  'discover_categories',
+  'generate_selectors',
+  'test_selectors',
+  'update_blueprint',
+  'check_site',
+  'repair_blueprint',
+  'extract_batch',
+];
+const PAGE_SIZE = 25;
+
+export default function JobsPage() {
+  const [status, setStatus] = useState<Schemas['Job']['status'] | null>(null);
+  const [type, setType] = useState<JobType | null>(null);
+  const [topLevel, setTopLevel] = useState(true);
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const query = { status: status ?? undefined, type: type ?? undefined, topLevel: topLevel ? ('true' as const) : undefined };
+  const jobs = useQuery({
+    queryKey: ['jobs', 'list', query, cursor],
+    queryFn: () => unwrap(api.GET('/api/v1/jobs', { params: { query: { ...query, limit: PAGE_SIZE, cursor } } })),
+    placeholderData: keepPreviousData,
+  });
+  const sites = useQuery({ queryKey: ['sites', 'names'], queryFn: () => unwrap(api.GET('/api/v1/sites', { params: { query: { limit: 100 } } })) });
+  const siteNames = new Map((sites.data?.items ?? []).map((site) => [site.id, site.name]));
+  const reset = () => setCursors([undefined]);
+  return (
+    <>
+      <PageHeader title="Jobs" description="Analyses, checks, repairs and batch extractions; the list updates live." />
+      <Group mb="md" gap="sm" align="flex-end">
+        <Select
+          label="Status"
+          placeholder="Any"
+          clearable
+          data={['queued', 'running', 'succeeded', 'failed', 'cancelled']}
+          value={status}
+          onChange={(value) => {
+            setStatus(value as Schemas['Job']['status'] | null);
+            reset();
+          }}
+          w={150}
+        />
+        <Select
+          label="Type"
+          placeholder="Any"
+          clearable
+          data={jobTypes.map((value) => ({ value, label: humanize(value) }))}
+          value={type}
+          onChange={(value) => {
+            setType(value as JobType | null);
+            reset();
+          }}
+          w={190}
+        />
+        <Checkbox
+          label="Hide analysis steps"
+          checked={topLevel}
+          onChange={(event) => {
+            setTopLevel(event.currentTarget.checked);
+            reset();
+          }}
+          mb={8}
+        />
+      </Group>
+      <QueryState query={jobs}>
+        {(data) =>
+          data.items.length === 0 ? (
+            <EmptyState title="No jobs match">Jobs appear when sites are analysed, checked or extracted in batches.</EmptyState>
+          ) : (
+            <>
+              <JobsTable jobs={data.items} sites={siteNames} />
+              <Group justify="space-between" mt="md">
+                <Text size="sm" c="dimmed">
+                  {data.total} job{data.total === 1 ? '' : 's'}
+                </Text>
+                <Group gap="xs">
+                  <Button variant="default" size="xs" disabled={cursors.length === 1} onClick={() => setCursors((current) => current.slice(0, -1))}>
+                    Previous
+                  </Button>
+                  <Button variant="default" size="xs" disabled={!data.nextCursor} onClick={() => data.nextCursor && setCursors((current) => [...current, data.nextCursor!])}>
+                    Next
+                  </Button>
+                </Group>
+              </Group>
+            </>
+          )
+        }
+      </QueryState>
+    </>
+  );
+}

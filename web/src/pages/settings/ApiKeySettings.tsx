@@ -1,0 +1,168 @@
+import { ActionIcon, Alert, Badge, Button, Card, Code, CopyButton, Group, Modal, MultiSelect, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { modals } from '@mantine/modals';
+import { notifications } from '@mantine/notifications';
+import { IconCheck, IconCopy, IconKey } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
+import type { paths } from '../../api/schema';
+import { formatAgo, formatDateTime } from '../../components/format';
+import { EmptyState, QueryState } from '../../components/states';
+
+type Scope = paths['/api/v1/api-keys']['post']['requestBody']['content']['application/json']['scopes'][number];
+const scopes: Scope[] = [
+  'sites:read',
+  'sites:write',
+  'jobs:read',
+  'jobs:write',
+  'blueprints:read',
+  'blueprints:write',
+  'llm:read',
+  'members:read',
+];
+
+/** The secret is shown once, right after creation, with a copy button; the server keeps only its hash. */
+function CreatedKey({ created, onClose }: { created: Schemas['CreatedApiKey'] | null; onClose: () => void }) {
+  return (
+    <Modal opened={Boolean(created)} onClose={onClose} title="Your new API key">
+      {created && (
+        <Stack>
+          <Alert color="yellow">Copy it now: it will not be shown again.</Alert>
+          <Group wrap="nowrap" gap="xs">
+            <Code block style={{ flex: 1, overflowWrap: 'anywhere', whiteSpace: 'normal' }} data-testid="api-key-secret">
+              {created.secret}
+            </Code>
+            <CopyButton value={created.secret}>
+              {({ copied, copy }) => (
+                <Tooltip label={copied ? 'Copied' : 'Copy'}>
+                  <ActionIcon variant="default" size="lg" onClick={copy} aria-label="Copy the API key">
+                    {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
+                  </ActionIcon>
+                </Tooltip>
+              )}
+            </CopyButton>
+          </Group>
+          <Text size="sm">
+            Send it as <Code>Authorization: Bearer {created.prefix}…</Code> or <Code>X-API-Key</Code>.
+          </Text>
+          <Button onClick={onClose}>Done</Button>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+export function ApiKeySettings() {
+  const queryClient = useQueryClient();
+  const [created, setCreated] = useState<Schemas['CreatedApiKey'] | null>(null);
+  const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => unwrap(api.GET('/api/v1/api-keys')) });
+  const form = useForm({
+    initialValues: { name: '', scopes: ['sites:read', 'blueprints:read'] as Scope[] },
+    validate: { name: (value) => (value.trim() ? null : 'Name the key after what uses it'), scopes: (value) => (value.length ? null : 'Pick at least one scope') },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/api-keys/{keyId}', { params: { path: { keyId: id } } })),
+    onSuccess: () => {
+      notifications.show({ color: 'green', message: 'API key revoked' });
+      void queryClient.invalidateQueries({ queryKey: ['api-keys'] });
+    },
+    onError: (error) => notifications.show({ color: 'red', title: 'Could not revoke', message: errorMessage(error) }),
+  });
+  return (
+    <Stack maw={900}>
+      <Card withBorder>
+        <Title order={2} size="h5" mb="sm">
+          Create an API key
+        </Title>
+        <form
+          onSubmit={form.onSubmit(async (values) => {
+            try {
+              setCreated(await unwrap(api.POST('/api/v1/api-keys', { body: { name: values.name.trim(), scopes: values.scopes } })));
+              form.reset();
+              void queryClient.invalidateQueries({ queryKey: ['api-keys'] });
+            } catch (caught) {
+              notifications.show({ color: 'red', title: 'Could not create the key', message: errorMessage(caught) });
+            }
+          })}
+        >
+          <Group align="flex-end" gap="sm">
+            <TextInput label="Name" placeholder="Nightly export" style={{ flex: '1 1 180px' }} {...form.getInputProps('name')} />
+            <MultiSelect label="Scopes" data={scopes} style={{ flex: '2 1 240px' }} {...form.getInputProps('scopes')} />
+            <Button type="submit" leftSection={<IconKey size={16} />} loading={form.submitting}>
+              Create key
+            </Button>
+          </Group>
+        </form>
+      </Card>
+      <QueryState query={keys}>
+        {(data) =>
+          data.items.length === 0 ? (
+            <EmptyState title="No API keys">Keys let scripts and integrations use the API with the scopes you choose.</EmptyState>
+          ) : (
+            <Table.ScrollContainer minWidth={560}>
+              <Table verticalSpacing="xs" aria-label="API keys">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Key</Table.Th>
+                    <Table.Th>Scopes</Table.Th>
+                    <Table.Th>Last used</Table.Th>
+                    <Table.Th />
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.items.map((key) => (
+                    <Table.Tr key={key.id}>
+                      <Table.Td>
+                        <Text size="sm" fw={500}>
+                          {key.name}
+                        </Text>
+                        <Text size="xs" c="dimmed">
+                          created {formatDateTime(key.createdAt)}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Code>{key.prefix}…</Code>
+                      </Table.Td>
+                      <Table.Td>
+                        <Group gap={4}>
+                          {key.scopes.map((scope) => (
+                            <Badge key={scope} size="xs" variant="default" tt="none">
+                              {scope}
+                            </Badge>
+                          ))}
+                        </Group>
+                      </Table.Td>
+                      <Table.Td>{formatAgo(key.lastUsedAt)}</Table.Td>
+                      <Table.Td ta="right">
+                        <Button
+                          size="xs"
+                          color="red"
+                          variant="light"
+                          aria-label={`Revoke ${key.name}`}
+                          onClick={() =>
+                            modals.openConfirmModal({
+                              title: `Revoke ${key.name}?`,
+                              children: <Text size="sm">Anything using this key stops working at once.</Text>,
+                              labels: { confirm: 'Revoke', cancel: 'Cancel' },
+                              confirmProps: { color: 'red' },
+                              onConfirm: () => revoke.mutate(key.id),
+                            })
+                          }
+                        >
+                          Revoke
+                        </Button>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )
+        }
+      </QueryState>
+      <CreatedKey created={created} onClose={() => setCreated(null)} />
+    </Stack>
+  );
+}

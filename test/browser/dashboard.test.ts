@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
@@ -45,6 +46,14 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await server?.close();
     await shop?.stop();
   });
+
+  /** Labels, names, roles and contrast: axe's WCAG 2 A/AA rules, serious or worse. */
+  async function accessibilityProblems(): Promise<string[]> {
+    const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+    return violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => `${page.url()}: ${violation.id} ${violation.nodes.slice(0, 3).map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`).join('; ')}`);
+  }
 
   /** Waits for the page's title; on failure the screen is kept as an artefact to see why. */
   async function heading(name: string | RegExp) {
@@ -170,10 +179,22 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
         await page.getByRole('status', { name: 'Loading' }).first().waitFor({ state: 'detached' });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${name} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+        expect(await accessibilityProblems()).toEqual([]);
         await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width === 360 ? 'mobile' : 'desktop'}.png`), fullPage: true });
       }
     }
+    // Dark mode, chosen in the header, passes the same checks.
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto(`${server.url}${sitePath}/blueprint`);
+    await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+    await page.getByRole('table', { name: 'product fields' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.mantineColorScheme)).toBe('dark');
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'blueprint-dark-desktop.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Switch to light mode' }).click();
+
     // At 360 px the navigation hides behind the menu button.
+    await page.setViewportSize({ width: 360, height: 740 });
     const navigation = page.getByRole('navigation', { name: 'Main navigation' });
     const offScreen = async () => {
       const box = await navigation.boundingBox();

@@ -1,4 +1,4 @@
-import { createTheme, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, Table, type CSSVariablesResolver } from '@mantine/core';
 
 export const theme = createTheme({
   primaryColor: 'blue',
@@ -6,11 +6,30 @@ export const theme = createTheme({
   primaryShade: { light: 8, dark: 8 },
   defaultRadius: 'md',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+  components: {
+    // Wide tables scroll sideways on phones; keyboard users must be able to focus them to scroll.
+    TableScrollContainer: Table.ScrollContainer.extend({ defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } } }),
+  },
 });
 
-/** Mantine's default dimmed grey is below AA contrast on white; one shade darker passes. */
+/** Colours the dashboard uses for light and outline badges and buttons. */
+const accentColors = ['blue', 'green', 'red', 'yellow', 'orange', 'teal', 'grape', 'gray'];
+
+/**
+ * Mantine's defaults for dimmed text and for light and outline variants fall below WCAG AA
+ * contrast (4.5:1) in the light scheme; darker shades pass.
+ */
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    ...Object.fromEntries(
+      accentColors.flatMap((color) => [
+        // Even shade 9 of some palettes (green, teal) stays under 4.5:1 on their light background.
+        [`--mantine-color-${color}-light-color`, `color-mix(in srgb, var(--mantine-color-${color}-9), black 30%)`],
+        [`--mantine-color-${color}-outline`, `color-mix(in srgb, var(--mantine-color-${color}-9), black 30%)`],
+      ]),
+    ),
+  },
   dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' },
 });

@@ -28,7 +28,7 @@ export default function AdminPage() {
               <Text size="sm">
                 Mode: <b>{data.mode}</b>
               </Text>
-              <Badge color={data.paused ? 'orange' : 'green'}>{data.paused ? 'paused' : 'running'}</Badge>
+              <Badge color={data.paused ? 'orange' : 'green'} variant="light">{data.paused ? 'paused' : 'running'}</Badge>
               <Button size="xs" variant="default" loading={toggle.isPending} onClick={() => toggle.mutate(!data.paused)}>
                 {data.paused ? 'Resume processing' : 'Pause processing'}
               </Button>

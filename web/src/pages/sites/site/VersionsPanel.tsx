@@ -131,7 +131,7 @@ export function VersionsPanel({ site }: { site: Schemas['SiteDetail'] }) {
                         <Group gap="xs">
                           <Text fw={500}>v{item.version}</Text>
                           {item.active && (
-                            <Badge color="green" size="sm">
+                            <Badge color="green" variant="light" size="sm">
                               active
                             </Badge>
                           )}

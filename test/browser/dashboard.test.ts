@@ -134,6 +134,26 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('bulk-adds sites from pasted URLs and a CSV file, reporting each one', async () => {
+    await page.goto(`${server.url}/sites/new`);
+    await heading('Add sites');
+    await page.getByRole('tab', { name: 'Many sites' }).click();
+    await page.getByRole('textbox', { name: 'URLs' }).fill('notaurl');
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'sites.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`url,name\n${shop.url}/,The shop again\n`),
+    });
+    await page.getByRole('button', { name: 'Add sites' }).click();
+    const results = page.getByRole('table');
+    await results.waitFor();
+    const text = await results.innerText();
+    expect(text).toMatch(/notaurl\s+invalid/i);
+    expect(text).toMatch(/duplicate/i);
+    await page.getByText('0 of 2 sites added').waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('creates an API key shown once, which works until it is revoked', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await heading('Settings');

@@ -1,10 +1,11 @@
 import '@mantine/charts/styles.css';
 import { BarChart } from '@mantine/charts';
-import { Alert, Card, SimpleGrid, Table, Text, Title } from '@mantine/core';
+import { Alert, Card, SimpleGrid, Table, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { formatUsd, humanize } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
+import { Stat } from '../../components/Stat';
 import { EmptyState, QueryState } from '../../components/states';
 
 /**
@@ -20,33 +21,9 @@ export default function AnalyticsPage() {
         {(data) => (
           <>
             <SimpleGrid cols={{ base: 1, xs: 3 }} mb="lg">
-              <Card withBorder>
-                <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-                  Spent this month
-                </Text>
-                <Text fw={700} size="xl">
-                  {formatUsd(data.budget.spentThisMonthUsd)}
-                </Text>
-                <Text size="xs" c="dimmed">
-                  of a {formatUsd(data.budget.monthlyUsd)} budget
-                </Text>
-              </Card>
-              <Card withBorder>
-                <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-                  Requests
-                </Text>
-                <Text fw={700} size="xl">
-                  {data.totals.requests}
-                </Text>
-              </Card>
-              <Card withBorder>
-                <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-                  Tokens
-                </Text>
-                <Text fw={700} size="xl">
-                  {(data.totals.promptTokens + data.totals.completionTokens).toLocaleString()}
-                </Text>
-              </Card>
+              <Stat size="lg" label="Spent this month" value={formatUsd(data.budget.spentThisMonthUsd)} hint={`of a ${formatUsd(data.budget.monthlyUsd)} budget`} />
+              <Stat size="lg" label="Requests" value={data.totals.requests} />
+              <Stat size="lg" label="Tokens" value={(data.totals.promptTokens + data.totals.completionTokens).toLocaleString()} />
             </SimpleGrid>
             {data.budget.monthlyUsd > 0 && data.budget.spentThisMonthUsd >= data.budget.monthlyUsd && (
               <Alert color="orange" mb="lg">

@@ -1,13 +1,12 @@
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useState } from 'react';
-import { errorMessage } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { FormError, useFormError } from '../../components/form-error';
 import { AuthCard } from './AuthCard';
 
 export default function LoginPage() {
   const session = useSession();
-  const [error, setError] = useState<string | null>(null);
+  const { error, capture } = useFormError();
   const form = useForm({
     initialValues: { email: '', password: '' },
     validate: {
@@ -18,21 +17,10 @@ export default function LoginPage() {
   return (
     <AuthCard title="Sign in" footer={{ text: 'No account yet?', link: 'Create one', to: '/register' }}>
       <form
-        onSubmit={form.onSubmit(async (values) => {
-          setError(null);
-          try {
-            await session.login(values.email, values.password);
-          } catch (caught) {
-            setError(errorMessage(caught));
-          }
-        })}
+        onSubmit={form.onSubmit((values) => capture(() => session.login(values.email, values.password)))}
       >
         <Stack>
-          {error && (
-            <Alert color="red" role="alert">
-              {error}
-            </Alert>
-          )}
+          <FormError error={error} />
           <TextInput label="Email" type="email" autoComplete="email" required {...form.getInputProps('email')} />
           <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
           <Button type="submit" loading={form.submitting}>

@@ -1,13 +1,12 @@
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useState } from 'react';
-import { errorMessage } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { FormError, useFormError } from '../../components/form-error';
 import { AuthCard } from './AuthCard';
 
 export default function RegisterPage() {
   const session = useSession();
-  const [error, setError] = useState<string | null>(null);
+  const { error, capture } = useFormError();
   const form = useForm({
     initialValues: { name: '', email: '', password: '' },
     validate: {
@@ -19,21 +18,10 @@ export default function RegisterPage() {
   return (
     <AuthCard title="Create your account" footer={{ text: 'Already have an account?', link: 'Sign in', to: '/login' }}>
       <form
-        onSubmit={form.onSubmit(async (values) => {
-          setError(null);
-          try {
-            await session.register(values.name.trim(), values.email, values.password);
-          } catch (caught) {
-            setError(errorMessage(caught));
-          }
-        })}
+        onSubmit={form.onSubmit((values) => capture(() => session.register(values.name.trim(), values.email, values.password)))}
       >
         <Stack>
-          {error && (
-            <Alert color="red" role="alert">
-              {error}
-            </Alert>
-          )}
+          <FormError error={error} />
           <TextInput label="Name" autoComplete="name" required {...form.getInputProps('name')} />
           <TextInput label="Email" type="email" autoComplete="email" required {...form.getInputProps('email')} />
           <PasswordInput

@@ -7,6 +7,7 @@ import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import { JobStatusBadge } from '../../components/badges';
 import { formatDateTime, formatDuration, formatUsd, humanize } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
+import { Stat } from '../../components/Stat';
 import { QueryState } from '../../components/states';
 
 const stepIcons: Record<Schemas['Job']['status'], typeof IconCheck> = {
@@ -128,34 +129,10 @@ export default function JobPage() {
             />
             <Progress value={data.progress * 100} size="lg" mb="md" animated={data.status === 'running'} aria-label={`${Math.round(data.progress * 100)} % done`} />
             <SimpleGrid cols={{ base: 2, sm: 4 }} mb="md">
-              <Card withBorder padding="xs">
-                <Text size="xs" c="dimmed">
-                  Started
-                </Text>
-                <Text size="sm">{formatDateTime(data.startedAt ?? data.createdAt)}</Text>
-              </Card>
-              <Card withBorder padding="xs">
-                <Text size="xs" c="dimmed">
-                  Duration
-                </Text>
-                <Text size="sm">{formatDuration(data.durationMs)}</Text>
-              </Card>
-              <Card withBorder padding="xs">
-                <Text size="xs" c="dimmed">
-                  Attempts
-                </Text>
-                <Text size="sm">
-                  {data.attempts} of {data.maxAttempts}
-                </Text>
-              </Card>
-              <Card withBorder padding="xs">
-                <Text size="xs" c="dimmed">
-                  LLM cost
-                </Text>
-                <Text size="sm">
-                  {formatUsd(data.llm.costUsd)} · {data.llm.requests} calls
-                </Text>
-              </Card>
+              <Stat size="sm" label="Started" value={formatDateTime(data.startedAt ?? data.createdAt)} />
+              <Stat size="sm" label="Duration" value={formatDuration(data.durationMs)} />
+              <Stat size="sm" label="Attempts" value={`${data.attempts} of ${data.maxAttempts}`} />
+              <Stat size="sm" label="LLM cost" value={`${formatUsd(data.llm.costUsd)} · ${data.llm.requests} calls`} />
             </SimpleGrid>
             {data.error && (
               <Card withBorder padding="sm" mb="md" style={{ borderColor: 'var(--mantine-color-red-6)' }} role="alert">

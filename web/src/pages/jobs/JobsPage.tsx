@@ -1,7 +1,8 @@
-import { Button, Checkbox, Group, Select, Text } from '@mantine/core';
+import { Checkbox, Group, Select } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap, type QueryOf, type Schemas } from '../../api/client';
+import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { JobsTable } from '../../components/JobsTable';
 import { humanize } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
@@ -25,8 +26,8 @@ export default function JobsPage() {
   const [status, setStatus] = useState<Schemas['Job']['status'] | null>(null);
   const [type, setType] = useState<JobType | null>(null);
   const [topLevel, setTopLevel] = useState(true);
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const query = { status: status ?? undefined, type: type ?? undefined, topLevel: topLevel ? ('true' as const) : undefined };
   const jobs = useQuery({
     queryKey: ['jobs', 'list', query, cursor],
@@ -35,7 +36,7 @@ export default function JobsPage() {
   });
   const sites = useQuery({ queryKey: ['sites', 'names'], queryFn: () => unwrap(api.GET('/api/v1/sites', { params: { query: { limit: 100 } } })) });
   const siteNames = new Map((sites.data?.items ?? []).map((site) => [site.id, site.name]));
-  const reset = () => setCursors([undefined]);
+  const reset = pages.reset;
   return (
     <>
       <PageHeader title="Jobs" description="Analyses, checks, repairs and batch extractions; the list updates live." />
@@ -81,19 +82,7 @@ export default function JobsPage() {
           ) : (
             <>
               <JobsTable jobs={data.items} sites={siteNames} />
-              <Group justify="space-between" mt="md">
-                <Text size="sm" c="dimmed">
-                  {data.total} job{data.total === 1 ? '' : 's'}
-                </Text>
-                <Group gap="xs">
-                  <Button variant="default" size="xs" disabled={cursors.length === 1} onClick={() => setCursors((current) => current.slice(0, -1))}>
-                    Previous
-                  </Button>
-                  <Button variant="default" size="xs" disabled={!data.nextCursor} onClick={() => data.nextCursor && setCursors((current) => [...current, data.nextCursor!])}>
-                    Next
-                  </Button>
-                </Group>
-              </Group>
+              <CursorPager pages={pages} total={data.total} nextCursor={data.nextCursor} noun="job" />
             </>
           )
         }

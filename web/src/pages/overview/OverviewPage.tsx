@@ -1,30 +1,13 @@
-import { Button, Card, Group, SimpleGrid, Text, Title } from '@mantine/core';
+import { Button, Group, SimpleGrid, Title } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { JobsTable } from '../../components/JobsTable';
 import { PageHeader } from '../../components/PageHeader';
+import { Stat } from '../../components/Stat';
 import { EmptyState, QueryState } from '../../components/states';
 import { formatDuration, formatPercent, formatUsd } from '../../components/format';
-
-function Stat({ label, value, hint }: { label: string; value: string | number; hint?: string }) {
-  return (
-    <Card withBorder padding="md">
-      <Text size="xs" tt="uppercase" fw={700} c="dimmed">
-        {label}
-      </Text>
-      <Text fw={700} size="xl" data-testid={`stat-${label.toLowerCase().replace(/\W+/g, '-')}`}>
-        {value}
-      </Text>
-      {hint && (
-        <Text size="xs" c="dimmed">
-          {hint}
-        </Text>
-      )}
-    </Card>
-  );
-}
 
 export default function OverviewPage() {
   const overview = useQuery({ queryKey: ['overview'], queryFn: () => unwrap(api.GET('/api/v1/overview')) });
@@ -46,12 +29,12 @@ export default function OverviewPage() {
       <QueryState query={overview}>
         {(data) => (
           <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} mb="xl">
-            <Stat label="Sites" value={data.sites.total} hint={`${data.sites.ready} ready · ${data.sites.degraded + data.sites.down} need attention`} />
-            <Stat label="Active jobs" value={data.jobs.active} />
-            <Stat label="Completed jobs" value={data.jobs.succeeded} hint={`${data.jobs.failed} failed · ${data.jobs.cancelled} cancelled`} />
-            <Stat label="Success rate" value={formatPercent(data.jobs.successRate)} />
-            <Stat label="Average processing time" value={formatDuration(data.jobs.averageSeconds === null ? null : data.jobs.averageSeconds * 1000)} />
-            <Stat label="LLM cost this month" value={formatUsd(data.llm.costThisMonthUsd)} hint={`${data.llm.requestsThisMonth} requests`} />
+            <Stat size="lg" label="Sites" value={data.sites.total} hint={`${data.sites.ready} ready · ${data.sites.degraded + data.sites.down} need attention`} />
+            <Stat size="lg" label="Active jobs" value={data.jobs.active} />
+            <Stat size="lg" label="Completed jobs" value={data.jobs.succeeded} hint={`${data.jobs.failed} failed · ${data.jobs.cancelled} cancelled`} />
+            <Stat size="lg" label="Success rate" value={formatPercent(data.jobs.successRate)} />
+            <Stat size="lg" label="Average processing time" value={formatDuration(data.jobs.averageSeconds === null ? null : data.jobs.averageSeconds * 1000)} />
+            <Stat size="lg" label="LLM cost this month" value={formatUsd(data.llm.costThisMonthUsd)} hint={`${data.llm.requestsThisMonth} requests`} />
           </SimpleGrid>
         )}
       </QueryState>

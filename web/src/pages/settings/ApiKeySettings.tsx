@@ -1,12 +1,12 @@
 import { ActionIcon, Alert, Badge, Button, Card, Code, CopyButton, Group, Modal, MultiSelect, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconCheck, IconCopy, IconKey } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import type { paths } from '../../api/schema';
+import { confirmAction } from '../../components/confirm';
 import { formatAgo, formatDateTime } from '../../components/format';
 import { EmptyState, QueryState } from '../../components/states';
 
@@ -142,11 +142,10 @@ export function ApiKeySettings() {
                           variant="light"
                           aria-label={`Revoke ${key.name}`}
                           onClick={() =>
-                            modals.openConfirmModal({
+                            confirmAction({
                               title: `Revoke ${key.name}?`,
-                              children: <Text size="sm">Anything using this key stops working at once.</Text>,
-                              labels: { confirm: 'Revoke', cancel: 'Cancel' },
-                              confirmProps: { color: 'red' },
+                              message: 'Anything using this key stops working at once.',
+                              confirm: 'Revoke',
                               onConfirm: () => revoke.mutate(key.id),
                             })
                           }

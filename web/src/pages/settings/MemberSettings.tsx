@@ -1,12 +1,12 @@
 import { ActionIcon, Alert, Button, Card, Code, CopyButton, Group, Select, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconCheck, IconCopy, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { confirmAction } from '../../components/confirm';
 import { formatDateTime } from '../../components/format';
 import { QueryState } from '../../components/states';
 
@@ -157,11 +157,10 @@ export function MemberSettings() {
                             variant="subtle"
                             aria-label={`Remove ${member.name}`}
                             onClick={() =>
-                              modals.openConfirmModal({
+                              confirmAction({
                                 title: `Remove ${member.name}?`,
-                                children: <Text size="sm">They lose access to this workspace, and API keys they created stop working.</Text>,
-                                labels: { confirm: 'Remove', cancel: 'Cancel' },
-                                confirmProps: { color: 'red' },
+                                message: 'They lose access to this workspace, and API keys they created stop working.',
+                                confirm: 'Remove',
                                 onConfirm: () => removeMember.mutate(member.userId),
                               })
                             }

@@ -1,13 +1,13 @@
-import { Alert, Button, Card, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Button, Card, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
-import { api, errorMessage, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { FormError, useFormError } from '../../components/form-error';
 
 export function ProfileSettings() {
   const session = useSession();
-  const [error, setError] = useState<string | null>(null);
+  const { error, capture } = useFormError();
   const profile = useForm({ initialValues: { name: session.user?.name ?? '' }, validate: { name: (value) => (value.trim() ? null : 'Enter your name') } });
   const password = useForm({
     initialValues: { currentPassword: '', newPassword: '', confirm: '' },
@@ -18,25 +18,18 @@ export function ProfileSettings() {
   });
   return (
     <Stack maw={520}>
-      {error && (
-        <Alert color="red" role="alert">
-          {error}
-        </Alert>
-      )}
+      <FormError error={error} />
       <Card withBorder>
         <Title order={2} size="h5" mb="sm">
           Profile
         </Title>
         <form
-          onSubmit={profile.onSubmit(async (values) => {
-            setError(null);
-            try {
+          onSubmit={profile.onSubmit((values) =>
+            capture(async () => {
               session.setUser(await unwrap(api.PATCH('/api/v1/auth/me', { body: { name: values.name.trim() } })));
               notifications.show({ color: 'green', message: 'Profile saved' });
-            } catch (caught) {
-              setError(errorMessage(caught));
-            }
-          })}
+            }),
+          )}
         >
           <Stack>
             <TextInput label="Email" value={session.user?.email ?? ''} readOnly />
@@ -52,16 +45,13 @@ export function ProfileSettings() {
           Password
         </Title>
         <form
-          onSubmit={password.onSubmit(async (values) => {
-            setError(null);
-            try {
+          onSubmit={password.onSubmit((values) =>
+            capture(async () => {
               await unwrap(api.PATCH('/api/v1/auth/me', { body: { currentPassword: values.currentPassword, newPassword: values.newPassword } }));
               password.reset();
               notifications.show({ color: 'green', message: 'Password changed; your other sessions were signed out' });
-            } catch (caught) {
-              setError(errorMessage(caught));
-            }
-          })}
+            }),
+          )}
         >
           <Stack>
             {session.user?.hasPassword && <PasswordInput label="Current password" autoComplete="current-password" {...password.getInputProps('currentPassword')} />}

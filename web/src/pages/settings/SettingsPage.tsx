@@ -1,6 +1,6 @@
-import { Tabs } from '@mantine/core';
-import { useNavigate, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { PageHeader } from '../../components/PageHeader';
+import { RoutedTabs } from '../../components/RoutedTabs';
 import { ApiKeySettings } from './ApiKeySettings';
 import { MemberSettings } from './MemberSettings';
 import { ProfileSettings } from './ProfileSettings';
@@ -15,24 +15,10 @@ const tabs = [
 
 export default function SettingsPage() {
   const { tab = 'profile' } = useParams();
-  const navigate = useNavigate();
   return (
     <>
       <PageHeader title="Settings" />
-      <Tabs value={tab} onChange={(value) => navigate(`/settings/${value ?? 'profile'}`)} keepMounted={false}>
-        <Tabs.List mb="md" style={{ overflowX: 'auto', flexWrap: 'nowrap' }}>
-          {tabs.map((item) => (
-            <Tabs.Tab key={item.value} value={item.value}>
-              {item.label}
-            </Tabs.Tab>
-          ))}
-        </Tabs.List>
-        {tabs.map(({ value, Panel }) => (
-          <Tabs.Panel key={value} value={value}>
-            <Panel />
-          </Tabs.Panel>
-        ))}
-      </Tabs>
+      <RoutedTabs base="/settings" current={tab} tabs={tabs} props={{}} />
     </>
   );
 }

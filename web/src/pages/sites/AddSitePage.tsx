@@ -1,11 +1,12 @@
-import { Alert, Badge, Button, FileInput, Group, Paper, Stack, Table, Tabs, Text, Textarea } from '@mantine/core';
+import { Badge, Button, FileInput, Group, Paper, Stack, Table, Tabs, Text, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconFileTypeCsv } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import Papa from 'papaparse';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
+import { api, unwrap, type Schemas } from '../../api/client';
+import { FormError, useFormError } from '../../components/form-error';
 import { PageHeader } from '../../components/PageHeader';
 import { SiteForm, siteFormValues, toSiteOptions } from './SiteForm';
 
@@ -30,7 +31,7 @@ function BulkAdd() {
   const [text, setText] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [results, setResults] = useState<Schemas['SiteBatchResult']['results'] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, capture } = useFormError();
   const [busy, setBusy] = useState(false);
 
   async function submit() {
@@ -46,18 +47,15 @@ function BulkAdd() {
     if (!sites.length) return setError('Paste at least one URL or choose a CSV file.');
     if (sites.length > MAX_BATCH) return setError(`At most ${MAX_BATCH} sites at once; this list has ${sites.length}.`);
     setBusy(true);
-    try {
+    await capture(async () => {
       const result = await unwrap(api.POST('/api/v1/sites/batch', { body: { sites } }));
       setResults(result.results);
       const created = result.results.filter((item) => item.status === 'created').length;
       notifications.show({ color: created ? 'green' : 'yellow', message: `${created} of ${sites.length} sites added` });
       void queryClient.invalidateQueries({ queryKey: ['sites'] });
       void queryClient.invalidateQueries({ queryKey: ['overview'] });
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setBusy(false);
   }
 
   return (
@@ -80,11 +78,7 @@ function BulkAdd() {
         value={file}
         onChange={setFile}
       />
-      {error && (
-        <Alert color="red" role="alert">
-          {error}
-        </Alert>
-      )}
+      <FormError error={error} />
       <Group justify="flex-end">
         <Button onClick={() => void submit()} loading={busy}>
           Add sites
@@ -130,7 +124,6 @@ function BulkAdd() {
 export default function AddSitePage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
   return (
     <>
       <PageHeader title="Add sites" description="Siteprint analyses each site right away: technologies, page types, selectors and a tested blueprint." />
@@ -141,25 +134,15 @@ export default function AddSitePage() {
             <Tabs.Tab value="many">Many sites</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="one">
-            {error && (
-              <Alert color="red" role="alert" mb="md">
-                {error}
-              </Alert>
-            )}
             <SiteForm
               initial={siteFormValues()}
               withUrl
               submitLabel="Add and analyse"
               onSubmit={async (values) => {
-                setError(null);
-                try {
-                  const created = await unwrap(api.POST('/api/v1/sites', { body: { url: values.url.trim(), ...toSiteOptions(values) } }));
-                  notifications.show({ color: 'green', message: `${created.site.name} added; analysis started` });
-                  void queryClient.invalidateQueries({ queryKey: ['sites'] });
-                  navigate(`/sites/${created.site.id}`);
-                } catch (caught) {
-                  setError(errorMessage(caught));
-                }
+                const created = await unwrap(api.POST('/api/v1/sites', { body: { url: values.url.trim(), ...toSiteOptions(values) } }));
+                notifications.show({ color: 'green', message: `${created.site.name} added; analysis started` });
+                void queryClient.invalidateQueries({ queryKey: ['sites'] });
+                navigate(`/sites/${created.site.id}`);
               }}
             />
           </Tabs.Panel>

@@ -2,6 +2,7 @@ import { ActionIcon, Button, Fieldset, Group, NumberInput, Select, SimpleGrid, S
 import { useForm } from '@mantine/form';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import type { Schemas } from '../../api/client';
+import { FormError, useFormError } from '../../components/form-error';
 
 type FieldType = NonNullable<Schemas['NewSite']['fields']>[number]['type'];
 const fieldTypes: NonNullable<FieldType>[] = ['text', 'number', 'money', 'date', 'url', 'image', 'html'];
@@ -62,7 +63,8 @@ export function siteFormValues(site?: Schemas['SiteDetail']): SiteFormValues {
 
 /**
  * Adding or editing a site: the URL (when adding), the fields wanted with descriptions,
- * example values to learn from, render mode and check schedule.
+ * example values to learn from, render mode and check schedule. A failed submission is shown
+ * above the form.
  */
 export function SiteForm({
   initial,
@@ -75,6 +77,7 @@ export function SiteForm({
   submitLabel: string;
   onSubmit: (values: SiteFormValues) => Promise<void>;
 }) {
+  const { error, capture } = useFormError();
   const form = useForm<SiteFormValues>({
     initialValues: initial,
     validate: {
@@ -85,8 +88,9 @@ export function SiteForm({
   });
 
   return (
-    <form onSubmit={form.onSubmit(onSubmit)}>
+    <form onSubmit={form.onSubmit((values) => capture(() => onSubmit(values)))}>
       <Stack>
+        <FormError error={error} />
         {withUrl && <TextInput label="Website URL" placeholder="https://shop.example.com" required {...form.getInputProps('url')} />}
         <TextInput label="Name" description="Defaults to the site's host name" {...form.getInputProps('name')} />
         <Fieldset legend="Fields to extract (optional)">

@@ -1,13 +1,14 @@
-import { Anchor, Button, Card, Group, Progress, Tabs, Text } from '@mantine/core';
+import { Anchor, Button, Card, Group, Progress, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconRefresh } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import { HealthBadge, SiteStatusBadge } from '../../components/badges';
 import { humanize } from '../../components/format';
 import { JobsTable } from '../../components/JobsTable';
 import { PageHeader } from '../../components/PageHeader';
+import { RoutedTabs } from '../../components/RoutedTabs';
 import { EmptyState, QueryState } from '../../components/states';
 import { BlueprintPanel } from './site/BlueprintPanel';
 import { FingerprintPanel } from './site/FingerprintPanel';
@@ -66,7 +67,6 @@ function RunningAnalysis({ siteId }: { siteId: string }) {
 
 export default function SitePage() {
   const { siteId = '', tab = 'overview' } = useParams();
-  const navigate = useNavigate();
   const queryClient = useQueryClient();
   const site = useQuery({ queryKey: ['site', siteId], queryFn: () => unwrap(api.GET('/api/v1/sites/{id}', { params: { path: { id: siteId } } })) });
   const analyze = useMutation({
@@ -100,20 +100,7 @@ export default function SitePage() {
             }
           />
           {data.status === 'analyzing' && <RunningAnalysis siteId={data.id} />}
-          <Tabs value={tab} onChange={(value) => navigate(`/sites/${siteId}/${value ?? 'overview'}`)} keepMounted={false}>
-            <Tabs.List mb="md" style={{ overflowX: 'auto', flexWrap: 'nowrap' }}>
-              {tabs.map((item) => (
-                <Tabs.Tab key={item.value} value={item.value}>
-                  {item.label}
-                </Tabs.Tab>
-              ))}
-            </Tabs.List>
-            {tabs.map(({ value, Panel }) => (
-              <Tabs.Panel key={value} value={value}>
-                <Panel site={data} />
-              </Tabs.Panel>
-            ))}
-          </Tabs>
+          <RoutedTabs base={`/sites/${siteId}`} current={tab} tabs={tabs} props={{ site: data }} />
         </>
       )}
     </QueryState>

@@ -1,6 +1,5 @@
 import { Anchor, Badge, Button, Checkbox, Group, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { IconPlus, IconSearch, IconTrash } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -8,6 +7,8 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, errorMessage, unwrap, type QueryOf, type Schemas } from '../../api/client';
 import { HealthBadge, SiteStatusBadge } from '../../components/badges';
+import { confirmAction } from '../../components/confirm';
+import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { formatAgo } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { EmptyState, QueryState } from '../../components/states';
@@ -26,10 +27,9 @@ export default function SitesPage() {
   const [technology, setTechnology] = useState('');
   const [debouncedTechnology] = useDebouncedValue(technology, 300);
   const [sort, setSort] = useState<Sort>('-createdAt');
-  // Keyset pagination: the cursors of the pages before this one, to step back.
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const pages = useCursorPages();
   const [selected, setSelected] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const cursor = pages.cursor;
   const filters = { search: debouncedSearch || undefined, status: status ?? undefined, health: health ?? undefined, technology: debouncedTechnology || undefined, sort };
 
   const sites = useQuery({
@@ -38,7 +38,7 @@ export default function SitesPage() {
     placeholderData: keepPreviousData,
   });
   const resetPaging = () => {
-    setCursors([undefined]);
+    pages.reset();
     setSelected([]);
   };
 
@@ -54,11 +54,10 @@ export default function SitesPage() {
   });
 
   const confirmDelete = () =>
-    modals.openConfirmModal({
+    confirmAction({
       title: `Delete ${selected.length} site${selected.length === 1 ? '' : 's'}?`,
-      children: <Text size="sm">Their blueprints, checks and running jobs go with them. This cannot be undone.</Text>,
-      labels: { confirm: 'Delete', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
+      message: 'Their blueprints, checks and running jobs go with them. This cannot be undone.',
+      confirm: 'Delete',
       onConfirm: () => remove.mutate(selected),
     });
 
@@ -223,24 +222,7 @@ export default function SitesPage() {
                   </Table.Tbody>
                 </Table>
               </Table.ScrollContainer>
-              <Group justify="space-between" mt="md">
-                <Text size="sm" c="dimmed">
-                  {data.total} site{data.total === 1 ? '' : 's'}
-                </Text>
-                <Group gap="xs">
-                  <Button variant="default" size="xs" disabled={cursors.length === 1} onClick={() => setCursors((current) => current.slice(0, -1))}>
-                    Previous
-                  </Button>
-                  <Button
-                    variant="default"
-                    size="xs"
-                    disabled={!data.nextCursor}
-                    onClick={() => data.nextCursor && setCursors((current) => [...current, data.nextCursor!])}
-                  >
-                    Next
-                  </Button>
-                </Group>
-              </Group>
+              <CursorPager pages={pages} total={data.total} nextCursor={data.nextCursor} noun="site" />
             </>
           )
         }

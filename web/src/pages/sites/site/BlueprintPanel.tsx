@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { IconDownload } from '@tabler/icons-react';
 import { errorMessage, type Schemas } from '../../../api/client';
 import { ModeBadge } from '../../../components/badges';
+import { Stat } from '../../../components/Stat';
 import { downloadFile } from '../../../components/download';
 import { formatDateTime, formatPercent, formatUsd } from '../../../components/format';
 import { EmptyState, QueryState } from '../../../components/states';
@@ -112,32 +113,10 @@ export function BlueprintPanel({ site }: { site: Schemas['SiteDetail'] }) {
               <ExportMenu siteId={site.id} version={version.version} />
             </Group>
             <SimpleGrid cols={{ base: 2, sm: 4 }}>
-              <Card withBorder padding="xs">
-                <Text size="xs" c="dimmed">
-                  Coverage
-                </Text>
-                <Text fw={700}>{formatPercent(content.validation?.coverage)}</Text>
-              </Card>
-              <Card withBorder padding="xs">
-                <Text size="xs" c="dimmed">
-                  Tested on
-                </Text>
-                <Text fw={700}>
-                  {content.validation ? `${content.validation.samplePages} + ${content.validation.heldOutPages ?? 0} held out` : '—'}
-                </Text>
-              </Card>
-              <Card withBorder padding="xs">
-                <Text size="xs" c="dimmed">
-                  Quality
-                </Text>
-                <Text fw={700}>{formatPercent(content.validation?.quality)}</Text>
-              </Card>
-              <Card withBorder padding="xs">
-                <Text size="xs" c="dimmed">
-                  LLM cost
-                </Text>
-                <Text fw={700}>{content.llm ? `${formatUsd(content.llm.costUsd)} · ${content.llm.requests} calls` : 'none (heuristics)'}</Text>
-              </Card>
+              <Stat label="Coverage" value={formatPercent(content.validation?.coverage)} />
+              <Stat label="Tested on" value={content.validation ? `${content.validation.samplePages} + ${content.validation.heldOutPages ?? 0} held out` : '—'} />
+              <Stat label="Quality" value={formatPercent(content.validation?.quality)} />
+              <Stat label="LLM cost" value={content.llm ? `${formatUsd(content.llm.costUsd)} · ${content.llm.requests} calls` : 'none (heuristics)'} />
             </SimpleGrid>
             {content.pageTypes.map((pageType) => (
               <Card withBorder key={pageType.name} padding="sm">

@@ -1,23 +1,20 @@
-import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
-import { modals } from '@mantine/modals';
+import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, errorMessage, unwrap, type Schemas } from '../../../api/client';
+import { confirmAction } from '../../../components/confirm';
 import { SiteForm, siteFormValues, toSiteOptions } from '../SiteForm';
 
 /** Edit the site's options, or delete it with everything it owns. */
 export function SettingsPanel({ site }: { site: Schemas['SiteDetail'] }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [error, setError] = useState<string | null>(null);
   const remove = () =>
-    modals.openConfirmModal({
+    confirmAction({
       title: `Delete ${site.name}?`,
-      children: <Text size="sm">Its blueprints, checks and running jobs go with it. This cannot be undone.</Text>,
-      labels: { confirm: 'Delete site', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
+      message: 'Its blueprints, checks and running jobs go with it. This cannot be undone.',
+      confirm: 'Delete site',
       onConfirm: async () => {
         try {
           await unwrap(api.DELETE('/api/v1/sites/{id}', { params: { path: { id: site.id } } }));
@@ -31,24 +28,14 @@ export function SettingsPanel({ site }: { site: Schemas['SiteDetail'] }) {
     });
   return (
     <Stack maw={900}>
-      {error && (
-        <Alert color="red" role="alert">
-          {error}
-        </Alert>
-      )}
       <SiteForm
         initial={siteFormValues(site)}
         withUrl={false}
         submitLabel="Save changes"
         onSubmit={async (values) => {
-          setError(null);
-          try {
-            const updated = await unwrap(api.PATCH('/api/v1/sites/{id}', { params: { path: { id: site.id } }, body: toSiteOptions(values) }));
-            queryClient.setQueryData(['site', site.id], updated);
-            notifications.show({ color: 'green', message: 'Site saved. Re-analyse to apply new fields or examples.' });
-          } catch (caught) {
-            setError(errorMessage(caught));
-          }
+          const updated = await unwrap(api.PATCH('/api/v1/sites/{id}', { params: { path: { id: site.id } }, body: toSiteOptions(values) }));
+          queryClient.setQueryData(['site', site.id], updated);
+          notifications.show({ color: 'green', message: 'Site saved. Re-analyse to apply new fields or examples.' });
         }}
       />
       <Card withBorder padding="md" style={{ borderColor: 'var(--mantine-color-red-6)' }}>

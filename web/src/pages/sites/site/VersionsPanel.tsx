@@ -1,9 +1,9 @@
 import { Badge, Button, Card, Code, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
-import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../../api/client';
+import { confirmAction } from '../../../components/confirm';
 import { formatDateTime } from '../../../components/format';
 import { EmptyState, QueryState } from '../../../components/states';
 import { describeSource } from './values';
@@ -146,10 +146,11 @@ export function VersionsPanel({ site }: { site: Schemas['SiteDetail'] }) {
                             variant="default"
                             loading={rollback.isPending && rollback.variables === item.version}
                             onClick={() =>
-                              modals.openConfirmModal({
+                              confirmAction({
                                 title: `Roll back to version ${item.version}?`,
-                                children: <Text size="sm">Extraction uses this version from now on. Later versions stay in the history.</Text>,
-                                labels: { confirm: 'Roll back', cancel: 'Cancel' },
+                                message: 'Extraction uses this version from now on. Later versions stay in the history.',
+                                confirm: 'Roll back',
+                                destructive: false,
                                 onConfirm: () => rollback.mutate(item.version),
                               })
                             }

@@ -266,7 +266,7 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
     }>();
     await SwaggerParser.validate(structuredClone(document) as never);
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['apiKey', 'bearerAuth']);
-    const publicPaths = ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/oauth/{provider}', '/api/v1/auth/oauth/{provider}/callback', '/api/v1/version'];
+    const publicPaths = ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/providers', '/api/v1/auth/oauth/{provider}', '/api/v1/auth/oauth/{provider}/callback', '/api/v1/version'];
     for (const path of ['/api/v1/auth/me', '/api/v1/workspaces', '/api/v1/workspace/members', '/api/v1/api-keys', '/api/v1/invitations/accept', ...publicPaths]) {
       expect(document.paths[path], path).toBeDefined();
     }

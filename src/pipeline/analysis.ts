@@ -68,8 +68,9 @@ export class AnalysisCoordinator {
       await this.enqueueStep(analysis, next, { ...step.payload, ...output });
       return;
     }
-    await this.jobs.finish(analysis.id, { status: 'succeeded', result: output });
+    // The site first, as on failure: the analysis's end is the signal to read it.
     await this.sites.update(step.siteId!, { status: 'ready' });
+    await this.jobs.finish(analysis.id, { status: 'succeeded', result: output });
   }
 
   private async enqueueStep(analysis: JobRecord, type: AnalysisStep, payload: Record<string, unknown>): Promise<void> {
@@ -92,11 +93,14 @@ export class AnalysisCoordinator {
     if (job.status === 'running') {
       await this.jobs.setProgress(job.parentId, index / ANALYSIS_STEPS.length, job.type);
     } else if (job.status === 'failed' || job.status === 'cancelled') {
-      const ended = await this.jobs.finish(job.parentId, {
+      const analysis = await this.jobs.get(job.parentId);
+      if (analysis?.status !== 'running') return;
+      // The site settles first: whoever sees the analysis end then reads the site's final status.
+      if (job.siteId) await this.settleSite(job.siteId, job.status);
+      await this.jobs.finish(job.parentId, {
         status: job.status,
         error: job.status === 'failed' ? `${job.type}: ${job.error ?? 'failed'}` : 'cancelled',
       });
-      if (ended && job.siteId) await this.settleSite(job.siteId, job.status);
     }
   }
 
@@ -118,8 +122,8 @@ export class AnalysisCoordinator {
     const active = (await this.jobs.children(analysisId)).some((child) => child.status === 'running');
     // With no step running, nothing will report the cancellation: record it here.
     if (analysis?.status === 'running' && !active) {
-      await this.jobs.finish(analysisId, { status: 'cancelled', error: 'cancelled' });
       if (analysis.siteId) await this.settleSite(analysis.siteId, 'cancelled');
+      await this.jobs.finish(analysisId, { status: 'cancelled', error: 'cancelled' });
     }
   }
 

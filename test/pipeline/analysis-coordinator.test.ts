@@ -44,7 +44,9 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
   }
 
   async function until(id: string, predicate: (job: JobRecord) => boolean): Promise<JobRecord> {
-    for (let i = 0; i < 400; i++) {
+    // A deadline, not a count of polls: on a loaded two-core machine each poll takes longer.
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline) {
       const job = await jobs.get(id);
       if (job && predicate(job)) return job;
       await new Promise((resolve) => setTimeout(resolve, 25));

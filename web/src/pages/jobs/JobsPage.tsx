@@ -4,22 +4,22 @@ import { useState } from 'react';
 import { api, unwrap, type QueryOf, type Schemas } from '../../api/client';
 import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { JobsTable } from '../../components/JobsTable';
-import { humanize } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { EmptyState, QueryState } from '../../components/states';
 
 type JobType = NonNullable<QueryOf<'/api/v1/jobs'>['type']>;
-const jobTypes: JobType[] = [
-  'analyze_site',
-  'fingerprint_site',
-  'discover_categories',
-  'generate_selectors',
-  'test_selectors',
-  'update_blueprint',
-  'check_site',
-  'repair_blueprint',
-  'extract_batch',
-];
+/** Every job type the API filters by, as the filter names it; typed so a new type cannot be missed. */
+const jobTypeLabels: Record<JobType, string> = {
+  analyze_site: 'Analysis (whole)',
+  fingerprint_site: 'Analysis: fingerprint',
+  discover_categories: 'Analysis: page types',
+  generate_selectors: 'Analysis: selectors',
+  test_selectors: 'Analysis: selector tests',
+  update_blueprint: 'Analysis: blueprint',
+  check_site: 'Health check',
+  repair_blueprint: 'Blueprint repair',
+  extract_batch: 'Batch extraction',
+};
 const PAGE_SIZE = 25;
 
 export default function JobsPage() {
@@ -57,7 +57,7 @@ export default function JobsPage() {
           label="Type"
           placeholder="Any"
           clearable
-          data={jobTypes.map((value) => ({ value, label: humanize(value) }))}
+          data={Object.entries(jobTypeLabels).map(([value, label]) => ({ value, label }))}
           value={type}
           onChange={(value) => {
             setType(value as JobType | null);

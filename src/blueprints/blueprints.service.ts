@@ -1,5 +1,4 @@
-import { diffBlueprints, exportBlueprint, updateBlueprint, type Blueprint, type BlueprintDiff, type ExportFormat, type PageType } from '../engine/index.js';
-import { verifyBlueprint } from '../engine/index.js';
+import { diffBlueprints, editBlueprint, exportBlueprint, updateBlueprint, type BlueprintDiff, type ExportFormat, type PageType } from '../engine/index.js';
 import { HttpProblem, problems } from '../http/problem.js';
 import type { SitesService } from '../sites/sites.service.js';
 import type { SitesRepository } from '../sites/sites.repository.js';
@@ -55,27 +54,21 @@ export class BlueprintsService {
   }
 
   /**
-   * A manual edit of the page types: it becomes a new version only if every required field
-   * still finds a valid value on the site's sampled pages.
+   * A manual edit of the page types: it becomes a new version only if every required field, and
+   * every field the edit changed, still finds a valid value on the site's sampled pages.
    */
   async edit(workspaceId: string, siteId: string, pageTypes: PageType[]): Promise<{ version: BlueprintVersionRecord; created: boolean }> {
     const active = await this.active(workspaceId, siteId);
     const site = (await this.sites.get(siteId))!;
-    // A person wrote this version: the LLM record of the job that wrote the previous one does not carry over.
-    const { llm: _llm, ...previous } = active.content;
-    const candidate: Blueprint = { ...previous, pageTypes };
     const pages = (await this.sites.pages(siteId)).filter((page) => page.status < 400);
-    const verification = verifyBlueprint(candidate, pages.map((page) => ({ url: page.url, html: page.html })));
-    if (verification.broken.length) {
-      throw new HttpProblem(422, `The edited blueprint finds no value for ${verification.broken.map((field) => field.field).join(', ')} on the site's pages`, {
+    const edit = editBlueprint(active.content, pageTypes, pages.map((page) => ({ url: page.url, html: page.html })));
+    if (edit.broken.length) {
+      throw new HttpProblem(422, `The edited blueprint finds no value for ${edit.broken.map((field) => field.field).join(', ')} on the site's pages`, {
         slug: 'blueprint-failed-test',
-        errors: verification.broken.map((field) => ({ in: 'body', path: `/pageTypes/${field.pageType}/${field.field}`, message: `no valid value on ${field.pages} sampled pages` })),
+        errors: edit.broken.map((field) => ({ in: 'body', path: `/pageTypes/${field.pageType}/${field.field}`, message: `no valid value on ${field.pages} sampled pages` })),
       });
     }
-    const update = updateBlueprint(active.content, {
-      ...candidate,
-      validation: { samplePages: verification.matchedPages, coverage: verification.coverage },
-    });
+    const update = updateBlueprint(active.content, edit.blueprint);
     if (!update.created) return { version: active, created: false };
     return this.blueprints.saveAndActivate({ siteId, workspaceId: site.workspaceId, blueprint: update.blueprint, reason: 'edit' });
   }

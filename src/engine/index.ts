@@ -28,8 +28,10 @@ export {
 export { compileBlueprint, extractPage, PageContext, recordData, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Money, type TypedValue } from './extract/index.js';
 export { generateSelectors, type Candidate, type ExamplePage, type FieldCandidates, type FieldSpec } from './selectors/index.js';
 export {
+  editBlueprint,
   testSelectors,
   verifyBlueprint,
+  type BlueprintEdit,
   type BlueprintVerification,
   type CandidateReport,
   type FieldReport,

@@ -194,6 +194,14 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(refused.statusCode, refused.body).toBe(422);
     expect(refused.json().detail).toMatch(/title/);
     expect((await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: [{ name: 'x' }] })).statusCode).toBe(400);
+    // An edited field must find something even when it is optional.
+    const optionalBroken = {
+      ...pageType,
+      fields: pageType.fields.map((field: { name: string }) => (field.name === 'author' ? { ...field, required: false, sources: [{ css: '.no-such-element' }] } : field)),
+    };
+    const refusedOptional = await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: [optionalBroken] });
+    expect(refusedOptional.statusCode, refusedOptional.body).toBe(422);
+    expect(refusedOptional.json().errors).toEqual([expect.objectContaining({ path: `/pageTypes/${pageType.name}/author` })]);
 
     const withoutPrice = { ...pageType, fields: pageType.fields.filter((field: { name: string }) => field.name !== 'price') };
     const edited = await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: [withoutPrice] });
@@ -201,14 +209,32 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(edited.json()).toMatchObject({ version: 2, reason: 'edit', active: true, created: true });
     expect((await as(bob, 'PATCH', `${base}/blueprint`, { pageTypes: [withoutPrice] })).statusCode).toBe(404);
 
+    // Hand-written sources are marked as such, with their quality measured on the sampled pages.
+    const retitled = {
+      ...withoutPrice,
+      fields: withoutPrice.fields.map((field: { name: string }) => (field.name === 'title' ? { ...field, sources: [{ css: 'h1.product-title, h2.pdp__name' }] } : field)),
+    };
+    // With the other page types back, only product pages count for the product fields.
+    const everyType = [retitled, ...content.pageTypes.slice(1)];
+    const manual = await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: everyType });
+    expect(manual.json()).toMatchObject({ version: 3, created: true });
+    const fields = (await as(alice, 'GET', `${base}/blueprint`)).json().content.pageTypes[0].fields;
+    expect(fields.find((field: { name: string }) => field.name === 'title')).toMatchObject({ mode: 'manual', quality: { coverage: 1, confidence: 1 } });
+    expect(fields.find((field: { name: string }) => field.name === 'author').mode).not.toBe('manual');
+    expect((await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: everyType })).json()).toMatchObject({ version: 3, created: false });
+
     const versions = (await as(alice, 'GET', `${base}/blueprints`)).json().items;
     expect(versions.map((version: { version: number; active: boolean }) => [version.version, version.active])).toEqual([
-      [2, true],
+      [3, true],
+      [2, false],
       [1, false],
     ]);
     const diff = (await as(alice, 'GET', `${base}/blueprints/diff?from=1&to=2`)).json();
     expect(diff.fieldsRemoved).toEqual([expect.objectContaining({ field: 'price' })]);
     expect(diff.identical).toBe(false);
+    expect((await as(alice, 'GET', `${base}/blueprints/diff?from=2&to=3`)).json().sourcesChanged).toEqual([
+      expect.objectContaining({ field: 'title', after: [{ css: 'h1.product-title, h2.pdp__name' }] }),
+    ]);
 
     const rolledBack = await as(alice, 'POST', `${base}/blueprints/1/rollback`);
     expect(rolledBack.json()).toMatchObject({ version: 1, active: true });

@@ -12,8 +12,8 @@ export const FieldType = z.enum(fieldTypes).describe('How the extracted text is 
 export type FieldType = z.infer<typeof FieldType>;
 
 export const FieldMode = z
-  .enum(['heuristic', 'example', 'llm'])
-  .describe('Which method produced the field: heuristics, example values, or an LLM');
+  .enum(['heuristic', 'example', 'llm', 'manual'])
+  .describe('Which method produced the field: heuristics, example values, an LLM, or a person editing the blueprint');
 export type FieldMode = z.infer<typeof FieldMode>;
 
 export const Transform = z

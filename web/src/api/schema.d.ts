@@ -3696,10 +3696,10 @@ export interface paths {
                                 multiple: boolean;
                                 required: boolean;
                                 /**
-                                 * @description Which method produced the field: heuristics, example values, or an LLM
+                                 * @description Which method produced the field: heuristics, example values, an LLM, or a person editing the blueprint
                                  * @enum {string}
                                  */
-                                mode: "heuristic" | "example" | "llm";
+                                mode: "heuristic" | "example" | "llm" | "manual";
                                 /** @description Tried in order; the first that yields a value wins */
                                 sources: ({
                                     /** @description CSS selector evaluated on the page (or on the list item for list fields) */
@@ -3765,10 +3765,10 @@ export interface paths {
                                     multiple: boolean;
                                     required: boolean;
                                     /**
-                                     * @description Which method produced the field: heuristics, example values, or an LLM
+                                     * @description Which method produced the field: heuristics, example values, an LLM, or a person editing the blueprint
                                      * @enum {string}
                                      */
-                                    mode: "heuristic" | "example" | "llm";
+                                    mode: "heuristic" | "example" | "llm" | "manual";
                                     /** @description Tried in order; the first that yields a value wins */
                                     sources: ({
                                         /** @description CSS selector evaluated on the page (or on the list item for list fields) */
@@ -4950,38 +4950,6 @@ export interface components {
                 message: string;
             }[];
         };
-        LlmBudgetInput: {
-            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
-            monthlyUsd: number;
-            /**
-             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
-             * @enum {string}
-             */
-            source: "workspace" | "default";
-            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
-            defaultMonthlyUsd: number;
-            /** @description Spent since the first of this month (UTC) */
-            spentThisMonthUsd: number;
-            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
-            analysisCapUsd: number;
-        };
-        ReadinessInput: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
-            checks: {
-                [key: string]: {
-                    ok: boolean;
-                    detail?: string;
-                };
-            };
-        };
-        VersionInput: {
-            name: string;
-            version: string;
-            node: string;
-            /** @enum {string} */
-            database: "pglite" | "postgres";
-        };
         UserInput: {
             /** Format: uuid */
             id: string;
@@ -5053,6 +5021,38 @@ export interface components {
              * @description The link the invitee opens; shown only in this response and the email
              */
             acceptUrl: string;
+        };
+        LlmBudgetInput: {
+            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
+            monthlyUsd: number;
+            /**
+             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
+             * @enum {string}
+             */
+            source: "workspace" | "default";
+            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
+            defaultMonthlyUsd: number;
+            /** @description Spent since the first of this month (UTC) */
+            spentThisMonthUsd: number;
+            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
+            analysisCapUsd: number;
+        };
+        ReadinessInput: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    detail?: string;
+                };
+            };
+        };
+        VersionInput: {
+            name: string;
+            version: string;
+            node: string;
+            /** @enum {string} */
+            database: "pglite" | "postgres";
         };
         ApiKeyInput: {
             /** Format: uuid */
@@ -5151,10 +5151,10 @@ export interface components {
                         multiple: boolean;
                         required: boolean;
                         /**
-                         * @description Which method produced the field: heuristics, example values, or an LLM
+                         * @description Which method produced the field: heuristics, example values, an LLM, or a person editing the blueprint
                          * @enum {string}
                          */
-                        mode: "heuristic" | "example" | "llm";
+                        mode: "heuristic" | "example" | "llm" | "manual";
                         /** @description Tried in order; the first that yields a value wins */
                         sources: ({
                             /** @description CSS selector evaluated on the page (or on the list item for list fields) */
@@ -5220,10 +5220,10 @@ export interface components {
                             multiple: boolean;
                             required: boolean;
                             /**
-                             * @description Which method produced the field: heuristics, example values, or an LLM
+                             * @description Which method produced the field: heuristics, example values, an LLM, or a person editing the blueprint
                              * @enum {string}
                              */
-                            mode: "heuristic" | "example" | "llm";
+                            mode: "heuristic" | "example" | "llm" | "manual";
                             /** @description Tried in order; the first that yields a value wins */
                             sources: ({
                                 /** @description CSS selector evaluated on the page (or on the list item for list fields) */
@@ -5761,38 +5761,6 @@ export interface components {
                 message: string;
             }[];
         };
-        LlmBudget: {
-            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
-            monthlyUsd: number;
-            /**
-             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
-             * @enum {string}
-             */
-            source: "workspace" | "default";
-            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
-            defaultMonthlyUsd: number;
-            /** @description Spent since the first of this month (UTC) */
-            spentThisMonthUsd: number;
-            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
-            analysisCapUsd: number;
-        };
-        Readiness: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
-            checks: {
-                [key: string]: {
-                    ok: boolean;
-                    detail?: string;
-                };
-            };
-        };
-        Version: {
-            name: string;
-            version: string;
-            node: string;
-            /** @enum {string} */
-            database: "pglite" | "postgres";
-        };
         User: {
             /** Format: uuid */
             id: string;
@@ -5864,6 +5832,38 @@ export interface components {
              * @description The link the invitee opens; shown only in this response and the email
              */
             acceptUrl: string;
+        };
+        LlmBudget: {
+            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
+            monthlyUsd: number;
+            /**
+             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
+             * @enum {string}
+             */
+            source: "workspace" | "default";
+            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
+            defaultMonthlyUsd: number;
+            /** @description Spent since the first of this month (UTC) */
+            spentThisMonthUsd: number;
+            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
+            analysisCapUsd: number;
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    detail?: string;
+                };
+            };
+        };
+        Version: {
+            name: string;
+            version: string;
+            node: string;
+            /** @enum {string} */
+            database: "pglite" | "postgres";
         };
         ApiKey: {
             /** Format: uuid */
@@ -5962,10 +5962,10 @@ export interface components {
                         multiple: boolean;
                         required: boolean;
                         /**
-                         * @description Which method produced the field: heuristics, example values, or an LLM
+                         * @description Which method produced the field: heuristics, example values, an LLM, or a person editing the blueprint
                          * @enum {string}
                          */
-                        mode: "heuristic" | "example" | "llm";
+                        mode: "heuristic" | "example" | "llm" | "manual";
                         /** @description Tried in order; the first that yields a value wins */
                         sources: ({
                             /** @description CSS selector evaluated on the page (or on the list item for list fields) */
@@ -6031,10 +6031,10 @@ export interface components {
                             multiple: boolean;
                             required: boolean;
                             /**
-                             * @description Which method produced the field: heuristics, example values, or an LLM
+                             * @description Which method produced the field: heuristics, example values, an LLM, or a person editing the blueprint
                              * @enum {string}
                              */
-                            mode: "heuristic" | "example" | "llm";
+                            mode: "heuristic" | "example" | "llm" | "manual";
                             /** @description Tried in order; the first that yields a value wins */
                             sources: ({
                                 /** @description CSS selector evaluated on the page (or on the list item for list fields) */

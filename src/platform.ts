@@ -1,3 +1,4 @@
+import { AuditRepository } from './audit/audit.repository.js';
 import { BlueprintsRepository } from './blueprints/blueprints.repository.js';
 import type { Config } from './config/index.js';
 import { openDatabase, pgliteDirFor, type Database } from './db/client.js';
@@ -52,7 +53,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const blueprints = new BlueprintsRepository(db.db);
     const extractionResults = new ExtractionResultsRepository(db.db);
     // LLM help is optional: without LLM_API_KEY the service hands out no client and every job runs heuristics-only.
-    const llm = new LlmService(new LlmRepository(db.db), config);
+    const llm = new LlmService(new LlmRepository(db.db), new AuditRepository(db.db), config);
     // The coordinator and the queue refer to each other: job changes drive the pipeline, and
     // the listener only runs once both exist.
     const queue = createJobQueue({

@@ -14,7 +14,8 @@ export type AuditAction =
   | 'member.joined'
   | 'member.removed'
   | 'member.role-changed'
-  | 'workspace.deleted';
+  | 'workspace.deleted'
+  | 'llm-budget.changed';
 
 export interface AuditEvent {
   action: AuditAction;

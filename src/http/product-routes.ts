@@ -4,7 +4,7 @@ import { registerEventRoutes } from '../events/events.routes.js';
 import { registerExtractionRoutes } from '../extraction/extraction.routes.js';
 import { ExtractionService } from '../extraction/extraction.service.js';
 import { registerJobRoutes } from '../jobs/jobs.routes.js';
-import { LlmRepository, LlmService, registerLlmRoutes } from '../llm/index.js';
+import { registerLlmRoutes } from '../llm/index.js';
 import { OverviewRepository, registerOverviewRoutes } from '../overview/index.js';
 import type { Platform } from '../platform.js';
 import { registerSiteRoutes } from '../sites/sites.routes.js';
@@ -28,5 +28,5 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
   });
   registerEventRoutes(app, { events: platform.events, workspaceOf });
   registerOverviewRoutes(app, { overview: new OverviewRepository(platform.database.db), workspaceOf });
-  registerLlmRoutes(app, { service: new LlmService(new LlmRepository(platform.database.db), platform.config), workspaceOf });
+  registerLlmRoutes(app, { service: services.llm, workspaceOf });
 }

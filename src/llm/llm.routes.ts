@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import { problemResponses, problemSchema } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
+import { actorOf } from '../workspaces/workspaces.routes.js';
 import type { LlmService } from './llm.service.js';
 
 const measures = {
@@ -77,9 +78,9 @@ function registerBudgetRoutes(app: AppInstance, deps: { service: LlmService; wor
       },
     },
     async (request) => {
-      const workspaceId = deps.workspaceOf(request);
-      await deps.service.setBudget(workspaceId, request.body.monthlyUsd);
-      return deps.service.budget(workspaceId);
+      const actor = actorOf(request);
+      await deps.service.setBudget(actor, request.body.monthlyUsd);
+      return deps.service.budget(actor.workspaceId);
     },
   );
 }

@@ -1,5 +1,7 @@
 import type { Config } from '../config/index.js';
 import { LlmClient, type BudgetGuard, type LlmUsage, type UsageRecorder } from '../engine/llm/index.js';
+import type { AuditRepository } from '../audit/audit.repository.js';
+import type { Actor } from '../workspaces/workspaces.service.js';
 import type { LlmRepository, UsageGroup, UsageTotals } from './llm.repository.js';
 
 /** Who a run of LLM calls is billed to. */
@@ -36,6 +38,7 @@ export class LlmService {
 
   constructor(
     private readonly repository: LlmRepository,
+    private readonly audit: AuditRepository,
     private readonly config: LlmConfig,
     now: () => Date = () => new Date(),
   ) {
@@ -56,9 +59,19 @@ export class LlmService {
     return own === null ? { monthlyUsd: this.config.LLM_MONTHLY_BUDGET_USD, source: 'default' } : { monthlyUsd: own, source: 'workspace' };
   }
 
-  /** Sets the workspace's monthly budget, or with null returns it to the instance default. */
-  async setBudget(workspaceId: string, monthlyUsd: number | null): Promise<void> {
-    await this.repository.setWorkspaceBudget(workspaceId, monthlyUsd);
+  /** Sets the workspace's monthly budget, or with null returns it to the instance default; audited, since it decides spending. */
+  async setBudget(actor: Actor, monthlyUsd: number | null): Promise<void> {
+    const before = await this.repository.workspaceBudget(actor.workspaceId);
+    await this.repository.setWorkspaceBudget(actor.workspaceId, monthlyUsd);
+    await this.audit.append({
+      action: 'llm-budget.changed',
+      actorUserId: actor.userId,
+      workspaceId: actor.workspaceId,
+      target: `workspace:${actor.workspaceId}`,
+      details: { fromMonthlyUsd: before, toMonthlyUsd: monthlyUsd },
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+    });
   }
 
   /** The budget as the API shows it: effective amount, its source, the default and this month's spend. */

@@ -8,6 +8,7 @@ import { analyzeFields } from '../engine/llm/index.js';
 import { PageContext } from '../engine/extract/runtime.js';
 import type { AppInstance } from '../http/app.js';
 import type { Platform } from '../platform.js';
+import { AuditRepository } from '../audit/audit.repository.js';
 import { LlmRepository, LlmService } from './index.js';
 
 const pages = [1, 2, 3, 4].map((i) => {
@@ -40,7 +41,7 @@ describe('LLM cost tracking, budgets and usage API (PGlite)', () => {
       env: { LLM_API_KEY: 'sk-or-very-secret', LLM_BASE_URL: server.baseUrl, LLM_MODEL: 'fake/model', LLM_MONTHLY_BUDGET_USD: '0.05' },
     }));
     user = await signUp(app, 'llm@example.com');
-    service = new LlmService(new LlmRepository(platform.database.db), platform.config);
+    service = new LlmService(new LlmRepository(platform.database.db), new AuditRepository(platform.database.db), platform.config);
   });
   afterAll(async () => {
     await app.close();
@@ -110,7 +111,7 @@ describe('LLM cost tracking, budgets and usage API (PGlite)', () => {
   });
 
   it('makes no client without an API key: heuristics only', () => {
-    const keyless = new LlmService(new LlmRepository(platform.database.db), { ...platform.config, LLM_API_KEY: undefined });
+    const keyless = new LlmService(new LlmRepository(platform.database.db), new AuditRepository(platform.database.db), { ...platform.config, LLM_API_KEY: undefined });
     expect(keyless.clientFor({ workspaceId: user.workspaceId })).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { extractPage, type Blueprint } from '../../src/engine/index.js';
 import type { AppInstance } from '../../src/http/app.js';
@@ -226,6 +227,14 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     // Clearing the setting returns to the instance default.
     expect((await as(user, 'PUT', '/api/v1/llm/budget', { monthlyUsd: null })).json()).toMatchObject({ monthlyUsd: 20, source: 'default' });
     expect((await as(user, 'GET', '/api/v1/llm/budget')).json()).toMatchObject({ monthlyUsd: 20, source: 'default', spentThisMonthUsd: expect.closeTo(0.003, 6) });
+    // Who changed the budget, from what to what, is in the audit log.
+    const audited = await database.query<{ actor_user_id: string; details: unknown }>(
+      sql`select actor_user_id, details from audit_log where workspace_id = ${user.workspaceId} and action = 'llm-budget.changed' order by created_at`,
+    );
+    expect(audited.map((row) => [row.actor_user_id, row.details])).toEqual([
+      [user.id, { fromMonthlyUsd: null, toMonthlyUsd: 0.002 }],
+      [user.id, { fromMonthlyUsd: 0.002, toMonthlyUsd: null }],
+    ]);
   });
 
   it('stops at the per-analysis cap and completes heuristics-only', async () => {

@@ -55,6 +55,13 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
       .map((violation) => `${page.url()}: ${violation.id} ${violation.nodes.slice(0, 3).map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`).join('; ')}`);
   }
 
+  /** Chromium logs a refused request as a console error: a test that provokes one takes it out, so only unexpected errors remain. */
+  function takeExpectedConsoleError(pattern: RegExp) {
+    const index = consoleErrors.findIndex((error) => pattern.test(error));
+    expect(index, `a console error matching ${pattern} in ${JSON.stringify(consoleErrors)}`).toBeGreaterThanOrEqual(0);
+    consoleErrors.splice(index, 1);
+  }
+
   /** Waits for the page's title; on failure the screen is kept as an artefact to see why. */
   async function heading(name: string | RegExp) {
     try {
@@ -131,6 +138,63 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await heading('Analyze site');
     await page.getByRole('log', { name: 'Job log' }).getByText(/page types/).first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'job-desktop.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('edits a field: a failing edit is refused with its reason, a passing one is diffed against the last version and rolled back', async () => {
+    await page.goto(`${server.url}${sitePath}/blueprint`);
+    await page.getByRole('heading', { name: 'Version 1' }).waitFor();
+    await page.getByRole('button', { name: 'Edit field title' }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit field title' });
+    const selector = editor.getByRole('textbox', { name: 'Selector' }).first();
+    await selector.fill('.no-such-title');
+    await editor.getByRole('button', { name: 'Save as new version' }).click();
+    await expect.poll(() => editor.getByRole('alert').innerText()).toMatch(/finds no value for title/);
+    takeExpectedConsoleError(/status of 422/);
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'field-editor-desktop.png'), fullPage: true });
+
+    await selector.fill('h1.product-title, h2.pdp__name');
+    await editor.getByRole('button', { name: 'Save as new version' }).click();
+    await page.getByText('Saved as version 2').waitFor();
+    await page.getByRole('heading', { name: 'Version 2' }).waitFor();
+    const title = page.getByRole('table', { name: 'product fields' }).getByRole('row').filter({ hasText: 'h1.product-title, h2.pdp__name' });
+    expect(await title.innerText()).toMatch(/manual/i);
+
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    const changes = page.getByLabel('Changes from version 1 to 2');
+    await changes.waitFor();
+    expect(await changes.innerText()).toMatch(/sources of product › title[\s\S]*\+ css: h1\.product-title, h2\.pdp__name/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'versions-desktop.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await page.getByText('Version 1 is active again').waitFor();
+    await page.getByRole('tab', { name: 'Blueprint' }).click();
+    await page.getByRole('heading', { name: 'Version 1' }).waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('renews a refused access token and repeats the request, without leaving the page', async () => {
+    const refreshes: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/v1/auth/refresh') refreshes.push(request.method());
+    });
+    // The next usage request carries a token the server refuses, as it refuses an expired one.
+    let spoiled = 0;
+    const usage = (url: URL) => url.pathname === '/api/v1/llm/usage';
+    await page.route(usage, async (route) => {
+      const expired = spoiled++ === 0;
+      await route.continue(expired ? { headers: { ...route.request().headers(), authorization: 'Bearer expired.token' } } : {});
+    });
+    await page.evaluate(() => Object.assign(window, { stillTheSamePage: true }));
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    await heading('Analytics');
+    await page.getByText('No LLM calls this month').waitFor();
+    await page.unroute(usage);
+    expect(spoiled).toBe(2);
+    expect(refreshes).toEqual(['POST']);
+    expect(await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
+    takeExpectedConsoleError(/status of 401/);
     expect(consoleErrors).toEqual([]);
   });
 

@@ -23,7 +23,9 @@ const siteColors: Record<Schemas['SiteSummary']['status'], string> = {
   failed: 'red',
 };
 
-const modeColors = { heuristic: 'gray', example: 'teal', llm: 'grape' } as const;
+type FieldMode = Schemas['BlueprintVersion']['content']['pageTypes'][number]['fields'][number]['mode'];
+
+const modeColors: Record<FieldMode, string> = { heuristic: 'gray', example: 'teal', llm: 'grape', manual: 'orange' };
 
 export function JobStatusBadge({ status }: { status: Schemas['Job']['status'] }) {
   return (
@@ -49,7 +51,7 @@ export function SiteStatusBadge({ status }: { status: Schemas['SiteSummary']['st
   );
 }
 
-export function ModeBadge({ mode }: { mode: keyof typeof modeColors }) {
+export function ModeBadge({ mode }: { mode: FieldMode }) {
   return (
     <Badge color={modeColors[mode]} variant="outline" size="sm">
       {mode}

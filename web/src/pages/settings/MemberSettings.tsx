@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { useCurrentWorkspace } from '../../auth/workspace';
 import { confirmAction } from '../../components/confirm';
 import { formatDateTime } from '../../components/format';
 import { QueryState } from '../../components/states';
@@ -23,7 +24,7 @@ export function MemberSettings() {
   const queryClient = useQueryClient();
   const [inviteLink, setInviteLink] = useState<string | null>(null);
   const members = useQuery({ queryKey: ['members'], queryFn: () => unwrap(api.GET('/api/v1/workspace/members')) });
-  const workspace = useQuery({ queryKey: ['workspace'], queryFn: () => unwrap(api.GET('/api/v1/workspace')) });
+  const workspace = useCurrentWorkspace();
   const canManage = workspace.data?.role === 'owner' || workspace.data?.role === 'admin';
   const invitations = useQuery({ queryKey: ['invitations'], queryFn: () => unwrap(api.GET('/api/v1/workspace/invitations')), enabled: canManage });
   const refresh = () => {

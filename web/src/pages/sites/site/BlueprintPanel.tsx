@@ -1,16 +1,19 @@
-import { Badge, Button, Card, Code, Group, Menu, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Code, Group, Menu, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconDownload } from '@tabler/icons-react';
+import { IconDownload, IconPencil } from '@tabler/icons-react';
+import { useState } from 'react';
 import { errorMessage, type Schemas } from '../../../api/client';
+import { useCanEdit } from '../../../auth/workspace';
 import { ModeBadge } from '../../../components/badges';
 import { Stat } from '../../../components/Stat';
 import { downloadFile } from '../../../components/download';
 import { formatDateTime, formatPercent, formatUsd } from '../../../components/format';
 import { EmptyState, QueryState } from '../../../components/states';
+import { FieldEditor, type FieldRef } from './FieldEditor';
 import { useActiveBlueprint } from './useActiveBlueprint';
 import { describeSource, type BlueprintField } from './values';
 
-function FieldsTable({ fields, label }: { fields: BlueprintField[]; label: string }) {
+function FieldsTable({ fields, label, onEdit }: { fields: BlueprintField[]; label: string; onEdit?: (field: string) => void }) {
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table verticalSpacing="xs" aria-label={label}>
@@ -21,6 +24,11 @@ function FieldsTable({ fields, label }: { fields: BlueprintField[]; label: strin
             <Table.Th>Sources (tried in order)</Table.Th>
             <Table.Th>Coverage</Table.Th>
             <Table.Th>Confidence</Table.Th>
+            {onEdit && (
+              <Table.Th>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            )}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -50,6 +58,13 @@ function FieldsTable({ fields, label }: { fields: BlueprintField[]; label: strin
               </Table.Td>
               <Table.Td>{formatPercent(field.quality?.coverage)}</Table.Td>
               <Table.Td>{formatPercent(field.quality?.confidence)}</Table.Td>
+              {onEdit && (
+                <Table.Td ta="right">
+                  <Button size="xs" variant="default" leftSection={<IconPencil size={14} />} aria-label={`Edit field ${field.name}`} onClick={() => onEdit(field.name)}>
+                    Edit
+                  </Button>
+                </Table.Td>
+              )}
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -85,9 +100,11 @@ function ExportMenu({ siteId, version }: { siteId: string; version: number }) {
   );
 }
 
-/** The active blueprint: how good it is, what made each field, and where each value is read. */
+/** The active blueprint: how good it is, what made each field, and where each value is read; editors change fields in place. */
 export function BlueprintPanel({ site }: { site: Schemas['SiteDetail'] }) {
   const blueprint = useActiveBlueprint(site);
+  const canEdit = useCanEdit();
+  const [editing, setEditing] = useState<FieldRef | null>(null);
   if (!site.activeBlueprint) {
     return (
       <EmptyState title="No blueprint yet">
@@ -127,17 +144,28 @@ export function BlueprintPanel({ site }: { site: Schemas['SiteDetail'] }) {
                   </Badge>
                   <Code>{pageType.match.urlPattern}</Code>
                 </Group>
-                {pageType.fields.length > 0 && <FieldsTable fields={pageType.fields} label={`${pageType.name} fields`} />}
+                {pageType.fields.length > 0 && (
+                  <FieldsTable
+                    fields={pageType.fields}
+                    label={`${pageType.name} fields`}
+                    onEdit={canEdit ? (field) => setEditing({ pageType: pageType.name, scope: 'page', field }) : undefined}
+                  />
+                )}
                 {pageType.list && (
                   <>
                     <Text size="sm" mt="sm" mb={4}>
                       Records: <Code>{pageType.list.item}</Code>
                     </Text>
-                    <FieldsTable fields={pageType.list.fields} label={`${pageType.name} record fields`} />
+                    <FieldsTable
+                      fields={pageType.list.fields}
+                      label={`${pageType.name} record fields`}
+                      onEdit={canEdit ? (field) => setEditing({ pageType: pageType.name, scope: 'item', field }) : undefined}
+                    />
                   </>
                 )}
               </Card>
             ))}
+            <FieldEditor siteId={site.id} content={content} target={editing} onClose={() => setEditing(null)} />
           </Stack>
         );
       }}

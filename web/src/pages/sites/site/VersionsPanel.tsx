@@ -14,7 +14,7 @@ function Change({ kind, children }: { kind: 'added' | 'removed' | 'changed'; chi
   const color = kind === 'added' ? 'green' : kind === 'removed' ? 'red' : 'blue';
   return (
     <Group gap="xs" wrap="nowrap" align="flex-start">
-      <Badge color={color} variant="light" w={80} style={{ flexShrink: 0 }}>
+      <Badge color={color} variant="light" miw={84} style={{ flexShrink: 0 }}>
         {kind}
       </Badge>
       <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>{children}</div>
@@ -59,12 +59,12 @@ function DiffView({ diff }: { diff: Diff }) {
             sources of <b>{where(change)}</b>
           </Text>
           {change.before.map((source, index) => (
-            <Text key={`b${index}`} size="xs" c="red.8" ff="monospace">
+            <Text key={`b${index}`} size="xs" c="var(--mantine-color-red-light-color)" ff="monospace">
               − {describeSource(source)}
             </Text>
           ))}
           {change.after.map((source, index) => (
-            <Text key={`a${index}`} size="xs" c="green.8" ff="monospace">
+            <Text key={`a${index}`} size="xs" c="var(--mantine-color-green-light-color)" ff="monospace">
               + {describeSource(source)}
             </Text>
           ))}

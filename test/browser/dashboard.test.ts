@@ -83,8 +83,12 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
   });
 
   it('registers, adds a site, watches its analysis finish live, reads and tries the blueprint', async () => {
+    const providers = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/v1/auth/providers');
     await page.goto(`${server.url}/`);
     await heading('Sign in');
+    // No Google or GitHub configured here: no buttons for them (test/browser/oauth.test.ts has them).
+    expect(await (await providers).json()).toEqual({ providers: [] });
+    expect(await page.getByRole('link', { name: /^(Google|GitHub)$/ }).count()).toBe(0);
     await page.getByRole('link', { name: 'Create one' }).click();
     await heading('Create your account');
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Dana Reader');

@@ -33,7 +33,9 @@ const pendingBodies = new WeakMap<Request, Request>();
 const authMiddleware: Middleware = {
   onRequest({ request }) {
     if (credentials.accessToken) request.headers.set('authorization', `Bearer ${credentials.accessToken}`);
-    if (credentials.workspaceId) request.headers.set('x-workspace-id', credentials.workspaceId);
+    // Listing and creating workspaces acts in none: a remembered workspace the user has since left
+    // must not make the list that replaces it fail.
+    if (credentials.workspaceId && new URL(request.url).pathname !== '/api/v1/workspaces') request.headers.set('x-workspace-id', credentials.workspaceId);
     // Kept so a request that met an expired token can be sent again after a refresh.
     pendingBodies.set(request, request.clone());
     return request;

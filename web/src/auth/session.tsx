@@ -5,7 +5,8 @@ import { ApiError, api, credentials, unwrap, type Schemas } from '../api/client'
 type User = Schemas['User'];
 type Session = Schemas['Session'];
 
-const WORKSPACE_KEY = 'siteprint.workspace';
+/** The workspace each account last chose in this browser: another account signing in must not inherit it. */
+const workspaceKey = (userId: string) => `siteprint.workspace.${userId}`;
 /** Set while signed in: the refresh cookie is httpOnly, and asking without one only yields a 401. */
 const SIGNED_IN_KEY = 'siteprint.signedIn';
 /** Where the server sends a browser after Google or GitHub sign-in set the refresh cookie. */
@@ -45,7 +46,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<SessionState['status']>('loading');
   const [user, setUser] = useState<User | null>(null);
-  const [workspaceId, setWorkspaceId] = useState<string | null>(() => localStorage.getItem(WORKSPACE_KEY));
+  const [workspaceId, setWorkspaceId] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const inFlight = useRef<Promise<string | null> | null>(null);
 
@@ -53,6 +54,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     localStorage.removeItem(SIGNED_IN_KEY);
     clearTimeout(timer.current);
     credentials.accessToken = null;
+    credentials.workspaceId = null;
+    setWorkspaceId(null);
     setUser(null);
     setStatus('signed-out');
     queryClient.clear();
@@ -62,6 +65,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     (session: Session) => {
       localStorage.setItem(SIGNED_IN_KEY, '1');
       credentials.accessToken = session.accessToken;
+      credentials.workspaceId = localStorage.getItem(workspaceKey(session.user.id));
+      setWorkspaceId(credentials.workspaceId);
       setUser(session.user);
       setStatus('signed-in');
       clearTimeout(timer.current);
@@ -122,7 +127,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         }
       },
       switchWorkspace(id) {
-        localStorage.setItem(WORKSPACE_KEY, id);
+        if (user) localStorage.setItem(workspaceKey(user.id), id);
         credentials.workspaceId = id;
         setWorkspaceId(id);
         // Everything on screen belongs to the previous workspace.

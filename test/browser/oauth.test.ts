@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
+import { FakeOAuthProvider } from '../support/fake-oauth-provider.js';
+
+/** A port nobody listens on now: the provider needs the callback URL (PUBLIC_URL) before the server starts. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe.runIf(chromiumAvailable())('signing in to the dashboard with Google or GitHub in a real browser', () => {
+  const google = new FakeOAuthProvider('google', 'google-client', 'google-secret');
+  const github = new FakeOAuthProvider('github', 'github-client', 'github-secret');
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
+    await Promise.all([google.start(), github.start()]);
+    const port = await freePort();
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'siteprint-oauth-')),
+      LOG_LEVEL: 'silent',
+      ...google.env(),
+      ...github.env(),
+    });
+    server = await startServer(config, createLogger({ level: 'silent' }));
+    browser = await launchTestBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await Promise.all([google.stop(), github.stop()]);
+  });
+
+  async function signInWith(provider: 'Google' | 'GitHub') {
+    await page.goto(`${server.url}/login`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByRole('link', { name: provider }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor({ timeout: 15_000 });
+  }
+
+  async function accountName(): Promise<string> {
+    await page.getByRole('button', { name: 'Account menu' }).click();
+    const menu = page.getByRole('menu');
+    const text = await menu.innerText();
+    await page.keyboard.press('Escape');
+    return text;
+  }
+
+  it('offers the configured providers and signs in through GitHub, staying signed in across a reload', async () => {
+    github.nextUser = { id: '4242', email: 'octo@example.com', emailVerified: true, name: 'Octo Cat' };
+    await signInWith('GitHub');
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await accountName()).toContain('octo@example.com');
+    // The session lives in the refresh cookie the callback set, not in the page.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+
+    await page.getByRole('button', { name: 'Account menu' }).click();
+    await page.getByRole('menuitem', { name: 'Log out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('signs in through Google as a separate account', async () => {
+    google.nextUser = { id: 'g-77', email: 'grace@example.com', emailVerified: true, name: 'Grace' };
+    await signInWith('Google');
+    expect(await accountName()).toContain('grace@example.com');
+    expect(google.tokenRequests.at(-1)?.codeVerifier).toMatch(/^[\w-]{43,}$/);
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -27,7 +27,7 @@ import { UsersRepository } from './users.repository.js';
 export interface AccountsModuleOptions {
   config: Config;
   db: Db;
-  /** Failed-login counters; in memory unless a shared store is passed (scaled mode). */
+  /** Failed-login counters; in memory unless a shared store is passed (Redis in scaled mode). */
   loginAttempts?: AttemptStore;
 }
 

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, signUp } from '../../test/support/accounts.js';
 import { createTestApp } from '../../test/support/app.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
+import { serviceUrl } from '../../test/support/services.js';
 import type { AppInstance } from '../http/app.js';
-import { LoginLimiter, MemoryAttemptStore, type LoginAttempt } from './login-limiter.js';
+import { LoginLimiter, MemoryAttemptStore, type AttemptStore, type LoginAttempt } from './login-limiter.js';
+import { RedisAttemptStore } from './redis-attempt-store.js';
 
 const limits = { perAccount: 3, perIp: 5, windowMs: 60_000 };
 
@@ -25,12 +28,61 @@ describe('LoginLimiter', () => {
     for (let attempt = 0; attempt < 3; attempt += 1) proceeds(await limiter.begin('ada@example.com', '192.0.2.3'));
   });
 
+});
+
+const redisUrl = serviceUrl('TEST_REDIS_URL');
+const stores: Array<{ name: string; open: () => { store: AttemptStore; close: () => Promise<void> } }> = [
+  { name: 'memory', open: () => ({ store: new MemoryAttemptStore(), close: async () => undefined }) },
+];
+if (redisUrl) {
+  stores.push({
+    name: 'Redis',
+    open: () => {
+      const store = RedisAttemptStore.connect(redisUrl, `test-${randomUUID()}`);
+      return { store, close: () => store.close() };
+    },
+  });
+}
+
+describe.each(stores)('LoginLimiter counting in $name', ({ open }) => {
+  const opened: Array<() => Promise<void>> = [];
+  const openStore = () => {
+    const { store, close } = open();
+    opened.push(close);
+    return store;
+  };
+  afterAll(() => Promise.all(opened.map((close) => close())));
+
   it('counts failures per address across accounts, but not successful sign-ins', async () => {
-    const limiter = new LoginLimiter(new MemoryAttemptStore(), limits);
+    const limiter = new LoginLimiter(openStore(), limits);
     for (let attempt = 0; attempt < 10; attempt += 1) await proceeds(await limiter.begin(`user${attempt}@example.com`, '192.0.2.9')).succeeded();
     for (let attempt = 0; attempt < 5; attempt += 1) proceeds(await limiter.begin(`spray${attempt}@example.com`, '192.0.2.9'));
     expect(await limiter.begin('someone@example.com', '192.0.2.9')).toMatchObject({ retryAfter: 60 });
     proceeds(await limiter.begin('someone@example.com', '192.0.2.10'));
+  });
+
+  it('ends a window when it expires, and never gives back more attempts than were counted', async () => {
+    const store = openStore();
+    expect(await store.hit('ip:203.0.113.1', 200)).toMatchObject({ count: 1 });
+    await store.release('ip:203.0.113.1');
+    await store.release('ip:203.0.113.1');
+    expect((await store.hit('ip:203.0.113.1', 200)).count).toBe(1);
+    expect((await store.hit('ip:203.0.113.1', 200)).count).toBe(2);
+    await expect.poll(async () => (await store.hit('ip:203.0.113.1', 200)).count, { timeout: 5_000, interval: 250 }).toBe(1);
+  });
+});
+
+describe.runIf(redisUrl)('LoginLimiter in Redis, shared by several API processes', () => {
+  it('lets the processes together allow no more than the limit', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const processes = [RedisAttemptStore.connect(redisUrl!, prefix), RedisAttemptStore.connect(redisUrl!, prefix)];
+    try {
+      const limiters = processes.map((store) => new LoginLimiter(store, limits));
+      const results = await Promise.all(Array.from({ length: 8 }, (_, n) => limiters[n % 2]!.begin('shared@example.com', `192.0.2.${n}`)));
+      expect(results.filter((result) => 'retryAfter' in result)).toHaveLength(5);
+    } finally {
+      await Promise.all(processes.map((store) => store.close()));
+    }
   });
 });
 

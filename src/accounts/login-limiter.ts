@@ -1,6 +1,6 @@
 /**
- * Counts sign-in attempts per key in fixed windows. In memory for a single process; scaled mode
- * will put a Redis implementation behind the same interface (INCR + PEXPIRE NX, DECR, DEL).
+ * Counts sign-in attempts per key in fixed windows: in memory for a single process
+ * (`MemoryAttemptStore`), in Redis when several API processes share the count (`RedisAttemptStore`).
  */
 export interface AttemptStore {
   /** Atomically counts one attempt and returns the window after counting it. */

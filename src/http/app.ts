@@ -26,6 +26,7 @@ import { registerHealthRoutes, type ReadinessCheck } from '../system/health.js';
 import { createMetricsRegistry, registerHttpMetrics } from '../system/metrics.js';
 import { registerVersionRoute, siteprintVersion } from '../system/version.js';
 import { registerAccountsModule } from '../accounts/accounts.module.js';
+import { RedisAttemptStore } from '../accounts/redis-attempt-store.js';
 import type { AttemptStore } from '../accounts/login-limiter.js';
 import { securitySchemes } from './auth.js';
 import { registerDashboard } from './dashboard.js';
@@ -45,7 +46,7 @@ export interface AppOptions {
   database: Database;
   queue: JobQueue;
   logger: Logger;
-  /** Shared failed-login counters (scaled mode); each process counts alone when absent. */
+  /** Failed-login counters; by default in Redis when REDIS_URL is set (scaled mode), else in this process. */
   loginAttempts?: AttemptStore;
 }
 
@@ -113,7 +114,7 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
     uiConfig: { validatorUrl: null, tryItOutEnabled: true },
   });
 
-  await registerAccountsModule(app, { config, db: database.db, loginAttempts });
+  await registerAccountsModule(app, { config, db: database.db, loginAttempts: loginAttempts ?? sharedLoginAttempts(app, config, logger) });
 
   const metrics = createMetricsRegistry();
   registerHttpMetrics(app, metrics);
@@ -135,4 +136,12 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
   if (!(await registerDashboard(app))) logger.warn('the web dashboard is not built (npm run build:web); serving the API only');
 
   return app;
+}
+
+/** In scaled mode every API process counts sign-in attempts in the same Redis; embedded mode counts in memory. */
+function sharedLoginAttempts(app: AppInstance, config: Config, logger: Logger): AttemptStore | undefined {
+  if (!config.REDIS_URL) return undefined;
+  const store = RedisAttemptStore.connect(config.REDIS_URL, config.QUEUE_PREFIX, logger);
+  app.addHook('onClose', () => store.close());
+  return store;
 }

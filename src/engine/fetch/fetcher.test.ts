@@ -166,6 +166,20 @@ describe('fetching hostile sites', () => {
     expect((await fetcher({ respectRobots: false }).fetch(`${server.url}/private`)).status).toBe(200);
   });
 
+  it('respects robots.txt of redirect targets, on the same site and on another', async () => {
+    expect((await failure(fetcher().fetch(`${server.url}/to?target=/private`))).code).toBe('robots_disallowed');
+    const other = await new HostileServer().start();
+    try {
+      // Two hops into the other site: its robots.txt is read while the first host's slot is held.
+      const error = await failure(fetcher({ hostConcurrency: 1 }).fetch(`${server.url}/to?target=${encodeURIComponent(`${other.url}/to?target=/private`)}`));
+      expect(error.code).toBe('robots_disallowed');
+      expect(error.message).toContain(other.url);
+      expect((await fetcher().fetch(`${server.url}/to?target=${encodeURIComponent(`${other.url}/ok`)}`)).finalUrl).toBe(`${other.url}/ok`);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('returns broken and 10 000-deep HTML as it is, and stays healthy', async () => {
     expect((await fetcher().fetch(`${server.url}/broken`)).html).toContain('unclosed');
     expect((await fetcher().fetch(`${server.url}/deep`)).html).toContain('bottom');

@@ -177,14 +177,23 @@ export class Fetcher {
     });
   }
 
-  private allowedByRobots(url: URL): Promise<boolean> {
+  /**
+   * Whether robots.txt lets us fetch the URL. Redirect targets are checked mid-fetch, while the
+   * request holds its host's politeness slot: their robots.txt is read outside the slots
+   * (`politely` false), or a host whose slots are all taken would wait on itself.
+   */
+  private allowedByRobots(url: URL, politely = true): Promise<boolean> {
     let robots = this.robots.get(url.origin);
     if (!robots) {
       const robotsUrl = `${url.origin}/robots.txt`;
+      const fetched = politely
+        ? this.fetch(robotsUrl, { anyText: true })
+        : this.attempt(new URL(robotsUrl), { anyText: true }).catch((error: unknown) => {
+            if (error instanceof RetryableStatus) return error.result;
+            throw error;
+          });
       // A missing or unreadable robots.txt allows everything, as crawlers have always read it.
-      robots = this.fetch(robotsUrl, { anyText: true })
-        .then((result) => (result.status < 400 ? parseRobots(robotsUrl, result.html) : null))
-        .catch(() => null);
+      robots = fetched.then((result) => (result.status < 400 ? parseRobots(robotsUrl, result.html) : null)).catch(() => null);
       this.robots.set(url.origin, robots);
     }
     return robots.then((parsed) => parsed?.isAllowed(url.href, this.options.userAgent) ?? true);
@@ -227,6 +236,9 @@ export class Fetcher {
           throw new FetchError('too_many_redirects', `more than ${this.options.maxRedirects} redirects`, start.href);
         }
         url = this.parse(new URL(headers.location, url).href);
+        if (this.options.respectRobots && !call.anyText && !(await this.allowedByRobots(url, false))) {
+          throw new FetchError('robots_disallowed', `robots.txt of ${url.origin} disallows ${url.pathname} (redirected from ${start.href})`, start.href);
+        }
         continue;
       }
       const bytes = await readBody(response.body, headers['content-encoding'], this.options, url.href).catch((error: unknown) => {

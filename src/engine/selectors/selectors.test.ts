@@ -129,6 +129,14 @@ describe('selector generation', () => {
     expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(titles);
   });
 
+  it('keeps what an identifier shares across pages: glued on, it is part of the value', () => {
+    const codes = ['WH-1007-Q', 'WH-1014-Q', 'WH-1021-Q'];
+    const contexts = codes.map((code, i) => page(i, `<h1>Lamp ${i}</h1><dl><dt>Warehouse code</dt><dd class="code">${code}</dd></dl>`));
+    const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'warehouse_code' }]), contexts).fields;
+    expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(codes);
+    expect(JSON.stringify(field!.sources)).not.toContain('regex');
+  });
+
   it('finds example values and generalises them to the other samples', () => {
     const fields = generateSelectors(pages, ['a.htm', 'b.htm', 'c.htm'], [{ name: 'headline' }, { name: 'code' }], {
       examples: [{ file: 'b.htm', values: { headline: 'Counting Rivers', code: '9780553213119' } }],

@@ -178,6 +178,10 @@ function withoutConstantAffixes(report: CandidateReport): Candidate | null {
   prefix = prefixCut >= 0 ? prefix.slice(0, prefixCut + 1) : '';
   const suffixCut = [...suffix].findIndex((ch) => AFFIX_BOUNDARY.test(ch));
   suffix = suffixCut >= 0 ? suffix.slice(suffixCut) : '';
+  // Template text stands apart from the value ("Lamp | Shop", "Price: 9"); glued on, as in
+  // "WH-1007-Q", it is part of an identifier.
+  if (!firsts.every((value) => /^\s/.test(value.slice(prefix.length)))) prefix = '';
+  if (!firsts.every((value) => /\s$/.test(value.slice(0, value.length - suffix.length)))) suffix = '';
   if (prefix.trim().length < 2 && suffix.trim().length < 2) return null;
   const escape = (text: string) => text.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const regex = `^${prefix.trim() ? `(?:${escape(prefix)})?\\s*` : ''}(.+?)${suffix.trim() ? `\\s*(?:${escape(suffix)})?` : ''}$`;

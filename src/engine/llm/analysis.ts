@@ -1,12 +1,14 @@
 import type { Blueprint, Field, FieldQuality, LlmUse, PageType } from '../blueprint/schema.js';
 import { contentHash } from '../blueprint/versions.js';
 import { discoverPageTypes, type DiscoveredPageType } from '../discover/index.js';
-import { PageContext } from '../extract/runtime.js';
+import type { Element } from '../extract/dom.js';
+import { compileQuery, PageContext, selectElements } from '../extract/runtime.js';
 import type { PageInput } from '../pages.js';
 import { generateSelectors, type ExamplePage, type FieldCandidates, type FieldSpec } from '../selectors/generate.js';
+import { generateItemSelectors } from '../selectors/list.js';
 import { LlmError, type LlmCallContext, type LlmClient, type LlmUsage } from './client.js';
 import { proposePageTypes, proposeSelectors, relocateField, type PageTypeProposal, type TaskResult } from './tasks.js';
-import { verifyProposals, type RejectedProposal, type SelectorProposal, type VerifiedField } from './verify.js';
+import { verifyProposals, type RecordScopes, type RejectedProposal, type SelectorProposal, type VerifiedField } from './verify.js';
 
 export interface LlmOptions {
   client: LlmClient;
@@ -184,8 +186,7 @@ export interface BlueprintAssist {
  * pages) accepts it and it beats the heuristic candidates, so the field's best source is the LLM's
  * (mode 'llm'); everything else is reported as rejected and never saved. Fields named in `unverified`
  * (an LLM's suggestions at discovery, names without evidence) are dropped when no source was found.
- * Listing page types are left to the heuristics: their fields are read inside records, which the
- * prompt does not describe.
+ * On a listing page type the fields are those of each record, proposed and tested inside the records.
  */
 export async function assistBlueprint(
   blueprint: Blueprint,
@@ -194,19 +195,20 @@ export async function assistBlueprint(
 ): Promise<BlueprintAssist> {
   const session = new LlmSession(options.llm);
   const [pageType, ...others] = blueprint.pageTypes;
-  if (!pageType || others.length || pageType.kind !== 'detail') return { blueprint, llm: session.report };
+  if (!pageType || others.length) return { blueprint, llm: session.report };
+  const target = pageType.list ?? pageType;
   const improved = await improveWeakFields(session, pageType, pages, options);
   const unverified = new Set(options.unverified ?? []);
-  const fields = pageType.fields
+  const fields = target.fields
     .map((field): Field => {
       const found = improved.get(field.name);
       return found ? { ...field, mode: 'llm', required: found.required, sources: found.sources, quality: found.quality } : field;
     })
     .filter((field) => field.sources.length > 0 || !unverified.has(field.name));
-  if (improved.size === 0 && fields.length === pageType.fields.length) return { blueprint: withLlm(blueprint, session.report, options.llm), llm: session.report };
+  if (improved.size === 0 && fields.length === target.fields.length) return { blueprint: withLlm(blueprint, session.report, options.llm), llm: session.report };
   const result: Blueprint = {
     ...blueprint,
-    pageTypes: [{ ...pageType, fields }],
+    pageTypes: [pageType.list ? { ...pageType, list: { ...pageType.list, fields } } : { ...pageType, fields }],
     ...(blueprint.validation
       ? { validation: { ...blueprint.validation, coverage: mean(fields.map((f) => f.quality?.coverage ?? 0)), quality: mean(fields.map((f) => f.quality?.confidence ?? 0)) } }
       : {}),
@@ -215,26 +217,34 @@ export async function assistBlueprint(
   return { blueprint: withLlm(result, session.report, options.llm), llm: session.report };
 }
 
-/** Verified LLM sources for the page type's weak fields, by field name (empty without an LLM or a usable answer). */
+/**
+ * Verified LLM sources for the page type's weak fields, by field name (empty without an LLM or a usable
+ * answer). On a listing, candidates and proposals are tested inside each record.
+ */
 async function improveWeakFields(
   session: LlmSession,
   pageType: PageType,
   pages: PageInput[],
   options: { fields: FieldSpec[]; examples?: ExamplePage[] },
 ): Promise<Map<string, VerifiedField>> {
-  const missing = pageType.fields.filter(weak);
+  const records = pageType.list?.item;
+  const missing = (pageType.list ?? pageType).fields.filter(weak);
   if (!session.options || missing.length === 0) return new Map();
   const specs = missing.map((field) => options.fields.find((spec) => spec.name === field.name) ?? { name: field.name, type: field.type, multiple: field.multiple });
   const contexts = pages.map((page) => new PageContext(page.url, page.html));
-  const candidates = generateSelectors(contexts, pages.map((page) => page.file), specs, {
-    examples: options.examples ?? [],
-    ...(pageType.dataType ? { dataType: pageType.dataType } : {}),
-  });
+  const scopes = records ? recordScopes(contexts, records) : null;
+  if (scopes && scopes.records.length === 0) return new Map();
+  const candidates = scopes
+    ? generateItemSelectors(scopes.records.map((scope) => scope.root as Element), specs)
+    : generateSelectors(contexts, pages.map((page) => page.file), specs, {
+        examples: options.examples ?? [],
+        ...(pageType.dataType ? { dataType: pageType.dataType } : {}),
+      });
   const proposals = await session.run('generate_selectors', (client, context) =>
-    proposeSelectors(client, { fields: candidates, pages: pages.slice(0, PROMPT_PAGES), context }),
+    proposeSelectors(client, { fields: candidates, pages: pages.slice(0, PROMPT_PAGES), ...(records ? { records } : {}), context }),
   );
   if (!proposals) return new Map();
-  const verification = verifyProposals(candidates, proposals, contexts);
+  const verification = verifyProposals(candidates, proposals, scopes ?? contexts);
   const improved = new Map(verification.fields.filter((field) => field.mode === 'llm').map((field) => [field.name, field]));
   // A proposal that only became a fallback leaves the heuristic source in charge: it is not used either.
   session.verified({
@@ -247,6 +257,12 @@ async function improveWeakFields(
     ],
   });
   return improved;
+}
+
+/** Every record of every page, as the runtime finds them. */
+function recordScopes(pages: PageContext[], item: string): RecordScopes {
+  const query = compileQuery(item);
+  return { records: pages.flatMap((page) => selectElements(query, page.document).map((root, i) => ({ page, root, name: `${page.url} record ${i + 1}` }))) };
 }
 
 function withLlm(blueprint: Blueprint, report: LlmReport, options: LlmOptions | undefined): Blueprint {

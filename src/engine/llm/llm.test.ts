@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { startFakeLlmServer, type FakeLlmServer } from '../../../test/support/fake-llm-server.js';
 import { buildBlueprint } from '../blueprint/build.js';
 import { contentHash } from '../blueprint/versions.js';
-import { PageContext } from '../extract/runtime.js';
+import { extractPage, PageContext } from '../extract/runtime.js';
 import { discoverPageTypes } from '../discover/index.js';
 import {
   analyzeFields,
@@ -320,6 +320,33 @@ describe('assistBlueprint (the generate_selectors hook on a built blueprint)', (
     expect(failed.blueprint.pageTypes).toEqual(built.pageTypes);
     expect(failed.blueprint.llm).toEqual({ model: 'test/model-a', requests: 2, costUsd: 0.002 });
     expect(failed.llm.notes[0]).toMatch(/^LLM call failed \(invalid_output: .*\): continuing heuristics-only for generate_selectors\.$/);
+  });
+
+  it('helps with the fields of listing records, testing proposals inside each record', async () => {
+    // Category pages of lamps: each record's warehouse code sits in an unlabelled, oddly named span.
+    const listing = [1, 2, 3].map((page) => {
+      const records = [1, 2, 3, 4, 5].map((n) => {
+        const id = page * 10 + n;
+        return `<li class="tile"><a class="tile-name" href="/p/${id}">Lamp model ${id}</a><span class="q7">WH-${1000 + id * 7}-Q</span></li>`;
+      });
+      const html = `<html><head><title>Lamps ${page} | Shop</title></head><body><nav><a href="/">Home</a></nav><main><h1>Lamps</h1><ul class="tiles">${records.join('')}</ul></main></body></html>`;
+      return { url: `https://shop.example/c/lamps?page=${page}`, html };
+    });
+    const recordFields = [{ name: 'title' }, fields[1]!];
+    const built = buildBlueprint(listing, { fields: recordFields }).blueprint;
+    const list = built.pageTypes[0]!.list!;
+    expect(list.fields.map((f) => [f.name, f.sources.length > 0])).toEqual([
+      ['title', true],
+      ['warehouse_code', false],
+    ]);
+    server.script(selectorAnswer({ field: 'warehouse_code', css: '.tile-sku' }, { field: 'warehouse_code', css: '.q7' }));
+    const { blueprint, llm } = await assistBlueprint(built, listing, { fields: recordFields, llm: { client: client(), context: {} } });
+    expect(server.received[0]!.body.messages[1]!.content).toContain(`each record is an element matching \`${list.item}\``);
+    const code = blueprint.pageTypes[0]!.list!.fields.find((f) => f.name === 'warehouse_code')!;
+    expect(code).toMatchObject({ mode: 'llm', sources: [{ css: '.q7' }], quality: { coverage: 1 } });
+    expect(llm.rejected).toEqual([{ field: 'warehouse_code', source: { css: '.tile-sku' }, reason: 'matches values on 0% of the sample pages' }]);
+    const records = extractPage(blueprint, listing[1]!).items!;
+    expect(records.map((record) => record.warehouse_code?.value)).toEqual([1, 2, 3, 4, 5].map((n) => `WH-${1000 + (20 + n) * 7}-Q`));
   });
 
   it('counts what earlier steps of the analysis spent against the cap', async () => {

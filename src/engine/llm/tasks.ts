@@ -45,11 +45,13 @@ function describeField(field: FieldCandidates): string {
 
 /**
  * generate_selectors help: for fields the heuristics missed or found weakly, the model picks among the
- * heuristic candidates or proposes new CSS selectors from the pruned pages.
+ * heuristic candidates or proposes new CSS selectors from the pruned pages. On listing pages
+ * (`records`: the selector of one record) the fields belong to each record and the selectors are
+ * evaluated inside it.
  */
 export async function proposeSelectors(
   llm: LlmClient,
-  input: { fields: FieldCandidates[]; pages: { url: string; html: string }[]; context: LlmCallContext },
+  input: { fields: FieldCandidates[]; pages: { url: string; html: string }[]; records?: string; context: LlmCallContext },
 ): Promise<TaskResult<SelectorProposal[]>> {
   const fieldLines = input.fields.map((field) => {
     const css = field.candidates.flatMap((candidate) => ('css' in candidate.source ? [candidate.source.css] : [])).slice(0, 5);
@@ -61,7 +63,9 @@ export async function proposeSelectors(
     system: SYSTEM,
     context: input.context,
     user: [
-      'Give one or two CSS selectors for each field below that locate its value on every page of this type.',
+      input.records
+        ? `These are listing pages: each record is an element matching \`${input.records}\`. Give one or two CSS selectors for each field below that locate its value inside every record; they are evaluated within each record element.`
+        : 'Give one or two CSS selectors for each field below that locate its value on every page of this type.',
       'You may choose a heuristic candidate when it is right. Leave out fields the pages do not show.',
       `Fields:\n${fieldLines.join('\n')}`,
       pagesBlock(input.pages),

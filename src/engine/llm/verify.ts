@@ -2,7 +2,7 @@ import type { Source } from '../blueprint/schema.js';
 import type { PageContext } from '../extract/runtime.js';
 import { compileQuery } from '../extract/runtime.js';
 import type { FieldCandidates } from '../selectors/generate.js';
-import { testSelectors, type FieldReport } from '../testing/index.js';
+import { testInScopes, testSelectors, type FieldReport, type TestScope } from '../testing/index.js';
 
 /** A selector the model proposed for a field; nothing the model says is used before it passes verification. */
 export interface SelectorProposal {
@@ -30,13 +30,19 @@ const LLM_PRIOR = 0.85;
 
 const key = (source: Source) => JSON.stringify(source);
 
+/** The records of listing pages: selectors are tested inside each record, as extraction reads them. */
+export interface RecordScopes {
+  records: TestScope[];
+}
+
 /**
- * Adds the proposals to the fields' heuristic candidates and runs testSelectors over the pages. A proposal is
+ * Adds the proposals to the fields' heuristic candidates and runs testSelectors over the pages (or the
+ * records of listing pages). A proposal is
  * accepted only when it parses, reaches the coverage and validity floors, reproduces the known values where
  * the field has examples, and testSelectors keeps it among the chosen sources; every other proposal is
  * rejected with the reason and removed from the sources.
  */
-export function verifyProposals(fields: FieldCandidates[], proposals: SelectorProposal[], pages: PageContext[], heldOut: PageContext[] = []): Verification {
+export function verifyProposals(fields: FieldCandidates[], proposals: SelectorProposal[], on: PageContext[] | RecordScopes): Verification {
   const rejected: RejectedProposal[] = [];
   const byField = new Map<string, Source[]>();
   for (const proposal of proposals) {
@@ -50,7 +56,7 @@ export function verifyProposals(fields: FieldCandidates[], proposals: SelectorPr
     const added = (byField.get(field.spec.name) ?? []).filter((source) => !known.has(key(source)));
     return { ...field, candidates: [...field.candidates, ...added.map((source) => ({ source, origin: 'llm' as const, prior: LLM_PRIOR }))] };
   });
-  const result = testSelectors(extended, pages, heldOut);
+  const result = Array.isArray(on) ? testSelectors(extended, on) : testInScopes(extended, on.records, on.records.length);
   const accepted: SelectorProposal[] = [];
   const verified = result.fields.map((report): VerifiedField => {
     const chosen = new Set(report.sources.map(key));

@@ -4,7 +4,16 @@ export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 const ISSUER = 'siteprint';
 const AUDIENCE = 'siteprint-api';
 
-/** Short-lived HS256 access tokens carrying only the user id; roles are read per request. */
+/** Who an access token speaks for: the user, and the session (refresh-token family) it was issued to. */
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string;
+}
+
+/**
+ * Short-lived HS256 access tokens carrying the user id and the session id; roles are read per
+ * request, and the session must still be live (see the auth hook), so logout ends them at once.
+ */
 export class AccessTokens {
   private readonly key: Uint8Array;
 
@@ -12,8 +21,8 @@ export class AccessTokens {
     this.key = new TextEncoder().encode(secret);
   }
 
-  sign(userId: string): Promise<string> {
-    return new SignJWT({})
+  sign({ userId, sessionId }: AccessTokenClaims): Promise<string> {
+    return new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(ISSUER)
@@ -23,12 +32,12 @@ export class AccessTokens {
       .sign(this.key);
   }
 
-  /** The user id, or undefined for any token that is expired, tampered, unsigned or foreign. */
-  async verify(token: string): Promise<string | undefined> {
+  /** The claims, or undefined for any token that is expired, tampered, unsigned, foreign or without a session. */
+  async verify(token: string): Promise<AccessTokenClaims | undefined> {
     try {
       // Pinning the algorithm list is what rejects `alg: none` and algorithm-confusion tokens.
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
-      return payload.sub;
+      return payload.sub && typeof payload.sid === 'string' ? { userId: payload.sub, sessionId: payload.sid } : undefined;
     } catch {
       return undefined;
     }

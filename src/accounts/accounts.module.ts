@@ -58,7 +58,7 @@ export async function registerAccountsModule(app: AppInstance, { config, db, log
   });
   const secureCookies = new URL(config.PUBLIC_URL).protocol === 'https:';
 
-  registerAuth(app, { accessTokens, users, workspaces, apiKeys });
+  registerAuth(app, { accessTokens, sessions: refreshTokens, users, workspaces, apiKeys });
   registerAuthRoutes(app, { accounts, secureCookies });
   registerOAuthRoutes(app, {
     providers: configuredProviders(config),

@@ -82,7 +82,7 @@ export class AccountsService {
     const refreshToken = randomToken();
     const refreshExpiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS);
     await this.deps.refreshTokens.insert({ userId: user.id, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshExpiresAt });
-    return { accessToken: await this.deps.accessTokens.sign(user.id), refreshToken, refreshExpiresAt, user };
+    return { accessToken: await this.deps.accessTokens.sign({ userId: user.id, sessionId: familyId }), refreshToken, refreshExpiresAt, user };
   }
 
   /** Rotates a refresh token; presenting one that was already rotated revokes its whole family. */
@@ -114,8 +114,9 @@ export class AccountsService {
     return user;
   }
 
+  /** Changes name or password; a new password ends every session but the one that changed it. */
   async updateMe(
-    userId: string,
+    { userId, sessionId }: { userId: string; sessionId?: string },
     changes: { name?: string; currentPassword?: string; newPassword?: string },
     client: ClientInfo,
   ): Promise<UserRecord> {
@@ -134,7 +135,7 @@ export class AccountsService {
     });
     if (passwordHash) {
       // Other devices must sign in again with the new password.
-      await this.deps.refreshTokens.revokeAllForUser(userId);
+      await this.deps.refreshTokens.revokeAllForUser(userId, sessionId);
       await this.audit('password.changed', userId, client);
     }
     return updated!;

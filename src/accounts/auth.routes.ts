@@ -140,7 +140,10 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
         response: { 200: userSchema, ...errors },
       },
     },
-    async (request) => toUser(await accounts.updateMe(authOf(request).userId, request.body, clientOf(request))),
+    async (request) => {
+      const auth = authOf(request);
+      return toUser(await accounts.updateMe({ userId: auth.userId, sessionId: auth.sessionId }, request.body, clientOf(request)));
+    },
   );
 
   app.delete(

@@ -53,6 +53,11 @@ describe.each(databaseTargets())('accounts and sessions on $name', (target) => {
     expect(logout.statusCode).toBe(204);
     const afterLogout = await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: latest.refreshToken } });
     expect(afterLogout.statusCode).toBe(401);
+    // Access tokens of the ended session stop working at once, not when they expire; other sessions go on.
+    for (const token of [latest.accessToken, first.accessToken]) {
+      expect((await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    }
+    expect((await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: second.headers })).statusCode).toBe(200);
   });
 
   it('treats emails case-insensitively and refuses a second account', async () => {
@@ -102,9 +107,14 @@ describe.each(databaseTargets())('accounts and sessions on $name', (target) => {
     expect(wrong.statusCode).toBe(403);
     const renamed = await app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: user.headers, payload: { name: 'Renamed' } });
     expect(renamed.json()).toMatchObject({ name: 'Renamed' });
+    const elsewhere = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: user.email, password: PASSWORD } })).json<{ accessToken: string; refreshToken: string }>();
     const changed = await app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: user.headers, payload: { currentPassword: PASSWORD, newPassword: 'a brand new password' } });
     expect(changed.statusCode).toBe(200);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: user.refreshToken } })).statusCode).toBe(401);
+    // The other device is signed out at once; the session that changed the password goes on.
+    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: elsewhere.refreshToken } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${elsewhere.accessToken}` } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: user.headers })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: user.refreshToken } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: user.email, password: PASSWORD } })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: user.email, password: 'a brand new password' } })).statusCode).toBe(200);
   });

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { refreshTokens } from '../db/schema/index.js';
 
@@ -26,6 +26,16 @@ export class RefreshTokensRepository {
     return rows.length === 1;
   }
 
+  /** Whether the session (refresh-token family) of the user can still be refreshed: not logged out, revoked or expired. */
+  async sessionLive(familyId: string, userId: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: refreshTokens.id })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, new Date())))
+      .limit(1);
+    return row !== undefined;
+  }
+
   async revokeFamily(familyId: string): Promise<void> {
     await this.db
       .update(refreshTokens)
@@ -33,10 +43,11 @@ export class RefreshTokensRepository {
       .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
   }
 
-  async revokeAllForUser(userId: string): Promise<void> {
+  /** Ends every session of the user, except `keep` when given (the session asking). */
+  async revokeAllForUser(userId: string, keep?: string): Promise<void> {
     await this.db
       .update(refreshTokens)
       .set({ revokedAt: new Date() })
-      .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+      .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), keep ? ne(refreshTokens.familyId, keep) : undefined));
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import type { AccessTokens } from '../accounts/access-tokens.js';
+import type { RefreshTokensRepository } from '../accounts/refresh-tokens.repository.js';
 import type { UsersRepository } from '../accounts/users.repository.js';
 import { API_KEY_PREFIX, type ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { WorkspaceRole } from '../db/schema/index.js';
@@ -17,6 +18,8 @@ export interface AuthContext {
   /** Set when the request authenticated with an API key. */
   apiKeyId?: string;
   scopes?: string[];
+  /** The signed-in session (refresh-token family) an access token belongs to. */
+  sessionId?: string;
 }
 
 declare module 'fastify' {
@@ -71,6 +74,7 @@ function unauthenticated(detail = 'Authentication is required: send a Bearer tok
 
 export interface AuthDeps {
   accessTokens: AccessTokens;
+  sessions: Pick<RefreshTokensRepository, 'sessionLive'>;
   users: UsersRepository;
   workspaces: WorkspacesRepository;
   apiKeys: ApiKeysService;
@@ -154,12 +158,15 @@ async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<Au
     };
   }
 
-  const userId = await deps.accessTokens.verify(presented.value);
-  const user = userId ? await deps.users.findById(userId) : undefined;
-  if (!user) throw unauthenticated('The access token is invalid or expired');
+  const invalid = () => unauthenticated('The access token is invalid or expired');
+  const claims = await deps.accessTokens.verify(presented.value);
+  if (!claims) throw invalid();
+  // A token of a session that was logged out (or revoked by a password change or token reuse) dies with it.
+  const [user, live] = await Promise.all([deps.users.findById(claims.userId), deps.sessions.sessionLive(claims.sessionId, claims.userId)]);
+  if (!user || !live) throw invalid();
   const workspace = wanted
     ? await deps.workspaces.forMember(wanted, user.id)
     : (await deps.workspaces.listForUser(user.id))[0];
   if (!workspace) throw problems.notFound('Workspace');
-  return { userId: user.id, workspaceId: workspace.id, role: workspace.role, systemAdmin: user.systemAdmin };
+  return { userId: user.id, workspaceId: workspace.id, role: workspace.role, systemAdmin: user.systemAdmin, sessionId: claims.sessionId };
 }

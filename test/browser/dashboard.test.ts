@@ -298,14 +298,30 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     expect(consoleErrors).toEqual([]);
   }, 180_000);
 
-  it('logs out, and signed-out visitors land on the sign-in page', async () => {
+  it('changes the password and stays signed in; logs out, signed-out visitors land on the sign-in page, and the new password signs them back in where they were going', async () => {
     await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto(`${server.url}/settings/profile`);
+    await heading('Settings');
+    await page.getByLabel('Current password').fill('correct horse battery');
+    await page.getByLabel('New password', { exact: true }).fill('a longer horse battery');
+    await page.getByLabel('Repeat the new password').fill('a longer horse battery');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed').waitFor();
+    // The session that changed the password goes on, across a reload (a refresh from the cookie) too.
+    await page.reload();
+    await heading('Settings');
+
     await page.getByRole('button', { name: 'Account menu' }).click();
     await page.getByRole('menuitem', { name: 'Log out' }).click();
     await heading('Sign in');
     await page.goto(`${server.url}/sites`);
     await heading('Sign in');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'login-desktop.png') });
+    // Signing in again takes the new password and returns to the page that was asked for.
+    await page.getByRole('textbox', { name: 'Email' }).fill('dana@example.com');
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('a longer horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Sites');
     expect(consoleErrors).toEqual([]);
   });
 });

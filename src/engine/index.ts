@@ -7,6 +7,7 @@ export {
   contentHash,
   diffBlueprints,
   exportBlueprint,
+  fieldsOfPageType,
   importBlueprint,
   inferUrlPattern,
   matchesUrlPattern,
@@ -29,6 +30,8 @@ export { compileBlueprint, extractPage, PageContext, recordData, type CompiledBl
 export { generateSelectors, type Candidate, type ExamplePage, type FieldCandidates, type FieldSpec } from './selectors/index.js';
 export {
   editBlueprint,
+  knownValues,
+  reproduction,
   testSelectors,
   verifyBlueprint,
   type BlueprintEdit,

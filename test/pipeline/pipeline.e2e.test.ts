@@ -27,6 +27,7 @@ describe.each(modes)('analysis pipeline end to end ($name)', ({ redis }) => {
   });
   afterAll(() => shop.stop());
   afterEach(async () => {
+    shop.redesigned = false;
     await platform?.close();
     await database?.close();
   });
@@ -97,5 +98,46 @@ describe.each(modes)('analysis pipeline end to end ($name)', ({ redis }) => {
     expect(after.isbn_13?.value).toBe(unseen.isbn);
     expect(after.publisher?.value).toBe(unseen.publisher);
     expect((await platform.repositories.sites.get(site.id))?.health).toBe('healthy');
+  });
+
+  it('repairs a listing blueprint whose records were redesigned, from the values its records last held', async () => {
+    await start();
+    const shelf = (category: string) => shop.books.filter((book) => book.category === category);
+    // Example values on a category page point the analysis at the listings.
+    const { site, analysis } = await platform.services.sites.create(workspaceId, {
+      url: `${shop.url}/`,
+      fields: [{ name: 'title' }, { name: 'author' }, { name: 'price' }],
+      examples: [{ url: `${shop.url}/category/fiction`, values: { title: shelf('fiction').map((book) => book.title) } }],
+      maxPages: 10,
+    });
+    const done = await settled(analysis.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    const active = (await platform.repositories.blueprints.active(site.id))!;
+    const listing = active.content.pageTypes[0]!;
+    expect(listing.list?.fields.map((field) => field.name).sort()).toEqual(['author', 'price', 'title']);
+    const itemsOf = async (blueprint: typeof active.content, category: string) => {
+      const url = `${shop.url}/category/${category}`;
+      return extractPage(blueprint, { url, html: await (await fetch(url)).text() }).items!.map((item) => ({
+        title: item.title?.value,
+        authors: [item.author?.value].flat(),
+      }));
+    };
+    const expected = shelf('history').map((book) => ({ title: book.title, authors: [book.author] }));
+    expect(await itemsOf(active.content, 'history')).toEqual(expected);
+
+    shop.redesigned = true;
+    const check = await platform.queue.enqueue({ workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
+    expect((await settled(check.id)).result).toMatchObject({ health: 'degraded' });
+    const repairs = await platform.repositories.jobs.listInWorkspace(workspaceId, { siteId: site.id, type: 'repair_blueprint' }, { limit: 5 });
+    const repair = await settled(repairs.rows[0]!.id);
+    expect(repair.status, repair.error ?? '').toBe('succeeded');
+    const repaired = (await platform.repositories.blueprints.active(site.id))!;
+    expect(repaired).toMatchObject({ version: 2, reason: 'repair' });
+    expect(repaired.content.pageTypes[0]!.list!.item).not.toBe(listing.list!.item);
+    expect(await itemsOf(repaired.content, 'history')).toEqual(expected);
+
+    // The next scheduled check finds the repaired listing healthy.
+    const recheck = await platform.queue.enqueue({ workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
+    expect((await settled(recheck.id)).result).toMatchObject({ health: 'healthy' });
   });
 });

@@ -75,7 +75,14 @@ function productPage(book: Book, redesigned: boolean): string {
   );
 }
 
-function categoryPage(name: string, books: Book[]): string {
+function categoryPage(name: string, books: Book[], redesigned: boolean): string {
+  if (redesigned) {
+    // The redesign turns the list of cards into a grid of tiles: new elements, new classes, new order.
+    const tiles = books
+      .map((book) => `<div class="tile"><strong class="tile__cost">${book.price}</strong><h3 class="tile__name"><a href="/product/${book.id}">${book.title}</a></h3><p class="tile__by">${book.author}</p></div>`)
+      .join('\n');
+    return layout(`${name} books`, `<h1>${name}</h1><section class="shelf">${tiles}</section>`);
+  }
   const items = books
     .map((book) => `<li class="book-card"><a href="/product/${book.id}">${book.title}</a> <span class="card-author">${book.author}</span> <span class="card-price">${book.price}</span></li>`)
     .join('\n');
@@ -111,7 +118,7 @@ export class FixtureShop {
       const category = /^\/category\/(fiction|history)$/.exec(path);
       if (category) {
         const name = category[1]!;
-        return send(200, 'text/html; charset=utf-8', categoryPage(name[0]!.toUpperCase() + name.slice(1), this.books.filter((book) => book.category === name)));
+        return send(200, 'text/html; charset=utf-8', categoryPage(name[0]!.toUpperCase() + name.slice(1), this.books.filter((book) => book.category === name), this.redesigned));
       }
       const product = /^\/product\/(\d+)$/.exec(path);
       const book = product && this.books.find((candidate) => candidate.id === product[1]);

@@ -4,7 +4,7 @@ import type { Element } from '../extract/dom.js';
 import { compileQuery, compileSource, PageContext, selectElements } from '../extract/runtime.js';
 import { detectListItems, generateItemSelectors, nextPageCandidates } from '../selectors/list.js';
 import { CONTAINER_TYPES, jsonLdTypes } from '../extract/structured.js';
-import { generateSelectors, type ExamplePage, type FieldSpec } from '../selectors/generate.js';
+import { examplesByPage, generateSelectors, type ExamplePage, type FieldSpec } from '../selectors/generate.js';
 import { testInScopes, testSelectors, type SelectorTestResult, type TestScope } from '../testing/test-selectors.js';
 import { BLUEPRINT_SCHEMA_VERSION, type Blueprint, type CssSource, type Field, type PageType } from './schema.js';
 import { inferUrlPattern } from './url-pattern.js';
@@ -48,18 +48,30 @@ function origin(url: string): string | null {
 const LISTING_MARGIN = 0.1;
 
 /** Per-item fields of a listing page, tested over every item of every page, and its next-page link. */
-function buildList(item: string, pages: PageContext[], names: string[], sampleCount: number, fields: FieldSpec[]) {
+function buildList(
+  item: string,
+  pages: PageContext[],
+  names: string[],
+  sampleCount: number,
+  fields: FieldSpec[],
+  /** A field's example values by sample page index. */
+  examples: (field: string) => Map<number, string[]>,
+) {
   const query = compileQuery(item);
-  const scopes: TestScope[] = [];
+  const scopes: Array<TestScope & { pageIndex: number }> = [];
   let sampleScopes = 0;
   for (const [index, page] of pages.entries()) {
     for (const [i, root] of selectElements(query, page.document).entries()) {
-      scopes.push({ page, root, name: `${names[index] ?? page.url} item ${i + 1}` });
+      scopes.push({ page, root, name: `${names[index] ?? page.url} item ${i + 1}`, pageIndex: index });
       if (index < sampleCount) sampleScopes++;
     }
   }
   const items = scopes.slice(0, sampleScopes).map((scope) => scope.root as Element);
-  const report = testInScopes(generateItemSelectors(items, fields), scopes, sampleScopes);
+  const itemExamples = (field: string) => {
+    const byPage = examples(field);
+    return scopes.slice(0, sampleScopes).map((scope) => byPage.get(scope.pageIndex));
+  };
+  const report = testInScopes(generateItemSelectors(items, fields, itemExamples), scopes, sampleScopes);
   let nextPage: CssSource | null = null;
   let bestCoverage = 0;
   for (const candidate of nextPageCandidates(pages.slice(0, sampleCount))) {
@@ -98,7 +110,8 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
   const names = [...pages, ...(options.heldOut ?? [])].map((page) => page.file ?? page.url);
   const itemSelector = detectListItems(samples);
   const detail = testSelectors(candidates(), samples, heldOut, names);
-  const listing = itemSelector ? buildList(itemSelector, [...samples, ...heldOut], names, samples.length, options.fields) : null;
+  const examplesOf = (field: string) => examplesByPage(samples, pages.map((page) => page.file), options.examples ?? [], field);
+  const listing = itemSelector ? buildList(itemSelector, [...samples, ...heldOut], names, samples.length, options.fields, examplesOf) : null;
   // Repeated blocks also occur on detail pages: the records must explain the fields better.
   const list = listing && listing.report.quality > detail.quality + LISTING_MARGIN ? listing : null;
   const report = list?.report ?? detail;

@@ -135,6 +135,9 @@ export const PageType = z
   .strict();
 export type PageType = z.infer<typeof PageType>;
 
+/** A page type's own fields, then those of each record on a listing. */
+export const fieldsOfPageType = (pageType: PageType): Field[] => [...pageType.fields, ...(pageType.list?.fields ?? [])];
+
 export const Technology = z
   .object({
     name: z.string(),

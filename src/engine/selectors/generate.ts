@@ -374,7 +374,8 @@ function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageC
   }
 }
 
-function examplesByPage(pages: PageContext[], files: (string | undefined)[], examples: ExamplePage[], field: string): Map<number, string[]> {
+/** A field's example values by the index of the page they were given for. */
+export function examplesByPage(pages: PageContext[], files: (string | undefined)[], examples: ExamplePage[], field: string): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const example of examples) {
     const raw = example.values[field];

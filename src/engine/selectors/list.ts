@@ -2,6 +2,7 @@ import type { CssSource, FieldType } from '../blueprint/schema.js';
 import { allElements, isTag, isText, textOf, type Element } from '../extract/dom.js';
 import { compileQuery, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
+import { sameValue } from './values.js';
 import { cssEscape, ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import type { CandidateSet, FieldCandidates, FieldSpec } from './generate.js';
 import { newCandidateSet } from './generate.js';
@@ -59,12 +60,34 @@ const READ_FOR_TYPE: Partial<Record<FieldType, { tag: string; read: string }>> =
   image: { tag: 'img', read: 'attr:src' },
 };
 
-/** Candidates for one field inside list items: named elements, headings, links, images, typed text. */
-function itemCandidates(set: CandidateSet, spec: FieldSpec, items: Element[]): FieldCandidates {
+/** Elements of a record whose text is one of the field's known values on the record's page. */
+function exampleItemCandidates(set: CandidateSet, items: Element[], known: (string[] | undefined)[], multiple: boolean): void {
+  for (const [index, item] of items.entries()) {
+    const values = known[index];
+    if (!values?.length) continue;
+    for (const element of allElements(item)) {
+      const text = textOf(element);
+      if (!text || !values.some((value) => sameValue(text, value))) continue;
+      for (const selector of selectorsFor(element, item, 3)) {
+        if (selector.first || multiple) set.add({ css: selector.css }, 'example', 0.95);
+      }
+    }
+  }
+}
+
+/**
+ * Candidates for one field inside list items: elements holding a known value, named elements,
+ * headings, links, images, typed text. `known[i]` holds the field's example values on the page of item i.
+ */
+function itemCandidates(set: CandidateSet, spec: FieldSpec, items: Element[], known: (string[] | undefined)[]): FieldCandidates {
   const profile = profileField(spec.name, spec.description);
   const type = spec.type ?? profile.type;
+  const multiple = spec.multiple ?? profile.multiple;
   const byType = READ_FOR_TYPE[type];
+  exampleItemCandidates(set, items, known, multiple);
   for (const item of items.slice(0, 4)) {
+    // A record's name is often just the text of the link to its own page, with no heading around it.
+    const ownLink = allElements(item).find((element) => element.name === 'a' && element.attribs.href && textOf(element));
     for (const element of allElements(item)) {
       const tokens = [...stableClasses(element), element.attribs.id ?? '', element.attribs.itemprop ?? ''].filter(Boolean);
       const named = Math.max(0, ...tokens.map((token) => tokenMatch(profile, token)));
@@ -74,6 +97,7 @@ function itemCandidates(set: CandidateSet, spec: FieldSpec, items: Element[]): F
       if (named >= 0.8) prior = 0.75 * named;
       else if (profile.heading && /^h[1-6]$/.test(element.name) && text) prior = 0.6;
       else if (byType && element.name === byType.tag) prior = 0.5;
+      else if (profile.heading && element === ownLink) prior = 0.5;
       else if (ownText && ['money', 'date', 'isbn13', 'gtin'].includes(profile.kind) && validity(profile.kind, text) === 1) prior = 0.45;
       if (!prior) continue;
       const read = byType && element.name === byType.tag ? byType.read : undefined;
@@ -82,11 +106,17 @@ function itemCandidates(set: CandidateSet, spec: FieldSpec, items: Element[]): F
       }
     }
   }
-  return { spec, profile, type, multiple: spec.multiple ?? profile.multiple, candidates: set.list, examples: new Map() };
+  // Testing then rewards sources whose values are among the known ones, record by record.
+  const examples = new Map(known.flatMap((values, index) => (values?.length ? [[index, values] as const] : [])));
+  return { spec, profile, type, multiple, candidates: set.list, examples };
 }
 
-export function generateItemSelectors(items: Element[], fields: FieldSpec[]): FieldCandidates[] {
-  return fields.map((spec) => itemCandidates(newCandidateSet(), spec, items));
+/**
+ * Candidate sources for fields inside the records `items`. `examples(field)` gives, per item, the
+ * field's known values on that item's page (all of its records' values, in any order).
+ */
+export function generateItemSelectors(items: Element[], fields: FieldSpec[], examples?: (field: string) => (string[] | undefined)[]): FieldCandidates[] {
+  return fields.map((spec) => itemCandidates(newCandidateSet(), spec, items, examples?.(spec.name) ?? []));
 }
 
 const NEXT_TEXT = /^(next|next page|more|older|›|»|>|→|suivant|weiter|siguiente)\b|^[›»>→]$/i;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PageContext } from '../extract/runtime.js';
+import { buildBlueprint } from '../blueprint/build.js';
+import { extractPage, PageContext } from '../extract/runtime.js';
 import { testSelectors } from '../testing/test-selectors.js';
 import { isValidIsbn10, isValidIsbn13, validity } from '../testing/validators.js';
 import { isStableClass, selectorsFor } from './css.js';
@@ -159,3 +160,27 @@ function findByText(context: PageContext, text: string) {
   }
   throw new Error(`no element with text ${text}`);
 }
+
+describe('listing records', () => {
+  const people = ['Ada Palmer', 'Ted Chiang', 'Mary Beard', 'Ken Liu', 'Tom Holland', 'Robert Caro'];
+  const shelf = (id: number) => {
+    const records = people.map((person, i) => ({ title: `Book ${id}-${i}`, person }));
+    const html = `<html><body><section class="shelf">${records
+      .map((record) => `<div class="tile"><h3><a href="/book/${record.title}">${record.title}</a></h3><p class="tile__line">${record.person}</p></div>`)
+      .join('')}</section></body></html>`;
+    return { url: `https://s.example/shelf/${id}`, html, records };
+  };
+
+  it('learns a record field whose markup says nothing from the values the records are known to hold', () => {
+    const pages = [1, 2, 3].map(shelf);
+    const fields = [{ name: 'title' }, { name: 'author' }];
+    const unaided = buildBlueprint(pages, { fields }).blueprint.pageTypes[0]!;
+    expect(unaided.list?.fields.find((field) => field.name === 'author')).toMatchObject({ sources: [] });
+
+    const examples = [{ url: pages[0]!.url, values: { author: people } }];
+    const taught = buildBlueprint(pages, { fields, examples }).blueprint;
+    expect(taught.pageTypes[0]!.list?.fields.find((field) => field.name === 'author')).toMatchObject({ mode: 'example', sources: [{ css: '.tile__line' }] });
+    const items = extractPage(taught, pages[2]!).items!;
+    expect(items.map((item) => [item.title?.value, [item.author?.value].flat()])).toEqual(pages[2]!.records.map((record) => [record.title, [record.person]]));
+  });
+});

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Blueprint, Field, PageType } from '../blueprint/schema.js';
+import { fieldsOfPageType, type Blueprint, type Field, type PageType } from '../blueprint/schema.js';
 import { compileUrlPattern, matchesUrlPattern } from '../blueprint/url-pattern.js';
 import { verifyBlueprint, type FieldVerification } from './verify-blueprint.js';
 
@@ -21,7 +21,7 @@ const fieldKey = (pageType: string, field: string) => `${pageType}\u0000${field}
 export function editBlueprint(previous: Blueprint, pageTypes: PageType[], pages: Array<{ url: string; html: string }>): BlueprintEdit {
   const before = new Map<string, Field>();
   for (const pageType of previous.pageTypes) {
-    for (const field of [...pageType.fields, ...(pageType.list?.fields ?? [])]) before.set(fieldKey(pageType.name, field.name), field);
+    for (const field of fieldsOfPageType(pageType)) before.set(fieldKey(pageType.name, field.name), field);
   }
   // A person wrote this version: the LLM record of the job that wrote the previous one does not carry over.
   const { llm: _llm, ...rest } = previous;

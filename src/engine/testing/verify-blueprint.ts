@@ -1,4 +1,4 @@
-import type { Blueprint } from '../blueprint/schema.js';
+import { fieldsOfPageType, type Blueprint } from '../blueprint/schema.js';
 import { compileBlueprint, extractPage, type FieldResult } from '../extract/runtime.js';
 
 export interface FieldVerification {
@@ -36,7 +36,7 @@ export function verifyBlueprint(blueprint: Blueprint, pages: Array<{ url: string
   const compiled = compileBlueprint(blueprint);
   const tallies = new Map<string, FieldVerification>();
   for (const pageType of blueprint.pageTypes) {
-    for (const field of [...pageType.fields, ...(pageType.list?.fields ?? [])]) {
+    for (const field of fieldsOfPageType(pageType)) {
       tallies.set(`${pageType.name}\u0000${field.name}`, {
         pageType: pageType.name,
         field: field.name,

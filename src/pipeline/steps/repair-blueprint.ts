@@ -1,20 +1,74 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
-import { buildBlueprint, compileBlueprint, extractPage, PageContext, repairField, type Blueprint, type ExamplePage, type Field } from '../../engine/index.js';
-import { verifyBlueprint, type FetchedDocument } from '../../engine/index.js';
+import {
+  buildBlueprint,
+  fieldsOfPageType,
+  knownValues,
+  matchesUrlPattern,
+  PageContext,
+  repairField,
+  reproduction,
+  verifyBlueprint,
+  type Blueprint,
+  type ExamplePage,
+  type FetchedDocument,
+  type Fetcher,
+  type Field,
+  type FieldSpec,
+  type PageType,
+} from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
-import type { Fetcher } from '../../engine/index.js';
 import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps, type StepLlm } from '../llm-help.js';
 import { checkUrls, fetchAll } from './check-site.js';
 import { saveBlueprint } from './update-blueprint.js';
 
-/** A field whose coverage on fresh pages falls under this share is re-located. */
+/**
+ * A field whose coverage on fresh pages falls under this share is re-located; a re-located field must
+ * read again at least this share of its last known values that the pages still show.
+ */
 const BROKEN_BELOW = 0.5;
 
 export interface RepairDeps extends LlmDeps {
   sites: SitesRepository;
   blueprints: BlueprintsRepository;
   fetcher: Fetcher;
+}
+
+const specOf = (field: Field): FieldSpec => ({
+  name: field.name,
+  type: field.type,
+  multiple: field.multiple,
+  required: field.required,
+  ...(field.description ? { description: field.description } : {}),
+});
+
+/**
+ * The heuristic re-location: the page type is built again from the fresh pages with the last known
+ * values as examples. A listing whose records are now found by another selector takes the new record
+ * selector and every record field with it (their selectors are relative to the record); otherwise only
+ * the broken fields change.
+ */
+function rebuildPageType(pageType: PageType, broken: Set<string>, fresh: FetchedDocument[], known: ExamplePage[]): PageType {
+  const fields = fieldsOfPageType(pageType).filter((field) => broken.has(field.name) || pageType.list?.fields.includes(field));
+  const rebuilt = buildBlueprint(
+    fresh.map((page) => ({ url: page.url, html: page.html })),
+    { fields: fields.map(specOf), examples: known, pageTypeName: pageType.name },
+  ).blueprint.pageTypes[0]!;
+  const found = new Map(fieldsOfPageType(rebuilt).map((field) => [field.name, field]));
+  const recordsMoved = Boolean(pageType.list && rebuilt.list && rebuilt.list.item !== pageType.list.item);
+  const patch = (relocate: (field: Field) => boolean) => (field: Field): Field => {
+    const match = found.get(field.name);
+    return match?.sources.length && relocate(field) ? { ...field, sources: match.sources, mode: match.mode, quality: match.quality } : field;
+  };
+  return {
+    ...pageType,
+    fields: pageType.fields.map(patch((field) => broken.has(field.name))),
+    list:
+      pageType.list &&
+      (recordsMoved
+        ? { item: rebuilt.list!.item, nextPage: rebuilt.list!.nextPage ?? pageType.list.nextPage, fields: pageType.list.fields.map(patch(() => true)) }
+        : { ...pageType.list, fields: pageType.list.fields.map(patch((field) => broken.has(field.name))) }),
+  };
 }
 
 /**
@@ -27,20 +81,18 @@ async function relocateWithLlm(
   llm: StepLlm,
   fields: Field[],
   fresh: FetchedDocument[],
-  examples: ExamplePage[],
+  known: ExamplePage[],
 ): Promise<Map<string, Field>> {
   const relocated = new Map<string, Field>();
   let spent = llm.options.spentUsd ?? 0;
   for (const field of fields) {
     await context.checkpoint();
     const lastGood = fresh.flatMap((page) => {
-      const value = examples.find((example) => example.url === page.url)?.values[field.name];
-      const values = value === undefined ? [] : [value].flat();
+      const values = [known.find((example) => example.url === page.url)?.values[field.name] ?? []].flat();
       return values.length ? [{ page: { url: page.url, html: page.html, page: new PageContext(page.url, page.html) }, values }] : [];
     });
     if (lastGood.length === 0) continue;
-    const spec = { name: field.name, type: field.type, multiple: field.multiple, required: field.required, ...(field.description ? { description: field.description } : {}) };
-    const repair = await repairField({ field: spec, lastGood }, { ...llm.options, spentUsd: spent });
+    const repair = await repairField({ field: specOf(field), lastGood }, { ...llm.options, spentUsd: spent });
     spent += repair.llm.costUsd;
     await reportLlm(deps, context, llm, repair.llm);
     if (repair.field) relocated.set(field.name, { ...field, mode: repair.field.mode, sources: repair.field.sources, quality: repair.field.quality });
@@ -51,8 +103,9 @@ async function relocateWithLlm(
 /**
  * repair_blueprint: fields that stopped matching are re-located from their last known good
  * values: the old blueprint still reads them from the pages stored at analysis time, and the
- * same values are then searched for on the fresh pages of the same URLs. The repaired
- * blueprint is saved only if it verifies on the fresh pages.
+ * same values are then searched for on the fresh pages of the same URLs, heuristics first and
+ * the LLM for page fields they miss. The repaired blueprint is saved only if every re-located
+ * field covers the fresh pages and reads again the last known values they still show.
  */
 export function repairBlueprintHandler(deps: RepairDeps) {
   return async (context: JobContext, site: SiteRecord) => {
@@ -60,9 +113,9 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     if (!active) throw new PermanentJobError('the site has no blueprint to repair');
     const blueprint = active.content;
     const outcomes = await fetchAll(deps.fetcher, await checkUrls(deps.sites, site, blueprint), context);
-    const fresh = outcomes.flatMap((outcome) => (outcome.page && outcome.page.status < 400 ? [outcome.page] : []));
-    if (fresh.length === 0) throw new Error('no page of the site could be fetched');
-    const before = verifyBlueprint(blueprint, fresh);
+    const fetched = outcomes.flatMap((outcome) => (outcome.page && outcome.page.status < 400 ? [outcome.page] : []));
+    if (fetched.length === 0) throw new Error('no page of the site could be fetched');
+    const before = verifyBlueprint(blueprint, fetched);
     const broken = before.fields.filter((field) => field.pages > 0 && field.coverage < BROKEN_BELOW);
     if (broken.length === 0) {
       await context.log('info', 'every field still matches; nothing to repair', { coverage: before.coverage });
@@ -70,74 +123,59 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     }
     await context.log('warn', `re-locating ${broken.map((field) => field.field).join(', ')}`);
 
-    // Last known good values: the current blueprint applied to the pages it last worked on.
-    const stored = new Map((await deps.sites.pages(site.id)).map((page) => [page.url, page]));
-    const compiled = compileBlueprint(blueprint);
-    const examples: ExamplePage[] = [];
-    for (const page of fresh) {
-      const old = stored.get(page.url);
-      if (!old) continue;
-      const record = extractPage(compiled, { url: old.url, html: old.html });
-      const values = Object.fromEntries(
-        broken.flatMap((field) => {
-          const value = record.fields[field.field]?.value;
-          return value && (!Array.isArray(value) || value.length) ? [[field.field, value]] : [];
-        }),
-      );
-      if (Object.keys(values).length) examples.push({ url: page.url, values });
-    }
-    if (examples.length === 0) throw new PermanentJobError('no last known good values to re-locate the broken fields from');
-
     const pageType = blueprint.pageTypes.find((type) => type.name === broken[0]!.pageType)!;
-    const brokenFields = [...pageType.fields, ...(pageType.list?.fields ?? [])].filter((field) => broken.some((b) => b.field === field.name));
-    const rebuilt = buildBlueprint(
-      fresh.map((page) => ({ url: page.url, html: page.html })),
-      {
-        fields: brokenFields.map((field) => ({ name: field.name, type: field.type, multiple: field.multiple, required: field.required, ...(field.description ? { description: field.description } : {}) })),
-        examples,
-        pageTypeName: pageType.name,
-      },
-    ).blueprint;
-    const relocated = new Map(rebuilt.pageTypes.flatMap((type) => [...type.fields, ...(type.list?.fields ?? [])]).map((field) => [field.name, field]));
-    const patchedWith = (found: Map<string, Field>) => (field: Field): Field => {
-      const match = found.get(field.name);
-      return match && match.sources.length ? { ...field, sources: match.sources, mode: match.mode, quality: match.quality } : field;
-    };
-    const patchBlueprint = (base: Blueprint, found: Map<string, Field>): Blueprint => ({
-      ...base,
-      pageTypes: base.pageTypes.map((type) =>
-        type.name === pageType.name
-          ? { ...type, fields: type.fields.map(patchedWith(found)), list: type.list && { ...type.list, fields: type.list.fields.map(patchedWith(found)) } }
-          : type,
-      ),
-    });
+    const brokenNames = new Set(broken.filter((field) => field.pageType === pageType.name).map((field) => field.field));
+    const fresh = fetched.filter((page) => matchesUrlPattern(pageType.match.urlPattern, page.url));
+    const stored = new Map((await deps.sites.pages(site.id)).map((page) => [page.url, page]));
+    // Last known good values: what the blueprint read on the stored copies (the pages it last worked on) of the pages fetched now.
+    const storedCopies = fresh.flatMap((page) => (stored.has(page.url) ? [stored.get(page.url)!] : []));
+    const known = knownValues(blueprint, storedCopies, fieldsOfPageType(pageType).map((field) => field.name));
+    if (!known.some((example) => [...brokenNames].some((name) => name in example.values))) {
+      throw new PermanentJobError('no last known good values to re-locate the broken fields from');
+    }
+
     // The previous version's LLM record belongs to the job that wrote it; this version records its own below.
     const { llm: _previous, ...current } = blueprint;
-    let candidate = patchBlueprint(current, relocated);
-    let after = verifyBlueprint(candidate, fresh);
-    const stillBrokenNow = () => after.fields.filter((field) => broken.some((b) => b.field === field.field) && field.coverage < BROKEN_BELOW);
+    let repaired = rebuildPageType(pageType, brokenNames, fresh, known);
+    const candidate = (): Blueprint => ({ ...current, pageTypes: current.pageTypes.map((type) => (type.name === pageType.name ? repaired : type)) });
+    // Every field that broke or got new sources must cover the fresh pages and read its known values there again.
+    const unchanged = new Set(fieldsOfPageType(pageType));
+    const relocated = () => fieldsOfPageType(repaired).filter((field) => brokenNames.has(field.name) || !unchanged.has(field)).map((field) => field.name);
+    const unresolved = () => {
+      const tried = candidate();
+      const after = verifyBlueprint(tried, fresh);
+      return relocated().filter((name) => {
+        const measured = after.fields.find((field) => field.pageType === pageType.name && field.field === name);
+        return !measured || measured.coverage < BROKEN_BELOW || (reproduction(tried, fresh, known, name) ?? 1) < BROKEN_BELOW;
+      });
+    };
 
-    // Heuristics first; the LLM only for page fields they could not re-locate (list fields live inside records).
-    const llm = stillBrokenNow().length ? await stepLlm(deps, context, site) : undefined;
+    // Heuristics first; the LLM only for page fields they could not re-locate (record fields live inside records).
+    const heuristicMisses = unresolved();
+    const left = repaired.fields.filter((field) => heuristicMisses.includes(field.name));
+    const llm = left.length ? await stepLlm(deps, context, site) : undefined;
+    let llmUse: Blueprint['llm'];
     if (llm) {
-      const left = pageType.fields.filter((field) => stillBrokenNow().some((b) => b.field === field.name));
-      const found = await relocateWithLlm(deps, context, llm, left, fresh, examples);
-      if (found.size) {
-        candidate = patchBlueprint(candidate, found);
-        after = verifyBlueprint(candidate, fresh);
-      }
-      const use = await analysisLlmUse(deps, llm);
-      if (use) candidate = { ...candidate, llm: use };
+      const found = await relocateWithLlm(deps, context, llm, left, fresh, known);
+      repaired = { ...repaired, fields: repaired.fields.map((field) => found.get(field.name) ?? field) };
+      llmUse = await analysisLlmUse(deps, llm);
     }
-    const stillBroken = stillBrokenNow();
+    const stillBroken = unresolved();
     if (stillBroken.length) {
-      throw new PermanentJobError(`could not re-locate ${stillBroken.map((field) => field.field).join(', ')} from their last known values`);
+      throw new PermanentJobError(`could not re-locate ${stillBroken.join(', ')} from their last known values`);
     }
-    const saved = await saveBlueprint(deps, context, site, { ...candidate, validation: { ...blueprint.validation!, coverage: after.coverage } }, 'repair');
+    const after = verifyBlueprint(candidate(), fresh);
+    const saved = await saveBlueprint(
+      deps,
+      context,
+      site,
+      { ...candidate(), ...(llmUse ? { llm: llmUse } : {}), validation: { ...blueprint.validation!, coverage: after.coverage } },
+      'repair',
+    );
     // The fresh pages become the last known good state for the next repair.
     await deps.sites.upsertPages(site.id, fresh);
     await deps.sites.update(site.id, { health: 'healthy' });
-    await context.log('info', `repaired ${broken.map((field) => field.field).join(', ')}`, { coverage: after.coverage });
-    return { repaired: broken.map((field) => field.field), ...saved };
+    await context.log('info', `repaired ${relocated().join(', ')}`, { coverage: after.coverage });
+    return { repaired: relocated(), ...saved };
   };
 }

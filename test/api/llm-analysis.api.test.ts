@@ -103,6 +103,7 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
   });
 
   beforeEach(() => {
+    shop.redesigned = false;
     llm.received.length = 0;
     llm.respond(null);
   });
@@ -110,8 +111,13 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
   const as = (user: TestUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
     app.inject({ method, url, headers: user.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 
-  async function analyse(user: TestUser, fields?: string[]): Promise<{ siteId: string; job: JobDetail; log: string[] }> {
-    const created = await as(user, 'POST', '/api/v1/sites', { url: `${shop.url}/`, maxPages: 10, ...(fields ? { fields: fields.map((name) => ({ name })) } : {}) });
+  async function analyse(user: TestUser, fields?: string[], options: object = {}): Promise<{ siteId: string; job: JobDetail; log: string[] }> {
+    const created = await as(user, 'POST', '/api/v1/sites', {
+      url: `${shop.url}/`,
+      maxPages: 10,
+      ...(fields ? { fields: fields.map((name) => ({ name })) } : {}),
+      ...options,
+    });
     expect(created.statusCode, created.body).toBe(201);
     const { site, job } = created.json<{ site: { id: string }; job: { id: string } }>();
     for (let i = 0; i < 600; i++) {
@@ -136,6 +142,18 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`job ${id} did not finish`);
+  }
+
+  /** The shop is redesigned: a scheduled check finds the site degraded and starts a repair, which must succeed. */
+  async function repairAfterRedesign(user: TestUser, siteId: string) {
+    shop.redesigned = true;
+    llm.received.length = 0;
+    const check = await platform.queue.enqueue({ workspaceId: user.workspaceId, siteId, type: 'check_site', payload: { siteId }, priority: Priority.scheduled });
+    expect(await settledJob(user, check.id)).toMatchObject({ status: 'succeeded', result: { health: 'degraded' } });
+    const repairs = await platform.repositories.jobs.listInWorkspace(user.workspaceId, { siteId, type: 'repair_blueprint' }, { limit: 5 });
+    const repair = await settledJob(user, repairs.rows[0]!.id);
+    expect(repair.status, repair.error ?? '').toBe('succeeded');
+    return repair;
   }
 
   const blueprintOf = async (user: TestUser, siteId: string) => (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ content: Blueprint }>().content;
@@ -270,34 +288,68 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
     expect(fieldsOf(await blueprintOf(user, siteId)).find((field) => field.name === 'blurb')).toMatchObject({ mode: 'llm', sources: [{ css: '.description p' }] });
 
-    shop.redesigned = true;
-    try {
-      llm.received.length = 0;
-      const check = await platform.queue.enqueue({ workspaceId: user.workspaceId, siteId, type: 'check_site', payload: { siteId }, priority: Priority.scheduled });
-      expect(await settledJob(user, check.id)).toMatchObject({ status: 'succeeded', result: { health: 'degraded' } });
-      const repairs = await platform.repositories.jobs.listInWorkspace(user.workspaceId, { siteId, type: 'repair_blueprint' }, { limit: 5 });
-      const repair = await settledJob(user, repairs.rows[0]!.id);
-      expect(repair.status, repair.error ?? '').toBe('succeeded');
-      // Title, ISBN and publisher came back through the heuristics; only the blurb went to the model.
-      expect(llm.received.map(schemaOf)).toEqual(['relocated']);
-      expect(userPrompt(llm.received[0]!)).toMatch(/^Page 1 last showed: "A novel about .+, told with care\."$/m);
+    const repair = await repairAfterRedesign(user, siteId);
+    // Title, ISBN and publisher came back through the heuristics; only the blurb went to the model.
+    expect(llm.received.map(schemaOf)).toEqual(['relocated']);
+    expect(userPrompt(llm.received[0]!)).toMatch(/^Page 1 last showed: "A novel about .+, told with care\."$/m);
 
-      const repaired = (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ version: number; reason: string; content: Blueprint }>();
-      expect(repaired).toMatchObject({ version: 2, reason: 'repair' });
-      const fields = fieldsOf(repaired.content);
-      expect(fields.find((field) => field.name === 'blurb')).toMatchObject({ mode: 'llm', sources: [{ css: '.pdp__story', read: 'attr:data-text' }] });
-      expect(fields.find((field) => field.name === 'title')!.mode).not.toBe('llm');
-      expect(JSON.stringify(repaired.content)).not.toContain('.pdp__story button');
-      expect(repaired.content.llm).toEqual({ model: 'fake/model', requests: 1, costUsd: expect.closeTo(0.002, 6) });
-      expect(repair.llm).toMatchObject({ requests: 1, costUsd: expect.closeTo(0.002, 6) });
-      expect(repair.costUsd).toBeCloseTo(0.002, 6);
+    const repaired = (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ version: number; reason: string; content: Blueprint }>();
+    expect(repaired).toMatchObject({ version: 2, reason: 'repair' });
+    const fields = fieldsOf(repaired.content);
+    expect(fields.find((field) => field.name === 'blurb')).toMatchObject({ mode: 'llm', sources: [{ css: '.pdp__story', read: 'attr:data-text' }] });
+    expect(fields.find((field) => field.name === 'title')!.mode).not.toBe('llm');
+    expect(JSON.stringify(repaired.content)).not.toContain('.pdp__story button');
+    expect(repaired.content.llm).toEqual({ model: 'fake/model', requests: 1, costUsd: expect.closeTo(0.002, 6) });
+    expect(repair.llm).toMatchObject({ requests: 1, costUsd: expect.closeTo(0.002, 6) });
+    expect(repair.costUsd).toBeCloseTo(0.002, 6);
 
-      const book = shop.books[3]!;
-      const html = await (await fetch(shop.productUrl(book))).text();
-      expect(extractPage(repaired.content, { url: shop.productUrl(book), html }).fields).toMatchObject({ blurb: { value: blurbOf(book) }, title: { value: book.title } });
-    } finally {
-      shop.redesigned = false;
-    }
+    const book = shop.books[3]!;
+    const html = await (await fetch(shop.productUrl(book))).text();
+    expect(extractPage(repaired.content, { url: shop.productUrl(book), html }).fields).toMatchObject({ blurb: { value: blurbOf(book) }, title: { value: book.title } });
+  });
+
+  it('repairs listing records: heuristics re-locate the records and most fields, the LLM the one left, tested inside each record', async () => {
+    const user = await signUp(app, 'llm-listing-repair@example.com');
+    llm.respond((request) =>
+      schemaOf(request) === 'relocated'
+        ? json(
+            {
+              selectors: [
+                { field: 'publisher', css: 'h3', read: 'text' },
+                { field: 'publisher', css: '.tile__meta', read: 'attr:data-house' },
+              ],
+            },
+            0.003,
+          )
+        : undefined,
+    );
+    const shelf = (category: string) => shop.books.filter((book) => book.category === category);
+    const { siteId, job, log } = await analyse(user, ['title', 'publisher', 'price'], {
+      examples: [{ url: `${shop.url}/category/fiction`, values: { title: shelf('fiction').map((book) => book.title) } }],
+    });
+    expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
+    const analysed = await blueprintOf(user, siteId);
+    expect(analysed.pageTypes[0]!.list?.item).toBe('li.book-card');
+
+    const repair = await repairAfterRedesign(user, siteId);
+    expect(llm.received.map(schemaOf)).toEqual(['relocated']);
+    const prompt = userPrompt(llm.received[0]!);
+    expect(prompt).toContain('each record is an element matching `div.tile`');
+    expect(prompt).toContain(`Page 1 last showed: ${JSON.stringify(shelf('fiction')[0]!.publisher)}`);
+
+    const repaired = (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ version: number; content: Blueprint }>();
+    expect(repaired.version).toBe(2);
+    const list = repaired.content.pageTypes[0]!.list!;
+    expect(list.item).toBe('div.tile');
+    // The heading reads titles, not publishers: rejected. The attribute reproduces every record's publisher.
+    expect(list.fields.find((field) => field.name === 'publisher')).toMatchObject({ mode: 'llm', sources: [{ css: '.tile__meta', read: 'attr:data-house' }] });
+    expect(list.fields.find((field) => field.name === 'title')!.mode).not.toBe('llm');
+    expect(repaired.content.llm).toEqual({ model: 'fake/model', requests: 1, costUsd: expect.closeTo(0.003, 6) });
+    expect(repair.costUsd).toBeCloseTo(0.003, 6);
+
+    const url = `${shop.url}/category/history`;
+    const items = extractPage(repaired.content, { url, html: await (await fetch(url)).text() }).items!;
+    expect(items.map((item) => [item.title?.value, item.publisher?.value])).toEqual(shelf('history').map((book) => [book.title, book.publisher]));
   });
 
   it('goes on heuristics-only when the provider times out or answers malformed JSON', async () => {

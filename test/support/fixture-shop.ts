@@ -77,14 +77,21 @@ function productPage(book: Book, redesigned: boolean): string {
 
 function categoryPage(name: string, books: Book[], redesigned: boolean): string {
   if (redesigned) {
-    // The redesign turns the list of cards into a grid of tiles: new elements, new classes, new order.
+    // The redesign turns the list of cards into a grid of tiles: new elements, new classes, new order; the
+    // publisher moves into an attribute (no text for heuristics to match; an LLM can point at it).
     const tiles = books
-      .map((book) => `<div class="tile"><strong class="tile__cost">${book.price}</strong><h3 class="tile__name"><a href="/product/${book.id}">${book.title}</a></h3><p class="tile__by">${book.author}</p></div>`)
+      .map(
+        (book) =>
+          `<div class="tile"><strong class="tile__cost">${book.price}</strong><h3 class="tile__name"><a href="/product/${book.id}">${book.title}</a></h3><p class="tile__by">${book.author}</p><span class="tile__meta" data-house="${book.publisher}"></span></div>`,
+      )
       .join('\n');
     return layout(`${name} books`, `<h1>${name}</h1><section class="shelf">${tiles}</section>`);
   }
   const items = books
-    .map((book) => `<li class="book-card"><a href="/product/${book.id}">${book.title}</a> <span class="card-author">${book.author}</span> <span class="card-price">${book.price}</span></li>`)
+    .map(
+      (book) =>
+        `<li class="book-card"><a href="/product/${book.id}">${book.title}</a> <span class="card-author">${book.author}</span> <span class="card-publisher">${book.publisher}</span> <span class="card-price">${book.price}</span></li>`,
+    )
     .join('\n');
   return layout(`${name} books`, `<h1>${name}</h1><ul class="book-grid">${items}</ul>`);
 }

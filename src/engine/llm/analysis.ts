@@ -4,7 +4,7 @@ import { discoverPageTypes, type DiscoveredPageType } from '../discover/index.js
 import type { Element } from '../extract/dom.js';
 import { compileQuery, PageContext, selectElements } from '../extract/runtime.js';
 import type { PageInput } from '../pages.js';
-import { generateSelectors, type ExamplePage, type FieldCandidates, type FieldSpec } from '../selectors/generate.js';
+import { generateSelectors, type ExamplePage, type FieldSpec } from '../selectors/generate.js';
 import { generateItemSelectors } from '../selectors/list.js';
 import { LlmError, type LlmCallContext, type LlmClient, type LlmUsage } from './client.js';
 import { proposePageTypes, proposeSelectors, relocateField, type PageTypeProposal, type TaskResult } from './tasks.js';
@@ -128,6 +128,8 @@ export interface RepairInput {
   field: FieldSpec;
   /** The field's last known good values on pages fetched again now (same URLs, new layout). */
   lastGood: { page: AnalysisPage; values: string[] }[];
+  /** On a listing, the selector of one record: the field is re-located inside each record, `values` being those of the page's records. */
+  records?: string;
 }
 
 export interface FieldRepair {
@@ -142,20 +144,33 @@ export interface FieldRepair {
  */
 export async function repairField(input: RepairInput, llm?: LlmOptions): Promise<FieldRepair> {
   const contexts = input.lastGood.map((entry) => entry.page.page);
-  const examples: ExamplePage[] = input.lastGood.map((entry) => ({ url: entry.page.url, values: { [input.field.name]: entry.values } }));
-  const [candidates] = generateSelectors(contexts, contexts.map(() => undefined), [input.field], { examples }) as [FieldCandidates];
+  const scopes = input.records ? recordScopes(contexts, input.records) : null;
+  // The known values act as examples: on a listing, each record's page's values.
+  const candidates = (
+    scopes
+      ? generateItemSelectors(
+          scopes.records.map((scope) => scope.root as Element),
+          [input.field],
+          () => scopes.records.map((scope) => input.lastGood[contexts.indexOf(scope.page)]?.values),
+        )
+      : generateSelectors(contexts, contexts.map(() => undefined), [input.field], {
+          examples: input.lastGood.map((entry) => ({ url: entry.page.url, values: { [input.field.name]: entry.values } })),
+        })
+  )[0]!;
   const session = new LlmSession(llm);
-  const heuristic = verifyProposals([candidates], [], contexts).fields[0]!;
+  const heuristic = verifyProposals([candidates], [], scopes ?? contexts).fields[0]!;
   if (reproduces(heuristic)) return { field: heuristic, llm: session.report };
+  if (scopes && scopes.records.length === 0) return { field: null, llm: session.report };
   const proposals = await session.run('repair_blueprint', (client, context) =>
     relocateField(client, {
       field: candidates,
       lastGood: input.lastGood.slice(0, PROMPT_PAGES).map((entry) => ({ url: entry.page.url, html: entry.page.html, values: entry.values })),
+      ...(input.records ? { records: input.records } : {}),
       context,
     }),
   );
   if (!proposals) return { field: null, llm: session.report };
-  const verification = verifyProposals([candidates], proposals, contexts);
+  const verification = verifyProposals([candidates], proposals, scopes ?? contexts);
   session.verified(verification);
   const field = verification.fields[0]!;
   return { field: reproduces(field) ? field : null, llm: session.report };

@@ -76,11 +76,12 @@ export async function proposeSelectors(
 
 /**
  * repair_blueprint help: the field's selectors stopped matching; the model finds where the last known good
- * values now live on the same pages.
+ * values now live on the same pages. On listing pages (`records`: the selector of one record) the values
+ * are those of the page's records and the selectors are evaluated inside each record.
  */
 export async function relocateField(
   llm: LlmClient,
-  input: { field: FieldCandidates; lastGood: { url: string; html: string; values: string[] }[]; context: LlmCallContext },
+  input: { field: FieldCandidates; lastGood: { url: string; html: string; values: string[] }[]; records?: string; context: LlmCallContext },
 ): Promise<TaskResult<SelectorProposal[]>> {
   const known = input.lastGood.map((page, i) => `Page ${i + 1} last showed: ${page.values.map((v) => JSON.stringify(v)).join(', ')}`);
   const { value, usage } = await llm.structured({
@@ -91,7 +92,9 @@ export async function relocateField(
     user: [
       `The site changed its layout and this field's selector stopped matching:\n${describeField(input.field)}`,
       `Known values before the change:\n${known.join('\n')}`,
-      'Give up to three CSS selectors that read these values on the pages below.',
+      input.records
+        ? `These are listing pages: each record is an element matching \`${input.records}\`, and the values above are those of the records. Give up to three CSS selectors that read the value inside each record; they are evaluated within each record element.`
+        : 'Give up to three CSS selectors that read these values on the pages below.',
       pagesBlock(input.lastGood),
     ].join('\n\n'),
   });

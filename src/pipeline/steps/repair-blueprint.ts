@@ -72,13 +72,15 @@ function rebuildPageType(pageType: PageType, broken: Set<string>, fresh: Fetched
 }
 
 /**
- * The LLM's turn for page fields the heuristics could not re-locate: each is asked from its last known good
- * values on the fresh pages, and kept only when its selector reproduces them (repairField verifies).
+ * The LLM's turn for fields the heuristics could not re-locate: each is asked from its last known good
+ * values on the fresh pages (a record field inside the records of `pageType`'s list), and kept only
+ * when its selector reproduces them (repairField verifies).
  */
 async function relocateWithLlm(
   deps: RepairDeps,
   context: JobContext,
   llm: StepLlm,
+  pageType: PageType,
   fields: Field[],
   fresh: FetchedDocument[],
   known: ExamplePage[],
@@ -92,7 +94,8 @@ async function relocateWithLlm(
       return values.length ? [{ page: { url: page.url, html: page.html, page: new PageContext(page.url, page.html) }, values }] : [];
     });
     if (lastGood.length === 0) continue;
-    const repair = await repairField({ field: specOf(field), lastGood }, { ...llm.options, spentUsd: spent });
+    const records = pageType.list?.fields.includes(field) ? pageType.list.item : undefined;
+    const repair = await repairField({ field: specOf(field), lastGood, ...(records ? { records } : {}) }, { ...llm.options, spentUsd: spent });
     spent += repair.llm.costUsd;
     await reportLlm(deps, context, llm, repair.llm);
     if (repair.field) relocated.set(field.name, { ...field, mode: repair.field.mode, sources: repair.field.sources, quality: repair.field.quality });
@@ -104,7 +107,7 @@ async function relocateWithLlm(
  * repair_blueprint: fields that stopped matching are re-located from their last known good
  * values: the old blueprint still reads them from the pages stored at analysis time, and the
  * same values are then searched for on the fresh pages of the same URLs, heuristics first and
- * the LLM for page fields they miss. The repaired blueprint is saved only if every re-located
+ * the LLM for fields they miss. The repaired blueprint is saved only if every re-located
  * field covers the fresh pages and reads again the last known values they still show.
  */
 export function repairBlueprintHandler(deps: RepairDeps) {
@@ -150,14 +153,15 @@ export function repairBlueprintHandler(deps: RepairDeps) {
       });
     };
 
-    // Heuristics first; the LLM only for page fields they could not re-locate (record fields live inside records).
+    // Heuristics first; the LLM for the fields they could not re-locate.
     const heuristicMisses = unresolved();
-    const left = repaired.fields.filter((field) => heuristicMisses.includes(field.name));
+    const left = fieldsOfPageType(repaired).filter((field) => heuristicMisses.includes(field.name));
     const llm = left.length ? await stepLlm(deps, context, site) : undefined;
     let llmUse: Blueprint['llm'];
     if (llm) {
-      const found = await relocateWithLlm(deps, context, llm, left, fresh, known);
-      repaired = { ...repaired, fields: repaired.fields.map((field) => found.get(field.name) ?? field) };
+      const found = await relocateWithLlm(deps, context, llm, repaired, left, fresh, known);
+      const take = (field: Field) => found.get(field.name) ?? field;
+      repaired = { ...repaired, fields: repaired.fields.map(take), list: repaired.list && { ...repaired.list, fields: repaired.list.fields.map(take) } };
       llmUse = await analysisLlmUse(deps, llm);
     }
     const stillBroken = unresolved();

@@ -11,7 +11,7 @@ import type { Logger } from './logging/logger.js';
 import { AnalysisCoordinator } from './pipeline/analysis.js';
 import { createPipelineHandlers } from './pipeline/handlers.js';
 import { JOB_TYPES } from './pipeline/job-types.js';
-import { Fetcher, Renderer } from './engine/index.js';
+import { Fetcher, rendererFor } from './engine/index.js';
 import { createJobQueue, JobsRepository, type JobHandlers, type JobQueue, type JobRecord } from './queue/index.js';
 import { SiteScheduler } from './scheduling/site-scheduler.js';
 import { SitesRepository } from './sites/sites.repository.js';
@@ -76,7 +76,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     });
     const analysis = new AnalysisCoordinator(jobs, queue, sites);
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
-    const renderer = new Renderer({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK, userAgent: fetcher.userAgent });
+    const renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
     const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm });
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let closing: Promise<void> | undefined;

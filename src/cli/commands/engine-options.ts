@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { Fetcher, Renderer, renderWhereNeeded, type AnalysedPage, type FetchedDocument, type RenderMode } from '../../engine/index.js';
+import { Fetcher, rendererFor, renderWhereNeeded, type AnalysedPage, type FetchedDocument, type RenderMode } from '../../engine/index.js';
 
 const allowPrivateNetwork = () => /^(true|1|yes)$/i.test(process.env.ALLOW_PRIVATE_NETWORK ?? '');
 
@@ -18,7 +18,7 @@ export const renderOption = () =>
 
 /** Renders the fetched pages the mode asks for, with the same address guard; notices go to stderr. */
 export async function cliRender(pages: FetchedDocument[], mode: RenderMode, fetcher: Fetcher): Promise<AnalysedPage[]> {
-  const renderer = new Renderer({ allowPrivateNetwork: allowPrivateNetwork(), userAgent: fetcher.userAgent });
+  const renderer = rendererFor(fetcher, { allowPrivateNetwork: allowPrivateNetwork() });
   try {
     return await renderWhereNeeded(pages, renderer, mode, { onNotice: (level, message) => console.error(`siteprint: ${level === 'warn' ? 'warning: ' : ''}${message}`) });
   } finally {

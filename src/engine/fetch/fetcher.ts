@@ -199,6 +199,11 @@ export class Fetcher {
     return robots.then((parsed) => parsed?.isAllowed(url.href, this.options.userAgent) ?? true);
   }
 
+  /** Whether this fetcher's robots.txt rules let it fetch the URL (always, when it ignores robots.txt). */
+  async mayFetch(url: string): Promise<boolean> {
+    return !this.options.respectRobots || this.allowedByRobots(new URL(url));
+  }
+
   /** The robots.txt of a site, parsed (null when it has none). */
   async robotsFor(origin: string): Promise<Robots | null> {
     await this.allowedByRobots(new URL(`${origin}/`));

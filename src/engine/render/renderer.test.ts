@@ -35,7 +35,14 @@ describe('Renderer with the system Chromium', () => {
       response.writeHead(200, { 'access-control-allow-origin': '*' }).end('secret');
     });
     internalUrl = await listen(internal, '127.0.0.2');
-    site = createServer((_, response) => {
+    site = createServer((request, response) => {
+      // Public addresses that redirect to a private one: the browser follows redirects on its own.
+      if (request.url === '/moved') return response.writeHead(302, { location: `${internalUrl}/admin` }).end();
+      if (request.url === '/old-offers') return response.writeHead(301, { location: '/members/offers' }).end();
+      if (request.url === '/widget.js') return response.writeHead(302, { location: `${internalUrl}/metadata.js` }).end();
+      if (request.url === '/with-widget') {
+        return response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body><p>Shop</p><script src="/widget.js"></script></body></html>');
+      }
       response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><head><title>Shell</title></head>
 <body><div id="root"></div><script>
 window.Vue = { version: '3.4.21' };
@@ -62,6 +69,30 @@ fetch('${internalUrl}/metadata').catch(() => {});
       expect(vue?.version).toBe('3.4.21');
       expect(internalHits).toBe(0);
       await expect(renderer.render(`${internalUrl}/`)).rejects.toThrow(/non-public address/);
+      // Redirects are checked hop by hop: neither a page nor a script reaches the private address through one.
+      await expect(renderer.render(`${siteUrl}/moved`)).rejects.toThrow(/ERR_BLOCKED_BY_CLIENT/);
+      const shop = await renderer.render(`${siteUrl}/with-widget`);
+      expect(shop.html).toContain('Shop');
+      expect(internalHits).toBe(0);
+    } finally {
+      await renderer.close();
+    }
+  });
+
+  it("asks before the page's document goes anywhere, each redirect hop included (robots.txt)", async () => {
+    const asked: string[] = [];
+    const renderer = new Renderer({
+      isBlockedAddress: (address) => address !== '127.0.0.1',
+      mayNavigate: async (url) => {
+        asked.push(new URL(url).pathname);
+        return !url.includes('/members/');
+      },
+    });
+    try {
+      expect((await renderer.render(`${siteUrl}/`)).html).toContain('Rendered by script');
+      await expect(renderer.render(`${siteUrl}/old-offers`)).rejects.toThrow(/ERR_BLOCKED_BY_CLIENT/);
+      // Only documents ask: the script's request to the other address was stopped by the address check alone.
+      expect(asked).toEqual(['/', '/old-offers', '/members/offers']);
     } finally {
       await renderer.close();
     }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { isBlockedAddress as defaultIsBlocked, systemResolver, type Resolver } from '../fetch/address-guard.js';
-import type { FetchedDocument } from '../fetch/fetcher.js';
+import type { FetchedDocument, Fetcher } from '../fetch/fetcher.js';
 import { technologyDatabase } from '../fingerprint/database.js';
 
 export type RenderMode = 'auto' | 'never' | 'always';
@@ -14,6 +14,8 @@ export interface RendererOptions {
   isBlockedAddress?: (address: string) => boolean;
   timeoutMs?: number;
   userAgent?: string;
+  /** Whether the page may navigate to a URL (the fetcher's robots.txt check), asked on every hop. */
+  mayNavigate?: (url: string) => Promise<boolean>;
 }
 
 export interface RenderedPage extends Omit<FetchedDocument, 'rendered'> {
@@ -93,6 +95,28 @@ export class Renderer {
     return addresses.length > 0 && !addresses.some((entry) => isBlocked(entry.address));
   }
 
+  /**
+   * Checks every request the page makes, each redirect hop included, before it leaves: Playwright's
+   * routes never see the hops of a redirect the browser follows, Chromium's Fetch domain pauses each.
+   * Documents of the main frame also ask `mayNavigate` (robots.txt).
+   */
+  private async guard(context: BrowserContext, page: Page): Promise<void> {
+    const session = await context.newCDPSession(page);
+    const { frameTree } = await session.send('Page.getFrameTree');
+    session.on('Fetch.requestPaused', (event) => {
+      const decide = async () => {
+        const document = event.resourceType === 'Document' && event.frameId === frameTree.frame.id;
+        const allowed = (await this.allowed(event.request.url)) && (!document || !this.options.mayNavigate || (await this.options.mayNavigate(event.request.url)));
+        await (allowed
+          ? session.send('Fetch.continueRequest', { requestId: event.requestId })
+          : session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }));
+      };
+      // A page closed mid-request has no request left to decide on.
+      decide().catch(() => undefined);
+    });
+    await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
+  }
+
   async render(url: string): Promise<RenderedPage> {
     if (!(await this.allowed(url))) throw new Error(`${url} resolves to a private, loopback, link-local or otherwise non-public address`);
     const started = Date.now();
@@ -100,8 +124,7 @@ export class Renderer {
     const context = await browser.newContext({ ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}) });
     try {
       const page = await context.newPage();
-      // The browser resolves names itself, so each request is checked before it leaves.
-      await page.route('**/*', async (route) => ((await this.allowed(route.request().url())) ? route.continue() : route.abort('blockedbyclient')));
+      await this.guard(context, page);
       const response = await page.goto(url, { waitUntil: 'load', timeout: this.options.timeoutMs ?? 20_000 });
       await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
       const js = await page.evaluate((paths: string[]) => {
@@ -135,4 +158,9 @@ export class Renderer {
   async close(): Promise<void> {
     if (this.browser) await (await this.browser).close().catch(() => undefined);
   }
+}
+
+/** A renderer that goes by a fetcher's rules: its user agent, and its robots.txt on every document hop. */
+export function rendererFor(fetcher: Fetcher, options: Omit<RendererOptions, 'userAgent' | 'mayNavigate'> = {}): Renderer {
+  return new Renderer({ ...options, userAgent: fetcher.userAgent, mayNavigate: (url) => fetcher.mayFetch(url) });
 }

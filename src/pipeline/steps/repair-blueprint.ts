@@ -54,20 +54,23 @@ function rebuildPageType(pageType: PageType, broken: Set<string>, fresh: Fetched
     fresh.map((page) => ({ url: page.url, html: page.html })),
     { fields: fields.map(specOf), examples: known, pageTypeName: pageType.name },
   ).blueprint.pageTypes[0]!;
-  const found = new Map(fieldsOfPageType(rebuilt).map((field) => [field.name, field]));
+  // Page fields come from a page-level rebuild and record fields from a rebuilt listing, never the other way round.
+  const onPage = new Map(rebuilt.fields.map((field) => [field.name, field]));
+  const inRecords = new Map((rebuilt.list?.fields ?? []).map((field) => [field.name, field]));
   const recordsMoved = Boolean(pageType.list && rebuilt.list && rebuilt.list.item !== pageType.list.item);
-  const patch = (relocate: (field: Field) => boolean) => (field: Field): Field => {
+  const patch = (found: Map<string, Field>, relocate: (field: Field) => boolean) => (field: Field): Field => {
     const match = found.get(field.name);
     return match?.sources.length && relocate(field) ? { ...field, sources: match.sources, mode: match.mode, quality: match.quality } : field;
   };
+  const isBroken = (field: Field) => broken.has(field.name);
   return {
     ...pageType,
-    fields: pageType.fields.map(patch((field) => broken.has(field.name))),
+    fields: pageType.fields.map(patch(onPage, isBroken)),
     list:
       pageType.list &&
       (recordsMoved
-        ? { item: rebuilt.list!.item, nextPage: rebuilt.list!.nextPage ?? pageType.list.nextPage, fields: pageType.list.fields.map(patch(() => true)) }
-        : { ...pageType.list, fields: pageType.list.fields.map(patch((field) => broken.has(field.name))) }),
+        ? { item: rebuilt.list!.item, nextPage: rebuilt.list!.nextPage ?? pageType.list.nextPage, fields: pageType.list.fields.map(patch(inRecords, () => true)) }
+        : { ...pageType.list, fields: pageType.list.fields.map(patch(inRecords, isBroken)) }),
   };
 }
 
@@ -141,9 +144,14 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     const { llm: _previous, ...current } = blueprint;
     let repaired = rebuildPageType(pageType, brokenNames, fresh, known);
     const candidate = (): Blueprint => ({ ...current, pageTypes: current.pageTypes.map((type) => (type.name === pageType.name ? repaired : type)) });
-    // Every field that broke or got new sources must cover the fresh pages and read its known values there again.
+    // Every field that broke or got new sources (all record fields, when the records moved) must cover the
+    // fresh pages and read its known values there again.
     const unchanged = new Set(fieldsOfPageType(pageType));
-    const relocated = () => fieldsOfPageType(repaired).filter((field) => brokenNames.has(field.name) || !unchanged.has(field)).map((field) => field.name);
+    const recordsMoved = repaired.list?.item !== pageType.list?.item;
+    const relocated = () =>
+      fieldsOfPageType(repaired)
+        .filter((field) => brokenNames.has(field.name) || !unchanged.has(field) || (recordsMoved && repaired.list!.fields.includes(field)))
+        .map((field) => field.name);
     const unresolved = () => {
       const tried = candidate();
       const after = verifyBlueprint(tried, fresh);

@@ -121,9 +121,17 @@ export class Renderer {
     if (!(await this.allowed(url))) throw new Error(`${url} resolves to a private, loopback, link-local or otherwise non-public address`);
     const started = Date.now();
     const browser = await this.launch();
-    const context = await browser.newContext({ ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}) });
+    const context = await browser.newContext({ serviceWorkers: 'block', ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}) });
     try {
+      // Workers and pop-ups make their requests from targets of their own, out of the guard's reach;
+      // reading a page's content needs neither. Scripts see them as a browser without workers and
+      // with a pop-up blocker would show them.
+      await context.addInitScript(() => {
+        const fixed = (value: unknown) => ({ value, writable: false, configurable: false });
+        Object.defineProperties(window, { Worker: fixed(undefined), SharedWorker: fixed(undefined), open: fixed(() => null) });
+      });
       const page = await context.newPage();
+      context.on('page', (other) => void (other === page ? undefined : other.close()));
       await this.guard(context, page);
       const response = await page.goto(url, { waitUntil: 'load', timeout: this.options.timeoutMs ?? 20_000 });
       await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);

@@ -105,8 +105,8 @@ export class Renderer {
     const { frameTree } = await session.send('Page.getFrameTree');
     session.on('Fetch.requestPaused', (event) => {
       const decide = async () => {
-        const document = event.resourceType === 'Document' && event.frameId === frameTree.frame.id;
-        const allowed = (await this.allowed(event.request.url)) && (!document || !this.options.mayNavigate || (await this.options.mayNavigate(event.request.url)));
+        const mainDocument = event.resourceType === 'Document' && event.frameId === frameTree.frame.id;
+        const allowed = (await this.allowed(event.request.url)) && (!mainDocument || !this.options.mayNavigate || (await this.options.mayNavigate(event.request.url)));
         await (allowed
           ? session.send('Fetch.continueRequest', { requestId: event.requestId })
           : session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }));

@@ -2,7 +2,7 @@ import type { CssSource, FieldType } from '../blueprint/schema.js';
 import { allElements, isTag, isText, textOf, type Element } from '../extract/dom.js';
 import { compileQuery, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
-import { sameValue } from './values.js';
+import { comparable } from './values.js';
 import { cssEscape, ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import type { CandidateSet, FieldCandidates, FieldSpec } from './generate.js';
 import { newCandidateSet } from './generate.js';
@@ -60,14 +60,21 @@ const READ_FOR_TYPE: Partial<Record<FieldType, { tag: string; read: string }>> =
   image: { tag: 'img', read: 'attr:src' },
 };
 
+/** Records whose elements are searched for known values: enough to see the template, testing covers the rest. */
+const EXAMPLE_ITEMS = 12;
+
 /** Elements of a record whose text is one of the field's known values on the record's page. */
 function exampleItemCandidates(set: CandidateSet, items: Element[], known: (string[] | undefined)[], multiple: boolean): void {
+  const comparableSets = new Map<string[], Set<string>>();
+  let searched = 0;
   for (const [index, item] of items.entries()) {
     const values = known[index];
     if (!values?.length) continue;
+    if (searched++ === EXAMPLE_ITEMS) break;
+    let wanted = comparableSets.get(values);
+    if (!wanted) comparableSets.set(values, (wanted = new Set(values.map(comparable).filter(Boolean))));
     for (const element of allElements(item)) {
-      const text = textOf(element);
-      if (!text || !values.some((value) => sameValue(text, value))) continue;
+      if (!wanted.has(comparable(textOf(element)))) continue;
       for (const selector of selectorsFor(element, item, 3)) {
         if (selector.first || multiple) set.add({ css: selector.css }, 'example', 0.95);
       }

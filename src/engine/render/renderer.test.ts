@@ -41,11 +41,15 @@ describe('Renderer with the system Chromium', () => {
       if (request.url === '/old-offers') return response.writeHead(301, { location: '/members/offers' }).end();
       if (request.url === '/widget.js') return response.writeHead(302, { location: `${internalUrl}/metadata.js` }).end();
       if (request.url === '/worker.js') return response.writeHead(200, { 'content-type': 'text/javascript' }).end(`fetch('${internalUrl}/from-worker').catch(() => {});`);
+      if (request.url === '/shared-worker.js') return response.writeHead(200, { 'content-type': 'text/javascript' }).end(`fetch('${internalUrl}/from-shared-worker').catch(() => {});`);
       if (request.url === '/sw.js') return response.writeHead(200, { 'content-type': 'text/javascript' }).end(`fetch('${internalUrl}/from-service-worker').catch(() => {});`);
       if (request.url === '/busy') {
-        // Requests from other targets (workers, service workers, pop-ups) that a page-level guard cannot see.
+        // A dedicated worker's requests pass the page's guard; shared workers, service workers and
+        // pop-ups run in other targets that a page-level guard cannot see.
         return response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><body><p>Busy page</p><script>
-try { new Worker('/worker.js'); } catch {}
+new Worker('/worker.js');
+document.body.dataset.sharedWorker = typeof SharedWorker;
+try { new SharedWorker('/shared-worker.js'); } catch {}
 navigator.serviceWorker?.register('/sw.js').catch(() => {});
 document.body.dataset.popup = String(window.open('${internalUrl}/popup'));
 </script></body></html>`);
@@ -83,8 +87,10 @@ fetch('${internalUrl}/metadata').catch(() => {});
       await expect(renderer.render(`${siteUrl}/moved`)).rejects.toThrow(/ERR_BLOCKED_BY_CLIENT/);
       const shop = await renderer.render(`${siteUrl}/with-widget`);
       expect(shop.html).toContain('Shop');
-      // No workers and a pop-up blocker: nothing leaves from a target the guard does not watch.
+      // Dedicated workers run, guarded; no shared or service workers and a pop-up blocker: nothing
+      // leaves from a target the guard does not watch.
       const busy = await renderer.render(`${siteUrl}/busy`);
+      expect(busy.html).toContain('data-shared-worker="undefined"');
       expect(busy.html).toContain('data-popup="null"');
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(internalHits).toBe(0);

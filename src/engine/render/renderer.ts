@@ -123,12 +123,12 @@ export class Renderer {
     const browser = await this.launch();
     const context = await browser.newContext({ serviceWorkers: 'block', ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}) });
     try {
-      // Workers and pop-ups make their requests from targets of their own, out of the guard's reach;
-      // reading a page's content needs neither. Scripts see them as a browser without workers and
-      // with a pop-up blocker would show them.
+      // Shared workers, service workers and pop-ups make their requests from targets of their own, out
+      // of the guard's reach (a page's dedicated workers stay within it); reading a page needs none of
+      // them. Scripts see what a browser without shared workers and with a pop-up blocker would show.
       await context.addInitScript(() => {
         const fixed = (value: unknown) => ({ value, writable: false, configurable: false });
-        Object.defineProperties(window, { Worker: fixed(undefined), SharedWorker: fixed(undefined), open: fixed(() => null) });
+        Object.defineProperties(window, { SharedWorker: fixed(undefined), open: fixed(() => null) });
       });
       const page = await context.newPage();
       context.on('page', (other) => void (other === page ? undefined : other.close()));

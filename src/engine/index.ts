@@ -4,6 +4,7 @@ export {
   BLUEPRINT_SCHEMA_VERSION,
   blueprintJsonSchema,
   buildBlueprint,
+  compileUrlPattern,
   contentHash,
   diffBlueprints,
   exportBlueprint,

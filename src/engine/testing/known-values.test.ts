@@ -35,12 +35,13 @@ describe('last known values', () => {
 
   it('measures how many of them a repaired blueprint reads again, ignoring values the page no longer shows', () => {
     const after = listing('div.tile', 'h3');
-    expect(reproduction(after, [{ url, html: tiles(['Atlas', 'Ember', 'Orchard']) }], known, 'title')).toBe(1);
+    const titles = (blueprint: Blueprint, html: string) => reproduction(blueprint, [{ url, html }], known, ['title']).get('title');
+    expect(titles(after, tiles(['Atlas', 'Ember', 'Orchard']))).toBe(1);
     // Orchard sold out and Lantern arrived: the two left are both read.
-    expect(reproduction(after, [{ url, html: tiles(['Atlas', 'Ember', 'Lantern']) }], known, 'title')).toBe(1);
+    expect(titles(after, tiles(['Atlas', 'Ember', 'Lantern']))).toBe(1);
     // A blueprint reading something else reproduces none of them.
-    expect(reproduction(listing('div.tile', 'p'), [{ url, html: tiles(['Atlas', 'Ember']).replaceAll('</h3>', '</h3><p>In stock</p>') }], known, 'title')).toBe(0);
+    expect(titles(listing('div.tile', 'p'), tiles(['Atlas', 'Ember']).replaceAll('</h3>', '</h3><p>In stock</p>'))).toBe(0);
     // No known value is left on the page: nothing to judge by.
-    expect(reproduction(after, [{ url, html: tiles(['Lantern', 'Meridian']) }], known, 'title')).toBeNull();
+    expect(titles(after, tiles(['Lantern', 'Meridian']))).toBeNull();
   });
 });

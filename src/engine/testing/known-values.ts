@@ -30,20 +30,25 @@ export function knownValues(blueprint: Blueprint, pages: Array<{ url: string; ht
 }
 
 /**
- * How well a blueprint reads a field's known values again on new copies of the same pages: the
- * mean share, over pages, of the known values still in the page's text that it reads. Values the
- * site no longer shows (sold-out items, changed prices) cannot count either way; null when none is left.
+ * How well a blueprint reads fields' known values again on new copies of the same pages: per field,
+ * the mean share, over pages, of its known values still in the page's text that it reads. Values the
+ * site no longer shows (sold-out items, changed prices) cannot count either way; null for a field
+ * none of whose values is left. Each page is parsed and extracted once for all the fields.
  */
-export function reproduction(blueprint: Blueprint, pages: Array<{ url: string; html: string }>, known: ExamplePage[], field: string): number | null {
+export function reproduction(blueprint: Blueprint, pages: Array<{ url: string; html: string }>, known: ExamplePage[], fields: string[]): Map<string, number | null> {
   const compiled = compileBlueprint(blueprint);
-  const shares = known.flatMap((example) => {
+  const shares = new Map<string, number[]>(fields.map((field) => [field, []]));
+  for (const example of known) {
     const page = pages.find((candidate) => candidate.url === example.url);
-    if (!page) return [];
+    if (!page) continue;
     const text = comparable(textOf(new PageContext(page.url, page.html).document));
-    const expected = [example.values[field] ?? []].flat().filter((value) => text.includes(comparable(value)));
-    if (!expected.length) return [];
-    const now = new Set(valuesOf(extractPage(compiled, page), field).map(comparable));
-    return [expected.filter((value) => now.has(comparable(value))).length / expected.length];
-  });
-  return shares.length ? shares.reduce((sum, share) => sum + share, 0) / shares.length : null;
+    const record = extractPage(compiled, page);
+    for (const field of fields) {
+      const expected = [example.values[field] ?? []].flat().filter((value) => text.includes(comparable(value)));
+      if (!expected.length) continue;
+      const now = new Set(valuesOf(record, field).map(comparable));
+      shares.get(field)!.push(expected.filter((value) => now.has(comparable(value))).length / expected.length);
+    }
+  }
+  return new Map([...shares].map(([field, found]) => [field, found.length ? found.reduce((sum, share) => sum + share, 0) / found.length : null]));
 }

@@ -1,6 +1,6 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
 import type { Blueprint } from '../../engine/index.js';
-import { matchesUrlPattern, verifyBlueprint, type BlueprintVerification } from '../../engine/index.js';
+import { compileUrlPattern, matchesUrlPattern, verifyBlueprint, type BlueprintVerification } from '../../engine/index.js';
 import { PermanentJobError, Priority, type JobContext, type JobQueue, type JobsRepository } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { FetchedDocument, Fetcher } from '../../engine/index.js';
@@ -21,7 +21,8 @@ export interface CheckDeps {
 export async function checkUrls(sites: SitesRepository, site: SiteRecord, blueprint: Blueprint): Promise<string[]> {
   const urls = new Set(blueprint.pageTypes.flatMap((type) => type.match.examples));
   // Extraction applies a lone page type to any page, but a home page says nothing about how a listing's fields are read.
-  const claimed = (url: string) => blueprint.pageTypes.some((type) => matchesUrlPattern(type.match.urlPattern, url));
+  const patterns = blueprint.pageTypes.map((type) => compileUrlPattern(type.match.urlPattern));
+  const claimed = (url: string) => patterns.some((pattern) => matchesUrlPattern(pattern, url));
   for (const page of await sites.pages(site.id)) {
     if (urls.size >= CHECK_PAGES) break;
     if (page.status < 400 && claimed(page.url)) urls.add(page.url);

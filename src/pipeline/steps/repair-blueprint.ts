@@ -152,17 +152,21 @@ export function repairBlueprintHandler(deps: RepairDeps) {
       fieldsOfPageType(repaired)
         .filter((field) => brokenNames.has(field.name) || !unchanged.has(field) || (recordsMoved && repaired.list!.fields.includes(field)))
         .map((field) => field.name);
-    const unresolved = () => {
+    /** The candidate measured on the fresh pages, with the re-located fields that fail it. */
+    const measure = () => {
       const tried = candidate();
+      const names = relocated();
       const after = verifyBlueprint(tried, fresh);
-      return relocated().filter((name) => {
+      const reread = reproduction(tried, fresh, known, names);
+      const unresolved = names.filter((name) => {
         const measured = after.fields.find((field) => field.pageType === pageType.name && field.field === name);
-        return !measured || measured.coverage < BROKEN_BELOW || (reproduction(tried, fresh, known, name) ?? 1) < BROKEN_BELOW;
+        return !measured || measured.coverage < BROKEN_BELOW || (reread.get(name) ?? 1) < BROKEN_BELOW;
       });
+      return { blueprint: tried, coverage: after.coverage, unresolved };
     };
 
     // Heuristics first; the LLM for the fields they could not re-locate.
-    const heuristicMisses = unresolved();
+    const heuristicMisses = measure().unresolved;
     const left = fieldsOfPageType(repaired).filter((field) => heuristicMisses.includes(field.name));
     const llm = left.length ? await stepLlm(deps, context, site) : undefined;
     let llmUse: Blueprint['llm'];
@@ -172,22 +176,22 @@ export function repairBlueprintHandler(deps: RepairDeps) {
       repaired = { ...repaired, fields: repaired.fields.map(take), list: repaired.list && { ...repaired.list, fields: repaired.list.fields.map(take) } };
       llmUse = await analysisLlmUse(deps, llm);
     }
-    const stillBroken = unresolved();
-    if (stillBroken.length) {
-      throw new PermanentJobError(`could not re-locate ${stillBroken.join(', ')} from their last known values`);
+    const final = measure();
+    if (final.unresolved.length) {
+      throw new PermanentJobError(`could not re-locate ${final.unresolved.join(', ')} from their last known values`);
     }
-    const after = verifyBlueprint(candidate(), fresh);
+    const { coverage } = final;
     const saved = await saveBlueprint(
       deps,
       context,
       site,
-      { ...candidate(), ...(llmUse ? { llm: llmUse } : {}), validation: { ...blueprint.validation!, coverage: after.coverage } },
+      { ...final.blueprint, ...(llmUse ? { llm: llmUse } : {}), validation: { ...blueprint.validation!, coverage } },
       'repair',
     );
     // The fresh pages become the last known good state for the next repair.
     await deps.sites.upsertPages(site.id, fresh);
     await deps.sites.update(site.id, { health: 'healthy' });
-    await context.log('info', `repaired ${relocated().join(', ')}`, { coverage: after.coverage });
+    await context.log('info', `repaired ${relocated().join(', ')}`, { coverage });
     return { repaired: relocated(), ...saved };
   };
 }

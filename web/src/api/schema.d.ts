@@ -101,7 +101,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description Failed attempts are limited per account and per client address (429 with Retry-After).
+         * @description Failed attempts are limited per (account, client address) and per client address (429 with Retry-After); an account is never locked as a whole, so its owner can sign in from elsewhere.
          */
         post: {
             parameters: {

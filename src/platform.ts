@@ -87,7 +87,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       queue,
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
-      services: { sites: new SitesService(sites, jobs, analysis), jobs: new JobsService(jobs, queue, analysis, llm), llm },
+      services: { sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }), jobs: new JobsService(jobs, queue, analysis, llm), llm },
       analysis,
       handlers,
       fetcher,

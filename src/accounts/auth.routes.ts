@@ -78,7 +78,8 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',
-        description: 'Failed attempts are limited per account and per client address (429 with Retry-After).',
+        description:
+          'Failed attempts are limited per (account, client address) and per client address (429 with Retry-After); an account is never locked as a whole, so its owner can sign in from elsewhere.',
         body: loginBody,
         response: { 200: sessionSchema, ...errors, 429: problemSchema },
       },

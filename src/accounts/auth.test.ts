@@ -128,7 +128,7 @@ describe.each(databaseTargets())('accounts and sessions on $name', (target) => {
     expect(rows[0]).toEqual({ n: 0 });
   });
 
-  it('limits failed logins per account with 429 and Retry-After, answering unknown emails like wrong passwords', async () => {
+  it('limits failed logins per account and address with 429 and Retry-After, answering unknown emails like wrong passwords', async () => {
     await signUp(app, 'target@example.com');
     const unknown = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.com', password: 'whatever-password' } });
     const wrong = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'target@example.com', password: 'whatever-password' } });
@@ -143,6 +143,9 @@ describe.each(databaseTargets())('accounts and sessions on $name', (target) => {
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.headers['content-type']).toContain('application/problem+json');
+    // A stranger's guesses cost the owner nothing elsewhere.
+    const owner = await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.77', payload: { email: 'target@example.com', password: PASSWORD } });
+    expect(owner.statusCode).toBe(200);
   });
 
   it('limits failed logins per client address across accounts', async () => {

@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+
 /**
  * Counts sign-in attempts per key in fixed windows: in memory for a single process
  * (`MemoryAttemptStore`), in Redis when several API processes share the count (`RedisAttemptStore`).
@@ -36,12 +38,14 @@ export class MemoryAttemptStore implements AttemptStore {
 }
 
 export interface LoginLimits {
-  perAccount: number;
-  perIp: number;
+  /** Failed attempts one client address may make on one account per window. */
+  perAccountAndAddress: number;
+  /** Failed attempts one client address may make across all accounts per window. */
+  perAddress: number;
   windowMs: number;
 }
 
-export const defaultLoginLimits: LoginLimits = { perAccount: 5, perIp: 20, windowMs: 15 * 60_000 };
+export const defaultLoginLimits: LoginLimits = { perAccountAndAddress: 5, perAddress: 20, windowMs: 15 * 60_000 };
 
 /** An attempt that may proceed; the caller reports how it ended. */
 export interface LoginAttempt {
@@ -49,9 +53,12 @@ export interface LoginAttempt {
 }
 
 /**
- * Failed-login throttling per account and per client address. Every attempt is counted before the
- * password is checked, so a burst of parallel guesses cannot all slip in before the first failure
- * is recorded; a successful sign-in then gives its slots back.
+ * Failed-login throttling per (account, client address) and per client address. There is no
+ * limit on an account as a whole: it would let anyone who knows an email address keep its owner
+ * out, so guesses are slowed where they come from and the owner can still sign in from
+ * elsewhere (OWASP authentication guidance). Every attempt is counted before the password is
+ * checked, so a burst of parallel guesses cannot all slip in before the first failure is
+ * recorded; a successful sign-in then gives its slots back.
  */
 export class LoginLimiter {
   constructor(
@@ -60,25 +67,35 @@ export class LoginLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The attempt, or the seconds to wait (Retry-After) when the account or the address is over its limit. */
+  /** The attempt, or the seconds to wait (Retry-After) when the pair or the address is over its limit. */
   async begin(email: string, ip: string): Promise<LoginAttempt | { retryAfter: number }> {
-    const account = accountKey(email);
-    const address = ipKey(ip);
-    const [forAccount, forAddress] = await Promise.all([
-      this.store.hit(account, this.limits.windowMs),
+    const address = addressKey(ip);
+    const pair = `pair:${email.toLowerCase()}|${address}`;
+    const [forPair, forAddress] = await Promise.all([
+      this.store.hit(pair, this.limits.windowMs),
       this.store.hit(address, this.limits.windowMs),
     ]);
     const blockedUntil = Math.max(
-      forAccount.count > this.limits.perAccount ? forAccount.resetAt : 0,
-      forAddress.count > this.limits.perIp ? forAddress.resetAt : 0,
+      forPair.count > this.limits.perAccountAndAddress ? forPair.resetAt : 0,
+      forAddress.count > this.limits.perAddress ? forAddress.resetAt : 0,
     );
     if (blockedUntil) return { retryAfter: Math.max(1, Math.ceil((blockedUntil - this.now()) / 1000)) };
     return {
-      // A successful sign-in forgives the account's failures; the address only gets this attempt back.
-      succeeded: () => Promise.all([this.store.clear(account), this.store.release(address)]).then(() => undefined),
+      // A successful sign-in forgives this address's failures on the account; the address only gets this attempt back.
+      succeeded: () => Promise.all([this.store.clear(pair), this.store.release(address)]).then(() => undefined),
     };
   }
 }
 
-const accountKey = (email: string) => `account:${email.toLowerCase()}`;
-const ipKey = (ip: string) => `ip:${ip}`;
+/**
+ * The unit one client is counted in: an IPv4 address, or an IPv6 /64, since one subscriber
+ * usually holds a whole /64 and could otherwise take a fresh address for every guess.
+ */
+function addressKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return `ip:${ip}`;
+  let parsed = ipaddr.parse(ip);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv4') return `ip:${parsed.toString()}`;
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
+  return `ip:${parts.join(':')}::/64`;
+}

@@ -106,6 +106,26 @@ describe('errors are RFC 9457 problem+json', () => {
     expect(response.json()).toMatchObject({ status: 400, title: 'Bad Request', detail: expect.stringMatching(/JSON/) });
   });
 
+  it('400s a body with prototype keys, naming the key and where it is', async () => {
+    for (const [payload, path] of [
+      ['{"name": "ab", "count": 1, "__proto__": {"admin": true}}', '/__proto__'],
+      ['{"name": "ab", "count": 1, "nested": [{"constructor": {"prototype": {"admin": true}}}]}', '/nested/0/constructor/prototype'],
+    ] as const) {
+      const response = await app.inject({ method: 'POST', url: '/api/v1/echo', headers: { 'content-type': 'application/json' }, payload });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(problemContentType);
+      const body = response.json();
+      expect(body.type).toBe('urn:siteprint:problem:forbidden-json-key');
+      expect(body.detail).toContain(path);
+      expect(body.detail).toMatch(/__proto__, constructor\.prototype\) are refused/);
+      expect(body.detail).not.toMatch(/not valid JSON/);
+      expect(body.errors).toEqual([{ in: 'body', path, message: expect.any(String) }]);
+    }
+    // The words themselves are ordinary data.
+    const harmless = await app.inject({ method: 'POST', url: '/api/v1/echo', payload: { name: '__proto__', count: 1, constructor: 'x' } });
+    expect(harmless.statusCode).toBe(200);
+  });
+
   it('400s schema violations with an error per field', async () => {
     const response = await app.inject({ method: 'POST', url: '/api/v1/echo', payload: { name: 'a', count: -1 } });
     expect(response.statusCode).toBe(400);
@@ -190,6 +210,20 @@ describe('security headers and CORS', () => {
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+  });
+
+  it('sends HSTS only over HTTPS, which behind a proxy counts only with TRUST_PROXY', async () => {
+    const overHttps = { url: '/health/live', headers: { 'x-forwarded-proto': 'https' } };
+    expect((await app.inject('/health/live')).headers['strict-transport-security']).toBeUndefined();
+    // Without TRUST_PROXY anyone can send the header, so it proves nothing.
+    expect((await app.inject(overHttps)).headers['strict-transport-security']).toBeUndefined();
+    const proxied = await createTestApp({ database, env: { TRUST_PROXY: 'true' } });
+    try {
+      expect((await proxied.inject(overHttps)).headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      expect((await proxied.inject({ url: '/health/live', headers: { 'x-forwarded-proto': 'http' } })).headers['strict-transport-security']).toBeUndefined();
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('allows configured origins only', async () => {

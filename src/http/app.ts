@@ -31,6 +31,7 @@ import type { AttemptStore } from '../accounts/login-limiter.js';
 import { securitySchemes } from './auth.js';
 import { registerDashboard } from './dashboard.js';
 import { registerErrorHandling } from './errors.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { requestIdFor } from './request-id.js';
 
 export type AppInstance = FastifyInstance<
@@ -51,6 +52,8 @@ export interface AppOptions {
 }
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
+/** Helmet's default policy: a year, subdomains included. */
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 /** Builds the HTTP application; the caller owns listening and closing. */
 export async function buildApp({ config, database, queue, logger, loginAttempts }: AppOptions): Promise<AppInstance> {
@@ -67,11 +70,16 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerJsonBodyParser(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // HSTS over plain HTTP is meaningless at best; request.protocol honours X-Forwarded-Proto only with TRUST_PROXY.
+    if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
   });
 
   await app.register(helmet, {
+    // Sent per request above, only over HTTPS.
+    strictTransportSecurity: false,
     contentSecurityPolicy: {
       directives: {
         // Self-hosted instances are often reached over plain HTTP on a LAN; never rewrite to https.

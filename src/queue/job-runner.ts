@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import { JobCancelledError, PermanentJobError, type JobChangeListener, type JobContext, type JobHandlers, type JobLogListener } from './types.js';
+import { isRetryable, JobCancelledError, type JobChangeListener, type JobContext, type JobHandlers, type JobLogListener } from './types.js';
 
 /** What is left for the adapter after a run: nothing, or scheduling the next attempt. */
 export type RunResult = { retry: false } | { retry: true; error: string };
@@ -66,7 +66,7 @@ export class JobRunner {
       const message = error instanceof Error ? error.message : String(error);
       await this.jobs.appendLog(job.id, 'error', `attempt ${job.attempts} failed: ${message}`);
       logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, err: error }, 'job attempt failed');
-      if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) return this.fail(job, message);
+      if (!isRetryable(error) || job.attempts >= job.maxAttempts) return this.fail(job, message);
       return { retry: true, error: message };
     } finally {
       clearInterval(heartbeat);

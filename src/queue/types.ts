@@ -68,3 +68,13 @@ export class PermanentJobError extends Error {
     this.name = 'PermanentJobError';
   }
 }
+
+/**
+ * Whether another attempt could end differently. Besides PermanentJobError, any error that says
+ * `retryable: false` fails the job at once: the engine's FetchError does for policy refusals
+ * (a blocked address, robots.txt), which the queue need not know by name.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof PermanentJobError) return false;
+  return (error as { retryable?: unknown } | null)?.retryable !== false;
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { AppInstance } from '../http/app.js';
 import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
-import { problemResponses } from '../http/problem.js';
+import { problemResponses, problemSchema } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { jobSummary, toJobSummary } from '../jobs/jobs.schemas.js';
 import type { DiscoveredPageType, Fingerprint } from '../engine/index.js';
@@ -91,9 +91,11 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
       schema: {
         tags: ['sites'],
         summary: 'Add a site and start its analysis',
+        description:
+          'The host is resolved first: a URL whose host is or resolves to a private, loopback, link-local or otherwise non-public address is refused with 422 (blocked-address) unless the server runs with ALLOW_PRIVATE_NETWORK=true.',
         headers: z.object({ 'idempotency-key': z.string().optional() }),
         body: createSiteBody,
-        response: { 201: z.object({ site: siteDetail, job: jobSummary }), ...errors },
+        response: { 201: z.object({ site: siteDetail, job: jobSummary }), ...errors, 422: problemSchema },
       },
     },
     async (request, reply) => {
@@ -197,6 +199,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
       schema: {
         tags: ['sites'],
         summary: 'Add up to 1000 sites; each gets its own result',
+        description: 'A URL that is not valid, or whose host is a non-public address (see POST /api/v1/sites), gets status invalid with the reason.',
         headers: z.object({ 'idempotency-key': z.string().optional() }),
         body: batchCreateBody,
         response: { 200: batchResult, ...errors },

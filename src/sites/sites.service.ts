@@ -1,5 +1,6 @@
 import normalizeUrl from 'normalize-url';
 import type { SiteOptions } from '../db/schema/sites.js';
+import { addressKind, checkHost, type Resolver } from '../engine/index.js';
 import { decodeCursor } from '../http/pagination.js';
 import { HttpProblem, problems } from '../http/problem.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';
@@ -56,17 +57,44 @@ function checkedSchedule(schedule: string | null | undefined): string | null {
   return value;
 }
 
+/** The fetch policy analysis runs under, so sites it could never fetch are refused when added. */
+export interface SiteAddressPolicy {
+  allowPrivateNetwork: boolean;
+  resolver?: Resolver;
+}
+
 export class SitesService {
   constructor(
     private readonly sites: SitesRepository,
     private readonly jobs: JobsRepository,
     private readonly analysis: AnalysisCoordinator,
+    private readonly addressPolicy: SiteAddressPolicy,
   ) {}
+
+  /**
+   * 422 when the host resolves to an address the fetcher's guard will refuse, instead of a job
+   * that fails later. The guard still checks every connection: DNS may change after this.
+   * A name that does not resolve now is let through; the fetch reports it if it never does.
+   */
+  private async refuseBlockedHost(url: string): Promise<void> {
+    if (this.addressPolicy.allowPrivateNetwork) return;
+    const host = new URL(url).hostname;
+    const check = await checkHost(host, this.addressPolicy.resolver);
+    if (check.verdict !== 'blocked') return;
+    const where = host.replace(/^\[|\]$/g, '') === check.address ? `${host} is` : `${host} resolves to ${check.address},`;
+    const why = `${where} ${addressKind(check.address)}`;
+    throw new HttpProblem(
+      422,
+      `${why}, which analysis does not fetch. To analyse sites on a private network, run the server with ALLOW_PRIVATE_NETWORK=true.`,
+      { slug: 'blocked-address', errors: [{ in: 'body', path: '/url', message: `${why}; see ALLOW_PRIVATE_NETWORK` }] },
+    );
+  }
 
   /** Adds a site and starts its analysis. */
   async create(workspaceId: string, input: NewSiteInput, priority: Priority = Priority.user): Promise<{ site: SiteRecord; analysis: JobRecord }> {
     const url = canonicalSiteUrl(input.url);
     const schedule = checkedSchedule(input.schedule);
+    await this.refuseBlockedHost(url);
     const existing = await this.sites.findByUrl(workspaceId, url);
     if (existing) throw new HttpProblem(409, `${url} is already a site of this workspace`, { slug: 'duplicate-site' });
     const site = await this.sites
@@ -97,7 +125,7 @@ export class SitesService {
         if (error instanceof HttpProblem && error.status === 409) {
           const site = await this.sites.findByUrl(workspaceId, canonicalSiteUrl(item.url));
           results.push({ url: item.url, status: 'duplicate', siteId: site!.id });
-        } else if (error instanceof HttpProblem && error.status === 400) {
+        } else if (error instanceof HttpProblem && (error.status === 400 || error.status === 422)) {
           results.push({ url: item.url, status: 'invalid', error: error.message });
         } else {
           throw error;

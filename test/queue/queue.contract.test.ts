@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FetchError } from '../../src/engine/index.js';
 import { createLogger } from '../../src/logging/logger.js';
 import {
   createJobQueue,
@@ -139,6 +140,26 @@ describe.each(targets)('job queue contract: $name', (target) => {
     const invalid = await enqueue('invalid', {}, { maxAttempts: 5 });
     expect(await settled(broken.id)).toMatchObject({ status: 'failed', attempts: 2, error: 'still broken' });
     expect(await settled(invalid.id)).toMatchObject({ status: 'failed', attempts: 1, error: 'site was deleted' });
+  });
+
+  it('fails at once when the fetcher refused by policy, and retries its other failures', async () => {
+    await setUp({
+      blocked: async () => {
+        throw new FetchError('blocked_address', 'metadata.internal resolves to 169.254.169.254', 'http://metadata.internal/');
+      },
+      robots: async () => {
+        throw new FetchError('robots_disallowed', 'robots.txt of https://shop.example disallows /', 'https://shop.example/');
+      },
+      timeout: async () => {
+        throw new FetchError('timeout', 'no complete answer within the time limit', 'https://shop.example/');
+      },
+    });
+    const blocked = await enqueue('blocked', {}, { maxAttempts: 3 });
+    const robots = await enqueue('robots', {}, { maxAttempts: 3 });
+    const timeout = await enqueue('timeout', {}, { maxAttempts: 2 });
+    expect(await settled(blocked.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await settled(robots.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await settled(timeout.id)).toMatchObject({ status: 'failed', attempts: 2 });
   });
 
   it('holds a delayed job until it is due', async () => {

@@ -1,4 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 /**
@@ -15,12 +16,53 @@ export function isBlockedAddress(address: string): boolean {
   return parsed.range() !== 'unicast';
 }
 
+/** The kind of a blocked address in words, for messages that say why it is refused. */
+export function addressKind(address: string): string {
+  if (!ipaddr.isValid(address)) return 'not an IP address';
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const range = parsed.range();
+  const words: Record<string, string> = {
+    loopback: 'a loopback address (this machine)',
+    private: 'a private-network address',
+    uniqueLocal: 'a private-network address',
+    linkLocal: 'a link-local address (where cloud metadata services live)',
+    carrierGradeNat: 'a carrier-grade NAT address',
+    unspecified: 'the unspecified address',
+    multicast: 'a multicast address',
+    broadcast: 'the broadcast address',
+  };
+  return words[range] ?? `a non-public address (${range})`;
+}
+
 export class BlockedAddressError extends Error {
   readonly code = 'blocked_address';
   constructor(readonly host: string, readonly address: string) {
     super(`${host} resolves to ${address}, a private, loopback, link-local or otherwise non-public address`);
     this.name = 'BlockedAddressError';
   }
+}
+
+export type HostCheck =
+  | { verdict: 'public'; addresses: string[] }
+  | { verdict: 'blocked'; address: string }
+  /** The name has no address now; whether that lasts is for the fetch to find out. */
+  | { verdict: 'unresolved' };
+
+/**
+ * Checks a URL host (name or IP literal, IPv6 with or without brackets) against the same policy
+ * the guarded lookup applies to every connection: one non-public address blocks the name.
+ */
+export async function checkHost(
+  host: string,
+  resolver: Resolver = systemResolver,
+  isBlocked: (address: string) => boolean = isBlockedAddress,
+): Promise<HostCheck> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  const addresses = isIP(bare) ? [bare] : (await resolver(bare).catch(() => [])).map((entry) => entry.address);
+  if (addresses.length === 0) return { verdict: 'unresolved' };
+  const blocked = addresses.find((address) => isBlocked(address));
+  return blocked ? { verdict: 'blocked', address: blocked } : { verdict: 'public', addresses };
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

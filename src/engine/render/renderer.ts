@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { isBlockedAddress as defaultIsBlocked, systemResolver, type Resolver } from '../fetch/address-guard.js';
+import { checkHost, type Resolver } from '../fetch/address-guard.js';
 import type { FetchedDocument, Fetcher } from '../fetch/fetcher.js';
 import { technologyDatabase } from '../fingerprint/database.js';
 
@@ -89,10 +89,7 @@ export class Renderer {
     } catch {
       return false;
     }
-    const isBlocked = this.options.isBlockedAddress ?? defaultIsBlocked;
-    if (/^[\d.]+$|:/.test(host)) return !isBlocked(host);
-    const addresses = await (this.options.resolver ?? systemResolver)(host).catch(() => []);
-    return addresses.length > 0 && !addresses.some((entry) => isBlocked(entry.address));
+    return (await checkHost(host, this.options.resolver, this.options.isBlockedAddress)).verdict === 'public';
   }
 
   /**

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import * as cheerio from 'cheerio';
-import type { FetchedDocument, Fetcher } from '../fetch/index.js';
+import { FetchError, type FetchedDocument, type FetchErrorCode, type Fetcher } from '../fetch/index.js';
 import { urlShape } from './url-shape.js';
 
 export interface SampleOptions {
@@ -13,8 +13,8 @@ export interface SampleOptions {
 
 export interface SampleResult {
   pages: FetchedDocument[];
-  /** URLs that failed, with why. */
-  failures: Array<{ url: string; error: string }>;
+  /** URLs that failed, with why (and the fetcher's error code when it refused or failed the fetch). */
+  failures: Array<{ url: string; error: string; code?: FetchErrorCode }>;
   /** Where candidate URLs came from. */
   sitemaps: string[];
 }
@@ -115,7 +115,7 @@ export async function sampleSite(fetcher: Fetcher, siteUrl: string, options: Sam
       await options.onPage?.(page, pages.length);
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      failures.push({ url, error: error instanceof Error ? error.message : String(error) });
+      failures.push({ url, error: error instanceof Error ? error.message : String(error), ...(error instanceof FetchError ? { code: error.code } : {}) });
     }
   };
 

@@ -1,10 +1,32 @@
-import { discoverWithLlm, fingerprintSite, renderWhereNeeded, sampleSite, type Fetcher, type Renderer } from '../../engine/index.js';
-import type { JobContext } from '../../queue/index.js';
+import {
+  discoverWithLlm,
+  fingerprintSite,
+  POLICY_REFUSALS,
+  renderWhereNeeded,
+  sampleSite,
+  type FetchErrorCode,
+  type Fetcher,
+  type Renderer,
+} from '../../engine/index.js';
+import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';
 import { reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
 const DEFAULT_MAX_PAGES = 30;
+
+/**
+ * Why no page could be sampled. The start page comes first: when policy refused it (its address
+ * or robots.txt), later attempts would be refused the same way, so the job fails at once.
+ */
+function unfetchable(url: string, start: { error: string; code?: FetchErrorCode } | undefined): Error {
+  const message = `no page of ${url} could be fetched${start ? `: ${start.error}` : ''}`;
+  if (start?.code === 'blocked_address') {
+    return new PermanentJobError(`${message}. Analysis does not fetch non-public addresses unless the server runs with ALLOW_PRIVATE_NETWORK=true`);
+  }
+  if (start?.code && POLICY_REFUSALS.has(start.code)) return new PermanentJobError(message);
+  return new Error(message);
+}
 
 /** fingerprint_site: sample the site's pages, keep them for the later steps, detect its technologies. */
 export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher; renderer: Renderer }) {
@@ -18,9 +40,7 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
       },
     });
     for (const failure of sample.failures.slice(0, 10)) await context.log('warn', `could not use ${failure.url}: ${failure.error}`);
-    if (sample.pages.length === 0) {
-      throw new Error(`no page of ${site.url} could be fetched${sample.failures[0] ? `: ${sample.failures[0].error}` : ''}`);
-    }
+    if (sample.pages.length === 0) throw unfetchable(site.url, sample.failures[0]);
     const pages = await renderWhereNeeded(sample.pages, deps.renderer, site.options.render ?? 'auto', {
       onNotice: (level, message) => context.log(level, message),
       beforeEach: () => context.checkpoint(),

@@ -101,7 +101,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description Failed attempts are limited per account and per client address (429 with Retry-After).
+         * @description Failed attempts are limited per (account, client address) and per client address (429 with Retry-After); an account is never locked as a whole, so its owner can sign in from elsewhere.
          */
         post: {
             parameters: {
@@ -2252,7 +2252,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a site and start its analysis */
+        /**
+         * Add a site and start its analysis
+         * @description The host is resolved first: a URL whose host is or resolves to a private, loopback, link-local or otherwise non-public address is refused with 422 (blocked-address) unless the server runs with ALLOW_PRIVATE_NETWORK=true.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2318,6 +2321,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2731,7 +2743,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add up to 1000 sites; each gets its own result */
+        /**
+         * Add up to 1000 sites; each gets its own result
+         * @description A URL that is not valid, or whose host is a non-public address (see POST /api/v1/sites), gets status invalid with the reason.
+         */
         post: {
             parameters: {
                 query?: never;

@@ -14,8 +14,10 @@ export class LiteralFinder {
   private readonly symbolOf: Uint16Array;
   /** Transitions out of the root, by symbol: the most frequent step of a scan, so a plain array. */
   private readonly fromRoot: Int32Array;
-  /** Transitions out of the other states, keyed by `state * width + symbol`. */
-  private readonly edges: Map<number, number>;
+  /** Transitions out of the other states: an open-addressing hash table keyed by `state * width + symbol`. */
+  private readonly edgeKeys: Int32Array;
+  private readonly edgeTargets: Int32Array;
+  private readonly edgeShift: number;
   private readonly width: number;
   private readonly failure: Int32Array;
   /** The literal a state completes, or -1. */
@@ -36,57 +38,84 @@ export class LiteralFinder {
     }
     this.width = symbols + 1;
 
-    // The trie: state 0 is the root; children[] lists each state's children in insertion order.
-    const edges = new Map<number, number>();
-    const children: number[][] = [[]];
-    const completes: number[] = [-1];
+    // The trie, in arrays indexed by state (0 is the root): a literal adds at most one state per
+    // character. Children are linked lists (first child, next sibling) for the breadth-first pass.
+    const capacity = this.literals.reduce((sum, literal) => sum + literal.length, 1);
+    const firstChild = new Int32Array(capacity);
+    const nextSibling = new Int32Array(capacity);
+    const symbolOfState = new Int32Array(capacity);
+    const completes = new Int32Array(capacity).fill(-1);
+    this.fromRoot = new Int32Array(this.width);
+    // At least twice as many slots as transitions, so probes stay short.
+    const bits = Math.max(4, Math.ceil(Math.log2(capacity * 2)));
+    this.edgeShift = 32 - bits;
+    this.edgeKeys = new Int32Array(1 << bits).fill(-1);
+    this.edgeTargets = new Int32Array(1 << bits);
+    let states = 1;
     this.literals.forEach((literal, index) => {
       let state = 0;
       for (let i = 0; i < literal.length; i++) {
-        const key = state * this.width + this.symbolOf[literal.charCodeAt(i)]!;
-        let next = edges.get(key);
-        if (next === undefined) {
-          next = children.length;
-          edges.set(key, next);
-          children.push([]);
-          completes.push(-1);
-          children[state]!.push(next);
+        const symbol = this.symbolOf[literal.charCodeAt(i)]!;
+        let next = state === 0 ? this.fromRoot[symbol]! : this.edge(state * this.width + symbol);
+        if (next === 0) {
+          next = states++;
+          if (state === 0) this.fromRoot[symbol] = next;
+          else this.addEdge(state * this.width + symbol, next);
+          symbolOfState[next] = symbol;
+          nextSibling[next] = firstChild[state]!;
+          firstChild[state] = next;
         }
         state = next;
       }
       completes[state] = index;
     });
-
-    const states = children.length;
-    const symbolOfState = new Int32Array(states);
-    for (const [key, state] of edges) symbolOfState[state] = key % this.width;
-    this.fromRoot = new Int32Array(this.width);
-    for (const child of children[0]!) this.fromRoot[symbolOfState[child]!] = child;
+    this.completes = completes.subarray(0, states);
     this.failure = new Int32Array(states);
     this.nextMatch = new Int32Array(states);
-    this.completes = Int32Array.from(completes);
-    this.edges = new Map();
-    for (const [key, state] of edges) if (key >= this.width) this.edges.set(key, state);
 
     // Breadth first, so a state's failure target is final before its children need it.
-    const queue: number[] = [...children[0]!];
-    for (let head = 0; head < queue.length; head++) {
+    const queue = new Int32Array(states);
+    let tail = 0;
+    for (let child = firstChild[0]!; child !== 0; child = nextSibling[child]!) queue[tail++] = child;
+    for (let head = 0; head < tail; head++) {
       const state = queue[head]!;
       const failure = this.failure[state]!;
       this.nextMatch[state] = this.completes[failure]! >= 0 ? failure : this.nextMatch[failure]!;
-      for (const child of children[state]!) {
+      for (let child = firstChild[state]!; child !== 0; child = nextSibling[child]!) {
         this.failure[child] = this.step(failure, symbolOfState[child]!);
-        queue.push(child);
+        queue[tail++] = child;
       }
     }
+  }
+
+  private slotOf(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.edgeShift;
+  }
+
+  /** The target of the transition `key`, or 0 (no transition leads back to the root). */
+  private edge(key: number): number {
+    const mask = this.edgeKeys.length - 1;
+    for (let slot = this.slotOf(key); ; slot = (slot + 1) & mask) {
+      const found = this.edgeKeys[slot]!;
+      if (found === key) return this.edgeTargets[slot]!;
+      if (found === -1) return 0;
+    }
+  }
+
+  private addEdge(key: number, target: number): void {
+    const mask = this.edgeKeys.length - 1;
+    let slot = this.slotOf(key);
+    while (this.edgeKeys[slot] !== -1) slot = (slot + 1) & mask;
+    this.edgeKeys[slot] = key;
+    this.edgeTargets[slot] = target;
   }
 
   /** The state after reading `symbol` (non-zero) in `state`. */
   private step(state: number, symbol: number): number {
     for (;;) {
       if (state === 0) return this.fromRoot[symbol]!;
-      const next = this.edges.get(state * this.width + symbol);
-      if (next !== undefined) return next;
+      const next = this.edge(state * this.width + symbol);
+      if (next !== 0) return next;
       state = this.failure[state]!;
     }
   }

@@ -1,9 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { buildSiteBlueprint, exportBlueprint, formatFromPath } from '../../engine/blueprint/index.js';
-import { discoverPageTypes } from '../../engine/discover/index.js';
-import { readPagesDir, type PageInput } from '../../engine/pages.js';
+import type { DiscoveredPageType } from '../../engine/discover/index.js';
+import type { PageInput } from '../../engine/pages.js';
 import type { ExamplePage, FieldSpec } from '../../engine/selectors/index.js';
 
 const ExamplesFile = z.array(
@@ -59,6 +58,11 @@ export function registerBlueprintCommand(program: Command): void {
     .option('--examples <file>', 'JSON [{"file":"0000.htm","values":{"title":"…","author":["…"]}}]')
     .option('--out <file>', 'write the blueprint here (.json, .yaml or .csv) instead of stdout')
     .action(async (options: { pages: string; fields?: string; examples?: string; out?: string }) => {
+      const [{ buildSiteBlueprint, exportBlueprint, formatFromPath }, { discoverPageTypes }, { readPagesDir }] = await Promise.all([
+        import('../../engine/blueprint/index.js'),
+        import('../../engine/discover/index.js'),
+        import('../../engine/pages.js'),
+      ]);
       const pages = await readPagesDir(options.pages);
       const examples = options.examples ? await readExamples(options.examples) : [];
       for (const example of examples) {
@@ -68,7 +72,7 @@ export function registerBlueprintCommand(program: Command): void {
       }
       const fields = options.fields ? parseFields(options.fields) : examples.length ? fieldsFromExamples(examples) : null;
       // Without field names, discovery proposes page types and their fields.
-      const specs = fields ? [{ pages, fields, examples }] : discoveredSpecs(pages);
+      const specs = fields ? [{ pages, fields, examples }] : discoveredSpecs(pages, discoverPageTypes(pages));
       const { blueprint } = buildSiteBlueprint(specs.map((spec) => ({ ...spec, ...splitSamples(spec.pages, examples) })));
       if (options.out) {
         await writeFile(options.out, exportBlueprint(blueprint, formatFromPath(options.out)));
@@ -85,8 +89,8 @@ function splitSamples(pages: PageInput[], examples: ExamplePage[]): { pages: Pag
   return { pages: pages.filter(isSample), heldOut: pages.filter((page, index) => !isSample(page, index)) };
 }
 
-function discoveredSpecs(pages: PageInput[]): { pages: PageInput[]; fields: FieldSpec[]; pageTypeName: string }[] {
-  const specs = discoverPageTypes(pages)
+function discoveredSpecs(pages: PageInput[], pageTypes: DiscoveredPageType[]): { pages: PageInput[]; fields: FieldSpec[]; pageTypeName: string }[] {
+  const specs = pageTypes
     .filter((pageType) => pageType.fields.length > 0)
     .map((pageType) => ({
       pageTypeName: pageType.name,

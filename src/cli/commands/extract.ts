@@ -1,8 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { compileBlueprint, extractPage, recordData } from '../../engine/extract/index.js';
-import { formatFromPath, importBlueprint } from '../../engine/blueprint/index.js';
-import { readPagesDir } from '../../engine/pages.js';
 
 export function registerExtractCommand(program: Command): void {
   program
@@ -11,6 +8,11 @@ export function registerExtractCommand(program: Command): void {
     .requiredOption('--blueprint <file>', 'blueprint file (.json, .yaml or .csv)')
     .requiredOption('--pages <dir>', 'directory of *.htm / *.html pages')
     .action(async (options: { blueprint: string; pages: string }) => {
+      const [{ compileBlueprint, extractPage, recordData }, { formatFromPath, importBlueprint }, { readPagesDir }] = await Promise.all([
+        import('../../engine/extract/index.js'),
+        import('../../engine/blueprint/index.js'),
+        import('../../engine/pages.js'),
+      ]);
       let text: string;
       try {
         text = await readFile(options.blueprint, 'utf8');

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { fingerprintPage, leadingBaseUrl, type PageSignals, type RenderMode } from '../../engine/index.js';
+import type { PageSignals, RenderMode } from '../../engine/index.js';
 import { cliFetcher, cliRender, renderOption } from './engine-options.js';
 
 const headersFile = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
@@ -25,6 +25,7 @@ export function registerFingerprintCommand(program: Command): void {
     .addOption(renderOption())
     .action(async (url: string | undefined, options: { file?: string; url?: string; headers?: string; render: RenderMode }) => {
       if (!url && !options.file) throw new Error('give a URL to fetch, or --file with a saved page');
+      const [{ fingerprintPage }, { leadingBaseUrl }] = await Promise.all([import('../../engine/fingerprint/index.js'), import('../../engine/pages.js')]);
       let signals: PageSignals;
       if (options.file) {
         const html = await readText(options.file, 'page');
@@ -36,7 +37,7 @@ export function registerFingerprintCommand(program: Command): void {
         }
         signals = { url: options.url ?? leadingBaseUrl(html) ?? 'file:///page.html', html, headers };
       } else {
-        const fetcher = cliFetcher();
+        const fetcher = await cliFetcher();
         const [page] = await fetcher
           .fetch(url!)
           .then((fetched) => cliRender([fetched], options.render, fetcher))

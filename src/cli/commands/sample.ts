@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { sampleSite, type RenderMode } from '../../engine/index.js';
+import type { RenderMode } from '../../engine/index.js';
 import { cliFetcher, cliRender, renderOption } from './engine-options.js';
 
 export function registerSampleCommand(program: Command): void {
@@ -15,7 +15,8 @@ export function registerSampleCommand(program: Command): void {
     .action(async (url: string, options: { out: string; maxPages: string; render: RenderMode }) => {
       const maxPages = Number(options.maxPages);
       if (!Number.isInteger(maxPages) || maxPages < 1) throw new Error('--max-pages must be a positive whole number');
-      const fetcher = cliFetcher();
+      const { sampleSite } = await import('../../engine/sample/index.js');
+      const fetcher = await cliFetcher();
       const { result, pages } = await sampleSite(fetcher, url, { maxPages })
         .then(async (sampled) => ({ result: sampled, pages: await cliRender(sampled.pages, options.render, fetcher) }))
         .finally(() => fetcher.close());

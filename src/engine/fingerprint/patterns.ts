@@ -1,16 +1,39 @@
 /** A compiled Wappalyzer pattern: `regex\;version:\1\;confidence:50`. */
 export interface Pattern {
-  regex: RegExp;
+  readonly regex: RegExp;
   /** Lower-case texts of which any match contains at least one: a cheap test before the regex. */
   literals?: string[];
   version?: string;
   confidence: number;
 }
 
-export function compilePattern(source: string): Pattern {
+/**
+ * The regular expression is built on first use: most of the database's thousands of patterns
+ * are never run on a given page (their literals are absent, or the header or meta tag they read
+ * is), and building them all was a good part of what a process paid before its first fingerprint.
+ */
+class CompiledPattern implements Pattern {
+  #regex: RegExp | undefined;
+  literals?: string[];
+  version?: string;
+  confidence = 100;
+
+  constructor(private readonly expression: string) {}
+
+  get regex(): RegExp {
+    return (this.#regex ??= safeRegex(this.expression));
+  }
+}
+
+/**
+ * `withLiterals` for the patterns run on a whole page (HTML, text, scripts, script URLs), whose
+ * required literals gate them; the others read one short value and are not gated.
+ */
+export function compilePattern(source: string, withLiterals = false): Pattern {
   const [expression = '', ...tags] = source.split('\\;');
-  const literals = requiredLiterals(expression);
-  const pattern: Pattern = { regex: safeRegex(expression), confidence: 100, ...(literals ? { literals } : {}) };
+  const pattern = new CompiledPattern(expression);
+  const literals = withLiterals ? requiredLiterals(expression) : undefined;
+  if (literals) pattern.literals = literals;
   for (const tag of tags) {
     const colon = tag.indexOf(':');
     if (colon < 0) continue;
@@ -31,9 +54,9 @@ function safeRegex(expression: string): RegExp {
   }
 }
 
-export function patternList(value: string | string[] | undefined): Pattern[] {
+export function patternList(value: string | string[] | undefined, withLiterals = false): Pattern[] {
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map(compilePattern);
+  return (Array.isArray(value) ? value : [value]).map((source) => compilePattern(source, withLiterals));
 }
 
 /** The version a match reveals: `\1` style references and `\1?yes:no` ternaries resolved. */

@@ -162,7 +162,7 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     const urls = [...shop.books.slice(0, 4).map((book) => shop.productUrl(book)), `${shop.url}/product/0000000000000`];
     const started = await as(alice, 'POST', `/api/v1/sites/${analysedSiteId}/extract/jobs`, { urls });
     expect(started.statusCode, started.body).toBe(202);
-    const job = await settled(alice, started.json().id);
+    const job = await settled(alice, started.json().job.id);
     expect(job.status, job.error).toBe('succeeded');
     expect(job.result).toMatchObject({ pages: 5, failed: 1 });
 
@@ -240,6 +240,28 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(rolledBack.json()).toMatchObject({ version: 1, active: true });
     expect((await as(alice, 'GET', `${base}/blueprint`)).json().version).toBe(1);
     expect((await as(alice, 'GET', `${base}/blueprints/9`)).statusCode).toBe(404);
+  });
+
+  it('answers every request that starts a job with the same envelope: the job and the site it works on', async () => {
+    await platform.queue.pause();
+    const added = await as(alice, 'POST', '/api/v1/sites', { url: 'https://envelope.example' });
+    expect(added.statusCode, added.body).toBe(201);
+    const { site } = added.json();
+    expect(added.json()).toEqual({ site: expect.objectContaining({ id: site.id, status: 'analyzing' }), job: expect.objectContaining({ type: 'analyze_site', siteId: site.id }) });
+    await as(alice, 'POST', `/api/v1/jobs/${added.json().job.id}/cancel`);
+    expect((await as(alice, 'GET', `/api/v1/sites/${site.id}`)).json().status).toBe('pending');
+
+    const again = await as(alice, 'POST', `/api/v1/sites/${site.id}/analyze`);
+    expect(again.statusCode, again.body).toBe(202);
+    expect(again.json()).toEqual({ site: expect.objectContaining({ id: site.id, status: 'analyzing' }), job: expect.objectContaining({ type: 'analyze_site', status: 'running', siteId: site.id }) });
+    expect((await as(alice, 'POST', `/api/v1/sites/${site.id}/analyze`)).statusCode).toBe(409);
+    await as(alice, 'POST', `/api/v1/jobs/${again.json().job.id}/cancel`);
+
+    const batch = await as(alice, 'POST', `/api/v1/sites/${analysedSiteId}/extract/jobs`, { urls: [`${shop.url}/`] });
+    expect(batch.statusCode, batch.body).toBe(202);
+    expect(batch.json()).toEqual({ site: expect.objectContaining({ id: analysedSiteId }), job: expect.objectContaining({ type: 'extract_batch', status: 'queued', siteId: analysedSiteId }) });
+    await as(alice, 'POST', `/api/v1/jobs/${batch.json().job.id}/cancel`);
+    await platform.queue.resume();
   });
 
   it('cancels and retries an analysis', async () => {

@@ -2274,10 +2274,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            site: components["schemas"]["SiteDetail"];
-                            job: components["schemas"]["Job"];
-                        };
+                        "application/json": components["schemas"]["StartedJob"];
                     };
                 };
                 /** @description Default Response */
@@ -2666,7 +2663,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Job"];
+                        "application/json": components["schemas"]["StartedJob"];
                     };
                 };
                 /** @description Default Response */
@@ -4463,7 +4460,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Job"];
+                        "application/json": components["schemas"]["StartedJob"];
                     };
                 };
                 /** @description Default Response */
@@ -5506,61 +5503,6 @@ export interface components {
             message: string;
             data: unknown | null;
         };
-        ExtractionResultInput: {
-            url: string;
-            pageType: string | null;
-            data: {
-                [key: string]: unknown;
-            };
-            sources: {
-                [key: string]: number | null;
-            };
-            /** @description Why this URL could not be fetched */
-            error: string | null;
-        };
-        QueueStatsInput: {
-            /** @enum {string} */
-            mode: "embedded" | "bullmq";
-            paused: boolean;
-            queues: {
-                name: string;
-                /** @description Queued jobs by priority (1 user, 2 scheduled, 3 batch) */
-                waiting: {
-                    [key: string]: number;
-                };
-                running: number;
-                failed: number;
-                succeeded: number;
-                /** @description Throughput: jobs finished in the last hour */
-                finishedLastHour: number;
-            }[];
-        };
-        OverviewInput: {
-            sites: {
-                total: number;
-                ready: number;
-                analyzing: number;
-                failed: number;
-                healthy: number;
-                degraded: number;
-                down: number;
-            };
-            jobs: {
-                /** @description Queued or running */
-                active: number;
-                succeeded: number;
-                failed: number;
-                cancelled: number;
-                /** @description Succeeded share of finished jobs (cancelled ones excluded); null before any finished */
-                successRate: number | null;
-                /** @description Mean time from request to success */
-                averageSeconds: number | null;
-            };
-            llm: {
-                costThisMonthUsd: number;
-                requestsThisMonth: number;
-            };
-        };
         NewSiteInput: {
             url: string;
             name?: string;
@@ -5712,6 +5654,10 @@ export interface components {
             } | null;
             nextCheckAt: string | null;
         };
+        StartedJobInput: {
+            job: components["schemas"]["JobInput"];
+            site: components["schemas"]["SiteDetailInput"];
+        };
         SiteBatchResultInput: {
             results: {
                 url: string;
@@ -5734,6 +5680,61 @@ export interface components {
             coverage: number | null;
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
+        };
+        ExtractionResultInput: {
+            url: string;
+            pageType: string | null;
+            data: {
+                [key: string]: unknown;
+            };
+            sources: {
+                [key: string]: number | null;
+            };
+            /** @description Why this URL could not be fetched */
+            error: string | null;
+        };
+        QueueStatsInput: {
+            /** @enum {string} */
+            mode: "embedded" | "bullmq";
+            paused: boolean;
+            queues: {
+                name: string;
+                /** @description Queued jobs by priority (1 user, 2 scheduled, 3 batch) */
+                waiting: {
+                    [key: string]: number;
+                };
+                running: number;
+                failed: number;
+                succeeded: number;
+                /** @description Throughput: jobs finished in the last hour */
+                finishedLastHour: number;
+            }[];
+        };
+        OverviewInput: {
+            sites: {
+                total: number;
+                ready: number;
+                analyzing: number;
+                failed: number;
+                healthy: number;
+                degraded: number;
+                down: number;
+            };
+            jobs: {
+                /** @description Queued or running */
+                active: number;
+                succeeded: number;
+                failed: number;
+                cancelled: number;
+                /** @description Succeeded share of finished jobs (cancelled ones excluded); null before any finished */
+                successRate: number | null;
+                /** @description Mean time from request to success */
+                averageSeconds: number | null;
+            };
+            llm: {
+                costThisMonthUsd: number;
+                requestsThisMonth: number;
+            };
         };
         PlatformEvent: {
             /** @enum {string} */
@@ -6317,61 +6318,6 @@ export interface components {
             message: string;
             data: unknown | null;
         };
-        ExtractionResult: {
-            url: string;
-            pageType: string | null;
-            data: {
-                [key: string]: unknown;
-            };
-            sources: {
-                [key: string]: number | null;
-            };
-            /** @description Why this URL could not be fetched */
-            error: string | null;
-        };
-        QueueStats: {
-            /** @enum {string} */
-            mode: "embedded" | "bullmq";
-            paused: boolean;
-            queues: {
-                name: string;
-                /** @description Queued jobs by priority (1 user, 2 scheduled, 3 batch) */
-                waiting: {
-                    [key: string]: number;
-                };
-                running: number;
-                failed: number;
-                succeeded: number;
-                /** @description Throughput: jobs finished in the last hour */
-                finishedLastHour: number;
-            }[];
-        };
-        Overview: {
-            sites: {
-                total: number;
-                ready: number;
-                analyzing: number;
-                failed: number;
-                healthy: number;
-                degraded: number;
-                down: number;
-            };
-            jobs: {
-                /** @description Queued or running */
-                active: number;
-                succeeded: number;
-                failed: number;
-                cancelled: number;
-                /** @description Succeeded share of finished jobs (cancelled ones excluded); null before any finished */
-                successRate: number | null;
-                /** @description Mean time from request to success */
-                averageSeconds: number | null;
-            };
-            llm: {
-                costThisMonthUsd: number;
-                requestsThisMonth: number;
-            };
-        };
         NewSite: {
             url: string;
             name?: string;
@@ -6523,6 +6469,10 @@ export interface components {
             } | null;
             nextCheckAt: string | null;
         };
+        StartedJob: {
+            job: components["schemas"]["Job"];
+            site: components["schemas"]["SiteDetail"];
+        };
         SiteBatchResult: {
             results: {
                 url: string;
@@ -6545,6 +6495,61 @@ export interface components {
             coverage: number | null;
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
+        };
+        ExtractionResult: {
+            url: string;
+            pageType: string | null;
+            data: {
+                [key: string]: unknown;
+            };
+            sources: {
+                [key: string]: number | null;
+            };
+            /** @description Why this URL could not be fetched */
+            error: string | null;
+        };
+        QueueStats: {
+            /** @enum {string} */
+            mode: "embedded" | "bullmq";
+            paused: boolean;
+            queues: {
+                name: string;
+                /** @description Queued jobs by priority (1 user, 2 scheduled, 3 batch) */
+                waiting: {
+                    [key: string]: number;
+                };
+                running: number;
+                failed: number;
+                succeeded: number;
+                /** @description Throughput: jobs finished in the last hour */
+                finishedLastHour: number;
+            }[];
+        };
+        Overview: {
+            sites: {
+                total: number;
+                ready: number;
+                analyzing: number;
+                failed: number;
+                healthy: number;
+                degraded: number;
+                down: number;
+            };
+            jobs: {
+                /** @description Queued or running */
+                active: number;
+                succeeded: number;
+                failed: number;
+                cancelled: number;
+                /** @description Succeeded share of finished jobs (cancelled ones excluded); null before any finished */
+                successRate: number | null;
+                /** @description Mean time from request to success */
+                averageSeconds: number | null;
+            };
+            llm: {
+                costThisMonthUsd: number;
+                requestsThisMonth: number;
+            };
         };
     };
     responses: never;

@@ -122,9 +122,14 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(logs.items.some((line: { message: string }) => /sampled \d+ pages/.test(line.message))).toBe(true);
 
     analysedSiteId = site.id;
-    expect((await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json()).toEqual({ items: [] });
+    // The analysis's own test is the site's first health record: its health shows at once, not after a day.
+    const tested = (await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json().items;
+    expect(tested).toEqual([expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1, baselineCoverage: expect.any(Number) })]);
+    expect(tested[0].responseMs).toEqual(expect.any(Number));
     const detail = (await as(alice, 'GET', `/api/v1/sites/${site.id}`)).json();
-    expect(detail).toMatchObject({ status: 'ready', activeBlueprint: { version: 1, fields: 6 } });
+    expect(detail).toMatchObject({ status: 'ready', health: 'healthy', activeBlueprint: { version: 1, fields: 6 } });
+    expect(detail.lastCheckedAt).not.toBeNull();
+    expect(detail.lastCheck).toMatchObject({ health: 'healthy', httpStatus: 200, coverage: 1, checkedAt: tested[0].checkedAt });
     expect(detail.technologies).toEqual(expect.arrayContaining(['Nginx', 'jQuery']));
 
     const blueprint = (await as(alice, 'GET', `/api/v1/sites/${site.id}/blueprint`)).json();
@@ -148,7 +153,7 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     const check = await platform.queue.enqueue({ workspaceId: alice.workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
     expect((await settled(alice, check.id)).status).toBe('succeeded');
     const history = (await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json().items;
-    expect(history).toEqual([expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1 })]);
+    expect(history).toEqual([expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1 }), tested[0]]);
 
     // Another workspace sees none of it.
     expect((await as(bob, 'GET', `/api/v1/sites/${site.id}`)).statusCode).toBe(404);

@@ -12,10 +12,15 @@ import { MAX_URLS_PER_JOB, MAX_URLS_PER_REQUEST, type ExtractionService } from '
 const extractionResult = z
   .object({
     url: z.string(),
-    pageType: z.string().nullable(),
+    pageType: z.string().nullable().describe('The page type whose URL pattern matches the page; null when nothing was extracted'),
     data: z.record(z.string(), z.unknown()),
     sources: z.record(z.string(), z.number().int().nullable()),
-    error: z.string().nullable().describe('Why this URL could not be fetched'),
+    error: z
+      .string()
+      .nullable()
+      .describe(
+        'Why nothing was extracted from this URL (pageType is then null and data empty): it could not be fetched, it answered an HTTP error ("HTTP 404"), or no page type of the blueprint matches its URL ("No page type of the blueprint matches …"). Each URL has its own result, so one such URL does not fail the request.',
+      ),
   })
   .meta({ id: 'ExtractionResult' });
 

@@ -149,6 +149,17 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(record.data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });
     expect([record.data.author].flat()).toEqual([unseen.author]);
 
+    // Pages no page type claims say so, per URL, instead of a record of nulls under the product type's name.
+    const productType = blueprint.content.pageTypes[0].name;
+    const others = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { urls: [`${shop.url}/category/fiction`, shop.productUrl(unseen)] });
+    expect(others.statusCode, others.body).toBe(200);
+    const [listing, product] = others.json().results;
+    expect(listing).toEqual({ url: `${shop.url}/category/fiction`, pageType: null, data: {}, sources: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/category\/fiction/) });
+    expect(listing.error).toContain(productType);
+    expect(product).toMatchObject({ pageType: productType, error: null, data: { title: unseen.title } });
+    const pasted = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { url: `${shop.url}/`, html: await (await fetch(`${shop.url}/`)).text() });
+    expect(pasted.json().results).toEqual([expect.objectContaining({ pageType: null, data: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/;/) })]);
+
     // A health check lands in the site's history.
     const check = await platform.queue.enqueue({ workspaceId: alice.workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
     expect((await settled(alice, check.id)).status).toBe('succeeded');

@@ -5683,6 +5683,7 @@ export interface components {
         };
         ExtractionResultInput: {
             url: string;
+            /** @description The page type whose URL pattern matches the page; null when nothing was extracted */
             pageType: string | null;
             data: {
                 [key: string]: unknown;
@@ -5690,7 +5691,7 @@ export interface components {
             sources: {
                 [key: string]: number | null;
             };
-            /** @description Why this URL could not be fetched */
+            /** @description Why nothing was extracted from this URL (pageType is then null and data empty): it could not be fetched, it answered an HTTP error ("HTTP 404"), or no page type of the blueprint matches its URL ("No page type of the blueprint matches …"). Each URL has its own result, so one such URL does not fail the request. */
             error: string | null;
         };
         QueueStatsInput: {
@@ -6498,6 +6499,7 @@ export interface components {
         };
         ExtractionResult: {
             url: string;
+            /** @description The page type whose URL pattern matches the page; null when nothing was extracted */
             pageType: string | null;
             data: {
                 [key: string]: unknown;
@@ -6505,7 +6507,7 @@ export interface components {
             sources: {
                 [key: string]: number | null;
             };
-            /** @description Why this URL could not be fetched */
+            /** @description Why nothing was extracted from this URL (pageType is then null and data empty): it could not be fetched, it answered an HTTP error ("HTTP 404"), or no page type of the blueprint matches its URL ("No page type of the blueprint matches …"). Each URL has its own result, so one such URL does not fail the request. */
             error: string | null;
         };
         QueueStats: {

@@ -3,18 +3,24 @@ import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import { HttpProblem, problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
-import { jobSummary, toJobSummary } from '../jobs/jobs.schemas.js';
+import { toJobSummary } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
+import { startedJob } from '../sites/sites.schemas.js';
 import type { ExtractionResultRecord, ExtractionResultsRepository } from './extraction-results.repository.js';
 import { MAX_URLS_PER_JOB, MAX_URLS_PER_REQUEST, type ExtractionService } from './extraction.service.js';
 
 const extractionResult = z
   .object({
     url: z.string(),
-    pageType: z.string().nullable(),
+    pageType: z.string().nullable().describe('The page type whose URL pattern matches the page; null when nothing was extracted'),
     data: z.record(z.string(), z.unknown()),
     sources: z.record(z.string(), z.number().int().nullable()),
-    error: z.string().nullable().describe('Why this URL could not be fetched'),
+    error: z
+      .string()
+      .nullable()
+      .describe(
+        'Why nothing was extracted from this URL (pageType is then null and data empty): it could not be fetched, it answered an HTTP error ("HTTP 404"), or no page type of the blueprint matches its URL ("No page type of the blueprint matches …"). Each URL has its own result, so one such URL does not fail the request.',
+      ),
   })
   .meta({ id: 'ExtractionResult' });
 
@@ -49,6 +55,8 @@ export interface ExtractionRoutesDeps {
   jobs: JobsService;
   results: ExtractionResultsRepository;
   workspaceOf: WorkspaceOf;
+  /** The site as the API shows it in full (404 outside the workspace). */
+  siteDetail: (workspaceId: string, siteId: string) => Promise<z.infer<typeof startedJob>['site']>;
 }
 
 export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoutesDeps): void {
@@ -86,10 +94,14 @@ export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoute
         summary: `Extract up to ${MAX_URLS_PER_JOB} URLs in a job; download its records from /api/v1/jobs/{id}/results`,
         params: siteParams,
         body: z.object({ urls: z.array(z.url().max(2048)).min(1).max(MAX_URLS_PER_JOB) }),
-        response: { 202: jobSummary, ...errors },
+        response: { 202: startedJob, ...errors },
       },
     },
-    async (request, reply) => reply.status(202).send(toJobSummary(await deps.service.startBatch(deps.workspaceOf(request), request.params.id, request.body.urls))),
+    async (request, reply) => {
+      const workspaceId = deps.workspaceOf(request);
+      const job = await deps.service.startBatch(workspaceId, request.params.id, request.body.urls);
+      return reply.status(202).send({ site: await deps.siteDetail(workspaceId, request.params.id), job: toJobSummary(job) });
+    },
   );
 
   app.get(

@@ -1,5 +1,5 @@
 import type { BlueprintsService } from '../blueprints/blueprints.service.js';
-import { compileBlueprint, extractPage, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Fetcher } from '../engine/index.js';
+import { compileBlueprint, extractPage, matchesUrlPattern, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Fetcher } from '../engine/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { Priority, type JobQueue, type JobRecord } from '../queue/index.js';
 
@@ -31,14 +31,30 @@ function toResult(record: ExtractedRecord): ExtractionResult {
   };
 }
 
-/** Fetches one URL and extracts it; a page that cannot be fetched yields a result with its error. */
+const failed = (url: string, error: string): ExtractionResult => ({ url, pageType: null, data: {}, sources: {}, error });
+
+/**
+ * Extracts a page with the page type whose URL pattern claims it. The engine lets a lone page type
+ * read any page, which answers a page of another kind with a record of nulls under that type's name;
+ * here a page no type claims is said to be one.
+ */
+function extractClaimed(blueprint: CompiledBlueprint, page: { url: string; html: string }): ExtractionResult {
+  const claiming = blueprint.pageTypes.find((type) => matchesUrlPattern(type.urlPattern, page.url));
+  if (!claiming) {
+    const patterns = blueprint.pageTypes.map((type) => `${type.pageType.name} (${type.pageType.match.urlPattern})`).join(', ');
+    return failed(page.url, `No page type of the blueprint matches ${new URL(page.url).pathname}; its page types: ${patterns}`);
+  }
+  return toResult(extractPage(blueprint, page, { pageType: claiming.pageType.name }));
+}
+
+/** Fetches one URL and extracts it; a page that cannot be fetched or that no page type claims yields a result with its error. */
 export async function extractUrl(fetcher: Fetcher, blueprint: CompiledBlueprint, url: string): Promise<ExtractionResult> {
   try {
     const page = await fetcher.fetch(url);
-    if (page.status >= 400) return { url, pageType: null, data: {}, sources: {}, error: `HTTP ${page.status}` };
-    return { ...toResult(extractPage(blueprint, { url: page.finalUrl, html: page.html })), url };
+    if (page.status >= 400) return failed(url, `HTTP ${page.status}`);
+    return { ...extractClaimed(blueprint, { url: page.finalUrl, html: page.html }), url };
   } catch (error) {
-    return { url, pageType: null, data: {}, sources: {}, error: error instanceof Error ? error.message : String(error) };
+    return failed(url, error instanceof Error ? error.message : String(error));
   }
 }
 
@@ -52,7 +68,7 @@ export class ExtractionService {
 
   async fromHtml(workspaceId: string, siteId: string, page: { url: string; html: string }): Promise<ExtractionResult> {
     const active = await this.blueprints.active(workspaceId, siteId);
-    return toResult(extractPage(active.content, page));
+    return extractClaimed(compileBlueprint(active.content), page);
   }
 
   async fromUrls(workspaceId: string, siteId: string, urls: string[]): Promise<ExtractionResult[]> {

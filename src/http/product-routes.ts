@@ -7,7 +7,7 @@ import { registerJobRoutes } from '../jobs/jobs.routes.js';
 import { registerLlmRoutes } from '../llm/index.js';
 import { OverviewRepository, registerOverviewRoutes } from '../overview/index.js';
 import type { Platform } from '../platform.js';
-import { registerSiteRoutes } from '../sites/sites.routes.js';
+import { registerSiteRoutes, siteDetailReader } from '../sites/sites.routes.js';
 import type { AppInstance } from './app.js';
 import { IdempotencyRepository, registerIdempotency } from './idempotency.js';
 import type { WorkspaceOf } from './route-context.js';
@@ -25,6 +25,7 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
     jobs: services.jobs,
     results: repositories.extractionResults,
     workspaceOf,
+    siteDetail: async (workspaceId, siteId) => siteDetailReader(repositories)(await services.sites.get(workspaceId, siteId)),
   });
   registerEventRoutes(app, { events: platform.events, workspaceOf });
   registerOverviewRoutes(app, { overview: new OverviewRepository(platform.database.db), workspaceOf });

@@ -86,12 +86,15 @@ export class AnalysisCoordinator {
     if (created || job.status === 'queued') await this.queue.dispatch(job);
   }
 
-  /** Job change listener: mirrors step progress and endings onto the analysis and its site. */
+  /**
+   * Job change listener: mirrors step progress and endings onto the analysis and its site. Each step
+   * is an equal share of the analysis, filled as the step reports its own progress.
+   */
   async onJobChange(job: JobRecord): Promise<void> {
     if (!job.parentId || !isStep(job.type)) return;
     const index = ANALYSIS_STEPS.indexOf(job.type);
     if (job.status === 'running') {
-      await this.jobs.setProgress(job.parentId, index / ANALYSIS_STEPS.length, job.type);
+      await this.jobs.setProgress(job.parentId, (index + job.progress) / ANALYSIS_STEPS.length, job.type);
     } else if (job.status === 'failed' || job.status === 'cancelled') {
       const analysis = await this.jobs.get(job.parentId);
       if (analysis?.status !== 'running') return;

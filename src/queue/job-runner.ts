@@ -49,7 +49,8 @@ export class JobRunner {
         await this.jobs.appendLog(job.id, level, message, data);
         await this.options.onLog?.(job, { level, message, data }).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'job log listener failed'));
       },
-      progress: (fraction, step) => this.jobs.setProgress(job.id, Math.min(1, Math.max(0, fraction)), step),
+      // Progress is a change listeners hear about too: an analysis mirrors its step's, and watchers follow it live.
+      progress: async (fraction, step) => this.changed(await this.jobs.setProgress(job.id, Math.min(1, Math.max(0, fraction)), step)),
       addCost: (usd) => this.jobs.addCost(job.id, usd),
     };
     try {

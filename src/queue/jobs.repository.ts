@@ -179,11 +179,13 @@ export class JobsRepository {
       .where(and(eq(jobs.id, id), eq(jobs.lockedBy, workerId), eq(jobs.status, 'running')));
   }
 
-  async setProgress(id: string, progress: number, step?: string): Promise<void> {
-    await this.db
+  async setProgress(id: string, progress: number, step?: string): Promise<JobRecord | undefined> {
+    const [row] = await this.db
       .update(jobs)
       .set({ progress, ...(step === undefined ? {} : { step }), updatedAt: sql`now()` })
-      .where(eq(jobs.id, id));
+      .where(eq(jobs.id, id))
+      .returning();
+    return row;
   }
 
   async addCost(id: string, costUsd: number): Promise<void> {

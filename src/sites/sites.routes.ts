@@ -4,7 +4,7 @@ import type { AppInstance } from '../http/app.js';
 import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses, problemSchema } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
-import { jobSummary, toJobSummary } from '../jobs/jobs.schemas.js';
+import { toJobSummary } from '../jobs/jobs.schemas.js';
 import type { DiscoveredPageType, Fingerprint } from '../engine/index.js';
 import type { SiteRecord, SitesRepository } from './sites.repository.js';
 import {
@@ -17,6 +17,7 @@ import {
   siteCheck,
   siteIdParams,
   siteSummary,
+  startedJob,
   updateSiteBody,
 } from './sites.schemas.js';
 import type { SitesService } from './sites.service.js';
@@ -50,10 +51,9 @@ export function toSiteSummary(site: SiteRecord): z.infer<typeof siteSummary> {
   };
 }
 
-export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void {
-  const { service, workspaceOf } = deps;
-
-  async function detail(site: SiteRecord): Promise<z.infer<typeof siteDetail>> {
+/** Reads a site as the API shows it in full: with its active blueprint and latest health check. */
+export function siteDetailReader(deps: { sites: SitesRepository; blueprints: BlueprintsRepository }) {
+  return async (site: SiteRecord): Promise<z.infer<typeof siteDetail>> => {
     const [blueprint, check] = await Promise.all([deps.blueprints.active(site.id), deps.sites.lastCheck(site.id)]);
     const content = blueprint?.content;
     return {
@@ -82,7 +82,12 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
         : null,
       nextCheckAt: site.nextCheckAt?.toISOString() ?? null,
     };
-  }
+  };
+}
+
+export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void {
+  const { service, workspaceOf } = deps;
+  const detail = siteDetailReader(deps);
 
   app.post(
     '/api/v1/sites',
@@ -95,7 +100,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
           'The host is resolved first: a URL whose host is or resolves to a private, loopback, link-local or otherwise non-public address is refused with 422 (blocked-address) unless the server runs with ALLOW_PRIVATE_NETWORK=true.',
         headers: z.object({ 'idempotency-key': z.string().optional() }),
         body: createSiteBody,
-        response: { 201: z.object({ site: siteDetail, job: jobSummary }), ...errors, 422: problemSchema },
+        response: { 201: startedJob, ...errors, 422: problemSchema },
       },
     },
     async (request, reply) => {
@@ -187,9 +192,12 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     '/api/v1/sites/:id/analyze',
     {
       config: { permission: 'sites:write' },
-      schema: { tags: ['sites'], summary: 'Analyse the site again', params: siteIdParams, response: { 202: jobSummary, ...errors } },
+      schema: { tags: ['sites'], summary: 'Analyse the site again', params: siteIdParams, response: { 202: startedJob, ...errors } },
     },
-    async (request, reply) => reply.status(202).send(toJobSummary(await service.reanalyze(workspaceOf(request), request.params.id))),
+    async (request, reply) => {
+      const { site, analysis } = await service.reanalyze(workspaceOf(request), request.params.id);
+      return reply.status(202).send({ site: await detail(site), job: toJobSummary(analysis) });
+    },
   );
 
   app.post(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fieldTypes } from '../engine/blueprint/schema.js';
+import { jobSummary } from '../jobs/jobs.schemas.js';
 
 const fieldInput = z.object({
   name: z.string().trim().min(1).max(100),
@@ -113,6 +114,12 @@ export const siteDetail = siteSummary
     nextCheckAt: z.string().nullable(),
   })
   .meta({ id: 'SiteDetail' });
+
+/**
+ * What every request that starts a job answers (adding a site, re-analysing it, a batch extraction):
+ * the job to follow, and the site it works on as it is now.
+ */
+export const startedJob = z.object({ job: jobSummary, site: siteDetail }).meta({ id: 'StartedJob' });
 
 export const batchResult = z
   .object({

@@ -164,10 +164,11 @@ export class SitesService {
   }
 
   /** Starts a new analysis of an existing site (for example after its fields changed). */
-  async reanalyze(workspaceId: string, id: string): Promise<JobRecord> {
+  async reanalyze(workspaceId: string, id: string): Promise<{ site: SiteRecord; analysis: JobRecord }> {
     const site = await this.get(workspaceId, id);
     if ((await this.jobs.activeForSite(id, 'analyze_site')).length) throw new HttpProblem(409, 'The site is being analysed already');
-    return this.analysis.start(site, Priority.user);
+    const analysis = await this.analysis.start(site, Priority.user);
+    return { site: await this.get(workspaceId, id), analysis };
   }
 
   /** Deletes sites of the workspace, cancelling their queued and running jobs first. */

@@ -65,6 +65,15 @@ describe('live events over SSE', () => {
     await shop.stop();
   });
 
+  async function settled(user: TestUser, jobId: string) {
+    for (let i = 0; i < 2_400; i++) {
+      const job = (await app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: user.headers })).json();
+      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`job ${jobId} did not finish`);
+  }
+
   it("streams a workspace's job changes to its members only", async () => {
     expect((await fetch(`${base}/api/v1/events`)).status).toBe(401);
     const aliceStream = collectEvents(`${base}/api/v1/events`, alice.headers, (events) => events.some((event) => event.data.type === 'update_blueprint' && event.data.status === 'succeeded'), 60_000);
@@ -106,5 +115,32 @@ describe('live events over SSE', () => {
     expect(overview.llm).toEqual({ costThisMonthUsd: 0, requestsThisMonth: 0 });
     const theirs = await app.inject({ method: 'GET', url: '/api/v1/overview', headers: bob.headers });
     expect(theirs.json()).toMatchObject({ sites: { total: 0 }, jobs: { succeeded: 0, successRate: null, averageSeconds: null } });
+  });
+
+  it('reports progress within a step, page by page: live on the step and on the analysis', async () => {
+    // Slow pages keep the fingerprint step busy long enough to be watched.
+    shop.delayMs = 100;
+    const live = collectEvents(`${base}/api/v1/events`, bob.headers, (events) => events.some((event) => event.data.type === 'fingerprint_site' && event.data.status === 'succeeded'), 120_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const created = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: bob.headers, payload: { url: `${shop.url}/`, fields: [{ name: 'title' }], maxPages: 8 } });
+    expect(created.statusCode, created.body).toBe(201);
+    const analysisId = created.json().job.id as string;
+    const watched: Array<{ step: string | null; progress: number }> = [];
+    for (let polls = 0; polls < 6_000; polls++) {
+      const job = (await app.inject({ method: 'GET', url: `/api/v1/jobs/${analysisId}`, headers: bob.headers })).json();
+      watched.push({ step: job.step, progress: job.progress });
+      if (job.step !== 'fingerprint_site' && job.progress > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    shop.delayMs = 0;
+    // The analysis moves during its first step (a fifth of the whole), never backwards.
+    expect(watched.filter((seen) => seen.step === 'fingerprint_site' && seen.progress > 0 && seen.progress < 0.2).length, JSON.stringify(watched)).toBeGreaterThan(0);
+    const progress = watched.map((seen) => seen.progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    // The step's own progress streams as it changes.
+    const step = (await live).filter((event) => event.event === 'job.updated' && event.data.type === 'fingerprint_site' && event.data.status === 'running').map((event) => event.data.progress as number);
+    expect(new Set(step.filter((value) => value > 0 && value < 1)).size, JSON.stringify(step)).toBeGreaterThanOrEqual(3);
+    expect(step).toEqual([...step].sort((a, b) => a - b));
+    await settled(bob, analysisId);
   });
 });

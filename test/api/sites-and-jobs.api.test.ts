@@ -122,9 +122,14 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(logs.items.some((line: { message: string }) => /sampled \d+ pages/.test(line.message))).toBe(true);
 
     analysedSiteId = site.id;
-    expect((await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json()).toEqual({ items: [] });
+    // The analysis's own test is the site's first health record: its health shows at once, not after a day.
+    const tested = (await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json().items;
+    expect(tested).toEqual([expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1, baselineCoverage: expect.any(Number) })]);
+    expect(tested[0].responseMs).toEqual(expect.any(Number));
     const detail = (await as(alice, 'GET', `/api/v1/sites/${site.id}`)).json();
-    expect(detail).toMatchObject({ status: 'ready', activeBlueprint: { version: 1, fields: 6 } });
+    expect(detail).toMatchObject({ status: 'ready', health: 'healthy', activeBlueprint: { version: 1, fields: 6 } });
+    expect(detail.lastCheckedAt).not.toBeNull();
+    expect(detail.lastCheck).toMatchObject({ health: 'healthy', httpStatus: 200, coverage: 1, checkedAt: tested[0].checkedAt });
     expect(detail.technologies).toEqual(expect.arrayContaining(['Nginx', 'jQuery']));
 
     const blueprint = (await as(alice, 'GET', `/api/v1/sites/${site.id}/blueprint`)).json();
@@ -144,11 +149,22 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(record.data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });
     expect([record.data.author].flat()).toEqual([unseen.author]);
 
+    // Pages no page type claims say so, per URL, instead of a record of nulls under the product type's name.
+    const productType = blueprint.content.pageTypes[0].name;
+    const others = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { urls: [`${shop.url}/category/fiction`, shop.productUrl(unseen)] });
+    expect(others.statusCode, others.body).toBe(200);
+    const [listing, product] = others.json().results;
+    expect(listing).toEqual({ url: `${shop.url}/category/fiction`, pageType: null, data: {}, sources: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/category\/fiction/) });
+    expect(listing.error).toContain(productType);
+    expect(product).toMatchObject({ pageType: productType, error: null, data: { title: unseen.title } });
+    const pasted = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { url: `${shop.url}/`, html: await (await fetch(`${shop.url}/`)).text() });
+    expect(pasted.json().results).toEqual([expect.objectContaining({ pageType: null, data: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/;/) })]);
+
     // A health check lands in the site's history.
     const check = await platform.queue.enqueue({ workspaceId: alice.workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
     expect((await settled(alice, check.id)).status).toBe('succeeded');
     const history = (await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json().items;
-    expect(history).toEqual([expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1 })]);
+    expect(history).toEqual([expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1 }), tested[0]]);
 
     // Another workspace sees none of it.
     expect((await as(bob, 'GET', `/api/v1/sites/${site.id}`)).statusCode).toBe(404);
@@ -162,7 +178,7 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     const urls = [...shop.books.slice(0, 4).map((book) => shop.productUrl(book)), `${shop.url}/product/0000000000000`];
     const started = await as(alice, 'POST', `/api/v1/sites/${analysedSiteId}/extract/jobs`, { urls });
     expect(started.statusCode, started.body).toBe(202);
-    const job = await settled(alice, started.json().id);
+    const job = await settled(alice, started.json().job.id);
     expect(job.status, job.error).toBe('succeeded');
     expect(job.result).toMatchObject({ pages: 5, failed: 1 });
 
@@ -240,6 +256,28 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(rolledBack.json()).toMatchObject({ version: 1, active: true });
     expect((await as(alice, 'GET', `${base}/blueprint`)).json().version).toBe(1);
     expect((await as(alice, 'GET', `${base}/blueprints/9`)).statusCode).toBe(404);
+  });
+
+  it('answers every request that starts a job with the same envelope: the job and the site it works on', async () => {
+    await platform.queue.pause();
+    const added = await as(alice, 'POST', '/api/v1/sites', { url: 'https://envelope.example' });
+    expect(added.statusCode, added.body).toBe(201);
+    const { site } = added.json();
+    expect(added.json()).toEqual({ site: expect.objectContaining({ id: site.id, status: 'analyzing' }), job: expect.objectContaining({ type: 'analyze_site', siteId: site.id }) });
+    await as(alice, 'POST', `/api/v1/jobs/${added.json().job.id}/cancel`);
+    expect((await as(alice, 'GET', `/api/v1/sites/${site.id}`)).json().status).toBe('pending');
+
+    const again = await as(alice, 'POST', `/api/v1/sites/${site.id}/analyze`);
+    expect(again.statusCode, again.body).toBe(202);
+    expect(again.json()).toEqual({ site: expect.objectContaining({ id: site.id, status: 'analyzing' }), job: expect.objectContaining({ type: 'analyze_site', status: 'running', siteId: site.id }) });
+    expect((await as(alice, 'POST', `/api/v1/sites/${site.id}/analyze`)).statusCode).toBe(409);
+    await as(alice, 'POST', `/api/v1/jobs/${again.json().job.id}/cancel`);
+
+    const batch = await as(alice, 'POST', `/api/v1/sites/${analysedSiteId}/extract/jobs`, { urls: [`${shop.url}/`] });
+    expect(batch.statusCode, batch.body).toBe(202);
+    expect(batch.json()).toEqual({ site: expect.objectContaining({ id: analysedSiteId }), job: expect.objectContaining({ type: 'extract_batch', status: 'queued', siteId: analysedSiteId }) });
+    await as(alice, 'POST', `/api/v1/jobs/${batch.json().job.id}/cancel`);
+    await platform.queue.resume();
   });
 
   it('cancels and retries an analysis', async () => {

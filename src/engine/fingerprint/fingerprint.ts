@@ -308,9 +308,14 @@ function resolve(detections: Map<string, Detection>): Technology[] {
 
 /** One fingerprint for a whole site: the strongest evidence for each technology across its pages. */
 export function fingerprintSite(pages: PageSignals[]): Fingerprint {
+  return mergeFingerprints(pages.map(fingerprintPage));
+}
+
+/** Pages' fingerprints as one, for callers that fingerprint page by page (to report progress between pages). */
+export function mergeFingerprints(fingerprints: Fingerprint[]): Fingerprint {
   const merged = new Map<string, Technology>();
-  for (const page of pages) {
-    for (const technology of fingerprintPage(page).technologies) {
+  for (const fingerprint of fingerprints) {
+    for (const technology of fingerprint.technologies) {
       const known = merged.get(technology.name);
       if (!known) merged.set(technology.name, { ...technology });
       else {

@@ -1,1 +1,1 @@
-export { fingerprintPage, fingerprintSite, type Fingerprint, type PageSignals, type Technology } from './fingerprint.js';
+export { fingerprintPage, fingerprintSite, mergeFingerprints, type Fingerprint, type PageSignals, type Technology } from './fingerprint.js';

@@ -1,11 +1,13 @@
 import {
   discoverWithLlm,
-  fingerprintSite,
+  fingerprintPage,
+  mergeFingerprints,
   POLICY_REFUSALS,
   renderWhereNeeded,
   sampleSite,
   type FetchErrorCode,
   type Fetcher,
+  type Fingerprint,
   type Renderer,
 } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
@@ -28,7 +30,14 @@ function unfetchable(url: string, start: { error: string; code?: FetchErrorCode 
   return new Error(message);
 }
 
-/** fingerprint_site: sample the site's pages, keep them for the later steps, detect its technologies. */
+/** Shares of fingerprint_site's progress: sampling pages, rendering those that need it, then fingerprinting them. */
+const SAMPLED = 0.4;
+const RENDERED = 0.7;
+
+/**
+ * fingerprint_site: sample the site's pages, keep them for the later steps, detect its technologies.
+ * Progress moves with every page sampled, rendered and fingerprinted.
+ */
 export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher; renderer: Renderer }) {
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
     const maxPages = site.options.maxPages ?? DEFAULT_MAX_PAGES;
@@ -36,14 +45,20 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
       maxPages,
       onPage: async (_, collected) => {
         await context.checkpoint();
-        await context.progress(collected / maxPages / 2, 'sampling');
+        await context.progress((SAMPLED * collected) / maxPages, 'sampling');
       },
     });
     for (const failure of sample.failures.slice(0, 10)) await context.log('warn', `could not use ${failure.url}: ${failure.error}`);
     if (sample.pages.length === 0) throw unfetchable(site.url, sample.failures[0]);
+    await context.progress(SAMPLED, 'rendering');
+    let rendering = 0;
     const pages = await renderWhereNeeded(sample.pages, deps.renderer, site.options.render ?? 'auto', {
       onNotice: (level, message) => context.log(level, message),
-      beforeEach: () => context.checkpoint(),
+      beforeEach: async () => {
+        await context.checkpoint();
+        // Only pages that need a browser are rendered; their number is not known here, so the share fills per sampled page.
+        await context.progress(SAMPLED + ((RENDERED - SAMPLED) * rendering++) / sample.pages.length, 'rendering');
+      },
     });
     await deps.sites.replacePages(
       site.id,
@@ -57,9 +72,12 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
         fetchMs: page.fetchMs,
       })),
     );
-    const fingerprint = fingerprintSite(
-      pages.map((page) => ({ url: page.finalUrl, html: page.html, headers: page.headers, ...('js' in page ? { js: page.js } : {}) })),
-    );
+    const fingerprints: Fingerprint[] = [];
+    for (const [done, page] of pages.entries()) {
+      await context.progress(RENDERED + ((1 - RENDERED) * done) / pages.length, 'fingerprinting');
+      fingerprints.push(fingerprintPage({ url: page.finalUrl, html: page.html, headers: page.headers, ...('js' in page ? { js: page.js } : {}) }));
+    }
+    const fingerprint = mergeFingerprints(fingerprints);
     await deps.sites.update(site.id, { fingerprint });
     await context.log('info', `sampled ${sample.pages.length} pages; found ${fingerprint.technologies.length} technologies`, {
       sitemaps: sample.sitemaps,

@@ -55,11 +55,51 @@ function median(values: number[]): number | null {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-export function judgeHealth(outcomes: FetchOutcome[], verification: BlueprintVerification, baseline: number): 'healthy' | 'degraded' | 'down' {
+/** A page a check read: fetched now by a scheduled check, or the stored copy an analysis tested. */
+export interface CheckedPage {
+  url: string;
+  page?: { url: string; html: string; status: number; fetchMs: number };
+  error?: string;
+}
+
+export function judgeHealth(outcomes: CheckedPage[], verification: BlueprintVerification, baseline: number): 'healthy' | 'degraded' | 'down' {
   const served = outcomes.filter((outcome) => outcome.page && outcome.page.status < 400);
   if (served.length === 0) return 'down';
   if (verification.broken.length || verification.coverage < baseline * (1 - COVERAGE_DROP_THRESHOLD)) return 'degraded';
   return 'healthy';
+}
+
+/**
+ * Runs the blueprint over the served pages, judges the result against the blueprint's own
+ * baseline, records it as a health record (status, latency, field coverage) and sets the
+ * site's health from it.
+ */
+export async function recordCheck(
+  sites: SitesRepository,
+  site: SiteRecord,
+  blueprint: Blueprint,
+  outcomes: CheckedPage[],
+  source: 'check' | 'analysis',
+): Promise<{ health: 'healthy' | 'degraded' | 'down'; baseline: number; verification: BlueprintVerification }> {
+  const served = outcomes.flatMap((outcome) => (outcome.page && outcome.page.status < 400 ? [outcome.page] : []));
+  const verification = verifyBlueprint(blueprint, served);
+  const baseline = blueprint.validation?.coverage ?? 1;
+  const health = judgeHealth(outcomes, verification, baseline);
+  await sites.addCheck({
+    siteId: site.id,
+    httpStatus: outcomes.find((outcome) => outcome.page)?.page?.status ?? null,
+    responseMs: median(outcomes.flatMap((outcome) => (outcome.page ? [outcome.page.fetchMs] : []))),
+    coverage: served.length ? verification.coverage : null,
+    baselineCoverage: baseline,
+    health,
+    details: {
+      source,
+      pages: outcomes.map((outcome) => ({ url: outcome.url, status: outcome.page?.status ?? null, ms: outcome.page?.fetchMs ?? null, error: outcome.error ?? null })),
+      fields: verification.fields.map((field) => ({ pageType: field.pageType, field: field.field, coverage: field.coverage })),
+    },
+  });
+  await sites.update(site.id, { health, lastCheckedAt: new Date() });
+  return { health, baseline, verification };
 }
 
 /**
@@ -71,23 +111,7 @@ export function checkSiteHandler(deps: CheckDeps) {
     const active = await deps.blueprints.active(site.id);
     if (!active) throw new PermanentJobError('the site has no blueprint to check yet');
     const outcomes = await fetchAll(deps.fetcher, await checkUrls(deps.sites, site, active.content), context);
-    const served = outcomes.flatMap((outcome) => (outcome.page && outcome.page.status < 400 ? [outcome.page] : []));
-    const verification = verifyBlueprint(active.content, served);
-    const baseline = active.content.validation?.coverage ?? 1;
-    const health = judgeHealth(outcomes, verification, baseline);
-    await deps.sites.addCheck({
-      siteId: site.id,
-      httpStatus: outcomes.find((outcome) => outcome.page)?.page?.status ?? null,
-      responseMs: median(outcomes.flatMap((outcome) => (outcome.page ? [outcome.page.fetchMs] : []))),
-      coverage: served.length ? verification.coverage : null,
-      baselineCoverage: baseline,
-      health,
-      details: {
-        pages: outcomes.map((outcome) => ({ url: outcome.url, status: outcome.page?.status ?? null, ms: outcome.page?.fetchMs ?? null, error: outcome.error ?? null })),
-        fields: verification.fields.map((field) => ({ pageType: field.pageType, field: field.field, coverage: field.coverage })),
-      },
-    });
-    await deps.sites.update(site.id, { health, lastCheckedAt: new Date() });
+    const { health, baseline, verification } = await recordCheck(deps.sites, site, active.content, outcomes, 'check');
     await context.log(health === 'healthy' ? 'info' : 'warn', `site is ${health}`, { coverage: verification.coverage, baseline });
     if (health === 'degraded') {
       if ((await deps.jobs.activeForSite(site.id, 'repair_blueprint')).length === 0) {

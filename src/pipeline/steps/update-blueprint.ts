@@ -4,6 +4,7 @@ import type { JobContext } from '../../queue/index.js';
 import { nextRunAfter } from '../../scheduling/schedule.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';
+import { checkUrls, recordCheck } from './check-site.js';
 
 /**
  * Saves a tested blueprint as the site's active version. Unchanged content keeps the current
@@ -35,11 +36,22 @@ export async function saveBlueprint(
   return { version: version.version, created, diff: update.diff };
 }
 
-/** update_blueprint: the last analysis step. */
+/**
+ * update_blueprint: the last analysis step. The analysis's own test becomes the site's first health
+ * record, so a site shows its health as soon as it is analysed rather than after its first scheduled
+ * check: the active blueprint is run over the stored copies of the pages it was tested on (the held-out
+ * pages, or the pages a check reads when none were held out).
+ */
 export function updateBlueprintStep(deps: { sites: SitesRepository; blueprints: BlueprintsRepository }) {
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
     const output = await saveBlueprint(deps, context, site, parseBlueprint(context.job.payload.blueprint), 'analysis');
+    const active = (await deps.blueprints.active(site.id))!;
+    const heldOut = new Set((context.job.payload.heldOutUrls as string[] | undefined) ?? []);
+    const tested = heldOut.size ? heldOut : new Set(await checkUrls(deps.sites, site, active.content));
+    const pages = (await deps.sites.pages(site.id)).filter((page) => tested.has(page.url));
+    const { health, verification } = await recordCheck(deps.sites, site, active.content, pages.map((page) => ({ url: page.url, page })), 'analysis');
+    await context.log(health === 'healthy' ? 'info' : 'warn', `site is ${health} on the ${pages.length} tested pages`, { coverage: verification.coverage });
     if (site.schedule) await deps.sites.update(site.id, { nextCheckAt: nextRunAfter(site.schedule, new Date()) });
-    return output;
+    return { ...output, health };
   };
 }

@@ -2277,10 +2277,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            site: components["schemas"]["SiteDetail"];
-                            job: components["schemas"]["Job"];
-                        };
+                        "application/json": components["schemas"]["StartedJob"];
                     };
                 };
                 /** @description Default Response */
@@ -2678,7 +2675,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Job"];
+                        "application/json": components["schemas"]["StartedJob"];
                     };
                 };
                 /** @description Default Response */
@@ -4478,7 +4475,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Job"];
+                        "application/json": components["schemas"]["StartedJob"];
                     };
                 };
                 /** @description Default Response */
@@ -5521,61 +5518,6 @@ export interface components {
             message: string;
             data: unknown | null;
         };
-        ExtractionResultInput: {
-            url: string;
-            pageType: string | null;
-            data: {
-                [key: string]: unknown;
-            };
-            sources: {
-                [key: string]: number | null;
-            };
-            /** @description Why this URL could not be fetched */
-            error: string | null;
-        };
-        QueueStatsInput: {
-            /** @enum {string} */
-            mode: "embedded" | "bullmq";
-            paused: boolean;
-            queues: {
-                name: string;
-                /** @description Queued jobs by priority (1 user, 2 scheduled, 3 batch) */
-                waiting: {
-                    [key: string]: number;
-                };
-                running: number;
-                failed: number;
-                succeeded: number;
-                /** @description Throughput: jobs finished in the last hour */
-                finishedLastHour: number;
-            }[];
-        };
-        OverviewInput: {
-            sites: {
-                total: number;
-                ready: number;
-                analyzing: number;
-                failed: number;
-                healthy: number;
-                degraded: number;
-                down: number;
-            };
-            jobs: {
-                /** @description Queued or running */
-                active: number;
-                succeeded: number;
-                failed: number;
-                cancelled: number;
-                /** @description Succeeded share of finished jobs (cancelled ones excluded); null before any finished */
-                successRate: number | null;
-                /** @description Mean time from request to success */
-                averageSeconds: number | null;
-            };
-            llm: {
-                costThisMonthUsd: number;
-                requestsThisMonth: number;
-            };
-        };
         NewSiteInput: {
             url: string;
             name?: string;
@@ -5727,6 +5669,10 @@ export interface components {
             } | null;
             nextCheckAt: string | null;
         };
+        StartedJobInput: {
+            job: components["schemas"]["JobInput"];
+            site: components["schemas"]["SiteDetailInput"];
+        };
         SiteBatchResultInput: {
             results: {
                 url: string;
@@ -5749,6 +5695,62 @@ export interface components {
             coverage: number | null;
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
+        };
+        ExtractionResultInput: {
+            url: string;
+            /** @description The page type whose URL pattern matches the page; null when nothing was extracted */
+            pageType: string | null;
+            data: {
+                [key: string]: unknown;
+            };
+            sources: {
+                [key: string]: number | null;
+            };
+            /** @description Why nothing was extracted from this URL (pageType is then null and data empty): it could not be fetched, it answered an HTTP error ("HTTP 404"), or no page type of the blueprint matches its URL ("No page type of the blueprint matches …"). Each URL has its own result, so one such URL does not fail the request. */
+            error: string | null;
+        };
+        QueueStatsInput: {
+            /** @enum {string} */
+            mode: "embedded" | "bullmq";
+            paused: boolean;
+            queues: {
+                name: string;
+                /** @description Queued jobs by priority (1 user, 2 scheduled, 3 batch) */
+                waiting: {
+                    [key: string]: number;
+                };
+                running: number;
+                failed: number;
+                succeeded: number;
+                /** @description Throughput: jobs finished in the last hour */
+                finishedLastHour: number;
+            }[];
+        };
+        OverviewInput: {
+            sites: {
+                total: number;
+                ready: number;
+                analyzing: number;
+                failed: number;
+                healthy: number;
+                degraded: number;
+                down: number;
+            };
+            jobs: {
+                /** @description Queued or running */
+                active: number;
+                succeeded: number;
+                failed: number;
+                cancelled: number;
+                /** @description Succeeded share of finished jobs (cancelled ones excluded); null before any finished */
+                successRate: number | null;
+                /** @description Mean time from request to success */
+                averageSeconds: number | null;
+            };
+            llm: {
+                costThisMonthUsd: number;
+                requestsThisMonth: number;
+            };
         };
         PlatformEvent: {
             /** @enum {string} */
@@ -6332,61 +6334,6 @@ export interface components {
             message: string;
             data: unknown | null;
         };
-        ExtractionResult: {
-            url: string;
-            pageType: string | null;
-            data: {
-                [key: string]: unknown;
-            };
-            sources: {
-                [key: string]: number | null;
-            };
-            /** @description Why this URL could not be fetched */
-            error: string | null;
-        };
-        QueueStats: {
-            /** @enum {string} */
-            mode: "embedded" | "bullmq";
-            paused: boolean;
-            queues: {
-                name: string;
-                /** @description Queued jobs by priority (1 user, 2 scheduled, 3 batch) */
-                waiting: {
-                    [key: string]: number;
-                };
-                running: number;
-                failed: number;
-                succeeded: number;
-                /** @description Throughput: jobs finished in the last hour */
-                finishedLastHour: number;
-            }[];
-        };
-        Overview: {
-            sites: {
-                total: number;
-                ready: number;
-                analyzing: number;
-                failed: number;
-                healthy: number;
-                degraded: number;
-                down: number;
-            };
-            jobs: {
-                /** @description Queued or running */
-                active: number;
-                succeeded: number;
-                failed: number;
-                cancelled: number;
-                /** @description Succeeded share of finished jobs (cancelled ones excluded); null before any finished */
-                successRate: number | null;
-                /** @description Mean time from request to success */
-                averageSeconds: number | null;
-            };
-            llm: {
-                costThisMonthUsd: number;
-                requestsThisMonth: number;
-            };
-        };
         NewSite: {
             url: string;
             name?: string;
@@ -6538,6 +6485,10 @@ export interface components {
             } | null;
             nextCheckAt: string | null;
         };
+        StartedJob: {
+            job: components["schemas"]["Job"];
+            site: components["schemas"]["SiteDetail"];
+        };
         SiteBatchResult: {
             results: {
                 url: string;
@@ -6560,6 +6511,62 @@ export interface components {
             coverage: number | null;
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
+        };
+        ExtractionResult: {
+            url: string;
+            /** @description The page type whose URL pattern matches the page; null when nothing was extracted */
+            pageType: string | null;
+            data: {
+                [key: string]: unknown;
+            };
+            sources: {
+                [key: string]: number | null;
+            };
+            /** @description Why nothing was extracted from this URL (pageType is then null and data empty): it could not be fetched, it answered an HTTP error ("HTTP 404"), or no page type of the blueprint matches its URL ("No page type of the blueprint matches …"). Each URL has its own result, so one such URL does not fail the request. */
+            error: string | null;
+        };
+        QueueStats: {
+            /** @enum {string} */
+            mode: "embedded" | "bullmq";
+            paused: boolean;
+            queues: {
+                name: string;
+                /** @description Queued jobs by priority (1 user, 2 scheduled, 3 batch) */
+                waiting: {
+                    [key: string]: number;
+                };
+                running: number;
+                failed: number;
+                succeeded: number;
+                /** @description Throughput: jobs finished in the last hour */
+                finishedLastHour: number;
+            }[];
+        };
+        Overview: {
+            sites: {
+                total: number;
+                ready: number;
+                analyzing: number;
+                failed: number;
+                healthy: number;
+                degraded: number;
+                down: number;
+            };
+            jobs: {
+                /** @description Queued or running */
+                active: number;
+                succeeded: number;
+                failed: number;
+                cancelled: number;
+                /** @description Succeeded share of finished jobs (cancelled ones excluded); null before any finished */
+                successRate: number | null;
+                /** @description Mean time from request to success */
+                averageSeconds: number | null;
+            };
+            llm: {
+                costThisMonthUsd: number;
+                requestsThisMonth: number;
+            };
         };
     };
     responses: never;

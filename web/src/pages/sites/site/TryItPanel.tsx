@@ -8,11 +8,13 @@ import { describeSource, displayValue } from './values';
 
 /** Runs the active blueprint on any page of the site and shows what it extracts. */
 export function TryItPanel({ site }: { site: Schemas['SiteDetail'] }) {
-  const [url, setUrl] = useState(site.pageTypes?.[0]?.urls[0] ?? site.url);
+  const [typed, setUrl] = useState<string | null>(null);
   const extract = useMutation({
     mutationFn: (target: string) => unwrap(api.POST('/api/v1/sites/{id}/extract', { params: { path: { id: site.id } }, body: { urls: [target] } })),
   });
   const blueprint = useActiveBlueprint(site);
+  // Until one is typed, a page the blueprint was made from: one its page types claim.
+  const url = typed ?? blueprint.data?.content.pageTypes[0]?.match.examples[0] ?? site.url;
   const result = extract.data?.results[0];
   const pageType = blueprint.data?.content.pageTypes.find((type) => type.name === result?.pageType);
   const fields = [...(pageType?.fields ?? []), ...(pageType?.list?.fields ?? [])];

@@ -30,19 +30,14 @@ export interface Session {
 const invalidCredentials = () => new HttpProblem(401, 'Email or password is incorrect', { slug: 'invalid-credentials' });
 const invalidRefresh = () => new HttpProblem(401, 'The refresh token is invalid or expired', { slug: 'invalid-token' });
 
-const SETUP_TOKEN_HELP =
-  'the setup token printed in the server log at start ("No administrator yet …"), or an administrator made with: siteprint admin create';
+const SETUP_TOKEN_HELP = 'printed in the server log at start (the line "No administrator yet …"), or create the administrator with: siteprint admin create';
 
 function setupTokenProblem(reason: SetupTokenError['reason']): HttpProblem {
   return reason === 'required'
-    ? new HttpProblem(403, `This instance has no administrator yet: the first account becomes it and needs ${SETUP_TOKEN_HELP}.`, {
+    ? new HttpProblem(403, `This instance has no administrator yet; the first account becomes it. Give the setup token ${SETUP_TOKEN_HELP}`, {
         slug: 'setup-token-required',
-        errors: [{ in: 'body', path: '/setupToken', message: 'required until the instance has an administrator' }],
       })
-    : new HttpProblem(403, `The setup token is not the one this instance printed. Use ${SETUP_TOKEN_HELP}.`, {
-        slug: 'invalid-setup-token',
-        errors: [{ in: 'body', path: '/setupToken', message: 'does not match' }],
-      });
+    : new HttpProblem(403, `This is not the setup token the server printed. Copy the token ${SETUP_TOKEN_HELP}`, { slug: 'invalid-setup-token' });
 }
 
 export class AccountsService {

@@ -54,7 +54,6 @@ describe.each(databaseTargets())('claiming the first administrator on $name', (t
     expect(without.json()).toMatchObject({
       type: 'urn:siteprint:problem:setup-token-required',
       detail: expect.stringMatching(/no administrator yet.*setup token printed in the server log.*siteprint admin create/s),
-      errors: [{ in: 'body', path: '/setupToken', message: expect.any(String) }],
     });
     const wrong = await register('stranger@example.com', 'x'.repeat(43));
     expect(wrong.statusCode).toBe(403);

@@ -1,4 +1,5 @@
 import closeWithGrace from 'close-with-grace';
+import { FirstAdminSetup } from './accounts/first-admin.js';
 import type { Config } from './config/index.js';
 import { buildApp, type AppInstance } from './http/app.js';
 import { workspaceOf } from './http/auth.js';
@@ -10,6 +11,8 @@ export interface RunningServer {
   app: AppInstance;
   platform: Platform;
   url: string;
+  /** The one-time first-administrator setup token printed at start, while the instance has no administrator. */
+  setupToken?: string;
   /** Stops accepting connections, lets in-flight requests and jobs finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -27,6 +30,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await app.listen({ host: config.HOST, port: config.PORT });
     if (!config.REDIS_URL) await platform.queue.work(platform.handlers, { concurrency: config.WORKER_CONCURRENCY });
     platform.scheduler.start();
+    const setupToken = await new FirstAdminSetup(platform.database.db, logger, config.PUBLIC_URL).announce();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -37,7 +41,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         await app.close();
         await platform.close();
       })());
-    return { app, platform, url, close };
+    return { app, platform, url, setupToken, close };
   } catch (error) {
     await platform.close().catch(() => undefined);
     throw error;

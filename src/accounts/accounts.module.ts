@@ -15,6 +15,7 @@ import { AccessTokens } from './access-tokens.js';
 import { AccountsService } from './accounts.service.js';
 import { registerAuthRoutes, sessionResponder } from './auth.routes.js';
 import { EmailOutboxRepository } from './email-outbox.repository.js';
+import { FirstAdminSetup } from './first-admin.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { LoginLimiter, MemoryAttemptStore, type AttemptStore } from './login-limiter.js';
 import { configuredProviders } from './oauth-providers.js';
@@ -55,6 +56,7 @@ export async function registerAccountsModule(app: AppInstance, { config, db, log
     accessTokens,
     limiter: new LoginLimiter(loginAttempts ?? new MemoryAttemptStore()),
     workspaces,
+    firstAdmin: new FirstAdminSetup(db, app.log, config.PUBLIC_URL),
   });
   const secureCookies = new URL(config.PUBLIC_URL).protocol === 'https:';
 

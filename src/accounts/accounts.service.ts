@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { HttpProblem, problems } from '../http/problem.js';
 import type { AccessTokens } from './access-tokens.js';
+import type { FirstAdminSetup } from './first-admin.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { hashPassword, verifyDummyPassword, verifyPassword } from './passwords.js';
 import type { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { randomToken, sha256 } from './secrets.js';
+import { SetupTokenError } from './setup-token.js';
 import type { UserRecord, UsersRepository } from './users.repository.js';
 import type { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
 
@@ -28,6 +30,16 @@ export interface Session {
 const invalidCredentials = () => new HttpProblem(401, 'Email or password is incorrect', { slug: 'invalid-credentials' });
 const invalidRefresh = () => new HttpProblem(401, 'The refresh token is invalid or expired', { slug: 'invalid-token' });
 
+const SETUP_TOKEN_HELP = 'printed in the server log at start (the line "No administrator yet …"), or create the administrator with: siteprint admin create';
+
+function setupTokenProblem(reason: SetupTokenError['reason']): HttpProblem {
+  return reason === 'required'
+    ? new HttpProblem(403, `This instance has no administrator yet; the first account becomes it. Give the setup token ${SETUP_TOKEN_HELP}`, {
+        slug: 'setup-token-required',
+      })
+    : new HttpProblem(403, `This is not the setup token the server printed. Copy the token ${SETUP_TOKEN_HELP}`, { slug: 'invalid-setup-token' });
+}
+
 export class AccountsService {
   constructor(
     private readonly deps: {
@@ -37,16 +49,25 @@ export class AccountsService {
       accessTokens: AccessTokens;
       limiter: LoginLimiter;
       workspaces: WorkspacesRepository;
+      firstAdmin: FirstAdminSetup;
     },
   ) {}
 
-  async register(input: { email: string; name: string; password: string }): Promise<UserRecord> {
-    const user = await this.deps.users.createWithPersonalWorkspace({
-      email: input.email,
-      name: input.name,
-      passwordHash: await hashPassword(input.password),
-      emailVerified: false,
-    });
+  /** While the instance has no administrator, only a registration with the setup token is accepted, and it becomes the administrator. */
+  async register(input: { email: string; name: string; password: string; setupToken?: string }): Promise<UserRecord> {
+    const user = await this.deps.users
+      .createWithPersonalWorkspace({
+        email: input.email,
+        name: input.name,
+        passwordHash: await hashPassword(input.password),
+        emailVerified: false,
+        adminClaim: { setupToken: input.setupToken },
+      })
+      .catch(async (error: unknown) => {
+        if (!(error instanceof SetupTokenError)) throw error;
+        await this.deps.firstAdmin.ensureAnnounced();
+        throw setupTokenProblem(error.reason);
+      });
     if (!user) throw problems.conflict('An account with this email already exists');
     return user;
   }

@@ -63,7 +63,9 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Create an account and its personal workspace (the first account becomes system admin)',
+        summary: 'Create an account and its personal workspace',
+        description:
+          'While the instance has no system administrator, registration needs the one-time setupToken printed in the server log at start (403 setup-token-required or invalid-setup-token otherwise), and that account becomes the administrator.',
         body: registerBody,
         response: { 201: userSchema, ...errors },
       },

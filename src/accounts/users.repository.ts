@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { memberships, oauthAccounts, users, workspaces } from '../db/schema/index.js';
+import { instanceSettings, memberships, oauthAccounts, users, workspaces } from '../db/schema/index.js';
+import { SETUP_TOKEN_SETTING, SetupTokenError, setupTokenMatches } from './setup-token.js';
 
 export type UserRecord = typeof users.$inferSelect;
 
@@ -9,8 +10,14 @@ export interface NewUser {
   name: string;
   passwordHash: string | null;
   emailVerified: boolean;
-  /** Forces the system-admin flag (CLI); otherwise only the instance's first user gets it. */
+  /** Makes the user a system administrator (the CLI, run by whoever operates the instance). */
   systemAdmin?: boolean;
+  /**
+   * A registration that may claim the first-administrator role: while no system administrator
+   * exists it must carry the setup token (else SetupTokenError) and becomes the administrator.
+   * Without it (OAuth sign-ups) a user never becomes administrator by arriving first.
+   */
+  adminClaim?: { setupToken?: string };
 }
 
 export class UsersRepository {
@@ -22,9 +29,19 @@ export class UsersRepository {
    */
   async createWithPersonalWorkspace(user: NewUser): Promise<UserRecord | undefined> {
     return this.db.transaction(async (tx) => {
-      // Serialises first-user detection, so two simultaneous first registrations cannot both become admin.
+      // Serialises the first-administrator claim, so two simultaneous registrations cannot both win it.
       await tx.execute(sql`lock table ${users} in share row exclusive mode`);
-      const [existing] = await tx.select({ id: users.id }).from(users).limit(1);
+      let systemAdmin = user.systemAdmin === true;
+      if (!systemAdmin && user.adminClaim) {
+        const [admin] = await tx.select({ id: users.id }).from(users).where(eq(users.systemAdmin, true)).limit(1);
+        if (!admin) {
+          const given = user.adminClaim.setupToken;
+          if (!given) throw new SetupTokenError('required');
+          const [stored] = await tx.select({ value: instanceSettings.value }).from(instanceSettings).where(eq(instanceSettings.key, SETUP_TOKEN_SETTING));
+          if (!setupTokenMatches(stored?.value, given)) throw new SetupTokenError('invalid');
+          systemAdmin = true;
+        }
+      }
       const [created] = await tx
         .insert(users)
         .values({
@@ -32,11 +49,13 @@ export class UsersRepository {
           name: user.name,
           passwordHash: user.passwordHash,
           emailVerified: user.emailVerified,
-          systemAdmin: user.systemAdmin === true || !existing,
+          systemAdmin,
         })
         .onConflictDoNothing()
         .returning();
       if (!created) return undefined;
+      // One-time: once an administrator exists, the token is spent.
+      if (systemAdmin) await tx.delete(instanceSettings).where(eq(instanceSettings.key, SETUP_TOKEN_SETTING));
       const [workspace] = await tx
         .insert(workspaces)
         .values({ name: `${user.name}'s workspace`, personalOwnerId: created.id })
@@ -44,6 +63,11 @@ export class UsersRepository {
       await tx.insert(memberships).values({ workspaceId: workspace!.id, userId: created.id, role: 'owner' });
       return created;
     });
+  }
+
+  async hasSystemAdmin(): Promise<boolean> {
+    const [admin] = await this.db.select({ id: users.id }).from(users).where(eq(users.systemAdmin, true)).limit(1);
+    return admin !== undefined;
   }
 
   async findById(id: string): Promise<UserRecord | undefined> {

@@ -15,6 +15,7 @@ export const redactedPaths = [
   '*.token',
   '*.accessToken',
   '*.refreshToken',
+  '*.setupToken',
   '*.apiKey',
   '*.secret',
   // The LLM provider key, should a config object be logged.

@@ -26,6 +26,16 @@ export class SettingsRepository {
     return row!;
   }
 
+  /** Stores the value unless the key exists; returns what is stored either way (one winner across processes). */
+  async setIfAbsent(key: string, value: unknown): Promise<InstanceSetting> {
+    const [inserted] = await this.db.insert(instanceSettings).values({ key, value }).onConflictDoNothing().returning();
+    return inserted ?? (await this.get(key))!;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.db.delete(instanceSettings).where(eq(instanceSettings.key, key));
+  }
+
   async list(): Promise<InstanceSetting[]> {
     return this.db.select().from(instanceSettings).orderBy(instanceSettings.key);
   }

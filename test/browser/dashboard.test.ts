@@ -95,6 +95,13 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await page.getByRole('textbox', { name: 'Email' }).fill('dana@example.com');
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Create account' }).click();
+    // The instance has no administrator yet: the server asks for the setup token it printed, and the form grows a field for it.
+    await page.getByRole('alert').getByText(/setup token printed in the server log/).waitFor();
+    takeExpectedConsoleError(/\/register: .*status of 403/);
+    expect(server.setupToken).toBeTruthy();
+    await page.getByRole('textbox', { name: 'Setup token' }).fill(server.setupToken!);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'register-setup-token-desktop.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Create account' }).click();
     await heading('Overview');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview-desktop.png'), fullPage: true });
 

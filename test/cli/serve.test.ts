@@ -64,6 +64,26 @@ describe('siteprint CLI', () => {
     expect(await again.cli.exited).toBe(0);
   });
 
+  it('prints a one-time setup token at start that the first registration needs', async () => {
+    const { cli, url } = await serve({ DATA_DIR: freshDataDir() });
+    const [, token] = await cli.waitFor(/give setup token (\S+) when registering/);
+    const register = (email: string, setupToken?: string) =>
+      fetch(`${url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, name: 'Operator', password: 'correct horse battery', ...(setupToken ? { setupToken } : {}) }),
+      });
+    const refused = await register('stranger@example.com');
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/setup token printed in the server log/);
+    const claimed = await register('operator@example.com', token);
+    expect(claimed.status).toBe(201);
+    expect(await claimed.json()).toMatchObject({ systemAdmin: true });
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    // Starting from source (tsx) on a fresh data directory takes most of a minute on a loaded machine.
+  }, 180_000);
+
   const postgres = serviceUrl('TEST_DATABASE_URL');
   it.runIf(postgres)('serves on PostgreSQL when DATABASE_URL is set, applying the migrations', async () => {
     const database = await createPostgresDatabase(postgres!);

@@ -58,7 +58,9 @@ describe('crash recovery', () => {
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
-    await api(url!, 'POST', '/api/v1/auth/register', undefined, { email: 'ops@example.com', name: 'Ops', password: PASSWORD });
+    // The first account claims the instance with the setup token the server printed, as its operator would.
+    const [, setupToken] = await first.waitFor(/give setup token (\S+) when registering/);
+    await api(url!, 'POST', '/api/v1/auth/register', undefined, { email: 'ops@example.com', name: 'Ops', password: PASSWORD, setupToken });
     const login = async (base: string) => (await api(base, 'POST', '/api/v1/auth/login', undefined, { email: 'ops@example.com', password: PASSWORD })).body.accessToken as string;
     let token = await login(url!);
     const created = await api(url!, 'POST', '/api/v1/sites', token, { url: `${shop.url}/`, fields, maxPages: 8 });

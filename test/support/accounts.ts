@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { AppInstance } from '../../src/http/app.js';
+import { setupTokenOf } from './app.js';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -13,9 +14,18 @@ export interface TestUser {
   headers: Record<string, string>;
 }
 
-/** Registers and signs in a user through the public API, as a client would. */
+/**
+ * Registers and signs in a user through the public API, as a client would. The setup token the
+ * app printed goes along, as the operator registering first would give it: the first account
+ * becomes the administrator, later ones ignore it.
+ */
 export async function signUp(app: AppInstance, email: string, password = PASSWORD): Promise<TestUser> {
-  const registered = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, name: email.split('@')[0], password } });
+  const setupToken = setupTokenOf(app);
+  const registered = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { email, name: email.split('@')[0], password, ...(setupToken ? { setupToken } : {}) },
+  });
   expect(registered.statusCode, registered.body).toBe(201);
   const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
   expect(login.statusCode, login.body).toBe(200);

@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { FirstAdminSetup } from '../../src/accounts/first-admin.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Database } from '../../src/db/client.js';
+import { migrationStatus } from '../../src/db/migrations.js';
 import { buildApp, type AppInstance } from '../../src/http/app.js';
 import { workspaceOf } from '../../src/http/auth.js';
 import { registerProductRoutes } from '../../src/http/product-routes.js';
@@ -29,6 +31,16 @@ export interface TestAppOptions {
   logs?: LogCapture;
 }
 
+const setupTokens = new WeakMap<AppInstance, string>();
+
+/**
+ * The first-administrator setup token the test app printed at start (as `siteprint serve` does),
+ * for helpers that register the first account the way an operator reading the log would.
+ */
+export function setupTokenOf(app: AppInstance): string | undefined {
+  return setupTokens.get(app);
+}
+
 /**
  * The whole HTTP API over the given database, as `siteprint serve` builds it, with the
  * platform behind it. Jobs run only when a test starts workers (`platform.queue.work`).
@@ -42,6 +54,11 @@ export async function createTestStack(options: TestAppOptions): Promise<{ app: A
   const app = await buildApp({ config, database: options.database, queue: platform.queue, logger });
   registerProductRoutes(app, platform, workspaceOf);
   app.addHook('onClose', () => platform.close());
+  // An unmigrated database (tests of readiness) has no users table to ask.
+  if ((await migrationStatus(options.database)).current) {
+    const setupToken = await new FirstAdminSetup(options.database.db, logger, config.PUBLIC_URL).announce();
+    if (setupToken) setupTokens.set(app, setupToken);
+  }
   return { app, platform };
 }
 

@@ -9,7 +9,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account and its personal workspace (the first account becomes system admin) */
+        /**
+         * Create an account and its personal workspace
+         * @description While the instance has no system administrator, registration needs the one-time setupToken printed in the server log at start (403 setup-token-required or invalid-setup-token otherwise), and that account becomes the administrator.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -24,6 +27,8 @@ export interface paths {
                         email: string;
                         name: string;
                         password: string;
+                        /** @description Required while the instance has no administrator: the one-time token printed in the server log at start. That registration becomes the system administrator; later ones ignore it. */
+                        setupToken?: string;
                     };
                 };
             };

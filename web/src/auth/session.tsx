@@ -17,7 +17,8 @@ export interface SessionState {
   user: User | null;
   workspaceId: string | null;
   login(email: string, password: string): Promise<void>;
-  register(name: string, email: string, password: string): Promise<void>;
+  /** `setupToken`: needed while the instance has no administrator (the first account becomes it). */
+  register(name: string, email: string, password: string, setupToken?: string): Promise<void>;
   logout(): Promise<void>;
   switchWorkspace(id: string): void;
   setUser(user: User): void;
@@ -111,8 +112,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       async login(email, password) {
         adopt(await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })));
       },
-      async register(name, email, password) {
-        await unwrap(api.POST('/api/v1/auth/register', { body: { name, email, password } }));
+      async register(name, email, password, setupToken) {
+        await unwrap(api.POST('/api/v1/auth/register', { body: { name, email, password, ...(setupToken ? { setupToken } : {}) } }));
         adopt(await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })));
       },
       async logout() {

@@ -120,7 +120,7 @@ describe('live events over SSE', () => {
   it('reports progress within a step, page by page: live on the step and on the analysis', async () => {
     // Slow pages keep the fingerprint step busy long enough to be watched.
     shop.delayMs = 100;
-    const live = collectEvents(`${base}/api/v1/events`, bob.headers, (events) => events.some((event) => event.data.type === 'fingerprint_site' && event.data.status === 'succeeded'), 120_000);
+    const live = collectEvents(`${base}/api/v1/events`, bob.headers, (events) => events.some((event) => event.data.type === 'generate_selectors' && event.data.status === 'succeeded'), 120_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const created = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: bob.headers, payload: { url: `${shop.url}/`, fields: [{ name: 'title' }], maxPages: 8 } });
     expect(created.statusCode, created.body).toBe(201);
@@ -137,10 +137,14 @@ describe('live events over SSE', () => {
     expect(watched.filter((seen) => seen.step === 'fingerprint_site' && seen.progress > 0 && seen.progress < 0.2).length, JSON.stringify(watched)).toBeGreaterThan(0);
     const progress = watched.map((seen) => seen.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    // The step's own progress streams as it changes.
-    const step = (await live).filter((event) => event.event === 'job.updated' && event.data.type === 'fingerprint_site' && event.data.status === 'running').map((event) => event.data.progress as number);
+    // The step's own progress streams as it changes; later steps report their units of work too.
+    const events = await live;
+    const progressOf = (type: string) =>
+      events.filter((event) => event.event === 'job.updated' && event.data.type === type && event.data.status === 'running').map((event) => event.data.progress as number);
+    const step = progressOf('fingerprint_site');
     expect(new Set(step.filter((value) => value > 0 && value < 1)).size, JSON.stringify(step)).toBeGreaterThanOrEqual(3);
     expect(step).toEqual([...step].sort((a, b) => a - b));
+    expect(progressOf('generate_selectors')).toContain(0.5);
     await settled(bob, analysisId);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
@@ -60,6 +60,22 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     const index = consoleErrors.findIndex((error) => pattern.test(error));
     expect(index, `a console error matching ${pattern} in ${JSON.stringify(consoleErrors)}`).toBeGreaterThanOrEqual(0);
     consoleErrors.splice(index, 1);
+  }
+
+  /**
+   * Every shown match (closed menus' options aside) lies wholly inside the viewport's width and shows all
+   * of its text (no ellipsis, no clipping). Playwright counts an element scrolled out of its container as shown.
+   */
+  async function wholeOnScreen(matches: Locator, what: string) {
+    const width = page.viewportSize()!.width;
+    const locator = matches.filter({ visible: true });
+    const count = await locator.count();
+    expect(count, `${what} on ${page.url()}`).toBeGreaterThan(0);
+    for (let i = 0; i < count; i++) {
+      const box = await locator.nth(i).boundingBox();
+      expect(box !== null && box.x >= 0 && box.x + box.width <= width, `${what} #${i} on ${page.url()} at ${JSON.stringify(box)}`).toBe(true);
+      expect(await locator.nth(i).evaluate((element) => element.scrollWidth > element.clientWidth), `${what} #${i} on ${page.url()} is cut short`).toBe(false);
+    }
   }
 
   /** Waits for the page's title; on failure the screen is kept as an artefact to see why. */
@@ -123,6 +139,8 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await page.evaluate(() => Object.assign(window, { stillTheSamePage: true }));
     await page.getByText('ready', { exact: true }).waitFor({ timeout: 120_000 });
     expect(await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
+    // The analysis's own test is the first health record: no "unknown" until the first scheduled check.
+    await page.getByLabel('health: healthy').waitFor();
     await page.getByText('Nginx').first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'site-desktop.png'), fullPage: true });
 
@@ -275,6 +293,18 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${name} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
         expect(await accessibilityProblems()).toEqual([]);
+        if (name === 'overview') {
+          // Recent jobs name their site, and the job totals add up: finished = succeeded + failed + cancelled.
+          await page.getByRole('main').getByRole('link', { name: siteName }).first().waitFor();
+          expect(await page.getByText('Finished jobs').locator('..').innerText()).toMatch(/Finished jobs\s+1\s+1 succeeded · 0 failed · 0 cancelled/i);
+        }
+        if (width === 360 && (name === 'jobs' || name === 'overview')) {
+          // Every job's status, progress, start and duration are readable on a phone.
+          await wholeOnScreen(page.getByText('succeeded', { exact: true }), 'job status');
+          await wholeOnScreen(page.getByRole('progressbar'), 'job progress');
+          await wholeOnScreen(page.getByText(/^Started .+ · .+/), 'job start and duration');
+        }
+        if (width === 360 && (name === 'site' || name.startsWith('site-'))) await wholeOnScreen(page.getByRole('tab'), 'site tab');
         await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width === 360 ? 'mobile' : 'desktop'}.png`), fullPage: true });
       }
     }

@@ -81,6 +81,8 @@ export function generateSelectorsStep(deps: { sites: SitesRepository } & LlmDeps
     const examples = site.options.examples ?? [];
     const built = buildBlueprint(inputs, { fields: target.fields, examples, pageTypeName: target.name }).blueprint;
     await context.checkpoint();
+    // The heuristics are half the step; the LLM's proposals and their verification (when a model is configured) the other half.
+    await context.progress(0.5, 'heuristics done');
     const llm = await stepLlm(deps, context, site);
     const assisted = await assistBlueprint(built, inputs, { fields: target.fields, examples, llm: llm?.options, unverified: target.unverified });
     await reportLlm(deps, context, llm, assisted.llm);

@@ -49,9 +49,10 @@ export function updateBlueprintStep(deps: { sites: SitesRepository; blueprints: 
     const heldOut = new Set((context.job.payload.heldOutUrls as string[] | undefined) ?? []);
     const tested = heldOut.size ? heldOut : new Set(await checkUrls(deps.sites, site, active.content));
     const pages = (await deps.sites.pages(site.id)).filter((page) => tested.has(page.url));
-    const { health, verification } = await recordCheck(deps.sites, site, active.content, pages.map((page) => ({ url: page.url, page })), 'analysis');
-    await context.log(health === 'healthy' ? 'info' : 'warn', `site is ${health} on the ${pages.length} tested pages`, { coverage: verification.coverage });
+    // Without a stored tested page there is no result to record (and no reason to call the site down).
+    const recorded = pages.length ? await recordCheck(deps.sites, site, active.content, pages.map((page) => ({ url: page.url, page })), 'analysis') : undefined;
+    if (recorded) await context.log(recorded.health === 'healthy' ? 'info' : 'warn', `site is ${recorded.health} on the ${pages.length} tested pages`, { coverage: recorded.verification.coverage });
     if (site.schedule) await deps.sites.update(site.id, { nextCheckAt: nextRunAfter(site.schedule, new Date()) });
-    return { ...output, health };
+    return { ...output, health: recorded?.health ?? null };
   };
 }

@@ -17,7 +17,8 @@ export function RoutedTabs<Props extends object>({
   const navigate = useNavigate();
   return (
     <Tabs value={current} onChange={(value) => navigate(`${base}/${value ?? tabs[0]!.value}`)} keepMounted={false}>
-      <Tabs.List mb="md" style={{ overflowX: 'auto', flexWrap: 'nowrap' }}>
+      {/* Tabs wrap onto a second row on phones: a row that scrolls sideways hides the last tabs without a sign. */}
+      <Tabs.List mb="md" style={{ flexWrap: 'wrap' }}>
         {tabs.map((item) => (
           <Tabs.Tab key={item.value} value={item.value}>
             {item.label}

@@ -34,8 +34,6 @@ export default function JobsPage() {
     queryFn: () => unwrap(api.GET('/api/v1/jobs', { params: { query: { ...query, limit: PAGE_SIZE, cursor } } })),
     placeholderData: keepPreviousData,
   });
-  const sites = useQuery({ queryKey: ['sites', 'names'], queryFn: () => unwrap(api.GET('/api/v1/sites', { params: { query: { limit: 100 } } })) });
-  const siteNames = new Map((sites.data?.items ?? []).map((site) => [site.id, site.name]));
   const reset = pages.reset;
   return (
     <>
@@ -81,7 +79,7 @@ export default function JobsPage() {
             <EmptyState title="No jobs match">Jobs appear when sites are analysed, checked or extracted in batches.</EmptyState>
           ) : (
             <>
-              <JobsTable jobs={data.items} sites={siteNames} />
+              <JobsTable jobs={data.items} showSite />
               <CursorPager pages={pages} total={data.total} nextCursor={data.nextCursor} noun="job" />
             </>
           )

@@ -78,7 +78,8 @@ describe('npm start builds only what changed', () => {
     // A build output that went missing is rebuilt.
     rmSync(path.join(root, 'dist/cli/main.js'));
     expect(await start(root)).toEqual({ builds: ['server'], code: 0 });
-  });
+    // Each start runs npm once per build; seven of them take long on a loaded machine.
+  }, 240_000);
 
   it('fails the start when a build fails, and next time retries only that build', async () => {
     const root = project();
@@ -87,5 +88,5 @@ describe('npm start builds only what changed', () => {
     rmSync(path.join(root, 'web/src/broken.tsx'));
     expect(await start(root)).toEqual({ builds: ['web'], code: 0 });
     expect(await start(root)).toEqual({ builds: [], code: 0 });
-  });
+  }, 120_000);
 });

@@ -24,7 +24,8 @@ export function jsonLdObjects(document: Document): JsonObject[] {
   for (const script of elementsByTag(document, 'script')) {
     if (!/ld\+json/i.test(script.attribs.type ?? '')) continue;
     const raw = script.children.map((child) => ('data' in child ? child.data : '')).join('');
-    const cleaned = raw.replace(/^\s*(?:<!--|\/\/\s*<!\[CDATA\[)/, '').replace(/(?:-->|\/\/\s*\]\]>)\s*$/, '');
+    // Wrappers that hide the JSON from old parsers: <!-- -->, //<![CDATA[ //]]> and bare <![CDATA[ ]]>.
+    const cleaned = raw.replace(/^\s*(?:<!--|(?:\/\/\s*)?<!\[CDATA\[)/, '').replace(/(?:-->|(?:\/\/\s*)?\]\]>)\s*$/, '');
     try {
       collectObjects(JSON.parse(cleaned), objects);
     } catch {

@@ -90,11 +90,14 @@ export function metaTags(document: Document): Map<string, string[]> {
     const content = meta.attribs.content;
     if (content === undefined) continue;
     for (const attr of ['name', 'property', 'itemprop', 'http-equiv']) {
-      const key = meta.attribs[attr]?.toLowerCase().trim();
-      if (!key) continue;
-      const list = metas.get(key) ?? [];
-      list.push(decodeEntities(content));
-      metas.set(key, list);
+      const value = meta.attribs[attr]?.toLowerCase().trim();
+      if (!value) continue;
+      // RDFa lets one tag state several properties: property="dc:title og:title".
+      for (const key of attr === 'property' ? value.split(/\s+/) : [value]) {
+        const list = metas.get(key) ?? [];
+        list.push(decodeEntities(content));
+        metas.set(key, list);
+      }
     }
   }
   return metas;

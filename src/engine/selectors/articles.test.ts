@@ -45,6 +45,12 @@ describe('article titles from agreeing evidence', () => {
     expect(value('title')).toBe('Harbour reopens after storm');
   });
 
+  it('reads a meta tag that states several RDFa properties at once', () => {
+    const { value } = extractOne(`<html><head><title>Title Element</title><meta property="x:title dc:title" content="Harbour reopens"></head>
+<body><h1>Test heading</h1>${body('')}</body></html>`);
+    expect(value('title')).toBe('Harbour reopens');
+  });
+
   it('reads Parse.ly metadata when the page declares nothing else', () => {
     const { value, typed } = extractOne(`<html><head><meta name="parsely-title" content="Harbour reopens">
 <meta name="parsely-author" content="Jane Doe"><meta name="parsely-pub-date" content="2024-04-20T04:20:00.000Z"></head>

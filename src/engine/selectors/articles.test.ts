@@ -77,6 +77,11 @@ ${body('')}</article>
     expect(value('title')).toBe('Weekly notes, issue 85');
   });
 
+  it('does not take a bare year in the text for the date', () => {
+    const { value } = extractOne(`<html><head><title>Bartleby, the scrivener</title></head><body><h1>Bartleby, the scrivener</h1><p class="year">1853</p>${body('')}</body></html>`);
+    expect(value('published_date')).toBeNull();
+  });
+
   it('keeps a name holding an ampersand whole when its parts are not names', () => {
     const { value } = extractOne(`<html><head><meta name="author" content="Mac & i"><title>Password tool update - Tech</title></head><body><h1>Password tool update</h1>${body('')}</body></html>`);
     expect(value('author')).toEqual(['Mac & i']);

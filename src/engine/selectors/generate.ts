@@ -343,7 +343,9 @@ function dateCandidates(set: CandidateSet, pages: PageContext[]): void {
         }
       }
       const own = normalizeText(element.children.filter(isText).map((t) => t.data).join(' '));
-      if (!own || own.length > 80 || !parseDate(own) || inBoilerplate(element)) continue;
+      // A bare year without a label or a name ("1853", "© 2005") is more often a number in prose,
+      // a title or a copyright line than the item's date; labelled years are found as labels.
+      if (!own || own.length > 80 || (parseDate(own)?.length ?? 0) < 7 || inBoilerplate(element)) continue;
       for (const selector of selectorsFor(element, page.document, 2)) {
         if (selector.first) set.add({ css: selector.css }, 'pattern', 0.4 * (inSecondaryContent(element) ? 0.5 : 1));
       }

@@ -7,6 +7,9 @@
  * fixture sites are run the same way (4 sample pages, the rest extracted). Also reports extraction
  * speed and blueprint generation time, both for the CLI process and for the engine in-process.
  *
+ * readability-dev (articles, one page per site): each page's blueprint is built from that page and the
+ * field names title, author, published_date, and extracted on it (readability.ts); per-field F1.
+ *
  * --llm (needs LLM_API_KEY; LLM_BASE_URL, LLM_MODEL, LLM_PRICES optional): the same sites built from field
  * names in-process, without and with LLM help (llm-accuracy.ts), with F1 and the LLM cost per site.
  */
@@ -18,11 +21,12 @@ import { buildBlueprint, parseBlueprint } from '../src/engine/blueprint/index.js
 import { compileBlueprint, extractPage } from '../src/engine/extract/index.js';
 import { readPagesDir } from '../src/engine/pages.js';
 import { benchLlmClient, llmAccuracy, scoreBlueprint, type Truth } from './llm-accuracy.js';
+import { articleAccuracy } from './readability.js';
 
 const options = process.argv.slice(2);
 const benchmarks = options.find((option) => !option.startsWith('--'));
 if (!benchmarks) {
-  console.error('usage: npm run bench:accuracy -- <path to shared/benchmarks> [--llm]');
+  console.error('usage: npm run bench:accuracy -- <path to shared/benchmarks> [--llm] [--misses]');
   process.exit(2);
 }
 const scoreScript = path.resolve(benchmarks, 'score.mjs');
@@ -199,6 +203,7 @@ for (const [site, dir, samples] of sites) all.push(...runSite(site, dir, samples
 const listing = runListing(path.join(fixtures, 'listing'));
 const windows = await sampleWindows(swde, [20, 60, 100, 140, 180, 195]);
 const engine = await inProcess(swde, (JSON.parse(readFileSync(path.join(swde, 'truth.json'), 'utf8')) as Truth).fields);
+const articles = articleAccuracy(path.join(benchmarks, 'readability-dev'));
 
 console.log('| site | mode | macro-F1 | per field F1 | blueprint (CLI s) | extract pages/s (CLI, incl. start-up) |');
 console.log('|---|---|---|---|---|---|');
@@ -217,3 +222,12 @@ const summary = (key: 'names' | 'example') => {
 console.log(`other sample windows (pages ${windows.map((w) => `${w.start}–${w.start + 4}`).join(', ')}): names only ${summary('names')}; one example page ${summary('example')}`);
 const christian = all.filter((r) => r.site === 'swde-book-christianbook');
 console.log(`macro_f1 names-only ${fmt(christian[0]!.macro, 4)}; with one example page ${fmt(christian[1]!.macro, 4)}`);
+console.log('');
+console.log(`readability-dev (${articles.pages} article pages, one per site; blueprint from each page by field names only, extracted on it):`);
+console.log('| field | precision | recall | F1 | right / predicted / gold |');
+console.log('|---|---|---|---|---|');
+for (const [name, r] of Object.entries(articles.fields)) {
+  console.log(`| ${name} | ${fmt(r.precision)} | ${fmt(r.recall)} | ${fmt(r.f1)} | ${r.correct} / ${r.predicted} / ${r.gold} |`);
+}
+console.log(`readability-dev engine time: blueprints ${fmt(articles.buildSeconds, 2)} s, extraction ${fmt(articles.pages / articles.extractSeconds, 0)} pages/s`);
+if (options.includes('--misses')) for (const miss of articles.misses) console.log(`  miss ${miss.page} ${miss.field}: got ${JSON.stringify(miss.got)} want ${JSON.stringify(miss.want)}`);

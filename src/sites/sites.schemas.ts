@@ -48,6 +48,7 @@ const siteFingerprint = z.object({
 /** One page type as discovery stored it (the engine's DiscoveredPageType). */
 const discoveredPageType = z.object({
   name: z.string(),
+  label: z.string().optional().describe('The page type as shown to people (e.g. "Product page"); absent on types discovered before labels existed'),
   description: z.string().optional(),
   kind: z.enum(['detail', 'listing', 'article', 'home', 'search', 'other']),
   dataType: z.string().optional(),

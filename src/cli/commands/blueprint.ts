@@ -89,11 +89,15 @@ function splitSamples(pages: PageInput[], examples: ExamplePage[]): { pages: Pag
   return { pages: pages.filter(isSample), heldOut: pages.filter((page, index) => !isSample(page, index)) };
 }
 
-function discoveredSpecs(pages: PageInput[], pageTypes: DiscoveredPageType[]): { pages: PageInput[]; fields: FieldSpec[]; pageTypeName: string }[] {
+function discoveredSpecs(
+  pages: PageInput[],
+  pageTypes: DiscoveredPageType[],
+): { pages: PageInput[]; fields: FieldSpec[]; pageTypeName: string; pageTypeLabel: string }[] {
   const specs = pageTypes
     .filter((pageType) => pageType.fields.length > 0)
     .map((pageType) => ({
       pageTypeName: pageType.name,
+      pageTypeLabel: pageType.label,
       pages: pages.filter((page) => pageType.urls.includes(page.url)),
       fields: pageType.fields.map((field): FieldSpec => ({ name: field.name, type: field.type })),
     }))

@@ -9,6 +9,7 @@ import { testInScopes, testSelectors, type SelectorTestResult, type TestScope } 
 import { BLUEPRINT_SCHEMA_VERSION, type Blueprint, type CssSource, type Field, type PageType } from './schema.js';
 import { inferUrlPattern } from './url-pattern.js';
 import { contentHash } from './versions.js';
+import { ARTICLE_TYPES, labelOfName, namePageType } from '../discover/naming.js';
 
 export interface BuildOptions {
   fields: FieldSpec[];
@@ -16,6 +17,8 @@ export interface BuildOptions {
   /** Pages used only to test candidates, never to generate them. */
   heldOut?: PageInput[];
   pageTypeName?: string;
+  /** Shown to people; from the name when not given. */
+  pageTypeLabel?: string;
 }
 
 export interface BuildResult {
@@ -126,8 +129,11 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
     quality: field.quality,
   }));
   const urls = pages.map((page) => page.url);
+  const named = namePageType(list ? 'listing' : dataType && ARTICLE_TYPES.has(dataType) ? 'article' : 'detail', dataType, inferUrlPattern(urls));
+  const name = options.pageTypeName ?? named.name;
   const pageType: PageType = {
-    name: options.pageTypeName ?? dataType?.toLowerCase() ?? (list ? 'listing' : 'page'),
+    name,
+    label: options.pageTypeLabel ?? (options.pageTypeName ? labelOfName(name) : named.label),
     kind: list ? 'listing' : 'detail',
     ...(dataType ? { dataType } : {}),
     match: { urlPattern: inferUrlPattern(urls), examples: urls.slice(0, 5) },

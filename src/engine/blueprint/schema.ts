@@ -118,7 +118,8 @@ export type ListSpec = z.infer<typeof ListSpec>;
 
 export const PageType = z
   .object({
-    name: z.string().min(1),
+    name: z.string().min(1).describe('What a person would call the pages (product, category, article, search, home…)'),
+    label: z.string().optional().describe('The name as shown to people (e.g. "Product page")'),
     kind: z.enum(['detail', 'listing']),
     dataType: z.string().optional().describe('schema.org type the page describes, when known (e.g. Book)'),
     match: z

@@ -3,6 +3,7 @@ import { FixtureShop } from '../../../test/support/fixture-shop.js';
 import { Fetcher } from '../fetch/index.js';
 import { sampleSite } from '../sample/index.js';
 import { describePageType, discoverPageTypes } from './discover.js';
+import { labelOfName, namePageType } from './naming.js';
 
 function blogPost(slug: string, title: string, author: string, date: string): { url: string; html: string } {
   return {
@@ -58,7 +59,7 @@ describe('discoverPageTypes', () => {
     const types = discoverPageTypes([blogHome, ...posts]);
     expect(types).toHaveLength(2);
     const article = types.find((type) => type.kind === 'article')!;
-    expect(article).toMatchObject({ dataType: 'BlogPosting', name: 'blog_posting', urlPattern: '/:year/:month/:slug' });
+    expect(article).toMatchObject({ dataType: 'BlogPosting', name: 'article', label: 'Article', urlPattern: '/:year/:month/:slug' });
     expect(article.urls).toHaveLength(4);
     const fields = new Map(article.fields.map((field) => [field.name, field]));
     expect(fields.get('headline')?.examples).toContain('Why we moved to Postgres');
@@ -72,5 +73,62 @@ describe('discoverPageTypes', () => {
     expect(described).toMatchObject({ kind: 'article', dataType: 'BlogPosting', urls: posts.slice(0, 2).map((post) => post.url) });
     expect(described.fields.map((field) => field.name)).toEqual(expect.arrayContaining(['headline', 'author', 'date_published']));
     expect(() => describePageType([])).toThrow(/at least one page/);
+  });
+});
+
+/** A product page of one template, with a strip of related products below the item (JSON-LD optional). */
+function productPage(url: string, name: string, related: string[], jsonLd = true): { url: string; html: string } {
+  const ld = jsonLd ? `<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product","name":"${name}","offers":{"@type":"Offer","price":"19.90","priceCurrency":"EUR"}}</script>` : '';
+  return {
+    url,
+    html: `<html><head><title>${name} | Lamp Shop</title>${ld}</head><body><nav><a href="/">Home</a></nav>
+<main class="product"><h1 class="product-name">${name}</h1><p class="price">€19.90</p><button class="add-to-cart">Add to cart</button>
+<p class="description">${'A lamp for reading. '.repeat(10)}</p></main>
+<section class="related"><h2>You may also like</h2><ul class="cards">${related
+      .map((item, i) => `<li class="card"><a href="/p/${i + 100}">${item}</a><span class="price">€${10 + i}.00</span></li>`)
+      .join('')}</ul></section></body></html>`,
+  };
+}
+
+describe('page types people recognise', () => {
+  const related = ['Desk lamp', 'Floor lamp', 'Wall lamp', 'Clip lamp', 'Bulb pack', 'Shade'];
+
+  it('keeps a product page with a related-items strip a detail page, with or without structured data', () => {
+    for (const jsonLd of [true, false]) {
+      const [type] = discoverPageTypes([productPage('https://shop.example/p/1', 'Reading lamp', related, jsonLd)]);
+      expect(type).toMatchObject({ kind: 'detail', name: 'product', label: 'Product page' });
+    }
+  });
+
+  it('makes product pages of one template one type whatever their URL depth', () => {
+    const types = discoverPageTypes([
+      productPage('https://shop.example/p/1', 'Reading lamp', related),
+      productPage('https://shop.example/p/2', 'Desk lamp', related),
+      productPage('https://shop.example/lighting/lamps/floor-lamp-3', 'Floor lamp', related),
+      productPage('https://shop.example/gift/lamp-gift-set', 'Gift set', related),
+    ]);
+    expect(types.map((type) => [type.name, type.kind, type.urls.length])).toEqual([['product', 'detail', 4]]);
+  });
+
+  it('calls a page listing many products a category, not a product', () => {
+    const cards = Array.from({ length: 8 }, (_, i) => `<li class="card"><a href="/p/${i}">Lamp ${i}</a><button class="add-to-cart">Add to cart</button></li>`).join('');
+    const [type] = discoverPageTypes([{ url: 'https://shop.example/c/lamps', html: `<html><body><h1>Lamps</h1><ul class="grid">${cards}</ul></body></html>` }]);
+    expect(type).toMatchObject({ kind: 'listing', name: 'category', label: 'Category listing' });
+  });
+});
+
+describe('namePageType', () => {
+  it('names types from schema.org types, kinds and URL words', () => {
+    expect(namePageType('detail', 'Product', '/dp/:id')).toEqual({ name: 'product', label: 'Product page' });
+    expect(namePageType('article', 'NewsArticle', '/2024/:slug')).toEqual({ name: 'article', label: 'Article' });
+    expect(namePageType('detail', undefined, '/produkt/:slug')).toEqual({ name: 'product', label: 'Product page' });
+    expect(namePageType('detail', undefined, '/blog/:slug')).toEqual({ name: 'article', label: 'Article' });
+    expect(namePageType('listing', 'Product', '/collections/:slug')).toEqual({ name: 'category', label: 'Category listing' });
+    expect(namePageType('listing', undefined, '/tag/:slug')).toEqual({ name: 'tag', label: 'Tag listing' });
+    expect(namePageType('search', undefined, '/search')).toEqual({ name: 'search', label: 'Search results' });
+    expect(namePageType('home', 'WebSite', '/')).toEqual({ name: 'home', label: 'Home page' });
+    expect(namePageType('detail', 'MedicalCondition', '/:slug')).toEqual({ name: 'medical_condition', label: 'Medical condition page' });
+    expect(namePageType('other', undefined, '/:slug')).toEqual({ name: 'page', label: 'Other page' });
+    expect(labelOfName('gift_card')).toBe('Gift card page');
   });
 });

@@ -5,8 +5,9 @@ import { PageContext } from '../extract/runtime.js';
 import { CONTAINER_TYPES, jsonLdTypes, type JsonObject } from '../extract/structured.js';
 import { urlShape } from '../sample/url-shape.js';
 import { boundedNestingHtml } from '../nesting.js';
+import { ARTICLE_TYPES, namePageType, uniqueName, type PageKind } from './naming.js';
 
-export type PageKind = 'detail' | 'listing' | 'article' | 'home' | 'search' | 'other';
+export type { PageKind } from './naming.js';
 
 export interface ProposedField {
   name: string;
@@ -18,10 +19,13 @@ export interface ProposedField {
   description?: string;
 }
 
-export type PageTypeDescription = Omit<DiscoveredPageType, 'name'>;
+export type PageTypeDescription = Omit<DiscoveredPageType, 'name' | 'label'>;
 
 export interface DiscoveredPageType {
+  /** What a person would call the pages ("product", "category", "article"), unique in the site. */
   name: string;
+  /** The name as shown to people ("Product page", "Category listing"). */
+  label: string;
   /** One sentence about the pages, when an LLM described them. */
   description?: string;
   kind: PageKind;
@@ -40,11 +44,16 @@ interface Profile {
   dataType?: string;
   /** Largest group of sibling elements that each link somewhere: the records of a listing. */
   records: Element[];
+  /** How many items of its data type the page describes: one on a detail page, many on a listing. */
+  items: number;
+  /** Add-to-cart controls: one or two on a product page, one per card on a listing. */
+  purchaseControls: number;
 }
 
-const ARTICLE_TYPES = new Set(['Article', 'NewsArticle', 'BlogPosting', 'Report', 'TechArticle', 'ScholarlyArticle']);
 const OPEN_GRAPH_TYPES: Record<string, string> = { article: 'Article', product: 'Product', book: 'Book', 'video.movie': 'Movie', profile: 'Person' };
 const SIMILAR_TEMPLATE = 0.75;
+/** Two URL shapes whose pages declare the same kind of single item need less structural evidence. */
+const SIMILAR_ITEM_TEMPLATE = 0.5;
 /** Bylines name their field by a preposition; the field is the author. */
 const LABEL_NAMES: Record<string, string> = { by: 'author', written_by: 'author', author_s: 'author' };
 const MIN_RECORDS = 4;
@@ -95,10 +104,43 @@ function recordsOf(page: PageContext): Element[] {
   return best.length >= MIN_RECORDS ? best : [];
 }
 
+/** Items of a schema.org type the page declares: JSON-LD objects and top-level microdata items. */
+function itemsOf(page: PageContext, dataType: string | undefined): number {
+  if (!dataType) return 0;
+  const inJsonLd = page.jsonLd.filter((object) => jsonLdTypes(object).includes(dataType)).length;
+  const inMicrodata = allElements(page.document).filter(
+    (element) => element.attribs.itemscope !== undefined && element.attribs.itemprop === undefined && element.attribs.itemtype?.split('/').pop() === dataType,
+  ).length;
+  return Math.max(inJsonLd, inMicrodata);
+}
+
+const PURCHASE_TEXT = /^(?:add to (?:cart|basket|bag|trolley)|buy(?: it)? now|in den warenkorb|ajouter au panier|añadir al carrito|aggiungi al carrello|in winkelwagen)$/i;
+const PURCHASE_NAME = /add[-_]?to[-_]?(?:cart|basket|bag)|buy[-_]?now/i;
+
+function purchaseControlsOf(page: PageContext): number {
+  let count = 0;
+  for (const element of allElements(page.document)) {
+    if (element.name !== 'button' && element.name !== 'input' && element.name !== 'a') continue;
+    const text = (element.name === 'input' ? (element.attribs.value ?? '') : textOf(element)).trim();
+    const names = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''} ${element.attribs.name ?? ''}`;
+    if (PURCHASE_TEXT.test(text) || PURCHASE_NAME.test(names)) count++;
+  }
+  return count;
+}
+
 function profile(url: string, html: string): Profile {
   const page = new PageContext(url, html);
   const dataType = dataTypeOf(page);
-  return { url, shape: urlShape(url), page, structure: structureOf(page), ...(dataType ? { dataType } : {}), records: recordsOf(page) };
+  return {
+    url,
+    shape: urlShape(url),
+    page,
+    structure: structureOf(page),
+    ...(dataType ? { dataType } : {}),
+    records: recordsOf(page),
+    items: itemsOf(page, dataType),
+    purchaseControls: purchaseControlsOf(page),
+  };
 }
 
 function snakeCase(text: string): string {
@@ -200,25 +242,21 @@ function fieldsOf(members: Profile[], kind: PageKind, dataType: string | undefin
   return [...proposals.values()];
 }
 
+const majority = (members: Profile[], test: (member: Profile) => boolean) => members.filter(test).length >= Math.ceil(members.length / 2);
+
 function kindOf(members: Profile[], dataType: string | undefined, shape: string): PageKind {
   const path = shape;
   if (path === '/' || /^\/(index|home)$/.test(path)) return 'home';
   if (/search|find|query/i.test(path) || members.some((member) => /[?&](q|query|s|search)=/.test(member.url))) return 'search';
   if (dataType && ARTICLE_TYPES.has(dataType)) return 'article';
-  const withRecords = members.filter((member) => member.records.length >= MIN_RECORDS).length;
-  if (withRecords >= Math.ceil(members.length / 2) && !(dataType && members.length > 1 && /:(id|slug)/.test(shape))) return 'listing';
+  // A page that declares one item (or offers one thing to buy) is that item's page, whatever
+  // strips of related items, reviews or recently viewed products it also shows.
+  const single = (member: Profile) => member.items === 1 || (member.items === 0 && member.purchaseControls >= 1 && member.purchaseControls <= 2);
+  if (majority(members, single)) return 'detail';
+  if (majority(members, (member) => member.records.length >= MIN_RECORDS)) return 'listing';
   if (dataType) return 'detail';
   if (/:(id|slug)$/.test(shape) && members.length >= 2) return 'detail';
   return 'other';
-}
-
-function nameOf(kind: PageKind, dataType: string | undefined, shape: string, taken: Set<string>): string {
-  const literal = shape.split('/').filter((segment) => segment && !segment.startsWith(':')).at(0);
-  const base = kind === 'home' ? 'home' : dataType ? snakeCase(dataType) : literal ? snakeCase(literal) : kind;
-  let name = base || 'page';
-  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
-  taken.add(name);
-  return name;
 }
 
 function commonPattern(urls: string[], shapes: string[]): string {
@@ -243,21 +281,28 @@ export function discoverPageTypes(pages: Array<{ url: string; html: string }>): 
   const groups: Profile[][] = [];
   for (const shape of new Set(profiles.map((item) => item.shape))) groups.push(profiles.filter((item) => item.shape === shape));
   // Merge shape groups of one template, never merging the home page or different data types.
+  // Pages declaring the same single item type (product pages under /p/…, /brand/…/name-123 and
+  // /gift/…) are one template at any URL depth when their structures are close enough.
   for (let i = 0; i < groups.length; i++) {
     for (let j = groups.length - 1; j > i; j--) {
       const [a, b] = [groups[i]![0]!, groups[j]![0]!];
       if (a.shape === '/' || b.shape === '/' || a.dataType !== b.dataType) continue;
-      if (a.shape.split('/').length !== b.shape.split('/').length) continue;
-      if (jaccard(a.structure, b.structure) >= SIMILAR_TEMPLATE) groups[i]!.push(...groups.splice(j, 1)[0]!);
+      const sameDepth = a.shape.split('/').length === b.shape.split('/').length;
+      const sameItem = a.dataType !== undefined && a.items <= 1 && b.items <= 1;
+      if (!sameDepth && !sameItem) continue;
+      const similarity = jaccard(a.structure, b.structure);
+      if (similarity >= SIMILAR_TEMPLATE || (sameItem && similarity >= SIMILAR_ITEM_TEMPLATE)) groups[i]!.push(...groups.splice(j, 1)[0]!);
     }
   }
   const taken = new Set<string>();
   return groups
-    .map((members) => {
-      const described = describeMembers(members);
-      return { name: nameOf(described.kind, described.dataType, described.urlPattern, taken), ...described };
-    })
-    .sort((a, b) => b.urls.length - a.urls.length);
+    .map((members) => describeMembers(members))
+    .sort((a, b) => b.urls.length - a.urls.length)
+    .map((described) => {
+      const { name, label } = namePageType(described.kind, described.dataType, described.urlPattern);
+      // The largest group of a kind gets the plain name; another template of it a numbered one.
+      return { name: uniqueName(name, taken), label, ...described };
+    });
 }
 
 function describeMembers(members: Profile[]): PageTypeDescription {

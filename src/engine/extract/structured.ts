@@ -24,7 +24,8 @@ export function jsonLdObjects(document: Document): JsonObject[] {
   for (const script of elementsByTag(document, 'script')) {
     if (!/ld\+json/i.test(script.attribs.type ?? '')) continue;
     const raw = script.children.map((child) => ('data' in child ? child.data : '')).join('');
-    const cleaned = raw.replace(/^\s*(?:<!--|\/\/\s*<!\[CDATA\[)/, '').replace(/(?:-->|\/\/\s*\]\]>)\s*$/, '');
+    // Wrappers that hide the JSON from old parsers: <!-- -->, //<![CDATA[ //]]> and bare <![CDATA[ ]]>.
+    const cleaned = raw.replace(/^\s*(?:<!--|(?:\/\/\s*)?<!\[CDATA\[)/, '').replace(/(?:-->|(?:\/\/\s*)?\]\]>)\s*$/, '');
     try {
       collectObjects(JSON.parse(cleaned), objects);
     } catch {
@@ -89,11 +90,14 @@ export function metaTags(document: Document): Map<string, string[]> {
     const content = meta.attribs.content;
     if (content === undefined) continue;
     for (const attr of ['name', 'property', 'itemprop', 'http-equiv']) {
-      const key = meta.attribs[attr]?.toLowerCase().trim();
-      if (!key) continue;
-      const list = metas.get(key) ?? [];
-      list.push(decodeEntities(content));
-      metas.set(key, list);
+      const value = meta.attribs[attr]?.toLowerCase().trim();
+      if (!value) continue;
+      // RDFa lets one tag state several properties: property="dc:title og:title".
+      for (const key of attr === 'property' ? value.split(/\s+/) : [value]) {
+        const list = metas.get(key) ?? [];
+        list.push(decodeEntities(content));
+        metas.set(key, list);
+      }
     }
   }
   return metas;

@@ -1,6 +1,6 @@
 import type { Blueprint, Field, FieldQuality, LlmUse, PageType } from '../blueprint/schema.js';
 import { contentHash } from '../blueprint/versions.js';
-import { discoverPageTypes, type DiscoveredPageType } from '../discover/index.js';
+import { discoverPageTypes, labelOfName, type DiscoveredPageType } from '../discover/index.js';
 import type { Element } from '../extract/dom.js';
 import { compileQuery, PageContext, selectElements } from '../extract/runtime.js';
 import type { PageInput } from '../pages.js';
@@ -311,6 +311,8 @@ export function mergePageTypeProposals(types: DiscoveredPageType[], proposals: P
     const type = merged[proposal.index];
     if (!type) continue;
     if (!names.some((name, index) => name === proposal.name && index !== proposal.index)) names[proposal.index] = proposal.name;
+    // The label follows a name the model changed ("book" is shown "Book", not the old label).
+    if (type.name !== names[proposal.index]) type.label = labelOfName(names[proposal.index]!);
     type.name = names[proposal.index]!;
     type.description = proposal.description;
     for (const field of proposal.fields) {

@@ -376,16 +376,16 @@ describe('discoverWithLlm', () => {
 
   it('keeps a heuristic name another type already has and never duplicates a known field', () => {
     const types = [
-      { name: 'product', kind: 'detail' as const, urlPattern: '/p/:id', urls: ['a'], fields: [{ name: 'title', type: 'text' as const, examples: ['x'], from: 'heading' as const }] },
-      { name: 'listing', kind: 'listing' as const, urlPattern: '/c/:id', urls: ['b'], fields: [] },
+      { name: 'product', label: 'Product page', kind: 'detail' as const, urlPattern: '/p/:id', urls: ['a'], fields: [{ name: 'title', type: 'text' as const, examples: ['x'], from: 'heading' as const }] },
+      { name: 'listing', label: 'Category listing', kind: 'listing' as const, urlPattern: '/c/:id', urls: ['b'], fields: [] },
     ];
     const merged = mergePageTypeProposals(types, [
       { index: 1, name: 'product', description: 'Categories', fields: [] },
       { index: 0, name: 'book', description: 'Books', fields: [{ name: 'title', description: 'again', type: 'text' }] },
     ]);
-    expect(merged.map((type) => [type.name, type.description, type.fields.length])).toEqual([
-      ['book', 'Books', 1],
-      ['listing', 'Categories', 0],
+    expect(merged.map((type) => [type.name, type.label, type.description, type.fields.length])).toEqual([
+      ['book', 'Book page', 'Books', 1],
+      ['listing', 'Category listing', 'Categories', 0],
     ]);
     expect(types[0]!.name).toBe('product');
   });

@@ -6,7 +6,8 @@ import { parseDate } from '../extract/coerce.js';
 import { compileQuery, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
-import { labelMatch, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
+import { labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
+import { agreedHeadings, SITE_NAME_SUFFIX } from './title-evidence.js';
 import { escapeRegExp, sameValue, segmentRegex } from './values.js';
 
 export interface FieldSpec {
@@ -183,6 +184,8 @@ const BOILERPLATE_NAME = /^(?:(?:site|main|global|page|top|primary)[-_]?)?(?:nav
 /** Inside navigation, headers, footers or sidebars: site chrome, rarely the page's data. */
 function inBoilerplate(element: Element): boolean {
   for (let node = element.parent; node && isTag(node); node = node.parent) {
+    // An <article>'s own <header> holds its title, byline and date: content, not chrome.
+    if ((node.name === 'header' || node.name === 'footer') && insideContent(node)) continue;
     if (BOILERPLATE_TAGS.has(node.name)) return true;
     const names = `${node.attribs.class ?? ''} ${node.attribs.id ?? ''}`.split(/\s+/);
     if (names.some((name) => BOILERPLATE_NAME.test(name))) return true;
@@ -190,8 +193,33 @@ function inBoilerplate(element: Element): boolean {
   return false;
 }
 
+function insideContent(element: Element): boolean {
+  for (let node = element.parent; node && isTag(node); node = node.parent) if (node.name === 'article' || node.name === 'main') return true;
+  return false;
+}
+
+/**
+ * Words of class or id names that mark content about other things than the page's item:
+ * comments (their authors and dates), related and recommended items, previous/next links,
+ * sharing and like widgets.
+ */
+const SECONDARY_WORDS = new Set(['comment', 'comments', 'respond', 'reply', 'replies', 'related', 'recommended', 'recommendations', 'paging', 'pagination', 'prev', 'previous', 'next', 'widget', 'promo', 'teaser', 'teasers', 'share', 'sharing', 'social', 'like', 'likes']);
+
+/** Inside comments, related items or paging links: values of other items than the page's own. */
+export function inSecondaryContent(element: Element): boolean {
+  for (let node: Element | null = element; node && isTag(node); node = node.parent && isTag(node.parent) ? node.parent : null) {
+    const names = `${node.attribs.class ?? ''} ${node.attribs.id ?? ''}`;
+    if (!names.trim()) continue;
+    if (names.split(/\s+/).some((name) => nameWords(name).some((word) => SECONDARY_WORDS.has(word)))) return true;
+  }
+  return false;
+}
+
+/** How much less likely a place is to hold the page's own data: chrome and other items' content. */
+const placePenalty = (element: Element) => (inBoilerplate(element) ? 0.6 : 1) * (inSecondaryContent(element) ? 0.5 : 1);
+
 function addElementCandidates(set: CandidateSet, element: Element, page: PageContext, origin: CandidateOrigin, basePrior: number, profile: FieldProfile): void {
-  const prior = basePrior * (inBoilerplate(element) ? 0.6 : 1);
+  const prior = basePrior * placePenalty(element);
   const text = textOf(element);
   const { read } = readFor(profile, element);
   // Only a prefix that names the field ("By: …", "Price: …") is a label; "Title: Subtitle" is data.
@@ -232,7 +260,7 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
           const anchored = `${container} ${leaf.name}`;
           const matched = selectElements(compileQuery(anchored), page.document);
           if (matched[0] === leaf || (profile.multiple && matched.includes(leaf))) {
-            set.add({ css: anchored, ...readFor(profile, leaf) }, 'template', 0.71 * match);
+            set.add({ css: anchored, ...readFor(profile, leaf) }, 'template', 0.71 * match * placePenalty(leaf));
           }
         }
         addElementCandidates(set, leaf, page, 'template', 0.62 * match, profile);
@@ -242,11 +270,29 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
     if (profile.heading) {
       const heading = allElements(page.document).find((element) => element.name === 'h1' && textOf(element));
       if (heading) addElementCandidates(set, heading, page, 'heading', 0.66, profile);
+      // The heading the page's declared titles agree with, wherever it sits (an h2 under a logo h1).
+      for (const agreed of agreedHeadings(page).slice(0, 2)) addElementCandidates(set, agreed, page, 'heading', 0.68, profile);
     }
   }
-  // The document title is the last resort for a page's name; testing strips the site name that
-  // every page repeats around it.
-  if (profile.heading) set.add({ css: 'head > title' }, 'heading', 0.4);
+  if (profile.heading) {
+    // The document title is the last resort for a page's name; testing strips the site name that
+    // every page repeats around it, and on a single page the separated last part is taken for it.
+    set.add({ css: 'head > title' }, 'heading', 0.4);
+    set.add({ css: 'head > title', regex: SITE_NAME_SUFFIX }, 'heading', 0.41);
+  }
+  if (profile.kind === 'person') relationCandidates(set, profile, pages);
+}
+
+const AUTHOR_LINK = 'a[rel~="author" i]';
+
+/** rel="author" links (HTML's own byline markup) name the page's author. */
+function relationCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  const query = compileQuery(AUTHOR_LINK);
+  for (const page of pages.slice(0, 3)) {
+    const links = selectElements(query, page.document).filter((link) => textOf(link));
+    if (links.length && links.every((link) => !inSecondaryContent(link))) set.add({ css: AUTHOR_LINK }, 'template', 0.8);
+    for (const link of links.slice(0, 3)) addElementCandidates(set, link, page, 'template', 0.78, profile);
+  }
 }
 
 const STRICT_KINDS = new Set(['isbn13', 'isbn10', 'isbn', 'gtin']);
@@ -285,12 +331,23 @@ function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: Page
 function dateCandidates(set: CandidateSet, pages: PageContext[]): void {
   for (const page of pages.slice(0, 2)) {
     let found = 0;
+    let machineReadable = 0;
     for (const element of allElements(page.document)) {
       if (element.name === 'script' || element.name === 'style' || element.name === 'head' || element.name === 'title') continue;
+      // <time datetime> is the page's own machine-readable date; the first one of the content
+      // (not of comments or paging links) is most often the item's.
+      if (element.name === 'time' && element.attribs.datetime && parseDate(element.attribs.datetime) && machineReadable < 4) {
+        const prior = (0.6 - 0.05 * machineReadable++) * placePenalty(element);
+        for (const selector of selectorsFor(element, page.document, 2)) {
+          if (selector.first) set.add({ css: selector.css, read: 'attr:datetime' }, 'pattern', prior);
+        }
+      }
       const own = normalizeText(element.children.filter(isText).map((t) => t.data).join(' '));
-      if (!own || own.length > 80 || !parseDate(own) || inBoilerplate(element)) continue;
+      // A bare year without a label or a name ("1853", "© 2005") is more often a number in prose,
+      // a title or a copyright line than the item's date; labelled years are found as labels.
+      if (!own || own.length > 80 || (parseDate(own)?.length ?? 0) < 7 || inBoilerplate(element)) continue;
       for (const selector of selectorsFor(element, page.document, 2)) {
-        if (selector.first) set.add({ css: selector.css }, 'pattern', 0.4);
+        if (selector.first) set.add({ css: selector.css }, 'pattern', 0.4 * (inSecondaryContent(element) ? 0.5 : 1));
       }
       if (++found >= 8) break;
     }

@@ -4,6 +4,7 @@ import { compileQuery, compileSource, selectElements, type PageContext } from '.
 import { normalizeLabel } from '../extract/labels.js';
 import type { Candidate, FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
+import { declaredTitles, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
 import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
 import { validity } from './validators.js';
 
@@ -115,24 +116,53 @@ function evaluate(
   if (!varies) score *= 0.3;
   score *= distinctRatio * distinctRatio;
   if (exampleAgreement !== null) score *= exampleAgreement > 0 ? 1 + exampleAgreement : exampleAgreement < 0 ? 0.1 : 0.4;
-  if (field.profile.heading) score *= 0.75 + 0.35 * titleAgreement(values, pages);
+  if (field.profile.heading) {
+    score *= titleAgreementFactor(values, pages, NAMED_ORIGINS.has(candidate.origin) ? NAMED_FLOOR : BARE_FLOOR, isDeclaration(candidate.source));
+  }
   return { ...candidate, coverage, heldOutCoverage, uniqueness, validity: meanValidity, varies, exampleAgreement, score, values };
 }
 
 /**
- * A page's name also appears in its document title: the share of pages whose value the <title>
- * contains. It tells the main heading from a related item's name that happens to come first.
+ * A page's name is what its declared titles (document title, og:title, structured data…) agree
+ * on: it tells the main heading from a logo, a section title or a related item's name that
+ * happens to come first. A bare heading no declared title agrees with is penalised enough that
+ * the declared title itself wins over it; an element the markup names as the title (class,
+ * itemprop) keeps more of its weight, since generic document titles ("Item 12 | Shop") exist
+ * too. Several agreeing titles add a little; pages that declare no title say nothing either way.
  */
-function titleAgreement(values: string[][], pages: TestScope[]): number {
+const BARE_FLOOR = 0.55;
+const NAMED_FLOOR = 0.7;
+const NAMED_ORIGINS = new Set<Candidate['origin']>(['template', 'microdata', 'jsonld', 'meta']);
+
+/** Sources that read a declared title itself: their values need another declaration to agree. */
+function isDeclaration(source: Source): boolean {
+  if ('jsonld' in source) return true;
+  if ('meta' in source) return TITLE_META.includes(source.meta.toLowerCase());
+  return 'css' in source && source.css === 'head > title';
+}
+
+function titleAgreementFactor(values: string[][], pages: TestScope[], floor: number, declared: boolean): number {
   let answered = 0;
   let agreeing = 0;
+  let support = 0;
   for (const [index, pageValues] of values.entries()) {
     const value = pageValues[0];
     if (!value) continue;
     answered++;
-    if (comparable(pages[index]!.page.title).includes(comparable(value))) agreeing++;
+    const page = pages[index]!.page;
+    const declarations = declaredTitles(page).length;
+    // A declaration trivially agrees with itself: it needs another one, unless it is the only one.
+    const needed = declared ? 2 : 1;
+    if (declarations < needed) {
+      agreeing++;
+      continue;
+    }
+    const found = titleSupport(page, value);
+    if (found >= needed) agreeing++;
+    support += Math.min(found - needed + 1, 3) / 3;
   }
-  return answered ? agreeing / answered : 0;
+  if (!answered) return floor;
+  return floor + (1 - floor) * (agreeing / answered) + 0.1 * (support / answered);
 }
 
 /** Share of pages, among those where both sources answer, where `b` only gives values `a` gives too (null when never both). */
@@ -228,6 +258,9 @@ function splitNames(report: CandidateReport): Candidate[] {
   if (report.source.split) return [];
   const separated = new RegExp(NAME_LIST_SEPARATOR, 'iu');
   if (!report.values.some((values) => values.length <= 3 && values.some((value) => separated.test(value)))) return [];
+  // A part too short to be a name ("Mac & i", "R&D") means the separator belongs to one name.
+  const parts = report.values.flat().flatMap((value) => value.split(new RegExp(NAME_LIST_SEPARATOR, 'iu')));
+  if (parts.some((part) => (part.match(/\p{L}/gu) ?? []).length < 2)) return [];
   return [{ source: { ...report.source, split: NAME_LIST_SEPARATOR }, origin: report.origin, prior: report.prior * 1.01 }];
 }
 

@@ -12,6 +12,8 @@ const MAX_SAMPLES = 8;
 /** A page type as discovery stored it on the site. */
 interface DiscoveredType {
   name: string;
+  /** Absent on types discovered before labels existed. */
+  label?: string;
   kind?: string;
   urls: string[];
   fields?: Array<{ name: string; type?: string; description?: string; from?: string }>;
@@ -28,13 +30,13 @@ function discoveredTypes(site: SiteRecord): DiscoveredType[] {
 function targetType(
   site: SiteRecord,
   pages: SitePageRecord[],
-): { name: string; pages: SitePageRecord[]; fields: FieldSpec[]; /** Fields an LLM proposed at discovery, not yet seen on a page. */ unverified: string[] } {
+): { name: string; label?: string; pages: SitePageRecord[]; fields: FieldSpec[]; /** Fields an LLM proposed at discovery, not yet seen on a page. */ unverified: string[] } {
   const types = discoveredTypes(site).filter((type) => type.urls.length > 0);
   const exampleUrls = new Set((site.options.examples ?? []).map((example) => example.url));
   const ranked = [...types].sort(
     (a, b) =>
       Number(b.urls.some((url) => exampleUrls.has(url))) - Number(a.urls.some((url) => exampleUrls.has(url))) ||
-      Number(b.kind === 'detail') - Number(a.kind === 'detail') ||
+      Number(b.kind === 'detail' || b.kind === 'article') - Number(a.kind === 'detail' || a.kind === 'article') ||
       b.urls.length - a.urls.length,
   );
   const chosen = ranked[0];
@@ -52,7 +54,7 @@ function targetType(
         ...(field.description ? { description: field.description } : {}),
       }));
   const unverified = site.options.fields?.length ? [] : (chosen?.fields ?? []).filter((field) => field.from === 'llm').map((field) => field.name);
-  return { name: chosen?.name ?? 'page', pages: members, fields, unverified };
+  return { name: chosen?.name ?? 'page', ...(chosen?.label ? { label: chosen.label } : {}), pages: members, fields, unverified };
 }
 
 /**
@@ -79,7 +81,7 @@ export function generateSelectorsStep(deps: { sites: SitesRepository } & LlmDeps
     });
     const inputs = samples.map((page) => ({ url: page.url, html: page.html }));
     const examples = site.options.examples ?? [];
-    const built = buildBlueprint(inputs, { fields: target.fields, examples, pageTypeName: target.name }).blueprint;
+    const built = buildBlueprint(inputs, { fields: target.fields, examples, pageTypeName: target.name, ...(target.label ? { pageTypeLabel: target.label } : {}) }).blueprint;
     await context.checkpoint();
     // The heuristics are half the step; the LLM's proposals and their verification (when a model is configured) the other half.
     await context.progress(0.5, 'heuristics done');

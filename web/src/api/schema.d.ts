@@ -3692,7 +3692,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         pageTypes: {
+                            /** @description What a person would call the pages (product, category, article, search, home…) */
                             name: string;
+                            /** @description The name as shown to people (e.g. "Product page") */
+                            label?: string;
                             /** @enum {string} */
                             kind: "detail" | "listing";
                             /** @description schema.org type the page describes, when known (e.g. Book) */
@@ -5147,7 +5150,10 @@ export interface components {
                     costUsd: number;
                 };
                 pageTypes: {
+                    /** @description What a person would call the pages (product, category, article, search, home…) */
                     name: string;
+                    /** @description The name as shown to people (e.g. "Product page") */
+                    label?: string;
                     /** @enum {string} */
                     kind: "detail" | "listing";
                     /** @description schema.org type the page describes, when known (e.g. Book) */
@@ -5640,6 +5646,8 @@ export interface components {
             /** @description Page types found by discovery, with their URLs and proposed fields */
             pageTypes: {
                 name: string;
+                /** @description The page type as shown to people (e.g. "Product page"); absent on types discovered before labels existed */
+                label?: string;
                 description?: string;
                 /** @enum {string} */
                 kind: "detail" | "listing" | "article" | "home" | "search" | "other";
@@ -5963,7 +5971,10 @@ export interface components {
                     costUsd: number;
                 };
                 pageTypes: {
+                    /** @description What a person would call the pages (product, category, article, search, home…) */
                     name: string;
+                    /** @description The name as shown to people (e.g. "Product page") */
+                    label?: string;
                     /** @enum {string} */
                     kind: "detail" | "listing";
                     /** @description schema.org type the page describes, when known (e.g. Book) */
@@ -6456,6 +6467,8 @@ export interface components {
             /** @description Page types found by discovery, with their URLs and proposed fields */
             pageTypes: {
                 name: string;
+                /** @description The page type as shown to people (e.g. "Product page"); absent on types discovered before labels existed */
+                label?: string;
                 description?: string;
                 /** @enum {string} */
                 kind: "detail" | "listing" | "article" | "home" | "search" | "other";

@@ -11,6 +11,7 @@ import { formatDateTime, formatPercent, formatUsd } from '../../../components/fo
 import { EmptyState, QueryState } from '../../../components/states';
 import { FieldEditor, type FieldRef } from './FieldEditor';
 import { useActiveBlueprint } from './useActiveBlueprint';
+import { PageTypeName } from './PageTypeName';
 import { describeSource, type BlueprintField } from './values';
 
 function FieldsTable({ fields, label, onEdit }: { fields: BlueprintField[]; label: string; onEdit?: (field: string) => void }) {
@@ -138,7 +139,7 @@ export function BlueprintPanel({ site }: { site: Schemas['SiteDetail'] }) {
             {content.pageTypes.map((pageType) => (
               <Card withBorder key={pageType.name} padding="sm">
                 <Group gap="xs" mb="xs">
-                  <Text fw={600}>{pageType.name}</Text>
+                  <PageTypeName name={pageType.name} label={pageType.label} />
                   <Badge variant="outline" size="sm">
                     {pageType.kind}
                   </Badge>

@@ -1,6 +1,7 @@
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { Schemas } from '../../../api/client';
 import { EmptyState } from '../../../components/states';
+import { PageTypeName } from './PageTypeName';
 
 /** Technologies grouped by category, and the page types discovery found with sample URLs. */
 export function FingerprintPanel({ site }: { site: Schemas['SiteDetail'] }) {
@@ -52,9 +53,7 @@ export function FingerprintPanel({ site }: { site: Schemas['SiteDetail'] }) {
             {site.pageTypes.map((type) => (
               <Card withBorder key={type.name} padding="sm">
                 <Group justify="space-between" mb={4} wrap="nowrap">
-                  <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
-                    {type.name}
-                  </Text>
+                  <PageTypeName name={type.name} label={type.label} />
                   <Group gap={4} wrap="nowrap">
                     <Badge variant="outline" size="sm">
                       {type.kind}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { buildBlueprint } from '../blueprint/build.js';
+import { extractPage, PageContext } from '../extract/runtime.js';
+import { calendarDate, sameDate } from '../values/date.js';
+import { agreesWith, titleSupport } from './title-evidence.js';
+
+/** One article page: a blueprint from it and the field names only, extracted on it (the one-page protocol). */
+function extractOne(html: string, fields = ['title', 'author', 'published_date']) {
+  const page = { url: 'https://news.example/2024/05/story', html };
+  const { blueprint } = buildBlueprint([page], { fields: fields.map((name) => ({ name })) });
+  const record = extractPage(blueprint, page);
+  return { blueprint, value: (name: string) => record.fields[name]?.value ?? null, typed: (name: string) => record.fields[name]?.typed ?? null };
+}
+
+const body = (inner: string) => `<p>${'Plain article text about the topic at hand. '.repeat(12)}</p>${inner}`;
+
+describe('article titles from agreeing evidence', () => {
+  it('agrees a heading with declared titles that add a site name, not with a site name alone', () => {
+    expect(agreesWith('mozilla - wikipedia', 'mozilla')).toBe(true);
+    expect(agreesWith('shop | oak reading lamp', 'oak reading lamp')).toBe(true);
+    expect(agreesWith('west ham wins again at home | daily sport', 'daily sport')).toBe(false);
+    expect(agreesWith('the times en español', 'the times')).toBe(false);
+    const page = new PageContext('https://x.example/', '<title>Oak lamp - Shop</title><meta property="og:title" content="Oak lamp">');
+    expect(titleSupport(page, 'Oak lamp')).toBe(2);
+    expect(titleSupport(page, 'Shop')).toBe(0);
+  });
+
+  it('takes the heading the declared titles agree with, not a logo h1 above it', () => {
+    const { value } = extractOne(`<html><head><title>Salt marsh birds return | Notes | Ana Lima</title></head><body>
+<header class="site-header"><h1 class="main-title"><a href="/">Hi, I'm Ana.</a></h1></header>
+<div class="post"><h2>Salt marsh birds return</h2>${body('')}</div></body></html>`);
+    expect(value('title')).toBe('Salt marsh birds return');
+  });
+
+  it('prefers the document title to a heading nothing agrees with, and drops its separated site name', () => {
+    expect(extractOne(`<html><head><title>Quarterly results announced</title></head><body><h1>Lorem</h1>${body('')}</body></html>`).value('title')).toBe('Quarterly results announced');
+    expect(extractOne(`<html><head><title>Quarterly results announced – My website</title></head><body>${body('')}</body></html>`).value('title')).toBe('Quarterly results announced');
+  });
+
+  it('does not take a structured-data name that no other declared title agrees with', () => {
+    const { value } = extractOne(`<html><head><title>Harbour reopens after storm - Coast News</title>
+<meta property="og:title" content="Harbour reopens after storm">
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","name":"Coast News","headline":"Harbour reopens after storm"}</script>
+</head><body><h1 class="article-title">Harbour reopens after storm</h1>${body('')}</body></html>`);
+    expect(value('title')).toBe('Harbour reopens after storm');
+  });
+
+  it('reads a meta tag that states several RDFa properties at once', () => {
+    const { value } = extractOne(`<html><head><title>Title Element</title><meta property="x:title dc:title" content="Harbour reopens"></head>
+<body><h1>Test heading</h1>${body('')}</body></html>`);
+    expect(value('title')).toBe('Harbour reopens');
+  });
+
+  it('reads Parse.ly metadata when the page declares nothing else', () => {
+    const { value, typed } = extractOne(`<html><head><meta name="parsely-title" content="Harbour reopens">
+<meta name="parsely-author" content="Jane Doe"><meta name="parsely-pub-date" content="2024-04-20T04:20:00.000Z"></head>
+<body><h1>Test heading</h1>${body('')}</body></html>`);
+    expect(value('title')).toBe('Harbour reopens');
+    expect(value('author')).toEqual(['Jane Doe']);
+    expect(typed('published_date')).toBe('2024-04-20T04:20:00Z');
+  });
+});
+
+describe('article bylines and dates', () => {
+  const article = `<html><head><title>Weekly notes, issue 85 – Team Blog</title></head><body>
+<article><header class="entry-header"><h1 class="entry-title">Weekly notes, issue 85</h1>
+<div class="entry-info"><a href="/author/mc" rel="author">Mike Conway</a> <time class="date published" datetime="2020-12-18T16:09:48+00:00">December 18, 2020</time></div></header>
+${body('')}</article>
+<nav class="nav-paging"><div class="nav-paging-prev"><time class="date" datetime="2020-12-08T21:46:52+00:00">December 8, 2020</time></div></nav>
+<section id="comments" class="comments"><ol><li><cite class="author fn">Alan Good</cite> <time datetime="2020-12-24T03:53:00+00:00">December 24, 2020</time></li>
+<li><cite class="author fn">Jo Doe</cite></li></ol><p class="comment-form-author"><label>Name *</label></p></section></body></html>`;
+
+  it('takes the rel=author byline and the article header date, not those of comments or paging links', () => {
+    const { value, typed } = extractOne(article);
+    expect(value('author')).toEqual(['Mike Conway']);
+    expect(calendarDate(String(typed('published_date')))).toBe('2020-12-18');
+    expect(value('title')).toBe('Weekly notes, issue 85');
+  });
+
+  it('does not take a bare year in the text for the date', () => {
+    const { value } = extractOne(`<html><head><title>Bartleby, the scrivener</title></head><body><h1>Bartleby, the scrivener</h1><p class="year">1853</p>${body('')}</body></html>`);
+    expect(value('published_date')).toBeNull();
+  });
+
+  it('keeps a name holding an ampersand whole when its parts are not names', () => {
+    const { value } = extractOne(`<html><head><meta name="author" content="Mac & i"><title>Password tool update - Tech</title></head><body><h1>Password tool update</h1>${body('')}</body></html>`);
+    expect(value('author')).toEqual(['Mac & i']);
+  });
+
+  it('reads JSON-LD wrapped in a bare CDATA section', () => {
+    const { value, typed } = extractOne(`<html><head><title>Hermitian matrix - Encyclopedia</title><script type="application/ld+json">
+<![CDATA[ {"@context":"https://schema.org","@type":"Article","name":"Hermitian matrix","author":{"@type":"Organization","name":"Contributors"},"datePublished":"2003-02-28T21:51:08Z"} ]]>
+</script></head><body><h1>Hermitian matrix</h1>${body('<p class="date">February 2018</p>')}</body></html>`);
+    expect(value('author')).toEqual(['Contributors']);
+    expect(typed('published_date')).toBe('2003-02-28T21:51:08Z');
+  });
+});
+
+describe('ISO dates', () => {
+  it('gives the calendar date in the writer’s own time zone', () => {
+    expect(calendarDate('2021-11-01T00:52:50+0100')).toBe('2021-11-01');
+    expect(calendarDate('Apr 16, 2015 8:02 pm UTC')).toBe('2015-04-16');
+    expect(calendarDate('no date here')).toBeNull();
+    expect(sameDate('2015-03-27T13:07:55.096Z', 'March 27, 2015')).toBe(true);
+    expect(sameDate('2018', '2018-02-01')).toBe(false);
+  });
+});

@@ -1,0 +1,84 @@
+import { allElements, textOf, type Element } from '../extract/dom.js';
+import type { PageContext } from '../extract/runtime.js';
+import { CONTAINER_TYPES, jsonLdTypes } from '../extract/structured.js';
+import { comparable } from './values.js';
+
+/**
+ * What a page says its own name is, outside the visible heading: the document title, Open Graph,
+ * Twitter, Dublin Core and Parse.ly titles, and the headline or name of its main structured-data
+ * item. A visible heading that one of these agrees with is the item's name; a heading none of
+ * them agrees with is a logo, a section title or a related item's name.
+ */
+export const TITLE_META = ['og:title', 'twitter:title', 'dc.title', 'dc:title', 'dcterms.title', 'parsely-title', 'title'];
+
+const cache = new WeakMap<PageContext, string[]>();
+
+/** The page's declared titles, comparable-normalised and without duplicates. */
+export function declaredTitles(page: PageContext): string[] {
+  const known = cache.get(page);
+  if (known) return known;
+  const texts = [page.title];
+  for (const name of TITLE_META) texts.push(...(page.meta.get(name) ?? []).slice(0, 1));
+  for (const object of page.jsonLd) {
+    if (jsonLdTypes(object).some((type) => CONTAINER_TYPES.has(type))) continue;
+    for (const key of ['headline', 'name']) if (typeof object[key] === 'string') texts.push(object[key]);
+  }
+  const titles = [...new Set(texts.map(comparable).filter(Boolean))];
+  cache.set(page, titles);
+  return titles;
+}
+
+/**
+ * A declared title agrees with a value when it is the value, or the value with the site's name,
+ * a format or an author appended after a separator ("Mozilla - Wikipedia" agrees with
+ * "Mozilla"), or prepended when the value is most of it ("Shop | Oak Lamp"), or when it holds
+ * the value almost whole. A site name alone ("Wikipedia") ends every title of its site without
+ * being any page's name, and a shorter name ("The Times") inside a longer one ("The Times
+ * Español") is another name.
+ */
+export function agreesWith(declared: string, value: string): boolean {
+  if (!value || !declared.includes(value)) return false;
+  if (declared === value) return true;
+  if (declared.startsWith(value) && SEPARATOR_AFTER.test(declared.slice(value.length))) return true;
+  const share = value.length / declared.length;
+  if (declared.endsWith(value) && SEPARATOR_BEFORE.test(declared.slice(0, -value.length))) return share >= SUFFIX_SHARE;
+  return share >= CONTAINED_SHARE;
+}
+
+const SUFFIX_SHARE = 0.4;
+const CONTAINED_SHARE = 0.75;
+const SEPARATOR_AFTER = /^\s*[|–—·•»:_(（-]/;
+const SEPARATOR_BEFORE = /[|–—·•»:_)）-]\s*$/;
+
+/** How many of the page's (distinct) declared titles agree with a value (0 when none does). */
+export function titleSupport(page: PageContext, value: string): number {
+  const normal = comparable(value);
+  return declaredTitles(page).filter((title) => agreesWith(title, normal)).length;
+}
+
+const HEADING = /^h[1-3]$/;
+const MAX_HEADINGS = 40;
+
+/**
+ * Visible headings (h1–h3) that a declared title agrees with, most agreeing first: the item's
+ * name where the page's h1 is its logo or a section title and the name sits in an h2.
+ */
+export function agreedHeadings(page: PageContext): Element[] {
+  if (declaredTitles(page).length === 0) return [];
+  const found: Array<{ element: Element; support: number; rank: number }> = [];
+  let seen = 0;
+  for (const element of allElements(page.document)) {
+    if (!HEADING.test(element.name)) continue;
+    if (++seen > MAX_HEADINGS) break;
+    const support = titleSupport(page, textOf(element));
+    if (support > 0) found.push({ element, support, rank: Number(element.name[1]) });
+  }
+  return found.sort((a, b) => b.support - a.support || a.rank - b.rank).map((entry) => entry.element);
+}
+
+/**
+ * The last part of a document title after a spaced separator, when what remains is the longer
+ * part: "Lorem ipsum dolor sit amet – My website" → "Lorem ipsum dolor sit amet". Sites append
+ * their name this way; a one-page blueprint cannot learn the suffix from other pages.
+ */
+export const SITE_NAME_SUFFIX = String.raw`^(.{8,}?)\s+[|–—·•»-]\s+[^|–—·•»]{2,40}$`;

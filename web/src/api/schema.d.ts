@@ -3689,10 +3689,10 @@ export interface paths {
                                 name: string;
                                 description?: string;
                                 /**
-                                 * @description How the extracted text is coerced into a typed value
+                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                                  * @enum {string}
                                  */
-                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                                 multiple: boolean;
                                 required: boolean;
                                 /**
@@ -3758,10 +3758,10 @@ export interface paths {
                                     name: string;
                                     description?: string;
                                     /**
-                                     * @description How the extracted text is coerced into a typed value
+                                     * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                                      * @enum {string}
                                      */
-                                    type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                                    type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                                     multiple: boolean;
                                     required: boolean;
                                     /**
@@ -5144,10 +5144,10 @@ export interface components {
                         name: string;
                         description?: string;
                         /**
-                         * @description How the extracted text is coerced into a typed value
+                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                          * @enum {string}
                          */
-                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                         multiple: boolean;
                         required: boolean;
                         /**
@@ -5213,10 +5213,10 @@ export interface components {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -5569,7 +5569,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -5596,7 +5596,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -5653,7 +5653,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                 }[];
                 examples?: {
                     /** Format: uri */
@@ -5955,10 +5955,10 @@ export interface components {
                         name: string;
                         description?: string;
                         /**
-                         * @description How the extracted text is coerced into a typed value
+                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                          * @enum {string}
                          */
-                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                         multiple: boolean;
                         required: boolean;
                         /**
@@ -6024,10 +6024,10 @@ export interface components {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -6380,7 +6380,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -6407,7 +6407,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -6464,7 +6464,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                 }[];
                 examples?: {
                     /** Format: uri */

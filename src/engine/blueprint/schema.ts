@@ -7,8 +7,14 @@ import { z } from 'zod';
 
 export const BLUEPRINT_SCHEMA_VERSION = 1;
 
-export const fieldTypes = ['text', 'number', 'money', 'date', 'url', 'image', 'html'] as const;
-export const FieldType = z.enum(fieldTypes).describe('How the extracted text is coerced into a typed value');
+// Types added later (availability, identifier) only widen the enum: blueprints stored before
+// them stay valid under the same schemaVersion.
+export const fieldTypes = ['text', 'number', 'money', 'date', 'url', 'image', 'html', 'availability', 'identifier'] as const;
+export const FieldType = z
+  .enum(fieldTypes)
+  .describe(
+    'How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit',
+  );
 export type FieldType = z.infer<typeof FieldType>;
 
 export const FieldMode = z

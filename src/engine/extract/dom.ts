@@ -58,6 +58,8 @@ function collectText(node: AnyNode, out: string[]): void {
     return;
   }
   if (SKIPPED.has(node.name)) return;
+  // Cents set in superscript ("63<sup>07</sup> Lei") read as "63.07", as the eye reads them.
+  if (node.name === 'sup' && /\d$/.test(out[out.length - 1] ?? '') && /^\s*\d{2}\s*$/.test(DomUtils.textContent(node))) out.push('.');
   const block = BLOCK_TAGS.has(node.name);
   if (block) out.push(' ');
   for (const child of node.children) collectText(child, out);

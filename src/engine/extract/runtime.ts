@@ -2,6 +2,7 @@ import { compile as compileCss, selectAll, selectOne } from 'css-select';
 import type { Blueprint, Field, PageType, Source, Transform } from '../blueprint/schema.js';
 import { compileUrlPattern, matchesUrlPattern } from '../blueprint/url-pattern.js';
 import { coerce, type TypedValue } from './coerce.js';
+import { combineAvailability, type Availability } from '../values/availability.js';
 import { attrOf, innerHtmlOf, normalizeText, ownTextOf, parseHtml, textOf, type AnyNode, type Document, type Element } from './dom.js';
 import { buildLabelIndex, normalizeLabel, type LabelIndex } from './labels.js';
 import { jsonLdObjects, jsonLdValues, metaTags, type JsonObject } from './structured.js';
@@ -164,9 +165,14 @@ export function compileSource(source: Source, dataType?: string): CompiledSource
 }
 
 export interface FieldResult {
-  /** Display value: normalised text (absolute URL for url/image fields); a list when multiple. */
+  /**
+   * Display value: normalised text; for url/image fields the absolute URL and for availability
+   * the schema.org name (InStock…), the forms people read. A list when multiple.
+   */
   value: string | string[] | null;
   typed: TypedValue | TypedValue[] | null;
+  /** The text as read from the page, where the display value is not that text. */
+  raw?: string | string[];
   /** Index of the source that produced the value, or null. */
   source: number | null;
   /** False when only text that does not parse as the field type was found. */
@@ -182,6 +188,9 @@ function compileFields(fields: Field[], dataType?: string): CompiledField[] {
   return fields.map((field) => ({ field, sources: field.sources.map((source) => compileSource(source, dataType)) }));
 }
 
+/** Types whose display value is the typed value rather than the text read. */
+const DISPLAY_TYPED = new Set<Field['type']>(['url', 'image', 'availability']);
+
 /**
  * Sources are tried in order; the first giving a value valid for the field type wins. When none
  * is valid but some gave text, that text is kept (flagged invalid) rather than losing the field.
@@ -190,20 +199,30 @@ function extractField(compiled: CompiledField, page: PageContext, scope: Element
   const { field } = compiled;
   let fallback: FieldResult | null = null;
   for (const [index, source] of compiled.sources.entries()) {
-    const texts = source.read(page, scope, field.multiple);
+    // An item's availability is that of all its offers (sizes, sellers) in structured data.
+    const perOffer = field.type === 'availability' && !field.multiple && 'jsonld' in source.source;
+    const texts = source.read(page, scope, field.multiple || perOffer);
     if (texts.length === 0) continue;
     const display: string[] = [];
     const typed: TypedValue[] = [];
+    const raw: string[] = [];
     for (const text of texts) {
       const value = coerce(field.type, text, page.url);
       if (value === null) continue;
-      display.push(field.type === 'url' || field.type === 'image' ? String(value) : text);
+      display.push(DISPLAY_TYPED.has(field.type) ? String(value) : text);
       typed.push(value);
+      raw.push(text);
     }
+    if (perOffer && typed.length > 1) {
+      const combined = combineAvailability(typed as Availability[]);
+      const at = typed.indexOf(combined!);
+      return { value: combined, typed: combined, raw: raw[at]!, source: index, valid: true };
+    }
+    const keepRaw = DISPLAY_TYPED.has(field.type);
     if (display.length) {
       return field.multiple
-        ? { value: display, typed, source: index, valid: true }
-        : { value: display[0] ?? null, typed: typed[0] ?? null, source: index, valid: true };
+        ? { value: display, typed, ...(keepRaw ? { raw } : {}), source: index, valid: true }
+        : { value: display[0] ?? null, typed: typed[0] ?? null, ...(keepRaw ? { raw: raw[0]! } : {}), source: index, valid: true };
     }
     fallback ??= { value: field.multiple ? texts : (texts[0] ?? null), typed: null, source: index, valid: false };
   }

@@ -116,10 +116,15 @@ function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: P
   }
 }
 
-/** A property of the page's main item, not of a nested one (the author's "name" is not the title). */
+/**
+ * A property of the page's main item, not of a nested one (the author's "name" is not the title).
+ * The item's offers are its own: price and availability live in an Offer nested under it.
+ */
 function isTopLevelProperty(element: Element): boolean {
   for (let node = element.parent; node && isTag(node); node = node.parent) {
-    if (node.attribs.itemscope !== undefined) return node.attribs.itemprop === undefined;
+    if (node.attribs.itemscope === undefined) continue;
+    if (node.attribs.itemprop === undefined) return true;
+    if (!/\boffers\b/.test(node.attribs.itemprop)) return false;
   }
   return true;
 }

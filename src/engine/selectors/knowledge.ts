@@ -19,6 +19,8 @@ export type ValueKind =
   | 'title'
   | 'url'
   | 'image'
+  | 'identifier'
+  | 'availability'
   | 'shortText'
   | 'longText';
 
@@ -76,7 +78,7 @@ const CONCEPTS: Record<string, Concept> = {
     meta: ['books:isbn', 'book:isbn', 'isbn'],
     itemprop: ['isbn', 'gtin13'],
     classWords: ['isbn', 'isbn13', 'ean'],
-    type: 'text',
+    type: 'identifier',
     kind: 'isbn13',
   },
   isbn_10: {
@@ -84,7 +86,7 @@ const CONCEPTS: Record<string, Concept> = {
     jsonld: ['isbn'],
     itemprop: ['isbn'],
     classWords: ['isbn', 'isbn10'],
-    type: 'text',
+    type: 'identifier',
     kind: 'isbn10',
   },
   isbn: {
@@ -93,7 +95,7 @@ const CONCEPTS: Record<string, Concept> = {
     meta: ['books:isbn', 'book:isbn'],
     itemprop: ['isbn'],
     classWords: ['isbn'],
-    type: 'text',
+    type: 'identifier',
     kind: 'isbn',
   },
   gtin: {
@@ -101,7 +103,7 @@ const CONCEPTS: Record<string, Concept> = {
     jsonld: ['gtin13', 'gtin', 'gtin12', 'gtin14', 'gtin8'],
     itemprop: ['gtin13', 'gtin', 'gtin12'],
     classWords: ['gtin', 'ean', 'upc', 'barcode'],
-    type: 'text',
+    type: 'identifier',
     kind: 'gtin',
   },
   publisher: {
@@ -169,13 +171,18 @@ const CONCEPTS: Record<string, Concept> = {
     kind: 'organization',
   },
   sku: {
-    labels: ['sku', 'item number', 'item no', 'product code', 'article number', 'model', 'model number', 'part number', 'stock no', 'item'],
+    labels: [
+      'sku', 'item number', 'item no', 'product code', 'article number', 'product number', 'item code', 'art no',
+      'article no', 'reference', 'ref', 'product id', 'item id', 'model', 'model number', 'part number', 'stock no', 'item',
+      'artikelnummer', 'art nr', 'référence', 'codice', 'codice articolo', 'código', 'referencia', 'referência', 'šifra', 'kód',
+      'cod produs', 'код', 'tuotenumero',
+    ],
     jsonld: ['sku', 'mpn', 'productID'],
     meta: ['product:retailer_item_id'],
     itemprop: ['sku', 'mpn', 'productID'],
     classWords: ['sku', 'code', 'model'],
-    type: 'text',
-    kind: 'shortText',
+    type: 'identifier',
+    kind: 'identifier',
   },
   company: {
     labels: ['company', 'employer', 'organization', 'organisation', 'hiring company', 'hiring organization', 'company name'],
@@ -270,12 +277,13 @@ const CONCEPTS: Record<string, Concept> = {
     kind: 'shortText',
   },
   availability: {
-    labels: ['availability', 'in stock', 'stock', 'stock status', 'status'],
-    jsonld: ['offers.availability'],
+    labels: ['availability', 'in stock', 'stock', 'stock status', 'status', 'verfügbarkeit', 'disponibilité', 'disponibilità', 'disponibilidad', 'disponibilidade', 'dostupnost', 'dostupnosť'],
+    jsonld: ['offers.availability', 'availability'],
+    meta: ['product:availability', 'og:availability'],
     itemprop: ['availability'],
-    classWords: ['availability', 'stock'],
-    type: 'text',
-    kind: 'shortText',
+    classWords: ['availability', 'stock', 'instock', 'outofstock'],
+    type: 'availability',
+    kind: 'availability',
   },
   language: {
     labels: ['language', 'languages', 'lang'],

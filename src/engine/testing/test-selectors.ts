@@ -6,6 +6,7 @@ import type { Candidate, FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
 import { declaredTitles, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
 import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
+import { fuseEvidence, sameMeaning } from './fusion.js';
 import { validity } from './validators.js';
 
 export interface CandidateReport extends Candidate {
@@ -166,7 +167,7 @@ function titleAgreementFactor(values: string[][], pages: TestScope[], floor: num
 }
 
 /** Share of pages, among those where both sources answer, where `b` only gives values `a` gives too (null when never both). */
-function agreement(a: CandidateReport, b: CandidateReport): number | null {
+function agreement(a: CandidateReport, b: CandidateReport, kind: ValueKind): number | null {
   let both = 0;
   let same = 0;
   for (const [index, values] of a.values.entries()) {
@@ -174,7 +175,7 @@ function agreement(a: CandidateReport, b: CandidateReport): number | null {
     if (!values.length || !other.length) continue;
     both++;
     // Every value the other source adds must be one the best source also gives (lists included).
-    const shared = other.filter((o) => values.some((value) => sameValue(value, o))).length;
+    const shared = other.filter((o) => values.some((value) => sameMeaning(kind, value, o))).length;
     if (shared / other.length >= 0.8) same++;
   }
   return both ? same / both : null;
@@ -284,7 +285,7 @@ function sameEverywhere(a: CandidateReport, b: CandidateReport): boolean {
   return a.values.every((values, i) => comparable(values.join('|')) === comparable((b.values[i] ?? []).join('|')));
 }
 
-function chooseSources(ranked: CandidateReport[]): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
+function chooseSources(ranked: CandidateReport[], valueKind: ValueKind): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
   const best = ranked[0];
   if (!best || best.score <= 0.05 || best.coverage === 0) return { best: null, fallbacks: [] };
   const fallbacks: CandidateReport[] = [];
@@ -292,7 +293,7 @@ function chooseSources(ranked: CandidateReport[]): { best: CandidateReport | nul
   for (const candidate of ranked.slice(1)) {
     if (fallbacks.length >= MAX_FALLBACKS) break;
     if (candidate.score < best.score * 0.25 || candidate.validity < 0.8) continue;
-    const agree = agreement(best, candidate);
+    const agree = agreement(best, candidate, valueKind);
     // Another selector reading the same values through the same mechanism adds no robustness.
     const kind = sourceKind(candidate.source);
     if (agree === 1 && [best, ...fallbacks].some((c) => sourceKind(c.source) === kind && sameEverywhere(c, candidate))) continue;
@@ -344,8 +345,8 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
       if (field.multiple && kind === 'person') derived.push(...splitNames(report));
       return derived.map((variant) => evaluate(variant, field, kind, pages, samples.length));
     });
-    const candidates = [...evaluated, ...variants].sort((a, b) => b.score - a.score);
-    const { best, fallbacks, agreement: agree } = chooseSources(candidates);
+    const candidates = fuseEvidence(kind, [...evaluated, ...variants].sort((a, b) => b.score - a.score), pages.length);
+    const { best, fallbacks, agreement: agree } = chooseSources(candidates, kind);
     const chosen = best ? [best, ...fallbacks] : [];
     const covered = pages.map((_, i) => chosen.some((c) => (c.values[i]?.length ?? 0) > 0 && c.validity > 0));
     const coverage = pages.length ? covered.filter(Boolean).length / pages.length : 0;

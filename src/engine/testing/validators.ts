@@ -1,32 +1,9 @@
 import { absoluteUrl, parseDate, parseMoney, parseNumber } from '../extract/coerce.js';
 import type { ValueKind } from '../selectors/knowledge.js';
+import { parseAvailability } from '../values/availability.js';
+import { identifierShape, isValidGtin, isValidIsbn10, isValidIsbn13 } from '../values/identifier.js';
 
-const digitsOf = (value: string) => value.replace(/[\s-]/g, '');
-
-export function isValidIsbn10(value: string): boolean {
-  const digits = digitsOf(value).toUpperCase();
-  if (!/^\d{9}[\dX]$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < 10; i++) sum += (digits[i] === 'X' ? 10 : Number(digits[i])) * (10 - i);
-  return sum % 11 === 0;
-}
-
-/** GTIN-8/12/13/14 (EAN, UPC, ISBN-13) mod-10 check digit. */
-export function isValidGtin(value: string): boolean {
-  const digits = digitsOf(value);
-  if (!/^(\d{8}|\d{12}|\d{13}|\d{14})$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length - 1; i++) {
-    const fromRight = digits.length - 1 - i;
-    sum += Number(digits[i]) * (fromRight % 2 === 1 ? 3 : 1);
-  }
-  return (10 - (sum % 10)) % 10 === Number(digits[digits.length - 1]);
-}
-
-export function isValidIsbn13(value: string): boolean {
-  const digits = digitsOf(value);
-  return /^97[89]\d{10}$/.test(digits) && isValidGtin(digits);
-}
+export { isValidGtin, isValidIsbn10, isValidIsbn13 };
 
 const DATE_WORDS =
   /\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|st|nd|rd|th|of|at|am|pm|utc|gmt|published|on|updated)\b\.?/gi;
@@ -82,6 +59,10 @@ export function validity(kind: ValueKind, value: string): number {
     case 'title':
       if (v.length < 2) return 0.2;
       return v.length <= 250 ? 1 : 0.3;
+    case 'identifier':
+      return identifierShape(v);
+    case 'availability':
+      return parseAvailability(v) ? 1 : 0;
     case 'shortText':
       return v.length <= 120 ? 1 : 0.4;
     case 'longText':

@@ -3709,10 +3709,10 @@ export interface paths {
                                 name: string;
                                 description?: string;
                                 /**
-                                 * @description How the extracted text is coerced into a typed value
+                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                                  * @enum {string}
                                  */
-                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                                 multiple: boolean;
                                 required: boolean;
                                 /**
@@ -3778,10 +3778,10 @@ export interface paths {
                                     name: string;
                                     description?: string;
                                     /**
-                                     * @description How the extracted text is coerced into a typed value
+                                     * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                                      * @enum {string}
                                      */
-                                    type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                                    type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                                     multiple: boolean;
                                     required: boolean;
                                     /**
@@ -5167,10 +5167,10 @@ export interface components {
                         name: string;
                         description?: string;
                         /**
-                         * @description How the extracted text is coerced into a typed value
+                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                          * @enum {string}
                          */
-                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                         multiple: boolean;
                         required: boolean;
                         /**
@@ -5236,10 +5236,10 @@ export interface components {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -5537,7 +5537,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -5564,7 +5564,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -5621,7 +5621,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                 }[];
                 examples?: {
                     /** Format: uri */
@@ -5988,10 +5988,10 @@ export interface components {
                         name: string;
                         description?: string;
                         /**
-                         * @description How the extracted text is coerced into a typed value
+                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                          * @enum {string}
                          */
-                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                         multiple: boolean;
                         required: boolean;
                         /**
@@ -6057,10 +6057,10 @@ export interface components {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -6358,7 +6358,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -6385,7 +6385,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -6442,7 +6442,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
                 }[];
                 examples?: {
                     /** Format: uri */

@@ -5,7 +5,7 @@ import type { Schemas } from '../../api/client';
 import { FormError, useFormError } from '../../components/form-error';
 
 type FieldType = NonNullable<Schemas['NewSite']['fields']>[number]['type'];
-const fieldTypes: NonNullable<FieldType>[] = ['text', 'number', 'money', 'date', 'url', 'image', 'html'];
+const fieldTypes: NonNullable<FieldType>[] = ['text', 'number', 'money', 'date', 'url', 'image', 'html', 'availability', 'identifier'];
 
 export interface SiteFormValues {
   url: string;

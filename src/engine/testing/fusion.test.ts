@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { buildBlueprint } from '../blueprint/build.js';
+import { extractPage } from '../extract/runtime.js';
+
+/**
+ * A product page as many shops build it: a strip of related items above the product (their
+ * prices come first in the document, in the same "price" class), the product's price shown to
+ * the visitor with a decimal comma, the same price in microdata nested in its Offer, and in
+ * JSON-LD either plainly or per size offer.
+ */
+function productPage(n: number, price: string, related: string, sizes: string[]): { url: string; html: string } {
+  const [units, cents] = price.split('.');
+  const jsonLd = {
+    '@context': 'https://schema.org',
+    '@type': 'Product',
+    name: `Lamp ${n}`,
+    sku: `LMP-${100 + n}`,
+    offers: sizes.map((availability) => ({ '@type': 'Offer', price, priceCurrency: 'EUR', availability: `http://schema.org/${availability}` })),
+  };
+  return {
+    url: `https://shop.example/p/lamp-${n}`,
+    html: `<html><head><title>Lamp ${n}</title><script type="application/ld+json">${JSON.stringify(jsonLd)}</script></head><body>
+      <div class="related"><div class="tile"><a href="/p/x${n}">Other lamp</a><span class="price">${related} €</span></div></div>
+      <main itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Lamp ${n}</h1>
+        <div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="price" content="${price}">
+          <p class="product-price"><span class="amount">${units},${cents} €</span></p></div>
+        <p>Art. no. LMP-${100 + n}</p><button class="add">Add to cart</button></main></body></html>`,
+  };
+}
+
+describe('evidence fusion', () => {
+  const pages = [
+    productPage(1, '24.90', '9,99', ['OutOfStock', 'InStock']),
+    productPage(2, '119.00', '14,50', ['InStock']),
+    productPage(3, '7.50', '3,20', ['OutOfStock', 'OutOfStock']),
+  ];
+  const { blueprint } = buildBlueprint(pages, { fields: [{ name: 'price' }, { name: 'availability' }, { name: 'sku' }] });
+  const fields = Object.fromEntries(blueprint.pageTypes[0]!.fields.map((field) => [field.name, field]));
+
+  it('declares product field types', () => {
+    expect(fields.price?.type).toBe('money');
+    expect(fields.availability?.type).toBe('availability');
+    expect(fields.sku?.type).toBe('identifier');
+  });
+
+  it('reads the price every kind of evidence agrees on, the visible one first, not a related item', () => {
+    const first = fields.price!.sources[0]!;
+    expect('css' in first && !first.read).toBe(true);
+    // The structured source stays as a fallback because it states the same amounts.
+    expect(fields.price!.sources.some((source) => 'jsonld' in source || ('css' in source && source.read === 'attr:content'))).toBe(true);
+    const extracted = pages.map((page) => extractPage(blueprint, page).fields.price);
+    expect(extracted.map((field) => field?.typed)).toEqual([
+      { amount: 24.9, currency: 'EUR' },
+      { amount: 119, currency: 'EUR' },
+      { amount: 7.5, currency: 'EUR' },
+    ]);
+    expect(extracted[0]?.value).toBe('24,90 €');
+  });
+
+  it('an item with any offer in stock is in stock', () => {
+    expect(pages.map((page) => extractPage(blueprint, page).fields.availability?.value)).toEqual(['InStock', 'InStock', 'OutOfStock']);
+  });
+
+  it('reads the sku as an identifier', () => {
+    expect(pages.map((page) => extractPage(blueprint, page).fields.sku?.typed)).toEqual(['LMP-101', 'LMP-102', 'LMP-103']);
+  });
+});

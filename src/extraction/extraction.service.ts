@@ -32,11 +32,17 @@ function toResult(record: ExtractedRecord): ExtractionResult {
 }
 
 /** Fetches one URL and extracts it; a page that cannot be fetched yields a result with its error. */
-export async function extractUrl(fetcher: Fetcher, blueprint: CompiledBlueprint, url: string): Promise<ExtractionResult> {
+export async function extractUrl(
+  fetcher: Fetcher,
+  /** A compiled blueprint, or a function applying one elsewhere (a job's worker thread). */
+  blueprint: CompiledBlueprint | ((page: { url: string; html: string }) => Promise<ExtractedRecord>),
+  url: string,
+): Promise<ExtractionResult> {
   try {
     const page = await fetcher.fetch(url);
     if (page.status >= 400) return { url, pageType: null, data: {}, sources: {}, error: `HTTP ${page.status}` };
-    return { ...toResult(extractPage(blueprint, { url: page.finalUrl, html: page.html })), url };
+    const input = { url: page.finalUrl, html: page.html };
+    return { ...toResult(typeof blueprint === 'function' ? await blueprint(input) : extractPage(blueprint, input)), url };
   } catch (error) {
     return { url, pageType: null, data: {}, sources: {}, error: error instanceof Error ? error.message : String(error) };
   }

@@ -1,13 +1,14 @@
-import { discoverWithLlm, fingerprintSite, renderWhereNeeded, sampleSite, type Fetcher, type Renderer } from '../../engine/index.js';
+import { discoverWithLlm, renderWhereNeeded, sampleSite, type Fetcher, type Renderer } from '../../engine/index.js';
 import type { JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';
+import { pageText, type EngineThreads } from '../engine-threads.js';
 import { reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
 const DEFAULT_MAX_PAGES = 30;
 
 /** fingerprint_site: sample the site's pages, keep them for the later steps, detect its technologies. */
-export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher; renderer: Renderer }) {
+export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher; renderer: Renderer; engine: EngineThreads }) {
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
     const maxPages = site.options.maxPages ?? DEFAULT_MAX_PAGES;
     const sample = await sampleSite(deps.fetcher, site.url, {
@@ -37,9 +38,9 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
         fetchMs: page.fetchMs,
       })),
     );
-    const fingerprint = fingerprintSite(
-      pages.map((page) => ({ url: page.finalUrl, html: page.html, headers: page.headers, ...('js' in page ? { js: page.js } : {}) })),
-    );
+    const fingerprint = await deps.engine.run('fingerprint', {
+      pages: pages.map((page) => ({ url: page.finalUrl, html: page.html, headers: page.headers, ...('js' in page ? { js: page.js } : {}) })),
+    });
     await deps.sites.update(site.id, { fingerprint });
     await context.log('info', `sampled ${sample.pages.length} pages; found ${fingerprint.technologies.length} technologies`, {
       sitemaps: sample.sitemaps,
@@ -53,14 +54,12 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
  * discover_categories: group the sampled pages into page types with proposed fields; with an LLM, the
  * model names and describes the types and proposes further fields (names only, verified later).
  */
-export function discoverCategoriesStep(deps: { sites: SitesRepository } & LlmDeps) {
+export function discoverCategoriesStep(deps: { sites: SitesRepository; engine: EngineThreads } & LlmDeps) {
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
-    const pages = (await deps.sites.pages(site.id)).filter((page) => page.status < 400);
+    const pages = (await deps.sites.pages(site.id)).filter((page) => page.status < 400).map(pageText);
+    const heuristic = await deps.engine.run('discover', { pages });
     const llm = await stepLlm(deps, context, site);
-    const { pageTypes, llm: report } = await discoverWithLlm(
-      pages.map((page) => ({ url: page.url, html: page.html })),
-      llm?.options,
-    );
+    const { pageTypes, llm: report } = await discoverWithLlm(pages, llm?.options, heuristic);
     await reportLlm(deps, context, llm, report);
     await deps.sites.update(site.id, { pageTypes });
     await deps.sites.setPageTypes(site.id, pageTypes.flatMap((type) => type.urls.map((url) => ({ url, pageType: type.name }))));

@@ -1,6 +1,7 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
 import type { Blueprint } from '../../engine/index.js';
-import { compileUrlPattern, matchesUrlPattern, verifyBlueprint, type BlueprintVerification } from '../../engine/index.js';
+import { compileUrlPattern, matchesUrlPattern, type BlueprintVerification } from '../../engine/index.js';
+import { pageText, type EngineThreads } from '../engine-threads.js';
 import { PermanentJobError, Priority, type JobContext, type JobQueue, type JobsRepository } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { FetchedDocument, Fetcher } from '../../engine/index.js';
@@ -15,6 +16,7 @@ export interface CheckDeps {
   jobs: JobsRepository;
   queue: JobQueue;
   fetcher: Fetcher;
+  engine: EngineThreads;
 }
 
 /** The pages a blueprint is checked on: those it was built from, then other sampled pages its page types claim. */
@@ -72,7 +74,7 @@ export function checkSiteHandler(deps: CheckDeps) {
     if (!active) throw new PermanentJobError('the site has no blueprint to check yet');
     const outcomes = await fetchAll(deps.fetcher, await checkUrls(deps.sites, site, active.content), context);
     const served = outcomes.flatMap((outcome) => (outcome.page && outcome.page.status < 400 ? [outcome.page] : []));
-    const verification = verifyBlueprint(active.content, served);
+    const verification = await deps.engine.run('verify', { blueprint: active.content, pages: served.map(pageText) });
     const baseline = active.content.validation?.coverage ?? 1;
     const health = judgeHealth(outcomes, verification, baseline);
     await deps.sites.addCheck({

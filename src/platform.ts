@@ -9,7 +9,7 @@ import { JobsService } from './jobs/jobs.service.js';
 import { LlmRepository, LlmService } from './llm/index.js';
 import type { Logger } from './logging/logger.js';
 import { AnalysisCoordinator } from './pipeline/analysis.js';
-import { createEngineThreads, type EngineThreads } from './pipeline/engine-threads.js';
+import { engineThreads, type EngineThreads } from './pipeline/engine-threads.js';
 import { createPipelineHandlers } from './pipeline/handlers.js';
 import { JOB_TYPES } from './pipeline/job-types.js';
 import { Fetcher, rendererFor } from './engine/index.js';
@@ -80,7 +80,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const analysis = new AnalysisCoordinator(jobs, queue, sites);
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
     const renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
-    const engine = createEngineThreads(config.WORKER_CONCURRENCY);
+    const engine = engineThreads(config.WORKER_CONCURRENCY);
     const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine });
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let closing: Promise<void> | undefined;
@@ -101,7 +101,6 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         (closing ??= (async () => {
           await scheduler.stop();
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);
-          await engine.close();
           await events.close();
           await fetcher.close();
           await renderer.close();

@@ -1,8 +1,16 @@
-import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { refreshTokens } from '../db/schema/index.js';
+import { memberships, refreshTokens, users, workspaces, type WorkspaceRole } from '../db/schema/index.js';
 
 export type RefreshTokenRecord = typeof refreshTokens.$inferSelect;
+
+/** What a request signed in with an access token may act as: its user, and the workspace it acts in. */
+export interface SessionAccess {
+  userId: string;
+  systemAdmin: boolean;
+  /** Absent when the user is no member of the requested workspace (or, without one, of any). */
+  workspace?: { id: string; role: WorkspaceRole };
+}
 
 export class RefreshTokensRepository {
   constructor(private readonly db: Db) {}
@@ -24,6 +32,35 @@ export class RefreshTokensRepository {
       .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.replacedAt), isNull(refreshTokens.revokedAt)))
       .returning({ id: refreshTokens.id });
     return rows.length === 1;
+  }
+
+  /**
+   * One round trip for every request with an access token: the user, provided the session is live
+   * (as `sessionLive`), and the membership it acts through: in `workspaceId`, or by default the
+   * personal workspace, else the oldest joined (as WorkspacesRepository.listForUser orders them).
+   */
+  async sessionAccess(familyId: string, userId: string, workspaceId: string | undefined): Promise<SessionAccess | undefined> {
+    const membership = this.db
+      .select({ workspaceId: memberships.workspaceId, role: memberships.role })
+      .from(memberships)
+      .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
+      .where(and(eq(memberships.userId, users.id), workspaceId ? eq(memberships.workspaceId, workspaceId) : undefined))
+      .orderBy(desc(sql`${workspaces.personalOwnerId} is not distinct from ${users.id}`), asc(memberships.createdAt), asc(workspaces.id))
+      .limit(1)
+      .as('membership');
+    const [row] = await this.db
+      .select({ userId: users.id, systemAdmin: users.systemAdmin, workspaceId: membership.workspaceId, role: membership.role })
+      .from(refreshTokens)
+      .innerJoin(users, eq(users.id, refreshTokens.userId))
+      .leftJoinLateral(membership, sql`true`)
+      .where(and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, new Date())))
+      .limit(1);
+    if (!row) return undefined;
+    return {
+      userId: row.userId,
+      systemAdmin: row.systemAdmin,
+      ...(row.workspaceId && row.role ? { workspace: { id: row.workspaceId, role: row.role } } : {}),
+    };
   }
 
   /** Whether the session (refresh-token family) of the user can still be refreshed: not logged out, revoked or expired. */

@@ -62,6 +62,8 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // In-flight requests finish on close; idle keep-alive sockets are dropped at once.
     forceCloseConnections: 'idle',
+    // One log line per request (below), not Fastify's two: half the logging work on every request.
+    disableRequestLogging: true,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -69,6 +71,9 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
   registerErrorHandling(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 
   await app.register(helmet, {

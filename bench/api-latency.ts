@@ -63,14 +63,20 @@ async function stop(process: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function firstLine(process: ChildProcess): Promise<string> {
+/** The child's output line `index` (from 0), once printed. */
+async function line(process: ChildProcess, index = 0): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffered = '';
+    const onExit = (code: number | null) => reject(new Error(`exited with ${code} before printing line ${index}`));
     process.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk;
-      if (buffered.includes('\n')) resolve(buffered.split('\n')[0]!);
+      const lines = buffered.split('\n');
+      if (lines.length > index + 1) {
+        process.off('exit', onExit);
+        resolve(lines[index]!);
+      }
     });
-    process.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    process.once('exit', onExit);
   });
 }
 
@@ -152,7 +158,8 @@ async function load(url: string, headers: Record<string, string>): Promise<Load>
 /** Runs `work` while /health/live is sampled on a connection of its own, in another process. */
 async function probed<T>(serverUrl: string, work: () => Promise<T>): Promise<[T, Probe]> {
   const probe = child(['--import', 'tsx', 'bench/support/probe.ts', `${serverUrl}/health/live`, '20'], {});
-  const report = firstLine(probe);
+  const report = line(probe, 1);
+  await line(probe, 0);
   const result = await work();
   probe.kill('SIGTERM');
   return [result, JSON.parse(await report) as Probe];
@@ -196,7 +203,7 @@ async function measure(name: string, databaseUrl: string | undefined): Promise<R
     const bodyFile = path.join(dataDir, 'list.json');
     writeFileSync(bodyFile, body);
     bare = child(['--import', 'tsx', 'bench/support/bare-server.ts', bodyFile], {});
-    const bareUrl = `http://127.0.0.1:${await firstLine(bare)}/bare`;
+    const bareUrl = `http://127.0.0.1:${await line(bare)}/bare`;
 
     // Warm both up (JIT, connection pools) before anything is recorded.
     await autocannon({ url: listUrl, headers, connections, duration: 2 });

@@ -1,5 +1,5 @@
 // Samples one URL sequentially on its own connection until stopped (SIGTERM), then prints the
-// latencies as JSON: how long a request waits behind whatever else the server is doing.
+// latencies as JSON (after a first line, ready, once it can be stopped): how long a request waits behind whatever else the server is doing.
 // usage: node --import tsx bench/support/probe.ts <url> <interval ms>
 import { Agent, request } from 'undici';
 
@@ -9,6 +9,7 @@ const latencies: number[] = [];
 let failures = 0;
 let running = true;
 process.on('SIGTERM', () => (running = false));
+console.log('ready');
 
 while (running) {
   const started = performance.now();

@@ -8,12 +8,18 @@ export type RefreshTokenRecord = typeof refreshTokens.$inferSelect;
 export interface SessionAccess {
   userId: string;
   systemAdmin: boolean;
+  /** The session is live at least until then (unless revoked). */
+  sessionExpiresAt: Date;
   /** Absent when the user is no member of the requested workspace (or, without one, of any). */
   workspace?: { id: string; role: WorkspaceRole };
 }
 
 export class RefreshTokensRepository {
-  constructor(private readonly db: Db) {}
+  /** `changed` is called after every write that can end a session (see SessionAccessCache). */
+  constructor(
+    private readonly db: Db,
+    private readonly changed: () => void = () => {},
+  ) {}
 
   async insert(token: { userId: string; familyId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
     await this.db.insert(refreshTokens).values(token);
@@ -49,7 +55,13 @@ export class RefreshTokensRepository {
       .limit(1)
       .as('membership');
     const [row] = await this.db
-      .select({ userId: users.id, systemAdmin: users.systemAdmin, workspaceId: membership.workspaceId, role: membership.role })
+      .select({
+        userId: users.id,
+        systemAdmin: users.systemAdmin,
+        sessionExpiresAt: refreshTokens.expiresAt,
+        workspaceId: membership.workspaceId,
+        role: membership.role,
+      })
       .from(refreshTokens)
       .innerJoin(users, eq(users.id, refreshTokens.userId))
       .leftJoinLateral(membership, sql`true`)
@@ -59,6 +71,7 @@ export class RefreshTokensRepository {
     return {
       userId: row.userId,
       systemAdmin: row.systemAdmin,
+      sessionExpiresAt: row.sessionExpiresAt,
       ...(row.workspaceId && row.role ? { workspace: { id: row.workspaceId, role: row.role } } : {}),
     };
   }
@@ -78,6 +91,7 @@ export class RefreshTokensRepository {
       .update(refreshTokens)
       .set({ revokedAt: new Date() })
       .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+    this.changed();
   }
 
   /** Ends every session of the user, except `keep` when given (the session asking). */
@@ -86,5 +100,6 @@ export class RefreshTokensRepository {
       .update(refreshTokens)
       .set({ revokedAt: new Date() })
       .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), keep ? ne(refreshTokens.familyId, keep) : undefined));
+    this.changed();
   }
 }

@@ -119,7 +119,12 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
     uiConfig: { validatorUrl: null, tryItOutEnabled: true },
   });
 
-  await registerAccountsModule(app, { config, db: database.db, loginAttempts: loginAttempts ?? sharedLoginAttempts(app, config, logger) });
+  await registerAccountsModule(app, {
+    config,
+    db: database.db,
+    loginAttempts: loginAttempts ?? sharedLoginAttempts(app, config, logger),
+    cacheSessions: database.kind === 'pglite',
+  });
 
   const metrics = createMetricsRegistry();
   registerHttpMetrics(app, metrics);

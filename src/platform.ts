@@ -9,6 +9,7 @@ import { JobsService } from './jobs/jobs.service.js';
 import { LlmRepository, LlmService } from './llm/index.js';
 import type { Logger } from './logging/logger.js';
 import { AnalysisCoordinator } from './pipeline/analysis.js';
+import { engineThreads, type EngineThreads } from './pipeline/engine-threads.js';
 import { createPipelineHandlers } from './pipeline/handlers.js';
 import { JOB_TYPES } from './pipeline/job-types.js';
 import { Fetcher, rendererFor } from './engine/index.js';
@@ -32,6 +33,8 @@ export interface Platform {
   analysis: AnalysisCoordinator;
   handlers: JobHandlers;
   fetcher: Fetcher;
+  /** Worker threads running the jobs' CPU-heavy engine work off the event loop. */
+  engine: EngineThreads;
   scheduler: SiteScheduler;
   close(): Promise<void>;
 }
@@ -77,7 +80,8 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const analysis = new AnalysisCoordinator(jobs, queue, sites);
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
     const renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
-    const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm });
+    const engine = engineThreads(config.WORKER_CONCURRENCY);
+    const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine });
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let closing: Promise<void> | undefined;
     return {
@@ -91,6 +95,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       analysis,
       handlers,
       fetcher,
+      engine,
       scheduler,
       close: () =>
         (closing ??= (async () => {

@@ -14,8 +14,18 @@ export interface AccessTokenClaims {
  * Short-lived HS256 access tokens carrying the user id and the session id; roles are read per
  * request, and the session must still be live (see the auth hook), so logout ends them at once.
  */
+/** Verified tokens remembered per process; beyond this many, the oldest are forgotten first. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class AccessTokens {
   private readonly key: Uint8Array;
+  /**
+   * Tokens whose signature and claims were verified, with their expiry: a token is immutable, so
+   * verifying it once per process is enough (HMAC through WebCrypto costs more than the rest of a
+   * small request). Only the signature check is saved; the auth hook still asks the database
+   * whether the session is live on every request.
+   */
+  private readonly verified = new Map<string, AccessTokenClaims & { expiresAt: number }>();
 
   constructor(secret: string) {
     this.key = new TextEncoder().encode(secret);
@@ -34,10 +44,20 @@ export class AccessTokens {
 
   /** The claims, or undefined for any token that is expired, tampered, unsigned, foreign or without a session. */
   async verify(token: string): Promise<AccessTokenClaims | undefined> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Date.now() < known.expiresAt) return { userId: known.userId, sessionId: known.sessionId };
+      this.verified.delete(token);
+      return undefined;
+    }
     try {
       // Pinning the algorithm list is what rejects `alg: none` and algorithm-confusion tokens.
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
-      return payload.sub && typeof payload.sid === 'string' ? { userId: payload.sub, sessionId: payload.sid } : undefined;
+      if (!payload.sub || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') return undefined;
+      const claims = { userId: payload.sub, sessionId: payload.sid };
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { ...claims, expiresAt: payload.exp * 1000 });
+      return claims;
     } catch {
       return undefined;
     }

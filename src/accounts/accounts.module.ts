@@ -23,6 +23,7 @@ import { registerOAuthRoutes } from './oauth.routes.js';
 import { prepareDummyHash } from './passwords.js';
 import { OAuthService } from './oauth.service.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { SessionAccessCache } from './session-access-cache.js';
 import { UsersRepository } from './users.repository.js';
 
 export interface AccountsModuleOptions {
@@ -30,24 +31,31 @@ export interface AccountsModuleOptions {
   db: Db;
   /** Failed-login counters; in memory unless a shared store is passed (Redis in scaled mode). */
   loginAttempts?: AttemptStore;
+  /** True when this process is the only one using the database (PGlite): see SessionAccessCache. */
+  cacheSessions?: boolean;
 }
 
 /**
  * Accounts, workspaces, API keys and the auth hook. Registered before every product route,
  * because the hook marks protected routes in the OpenAPI document as they are added.
  */
-export async function registerAccountsModule(app: AppInstance, { config, db, loginAttempts }: AccountsModuleOptions): Promise<void> {
+export async function registerAccountsModule(app: AppInstance, { config, db, loginAttempts, cacheSessions }: AccountsModuleOptions): Promise<void> {
   const jwtSecret = resolveJwtSecret(config);
   await prepareDummyHash();
   // A derived key, so a cookie signature can never double as a JWT signature or vice versa.
   await app.register(cookie, { secret: createHmac('sha256', jwtSecret).update('siteprint cookie signing').digest('base64url') });
 
-  const users = new UsersRepository(db);
-  const workspaces = new WorkspacesRepository(db);
+  // On an embedded database this process makes every change to who may access what, so the auth
+  // hook may remember session lookups as long as each such change clears them.
+  let sessionCache: SessionAccessCache | undefined;
+  const changed = () => sessionCache?.clear();
+  const users = new UsersRepository(db, changed);
+  const workspaces = new WorkspacesRepository(db, changed);
   const audit = new AuditRepository(db);
   const accessTokens = new AccessTokens(jwtSecret);
   const apiKeyRecords = new ApiKeysRepository(db);
-  const refreshTokens = new RefreshTokensRepository(db);
+  const refreshTokens = new RefreshTokensRepository(db, changed);
+  if (cacheSessions) sessionCache = new SessionAccessCache(refreshTokens);
   const apiKeys = new ApiKeysService({ apiKeys: apiKeyRecords, audit });
   const accounts = new AccountsService({
     users,
@@ -60,7 +68,7 @@ export async function registerAccountsModule(app: AppInstance, { config, db, log
   });
   const secureCookies = new URL(config.PUBLIC_URL).protocol === 'https:';
 
-  registerAuth(app, { accessTokens, sessions: refreshTokens, users, workspaces, apiKeys });
+  registerAuth(app, { accessTokens, sessions: sessionCache ?? refreshTokens, users, workspaces, apiKeys });
   registerAuthRoutes(app, { accounts, secureCookies });
   registerOAuthRoutes(app, {
     providers: configuredProviders(config),

@@ -1,11 +1,25 @@
-import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { refreshTokens } from '../db/schema/index.js';
+import { memberships, refreshTokens, users, workspaces, type WorkspaceRole } from '../db/schema/index.js';
 
 export type RefreshTokenRecord = typeof refreshTokens.$inferSelect;
 
+/** What a request signed in with an access token may act as: its user, and the workspace it acts in. */
+export interface SessionAccess {
+  userId: string;
+  systemAdmin: boolean;
+  /** The session is live at least until then (unless revoked). */
+  sessionExpiresAt: Date;
+  /** Absent when the user is no member of the requested workspace (or, without one, of any). */
+  workspace?: { id: string; role: WorkspaceRole };
+}
+
 export class RefreshTokensRepository {
-  constructor(private readonly db: Db) {}
+  /** `changed` is called after every write that can end a session (see SessionAccessCache). */
+  constructor(
+    private readonly db: Db,
+    private readonly changed: () => void = () => {},
+  ) {}
 
   async insert(token: { userId: string; familyId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
     await this.db.insert(refreshTokens).values(token);
@@ -26,6 +40,42 @@ export class RefreshTokensRepository {
     return rows.length === 1;
   }
 
+  /**
+   * One round trip for every request with an access token: the user, provided the session is live
+   * (as `sessionLive`), and the membership it acts through: in `workspaceId`, or by default the
+   * personal workspace, else the oldest joined (as WorkspacesRepository.listForUser orders them).
+   */
+  async sessionAccess(familyId: string, userId: string, workspaceId: string | undefined): Promise<SessionAccess | undefined> {
+    const membership = this.db
+      .select({ workspaceId: memberships.workspaceId, role: memberships.role })
+      .from(memberships)
+      .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
+      .where(and(eq(memberships.userId, users.id), workspaceId ? eq(memberships.workspaceId, workspaceId) : undefined))
+      .orderBy(desc(sql`${workspaces.personalOwnerId} is not distinct from ${users.id}`), asc(memberships.createdAt), asc(workspaces.id))
+      .limit(1)
+      .as('membership');
+    const [row] = await this.db
+      .select({
+        userId: users.id,
+        systemAdmin: users.systemAdmin,
+        sessionExpiresAt: refreshTokens.expiresAt,
+        workspaceId: membership.workspaceId,
+        role: membership.role,
+      })
+      .from(refreshTokens)
+      .innerJoin(users, eq(users.id, refreshTokens.userId))
+      .leftJoinLateral(membership, sql`true`)
+      .where(and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, new Date())))
+      .limit(1);
+    if (!row) return undefined;
+    return {
+      userId: row.userId,
+      systemAdmin: row.systemAdmin,
+      sessionExpiresAt: row.sessionExpiresAt,
+      ...(row.workspaceId && row.role ? { workspace: { id: row.workspaceId, role: row.role } } : {}),
+    };
+  }
+
   /** Whether the session (refresh-token family) of the user can still be refreshed: not logged out, revoked or expired. */
   async sessionLive(familyId: string, userId: string): Promise<boolean> {
     const [row] = await this.db
@@ -41,6 +91,7 @@ export class RefreshTokensRepository {
       .update(refreshTokens)
       .set({ revokedAt: new Date() })
       .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+    this.changed();
   }
 
   /** Ends every session of the user, except `keep` when given (the session asking). */
@@ -49,5 +100,6 @@ export class RefreshTokensRepository {
       .update(refreshTokens)
       .set({ revokedAt: new Date() })
       .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), keep ? ne(refreshTokens.familyId, keep) : undefined));
+    this.changed();
   }
 }

@@ -21,7 +21,11 @@ export interface NewUser {
 }
 
 export class UsersRepository {
-  constructor(private readonly db: Db) {}
+  /** `changed` is called after every change to an existing user (see SessionAccessCache). */
+  constructor(
+    private readonly db: Db,
+    private readonly changed: () => void = () => {},
+  ) {}
 
   /**
    * Creates the user, their personal workspace and their owner membership in one transaction.
@@ -92,11 +96,13 @@ export class UsersRepository {
       .set({ ...changes, updatedAt: new Date() })
       .where(eq(users.id, id))
       .returning();
+    this.changed();
     return row;
   }
 
   async delete(id: string): Promise<void> {
     await this.db.delete(users).where(eq(users.id, id));
+    this.changed();
   }
 
   async findByOAuth(provider: 'google' | 'github', providerUserId: string): Promise<UserRecord | undefined> {

@@ -33,26 +33,30 @@ function toResult(record: ExtractedRecord): ExtractionResult {
 
 const failed = (url: string, error: string): ExtractionResult => ({ url, pageType: null, data: {}, sources: {}, error });
 
+/** Applies one page type of a blueprint to a page: in this thread, or in a job's worker thread. */
+export type ApplyPageType = (page: { url: string; html: string }, pageType: string) => ExtractedRecord | Promise<ExtractedRecord>;
+
 /**
  * Extracts a page with the page type whose URL pattern claims it. The engine lets a lone page type
  * read any page, which answers a page of another kind with a record of nulls under that type's name;
  * here a page no type claims is said to be one.
  */
-function extractClaimed(blueprint: CompiledBlueprint, page: { url: string; html: string }): ExtractionResult {
+async function extractClaimed(blueprint: CompiledBlueprint, page: { url: string; html: string }, apply?: ApplyPageType): Promise<ExtractionResult> {
   const claiming = blueprint.pageTypes.find((type) => matchesUrlPattern(type.urlPattern, page.url));
   if (!claiming) {
     const patterns = blueprint.pageTypes.map((type) => `${type.pageType.name} (${type.pageType.match.urlPattern})`).join(', ');
     return failed(page.url, `No page type of the blueprint matches ${new URL(page.url).pathname}; its page types: ${patterns}`);
   }
-  return toResult(extractPage(blueprint, page, { pageType: claiming.pageType.name }));
+  const name = claiming.pageType.name;
+  return toResult(await (apply ? apply(page, name) : extractPage(blueprint, page, { pageType: name })));
 }
 
 /** Fetches one URL and extracts it; a page that cannot be fetched or that no page type claims yields a result with its error. */
-export async function extractUrl(fetcher: Fetcher, blueprint: CompiledBlueprint, url: string): Promise<ExtractionResult> {
+export async function extractUrl(fetcher: Fetcher, blueprint: CompiledBlueprint, url: string, apply?: ApplyPageType): Promise<ExtractionResult> {
   try {
     const page = await fetcher.fetch(url);
     if (page.status >= 400) return failed(url, `HTTP ${page.status}`);
-    return { ...extractClaimed(blueprint, { url: page.finalUrl, html: page.html }), url };
+    return { ...(await extractClaimed(blueprint, { url: page.finalUrl, html: page.html }, apply)), url };
   } catch (error) {
     return failed(url, error instanceof Error ? error.message : String(error));
   }

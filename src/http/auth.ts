@@ -74,7 +74,7 @@ function unauthenticated(detail = 'Authentication is required: send a Bearer tok
 
 export interface AuthDeps {
   accessTokens: AccessTokens;
-  sessions: Pick<RefreshTokensRepository, 'sessionLive'>;
+  sessions: Pick<RefreshTokensRepository, 'sessionAccess'>;
   users: UsersRepository;
   workspaces: WorkspacesRepository;
   apiKeys: ApiKeysService;
@@ -162,11 +162,10 @@ async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<Au
   const claims = await deps.accessTokens.verify(presented.value);
   if (!claims) throw invalid();
   // A token of a session that was logged out (or revoked by a password change or token reuse) dies with it.
-  const [user, live] = await Promise.all([deps.users.findById(claims.userId), deps.sessions.sessionLive(claims.sessionId, claims.userId)]);
-  if (!user || !live) throw invalid();
-  const workspace = wanted
-    ? await deps.workspaces.forMember(wanted, user.id)
-    : (await deps.workspaces.listForUser(user.id))[0];
-  if (!workspace) throw problems.notFound('Workspace');
-  return { userId: user.id, workspaceId: workspace.id, role: workspace.role, systemAdmin: user.systemAdmin, sessionId: claims.sessionId };
+  // Session, user and membership are read fresh on every request, in one query, so a logout or a role
+  // change takes effect at once in every API process.
+  const access = await deps.sessions.sessionAccess(claims.sessionId, claims.userId, wanted);
+  if (!access) throw invalid();
+  if (!access.workspace) throw problems.notFound('Workspace');
+  return { userId: access.userId, workspaceId: access.workspace.id, role: access.workspace.role, systemAdmin: access.systemAdmin, sessionId: claims.sessionId };
 }

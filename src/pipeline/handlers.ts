@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger.js';
 import { PermanentJobError, type JobHandler, type JobHandlers, type JobQueue, type JobsRepository } from '../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
 import type { AnalysisCoordinator } from './analysis.js';
+import type { EngineThreads } from './engine-threads.js';
 import type { JobType } from './job-types.js';
 import type { Fetcher, Renderer } from '../engine/index.js';
 import { discoverCategoriesStep, fingerprintSiteStep } from './steps/analyse-site.js';
@@ -28,6 +29,8 @@ export interface PipelineDeps {
   results: ExtractionResultsRepository;
   /** Hands out an LLM client per job, or none without LLM_API_KEY (heuristics only). */
   llm: LlmService;
+  /** Worker threads for the steps' CPU-heavy engine work. */
+  engine: EngineThreads;
 }
 
 /** A standalone (non-analysis) job about one site. */
@@ -46,7 +49,7 @@ export function createPipelineHandlers(deps: PipelineDeps): JobHandlers {
     fingerprint_site: analysis.step(fingerprintSiteStep(deps)),
     discover_categories: analysis.step(discoverCategoriesStep(deps)),
     generate_selectors: analysis.step(generateSelectorsStep(deps)),
-    test_selectors: analysis.step(testSelectorsStep(sites)),
+    test_selectors: analysis.step(testSelectorsStep(deps)),
     update_blueprint: analysis.step(updateBlueprintStep(deps)),
     check_site: siteJob(sites, checkSiteHandler(deps)),
     repair_blueprint: siteJob(sites, repairBlueprintHandler(deps)),

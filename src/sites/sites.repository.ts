@@ -8,6 +8,11 @@ export type SitePageRecord = typeof sitePages.$inferSelect;
 export type NewSitePage = Omit<typeof sitePages.$inferInsert, 'siteId' | 'id'>;
 export type SiteCheckRecord = typeof siteChecks.$inferSelect;
 
+/** A site as lists show it: no stored fingerprint or page types, only the technologies' names. */
+export type SiteListRow = Pick<SiteRecord, 'id' | 'url' | 'name' | 'status' | 'health' | 'schedule' | 'lastCheckedAt' | 'createdAt' | 'updatedAt'> & {
+  technologies: string[];
+};
+
 export type SiteSort = 'createdAt' | '-createdAt' | 'name' | '-name';
 
 export interface SiteFilter {
@@ -43,7 +48,7 @@ export class SitesRepository {
     workspaceId: string,
     filter: SiteFilter,
     page: { limit: number; sort: SiteSort; after?: { value: string; id: string } },
-  ): Promise<{ rows: SiteRecord[]; total: number }> {
+  ): Promise<{ rows: SiteListRow[]; total: number }> {
     const where = and(
       eq(sites.workspaceId, workspaceId),
       filter.status ? eq(sites.status, filter.status) : undefined,
@@ -66,16 +71,28 @@ export class SitesRepository {
         : sql`(${key}, ${sites.id}) > (${page.after.value}${cast}, ${page.after.id}::uuid)`
       : undefined;
     const direction = descending ? sql`desc` : sql`asc`;
-    const [rows, [count]] = await Promise.all([
-      this.db
-        .select()
-        .from(sites)
-        .where(and(where, cursor))
-        .orderBy(sql`${key} ${direction}`, sql`${sites.id} ${direction}`)
-        .limit(page.limit),
-      this.db.select({ total: sql<number>`count(*)::int` }).from(sites).where(where),
-    ]);
-    return { rows, total: count?.total ?? 0 };
+    // One round trip: the page, each row carrying the filter's total; the big JSON columns stay in the table.
+    const rows = await this.db
+      .select({
+        id: sites.id,
+        url: sites.url,
+        name: sites.name,
+        status: sites.status,
+        health: sites.health,
+        schedule: sites.schedule,
+        lastCheckedAt: sites.lastCheckedAt,
+        createdAt: sites.createdAt,
+        updatedAt: sites.updatedAt,
+        technologies: sql<string[]>`coalesce((select jsonb_agg(t.value->>'name' order by t.n) from jsonb_array_elements(${sites.fingerprint}->'technologies') with ordinality t(value, n)), '[]'::jsonb)`,
+        total: this.db.$count(sites, where),
+      })
+      .from(sites)
+      .where(and(where, cursor))
+      .orderBy(sql`${key} ${direction}`, sql`${sites.id} ${direction}`)
+      .limit(page.limit);
+    // An empty page past the first still needs the total; an empty first page has none.
+    const total = rows[0]?.total ?? (page.after ? await this.db.$count(sites, where) : 0);
+    return { rows: rows.map(({ total: _total, ...row }) => row), total };
   }
 
   async delete(workspaceId: string, ids: string[]): Promise<string[]> {

@@ -6,7 +6,7 @@ import { problemResponses, problemSchema } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
 import type { DiscoveredPageType, Fingerprint } from '../engine/index.js';
-import type { SiteRecord, SitesRepository } from './sites.repository.js';
+import type { SiteListRow, SiteRecord, SitesRepository } from './sites.repository.js';
 import {
   batchCreateBody,
   batchDeleteBody,
@@ -37,13 +37,17 @@ function technologies(site: SiteRecord): string[] {
 }
 
 export function toSiteSummary(site: SiteRecord): z.infer<typeof siteSummary> {
+  return summaryOf({ ...site, technologies: technologies(site) });
+}
+
+function summaryOf(site: SiteListRow): z.infer<typeof siteSummary> {
   return {
     id: site.id,
     url: site.url,
     name: site.name,
     status: site.status,
     health: site.health,
-    technologies: technologies(site),
+    technologies: site.technologies,
     schedule: site.schedule,
     lastCheckedAt: site.lastCheckedAt?.toISOString() ?? null,
     createdAt: site.createdAt.toISOString(),
@@ -123,8 +127,8 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     async (request) => {
       const { limit, cursor, sort, ...filter } = request.query;
       const { rows, total } = await service.list(workspaceOf(request), filter, { limit, sort, cursor });
-      const key = sort.endsWith('name') ? (site: SiteRecord) => site.name.toLowerCase() : (site: SiteRecord) => site.createdAt.toISOString();
-      return toPage(rows, total, limit, toSiteSummary, (site) => ({ value: key(site), id: site.id }));
+      const key = sort.endsWith('name') ? (site: SiteListRow) => site.name.toLowerCase() : (site: SiteListRow) => site.createdAt.toISOString();
+      return toPage(rows, total, limit, summaryOf, (site) => ({ value: key(site), id: site.id }));
     },
   );
 

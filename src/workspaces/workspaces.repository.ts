@@ -19,14 +19,20 @@ export interface WorkspaceWithRole extends WorkspaceRecord {
 
 /** Every read here is keyed by workspace id, so callers cannot reach another tenant's rows by id alone. */
 export class WorkspacesRepository {
-  constructor(private readonly db: Db) {}
+  /** `changed` is called after every write to workspaces or memberships (see SessionAccessCache). */
+  constructor(
+    private readonly db: Db,
+    private readonly changed: () => void = () => {},
+  ) {}
 
   async create(name: string, ownerId: string): Promise<WorkspaceWithRole> {
-    return this.db.transaction(async (tx) => {
+    const created = await this.db.transaction(async (tx) => {
       const [workspace] = await tx.insert(workspaces).values({ name }).returning();
       await tx.insert(memberships).values({ workspaceId: workspace!.id, userId: ownerId, role: 'owner' });
       return { ...workspace!, role: 'owner' as const };
     });
+    this.changed();
+    return created;
   }
 
   /** The workspace with the user's role in it; undefined when they are not a member. */
@@ -57,6 +63,7 @@ export class WorkspacesRepository {
 
   async delete(workspaceId: string): Promise<void> {
     await this.db.delete(workspaces).where(eq(workspaces.id, workspaceId));
+    this.changed();
   }
 
   async members(workspaceId: string): Promise<MemberRecord[]> {
@@ -95,12 +102,14 @@ export class WorkspacesRepository {
       .update(memberships)
       .set({ role })
       .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+    this.changed();
   }
 
   async removeMember(workspaceId: string, userId: string): Promise<void> {
     await this.db
       .delete(memberships)
       .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+    this.changed();
   }
 
   async createInvitation(invitation: {
@@ -139,7 +148,7 @@ export class WorkspacesRepository {
    * membership keeps its role.
    */
   async acceptInvitation(tokenHash: string, userId: string): Promise<InvitationRecord | undefined> {
-    return this.db.transaction(async (tx) => {
+    const accepted = await this.db.transaction(async (tx) => {
       const [invitation] = await tx
         .update(invitations)
         .set({ acceptedAt: new Date() })
@@ -159,5 +168,7 @@ export class WorkspacesRepository {
         .onConflictDoNothing();
       return invitation;
     });
+    this.changed();
+    return accepted;
   }
 }

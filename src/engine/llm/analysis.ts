@@ -295,8 +295,12 @@ export interface DiscoveryAssist {
  * describes each group and proposes fields the heuristics did not find. Those fields are names only
  * (`from: 'llm'`): they get selectors only when selector testing verifies them later.
  */
-export async function discoverWithLlm(pages: Array<{ url: string; html: string }>, llm?: LlmOptions): Promise<DiscoveryAssist> {
-  const types = discoverPageTypes(pages);
+export async function discoverWithLlm(
+  pages: Array<{ url: string; html: string }>,
+  llm?: LlmOptions,
+  /** The heuristic page types when the caller has them already (computed off the main thread). */
+  types: DiscoveredPageType[] = discoverPageTypes(pages),
+): Promise<DiscoveryAssist> {
   const session = new LlmSession(llm);
   if (types.length === 0) return { pageTypes: types, llm: session.report };
   const proposals = await session.run('discover_categories', (client, context) => proposePageTypes(client, { types, pages, context }));

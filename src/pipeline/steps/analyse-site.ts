@@ -1,6 +1,5 @@
 import {
   discoverWithLlm,
-  fingerprintPage,
   mergeFingerprints,
   POLICY_REFUSALS,
   renderWhereNeeded,
@@ -13,6 +12,7 @@ import {
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';
+import { pageText, type EngineThreads } from '../engine-threads.js';
 import { reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
 const DEFAULT_MAX_PAGES = 30;
@@ -38,7 +38,7 @@ const RENDERED = 0.7;
  * fingerprint_site: sample the site's pages, keep them for the later steps, detect its technologies.
  * Progress moves with every page sampled, rendered and fingerprinted.
  */
-export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher; renderer: Renderer }) {
+export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher; renderer: Renderer; engine: EngineThreads }) {
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
     const maxPages = site.options.maxPages ?? DEFAULT_MAX_PAGES;
     const sample = await sampleSite(deps.fetcher, site.url, {
@@ -72,10 +72,12 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
         fetchMs: page.fetchMs,
       })),
     );
+    // One page per engine-thread call, so progress moves between pages; merging the pages' fingerprints is cheap.
     const fingerprints: Fingerprint[] = [];
     for (const [done, page] of pages.entries()) {
       await context.progress(RENDERED + ((1 - RENDERED) * done) / pages.length, 'fingerprinting');
-      fingerprints.push(fingerprintPage({ url: page.finalUrl, html: page.html, headers: page.headers, ...('js' in page ? { js: page.js } : {}) }));
+      const signals = { url: page.finalUrl, html: page.html, headers: page.headers, ...('js' in page ? { js: page.js } : {}) };
+      fingerprints.push(await deps.engine.run('fingerprint', { pages: [signals] }));
     }
     const fingerprint = mergeFingerprints(fingerprints);
     await deps.sites.update(site.id, { fingerprint });
@@ -91,14 +93,12 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
  * discover_categories: group the sampled pages into page types with proposed fields; with an LLM, the
  * model names and describes the types and proposes further fields (names only, verified later).
  */
-export function discoverCategoriesStep(deps: { sites: SitesRepository } & LlmDeps) {
+export function discoverCategoriesStep(deps: { sites: SitesRepository; engine: EngineThreads } & LlmDeps) {
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
-    const pages = (await deps.sites.pages(site.id)).filter((page) => page.status < 400);
+    const pages = (await deps.sites.pages(site.id)).filter((page) => page.status < 400).map(pageText);
+    const heuristic = await deps.engine.run('discover', { pages });
     const llm = await stepLlm(deps, context, site);
-    const { pageTypes, llm: report } = await discoverWithLlm(
-      pages.map((page) => ({ url: page.url, html: page.html })),
-      llm?.options,
-    );
+    const { pageTypes, llm: report } = await discoverWithLlm(pages, llm?.options, heuristic);
     await reportLlm(deps, context, llm, report);
     await deps.sites.update(site.id, { pageTypes });
     await deps.sites.setPageTypes(site.id, pageTypes.flatMap((type) => type.urls.map((url) => ({ url, pageType: type.name }))));

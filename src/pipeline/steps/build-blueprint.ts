@@ -1,9 +1,9 @@
 import type { SiteRecord, SitePageRecord } from '../../sites/sites.repository.js';
-import { assistBlueprint, buildBlueprint, parseBlueprint, type Blueprint, type FieldSpec } from '../../engine/index.js';
-import { verifyBlueprint } from '../../engine/index.js';
+import { assistBlueprint, parseBlueprint, type Blueprint, type FieldSpec } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';
+import { pageText, type EngineThreads } from '../engine-threads.js';
 import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
 /** At most this many pages generate selectors; the rest of the page type is held out to test them. */
@@ -62,7 +62,7 @@ function targetType(
  * fields the heuristics missed or found weakly get the model's proposals, used only once selector testing
  * on the samples verifies them.
  */
-export function generateSelectorsStep(deps: { sites: SitesRepository } & LlmDeps) {
+export function generateSelectorsStep(deps: { sites: SitesRepository; engine: EngineThreads } & LlmDeps) {
   const { sites } = deps;
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
     const pages = (await sites.pages(site.id)).filter((page) => page.status < 400);
@@ -79,9 +79,12 @@ export function generateSelectorsStep(deps: { sites: SitesRepository } & LlmDeps
       samples: samples.length,
       heldOut: heldOut.length,
     });
-    const inputs = samples.map((page) => ({ url: page.url, html: page.html }));
+    const inputs = samples.map(pageText);
     const examples = site.options.examples ?? [];
-    const built = buildBlueprint(inputs, { fields: target.fields, examples, pageTypeName: target.name, ...(target.label ? { pageTypeLabel: target.label } : {}) }).blueprint;
+    const built = await deps.engine.run('build', {
+      pages: inputs,
+      options: { fields: target.fields, examples, pageTypeName: target.name, ...(target.label ? { pageTypeLabel: target.label } : {}) },
+    });
     await context.checkpoint();
     // The heuristics are half the step; the LLM's proposals and their verification (when a model is configured) the other half.
     await context.progress(0.5, 'heuristics done');
@@ -96,12 +99,12 @@ export function generateSelectorsStep(deps: { sites: SitesRepository } & LlmDeps
 }
 
 /** test_selectors: the draft's sources run over held-out pages; coverage there becomes its quality. */
-export function testSelectorsStep(sites: SitesRepository) {
+export function testSelectorsStep({ sites, engine }: { sites: SitesRepository; engine: EngineThreads }) {
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
     const draft = parseBlueprint(context.job.payload.draft);
     const heldOutUrls = new Set((context.job.payload.heldOutUrls as string[] | undefined) ?? []);
     const heldOut = (await sites.pages(site.id)).filter((page) => heldOutUrls.has(page.url));
-    const verification = verifyBlueprint(draft, heldOut.map((page) => ({ url: page.url, html: page.html })));
+    const verification = await engine.run('verify', { blueprint: draft, pages: heldOut.map(pageText) });
     for (const field of verification.fields) {
       if (field.pages && field.coverage < 1) {
         await context.log('warn', `${field.field} missing on ${field.pages - field.valid} of ${field.pages} held-out pages`, {

@@ -1,6 +1,7 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
 import type { Blueprint } from '../../engine/index.js';
-import { compileUrlPattern, matchesUrlPattern, verifyBlueprint, type BlueprintVerification } from '../../engine/index.js';
+import { compileUrlPattern, matchesUrlPattern, type BlueprintVerification } from '../../engine/index.js';
+import { pageText, type EngineThreads } from '../engine-threads.js';
 import { PermanentJobError, Priority, type JobContext, type JobQueue, type JobsRepository } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { FetchedDocument, Fetcher } from '../../engine/index.js';
@@ -15,6 +16,7 @@ export interface CheckDeps {
   jobs: JobsRepository;
   queue: JobQueue;
   fetcher: Fetcher;
+  engine: EngineThreads;
 }
 
 /** The pages a blueprint is checked on: those it was built from, then other sampled pages its page types claim. */
@@ -75,14 +77,14 @@ export function judgeHealth(outcomes: CheckedPage[], verification: BlueprintVeri
  * site's health from it.
  */
 export async function recordCheck(
-  sites: SitesRepository,
+  { sites, engine }: { sites: SitesRepository; engine: EngineThreads },
   site: SiteRecord,
   blueprint: Blueprint,
   outcomes: CheckedPage[],
   source: 'check' | 'analysis',
 ): Promise<{ health: 'healthy' | 'degraded' | 'down'; baseline: number; verification: BlueprintVerification }> {
   const served = outcomes.flatMap((outcome) => (outcome.page && outcome.page.status < 400 ? [outcome.page] : []));
-  const verification = verifyBlueprint(blueprint, served);
+  const verification = await engine.run('verify', { blueprint, pages: served.map(pageText) });
   const baseline = blueprint.validation?.coverage ?? 1;
   const health = judgeHealth(outcomes, verification, baseline);
   await sites.addCheck({
@@ -111,7 +113,7 @@ export function checkSiteHandler(deps: CheckDeps) {
     const active = await deps.blueprints.active(site.id);
     if (!active) throw new PermanentJobError('the site has no blueprint to check yet');
     const outcomes = await fetchAll(deps.fetcher, await checkUrls(deps.sites, site, active.content), context);
-    const { health, baseline, verification } = await recordCheck(deps.sites, site, active.content, outcomes, 'check');
+    const { health, baseline, verification } = await recordCheck(deps, site, active.content, outcomes, 'check');
     await context.log(health === 'healthy' ? 'info' : 'warn', `site is ${health}`, { coverage: verification.coverage, baseline });
     if (health === 'degraded') {
       if ((await deps.jobs.activeForSite(site.id, 'repair_blueprint')).length === 0) {

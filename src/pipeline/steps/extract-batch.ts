@@ -4,23 +4,26 @@ import type { ExtractionResultsRepository } from '../../extraction/extraction-re
 import { extractUrl } from '../../extraction/extraction.service.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord } from '../../sites/sites.repository.js';
+import type { EngineThreads } from '../engine-threads.js';
 
 /**
  * extract_batch: the active blueprint over many URLs, one stored record each. A retried job
  * skips the URLs an earlier attempt already stored.
  */
-export function extractBatchHandler(deps: { blueprints: BlueprintsRepository; results: ExtractionResultsRepository; fetcher: Fetcher }) {
+export function extractBatchHandler(deps: { blueprints: BlueprintsRepository; results: ExtractionResultsRepository; fetcher: Fetcher; engine: EngineThreads }) {
   return async (context: JobContext, site: SiteRecord) => {
     const active = await deps.blueprints.active(site.id);
     if (!active) throw new PermanentJobError('the site has no blueprint to extract with');
     const urls = context.job.payload.urls as string[];
+    // Which page type claims a URL is decided here (cheap); reading the page happens in a worker thread.
     const compiled = compileBlueprint(active.content);
+    const apply = (page: { url: string; html: string }, pageType: string) => deps.engine.run('extract', { blueprint: active.content, page, pageType });
     const done = await deps.results.done(context.job.id);
     let failed = 0;
     for (const [position, url] of urls.entries()) {
       if (done.has(position)) continue;
       await context.checkpoint();
-      const result = await extractUrl(deps.fetcher, compiled, url);
+      const result = await extractUrl(deps.fetcher, compiled, url, apply);
       if (result.error) failed++;
       await deps.results.save({ jobId: context.job.id, position, url, pageType: result.pageType, data: result.data, error: result.error });
       await context.progress((position + 1) / urls.length, 'extracting');

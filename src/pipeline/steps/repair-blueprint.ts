@@ -1,13 +1,9 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
 import {
-  buildBlueprint,
   fieldsOfPageType,
-  knownValues,
   matchesUrlPattern,
   PageContext,
   repairField,
-  reproduction,
-  verifyBlueprint,
   type Blueprint,
   type ExamplePage,
   type FetchedDocument,
@@ -18,6 +14,7 @@ import {
 } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
+import { pageText, type EngineThreads } from '../engine-threads.js';
 import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps, type StepLlm } from '../llm-help.js';
 import { checkUrls, fetchAll } from './check-site.js';
 import { saveBlueprint } from './update-blueprint.js';
@@ -32,6 +29,7 @@ export interface RepairDeps extends LlmDeps {
   sites: SitesRepository;
   blueprints: BlueprintsRepository;
   fetcher: Fetcher;
+  engine: EngineThreads;
 }
 
 const specOf = (field: Field): FieldSpec => ({
@@ -48,12 +46,17 @@ const specOf = (field: Field): FieldSpec => ({
  * selector and every record field with it (their selectors are relative to the record); otherwise only
  * the broken fields change.
  */
-function rebuildPageType(pageType: PageType, broken: Set<string>, fresh: FetchedDocument[], known: ExamplePage[]): PageType {
+async function rebuildPageType(
+  engine: EngineThreads,
+  pageType: PageType,
+  broken: Set<string>,
+  fresh: FetchedDocument[],
+  known: ExamplePage[],
+): Promise<PageType> {
   const fields = fieldsOfPageType(pageType).filter((field) => broken.has(field.name) || pageType.list?.fields.includes(field));
-  const rebuilt = buildBlueprint(
-    fresh.map((page) => ({ url: page.url, html: page.html })),
-    { fields: fields.map(specOf), examples: known, pageTypeName: pageType.name },
-  ).blueprint.pageTypes[0]!;
+  const rebuilt = (
+    await engine.run('build', { pages: fresh.map(pageText), options: { fields: fields.map(specOf), examples: known, pageTypeName: pageType.name } })
+  ).pageTypes[0]!;
   // Page fields come from a page-level rebuild and record fields from a rebuilt listing, never the other way round.
   const onPage = new Map(rebuilt.fields.map((field) => [field.name, field]));
   const inRecords = new Map((rebuilt.list?.fields ?? []).map((field) => [field.name, field]));
@@ -121,7 +124,7 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     const outcomes = await fetchAll(deps.fetcher, await checkUrls(deps.sites, site, blueprint), context);
     const fetched = outcomes.flatMap((outcome) => (outcome.page && outcome.page.status < 400 ? [outcome.page] : []));
     if (fetched.length === 0) throw new Error('no page of the site could be fetched');
-    const before = verifyBlueprint(blueprint, fetched);
+    const before = await deps.engine.run('verify', { blueprint, pages: fetched.map(pageText) });
     const broken = before.fields.filter((field) => field.pages > 0 && field.coverage < BROKEN_BELOW);
     if (broken.length === 0) {
       await context.log('info', 'every field still matches; nothing to repair', { coverage: before.coverage });
@@ -135,14 +138,18 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     const stored = new Map((await deps.sites.pages(site.id)).map((page) => [page.url, page]));
     // Last known good values: what the blueprint read on the stored copies (the pages it last worked on) of the pages fetched now.
     const storedCopies = fresh.flatMap((page) => (stored.has(page.url) ? [stored.get(page.url)!] : []));
-    const known = knownValues(blueprint, storedCopies, fieldsOfPageType(pageType).map((field) => field.name));
+    const known = await deps.engine.run('known', {
+      blueprint,
+      pages: storedCopies.map(pageText),
+      fields: fieldsOfPageType(pageType).map((field) => field.name),
+    });
     if (!known.some((example) => [...brokenNames].some((name) => name in example.values))) {
       throw new PermanentJobError('no last known good values to re-locate the broken fields from');
     }
 
     // The previous version's LLM record belongs to the job that wrote it; this version records its own below.
     const { llm: _previous, ...current } = blueprint;
-    let repaired = rebuildPageType(pageType, brokenNames, fresh, known);
+    let repaired = await rebuildPageType(deps.engine, pageType, brokenNames, fresh, known);
     const candidate = (): Blueprint => ({ ...current, pageTypes: current.pageTypes.map((type) => (type.name === pageType.name ? repaired : type)) });
     // Every field that broke or got new sources (all record fields, when the records moved) must cover the
     // fresh pages and read its known values there again.
@@ -153,11 +160,14 @@ export function repairBlueprintHandler(deps: RepairDeps) {
         .filter((field) => brokenNames.has(field.name) || !unchanged.has(field) || (recordsMoved && repaired.list!.fields.includes(field)))
         .map((field) => field.name);
     /** The candidate measured on the fresh pages, with the re-located fields that fail it. */
-    const measure = () => {
+    const freshText = fresh.map(pageText);
+    const measure = async () => {
       const tried = candidate();
       const names = relocated();
-      const after = verifyBlueprint(tried, fresh);
-      const reread = reproduction(tried, fresh, known, names);
+      const [after, reread] = await Promise.all([
+        deps.engine.run('verify', { blueprint: tried, pages: freshText }),
+        deps.engine.run('reproduce', { blueprint: tried, pages: freshText, known, fields: names }),
+      ]);
       const unresolved = names.filter((name) => {
         const measured = after.fields.find((field) => field.pageType === pageType.name && field.field === name);
         return !measured || measured.coverage < BROKEN_BELOW || (reread.get(name) ?? 1) < BROKEN_BELOW;
@@ -166,7 +176,7 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     };
 
     // Heuristics first; the LLM for the fields they could not re-locate.
-    const heuristicMisses = measure().unresolved;
+    const heuristicMisses = (await measure()).unresolved;
     const left = fieldsOfPageType(repaired).filter((field) => heuristicMisses.includes(field.name));
     const llm = left.length ? await stepLlm(deps, context, site) : undefined;
     let llmUse: Blueprint['llm'];
@@ -176,7 +186,7 @@ export function repairBlueprintHandler(deps: RepairDeps) {
       repaired = { ...repaired, fields: repaired.fields.map(take), list: repaired.list && { ...repaired.list, fields: repaired.list.fields.map(take) } };
       llmUse = await analysisLlmUse(deps, llm);
     }
-    const final = measure();
+    const final = await measure();
     if (final.unresolved.length) {
       throw new PermanentJobError(`could not re-locate ${final.unresolved.join(', ')} from their last known values`);
     }

@@ -4,6 +4,7 @@ import type { JobContext } from '../../queue/index.js';
 import { nextRunAfter } from '../../scheduling/schedule.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { StepOutput } from '../analysis.js';
+import type { EngineThreads } from '../engine-threads.js';
 import { checkUrls, recordCheck } from './check-site.js';
 
 /**
@@ -42,7 +43,7 @@ export async function saveBlueprint(
  * check: the active blueprint is run over the stored copies of the pages it was tested on (the held-out
  * pages, or the pages a check reads when none were held out).
  */
-export function updateBlueprintStep(deps: { sites: SitesRepository; blueprints: BlueprintsRepository }) {
+export function updateBlueprintStep(deps: { sites: SitesRepository; blueprints: BlueprintsRepository; engine: EngineThreads }) {
   return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
     const output = await saveBlueprint(deps, context, site, parseBlueprint(context.job.payload.blueprint), 'analysis');
     const active = (await deps.blueprints.active(site.id))!;
@@ -50,7 +51,7 @@ export function updateBlueprintStep(deps: { sites: SitesRepository; blueprints: 
     const tested = heldOut.size ? heldOut : new Set(await checkUrls(deps.sites, site, active.content));
     const pages = (await deps.sites.pages(site.id)).filter((page) => tested.has(page.url));
     // Without a stored tested page there is no result to record (and no reason to call the site down).
-    const recorded = pages.length ? await recordCheck(deps.sites, site, active.content, pages.map((page) => ({ url: page.url, page })), 'analysis') : undefined;
+    const recorded = pages.length ? await recordCheck(deps, site, active.content, pages.map((page) => ({ url: page.url, page })), 'analysis') : undefined;
     if (recorded) await context.log(recorded.health === 'healthy' ? 'info' : 'warn', `site is ${recorded.health} on the ${pages.length} tested pages`, { coverage: recorded.verification.coverage });
     if (site.schedule) await deps.sites.update(site.id, { nextCheckAt: nextRunAfter(site.schedule, new Date()) });
     return { ...output, health: recorded?.health ?? null };

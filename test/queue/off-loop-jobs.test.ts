@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fingerprintSite } from '../../src/engine/index.js';
+import type { AppInstance } from '../../src/http/app.js';
+import { createEngineThreads, type EngineThreads } from '../../src/pipeline/engine-threads.js';
+import { Priority, type JobRecord } from '../../src/queue/index.js';
+import { siblingWorkerModule, WorkerPool } from '../../src/threads/worker-pool.js';
+import type * as BusyTasks from '../support/busy-tasks.js';
+import { createTestStack } from '../support/app.js';
+import { createTestWorkspace, databaseTargets, type TestDatabase } from '../support/databases.js';
+
+describe('job work off the HTTP event loop', () => {
+  let database: TestDatabase | undefined;
+  let app: AppInstance | undefined;
+  let pool: WorkerPool<typeof BusyTasks> | undefined;
+  let engine: EngineThreads | undefined;
+
+  afterEach(async () => {
+    await pool?.close();
+    await engine?.close();
+    await app?.close();
+    await database?.close();
+    pool = engine = app = database = undefined;
+  });
+
+  it('answers HTTP while an embedded job keeps a worker thread busy', async () => {
+    database = await databaseTargets()[0]!.open();
+    const workspaceId = await createTestWorkspace(database);
+    const stack = await createTestStack({ database });
+    app = stack.app;
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    pool = new WorkerPool<typeof BusyTasks>(siblingWorkerModule(import.meta.url, '../support/busy-tasks'), { maxThreads: 1 });
+    const release = new Int32Array(new SharedArrayBuffer(4));
+    const busyPool = pool;
+    await stack.platform.queue.work({ busy: () => busyPool.run('busyUntilReleased', { release }) }, { concurrency: 1 });
+    const job = await stack.platform.queue.enqueue({ workspaceId, type: 'busy', payload: {}, priority: Priority.user });
+
+    const status = async (): Promise<JobRecord> => (await stack.platform.repositories.jobs.get(job.id))!;
+    while ((await status()).status !== 'running') await new Promise((resolve) => setTimeout(resolve, 20));
+    // The job spins until released, and only this test releases it, after the API has answered:
+    // had the job run on the event loop, neither request could be served.
+    const live = await fetch(`${url}/health/live`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect((await status()).status).toBe('running');
+
+    Atomics.store(release, 0, 1);
+    while (!['succeeded', 'failed'].includes((await status()).status)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const done = await status();
+    expect(done.status).toBe('succeeded');
+    expect((done.result as { thread: number }).thread).not.toBe(threadId);
+  });
+
+  it('runs the pipeline engine functions in worker threads with the same results as in process', async () => {
+    engine = createEngineThreads(1);
+    expect(await engine.run('thread', null)).not.toBe(threadId);
+    const dir = path.join(import.meta.dirname, '../fixtures/sites/bookshop/pages');
+    const pages = ['0000.htm', '0001.htm'].map((file) => ({
+      url: `https://bookshop.example/${file}`,
+      html: readFileSync(path.join(dir, file), 'utf8'),
+      headers: { server: 'nginx' },
+    }));
+    expect(await engine.run('fingerprint', { pages })).toEqual(fingerprintSite(pages));
+  });
+});

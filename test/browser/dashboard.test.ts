@@ -9,6 +9,7 @@ import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
+import { LogCapture } from '../support/app.js';
 import { FixtureShop } from '../support/fixture-shop.js';
 
 /** Screenshots of every main page at both widths, kept as test artefacts. */
@@ -361,4 +362,36 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await heading('Sites');
     expect(consoleErrors).toEqual([]);
   });
+});
+
+describe.runIf(chromiumAvailable())('the first account of a fresh instance, in a real browser', () => {
+  it('opens the link the server printed with the setup token filled in, and the account is created', async () => {
+    const logs = new LogCapture();
+    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'siteprint-first-admin-')) });
+    const server = await startServer(config, createLogger({ level: 'info', destination: logs }));
+    const browser = await launchTestBrowser();
+    try {
+      // What the operator copies from the log; PUBLIC_URL is left at its default, so the test swaps in the real port.
+      const printed = logs.lines.map((line) => JSON.parse(line)).find((entry) => entry.setupUrl);
+      const link = new URL(printed.setupUrl);
+      expect(link.hash).toBe(`#setup-token=${server.setupToken}`);
+      const page = await browser.newPage();
+      await page.goto(`${server.url}${link.pathname}${link.hash}`);
+      await page.getByRole('heading', { level: 1, name: 'Create your account' }).waitFor();
+      expect(await page.getByRole('textbox', { name: 'Setup token' }).inputValue()).toBe(server.setupToken);
+      // The token leaves the address bar (and so the history) at once.
+      expect(new URL(page.url()).hash).toBe('');
+      await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Olga Operator');
+      await page.getByRole('textbox', { name: 'Email' }).fill('olga@example.com');
+      await page.getByRole('textbox', { name: 'Password', exact: true }).fill('correct horse battery');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor({ timeout: 15_000 });
+      // The request log never saw the token: fragments are not sent.
+      expect(logs.lines.filter((line) => line.includes(server.setupToken!))).toHaveLength(1);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+    // A fresh data directory, a server and a browser of its own: most of a minute on a loaded machine.
+  }, 120_000);
 });

@@ -54,14 +54,14 @@ export class AccountsService {
   ) {}
 
   /** While the instance has no administrator, only a registration with the setup token is accepted, and it becomes the administrator. */
-  async register(input: { email: string; name: string; password: string; setupToken?: string }): Promise<UserRecord> {
+  async register(input: { email: string; name: string; password: string; setupToken?: string; local?: boolean }): Promise<UserRecord> {
     const user = await this.deps.users
       .createWithPersonalWorkspace({
         email: input.email,
         name: input.name,
         passwordHash: await hashPassword(input.password),
         emailVerified: false,
-        adminClaim: { setupToken: input.setupToken },
+        adminClaim: { setupToken: input.setupToken, local: input.local === true },
       })
       .catch(async (error: unknown) => {
         if (!(error instanceof SetupTokenError)) throw error;

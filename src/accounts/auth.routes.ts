@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import { authOf } from '../http/auth.js';
@@ -23,6 +24,20 @@ const errors = problemResponses(400, 401, 403, 404, 409);
 
 export function clientOf(request: FastifyRequest): ClientInfo {
   return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}
+
+/**
+ * A request made on the server's own machine straight to its loopback interface: whoever makes it
+ * can read the server's log anyway, so it may claim the first administrator without the setup
+ * token (the README's quick start). A reverse proxy on the same machine also connects over
+ * loopback, so a request carrying any forwarding header does not count.
+ */
+function fromThisMachine(request: FastifyRequest): boolean {
+  const address = request.socket.remoteAddress;
+  if (!address || !ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.process(address);
+  const forwarded = ['forwarded', 'x-forwarded-for', 'x-real-ip'].some((header) => request.headers[header] !== undefined);
+  return parsed.range() === 'loopback' && !forwarded;
 }
 
 export interface AuthRoutesDeps {
@@ -65,12 +80,12 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
         tags: ['auth'],
         summary: 'Create an account and its personal workspace',
         description:
-          'While the instance has no system administrator, registration needs the one-time setupToken printed in the server log at start (403 setup-token-required or invalid-setup-token otherwise), and that account becomes the administrator.',
+          'While the instance has no system administrator, registration needs the one-time setupToken printed in the server log at start (403 setup-token-required or invalid-setup-token otherwise), and that account becomes the administrator. A registration made on the server\'s own machine straight to its loopback address (no proxy in between) needs no token.',
         body: registerBody,
         response: { 201: userSchema, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(toUser(await accounts.register(request.body))),
+    async (request, reply) => reply.status(201).send(toUser(await accounts.register({ ...request.body, local: fromThisMachine(request) }))),
   );
 
   app.post(

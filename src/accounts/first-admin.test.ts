@@ -18,8 +18,9 @@ describe.each(databaseTargets())('claiming the first administrator on $name', (t
   const logs = new LogCapture();
   let token: string;
 
+  // From another machine: a request straight to loopback may claim the administrator without the token (tested below).
   const register = (email: string, setupToken?: string) =>
-    app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, name: email.split('@')[0], password: PASSWORD, ...(setupToken === undefined ? {} : { setupToken }) } });
+    app.inject({ method: 'POST', url: '/api/v1/auth/register', remoteAddress: '203.0.113.7', payload: { email, name: email.split('@')[0], password: PASSWORD, ...(setupToken === undefined ? {} : { setupToken }) } });
   const me = async (email: string) => {
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
     expect(login.statusCode, login.body).toBe(200);
@@ -87,5 +88,36 @@ describe.each(databaseTargets())('claiming the first administrator on $name', (t
 
   it('never logs the token other than in its announcement', async () => {
     expect(logs.lines.filter((line) => line.includes(token))).toHaveLength(1);
+  });
+});
+
+describe.each(databaseTargets())('claiming the first administrator from the server\'s own machine on $name', (target) => {
+  let database: TestDatabase;
+  let app: AppInstance;
+
+  beforeAll(async () => {
+    database = await target.open();
+    app = await createTestApp({ database });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.close();
+  });
+
+  const register = (email: string, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: '/api/v1/auth/register', remoteAddress: '127.0.0.1', headers, payload: { email, name: 'Local', password: PASSWORD } });
+
+  it('needs the token when a proxy on this machine forwarded the request, and not when it came straight to loopback', async () => {
+    const proxies: Record<string, string>[] = [{ 'x-forwarded-for': '198.51.100.4' }, { forwarded: 'for=198.51.100.4' }, { 'x-real-ip': '198.51.100.4' }];
+    for (const headers of proxies) {
+      const proxied = await register('proxied@example.com', headers);
+      expect(proxied.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(proxied.json().type).toBe('urn:siteprint:problem:setup-token-required');
+    }
+    const local = await register('local@example.com');
+    expect(local.statusCode, local.body).toBe(201);
+    expect(local.json()).toMatchObject({ systemAdmin: true });
+    expect((await register('second@example.com')).json()).toMatchObject({ systemAdmin: false });
   });
 });

@@ -17,7 +17,8 @@ export interface NewUser {
    * exists it must carry the setup token (else SetupTokenError) and becomes the administrator.
    * Without it (OAuth sign-ups) a user never becomes administrator by arriving first.
    */
-  adminClaim?: { setupToken?: string };
+  /** Present for a registration that may claim the first administrator; `local` ones need no token. */
+  adminClaim?: { setupToken?: string; local?: boolean };
 }
 
 export class UsersRepository {
@@ -40,9 +41,11 @@ export class UsersRepository {
         const [admin] = await tx.select({ id: users.id }).from(users).where(eq(users.systemAdmin, true)).limit(1);
         if (!admin) {
           const given = user.adminClaim.setupToken;
-          if (!given) throw new SetupTokenError('required');
-          const [stored] = await tx.select({ value: instanceSettings.value }).from(instanceSettings).where(eq(instanceSettings.key, SETUP_TOKEN_SETTING));
-          if (!setupTokenMatches(stored?.value, given)) throw new SetupTokenError('invalid');
+          if (!user.adminClaim.local) {
+            if (!given) throw new SetupTokenError('required');
+            const [stored] = await tx.select({ value: instanceSettings.value }).from(instanceSettings).where(eq(instanceSettings.key, SETUP_TOKEN_SETTING));
+            if (!setupTokenMatches(stored?.value, given)) throw new SetupTokenError('invalid');
+          }
           systemAdmin = true;
         }
       }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldTypes } from '../engine/blueprint/schema.js';
+import { fieldTypes, Fingerprint } from '../engine/blueprint/schema.js';
 
 const fieldInput = z.object({
   name: z.string().trim().min(1).max(100),
@@ -36,13 +36,6 @@ export const batchCreateBody = z
   .object({ sites: z.array(createSiteBody).min(1).max(1000) })
   .meta({ id: 'SiteBatch' });
 export const batchDeleteBody = z.object({ ids: z.array(z.uuid()).min(1).max(1000) });
-
-/** What fingerprinting stored on the site (the engine's Fingerprint). */
-const siteFingerprint = z.object({
-  technologies: z.array(
-    z.object({ name: z.string(), categories: z.array(z.string()), version: z.string().nullable(), confidence: z.number() }),
-  ),
-});
 
 /** One page type as discovery stored it (the engine's DiscoveredPageType). */
 const discoveredPageType = z.object({
@@ -96,7 +89,7 @@ export const siteDetail = siteSummary
       render: z.enum(['auto', 'never', 'always']).optional(),
       maxPages: z.number().optional(),
     }),
-    fingerprint: siteFingerprint.nullable().describe('Detected technologies with categories, versions and confidence'),
+    fingerprint: Fingerprint.nullable().describe('Detected technologies with categories, versions and confidence'),
     pageTypes: z.array(discoveredPageType).nullable().describe('Page types found by discovery, with their URLs and proposed fields'),
     activeBlueprint: z
       .object({ id: z.uuid(), version: z.number().int(), createdAt: z.string(), fields: z.number().int(), coverage: z.number().nullable(), quality: z.number().nullable() })

@@ -4950,6 +4950,23 @@ export interface components {
                 message: string;
             }[];
         };
+        TechnologyInput: {
+            name: string;
+            /**
+             * @description null when the site does not reveal it
+             * @default null
+             */
+            version: string | null;
+            /** @default [] */
+            categories: string[];
+            /** @default 100 */
+            confidence: number;
+        } & {
+            [key: string]: unknown;
+        };
+        FingerprintInput: {
+            technologies: components["schemas"]["TechnologyInput"][];
+        };
         UserInput: {
             /** Format: uuid */
             id: string;
@@ -5110,16 +5127,7 @@ export interface components {
                 /** @description sha256 of the extraction-relevant content (see docs/blueprint.md) */
                 contentHash?: string;
                 createdAt?: string;
-                fingerprint?: {
-                    technologies: ({
-                        name: string;
-                        version?: string;
-                        categories?: string[];
-                        confidence?: number;
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                };
+                fingerprint?: components["schemas"]["FingerprintInput"];
                 /** @description LLM help in the job that wrote this version (calls and cost); absent when no LLM was called. Fields whose selectors the LLM proposed have mode "llm" */
                 llm?: {
                     /** @description Model that answered */
@@ -5667,14 +5675,7 @@ export interface components {
                 maxPages?: number;
             };
             /** @description Detected technologies with categories, versions and confidence */
-            fingerprint: {
-                technologies: {
-                    name: string;
-                    categories: string[];
-                    version: string | null;
-                    confidence: number;
-                }[];
-            } | null;
+            fingerprint: components["schemas"]["FingerprintInput"] | null;
             /** @description Page types found by discovery, with their URLs and proposed fields */
             pageTypes: {
                 name: string;
@@ -5760,6 +5761,23 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        Technology: {
+            name: string;
+            /**
+             * @description null when the site does not reveal it
+             * @default null
+             */
+            version: string | null;
+            /** @default [] */
+            categories: string[];
+            /** @default 100 */
+            confidence: number;
+        } & {
+            [key: string]: unknown;
+        };
+        Fingerprint: {
+            technologies: components["schemas"]["Technology"][];
         };
         User: {
             /** Format: uuid */
@@ -5921,16 +5939,7 @@ export interface components {
                 /** @description sha256 of the extraction-relevant content (see docs/blueprint.md) */
                 contentHash?: string;
                 createdAt?: string;
-                fingerprint?: {
-                    technologies: ({
-                        name: string;
-                        version?: string;
-                        categories?: string[];
-                        confidence?: number;
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                };
+                fingerprint?: components["schemas"]["Fingerprint"];
                 /** @description LLM help in the job that wrote this version (calls and cost); absent when no LLM was called. Fields whose selectors the LLM proposed have mode "llm" */
                 llm?: {
                     /** @description Model that answered */
@@ -6478,14 +6487,7 @@ export interface components {
                 maxPages?: number;
             };
             /** @description Detected technologies with categories, versions and confidence */
-            fingerprint: {
-                technologies: {
-                    name: string;
-                    categories: string[];
-                    version: string | null;
-                    confidence: number;
-                }[];
-            } | null;
+            fingerprint: components["schemas"]["Fingerprint"] | null;
             /** @description Page types found by discovery, with their URLs and proposed fields */
             pageTypes: {
                 name: string;

@@ -11,7 +11,6 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import {
-  jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
@@ -31,6 +30,7 @@ import type { AttemptStore } from '../accounts/login-limiter.js';
 import { securitySchemes } from './auth.js';
 import { registerDashboard } from './dashboard.js';
 import { registerErrorHandling } from './errors.js';
+import { contractTransform } from './openapi-contract.js';
 import { requestIdFor } from './request-id.js';
 
 export type AppInstance = FastifyInstance<
@@ -106,7 +106,7 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
       ],
       components: { securitySchemes },
     },
-    transform: jsonSchemaTransform,
+    transform: contractTransform,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, {

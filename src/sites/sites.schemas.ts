@@ -26,14 +26,22 @@ const siteOptions = {
     .describe('Health checks: "every 6h", a cron expression (UTC), or null for none; default every 1d'),
 };
 
-export const createSiteBody = z.object({ url: z.string().min(1).max(2048), ...siteOptions }).meta({ id: 'NewSite' });
+/** What canonicalSiteUrl accepts, stated in the schema so clients and the document know it: http(s), no credentials. */
+const siteUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/i, 'must be an http(s) URL without user:password@')
+  .meta({ format: 'uri' });
+
+export const createSiteBody = z.object({ url: siteUrl, ...siteOptions }).meta({ id: 'NewSite' });
 export const updateSiteBody = z
   .object(siteOptions)
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one property to change' })
-  .meta({ id: 'SiteChanges' });
+  .meta({ id: 'SiteChanges', minProperties: 1 });
 
+/** A batch reports a bad URL per item (status "invalid") instead of refusing the whole batch. */
 export const batchCreateBody = z
-  .object({ sites: z.array(createSiteBody).min(1).max(1000) })
+  .object({ sites: z.array(z.object({ ...createSiteBody.shape, url: z.string().min(1).max(2048) })).min(1).max(1000) })
   .meta({ id: 'SiteBatch' });
 export const batchDeleteBody = z.object({ ids: z.array(z.uuid()).min(1).max(1000) });
 

@@ -32,7 +32,9 @@ export const updateMeBody = z
   .strict()
   .refine((body) => body.name !== undefined || body.newPassword !== undefined, {
     message: 'send name and/or newPassword',
-  });
+  })
+  // The refinement, in the document's terms.
+  .meta({ anyOf: [{ required: ['name'] }, { required: ['newPassword'] }] });
 
 export const userSchema = z
   .object({

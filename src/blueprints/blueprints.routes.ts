@@ -38,7 +38,12 @@ const blueprintDiff = z
     fieldsRemoved: z.array(z.object(fieldChange)),
     sourcesChanged: z.array(z.object({ ...fieldChange, before: z.array(Source), after: z.array(Source) })),
     propertiesChanged: z.array(
-      z.object({ ...fieldChange, property: z.enum(['type', 'multiple', 'required', 'mode', 'description']), before: z.unknown(), after: z.unknown() }),
+      z.object({
+        ...fieldChange,
+        property: z.enum(['type', 'multiple', 'required', 'mode', 'description']),
+        before: z.unknown().optional().describe('Absent when the property was not set'),
+        after: z.unknown().optional().describe('Absent when the property was removed'),
+      }),
     ),
   })
   .meta({ id: 'BlueprintDiff' });
@@ -120,7 +125,17 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
         summary: 'Download the active (or a given) version as JSON, YAML or CSV (a row per field)',
         params: siteParams,
         querystring: z.object({ format: z.enum(['json', 'yaml', 'csv']).default('json'), version: z.coerce.number().int().min(1).optional() }),
-        response: { 200: z.string(), ...errors },
+        response: {
+          200: {
+            description: 'The blueprint as a file to save (Content-Disposition: attachment)',
+            content: {
+              'application/json': { schema: Blueprint },
+              'application/yaml': { schema: z.string() },
+              'text/csv': { schema: z.string().describe('A header row, then a row per field') },
+            },
+          },
+          ...errors,
+        },
       },
     },
     async (request, reply) => {

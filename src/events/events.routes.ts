@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import type { EventBus } from './event-bus.js';
@@ -22,7 +23,14 @@ export function registerEventRoutes(app: AppInstance, deps: { events: EventBus; 
       schema: {
         tags: ['events'],
         summary: 'Live job and site events of the workspace (text/event-stream)',
-        produces: ['text/event-stream'],
+        response: {
+          200: {
+            description:
+              'A stream of Server-Sent Events that stays open. Each event is `event: <type>` (job.updated, job.log, site.updated, ' +
+              'blueprint.updated) and `data: <JSON object>` (the event\'s data and `at`, an ISO timestamp); comment lines are heartbeats.',
+            content: { 'text/event-stream': { schema: z.string() } },
+          },
+        },
       },
     },
     (request, reply) => {

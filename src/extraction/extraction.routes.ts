@@ -34,6 +34,13 @@ const body = z.union([
 
 const RESULTS_PAGE = 1_000;
 
+const resultRecord = z.object({
+  url: z.string(),
+  pageType: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  error: z.string().nullable(),
+});
+
 /** Every stored record of a job, read in pages so memory stays flat. */
 async function* allResults(results: ExtractionResultsRepository, jobId: string): AsyncGenerator<ExtractionResultRecord> {
   for (let after = -1; ; ) {
@@ -113,14 +120,24 @@ export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoute
         summary: 'Records of a finished extraction job as JSON, NDJSON or CSV',
         params: z.object({ id: z.uuid() }),
         querystring: z.object({ format: z.enum(['json', 'ndjson', 'csv']).default('json') }),
-        response: { 200: z.string(), ...errors },
+        response: {
+          200: {
+            description: 'The records as a file to save (Content-Disposition: attachment)',
+            content: {
+              'application/json': { schema: z.object({ results: z.array(resultRecord) }) },
+              'application/x-ndjson': { schema: z.string().describe('One JSON record per line') },
+              'text/csv': { schema: z.string().describe('url, page_type, error, then a column per field') },
+            },
+          },
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
       const job = await deps.jobs.get(deps.workspaceOf(request), request.params.id);
       if (job.type !== 'extract_batch') throw new HttpProblem(404, 'This job has no extraction results');
       if (job.status !== 'succeeded') throw new HttpProblem(409, `The job is ${job.status}; results are ready when it has succeeded`);
-      const records: Array<{ url: string; pageType: string | null; data: Record<string, unknown>; error: string | null }> = [];
+      const records: Array<z.infer<typeof resultRecord>> = [];
       for await (const row of allResults(deps.results, job.id)) records.push({ url: row.url, pageType: row.pageType, data: row.data, error: row.error });
       const { format } = request.query;
       const filename = `extraction-${job.id}.${format}`;

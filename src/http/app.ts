@@ -11,7 +11,6 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import {
-  jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
@@ -32,6 +31,7 @@ import { securitySchemes } from './auth.js';
 import { registerDashboard } from './dashboard.js';
 import { registerErrorHandling } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { contractTransform } from './openapi-contract.js';
 import { requestIdFor } from './request-id.js';
 
 export type AppInstance = FastifyInstance<
@@ -119,7 +119,7 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
       ],
       components: { securitySchemes },
     },
-    transform: jsonSchemaTransform,
+    transform: contractTransform,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, {

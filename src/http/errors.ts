@@ -47,7 +47,32 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return send(reply, buildProblem(500, 'An unexpected error occurred. Quote the request id when reporting it.'));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, buildProblem(404, `No route for ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  const methodsOf = routeMethods(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = methodsOf(path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      return send(reply, buildProblem(405, `${request.method} is not supported on ${path}; use ${allowed.join(', ')}`), {
+        allow: allowed.join(', '),
+      });
+    }
+    return send(reply, buildProblem(404, `No route for ${request.method} ${path}`));
+  });
 }
+
+/**
+ * The methods the app answers on a concrete path, from its route table: a path that exists
+ * under other methods gets 405 with `Allow` (RFC 9110 §15.5.6), not 404. Catch-all routes
+ * (the dashboard's, CORS preflight) do not make every path known.
+ */
+function routeMethods(app: FastifyInstance): (path: string) => string[] {
+  const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes('*')) return;
+    const pattern = new RegExp(`^${route.url.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : escapeRegExp(segment))).join('/')}$`);
+    routes.push({ pattern, methods: [route.method].flat() });
+  });
+  return (path) => [...new Set(routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods))].sort();
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

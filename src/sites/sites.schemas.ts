@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldTypes } from '../engine/blueprint/schema.js';
+import { fieldTypes, Fingerprint } from '../engine/blueprint/schema.js';
 import { jobSummary } from '../jobs/jobs.schemas.js';
 
 const fieldInput = z.object({
@@ -27,23 +27,24 @@ const siteOptions = {
     .describe('Health checks: "every 6h", a cron expression (UTC), or null for none; default every 1d'),
 };
 
-export const createSiteBody = z.object({ url: z.string().min(1).max(2048), ...siteOptions }).meta({ id: 'NewSite' });
+/** What canonicalSiteUrl accepts, stated in the schema so clients and the document know it: http(s), no credentials. */
+const siteUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/i, 'must be an http(s) URL without user:password@')
+  .meta({ format: 'uri' });
+
+export const createSiteBody = z.object({ url: siteUrl, ...siteOptions }).meta({ id: 'NewSite' });
 export const updateSiteBody = z
   .object(siteOptions)
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one property to change' })
-  .meta({ id: 'SiteChanges' });
+  .meta({ id: 'SiteChanges', minProperties: 1 });
 
+/** A batch reports a bad URL per item (status "invalid") instead of refusing the whole batch. */
 export const batchCreateBody = z
-  .object({ sites: z.array(createSiteBody).min(1).max(1000) })
+  .object({ sites: z.array(z.object({ ...createSiteBody.shape, url: z.string().min(1).max(2048) })).min(1).max(1000) })
   .meta({ id: 'SiteBatch' });
 export const batchDeleteBody = z.object({ ids: z.array(z.uuid()).min(1).max(1000) });
-
-/** What fingerprinting stored on the site (the engine's Fingerprint). */
-const siteFingerprint = z.object({
-  technologies: z.array(
-    z.object({ name: z.string(), categories: z.array(z.string()), version: z.string().nullable(), confidence: z.number() }),
-  ),
-});
 
 /** One page type as discovery stored it (the engine's DiscoveredPageType). */
 const discoveredPageType = z.object({
@@ -98,7 +99,7 @@ export const siteDetail = siteSummary
       render: z.enum(['auto', 'never', 'always']).optional(),
       maxPages: z.number().optional(),
     }),
-    fingerprint: siteFingerprint.nullable().describe('Detected technologies with categories, versions and confidence'),
+    fingerprint: Fingerprint.nullable().describe('Detected technologies with categories, versions and confidence'),
     pageTypes: z.array(discoveredPageType).nullable().describe('Page types found by discovery, with their URLs and proposed fields'),
     activeBlueprint: z
       .object({ id: z.uuid(), version: z.number().int(), createdAt: z.string(), fields: z.number().int(), coverage: z.number().nullable(), quality: z.number().nullable() })

@@ -166,6 +166,17 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('shows the request id the error box asks the user to quote', async () => {
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const answer = page.waitForResponse((response) => new URL(response.url()).pathname === `/api/v1/sites/${missing}`);
+    await page.goto(`${server.url}/sites/${missing}`);
+    const requestId = (await answer).headers()['x-request-id']!;
+    const alert = page.getByRole('alert').filter({ hasText: 'Something went wrong' });
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain(`Request id: ${requestId}`);
+    takeExpectedConsoleError(/status of 404/);
+  });
+
   it('edits a field: a failing edit is refused with its reason, a passing one is diffed against the last version and rolled back', async () => {
     await page.goto(`${server.url}${sitePath}/blueprint`);
     await page.getByRole('heading', { name: 'Version 1' }).waitFor();

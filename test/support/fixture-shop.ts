@@ -101,6 +101,8 @@ export class FixtureShop {
   redesigned = false;
   /** Milliseconds every page waits before answering, to catch work in the middle. */
   delayMs = 0;
+  /** Extra response headers on every answer, e.g. ones that reveal a technology but not its version. */
+  headers: Record<string, string> = {};
   /** Paths requested so far, in order. */
   readonly requests: string[] = [];
   private server?: Server;
@@ -111,7 +113,7 @@ export class FixtureShop {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       this.requests.push(path);
       const send = (status: number, type: string, body: string) => {
-        setTimeout(() => response.writeHead(status, { 'content-type': type, server: 'nginx/1.25.3' }).end(body), this.delayMs);
+        setTimeout(() => response.writeHead(status, { 'content-type': type, server: 'nginx/1.25.3', ...this.headers }).end(body), this.delayMs);
       };
       if (path === '/robots.txt') return send(200, 'text/plain', `User-agent: *\nDisallow: /cart\nSitemap: ${this.url}/sitemap.xml\n`);
       if (path === '/sitemap.xml') {

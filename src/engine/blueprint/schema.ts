@@ -145,14 +145,24 @@ export type PageType = z.infer<typeof PageType>;
 /** A page type's own fields, then those of each record on a listing. */
 export const fieldsOfPageType = (pageType: PageType): Field[] => [...pageType.fields, ...(pageType.list?.fields ?? [])];
 
+/**
+ * A detected technology: what fingerprinting emits, sites store and blueprints carry. A version
+ * that could not be read is null; documents that omit it (hand-written, or older) read as null,
+ * so every reader sees one shape.
+ */
 export const Technology = z
   .object({
     name: z.string(),
-    version: z.string().optional(),
-    categories: z.array(z.string()).optional(),
-    confidence: z.number().optional(),
+    version: z.string().nullable().default(null).describe('null when the site does not reveal it'),
+    categories: z.array(z.string()).default([]),
+    confidence: z.number().min(0).max(100).default(100),
   })
-  .passthrough();
+  .loose()
+  .meta({ id: 'Technology' });
+export type Technology = z.infer<typeof Technology>;
+
+export const Fingerprint = z.object({ technologies: z.array(Technology) }).meta({ id: 'Fingerprint' });
+export type Fingerprint = z.infer<typeof Fingerprint>;
 
 export const LlmUse = z
   .object({
@@ -176,7 +186,7 @@ export const Blueprint = z
     version: z.number().int().min(1),
     contentHash: z.string().optional().describe('sha256 of the extraction-relevant content (see docs/blueprint.md)'),
     createdAt: z.string().optional(),
-    fingerprint: z.object({ technologies: z.array(Technology) }).optional(),
+    fingerprint: Fingerprint.optional(),
     llm: LlmUse.optional(),
     pageTypes: z.array(PageType).min(1),
     validation: z

@@ -6,6 +6,7 @@ import { flattenDeepNesting } from '../nesting.js';
 import { technologyDatabase, type TechnologyDefinition } from './database.js';
 import { patternList, resolveVersion, type Pattern } from './patterns.js';
 import { LiteralFinder } from './literals.js';
+import type { Fingerprint, Technology } from '../blueprint/schema.js';
 
 /** What a page reveals about the software behind it. */
 export interface PageSignals {
@@ -16,16 +17,8 @@ export interface PageSignals {
   js?: Record<string, string>;
 }
 
-export interface Technology {
-  name: string;
-  categories: string[];
-  version: string | null;
-  confidence: number;
-}
-
-export interface Fingerprint {
-  technologies: Technology[];
-}
+// One shape from detection to storage to the API: a version that cannot be read is null.
+export type { Fingerprint, Technology } from '../blueprint/schema.js';
 
 interface DomCheck {
   selector: string;

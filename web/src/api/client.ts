@@ -8,11 +8,16 @@ export type Problem = Schemas['Problem'];
 
 /** An API answer other than 2xx, carrying its RFC 9457 problem document. */
 export class ApiError extends Error {
+  /** What the user is asked to quote: the problem's requestId, else the X-Request-Id header of the answer. */
+  readonly requestId: string | undefined;
+
   constructor(
     readonly status: number,
     readonly problem: Partial<Problem>,
+    response?: Response,
   ) {
     super(problem.detail ?? problem.title ?? `Request failed (${status})`);
+    this.requestId = problem.requestId ?? response?.headers.get('x-request-id') ?? undefined;
   }
 }
 
@@ -58,7 +63,7 @@ api.use(authMiddleware);
 /** Unwraps an openapi-fetch answer: the data, or an ApiError for TanStack Query to show. */
 export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
-  if (!response.ok) throw new ApiError(response.status, (error ?? {}) as Partial<Problem>);
+  if (!response.ok) throw new ApiError(response.status, (error ?? {}) as Partial<Problem>, response);
   return data as T;
 }
 

@@ -1,7 +1,7 @@
-import { Alert, Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Code, CopyButton, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { IconAlertTriangle, IconInbox } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
-import { errorMessage } from '../api/client';
+import { ApiError, errorMessage } from '../api/client';
 
 export function PageLoader() {
   return (
@@ -16,6 +16,20 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
     <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title="Something went wrong" role="alert">
       <Stack gap="xs" align="flex-start">
         <Text size="sm">{errorMessage(error)}</Text>
+        {error instanceof ApiError && error.requestId && (
+          <Group gap={4} wrap="nowrap">
+            <Text size="xs">
+              Request id: <Code>{error.requestId}</Code>
+            </Text>
+            <CopyButton value={error.requestId}>
+              {({ copied, copy }) => (
+                <Button size="compact-xs" variant="subtle" color="red" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy'}
+                </Button>
+              )}
+            </CopyButton>
+          </Group>
+        )}
         {onRetry && (
           <Button size="xs" variant="light" color="red" onClick={onRetry}>
             Try again

@@ -1,6 +1,9 @@
 /**
  * Accuracy benchmark (not a test): npm run bench:accuracy -- <path to shared/benchmarks> [--llm]
  *
+ * Product pages (product-dev): one blueprint per site from that site's pages with field names only,
+ * scored by <path>/score-products.mjs beside the three anchor systems (bench/product-accuracy.ts).
+ *
  * SWDE protocol: build a blueprint from pages 0000–0004 of swde-book-christianbook through the
  * real CLI, once from field names only and once with page 0000's gold values as examples; extract
  * every other page through the CLI; score with <path>/score.mjs --only-pred-pages. The project's
@@ -21,6 +24,7 @@ import { buildBlueprint, parseBlueprint } from '../src/engine/blueprint/index.js
 import { compileBlueprint, extractPage } from '../src/engine/extract/index.js';
 import { readPagesDir } from '../src/engine/pages.js';
 import { benchLlmClient, llmAccuracy, scoreBlueprint, type Truth } from './llm-accuracy.js';
+import { PRODUCT_FIELDS, productAccuracy } from './product-accuracy.js';
 import { articleAccuracy } from './readability.js';
 
 const options = process.argv.slice(2);
@@ -215,6 +219,22 @@ console.log('');
 console.log(`fixture:listing (blueprint from 2 of 3 pages): ${listing.correct}/${listing.items} record titles in place, next-page link right on ${listing.nextCorrect}/${listing.nextPages} pages`);
 console.log(`CLI: ${cliLabel}`);
 console.log(`engine in-process (swde-book-christianbook, one core): blueprint from 5 pages ${fmt(engine.buildSeconds, 2)} s; extraction ${fmt(engine.pagesPerSecond, 0)} pages/s over ${engine.pages} pages (median of 3 passes after a warm-up pass)`);
+
+const products = productAccuracy(path.join(benchmarks, 'product-dev'), work);
+const productFields = ['price', 'sku', 'availability', 'brand', 'gtin'];
+console.log('');
+console.log(
+  `product-dev (${products.pages} product pages of ${products.sites} sites; one blueprint per site from its pages, field names only: ${PRODUCT_FIELDS.join(', ')}); F1 per field:`,
+);
+console.log(`| system | ${productFields.join(' | ')} |`);
+console.log(`|---|${productFields.map(() => '---|').join('')}`);
+for (const [system, fields] of Object.entries(products.systems)) {
+  console.log(`| ${system} | ${productFields.map((field) => (fields[field] === undefined ? '—' : fmt(fields[field], 3))).join(' | ')} |`);
+}
+const unannotated = PRODUCT_FIELDS.filter((field) => !products.annotated[field]);
+console.log(`pages with gold values: ${productFields.map((field) => `${field} ${products.annotated[field]}`).join(', ')}; not annotated, so not scored: ${unannotated.join(', ') || '—'}`);
+console.log(`product-dev extraction, engine in-process: ${fmt(products.pagesPerSecond, 0)} pages/s (one pass over pages of 440 KB on average)`);
+console.log('');
 const summary = (key: 'names' | 'example') => {
   const scores = windows.map((window) => window[key]);
   return `min ${fmt(Math.min(...scores), 4)}, mean ${fmt(scores.reduce((a, b) => a + b, 0) / scores.length, 4)}`;

@@ -3,7 +3,7 @@ import { allElements, decodeEntities, isTag, isText, normalizeText, textOf, type
 import { normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
 import { parseDate } from '../extract/coerce.js';
-import { compileQuery, selectElements, type PageContext } from '../extract/runtime.js';
+import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import { labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
@@ -312,6 +312,7 @@ function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: Page
     dateCandidates(set, pages);
     return;
   }
+  if (profile.kind === 'identifier') urlIdentifierCandidates(set, pages);
   if (!STRICT_KINDS.has(profile.kind)) return;
   for (const page of pages.slice(0, 2)) {
     let found = 0;
@@ -325,6 +326,23 @@ function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: Page
       }
       if (++found >= 5) break;
     }
+  }
+}
+
+/** A long number closing the last path segment of a URL ("/itm/blue-lamp/302474151804", "…-blk-112949990.html"). */
+const URL_ID = String.raw`^[^?#]*[/_-](\d{6,})(?:\.[a-z]{2,5})?/?(?:[?#].*)?$`;
+const URL_SOURCES: Source[] = [{ css: 'link[rel="canonical"]', read: 'attr:href' }, { meta: 'og:url' }];
+
+/**
+ * For item codes: shops often name a product page by its item number, so the canonical URL
+ * carries it. Weak evidence (the number may be a page id), which testing weighs against labels
+ * and structured data; it answers where those give only words or nothing.
+ */
+function urlIdentifierCandidates(set: CandidateSet, pages: PageContext[]): void {
+  for (const source of URL_SOURCES) {
+    const compiled = compileSource({ ...source, regex: URL_ID });
+    const answering = pages.filter((page) => compiled.read(page, page.document, false).length > 0).length;
+    if (answering * 2 > pages.length) set.add({ ...source, regex: URL_ID }, 'pattern', 0.45);
   }
 }
 

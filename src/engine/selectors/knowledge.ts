@@ -425,11 +425,24 @@ const NEUTRAL_WORDS = new Set([
 ]);
 
 /**
+ * A class name without the hash a CSS-modules build appends to it ("price___2QlEj",
+ * "title--x7Kq2"): the author's name is the part before. BEM element names ("card__price",
+ * "card__imageUrl") are words, not hashes, and stay.
+ */
+export function withoutModuleHash(token: string): string {
+  const match = /^(.+?)(?:_{2,3}|--)([A-Za-z0-9]{4,8})$/.exec(token);
+  if (!match) return token;
+  const suffix = match[2]!;
+  const hashed = /\d/.test(suffix) || (/[A-Z]/.test(suffix) && !/^[a-z]+(?:[A-Z][a-z]+)*$/.test(suffix));
+  return hashed ? match[1]! : token;
+}
+
+/**
  * How well a class or id names the field: the share of its meaningful words that are field
  * words ("product-author" → 1 for author; "job-view" → 0 for job_title).
  */
 export function tokenMatch(profile: FieldProfile, token: string): number {
-  const words = nameWords(token);
+  const words = nameWords(withoutModuleHash(token));
   let matched = 0;
   let counted = 0;
   let exact = false;

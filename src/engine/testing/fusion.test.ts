@@ -65,3 +65,23 @@ describe('evidence fusion', () => {
     expect(pages.map((page) => extractPage(blueprint, page).fields.sku?.typed)).toEqual(['LMP-101', 'LMP-102', 'LMP-103']);
   });
 });
+
+describe('item codes without a labelled code', () => {
+  // A marketplace page: the item number is only in the canonical URL; "MPN" holds words.
+  const page = (n: number, words: string) => ({
+    url: `https://market.example/itm/${n}`,
+    html: `<html><head><link rel="canonical" href="https://market.example/itm/red-lamp-${n}/${3024741518 + n}"></head><body>
+      <h1 class="title___x7Kq2">Lamp ${n}</h1><div class="status___1CZcC"><span class="price___2QlEj">$${20 + n}</span></div>
+      <table><tr><th>MPN</th><td itemprop="mpn">${words}</td></tr></table></body></html>`,
+  });
+  const pages = [page(1, 'Fake Wounds'), page(2, 'Does not apply'), page(3, 'Blue Shade')];
+  const { blueprint } = buildBlueprint(pages, { fields: [{ name: 'sku' }, { name: 'price' }] });
+
+  it('reads the item number closing the canonical URL rather than words under a code label', () => {
+    expect(pages.map((p) => extractPage(blueprint, p).fields.sku?.value)).toEqual(['3024741519', '3024741520', '3024741521']);
+  });
+
+  it('sees the author’s class name through a CSS-modules hash', () => {
+    expect(pages.map((p) => (extractPage(blueprint, p).fields.price?.typed as { amount: number } | null)?.amount)).toEqual([21, 22, 23]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Source } from '../blueprint/schema.js';
 import type { ValueKind } from '../selectors/knowledge.js';
-import { comparable, sameValue } from '../selectors/values.js';
+import { sameValue } from '../selectors/values.js';
 import { parseAvailability } from '../values/availability.js';
 import { parseMoney } from '../values/money.js';
 import type { CandidateReport } from './test-selectors.js';
@@ -39,7 +39,8 @@ function meaning(kind: ValueKind, value: string): string | null {
     return money ? String(Math.round(money.amount * 100)) : null;
   }
   if (kind === 'availability') return parseAvailability(value);
-  return comparable(value.replace(/[\s-]/g, '')) || null;
+  // Codes are written with or without their grouping ("002.937.72", "00293772", "466/7999").
+  return value.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '') || null;
 }
 
 /** Whether two values state the same price, code or availability (for other kinds: the same text). */

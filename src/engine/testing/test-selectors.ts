@@ -288,6 +288,8 @@ function sameEverywhere(a: CandidateReport, b: CandidateReport): boolean {
 function chooseSources(ranked: CandidateReport[], valueKind: ValueKind): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
   const best = ranked[0];
   if (!best || best.score <= 0.05 || best.coverage === 0) return { best: null, fallbacks: [] };
+  // Words where a code belongs ("Fake Wounds" under "MPN") are another field: no code beats a wrong one.
+  if (valueKind === 'identifier' && best.validity < 0.3) return { best: null, fallbacks: [] };
   const fallbacks: CandidateReport[] = [];
   let firstAgreement: number | undefined;
   for (const candidate of ranked.slice(1)) {

@@ -15,7 +15,8 @@ export function isValidIsbn10(value: string): boolean {
 /** GTIN-8/12/13/14 (EAN, UPC, ISBN-13) mod-10 check digit. */
 export function isValidGtin(value: string): boolean {
   const digits = digitsOf(value);
-  if (!/^(\d{8}|\d{12}|\d{13}|\d{14})$/.test(digits)) return false;
+  // All zeros passes the check digit but is a placeholder, not a product.
+  if (!/^(\d{8}|\d{12}|\d{13}|\d{14})$/.test(digits) || /^0+$/.test(digits)) return false;
   let sum = 0;
   for (let i = 0; i < digits.length - 1; i++) {
     const fromRight = digits.length - 1 - i;

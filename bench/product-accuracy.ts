@@ -1,0 +1,117 @@
+/**
+ * Product pages of shops the engine was not developed on (shared/benchmarks/product-dev), run as
+ * the platform would: pages grouped by site (URL host), one blueprint per site built from that
+ * site's pages with field names only, those pages extracted, and the predictions scored by the
+ * benchmark's own score-products.mjs, which prints the three anchor systems on the same pages.
+ * Brand and GTIN, which that scorer does not cover, are scored here the same way for Siteprint and
+ * the anchors: one value per page, equal after NFKC, case and white-space normalisation.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { buildBlueprint } from '../src/engine/blueprint/index.js';
+import { compileBlueprint, extractPage, recordData } from '../src/engine/extract/index.js';
+
+export const PRODUCT_FIELDS = ['price', 'sku', 'availability', 'name', 'brand', 'gtin', 'image', 'currency'];
+const SCORED = ['price', 'sku', 'availability'];
+const EXTRA = ['brand', 'gtin'];
+
+type TruthEntry = Record<string, string[] | string | undefined> & { url: string };
+
+export interface ProductAccuracy {
+  /** System → field → F1 (Siteprint and the anchors; extra fields only where the system reports them). */
+  systems: Record<string, Record<string, number>>;
+  pages: number;
+  sites: number;
+  /** Fields of this run the truth annotates, with the number of pages that have them. */
+  annotated: Record<string, number>;
+  pagesPerSecond: number;
+}
+
+const normal = (value: unknown) => String(value ?? '').normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+const firstOf = (value: unknown): unknown => (Array.isArray(value) ? firstOf(value[0]) : value);
+
+function extraF1(truth: Record<string, TruthEntry>, predictions: Record<string, Record<string, unknown>>, field: string): number {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const [key, entry] of Object.entries(truth)) {
+    const gold = ([] as string[]).concat(entry[field] ?? []).map(normal);
+    const predicted = normal(firstOf(predictions[key]?.[field]));
+    if (!predicted) {
+      if (gold.length) fn++;
+      continue;
+    }
+    if (gold.includes(predicted)) tp++;
+    else {
+      fp++;
+      if (gold.length) fn++;
+    }
+  }
+  const precision = tp + fp ? tp / (tp + fp) : 0;
+  const recall = tp + fn ? tp / (tp + fn) : 0;
+  return precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+}
+
+/** score-products.mjs lines: "Siteprint  price 0.862  sku 0.883  availability 0.985". */
+function parseScorer(stdout: string): Record<string, Record<string, number>> {
+  const systems: Record<string, Record<string, number>> = {};
+  for (const line of stdout.split('\n')) {
+    const [system, ...rest] = line.trim().split(/\s+/);
+    if (!system || rest.length < 2) continue;
+    const fields: Record<string, number> = {};
+    for (let i = 0; i + 1 < rest.length; i += 2) fields[rest[i]!] = Number(rest[i + 1]);
+    if (SCORED.every((field) => Number.isFinite(fields[field]))) systems[system] = fields;
+  }
+  return systems;
+}
+
+export function productAccuracy(benchDir: string, work: string): ProductAccuracy {
+  const truthFile = path.join(benchDir, 'truth.json');
+  const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as Record<string, TruthEntry>;
+  const bySite = new Map<string, { url: string; html: string; file: string }[]>();
+  for (const key of Object.keys(truth).sort()) {
+    const { url } = truth[key]!;
+    const html = gunzipSync(readFileSync(path.join(benchDir, 'pages', `${key}.html.gz`))).toString('utf8');
+    const site = new URL(url).host;
+    bySite.set(site, [...(bySite.get(site) ?? []), { url, html, file: `${key}.html` }]);
+  }
+  const lines: string[] = [];
+  const predictions: Record<string, Record<string, unknown>> = {};
+  let extractMs = 0;
+  for (const pages of bySite.values()) {
+    const { blueprint } = buildBlueprint(pages, { fields: PRODUCT_FIELDS.map((name) => ({ name })) });
+    const compiled = compileBlueprint(blueprint);
+    const started = performance.now();
+    const records = pages.map((page) => extractPage(compiled, page));
+    extractMs += performance.now() - started;
+    for (const record of records) {
+      const data = recordData(record);
+      predictions[record.file!.replace(/\.html$/, '')] = data;
+      lines.push(JSON.stringify({ file: record.file, url: record.url, data }));
+    }
+  }
+  const predictionsFile = path.join(work, 'product-dev-predictions.ndjson');
+  writeFileSync(predictionsFile, `${lines.join('\n')}\n`);
+  const scorer = path.resolve(benchDir, '..', 'score-products.mjs');
+  const result = spawnSync(process.execPath, [scorer, '--pred', predictionsFile, '--truth', truthFile], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`score-products.mjs failed: ${result.stderr}`);
+  const systems = parseScorer(result.stdout);
+  const anchorsDir = path.join(benchDir, 'anchors');
+  const anchors = Object.fromEntries(
+    readdirSync(anchorsDir)
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => [file.replace(/\.json$/, ''), JSON.parse(readFileSync(path.join(anchorsDir, file), 'utf8')) as Record<string, Record<string, unknown>>]),
+  );
+  for (const field of EXTRA) {
+    if (systems.Siteprint) systems.Siteprint[field] = extraF1(truth, predictions, field);
+    for (const [system, output] of Object.entries(anchors)) {
+      if (systems[system] && Object.values(output).some((page) => page[field] !== undefined)) systems[system][field] = extraF1(truth, output, field);
+    }
+  }
+  const annotated = Object.fromEntries(
+    PRODUCT_FIELDS.map((field) => [field, Object.values(truth).filter((entry) => ([] as string[]).concat(entry[field] ?? []).length > 0).length]),
+  );
+  return { systems, pages: lines.length, sites: bySite.size, annotated, pagesPerSecond: lines.length / (extractMs / 1000) };
+}

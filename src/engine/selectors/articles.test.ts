@@ -77,8 +77,9 @@ ${body('')}</article>
     expect(value('title')).toBe('Weekly notes, issue 85');
   });
 
-  it('does not take a bare year in the text for the date', () => {
-    const { value } = extractOne(`<html><head><title>Bartleby, the scrivener</title></head><body><h1>Bartleby, the scrivener</h1><p class="year">1853</p>${body('')}</body></html>`);
+  it('does not take a bare year, a year in a sentence or a copyright line for the date', () => {
+    const { value } = extractOne(`<html><head><title>Bartleby, the scrivener</title></head><body><h1>Bartleby, the scrivener</h1><p class="year">1853</p>
+<h2>"Bartleby, the Scrivener" (1853) Herman Melville</h2>${body('<p class="copyright">©2005-2015 Example, LLC. All rights reserved.</p>')}</body></html>`);
     expect(value('published_date')).toBeNull();
   });
 
@@ -103,5 +104,7 @@ describe('ISO dates', () => {
     expect(calendarDate('no date here')).toBeNull();
     expect(sameDate('2015-03-27T13:07:55.096Z', 'March 27, 2015')).toBe(true);
     expect(sameDate('2018', '2018-02-01')).toBe(false);
+    expect(calendarDate('2016年10月14日07:17')).toBe('2016-10-14');
+    expect(calendarDate('2016년 10월 14일')).toBe('2016-10-14');
   });
 });

@@ -366,9 +366,14 @@ function dateCandidates(set: CandidateSet, pages: PageContext[]): void {
         }
       }
       const own = normalizeText(element.children.filter(isText).map((t) => t.data).join(' '));
-      // A bare year without a label or a name ("1853", "© 2005") is more often a number in prose,
-      // a title or a copyright line than the item's date; labelled years are found as labels.
-      if (!own || own.length > 80 || (parseDate(own)?.length ?? 0) < 7 || inBoilerplate(element)) continue;
+      if (!own || own.length > 80 || !parseDate(own) || inBoilerplate(element)) continue;
+      // The date must be the text, or one part of a separated line that testing can split
+      // ("Penguin / 2008 / Paperback"); a year in a sentence or a copyright line is neither.
+      if (COPYRIGHT.test(own) || (validity('date', own) < 1 && !SEPARATED_PARTS.test(own))) continue;
+      // A text that is a bare year ("1853", "© 2005") is as often a number in prose or a
+      // copyright line as the item's date; only its variation across enough pages (checked by
+      // testing) can tell, so with fewer pages it is not proposed. Labelled years are labels.
+      if (pages.length < MIN_PAGES_FOR_BARE_YEARS && BARE_YEAR.test(own)) continue;
       for (const selector of selectorsFor(element, page.document, 2)) {
         if (selector.first) set.add({ css: selector.css }, 'pattern', 0.4 * (inSecondaryContent(element) ? 0.5 : 1));
       }
@@ -376,6 +381,11 @@ function dateCandidates(set: CandidateSet, pages: PageContext[]): void {
     }
   }
 }
+
+const COPYRIGHT = /©|\(c\)|\bcopyright\b|all rights reserved/i;
+const SEPARATED_PARTS = /\s[/|•·]\s/;
+const BARE_YEAR = /^(?:©|\(c\)|copyright)?\s*\d{4}\W*$/i;
+const MIN_PAGES_FOR_BARE_YEARS = 3;
 
 const SEPARATORS = [' / ', ' | ', ' • ', ' · ', ' - ', ', ', '; '];
 

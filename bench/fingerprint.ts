@@ -1,49 +1,80 @@
-// Fingerprinting speed over real article pages, against plain HTML parsing in the same run.
-// usage: npm run bench:fingerprint -- <path to readability-dev>
+// Fingerprinting speed over real article pages: in this process against plain HTML parsing of
+// the same pages, and through `siteprint fingerprint --file` (one process a page) against
+// `node -e ''`, all in the same run.
+// usage: npm run bench:fingerprint -- <path to readability-dev> [--cli-pages 7] [--baseline <root of another build>]
+// With --baseline (e.g. an older checkout, built), its CLI is timed on the same pages and must
+// print the same technologies.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseDocument } from 'htmlparser2';
 import { fingerprintPage } from '../src/engine/index.js';
 
-const dir = process.argv[2];
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'cli-pages': { type: 'string', default: '7' }, baseline: { type: 'string' } } });
+const dir = positionals[0];
 if (!dir || !existsSync(dir)) {
-  console.error('usage: npm run bench:fingerprint -- <path to readability-dev>');
+  console.error('usage: npm run bench:fingerprint -- <path to readability-dev> [--cli-pages 7] [--baseline <root of another build>]');
   process.exit(2);
 }
 const pages = readdirSync(dir)
   .filter((name) => existsSync(path.join(dir, name, 'source.html')))
-  .map((name) => ({ name, html: readFileSync(path.join(dir, name, 'source.html'), 'utf8') }));
+  .map((name) => ({ name, file: path.join(dir, name, 'source.html'), html: readFileSync(path.join(dir, name, 'source.html'), 'utf8') }));
 
 function timed<T>(work: () => T): [T, number] {
   const started = performance.now();
   const result = work();
   return [result, performance.now() - started];
 }
+const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)]!;
 
 // Compiling the signature database happens once per process; it is reported, not averaged in.
 const [, compileMs] = timed(() => fingerprintPage({ url: 'https://warm-up.example/', html: '<html></html>' }));
 
 const errors: string[] = [];
 let detected = 0;
-const [, fingerprintMs] = timed(() => {
-  for (const page of pages) {
-    try {
-      detected += fingerprintPage({ url: `https://${page.name}.example/`, html: page.html }).technologies.length;
-    } catch (error) {
-      errors.push(`${page.name}: ${(error as Error).message}`);
-    }
+const perPageMs: number[] = [];
+for (const page of pages) {
+  try {
+    const [fingerprint, ms] = timed(() => fingerprintPage({ url: `https://${page.name}.example/`, html: page.html }));
+    detected += fingerprint.technologies.length;
+    perPageMs.push(ms);
+  } catch (error) {
+    errors.push(`${page.name}: ${(error as Error).message}`);
   }
-});
+}
+const fingerprintMs = perPageMs.reduce((sum, ms) => sum + ms, 0);
 const [, parseMs] = timed(() => {
   for (const page of pages) parseDocument(page.html);
 });
 
-const perPage = fingerprintMs / pages.length;
-console.log(`pages                      ${pages.length}`);
-console.log(`errors                     ${errors.length}${errors.length ? `\n  ${errors.join('\n  ')}` : ''}`);
-console.log(`technologies detected      ${detected} (${(detected / pages.length).toFixed(1)} per page)`);
-console.log(`signature compile (once)   ${compileMs.toFixed(0)} ms`);
-console.log(`fingerprint                ${perPage.toFixed(1)} ms/page`);
-console.log(`baseline: parse only       ${(parseMs / pages.length).toFixed(1)} ms/page`);
-console.log(`ratio fingerprint / parse  ${(fingerprintMs / parseMs).toFixed(1)}×`);
+// One process per page, as `siteprint fingerprint --file` runs; the pages are spread over the set.
+const cliPages = pages.filter((_, index) => index % Math.max(1, Math.floor(pages.length / Number(values['cli-pages']))) === 0).slice(0, Number(values['cli-pages']));
+const builds = [{ name: 'CLI, this build', root: process.cwd() }, ...(values.baseline ? [{ name: 'CLI, baseline build', root: path.resolve(values.baseline) }] : [])];
+const cliMs = new Map<string, number[]>([["node -e ''", []], ...builds.map(({ name }) => [name, []] as [string, number[]])]);
+for (const page of cliPages) {
+  const outputs: string[] = [];
+  const [, nodeMs] = timed(() => spawnSync(process.execPath, ['-e', '']));
+  cliMs.get("node -e ''")!.push(nodeMs);
+  for (const build of builds) {
+    const [result, ms] = timed(() => spawnSync(process.execPath, [path.join(build.root, 'dist/cli/main.js'), 'fingerprint', '--file', page.file, '--url', `https://${page.name}.example/`], { encoding: 'utf8' }));
+    if (result.status !== 0) errors.push(`${build.name} on ${page.name}: exit ${result.status}: ${result.stderr}`);
+    cliMs.get(build.name)!.push(ms);
+    outputs.push(result.stdout);
+  }
+  if (outputs.some((output) => output !== outputs[0])) errors.push(`${page.name}: the builds found different technologies`);
+}
+
+const perPage = fingerprintMs / perPageMs.length;
+console.log(`pages                          ${pages.length}`);
+console.log(`errors                         ${errors.length}${errors.length ? `\n  ${errors.join('\n  ')}` : ''}`);
+console.log(`technologies detected          ${detected} (${(detected / pages.length).toFixed(1)} per page)`);
+console.log(`signature compile (once)       ${compileMs.toFixed(0)} ms`);
+console.log(`fingerprint, in process        ${perPage.toFixed(1)} ms/page (median ${median(perPageMs).toFixed(1)}, slowest ${Math.max(...perPageMs).toFixed(1)})`);
+console.log(`baseline: parse only           ${(parseMs / pages.length).toFixed(1)} ms/page`);
+console.log(`ratio fingerprint / parse      ${(fingerprintMs / parseMs).toFixed(1)}×`);
+const nodeMs = median(cliMs.get("node -e ''")!);
+for (const [name, times] of cliMs) {
+  console.log(`${`${name}, median of ${times.length}`.padEnd(30)} ${median(times).toFixed(0)} ms/page (${(median(times) / nodeMs).toFixed(1)}× node -e '')`);
+}
 process.exit(errors.length ? 1 : 0);

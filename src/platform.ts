@@ -10,10 +10,11 @@ import { LlmRepository, LlmService } from './llm/index.js';
 import type { Logger } from './logging/logger.js';
 import { AnalysisCoordinator } from './pipeline/analysis.js';
 import { engineThreads, type EngineThreads } from './pipeline/engine-threads.js';
-import { createPipelineHandlers } from './pipeline/handlers.js';
+import type { PipelineDeps } from './pipeline/handlers.js';
 import { JOB_TYPES } from './pipeline/job-types.js';
-import { Fetcher, rendererFor } from './engine/index.js';
-import { createJobQueue, JobsRepository, type JobHandlers, type JobQueue, type JobRecord } from './queue/index.js';
+import { Fetcher } from './engine/fetch/index.js';
+import type { Renderer } from './engine/render/index.js';
+import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from './queue/index.js';
 import { SiteScheduler } from './scheduling/site-scheduler.js';
 import { SitesRepository } from './sites/sites.repository.js';
 import { SitesService } from './sites/sites.service.js';
@@ -79,9 +80,14 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     });
     const analysis = new AnalysisCoordinator(jobs, queue, sites);
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
-    const renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
     const engine = engineThreads(config.WORKER_CONCURRENCY);
-    const handlers = createPipelineHandlers({ config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine });
+    let renderer: Renderer | undefined;
+    const handlers = lazyHandlers(async () => {
+      const [{ createPipelineHandlers }, { rendererFor }] = await Promise.all([import('./pipeline/handlers.js'), import('./engine/render/index.js')]);
+      renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
+      const deps: PipelineDeps = { config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine };
+      return createPipelineHandlers(deps);
+    });
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let closing: Promise<void> | undefined;
     return {
@@ -103,7 +109,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);
           await events.close();
           await fetcher.close();
-          await renderer.close();
+          await renderer?.close();
           if (!database) await db.close();
         })()),
     };
@@ -111,6 +117,28 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     if (!database) await db.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The job handlers, whose modules (the analysis pipeline and most of the engine under it) load
+ * when the first job runs rather than at start: they are most of the code, and neither the API
+ * nor an idle worker needs them to be ready.
+ */
+function lazyHandlers(load: () => Promise<JobHandlers>): JobHandlers {
+  let loading: Promise<JobHandlers> | undefined;
+  return Object.fromEntries(
+    JOB_TYPES.map((type) => [
+      type,
+      async (context: JobContext) => {
+        // A failed load (a broken install) is retried by the next job rather than remembered.
+        const handlers = await (loading ??= load().catch((error: unknown) => {
+          loading = undefined;
+          throw error;
+        }));
+        return handlers[type]!(context);
+      },
+    ]),
+  );
 }
 
 function jobEvent(job: JobRecord): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Blueprint, PageType, Source } from '../engine/index.js';
+import { Blueprint, PageType, Source } from '../engine/blueprint/index.js';
 import type { AppInstance } from '../http/app.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';

@@ -1,4 +1,5 @@
-import { diffBlueprints, editBlueprint, exportBlueprint, updateBlueprint, type BlueprintDiff, type ExportFormat, type PageType } from '../engine/index.js';
+import { diffBlueprints, exportBlueprint, updateBlueprint, type BlueprintDiff, type ExportFormat, type PageType } from '../engine/blueprint/index.js';
+import { editBlueprint } from '../engine/testing/index.js';
 import { HttpProblem, problems } from '../http/problem.js';
 import type { SitesService } from '../sites/sites.service.js';
 import type { SitesRepository } from '../sites/sites.repository.js';

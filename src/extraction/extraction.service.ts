@@ -1,5 +1,7 @@
 import type { BlueprintsService } from '../blueprints/blueprints.service.js';
-import { compileBlueprint, extractPage, matchesUrlPattern, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Fetcher } from '../engine/index.js';
+import { matchesUrlPattern } from '../engine/blueprint/index.js';
+import { compileBlueprint, extractPage, type CompiledBlueprint, type ExtractedRecord, type FieldResult } from '../engine/extract/index.js';
+import type { Fetcher } from '../engine/fetch/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { Priority, type JobQueue, type JobRecord } from '../queue/index.js';
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import { LlmClient, type BudgetGuard, type LlmUsage, type UsageRecorder } from '../engine/llm/index.js';
+import { LlmClient, type BudgetGuard, type LlmUsage, type UsageRecorder } from '../engine/llm/client.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { Actor } from '../workspaces/workspaces.service.js';
 import type { LlmRepository, UsageGroup, UsageTotals } from './llm.repository.js';

@@ -5,21 +5,17 @@
  *
  * The automaton is built here rather than with a library: the double-array one used before
  * took seconds to build for the database's ≈ 5 000 literals, which every process paid on its
- * first fingerprint (most of what `siteprint fingerprint` spent), and it allocated an object
- * per match. This one builds in milliseconds and allocates nothing while it scans.
+ * first fingerprint (most of what `siteprint fingerprint` spent), and it followed failure links
+ * and allocated an object per match while scanning. This one is a complete transition table
+ * (one array read per character of the page), built in milliseconds.
  */
 export class LiteralFinder {
   private readonly literals: string[];
-  /** Code unit → symbol (1…n); 0 for code units no literal contains, which send the scan back to the root. */
+  /** Code unit → symbol (1…n); 0 for code units no literal contains, which lead back to the root. */
   private readonly symbolOf: Uint16Array;
-  /** Transitions out of the root, by symbol: the most frequent step of a scan, so a plain array. */
-  private readonly fromRoot: Int32Array;
-  /** Transitions out of the other states: an open-addressing hash table keyed by `state * width + symbol`. */
-  private readonly edgeKeys: Int32Array;
-  private readonly edgeTargets: Int32Array;
-  private readonly edgeShift: number;
   private readonly width: number;
-  private readonly failure: Int32Array;
+  /** The state after each (state, symbol): `next[state * width + symbol]`. */
+  private readonly next: Uint16Array | Uint32Array;
   /** The literal a state completes, or -1. */
   private readonly completes: Int32Array;
   /** The nearest state along the failure links that completes a literal, or 0 (the root completes none). */
@@ -36,104 +32,76 @@ export class LiteralFinder {
         if (this.symbolOf[unit] === 0) this.symbolOf[unit] = ++symbols;
       }
     }
-    this.width = symbols + 1;
+    const width = (this.width = symbols + 1);
 
-    // The trie, in arrays indexed by state (0 is the root): a literal adds at most one state per
-    // character. Children are linked lists (first child, next sibling) for the breadth-first pass.
+    // The trie, written straight into a transition table (0 = no child yet) sized for the worst
+    // case: a literal adds at most one state per character. Children are also linked (first
+    // child, next sibling) so the breadth-first pass visits them without scanning whole rows.
     const capacity = this.literals.reduce((sum, literal) => sum + literal.length, 1);
+    const trie = new Uint32Array(capacity * width);
     const firstChild = new Int32Array(capacity);
     const nextSibling = new Int32Array(capacity);
     const symbolOfState = new Int32Array(capacity);
     const completes = new Int32Array(capacity).fill(-1);
-    this.fromRoot = new Int32Array(this.width);
-    // At least twice as many slots as transitions, so probes stay short.
-    const bits = Math.max(4, Math.ceil(Math.log2(capacity * 2)));
-    this.edgeShift = 32 - bits;
-    this.edgeKeys = new Int32Array(1 << bits).fill(-1);
-    this.edgeTargets = new Int32Array(1 << bits);
     let states = 1;
     this.literals.forEach((literal, index) => {
       let state = 0;
       for (let i = 0; i < literal.length; i++) {
         const symbol = this.symbolOf[literal.charCodeAt(i)]!;
-        let next = state === 0 ? this.fromRoot[symbol]! : this.edge(state * this.width + symbol);
-        if (next === 0) {
-          next = states++;
-          if (state === 0) this.fromRoot[symbol] = next;
-          else this.addEdge(state * this.width + symbol, next);
-          symbolOfState[next] = symbol;
-          nextSibling[next] = firstChild[state]!;
-          firstChild[state] = next;
+        const slot = state * width + symbol;
+        if (trie[slot] === 0) {
+          const child = states++;
+          trie[slot] = child;
+          symbolOfState[child] = symbol;
+          nextSibling[child] = firstChild[state]!;
+          firstChild[state] = child;
         }
-        state = next;
+        state = trie[slot]!;
       }
       completes[state] = index;
     });
+    // The database has fewer than 65 536 states: two bytes a transition halve the table.
+    const next = (this.next = states <= 0x10000 ? new Uint16Array(states * width) : new Uint32Array(states * width));
+    next.set(trie.subarray(0, width)); // the root's row; the other rows are filled below
     this.completes = completes.subarray(0, states);
-    this.failure = new Int32Array(states);
     this.nextMatch = new Int32Array(states);
 
-    // Breadth first, so a state's failure target is final before its children need it.
+    // Breadth first, so a state's failure target has its complete row before its children need
+    // it. A state's row starts as a copy of its failure target's; its own children then replace
+    // their symbols' entries, each child's failure target being the entry it replaces.
+    const failure = new Int32Array(states);
     const queue = new Int32Array(states);
     let tail = 0;
     for (let child = firstChild[0]!; child !== 0; child = nextSibling[child]!) queue[tail++] = child;
     for (let head = 0; head < tail; head++) {
       const state = queue[head]!;
-      const failure = this.failure[state]!;
-      this.nextMatch[state] = this.completes[failure]! >= 0 ? failure : this.nextMatch[failure]!;
+      const fallback = failure[state]!;
+      this.nextMatch[state] = this.completes[fallback]! >= 0 ? fallback : this.nextMatch[fallback]!;
+      next.copyWithin(state * width, fallback * width, fallback * width + width);
       for (let child = firstChild[state]!; child !== 0; child = nextSibling[child]!) {
-        this.failure[child] = this.step(failure, symbolOfState[child]!);
+        const slot = state * width + symbolOfState[child]!;
+        failure[child] = next[slot]!;
+        next[slot] = child;
         queue[tail++] = child;
       }
-    }
-  }
-
-  private slotOf(key: number): number {
-    return Math.imul(key, 0x9e3779b1) >>> this.edgeShift;
-  }
-
-  /** The target of the transition `key`, or 0 (no transition leads back to the root). */
-  private edge(key: number): number {
-    const mask = this.edgeKeys.length - 1;
-    for (let slot = this.slotOf(key); ; slot = (slot + 1) & mask) {
-      const found = this.edgeKeys[slot]!;
-      if (found === key) return this.edgeTargets[slot]!;
-      if (found === -1) return 0;
-    }
-  }
-
-  private addEdge(key: number, target: number): void {
-    const mask = this.edgeKeys.length - 1;
-    let slot = this.slotOf(key);
-    while (this.edgeKeys[slot] !== -1) slot = (slot + 1) & mask;
-    this.edgeKeys[slot] = key;
-    this.edgeTargets[slot] = target;
-  }
-
-  /** The state after reading `symbol` (non-zero) in `state`. */
-  private step(state: number, symbol: number): number {
-    for (;;) {
-      if (state === 0) return this.fromRoot[symbol]!;
-      const next = this.edge(state * this.width + symbol);
-      if (next !== 0) return next;
-      state = this.failure[state]!;
     }
   }
 
   /** The literals `text` contains, compared case-insensitively. */
   find(text: string): Set<string> {
     const found = new Set<string>();
+    // Short literals match again and again on a page: a flag per literal is cheaper than the set.
+    const seen = new Uint8Array(this.literals.length);
     const lower = text.toLowerCase();
+    const { next, symbolOf, width, completes, nextMatch } = this;
     let state = 0;
     for (let i = 0; i < lower.length; i++) {
-      const symbol = this.symbolOf[lower.charCodeAt(i)]!;
-      if (symbol === 0) {
-        state = 0;
-        continue;
-      }
-      state = this.step(state, symbol);
-      for (let match = this.completes[state]! >= 0 ? state : this.nextMatch[state]!; match !== 0; match = this.nextMatch[match]!) {
-        found.add(this.literals[this.completes[match]!]!);
+      state = next[state * width + symbolOf[lower.charCodeAt(i)]!]!;
+      for (let match = completes[state]! >= 0 ? state : nextMatch[state]!; match !== 0; match = nextMatch[match]!) {
+        const literal = completes[match]!;
+        if (seen[literal]) continue;
+        seen[literal] = 1;
+        found.add(this.literals[literal]!);
       }
     }
     return found;

@@ -1,4 +1,5 @@
-import OpenAI from 'openai';
+import { createRequire } from 'node:module';
+import type OpenAI from 'openai';
 import { z } from 'zod';
 
 export const DEFAULT_LLM_BASE_URL = 'https://openrouter.ai/api/v1';
@@ -82,6 +83,12 @@ interface ProviderUsage {
   cost?: number;
 }
 
+// The SDK loads with the first client: without an LLM key no client is made, and the server,
+// which imports the engine, need not load it.
+const require = createRequire(import.meta.url);
+let sdk: typeof OpenAI | undefined;
+const openAi = () => (sdk ??= (require('openai') as { OpenAI: typeof OpenAI }).OpenAI);
+
 export class LlmClient {
   readonly model: string;
   readonly #sdk: OpenAI;
@@ -91,6 +98,7 @@ export class LlmClient {
 
   constructor(options: LlmClientOptions) {
     this.model = options.model;
+    const OpenAI = openAi();
     this.#sdk = new OpenAI({
       apiKey: options.apiKey,
       baseURL: options.baseUrl ?? DEFAULT_LLM_BASE_URL,
@@ -214,6 +222,8 @@ function stripFence(content: string): string {
 
 function toLlmError(error: unknown): LlmError {
   if (error instanceof LlmError) return error;
+  // Only a client's calls fail here, so the SDK is loaded.
+  const OpenAI = openAi();
   if (error instanceof OpenAI.APIConnectionTimeoutError) return new LlmError('timeout', 'The LLM provider did not answer in time');
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     return new LlmError('http', `The LLM provider answered ${error.status}`, error.status);

@@ -1,7 +1,14 @@
 import { parseDocument } from 'htmlparser2';
 import { Comment, Element, Text, type ChildNode } from 'domhandler';
 import { getOuterHTML } from 'domutils';
-import { countTokens, decode, encode } from 'gpt-tokenizer';
+import type * as GptTokenizer from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
+
+// The tokenizer loads on first use: building its vocabulary is slow, and every process that
+// imports the engine (the server among them) would pay for it without an LLM key.
+const require = createRequire(import.meta.url);
+let tokenizer: typeof GptTokenizer | undefined;
+const gptTokenizer = () => (tokenizer ??= require('gpt-tokenizer') as typeof GptTokenizer);
 
 /** Elements that carry no data a selector could target. */
 const DROPPED_TAGS = new Set(['script', 'style', 'noscript', 'svg', 'template', 'iframe', 'canvas', 'link', 'meta', 'base', 'object', 'embed', 'video', 'audio', 'source', 'track', 'path']);
@@ -47,9 +54,10 @@ export function pruneHtml(html: string, options: PruneOptions): PrunedHtml {
     const roots = body ? body.children : document.children;
     const kept = roots.flatMap((node) => prune(node, level));
     last = (title ? `<title>${escapeText(title)}</title>\n` : '') + getOuterHTML(kept, { encodeEntities: 'utf8' });
-    const tokens = countTokens(last);
+    const tokens = gptTokenizer().countTokens(last);
     if (tokens <= options.maxTokens) return { html: last, tokens, truncated: false };
   }
+  const { countTokens, decode, encode } = gptTokenizer();
   const cut = decode(encode(last).slice(0, options.maxTokens));
   return { html: cut, tokens: countTokens(cut), truncated: true };
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { checkHost, type Resolver } from '../fetch/address-guard.js';
 import type { FetchedDocument, Fetcher } from '../fetch/fetcher.js';
 import { technologyDatabase } from '../fingerprint/database.js';
@@ -74,7 +74,9 @@ export class Renderer {
   }
 
   private launch(): Promise<Browser> {
-    this.browser ??= chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS });
+    // Playwright loads with the first browser: it is the heaviest module of the engine, and the
+    // server, the worker and most commands start without ever rendering a page.
+    this.browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS }));
     return this.browser;
   }
 

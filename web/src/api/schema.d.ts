@@ -874,23 +874,6 @@ export interface components {
                 message: string;
             }[];
         };
-        TechnologyInput: {
-            name: string;
-            /**
-             * @description null when the site does not reveal it
-             * @default null
-             */
-            version: string | null;
-            /** @default [] */
-            categories: string[];
-            /** @default 100 */
-            confidence: number;
-        } & {
-            [key: string]: unknown;
-        };
-        FingerprintInput: {
-            technologies: components["schemas"]["TechnologyInput"][];
-        };
         UserInput: {
             /** Format: uuid */
             id: string;
@@ -977,6 +960,23 @@ export interface components {
             spentThisMonthUsd: number;
             /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
             analysisCapUsd: number;
+        };
+        TechnologyInput: {
+            name: string;
+            /**
+             * @description null when the site does not reveal it
+             * @default null
+             */
+            version: string | null;
+            /** @default [] */
+            categories: string[];
+            /** @default 100 */
+            confidence: number;
+        } & {
+            [key: string]: unknown;
+        };
+        FingerprintInput: {
+            technologies: components["schemas"]["TechnologyInput"][];
         };
         ReadinessInput: {
             /** @enum {string} */
@@ -1726,23 +1726,6 @@ export interface components {
                 message: string;
             }[];
         };
-        Technology: {
-            name: string;
-            /**
-             * @description null when the site does not reveal it
-             * @default null
-             */
-            version: string | null;
-            /** @default [] */
-            categories: string[];
-            /** @default 100 */
-            confidence: number;
-        } & {
-            [key: string]: unknown;
-        };
-        Fingerprint: {
-            technologies: components["schemas"]["Technology"][];
-        };
         User: {
             /** Format: uuid */
             id: string;
@@ -1829,6 +1812,23 @@ export interface components {
             spentThisMonthUsd: number;
             /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
             analysisCapUsd: number;
+        };
+        Technology: {
+            name: string;
+            /**
+             * @description null when the site does not reveal it
+             * @default null
+             */
+            version: string | null;
+            /** @default [] */
+            categories: string[];
+            /** @default 100 */
+            confidence: number;
+        } & {
+            [key: string]: unknown;
+        };
+        Fingerprint: {
+            technologies: components["schemas"]["Technology"][];
         };
         Readiness: {
             /** @enum {string} */

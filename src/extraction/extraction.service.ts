@@ -38,19 +38,35 @@ const failed = (url: string, error: string): ExtractionResult => ({ url, pageTyp
 /** Applies one page type of a blueprint to a page: in this thread, or in a job's worker thread. */
 export type ApplyPageType = (page: { url: string; html: string }, pageType: string) => ExtractedRecord | Promise<ExtractedRecord>;
 
+const found = (result: FieldResult | undefined) => result !== undefined && result.value !== null && !(Array.isArray(result.value) && result.value.length === 0);
+
+/** A page reads as a page type when every field the type requires is found (and, for a listing, it has records). */
+function readsAs(type: CompiledBlueprint['pageTypes'][number], record: ExtractedRecord): boolean {
+  if (type.list && !record.items?.length) return false;
+  const required = type.pageType.fields.filter((field) => field.required);
+  return (required.length ? required : type.pageType.fields).every((field) => found(record.fields[field.name]));
+}
+
 /**
- * Extracts a page with the page type whose URL pattern claims it. The engine lets a lone page type
- * read any page, which answers a page of another kind with a record of nulls under that type's name;
- * here a page no type claims is said to be one.
+ * Extracts a page with the page type whose URL pattern claims it. A pattern is inferred from the
+ * sampled pages and can be narrower than the site (a product URL one segment deeper than every
+ * sample), so a page no pattern claims is tried with each page type and kept under the first it
+ * reads as; a page that reads as none is said to match none, rather than answered with a record
+ * of nulls.
  */
 async function extractClaimed(blueprint: CompiledBlueprint, page: { url: string; html: string }, apply?: ApplyPageType): Promise<ExtractionResult> {
+  const read = (name: string) => (apply ? apply(page, name) : extractPage(blueprint, page, { pageType: name }));
   const claiming = blueprint.pageTypes.find((type) => matchesUrlPattern(type.urlPattern, page.url));
-  if (!claiming) {
-    const patterns = blueprint.pageTypes.map((type) => `${type.pageType.name} (${type.pageType.match.urlPattern})`).join(', ');
-    return failed(page.url, `No page type of the blueprint matches ${new URL(page.url).pathname}; its page types: ${patterns}`);
+  if (claiming) return toResult(await read(claiming.pageType.name));
+  for (const type of blueprint.pageTypes) {
+    const record = await read(type.pageType.name);
+    if (readsAs(type, record)) return toResult(record);
   }
-  const name = claiming.pageType.name;
-  return toResult(await (apply ? apply(page, name) : extractPage(blueprint, page, { pageType: name })));
+  const patterns = blueprint.pageTypes.map((type) => `${type.pageType.name} (${type.pageType.match.urlPattern})`).join(', ');
+  return failed(
+    page.url,
+    `No page type of the blueprint matches ${new URL(page.url).pathname}: no URL pattern claims it and the page lacks the fields each type requires; its page types: ${patterns}`,
+  );
 }
 
 /** Fetches one URL and extracts it; a page that cannot be fetched or that no page type claims yields a result with its error. */

@@ -158,7 +158,11 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(listing.error).toContain(productType);
     expect(product).toMatchObject({ pageType: productType, error: null, data: { title: unseen.title } });
     const pasted = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { url: `${shop.url}/`, html: await (await fetch(`${shop.url}/`)).text() });
-    expect(pasted.json().results).toEqual([expect.objectContaining({ pageType: null, data: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/;/) })]);
+    expect(pasted.json().results).toEqual([expect.objectContaining({ pageType: null, data: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/:/) })]);
+    // A product page at a URL deeper than every sampled one: no pattern claims it, but it reads as the product type.
+    const deeper = `${shop.url}/gifts/under-20/product/${unseen.id}`;
+    const moved = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { url: deeper, html: await (await fetch(shop.productUrl(unseen))).text() });
+    expect(moved.json().results).toEqual([expect.objectContaining({ url: deeper, pageType: productType, error: null, data: expect.objectContaining({ title: unseen.title }) })]);
 
     // A health check lands in the site's history.
     const check = await platform.queue.enqueue({ workspaceId: alice.workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });

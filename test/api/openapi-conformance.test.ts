@@ -281,7 +281,7 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     const url = shop.productUrl(shop.books.at(-1)!);
     await call('postSitesByIdExtract', 200, { params: { id: siteId }, body: { urls: [url] } });
     await call('postSitesByIdExtract', 400, { params: { id: siteId }, body: { urls: ['not a url'] } });
-    const job = (await call('postSitesByIdExtractJobs', 202, { params: { id: siteId }, body: { urls: [url, shop.productUrl(shop.books[0]!)] } })).json();
+    const { job } = (await call('postSitesByIdExtractJobs', 202, { params: { id: siteId }, body: { urls: [url, shop.productUrl(shop.books[0]!)] } })).json();
     expect((await settled(job.id)).status).toBe('succeeded');
     for (const format of ['json', 'ndjson', 'csv']) await call('getJobsByIdResults', 200, { params: { id: job.id }, query: { format } });
     await call('getJobsByIdResults', 404, { params: { id: analysisId } });

@@ -1,6 +1,7 @@
 import type { FieldType } from '../blueprint/schema.js';
 import { allElements, isTag, textOf, type Element } from '../extract/dom.js';
-import { parseDate, parseMoney } from '../extract/coerce.js';
+import { parseDate } from '../values/date.js';
+import { parseMoney } from '../values/money.js';
 import { PageContext } from '../extract/runtime.js';
 import { CONTAINER_TYPES, jsonLdTypes, type JsonObject } from '../extract/structured.js';
 import { urlShape } from '../sample/url-shape.js';

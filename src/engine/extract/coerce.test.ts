@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Blueprint } from '../blueprint/schema.js';
-import { absoluteUrl, parseDate, parseMoney, parseNumber } from './coerce.js';
+import { parseDate } from '../values/date.js';
+import { parseMoney, parseNumber } from '../values/money.js';
+import { absoluteUrl } from './coerce.js';
 import { extractPage } from './runtime.js';
 
 describe('type coercion', () => {

@@ -4,8 +4,6 @@ import { parseDate } from '../values/date.js';
 import { identifierShape, isValidGtin, isValidIsbn10 } from '../values/identifier.js';
 import { parseMoney, parseNumber, type Money } from '../values/money.js';
 
-// Values have their own modules (values/), shared by extraction, testing and benchmarks.
-export { parseDate, parseMoney, parseNumber, type Money };
 
 export type TypedValue = string | number | Money;
 

@@ -2,7 +2,7 @@ import type { FieldType, Source, Transform } from '../blueprint/schema.js';
 import { allElements, decodeEntities, isTag, isText, normalizeText, textOf, type Element } from '../extract/dom.js';
 import { normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
-import { parseDate } from '../extract/coerce.js';
+import { parseDate } from '../values/date.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';

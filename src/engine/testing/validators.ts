@@ -1,4 +1,6 @@
-import { absoluteUrl, parseDate, parseMoney, parseNumber } from '../extract/coerce.js';
+import { absoluteUrl } from '../extract/coerce.js';
+import { parseDate } from '../values/date.js';
+import { parseMoney, parseNumber } from '../values/money.js';
 import type { ValueKind } from '../selectors/knowledge.js';
 import { parseAvailability } from '../values/availability.js';
 import { identifierShape, isValidGtin, isValidIsbn10, isValidIsbn13 } from '../values/identifier.js';

@@ -25,6 +25,8 @@ export interface Database {
   query<Row extends Record<string, unknown>>(statement: SQL): Promise<Row[]>;
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(config: MigrationConfig): Promise<void>;
+  /** PGlite only: a gzipped tarball of the data directory, taken between queries (backups). */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ async function openPglite(dir: string): Promise<Database> {
     query: async <Row extends Record<string, unknown>>(statement: SQL) =>
       (await pgliteDb.execute(statement)).rows as Row[],
     migrate: (config) => migratePglite(pgliteDb, config),
+    dumpDataDir: () => client.dumpDataDir('gzip'),
     close: async () => {
       await client.close();
       unlock();

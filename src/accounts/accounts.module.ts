@@ -26,6 +26,13 @@ import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { SessionAccessCache } from './session-access-cache.js';
 import { UsersRepository } from './users.repository.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Call after any write that can end or change someone's access (see SessionAccessCache). */
+    sessionAccessChanged: () => void;
+  }
+}
+
 export interface AccountsModuleOptions {
   config: Config;
   db: Db;
@@ -56,6 +63,8 @@ export async function registerAccountsModule(app: AppInstance, { config, db, log
   const apiKeyRecords = new ApiKeysRepository(db);
   const refreshTokens = new RefreshTokensRepository(db, changed);
   if (cacheSessions) sessionCache = new SessionAccessCache(refreshTokens);
+  // Other modules that end access (src/admin) clear the session cache through this.
+  app.decorate('sessionAccessChanged', changed);
   const apiKeys = new ApiKeysService({ apiKeys: apiKeyRecords, audit });
   const accounts = new AccountsService({
     users,

@@ -26,6 +26,9 @@ export interface Session {
   user: UserRecord;
 }
 
+function refuseDisabled(user: UserRecord): void {
+  if (user.disabledAt) throw new HttpProblem(403, 'This account is disabled; ask an administrator', { slug: 'account-disabled' });
+}
 /** The same body for unknown emails and wrong passwords, so responses never reveal which accounts exist. */
 const invalidCredentials = () => new HttpProblem(401, 'Email or password is incorrect', { slug: 'invalid-credentials' });
 const invalidRefresh = () => new HttpProblem(401, 'The refresh token is invalid or expired', { slug: 'invalid-token' });
@@ -94,12 +97,15 @@ export class AccountsService {
       throw invalidCredentials();
     }
     await attempt.succeeded();
+    refuseDisabled(user);
     await this.audit('login.succeeded', user.id, client, { method: 'password' });
     return this.startSession(user);
   }
 
   /** A new session (new refresh-token family) for a user who just proved who they are. */
   async startSession(user: UserRecord, familyId: string = randomUUID()): Promise<Session> {
+    // Covers password and OAuth sign-in and refresh alike (src/admin disables accounts).
+    refuseDisabled(user);
     const refreshToken = randomToken();
     const refreshExpiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS);
     await this.deps.refreshTokens.insert({ userId: user.id, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshExpiresAt });

@@ -15,7 +15,16 @@ export type AuditAction =
   | 'member.removed'
   | 'member.role-changed'
   | 'workspace.deleted'
-  | 'llm-budget.changed';
+  | 'llm-budget.changed'
+  // System administration (src/admin, src/backup).
+  | 'admin.user-disabled'
+  | 'admin.user-enabled'
+  | 'admin.system-admin-granted'
+  | 'admin.system-admin-revoked'
+  | 'admin.audit-exported'
+  | 'backup.created'
+  | 'backup.failed'
+  | 'backup.downloaded';
 
 export interface AuditEvent {
   action: AuditAction;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -90,6 +91,13 @@ const configSchema = z.object({
   LLM_MONTHLY_BUDGET_USD: z.coerce.number().nonnegative().default(20),
   /** Most one analysis may spend on LLM calls, USD. */
   LLM_ANALYSIS_CAP_USD: z.coerce.number().nonnegative().default(0.5),
+  // --- Scheduled backups (src/backup): off unless BACKUP_SCHEDULE is set. ---
+  /** Cron expression (5 or 6 fields, server time zone) of scheduled backups, e.g. "0 3 * * *". */
+  BACKUP_SCHEDULE: z.string().refine(isCronPattern, { message: 'expected a cron expression such as "0 3 * * *"' }).optional(),
+  /** Where scheduled and on-demand backups are written; DATA_DIR/backups by default. Share it between API processes in scaled mode. */
+  BACKUP_DIR: z.string().min(1).optional(),
+  /** How many backups BACKUP_DIR keeps; older ones are deleted after each new one. */
+  BACKUP_RETENTION: z.coerce.number().int().min(1).max(1000).default(7),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
@@ -136,4 +144,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Loads `.env` from the working directory into process.env without overriding real variables. */
 export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
+}
+
+function isCronPattern(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
 }

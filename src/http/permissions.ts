@@ -15,7 +15,7 @@ export const rolePermissions: Record<WorkspaceRole, ReadonlySet<Permission>> = {
 };
 
 /** Platform-wide permissions that come with the system-admin flag, not with a workspace role. */
-const systemAdminPermissions: Permission[] = ['queues:manage'];
+export const systemAdminPermissions: Permission[] = ['queues:manage', 'system:admin'];
 
 export interface Grant {
   role: WorkspaceRole;

@@ -1,3 +1,4 @@
+import { registerAdminModule } from '../admin/admin.module.js';
 import { registerBlueprintRoutes } from '../blueprints/blueprints.routes.js';
 import { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { registerEventRoutes } from '../events/events.routes.js';
@@ -30,4 +31,5 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
   registerEventRoutes(app, { events: platform.events, workspaceOf });
   registerOverviewRoutes(app, { overview: new OverviewRepository(platform.database.db), workspaceOf });
   registerLlmRoutes(app, { service: services.llm, workspaceOf });
+  registerAdminModule(app, platform);
 }

@@ -15,6 +15,7 @@ export const permissions = [
   'blueprints:read',
   'blueprints:write',
   'queues:manage',
+  'system:admin',
   'llm:read',
   'llm:manage',
   'members:read',

@@ -12,6 +12,8 @@ export const users = pgTable(
     passwordHash: text('password_hash'),
     emailVerified: boolean('email_verified').notNull().default(false),
     systemAdmin: boolean('system_admin').notNull().default(false),
+    /** Set by a system administrator: the account cannot sign in, and its sessions and keys were ended. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

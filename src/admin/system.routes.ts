@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { workspaceRoles } from '../db/schema/index.js';
 import type { AppInstance } from '../http/app.js';
 import { rolePermissions, systemAdminPermissions } from '../http/permissions.js';
+import { recentLogs } from '../logging/log-ring.js';
 import { permissions } from '../http/route-context.js';
 import { adminErrors, adminOnly, adminTags } from './admin-routes.js';
 import type { SystemStatus } from './system-status.js';
@@ -41,6 +42,20 @@ const roleMatrixSchema = z
   })
   .meta({ id: 'RoleMatrix' });
 
+const logLevels = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
+const levelNames = Object.fromEntries(Object.entries(logLevels).map(([name, value]) => [value, name]));
+
+const logLineSchema = z
+  .object({
+    level: z.string(),
+    time: z.string().nullable(),
+    msg: z.string().nullable(),
+    requestId: z.string().nullable(),
+    jobId: z.string().nullable(),
+    line: z.record(z.string(), z.unknown()).describe('The whole structured line, credentials already redacted'),
+  })
+  .meta({ id: 'LogLine' });
+
 export function registerAdminSystemRoutes(app: AppInstance, { status }: { status: SystemStatus }): void {
   app.get(
     '/api/v1/admin/system',
@@ -49,6 +64,30 @@ export function registerAdminSystemRoutes(app: AppInstance, { status }: { status
       schema: { tags: adminTags, summary: 'Health of the database, queue and Redis; data-dir disk use; versions and uptime', response: { 200: systemStatusSchema, ...adminErrors } },
     },
     () => status.read(),
+  );
+
+  app.get(
+    '/api/v1/admin/logs',
+    {
+      config: adminOnly,
+      schema: {
+        tags: adminTags,
+        summary: "This API process's most recent log lines (a bounded ring), newest first, by level, request id, job id or text",
+        querystring: z.object({
+          level: z.enum(Object.keys(logLevels) as [keyof typeof logLevels]).optional().describe('This level and above'),
+          requestId: z.string().max(200).optional(),
+          jobId: z.uuid().optional(),
+          q: z.string().trim().min(1).max(200).optional().describe('Part of the message'),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: z.object({ items: z.array(logLineSchema), capacity: z.number().int() }), ...adminErrors },
+      },
+    },
+    (request) => {
+      const { level, requestId, jobId, q, limit } = request.query;
+      const lines = recentLogs.search({ minLevel: level ? logLevels[level] : undefined, requestId, jobId, text: q, limit });
+      return { items: lines.map((line) => ({ ...line, level: levelNames[line.level] ?? String(line.level) })), capacity: recentLogs.capacity };
+    },
   );
 
   app.get(

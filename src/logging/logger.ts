@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { recentLogs } from './log-ring.js';
 
 /**
  * Paths whose values never reach a log line: credentials in headers and any field that
@@ -70,7 +71,8 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
       serializers: { req: serializeRequest },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination,
+    // Every line also goes to this process's ring of recent lines (the admin Logs page).
+    pino.multistream([{ stream: destination ?? pino.destination(1), level: 'trace' }, { stream: recentLogs, level: 'trace' }]),
   );
 }
 

@@ -124,6 +124,33 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     expect((await as(alice, 'GET', '/api/v1/admin/users')).statusCode).toBe(200);
   });
 
+  it("lists every workspace with usage and members, and every API key with a revoke that works at once", async () => {
+    const workspaces = (await as(alice, 'GET', '/api/v1/admin/workspaces')).json();
+    expect(workspaces.total).toBe(3);
+    expect(workspaces.items[0]).toMatchObject({ personal: true, members: 1, sites: 0, jobsThisMonth: 0, llmCostThisMonthUsd: 0 });
+    await as(bob, 'POST', '/api/v1/sites', { url: 'https://shop.example/' });
+    const bobs = (await as(alice, 'GET', '/api/v1/admin/workspaces?q=bob')).json();
+    expect(bobs).toMatchObject({ total: 1, items: [{ id: bob.workspaceId, sites: 1, jobsThisMonth: 1 }] });
+    const members = (await as(alice, 'GET', `/api/v1/admin/workspaces/${bob.workspaceId}/members`)).json();
+    expect(members.items).toEqual([expect.objectContaining({ userId: bob.id, email: bob.email, role: 'owner', disabled: false })]);
+    expect((await as(alice, 'GET', '/api/v1/admin/workspaces/00000000-0000-4000-8000-000000000000/members')).statusCode).toBe(404);
+
+    const created = (await as(bob, 'POST', '/api/v1/api-keys', { name: 'to revoke', scopes: ['sites:read'] })).json();
+    const byKey = () => app.inject({ method: 'GET', url: '/api/v1/sites', headers: { 'x-api-key': created.secret } });
+    expect((await byKey()).statusCode).toBe(200);
+    const keys = (await as(alice, 'GET', '/api/v1/admin/api-keys?status=active')).json();
+    const listed = keys.items.find((key: { id: string }) => key.id === created.id);
+    expect(listed).toMatchObject({ name: 'to revoke', owner: { id: bob.id, email: bob.email }, workspace: { id: bob.workspaceId }, revokedAt: null, lastUsedAt: expect.any(String) });
+    expect(JSON.stringify(keys)).not.toContain(created.secret);
+    expect((await as(alice, 'POST', `/api/v1/admin/api-keys/${created.id}/revoke`)).statusCode).toBe(204);
+    expect((await byKey()).statusCode).toBe(401);
+    expect((await as(alice, 'POST', `/api/v1/admin/api-keys/${created.id}/revoke`)).statusCode).toBe(404);
+    const revoked = (await as(alice, 'GET', '/api/v1/admin/api-keys?status=revoked')).json();
+    expect(revoked.items.map((key: { id: string }) => key.id)).toContain(created.id);
+    const audited = (await as(alice, 'GET', `/api/v1/admin/audit?action=api-key.revoked&target=api-key:${created.id}`)).json();
+    expect(audited.items).toEqual([expect.objectContaining({ action: 'api-key.revoked', actorUserId: alice.id, workspaceId: bob.workspaceId })]);
+  });
+
   it('shows the audit log with filters, one entry, and a CSV export that is itself audited', async () => {
     const adminActions = (await as(alice, 'GET', '/api/v1/admin/audit?action=admin.&limit=100')).json();
     const actions = adminActions.items.map((entry: { action: string }) => entry.action);
@@ -172,6 +199,22 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     });
     expect(system.database.serverVersion).toMatch(/^\d+/);
     expect(system.dataDir.bytes).toBeGreaterThan(0);
+  });
+
+  it('searches the recent log lines of the process by request id, level and text, with credentials redacted', async () => {
+    // The ring is the process's: both database targets of this file log into it, so the id names the target.
+    const requestId = `trace-me-${target.name}`;
+    const traced = await app.inject({ method: 'GET', url: '/api/v1/sites', headers: { ...bob.headers, 'x-request-id': requestId } });
+    expect(traced.statusCode).toBe(200);
+    const byRequest = (await as(alice, 'GET', `/api/v1/admin/logs?requestId=${requestId}`)).json();
+    expect(byRequest.items).toEqual([expect.objectContaining({ level: 'info', msg: 'request completed', requestId })]);
+    expect(JSON.stringify(byRequest)).not.toContain(bob.accessToken);
+    await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.com', password: 'wrong password here' } });
+    const text = (await as(alice, 'GET', '/api/v1/admin/logs?q=REQUEST%20completed&limit=3')).json();
+    expect(text.items).toHaveLength(3);
+    expect(JSON.stringify(await as(alice, 'GET', '/api/v1/admin/logs?limit=500').then((response) => response.json()))).not.toContain('wrong password here');
+    expect((await as(alice, 'GET', '/api/v1/admin/logs?level=error')).json().items.every((line: { level: string }) => ['error', 'fatal'].includes(line.level))).toBe(true);
+    expect((await as(alice, 'GET', '/api/v1/admin/logs?level=loud')).statusCode).toBe(400);
   });
 
   it('takes backups on demand, keeps the retention count, serves them for download, and audits each', async () => {

@@ -60,7 +60,8 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     // Real sites reveal technologies without versions (Express, and Node.js which it implies).
     shop.headers = { 'x-powered-by': 'Express' };
     database = await target.open();
-    ({ app, platform } = await createTestStack({ database, env: { ALLOW_PRIVATE_NETWORK: 'true' } }));
+    // DATABASE_URL as a server on this database would have it: backups of PostgreSQL run pg_dump against it.
+    ({ app, platform } = await createTestStack({ database, env: { ALLOW_PRIVATE_NETWORK: 'true', DATABASE_URL: database.url ?? '' } }));
     await app.ready();
     document = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
     ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
@@ -362,6 +363,43 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('postSitesByIdAnalyze', 409, { params: { id: siteId } });
     await call('deleteSitesById', 204, { params: { id: siteId } });
     await call('deleteSitesById', 404, { params: { id: siteId } });
+  });
+
+  it('admin: accounts, audit log, roles, system, backups', async () => {
+    await call('getAdminUsers', 200, { query: { q: 'bob', limit: 10 } });
+    await call('getAdminUsers', 403, { as: bob });
+    await call('getAdminUsers', 400, { query: { status: 'gone' } });
+    await call('getAdminUsersById', 200, { params: { id: bob.id } });
+    await call('getAdminUsersById', 404, { params: { id: unknownId } });
+    await call('postAdminUsersByIdDisable', 200, { params: { id: bob.id } });
+    await call('postAdminUsersByIdDisable', 409, { params: { id: alice.id } });
+    await call('postAdminUsersByIdEnable', 200, { params: { id: bob.id } });
+    await call('postAdminUsersByIdEnable', 404, { params: { id: unknownId } });
+    await call('putAdminUsersByIdSystemAdmin', 409, { params: { id: alice.id }, body: { systemAdmin: false } });
+    await call('putAdminUsersByIdSystemAdmin', 400, { params: { id: alice.id }, body: {} });
+    const entries = (await call('getAdminAudit', 200, { query: { action: 'admin.', limit: 5 } })).json();
+    await call('getAdminAudit', 400, { query: { cursor: 'garbage' } });
+    await call('getAdminAuditById', 200, { params: { id: entries.items[0].id } });
+    await call('getAdminAuditById', 404, { params: { id: unknownId } });
+    await call('getAdminAuditExport', 200, { query: { action: 'login.succeeded' } });
+    await call('getAdminAuditExport', 400, { query: { from: 'yesterday' } });
+    await call('getAdminWorkspaces', 200, { query: { q: 'alice' } });
+    await call('getAdminWorkspacesByIdMembers', 200, { params: { id: alice.workspaceId } });
+    await call('getAdminWorkspacesByIdMembers', 404, { params: { id: unknownId } });
+    const key = (await call('postApiKeys', 201, { body: { name: 'Revoked by an administrator', scopes: ['sites:read'] } })).json();
+    await call('getAdminApiKeys', 200, { query: { status: 'active' } });
+    await call('getAdminApiKeys', 400, { query: { status: 'lost' } });
+    await call('postAdminApiKeysByIdRevoke', 204, { params: { id: key.id } });
+    await call('postAdminApiKeysByIdRevoke', 404, { params: { id: unknownId } });
+    await call('getAdminRoles', 200);
+    await call('getAdminLogs', 200, { query: { level: 'info', limit: 5 } });
+    await call('getAdminLogs', 400, { query: { limit: 0 } });
+    await call('getAdminSystem', 200);
+    await call('getAdminSystem', 401, { as: null });
+    const backup = (await call('postAdminBackups', 201)).json();
+    await call('getAdminBackups', 200);
+    await call('getAdminBackupsByName', 200, { params: { name: backup.name } });
+    await call('getAdminBackupsByName', 404, { params: { name: 'siteprint-20000101T000000Z-000000.tar.gz' } });
   });
 
   it('answers 405 with Allow, not 404, for a method a known path does not support', async () => {

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { AuditRepository } from '../audit/audit.repository.js';
+import { workspaceRoles } from '../db/schema/index.js';
+import type { AppInstance } from '../http/app.js';
+import { problems } from '../http/problem.js';
+import { adminActorOf, adminErrors, adminOnly, adminTags } from './admin-routes.js';
+import type { AdminWorkspacesRepository } from './admin-workspaces.repository.js';
+
+const paging = { limit: z.coerce.number().int().min(1).max(100).default(25), offset: z.coerce.number().int().min(0).default(0) };
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+const adminWorkspace = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    personal: z.boolean(),
+    createdAt: z.iso.datetime(),
+    members: z.number().int(),
+    sites: z.number().int(),
+    jobsThisMonth: z.number().int().describe('Top-level jobs started this calendar month (UTC)'),
+    llmCostThisMonthUsd: z.number(),
+  })
+  .meta({ id: 'AdminWorkspace' });
+
+const adminApiKey = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string(),
+    scopes: z.array(z.string()),
+    workspace: z.object({ id: z.uuid(), name: z.string() }),
+    owner: z.object({ id: z.uuid(), email: z.string() }),
+    createdAt: z.iso.datetime(),
+    lastUsedAt: z.iso.datetime().nullable(),
+    expiresAt: z.iso.datetime().nullable(),
+    revokedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'AdminApiKey' });
+
+export function registerAdminWorkspaceRoutes(app: AppInstance, { workspaces, audit }: { workspaces: AdminWorkspacesRepository; audit: AuditRepository }): void {
+  app.get(
+    '/api/v1/admin/workspaces',
+    {
+      config: adminOnly,
+      schema: {
+        tags: adminTags,
+        summary: "Every workspace with its members, sites and this month's usage",
+        querystring: z.object({ q: z.string().trim().min(1).max(200).optional().describe('Part of the name'), ...paging }),
+        response: { 200: z.object({ items: z.array(adminWorkspace), total: z.number().int() }), ...adminErrors },
+      },
+    },
+    async (request) => {
+      const page = await workspaces.list(request.query);
+      return { items: page.items.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })), total: page.total };
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/workspaces/:id/members',
+    {
+      config: adminOnly,
+      schema: {
+        tags: adminTags,
+        summary: "A workspace's members and their roles",
+        params: z.object({ id: z.uuid() }),
+        response: {
+          200: z.object({
+            items: z.array(z.object({ userId: z.uuid(), email: z.string(), name: z.string(), role: z.enum(workspaceRoles), joinedAt: z.iso.datetime(), disabled: z.boolean() })),
+          }),
+          ...adminErrors,
+        },
+      },
+    },
+    async (request) => {
+      if (!(await workspaces.exists(request.params.id))) throw problems.notFound('Workspace');
+      const members = await workspaces.members(request.params.id);
+      return { items: members.map(({ disabledAt, joinedAt, ...member }) => ({ ...member, joinedAt: joinedAt.toISOString(), disabled: disabledAt !== null })) };
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/api-keys',
+    {
+      config: adminOnly,
+      schema: {
+        tags: adminTags,
+        summary: 'API keys of every workspace with owner, scopes and last use (never the secret)',
+        querystring: z.object({ status: z.enum(['active', 'revoked']).optional(), ...paging }),
+        response: { 200: z.object({ items: z.array(adminApiKey), total: z.number().int() }), ...adminErrors },
+      },
+    },
+    async (request) => {
+      const page = await workspaces.apiKeys(request.query);
+      return {
+        items: page.items.map((key) => ({
+          id: key.id,
+          name: key.name,
+          prefix: key.prefix,
+          scopes: key.scopes,
+          workspace: { id: key.workspaceId, name: key.workspaceName },
+          owner: { id: key.ownerId, email: key.ownerEmail },
+          createdAt: key.createdAt.toISOString(),
+          lastUsedAt: iso(key.lastUsedAt),
+          expiresAt: iso(key.expiresAt),
+          revokedAt: iso(key.revokedAt),
+        })),
+        total: page.total,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/api-keys/:id/revoke',
+    {
+      config: adminOnly,
+      schema: { tags: adminTags, summary: 'Revoke any active API key; it stops working at once', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...adminErrors } },
+    },
+    async (request, reply) => {
+      const revoked = await workspaces.revokeApiKey(request.params.id);
+      if (!revoked) throw problems.notFound('Active API key');
+      const actor = adminActorOf(request);
+      await audit.append({ action: 'api-key.revoked', actorUserId: actor.userId, workspaceId: revoked.workspaceId, target: `api-key:${request.params.id}`, ip: actor.ip, userAgent: actor.userAgent ?? null, details: { by: 'system-admin' } });
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -39,4 +39,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV=staging/);
     expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL: expected a redis/);
   });
+
+  it('accepts a cron expression as BACKUP_SCHEDULE and names a bad one', () => {
+    expect(loadConfig({ BACKUP_SCHEDULE: '0 3 * * *' })).toMatchObject({ BACKUP_SCHEDULE: '0 3 * * *', BACKUP_RETENTION: 7 });
+    expect(() => loadConfig({ BACKUP_SCHEDULE: 'nightly' })).toThrow('Invalid configuration: BACKUP_SCHEDULE=nightly: expected a cron expression such as "0 3 * * *"');
+    expect(() => loadConfig({ BACKUP_RETENTION: '0' })).toThrow(/BACKUP_RETENTION=0/);
+  });
 });

@@ -1,3 +1,4 @@
+import { ARTICLE_TYPES } from '../discover/naming.js';
 import { allElements, textOf, type Element } from '../extract/dom.js';
 import type { PageContext } from '../extract/runtime.js';
 import { CONTAINER_TYPES, jsonLdTypes } from '../extract/structured.js';
@@ -59,6 +60,45 @@ export function titleSupport(page: PageContext, value: string): number {
 const HEADING = /^h[1-3]$/;
 const MAX_HEADINGS = 40;
 
+/** A text's words without punctuation or possessive endings. */
+const sameWords = (text: string) =>
+  text
+    .replace(/['’]s\b/gu, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+const headingCache = new WeakMap<PageContext, string[]>();
+
+/** The texts of the page's first h1–h3 headings, comparable-normalised. */
+function headingTexts(page: PageContext): string[] {
+  const known = headingCache.get(page);
+  if (known) return known;
+  const texts: string[] = [];
+  for (const element of allElements(page.document)) {
+    if (!HEADING.test(element.name)) continue;
+    const text = comparable(textOf(element));
+    if (text) texts.push(text);
+    if (texts.length >= MAX_HEADINGS) break;
+  }
+  headingCache.set(page, texts);
+  return texts;
+}
+
+/**
+ * Whether something else on the page confirms an article's declared headline: another declared
+ * title or a visible heading that is the headline, holds it, or is held by it ("Oak lamp" under
+ * a declared "Oak lamp | Shop"), or reads the same words but for punctuation and possessives
+ * ("Oak's lamp - a guide" as "Oak lamp: a guide"). A structured-data headline that nothing else states (an
+ * encyclopedia's one-line description) is not the title.
+ */
+export function headlineConfirmed(page: PageContext, value: string): boolean {
+  const headline = comparable(value);
+  if (!headline) return false;
+  const words = sameWords(headline);
+  const agree = (other: string) => agreesWith(headline, other) || agreesWith(other, headline) || sameWords(other) === words;
+  return declaredTitles(page).some((title) => title !== headline && agree(title)) || headingTexts(page).some(agree);
+}
+
 /**
  * Visible headings (h1–h3) that a declared title agrees with, most agreeing first: the item's
  * name where the page's h1 is its logo or a section title and the name sits in an h2.
@@ -82,3 +122,32 @@ export function agreedHeadings(page: PageContext): Element[] {
  * their name this way; a one-page blueprint cannot learn the suffix from other pages.
  */
 export const SITE_NAME_SUFFIX = String.raw`^(.{8,}?)\s+[|–—·•»-]\s+[^|–—·•»]{2,40}$`;
+
+const articles = new WeakMap<PageContext, boolean>();
+
+/**
+ * Whether a page says it is an article: an Open Graph `og:type` of article, an article
+ * publication time, or a schema.org Article type (NewsArticle, BlogPosting…) in JSON-LD or
+ * microdata.
+ */
+export function declaresArticle(page: PageContext): boolean {
+  const known = articles.get(page);
+  if (known !== undefined) return known;
+  const ogType = page.meta.get('og:type')?.[0]?.trim().toLowerCase();
+  const answer =
+    ogType === 'article' ||
+    page.meta.has('article:published_time') ||
+    page.jsonLd.some((object) => jsonLdTypes(object).some((type) => ARTICLE_TYPES.has(type))) ||
+    allElements(page.document).some((element) => element.attribs.itemscope !== undefined && ARTICLE_TYPES.has(element.attribs.itemtype?.split('/').pop() ?? ''));
+  articles.set(page, answer);
+  return answer;
+}
+
+/**
+ * Where an article states its own headline, most authoritative first: its structured data, Dublin
+ * Core (a bibliographic record), then the sharing metadata (Open Graph, Twitter, Parse.ly). An
+ * article's title is what its publisher declares there, as written: that is the headline reader
+ * views and link previews show, and the visible heading is often a shortened or restyled form
+ * of it. An item page's name is its heading instead (agreedHeadings).
+ */
+export const ARTICLE_HEADLINE_META = ['dc:title', 'dc.title', 'dcterms.title', 'og:title', 'twitter:title', 'parsely-title'];

@@ -4,7 +4,7 @@ import { compileQuery, compileSource, selectElements, type PageContext } from '.
 import { normalizeLabel } from '../extract/labels.js';
 import type { Candidate, FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
-import { declaredTitles, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
+import { ARTICLE_HEADLINE_META, declaredTitles, declaresArticle, headlineConfirmed, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
 import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
 import { fuseEvidence, sameMeaning } from './fusion.js';
 import { validity } from './validators.js';
@@ -118,7 +118,7 @@ function evaluate(
   score *= distinctRatio * distinctRatio;
   if (exampleAgreement !== null) score *= exampleAgreement > 0 ? 1 + exampleAgreement : exampleAgreement < 0 ? 0.1 : 0.4;
   if (field.profile.heading) {
-    score *= titleAgreementFactor(values, pages, NAMED_ORIGINS.has(candidate.origin) ? NAMED_FLOOR : BARE_FLOOR, isDeclaration(candidate.source));
+    score *= titleAgreementFactor(values, pages, NAMED_ORIGINS.has(candidate.origin) ? NAMED_FLOOR : BARE_FLOOR, isDeclaration(candidate.source), isArticleHeadline(candidate.source));
   }
   return { ...candidate, coverage, heldOutCoverage, uniqueness, validity: meanValidity, varies, exampleAgreement, score, values };
 }
@@ -142,7 +142,13 @@ function isDeclaration(source: Source): boolean {
   return 'css' in source && source.css === 'head > title';
 }
 
-function titleAgreementFactor(values: string[][], pages: TestScope[], floor: number, declared: boolean): number {
+/** Where an article declares its headline: on an article page, the title as its publisher states it. */
+function isArticleHeadline(source: Source): boolean {
+  if ('jsonld' in source) return source.jsonld === 'headline';
+  return 'meta' in source && ARTICLE_HEADLINE_META.includes(source.meta.toLowerCase());
+}
+
+function titleAgreementFactor(values: string[][], pages: TestScope[], floor: number, declared: boolean, headline: boolean): number {
   let answered = 0;
   let agreeing = 0;
   let support = 0;
@@ -151,6 +157,11 @@ function titleAgreementFactor(values: string[][], pages: TestScope[], floor: num
     if (!value) continue;
     answered++;
     const page = pages[index]!.page;
+    // An article's declared headline is its title, once a heading or another declaration confirms it.
+    if (headline && declaresArticle(page) && headlineConfirmed(page, value)) {
+      agreeing++;
+      continue;
+    }
     const declarations = declaredTitles(page).length;
     // A declaration trivially agrees with itself: it needs another one, unless it is the only one.
     const needed = declared ? 2 : 1;

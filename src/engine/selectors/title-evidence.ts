@@ -60,6 +60,16 @@ export function titleSupport(page: PageContext, value: string): number {
 const HEADING = /^h[1-3]$/;
 const MAX_HEADINGS = 40;
 
+/**
+ * Whether a declared title is a visible heading with more appended or prepended ("Oak lamp |
+ * Shop" over an "Oak lamp" heading): on an item page the heading is the name and the rest is the
+ * shop's name, a format or an author.
+ */
+export function extendsHeading(page: PageContext, value: string): boolean {
+  const declared = comparable(value);
+  return headingTexts(page).some((heading) => heading !== declared && agreesWith(declared, heading));
+}
+
 /** A text's words without punctuation or possessive endings. */
 const sameWords = (text: string) =>
   text
@@ -127,8 +137,8 @@ const articles = new WeakMap<PageContext, boolean>();
 
 /**
  * Whether a page says it is an article: an Open Graph `og:type` of article, an article
- * publication time, or a schema.org Article type (NewsArticle, BlogPosting…) in JSON-LD or
- * microdata.
+ * publication time, a schema.org Article type (NewsArticle, BlogPosting…) in JSON-LD or
+ * microdata, or an HTML <article> that holds a heading with its publication time or author link.
  */
 export function declaresArticle(page: PageContext): boolean {
   const known = articles.get(page);
@@ -138,9 +148,22 @@ export function declaresArticle(page: PageContext): boolean {
     ogType === 'article' ||
     page.meta.has('article:published_time') ||
     page.jsonLd.some((object) => jsonLdTypes(object).some((type) => ARTICLE_TYPES.has(type))) ||
-    allElements(page.document).some((element) => element.attribs.itemscope !== undefined && ARTICLE_TYPES.has(element.attribs.itemtype?.split('/').pop() ?? ''));
+    allElements(page.document).some(
+      (element) =>
+        (element.attribs.itemscope !== undefined && ARTICLE_TYPES.has(element.attribs.itemtype?.split('/').pop() ?? '')) ||
+        (element.name === 'article' && isDatedArticle(element)),
+    );
   articles.set(page, answer);
   return answer;
+}
+
+/** An <article> element with a heading and a publication time (<time datetime>) or an author link. */
+function isDatedArticle(article: Element): boolean {
+  const inside = allElements(article);
+  return (
+    inside.some((element) => element.name === 'h1' || element.name === 'h2') &&
+    inside.some((element) => (element.name === 'time' && element.attribs.datetime !== undefined) || (element.name === 'a' && /\bauthor\b/i.test(element.attribs.rel ?? '')))
+  );
 }
 
 /**

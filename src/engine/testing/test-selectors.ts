@@ -4,7 +4,7 @@ import { compileQuery, compileSource, selectElements, type PageContext } from '.
 import { normalizeLabel } from '../extract/labels.js';
 import type { Candidate, FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
-import { ARTICLE_HEADLINE_META, declaredTitles, declaresArticle, headlineConfirmed, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
+import { ARTICLE_HEADLINE_META, declaredTitles, declaresArticle, extendsHeading, headlineConfirmed, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
 import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
 import { fuseEvidence, sameMeaning } from './fusion.js';
 import { validity } from './validators.js';
@@ -165,6 +165,8 @@ function titleAgreementFactor(values: string[][], pages: TestScope[], floor: num
     const declarations = declaredTitles(page).length;
     // A declaration trivially agrees with itself: it needs another one, unless it is the only one.
     const needed = declared ? 2 : 1;
+    // Nor does it agree where it is a visible heading with the shop's name or a format added.
+    if (declared && extendsHeading(page, value)) continue;
     if (declarations < needed) {
       agreeing++;
       continue;

@@ -96,6 +96,12 @@ describe('article headlines as the article declares them', () => {
     expect(pages.map((page) => extractPage(blueprint, page).fields.title?.value)).toEqual(['Harbour reopens after storm', 'Ferry timetable changes in May', 'New lighthouse keeper named']);
   });
 
+  it('takes an article’s document title less its site name when it declares no headline metadata', () => {
+    const { value } = extractOne(`<html><head><title>Salt marsh birds return | Notes | Ana Lima</title></head><body>
+<article itemscope itemtype="https://schema.org/BlogPosting"><h2 itemprop="name">Salt marsh birds return</h2>${body('')}</article></body></html>`);
+    expect(value('title')).toBe('Salt marsh birds return | Notes');
+  });
+
   it('reads the Dublin Core title and creator before Open Graph and the generic author tag', () => {
     const { value } = extractOne(`<html><head><title>Title element</title><meta name="author" content="Site Team"><meta property="og:title" content="Sharing title">
 <meta property="dc:title" content="Catalogue title"><meta property="dc:creator" content="Ada Byron"></head><body><h1>Test heading</h1>${body('')}</body></html>`);

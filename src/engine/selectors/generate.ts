@@ -300,6 +300,8 @@ function articleHeadlineCandidates(set: CandidateSet, profile: FieldProfile, pag
   for (const [i, name] of ARTICLE_HEADLINE_META.entries()) {
     if (pages.some((page) => page.meta.has(name))) set.add({ meta: name }, 'meta', 0.96 - i * 0.01);
   }
+  // Without headline metadata, the document title is the article's declaration, less the site name.
+  set.add({ css: 'head > title', regex: SITE_NAME_SUFFIX }, 'heading', 0.9);
 }
 
 const AUTHOR_LINK = 'a[rel~="author" i]';

@@ -4,7 +4,7 @@ import { compileQuery, compileSource, selectElements, type PageContext } from '.
 import { normalizeLabel } from '../extract/labels.js';
 import type { Candidate, FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
-import { ARTICLE_HEADLINE_META, declaredTitles, declaresArticle, extendsHeading, headlineConfirmed, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
+import { ARTICLE_HEADLINE_META, declaredTitles, declaresArticle, extendsHeading, headlineConfirmed, SITE_NAME_SUFFIX, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
 import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
 import { fuseEvidence, sameMeaning } from './fusion.js';
 import { validity } from './validators.js';
@@ -145,6 +145,7 @@ function isDeclaration(source: Source): boolean {
 /** Where an article declares its headline: on an article page, the title as its publisher states it. */
 function isArticleHeadline(source: Source): boolean {
   if ('jsonld' in source) return source.jsonld === 'headline';
+  if ('css' in source) return source.css === 'head > title' && source.regex === SITE_NAME_SUFFIX;
   return 'meta' in source && ARTICLE_HEADLINE_META.includes(source.meta.toLowerCase());
 }
 

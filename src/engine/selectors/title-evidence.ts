@@ -14,8 +14,8 @@ export const TITLE_META = ['og:title', 'twitter:title', 'dc.title', 'dc:title', 
 
 const cache = new WeakMap<PageContext, string[]>();
 
-/** The page's declared titles, comparable-normalised and without duplicates. */
-export function declaredTitles(page: PageContext): string[] {
+/** Every title the page declares, one per declaration (the same text may come several times), comparable-normalised. */
+function declarations(page: PageContext): string[] {
   const known = cache.get(page);
   if (known) return known;
   const texts = [page.title];
@@ -24,8 +24,17 @@ export function declaredTitles(page: PageContext): string[] {
     if (jsonLdTypes(object).some((type) => CONTAINER_TYPES.has(type))) continue;
     for (const key of ['headline', 'name']) if (typeof object[key] === 'string') texts.push(object[key]);
   }
-  const titles = [...new Set(texts.map(comparable).filter(Boolean))];
+  const titles = texts.map(comparable).filter(Boolean);
   cache.set(page, titles);
+  return titles;
+}
+
+const distinctCache = new WeakMap<PageContext, string[]>();
+
+/** The page's declared titles, comparable-normalised and without duplicates. */
+export function declaredTitles(page: PageContext): string[] {
+  let titles = distinctCache.get(page);
+  if (!titles) distinctCache.set(page, (titles = [...new Set(declarations(page))]));
   return titles;
 }
 
@@ -95,8 +104,8 @@ function headingTexts(page: PageContext): string[] {
 }
 
 /**
- * Whether something else on the page confirms an article's declared headline: another declared
- * title or a visible heading that is the headline, holds it, or is held by it ("Oak lamp" under
+ * Whether something else on the page confirms an article's declared headline: a second declared
+ * title (the same text declared twice counts) or a visible heading that is the headline, holds it, or is held by it ("Oak lamp" under
  * a declared "Oak lamp | Shop"), or reads the same words but for punctuation and possessives
  * ("Oak's lamp - a guide" as "Oak lamp: a guide"). A structured-data headline that nothing else states (an
  * encyclopedia's one-line description) is not the title.
@@ -106,7 +115,7 @@ export function headlineConfirmed(page: PageContext, value: string): boolean {
   if (!headline) return false;
   const words = sameWords(headline);
   const agree = (other: string) => agreesWith(headline, other) || agreesWith(other, headline) || sameWords(other) === words;
-  return declaredTitles(page).some((title) => title !== headline && agree(title)) || headingTexts(page).some(agree);
+  return declarations(page).filter(agree).length >= 2 || declaredTitles(page).some((title) => title !== headline && agree(title)) || headingTexts(page).some(agree);
 }
 
 /**

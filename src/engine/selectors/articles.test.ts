@@ -76,6 +76,12 @@ describe('article headlines as the article declares them', () => {
     expect(value('title')).toBe('Oak reading lamp');
   });
 
+  it('keeps the heading on a product page that also calls itself an Open Graph article', () => {
+    const { value } = extractOne(news(`<title>Oak reading lamp - furniture - by owner</title><meta property="og:type" content="article">
+<meta property="og:title" content="Oak reading lamp - furniture - by owner"><script type="application/ld+json">{"@type":"Product","name":"Oak reading lamp"}</script>`, 'Oak reading lamp'));
+    expect(value('title')).toBe('Oak reading lamp');
+  });
+
   it('takes a declared headline that reads the heading’s words with other punctuation', () => {
     const { value } = extractOne(news(`<meta property="og:type" content="article"><meta property="og:title" content="How we designed Harbor’s queue - a task framework">`, 'How we designed Harbor queue: a task framework'));
     expect(value('title')).toBe('How we designed Harbor’s queue - a task framework');

@@ -1,4 +1,4 @@
-import { ARTICLE_TYPES } from '../discover/naming.js';
+import { ARTICLE_TYPES, PRODUCT_TYPES } from '../discover/naming.js';
 import { allElements, textOf, type Element } from '../extract/dom.js';
 import type { PageContext } from '../extract/runtime.js';
 import { CONTAINER_TYPES, jsonLdTypes } from '../extract/structured.js';
@@ -148,20 +148,21 @@ const articles = new WeakMap<PageContext, boolean>();
  * Whether a page says it is an article: an Open Graph `og:type` of article, an article
  * publication time, a schema.org Article type (NewsArticle, BlogPosting…) in JSON-LD or
  * microdata, or an HTML <article> that holds a heading with its publication time or author link.
+ * A page whose structured data describes a product is an item page whatever else it says (classified
+ * ads publish their listings as Open Graph articles).
  */
 export function declaresArticle(page: PageContext): boolean {
   const known = articles.get(page);
   if (known !== undefined) return known;
   const ogType = page.meta.get('og:type')?.[0]?.trim().toLowerCase();
+  const itemTypes = (element: Element) => (element.attribs.itemscope !== undefined ? [element.attribs.itemtype?.split('/').pop() ?? ''] : []);
+  const declaredTypes = new Set([...page.jsonLd.flatMap(jsonLdTypes), ...allElements(page.document).flatMap(itemTypes)]);
   const answer =
-    ogType === 'article' ||
-    page.meta.has('article:published_time') ||
-    page.jsonLd.some((object) => jsonLdTypes(object).some((type) => ARTICLE_TYPES.has(type))) ||
-    allElements(page.document).some(
-      (element) =>
-        (element.attribs.itemscope !== undefined && ARTICLE_TYPES.has(element.attribs.itemtype?.split('/').pop() ?? '')) ||
-        (element.name === 'article' && isDatedArticle(element)),
-    );
+    ![...declaredTypes].some((type) => PRODUCT_TYPES.has(type)) &&
+    (ogType === 'article' ||
+      page.meta.has('article:published_time') ||
+      [...declaredTypes].some((type) => ARTICLE_TYPES.has(type)) ||
+      allElements(page.document).some((element) => element.name === 'article' && isDatedArticle(element)));
   articles.set(page, answer);
   return answer;
 }

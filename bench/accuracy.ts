@@ -250,4 +250,9 @@ for (const [name, r] of Object.entries(articles.fields)) {
   console.log(`| ${name} | ${fmt(r.precision)} | ${fmt(r.recall)} | ${fmt(r.f1)} | ${r.correct} / ${r.predicted} / ${r.gold} |`);
 }
 console.log(`readability-dev engine time: blueprints ${fmt(articles.buildSeconds, 2)} s, extraction ${fmt(articles.pages / articles.extractSeconds, 0)} pages/s`);
-if (options.includes('--misses')) for (const miss of articles.misses) console.log(`  miss ${miss.page} ${miss.field}: got ${JSON.stringify(miss.got)} want ${JSON.stringify(miss.want)}`);
+if (options.includes('--misses')) {
+  for (const miss of articles.misses) console.log(`  miss ${miss.page} ${miss.field} (${miss.cause}): got ${JSON.stringify(miss.got)} want ${JSON.stringify(miss.want)}`);
+  const causes = new Map<string, number>();
+  for (const { field, cause } of articles.misses) causes.set(`${field}: ${cause}`, (causes.get(`${field}: ${cause}`) ?? 0) + 1);
+  console.log(`  misses by kind: ${[...causes].map(([kind, count]) => `${kind} ${count}`).join('; ')}`);
+}

@@ -29,10 +29,21 @@ export interface FieldScore {
 export interface ArticleResult {
   pages: number;
   fields: Record<ArticleField, FieldScore>;
-  /** Pages where a field was wrong or missing: name, field, extracted and gold values. */
-  misses: { page: string; field: ArticleField; got: string[]; want: string }[];
+  /** Pages where a field was wrong or missing: name, field, extracted and gold values, and the kind of miss. */
+  misses: { page: string; field: ArticleField; got: string[]; want: string; cause: MissCause }[];
   buildSeconds: number;
   extractSeconds: number;
+}
+
+export type MissCause = 'no gold value' | 'nothing extracted' | 'gold adds a site or section name' | 'gold keeps the byline wording' | 'other value';
+
+/** What kind of miss a wrong or missing value is (for the error analysis; both sides normalised). */
+export function missCause(got: string[], want: string): MissCause {
+  if (!want) return 'no gold value';
+  if (!got.length) return 'nothing extracted';
+  if (got.some((value) => want.startsWith(value) && /^\s*[|–—·•»:_-]/.test(want.slice(value.length)))) return 'gold adds a site or section name';
+  if (got.some((value) => /^(?:written by|by)\s/.test(want) && want.includes(value))) return 'gold keeps the byline wording';
+  return 'other value';
 }
 
 /** score.mjs's normalisation. */
@@ -89,7 +100,7 @@ export function articleAccuracy(dir: string): ArticleResult {
       if (got.length) count.predicted++;
       if (want) count.gold++;
       if (want && got.includes(want)) count.correct++;
-      else if (want || got.length) misses.push({ page: name, field, got, want: want ?? '' });
+      else if (want || got.length) misses.push({ page: name, field, got, want: want ?? '', cause: missCause(got, want ?? '') });
     }
   }
   const scores = Object.fromEntries(

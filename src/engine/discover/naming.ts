@@ -27,6 +27,8 @@ const NAME_BY_TYPE: Record<string, string> = {
 
 /** schema.org types of articles: news, blog posts, reports. */
 export const ARTICLE_TYPES: ReadonlySet<string> = new Set(Object.keys(NAME_BY_TYPE).filter((type) => NAME_BY_TYPE[type] === 'article'));
+/** schema.org types of things for sale. */
+export const PRODUCT_TYPES: ReadonlySet<string> = new Set(Object.keys(NAME_BY_TYPE).filter((type) => NAME_BY_TYPE[type] === 'product'));
 
 /** Words of URL paths that say what kind of page lies below them. */
 const NAME_BY_URL_WORD: Array<[RegExp, string]> = [

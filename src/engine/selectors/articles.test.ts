@@ -61,6 +61,61 @@ describe('article titles from agreeing evidence', () => {
   });
 });
 
+describe('article headlines as the article declares them', () => {
+  const news = (head: string, heading: string) =>
+    `<html><head>${head}</head><body><article><h1 class="headline">${heading}</h1>${body('')}</article></body></html>`;
+
+  it('takes an article’s declared headline as written, site name included, once its heading confirms it', () => {
+    const { value } = extractOne(news(`<title>How to build a terrarium (with pictures) | Craft Hub</title>
+<meta property="og:type" content="article"><meta property="og:title" content="How to build a terrarium | Craft Hub">`, 'How to build a terrarium'));
+    expect(value('title')).toBe('How to build a terrarium | Craft Hub');
+  });
+
+  it('keeps the heading on an item page whose declared titles add the shop’s name', () => {
+    const { value } = extractOne(news(`<title>Oak reading lamp | Lamp House</title><meta property="og:title" content="Oak reading lamp | Lamp House">`, 'Oak reading lamp'));
+    expect(value('title')).toBe('Oak reading lamp');
+  });
+
+  it('keeps the heading on a product page that also calls itself an Open Graph article', () => {
+    const { value } = extractOne(news(`<title>Oak reading lamp - furniture - by owner</title><meta property="og:type" content="article">
+<meta property="og:title" content="Oak reading lamp - furniture - by owner"><script type="application/ld+json">{"@type":"Product","name":"Oak reading lamp"}</script>`, 'Oak reading lamp'));
+    expect(value('title')).toBe('Oak reading lamp');
+  });
+
+  it('takes a declared headline that reads the heading’s words with other punctuation', () => {
+    const { value } = extractOne(news(`<meta property="og:type" content="article"><meta property="og:title" content="How we designed Harbor’s queue - a task framework">`, 'How we designed Harbor queue: a task framework'));
+    expect(value('title')).toBe('How we designed Harbor’s queue - a task framework');
+  });
+
+  it('does not take a structured-data headline that no heading or other declared title confirms', () => {
+    const { value } = extractOne(news(`<title>Hermitian matrix - Encyclopedia</title><script type="application/ld+json">
+{"@context":"https://schema.org","@type":"Article","name":"Hermitian matrix","headline":"matrix equal to its conjugate transpose"}</script>`, 'Hermitian matrix'));
+    expect(value('title')).toBe('Hermitian matrix');
+  });
+
+  it('trims a site name that every article of a site appends to its declared headline', () => {
+    const pages = ['Harbour reopens after storm', 'Ferry timetable changes in May', 'New lighthouse keeper named'].map((headline, i) => ({
+      url: `https://news.example/2024/05/story-${i}`,
+      html: news(`<meta property="og:type" content="article"><meta property="og:title" content="${headline} | Coast News">`, headline),
+    }));
+    const { blueprint } = buildBlueprint(pages, { fields: [{ name: 'title' }] });
+    expect(pages.map((page) => extractPage(blueprint, page).fields.title?.value)).toEqual(['Harbour reopens after storm', 'Ferry timetable changes in May', 'New lighthouse keeper named']);
+  });
+
+  it('takes an article’s document title less its site name when it declares no headline metadata', () => {
+    const { value } = extractOne(`<html><head><title>Salt marsh birds return | Notes | Ana Lima</title></head><body>
+<article itemscope itemtype="https://schema.org/BlogPosting"><h2 itemprop="name">Salt marsh birds return</h2>${body('')}</article></body></html>`);
+    expect(value('title')).toBe('Salt marsh birds return | Notes');
+  });
+
+  it('reads the Dublin Core title and creator before Open Graph and the generic author tag', () => {
+    const { value } = extractOne(`<html><head><title>Title element</title><meta name="author" content="Site Team"><meta property="og:title" content="Sharing title">
+<meta property="dc:title" content="Catalogue title"><meta property="dc:creator" content="Ada Byron"></head><body><h1>Test heading</h1>${body('')}</body></html>`);
+    expect(value('title')).toBe('Catalogue title');
+    expect(value('author')).toEqual(['Ada Byron']);
+  });
+});
+
 describe('article bylines and dates', () => {
   const article = `<html><head><title>Weekly notes, issue 85 – Team Blog</title></head><body>
 <article><header class="entry-header"><h1 class="entry-title">Weekly notes, issue 85</h1>

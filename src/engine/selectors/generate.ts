@@ -7,7 +7,7 @@ import { compileQuery, compileSource, selectElements, type PageContext } from '.
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import { labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
-import { agreedHeadings, SITE_NAME_SUFFIX } from './title-evidence.js';
+import { agreedHeadings, ARTICLE_HEADLINE_META, declaresArticle, SITE_NAME_SUFFIX } from './title-evidence.js';
 import { escapeRegExp, sameValue, segmentRegex } from './values.js';
 
 export interface FieldSpec {
@@ -96,9 +96,9 @@ function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: P
     const match = pathMatch(profile, path);
     if (match >= 0.25) set.add({ jsonld: path, ...(dataType ? { type: dataType } : {}) }, 'jsonld', 0.92 * match);
   }
-  for (const [i, name] of profile.meta.entries()) {
-    if (pages.some((page) => page.meta.has(name.toLowerCase()))) set.add({ meta: name }, 'meta', 0.8 - i * 0.03);
-  }
+  // Ranked among the tags the pages have: the strongest one present gets the top prior.
+  const present = profile.meta.filter((name) => pages.some((page) => page.meta.has(name.toLowerCase())));
+  for (const [i, name] of present.entries()) set.add({ meta: name }, 'meta', 0.8 - i * 0.03);
   for (const page of pages.slice(0, 3)) {
     for (const [i, prop] of profile.itemprop.entries()) {
       for (const element of allElements(page.document)) {
@@ -286,6 +286,22 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
     set.add({ css: 'head > title', regex: SITE_NAME_SUFFIX }, 'heading', 0.41);
   }
   if (profile.kind === 'person') relationCandidates(set, profile, pages);
+}
+
+/**
+ * On pages that declare themselves articles, the headline the article declares (title-evidence.ts)
+ * comes before any visible heading; on item pages the heading stays the name.
+ */
+function articleHeadlineCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[], dataType?: string): void {
+  if (profile.concept !== 'title' || pages.filter(declaresArticle).length * 2 <= pages.length) return;
+  if (pages.some((page) => page.jsonLd.some((object) => typeof object.headline === 'string'))) {
+    set.add({ jsonld: 'headline', ...(dataType ? { type: dataType } : {}) }, 'jsonld', 0.97);
+  }
+  for (const [i, name] of ARTICLE_HEADLINE_META.entries()) {
+    if (pages.some((page) => page.meta.has(name))) set.add({ meta: name }, 'meta', 0.96 - i * 0.01);
+  }
+  // Without headline metadata, the document title is the article's declaration, less the site name.
+  set.add({ css: 'head > title', regex: SITE_NAME_SUFFIX }, 'heading', 0.9);
 }
 
 const AUTHOR_LINK = 'a[rel~="author" i]';
@@ -500,6 +516,7 @@ export function generateSelectors(
     structuredCandidates(set, profile, pages, options.dataType);
     labelCandidates(set, profile, pages);
     templateCandidates(set, profile, pages);
+    articleHeadlineCandidates(set, profile, pages, options.dataType);
     patternCandidates(set, profile, pages);
     return { spec, profile, type, multiple: spec.multiple ?? profile.multiple, candidates: set.list, examples };
   });

@@ -44,7 +44,8 @@ const CONCEPTS: Record<string, Concept> = {
   title: {
     labels: ['title', 'name', 'product name', 'book title', 'item name', 'product title', 'headline'],
     jsonld: ['name', 'headline', 'title'],
-    meta: ['og:title', 'twitter:title', 'dc.title', 'dc:title', 'dcterms.title', 'parsely-title'],
+    // Dublin Core is the document's bibliographic record; sharing metadata is often tuned for feeds.
+    meta: ['dc:title', 'dc.title', 'dcterms.title', 'og:title', 'twitter:title', 'parsely-title'],
     itemprop: ['name', 'headline'],
     classWords: ['title', 'name', 'headline', 'heading'],
     type: 'text',
@@ -65,7 +66,8 @@ const CONCEPTS: Record<string, Concept> = {
     labels: ['author', 'authors', 'by', 'written by', 'writer', 'author s', 'authored by', 'creator', 'byline'],
     weakLabels: ['contributor', 'contributors', 'editor', 'artist', 'von', 'par', 'por'],
     jsonld: ['author.name', 'author', 'creator.name', 'creator'],
-    meta: ['author', 'book:author', 'article:author', 'og:article:author', 'dc.creator', 'dc:creator', 'dcterms.creator', 'parsely-author', 'citation_author'],
+    // The bibliographic creator before the generic "author" tag, which CMSs often fill with the site.
+    meta: ['dc:creator', 'dcterms.creator', 'dc.creator', 'author', 'book:author', 'article:author', 'og:article:author', 'parsely-author', 'citation_author'],
     itemprop: ['author', 'creator'],
     classWords: ['author', 'authors', 'byline', 'writer', 'creator', 'contributor'],
     type: 'text',

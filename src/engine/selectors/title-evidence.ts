@@ -1,3 +1,4 @@
+import { ARTICLE_TYPES, PRODUCT_TYPES } from '../discover/naming.js';
 import { allElements, textOf, type Element } from '../extract/dom.js';
 import type { PageContext } from '../extract/runtime.js';
 import { CONTAINER_TYPES, jsonLdTypes } from '../extract/structured.js';
@@ -13,8 +14,8 @@ export const TITLE_META = ['og:title', 'twitter:title', 'dc.title', 'dc:title', 
 
 const cache = new WeakMap<PageContext, string[]>();
 
-/** The page's declared titles, comparable-normalised and without duplicates. */
-export function declaredTitles(page: PageContext): string[] {
+/** Every title the page declares, one per declaration (the same text may come several times), comparable-normalised. */
+function declarations(page: PageContext): string[] {
   const known = cache.get(page);
   if (known) return known;
   const texts = [page.title];
@@ -23,8 +24,17 @@ export function declaredTitles(page: PageContext): string[] {
     if (jsonLdTypes(object).some((type) => CONTAINER_TYPES.has(type))) continue;
     for (const key of ['headline', 'name']) if (typeof object[key] === 'string') texts.push(object[key]);
   }
-  const titles = [...new Set(texts.map(comparable).filter(Boolean))];
+  const titles = texts.map(comparable).filter(Boolean);
   cache.set(page, titles);
+  return titles;
+}
+
+const distinctCache = new WeakMap<PageContext, string[]>();
+
+/** The page's declared titles, comparable-normalised and without duplicates. */
+export function declaredTitles(page: PageContext): string[] {
+  let titles = distinctCache.get(page);
+  if (!titles) distinctCache.set(page, (titles = [...new Set(declarations(page))]));
   return titles;
 }
 
@@ -60,6 +70,55 @@ const HEADING = /^h[1-3]$/;
 const MAX_HEADINGS = 40;
 
 /**
+ * Whether a declared title is a visible heading with more appended or prepended ("Oak lamp |
+ * Shop" over an "Oak lamp" heading): on an item page the heading is the name and the rest is the
+ * shop's name, a format or an author.
+ */
+export function extendsHeading(page: PageContext, value: string): boolean {
+  const declared = comparable(value);
+  return headingTexts(page).some((heading) => heading !== declared && agreesWith(declared, heading));
+}
+
+/** A text's words without punctuation or possessive endings. */
+const sameWords = (text: string) =>
+  text
+    .replace(/['’]s\b/gu, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+const headingCache = new WeakMap<PageContext, string[]>();
+
+/** The texts of the page's first h1–h3 headings, comparable-normalised. */
+function headingTexts(page: PageContext): string[] {
+  const known = headingCache.get(page);
+  if (known) return known;
+  const texts: string[] = [];
+  for (const element of allElements(page.document)) {
+    if (!HEADING.test(element.name)) continue;
+    const text = comparable(textOf(element));
+    if (text) texts.push(text);
+    if (texts.length >= MAX_HEADINGS) break;
+  }
+  headingCache.set(page, texts);
+  return texts;
+}
+
+/**
+ * Whether something else on the page confirms an article's declared headline: a second declared
+ * title (the same text declared twice counts) or a visible heading that is the headline, holds it, or is held by it ("Oak lamp" under
+ * a declared "Oak lamp | Shop"), or reads the same words but for punctuation and possessives
+ * ("Oak's lamp - a guide" as "Oak lamp: a guide"). A structured-data headline that nothing else states (an
+ * encyclopedia's one-line description) is not the title.
+ */
+export function headlineConfirmed(page: PageContext, value: string): boolean {
+  const headline = comparable(value);
+  if (!headline) return false;
+  const words = sameWords(headline);
+  const agree = (other: string) => agreesWith(headline, other) || agreesWith(other, headline) || sameWords(other) === words;
+  return declarations(page).filter(agree).length >= 2 || declaredTitles(page).some((title) => title !== headline && agree(title)) || headingTexts(page).some(agree);
+}
+
+/**
  * Visible headings (h1–h3) that a declared title agrees with, most agreeing first: the item's
  * name where the page's h1 is its logo or a section title and the name sits in an h2.
  */
@@ -82,3 +141,46 @@ export function agreedHeadings(page: PageContext): Element[] {
  * their name this way; a one-page blueprint cannot learn the suffix from other pages.
  */
 export const SITE_NAME_SUFFIX = String.raw`^(.{8,}?)\s+[|–—·•»-]\s+[^|–—·•»]{2,40}$`;
+
+const articles = new WeakMap<PageContext, boolean>();
+
+/**
+ * Whether a page says it is an article: an Open Graph `og:type` of article, an article
+ * publication time, a schema.org Article type (NewsArticle, BlogPosting…) in JSON-LD or
+ * microdata, or an HTML <article> that holds a heading with its publication time or author link.
+ * A page whose structured data describes a product is an item page whatever else it says (classified
+ * ads publish their listings as Open Graph articles).
+ */
+export function declaresArticle(page: PageContext): boolean {
+  const known = articles.get(page);
+  if (known !== undefined) return known;
+  const ogType = page.meta.get('og:type')?.[0]?.trim().toLowerCase();
+  const itemTypes = (element: Element) => (element.attribs.itemscope !== undefined ? [element.attribs.itemtype?.split('/').pop() ?? ''] : []);
+  const declaredTypes = new Set([...page.jsonLd.flatMap(jsonLdTypes), ...allElements(page.document).flatMap(itemTypes)]);
+  const answer =
+    ![...declaredTypes].some((type) => PRODUCT_TYPES.has(type)) &&
+    (ogType === 'article' ||
+      page.meta.has('article:published_time') ||
+      [...declaredTypes].some((type) => ARTICLE_TYPES.has(type)) ||
+      allElements(page.document).some((element) => element.name === 'article' && isDatedArticle(element)));
+  articles.set(page, answer);
+  return answer;
+}
+
+/** An <article> element with a heading and a publication time (<time datetime>) or an author link. */
+function isDatedArticle(article: Element): boolean {
+  const inside = allElements(article);
+  return (
+    inside.some((element) => element.name === 'h1' || element.name === 'h2') &&
+    inside.some((element) => (element.name === 'time' && element.attribs.datetime !== undefined) || (element.name === 'a' && /\bauthor\b/i.test(element.attribs.rel ?? '')))
+  );
+}
+
+/**
+ * Where an article states its own headline, most authoritative first: its structured data, Dublin
+ * Core (a bibliographic record), then the sharing metadata (Open Graph, Twitter, Parse.ly). An
+ * article's title is what its publisher declares there, as written: that is the headline reader
+ * views and link previews show, and the visible heading is often a shortened or restyled form
+ * of it. An item page's name is its heading instead (agreedHeadings).
+ */
+export const ARTICLE_HEADLINE_META = ['dc:title', 'dc.title', 'dcterms.title', 'og:title', 'twitter:title', 'parsely-title'];

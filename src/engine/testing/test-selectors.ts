@@ -4,7 +4,7 @@ import { compileQuery, compileSource, selectElements, type PageContext } from '.
 import { normalizeLabel } from '../extract/labels.js';
 import type { Candidate, FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
-import { declaredTitles, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
+import { ARTICLE_HEADLINE_META, declaredTitles, declaresArticle, extendsHeading, headlineConfirmed, SITE_NAME_SUFFIX, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
 import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
 import { fuseEvidence, sameMeaning } from './fusion.js';
 import { validity } from './validators.js';
@@ -68,6 +68,8 @@ function evaluate(
   kind: ValueKind,
   pages: TestScope[],
   sampleCount: number,
+  /** Whether the source reads an article's declared headline (as declared, or less the template every page repeats). */
+  headline = isArticleHeadline(candidate.source),
 ): CandidateReport {
   const compiled = compileSource(candidate.source);
   const values = pages.map(({ page, root }) => compiled.read(page, root, field.multiple));
@@ -118,7 +120,7 @@ function evaluate(
   score *= distinctRatio * distinctRatio;
   if (exampleAgreement !== null) score *= exampleAgreement > 0 ? 1 + exampleAgreement : exampleAgreement < 0 ? 0.1 : 0.4;
   if (field.profile.heading) {
-    score *= titleAgreementFactor(values, pages, NAMED_ORIGINS.has(candidate.origin) ? NAMED_FLOOR : BARE_FLOOR, isDeclaration(candidate.source));
+    score *= titleAgreementFactor(values, pages, NAMED_ORIGINS.has(candidate.origin) ? NAMED_FLOOR : BARE_FLOOR, isDeclaration(candidate.source), headline);
   }
   return { ...candidate, coverage, heldOutCoverage, uniqueness, validity: meanValidity, varies, exampleAgreement, score, values };
 }
@@ -142,7 +144,19 @@ function isDeclaration(source: Source): boolean {
   return 'css' in source && source.css === 'head > title';
 }
 
-function titleAgreementFactor(values: string[][], pages: TestScope[], floor: number, declared: boolean): number {
+/**
+ * Where an article declares its headline, read as declared: on an article page, the title as its
+ * publisher states it (the document title less its separated site name). A part of it split off
+ * on one page is not.
+ */
+function isArticleHeadline(source: Source): boolean {
+  if ('css' in source) return source.css === 'head > title' && source.regex === SITE_NAME_SUFFIX;
+  if (source.regex || source.split) return false;
+  if ('jsonld' in source) return source.jsonld === 'headline';
+  return 'meta' in source && ARTICLE_HEADLINE_META.includes(source.meta.toLowerCase());
+}
+
+function titleAgreementFactor(values: string[][], pages: TestScope[], floor: number, declared: boolean, headline: boolean): number {
   let answered = 0;
   let agreeing = 0;
   let support = 0;
@@ -151,9 +165,17 @@ function titleAgreementFactor(values: string[][], pages: TestScope[], floor: num
     if (!value) continue;
     answered++;
     const page = pages[index]!.page;
+    // An article's declared headline is its title, once a heading or another declaration confirms it.
+    if (headline && declaresArticle(page) && headlineConfirmed(page, value)) {
+      agreeing++;
+      support++;
+      continue;
+    }
     const declarations = declaredTitles(page).length;
     // A declaration trivially agrees with itself: it needs another one, unless it is the only one.
     const needed = declared ? 2 : 1;
+    // Nor does it agree where it is a visible heading with the shop's name or a format added.
+    if (declared && extendsHeading(page, value)) continue;
     if (declarations < needed) {
       agreeing++;
       continue;
@@ -338,14 +360,15 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
     const evaluated = field.candidates.map((candidate) => evaluate(candidate, field, field.profile.kind, pages, samples.length));
     const kind = field.profile.kind;
     const variants = evaluated.flatMap((report) => {
-      const derived: Candidate[] = [];
+      const derived: CandidateReport[] = [];
       if (TEXT_KINDS.has(kind)) {
-        const variant = withoutConstantAffixes(report) ?? withoutBracketNote(report) ?? (kind === 'person' ? withoutBylineWord(report) : null);
-        if (variant) derived.push(variant);
+        // A headline less the site name every page appends is still the declared headline.
+        const trimmed = withoutConstantAffixes(report);
+        const variant = trimmed ?? withoutBracketNote(report) ?? (kind === 'person' ? withoutBylineWord(report) : null);
+        if (variant) derived.push(evaluate(variant, field, kind, pages, samples.length, trimmed !== null && isArticleHeadline(report.source)));
       }
-      if (TEXT_KINDS.has(kind) || kind === 'date') derived.push(...segments(report));
-      if (field.multiple && kind === 'person') derived.push(...splitNames(report));
-      return derived.map((variant) => evaluate(variant, field, kind, pages, samples.length));
+      const parts = [...(TEXT_KINDS.has(kind) || kind === 'date' ? segments(report) : []), ...(field.multiple && kind === 'person' ? splitNames(report) : [])];
+      return [...derived, ...parts.map((variant) => evaluate(variant, field, kind, pages, samples.length))];
     });
     const candidates = fuseEvidence(kind, [...evaluated, ...variants].sort((a, b) => b.score - a.score), pages.length);
     const { best, fallbacks, agreement: agree } = chooseSources(candidates, kind);

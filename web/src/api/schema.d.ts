@@ -1079,10 +1079,10 @@ export interface components {
                         name: string;
                         description?: string;
                         /**
-                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                          * @enum {string}
                          */
-                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                         multiple: boolean;
                         required: boolean;
                         /**
@@ -1106,6 +1106,16 @@ export interface components {
                             jsonld: string;
                             /** @description Only objects with this schema.org @type (e.g. Book) are read */
                             type?: string;
+                            /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                            regex?: string;
+                            transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                            /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                            split?: string;
+                        } | {
+                            /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                            json: string;
+                            /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                            script?: string;
                             /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                             regex?: string;
                             transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -1148,10 +1158,10 @@ export interface components {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -1175,6 +1185,16 @@ export interface components {
                                 jsonld: string;
                                 /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                 type?: string;
+                                /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                regex?: string;
+                                transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                split?: string;
+                            } | {
+                                /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                json: string;
+                                /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                script?: string;
                                 /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                 regex?: string;
                                 transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -1304,6 +1324,16 @@ export interface components {
                     /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                     split?: string;
                 } | {
+                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                    json: string;
+                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                    script?: string;
+                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                    regex?: string;
+                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                    split?: string;
+                } | {
                     /** @description <meta> name, property or itemprop, e.g. og:title */
                     meta: string;
                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
@@ -1335,6 +1365,16 @@ export interface components {
                     jsonld: string;
                     /** @description Only objects with this schema.org @type (e.g. Book) are read */
                     type?: string;
+                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                    regex?: string;
+                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                    split?: string;
+                } | {
+                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                    json: string;
+                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                    script?: string;
                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                     regex?: string;
                     transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -1452,7 +1492,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -1479,7 +1519,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -1508,7 +1548,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                 }[];
                 /** @description Known values on given pages, to learn selectors from */
                 examples?: {
@@ -1563,7 +1603,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                 }[];
                 examples?: {
                     /** Format: uri */
@@ -1644,12 +1684,42 @@ export interface components {
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
         };
+        MoneyInput: {
+            /** @description Decimal amount (thousands separators and decimal commas read; the current price of a was/now pair) */
+            amount: number;
+            /** @description ISO 4217 code; null when the page names no currency */
+            currency: string | null;
+        };
+        TypedFieldInput: {
+            /**
+             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
+             * @enum {string}
+             */
+            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
+            /** @description The value coerced to the field type (a list for multiple-valued fields); null when none parses */
+            value: ((string | number | components["schemas"]["MoneyInput"]) | (string | number | components["schemas"]["MoneyInput"])[]) | null;
+            /** @description The text as read from the page, before coercion */
+            raw: (string | string[]) | null;
+            /** @description False when only text that does not parse as the field type was found (then value is null and raw holds that text) */
+            valid: boolean;
+        };
         ExtractionResultInput: {
             url: string;
             /** @description The page type whose URL pattern matches the page; null when nothing was extracted */
             pageType: string | null;
+            /** @description Display value per field (text, a list for multiple-valued fields; items and nextPage on listings) */
             data: {
                 [key: string]: unknown;
+            };
+            /** @description Per field: the declared type, the typed value and the raw text it came from */
+            typed: {
+                fields: {
+                    [key: string]: components["schemas"]["TypedFieldInput"];
+                };
+                /** @description One per record of a listing page */
+                items?: {
+                    [key: string]: components["schemas"]["TypedFieldInput"];
+                }[];
             };
             sources: {
                 [key: string]: number | null;
@@ -1931,10 +2001,10 @@ export interface components {
                         name: string;
                         description?: string;
                         /**
-                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                          * @enum {string}
                          */
-                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                         multiple: boolean;
                         required: boolean;
                         /**
@@ -1958,6 +2028,16 @@ export interface components {
                             jsonld: string;
                             /** @description Only objects with this schema.org @type (e.g. Book) are read */
                             type?: string;
+                            /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                            regex?: string;
+                            transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                            /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                            split?: string;
+                        } | {
+                            /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                            json: string;
+                            /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                            script?: string;
                             /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                             regex?: string;
                             transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -2000,10 +2080,10 @@ export interface components {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -2027,6 +2107,16 @@ export interface components {
                                 jsonld: string;
                                 /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                 type?: string;
+                                /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                regex?: string;
+                                transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                split?: string;
+                            } | {
+                                /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                json: string;
+                                /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                script?: string;
                                 /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                 regex?: string;
                                 transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -2156,6 +2246,16 @@ export interface components {
                     /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                     split?: string;
                 } | {
+                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                    json: string;
+                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                    script?: string;
+                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                    regex?: string;
+                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                    split?: string;
+                } | {
                     /** @description <meta> name, property or itemprop, e.g. og:title */
                     meta: string;
                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
@@ -2187,6 +2287,16 @@ export interface components {
                     jsonld: string;
                     /** @description Only objects with this schema.org @type (e.g. Book) are read */
                     type?: string;
+                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                    regex?: string;
+                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                    split?: string;
+                } | {
+                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                    json: string;
+                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                    script?: string;
                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                     regex?: string;
                     transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -2304,7 +2414,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -2331,7 +2441,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -2360,7 +2470,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                 }[];
                 /** @description Known values on given pages, to learn selectors from */
                 examples?: {
@@ -2415,7 +2525,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                 }[];
                 examples?: {
                     /** Format: uri */
@@ -2496,12 +2606,42 @@ export interface components {
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
         };
+        Money: {
+            /** @description Decimal amount (thousands separators and decimal commas read; the current price of a was/now pair) */
+            amount: number;
+            /** @description ISO 4217 code; null when the page names no currency */
+            currency: string | null;
+        };
+        TypedField: {
+            /**
+             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
+             * @enum {string}
+             */
+            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
+            /** @description The value coerced to the field type (a list for multiple-valued fields); null when none parses */
+            value: ((string | number | components["schemas"]["Money"]) | (string | number | components["schemas"]["Money"])[]) | null;
+            /** @description The text as read from the page, before coercion */
+            raw: (string | string[]) | null;
+            /** @description False when only text that does not parse as the field type was found (then value is null and raw holds that text) */
+            valid: boolean;
+        };
         ExtractionResult: {
             url: string;
             /** @description The page type whose URL pattern matches the page; null when nothing was extracted */
             pageType: string | null;
+            /** @description Display value per field (text, a list for multiple-valued fields; items and nextPage on listings) */
             data: {
                 [key: string]: unknown;
+            };
+            /** @description Per field: the declared type, the typed value and the raw text it came from */
+            typed: {
+                fields: {
+                    [key: string]: components["schemas"]["TypedField"];
+                };
+                /** @description One per record of a listing page */
+                items?: {
+                    [key: string]: components["schemas"]["TypedField"];
+                }[];
             };
             sources: {
                 [key: string]: number | null;
@@ -6383,10 +6523,10 @@ export interface operations {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -6410,6 +6550,16 @@ export interface operations {
                                 jsonld: string;
                                 /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                 type?: string;
+                                /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                regex?: string;
+                                transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                split?: string;
+                            } | {
+                                /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                json: string;
+                                /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                script?: string;
                                 /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                 regex?: string;
                                 transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -6452,10 +6602,10 @@ export interface operations {
                                 name: string;
                                 description?: string;
                                 /**
-                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                                  * @enum {string}
                                  */
-                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                                 multiple: boolean;
                                 required: boolean;
                                 /**
@@ -6479,6 +6629,16 @@ export interface operations {
                                     jsonld: string;
                                     /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                     type?: string;
+                                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                    regex?: string;
+                                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                    split?: string;
+                                } | {
+                                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                    json: string;
+                                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                    script?: string;
                                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                     regex?: string;
                                     transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -6916,10 +7076,10 @@ export interface operations {
                                 name: string;
                                 description?: string;
                                 /**
-                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                                  * @enum {string}
                                  */
-                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                                 multiple: boolean;
                                 required: boolean;
                                 /**
@@ -6943,6 +7103,16 @@ export interface operations {
                                     jsonld: string;
                                     /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                     type?: string;
+                                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                    regex?: string;
+                                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                    split?: string;
+                                } | {
+                                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                    json: string;
+                                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                    script?: string;
                                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                     regex?: string;
                                     transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -6985,10 +7155,10 @@ export interface operations {
                                     name: string;
                                     description?: string;
                                     /**
-                                     * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                                     * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                                      * @enum {string}
                                      */
-                                    type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                                    type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                                     multiple: boolean;
                                     required: boolean;
                                     /**
@@ -7012,6 +7182,16 @@ export interface operations {
                                         jsonld: string;
                                         /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                         type?: string;
+                                        /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                        regex?: string;
+                                        transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                        /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                        split?: string;
+                                    } | {
+                                        /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                        json: string;
+                                        /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                        script?: string;
                                         /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                         regex?: string;
                                         transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];

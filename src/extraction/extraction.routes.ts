@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
+import { FieldType } from '../engine/blueprint/schema.js';
 import { HttpProblem, problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
@@ -9,11 +10,35 @@ import { startedJob } from '../sites/sites.schemas.js';
 import type { ExtractionResultRecord, ExtractionResultsRepository } from './extraction-results.repository.js';
 import { MAX_URLS_PER_JOB, MAX_URLS_PER_REQUEST, type ExtractionService } from './extraction.service.js';
 
+const money = z
+  .object({
+    amount: z.number().describe('Decimal amount (thousands separators and decimal commas read; the current price of a was/now pair)'),
+    currency: z.string().nullable().describe('ISO 4217 code; null when the page names no currency'),
+  })
+  .meta({ id: 'Money' });
+const typedValue = z
+  .union([z.string(), z.number(), money])
+  .describe('money → Money; number → number; date → ISO 8601; url/image → absolute URL; availability → schema.org name (InStock…); gtin/isbn → digits with a valid check digit; otherwise text');
+const typedField = z
+  .object({
+    type: FieldType,
+    value: z.union([typedValue, z.array(typedValue)]).nullable().describe('The value coerced to the field type (a list for multiple-valued fields); null when none parses'),
+    raw: z.union([z.string(), z.array(z.string())]).nullable().describe('The text as read from the page, before coercion'),
+    valid: z.boolean().describe('False when only text that does not parse as the field type was found (then value is null and raw holds that text)'),
+  })
+  .meta({ id: 'TypedField' });
+
 const extractionResult = z
   .object({
     url: z.string(),
     pageType: z.string().nullable().describe('The page type whose URL pattern matches the page; null when nothing was extracted'),
-    data: z.record(z.string(), z.unknown()),
+    data: z.record(z.string(), z.unknown()).describe('Display value per field (text, a list for multiple-valued fields; items and nextPage on listings)'),
+    typed: z
+      .object({
+        fields: z.record(z.string(), typedField),
+        items: z.array(z.record(z.string(), typedField)).optional().describe('One per record of a listing page'),
+      })
+      .describe('Per field: the declared type, the typed value and the raw text it came from'),
     sources: z.record(z.string(), z.number().int().nullable()),
     error: z
       .string()

@@ -1,6 +1,6 @@
 import type { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { matchesUrlPattern } from '../engine/blueprint/index.js';
-import { compileBlueprint, extractPage, type CompiledBlueprint, type ExtractedRecord, type FieldResult } from '../engine/extract/index.js';
+import { compileBlueprint, extractPage, recordTyped, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type TypedField } from '../engine/extract/index.js';
 import type { Fetcher } from '../engine/fetch/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { Priority, type JobQueue, type JobRecord } from '../queue/index.js';
@@ -10,6 +10,8 @@ export interface ExtractionResult {
   pageType: string | null;
   /** Plain values per field (a list for multiple-valued fields; items for listing pages). */
   data: Record<string, unknown>;
+  /** Per field: its declared type, the value coerced to it and the raw text; `items` per listing record. */
+  typed: { fields: Record<string, TypedField>; items?: Record<string, TypedField>[] };
   /** Which source produced each field (index into the field's sources), or null. */
   sources: Record<string, number | null>;
   error: string | null;
@@ -28,12 +30,13 @@ function toResult(record: ExtractedRecord): ExtractionResult {
     url: record.url,
     pageType: record.pageType,
     data: record.items ? { ...plain(record.fields), items: record.items.map(plain), nextPage: record.nextPage ?? null } : plain(record.fields),
+    typed: recordTyped(record),
     sources: Object.fromEntries(Object.entries(record.fields).map(([name, result]) => [name, result.source])),
     error: null,
   };
 }
 
-const failed = (url: string, error: string): ExtractionResult => ({ url, pageType: null, data: {}, sources: {}, error });
+const failed = (url: string, error: string): ExtractionResult => ({ url, pageType: null, data: {}, typed: { fields: {} }, sources: {}, error });
 
 /** Applies one page type of a blueprint to a page: in this thread, or in a job's worker thread. */
 export type ApplyPageType = (page: { url: string; html: string }, pageType: string) => ExtractedRecord | Promise<ExtractedRecord>;

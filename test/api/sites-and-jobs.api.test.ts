@@ -148,13 +148,16 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(record.error).toBeNull();
     expect(record.data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });
     expect([record.data.author].flat()).toEqual([unseen.author]);
+    // Typed values beside the display ones: money as amount and currency, the ISBN check-digit valid, raw text kept.
+    expect(record.typed.fields.price).toEqual({ type: 'money', value: { amount: Number(unseen.price.slice(1)), currency: 'USD' }, raw: unseen.price, valid: true });
+    expect(record.typed.fields.isbn_13).toMatchObject({ type: 'isbn', value: unseen.isbn, valid: true });
 
     // Pages no page type claims say so, per URL, instead of a record of nulls under the product type's name.
     const productType = blueprint.content.pageTypes[0].name;
     const others = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { urls: [`${shop.url}/category/fiction`, shop.productUrl(unseen)] });
     expect(others.statusCode, others.body).toBe(200);
     const [listing, product] = others.json().results;
-    expect(listing).toEqual({ url: `${shop.url}/category/fiction`, pageType: null, data: {}, sources: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/category\/fiction/) });
+    expect(listing).toEqual({ url: `${shop.url}/category/fiction`, pageType: null, data: {}, typed: { fields: {} }, sources: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/category\/fiction/) });
     expect(listing.error).toContain(productType);
     expect(product).toMatchObject({ pageType: productType, error: null, data: { title: unseen.title } });
     const pasted = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { url: `${shop.url}/`, html: await (await fetch(`${shop.url}/`)).text() });

@@ -33,7 +33,15 @@ async function extract(blueprintFile: string, pagesDir: string) {
   return result.stdout
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { file: string; url: string; data: Record<string, unknown> });
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          file: string;
+          url: string;
+          data: Record<string, unknown>;
+          typed: { fields: Record<string, { type: string; value: unknown; raw: unknown; valid: boolean }>; items?: Record<string, { type: string; value: unknown }>[] };
+        },
+    );
 }
 
 /** The blueprint built from the samples equals the committed golden one (UPDATE_GOLDEN=1 rewrites it). */
@@ -65,6 +73,17 @@ describe('siteprint blueprint / extract on fixture sites', () => {
         for (const field of truth.fields) {
           const values = ([] as unknown[]).concat(line.data[field]).map((v) => comparable(String(v)));
           expect(values.some((value) => gold[field]!.map(comparable).includes(value)), `${line.file} ${field}: ${values}`).toBe(true);
+          // Beside each display value: the field's declared type and the raw text it was read from.
+          const typed = line.typed.fields[field]!;
+          expect(typed.type).toBe(blueprint.pageTypes[0].fields.find((f: { name: string }) => f.name === field).type);
+          expect(typed.valid).toBe(true);
+          expect(typed.raw).not.toBeNull();
+        }
+        if (site === 'shop') {
+          // Decimal-comma prices come back as a decimal amount with an ISO currency.
+          const amounts = gold.price!.map((text) => Number(text.replace(/[^\d,.]/g, '').replace(',', '.')));
+          expect(line.typed.fields.price!.value).toEqual({ amount: expect.any(Number), currency: 'EUR' });
+          expect(amounts).toContain((line.typed.fields.price!.value as { amount: number }).amount);
         }
       }
     });
@@ -110,6 +129,7 @@ describe('siteprint blueprint / extract on fixture sites', () => {
       expect(items.map((item) => item.title)).toEqual(truth.pages[line.file]!.items);
       expect(items.every((item) => /^\$\d+\.\d\d$/.test(item.price) && item.url.startsWith('https://books.example.test/book/'))).toBe(true);
       expect(line.data.next_page).toBe(truth.pages[line.file]!.next_page![0] ?? null);
+      expect(line.typed.items!.map((item) => item.price!.value)).toEqual(items.map((item) => ({ amount: Number(item.price.slice(1)), currency: 'USD' })));
     }
   });
 

@@ -4,11 +4,11 @@ import type { Command } from 'commander';
 export function registerExtractCommand(program: Command): void {
   program
     .command('extract')
-    .description('Apply a blueprint to pages; NDJSON to stdout, one line per page (offline, no LLM)')
+    .description('Apply a blueprint to pages; NDJSON to stdout, one line per page: data (display values) and typed (typed value, raw text, type per field) (offline, no LLM)')
     .requiredOption('--blueprint <file>', 'blueprint file (.json, .yaml or .csv)')
     .requiredOption('--pages <dir>', 'directory of *.htm / *.html pages')
     .action(async (options: { blueprint: string; pages: string }) => {
-      const [{ compileBlueprint, extractPage, recordData }, { formatFromPath, importBlueprint }, { readPagesDir }] = await Promise.all([
+      const [{ compileBlueprint, extractPage, recordData, recordTyped }, { formatFromPath, importBlueprint }, { readPagesDir }] = await Promise.all([
         import('../../engine/extract/index.js'),
         import('../../engine/blueprint/index.js'),
         import('../../engine/pages.js'),
@@ -34,7 +34,7 @@ export function registerExtractCommand(program: Command): void {
       const lines: string[] = [];
       for (const page of pages) {
         const record = extractPage(compiled, page);
-        lines.push(JSON.stringify({ file: page.file, url: page.url, data: recordData(record) }));
+        lines.push(JSON.stringify({ file: page.file, url: page.url, data: recordData(record), typed: recordTyped(record) }));
         if (lines.length >= 256) process.stdout.write(lines.splice(0).join('\n') + '\n');
       }
       if (lines.length) process.stdout.write(lines.join('\n') + '\n');

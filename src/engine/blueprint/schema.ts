@@ -7,13 +7,13 @@ import { z } from 'zod';
 
 export const BLUEPRINT_SCHEMA_VERSION = 1;
 
-// Types added later (availability, identifier) only widen the enum: blueprints stored before
-// them stay valid under the same schemaVersion.
-export const fieldTypes = ['text', 'number', 'money', 'date', 'url', 'image', 'html', 'availability', 'identifier'] as const;
+// Types added later (availability, identifier, gtin, isbn) only widen the enum: blueprints stored
+// before them stay valid under the same schemaVersion.
+export const fieldTypes = ['text', 'number', 'money', 'date', 'url', 'image', 'html', 'availability', 'identifier', 'gtin', 'isbn'] as const;
 export const FieldType = z
   .enum(fieldTypes)
   .describe(
-    'How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit',
+    'How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop\'s code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values',
   );
 export type FieldType = z.infer<typeof FieldType>;
 
@@ -64,6 +64,23 @@ export const JsonLdSource = z
   })
   .strict();
 
+export const EmbeddedJsonSource = z
+  .object({
+    json: z
+      .string()
+      .min(1)
+      .describe(
+        'Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed',
+      ),
+    script: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent'),
+    ...postProcessing,
+  })
+  .strict();
+
 export const MetaSource = z
   .object({
     meta: z.string().min(1).describe('<meta> name, property or itemprop, e.g. og:title'),
@@ -81,9 +98,10 @@ export const LabelSource = z
   })
   .strict();
 
-export const Source = z.union([CssSource, JsonLdSource, MetaSource, LabelSource]);
+export const Source = z.union([CssSource, JsonLdSource, EmbeddedJsonSource, MetaSource, LabelSource]);
 export type CssSource = z.infer<typeof CssSource>;
 export type JsonLdSource = z.infer<typeof JsonLdSource>;
+export type EmbeddedJsonSource = z.infer<typeof EmbeddedJsonSource>;
 export type MetaSource = z.infer<typeof MetaSource>;
 export type LabelSource = z.infer<typeof LabelSource>;
 export type Source = z.infer<typeof Source>;

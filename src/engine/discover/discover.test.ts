@@ -28,6 +28,22 @@ const blogHome = {
     .join('')}</ul></body></html>`,
 };
 
+/**
+ * One product template reached two ways: /p/<id> pages that declare a schema.org Product and
+ * deeper gift-guide URLs whose pages do not. Both show a strip of related items.
+ */
+function lampPage(url: string, n: number, declared: boolean): { url: string; html: string } {
+  const related = Array.from({ length: 6 }, (_, i) => `<li class="tile"><a href="/p/${900 + i}">Other ${i}</a><span class="tile-price">$${i + 3}.00</span></li>`).join('');
+  const jsonLd = declared ? `<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product","name":"Lamp ${n}","sku":"L-${n}"}</script>` : '';
+  return {
+    url,
+    html: `<html><head><title>Lamp ${n}</title>${jsonLd}</head><body><header class="site"><a href="/">Lamps</a></header>
+<main class="pdp"><h1 class="pdp-title">Lamp ${n}</h1><p class="pdp-price">$${n}9.00</p><p class="pdp-sku">SKU L-${n}</p>
+<button class="add-to-cart">Add to cart</button><div class="pdp-description"><p>${'A warm light for reading. '.repeat(n + 2)}</p></div></main>
+<section class="related"><h2>You may also like</h2><ul class="tiles">${related}</ul></section><footer class="site">©</footer></body></html>`,
+  };
+}
+
 describe('discoverPageTypes', () => {
   let shop: FixtureShop;
   beforeAll(async () => {
@@ -53,6 +69,19 @@ describe('discoverPageTypes', () => {
     expect(fields.get('price')?.type).toBe('money');
     expect(fields.get('publication_date')?.type).toBe('date');
     expect(fields.get('publisher')?.examples.length).toBeGreaterThan(1);
+  });
+
+  it('keeps one product page type across declared and undeclared pages at different URL depths, related strips and all', () => {
+    const pages = [
+      lampPage('https://lamps.example/p/101', 1, true),
+      lampPage('https://lamps.example/p/102', 2, true),
+      lampPage('https://lamps.example/p/103', 3, true),
+      lampPage('https://lamps.example/gifts/for-readers/lamp-4-104', 4, false),
+      lampPage('https://lamps.example/gifts/under-50/lamp-5-105', 5, false),
+    ];
+    const types = discoverPageTypes(pages);
+    expect(types.map((type) => [type.name, type.kind, type.urls.length])).toEqual([['product', 'detail', 5]]);
+    expect(types[0]!.dataType).toBe('Product');
   });
 
   it("separates a blog's home and its articles, typed from structured data", () => {

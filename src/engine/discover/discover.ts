@@ -296,7 +296,7 @@ export function discoverPageTypes(pages: Array<{ url: string; html: string }>): 
     }
   }
   const taken = new Set<string>();
-  return groups
+  return mergeItemTemplates(groups)
     .map((members) => describeMembers(members))
     .sort((a, b) => b.urls.length - a.urls.length)
     .map((described) => {
@@ -304,6 +304,36 @@ export function discoverPageTypes(pages: Array<{ url: string; html: string }>): 
       // The largest group of a kind gets the plain name; another template of it a numbered one.
       return { name: uniqueName(name, taken), label, ...described };
     });
+}
+
+/** The closest pair of pages across two groups: one page of a group may be atypical (a sold-out item, a longer description). */
+function closestStructure(a: Profile[], b: Profile[]): number {
+  let best = 0;
+  for (const x of a.slice(0, 5)) for (const y of b.slice(0, 5)) best = Math.max(best, jaccard(x.structure, y.structure));
+  return best;
+}
+
+/**
+ * Detail pages of one template that the first pass left apart ("product", "product_2",
+ * "product_3"): some pages declare their schema.org type and some do not, or their URLs differ
+ * in depth and the first pages compared were atypical. Once each group's kind is known, detail
+ * groups whose declared types do not conflict and whose closest pages share the template are one
+ * page type. Listings and articles are not merged here: their URL shapes already say more.
+ */
+function mergeItemTemplates(groups: Profile[][]): Profile[][] {
+  const described = groups.map((members) => ({ members, description: describeMembers(members) }));
+  for (let i = 0; i < described.length; i++) {
+    for (let j = described.length - 1; j > i; j--) {
+      const [a, b] = [described[i]!, described[j]!];
+      if (a.description.kind !== 'detail' || b.description.kind !== 'detail') continue;
+      const [x, y] = [a.description.dataType, b.description.dataType];
+      if (x && y && x !== y) continue;
+      if (closestStructure(a.members, b.members) < SIMILAR_ITEM_TEMPLATE) continue;
+      a.members.push(...described.splice(j, 1)[0]!.members);
+      a.description = describeMembers(a.members);
+    }
+  }
+  return described.map(({ members }) => members);
 }
 
 function describeMembers(members: Profile[]): PageTypeDescription {

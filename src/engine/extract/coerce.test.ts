@@ -75,11 +75,33 @@ describe('extraction runtime', () => {
   it('normalises text, coerces types and records which source matched', () => {
     const record = extractPage(blueprint, { url: 'https://shop.example/p/1', html });
     expect(record.pageType).toBe('product');
-    expect(record.fields.title).toEqual({ value: 'Café Crème Mug', typed: 'Café Crème Mug', source: 1, valid: true });
-    expect(record.fields.price).toEqual({ value: '€12,50', typed: { amount: 12.5, currency: 'EUR' }, source: 1, valid: true });
-    expect(record.fields.released).toMatchObject({ value: '5 June 2021', typed: '2021-06-05', source: 0 });
+    expect(record.fields.title).toEqual({ type: 'text', value: 'Café Crème Mug', typed: 'Café Crème Mug', raw: 'Café Crème Mug', source: 1, valid: true });
+    expect(record.fields.price).toEqual({ type: 'money', value: '€12,50', typed: { amount: 12.5, currency: 'EUR' }, raw: '€12,50', source: 1, valid: true });
+    expect(record.fields.released).toMatchObject({ value: '5 June 2021', typed: '2021-06-05', raw: '5 June 2021', source: 0 });
     expect(record.fields.image).toMatchObject({ value: 'https://shop.example/img/1.jpg', source: 0 });
     expect(record.fields.tags?.value).toEqual(['blue', 'ceramic', 'gift']);
     expect(record.fields.sku?.value).toBe('AB-12');
+  });
+
+  it('validates GTINs and ISBNs by check digit: a failing code is no value, and a bare label is not kept', () => {
+    const codes: Blueprint = {
+      ...blueprint,
+      pageTypes: [
+        {
+          ...blueprint.pageTypes[0]!,
+          fields: [
+            { name: 'gtin', type: 'gtin', multiple: false, required: false, mode: 'heuristic', sources: [{ css: '.bad-ean' }, { css: '.ean' }] },
+            { name: 'isbn', type: 'isbn', multiple: false, required: false, mode: 'heuristic', sources: [{ css: '.isbn' }] },
+            { name: 'code', type: 'identifier', multiple: false, required: false, mode: 'heuristic', sources: [{ css: '.label-only' }] },
+          ],
+        },
+      ],
+    };
+    const page = `<p class="bad-ean">EAN: 4006381333932</p><p class="ean">EAN: 4006381 333931</p>
+      <p class="isbn">ISBN 978-0-306-40615-7</p><p class="label-only">EAN:</p>`;
+    const record = extractPage(codes, { url: 'https://shop.example/p/1', html: page });
+    expect(record.fields.gtin).toMatchObject({ type: 'gtin', value: '4006381333931', typed: '4006381333931', raw: 'EAN: 4006381 333931', source: 1, valid: true });
+    expect(record.fields.isbn).toMatchObject({ value: '9780306406157', typed: '9780306406157', valid: true });
+    expect(record.fields.code).toEqual({ type: 'identifier', value: null, typed: null, raw: null, source: null, valid: false });
   });
 });

@@ -1,7 +1,7 @@
 import type { FieldType } from '../blueprint/schema.js';
 import { parseAvailability } from '../values/availability.js';
 import { parseDate } from '../values/date.js';
-import { identifierShape, isValidGtin, isValidIsbn10 } from '../values/identifier.js';
+import { checkedCode, identifierShape, isValidGtin, isValidIsbn10, isValidIsbn13 } from '../values/identifier.js';
 import { parseMoney, parseNumber, type Money } from '../values/money.js';
 
 
@@ -34,6 +34,8 @@ function identifierValue(text: string): string | null {
   return identifierShape(value) > 0.2 ? value : null;
 }
 
+const isIsbn = (digits: string) => isValidIsbn13(digits) || isValidIsbn10(digits);
+
 /** The typed value for a field type, or null when the text does not hold one. */
 export function coerce(type: FieldType, text: string, baseUrl: string): TypedValue | null {
   switch (type) {
@@ -54,5 +56,9 @@ export function coerce(type: FieldType, text: string, baseUrl: string): TypedVal
       return parseAvailability(text);
     case 'identifier':
       return identifierValue(text);
+    case 'gtin':
+      return checkedCode(text, isValidGtin);
+    case 'isbn':
+      return checkedCode(text, isIsbn);
   }
 }

@@ -4,11 +4,14 @@ export {
   extractPage,
   PageContext,
   recordData,
+  recordTyped,
+  typedFields,
   type CompiledBlueprint,
   type CompiledSource,
   type ExtractedRecord,
   type ExtractOptions,
   type FieldResult,
+  type TypedField,
 } from './runtime.js';
 export { absoluteUrl, coerce, type TypedValue } from './coerce.js';
 export { parseDate } from '../values/date.js';

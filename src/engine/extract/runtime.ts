@@ -1,16 +1,18 @@
 import { compile as compileCss, selectAll, selectOne } from 'css-select';
-import type { Blueprint, Field, PageType, Source, Transform } from '../blueprint/schema.js';
+import type { Blueprint, Field, FieldType, PageType, Source, Transform } from '../blueprint/schema.js';
 import { compileUrlPattern, matchesUrlPattern } from '../blueprint/url-pattern.js';
 import { coerce, type TypedValue } from './coerce.js';
 import { combineAvailability, type Availability } from '../values/availability.js';
 import { attrOf, innerHtmlOf, normalizeText, ownTextOf, parseHtml, textOf, type AnyNode, type Document, type Element } from './dom.js';
 import { buildLabelIndex, normalizeLabel, type LabelIndex } from './labels.js';
+import { embeddedStates, embeddedValues, type EmbeddedState } from './embedded-json.js';
 import { jsonLdObjects, jsonLdValues, metaTags, type JsonObject } from './structured.js';
 
 /** A parsed page with lazily built indexes, shared by every source evaluated on it. */
 export class PageContext {
   readonly document: Document;
   #jsonLd?: JsonObject[];
+  #embedded?: EmbeddedState[];
   #meta?: Map<string, string[]>;
   #labels?: LabelIndex;
   #title?: string;
@@ -24,6 +26,11 @@ export class PageContext {
 
   get jsonLd(): JsonObject[] {
     return (this.#jsonLd ??= jsonLdObjects(this.document));
+  }
+
+  /** State the page embeds for its scripts (__NEXT_DATA__, window.__INITIAL_STATE__…), parsed on first use. */
+  get embedded(): EmbeddedState[] {
+    return (this.#embedded ??= embeddedStates(this.document));
   }
 
   get meta(): Map<string, string[]> {
@@ -137,6 +144,8 @@ export function compileSource(source: Source, dataType?: string): CompiledSource
     };
   } else if ('jsonld' in source) {
     raw = (page) => jsonLdValues(page.jsonLd, source.jsonld, source.type ?? dataType);
+  } else if ('json' in source) {
+    raw = (page) => embeddedValues(page.embedded, source.json, source.script);
   } else if ('meta' in source) {
     const key = source.meta.toLowerCase();
     raw = (page) => page.meta.get(key) ?? [];
@@ -165,14 +174,17 @@ export function compileSource(source: Source, dataType?: string): CompiledSource
 }
 
 export interface FieldResult {
+  /** The field type the blueprint declares: what `typed` holds. */
+  type: FieldType;
   /**
    * Display value: normalised text; for url/image fields the absolute URL and for availability
    * the schema.org name (InStock…), the forms people read. A list when multiple.
    */
   value: string | string[] | null;
+  /** The value coerced to the field type (money → {amount, currency}, date → ISO 8601…); null when it does not parse. */
   typed: TypedValue | TypedValue[] | null;
-  /** The text as read from the page, where the display value is not that text. */
-  raw?: string | string[];
+  /** The text as read from the page, before coercion; null when nothing was read. */
+  raw: string | string[] | null;
   /** Index of the source that produced the value, or null. */
   source: number | null;
   /** False when only text that does not parse as the field type was found. */
@@ -188,8 +200,12 @@ function compileFields(fields: Field[], dataType?: string): CompiledField[] {
   return fields.map((field) => ({ field, sources: field.sources.map((source) => compileSource(source, dataType)) }));
 }
 
+/** Types whose text is worthless when it does not parse: a "GTIN" failing its check digit is some other number. */
+const STRICT_TYPES = new Set<FieldType>(['gtin', 'isbn']);
+const isBareLabel = (text: string) => /^[^:]{1,40}:$/.test(text.trim());
+
 /** Types whose display value is the typed value rather than the text read. */
-const DISPLAY_TYPED = new Set<Field['type']>(['url', 'image', 'availability']);
+const DISPLAY_TYPED = new Set<Field['type']>(['url', 'image', 'availability', 'gtin', 'isbn']);
 
 /**
  * Sources are tried in order; the first giving a value valid for the field type wins. When none
@@ -197,36 +213,39 @@ const DISPLAY_TYPED = new Set<Field['type']>(['url', 'image', 'availability']);
  */
 function extractField(compiled: CompiledField, page: PageContext, scope: Element | Document): FieldResult {
   const { field } = compiled;
+  const { type } = field;
   let fallback: FieldResult | null = null;
   for (const [index, source] of compiled.sources.entries()) {
     // An item's availability is that of all its offers (sizes, sellers) in structured data.
-    const perOffer = field.type === 'availability' && !field.multiple && 'jsonld' in source.source;
+    const perOffer = type === 'availability' && !field.multiple && ('jsonld' in source.source || 'json' in source.source);
     const texts = source.read(page, scope, field.multiple || perOffer);
     if (texts.length === 0) continue;
     const display: string[] = [];
     const typed: TypedValue[] = [];
     const raw: string[] = [];
     for (const text of texts) {
-      const value = coerce(field.type, text, page.url);
+      const value = coerce(type, text, page.url);
       if (value === null) continue;
-      display.push(DISPLAY_TYPED.has(field.type) ? String(value) : text);
+      display.push(DISPLAY_TYPED.has(type) ? String(value) : text);
       typed.push(value);
       raw.push(text);
     }
     if (perOffer && typed.length > 1) {
       const combined = combineAvailability(typed as Availability[]);
       const at = typed.indexOf(combined!);
-      return { value: combined, typed: combined, raw: raw[at]!, source: index, valid: true };
+      return { type, value: combined, typed: combined, raw: raw[at]!, source: index, valid: true };
     }
-    const keepRaw = DISPLAY_TYPED.has(field.type);
     if (display.length) {
       return field.multiple
-        ? { value: display, typed, ...(keepRaw ? { raw } : {}), source: index, valid: true }
-        : { value: display[0] ?? null, typed: typed[0] ?? null, ...(keepRaw ? { raw: raw[0]! } : {}), source: index, valid: true };
+        ? { type, value: display, typed, raw, source: index, valid: true }
+        : { type, value: display[0] ?? null, typed: typed[0] ?? null, raw: raw[0] ?? null, source: index, valid: true };
     }
-    fallback ??= { value: field.multiple ? texts : (texts[0] ?? null), typed: null, source: index, valid: false };
+    // A bare label ("EAN:") is no value at all, and a code failing its check digit is not that code.
+    if (STRICT_TYPES.has(type) || texts.every(isBareLabel)) continue;
+    const kept = field.multiple ? texts : (texts[0] ?? null);
+    fallback ??= { type, value: kept, typed: null, raw: kept, source: index, valid: false };
   }
-  return fallback ?? { value: null, typed: null, source: null, valid: false };
+  return fallback ?? { type, value: null, typed: null, raw: null, source: null, valid: false };
 }
 
 export interface ExtractedRecord {
@@ -320,4 +339,24 @@ export function recordData(record: ExtractedRecord): Record<string, unknown> {
     data.next_page = record.nextPage ?? null;
   }
   return data;
+}
+
+/** A field as typed output: the declared type, the value coerced to it, and the text it was read from. */
+export interface TypedField {
+  type: FieldType;
+  value: TypedValue | TypedValue[] | null;
+  raw: string | string[] | null;
+  valid: boolean;
+}
+
+/** Field name → typed value with its raw text, for a page's fields or one listing record's. */
+export function typedFields(fields: Record<string, FieldResult>): Record<string, TypedField> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, result]) => [name, { type: result.type, value: result.typed, raw: result.raw, valid: result.valid }]),
+  );
+}
+
+/** The typed counterpart of recordData: `fields` of the page and, on a listing, `items` of each record. */
+export function recordTyped(record: ExtractedRecord): { fields: Record<string, TypedField>; items?: Record<string, TypedField>[] } {
+  return { fields: typedFields(record.fields), ...(record.items ? { items: record.items.map(typedFields) } : {}) };
 }

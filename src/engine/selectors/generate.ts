@@ -6,7 +6,7 @@ import { parseDate } from '../values/date.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
-import { labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
+import { camelWords, labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
 import { agreedHeadings, ARTICLE_HEADLINE_META, declaresArticle, SITE_NAME_SUFFIX } from './title-evidence.js';
 import { escapeRegExp, sameValue, segmentRegex } from './values.js';
 
@@ -25,7 +25,7 @@ export interface ExamplePage {
   values: Record<string, string | string[]>;
 }
 
-export type CandidateOrigin = 'jsonld' | 'meta' | 'microdata' | 'label' | 'template' | 'heading' | 'pattern' | 'example' | 'llm';
+export type CandidateOrigin = 'jsonld' | 'embedded' | 'meta' | 'microdata' | 'label' | 'template' | 'heading' | 'pattern' | 'example' | 'llm';
 
 export interface Candidate {
   source: Source;
@@ -86,6 +86,64 @@ function flattenJsonLd(object: JsonObject, prefix: string, out: Map<string, stri
 }
 
 export const newCandidateSet = () => new CandidateSet();
+
+/** Enough leaf paths of one embedded state to reach a product's fields, not every entry of a large store. */
+const MAX_STATE_PATHS = 4000;
+const MAX_STATE_CANDIDATES = 6;
+
+/** Leaf paths of embedded state with their first value; arrays are read at their first element, as paths traverse them. */
+function flattenState(value: unknown, prefix: string, out: Map<string, string>, depth: number): void {
+  if (out.size >= MAX_STATE_PATHS || depth > 10 || value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    flattenState(value[0], prefix, out, depth + 1);
+  } else if (typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      // A key with a dot cannot be written in a dotted path.
+      if (!key || key.includes('.')) continue;
+      flattenState(item, prefix ? `${prefix}.${key}` : key, out, depth + 1);
+    }
+  } else if (prefix && !out.has(prefix)) {
+    out.set(prefix, String(value));
+  }
+}
+
+/** Words of a state path that place a value on something other than the page's item (a related product, the cart, the user). */
+const OTHER_CONTEXT = /\b(?:related|recommend\w*|similar|also|recently|viewed|cross|upsell|xsell|bundle|breadcrumbs?|seo|tracking|analytics|gtm|datalayer|events?|impressions?|ecommerce|user|customer|cart|basket|wishlist|seller|store|shop|config\w*|settings|categor(?:y|ies)|menu|nav\w*|footer|header|banner|ads?|experiment\w*|translations?|i18n|labels?|messages?)\b/;
+/** Words that place a value on the item itself. */
+const ITEM_CONTEXT = /\b(?:product|item|pdp|offer|offers|detail|details|variant|sku|article|book|listing|ad)\b/;
+
+/**
+ * Paths into the state a page embeds for its scripts (__NEXT_DATA__, window.__INITIAL_STATE__…)
+ * whose last keys name the field, and which hold a plausible value; paths under the item
+ * ("…product.price") before paths under other things ("…relatedProducts.price").
+ */
+function embeddedCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[], examples: Map<number, string[]>): void {
+  const found = new Map<string, { script: string | null; prior: number; length: number }>();
+  for (const [index, page] of pages.slice(0, 3).entries()) {
+    for (const state of page.embedded) {
+      const paths = new Map<string, string>();
+      flattenState(state.value, '', paths, 0);
+      for (const [path, value] of paths) {
+        const keys = path.split('.');
+        const match = Math.max(pathMatch(profile, keys.at(-1)!), keys.length > 1 ? pathMatch(profile, keys.slice(-2).join('.')) : 0);
+        const known = examples.get(index)?.some((example) => sameValue(example, value)) ?? false;
+        if ((match < 0.25 && !known) || validity(profile.kind, value) < 0.5) continue;
+        // The state's own name counts: "viewProductEvent" is an analytics event, not the product.
+        const words = camelWords([state.name ?? '', ...keys.slice(0, -1)].join(' '));
+        const context = OTHER_CONTEXT.test(words) ? 0.4 : ITEM_CONTEXT.test(words) ? 1 : 0.8;
+        // Below JSON-LD, microdata and meta: state is written for the page's scripts, in their units
+        // (prices in cents, net of tax), so it serves best where nothing else states the value.
+        const prior = Math.max(known ? 0.95 : 0, 0.72 * match * context);
+        const key = `${state.name ?? ''}\u0000${path}`;
+        if ((found.get(key)?.prior ?? 0) < prior) found.set(key, { script: state.name, prior, length: keys.length });
+      }
+    }
+  }
+  const best = [...found.entries()].sort(([, a], [, b]) => b.prior - a.prior || a.length - b.length).slice(0, MAX_STATE_CANDIDATES);
+  for (const [key, { script, prior }] of best) {
+    set.add({ json: key.slice(key.indexOf('\u0000') + 1), ...(script ? { script } : {}) }, 'embedded', prior);
+  }
+}
 
 function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[], dataType?: string): void {
   const paths = new Map<string, string>();
@@ -336,7 +394,8 @@ function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: Page
       if (element.name === 'script' || element.name === 'style' || element.name === 'head') continue;
       const own = element.children.filter(isText).map((t) => t.data).join(' ');
       const code = codePattern(profile).exec(own)?.[1];
-      if (!code || validity(profile.kind, code) < 1) continue;
+      // "23-09-2020" passes a GTIN-8 check digit by chance; a date written with hyphens is a date.
+      if (!code || validity(profile.kind, code) < 1 || (code.includes('-') && parseDate(code) !== null)) continue;
       for (const selector of selectorsFor(element, page.document, 3)) {
         if (selector.first) set.add({ css: selector.css, read: 'ownText', regex: codePattern(profile).source, transforms: ['digits'] }, 'pattern', 0.5);
       }
@@ -514,6 +573,7 @@ export function generateSelectors(
       if (page) exampleCandidates(set, profile, page, values);
     }
     structuredCandidates(set, profile, pages, options.dataType);
+    embeddedCandidates(set, profile, pages, examples);
     labelCandidates(set, profile, pages);
     templateCandidates(set, profile, pages);
     articleHeadlineCandidates(set, profile, pages, options.dataType);

@@ -80,7 +80,7 @@ const CONCEPTS: Record<string, Concept> = {
     meta: ['books:isbn', 'book:isbn', 'isbn'],
     itemprop: ['isbn', 'gtin13'],
     classWords: ['isbn', 'isbn13', 'ean'],
-    type: 'identifier',
+    type: 'isbn',
     kind: 'isbn13',
   },
   isbn_10: {
@@ -88,7 +88,7 @@ const CONCEPTS: Record<string, Concept> = {
     jsonld: ['isbn'],
     itemprop: ['isbn'],
     classWords: ['isbn', 'isbn10'],
-    type: 'identifier',
+    type: 'isbn',
     kind: 'isbn10',
   },
   isbn: {
@@ -97,7 +97,7 @@ const CONCEPTS: Record<string, Concept> = {
     meta: ['books:isbn', 'book:isbn'],
     itemprop: ['isbn'],
     classWords: ['isbn'],
-    type: 'identifier',
+    type: 'isbn',
     kind: 'isbn',
   },
   gtin: {
@@ -105,7 +105,7 @@ const CONCEPTS: Record<string, Concept> = {
     jsonld: ['gtin13', 'gtin', 'gtin12', 'gtin14', 'gtin8'],
     itemprop: ['gtin13', 'gtin', 'gtin12'],
     classWords: ['gtin', 'ean', 'upc', 'barcode'],
-    type: 'identifier',
+    type: 'gtin',
     kind: 'gtin',
   },
   publisher: {
@@ -146,7 +146,7 @@ const CONCEPTS: Record<string, Concept> = {
   },
   price: {
     labels: ['price', 'our price', 'sale price', 'your price', 'now', 'list price', 'retail price', 'cost', 'amount'],
-    jsonld: ['offers.price', 'price', 'offers.lowPrice'],
+    jsonld: ['offers.price', 'price', 'offers.lowPrice', 'offers.priceSpecification.price'],
     meta: ['product:price:amount', 'og:price:amount'],
     itemprop: ['price'],
     classWords: ['price', 'cost', 'amount'],
@@ -155,7 +155,7 @@ const CONCEPTS: Record<string, Concept> = {
   },
   currency: {
     labels: ['currency'],
-    jsonld: ['offers.priceCurrency', 'priceCurrency'],
+    jsonld: ['offers.priceCurrency', 'priceCurrency', 'offers.priceSpecification.priceCurrency'],
     meta: ['product:price:currency', 'og:price:currency'],
     itemprop: ['priceCurrency'],
     classWords: ['currency'],
@@ -349,7 +349,7 @@ const TYPE_BY_WORD: [RegExp, FieldType, ValueKind][] = [
   [/^(html|body|content)$/, 'html', 'longText'],
 ];
 
-function camelWords(path: string): string {
+export function camelWords(path: string): string {
   return path.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 

@@ -7,7 +7,7 @@ import type { CandidateReport } from './test-selectors.js';
 
 /**
  * Evidence fusion for product facts. A price, code or stock state is usually stated several
- * times on a page: in JSON-LD, meta tags, microdata, attributes and the visible text. Where the
+ * times on a page: in JSON-LD, embedded application state, meta tags, microdata, attributes and the visible text. Where the
  * kinds of evidence agree, the value is the page's; a selector that reads something no other
  * kind confirms (a related item's price, a tax-exclusive amount in a meta tag) is suspect. Among
  * sources that agree, what the visitor sees is preferred: it is what the page states as the
@@ -15,17 +15,20 @@ import type { CandidateReport } from './test-selectors.js';
  */
 export const FUSED_KINDS = new Set<ValueKind>(['money', 'identifier', 'gtin', 'availability']);
 
-type EvidenceKind = 'jsonld' | 'meta' | 'microdata' | 'attribute' | 'visible';
+type EvidenceKind = 'jsonld' | 'embedded' | 'meta' | 'microdata' | 'attribute' | 'visible';
 
 /**
  * How much each kind of evidence weighs in a vote. JSON-LD is read from the page's main entity
- * (the typed Product object); microdata and meta tags are often repeated on related items or
- * written by other plugins; a bare attribute or a visible text is one element among many.
+ * (the typed Product object); embedded application state (__NEXT_DATA__, window.__INITIAL_STATE__)
+ * is the data the page renders from but holds much besides the item, in the scripts' own units; microdata and meta tags are
+ * often repeated on related items or written by other plugins; a bare attribute or a visible text
+ * is one element among many.
  */
-const WEIGHT: Record<EvidenceKind, number> = { jsonld: 1, meta: 0.8, microdata: 0.8, attribute: 0.5, visible: 0.6 };
+const WEIGHT: Record<EvidenceKind, number> = { jsonld: 1, embedded: 0.6, meta: 0.8, microdata: 0.8, attribute: 0.5, visible: 0.6 };
 
 function evidenceKind(report: CandidateReport): EvidenceKind {
   if (report.origin === 'jsonld' || 'jsonld' in report.source) return 'jsonld';
+  if (report.origin === 'embedded' || 'json' in report.source) return 'embedded';
   if ('meta' in report.source) return 'meta';
   if (report.origin === 'microdata') return 'microdata';
   if ('css' in report.source && report.source.read?.startsWith('attr:')) return 'attribute';

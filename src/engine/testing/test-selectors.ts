@@ -135,7 +135,7 @@ function evaluate(
  */
 const BARE_FLOOR = 0.55;
 const NAMED_FLOOR = 0.7;
-const NAMED_ORIGINS = new Set<Candidate['origin']>(['template', 'microdata', 'jsonld', 'meta']);
+const NAMED_ORIGINS = new Set<Candidate['origin']>(['template', 'microdata', 'jsonld', 'embedded', 'meta']);
 
 /** Sources that read a declared title itself: their values need another declaration to agree. */
 function isDeclaration(source: Source): boolean {
@@ -301,17 +301,22 @@ function withoutBylineWord(report: CandidateReport): Candidate | null {
 
 const MAX_FALLBACKS = 2;
 
-const sourceKind = (source: Source) => ('css' in source ? 'css' : 'label' in source ? 'label' : 'jsonld' in source ? 'jsonld' : 'meta');
+const sourceKind = (source: Source) => ('css' in source ? 'css' : 'label' in source ? 'label' : 'jsonld' in source ? 'jsonld' : 'json' in source ? 'json' : 'meta');
+
+/** Codes with a check digit: a source whose numbers fail it on some pages reads other numbers that pass by chance elsewhere. */
+const CHECKED_KINDS = new Set<ValueKind>(['gtin', 'isbn', 'isbn13', 'isbn10']);
 
 function sameEverywhere(a: CandidateReport, b: CandidateReport): boolean {
   return a.values.every((values, i) => comparable(values.join('|')) === comparable((b.values[i] ?? []).join('|')));
 }
 
-function chooseSources(ranked: CandidateReport[], valueKind: ValueKind): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
+function chooseSources(candidates: CandidateReport[], valueKind: ValueKind): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
+  const ranked = CHECKED_KINDS.has(valueKind) ? candidates.filter((candidate) => candidate.validity >= 0.9) : candidates;
   const best = ranked[0];
   if (!best || best.score <= 0.05 || best.coverage === 0) return { best: null, fallbacks: [] };
-  // Words where a code belongs ("Fake Wounds" under "MPN") are another field: no code beats a wrong one.
-  if (valueKind === 'identifier' && best.validity < 0.3) return { best: null, fallbacks: [] };
+  // Values that are mostly not of the field's kind are another field's (words where a code belongs,
+  // "Fake Wounds" under "MPN"), navigation ("All Brands") or unfilled templates: none beats a wrong one.
+  if (best.validity < 0.3) return { best: null, fallbacks: [] };
   const fallbacks: CandidateReport[] = [];
   let firstAgreement: number | undefined;
   for (const candidate of ranked.slice(1)) {

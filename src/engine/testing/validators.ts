@@ -12,13 +12,18 @@ const DATE_WORDS =
 
 const LIST_SEPARATORS = /\s[/|•·]\s/;
 
+/** A template variable the page never filled in ("$metabrand", "{{ product.brand }}", "${brand}", "%BRAND%"). */
+const TEMPLATE_PLACEHOLDER = /^(?:\$[A-Za-z_][\w.]*|\{\{.*\}\}|\$\{.*\}|%[A-Z_]+%|\[\[.*\]\])$/;
+/** Navigation that lists the field's values rather than stating one ("All Brands", "Shop by brand", "See more"). */
+const NAVIGATION_TEXT = /^(?:all|shop|browse|see|view|more|other|top|popular)\b.*\b(?:brands?|manufacturers?|makers?|publishers?|authors?|categories|more|all)$/i;
+
 /**
  * How plausible a value is for a kind of field, 0–1. Identifiers are checked exactly (check
  * digits); dates, money and numbers must parse; names and titles by shape only.
  */
 export function validity(kind: ValueKind, value: string): number {
   const v = value.trim();
-  if (!v) return 0;
+  if (!v || TEMPLATE_PLACEHOLDER.test(v)) return 0;
   switch (kind) {
     case 'isbn13':
       return isValidIsbn13(v) ? 1 : 0;
@@ -53,7 +58,7 @@ export function validity(kind: ValueKind, value: string): number {
       return words.length <= 6 ? 1 : 0.4;
     }
     case 'organization':
-      if (v.length > 100 || /:$/.test(v) || !/\p{L}/u.test(v)) return 0.1;
+      if (v.length > 100 || /:$/.test(v) || !/\p{L}/u.test(v) || NAVIGATION_TEXT.test(v)) return 0.1;
       if (LIST_SEPARATORS.test(v)) return 0.3;
       // "Penguin (March 3, 2010)": another field rides along in parentheses.
       if (/\([^)]*\d[^)]*\)|;/.test(v)) return 0.5;

@@ -51,3 +51,19 @@ export function identifierShape(value: string): number {
 export function normalizeIdentifier(value: string): string {
   return value.trim().replace(/^(?:sku|item|art(?:ikel|icle)?|ref(?:erence)?|model|mpn|ean|gtin|upc|isbn)(?:[\s.-]*(?:no|nr|number|code|#))?\s*[:#.]\s*/i, '');
 }
+
+/**
+ * The digits of a check-digit code (GTIN, ISBN) written in a text with its label, spaces or
+ * hyphens ("EAN: 4006381 333931", "ISBN-13 978-0-306-40615-7"), when `valid` accepts them; null
+ * when no digit run in the text passes. A label's own number ("-13") is tried both ways.
+ */
+export function checkedCode(text: string, valid: (digits: string) => boolean): string | null {
+  for (const run of text.match(/\d[\d\s-]*[\dXx]|\d/g) ?? []) {
+    const digits = run.replace(/[\s-]/g, '').toUpperCase();
+    if (valid(digits)) return digits;
+    // "ISBN-13 978…": the run started inside the label.
+    const unlabelled = /^(?:1[03]|8|12|14)[\s-]+(.+)$/.exec(run)?.[1]?.replace(/[\s-]/g, '').toUpperCase();
+    if (unlabelled && valid(unlabelled)) return unlabelled;
+  }
+  return null;
+}

@@ -1550,10 +1550,10 @@ export interface components {
                         name: string;
                         description?: string;
                         /**
-                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                          * @enum {string}
                          */
-                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                         multiple: boolean;
                         required: boolean;
                         /**
@@ -1577,6 +1577,16 @@ export interface components {
                             jsonld: string;
                             /** @description Only objects with this schema.org @type (e.g. Book) are read */
                             type?: string;
+                            /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                            regex?: string;
+                            transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                            /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                            split?: string;
+                        } | {
+                            /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                            json: string;
+                            /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                            script?: string;
                             /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                             regex?: string;
                             transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -1619,10 +1629,10 @@ export interface components {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -1646,6 +1656,16 @@ export interface components {
                                 jsonld: string;
                                 /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                 type?: string;
+                                /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                regex?: string;
+                                transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                split?: string;
+                            } | {
+                                /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                json: string;
+                                /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                script?: string;
                                 /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                 regex?: string;
                                 transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -1775,6 +1795,16 @@ export interface components {
                     /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                     split?: string;
                 } | {
+                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                    json: string;
+                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                    script?: string;
+                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                    regex?: string;
+                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                    split?: string;
+                } | {
                     /** @description <meta> name, property or itemprop, e.g. og:title */
                     meta: string;
                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
@@ -1806,6 +1836,16 @@ export interface components {
                     jsonld: string;
                     /** @description Only objects with this schema.org @type (e.g. Book) are read */
                     type?: string;
+                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                    regex?: string;
+                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                    split?: string;
+                } | {
+                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                    json: string;
+                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                    script?: string;
                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                     regex?: string;
                     transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -1923,7 +1963,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -1950,7 +1990,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -1979,7 +2019,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                 }[];
                 /** @description Known values on given pages, to learn selectors from */
                 examples?: {
@@ -2034,7 +2074,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                 }[];
                 examples?: {
                     /** Format: uri */
@@ -2115,12 +2155,42 @@ export interface components {
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
         };
+        MoneyInput: {
+            /** @description Decimal amount (thousands separators and decimal commas read; the current price of a was/now pair) */
+            amount: number;
+            /** @description ISO 4217 code; null when the page names no currency */
+            currency: string | null;
+        };
+        TypedFieldInput: {
+            /**
+             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
+             * @enum {string}
+             */
+            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
+            /** @description The value coerced to the field type (a list for multiple-valued fields); null when none parses */
+            value: ((string | number | components["schemas"]["MoneyInput"]) | (string | number | components["schemas"]["MoneyInput"])[]) | null;
+            /** @description The text as read from the page, before coercion */
+            raw: (string | string[]) | null;
+            /** @description False when only text that does not parse as the field type was found (then value is null and raw holds that text) */
+            valid: boolean;
+        };
         ExtractionResultInput: {
             url: string;
             /** @description The page type whose URL pattern matches the page; null when nothing was extracted */
             pageType: string | null;
+            /** @description Display value per field (text, a list for multiple-valued fields; items and nextPage on listings) */
             data: {
                 [key: string]: unknown;
+            };
+            /** @description Per field: the declared type, the typed value and the raw text it came from */
+            typed: {
+                fields: {
+                    [key: string]: components["schemas"]["TypedFieldInput"];
+                };
+                /** @description One per record of a listing page */
+                items?: {
+                    [key: string]: components["schemas"]["TypedFieldInput"];
+                }[];
             };
             sources: {
                 [key: string]: number | null;
@@ -2583,10 +2653,10 @@ export interface components {
                         name: string;
                         description?: string;
                         /**
-                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                         * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                          * @enum {string}
                          */
-                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                        type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                         multiple: boolean;
                         required: boolean;
                         /**
@@ -2610,6 +2680,16 @@ export interface components {
                             jsonld: string;
                             /** @description Only objects with this schema.org @type (e.g. Book) are read */
                             type?: string;
+                            /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                            regex?: string;
+                            transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                            /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                            split?: string;
+                        } | {
+                            /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                            json: string;
+                            /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                            script?: string;
                             /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                             regex?: string;
                             transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -2652,10 +2732,10 @@ export interface components {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -2679,6 +2759,16 @@ export interface components {
                                 jsonld: string;
                                 /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                 type?: string;
+                                /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                regex?: string;
+                                transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                split?: string;
+                            } | {
+                                /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                json: string;
+                                /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                script?: string;
                                 /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                 regex?: string;
                                 transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -2808,6 +2898,16 @@ export interface components {
                     /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                     split?: string;
                 } | {
+                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                    json: string;
+                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                    script?: string;
+                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                    regex?: string;
+                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                    split?: string;
+                } | {
                     /** @description <meta> name, property or itemprop, e.g. og:title */
                     meta: string;
                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
@@ -2839,6 +2939,16 @@ export interface components {
                     jsonld: string;
                     /** @description Only objects with this schema.org @type (e.g. Book) are read */
                     type?: string;
+                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                    regex?: string;
+                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                    split?: string;
+                } | {
+                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                    json: string;
+                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                    script?: string;
                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                     regex?: string;
                     transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -2956,7 +3066,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -2983,7 +3093,7 @@ export interface components {
                 name: string;
                 description?: string;
                 /** @enum {string} */
-                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
             }[];
             /** @description Known values on given pages, to learn selectors from */
             examples?: {
@@ -3012,7 +3122,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                 }[];
                 /** @description Known values on given pages, to learn selectors from */
                 examples?: {
@@ -3067,7 +3177,7 @@ export interface components {
                     name: string;
                     description?: string;
                     /** @enum {string} */
-                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                    type?: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                 }[];
                 examples?: {
                     /** Format: uri */
@@ -3148,12 +3258,42 @@ export interface components {
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
         };
+        Money: {
+            /** @description Decimal amount (thousands separators and decimal commas read; the current price of a was/now pair) */
+            amount: number;
+            /** @description ISO 4217 code; null when the page names no currency */
+            currency: string | null;
+        };
+        TypedField: {
+            /**
+             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
+             * @enum {string}
+             */
+            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
+            /** @description The value coerced to the field type (a list for multiple-valued fields); null when none parses */
+            value: ((string | number | components["schemas"]["Money"]) | (string | number | components["schemas"]["Money"])[]) | null;
+            /** @description The text as read from the page, before coercion */
+            raw: (string | string[]) | null;
+            /** @description False when only text that does not parse as the field type was found (then value is null and raw holds that text) */
+            valid: boolean;
+        };
         ExtractionResult: {
             url: string;
             /** @description The page type whose URL pattern matches the page; null when nothing was extracted */
             pageType: string | null;
+            /** @description Display value per field (text, a list for multiple-valued fields; items and nextPage on listings) */
             data: {
                 [key: string]: unknown;
+            };
+            /** @description Per field: the declared type, the typed value and the raw text it came from */
+            typed: {
+                fields: {
+                    [key: string]: components["schemas"]["TypedField"];
+                };
+                /** @description One per record of a listing page */
+                items?: {
+                    [key: string]: components["schemas"]["TypedField"];
+                }[];
             };
             sources: {
                 [key: string]: number | null;
@@ -7035,10 +7175,10 @@ export interface operations {
                             name: string;
                             description?: string;
                             /**
-                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                             * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                              * @enum {string}
                              */
-                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                            type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                             multiple: boolean;
                             required: boolean;
                             /**
@@ -7062,6 +7202,16 @@ export interface operations {
                                 jsonld: string;
                                 /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                 type?: string;
+                                /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                regex?: string;
+                                transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                split?: string;
+                            } | {
+                                /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                json: string;
+                                /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                script?: string;
                                 /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                 regex?: string;
                                 transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -7104,10 +7254,10 @@ export interface operations {
                                 name: string;
                                 description?: string;
                                 /**
-                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                                  * @enum {string}
                                  */
-                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                                 multiple: boolean;
                                 required: boolean;
                                 /**
@@ -7131,6 +7281,16 @@ export interface operations {
                                     jsonld: string;
                                     /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                     type?: string;
+                                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                    regex?: string;
+                                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                    split?: string;
+                                } | {
+                                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                    json: string;
+                                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                    script?: string;
                                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                     regex?: string;
                                     transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -7568,10 +7728,10 @@ export interface operations {
                                 name: string;
                                 description?: string;
                                 /**
-                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                                 * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                                  * @enum {string}
                                  */
-                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                                type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                                 multiple: boolean;
                                 required: boolean;
                                 /**
@@ -7595,6 +7755,16 @@ export interface operations {
                                     jsonld: string;
                                     /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                     type?: string;
+                                    /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                    regex?: string;
+                                    transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                    /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                    split?: string;
+                                } | {
+                                    /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                    json: string;
+                                    /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                    script?: string;
                                     /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                     regex?: string;
                                     transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
@@ -7637,10 +7807,10 @@ export interface operations {
                                     name: string;
                                     description?: string;
                                     /**
-                                     * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a code checked by shape, GTIN/ISBN by check digit
+                                     * @description How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values
                                      * @enum {string}
                                      */
-                                    type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier";
+                                    type: "text" | "number" | "money" | "date" | "url" | "image" | "html" | "availability" | "identifier" | "gtin" | "isbn";
                                     multiple: boolean;
                                     required: boolean;
                                     /**
@@ -7664,6 +7834,16 @@ export interface operations {
                                         jsonld: string;
                                         /** @description Only objects with this schema.org @type (e.g. Book) are read */
                                         type?: string;
+                                        /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
+                                        regex?: string;
+                                        transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];
+                                        /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
+                                        split?: string;
+                                    } | {
+                                        /** @description Dotted path into state the page embeds for its scripts (application/json script blocks such as __NEXT_DATA__, and object literals assigned to globals such as window.__INITIAL_STATE__), e.g. props.pageProps.product.price; arrays are traversed */
+                                        json: string;
+                                        /** @description Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent */
+                                        script?: string;
                                         /** @description JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept */
                                         regex?: string;
                                         transforms?: ("lowercase" | "uppercase" | "digits" | "stripLabel")[];

@@ -15,11 +15,12 @@ export interface FieldRef {
   field: string;
 }
 
-type SourceKind = 'css' | 'jsonld' | 'meta' | 'label';
+type SourceKind = 'css' | 'jsonld' | 'json' | 'meta' | 'label';
 
 const kinds: Array<{ value: SourceKind; label: string }> = [
   { value: 'css', label: 'CSS selector' },
   { value: 'jsonld', label: 'JSON-LD path' },
+  { value: 'json', label: 'Embedded JSON path' },
   { value: 'meta', label: 'Meta tag' },
   { value: 'label', label: 'Label text' },
 ];
@@ -27,20 +28,21 @@ const kinds: Array<{ value: SourceKind; label: string }> = [
 const valueLabels: Record<SourceKind, { label: string; placeholder: string }> = {
   css: { label: 'Selector', placeholder: 'h1.product-title' },
   jsonld: { label: 'Path', placeholder: 'offers.price' },
+  json: { label: 'Path', placeholder: 'props.pageProps.product.price' },
   meta: { label: 'Meta name', placeholder: 'og:title' },
   label: { label: 'Labels (separate with |)', placeholder: 'isbn | isbn 13' },
 };
 
 /**
  * A source as the form edits it. Post-processing the form does not show (transforms, split,
- * a JSON-LD type) is carried along untouched so an edit never drops it silently.
+ * a JSON-LD type, an embedded state's script name) is carried along untouched so an edit never drops it silently.
  */
 interface SourceDraft {
   kind: SourceKind;
   value: string;
   read: string;
   regex: string;
-  kept: Pick<BlueprintSource, 'transforms' | 'split'> & { type?: string };
+  kept: Pick<BlueprintSource, 'transforms' | 'split'> & { type?: string; script?: string };
 }
 
 function toDraft(source: BlueprintSource): SourceDraft {
@@ -48,6 +50,7 @@ function toDraft(source: BlueprintSource): SourceDraft {
   const common = { regex: source.regex ?? '', read: 'text' };
   if ('css' in source) return { ...common, kind: 'css', value: source.css, read: source.read ?? 'text', kept };
   if ('jsonld' in source) return { ...common, kind: 'jsonld', value: source.jsonld, kept: { ...kept, type: source.type } };
+  if ('json' in source) return { ...common, kind: 'json', value: source.json, kept: { ...kept, script: source.script } };
   if ('meta' in source) return { ...common, kind: 'meta', value: source.meta, kept };
   return { ...common, kind: 'label', value: source.label.join(' | '), kept };
 }
@@ -64,6 +67,8 @@ function fromDraft(draft: SourceDraft): BlueprintSource {
       return { css: value, ...(draft.read !== 'text' ? { read: draft.read } : {}), ...post };
     case 'jsonld':
       return { jsonld: value, ...(draft.kept.type ? { type: draft.kept.type } : {}), ...post };
+    case 'json':
+      return { json: value, ...(draft.kept.script ? { script: draft.kept.script } : {}), ...post };
     case 'meta':
       return { meta: value, ...post };
     case 'label':

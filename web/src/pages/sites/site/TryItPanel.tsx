@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../../api/client';
 import { EmptyState } from '../../../components/states';
 import { useActiveBlueprint } from './useActiveBlueprint';
-import { describeSource, displayValue } from './values';
+import { describeSource, displayValue, typedValueText } from './values';
 
 /** Runs the active blueprint on any page of the site and shows what it extracts. */
 export function TryItPanel({ site }: { site: Schemas['SiteDetail'] }) {
@@ -61,6 +61,7 @@ export function TryItPanel({ site }: { site: Schemas['SiteDetail'] }) {
                 <Table.Tr>
                   <Table.Th>Field</Table.Th>
                   <Table.Th>Value</Table.Th>
+                  <Table.Th>Typed</Table.Th>
                   <Table.Th>Read from</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -69,6 +70,7 @@ export function TryItPanel({ site }: { site: Schemas['SiteDetail'] }) {
                   <Table.Tr key={field}>
                     <Table.Td fw={500}>{field}</Table.Td>
                     <Table.Td style={{ overflowWrap: 'anywhere' }}>{displayValue(value)}</Table.Td>
+                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{typedValueText(result.typed.fields[field])}</Table.Td>
                     <Table.Td>{sourceOf(field) ? <Code style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>{sourceOf(field)}</Code> : '—'}</Table.Td>
                   </Table.Tr>
                 ))}

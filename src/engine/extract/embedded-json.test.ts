@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { buildBlueprint } from '../blueprint/build.js';
+import { parseBlueprint, type Blueprint } from '../blueprint/schema.js';
+import { parseHtml } from './dom.js';
+import { embeddedStates } from './embedded-json.js';
+import { extractPage } from './runtime.js';
+
+describe('embedded application state', () => {
+  it('reads JSON script blocks and literal state assigned to globals, without running anything', () => {
+    const html = `<html><head>
+      <script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"product":{"sku":"NX-1"}}}}</script>
+      <script type="application/ld+json">{"@type":"Product","sku":"LD-1"}</script>
+      <script>window.__INITIAL_STATE__ = {product: {price: 12.5, 'name': 'Lamp', tags: ['a', \`b\`], gone: undefined, at: new Date()}, n: -3};
+        window["dataLayerState"] = JSON.parse("{\\"page\\":\\"pdp\\"}"); var cart = {items: []}, unrelated = compute();
+        function later() { window.hidden = {secret: 1}; }</script>
+      <script type="application/json">{broken</script>
+      <script>document.title = 'x'</script>
+    </head><body></body></html>`;
+    const states = embeddedStates(parseHtml(html));
+    expect(states).toEqual([
+      { name: '__NEXT_DATA__', value: { props: { pageProps: { product: { sku: 'NX-1' } } } } },
+      { name: '__INITIAL_STATE__', value: { product: { price: 12.5, name: 'Lamp', tags: ['a', 'b'] }, n: -3 } },
+      { name: 'dataLayerState', value: { page: 'pdp' } },
+      { name: 'cart', value: { items: [] } },
+    ]);
+  });
+
+  const blueprint = (sources: Blueprint['pageTypes'][number]['fields'][number]['sources']): Blueprint =>
+    parseBlueprint({
+      schemaVersion: 1,
+      site: null,
+      version: 1,
+      pageTypes: [{ name: 'product', kind: 'detail', match: { urlPattern: '*', examples: [] }, list: null, fields: [{ name: 'price', type: 'money', multiple: false, required: true, mode: 'manual', sources }] }],
+    });
+
+  it('is a blueprint source: a dotted path, in one named state or in any', () => {
+    const html = `<script>window.__STATE__ = {"pdp": {"offers": [{"price": "1.299,00 €"}]}}</script>
+      <script id="other" type="application/json">{"pdp": {"offers": [{"price": 5}]}}</script>`;
+    const named = extractPage(blueprint([{ json: 'pdp.offers.price', script: 'other' }]), { url: 'https://shop.example/p', html });
+    expect(named.fields.price).toMatchObject({ typed: { amount: 5, currency: null }, raw: '5', valid: true });
+    const any = extractPage(blueprint([{ json: 'pdp.offers.price' }]), { url: 'https://shop.example/p', html });
+    expect(any.fields.price).toMatchObject({ value: '1.299,00 €', typed: { amount: 1299, currency: 'EUR' }, source: 0 });
+    expect(() => blueprint([{ json: '' }])).toThrow(/invalid blueprint/);
+  });
+
+  it('is found by blueprint generation for a shop that states its product only in embedded state', () => {
+    const page = (n: number) => ({
+      url: `https://shop.example/item/${n}`,
+      html: `<html><head><title>Item ${n}</title></head><body><div id="root"></div>
+        <script id="__NEXT_DATA__" type="application/json">${JSON.stringify({
+          props: {
+            pageProps: {
+              related: [{ sku: `R-${n}`, price: 1 }],
+              product: { title: `Item ${n}`, sku: `SKU-${1000 + n}`, gtin13: ['4006381333931', '5901234123457', '9780306406157'][n - 1], price: { amount: `${n}9.90`, currency: 'EUR' } },
+            },
+          },
+        })}</script></body></html>`,
+    });
+    const pages = [page(1), page(2), page(3)];
+    const built = buildBlueprint(pages, { fields: [{ name: 'sku' }, { name: 'gtin' }] }).blueprint;
+    const fields = Object.fromEntries(built.pageTypes[0]!.fields.map((field) => [field.name, field]));
+    expect(fields.sku!.sources[0]).toEqual({ json: 'props.pageProps.product.sku', script: '__NEXT_DATA__' });
+    expect(fields.gtin!.type).toBe('gtin');
+    const records = pages.map((p) => extractPage(built, p).fields);
+    expect(records.map((r) => r.sku?.value)).toEqual(['SKU-1001', 'SKU-1002', 'SKU-1003']);
+    expect(records.map((r) => r.gtin?.typed)).toEqual(['4006381333931', '5901234123457', '9780306406157']);
+  });
+});

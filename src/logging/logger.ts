@@ -70,7 +70,9 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
       serializers: { req: serializeRequest },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination,
+    // Written asynchronously: lines logged while a write is in flight go out together in the next one,
+    // instead of a blocking write per line (one per request). Pino flushes what is pending on exit.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 

@@ -3,7 +3,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import { authOf } from '../http/auth.js';
-import { HttpProblem, problemResponses, problemSchema } from '../http/problem.js';
+import { HttpProblem, problemResponses } from '../http/problem.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './access-tokens.js';
 import {
   loginBody,
@@ -20,7 +20,6 @@ export const REFRESH_COOKIE = 'siteprint_refresh';
 /** The cookie only travels to the endpoints that consume it. */
 const REFRESH_COOKIE_PATH = '/api/v1/auth';
 
-const errors = problemResponses(400, 401, 403, 404, 409);
 
 export function clientOf(request: FastifyRequest): ClientInfo {
   return { ip: request.ip, userAgent: request.headers['user-agent'] };
@@ -82,7 +81,7 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
         description:
           'While the instance has no system administrator, registration needs the one-time setupToken printed in the server log at start (403 setup-token-required or invalid-setup-token otherwise), and that account becomes the administrator. A registration made on the server\'s own machine straight to its loopback address (no proxy in between) needs no token.',
         body: registerBody,
-        response: { 201: userSchema, ...errors },
+        response: { 201: userSchema, ...problemResponses(403, 409) },
       },
     },
     async (request, reply) => reply.status(201).send(toUser(await accounts.register({ ...request.body, local: fromThisMachine(request) }))),
@@ -98,7 +97,7 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
         description:
           'Failed attempts are limited per (account, client address) and per client address (429 with Retry-After); an account is never locked as a whole, so its owner can sign in from elsewhere.',
         body: loginBody,
-        response: { 200: sessionSchema, ...errors, 429: problemSchema },
+        response: { 200: sessionSchema, ...problemResponses(401, 429) },
       },
     },
     async (request, reply) => sendSession(reply, await accounts.login(request.body, clientOf(request))),
@@ -112,7 +111,7 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
         tags: ['auth'],
         summary: 'Exchange a refresh token (body or cookie) for a new session; the old token stops working',
         body: refreshBody,
-        response: { 200: sessionSchema, ...errors },
+        response: { 200: sessionSchema, ...problemResponses(401) },
       },
     },
     async (request, reply) => {
@@ -130,7 +129,7 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
         tags: ['auth'],
         summary: 'Revoke the session of a refresh token (body or cookie)',
         body: refreshBody,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null() },
       },
     },
     async (request, reply) => {
@@ -143,7 +142,7 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
 
   app.get(
     '/api/v1/auth/me',
-    { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: userSchema, ...errors } } },
+    { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: userSchema } } },
     async (request) => toUser(await accounts.me(authOf(request).userId)),
   );
 
@@ -155,7 +154,7 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
         tags: ['auth'],
         summary: 'Change name or password (a password change needs the current password and ends other sessions)',
         body: updateMeBody,
-        response: { 200: userSchema, ...errors },
+        response: { 200: userSchema },
       },
     },
     async (request) => {
@@ -171,7 +170,7 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
       schema: {
         tags: ['auth'],
         summary: 'Delete the account, its personal workspace and its sessions',
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...problemResponses(409) },
       },
     },
     async (request, reply) => {

@@ -11,7 +11,6 @@ const OAUTH_COOKIE = 'siteprint_oauth';
 const OAUTH_COOKIE_PATH = '/api/v1/auth/oauth';
 const OAUTH_COOKIE_MAX_AGE_SECONDS = 10 * 60;
 
-const errors = problemResponses(400, 401, 403, 404, 409, 502);
 const providerParams = z.object({ provider: z.enum(oauthProviderNames) });
 
 /** What the signed cookie carries between the redirect to the provider and the callback. */
@@ -54,7 +53,7 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
         tags,
         summary: 'Start signing in with Google or GitHub (redirects to the provider)',
         params: providerParams,
-        response: { 302: z.null(), ...errors },
+        response: { 302: z.null() },
       },
     },
     async (request, reply) => {
@@ -88,7 +87,7 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
           state: z.string().min(1).max(512).optional(),
           error: z.string().max(200).optional(),
         }),
-        response: { 200: sessionSchema, 303: z.null(), ...errors },
+        response: { 200: sessionSchema, 303: z.null(), ...problemResponses(401, 403, 409, 502) },
       },
     },
     async (request, reply) => {

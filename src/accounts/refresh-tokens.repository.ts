@@ -46,15 +46,33 @@ export class RefreshTokensRepository {
    * personal workspace, else the oldest joined (as WorkspacesRepository.listForUser orders them).
    */
   async sessionAccess(familyId: string, userId: string, workspaceId: string | undefined): Promise<SessionAccess | undefined> {
+    const [row] = workspaceId
+      ? await (this.sessionAccessIn ??= this.prepareSessionAccess(true)).execute({ familyId, userId, workspaceId })
+      : await (this.sessionAccessDefault ??= this.prepareSessionAccess(false)).execute({ familyId, userId });
+    if (!row) return undefined;
+    return {
+      userId: row.userId,
+      systemAdmin: row.systemAdmin,
+      sessionExpiresAt: row.sessionExpiresAt,
+      ...(row.workspaceId && row.role ? { workspace: { id: row.workspaceId, role: row.role } } : {}),
+    };
+  }
+
+  // The query every authenticated request runs, built once and prepared on each connection
+  // (building the SQL and planning it cost more than running it).
+  private sessionAccessIn?: ReturnType<RefreshTokensRepository['prepareSessionAccess']>;
+  private sessionAccessDefault?: ReturnType<RefreshTokensRepository['prepareSessionAccess']>;
+
+  private prepareSessionAccess(inWorkspace: boolean) {
     const membership = this.db
       .select({ workspaceId: memberships.workspaceId, role: memberships.role })
       .from(memberships)
       .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
-      .where(and(eq(memberships.userId, users.id), workspaceId ? eq(memberships.workspaceId, workspaceId) : undefined))
+      .where(and(eq(memberships.userId, users.id), inWorkspace ? eq(memberships.workspaceId, sql.placeholder('workspaceId')) : undefined))
       .orderBy(desc(sql`${workspaces.personalOwnerId} is not distinct from ${users.id}`), asc(memberships.createdAt), asc(workspaces.id))
       .limit(1)
       .as('membership');
-    const [row] = await this.db
+    return this.db
       .select({
         userId: users.id,
         systemAdmin: users.systemAdmin,
@@ -65,15 +83,16 @@ export class RefreshTokensRepository {
       .from(refreshTokens)
       .innerJoin(users, eq(users.id, refreshTokens.userId))
       .leftJoinLateral(membership, sql`true`)
-      .where(and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, new Date())))
-      .limit(1);
-    if (!row) return undefined;
-    return {
-      userId: row.userId,
-      systemAdmin: row.systemAdmin,
-      sessionExpiresAt: row.sessionExpiresAt,
-      ...(row.workspaceId && row.role ? { workspace: { id: row.workspaceId, role: row.role } } : {}),
-    };
+      .where(
+        and(
+          eq(refreshTokens.familyId, sql.placeholder('familyId')),
+          eq(refreshTokens.userId, sql.placeholder('userId')),
+          isNull(refreshTokens.revokedAt),
+          gt(refreshTokens.expiresAt, sql`now()`),
+        ),
+      )
+      .limit(1)
+      .prepare(inWorkspace ? 'session_access_in_workspace' : 'session_access');
   }
 
   /** Whether the session (refresh-token family) of the user can still be refreshed: not logged out, revoked or expired. */

@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import { authOf, permissionsOf } from '../http/auth.js';
-import { problemResponses } from '../http/problem.js';
 import { permissions } from '../http/route-context.js';
 import { actorOf } from '../workspaces/workspaces.routes.js';
 import type { ApiKeyRecord } from './api-keys.repository.js';
 import type { ApiKeysService } from './api-keys.service.js';
 
-const errors = problemResponses(400, 401, 403, 404);
 
 const apiKeySchema = z
   .object({
@@ -52,7 +50,7 @@ export function registerApiKeyRoutes(app: AppInstance, { service }: { service: A
     '/api/v1/api-keys',
     {
       config: { permission: 'api-keys:manage' },
-      schema: { tags, summary: 'Create an API key for the current workspace', body: createBody, response: { 201: createdApiKeySchema, ...errors } },
+      schema: { tags, summary: 'Create an API key for the current workspace', body: createBody, response: { 201: createdApiKeySchema } },
     },
     async (request, reply) => {
       const { key, secret } = await service.create(actorOf(request), permissionsOf(request), {
@@ -68,7 +66,7 @@ export function registerApiKeyRoutes(app: AppInstance, { service }: { service: A
     '/api/v1/api-keys',
     {
       config: { permission: 'api-keys:manage' },
-      schema: { tags, summary: 'Active API keys of the current workspace', response: { 200: z.object({ items: z.array(apiKeySchema) }), ...errors } },
+      schema: { tags, summary: 'Active API keys of the current workspace', response: { 200: z.object({ items: z.array(apiKeySchema) }) } },
     },
     async (request) => ({ items: (await service.list(authOf(request).workspaceId)).map(toApiKey) }),
   );
@@ -77,7 +75,7 @@ export function registerApiKeyRoutes(app: AppInstance, { service }: { service: A
     '/api/v1/api-keys/:keyId',
     {
       config: { permission: 'api-keys:manage' },
-      schema: { tags, summary: 'Revoke an API key', params: z.object({ keyId: z.uuid() }), response: { 204: z.null(), ...errors } },
+      schema: { tags, summary: 'Revoke an API key', params: z.object({ keyId: z.uuid() }), response: { 204: z.null() } },
     },
     async (request, reply) => {
       await service.revoke(actorOf(request), request.params.keyId);

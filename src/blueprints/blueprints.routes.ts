@@ -6,7 +6,6 @@ import type { WorkspaceOf } from '../http/route-context.js';
 import type { BlueprintVersionRecord } from './blueprints.repository.js';
 import type { BlueprintsService } from './blueprints.service.js';
 
-const errors = problemResponses(400, 401, 403, 404, 422);
 const siteParams = z.object({ id: z.uuid() });
 const versionParams = siteParams.extend({ version: z.coerce.number().int().min(1) });
 
@@ -67,7 +66,7 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
     '/api/v1/sites/:id/blueprint',
     {
       config: { permission: 'blueprints:read' },
-      schema: { tags: ['blueprints'], summary: "The site's active blueprint", params: siteParams, response: { 200: versionDetail, ...errors } },
+      schema: { tags: ['blueprints'], summary: "The site's active blueprint", params: siteParams, response: { 200: versionDetail } },
     },
     async (request) => {
       const active = await service.active(workspaceOf(request), request.params.id);
@@ -79,7 +78,7 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
     '/api/v1/sites/:id/blueprints',
     {
       config: { permission: 'blueprints:read' },
-      schema: { tags: ['blueprints'], summary: 'Version history, newest first', params: siteParams, response: { 200: z.object({ items: z.array(versionSummary) }), ...errors } },
+      schema: { tags: ['blueprints'], summary: 'Version history, newest first', params: siteParams, response: { 200: z.object({ items: z.array(versionSummary) }) } },
     },
     async (request) => {
       const { versions, activeId } = await service.versions(workspaceOf(request), request.params.id);
@@ -96,7 +95,7 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
         summary: 'What changed between two versions: page types and fields added, removed, sources changed',
         params: siteParams,
         querystring: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }),
-        response: { 200: blueprintDiff, ...errors },
+        response: { 200: blueprintDiff },
       },
     },
     async (request) => service.diff(workspaceOf(request), request.params.id, request.query.from, request.query.to),
@@ -106,7 +105,7 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
     '/api/v1/sites/:id/blueprints/:version',
     {
       config: { permission: 'blueprints:read' },
-      schema: { tags: ['blueprints'], summary: 'One version', params: versionParams, response: { 200: versionDetail, ...errors } },
+      schema: { tags: ['blueprints'], summary: 'One version', params: versionParams, response: { 200: versionDetail } },
     },
     async (request) => {
       const workspaceId = workspaceOf(request);
@@ -134,7 +133,6 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
               'text/csv': { schema: z.string().describe('A header row, then a row per field') },
             },
           },
-          ...errors,
         },
       },
     },
@@ -152,7 +150,7 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
     '/api/v1/sites/:id/blueprints/:version/rollback',
     {
       config: { permission: 'blueprints:write' },
-      schema: { tags: ['blueprints'], summary: 'Make an earlier version the active one', params: versionParams, response: { 200: versionSummary, ...errors } },
+      schema: { tags: ['blueprints'], summary: 'Make an earlier version the active one', params: versionParams, response: { 200: versionSummary } },
     },
     async (request) => {
       const target = await service.rollback(workspaceOf(request), request.params.id, request.params.version);
@@ -169,7 +167,7 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
         summary: 'Edit page types, fields and sources; saved as a new version only if it passes its test on the sampled pages',
         params: siteParams,
         body: z.object({ pageTypes: z.array(PageType).min(1) }),
-        response: { 200: versionSummary.extend({ created: z.boolean() }), ...errors },
+        response: { 200: versionSummary.extend({ created: z.boolean() }), ...problemResponses(422) },
       },
     },
     async (request) => {

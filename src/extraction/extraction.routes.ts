@@ -49,7 +49,6 @@ const extractionResult = z
   })
   .meta({ id: 'ExtractionResult' });
 
-const errors = problemResponses(400, 401, 403, 404, 409);
 const siteParams = z.object({ id: z.uuid() });
 
 const body = z.union([
@@ -103,7 +102,7 @@ export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoute
         summary: "Extract records with the site's active blueprint from URLs or from given HTML",
         params: siteParams,
         body,
-        response: { 200: z.object({ results: z.array(extractionResult) }), ...errors },
+        response: { 200: z.object({ results: z.array(extractionResult) }) },
       },
     },
     async (request) => {
@@ -126,7 +125,7 @@ export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoute
         summary: `Extract up to ${MAX_URLS_PER_JOB} URLs in a job; download its records from /api/v1/jobs/{id}/results`,
         params: siteParams,
         body: z.object({ urls: z.array(z.url().max(2048)).min(1).max(MAX_URLS_PER_JOB) }),
-        response: { 202: startedJob, ...errors },
+        response: { 202: startedJob },
       },
     },
     async (request, reply) => {
@@ -154,7 +153,7 @@ export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoute
               'text/csv': { schema: z.string().describe('url, page_type, error, then a column per field') },
             },
           },
-          ...errors,
+          ...problemResponses(409),
         },
       },
     },

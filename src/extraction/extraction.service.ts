@@ -1,6 +1,7 @@
 import type { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { matchesUrlPattern } from '../engine/blueprint/index.js';
-import { compileBlueprint, extractPage, recordTyped, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type TypedField } from '../engine/extract/index.js';
+import type { Blueprint } from '../engine/blueprint/schema.js';
+import { compileBlueprint, recordTyped, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type TypedField } from '../engine/extract/index.js';
 import type { Fetcher } from '../engine/fetch/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { Priority, type JobQueue, type JobRecord } from '../queue/index.js';
@@ -38,8 +39,11 @@ function toResult(record: ExtractedRecord): ExtractionResult {
 
 const failed = (url: string, error: string): ExtractionResult => ({ url, pageType: null, data: {}, typed: { fields: {} }, sources: {}, error });
 
-/** Applies one page type of a blueprint to a page: in this thread, or in a job's worker thread. */
+/** Applies one page type of a blueprint to a page: in this thread, or in a worker thread. */
 export type ApplyPageType = (page: { url: string; html: string }, pageType: string) => ExtractedRecord | Promise<ExtractedRecord>;
+
+/** Reads pages with `blueprint` in a worker thread; the caller keeps only the cheap choice of page type. */
+export type ThreadedExtraction = (blueprint: Blueprint) => ApplyPageType;
 
 const found = (result: FieldResult | undefined) => result !== undefined && result.value !== null && !(Array.isArray(result.value) && result.value.length === 0);
 
@@ -57,8 +61,8 @@ function readsAs(type: CompiledBlueprint['pageTypes'][number], record: Extracted
  * reads as; a page that reads as none is said to match none, rather than answered with a record
  * of nulls.
  */
-async function extractClaimed(blueprint: CompiledBlueprint, page: { url: string; html: string }, apply?: ApplyPageType): Promise<ExtractionResult> {
-  const read = (name: string) => (apply ? apply(page, name) : extractPage(blueprint, page, { pageType: name }));
+async function extractClaimed(blueprint: CompiledBlueprint, page: { url: string; html: string }, apply: ApplyPageType): Promise<ExtractionResult> {
+  const read = (name: string) => apply(page, name);
   const claiming = blueprint.pageTypes.find((type) => matchesUrlPattern(type.urlPattern, page.url));
   if (claiming) return toResult(await read(claiming.pageType.name));
   for (const type of blueprint.pageTypes) {
@@ -73,7 +77,7 @@ async function extractClaimed(blueprint: CompiledBlueprint, page: { url: string;
 }
 
 /** Fetches one URL and extracts it; a page that cannot be fetched or that no page type claims yields a result with its error. */
-export async function extractUrl(fetcher: Fetcher, blueprint: CompiledBlueprint, url: string, apply?: ApplyPageType): Promise<ExtractionResult> {
+export async function extractUrl(fetcher: Fetcher, blueprint: CompiledBlueprint, url: string, apply: ApplyPageType): Promise<ExtractionResult> {
   try {
     const page = await fetcher.fetch(url);
     if (page.status >= 400) return failed(url, `HTTP ${page.status}`);
@@ -85,22 +89,25 @@ export async function extractUrl(fetcher: Fetcher, blueprint: CompiledBlueprint,
 
 /** Applies a site's active blueprint to given HTML or to pages fetched now. No LLM, no cost. */
 export class ExtractionService {
+  /** `inThreads` reads the pages off the event loop that serves HTTP: a page can take tens of milliseconds. */
   constructor(
     private readonly blueprints: BlueprintsService,
     private readonly fetcher: Fetcher,
     private readonly queue: JobQueue,
+    private readonly inThreads: ThreadedExtraction,
   ) {}
 
   async fromHtml(workspaceId: string, siteId: string, page: { url: string; html: string }): Promise<ExtractionResult> {
     const active = await this.blueprints.active(workspaceId, siteId);
-    return extractClaimed(compileBlueprint(active.content), page);
+    return extractClaimed(compileBlueprint(active.content), page, this.inThreads(active.content));
   }
 
   async fromUrls(workspaceId: string, siteId: string, urls: string[]): Promise<ExtractionResult[]> {
     const active = await this.blueprints.active(workspaceId, siteId);
     const compiled = compileBlueprint(active.content);
+    const apply = this.inThreads(active.content);
     const results: ExtractionResult[] = [];
-    for (const url of urls) results.push(await extractUrl(this.fetcher, compiled, url));
+    for (const url of urls) results.push(await extractUrl(this.fetcher, compiled, url, apply));
     return results;
   }
 

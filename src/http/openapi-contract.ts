@@ -63,8 +63,9 @@ function problemResponse(status: number | 'default', description?: string) {
 }
 
 /**
- * `transform` for @fastify/swagger: the zod transform, then the additions above. Routes keep
- * declaring the problems only their handler gives (409 on a duplicate, 422 …) with problemResponses().
+ * `transform` for @fastify/swagger: the zod transform, then the additions above. Routes declare
+ * only the problems their own handler gives (409 on a duplicate, 422 …) with problemResponses(),
+ * so an operation documents no status it can never answer.
  */
 export const contractTransform: typeof jsonSchemaTransform = (input) => {
   const result = jsonSchemaTransform(input);

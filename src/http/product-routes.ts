@@ -7,6 +7,7 @@ import { ExtractionService } from '../extraction/extraction.service.js';
 import { registerJobRoutes } from '../jobs/jobs.routes.js';
 import { registerLlmRoutes } from '../llm/index.js';
 import { OverviewRepository, registerOverviewRoutes } from '../overview/index.js';
+import { threadedExtraction } from '../pipeline/engine-threads.js';
 import type { Platform } from '../platform.js';
 import { registerSiteRoutes, siteDetailReader } from '../sites/sites.routes.js';
 import type { AppInstance } from './app.js';
@@ -22,7 +23,7 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
   registerJobRoutes(app, { service: services.jobs, jobs: repositories.jobs, queue: platform.queue, workspaceOf });
   registerBlueprintRoutes(app, { service: blueprints, workspaceOf });
   registerExtractionRoutes(app, {
-    service: new ExtractionService(blueprints, platform.fetcher, platform.queue),
+    service: new ExtractionService(blueprints, platform.fetcher, platform.queue, threadedExtraction(platform.engine)),
     jobs: services.jobs,
     results: repositories.extractionResults,
     workspaceOf,

@@ -15,7 +15,6 @@ export interface JobRoutesDeps {
   workspaceOf: WorkspaceOf;
 }
 
-const errors = problemResponses(400, 401, 403, 404, 409);
 const jobIdParams = z.object({ id: z.uuid() });
 
 const queueStats = z
@@ -57,7 +56,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
               .describe('true: analyses and standalone jobs only, without pipeline steps'),
           })
           .extend(paginationQuery),
-        response: { 200: pageSchema(jobSummary), ...errors },
+        response: { 200: pageSchema(jobSummary) },
       },
     },
     async (request) => {
@@ -70,7 +69,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     '/api/v1/jobs/:id',
     {
       config: { permission: 'jobs:read' },
-      schema: { tags: ['jobs'], summary: 'A job with its timings, error, cost and steps', params: jobIdParams, response: { 200: jobDetail, ...errors } },
+      schema: { tags: ['jobs'], summary: 'A job with its timings, error, cost and steps', params: jobIdParams, response: { 200: jobDetail } },
     },
     async (request) => {
       const job = await service.get(workspaceOf(request), request.params.id);
@@ -92,7 +91,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
           after: z.coerce.number().int().min(0).default(0).describe('Return lines after this id (the last id seen)'),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
-        response: { 200: z.object({ items: z.array(jobLogLine), nextAfter: z.number().int().nullable() }), ...errors },
+        response: { 200: z.object({ items: z.array(jobLogLine), nextAfter: z.number().int().nullable() }) },
       },
     },
     async (request) => {
@@ -109,7 +108,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     '/api/v1/jobs/:id/cancel',
     {
       config: { permission: 'jobs:write' },
-      schema: { tags: ['jobs'], summary: 'Cancel a job; a running one stops at its next checkpoint', params: jobIdParams, response: { 200: jobSummary, ...errors } },
+      schema: { tags: ['jobs'], summary: 'Cancel a job; a running one stops at its next checkpoint', params: jobIdParams, response: { 200: jobSummary, ...problemResponses(409) } },
     },
     async (request) => toJobSummary(await service.cancel(workspaceOf(request), request.params.id)),
   );
@@ -118,7 +117,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     '/api/v1/jobs/:id/retry',
     {
       config: { permission: 'jobs:write' },
-      schema: { tags: ['jobs'], summary: 'Run a failed or cancelled job again', params: jobIdParams, response: { 200: jobSummary, ...errors } },
+      schema: { tags: ['jobs'], summary: 'Run a failed or cancelled job again', params: jobIdParams, response: { 200: jobSummary, ...problemResponses(409) } },
     },
     async (request) => toJobSummary(await service.retry(workspaceOf(request), request.params.id)),
   );
@@ -127,7 +126,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     '/api/v1/queues',
     {
       config: { permission: 'queues:manage' },
-      schema: { tags: ['jobs'], summary: 'Queue depth by job type and priority, running, failed, throughput (admin)', response: { 200: queueStats, ...errors } },
+      schema: { tags: ['jobs'], summary: 'Queue depth by job type and priority, running, failed, throughput (admin)', response: { 200: queueStats } },
     },
     async () => {
       const [counts, finished, paused] = await Promise.all([deps.jobs.counts(), deps.jobs.finishedSince(3600), deps.queue.isPaused()]);
@@ -155,7 +154,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
         schema: {
           tags: ['jobs'],
           summary: action === 'pause' ? 'Stop starting jobs (running ones finish) (admin)' : 'Start jobs again (admin)',
-          response: { 200: z.object({ paused: z.boolean() }), ...errors },
+          response: { 200: z.object({ paused: z.boolean() }) },
         },
       },
       async () => {

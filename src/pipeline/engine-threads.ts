@@ -1,3 +1,4 @@
+import type { ThreadedExtraction } from '../extraction/extraction.service.js';
 import { siblingWorkerModule, WorkerPool } from '../threads/worker-pool.js';
 import type * as EngineTasks from './engine-tasks.js';
 
@@ -32,3 +33,10 @@ export function engineThreads(concurrency: number): EngineThreads {
 
 /** What the engine reads of a page; the rest of a stored or fetched page need not cross to a thread. */
 export const pageText = (page: { url: string; html: string }) => ({ url: page.url, html: page.html });
+
+/** Pages read with a blueprint in the engine threads, for jobs and for extraction within a request alike. */
+export const threadedExtraction =
+  (engine: EngineThreads): ThreadedExtraction =>
+  (blueprint) =>
+  (page, pageType) =>
+    engine.run('extract', { blueprint, page: pageText(page), pageType });

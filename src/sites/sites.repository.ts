@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, ilike, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.js';
 import { siteChecks, sitePages, sites } from '../db/schema/sites.js';
 
@@ -8,9 +9,12 @@ export type SitePageRecord = typeof sitePages.$inferSelect;
 export type NewSitePage = Omit<typeof sitePages.$inferInsert, 'siteId' | 'id'>;
 export type SiteCheckRecord = typeof siteChecks.$inferSelect;
 
-/** A site as lists show it: no stored fingerprint or page types, only the technologies' names. */
-export type SiteListRow = Pick<SiteRecord, 'id' | 'url' | 'name' | 'status' | 'health' | 'schedule' | 'lastCheckedAt' | 'createdAt' | 'updatedAt'> & {
+/** A site as lists show it: no stored fingerprint or page types, only the technologies' names; times as ISO 8601 text. */
+export type SiteListRow = Pick<SiteRecord, 'id' | 'url' | 'name' | 'status' | 'health' | 'schedule'> & {
   technologies: string[];
+  lastCheckedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 };
 
 export type SiteSort = 'createdAt' | '-createdAt' | 'name' | '-name';
@@ -49,30 +53,59 @@ export class SitesRepository {
     filter: SiteFilter,
     page: { limit: number; sort: SiteSort; after?: { value: string; id: string } },
   ): Promise<{ rows: SiteListRow[]; total: number }> {
-    const where = and(
-      eq(sites.workspaceId, workspaceId),
-      filter.status ? eq(sites.status, filter.status) : undefined,
-      filter.health ? eq(sites.health, filter.health) : undefined,
-      filter.technology
-        ? sql`exists (select 1 from jsonb_array_elements(coalesce(${sites.fingerprint}->'technologies', '[]'::jsonb)) t where lower(t->>'name') = lower(${filter.technology}))`
-        : undefined,
-      filter.search
-        ? or(ilike(sites.name, `%${escapeLike(filter.search)}%`), ilike(sites.url, `%${escapeLike(filter.search)}%`))
-        : undefined,
-    );
-    const descending = page.sort.startsWith('-');
-    // Millisecond precision, like the JavaScript dates cursors are made of.
+    const shape: ListShape = {
+      status: filter.status !== undefined,
+      health: filter.health !== undefined,
+      technology: filter.technology !== undefined,
+      search: filter.search !== undefined,
+      sort: page.sort,
+      after: page.after !== undefined,
+    };
+    // The name must be the same for the same SQL in every repository sharing a connection pool.
+    const name = `sites_list_${listShapeName(shape)}`;
+    let queries = this.listQueries.get(name);
+    if (!queries) this.listQueries.set(name, (queries = { page: this.prepareList(shape, name) }));
+    const values = {
+      workspaceId,
+      status: filter.status,
+      health: filter.health,
+      technology: filter.technology,
+      search: filter.search === undefined ? undefined : `%${escapeLike(filter.search)}%`,
+      afterValue: page.after?.value,
+      afterId: page.after?.id,
+      limit: page.limit,
+    };
+    const rows = await queries.page.execute(values);
+    // An empty page past the first still needs the total; an empty first page has none.
+    const total =
+      rows[0]?.total ?? (page.after ? (await (queries.count ??= this.prepareCount(shape, `${name}_count`)).execute(values))[0]!.total : 0);
+    return { rows: rows.map(({ total: _total, ...row }) => row), total };
+  }
+
+  // The list is what dashboards poll: its query is built once per combination of filters, sort and
+  // cursor, and prepared on each connection (building and planning it cost more than running it).
+  private readonly listQueries = new Map<
+    string,
+    { page: ReturnType<SitesRepository['prepareList']>; count?: ReturnType<SitesRepository['prepareCount']> }
+  >();
+
+  private prepareCount(shape: ListShape, name: string) {
+    return this.db.select({ total: count() }).from(sites).where(listFilter(shape)).prepare(name);
+  }
+
+  private prepareList(shape: ListShape, name: string) {
+    const where = listFilter(shape);
+    const descending = shape.sort.startsWith('-');
+    // Millisecond precision, like the JavaScript dates cursors are made of, truncated in UTC: truncating
+    // a timestamptz consults the session's time zone for every row, which made PGlite's lists 3x slower.
     // Names sort case-insensitively, byte by byte, the same on PGlite and on any PostgreSQL locale.
-    const key = page.sort.endsWith('createdAt') ? sql`date_trunc('milliseconds', ${sites.createdAt})` : sql`lower(${sites.name}) collate "C"`;
-    const cast = page.sort.endsWith('createdAt') ? sql`::timestamptz` : sql` collate "C"`;
-    const cursor = page.after
-      ? descending
-        ? sql`(${key}, ${sites.id}) < (${page.after.value}${cast}, ${page.after.id}::uuid)`
-        : sql`(${key}, ${sites.id}) > (${page.after.value}${cast}, ${page.after.id}::uuid)`
-      : undefined;
+    const key = shape.sort.endsWith('createdAt') ? sql`date_trunc('milliseconds', ${sites.createdAt} at time zone 'UTC')` : sql`lower(${sites.name}) collate "C"`;
+    const cast = shape.sort.endsWith('createdAt') ? sql`::timestamptz at time zone 'UTC'` : sql` collate "C"`;
+    const after = sql`(${sql.placeholder('afterValue')}${cast}, ${sql.placeholder('afterId')}::uuid)`;
+    const cursor = shape.after ? (descending ? sql`(${key}, ${sites.id}) < ${after}` : sql`(${key}, ${sites.id}) > ${after}`) : undefined;
     const direction = descending ? sql`desc` : sql`asc`;
     // One round trip: the page, each row carrying the filter's total; the big JSON columns stay in the table.
-    const rows = await this.db
+    return this.db
       .select({
         id: sites.id,
         url: sites.url,
@@ -80,19 +113,18 @@ export class SitesRepository {
         status: sites.status,
         health: sites.health,
         schedule: sites.schedule,
-        lastCheckedAt: sites.lastCheckedAt,
-        createdAt: sites.createdAt,
-        updatedAt: sites.updatedAt,
+        // Formatted by the database: parsing into Dates only to format them again was a good part of a list's cost.
+        lastCheckedAt: isoTime<string | null>(sites.lastCheckedAt),
+        createdAt: isoTime<string>(sites.createdAt),
+        updatedAt: isoTime<string>(sites.updatedAt),
         technologies: sql<string[]>`coalesce((select jsonb_agg(t.value->>'name' order by t.n) from jsonb_array_elements(${sites.fingerprint}->'technologies') with ordinality t(value, n)), '[]'::jsonb)`,
         total: this.db.$count(sites, where),
       })
       .from(sites)
       .where(and(where, cursor))
       .orderBy(sql`${key} ${direction}`, sql`${sites.id} ${direction}`)
-      .limit(page.limit);
-    // An empty page past the first still needs the total; an empty first page has none.
-    const total = rows[0]?.total ?? (page.after ? await this.db.$count(sites, where) : 0);
-    return { rows: rows.map(({ total: _total, ...row }) => row), total };
+      .limit(sql.placeholder('limit'))
+      .prepare(name);
   }
 
   async delete(workspaceId: string, ids: string[]): Promise<string[]> {
@@ -189,6 +221,40 @@ export class SitesRepository {
     const [row] = await this.db.insert(siteChecks).values(check).returning();
     return row!;
   }
+}
+
+/** A timestamp as JavaScript's Date#toISOString writes it (UTC, milliseconds truncated), or null. */
+function isoTime<Value extends string | null>(column: AnyPgColumn) {
+  return sql<Value>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/** Which filters, sort and cursor a list request uses: each combination is one prepared query. */
+interface ListShape {
+  status: boolean;
+  health: boolean;
+  technology: boolean;
+  search: boolean;
+  sort: SiteSort;
+  after: boolean;
+}
+
+function listShapeName(shape: ListShape): string {
+  const parts = (['status', 'health', 'technology', 'search', 'after'] as const).filter((part) => shape[part]);
+  return [shape.sort.replace('-', 'desc_'), ...parts].join('_');
+}
+
+/** The list's filter, with the values as placeholders of the prepared query. */
+function listFilter(shape: ListShape) {
+  const search = sql.placeholder('search');
+  return and(
+    eq(sites.workspaceId, sql.placeholder('workspaceId')),
+    shape.status ? eq(sites.status, sql.placeholder('status')) : undefined,
+    shape.health ? eq(sites.health, sql.placeholder('health')) : undefined,
+    shape.technology
+      ? sql`exists (select 1 from jsonb_array_elements(coalesce(${sites.fingerprint}->'technologies', '[]'::jsonb)) t where lower(t->>'name') = lower(${sql.placeholder('technology')}))`
+      : undefined,
+    shape.search ? or(ilike(sites.name, search), ilike(sites.url, search)) : undefined,
+  );
 }
 
 function escapeLike(text: string): string {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { AppInstance } from '../http/app.js';
 import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
-import { problemResponses, problemSchema } from '../http/problem.js';
+import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
 import type { DiscoveredPageType, Fingerprint } from '../engine/index.js';
@@ -29,7 +29,6 @@ export interface SiteRoutesDeps {
   workspaceOf: WorkspaceOf;
 }
 
-const errors = problemResponses(400, 401, 403, 404, 409);
 
 function technologies(site: SiteRecord): string[] {
   const found = (site.fingerprint as { technologies?: Array<{ name?: unknown }> } | null)?.technologies ?? [];
@@ -37,7 +36,13 @@ function technologies(site: SiteRecord): string[] {
 }
 
 export function toSiteSummary(site: SiteRecord): z.infer<typeof siteSummary> {
-  return summaryOf({ ...site, technologies: technologies(site) });
+  return summaryOf({
+    ...site,
+    technologies: technologies(site),
+    lastCheckedAt: site.lastCheckedAt?.toISOString() ?? null,
+    createdAt: site.createdAt.toISOString(),
+    updatedAt: site.updatedAt.toISOString(),
+  });
 }
 
 function summaryOf(site: SiteListRow): z.infer<typeof siteSummary> {
@@ -49,9 +54,9 @@ function summaryOf(site: SiteListRow): z.infer<typeof siteSummary> {
     health: site.health,
     technologies: site.technologies,
     schedule: site.schedule,
-    lastCheckedAt: site.lastCheckedAt?.toISOString() ?? null,
-    createdAt: site.createdAt.toISOString(),
-    updatedAt: site.updatedAt.toISOString(),
+    lastCheckedAt: site.lastCheckedAt,
+    createdAt: site.createdAt,
+    updatedAt: site.updatedAt,
   };
 }
 
@@ -104,7 +109,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
           'The host is resolved first: a URL whose host is or resolves to a private, loopback, link-local or otherwise non-public address is refused with 422 (blocked-address) unless the server runs with ALLOW_PRIVATE_NETWORK=true.',
         headers: z.object({ 'idempotency-key': z.string().optional() }),
         body: createSiteBody,
-        response: { 201: startedJob, ...errors, 422: problemSchema },
+        response: { 201: startedJob, ...problemResponses(409, 422) },
       },
     },
     async (request, reply) => {
@@ -121,13 +126,13 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
         tags: ['sites'],
         summary: 'List sites, newest first by default',
         querystring: listSitesQuery.extend(paginationQuery),
-        response: { 200: pageSchema(siteSummary), ...errors },
+        response: { 200: pageSchema(siteSummary) },
       },
     },
     async (request) => {
       const { limit, cursor, sort, ...filter } = request.query;
       const { rows, total } = await service.list(workspaceOf(request), filter, { limit, sort, cursor });
-      const key = sort.endsWith('name') ? (site: SiteListRow) => site.name.toLowerCase() : (site: SiteListRow) => site.createdAt.toISOString();
+      const key = sort.endsWith('name') ? (site: SiteListRow) => site.name.toLowerCase() : (site: SiteListRow) => site.createdAt;
       return toPage(rows, total, limit, summaryOf, (site) => ({ value: key(site), id: site.id }));
     },
   );
@@ -136,7 +141,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     '/api/v1/sites/:id',
     {
       config: { permission: 'sites:read' },
-      schema: { tags: ['sites'], summary: 'A site with its fingerprint, page types, blueprint and health', params: siteIdParams, response: { 200: siteDetail, ...errors } },
+      schema: { tags: ['sites'], summary: 'A site with its fingerprint, page types, blueprint and health', params: siteIdParams, response: { 200: siteDetail } },
     },
     async (request) => detail(await service.get(workspaceOf(request), request.params.id)),
   );
@@ -145,7 +150,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     '/api/v1/sites/:id',
     {
       config: { permission: 'sites:write' },
-      schema: { tags: ['sites'], summary: 'Change a site', params: siteIdParams, body: updateSiteBody, response: { 200: siteDetail, ...errors } },
+      schema: { tags: ['sites'], summary: 'Change a site', params: siteIdParams, body: updateSiteBody, response: { 200: siteDetail } },
     },
     async (request) => detail(await service.update(workspaceOf(request), request.params.id, request.body)),
   );
@@ -154,7 +159,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     '/api/v1/sites/:id',
     {
       config: { permission: 'sites:write' },
-      schema: { tags: ['sites'], summary: 'Delete a site, cancelling its jobs', params: siteIdParams, response: { 204: z.null(), ...errors } },
+      schema: { tags: ['sites'], summary: 'Delete a site, cancelling its jobs', params: siteIdParams, response: { 204: z.null() } },
     },
     async (request, reply) => {
       const workspaceId = workspaceOf(request);
@@ -173,7 +178,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
         summary: 'Health history: the latest checks first (status, response time, field coverage against the baseline)',
         params: siteIdParams,
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-        response: { 200: z.object({ items: z.array(siteCheck) }), ...errors },
+        response: { 200: z.object({ items: z.array(siteCheck) }) },
       },
     },
     async (request) => {
@@ -196,7 +201,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     '/api/v1/sites/:id/analyze',
     {
       config: { permission: 'sites:write' },
-      schema: { tags: ['sites'], summary: 'Analyse the site again', params: siteIdParams, response: { 202: startedJob, ...errors } },
+      schema: { tags: ['sites'], summary: 'Analyse the site again', params: siteIdParams, response: { 202: startedJob, ...problemResponses(409) } },
     },
     async (request, reply) => {
       const { site, analysis } = await service.reanalyze(workspaceOf(request), request.params.id);
@@ -214,7 +219,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
         description: 'A URL that is not valid, or whose host is a non-public address (see POST /api/v1/sites), gets status invalid with the reason.',
         headers: z.object({ 'idempotency-key': z.string().optional() }),
         body: batchCreateBody,
-        response: { 200: batchResult, ...errors },
+        response: { 200: batchResult },
       },
     },
     async (request) => ({ results: await service.createBatch(workspaceOf(request), request.body.sites) }),
@@ -228,7 +233,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
         tags: ['sites'],
         summary: 'Delete several sites; ids of other workspaces are ignored',
         body: batchDeleteBody,
-        response: { 200: z.object({ deleted: z.array(z.uuid()) }), ...errors },
+        response: { 200: z.object({ deleted: z.array(z.uuid()) }) },
       },
     },
     async (request) => ({ deleted: await service.delete(workspaceOf(request), request.body.ids) }),

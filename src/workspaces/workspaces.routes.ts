@@ -8,7 +8,6 @@ import { problemResponses } from '../http/problem.js';
 import type { InvitationRecord, MemberRecord, WorkspaceWithRole } from './workspaces.repository.js';
 import type { Actor, WorkspacesService } from './workspaces.service.js';
 
-const errors = problemResponses(400, 401, 403, 404, 409);
 const role = z.enum(workspaceRoles);
 
 const workspaceSchema = z
@@ -69,7 +68,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspaces',
     {
       config: { sessionOnly: true },
-      schema: { tags, summary: 'Workspaces the signed-in user belongs to', response: { 200: z.object({ items: z.array(workspaceSchema) }), ...errors } },
+      schema: { tags, summary: 'Workspaces the signed-in user belongs to', response: { 200: z.object({ items: z.array(workspaceSchema) }) } },
     },
     async (request) => ({ items: (await service.list(authOf(request).userId)).map(toWorkspace) }),
   );
@@ -78,7 +77,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspaces',
     {
       config: { sessionOnly: true },
-      schema: { tags, summary: 'Create a workspace owned by the caller', body: z.object({ name: workspaceName }).strict(), response: { 201: workspaceSchema, ...errors } },
+      schema: { tags, summary: 'Create a workspace owned by the caller', body: z.object({ name: workspaceName }).strict(), response: { 201: workspaceSchema } },
     },
     async (request, reply) => reply.status(201).send(toWorkspace(await service.create(authOf(request).userId, request.body.name))),
   );
@@ -87,7 +86,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspaces/:workspaceId',
     {
       config: { sessionOnly: true },
-      schema: { tags, summary: 'One of the caller\'s workspaces (404 for any other)', params: workspaceIdParams, response: { 200: workspaceSchema, ...errors } },
+      schema: { tags, summary: 'One of the caller\'s workspaces (404 for any other)', params: workspaceIdParams, response: { 200: workspaceSchema } },
     },
     async (request) => toWorkspace(await service.get(authOf(request).userId, request.params.workspaceId)),
   );
@@ -96,7 +95,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace',
     {
       config: { permission: 'members:read' },
-      schema: { tags, summary: 'The current workspace', response: { 200: workspaceSchema, ...errors } },
+      schema: { tags, summary: 'The current workspace', response: { 200: workspaceSchema } },
     },
     async (request) => toWorkspace(await service.get(authOf(request).userId, authOf(request).workspaceId)),
   );
@@ -105,7 +104,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace',
     {
       config: { permission: 'members:manage' },
-      schema: { tags, summary: 'Rename the current workspace', body: z.object({ name: workspaceName }).strict(), response: { 200: workspaceSchema, ...errors } },
+      schema: { tags, summary: 'Rename the current workspace', body: z.object({ name: workspaceName }).strict(), response: { 200: workspaceSchema } },
     },
     async (request) => toWorkspace(await service.rename(actorOf(request), request.body.name)),
   );
@@ -114,7 +113,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace',
     {
       config: { permission: 'workspace:delete' },
-      schema: { tags, summary: 'Delete the current workspace and everything in it (owner)', response: { 204: z.null(), ...errors } },
+      schema: { tags, summary: 'Delete the current workspace and everything in it (owner)', response: { 204: z.null(), ...problemResponses(409) } },
     },
     async (request, reply) => {
       await service.delete(actorOf(request));
@@ -126,7 +125,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace/members',
     {
       config: { permission: 'members:read' },
-      schema: { tags, summary: 'Members of the current workspace', response: { 200: z.object({ items: z.array(memberSchema) }), ...errors } },
+      schema: { tags, summary: 'Members of the current workspace', response: { 200: z.object({ items: z.array(memberSchema) }) } },
     },
     async (request) => ({ items: (await service.members(authOf(request).workspaceId)).map(toMember) }),
   );
@@ -140,7 +139,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
         summary: 'Change a member\'s role (only owners grant or take ownership; the last owner stays)',
         params: userIdParams,
         body: z.object({ role }).strict(),
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...problemResponses(409) },
       },
     },
     async (request, reply) => {
@@ -153,7 +152,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace/members/:userId',
     {
       config: { permission: 'members:manage' },
-      schema: { tags, summary: 'Remove a member (the last owner cannot be removed)', params: userIdParams, response: { 204: z.null(), ...errors } },
+      schema: { tags, summary: 'Remove a member (the last owner cannot be removed)', params: userIdParams, response: { 204: z.null(), ...problemResponses(409) } },
     },
     async (request, reply) => {
       await service.removeMember(actorOf(request), request.params.userId);
@@ -165,7 +164,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace/invitations',
     {
       config: { permission: 'members:manage' },
-      schema: { tags, summary: 'Pending invitations of the current workspace', response: { 200: z.object({ items: z.array(invitationSchema) }), ...errors } },
+      schema: { tags, summary: 'Pending invitations of the current workspace', response: { 200: z.object({ items: z.array(invitationSchema) }) } },
     },
     async (request) => ({ items: (await service.pendingInvitations(authOf(request).workspaceId)).map(toInvitation) }),
   );
@@ -178,7 +177,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
         tags,
         summary: 'Invite someone by email; the link is emailed (queued in the outbox) and returned once; only the invited address can accept',
         body: z.object({ email: z.email(), role: role.default('member') }).strict(),
-        response: { 201: createdInvitationSchema, ...errors },
+        response: { 201: createdInvitationSchema },
       },
     },
     async (request, reply) => {
@@ -191,7 +190,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace/invitations/:invitationId',
     {
       config: { permission: 'members:manage' },
-      schema: { tags, summary: 'Withdraw an invitation', params: invitationIdParams, response: { 204: z.null(), ...errors } },
+      schema: { tags, summary: 'Withdraw an invitation', params: invitationIdParams, response: { 204: z.null() } },
     },
     async (request, reply) => {
       await service.cancelInvitation(actorOf(request), request.params.invitationId);
@@ -207,7 +206,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
         tags,
         summary: 'Join a workspace with the token from an invitation email',
         body: z.object({ token: z.string().min(1).max(512) }).strict(),
-        response: { 200: workspaceSchema, ...errors },
+        response: { 200: workspaceSchema },
       },
     },
     async (request) => toWorkspace(await service.acceptInvitation(authOf(request).userId, request.body.token, clientOf(request))),

@@ -142,8 +142,11 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
 
     const sampled = new Set(blueprint.content.pageTypes[0].match.examples as string[]);
     const unseen = shop.books.slice().reverse().find((book) => !sampled.has(shop.productUrl(book)))!;
+    const tasksBefore = platform.engine.completed;
     const extracted = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { urls: [shop.productUrl(unseen)] });
     expect(extracted.statusCode, extracted.body).toBe(200);
+    // The page was read in an engine thread, not on the event loop that serves the API.
+    expect(platform.engine.completed).toBeGreaterThan(tasksBefore);
     const [record] = extracted.json().results;
     expect(record.error).toBeNull();
     expect(record.data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });

@@ -204,7 +204,15 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
   }
   const html = page.html.slice(0, 1_000_000);
   const body = getElementsByTagName('body', document, true, 1)[0];
-  const text = (body ? textContent(body) : '').replace(/\s+/g, ' ').slice(0, 200_000);
+  // DOM checks read the text of what they select, often the body or a large container: each
+  // element's text is computed once per page.
+  const texts = new Map<AnyNode, string>();
+  const textOf = (node: AnyNode) => {
+    let known = texts.get(node);
+    if (known === undefined) texts.set(node, (known = textContent(node)));
+    return known;
+  };
+  const text = (body ? textOf(body) : '').replace(/\s+/g, ' ').slice(0, 200_000);
   const { technologies, literals } = signatures();
   const present = {
     html: literals.find(html),
@@ -248,7 +256,7 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
       const nodes = selectAll<AnyNode, Element>(query, root);
       if (!nodes.length) continue;
       if (check.exists) hit(technology, check.exists, '');
-      if (check.text) for (const node of nodes) hit(technology, check.text, textContent(node));
+      if (check.text) for (const node of nodes) hit(technology, check.text, textOf(node));
       for (const [attribute, pattern] of check.attributes ?? []) {
         for (const node of nodes) {
           const value = node.attribs[attribute];

@@ -4,7 +4,7 @@ import type { ExtractionResultsRepository } from '../../extraction/extraction-re
 import { extractUrl } from '../../extraction/extraction.service.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord } from '../../sites/sites.repository.js';
-import type { EngineThreads } from '../engine-threads.js';
+import { threadedExtraction, type EngineThreads } from '../engine-threads.js';
 
 /**
  * extract_batch: the active blueprint over many URLs, one stored record each. A retried job
@@ -17,7 +17,7 @@ export function extractBatchHandler(deps: { blueprints: BlueprintsRepository; re
     const urls = context.job.payload.urls as string[];
     // Which page type claims a URL is decided here (cheap); reading the page happens in a worker thread.
     const compiled = compileBlueprint(active.content);
-    const apply = (page: { url: string; html: string }, pageType: string) => deps.engine.run('extract', { blueprint: active.content, page, pageType });
+    const apply = threadedExtraction(deps.engine)(active.content);
     const done = await deps.results.done(context.job.id);
     let failed = 0;
     for (const [position, url] of urls.entries()) {

@@ -15,6 +15,8 @@ export interface CreatedApiKey {
 }
 
 export class ApiKeysService {
+  readonly prefix = API_KEY_PREFIX;
+
   constructor(private readonly deps: { apiKeys: ApiKeysRepository; audit: AuditRepository }) {}
 
   /**

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { HttpProblem, problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses, problemSchema } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';

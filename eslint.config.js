@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // src/http is the base of every route (problem types, pagination, auth hook, request context,
-    // OpenAPI contract): it may use configuration, the database and logging, never a feature.
+    // OpenAPI contract): it may use configuration, the database, domain errors and logging, never a feature.
     // The application (src/app) hands features what they need.
     files: ['src/http/**/*.ts'],
     ignores: ['src/http/**/*.test.ts'],
@@ -26,8 +26,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./(?!config/|db/|logging/)',
-              message: 'src/http is a base layer: import only config, db and logging from outside it; src/app wires features in.',
+              regex: '^\\.\\./(?!config/|db/|domain/|logging/)',
+              message: 'src/http is a base layer: import only config, db, domain and logging from outside it; src/app wires features in.',
             },
           ],
         },

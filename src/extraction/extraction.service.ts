@@ -2,7 +2,7 @@ import type { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { matchesUrlPattern } from '../engine/blueprint/index.js';
 import { compileBlueprint, extractPage, type CompiledBlueprint, type ExtractedRecord, type FieldResult } from '../engine/extract/index.js';
 import type { Fetcher } from '../engine/fetch/index.js';
-import { HttpProblem } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import { Priority, type JobQueue, type JobRecord } from '../queue/index.js';
 
 export interface ExtractionResult {
@@ -103,7 +103,7 @@ export class ExtractionService {
 
   /** Starts an `extract_batch` job; its records download from GET /api/v1/jobs/{id}/results. */
   async startBatch(workspaceId: string, siteId: string, urls: string[]): Promise<JobRecord> {
-    if (urls.length > MAX_URLS_PER_JOB) throw new HttpProblem(400, `at most ${MAX_URLS_PER_JOB} URLs per extraction job`);
+    if (urls.length > MAX_URLS_PER_JOB) throw new DomainError('invalid', `at most ${MAX_URLS_PER_JOB} URLs per extraction job`);
     await this.blueprints.active(workspaceId, siteId);
     return this.queue.enqueue({ workspaceId, siteId, type: 'extract_batch', payload: { siteId, urls }, priority: Priority.user });
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppInstance } from '../http/app-instance.js';
-import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
+import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { JOB_TYPES } from '../pipeline/job-types.js';
@@ -61,7 +61,8 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
       },
     },
     async (request) => {
-      const { rows, total } = await service.list(workspaceOf(request), request.query);
+      const { cursor, ...filter } = request.query;
+      const { rows, total } = await service.list(workspaceOf(request), { ...filter, before: decodeCursor(cursor) });
       return toPage(rows, total, request.query.limit, toJobSummary, (job) => ({ value: job.createdAt.toISOString(), id: job.id }));
     },
   );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { AppInstance } from '../http/app-instance.js';
-import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
+import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses, problemSchema } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
@@ -126,7 +126,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     },
     async (request) => {
       const { limit, cursor, sort, ...filter } = request.query;
-      const { rows, total } = await service.list(workspaceOf(request), filter, { limit, sort, cursor });
+      const { rows, total } = await service.list(workspaceOf(request), filter, { limit, sort, after: decodeCursor(cursor) });
       const key = sort.endsWith('name') ? (site: SiteListRow) => site.name.toLowerCase() : (site: SiteListRow) => site.createdAt.toISOString();
       return toPage(rows, total, limit, summaryOf, (site) => ({ value: key(site), id: site.id }));
     },

@@ -3,6 +3,7 @@ import { matchesUrlPattern } from '../engine/blueprint/index.js';
 import { compileBlueprint, extractPage, type CompiledBlueprint, type ExtractedRecord, type FieldResult } from '../engine/extract/index.js';
 import type { Fetcher } from '../engine/fetch/index.js';
 import { DomainError } from '../domain/errors.js';
+import { EXTRACT_BATCH, type JobPayload } from '../pipeline/job-types.js';
 import { Priority, type JobQueue, type JobRecord } from '../queue/index.js';
 
 export interface ExtractionResult {
@@ -105,6 +106,6 @@ export class ExtractionService {
   async startBatch(workspaceId: string, siteId: string, urls: string[]): Promise<JobRecord> {
     if (urls.length > MAX_URLS_PER_JOB) throw new DomainError('invalid', `at most ${MAX_URLS_PER_JOB} URLs per extraction job`);
     await this.blueprints.active(workspaceId, siteId);
-    return this.queue.enqueue({ workspaceId, siteId, type: 'extract_batch', payload: { siteId, urls }, priority: Priority.user });
+    return this.queue.enqueue({ workspaceId, siteId, type: EXTRACT_BATCH, payload: { siteId, urls } satisfies JobPayload<'extract_batch'>, priority: Priority.user });
   }
 }

@@ -3,7 +3,7 @@ import type { AppInstance } from '../http/app-instance.js';
 import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
-import { JOB_TYPES } from '../pipeline/job-types.js';
+import { ANALYZE_SITE, JOB_TYPES } from '../pipeline/job-types.js';
 import type { JobQueue, JobsRepository } from '../queue/index.js';
 import { jobDetail, jobLogLine, jobStatus, jobSummary, toJobSummary } from './jobs.schemas.js';
 import type { JobsService } from './jobs.service.js';
@@ -48,7 +48,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
         querystring: z
           .object({
             siteId: z.uuid().optional(),
-            type: z.enum(['analyze_site', ...JOB_TYPES]).optional(),
+            type: z.enum([ANALYZE_SITE, ...JOB_TYPES]).optional(),
             status: jobStatus.optional(),
             topLevel: z
               .enum(['true', 'false'])

@@ -2,6 +2,7 @@ import type { Cursor } from '../http/pagination.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
 import type { LlmService, UsageTotals } from '../llm/index.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';
+import { ANALYZE_SITE } from '../pipeline/job-types.js';
 import type { JobQueue, JobRecord, JobsRepository, JobStatus, JobLogRecord } from '../queue/index.js';
 
 export interface JobListFilter {
@@ -57,7 +58,7 @@ export class JobsService {
     if (job.status !== 'queued' && job.status !== 'running') {
       throw new DomainError('conflict', `The job is already ${job.status}`);
     }
-    if (job.type === 'analyze_site') await this.analysis.cancel(job.id);
+    if (job.type === ANALYZE_SITE) await this.analysis.cancel(job.id);
     else await this.jobs.requestCancel(job.id);
     return this.get(workspaceId, id);
   }
@@ -69,8 +70,8 @@ export class JobsService {
       throw new DomainError('conflict', `Only failed or cancelled jobs can be retried; this one is ${job.status}`);
     }
     const parent = job.parentId ? await this.jobs.get(job.parentId) : undefined;
-    if (job.type === 'analyze_site') await this.analysis.retry(job.id);
-    else if (parent?.type === 'analyze_site') await this.analysis.retry(parent.id);
+    if (job.type === ANALYZE_SITE) await this.analysis.retry(job.id);
+    else if (parent?.type === ANALYZE_SITE) await this.analysis.retry(parent.id);
     else {
       const reset = await this.jobs.resetForRetry(job.id);
       if (reset) await this.queue.dispatch(reset);

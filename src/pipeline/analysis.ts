@@ -1,16 +1,9 @@
 import type { JobContext, JobHandler, JobQueue, JobRecord, JobsRepository, Priority } from '../queue/index.js';
 import { JobCancelledError, PermanentJobError } from '../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
+import { ANALYSIS_STEPS, ANALYZE_SITE, payloadOf, type AnalysisStep } from './job-types.js';
 
-/** The steps of `analyze_site`, in order; each is its own job type with its own handler. */
-export const ANALYSIS_STEPS = [
-  'fingerprint_site',
-  'discover_categories',
-  'generate_selectors',
-  'test_selectors',
-  'update_blueprint',
-] as const;
-export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
+export { ANALYSIS_STEPS, type AnalysisStep } from './job-types.js';
 
 const isStep = (type: string): type is AnalysisStep => (ANALYSIS_STEPS as readonly string[]).includes(type);
 
@@ -34,7 +27,7 @@ export class AnalysisCoordinator {
     const analysis = await this.jobs.insertTracking({
       workspaceId: site.workspaceId,
       siteId: site.id,
-      type: 'analyze_site',
+      type: ANALYZE_SITE,
       payload: { siteId: site.id },
       priority,
     });
@@ -46,7 +39,7 @@ export class AnalysisCoordinator {
   /** Wraps a step's work into its job handler. */
   step(work: StepWork): JobHandler {
     return async (context) => {
-      const site = await this.sites.get(String(context.job.payload.siteId));
+      const site = await this.sites.get(payloadOf(context.job, context.job.type as AnalysisStep).siteId);
       if (!site) throw new PermanentJobError('the site no longer exists');
       // Cancelling the analysis between two steps must stop the step that starts next.
       if (context.job.parentId && (await this.jobs.isCancelRequested(context.job.parentId))) throw new JobCancelledError();

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger.js';
+import { CHECK_SITE, type JobPayload } from '../pipeline/job-types.js';
 import { Priority, type JobQueue } from '../queue/index.js';
 import type { SitesRepository } from '../sites/sites.repository.js';
 import { nextRunAfter } from './schedule.js';
@@ -34,7 +35,7 @@ export class SiteScheduler {
       const { sites, queue, logger } = this.options;
       const due = await sites.claimDueChecks(now, this.options.batchSize ?? 50, (site) => nextRunAfter(site.schedule!, now));
       for (const site of due) {
-        await queue.enqueue({ workspaceId: site.workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
+        await queue.enqueue({ workspaceId: site.workspaceId, siteId: site.id, type: CHECK_SITE, payload: { siteId: site.id } satisfies JobPayload<'check_site'>, priority: Priority.scheduled });
       }
       count = due.length;
       if (count) logger.info({ checks: count }, 'scheduled site checks enqueued');

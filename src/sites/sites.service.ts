@@ -4,6 +4,7 @@ import { addressKind, checkHost, type Resolver } from '../engine/index.js';
 import type { Cursor } from '../http/pagination.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';
+import { ANALYZE_SITE } from '../pipeline/job-types.js';
 import { Priority, type JobRecord, type JobsRepository } from '../queue/index.js';
 import { DEFAULT_SCHEDULE, nextRunAfter, validateSchedule } from '../scheduling/schedule.js';
 import type { SiteFilter, SiteRecord, SiteSort, SitesRepository } from './sites.repository.js';
@@ -165,7 +166,7 @@ export class SitesService {
   /** Starts a new analysis of an existing site (for example after its fields changed). */
   async reanalyze(workspaceId: string, id: string): Promise<{ site: SiteRecord; analysis: JobRecord }> {
     const site = await this.get(workspaceId, id);
-    if ((await this.jobs.activeForSite(id, 'analyze_site')).length) throw new DomainError('conflict', 'The site is being analysed already');
+    if ((await this.jobs.activeForSite(id, ANALYZE_SITE)).length) throw new DomainError('conflict', 'The site is being analysed already');
     const analysis = await this.analysis.start(site, Priority.user);
     return { site: await this.get(workspaceId, id), analysis };
   }
@@ -176,7 +177,7 @@ export class SitesService {
       const site = await this.sites.getInWorkspace(workspaceId, id);
       if (!site) continue;
       for (const job of await this.jobs.activeForSite(id)) {
-        if (job.type === 'analyze_site') await this.analysis.cancel(job.id);
+        if (job.type === ANALYZE_SITE) await this.analysis.cancel(job.id);
         else await this.jobs.requestCancel(job.id);
       }
     }

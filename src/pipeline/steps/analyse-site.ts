@@ -11,7 +11,7 @@ import {
 } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
-import type { StepOutput } from '../analysis.js';
+import type { JobResult } from '../job-types.js';
 import { pageText, type EngineThreads } from '../engine-threads.js';
 import { reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
@@ -39,7 +39,7 @@ const RENDERED = 0.7;
  * Progress moves with every page sampled, rendered and fingerprinted.
  */
 export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher; renderer: Renderer; engine: EngineThreads }) {
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'fingerprint_site'>> => {
     const maxPages = site.options.maxPages ?? DEFAULT_MAX_PAGES;
     const sample = await sampleSite(deps.fetcher, site.url, {
       maxPages,
@@ -94,7 +94,7 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
  * model names and describes the types and proposes further fields (names only, verified later).
  */
 export function discoverCategoriesStep(deps: { sites: SitesRepository; engine: EngineThreads } & LlmDeps) {
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'discover_categories'>> => {
     const pages = (await deps.sites.pages(site.id)).filter((page) => page.status < 400).map(pageText);
     const heuristic = await deps.engine.run('discover', { pages });
     const llm = await stepLlm(deps, context, site);

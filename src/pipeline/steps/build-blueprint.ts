@@ -2,7 +2,7 @@ import type { SiteRecord, SitePageRecord } from '../../sites/sites.repository.js
 import { assistBlueprint, parseBlueprint, type Blueprint, type FieldSpec } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SitesRepository } from '../../sites/sites.repository.js';
-import type { StepOutput } from '../analysis.js';
+import { payloadOf, type JobResult } from '../job-types.js';
 import { pageText, type EngineThreads } from '../engine-threads.js';
 import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
@@ -64,7 +64,7 @@ function targetType(
  */
 export function generateSelectorsStep(deps: { sites: SitesRepository; engine: EngineThreads } & LlmDeps) {
   const { sites } = deps;
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'generate_selectors'>> => {
     const pages = (await sites.pages(site.id)).filter((page) => page.status < 400);
     const target = targetType(site, pages);
     if (target.pages.length === 0) throw new PermanentJobError('no usable pages were sampled from the site');
@@ -100,9 +100,11 @@ export function generateSelectorsStep(deps: { sites: SitesRepository; engine: En
 
 /** test_selectors: the draft's sources run over held-out pages; coverage there becomes its quality. */
 export function testSelectorsStep({ sites, engine }: { sites: SitesRepository; engine: EngineThreads }) {
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
-    const draft = parseBlueprint(context.job.payload.draft);
-    const heldOutUrls = new Set((context.job.payload.heldOutUrls as string[] | undefined) ?? []);
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'test_selectors'>> => {
+    const input = payloadOf(context.job, 'test_selectors');
+    // Validated, not only typed: the draft crossed the queue as JSON.
+    const draft = parseBlueprint(input.draft);
+    const heldOutUrls = new Set(input.heldOutUrls ?? []);
     const heldOut = (await sites.pages(site.id)).filter((page) => heldOutUrls.has(page.url));
     const verification = await engine.run('verify', { blueprint: draft, pages: heldOut.map(pageText) });
     for (const field of verification.fields) {

@@ -15,6 +15,7 @@ import {
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import { pageText, type EngineThreads } from '../engine-threads.js';
+import type { JobResult } from '../job-types.js';
 import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps, type StepLlm } from '../llm-help.js';
 import { checkUrls, fetchAll } from './check-site.js';
 import { saveBlueprint } from './update-blueprint.js';
@@ -117,7 +118,7 @@ async function relocateWithLlm(
  * field covers the fresh pages and reads again the last known values they still show.
  */
 export function repairBlueprintHandler(deps: RepairDeps) {
-  return async (context: JobContext, site: SiteRecord) => {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'repair_blueprint'>> => {
     const active = await deps.blueprints.active(site.id);
     if (!active) throw new PermanentJobError('the site has no blueprint to repair');
     const blueprint = active.content;

@@ -3,7 +3,7 @@ import { parseBlueprint, updateBlueprint, type Blueprint } from '../../engine/in
 import type { JobContext } from '../../queue/index.js';
 import { nextRunAfter } from '../../scheduling/schedule.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
-import type { StepOutput } from '../analysis.js';
+import { payloadOf, type JobResult, type SavedBlueprint } from '../job-types.js';
 import type { EngineThreads } from '../engine-threads.js';
 import { checkUrls, recordCheck } from './check-site.js';
 
@@ -17,7 +17,7 @@ export async function saveBlueprint(
   site: SiteRecord,
   candidate: Blueprint,
   reason: string,
-): Promise<StepOutput> {
+): Promise<SavedBlueprint> {
   const active = await deps.blueprints.active(site.id);
   const fingerprint = site.fingerprint as Blueprint['fingerprint'] | null;
   const withFingerprint: Blueprint = fingerprint?.technologies ? { ...candidate, fingerprint } : candidate;
@@ -44,10 +44,11 @@ export async function saveBlueprint(
  * pages, or the pages a check reads when none were held out).
  */
 export function updateBlueprintStep(deps: { sites: SitesRepository; blueprints: BlueprintsRepository; engine: EngineThreads }) {
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
-    const output = await saveBlueprint(deps, context, site, parseBlueprint(context.job.payload.blueprint), 'analysis');
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'update_blueprint'>> => {
+    const input = payloadOf(context.job, 'update_blueprint');
+    const output = await saveBlueprint(deps, context, site, parseBlueprint(input.blueprint), 'analysis');
     const active = (await deps.blueprints.active(site.id))!;
-    const heldOut = new Set((context.job.payload.heldOutUrls as string[] | undefined) ?? []);
+    const heldOut = new Set(input.heldOutUrls ?? []);
     const tested = heldOut.size ? heldOut : new Set(await checkUrls(deps.sites, site, active.content));
     const pages = (await deps.sites.pages(site.id)).filter((page) => tested.has(page.url));
     // Without a stored tested page there is no result to record (and no reason to call the site down).

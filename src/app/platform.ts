@@ -16,6 +16,7 @@ import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
 import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
 import { SiteScheduler } from '../scheduling/site-scheduler.js';
+import { SiteState } from '../sites/site-state.js';
 import { SitesRepository } from '../sites/sites.repository.js';
 import { SitesService } from '../sites/sites.service.js';
 
@@ -85,7 +86,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const handlers = lazyHandlers(async () => {
       const [{ createPipelineHandlers }, { rendererFor }] = await Promise.all([import('../pipeline/handlers.js'), import('../engine/render/index.js')]);
       renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
-      const deps: PipelineDeps = { config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine };
+      const deps: PipelineDeps = { config, logger, analysis, sites, siteState: new SiteState(sites), blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine };
       return createPipelineHandlers(deps);
     });
     const scheduler = new SiteScheduler({ sites, queue, logger });

@@ -58,8 +58,7 @@ export class JobsService {
     if (job.status !== 'queued' && job.status !== 'running') {
       throw new DomainError('conflict', `The job is already ${job.status}`);
     }
-    if (job.type === ANALYZE_SITE) await this.analysis.cancel(job.id);
-    else await this.jobs.requestCancel(job.id);
+    await this.analysis.cancelJob(job);
     return this.get(workspaceId, id);
   }
 

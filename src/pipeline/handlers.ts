@@ -4,6 +4,7 @@ import type { ExtractionResultsRepository } from '../extraction/extraction-resul
 import type { LlmService } from '../llm/index.js';
 import type { Logger } from '../logging/logger.js';
 import { PermanentJobError, type JobContext, type JobHandler, type JobHandlers, type JobQueue, type JobsRepository } from '../queue/index.js';
+import type { SiteState } from '../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
 import type { AnalysisCoordinator } from './analysis.js';
 import type { EngineThreads } from './engine-threads.js';
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   logger: Logger;
   analysis: AnalysisCoordinator;
   sites: SitesRepository;
+  /** Every change of a site's status, health, schedule and findings. */
+  siteState: SiteState;
   blueprints: BlueprintsRepository;
   jobs: JobsRepository;
   queue: JobQueue;

@@ -2,7 +2,7 @@ import type { Logger } from '../logging/logger.js';
 import { CHECK_SITE, type JobPayload } from '../pipeline/job-types.js';
 import { Priority, type JobQueue } from '../queue/index.js';
 import type { SitesRepository } from '../sites/sites.repository.js';
-import { nextRunAfter } from './schedule.js';
+import { nextCheckAt } from '../sites/site-state.js';
 
 export interface SiteSchedulerOptions {
   sites: SitesRepository;
@@ -33,7 +33,7 @@ export class SiteScheduler {
     let count = 0;
     this.ticking = (async () => {
       const { sites, queue, logger } = this.options;
-      const due = await sites.claimDueChecks(now, this.options.batchSize ?? 50, (site) => nextRunAfter(site.schedule!, now));
+      const due = await sites.claimDueChecks(now, this.options.batchSize ?? 50, (site) => nextCheckAt(site.schedule, true, now));
       for (const site of due) {
         await queue.enqueue({ workspaceId: site.workspaceId, siteId: site.id, type: CHECK_SITE, payload: { siteId: site.id } satisfies JobPayload<'check_site'>, priority: Priority.scheduled });
       }

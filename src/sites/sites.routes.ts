@@ -5,7 +5,6 @@ import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagin
 import { problemResponses, problemSchema } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
-import type { DiscoveredPageType, Fingerprint } from '../engine/index.js';
 import type { SiteListRow, SiteRecord, SitesRepository } from './sites.repository.js';
 import {
   batchCreateBody,
@@ -32,7 +31,7 @@ export interface SiteRoutesDeps {
 const errors = problemResponses(400, 401, 403, 404, 409);
 
 function technologies(site: SiteRecord): string[] {
-  const found = (site.fingerprint as { technologies?: Array<{ name?: unknown }> } | null)?.technologies ?? [];
+  const found = site.fingerprint?.technologies ?? [];
   return found.map((technology) => String(technology.name));
 }
 
@@ -63,8 +62,8 @@ export function siteDetailReader(deps: { sites: SitesRepository; blueprints: Blu
     return {
       ...toSiteSummary(site),
       options: site.options,
-      fingerprint: (site.fingerprint as Fingerprint | null) ?? null,
-      pageTypes: (site.pageTypes as DiscoveredPageType[] | null) ?? null,
+      fingerprint: site.fingerprint ?? null,
+      pageTypes: site.pageTypes ?? null,
       activeBlueprint: blueprint
         ? {
             id: blueprint.id,

@@ -6,7 +6,8 @@ import { DomainError, domainErrors } from '../domain/errors.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';
 import { ANALYZE_SITE } from '../pipeline/job-types.js';
 import { Priority, type JobRecord, type JobsRepository } from '../queue/index.js';
-import { DEFAULT_SCHEDULE, nextRunAfter, validateSchedule } from '../scheduling/schedule.js';
+import { DEFAULT_SCHEDULE, validateSchedule } from '../scheduling/schedule.js';
+import { nextCheckAt } from './site-state.js';
 import type { SiteFilter, SiteRecord, SiteSort, SitesRepository } from './sites.repository.js';
 
 export interface NewSiteInput extends SiteOptions {
@@ -157,7 +158,7 @@ export class SitesService {
       options,
       schedule,
       ...(schedule !== site.schedule
-        ? { nextCheckAt: schedule && site.status === 'ready' ? nextRunAfter(schedule, new Date()) : null }
+        ? { nextCheckAt: nextCheckAt(schedule, site.status === 'ready') }
         : {}),
     });
     return updated!;
@@ -176,10 +177,7 @@ export class SitesService {
     for (const id of ids) {
       const site = await this.sites.getInWorkspace(workspaceId, id);
       if (!site) continue;
-      for (const job of await this.jobs.activeForSite(id)) {
-        if (job.type === ANALYZE_SITE) await this.analysis.cancel(job.id);
-        else await this.jobs.requestCancel(job.id);
-      }
+      for (const job of await this.jobs.activeForSite(id)) await this.analysis.cancelJob(job);
     }
     return this.sites.delete(workspaceId, ids);
   }

@@ -9,19 +9,6 @@ import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps } from '../llm-help.js
 /** At most this many pages generate selectors; the rest of the page type is held out to test them. */
 const MAX_SAMPLES = 8;
 
-/** A page type as discovery stored it on the site. */
-interface DiscoveredType {
-  name: string;
-  /** Absent on types discovered before labels existed. */
-  label?: string;
-  kind?: string;
-  urls: string[];
-  fields?: Array<{ name: string; type?: string; description?: string; from?: string }>;
-}
-
-function discoveredTypes(site: SiteRecord): DiscoveredType[] {
-  return Array.isArray(site.pageTypes) ? (site.pageTypes as DiscoveredType[]) : [];
-}
 
 /**
  * The page type to build the blueprint for: the one holding the user's example pages, else
@@ -31,7 +18,7 @@ function targetType(
   site: SiteRecord,
   pages: SitePageRecord[],
 ): { name: string; label?: string; pages: SitePageRecord[]; fields: FieldSpec[]; /** Fields an LLM proposed at discovery, not yet seen on a page. */ unverified: string[] } {
-  const types = discoveredTypes(site).filter((type) => type.urls.length > 0);
+  const types = (site.pageTypes ?? []).filter((type) => type.urls.length > 0);
   const exampleUrls = new Set((site.options.examples ?? []).map((example) => example.url));
   const ranked = [...types].sort(
     (a, b) =>

@@ -4,6 +4,7 @@ import { compileUrlPattern, matchesUrlPattern, type BlueprintVerification } from
 import { pageText, type EngineThreads } from '../engine-threads.js';
 import { REPAIR_BLUEPRINT, type JobPayload, type JobResult } from '../job-types.js';
 import { PermanentJobError, Priority, type JobContext, type JobQueue, type JobsRepository } from '../../queue/index.js';
+import type { SiteState } from '../../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { FetchedDocument, Fetcher } from '../../engine/index.js';
 
@@ -13,6 +14,7 @@ const CHECK_PAGES = 5;
 
 export interface CheckDeps {
   sites: SitesRepository;
+  siteState: SiteState;
   blueprints: BlueprintsRepository;
   jobs: JobsRepository;
   queue: JobQueue;
@@ -78,7 +80,7 @@ export function judgeHealth(outcomes: CheckedPage[], verification: BlueprintVeri
  * site's health from it.
  */
 export async function recordCheck(
-  { sites, engine }: { sites: SitesRepository; engine: EngineThreads },
+  { sites, siteState, engine }: { sites: SitesRepository; siteState: SiteState; engine: EngineThreads },
   site: SiteRecord,
   blueprint: Blueprint,
   outcomes: CheckedPage[],
@@ -101,7 +103,7 @@ export async function recordCheck(
       fields: verification.fields.map((field) => ({ pageType: field.pageType, field: field.field, coverage: field.coverage })),
     },
   });
-  await sites.update(site.id, { health, lastCheckedAt: new Date() });
+  await siteState.checked(site.id, health);
   return { health, baseline, verification };
 }
 

@@ -13,6 +13,7 @@ import {
   type PageType,
 } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
+import type { SiteState } from '../../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import { pageText, type EngineThreads } from '../engine-threads.js';
 import type { JobResult } from '../job-types.js';
@@ -28,6 +29,7 @@ const BROKEN_BELOW = 0.5;
 
 export interface RepairDeps extends LlmDeps {
   sites: SitesRepository;
+  siteState: SiteState;
   blueprints: BlueprintsRepository;
   fetcher: Fetcher;
   engine: EngineThreads;
@@ -201,7 +203,7 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     );
     // The fresh pages become the last known good state for the next repair.
     await deps.sites.upsertPages(site.id, fresh);
-    await deps.sites.update(site.id, { health: 'healthy' });
+    await deps.siteState.repaired(site.id);
     await context.log('info', `repaired ${relocated().join(', ')}`, { coverage });
     return { repaired: relocated(), ...saved };
   };

@@ -10,7 +10,7 @@ import type { AnalysisCoordinator } from './analysis.js';
 import type { EngineThreads } from './engine-threads.js';
 import { CHECK_SITE, EXTRACT_BATCH, payloadOf, REPAIR_BLUEPRINT, type AnalysisStep, type JobResult, type JobType } from './job-types.js';
 import type { Fetcher, Renderer } from '../engine/index.js';
-import { discoverCategoriesStep, fingerprintSiteStep } from './steps/analyse-site.js';
+import { discoverPageTypesStep, fingerprintSiteStep } from './steps/analyze-site.js';
 import { generateSelectorsStep, testSelectorsStep } from './steps/build-blueprint.js';
 import { checkSiteHandler } from './steps/check-site.js';
 import { extractBatchHandler } from './steps/extract-batch.js';
@@ -54,7 +54,7 @@ export function createPipelineHandlers(deps: PipelineDeps): JobHandlers {
   // Each step's work is checked against the result its job type declares.
   const steps: { [Step in AnalysisStep]: Work<Step> } = {
     fingerprint_site: fingerprintSiteStep(deps),
-    discover_categories: discoverCategoriesStep(deps),
+    discover_categories: discoverPageTypesStep(deps),
     generate_selectors: generateSelectorsStep(deps),
     test_selectors: testSelectorsStep(deps),
     update_blueprint: updateBlueprintStep(deps),

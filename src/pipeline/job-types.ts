@@ -9,7 +9,12 @@ import type { Blueprint } from '../engine/index.js';
 /** The record that tracks an analysis; it has no handler of its own (see analysis.ts). */
 export const ANALYZE_SITE = 'analyze_site';
 
-/** The steps of `analyze_site`, in order; each is its own job type with its own handler. */
+/**
+ * The steps of `analyze_site`, in order; each is its own job type with its own handler.
+ * `discover_categories` finds the site's page types (the code's one name for them): the job keeps
+ * its first name because job types are stored in `jobs` rows and are part of the API (the `type`
+ * filter, job details, events), which existing jobs and clients rely on.
+ */
 export const ANALYSIS_STEPS = ['fingerprint_site', 'discover_categories', 'generate_selectors', 'test_selectors', 'update_blueprint'] as const;
 export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
 

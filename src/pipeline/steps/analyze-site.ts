@@ -94,7 +94,7 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; siteState: S
  * discover_categories: group the sampled pages into page types with proposed fields; with an LLM, the
  * model names and describes the types and proposes further fields (names only, verified later).
  */
-export function discoverCategoriesStep(deps: { sites: SitesRepository; siteState: SiteState; engine: EngineThreads } & LlmDeps) {
+export function discoverPageTypesStep(deps: { sites: SitesRepository; siteState: SiteState; engine: EngineThreads } & LlmDeps) {
   return async (context: JobContext, site: SiteRecord): Promise<JobResult<'discover_categories'>> => {
     const pages = (await deps.sites.pages(site.id)).filter((page) => page.status < 400).map(pageText);
     const heuristic = await deps.engine.run('discover', { pages });

@@ -1,7 +1,7 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
 import { compileBlueprint, type Fetcher } from '../../engine/index.js';
 import type { ExtractionResultsRepository } from '../../extraction/extraction-results.repository.js';
-import { extractUrl } from '../../extraction/extraction.service.js';
+import { extractUrl } from '../../extraction/extract-page.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord } from '../../sites/sites.repository.js';
 import type { EngineThreads } from '../engine-threads.js';

@@ -848,15 +848,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        PlatformEventInput: {
-            /** @enum {string} */
-            type: "job.updated" | "job.log" | "site.updated" | "blueprint.updated";
-            workspaceId: string;
-            data: {
-                [key: string]: unknown;
-            };
-            at: string;
-        };
         ProblemInput: {
             /** @description URI identifying the problem type */
             type: string;
@@ -873,6 +864,23 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        ReadinessInput: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    detail?: string;
+                };
+            };
+        };
+        VersionInput: {
+            name: string;
+            version: string;
+            node: string;
+            /** @enum {string} */
+            database: "pglite" | "postgres";
         };
         UserInput: {
             /** Format: uuid */
@@ -946,55 +954,6 @@ export interface components {
              */
             acceptUrl: string;
         };
-        LlmBudgetInput: {
-            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
-            monthlyUsd: number;
-            /**
-             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
-             * @enum {string}
-             */
-            source: "workspace" | "default";
-            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
-            defaultMonthlyUsd: number;
-            /** @description Spent since the first of this month (UTC) */
-            spentThisMonthUsd: number;
-            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
-            analysisCapUsd: number;
-        };
-        TechnologyInput: {
-            name: string;
-            /**
-             * @description null when the site does not reveal it
-             * @default null
-             */
-            version: string | null;
-            /** @default [] */
-            categories: string[];
-            /** @default 100 */
-            confidence: number;
-        } & {
-            [key: string]: unknown;
-        };
-        FingerprintInput: {
-            technologies: components["schemas"]["TechnologyInput"][];
-        };
-        ReadinessInput: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
-            checks: {
-                [key: string]: {
-                    ok: boolean;
-                    detail?: string;
-                };
-            };
-        };
-        VersionInput: {
-            name: string;
-            version: string;
-            node: string;
-            /** @enum {string} */
-            database: "pglite" | "postgres";
-        };
         ApiKeyInput: {
             /** Format: uuid */
             id: string;
@@ -1020,6 +979,23 @@ export interface components {
             expiresAt: string | null;
             /** @description sp_…; shown only in this response, store it now */
             secret: string;
+        };
+        TechnologyInput: {
+            name: string;
+            /**
+             * @description null when the site does not reveal it
+             * @default null
+             */
+            version: string | null;
+            /** @default [] */
+            categories: string[];
+            /** @default 100 */
+            confidence: number;
+        } & {
+            [key: string]: unknown;
+        };
+        FingerprintInput: {
+            technologies: components["schemas"]["TechnologyInput"][];
         };
         BlueprintVersionSummaryInput: {
             /** Format: uuid */
@@ -1674,6 +1650,21 @@ export interface components {
                 finishedLastHour: number;
             }[];
         };
+        LlmBudgetInput: {
+            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
+            monthlyUsd: number;
+            /**
+             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
+             * @enum {string}
+             */
+            source: "workspace" | "default";
+            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
+            defaultMonthlyUsd: number;
+            /** @description Spent since the first of this month (UTC) */
+            spentThisMonthUsd: number;
+            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
+            analysisCapUsd: number;
+        };
         OverviewInput: {
             sites: {
                 total: number;
@@ -1700,7 +1691,7 @@ export interface components {
                 requestsThisMonth: number;
             };
         };
-        PlatformEvent: {
+        PlatformEventInput: {
             /** @enum {string} */
             type: "job.updated" | "job.log" | "site.updated" | "blueprint.updated";
             workspaceId: string;
@@ -1725,6 +1716,23 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    detail?: string;
+                };
+            };
+        };
+        Version: {
+            name: string;
+            version: string;
+            node: string;
+            /** @enum {string} */
+            database: "pglite" | "postgres";
         };
         User: {
             /** Format: uuid */
@@ -1798,55 +1806,6 @@ export interface components {
              */
             acceptUrl: string;
         };
-        LlmBudget: {
-            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
-            monthlyUsd: number;
-            /**
-             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
-             * @enum {string}
-             */
-            source: "workspace" | "default";
-            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
-            defaultMonthlyUsd: number;
-            /** @description Spent since the first of this month (UTC) */
-            spentThisMonthUsd: number;
-            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
-            analysisCapUsd: number;
-        };
-        Technology: {
-            name: string;
-            /**
-             * @description null when the site does not reveal it
-             * @default null
-             */
-            version: string | null;
-            /** @default [] */
-            categories: string[];
-            /** @default 100 */
-            confidence: number;
-        } & {
-            [key: string]: unknown;
-        };
-        Fingerprint: {
-            technologies: components["schemas"]["Technology"][];
-        };
-        Readiness: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
-            checks: {
-                [key: string]: {
-                    ok: boolean;
-                    detail?: string;
-                };
-            };
-        };
-        Version: {
-            name: string;
-            version: string;
-            node: string;
-            /** @enum {string} */
-            database: "pglite" | "postgres";
-        };
         ApiKey: {
             /** Format: uuid */
             id: string;
@@ -1872,6 +1831,23 @@ export interface components {
             expiresAt: string | null;
             /** @description sp_…; shown only in this response, store it now */
             secret: string;
+        };
+        Technology: {
+            name: string;
+            /**
+             * @description null when the site does not reveal it
+             * @default null
+             */
+            version: string | null;
+            /** @default [] */
+            categories: string[];
+            /** @default 100 */
+            confidence: number;
+        } & {
+            [key: string]: unknown;
+        };
+        Fingerprint: {
+            technologies: components["schemas"]["Technology"][];
         };
         BlueprintVersionSummary: {
             /** Format: uuid */
@@ -2526,6 +2502,21 @@ export interface components {
                 finishedLastHour: number;
             }[];
         };
+        LlmBudget: {
+            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
+            monthlyUsd: number;
+            /**
+             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
+             * @enum {string}
+             */
+            source: "workspace" | "default";
+            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
+            defaultMonthlyUsd: number;
+            /** @description Spent since the first of this month (UTC) */
+            spentThisMonthUsd: number;
+            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
+            analysisCapUsd: number;
+        };
         Overview: {
             sites: {
                 total: number;
@@ -2551,6 +2542,15 @@ export interface components {
                 costThisMonthUsd: number;
                 requestsThisMonth: number;
             };
+        };
+        PlatformEvent: {
+            /** @enum {string} */
+            type: "job.updated" | "job.log" | "site.updated" | "blueprint.updated";
+            workspaceId: string;
+            data: {
+                [key: string]: unknown;
+            };
+            at: string;
         };
     };
     responses: never;

@@ -16,6 +16,7 @@ import { hashPassword } from '../src/accounts/passwords.js';
 import { UsersRepository } from '../src/accounts/users.repository.js';
 import { openDatabase, pgliteDirFor } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrations.js';
+import type { DiscoveredPageType } from '../src/engine/index.js';
 import { memberships } from '../src/db/schema/index.js';
 import { SitesRepository } from '../src/sites/sites.repository.js';
 import { FixtureShop } from '../test/support/fixture-shop.js';
@@ -95,16 +96,17 @@ function seededSite(workspaceId: string, index: number) {
   const technologies = ['Nginx', 'WordPress', 'WooCommerce', 'PHP', 'MySQL', 'jQuery', 'Google Analytics', 'Cloudflare', 'React', 'Stripe'].map(
     (name, i) => ({ name, categories: ['Web servers', 'CMS', 'Ecommerce'].slice(0, 1 + (i % 3)), version: i % 3 ? null : `${i}.${index % 10}`, confidence: 100 }),
   );
-  const pageTypes = ['product', 'category', 'article', 'home'].map((name, i) => ({
+  const pageTypes = ['product', 'category', 'article', 'home'].map((name, i): DiscoveredPageType => ({
     name,
+    label: name,
     kind: i === 0 ? 'detail' : i === 1 ? 'listing' : i === 2 ? 'article' : 'home',
     urlPattern: `/${name}/*`,
     urls: Array.from({ length: 12 }, (_, n) => `https://shop-${index}.example/${name}/${n}`),
     fields: ['title', 'price', 'description', 'sku', 'brand', 'image'].map((field) => ({
       name: field,
-      type: 'text',
+      type: 'text' as const,
       examples: [`${field} example one of site ${index}`, `${field} example two`],
-      from: 'structured-data',
+      from: 'structured-data' as const,
     })),
   }));
   return {

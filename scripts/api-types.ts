@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { buildOpenApiDocument } from '../src/http/openapi-document.js';
+import { buildOpenApiDocument } from '../src/app/openapi-document.js';
 
 /** The dashboard's API types, generated from the live OpenAPI document rather than written twice. */
 export const API_TYPES_FILE = fileURLToPath(new URL('../web/src/api/schema.d.ts', import.meta.url));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditRepository } from '../audit/audit.repository.js';
-import { HttpProblem, problems } from '../http/problem.js';
+import { DomainError, domainErrors } from '../domain/errors.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { FirstAdminSetup } from './first-admin.js';
 import type { LoginLimiter } from './login-limiter.js';
@@ -27,20 +27,20 @@ export interface Session {
 }
 
 function refuseDisabled(user: UserRecord): void {
-  if (user.disabledAt) throw new HttpProblem(403, 'This account is disabled; ask an administrator', { slug: 'account-disabled' });
+  if (user.disabledAt) throw new DomainError('forbidden', 'This account is disabled; ask an administrator', { code: 'account-disabled' });
 }
 /** The same body for unknown emails and wrong passwords, so responses never reveal which accounts exist. */
-const invalidCredentials = () => new HttpProblem(401, 'Email or password is incorrect', { slug: 'invalid-credentials' });
-const invalidRefresh = () => new HttpProblem(401, 'The refresh token is invalid or expired', { slug: 'invalid-token' });
+const invalidCredentials = () => new DomainError('unauthenticated', 'Email or password is incorrect', { code: 'invalid-credentials' });
+const invalidRefresh = () => new DomainError('unauthenticated', 'The refresh token is invalid or expired', { code: 'invalid-token' });
 
 const SETUP_TOKEN_HELP = 'printed in the server log at start (the line "No administrator yet …"), or create the administrator with: siteprint admin create';
 
-function setupTokenProblem(reason: SetupTokenError['reason']): HttpProblem {
+function setupTokenProblem(reason: SetupTokenError['reason']): DomainError {
   return reason === 'required'
-    ? new HttpProblem(403, `This instance has no administrator yet; the first account becomes it. Give the setup token ${SETUP_TOKEN_HELP}`, {
-        slug: 'setup-token-required',
+    ? new DomainError('forbidden', `This instance has no administrator yet; the first account becomes it. Give the setup token ${SETUP_TOKEN_HELP}`, {
+        code: 'setup-token-required',
       })
-    : new HttpProblem(403, `This is not the setup token the server printed. Copy the token ${SETUP_TOKEN_HELP}`, { slug: 'invalid-setup-token' });
+    : new DomainError('forbidden', `This is not the setup token the server printed. Copy the token ${SETUP_TOKEN_HELP}`, { code: 'invalid-setup-token' });
 }
 
 export class AccountsService {
@@ -71,15 +71,15 @@ export class AccountsService {
         await this.deps.firstAdmin.ensureAnnounced();
         throw setupTokenProblem(error.reason);
       });
-    if (!user) throw problems.conflict('An account with this email already exists');
+    if (!user) throw domainErrors.conflict('An account with this email already exists');
     return user;
   }
 
   async login(input: { email: string; password: string }, client: ClientInfo): Promise<Session> {
     const attempt = await this.deps.limiter.begin(input.email, client.ip);
     if ('retryAfter' in attempt) {
-      throw new HttpProblem(429, 'Too many failed sign-in attempts; try again later', {
-        headers: { 'retry-after': String(attempt.retryAfter) },
+      throw new DomainError('rate_limited', 'Too many failed sign-in attempts; try again later', {
+        retryAfterSeconds: attempt.retryAfter,
       });
     }
     const user = await this.deps.users.findByEmail(input.email);
@@ -137,7 +137,7 @@ export class AccountsService {
 
   async me(userId: string): Promise<UserRecord> {
     const user = await this.deps.users.findById(userId);
-    if (!user) throw problems.notFound('User');
+    if (!user) throw domainErrors.notFound('User');
     return user;
   }
 
@@ -152,7 +152,7 @@ export class AccountsService {
     if (changes.newPassword !== undefined) {
       // Accounts created through OAuth have no password yet and may set one without a current one.
       if (user.passwordHash && !(changes.currentPassword && (await verifyPassword(user.passwordHash, changes.currentPassword)))) {
-        throw new HttpProblem(403, 'The current password is incorrect', { slug: 'invalid-credentials' });
+        throw new DomainError('forbidden', 'The current password is incorrect', { code: 'invalid-credentials' });
       }
       passwordHash = await hashPassword(changes.newPassword);
     }
@@ -173,8 +173,8 @@ export class AccountsService {
     for (const workspace of await this.deps.workspaces.listForUser(userId)) {
       if (workspace.role !== 'owner' || workspace.personalOwnerId === userId) continue;
       if ((await this.deps.workspaces.countOwners(workspace.id)) <= 1) {
-        throw new HttpProblem(409, `Make someone else owner of "${workspace.name}" before deleting your account`, {
-          slug: 'last-owner',
+        throw new DomainError('conflict', `Make someone else owner of "${workspace.name}" before deleting your account`, {
+          code: 'last-owner',
         });
       }
     }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { authOf } from '../http/auth.js';
 import { HttpProblem, problemResponses } from '../http/problem.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './access-tokens.js';

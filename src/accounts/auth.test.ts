@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, signUp } from '../../test/support/accounts.js';
 import { createTestApp, LogCapture } from '../../test/support/app.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../test/support/accounts.js';
 import { createTestApp, LogCapture } from '../../test/support/app.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 
 /** The token from the one log line that announces it, as an operator would read it. */
 function announcedTokens(logs: LogCapture): string[] {

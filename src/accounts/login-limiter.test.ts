@@ -4,7 +4,7 @@ import { PASSWORD, signUp } from '../../test/support/accounts.js';
 import { createTestApp } from '../../test/support/app.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
 import { serviceUrl } from '../../test/support/services.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { LoginLimiter, MemoryAttemptStore, type AttemptStore, type LoginAttempt } from './login-limiter.js';
 import { RedisAttemptStore } from './redis-attempt-store.js';
 

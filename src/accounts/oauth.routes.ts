@@ -1,6 +1,6 @@
 import { generateCodeVerifier, generateState } from 'arctic';
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { HttpProblem, problemResponses, problems } from '../http/problem.js';
 import { clientOf, type SessionResponder } from './auth.routes.js';
 import { sessionSchema } from './accounts.schemas.js';

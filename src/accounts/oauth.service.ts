@@ -1,6 +1,6 @@
 import type { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
-import { HttpProblem } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import type { AccountsService, ClientInfo, Session } from './accounts.service.js';
 import type { OAuthProfile, OAuthProviderName } from './oauth-providers.js';
 import type { RefreshTokensRepository } from './refresh-tokens.repository.js';
@@ -36,7 +36,7 @@ export class OAuthService {
     if (linked) return linked;
     // Linking or creating by email is only safe when the provider vouches for the address.
     if (!profile.email || !profile.emailVerified) {
-      throw new HttpProblem(403, `Your ${provider} account has no verified email address`, { slug: 'unverified-email' });
+      throw new DomainError('forbidden', `Your ${provider} account has no verified email address`, { code: 'unverified-email' });
     }
     const existing = await this.deps.users.findByEmail(profile.email);
     const user =
@@ -47,7 +47,7 @@ export class OAuthService {
         passwordHash: null,
         emailVerified: true,
       }));
-    if (!user) throw new HttpProblem(409, 'An account with this email was created at the same moment; try again');
+    if (!user) throw new DomainError('conflict', 'An account with this email was created at the same moment; try again');
     const owned = user.emailVerified ? user : await this.claim(user, provider, client);
     await this.deps.users.linkOAuth(owned.id, provider, profile.providerUserId);
     return owned;
@@ -61,7 +61,7 @@ export class OAuthService {
    */
   private async claim(user: UserRecord, provider: OAuthProviderName, client: ClientInfo): Promise<UserRecord> {
     const claimed = await this.deps.users.update(user.id, { emailVerified: true, passwordHash: null });
-    if (!claimed) throw new HttpProblem(409, 'The account was deleted while signing in; try again');
+    if (!claimed) throw new DomainError('conflict', 'The account was deleted while signing in; try again');
     await this.deps.refreshTokens.revokeAllForUser(user.id);
     await this.deps.apiKeys.revokeAllCreatedBy(user.id);
     await this.deps.audit.append({

@@ -4,7 +4,7 @@ import { PASSWORD, signUp } from '../../test/support/accounts.js';
 import { createTestApp, LogCapture } from '../../test/support/app.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
 import { FakeOAuthProvider } from '../../test/support/fake-oauth-provider.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 
 describe.each(databaseTargets())('OAuth sign-in on $name', (target) => {
   let database: TestDatabase;

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { AuditRepository } from '../audit/audit.repository.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problems } from '../http/problem.js';
 import { adminActorOf, adminErrors, adminOnly, adminTags } from './admin-routes.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { workspaceRoles } from '../db/schema/index.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { rolePermissions, systemAdminPermissions } from '../http/permissions.js';
 import { recentLogs } from '../logging/log-ring.js';
 import { permissions } from '../http/route-context.js';

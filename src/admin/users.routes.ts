@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { problemResponses } from '../http/problem.js';
 import { workspaceRoles } from '../db/schema/index.js';
 import { adminActorOf, adminErrors, adminOnly, adminTags } from './admin-routes.js';

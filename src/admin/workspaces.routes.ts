@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { workspaceRoles } from '../db/schema/index.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { problems } from '../http/problem.js';
 import { adminActorOf, adminErrors, adminOnly, adminTags } from './admin-routes.js';
 import type { AdminWorkspacesRepository } from './admin-workspaces.repository.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { authOf, permissionsOf } from '../http/auth.js';
 import { permissions } from '../http/route-context.js';
 import { actorOf } from '../workspaces/workspaces.routes.js';

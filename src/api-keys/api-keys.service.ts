@@ -1,6 +1,6 @@
 import { randomToken, sha256 } from '../accounts/secrets.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
-import { HttpProblem, problems } from '../http/problem.js';
+import { DomainError, domainErrors } from '../domain/errors.js';
 import type { Permission } from '../http/route-context.js';
 import type { Actor } from '../workspaces/workspaces.service.js';
 import type { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository.js';
@@ -15,6 +15,8 @@ export interface CreatedApiKey {
 }
 
 export class ApiKeysService {
+  readonly prefix = API_KEY_PREFIX;
+
   constructor(private readonly deps: { apiKeys: ApiKeysRepository; audit: AuditRepository }) {}
 
   /**
@@ -28,10 +30,10 @@ export class ApiKeysService {
   ): Promise<CreatedApiKey> {
     const beyond = input.scopes.filter((scope) => !granted.has(scope));
     if (beyond.length > 0) {
-      throw new HttpProblem(403, `You cannot grant scopes you do not hold: ${beyond.join(', ')}`, { slug: 'forbidden' });
+      throw new DomainError('forbidden', `You cannot grant scopes you do not hold: ${beyond.join(', ')}`, { code: 'forbidden' });
     }
     if (input.expiresAt && input.expiresAt <= new Date()) {
-      throw problems.badRequest('expiresAt must be in the future', [{ in: 'body', path: '/expiresAt', message: 'must be in the future' }]);
+      throw domainErrors.invalid('expiresAt must be in the future', [{ in: 'body', path: '/expiresAt', message: 'must be in the future' }]);
     }
     const secret = randomToken(API_KEY_PREFIX);
     const key = await this.deps.apiKeys.insert({
@@ -52,7 +54,7 @@ export class ApiKeysService {
   }
 
   async revoke(actor: Actor, id: string): Promise<void> {
-    if (!(await this.deps.apiKeys.revoke(actor.workspaceId, id))) throw problems.notFound('API key');
+    if (!(await this.deps.apiKeys.revoke(actor.workspaceId, id))) throw domainErrors.notFound('API key');
     await this.audit(actor, 'api-key.revoked', id);
   }
 

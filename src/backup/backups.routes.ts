@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { adminActorOf, adminErrors, adminOnly, adminTags } from '../admin/admin-routes.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { problemResponses, problems } from '../http/problem.js';
 import type { BackupFile } from './backup-store.js';
 import type { BackupsService } from './backups.service.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Blueprint, PageType, Source } from '../engine/blueprint/index.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import type { BlueprintVersionRecord } from './blueprints.repository.js';

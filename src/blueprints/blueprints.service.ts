@@ -1,6 +1,6 @@
 import { diffBlueprints, exportBlueprint, updateBlueprint, type BlueprintDiff, type ExportFormat, type PageType } from '../engine/blueprint/index.js';
 import { editBlueprint } from '../engine/testing/index.js';
-import { HttpProblem, problems } from '../http/problem.js';
+import { DomainError, domainErrors } from '../domain/errors.js';
 import type { SitesService } from '../sites/sites.service.js';
 import type { SitesRepository } from '../sites/sites.repository.js';
 import type { BlueprintsRepository, BlueprintVersionRecord } from './blueprints.repository.js';
@@ -22,7 +22,7 @@ export class BlueprintsService {
   async active(workspaceId: string, siteId: string): Promise<BlueprintVersionRecord> {
     await this.siteService.get(workspaceId, siteId);
     const active = await this.blueprints.active(siteId);
-    if (!active) throw problems.notFound('Blueprint (the site has not been analysed yet)');
+    if (!active) throw domainErrors.notFound('Blueprint (the site has not been analysed yet)');
     return active;
   }
 
@@ -34,7 +34,7 @@ export class BlueprintsService {
   async version(workspaceId: string, siteId: string, version: number): Promise<BlueprintVersionRecord> {
     await this.siteService.get(workspaceId, siteId);
     const found = await this.blueprints.byVersion(siteId, version);
-    if (!found) throw problems.notFound(`Blueprint version ${version}`);
+    if (!found) throw domainErrors.notFound(`Blueprint version ${version}`);
     return found;
   }
 
@@ -64,9 +64,9 @@ export class BlueprintsService {
     const pages = (await this.sites.pages(siteId)).filter((page) => page.status < 400);
     const edit = editBlueprint(active.content, pageTypes, pages.map((page) => ({ url: page.url, html: page.html })));
     if (edit.broken.length) {
-      throw new HttpProblem(422, `The edited blueprint finds no value for ${edit.broken.map((field) => field.field).join(', ')} on the site's pages`, {
-        slug: 'blueprint-failed-test',
-        errors: edit.broken.map((field) => ({ in: 'body', path: `/pageTypes/${field.pageType}/${field.field}`, message: `no valid value on ${field.pages} sampled pages` })),
+      throw new DomainError('unprocessable', `The edited blueprint finds no value for ${edit.broken.map((field) => field.field).join(', ')} on the site's pages`, {
+        code: 'blueprint-failed-test',
+        issues: edit.broken.map((field) => ({ in: 'body', path: `/pageTypes/${field.pageType}/${field.field}`, message: `no valid value on ${field.pages} sampled pages` })),
       });
     }
     const update = updateBlueprint(active.content, edit.blueprint);

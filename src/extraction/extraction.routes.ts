@@ -1,8 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { FieldType } from '../engine/blueprint/schema.js';
 import { HttpProblem, problemResponses } from '../http/problem.js';
+import { EXTRACT_BATCH } from '../pipeline/job-types.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
@@ -159,7 +160,7 @@ export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoute
     },
     async (request, reply) => {
       const job = await deps.jobs.get(deps.workspaceOf(request), request.params.id);
-      if (job.type !== 'extract_batch') throw new HttpProblem(404, 'This job has no extraction results');
+      if (job.type !== EXTRACT_BATCH) throw new HttpProblem(404, 'This job has no extraction results');
       if (job.status !== 'succeeded') throw new HttpProblem(409, `The job is ${job.status}; results are ready when it has succeeded`);
       const records: Array<z.infer<typeof resultRecord>> = [];
       for await (const row of allResults(deps.results, job.id)) records.push({ url: row.url, pageType: row.pageType, data: row.data, error: row.error });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client.js';
 import { runMigrations } from '../db/migrations.js';
 import { createTestApp, LogCapture } from '../../test/support/app.js';
-import type { AppInstance } from './app.js';
+import type { AppInstance } from './app-instance.js';
 import { HttpProblem } from './problem.js';
 
 let database: Database;

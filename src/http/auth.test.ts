@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type TestUser } from '../../test/support/accounts.js';
 import { createTestApp, LogCapture } from '../../test/support/app.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
-import type { AppInstance } from './app.js';
-import { OPENAPI_PATH } from './app.js';
+import type { AppInstance } from './app-instance.js';
+import { OPENAPI_PATH } from './openapi-contract.js';
 import { permissions, type Permission } from './route-context.js';
 
 type Role = 'owner' | 'admin' | 'member' | 'viewer';

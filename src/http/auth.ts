@@ -1,11 +1,6 @@
 import type { FastifyContextConfig, FastifyRequest } from 'fastify';
-import type { AccessTokens } from '../accounts/access-tokens.js';
-import type { RefreshTokensRepository } from '../accounts/refresh-tokens.repository.js';
-import type { UsersRepository } from '../accounts/users.repository.js';
-import { API_KEY_PREFIX, type ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { WorkspaceRole } from '../db/schema/index.js';
-import type { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
-import type { AppInstance } from './app.js';
+import type { AppInstance } from './app-instance.js';
 import { grantedPermissions } from './permissions.js';
 import { HttpProblem, problems } from './problem.js';
 import type { Permission, WorkspaceOf } from './route-context.js';
@@ -72,12 +67,26 @@ function unauthenticated(detail = 'Authentication is required: send a Bearer tok
   return new HttpProblem(401, detail, { slug: 'unauthenticated', headers: { 'www-authenticate': 'Bearer' } });
 }
 
+/**
+ * What the hook asks of accounts, workspaces and API keys; the application hands in their
+ * services, so this base layer depends on none of them.
+ */
 export interface AuthDeps {
-  accessTokens: AccessTokens;
-  sessions: Pick<RefreshTokensRepository, 'sessionAccess'>;
-  users: UsersRepository;
-  workspaces: WorkspacesRepository;
-  apiKeys: ApiKeysService;
+  accessTokens: { verify(token: string): Promise<{ userId: string; sessionId: string } | undefined> };
+  sessions: {
+    sessionAccess(
+      sessionId: string,
+      userId: string,
+      workspaceId: string | undefined,
+    ): Promise<{ userId: string; systemAdmin: boolean; workspace?: { id: string; role: WorkspaceRole } } | undefined>;
+  };
+  users: { findById(id: string): Promise<{ id: string; systemAdmin: boolean } | undefined> };
+  workspaces: { roleOf(workspaceId: string, userId: string): Promise<WorkspaceRole | undefined> };
+  apiKeys: {
+    /** What every API key starts with, telling a key sent as a Bearer token from an access token. */
+    prefix: string;
+    authenticate(secret: string): Promise<{ id: string; workspaceId: string; createdBy: string; scopes: string[] } | undefined>;
+  };
 }
 
 /**
@@ -110,7 +119,7 @@ export function registerAuth(app: AppInstance, deps: AuthDeps): void {
   });
 }
 
-function credentials(request: FastifyRequest): { kind: 'jwt' | 'key'; value: string } | undefined {
+function credentials(request: FastifyRequest, apiKeyPrefix: string): { kind: 'jwt' | 'key'; value: string } | undefined {
   const apiKey = request.headers[API_KEY_HEADER];
   if (typeof apiKey === 'string' && apiKey) return { kind: 'key', value: apiKey };
   const header = request.headers.authorization;
@@ -118,7 +127,7 @@ function credentials(request: FastifyRequest): { kind: 'jwt' | 'key'; value: str
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
   const value = match[1]!;
-  return { kind: value.startsWith(API_KEY_PREFIX) ? 'key' : 'jwt', value };
+  return { kind: value.startsWith(apiKeyPrefix) ? 'key' : 'jwt', value };
 }
 
 function requestedWorkspace(request: FastifyRequest): string | undefined {
@@ -133,7 +142,7 @@ function requestedWorkspace(request: FastifyRequest): string | undefined {
 }
 
 async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<AuthContext> {
-  const presented = credentials(request);
+  const presented = credentials(request, deps.apiKeys.prefix);
   if (!presented) throw unauthenticated();
   const wanted = requestedWorkspace(request);
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { AppInstance } from './app.js';
+import type { AppInstance } from './app-instance.js';
 
 /** Where `npm run build:web` writes the dashboard: `<project>/dist/web`, from `src/http` and `dist/http` alike. */
 export const DASHBOARD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'web');

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { DomainError, type DomainErrorKind } from '../domain/errors.js';
 import { buildProblem, HttpProblem, PROBLEM_CONTENT_TYPE, problemType, type FieldError, type Problem } from './problem.js';
 
 function send(reply: FastifyReply, problem: Problem, headers: Record<string, string> = {}): FastifyReply {
@@ -19,9 +20,31 @@ function validationErrors(error: FastifyError): FieldError[] {
   }));
 }
 
+/** The one mapping from what a service raised to what the caller gets. */
+const STATUS_OF: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  rate_limited: 429,
+};
+
+/** The problem a domain error becomes: its kind's status, its code as the problem type, its field issues. */
+export function problemOfDomainError(error: DomainError): HttpProblem {
+  const { code, issues, retryAfterSeconds } = error.details;
+  return new HttpProblem(STATUS_OF[error.kind], error.message, {
+    ...(code ? { slug: code } : {}),
+    ...(issues ? { errors: issues } : {}),
+    ...(retryAfterSeconds !== undefined ? { headers: { 'retry-after': String(retryAfterSeconds) } } : {}),
+  });
+}
+
 /** Every error leaves the server as RFC 9457 problem+json; 5xx details stay in the log. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((raised: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const error = raised instanceof DomainError ? problemOfDomainError(raised) : raised;
     if (error instanceof HttpProblem) {
       return send(
         reply,

@@ -3,7 +3,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema/index.js';
-import type { AppInstance } from './app.js';
+import type { AppInstance } from './app-instance.js';
 import { HttpProblem } from './problem.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

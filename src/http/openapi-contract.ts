@@ -87,3 +87,6 @@ export const contractTransform: typeof jsonSchemaTransform = (input) => {
   schema.response = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => byStatus(a) - byStatus(b)));
   return result;
 };
+
+/** Where the app serves its OpenAPI document. */
+export const OPENAPI_PATH = '/api/v1/openapi.json';

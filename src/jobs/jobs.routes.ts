@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
-import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
+import type { AppInstance } from '../http/app-instance.js';
+import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
-import { JOB_TYPES } from '../pipeline/job-types.js';
+import { ANALYZE_SITE, JOB_TYPES } from '../pipeline/job-types.js';
 import type { JobQueue, JobsRepository } from '../queue/index.js';
 import { jobDetail, jobLogLine, jobStatus, jobSummary, toJobSummary } from './jobs.schemas.js';
 import type { JobsService } from './jobs.service.js';
@@ -47,7 +47,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
         querystring: z
           .object({
             siteId: z.uuid().optional(),
-            type: z.enum(['analyze_site', ...JOB_TYPES]).optional(),
+            type: z.enum([ANALYZE_SITE, ...JOB_TYPES]).optional(),
             status: jobStatus.optional(),
             topLevel: z
               .enum(['true', 'false'])
@@ -60,7 +60,8 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
       },
     },
     async (request) => {
-      const { rows, total } = await service.list(workspaceOf(request), request.query);
+      const { cursor, ...filter } = request.query;
+      const { rows, total } = await service.list(workspaceOf(request), { ...filter, before: decodeCursor(cursor) });
       return toPage(rows, total, request.query.limit, toJobSummary, (job) => ({ value: job.createdAt.toISOString(), id: job.id }));
     },
   );

@@ -1,7 +1,8 @@
-import { decodeCursor } from '../http/pagination.js';
-import { HttpProblem, problems } from '../http/problem.js';
+import type { Cursor } from '../http/pagination.js';
+import { DomainError, domainErrors } from '../domain/errors.js';
 import type { LlmService, UsageTotals } from '../llm/index.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';
+import { ANALYZE_SITE } from '../pipeline/job-types.js';
 import type { JobQueue, JobRecord, JobsRepository, JobStatus, JobLogRecord } from '../queue/index.js';
 
 export interface JobListFilter {
@@ -11,7 +12,8 @@ export interface JobListFilter {
   /** Only top-level jobs (analyses and standalone jobs), not pipeline steps. */
   topLevel?: boolean;
   limit: number;
-  cursor?: string;
+  /** The position the previous page ended at (newest first). */
+  before?: Cursor;
 }
 
 /** The rules around jobs as users see them: scoped to their workspace, cancel and retry. */
@@ -27,13 +29,13 @@ export class JobsService {
     return this.jobs.listInWorkspace(
       workspaceId,
       { siteId: filter.siteId, type: filter.type, status: filter.status, parentId: filter.topLevel ? null : undefined },
-      { limit: filter.limit, before: decodeCursor(filter.cursor) },
+      { limit: filter.limit, before: filter.before },
     );
   }
 
   async get(workspaceId: string, id: string): Promise<JobRecord> {
     const job = await this.jobs.getInWorkspace(workspaceId, id);
-    if (!job) throw problems.notFound('Job');
+    if (!job) throw domainErrors.notFound('Job');
     return job;
   }
 
@@ -54,10 +56,9 @@ export class JobsService {
   async cancel(workspaceId: string, id: string): Promise<JobRecord> {
     const job = await this.get(workspaceId, id);
     if (job.status !== 'queued' && job.status !== 'running') {
-      throw new HttpProblem(409, `The job is already ${job.status}`);
+      throw new DomainError('conflict', `The job is already ${job.status}`);
     }
-    if (job.type === 'analyze_site') await this.analysis.cancel(job.id);
-    else await this.jobs.requestCancel(job.id);
+    await this.analysis.cancelJob(job);
     return this.get(workspaceId, id);
   }
 
@@ -65,11 +66,11 @@ export class JobsService {
   async retry(workspaceId: string, id: string): Promise<JobRecord> {
     const job = await this.get(workspaceId, id);
     if (job.status !== 'failed' && job.status !== 'cancelled') {
-      throw new HttpProblem(409, `Only failed or cancelled jobs can be retried; this one is ${job.status}`);
+      throw new DomainError('conflict', `Only failed or cancelled jobs can be retried; this one is ${job.status}`);
     }
     const parent = job.parentId ? await this.jobs.get(job.parentId) : undefined;
-    if (job.type === 'analyze_site') await this.analysis.retry(job.id);
-    else if (parent?.type === 'analyze_site') await this.analysis.retry(parent.id);
+    if (job.type === ANALYZE_SITE) await this.analysis.retry(job.id);
+    else if (parent?.type === ANALYZE_SITE) await this.analysis.retry(parent.id);
     else {
       const reset = await this.jobs.resetForRetry(job.id);
       if (reset) await this.queue.dispatch(reset);

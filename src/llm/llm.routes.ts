@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { problemResponses, problemSchema } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { actorOf } from '../workspaces/workspaces.routes.js';

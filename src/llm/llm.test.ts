@@ -6,8 +6,8 @@ import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-
 import { loadConfig } from '../config/index.js';
 import { analyzeFields } from '../engine/llm/index.js';
 import { PageContext } from '../engine/extract/runtime.js';
-import type { AppInstance } from '../http/app.js';
-import type { Platform } from '../platform.js';
+import type { AppInstance } from '../http/app-instance.js';
+import type { Platform } from '../app/platform.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { LlmRepository, LlmService } from './index.js';
 

@@ -1,16 +1,10 @@
 import type { JobContext, JobHandler, JobQueue, JobRecord, JobsRepository, Priority } from '../queue/index.js';
 import { JobCancelledError, PermanentJobError } from '../queue/index.js';
+import { SiteState } from '../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
+import { ANALYSIS_STEPS, ANALYZE_SITE, payloadOf, type AnalysisStep } from './job-types.js';
 
-/** The steps of `analyze_site`, in order; each is its own job type with its own handler. */
-export const ANALYSIS_STEPS = [
-  'fingerprint_site',
-  'discover_categories',
-  'generate_selectors',
-  'test_selectors',
-  'update_blueprint',
-] as const;
-export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
+export { ANALYSIS_STEPS, type AnalysisStep } from './job-types.js';
 
 const isStep = (type: string): type is AnalysisStep => (ANALYSIS_STEPS as readonly string[]).includes(type);
 
@@ -24,21 +18,26 @@ export type StepWork = (context: JobContext, site: SiteRecord) => Promise<StepOu
  * step that fails for good or is cancelled ends the analysis the same way.
  */
 export class AnalysisCoordinator {
+  /** The site's status follows its analysis; SiteState makes those changes. */
+  private readonly state: SiteState;
+
   constructor(
     private readonly jobs: JobsRepository,
     private readonly queue: JobQueue,
     private readonly sites: SitesRepository,
-  ) {}
+  ) {
+    this.state = new SiteState(sites);
+  }
 
   async start(site: SiteRecord, priority: Priority): Promise<JobRecord> {
     const analysis = await this.jobs.insertTracking({
       workspaceId: site.workspaceId,
       siteId: site.id,
-      type: 'analyze_site',
+      type: ANALYZE_SITE,
       payload: { siteId: site.id },
       priority,
     });
-    await this.sites.update(site.id, { status: 'analyzing' });
+    await this.state.analysing(site.id);
     await this.enqueueStep(analysis, ANALYSIS_STEPS[0], { siteId: site.id });
     return analysis;
   }
@@ -46,7 +45,7 @@ export class AnalysisCoordinator {
   /** Wraps a step's work into its job handler. */
   step(work: StepWork): JobHandler {
     return async (context) => {
-      const site = await this.sites.get(String(context.job.payload.siteId));
+      const site = await this.sites.get(payloadOf(context.job, context.job.type as AnalysisStep).siteId);
       if (!site) throw new PermanentJobError('the site no longer exists');
       // Cancelling the analysis between two steps must stop the step that starts next.
       if (context.job.parentId && (await this.jobs.isCancelRequested(context.job.parentId))) throw new JobCancelledError();
@@ -69,7 +68,7 @@ export class AnalysisCoordinator {
       return;
     }
     // The site first, as on failure: the analysis's end is the signal to read it.
-    await this.sites.update(step.siteId!, { status: 'ready' });
+    await this.state.analysed(step.siteId!);
     await this.jobs.finish(analysis.id, { status: 'succeeded', result: output });
   }
 
@@ -99,7 +98,7 @@ export class AnalysisCoordinator {
       const analysis = await this.jobs.get(job.parentId);
       if (analysis?.status !== 'running') return;
       // The site settles first: whoever sees the analysis end then reads the site's final status.
-      if (job.siteId) await this.settleSite(job.siteId, job.status);
+      if (job.siteId) await this.state.analysisStopped(job.siteId, job.status);
       await this.jobs.finish(job.parentId, {
         status: job.status,
         error: job.status === 'failed' ? `${job.type}: ${job.error ?? 'failed'}` : 'cancelled',
@@ -107,12 +106,10 @@ export class AnalysisCoordinator {
     }
   }
 
-  private async settleSite(siteId: string, ending: 'failed' | 'cancelled'): Promise<void> {
-    const site = await this.sites.get(siteId);
-    if (!site) return;
-    // A site keeps serving its previous blueprint when a re-analysis does not finish.
-    const status = site.activeBlueprintId ? 'ready' : ending === 'failed' ? 'failed' : 'pending';
-    await this.sites.update(siteId, { status });
+  /** Cancels any job: an analysis with its steps, any other job at its handler's next checkpoint. */
+  async cancelJob(job: JobRecord): Promise<void> {
+    if (job.type === ANALYZE_SITE) await this.cancel(job.id);
+    else await this.jobs.requestCancel(job.id);
   }
 
   /** Cancels an analysis: queued steps at once, the running step at its next checkpoint. */
@@ -125,7 +122,7 @@ export class AnalysisCoordinator {
     const active = (await this.jobs.children(analysisId)).some((child) => child.status === 'running');
     // With no step running, nothing will report the cancellation: record it here.
     if (analysis?.status === 'running' && !active) {
-      if (analysis.siteId) await this.settleSite(analysis.siteId, 'cancelled');
+      if (analysis.siteId) await this.state.analysisStopped(analysis.siteId, 'cancelled');
       await this.jobs.finish(analysisId, { status: 'cancelled', error: 'cancelled' });
     }
   }
@@ -136,7 +133,7 @@ export class AnalysisCoordinator {
     if (!analysis || (analysis.status !== 'failed' && analysis.status !== 'cancelled')) return false;
     const stopped = (await this.jobs.children(analysisId)).filter((child) => child.status === 'failed' || child.status === 'cancelled');
     await this.jobs.reopen(analysisId);
-    if (analysis.siteId) await this.sites.update(analysis.siteId, { status: 'analyzing' });
+    if (analysis.siteId) await this.state.analysing(analysis.siteId);
     if (stopped.length === 0) {
       // Cancelled before any step was created or after the last one: start from the first missing step.
       const done = new Set((await this.jobs.children(analysisId)).map((child) => child.type));

@@ -1,4 +1,4 @@
-import type { ThreadedExtraction } from '../extraction/extraction.service.js';
+import type { ThreadedExtraction } from '../extraction/extract-page.js';
 import { siblingWorkerModule, WorkerPool } from '../threads/worker-pool.js';
 import type * as EngineTasks from './engine-tasks.js';
 

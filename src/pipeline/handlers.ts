@@ -3,13 +3,14 @@ import type { Config } from '../config/index.js';
 import type { ExtractionResultsRepository } from '../extraction/extraction-results.repository.js';
 import type { LlmService } from '../llm/index.js';
 import type { Logger } from '../logging/logger.js';
-import { PermanentJobError, type JobHandler, type JobHandlers, type JobQueue, type JobsRepository } from '../queue/index.js';
+import { PermanentJobError, type JobContext, type JobHandler, type JobHandlers, type JobQueue, type JobsRepository } from '../queue/index.js';
+import type { SiteState } from '../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
 import type { AnalysisCoordinator } from './analysis.js';
 import type { EngineThreads } from './engine-threads.js';
-import type { JobType } from './job-types.js';
+import { CHECK_SITE, EXTRACT_BATCH, payloadOf, REPAIR_BLUEPRINT, type AnalysisStep, type JobResult, type JobType } from './job-types.js';
 import type { Fetcher, Renderer } from '../engine/index.js';
-import { discoverCategoriesStep, fingerprintSiteStep } from './steps/analyse-site.js';
+import { discoverPageTypesStep, fingerprintSiteStep } from './steps/analyze-site.js';
 import { generateSelectorsStep, testSelectorsStep } from './steps/build-blueprint.js';
 import { checkSiteHandler } from './steps/check-site.js';
 import { extractBatchHandler } from './steps/extract-batch.js';
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   logger: Logger;
   analysis: AnalysisCoordinator;
   sites: SitesRepository;
+  /** Every change of a site's status, health, schedule and findings. */
+  siteState: SiteState;
   blueprints: BlueprintsRepository;
   jobs: JobsRepository;
   queue: JobQueue;
@@ -33,10 +36,13 @@ export interface PipelineDeps {
   engine: EngineThreads;
 }
 
+/** What a job type's work returns: its declared result. */
+type Work<Type extends JobType> = (context: JobContext, site: SiteRecord) => Promise<JobResult<Type>>;
+
 /** A standalone (non-analysis) job about one site. */
-function siteJob(sites: SitesRepository, work: (context: Parameters<JobHandler>[0], site: SiteRecord) => Promise<unknown>): JobHandler {
+function siteJob<Type extends JobType>(sites: SitesRepository, type: Type, work: Work<Type>): JobHandler {
   return async (context) => {
-    const site = await sites.get(String(context.job.payload.siteId));
+    const site = await sites.get(payloadOf(context.job, type).siteId);
     if (!site) throw new PermanentJobError('the site no longer exists');
     return work(context, site);
   };
@@ -45,15 +51,23 @@ function siteJob(sites: SitesRepository, work: (context: Parameters<JobHandler>[
 /** One handler per job type. */
 export function createPipelineHandlers(deps: PipelineDeps): JobHandlers {
   const { analysis, sites } = deps;
+  // Each step's work is checked against the result its job type declares.
+  const steps: { [Step in AnalysisStep]: Work<Step> } = {
+    fingerprint_site: fingerprintSiteStep(deps),
+    discover_categories: discoverPageTypesStep(deps),
+    generate_selectors: generateSelectorsStep(deps),
+    test_selectors: testSelectorsStep(deps),
+    update_blueprint: updateBlueprintStep(deps),
+  };
   const handlers: Record<JobType, JobHandler> = {
-    fingerprint_site: analysis.step(fingerprintSiteStep(deps)),
-    discover_categories: analysis.step(discoverCategoriesStep(deps)),
-    generate_selectors: analysis.step(generateSelectorsStep(deps)),
-    test_selectors: analysis.step(testSelectorsStep(deps)),
-    update_blueprint: analysis.step(updateBlueprintStep(deps)),
-    check_site: siteJob(sites, checkSiteHandler(deps)),
-    repair_blueprint: siteJob(sites, repairBlueprintHandler(deps)),
-    extract_batch: siteJob(sites, extractBatchHandler(deps)),
+    fingerprint_site: analysis.step(steps.fingerprint_site),
+    discover_categories: analysis.step(steps.discover_categories),
+    generate_selectors: analysis.step(steps.generate_selectors),
+    test_selectors: analysis.step(steps.test_selectors),
+    update_blueprint: analysis.step(steps.update_blueprint),
+    check_site: siteJob(sites, CHECK_SITE, checkSiteHandler(deps)),
+    repair_blueprint: siteJob(sites, REPAIR_BLUEPRINT, repairBlueprintHandler(deps)),
+    extract_batch: siteJob(sites, EXTRACT_BATCH, extractBatchHandler(deps)),
   };
   return handlers;
 }

@@ -1,11 +1,9 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { jobLogs, jobs } from '../db/schema/index.js';
-import type { EnqueueOptions } from './types.js';
+import type { EnqueueOptions, JobLogRecord, JobRecord, JobStatus } from './types.js';
 
-export type JobRecord = typeof jobs.$inferSelect;
-export type JobStatus = JobRecord['status'];
-export type JobLogRecord = typeof jobLogs.$inferSelect;
+export type { JobLogRecord, JobRecord, JobStatus } from './types.js';
 
 const finished: JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 

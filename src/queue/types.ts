@@ -1,4 +1,8 @@
-import type { JobLogRecord, JobRecord } from './jobs.repository.js';
+import type { jobLogs, jobs } from '../db/schema/index.js';
+
+export type JobRecord = typeof jobs.$inferSelect;
+export type JobStatus = JobRecord['status'];
+export type JobLogRecord = typeof jobLogs.$inferSelect;
 
 /** Lower runs first: what a user asked for beats the schedule, which beats bulk work. */
 export const Priority = { user: 1, scheduled: 2, batch: 3 } as const;

@@ -1,7 +1,8 @@
 import type { Logger } from '../logging/logger.js';
+import { CHECK_SITE, type JobPayload } from '../pipeline/job-types.js';
 import { Priority, type JobQueue } from '../queue/index.js';
 import type { SitesRepository } from '../sites/sites.repository.js';
-import { nextRunAfter } from './schedule.js';
+import { nextCheckAt } from '../sites/site-state.js';
 
 export interface SiteSchedulerOptions {
   sites: SitesRepository;
@@ -32,9 +33,9 @@ export class SiteScheduler {
     let count = 0;
     this.ticking = (async () => {
       const { sites, queue, logger } = this.options;
-      const due = await sites.claimDueChecks(now, this.options.batchSize ?? 50, (site) => nextRunAfter(site.schedule!, now));
+      const due = await sites.claimDueChecks(now, this.options.batchSize ?? 50, (site) => nextCheckAt(site.schedule, true, now));
       for (const site of due) {
-        await queue.enqueue({ workspaceId: site.workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
+        await queue.enqueue({ workspaceId: site.workspaceId, siteId: site.id, type: CHECK_SITE, payload: { siteId: site.id } satisfies JobPayload<'check_site'>, priority: Priority.scheduled });
       }
       count = due.length;
       if (count) logger.info({ checks: count }, 'scheduled site checks enqueued');

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
-import type { AppInstance } from '../http/app.js';
-import { pageSchema, paginationQuery, toPage } from '../http/pagination.js';
+import type { AppInstance } from '../http/app-instance.js';
+import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
-import type { DiscoveredPageType, Fingerprint } from '../engine/index.js';
 import type { SiteListRow, SiteRecord, SitesRepository } from './sites.repository.js';
 import {
   batchCreateBody,
@@ -31,7 +30,7 @@ export interface SiteRoutesDeps {
 
 
 function technologies(site: SiteRecord): string[] {
-  const found = (site.fingerprint as { technologies?: Array<{ name?: unknown }> } | null)?.technologies ?? [];
+  const found = site.fingerprint?.technologies ?? [];
   return found.map((technology) => String(technology.name));
 }
 
@@ -68,8 +67,8 @@ export function siteDetailReader(deps: { sites: SitesRepository; blueprints: Blu
     return {
       ...toSiteSummary(site),
       options: site.options,
-      fingerprint: (site.fingerprint as Fingerprint | null) ?? null,
-      pageTypes: (site.pageTypes as DiscoveredPageType[] | null) ?? null,
+      fingerprint: site.fingerprint ?? null,
+      pageTypes: site.pageTypes ?? null,
       activeBlueprint: blueprint
         ? {
             id: blueprint.id,
@@ -131,7 +130,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     },
     async (request) => {
       const { limit, cursor, sort, ...filter } = request.query;
-      const { rows, total } = await service.list(workspaceOf(request), filter, { limit, sort, cursor });
+      const { rows, total } = await service.list(workspaceOf(request), filter, { limit, sort, after: decodeCursor(cursor) });
       const key = sort.endsWith('name') ? (site: SiteListRow) => site.name.toLowerCase() : (site: SiteListRow) => site.createdAt;
       return toPage(rows, total, limit, summaryOf, (site) => ({ value: key(site), id: site.id }));
     },

@@ -1,11 +1,13 @@
 import normalizeUrl from 'normalize-url';
 import type { SiteOptions } from '../db/schema/sites.js';
 import { addressKind, checkHost, type Resolver } from '../engine/index.js';
-import { decodeCursor } from '../http/pagination.js';
-import { HttpProblem, problems } from '../http/problem.js';
+import type { Cursor } from '../http/pagination.js';
+import { DomainError, domainErrors } from '../domain/errors.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';
+import { ANALYZE_SITE } from '../pipeline/job-types.js';
 import { Priority, type JobRecord, type JobsRepository } from '../queue/index.js';
-import { DEFAULT_SCHEDULE, nextRunAfter, validateSchedule } from '../scheduling/schedule.js';
+import { DEFAULT_SCHEDULE, validateSchedule } from '../scheduling/schedule.js';
+import { nextCheckAt } from './site-state.js';
 import type { SiteFilter, SiteRecord, SiteSort, SitesRepository } from './sites.repository.js';
 
 export interface NewSiteInput extends SiteOptions {
@@ -27,18 +29,18 @@ export function canonicalSiteUrl(input: string): string {
   try {
     url = new URL(input.trim());
   } catch {
-    throw new HttpProblem(400, `"${input}" is not a URL`, { slug: 'validation', errors: [{ in: 'body', path: '/url', message: 'not a URL' }] });
+    throw new DomainError('invalid', `"${input}" is not a URL`, { code: 'validation', issues: [{ in: 'body', path: '/url', message: 'not a URL' }] });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HttpProblem(400, 'Only http and https sites can be added', {
-      slug: 'validation',
-      errors: [{ in: 'body', path: '/url', message: 'must be http or https' }],
+    throw new DomainError('invalid', 'Only http and https sites can be added', {
+      code: 'validation',
+      issues: [{ in: 'body', path: '/url', message: 'must be http or https' }],
     });
   }
   if (url.username || url.password) {
-    throw new HttpProblem(400, 'Site URLs may not carry credentials', {
-      slug: 'validation',
-      errors: [{ in: 'body', path: '/url', message: 'must not contain user:password@' }],
+    throw new DomainError('invalid', 'Site URLs may not carry credentials', {
+      code: 'validation',
+      issues: [{ in: 'body', path: '/url', message: 'must not contain user:password@' }],
     });
   }
   return normalizeUrl(url.href, { stripHash: true, stripWWW: false, removeTrailingSlash: true, sortQueryParameters: true });
@@ -49,9 +51,9 @@ function checkedSchedule(schedule: string | null | undefined): string | null {
   const value = schedule ?? DEFAULT_SCHEDULE;
   const check = validateSchedule(value);
   if (!check.ok) {
-    throw new HttpProblem(400, `Invalid schedule: ${check.reason}`, {
-      slug: 'validation',
-      errors: [{ in: 'body', path: '/schedule', message: check.reason }],
+    throw new DomainError('invalid', `Invalid schedule: ${check.reason}`, {
+      code: 'validation',
+      issues: [{ in: 'body', path: '/schedule', message: check.reason }],
     });
   }
   return value;
@@ -83,10 +85,9 @@ export class SitesService {
     if (check.verdict !== 'blocked') return;
     const where = host.replace(/^\[|\]$/g, '') === check.address ? `${host} is` : `${host} resolves to ${check.address},`;
     const why = `${where} ${addressKind(check.address)}`;
-    throw new HttpProblem(
-      422,
+    throw new DomainError('unprocessable',
       `${why}, which analysis does not fetch. To analyse sites on a private network, run the server with ALLOW_PRIVATE_NETWORK=true.`,
-      { slug: 'blocked-address', errors: [{ in: 'body', path: '/url', message: `${why}; see ALLOW_PRIVATE_NETWORK` }] },
+      { code: 'blocked-address', issues: [{ in: 'body', path: '/url', message: `${why}; see ALLOW_PRIVATE_NETWORK` }] },
     );
   }
 
@@ -96,7 +97,7 @@ export class SitesService {
     const schedule = checkedSchedule(input.schedule);
     await this.refuseBlockedHost(url);
     const existing = await this.sites.findByUrl(workspaceId, url);
-    if (existing) throw new HttpProblem(409, `${url} is already a site of this workspace`, { slug: 'duplicate-site' });
+    if (existing) throw new DomainError('conflict', `${url} is already a site of this workspace`, { code: 'duplicate-site' });
     const site = await this.sites
       .insert({
         workspaceId,
@@ -107,7 +108,7 @@ export class SitesService {
       })
       .catch((error: unknown) => {
         // Two requests racing past findByUrl: the unique index decides.
-        if (isUniqueViolation(error)) throw new HttpProblem(409, `${url} is already a site of this workspace`, { slug: 'duplicate-site' });
+        if (isUniqueViolation(error)) throw new DomainError('conflict', `${url} is already a site of this workspace`, { code: 'duplicate-site' });
         throw error;
       });
     const analysis = await this.analysis.start(site, priority);
@@ -122,10 +123,10 @@ export class SitesService {
         const { site, analysis } = await this.create(workspaceId, item, Priority.batch);
         results.push({ url: site.url, status: 'created', siteId: site.id, jobId: analysis.id });
       } catch (error) {
-        if (error instanceof HttpProblem && error.status === 409) {
+        if (error instanceof DomainError && error.kind === 'conflict') {
           const site = await this.sites.findByUrl(workspaceId, canonicalSiteUrl(item.url));
           results.push({ url: item.url, status: 'duplicate', siteId: site!.id });
-        } else if (error instanceof HttpProblem && (error.status === 400 || error.status === 422)) {
+        } else if (error instanceof DomainError && (error.kind === 'invalid' || error.kind === 'unprocessable')) {
           results.push({ url: item.url, status: 'invalid', error: error.message });
         } else {
           throw error;
@@ -137,12 +138,12 @@ export class SitesService {
 
   async get(workspaceId: string, id: string): Promise<SiteRecord> {
     const site = await this.sites.getInWorkspace(workspaceId, id);
-    if (!site) throw problems.notFound('Site');
+    if (!site) throw domainErrors.notFound('Site');
     return site;
   }
 
-  async list(workspaceId: string, filter: SiteFilter, page: { limit: number; sort: SiteSort; cursor?: string }) {
-    return this.sites.listInWorkspace(workspaceId, filter, { limit: page.limit, sort: page.sort, after: decodeCursor(page.cursor) });
+  async list(workspaceId: string, filter: SiteFilter, page: { limit: number; sort: SiteSort; after?: Cursor }) {
+    return this.sites.listInWorkspace(workspaceId, filter, page);
   }
 
   async update(workspaceId: string, id: string, changes: SiteChanges): Promise<SiteRecord> {
@@ -157,7 +158,7 @@ export class SitesService {
       options,
       schedule,
       ...(schedule !== site.schedule
-        ? { nextCheckAt: schedule && site.status === 'ready' ? nextRunAfter(schedule, new Date()) : null }
+        ? { nextCheckAt: nextCheckAt(schedule, site.status === 'ready') }
         : {}),
     });
     return updated!;
@@ -166,7 +167,7 @@ export class SitesService {
   /** Starts a new analysis of an existing site (for example after its fields changed). */
   async reanalyze(workspaceId: string, id: string): Promise<{ site: SiteRecord; analysis: JobRecord }> {
     const site = await this.get(workspaceId, id);
-    if ((await this.jobs.activeForSite(id, 'analyze_site')).length) throw new HttpProblem(409, 'The site is being analysed already');
+    if ((await this.jobs.activeForSite(id, ANALYZE_SITE)).length) throw new DomainError('conflict', 'The site is being analysed already');
     const analysis = await this.analysis.start(site, Priority.user);
     return { site: await this.get(workspaceId, id), analysis };
   }
@@ -176,10 +177,7 @@ export class SitesService {
     for (const id of ids) {
       const site = await this.sites.getInWorkspace(workspaceId, id);
       if (!site) continue;
-      for (const job of await this.jobs.activeForSite(id)) {
-        if (job.type === 'analyze_site') await this.analysis.cancel(job.id);
-        else await this.jobs.requestCancel(job.id);
-      }
+      for (const job of await this.jobs.activeForSite(id)) await this.analysis.cancelJob(job);
     }
     return this.sites.delete(workspaceId, ids);
   }

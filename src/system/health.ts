@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 
 /** A dependency the instance needs to serve traffic; throws (or rejects) when it is not ready. */
 export interface ReadinessCheck {

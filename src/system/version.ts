@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 
 // src/system and dist/system are both two levels below the package root.
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

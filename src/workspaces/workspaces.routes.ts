@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { clientOf } from '../accounts/auth.routes.js';
 import { workspaceRoles } from '../db/schema/index.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 import { authOf } from '../http/auth.js';
 import { problemResponses } from '../http/problem.js';
 import type { InvitationRecord, MemberRecord, WorkspaceWithRole } from './workspaces.repository.js';

@@ -3,7 +3,7 @@ import type { ClientInfo } from '../accounts/accounts.service.js';
 import { randomToken, sha256 } from '../accounts/secrets.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { WorkspaceRole } from '../db/schema/index.js';
-import { HttpProblem, problems } from '../http/problem.js';
+import { DomainError, domainErrors } from '../domain/errors.js';
 import type { InvitationRecord, MemberRecord, WorkspacesRepository, WorkspaceWithRole } from './workspaces.repository.js';
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
@@ -16,9 +16,9 @@ export interface Actor extends ClientInfo {
 }
 
 const lastOwner = () =>
-  new HttpProblem(409, 'A workspace needs at least one owner; make someone else owner first', { slug: 'last-owner' });
+  new DomainError('conflict', 'A workspace needs at least one owner; make someone else owner first', { code: 'last-owner' });
 
-const personalWorkspace = (detail: string) => new HttpProblem(409, detail, { slug: 'personal-workspace' });
+const personalWorkspace = (detail: string) => new DomainError('conflict', detail, { code: 'personal-workspace' });
 
 export class WorkspacesService {
   constructor(
@@ -41,7 +41,7 @@ export class WorkspacesService {
   /** Another workspace answers 404 exactly like a missing one. */
   async get(userId: string, workspaceId: string): Promise<WorkspaceWithRole> {
     const workspace = await this.deps.workspaces.forMember(workspaceId, userId);
-    if (!workspace) throw problems.notFound('Workspace');
+    if (!workspace) throw domainErrors.notFound('Workspace');
     return workspace;
   }
 
@@ -63,7 +63,7 @@ export class WorkspacesService {
 
   async changeRole(actor: Actor, userId: string, role: WorkspaceRole): Promise<void> {
     const current = await this.deps.workspaces.roleOf(actor.workspaceId, userId);
-    if (!current) throw problems.notFound('Member');
+    if (!current) throw domainErrors.notFound('Member');
     this.assertMayAssign(actor, current);
     this.assertMayAssign(actor, role);
     if (role !== 'owner') await this.assertNotPersonalOwner(actor, userId);
@@ -76,7 +76,7 @@ export class WorkspacesService {
 
   async removeMember(actor: Actor, userId: string): Promise<void> {
     const current = await this.deps.workspaces.roleOf(actor.workspaceId, userId);
-    if (!current) throw problems.notFound('Member');
+    if (!current) throw domainErrors.notFound('Member');
     this.assertMayAssign(actor, current);
     await this.assertNotPersonalOwner(actor, userId);
     if (current === 'owner' && (await this.deps.workspaces.countOwners(actor.workspaceId)) <= 1) throw lastOwner();
@@ -117,12 +117,12 @@ export class WorkspacesService {
   }
 
   async cancelInvitation(actor: Actor, invitationId: string): Promise<void> {
-    if (!(await this.deps.workspaces.deleteInvitation(actor.workspaceId, invitationId))) throw problems.notFound('Invitation');
+    if (!(await this.deps.workspaces.deleteInvitation(actor.workspaceId, invitationId))) throw domainErrors.notFound('Invitation');
   }
 
   async acceptInvitation(userId: string, token: string, client: ClientInfo): Promise<WorkspaceWithRole> {
     const invitation = await this.deps.workspaces.acceptInvitation(sha256(token), userId);
-    if (!invitation) throw problems.notFound('Invitation');
+    if (!invitation) throw domainErrors.notFound('Invitation');
     await this.deps.audit.append({
       action: 'member.joined',
       actorUserId: userId,
@@ -143,7 +143,7 @@ export class WorkspacesService {
   /** Only owners hand out or take away ownership; admins manage everyone else. */
   private assertMayAssign(actor: Actor, role: WorkspaceRole): void {
     if (role === 'owner' && actor.role !== 'owner') {
-      throw new HttpProblem(403, 'Only an owner can grant or change the owner role', { slug: 'forbidden' });
+      throw new DomainError('forbidden', 'Only an owner can grant or change the owner role', { code: 'forbidden' });
     }
   }
 

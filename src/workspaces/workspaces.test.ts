@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type TestUser } from '../../test/support/accounts.js';
 import { createTestApp } from '../../test/support/app.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
-import type { AppInstance } from '../http/app.js';
+import type { AppInstance } from '../http/app-instance.js';
 
 const PUBLIC_URL = 'https://siteprint.example';
 const SOME_ID = '00000000-0000-4000-8000-000000000000';

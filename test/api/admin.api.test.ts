@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArchive, scratchDirectory } from '../../src/backup/archive.js';
-import type { AppInstance } from '../../src/http/app.js';
+import type { AppInstance } from '../../src/http/app-instance.js';
 import { PASSWORD, signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';

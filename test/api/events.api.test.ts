@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInstance } from '../../src/http/app.js';
-import type { Platform } from '../../src/platform.js';
+import type { AppInstance } from '../../src/http/app-instance.js';
+import type { Platform } from '../../src/app/platform.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';

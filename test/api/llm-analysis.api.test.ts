@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { extractPage, type Blueprint } from '../../src/engine/index.js';
-import type { AppInstance } from '../../src/http/app.js';
-import type { Platform } from '../../src/platform.js';
+import type { AppInstance } from '../../src/http/app-instance.js';
+import type { Platform } from '../../src/app/platform.js';
 import { Priority } from '../../src/queue/index.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack, LogCapture } from '../support/app.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInstance } from '../../src/http/app.js';
+import type { AppInstance } from '../../src/http/app-instance.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestApp } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInstance } from '../../src/http/app.js';
+import type { AppInstance } from '../../src/http/app-instance.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInstance } from '../../src/http/app.js';
-import type { Platform } from '../../src/platform.js';
+import type { AppInstance } from '../../src/http/app-instance.js';
+import type { Platform } from '../../src/app/platform.js';
 import { Priority } from '../../src/queue/index.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';

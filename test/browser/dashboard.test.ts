@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer } from '../../src/app/server.js';
 import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
 import { LogCapture } from '../support/app.js';
 import { FixtureShop } from '../support/fixture-shop.js';

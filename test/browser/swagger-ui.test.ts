@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer } from '../../src/app/server.js';
 import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
 
 describe.runIf(chromiumAvailable())('Swagger UI in a real browser', () => {

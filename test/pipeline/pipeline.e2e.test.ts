@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { extractPage } from '../../src/engine/index.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { openPlatform, type Platform } from '../../src/platform.js';
+import { openPlatform, type Platform } from '../../src/app/platform.js';
 import { Priority, type JobRecord } from '../../src/queue/index.js';
 import { createTestWorkspace, databaseTargets, type TestDatabase } from '../support/databases.js';
 import { FixtureShop } from '../support/fixture-shop.js';

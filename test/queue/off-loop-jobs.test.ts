@@ -3,7 +3,7 @@ import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprintSite } from '../../src/engine/index.js';
-import type { AppInstance } from '../../src/http/app.js';
+import type { AppInstance } from '../../src/http/app-instance.js';
 import { createEngineThreads, type EngineThreads } from '../../src/pipeline/engine-threads.js';
 import { Priority, type JobRecord } from '../../src/queue/index.js';
 import { siblingWorkerModule, WorkerPool } from '../../src/threads/worker-pool.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { AppInstance } from '../../src/http/app.js';
+import type { AppInstance } from '../../src/http/app-instance.js';
 import { setupTokenOf } from './app.js';
 
 export const PASSWORD = 'correct horse battery';

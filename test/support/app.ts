@@ -6,11 +6,9 @@ import { FirstAdminSetup } from '../../src/accounts/first-admin.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Database } from '../../src/db/client.js';
 import { migrationStatus } from '../../src/db/migrations.js';
-import { buildApp, type AppInstance } from '../../src/http/app.js';
-import { workspaceOf } from '../../src/http/auth.js';
-import { registerProductRoutes } from '../../src/http/product-routes.js';
+import { openApplication, type Platform } from '../../src/app/index.js';
+import type { AppInstance } from '../../src/http/app-instance.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { openPlatform, type Platform } from '../../src/platform.js';
 
 /** Every JSON line the app logged, for assertions about what reaches logs. */
 export class LogCapture extends Writable {
@@ -50,10 +48,7 @@ export async function createTestStack(options: TestAppOptions): Promise<{ app: A
   const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-app-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: '1000', ...options.env });
   const logger = createLogger({ level: 'info', destination: logs });
-  const platform = await openPlatform(config, logger, options.database);
-  const app = await buildApp({ config, database: options.database, queue: platform.queue, logger });
-  registerProductRoutes(app, platform, workspaceOf);
-  app.addHook('onClose', () => platform.close());
+  const { app, platform } = await openApplication(config, logger, { database: options.database, closePlatformWithApp: true });
   // An unmigrated database (tests of readiness) has no users table to ask.
   if ((await migrationStatus(options.database)).current) {
     const setupToken = await new FirstAdminSetup(options.database.db, logger, config.PUBLIC_URL).announce();

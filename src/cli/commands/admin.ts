@@ -25,7 +25,7 @@ export function registerAdminCommand(program: Command): void {
       const [{ createSystemAdmin }, { UsersRepository }, { openConfiguredDatabase }, { runMigrations }] = await Promise.all([
         import('../../accounts/system-admin.js'),
         import('../../accounts/users.repository.js'),
-        import('../../platform.js'),
+        import('../../app/platform.js'),
         import('../../db/migrations.js'),
       ]);
       const database = await openConfiguredDatabase(config);

@@ -11,7 +11,7 @@ export function registerBackupCommands(program: Command): void {
       const config = loadConfig();
       const [{ createBackup }, { openConfiguredDatabase }, { runMigrations }] = await Promise.all([
         import('../../backup/backup.service.js'),
-        import('../../platform.js'),
+        import('../../app/platform.js'),
         import('../../db/migrations.js'),
       ]);
       // On PGlite this fails while `siteprint serve` holds the data directory: the running server

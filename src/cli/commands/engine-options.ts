@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Fetcher } from '../../engine/fetch/index.js';
-import type { AnalysedPage, FetchedDocument, RenderMode } from '../../engine/index.js';
+import type { AnalyzedPage, FetchedDocument, RenderMode } from '../../engine/index.js';
 
 // The fetcher (undici) and the renderer (Playwright) load only for the commands that go online:
 // `siteprint` loads every command's module to parse its arguments, and these two cost more to
@@ -23,7 +23,7 @@ export const renderOption = () =>
     .default('auto');
 
 /** Renders the fetched pages the mode asks for, with the same address guard; notices go to stderr. */
-export async function cliRender(pages: FetchedDocument[], mode: RenderMode, fetcher: Fetcher): Promise<AnalysedPage[]> {
+export async function cliRender(pages: FetchedDocument[], mode: RenderMode, fetcher: Fetcher): Promise<AnalyzedPage[]> {
   const { rendererFor, renderWhereNeeded } = await import('../../engine/render/index.js');
   const renderer = rendererFor(fetcher, { allowPrivateNetwork: allowPrivateNetwork() });
   try {

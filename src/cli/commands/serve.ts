@@ -12,7 +12,7 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig(options.port ? { ...process.env, PORT: options.port } : process.env);
       const logger = createLogger({ level: config.LOG_LEVEL });
       // The server stack loads only when a command needs it, so the other commands start fast.
-      const { closeOnSignals, startServer } = await import('../../server.js');
+      const { closeOnSignals, startServer } = await import('../../app/server.js');
       const server = await startServer(config, logger);
       closeOnSignals(server.close, logger, config.SHUTDOWN_TIMEOUT_MS);
       logger.info({ url: server.url, docs: `${server.url}/docs` }, `Siteprint is running at ${server.url}`);

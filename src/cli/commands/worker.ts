@@ -17,9 +17,8 @@ export function registerWorkerCommand(program: Command): void {
         throw new ConfigError('DATABASE_URL', 'required by `siteprint worker`: workers share PostgreSQL with the API', undefined);
       }
       const logger = createLogger({ level: config.LOG_LEVEL });
-      const [{ openPlatform }, { closeOnSignals }] = await Promise.all([import('../../platform.js'), import('../../server.js')]);
-      const platform = await openPlatform(config, logger);
-      await platform.queue.work(platform.handlers, { concurrency: config.WORKER_CONCURRENCY });
+      const [{ startWorker }, { closeOnSignals }] = await Promise.all([import('../../app/worker.js'), import('../../app/server.js')]);
+      const platform = await startWorker(config, logger);
       closeOnSignals(() => platform.close(), logger, config.SHUTDOWN_TIMEOUT_MS);
       logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
     });

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { FieldType } from '../../engine/blueprint/schema.js';
+import type { Blueprint, FieldType, Fingerprint } from '../../engine/blueprint/schema.js';
+import type { DiscoveredPageType } from '../../engine/discover/discover.js';
 import { workspaces } from './workspaces.js';
 
 export interface SiteOptions {
@@ -27,8 +28,8 @@ export const sites = pgTable(
     options: jsonb('options').notNull().$type<SiteOptions>().default({}),
     /** Cron expression or interval such as "every 1d"; null disables scheduled checks. */
     schedule: text('schedule').default('every 1d'),
-    fingerprint: jsonb('fingerprint'),
-    pageTypes: jsonb('page_types'),
+    fingerprint: jsonb('fingerprint').$type<Fingerprint>(),
+    pageTypes: jsonb('page_types').$type<DiscoveredPageType[]>(),
     activeBlueprintId: uuid('active_blueprint_id'),
     lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
     nextCheckAt: timestamp('next_check_at', { withTimezone: true }),
@@ -76,7 +77,7 @@ export const blueprintVersions = pgTable(
       .references(() => workspaces.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
     contentHash: text('content_hash').notNull(),
-    content: jsonb('content').notNull(),
+    content: jsonb('content').notNull().$type<Blueprint>(),
     /** Why this version exists: analysis, repair, manual edit, rollback. */
     reason: text('reason').notNull(),
     createdByJob: uuid('created_by_job'),

@@ -1,7 +1,7 @@
 import type { FetchedDocument } from '../fetch/fetcher.js';
 import { looksLikeAppShell, type Renderer, type RenderedPage, type RenderMode } from './renderer.js';
 
-export type AnalysedPage = FetchedDocument | RenderedPage;
+export type AnalyzedPage = FetchedDocument | RenderedPage;
 
 export interface RenderPagesOptions {
   /** Told which pages stayed static and why (no Chromium, a render that failed) and what was rendered. */
@@ -15,7 +15,7 @@ export interface RenderPagesOptions {
  * `auto`, none with `never`. Without Chromium, or when a render fails, the static page is
  * kept and `onNotice` says so, so analysis degrades instead of failing.
  */
-export async function renderWhereNeeded(pages: FetchedDocument[], renderer: Renderer, mode: RenderMode, options: RenderPagesOptions = {}): Promise<AnalysedPage[]> {
+export async function renderWhereNeeded(pages: FetchedDocument[], renderer: Renderer, mode: RenderMode, options: RenderPagesOptions = {}): Promise<AnalyzedPage[]> {
   if (mode === 'never') return pages;
   const wanted = pages.filter((page) => mode === 'always' || looksLikeAppShell(page.html));
   if (wanted.length === 0) return pages;
@@ -23,7 +23,7 @@ export async function renderWhereNeeded(pages: FetchedDocument[], renderer: Rend
     await options.onNotice?.('warn', `${wanted.length} page(s) need JavaScript rendering but no Chromium was found at ${renderer.executablePath} (set CHROMIUM_PATH); using the static HTML`);
     return pages;
   }
-  const rendered = new Map<string, AnalysedPage>();
+  const rendered = new Map<string, AnalyzedPage>();
   for (const page of wanted) {
     await options.beforeEach?.();
     try {

@@ -3,7 +3,7 @@ import type { ValueKind } from '../selectors/knowledge.js';
 import { sameValue } from '../selectors/values.js';
 import { parseAvailability } from '../values/availability.js';
 import { parseMoney } from '../values/money.js';
-import type { CandidateReport } from './test-selectors.js';
+import type { CandidateReport } from './candidate-report.js';
 
 /**
  * Evidence fusion for product facts. A price, code or stock state is usually stated several

@@ -6,26 +6,11 @@ import type { Candidate, FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
 import { ARTICLE_HEADLINE_META, declaredTitles, declaresArticle, extendsHeading, headlineConfirmed, SITE_NAME_SUFFIX, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
 import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
+import type { CandidateReport } from './candidate-report.js';
 import { fuseEvidence, sameMeaning } from './fusion.js';
 import { validity } from './validators.js';
 
-export interface CandidateReport extends Candidate {
-  /** Share of sample pages with a value. */
-  coverage: number;
-  /** Share of held-out pages with a value (null without held-out pages). */
-  heldOutCoverage: number | null;
-  /** Share of pages where a single-valued source finds one distinct value. */
-  uniqueness: number;
-  /** Mean type validity of the values found. */
-  validity: number;
-  /** False when the same text appears on every sample: template, not data. */
-  varies: boolean;
-  /** Share of example pages whose example value the source reproduces (null without examples). */
-  exampleAgreement: number | null;
-  score: number;
-  /** Values per page: samples first, then held-out pages. */
-  values: string[][];
-}
+export type { CandidateReport } from './candidate-report.js';
 
 export interface FieldReport {
   name: string;

@@ -2,26 +2,13 @@ import type { SiteRecord, SitePageRecord } from '../../sites/sites.repository.js
 import { assistBlueprint, parseBlueprint, type Blueprint, type FieldSpec } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SitesRepository } from '../../sites/sites.repository.js';
-import type { StepOutput } from '../analysis.js';
+import { payloadOf, type JobResult } from '../job-types.js';
 import { pageText, type EngineThreads } from '../engine-threads.js';
 import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
 /** At most this many pages generate selectors; the rest of the page type is held out to test them. */
 const MAX_SAMPLES = 8;
 
-/** A page type as discovery stored it on the site. */
-interface DiscoveredType {
-  name: string;
-  /** Absent on types discovered before labels existed. */
-  label?: string;
-  kind?: string;
-  urls: string[];
-  fields?: Array<{ name: string; type?: string; description?: string; from?: string }>;
-}
-
-function discoveredTypes(site: SiteRecord): DiscoveredType[] {
-  return Array.isArray(site.pageTypes) ? (site.pageTypes as DiscoveredType[]) : [];
-}
 
 /**
  * The page type to build the blueprint for: the one holding the user's example pages, else
@@ -31,7 +18,7 @@ function targetType(
   site: SiteRecord,
   pages: SitePageRecord[],
 ): { name: string; label?: string; pages: SitePageRecord[]; fields: FieldSpec[]; /** Fields an LLM proposed at discovery, not yet seen on a page. */ unverified: string[] } {
-  const types = discoveredTypes(site).filter((type) => type.urls.length > 0);
+  const types = (site.pageTypes ?? []).filter((type) => type.urls.length > 0);
   const exampleUrls = new Set((site.options.examples ?? []).map((example) => example.url));
   const ranked = [...types].sort(
     (a, b) =>
@@ -64,7 +51,7 @@ function targetType(
  */
 export function generateSelectorsStep(deps: { sites: SitesRepository; engine: EngineThreads } & LlmDeps) {
   const { sites } = deps;
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'generate_selectors'>> => {
     const pages = (await sites.pages(site.id)).filter((page) => page.status < 400);
     const target = targetType(site, pages);
     if (target.pages.length === 0) throw new PermanentJobError('no usable pages were sampled from the site');
@@ -100,9 +87,11 @@ export function generateSelectorsStep(deps: { sites: SitesRepository; engine: En
 
 /** test_selectors: the draft's sources run over held-out pages; coverage there becomes its quality. */
 export function testSelectorsStep({ sites, engine }: { sites: SitesRepository; engine: EngineThreads }) {
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
-    const draft = parseBlueprint(context.job.payload.draft);
-    const heldOutUrls = new Set((context.job.payload.heldOutUrls as string[] | undefined) ?? []);
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'test_selectors'>> => {
+    const input = payloadOf(context.job, 'test_selectors');
+    // Validated, not only typed: the draft crossed the queue as JSON.
+    const draft = parseBlueprint(input.draft);
+    const heldOutUrls = new Set(input.heldOutUrls ?? []);
     const heldOut = (await sites.pages(site.id)).filter((page) => heldOutUrls.has(page.url));
     const verification = await engine.run('verify', { blueprint: draft, pages: heldOut.map(pageText) });
     for (const field of verification.fields) {

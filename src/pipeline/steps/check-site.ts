@@ -2,7 +2,9 @@ import type { BlueprintsRepository } from '../../blueprints/blueprints.repositor
 import type { Blueprint } from '../../engine/index.js';
 import { compileUrlPattern, matchesUrlPattern, type BlueprintVerification } from '../../engine/index.js';
 import { pageText, type EngineThreads } from '../engine-threads.js';
+import { REPAIR_BLUEPRINT, type JobPayload, type JobResult } from '../job-types.js';
 import { PermanentJobError, Priority, type JobContext, type JobQueue, type JobsRepository } from '../../queue/index.js';
+import type { SiteState } from '../../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import type { FetchedDocument, Fetcher } from '../../engine/index.js';
 
@@ -12,6 +14,7 @@ const CHECK_PAGES = 5;
 
 export interface CheckDeps {
   sites: SitesRepository;
+  siteState: SiteState;
   blueprints: BlueprintsRepository;
   jobs: JobsRepository;
   queue: JobQueue;
@@ -77,7 +80,7 @@ export function judgeHealth(outcomes: CheckedPage[], verification: BlueprintVeri
  * site's health from it.
  */
 export async function recordCheck(
-  { sites, engine }: { sites: SitesRepository; engine: EngineThreads },
+  { sites, siteState, engine }: { sites: SitesRepository; siteState: SiteState; engine: EngineThreads },
   site: SiteRecord,
   blueprint: Blueprint,
   outcomes: CheckedPage[],
@@ -100,7 +103,7 @@ export async function recordCheck(
       fields: verification.fields.map((field) => ({ pageType: field.pageType, field: field.field, coverage: field.coverage })),
     },
   });
-  await sites.update(site.id, { health, lastCheckedAt: new Date() });
+  await siteState.checked(site.id, health);
   return { health, baseline, verification };
 }
 
@@ -109,19 +112,19 @@ export async function recordCheck(
  * blueprint's baseline. A drop records a degraded check and starts a repair.
  */
 export function checkSiteHandler(deps: CheckDeps) {
-  return async (context: JobContext, site: SiteRecord) => {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'check_site'>> => {
     const active = await deps.blueprints.active(site.id);
     if (!active) throw new PermanentJobError('the site has no blueprint to check yet');
     const outcomes = await fetchAll(deps.fetcher, await checkUrls(deps.sites, site, active.content), context);
     const { health, baseline, verification } = await recordCheck(deps, site, active.content, outcomes, 'check');
     await context.log(health === 'healthy' ? 'info' : 'warn', `site is ${health}`, { coverage: verification.coverage, baseline });
     if (health === 'degraded') {
-      if ((await deps.jobs.activeForSite(site.id, 'repair_blueprint')).length === 0) {
+      if ((await deps.jobs.activeForSite(site.id, REPAIR_BLUEPRINT)).length === 0) {
         const repair = await deps.queue.enqueue({
           workspaceId: site.workspaceId,
           siteId: site.id,
-          type: 'repair_blueprint',
-          payload: { siteId: site.id },
+          type: REPAIR_BLUEPRINT,
+          payload: { siteId: site.id } satisfies JobPayload<'repair_blueprint'>,
           priority: Priority.scheduled,
         });
         await context.log('info', 'repair started', { jobId: repair.id });

@@ -13,8 +13,10 @@ import {
   type PageType,
 } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
+import type { SiteState } from '../../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
 import { pageText, type EngineThreads } from '../engine-threads.js';
+import type { JobResult } from '../job-types.js';
 import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps, type StepLlm } from '../llm-help.js';
 import { checkUrls, fetchAll } from './check-site.js';
 import { saveBlueprint } from './update-blueprint.js';
@@ -27,6 +29,7 @@ const BROKEN_BELOW = 0.5;
 
 export interface RepairDeps extends LlmDeps {
   sites: SitesRepository;
+  siteState: SiteState;
   blueprints: BlueprintsRepository;
   fetcher: Fetcher;
   engine: EngineThreads;
@@ -117,7 +120,7 @@ async function relocateWithLlm(
  * field covers the fresh pages and reads again the last known values they still show.
  */
 export function repairBlueprintHandler(deps: RepairDeps) {
-  return async (context: JobContext, site: SiteRecord) => {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'repair_blueprint'>> => {
     const active = await deps.blueprints.active(site.id);
     if (!active) throw new PermanentJobError('the site has no blueprint to repair');
     const blueprint = active.content;
@@ -200,7 +203,7 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     );
     // The fresh pages become the last known good state for the next repair.
     await deps.sites.upsertPages(site.id, fresh);
-    await deps.sites.update(site.id, { health: 'healthy' });
+    await deps.siteState.repaired(site.id);
     await context.log('info', `repaired ${relocated().join(', ')}`, { coverage });
     return { repaired: relocated(), ...saved };
   };

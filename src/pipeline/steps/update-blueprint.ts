@@ -1,9 +1,9 @@
 import type { BlueprintsRepository } from '../../blueprints/blueprints.repository.js';
 import { parseBlueprint, updateBlueprint, type Blueprint } from '../../engine/index.js';
 import type { JobContext } from '../../queue/index.js';
-import { nextRunAfter } from '../../scheduling/schedule.js';
+import type { SiteState } from '../../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
-import type { StepOutput } from '../analysis.js';
+import { payloadOf, type JobResult, type SavedBlueprint } from '../job-types.js';
 import type { EngineThreads } from '../engine-threads.js';
 import { checkUrls, recordCheck } from './check-site.js';
 
@@ -17,9 +17,9 @@ export async function saveBlueprint(
   site: SiteRecord,
   candidate: Blueprint,
   reason: string,
-): Promise<StepOutput> {
+): Promise<SavedBlueprint> {
   const active = await deps.blueprints.active(site.id);
-  const fingerprint = site.fingerprint as Blueprint['fingerprint'] | null;
+  const { fingerprint } = site;
   const withFingerprint: Blueprint = fingerprint?.technologies ? { ...candidate, fingerprint } : candidate;
   const update = updateBlueprint(active?.content ?? null, withFingerprint);
   if (!update.created && active) {
@@ -43,17 +43,18 @@ export async function saveBlueprint(
  * check: the active blueprint is run over the stored copies of the pages it was tested on (the held-out
  * pages, or the pages a check reads when none were held out).
  */
-export function updateBlueprintStep(deps: { sites: SitesRepository; blueprints: BlueprintsRepository; engine: EngineThreads }) {
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
-    const output = await saveBlueprint(deps, context, site, parseBlueprint(context.job.payload.blueprint), 'analysis');
+export function updateBlueprintStep(deps: { sites: SitesRepository; siteState: SiteState; blueprints: BlueprintsRepository; engine: EngineThreads }) {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'update_blueprint'>> => {
+    const input = payloadOf(context.job, 'update_blueprint');
+    const output = await saveBlueprint(deps, context, site, parseBlueprint(input.blueprint), 'analysis');
     const active = (await deps.blueprints.active(site.id))!;
-    const heldOut = new Set((context.job.payload.heldOutUrls as string[] | undefined) ?? []);
+    const heldOut = new Set(input.heldOutUrls ?? []);
     const tested = heldOut.size ? heldOut : new Set(await checkUrls(deps.sites, site, active.content));
     const pages = (await deps.sites.pages(site.id)).filter((page) => tested.has(page.url));
     // Without a stored tested page there is no result to record (and no reason to call the site down).
     const recorded = pages.length ? await recordCheck(deps, site, active.content, pages.map((page) => ({ url: page.url, page })), 'analysis') : undefined;
     if (recorded) await context.log(recorded.health === 'healthy' ? 'info' : 'warn', `site is ${recorded.health} on the ${pages.length} tested pages`, { coverage: recorded.verification.coverage });
-    if (site.schedule) await deps.sites.update(site.id, { nextCheckAt: nextRunAfter(site.schedule, new Date()) });
+    await deps.siteState.scheduleChecks(site);
     return { ...output, health: recorded?.health ?? null };
   };
 }

@@ -1138,15 +1138,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        PlatformEventInput: {
-            /** @enum {string} */
-            type: "job.updated" | "job.log" | "site.updated" | "blueprint.updated";
-            workspaceId: string;
-            data: {
-                [key: string]: unknown;
-            };
-            at: string;
-        };
         ProblemInput: {
             /** @description URI identifying the problem type */
             type: string;
@@ -1163,6 +1154,23 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        ReadinessInput: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    detail?: string;
+                };
+            };
+        };
+        VersionInput: {
+            name: string;
+            version: string;
+            node: string;
+            /** @enum {string} */
+            database: "pglite" | "postgres";
         };
         UserInput: {
             /** Format: uuid */
@@ -1236,55 +1244,6 @@ export interface components {
              */
             acceptUrl: string;
         };
-        LlmBudgetInput: {
-            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
-            monthlyUsd: number;
-            /**
-             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
-             * @enum {string}
-             */
-            source: "workspace" | "default";
-            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
-            defaultMonthlyUsd: number;
-            /** @description Spent since the first of this month (UTC) */
-            spentThisMonthUsd: number;
-            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
-            analysisCapUsd: number;
-        };
-        TechnologyInput: {
-            name: string;
-            /**
-             * @description null when the site does not reveal it
-             * @default null
-             */
-            version: string | null;
-            /** @default [] */
-            categories: string[];
-            /** @default 100 */
-            confidence: number;
-        } & {
-            [key: string]: unknown;
-        };
-        FingerprintInput: {
-            technologies: components["schemas"]["TechnologyInput"][];
-        };
-        ReadinessInput: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
-            checks: {
-                [key: string]: {
-                    ok: boolean;
-                    detail?: string;
-                };
-            };
-        };
-        VersionInput: {
-            name: string;
-            version: string;
-            node: string;
-            /** @enum {string} */
-            database: "pglite" | "postgres";
-        };
         ApiKeyInput: {
             /** Format: uuid */
             id: string;
@@ -1311,186 +1270,22 @@ export interface components {
             /** @description sp_…; shown only in this response, store it now */
             secret: string;
         };
-        BackupInput: {
+        TechnologyInput: {
             name: string;
-            sizeBytes: number;
-            /** Format: date-time */
-            createdAt: string;
+            /**
+             * @description null when the site does not reveal it
+             * @default null
+             */
+            version: string | null;
+            /** @default [] */
+            categories: string[];
+            /** @default 100 */
+            confidence: number;
+        } & {
+            [key: string]: unknown;
         };
-        AuditEntryInput: {
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            createdAt: string;
-            action: string;
-            actorUserId: string | null;
-            workspaceId: string | null;
-            target: string | null;
-            details: {
-                [key: string]: unknown;
-            } | null;
-            ip: string | null;
-            userAgent: string | null;
-        };
-        SystemStatusInput: {
-            /** @enum {string} */
-            status: "ok" | "degraded";
-            database: {
-                /** @enum {string} */
-                kind: "pglite" | "postgres";
-                serverVersion: string | null;
-                ok: boolean;
-                latencyMs: number;
-                error: string | null;
-                migrations: {
-                    applied: number;
-                    available: number;
-                    current: boolean;
-                };
-            };
-            queue: {
-                /** @enum {string} */
-                backend: "embedded" | "bullmq";
-                ok: boolean;
-                latencyMs: number;
-                error: string | null;
-                queued: number;
-                running: number;
-                failed: number;
-                /** @description Running jobs whose worker stopped renewing its lease */
-                stalled: number;
-            };
-            redis: {
-                configured: boolean;
-                ok: boolean | null;
-                latencyMs: number | null;
-                error: string | null;
-            };
-            dataDir: {
-                path: string;
-                bytes: number;
-            };
-            versions: {
-                siteprint: string;
-                node: string;
-            };
-            /** Format: date-time */
-            startedAt: string;
-            uptimeSeconds: number;
-        };
-        RoleMatrixInput: {
-            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
-            roles: {
-                /** @enum {string} */
-                role: "owner" | "admin" | "member" | "viewer";
-                permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
-            }[];
-            /** @description Permissions that come with system administration, in any workspace */
-            systemAdmin: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
-        };
-        LogLineInput: {
-            level: string;
-            time: string | null;
-            msg: string | null;
-            requestId: string | null;
-            jobId: string | null;
-            /** @description The whole structured line, credentials already redacted */
-            line: {
-                [key: string]: unknown;
-            };
-        };
-        AdminUserInput: {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            name: string;
-            systemAdmin: boolean;
-            emailVerified: boolean;
-            disabled: boolean;
-            disabledAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            lastSignInAt: string | null;
-        };
-        AdminUserDetailInput: {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            name: string;
-            systemAdmin: boolean;
-            emailVerified: boolean;
-            disabled: boolean;
-            disabledAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            lastSignInAt: string | null;
-            workspaces: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                /** @enum {string} */
-                role: "owner" | "admin" | "member" | "viewer";
-                personal: boolean;
-            }[];
-            /** @description Live sessions (sign-ins not ended) */
-            sessions: {
-                /** Format: uuid */
-                id: string;
-                /** Format: date-time */
-                startedAt: string;
-                /** Format: date-time */
-                lastRefreshedAt: string;
-                /** Format: date-time */
-                expiresAt: string;
-            }[];
-            apiKeys: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                prefix: string;
-                /** Format: uuid */
-                workspaceId: string;
-                scopes: string[];
-                lastUsedAt: string | null;
-                revokedAt: string | null;
-                /** Format: date-time */
-                createdAt: string;
-            }[];
-        };
-        AdminWorkspaceInput: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            personal: boolean;
-            /** Format: date-time */
-            createdAt: string;
-            members: number;
-            sites: number;
-            /** @description Top-level jobs started this calendar month (UTC) */
-            jobsThisMonth: number;
-            llmCostThisMonthUsd: number;
-        };
-        AdminApiKeyInput: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            prefix: string;
-            scopes: string[];
-            workspace: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-            };
-            owner: {
-                /** Format: uuid */
-                id: string;
-                email: string;
-            };
-            /** Format: date-time */
-            createdAt: string;
-            lastUsedAt: string | null;
-            expiresAt: string | null;
-            revokedAt: string | null;
+        FingerprintInput: {
+            technologies: components["schemas"]["TechnologyInput"][];
         };
         BlueprintVersionSummaryInput: {
             /** Format: uuid */
@@ -2215,6 +2010,21 @@ export interface components {
                 finishedLastHour: number;
             }[];
         };
+        LlmBudgetInput: {
+            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
+            monthlyUsd: number;
+            /**
+             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
+             * @enum {string}
+             */
+            source: "workspace" | "default";
+            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
+            defaultMonthlyUsd: number;
+            /** @description Spent since the first of this month (UTC) */
+            spentThisMonthUsd: number;
+            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
+            analysisCapUsd: number;
+        };
         OverviewInput: {
             sites: {
                 total: number;
@@ -2241,7 +2051,188 @@ export interface components {
                 requestsThisMonth: number;
             };
         };
-        PlatformEvent: {
+        AuditEntryInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            action: string;
+            actorUserId: string | null;
+            workspaceId: string | null;
+            target: string | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+            ip: string | null;
+            userAgent: string | null;
+        };
+        SystemStatusInput: {
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            database: {
+                /** @enum {string} */
+                kind: "pglite" | "postgres";
+                serverVersion: string | null;
+                ok: boolean;
+                latencyMs: number;
+                error: string | null;
+                migrations: {
+                    applied: number;
+                    available: number;
+                    current: boolean;
+                };
+            };
+            queue: {
+                /** @enum {string} */
+                backend: "embedded" | "bullmq";
+                ok: boolean;
+                latencyMs: number;
+                error: string | null;
+                queued: number;
+                running: number;
+                failed: number;
+                /** @description Running jobs whose worker stopped renewing its lease */
+                stalled: number;
+            };
+            redis: {
+                configured: boolean;
+                ok: boolean | null;
+                latencyMs: number | null;
+                error: string | null;
+            };
+            dataDir: {
+                path: string;
+                bytes: number;
+            };
+            versions: {
+                siteprint: string;
+                node: string;
+            };
+            /** Format: date-time */
+            startedAt: string;
+            uptimeSeconds: number;
+        };
+        RoleMatrixInput: {
+            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+            roles: {
+                /** @enum {string} */
+                role: "owner" | "admin" | "member" | "viewer";
+                permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+            }[];
+            /** @description Permissions that come with system administration, in any workspace */
+            systemAdmin: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+        };
+        LogLineInput: {
+            level: string;
+            time: string | null;
+            msg: string | null;
+            requestId: string | null;
+            jobId: string | null;
+            /** @description The whole structured line, credentials already redacted */
+            line: {
+                [key: string]: unknown;
+            };
+        };
+        AdminUserInput: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            systemAdmin: boolean;
+            emailVerified: boolean;
+            disabled: boolean;
+            disabledAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            lastSignInAt: string | null;
+        };
+        AdminUserDetailInput: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            systemAdmin: boolean;
+            emailVerified: boolean;
+            disabled: boolean;
+            disabledAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            lastSignInAt: string | null;
+            workspaces: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "member" | "viewer";
+                personal: boolean;
+            }[];
+            /** @description Live sessions (sign-ins not ended) */
+            sessions: {
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                lastRefreshedAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+            }[];
+            apiKeys: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                prefix: string;
+                /** Format: uuid */
+                workspaceId: string;
+                scopes: string[];
+                lastUsedAt: string | null;
+                revokedAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+        };
+        AdminWorkspaceInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            personal: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            members: number;
+            sites: number;
+            /** @description Top-level jobs started this calendar month (UTC) */
+            jobsThisMonth: number;
+            llmCostThisMonthUsd: number;
+        };
+        AdminApiKeyInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            prefix: string;
+            scopes: string[];
+            workspace: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            owner: {
+                /** Format: uuid */
+                id: string;
+                email: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            lastUsedAt: string | null;
+            expiresAt: string | null;
+            revokedAt: string | null;
+        };
+        BackupInput: {
+            name: string;
+            sizeBytes: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PlatformEventInput: {
             /** @enum {string} */
             type: "job.updated" | "job.log" | "site.updated" | "blueprint.updated";
             workspaceId: string;
@@ -2266,6 +2257,23 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    detail?: string;
+                };
+            };
+        };
+        Version: {
+            name: string;
+            version: string;
+            node: string;
+            /** @enum {string} */
+            database: "pglite" | "postgres";
         };
         User: {
             /** Format: uuid */
@@ -2339,55 +2347,6 @@ export interface components {
              */
             acceptUrl: string;
         };
-        LlmBudget: {
-            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
-            monthlyUsd: number;
-            /**
-             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
-             * @enum {string}
-             */
-            source: "workspace" | "default";
-            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
-            defaultMonthlyUsd: number;
-            /** @description Spent since the first of this month (UTC) */
-            spentThisMonthUsd: number;
-            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
-            analysisCapUsd: number;
-        };
-        Technology: {
-            name: string;
-            /**
-             * @description null when the site does not reveal it
-             * @default null
-             */
-            version: string | null;
-            /** @default [] */
-            categories: string[];
-            /** @default 100 */
-            confidence: number;
-        } & {
-            [key: string]: unknown;
-        };
-        Fingerprint: {
-            technologies: components["schemas"]["Technology"][];
-        };
-        Readiness: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
-            checks: {
-                [key: string]: {
-                    ok: boolean;
-                    detail?: string;
-                };
-            };
-        };
-        Version: {
-            name: string;
-            version: string;
-            node: string;
-            /** @enum {string} */
-            database: "pglite" | "postgres";
-        };
         ApiKey: {
             /** Format: uuid */
             id: string;
@@ -2414,186 +2373,22 @@ export interface components {
             /** @description sp_…; shown only in this response, store it now */
             secret: string;
         };
-        Backup: {
+        Technology: {
             name: string;
-            sizeBytes: number;
-            /** Format: date-time */
-            createdAt: string;
+            /**
+             * @description null when the site does not reveal it
+             * @default null
+             */
+            version: string | null;
+            /** @default [] */
+            categories: string[];
+            /** @default 100 */
+            confidence: number;
+        } & {
+            [key: string]: unknown;
         };
-        AuditEntry: {
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            createdAt: string;
-            action: string;
-            actorUserId: string | null;
-            workspaceId: string | null;
-            target: string | null;
-            details: {
-                [key: string]: unknown;
-            } | null;
-            ip: string | null;
-            userAgent: string | null;
-        };
-        SystemStatus: {
-            /** @enum {string} */
-            status: "ok" | "degraded";
-            database: {
-                /** @enum {string} */
-                kind: "pglite" | "postgres";
-                serverVersion: string | null;
-                ok: boolean;
-                latencyMs: number;
-                error: string | null;
-                migrations: {
-                    applied: number;
-                    available: number;
-                    current: boolean;
-                };
-            };
-            queue: {
-                /** @enum {string} */
-                backend: "embedded" | "bullmq";
-                ok: boolean;
-                latencyMs: number;
-                error: string | null;
-                queued: number;
-                running: number;
-                failed: number;
-                /** @description Running jobs whose worker stopped renewing its lease */
-                stalled: number;
-            };
-            redis: {
-                configured: boolean;
-                ok: boolean | null;
-                latencyMs: number | null;
-                error: string | null;
-            };
-            dataDir: {
-                path: string;
-                bytes: number;
-            };
-            versions: {
-                siteprint: string;
-                node: string;
-            };
-            /** Format: date-time */
-            startedAt: string;
-            uptimeSeconds: number;
-        };
-        RoleMatrix: {
-            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
-            roles: {
-                /** @enum {string} */
-                role: "owner" | "admin" | "member" | "viewer";
-                permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
-            }[];
-            /** @description Permissions that come with system administration, in any workspace */
-            systemAdmin: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
-        };
-        LogLine: {
-            level: string;
-            time: string | null;
-            msg: string | null;
-            requestId: string | null;
-            jobId: string | null;
-            /** @description The whole structured line, credentials already redacted */
-            line: {
-                [key: string]: unknown;
-            };
-        };
-        AdminUser: {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            name: string;
-            systemAdmin: boolean;
-            emailVerified: boolean;
-            disabled: boolean;
-            disabledAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            lastSignInAt: string | null;
-        };
-        AdminUserDetail: {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            name: string;
-            systemAdmin: boolean;
-            emailVerified: boolean;
-            disabled: boolean;
-            disabledAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            lastSignInAt: string | null;
-            workspaces: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                /** @enum {string} */
-                role: "owner" | "admin" | "member" | "viewer";
-                personal: boolean;
-            }[];
-            /** @description Live sessions (sign-ins not ended) */
-            sessions: {
-                /** Format: uuid */
-                id: string;
-                /** Format: date-time */
-                startedAt: string;
-                /** Format: date-time */
-                lastRefreshedAt: string;
-                /** Format: date-time */
-                expiresAt: string;
-            }[];
-            apiKeys: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                prefix: string;
-                /** Format: uuid */
-                workspaceId: string;
-                scopes: string[];
-                lastUsedAt: string | null;
-                revokedAt: string | null;
-                /** Format: date-time */
-                createdAt: string;
-            }[];
-        };
-        AdminWorkspace: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            personal: boolean;
-            /** Format: date-time */
-            createdAt: string;
-            members: number;
-            sites: number;
-            /** @description Top-level jobs started this calendar month (UTC) */
-            jobsThisMonth: number;
-            llmCostThisMonthUsd: number;
-        };
-        AdminApiKey: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            prefix: string;
-            scopes: string[];
-            workspace: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-            };
-            owner: {
-                /** Format: uuid */
-                id: string;
-                email: string;
-            };
-            /** Format: date-time */
-            createdAt: string;
-            lastUsedAt: string | null;
-            expiresAt: string | null;
-            revokedAt: string | null;
+        Fingerprint: {
+            technologies: components["schemas"]["Technology"][];
         };
         BlueprintVersionSummary: {
             /** Format: uuid */
@@ -3318,6 +3113,21 @@ export interface components {
                 finishedLastHour: number;
             }[];
         };
+        LlmBudget: {
+            /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
+            monthlyUsd: number;
+            /**
+             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
+             * @enum {string}
+             */
+            source: "workspace" | "default";
+            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
+            defaultMonthlyUsd: number;
+            /** @description Spent since the first of this month (UTC) */
+            spentThisMonthUsd: number;
+            /** @description Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only */
+            analysisCapUsd: number;
+        };
         Overview: {
             sites: {
                 total: number;
@@ -3343,6 +3153,196 @@ export interface components {
                 costThisMonthUsd: number;
                 requestsThisMonth: number;
             };
+        };
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            action: string;
+            actorUserId: string | null;
+            workspaceId: string | null;
+            target: string | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+            ip: string | null;
+            userAgent: string | null;
+        };
+        SystemStatus: {
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            database: {
+                /** @enum {string} */
+                kind: "pglite" | "postgres";
+                serverVersion: string | null;
+                ok: boolean;
+                latencyMs: number;
+                error: string | null;
+                migrations: {
+                    applied: number;
+                    available: number;
+                    current: boolean;
+                };
+            };
+            queue: {
+                /** @enum {string} */
+                backend: "embedded" | "bullmq";
+                ok: boolean;
+                latencyMs: number;
+                error: string | null;
+                queued: number;
+                running: number;
+                failed: number;
+                /** @description Running jobs whose worker stopped renewing its lease */
+                stalled: number;
+            };
+            redis: {
+                configured: boolean;
+                ok: boolean | null;
+                latencyMs: number | null;
+                error: string | null;
+            };
+            dataDir: {
+                path: string;
+                bytes: number;
+            };
+            versions: {
+                siteprint: string;
+                node: string;
+            };
+            /** Format: date-time */
+            startedAt: string;
+            uptimeSeconds: number;
+        };
+        RoleMatrix: {
+            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+            roles: {
+                /** @enum {string} */
+                role: "owner" | "admin" | "member" | "viewer";
+                permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+            }[];
+            /** @description Permissions that come with system administration, in any workspace */
+            systemAdmin: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+        };
+        LogLine: {
+            level: string;
+            time: string | null;
+            msg: string | null;
+            requestId: string | null;
+            jobId: string | null;
+            /** @description The whole structured line, credentials already redacted */
+            line: {
+                [key: string]: unknown;
+            };
+        };
+        AdminUser: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            systemAdmin: boolean;
+            emailVerified: boolean;
+            disabled: boolean;
+            disabledAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            lastSignInAt: string | null;
+        };
+        AdminUserDetail: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            systemAdmin: boolean;
+            emailVerified: boolean;
+            disabled: boolean;
+            disabledAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            lastSignInAt: string | null;
+            workspaces: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "member" | "viewer";
+                personal: boolean;
+            }[];
+            /** @description Live sessions (sign-ins not ended) */
+            sessions: {
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                lastRefreshedAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+            }[];
+            apiKeys: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                prefix: string;
+                /** Format: uuid */
+                workspaceId: string;
+                scopes: string[];
+                lastUsedAt: string | null;
+                revokedAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+        };
+        AdminWorkspace: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            personal: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            members: number;
+            sites: number;
+            /** @description Top-level jobs started this calendar month (UTC) */
+            jobsThisMonth: number;
+            llmCostThisMonthUsd: number;
+        };
+        AdminApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            prefix: string;
+            scopes: string[];
+            workspace: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            owner: {
+                /** Format: uuid */
+                id: string;
+                email: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            lastUsedAt: string | null;
+            expiresAt: string | null;
+            revokedAt: string | null;
+        };
+        Backup: {
+            name: string;
+            sizeBytes: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PlatformEvent: {
+            /** @enum {string} */
+            type: "job.updated" | "job.log" | "site.updated" | "blueprint.updated";
+            workspaceId: string;
+            data: {
+                [key: string]: unknown;
+            };
+            at: string;
         };
     };
     responses: never;

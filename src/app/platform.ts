@@ -1,23 +1,24 @@
-import { AuditRepository } from './audit/audit.repository.js';
-import { BlueprintsRepository } from './blueprints/blueprints.repository.js';
-import type { Config } from './config/index.js';
-import { openDatabase, pgliteDirFor, type Database } from './db/client.js';
-import { runMigrations } from './db/migrations.js';
-import { createEventBus, type EventBus } from './events/index.js';
-import { ExtractionResultsRepository } from './extraction/extraction-results.repository.js';
-import { JobsService } from './jobs/jobs.service.js';
-import { LlmRepository, LlmService } from './llm/index.js';
-import type { Logger } from './logging/logger.js';
-import { AnalysisCoordinator } from './pipeline/analysis.js';
-import { engineThreads, type EngineThreads } from './pipeline/engine-threads.js';
-import type { PipelineDeps } from './pipeline/handlers.js';
-import { JOB_TYPES } from './pipeline/job-types.js';
-import { Fetcher } from './engine/fetch/index.js';
-import type { Renderer } from './engine/render/index.js';
-import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from './queue/index.js';
-import { SiteScheduler } from './scheduling/site-scheduler.js';
-import { SitesRepository } from './sites/sites.repository.js';
-import { SitesService } from './sites/sites.service.js';
+import { AuditRepository } from '../audit/audit.repository.js';
+import { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
+import type { Config } from '../config/index.js';
+import { openDatabase, pgliteDirFor, type Database } from '../db/client.js';
+import { runMigrations } from '../db/migrations.js';
+import { createEventBus, type EventBus } from '../events/index.js';
+import { ExtractionResultsRepository } from '../extraction/extraction-results.repository.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { LlmRepository, LlmService } from '../llm/index.js';
+import type { Logger } from '../logging/logger.js';
+import { AnalysisCoordinator } from '../pipeline/analysis.js';
+import { engineThreads, type EngineThreads } from '../pipeline/engine-threads.js';
+import type { PipelineDeps } from '../pipeline/handlers.js';
+import { JOB_TYPES } from '../pipeline/job-types.js';
+import { Fetcher } from '../engine/fetch/index.js';
+import type { Renderer } from '../engine/render/index.js';
+import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
+import { SiteScheduler } from '../scheduling/site-scheduler.js';
+import { SiteState } from '../sites/site-state.js';
+import { SitesRepository } from '../sites/sites.repository.js';
+import { SitesService } from '../sites/sites.service.js';
 
 /**
  * The composition root: one place that builds the database, queue, event bus, repositories
@@ -83,9 +84,9 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const engine = engineThreads(config.WORKER_CONCURRENCY);
     let renderer: Renderer | undefined;
     const handlers = lazyHandlers(async () => {
-      const [{ createPipelineHandlers }, { rendererFor }] = await Promise.all([import('./pipeline/handlers.js'), import('./engine/render/index.js')]);
+      const [{ createPipelineHandlers }, { rendererFor }] = await Promise.all([import('../pipeline/handlers.js'), import('../engine/render/index.js')]);
       renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
-      const deps: PipelineDeps = { config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine };
+      const deps: PipelineDeps = { config, logger, analysis, sites, siteState: new SiteState(sites), blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine };
       return createPipelineHandlers(deps);
     });
     const scheduler = new SiteScheduler({ sites, queue, logger });

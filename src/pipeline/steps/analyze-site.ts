@@ -10,8 +10,9 @@ import {
   type Renderer,
 } from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
+import type { SiteState } from '../../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
-import type { StepOutput } from '../analysis.js';
+import type { JobResult } from '../job-types.js';
 import { pageText, type EngineThreads } from '../engine-threads.js';
 import { reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
@@ -38,8 +39,8 @@ const RENDERED = 0.7;
  * fingerprint_site: sample the site's pages, keep them for the later steps, detect its technologies.
  * Progress moves with every page sampled, rendered and fingerprinted.
  */
-export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fetcher; renderer: Renderer; engine: EngineThreads }) {
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+export function fingerprintSiteStep(deps: { sites: SitesRepository; siteState: SiteState; fetcher: Fetcher; renderer: Renderer; engine: EngineThreads }) {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'fingerprint_site'>> => {
     const maxPages = site.options.maxPages ?? DEFAULT_MAX_PAGES;
     const sample = await sampleSite(deps.fetcher, site.url, {
       maxPages,
@@ -80,7 +81,7 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
       fingerprints.push(await deps.engine.run('fingerprint', { pages: [signals] }));
     }
     const fingerprint = mergeFingerprints(fingerprints);
-    await deps.sites.update(site.id, { fingerprint });
+    await deps.siteState.fingerprinted(site.id, fingerprint);
     await context.log('info', `sampled ${sample.pages.length} pages; found ${fingerprint.technologies.length} technologies`, {
       sitemaps: sample.sitemaps,
       technologies: fingerprint.technologies.slice(0, 20).map((technology) => technology.name),
@@ -93,15 +94,14 @@ export function fingerprintSiteStep(deps: { sites: SitesRepository; fetcher: Fet
  * discover_categories: group the sampled pages into page types with proposed fields; with an LLM, the
  * model names and describes the types and proposes further fields (names only, verified later).
  */
-export function discoverCategoriesStep(deps: { sites: SitesRepository; engine: EngineThreads } & LlmDeps) {
-  return async (context: JobContext, site: SiteRecord): Promise<StepOutput> => {
+export function discoverPageTypesStep(deps: { sites: SitesRepository; siteState: SiteState; engine: EngineThreads } & LlmDeps) {
+  return async (context: JobContext, site: SiteRecord): Promise<JobResult<'discover_categories'>> => {
     const pages = (await deps.sites.pages(site.id)).filter((page) => page.status < 400).map(pageText);
     const heuristic = await deps.engine.run('discover', { pages });
     const llm = await stepLlm(deps, context, site);
     const { pageTypes, llm: report } = await discoverWithLlm(pages, llm?.options, heuristic);
     await reportLlm(deps, context, llm, report);
-    await deps.sites.update(site.id, { pageTypes });
-    await deps.sites.setPageTypes(site.id, pageTypes.flatMap((type) => type.urls.map((url) => ({ url, pageType: type.name }))));
+    await deps.siteState.pageTypesDiscovered(site.id, pageTypes);
     await context.log('info', `found ${pageTypes.length} page types`, {
       pageTypes: pageTypes.map((type) => ({ name: type.name, description: type.description, kind: type.kind, dataType: type.dataType, pages: type.urls.length })),
     });

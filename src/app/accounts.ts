@@ -1,30 +1,30 @@
 import { createHmac } from 'node:crypto';
 import cookie from '@fastify/cookie';
+import { AccessTokens } from '../accounts/access-tokens.js';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { registerAuthRoutes, sessionResponder } from '../accounts/auth.routes.js';
+import { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
+import { FirstAdminSetup } from '../accounts/first-admin.js';
+import { resolveJwtSecret } from '../accounts/jwt-secret.js';
+import { LoginLimiter, MemoryAttemptStore, type AttemptStore } from '../accounts/login-limiter.js';
+import { configuredProviders } from '../accounts/oauth-providers.js';
+import { registerOAuthRoutes } from '../accounts/oauth.routes.js';
+import { OAuthService } from '../accounts/oauth.service.js';
+import { prepareDummyHash } from '../accounts/passwords.js';
+import { RefreshTokensRepository } from '../accounts/refresh-tokens.repository.js';
+import { SessionAccessCache } from '../accounts/session-access-cache.js';
+import { UsersRepository } from '../accounts/users.repository.js';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
 import { registerApiKeyRoutes } from '../api-keys/api-keys.routes.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/client.js';
-import type { AppInstance } from '../http/app.js';
+import { featurePlugin, type AppInstance } from '../http/app-instance.js';
 import { registerAuth } from '../http/auth.js';
-import { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
 import { registerWorkspaceRoutes } from '../workspaces/workspaces.routes.js';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
 import { WorkspacesService } from '../workspaces/workspaces.service.js';
-import { AccessTokens } from './access-tokens.js';
-import { AccountsService } from './accounts.service.js';
-import { registerAuthRoutes, sessionResponder } from './auth.routes.js';
-import { EmailOutboxRepository } from './email-outbox.repository.js';
-import { FirstAdminSetup } from './first-admin.js';
-import { resolveJwtSecret } from './jwt-secret.js';
-import { LoginLimiter, MemoryAttemptStore, type AttemptStore } from './login-limiter.js';
-import { configuredProviders } from './oauth-providers.js';
-import { registerOAuthRoutes } from './oauth.routes.js';
-import { prepareDummyHash } from './passwords.js';
-import { OAuthService } from './oauth.service.js';
-import { RefreshTokensRepository } from './refresh-tokens.repository.js';
-import { SessionAccessCache } from './session-access-cache.js';
-import { UsersRepository } from './users.repository.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,7 +33,7 @@ declare module 'fastify' {
   }
 }
 
-export interface AccountsModuleOptions {
+export interface AccountsOptions {
   config: Config;
   db: Db;
   /** Failed-login counters; in memory unless a shared store is passed (Redis in scaled mode). */
@@ -46,7 +46,7 @@ export interface AccountsModuleOptions {
  * Accounts, workspaces, API keys and the auth hook. Registered before every product route,
  * because the hook marks protected routes in the OpenAPI document as they are added.
  */
-export async function registerAccountsModule(app: AppInstance, { config, db, loginAttempts, cacheSessions }: AccountsModuleOptions): Promise<void> {
+export async function registerAccounts(app: AppInstance, { config, db, loginAttempts, cacheSessions }: AccountsOptions): Promise<void> {
   const jwtSecret = resolveJwtSecret(config);
   await prepareDummyHash();
   // A derived key, so a cookie signature can never double as a JWT signature or vice versa.
@@ -78,15 +78,15 @@ export async function registerAccountsModule(app: AppInstance, { config, db, log
   const secureCookies = new URL(config.PUBLIC_URL).protocol === 'https:';
 
   registerAuth(app, { accessTokens, sessions: sessionCache ?? refreshTokens, users, workspaces, apiKeys });
-  registerAuthRoutes(app, { accounts, secureCookies });
-  registerOAuthRoutes(app, {
+  await app.register(featurePlugin(registerAuthRoutes), { accounts, secureCookies });
+  await app.register(featurePlugin(registerOAuthRoutes), {
     providers: configuredProviders(config),
     service: new OAuthService({ users, accounts, audit, refreshTokens, apiKeys: apiKeyRecords }),
     sendSession: sessionResponder(secureCookies),
     secureCookies,
   });
-  registerWorkspaceRoutes(app, {
+  await app.register(featurePlugin(registerWorkspaceRoutes), {
     service: new WorkspacesService({ workspaces, outbox: new EmailOutboxRepository(db), audit, publicUrl: config.PUBLIC_URL }),
   });
-  registerApiKeyRoutes(app, { service: apiKeys });
+  await app.register(featurePlugin(registerApiKeyRoutes), { service: apiKeys });
 }

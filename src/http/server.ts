@@ -2,57 +2,17 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyServerOptions,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
-import {
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/index.js';
-import type { Database } from '../db/client.js';
-import { migrationStatus } from '../db/migrations.js';
 import type { Logger } from '../logging/logger.js';
-import type { JobQueue } from '../queue/index.js';
-import { registerHealthRoutes, type ReadinessCheck } from '../system/health.js';
-import { createMetricsRegistry, registerHttpMetrics } from '../system/metrics.js';
-import { registerVersionRoute, siteprintVersion } from '../system/version.js';
-import { registerAccountsModule } from '../accounts/accounts.module.js';
-import { RedisAttemptStore } from '../accounts/redis-attempt-store.js';
-import type { AttemptStore } from '../accounts/login-limiter.js';
+import type { AppInstance } from './app-instance.js';
 import { securitySchemes } from './auth.js';
-import { registerDashboard } from './dashboard.js';
 import { registerErrorHandling } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { contractTransform } from './openapi-contract.js';
 import { requestIdFor } from './request-id.js';
 
-export type AppInstance = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;
-
-export interface AppOptions {
-  config: Config;
-  database: Database;
-  queue: JobQueue;
-  logger: Logger;
-  /** Failed-login counters; by default in Redis when REDIS_URL is set (scaled mode), else in this process. */
-  loginAttempts?: AttemptStore;
-}
-
-export const OPENAPI_PATH = '/api/v1/openapi.json';
 /** Helmet's default policy: a year, subdomains included. */
 const HSTS = 'max-age=31536000; includeSubDomains';
 
@@ -66,8 +26,21 @@ const zodCompilers = { buildValidator: () => validatorCompiler, buildSerializer:
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
 >;
 
-/** Builds the HTTP application; the caller owns listening and closing. */
-export async function buildApp({ config, database, queue, logger, loginAttempts }: AppOptions): Promise<AppInstance> {
+export interface HttpServerOptions {
+  config: Config;
+  logger: Logger;
+  /** The OpenAPI document's `info.version`. */
+  version: string;
+  /** The OpenAPI document's tags, one per area of the API. */
+  tags: Array<{ name: string; description: string }>;
+}
+
+/**
+ * The HTTP machinery every route shares, with no route of its own: zod validation and
+ * serialisation, problem+json errors, request ids and their log line, security headers, CORS and
+ * the OpenAPI document (Swagger UI at `/docs`). The application adds its features on top.
+ */
+export async function createHttpServer({ config, logger, version, tags }: HttpServerOptions): Promise<AppInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -117,17 +90,11 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
       openapi: '3.1.0',
       info: {
         title: 'Siteprint API',
-        version: siteprintVersion,
+        version,
         description: 'Fingerprint websites, discover their data and keep extraction blueprints healthy.',
         license: { name: 'AGPL-3.0-only', identifier: 'AGPL-3.0-only' },
       },
-      tags: [
-        { name: 'system', description: 'Health, version and metrics' },
-        { name: 'auth', description: 'Accounts, sessions and sign-in with Google or GitHub' },
-        { name: 'workspaces', description: 'Workspaces, members, roles and invitations' },
-        { name: 'api-keys', description: 'API keys for scripts and integrations' },
-        { name: 'overview', description: "The workspace's headline totals" },
-      ],
+      tags,
       components: { securitySchemes },
     },
     transform: contractTransform,
@@ -137,40 +104,5 @@ export async function buildApp({ config, database, queue, logger, loginAttempts 
     routePrefix: '/docs',
     uiConfig: { validatorUrl: null, tryItOutEnabled: true },
   });
-
-  await registerAccountsModule(app, {
-    config,
-    db: database.db,
-    loginAttempts: loginAttempts ?? sharedLoginAttempts(app, config, logger),
-    cacheSessions: database.kind === 'pglite',
-  });
-
-  const metrics = createMetricsRegistry();
-  registerHttpMetrics(app, metrics);
-
-  const checks: ReadinessCheck[] = [
-    { name: 'database', check: () => database.ping() },
-    {
-      name: 'migrations',
-      check: async () => {
-        const status = await migrationStatus(database);
-        if (!status.current) throw new Error(`${status.applied} of ${status.available} migrations applied`);
-      },
-    },
-    { name: 'queue', check: () => queue.ping() },
-  ];
-  registerHealthRoutes(app, checks);
-  registerVersionRoute(app, database.kind);
-  app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  if (!(await registerDashboard(app))) logger.warn('the web dashboard is not built (npm run build:web); serving the API only');
-
   return app;
-}
-
-/** In scaled mode every API process counts sign-in attempts in the same Redis; embedded mode counts in memory. */
-function sharedLoginAttempts(app: AppInstance, config: Config, logger: Logger): AttemptStore | undefined {
-  if (!config.REDIS_URL) return undefined;
-  const store = RedisAttemptStore.connect(config.REDIS_URL, config.QUEUE_PREFIX, logger);
-  app.addHook('onClose', () => store.close());
-  return store;
 }

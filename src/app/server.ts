@@ -1,11 +1,10 @@
 import closeWithGrace from 'close-with-grace';
-import { FirstAdminSetup } from './accounts/first-admin.js';
-import type { Config } from './config/index.js';
-import { buildApp, type AppInstance } from './http/app.js';
-import { workspaceOf } from './http/auth.js';
-import { registerProductRoutes } from './http/product-routes.js';
-import type { Logger } from './logging/logger.js';
-import { openPlatform, type Platform } from './platform.js';
+import { FirstAdminSetup } from '../accounts/first-admin.js';
+import type { Config } from '../config/index.js';
+import type { AppInstance } from '../http/app-instance.js';
+import type { Logger } from '../logging/logger.js';
+import { openApplication } from './index.js';
+import type { Platform } from './platform.js';
 
 export interface RunningServer {
   app: AppInstance;
@@ -23,10 +22,8 @@ export interface RunningServer {
  * a due check is atomic, so each check is enqueued once.
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const platform = await openPlatform(config, logger);
+  const { app, platform } = await openApplication(config, logger);
   try {
-    const app = await buildApp({ config, database: platform.database, queue: platform.queue, logger });
-    registerProductRoutes(app, platform, workspaceOf);
     await app.listen({ host: config.HOST, port: config.PORT });
     if (!config.REDIS_URL) await platform.queue.work(platform.handlers, { concurrency: config.WORKER_CONCURRENCY });
     platform.scheduler.start();
@@ -43,6 +40,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       })());
     return { app, platform, url, setupToken, close };
   } catch (error) {
+    await app.close().catch(() => undefined);
     await platform.close().catch(() => undefined);
     throw error;
   }

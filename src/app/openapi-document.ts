@@ -5,10 +5,7 @@ import { loadConfig } from '../config/index.js';
 import { openDatabase } from '../db/client.js';
 import { runMigrations } from '../db/migrations.js';
 import { createLogger } from '../logging/logger.js';
-import { openPlatform } from '../platform.js';
-import { buildApp } from './app.js';
-import { workspaceOf } from './auth.js';
-import { registerProductRoutes } from './product-routes.js';
+import { openApplication } from './index.js';
 
 /**
  * The OpenAPI document of the whole API, built offline: the app is assembled over a throwaway
@@ -22,10 +19,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     await runMigrations(database);
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir });
     const logger = createLogger({ level: 'silent' });
-    const platform = await openPlatform(config, logger, database);
-    const app = await buildApp({ config, database, queue: platform.queue, logger });
-    registerProductRoutes(app, platform, workspaceOf);
-    app.addHook('onClose', () => platform.close());
+    const { app } = await openApplication(config, logger, { database, closePlatformWithApp: true });
     await app.ready();
     const document = app.swagger() as unknown as Record<string, unknown>;
     await app.close();

@@ -1,0 +1,33 @@
+import { AdminUsersRepository } from '../admin/admin-users.repository.js';
+import { AdminUsersService } from '../admin/admin-users.service.js';
+import { AdminWorkspacesRepository } from '../admin/admin-workspaces.repository.js';
+import { AuditLogReader } from '../admin/audit-log.repository.js';
+import { registerAdminAuditRoutes } from '../admin/audit.routes.js';
+import { SystemStatus } from '../admin/system-status.js';
+import { registerAdminSystemRoutes } from '../admin/system.routes.js';
+import { registerAdminUserRoutes } from '../admin/users.routes.js';
+import { registerAdminWorkspaceRoutes } from '../admin/workspaces.routes.js';
+import { AuditRepository } from '../audit/audit.repository.js';
+import { registerBackupRoutes } from '../backup/backups.routes.js';
+import { backupStoreFor, BackupsService } from '../backup/backups.service.js';
+import { featurePlugin, type AppInstance } from '../http/app-instance.js';
+import type { Platform } from './platform.js';
+
+/**
+ * System administration under /api/v1/admin: accounts, workspaces and API keys, the audit log, the role matrix, system
+ * status and backups (with BACKUP_SCHEDULE run while the app is up). Every route needs a signed-in
+ * system administrator; every change is audited.
+ */
+export async function registerAdmin(app: AppInstance, platform: Platform): Promise<void> {
+  const { config, database, logger, queue } = platform;
+  const audit = new AuditRepository(database.db);
+  const users = new AdminUsersService(new AdminUsersRepository(database.db, () => app.sessionAccessChanged()), audit);
+  await app.register(featurePlugin(registerAdminUserRoutes), { service: users });
+  await app.register(featurePlugin(registerAdminWorkspaceRoutes), { workspaces: new AdminWorkspacesRepository(database.db), audit });
+  await app.register(featurePlugin(registerAdminAuditRoutes), { reader: new AuditLogReader(database.db), audit });
+  await app.register(featurePlugin(registerAdminSystemRoutes), { status: new SystemStatus({ config, database, queue, startedAt: new Date() }) });
+  const backups = new BackupsService({ database, config, store: backupStoreFor(config), audit, logger });
+  await app.register(featurePlugin(registerBackupRoutes), { service: backups, audit });
+  app.addHook('onReady', async () => backups.start());
+  app.addHook('onClose', async () => backups.stop());
+}

@@ -1,0 +1,39 @@
+import { registerBlueprintRoutes } from '../blueprints/blueprints.routes.js';
+import { BlueprintsService } from '../blueprints/blueprints.service.js';
+import { registerEventRoutes } from '../events/events.routes.js';
+import { registerExtractionRoutes } from '../extraction/extraction.routes.js';
+import { ExtractionService } from '../extraction/extraction.service.js';
+import { featurePlugin, type AppInstance } from '../http/app-instance.js';
+import { workspaceOf } from '../http/auth.js';
+import { IdempotencyRepository, registerIdempotency } from '../http/idempotency.js';
+import { registerJobRoutes } from '../jobs/jobs.routes.js';
+import { registerLlmRoutes } from '../llm/index.js';
+import { OverviewRepository, registerOverviewRoutes } from '../overview/index.js';
+import { threadedExtraction } from '../pipeline/engine-threads.js';
+import { registerSiteRoutes, siteDetailReader } from '../sites/sites.routes.js';
+import { registerAdmin } from './admin.js';
+import type { Platform } from './platform.js';
+
+/**
+ * The product's API, each area an encapsulated plugin over its services: sites, jobs and queues,
+ * blueprints, extraction, live events, the overview totals, LLM usage and system administration.
+ */
+export async function registerProduct(app: AppInstance, platform: Platform): Promise<void> {
+  const { services, repositories } = platform;
+  registerIdempotency(app, new IdempotencyRepository(platform.database.db), workspaceOf);
+  const blueprints = new BlueprintsService(repositories.blueprints, repositories.sites, services.sites);
+  await app.register(featurePlugin(registerSiteRoutes), { service: services.sites, sites: repositories.sites, blueprints: repositories.blueprints, workspaceOf });
+  await app.register(featurePlugin(registerJobRoutes), { service: services.jobs, jobs: repositories.jobs, queue: platform.queue, workspaceOf });
+  await app.register(featurePlugin(registerBlueprintRoutes), { service: blueprints, workspaceOf });
+  await app.register(featurePlugin(registerExtractionRoutes), {
+    service: new ExtractionService(blueprints, platform.fetcher, platform.queue, threadedExtraction(platform.engine)),
+    jobs: services.jobs,
+    results: repositories.extractionResults,
+    workspaceOf,
+    siteDetail: async (workspaceId: string, siteId: string) => siteDetailReader(repositories)(await services.sites.get(workspaceId, siteId)),
+  });
+  await app.register(featurePlugin(registerEventRoutes), { events: platform.events, workspaceOf });
+  await app.register(featurePlugin(registerOverviewRoutes), { overview: new OverviewRepository(platform.database.db), workspaceOf });
+  await app.register(featurePlugin(registerLlmRoutes), { service: services.llm, workspaceOf });
+  await registerAdmin(app, platform);
+}

@@ -90,6 +90,9 @@ const configSchema = z.object({
   LLM_MONTHLY_BUDGET_USD: z.coerce.number().nonnegative().default(20),
   /** Most one analysis may spend on LLM calls, USD. */
   LLM_ANALYSIS_CAP_USD: z.coerce.number().nonnegative().default(0.5),
+  // --- Analytics and reports ---
+  /** How often each API process adds its per-minute request counts to the database. */
+  API_USAGE_FLUSH_MS: z.coerce.number().int().min(100).default(60_000),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

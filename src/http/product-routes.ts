@@ -1,3 +1,4 @@
+import { analyticsPlugin } from '../analytics/index.js';
 import { registerBlueprintRoutes } from '../blueprints/blueprints.routes.js';
 import { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { registerEventRoutes } from '../events/events.routes.js';
@@ -30,4 +31,5 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
   registerEventRoutes(app, { events: platform.events, workspaceOf });
   registerOverviewRoutes(app, { overview: new OverviewRepository(platform.database.db), workspaceOf });
   registerLlmRoutes(app, { service: services.llm, workspaceOf });
+  void app.register(analyticsPlugin, { config: platform.config, database: platform.database, logger: platform.logger });
 }

@@ -314,6 +314,17 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('putLlmBudget', 400, { body: { monthlyUsd: -1 } });
   });
 
+  it('analytics: summary and timeseries', async () => {
+    await call('getAnalyticsSummary', 200);
+    await call('getAnalyticsSummary', 200, { query: { scope: 'all' } });
+    await call('getAnalyticsSummary', 403, { as: bob, query: { scope: 'all' } });
+    await call('getAnalyticsSummary', 400, { query: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } });
+    await call('getAnalyticsSummary', 401, { as: null });
+    await call('getAnalyticsTimeseries', 200, { query: { metric: 'jobs', interval: 'hour', siteId } });
+    await call('getAnalyticsTimeseries', 200, { query: { metric: 'job_duration' } });
+    await call('getAnalyticsTimeseries', 400, { query: { metric: 'api_requests', siteId } });
+  });
+
   it('API keys', async () => {
     const created = (await call('postApiKeys', 201, { body: { name: 'CI', scopes: ['sites:read'] } })).json();
     await call('postApiKeys', 400, { body: { name: 'Old', scopes: ['sites:read'], expiresAt: '2000-01-01T00:00:00Z' } });

@@ -18,6 +18,7 @@ import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type
 import { SiteScheduler } from './scheduling/site-scheduler.js';
 import { SitesRepository } from './sites/sites.repository.js';
 import { SitesService } from './sites/sites.service.js';
+import { createReportsService, REPORT_JOB_TYPE, type ReportsService } from './reports/index.js';
 
 /**
  * The composition root: one place that builds the database, queue, event bus, repositories
@@ -30,7 +31,7 @@ export interface Platform {
   queue: JobQueue;
   events: EventBus;
   repositories: { jobs: JobsRepository; sites: SitesRepository; blueprints: BlueprintsRepository; extractionResults: ExtractionResultsRepository };
-  services: { sites: SitesService; jobs: JobsService; llm: LlmService };
+  services: { sites: SitesService; jobs: JobsService; llm: LlmService; reports: ReportsService };
   analysis: AnalysisCoordinator;
   handlers: JobHandlers;
   fetcher: Fetcher;
@@ -82,12 +83,14 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
     const engine = engineThreads(config.WORKER_CONCURRENCY);
     let renderer: Renderer | undefined;
-    const handlers = lazyHandlers(async () => {
+    const reports = createReportsService({ config, logger, database: db, queue, sites, blueprints });
+    const pipelineHandlers = lazyHandlers(async () => {
       const [{ createPipelineHandlers }, { rendererFor }] = await Promise.all([import('./pipeline/handlers.js'), import('./engine/render/index.js')]);
       renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
       const deps: PipelineDeps = { config, logger, analysis, sites, blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine };
       return createPipelineHandlers(deps);
     });
+    const handlers: JobHandlers = { ...pipelineHandlers, [REPORT_JOB_TYPE]: (context) => reports.service.generate(context) };
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let closing: Promise<void> | undefined;
     return {
@@ -97,7 +100,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       queue,
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
-      services: { sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }), jobs: new JobsService(jobs, queue, analysis, llm), llm },
+      services: { sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }), jobs: new JobsService(jobs, queue, analysis, llm), llm, reports: reports.service },
       analysis,
       handlers,
       fetcher,
@@ -110,6 +113,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
           await events.close();
           await fetcher.close();
           await renderer?.close();
+          await reports.close();
           if (!database) await db.close();
         })()),
     };
@@ -127,7 +131,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
 function lazyHandlers(load: () => Promise<JobHandlers>): JobHandlers {
   let loading: Promise<JobHandlers> | undefined;
   return Object.fromEntries(
-    JOB_TYPES.map((type) => [
+    JOB_TYPES.filter((type) => type !== REPORT_JOB_TYPE).map((type) => [
       type,
       async (context: JobContext) => {
         // A failed load (a broken install) is retried by the next job rather than remembered.

@@ -93,6 +93,8 @@ const configSchema = z.object({
   // --- Analytics and reports ---
   /** How often each API process adds its per-minute request counts to the database. */
   API_USAGE_FLUSH_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Reports older than this many days are deleted with their files. */
+  REPORT_RETENTION_DAYS: z.coerce.number().positive().default(30),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

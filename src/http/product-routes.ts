@@ -1,4 +1,5 @@
 import { analyticsPlugin } from '../analytics/index.js';
+import { reportsPlugin } from '../reports/index.js';
 import { registerBlueprintRoutes } from '../blueprints/blueprints.routes.js';
 import { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { registerEventRoutes } from '../events/events.routes.js';
@@ -31,5 +32,6 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
   registerEventRoutes(app, { events: platform.events, workspaceOf });
   registerOverviewRoutes(app, { overview: new OverviewRepository(platform.database.db), workspaceOf });
   registerLlmRoutes(app, { service: services.llm, workspaceOf });
+  void app.register(reportsPlugin, { service: services.reports, logger: platform.logger });
   void app.register(analyticsPlugin, { config: platform.config, database: platform.database, logger: platform.logger });
 }

@@ -7,7 +7,7 @@ import { PermanentJobError, type JobHandler, type JobHandlers, type JobQueue, ty
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
 import type { AnalysisCoordinator } from './analysis.js';
 import type { EngineThreads } from './engine-threads.js';
-import type { JobType } from './job-types.js';
+import type { PipelineJobType } from './job-types.js';
 import type { Fetcher, Renderer } from '../engine/index.js';
 import { discoverCategoriesStep, fingerprintSiteStep } from './steps/analyse-site.js';
 import { generateSelectorsStep, testSelectorsStep } from './steps/build-blueprint.js';
@@ -45,7 +45,7 @@ function siteJob(sites: SitesRepository, work: (context: Parameters<JobHandler>[
 /** One handler per job type. */
 export function createPipelineHandlers(deps: PipelineDeps): JobHandlers {
   const { analysis, sites } = deps;
-  const handlers: Record<JobType, JobHandler> = {
+  const handlers: Record<PipelineJobType, JobHandler> = {
     fingerprint_site: analysis.step(fingerprintSiteStep(deps)),
     discover_categories: analysis.step(discoverCategoriesStep(deps)),
     generate_selectors: analysis.step(generateSelectorsStep(deps)),

@@ -11,6 +11,10 @@ export const JOB_TYPES = [
   'check_site',
   'repair_blueprint',
   'extract_batch',
+  // Reports (src/reports): its handler comes from the reports module, not the pipeline.
+  'generate_report',
 ] as const;
+
+export type PipelineJobType = Exclude<JobType, 'generate_report'>;
 
 export type JobType = (typeof JOB_TYPES)[number];

@@ -287,6 +287,26 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getJobsByIdResults', 404, { params: { id: analysisId } });
   });
 
+  it('reports: requested, listed, downloaded', async () => {
+    const report = (await call('postReports', 202, { body: { type: 'site_report', siteId, format: 'json' } })).json();
+    await call('postReports', 400, { body: { type: 'site_report', siteId, format: 'csv' } });
+    await call('postReports', 404, { body: { type: 'extraction_export', siteId: unknownId } });
+    expect((await settled(report.jobId)).status).toBe('succeeded');
+    await call('getReports', 200);
+    await call('getReports', 400, { query: { limit: 0 } });
+    await call('getReportsById', 200, { params: { id: report.id } });
+    await call('getReportsById', 404, { params: { id: unknownId } });
+    await call('getReportsByIdDownload', 200, { params: { id: report.id } });
+    await call('getReportsByIdDownload', 404, { params: { id: unknownId } });
+    await platform.queue.pause();
+    try {
+      const queued = (await call('postReports', 202, { body: { type: 'workspace_summary', format: 'json' } })).json();
+      await call('getReportsByIdDownload', 409, { params: { id: queued.id } });
+    } finally {
+      await platform.queue.resume();
+    }
+  });
+
   it('live events answer as an event stream', async () => {
     const operation = operations.get('getEvents')!;
     await app.listen({ host: '127.0.0.1', port: 0 });

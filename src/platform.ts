@@ -18,7 +18,7 @@ import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type
 import { SiteScheduler } from './scheduling/site-scheduler.js';
 import { SitesRepository } from './sites/sites.repository.js';
 import { SitesService } from './sites/sites.service.js';
-import { createReportsService, REPORT_JOB_TYPE, type ReportsService } from './reports/index.js';
+import { createReportsService, REPORT_JOB_TYPE, type ReportSchedulesService, type ReportsService } from './reports/index.js';
 
 /**
  * The composition root: one place that builds the database, queue, event bus, repositories
@@ -31,7 +31,7 @@ export interface Platform {
   queue: JobQueue;
   events: EventBus;
   repositories: { jobs: JobsRepository; sites: SitesRepository; blueprints: BlueprintsRepository; extractionResults: ExtractionResultsRepository };
-  services: { sites: SitesService; jobs: JobsService; llm: LlmService; reports: ReportsService };
+  services: { sites: SitesService; jobs: JobsService; llm: LlmService; reports: ReportsService; reportSchedules: ReportSchedulesService };
   analysis: AnalysisCoordinator;
   handlers: JobHandlers;
   fetcher: Fetcher;
@@ -100,7 +100,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       queue,
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
-      services: { sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }), jobs: new JobsService(jobs, queue, analysis, llm), llm, reports: reports.service },
+      services: { sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }), jobs: new JobsService(jobs, queue, analysis, llm), llm, reports: reports.service, reportSchedules: reports.schedules },
       analysis,
       handlers,
       fetcher,

@@ -1,4 +1,5 @@
 import { analyticsPlugin } from '../analytics/index.js';
+import { registerEmailDelivery } from '../accounts/email-sender.js';
 import { reportsPlugin } from '../reports/index.js';
 import { registerBlueprintRoutes } from '../blueprints/blueprints.routes.js';
 import { BlueprintsService } from '../blueprints/blueprints.service.js';
@@ -32,6 +33,7 @@ export function registerProductRoutes(app: AppInstance, platform: Platform, work
   registerEventRoutes(app, { events: platform.events, workspaceOf });
   registerOverviewRoutes(app, { overview: new OverviewRepository(platform.database.db), workspaceOf });
   registerLlmRoutes(app, { service: services.llm, workspaceOf });
-  void app.register(reportsPlugin, { service: services.reports, logger: platform.logger });
+  void app.register(reportsPlugin, { service: services.reports, schedules: services.reportSchedules, logger: platform.logger, schedulerIntervalMs: platform.config.REPORT_SCHEDULER_INTERVAL_MS });
+  registerEmailDelivery(app, { config: platform.config, db: platform.database.db, logger: platform.logger });
   void app.register(analyticsPlugin, { config: platform.config, database: platform.database, logger: platform.logger });
 }

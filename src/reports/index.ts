@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
 import { AnalyticsRepository } from '../analytics/index.js';
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { Config } from '../config/index.js';
@@ -10,12 +11,14 @@ import type { JobQueue } from '../queue/index.js';
 import type { SitesRepository } from '../sites/sites.repository.js';
 import { PdfRenderer } from './pdf-renderer.js';
 import { ReportContentBuilder } from './report-content.js';
+import { ReportSchedulesService } from './report-schedules.service.js';
 import { ReportFiles } from './report-files.js';
 import { registerReportRoutes } from './reports.routes.js';
 import { ReportsRepository } from './reports.repository.js';
 import { ReportsService } from './reports.service.js';
 
 export { REPORT_JOB_TYPE, ReportsService } from './reports.service.js';
+export { ReportSchedulesService } from './report-schedules.service.js';
 
 const SWEEP_EVERY_MS = 3_600_000;
 
@@ -27,7 +30,7 @@ export function createReportsService(deps: {
   queue: JobQueue;
   sites: SitesRepository;
   blueprints: BlueprintsRepository;
-}): { service: ReportsService; close(): Promise<void> } {
+}): { service: ReportsService; schedules: ReportSchedulesService; close(): Promise<void> } {
   const reports = new ReportsRepository(deps.database);
   const pdf = new PdfRenderer();
   const content = new ReportContentBuilder({ analytics: new AnalyticsRepository(deps.database), sites: deps.sites, blueprints: deps.blueprints, reports });
@@ -38,21 +41,45 @@ export function createReportsService(deps: {
     content,
     files: new ReportFiles(deps.config.dataDir),
     pdf,
+    outbox: new EmailOutboxRepository(deps.database.db),
     logger: deps.logger,
     retentionDays: deps.config.REPORT_RETENTION_DAYS,
   });
-  return { service, close: () => pdf.close() };
+  const schedules = new ReportSchedulesService({ reports, sites: deps.sites, service, logger: deps.logger });
+  return { service, schedules, close: () => pdf.close() };
 }
 
-/** Reports API (encapsulated), plus the retention sweep: at start, then hourly, while the app runs. */
-export async function reportsPlugin(fastify: FastifyInstance, { service, logger }: { service: ReportsService; logger: Logger }): Promise<void> {
+export interface ReportsPluginOptions {
+  service: ReportsService;
+  schedules: ReportSchedulesService;
+  logger: Logger;
+  schedulerIntervalMs: number;
+}
+
+/**
+ * Reports and report schedules API (encapsulated), plus two timers while the app runs: the
+ * retention sweep (at start, then hourly) and the schedule runner (every API process ticks;
+ * claims in the database make each run happen once).
+ */
+export async function reportsPlugin(fastify: FastifyInstance, { service, schedules, logger, schedulerIntervalMs }: ReportsPluginOptions): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>() as unknown as AppInstance;
-  registerReportRoutes(app, { service });
+  registerReportRoutes(app, { service, schedules });
   const sweep = () => service.sweep().catch((error: unknown) => logger.warn({ err: error }, 'old reports could not be deleted'));
-  let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<unknown> | undefined;
+  const runDue = () => {
+    ticking ??= schedules
+      .runDue()
+      .catch((error: unknown) => logger.error({ err: error }, 'report schedules tick failed'))
+      .finally(() => (ticking = undefined));
+    return ticking;
+  };
+  const timers: NodeJS.Timeout[] = [];
   app.addHook('onReady', async () => {
     await sweep();
-    timer = setInterval(() => void sweep(), SWEEP_EVERY_MS).unref();
+    timers.push(setInterval(() => void sweep(), SWEEP_EVERY_MS).unref(), setInterval(() => void runDue(), schedulerIntervalMs).unref());
   });
-  app.addHook('onClose', async () => clearInterval(timer));
+  app.addHook('onClose', async () => {
+    for (const timer of timers) clearInterval(timer);
+    await ticking;
+  });
 }

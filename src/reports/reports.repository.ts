@@ -1,6 +1,10 @@
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
+import type { EmailOutboxRepository, NewOutboxMessage } from '../accounts/email-outbox.repository.js';
 import type { Database } from '../db/client.js';
-import { reports } from '../db/schema/index.js';
+import { reportSchedules, reports } from '../db/schema/index.js';
+
+export type ReportScheduleRecord = typeof reportSchedules.$inferSelect;
+export type NewReportSchedule = typeof reportSchedules.$inferInsert;
 
 export type ReportRecord = typeof reports.$inferSelect;
 export type NewReport = typeof reports.$inferInsert;
@@ -50,6 +54,56 @@ export class ReportsRepository {
 
   async update(id: string, changes: Partial<Omit<NewReport, 'id' | 'workspaceId'>>): Promise<void> {
     await this.db.update(reports).set(changes).where(eq(reports.id, id));
+  }
+
+  /**
+   * Marks the report done and queues its emails in one transaction: a crash before it leaves the
+   * job to run again, a crash after it leaves the emails to the outbox, so each is sent once.
+   */
+  async completeWithEmails(id: string, changes: Partial<NewReport>, outbox: EmailOutboxRepository, messages: NewOutboxMessage[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.update(reports).set(changes).where(eq(reports.id, id));
+      for (const message of messages) await outbox.enqueue(message, tx);
+    });
+  }
+
+  async insertSchedule(schedule: NewReportSchedule): Promise<ReportScheduleRecord> {
+    const [row] = await this.db.insert(reportSchedules).values(schedule).returning();
+    return row!;
+  }
+
+  async schedule(id: string): Promise<ReportScheduleRecord | undefined> {
+    const [row] = await this.db.select().from(reportSchedules).where(eq(reportSchedules.id, id));
+    return row;
+  }
+
+  async schedules(workspaceId: string): Promise<ReportScheduleRecord[]> {
+    return this.db.select().from(reportSchedules).where(eq(reportSchedules.workspaceId, workspaceId)).orderBy(desc(reportSchedules.createdAt), desc(reportSchedules.id));
+  }
+
+  async deleteSchedule(workspaceId: string, id: string): Promise<boolean> {
+    const deleted = await this.db.delete(reportSchedules).where(and(eq(reportSchedules.workspaceId, workspaceId), eq(reportSchedules.id, id))).returning({ id: reportSchedules.id });
+    return deleted.length > 0;
+  }
+
+  /**
+   * Claims the schedules that are due and moves each to its next run, in one transaction with
+   * SKIP LOCKED: however many API processes tick, each run is claimed once.
+   */
+  async claimDueSchedules(now: Date, limit: number, nextRun: (schedule: ReportScheduleRecord) => Date | null): Promise<ReportScheduleRecord[]> {
+    return this.db.transaction(async (tx) => {
+      const due = await tx
+        .select()
+        .from(reportSchedules)
+        .where(and(eq(reportSchedules.enabled, true), isNotNull(reportSchedules.nextRunAt), lte(reportSchedules.nextRunAt, now)))
+        .orderBy(asc(reportSchedules.nextRunAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      for (const schedule of due) {
+        await tx.update(reportSchedules).set({ nextRunAt: nextRun(schedule), lastRunAt: now }).where(eq(reportSchedules.id, schedule.id));
+      }
+      return due;
+    });
   }
 
   /** Finished reports created before the cutoff, deleted; their rows are returned so their files can go too. */

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { authOf } from '../http/auth.js';
 import type { AppInstance } from '../http/app.js';
 import { problemResponses } from '../http/problem.js';
-import type { ReportRecord } from './reports.repository.js';
+import type { ReportRecord, ReportScheduleRecord } from './reports.repository.js';
+import type { ReportSchedulesService } from './report-schedules.service.js';
 import type { ReportsService } from './reports.service.js';
 
 const period = {
@@ -59,7 +60,7 @@ export function toReport(report: ReportRecord): z.infer<typeof reportSchema> {
 
 const idParams = z.object({ id: z.uuid() });
 
-export function registerReportRoutes(app: AppInstance, { service }: { service: ReportsService }): void {
+export function registerReportRoutes(app: AppInstance, { service, schedules }: { service: ReportsService; schedules: ReportSchedulesService }): void {
   const tags = ['reports'];
   app.post(
     '/api/v1/reports',
@@ -128,6 +129,112 @@ export function registerReportRoutes(app: AppInstance, { service }: { service: R
       const file = await service.download(authOf(request).workspaceId, request.params.id);
       reply.header('content-disposition', `attachment; filename="${file.fileName}"`);
       return reply.type(file.contentType).send(file.stream);
+    },
+  );
+
+  registerScheduleRoutes(app, schedules);
+}
+
+const scheduledReport = z
+  .discriminatedUnion('type', [
+    z
+      .object({ type: z.literal('workspace_summary'), format: z.enum(['pdf', 'json']).default('pdf'), periodDays: z.number().int().min(1).max(366).optional().describe('Days each run covers, up to the run; default 1, 7 or 30 by frequency (7 for cron)') })
+      .strict(),
+    z.object({ type: z.literal('site_report'), format: z.enum(['pdf', 'json']).default('pdf'), siteId: z.uuid() }).strict(),
+    z.object({ type: z.literal('extraction_export'), format: z.enum(['csv', 'json', 'ndjson']).default('csv'), siteId: z.uuid() }).strict(),
+  ])
+  .meta({ id: 'ScheduledReport' });
+
+const scheduleRequest = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    report: scheduledReport,
+    cron: z.string().trim().min(1).max(100).optional().describe('Cron expression (minute hour day month weekday) in timeZone; or give frequency'),
+    frequency: z.enum(['daily', 'weekly', 'monthly']).optional(),
+    time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'expected HH:MM' })
+      .default('08:00')
+      .describe('Time of day for frequency, HH:MM in timeZone'),
+    dayOfWeek: z.number().int().min(0).max(6).default(1).describe('For weekly: 0 Sunday … 6 Saturday'),
+    dayOfMonth: z.number().int().min(1).max(28).default(1).describe('For monthly'),
+    timeZone: z.string().min(1).max(64).default('UTC').describe('IANA time zone, e.g. Europe/Paris'),
+    recipients: z.array(z.email()).min(1).max(20),
+  })
+  .strict()
+  .refine((body) => Boolean(body.cron) !== Boolean(body.frequency), { message: 'give either cron or frequency', path: ['frequency'] });
+
+const scheduleSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    type: z.enum(['workspace_summary', 'site_report', 'extraction_export']),
+    format: z.enum(['pdf', 'csv', 'json', 'ndjson']),
+    params: z.record(z.string(), z.unknown()),
+    cron: z.string(),
+    timeZone: z.string(),
+    recipients: z.array(z.string()),
+    enabled: z.boolean(),
+    nextRunAt: z.iso.datetime().nullable(),
+    lastRunAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ReportSchedule' });
+
+function toSchedule(schedule: ReportScheduleRecord): z.infer<typeof scheduleSchema> {
+  return {
+    id: schedule.id,
+    name: schedule.name,
+    type: schedule.type,
+    format: schedule.format,
+    params: schedule.params,
+    cron: schedule.cron,
+    timeZone: schedule.timeZone,
+    recipients: schedule.recipients,
+    enabled: schedule.enabled,
+    nextRunAt: schedule.nextRunAt?.toISOString() ?? null,
+    lastRunAt: schedule.lastRunAt?.toISOString() ?? null,
+    createdAt: schedule.createdAt.toISOString(),
+  };
+}
+
+function registerScheduleRoutes(app: AppInstance, schedules: ReportSchedulesService): void {
+  const tags = ['reports'];
+  app.post(
+    '/api/v1/report-schedules',
+    {
+      config: { permission: 'jobs:write' },
+      schema: {
+        tags,
+        summary: 'Schedule a report (cron, or daily/weekly/monthly at a time in a time zone), emailed to its recipients on every run',
+        body: scheduleRequest,
+        response: { 201: scheduleSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      return reply.status(201).send(toSchedule(await schedules.create(auth.workspaceId, auth.userId, request.body)));
+    },
+  );
+
+  app.get(
+    '/api/v1/report-schedules',
+    {
+      config: { permission: 'jobs:read' },
+      schema: { tags, summary: "The workspace's report schedules", response: { 200: z.object({ items: z.array(scheduleSchema) }), ...problemResponses(401, 403) } },
+    },
+    async (request) => ({ items: (await schedules.list(authOf(request).workspaceId)).map(toSchedule) }),
+  );
+
+  app.delete(
+    '/api/v1/report-schedules/:id',
+    {
+      config: { permission: 'jobs:write' },
+      schema: { tags, summary: 'Stop a report schedule (its reports stay)', params: idParams, response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) } },
+    },
+    async (request, reply) => {
+      await schedules.delete(authOf(request).workspaceId, request.params.id);
+      return reply.status(204).send(null);
     },
   );
 }

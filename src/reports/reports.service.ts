@@ -1,3 +1,4 @@
+import type { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
 import type { ReportType } from '../db/schema/index.js';
 import { HttpProblem, problems } from '../http/problem.js';
 import type { Logger } from '../logging/logger.js';
@@ -25,6 +26,7 @@ export interface ReportsDeps {
   content: ReportContentBuilder;
   files: ReportFiles;
   pdf: PdfRenderer;
+  outbox: EmailOutboxRepository;
   logger: Logger;
   retentionDays: number;
 }
@@ -40,7 +42,7 @@ export class ReportsService {
   constructor(private readonly deps: ReportsDeps) {}
 
   /** Stores the report as queued and starts its job; a scheduled run passes its schedule's priority. */
-  async create(workspaceId: string, createdBy: string | null, request: ReportRequest, priority: Priority = Priority.user): Promise<ReportRecord> {
+  async create(workspaceId: string, createdBy: string | null, request: ReportRequest, priority: Priority = Priority.user, scheduleId?: string): Promise<ReportRecord> {
     const { type, format } = request;
     let params: Record<string, unknown>;
     if (request.type === 'workspace_summary') {
@@ -51,7 +53,7 @@ export class ReportsService {
       if (!(await this.deps.sites.getInWorkspace(workspaceId, request.siteId))) throw problems.notFound('Site');
       params = { siteId: request.siteId };
     }
-    const report = await this.deps.reports.insert({ workspaceId, type, format, params, createdBy });
+    const report = await this.deps.reports.insert({ workspaceId, type, format, params, createdBy, scheduleId });
     const job = await this.deps.queue.enqueue({
       workspaceId,
       siteId: 'siteId' in request ? request.siteId : null,
@@ -79,21 +81,42 @@ export class ReportsService {
     return { report, fileName: report.fileName!, contentType: report.contentType!, stream: this.deps.files.read(report) };
   }
 
-  /** The generate_report job: writes the file, then marks the report ready. */
-  async generate(context: JobContext): Promise<{ reportId: string; sizeBytes: number }> {
+  /**
+   * The generate_report job: writes the file, then marks the report ready (and, for a scheduled
+   * run, queues its emails in the same transaction).
+   */
+  async generate(context: JobContext): Promise<{ reportId: string; sizeBytes: number | null }> {
     const report = await this.deps.reports.get(String(context.job.payload.reportId));
     if (!report) throw new PermanentJobError('the report no longer exists');
+    // A job run again after its report was completed (a worker that died before finishing the job) has nothing left to do.
+    if (report.status === 'succeeded') return { reportId: report.id, sizeBytes: report.sizeBytes };
     await this.deps.reports.update(report.id, { status: 'running', error: null });
     try {
       const sizeBytes = await this.deps.files.write(report, await this.#chunks(report, context));
       const fileName = `${TITLES[report.type]}-${report.createdAt.toISOString().slice(0, 10)}-${report.id.slice(0, 8)}.${report.format}`;
-      await this.deps.reports.update(report.id, { status: 'succeeded', sizeBytes, fileName, contentType: CONTENT_TYPES[report.format], finishedAt: new Date() });
+      const done = { status: 'succeeded' as const, sizeBytes, fileName, contentType: CONTENT_TYPES[report.format], finishedAt: new Date() };
+      await this.deps.reports.completeWithEmails(report.id, done, this.deps.outbox, await this.#emails({ ...report, ...done }));
       return { reportId: report.id, sizeBytes };
     } catch (error) {
       const final = error instanceof PermanentJobError || context.job.attempts >= context.job.maxAttempts;
       await this.deps.reports.update(report.id, final ? { status: 'failed', error: (error as Error).message, finishedAt: new Date() } : { status: 'queued' });
       throw error;
     }
+  }
+
+  /** One message per recipient of the report's schedule, the file attached; none for a report asked for by hand. */
+  async #emails(report: ReportRecord) {
+    const schedule = report.scheduleId ? await this.deps.reports.schedule(report.scheduleId) : undefined;
+    if (!schedule) return [];
+    const params = report.params as { siteId?: string; from?: string; to?: string };
+    const about = params.from ? `${params.from.slice(0, 10)} to ${params.to!.slice(0, 10)}` : `site ${params.siteId}`;
+    return schedule.recipients.map((to) => ({
+      to,
+      subject: `${schedule.name} (${report.fileName})`,
+      body: `Your scheduled Siteprint report "${schedule.name}" (${report.type.replace('_', ' ')}, ${about}) is attached.\n\nIt stays downloadable from the Reports page for ${this.deps.retentionDays} days.\n`,
+      attachments: [{ filename: report.fileName!, path: this.deps.files.pathOf(report), contentType: report.contentType! }],
+      metadata: { reportId: report.id, scheduleId: schedule.id },
+    }));
   }
 
   async #chunks(report: ReportRecord, context: JobContext): Promise<AsyncIterable<string | Buffer> | Array<string | Buffer>> {

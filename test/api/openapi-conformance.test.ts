@@ -307,6 +307,17 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     }
   });
 
+  it('report schedules', async () => {
+    const schedule = (
+      await call('postReportSchedules', 201, { body: { name: 'Weekly', report: { type: 'site_report', siteId }, frequency: 'weekly', recipients: ['ops@example.com'] } })
+    ).json();
+    await call('postReportSchedules', 400, { body: { name: 'Too often', report: { type: 'workspace_summary' }, cron: '* * * * *', recipients: ['ops@example.com'] } });
+    await call('postReportSchedules', 404, { body: { name: 'Gone', report: { type: 'site_report', siteId: unknownId }, frequency: 'daily', recipients: ['ops@example.com'] } });
+    await call('getReportSchedules', 200);
+    await call('deleteReportSchedulesById', 204, { params: { id: schedule.id } });
+    await call('deleteReportSchedulesById', 404, { params: { id: schedule.id } });
+  });
+
   it('live events answer as an event stream', async () => {
     const operation = operations.get('getEvents')!;
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { jobs } from './jobs.js';
 import { workspaces } from './workspaces.js';
 
@@ -31,6 +31,35 @@ export const apiUsageMinutes = pgTable(
 export type ReportType = 'workspace_summary' | 'site_report' | 'extraction_export';
 export type ReportFormat = 'pdf' | 'csv' | 'json' | 'ndjson';
 
+/** A report made on a schedule and emailed to its recipients. */
+export const reportSchedules = pgTable(
+  'report_schedules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    type: text('type').$type<ReportType>().notNull(),
+    format: text('format').$type<ReportFormat>().notNull(),
+    /** siteId, or periodDays for a workspace summary. */
+    params: jsonb('params').notNull().$type<Record<string, unknown>>(),
+    /** Cron expression, evaluated in timeZone; daily/weekly/monthly requests are stored as one. */
+    cron: text('cron').notNull(),
+    timeZone: text('time_zone').notNull(),
+    recipients: jsonb('recipients').notNull().$type<string[]>(),
+    enabled: boolean('enabled').notNull().default(true),
+    nextRunAt: timestamp('next_run_at', { withTimezone: true }),
+    lastRunAt: timestamp('last_run_at', { withTimezone: true }),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('report_schedules_workspace_idx').on(table.workspaceId, table.createdAt),
+    index('report_schedules_due_idx').on(table.nextRunAt).where(sql`${table.enabled}`),
+  ],
+);
+
 /** A generated (or generating) report; its file lives under DATA_DIR/reports. */
 export const reports = pgTable(
   'reports',
@@ -45,6 +74,8 @@ export const reports = pgTable(
     params: jsonb('params').notNull().$type<Record<string, unknown>>(),
     status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed'] }).notNull().default('queued'),
     jobId: uuid('job_id').references(() => jobs.id, { onDelete: 'set null' }),
+    /** The schedule whose run this is; its recipients get the file by email. */
+    scheduleId: uuid('schedule_id').references(() => reportSchedules.id, { onDelete: 'set null' }),
     createdBy: uuid('created_by'),
     fileName: text('file_name'),
     contentType: text('content_type'),

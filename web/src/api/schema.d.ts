@@ -896,6 +896,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/report-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's report schedules */
+        get: operations["getReportSchedules"];
+        put?: never;
+        /** Schedule a report (cron, or daily/weekly/monthly at a time in a time zone), emailed to its recipients on every run */
+        post: operations["postReportSchedules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop a report schedule (its reports stay) */
+        delete: operations["deleteReportSchedulesById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/summary": {
         parameters: {
             query?: never;
@@ -1263,6 +1298,57 @@ export interface components {
             finishedAt: string | null;
             /** @description Where to download the file once the report has succeeded */
             downloadUrl: string | null;
+        };
+        ScheduledReportInput: {
+            /** @constant */
+            type: "workspace_summary";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** @description Days each run covers, up to the run; default 1, 7 or 30 by frequency (7 for cron) */
+            periodDays?: number;
+        } | {
+            /** @constant */
+            type: "site_report";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** Format: uuid */
+            siteId: string;
+        } | {
+            /** @constant */
+            type: "extraction_export";
+            /**
+             * @default csv
+             * @enum {string}
+             */
+            format: "csv" | "json" | "ndjson";
+            /** Format: uuid */
+            siteId: string;
+        };
+        ReportScheduleInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "workspace_summary" | "site_report" | "extraction_export";
+            /** @enum {string} */
+            format: "pdf" | "csv" | "json" | "ndjson";
+            params: {
+                [key: string]: unknown;
+            };
+            cron: string;
+            timeZone: string;
+            recipients: string[];
+            enabled: boolean;
+            nextRunAt: string | null;
+            lastRunAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
         ReadinessInput: {
             /** @enum {string} */
@@ -2312,6 +2398,57 @@ export interface components {
             finishedAt: string | null;
             /** @description Where to download the file once the report has succeeded */
             downloadUrl: string | null;
+        };
+        ScheduledReport: {
+            /** @constant */
+            type: "workspace_summary";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** @description Days each run covers, up to the run; default 1, 7 or 30 by frequency (7 for cron) */
+            periodDays?: number;
+        } | {
+            /** @constant */
+            type: "site_report";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** Format: uuid */
+            siteId: string;
+        } | {
+            /** @constant */
+            type: "extraction_export";
+            /**
+             * @default csv
+             * @enum {string}
+             */
+            format: "csv" | "json" | "ndjson";
+            /** Format: uuid */
+            siteId: string;
+        };
+        ReportSchedule: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "workspace_summary" | "site_report" | "extraction_export";
+            /** @enum {string} */
+            format: "pdf" | "csv" | "json" | "ndjson";
+            params: {
+                [key: string]: unknown;
+            };
+            cron: string;
+            timeZone: string;
+            recipients: string[];
+            enabled: boolean;
+            nextRunAt: string | null;
+            lastRunAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
         Readiness: {
             /** @enum {string} */
@@ -8669,6 +8806,253 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReportSchedule"][];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postReportSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    report: components["schemas"]["ScheduledReportInput"];
+                    /** @description Cron expression (minute hour day month weekday) in timeZone; or give frequency */
+                    cron?: string;
+                    /** @enum {string} */
+                    frequency?: "daily" | "weekly" | "monthly";
+                    /**
+                     * @description Time of day for frequency, HH:MM in timeZone
+                     * @default 08:00
+                     */
+                    time?: string;
+                    /**
+                     * @description For weekly: 0 Sunday … 6 Saturday
+                     * @default 1
+                     */
+                    dayOfWeek?: number;
+                    /**
+                     * @description For monthly
+                     * @default 1
+                     */
+                    dayOfMonth?: number;
+                    /**
+                     * @description IANA time zone, e.g. Europe/Paris
+                     * @default UTC
+                     */
+                    timeZone?: string;
+                    recipients: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportSchedule"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteReportSchedulesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

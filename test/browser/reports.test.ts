@@ -95,7 +95,7 @@ describe.runIf(chromiumAvailable())('analytics and reports in the dashboard', ()
     await page.getByRole('combobox', { name: 'Recipients' }).fill('ops@example.com');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Schedule', exact: true }).click();
-    await page.getByRole('cell', { name: 'Monday digest' }).waitFor();
+    await page.getByRole('cell', { name: 'Monday digest', exact: true }).first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'reports-desktop.png'), fullPage: true });
   }, 300_000);
 

@@ -11,7 +11,7 @@ import type { Logger } from '../logging/logger.js';
 import { AnalysisCoordinator } from '../pipeline/analysis.js';
 import { engineThreads, type EngineThreads } from '../pipeline/engine-threads.js';
 import type { PipelineDeps } from '../pipeline/handlers.js';
-import { JOB_TYPES } from '../pipeline/job-types.js';
+import { GENERATE_REPORT, JOB_TYPES } from '../pipeline/job-types.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
 import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
@@ -19,6 +19,7 @@ import { SiteScheduler } from '../scheduling/site-scheduler.js';
 import { SiteState } from '../sites/site-state.js';
 import { SitesRepository } from '../sites/sites.repository.js';
 import { SitesService } from '../sites/sites.service.js';
+import { createReportsService, type ReportSchedulesService, type ReportsService } from '../reports/index.js';
 
 /**
  * The composition root: one place that builds the database, queue, event bus, repositories
@@ -31,7 +32,7 @@ export interface Platform {
   queue: JobQueue;
   events: EventBus;
   repositories: { jobs: JobsRepository; sites: SitesRepository; blueprints: BlueprintsRepository; extractionResults: ExtractionResultsRepository };
-  services: { sites: SitesService; jobs: JobsService; llm: LlmService };
+  services: { sites: SitesService; jobs: JobsService; llm: LlmService; reports: ReportsService; reportSchedules: ReportSchedulesService };
   analysis: AnalysisCoordinator;
   handlers: JobHandlers;
   fetcher: Fetcher;
@@ -83,12 +84,14 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
     const engine = engineThreads(config.WORKER_CONCURRENCY);
     let renderer: Renderer | undefined;
-    const handlers = lazyHandlers(async () => {
+    const reports = createReportsService({ config, logger, database: db, queue, sites, blueprints });
+    const pipelineHandlers = lazyHandlers(async () => {
       const [{ createPipelineHandlers }, { rendererFor }] = await Promise.all([import('../pipeline/handlers.js'), import('../engine/render/index.js')]);
       renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
       const deps: PipelineDeps = { config, logger, analysis, sites, siteState: new SiteState(sites), blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine };
       return createPipelineHandlers(deps);
     });
+    const handlers: JobHandlers = { ...pipelineHandlers, [GENERATE_REPORT]: (context) => reports.service.generate(context) };
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let closing: Promise<void> | undefined;
     return {
@@ -98,7 +101,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       queue,
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
-      services: { sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }), jobs: new JobsService(jobs, queue, analysis, llm), llm },
+      services: { sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }), jobs: new JobsService(jobs, queue, analysis, llm), llm, reports: reports.service, reportSchedules: reports.schedules },
       analysis,
       handlers,
       fetcher,
@@ -111,6 +114,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
           await events.close();
           await fetcher.close();
           await renderer?.close();
+          await reports.close();
           if (!database) await db.close();
         })()),
     };
@@ -128,7 +132,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
 function lazyHandlers(load: () => Promise<JobHandlers>): JobHandlers {
   let loading: Promise<JobHandlers> | undefined;
   return Object.fromEntries(
-    JOB_TYPES.map((type) => [
+    JOB_TYPES.filter((type) => type !== GENERATE_REPORT).map((type) => [
       type,
       async (context: JobContext) => {
         // A failed load (a broken install) is retried by the next job rather than remembered.

@@ -1,3 +1,5 @@
+import { registerEmailDelivery } from '../accounts/email-sender.js';
+import { analyticsPlugin } from '../analytics/index.js';
 import { registerBlueprintRoutes } from '../blueprints/blueprints.routes.js';
 import { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { registerEventRoutes } from '../events/events.routes.js';
@@ -9,6 +11,7 @@ import { IdempotencyRepository, registerIdempotency } from '../http/idempotency.
 import { registerJobRoutes } from '../jobs/jobs.routes.js';
 import { registerLlmRoutes } from '../llm/index.js';
 import { OverviewRepository, registerOverviewRoutes } from '../overview/index.js';
+import { reportsPlugin } from '../reports/index.js';
 import { threadedExtraction } from '../pipeline/engine-threads.js';
 import { registerSiteRoutes, siteDetailReader } from '../sites/sites.routes.js';
 import { registerAdmin } from './admin.js';
@@ -16,7 +19,8 @@ import type { Platform } from './platform.js';
 
 /**
  * The product's API, each area an encapsulated plugin over its services: sites, jobs and queues,
- * blueprints, extraction, live events, the overview totals, LLM usage and system administration.
+ * blueprints, extraction, live events, the overview totals, LLM usage, analytics and reports (with the email they send), and system
+ * administration.
  */
 export async function registerProduct(app: AppInstance, platform: Platform): Promise<void> {
   const { services, repositories } = platform;
@@ -35,5 +39,13 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
   await app.register(featurePlugin(registerEventRoutes), { events: platform.events, workspaceOf });
   await app.register(featurePlugin(registerOverviewRoutes), { overview: new OverviewRepository(platform.database.db), workspaceOf });
   await app.register(featurePlugin(registerLlmRoutes), { service: services.llm, workspaceOf });
+  await app.register(reportsPlugin, {
+    service: services.reports,
+    schedules: services.reportSchedules,
+    logger: platform.logger,
+    schedulerIntervalMs: platform.config.REPORT_SCHEDULER_INTERVAL_MS,
+  });
+  registerEmailDelivery(app, { config: platform.config, db: platform.database.db, logger: platform.logger });
+  await app.register(analyticsPlugin, { config: platform.config, database: platform.database, logger: platform.logger });
   await registerAdmin(app, platform);
 }

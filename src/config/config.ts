@@ -98,6 +98,18 @@ const configSchema = z.object({
   BACKUP_DIR: z.string().min(1).optional(),
   /** How many backups BACKUP_DIR keeps; older ones are deleted after each new one. */
   BACKUP_RETENTION: z.coerce.number().int().min(1).max(1000).default(7),
+  // --- Analytics and reports ---
+  /** How often each API process adds its per-minute request counts to the database. */
+  API_USAGE_FLUSH_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Reports older than this many days are deleted with their files. */
+  REPORT_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** How often each API process looks for report schedules that are due. */
+  REPORT_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(50).default(30_000),
+  // --- Email: without SMTP_URL messages wait in the outbox until it is set. ---
+  SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'expected an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().min(3).default('Siteprint <siteprint@localhost>'),
+  /** How often the outbox is checked for mail to send. */
+  EMAIL_SEND_INTERVAL_MS: z.coerce.number().int().min(50).default(10_000),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

@@ -8,7 +8,7 @@ import type { SiteState } from '../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
 import type { AnalysisCoordinator } from './analysis.js';
 import type { EngineThreads } from './engine-threads.js';
-import { CHECK_SITE, EXTRACT_BATCH, payloadOf, REPAIR_BLUEPRINT, type AnalysisStep, type JobResult, type JobType } from './job-types.js';
+import { CHECK_SITE, EXTRACT_BATCH, payloadOf, REPAIR_BLUEPRINT, type AnalysisStep, type JobResult, type PipelineJobType } from './job-types.js';
 import type { Fetcher, Renderer } from '../engine/index.js';
 import { discoverPageTypesStep, fingerprintSiteStep } from './steps/analyze-site.js';
 import { generateSelectorsStep, testSelectorsStep } from './steps/build-blueprint.js';
@@ -37,10 +37,10 @@ export interface PipelineDeps {
 }
 
 /** What a job type's work returns: its declared result. */
-type Work<Type extends JobType> = (context: JobContext, site: SiteRecord) => Promise<JobResult<Type>>;
+type Work<Type extends PipelineJobType> = (context: JobContext, site: SiteRecord) => Promise<JobResult<Type>>;
 
 /** A standalone (non-analysis) job about one site. */
-function siteJob<Type extends JobType>(sites: SitesRepository, type: Type, work: Work<Type>): JobHandler {
+function siteJob<Type extends PipelineJobType>(sites: SitesRepository, type: Type, work: Work<Type>): JobHandler {
   return async (context) => {
     const site = await sites.get(payloadOf(context.job, type).siteId);
     if (!site) throw new PermanentJobError('the site no longer exists');
@@ -59,7 +59,7 @@ export function createPipelineHandlers(deps: PipelineDeps): JobHandlers {
     test_selectors: testSelectorsStep(deps),
     update_blueprint: updateBlueprintStep(deps),
   };
-  const handlers: Record<JobType, JobHandler> = {
+  const handlers: Record<PipelineJobType, JobHandler> = {
     fingerprint_site: analysis.step(steps.fingerprint_site),
     discover_categories: analysis.step(steps.discover_categories),
     generate_selectors: analysis.step(steps.generate_selectors),

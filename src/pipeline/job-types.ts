@@ -22,11 +22,17 @@ export const CHECK_SITE = 'check_site';
 export const REPAIR_BLUEPRINT = 'repair_blueprint';
 export const EXTRACT_BATCH = 'extract_batch';
 
+/** Reports (src/reports): its handler comes from the reports module, not the pipeline. */
+export const GENERATE_REPORT = 'generate_report';
+
 /** Every job type a worker runs, one handler each. */
-export const JOB_TYPES = [...ANALYSIS_STEPS, CHECK_SITE, REPAIR_BLUEPRINT, EXTRACT_BATCH] as const;
+export const JOB_TYPES = [...ANALYSIS_STEPS, CHECK_SITE, REPAIR_BLUEPRINT, EXTRACT_BATCH, GENERATE_REPORT] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
-/** Every job is about one site. */
+/** The job types whose handlers the pipeline builds (createPipelineHandlers). */
+export type PipelineJobType = Exclude<JobType, typeof GENERATE_REPORT>;
+
+/** Every job but a report's is about one site. */
 export type SitePayload = {
   siteId: string;
 };
@@ -62,6 +68,7 @@ export interface JobMap {
   check_site: { payload: SitePayload; result: { health: Health; coverage: number; baseline: number } };
   repair_blueprint: { payload: SitePayload; result: { repaired: string[] } & Partial<SavedBlueprint> };
   extract_batch: { payload: SitePayload & { urls: string[] }; result: { pages: number; failed: number; blueprintVersion: number } };
+  generate_report: { payload: { reportId: string }; result: { reportId: string; sizeBytes: number | null } };
 }
 
 export type JobPayload<Type extends JobType> = JobMap[Type]['payload'];

@@ -288,6 +288,37 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getJobsByIdResults', 404, { params: { id: analysisId } });
   });
 
+  it('reports: requested, listed, downloaded', async () => {
+    const report = (await call('postReports', 202, { body: { type: 'site_report', siteId, format: 'json' } })).json();
+    await call('postReports', 400, { body: { type: 'site_report', siteId, format: 'csv' } });
+    await call('postReports', 404, { body: { type: 'extraction_export', siteId: unknownId } });
+    expect((await settled(report.jobId)).status).toBe('succeeded');
+    await call('getReports', 200);
+    await call('getReports', 400, { query: { limit: 0 } });
+    await call('getReportsById', 200, { params: { id: report.id } });
+    await call('getReportsById', 404, { params: { id: unknownId } });
+    await call('getReportsByIdDownload', 200, { params: { id: report.id } });
+    await call('getReportsByIdDownload', 404, { params: { id: unknownId } });
+    await platform.queue.pause();
+    try {
+      const queued = (await call('postReports', 202, { body: { type: 'workspace_summary', format: 'json' } })).json();
+      await call('getReportsByIdDownload', 409, { params: { id: queued.id } });
+    } finally {
+      await platform.queue.resume();
+    }
+  });
+
+  it('report schedules', async () => {
+    const schedule = (
+      await call('postReportSchedules', 201, { body: { name: 'Weekly', report: { type: 'site_report', siteId }, frequency: 'weekly', recipients: ['ops@example.com'] } })
+    ).json();
+    await call('postReportSchedules', 400, { body: { name: 'Too often', report: { type: 'workspace_summary' }, cron: '* * * * *', recipients: ['ops@example.com'] } });
+    await call('postReportSchedules', 404, { body: { name: 'Gone', report: { type: 'site_report', siteId: unknownId }, frequency: 'daily', recipients: ['ops@example.com'] } });
+    await call('getReportSchedules', 200);
+    await call('deleteReportSchedulesById', 204, { params: { id: schedule.id } });
+    await call('deleteReportSchedulesById', 404, { params: { id: schedule.id } });
+  });
+
   it('live events answer as an event stream', async () => {
     const operation = operations.get('getEvents')!;
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -313,6 +344,17 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getLlmBudget', 200);
     await call('putLlmBudget', 200, { body: { monthlyUsd: 25 } });
     await call('putLlmBudget', 400, { body: { monthlyUsd: -1 } });
+  });
+
+  it('analytics: summary and timeseries', async () => {
+    await call('getAnalyticsSummary', 200);
+    await call('getAnalyticsSummary', 200, { query: { scope: 'all' } });
+    await call('getAnalyticsSummary', 403, { as: bob, query: { scope: 'all' } });
+    await call('getAnalyticsSummary', 400, { query: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } });
+    await call('getAnalyticsSummary', 401, { as: null });
+    await call('getAnalyticsTimeseries', 200, { query: { metric: 'jobs', interval: 'hour', siteId } });
+    await call('getAnalyticsTimeseries', 200, { query: { metric: 'job_duration' } });
+    await call('getAnalyticsTimeseries', 400, { query: { metric: 'api_requests', siteId } });
   });
 
   it('API keys', async () => {

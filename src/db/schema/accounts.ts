@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** People who sign in. Email uniqueness ignores case, so "A@x.io" and "a@x.io" are one account. */
 export const users = pgTable(
@@ -70,6 +70,19 @@ export const emailOutbox = pgTable('email_outbox', {
   subject: text('subject').notNull(),
   body: text('body').notNull(),
   metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+  /** Files to attach, read from disk when the message is sent (reports under DATA_DIR). */
+  attachments: jsonb('attachments').$type<EmailAttachment[]>(),
+  /** Sending attempts so far; a failed one is tried again after a backoff. */
+  attempts: integer('attempts').notNull().default(0),
+  /** When a sender may next claim it (a claim pushes it forward, so a sender that dies releases it). */
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+  lastError: text('last_error'),
   sentAt: timestamp('sent_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+}, (table) => [index('email_outbox_due_idx').on(table.nextAttemptAt).where(sql`${table.sentAt} is null`)]);
+
+export interface EmailAttachment {
+  filename: string;
+  path: string;
+  contentType: string;
+}

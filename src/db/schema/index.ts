@@ -8,3 +8,4 @@ export * from './workspaces.js';
 export * from './audit-log.js';
 export * from './extraction-results.js';
 export * from './llm-requests.js';
+export * from './analytics.js';

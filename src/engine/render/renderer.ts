@@ -24,7 +24,7 @@ export interface RenderedPage extends Omit<FetchedDocument, 'rendered'> {
   js: Record<string, string>;
 }
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export function defaultChromiumPath(): string {
   return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -844,6 +844,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's reports, newest first */
+        get: operations["getReports"];
+        put?: never;
+        /** Request a report (workspace summary, site report or extraction export); a generate_report job writes it */
+        post: operations["postReports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One report and its status */
+        get: operations["getReportsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report file (Content-Disposition: attachment), streamed */
+        get: operations["getReportsByIdDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's report schedules */
+        get: operations["getReportSchedules"];
+        put?: never;
+        /** Schedule a report (cron, or daily/weekly/monthly at a time in a time zone), emailed to its recipients on every run */
+        post: operations["postReportSchedules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop a report schedule (its reports stay) */
+        delete: operations["deleteReportSchedulesById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Figures for a period: sites, analyses, jobs by type with timings, extraction, blueprint versions, health changes, LLM use and API use */
+        get: operations["getAnalyticsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One metric per hour or day (UTC) over a period, every bucket present
+         * @description jobs: top-level jobs requested, by status; job_duration: mean and p95 seconds of top-level jobs that succeeded; extraction_pages: pages extracted (records, errors); blueprint_versions: by reason (analysis, repair, edit); site_checks: by health; llm_cost (USD), llm_requests: by model; llm_tokens: prompt and completion; api_requests: by status class
+         */
+        get: operations["getAnalyticsTimeseries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -1269,6 +1393,139 @@ export interface components {
             expiresAt: string | null;
             /** @description sp_…; shown only in this response, store it now */
             secret: string;
+        };
+        AnalyticsSummaryInput: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            scope: "workspace" | "all";
+            sites: {
+                /** @description Sites now (not limited to the period) */
+                total: number;
+                /** @description Distinct sites whose analysis succeeded in the period */
+                analysed: number;
+                healthy: number;
+                degraded: number;
+                down: number;
+                unknown: number;
+            };
+            /** @description analyze_site jobs requested in the period */
+            analyses: {
+                total: number;
+                succeeded: number;
+                failed: number;
+                cancelled: number;
+                /** @description Succeeded share of finished (succeeded or failed) jobs; null before any finished */
+                successRate: number | null;
+            };
+            /** @description Jobs requested in the period by type, pipeline steps included */
+            jobs: {
+                type: string;
+                total: number;
+                queued: number;
+                running: number;
+                succeeded: number;
+                failed: number;
+                cancelled: number;
+                /** @description Succeeded share of finished (succeeded or failed) jobs; null before any finished */
+                successRate: number | null;
+                /** @description Mean processing time (start to end) of the succeeded ones */
+                meanSeconds: number | null;
+                /** @description 95th percentile of the same */
+                p95Seconds: number | null;
+            }[];
+            /** @description Extraction batches requested in the period */
+            extraction: {
+                jobs: number;
+                pages: number;
+                pagesWithRecord: number;
+                pagesWithError: number;
+            };
+            blueprintVersions: {
+                total: number;
+                analysis: number;
+                /** @description Versions written by repair_blueprint */
+                automaticRepairs: number;
+                /** @description Versions saved from a person’s edit */
+                manualEdits: number;
+            };
+            health: {
+                checks: number;
+                /** @description Checks whose health differs from the site's previous check (the first differs from unknown) */
+                changes: number;
+                toHealthy: number;
+                toDegraded: number;
+                toDown: number;
+            };
+            llm: {
+                requests: number;
+                promptTokens: number;
+                completionTokens: number;
+                costUsd: number;
+                byModel: {
+                    model: string;
+                    requests: number;
+                    promptTokens: number;
+                    completionTokens: number;
+                    costUsd: number;
+                }[];
+                byStep: {
+                    step: string;
+                    requests: number;
+                    promptTokens: number;
+                    completionTokens: number;
+                    costUsd: number;
+                }[];
+            };
+            /** @description API requests counted per minute (written every API_USAGE_FLUSH_MS) */
+            api: {
+                requests: number;
+                byRoute: {
+                    method: string;
+                    /** @description Route pattern */
+                    route: string;
+                    requests: number;
+                    meanMs: number;
+                }[];
+                byStatusClass: {
+                    /** @description 2xx, 4xx, 5xx… */
+                    statusClass: string;
+                    requests: number;
+                }[];
+                byApiKey: {
+                    apiKeyId: string;
+                    requests: number;
+                }[];
+                byUser: {
+                    userId: string;
+                    requests: number;
+                }[];
+            };
+        };
+        AnalyticsTimeseriesInput: {
+            /** @enum {string} */
+            metric: "jobs" | "job_duration" | "extraction_pages" | "blueprint_versions" | "site_checks" | "llm_cost" | "llm_tokens" | "llm_requests" | "api_requests";
+            /** @enum {string} */
+            interval: "hour" | "day";
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description The series: job statuses, models, version reasons, health states, status classes… */
+            keys: string[];
+            points: {
+                /**
+                 * Format: date-time
+                 * @description Start of the UTC bucket
+                 */
+                at: string;
+                /** @description Value of each series in the bucket; null where a mean has nothing to average */
+                values: {
+                    [key: string]: number | null;
+                };
+            }[];
         };
         TechnologyInput: {
             name: string;
@@ -2051,6 +2308,121 @@ export interface components {
                 requestsThisMonth: number;
             };
         };
+        ReportRequestInput: {
+            /** @constant */
+            type: "workspace_summary";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /**
+             * Format: date-time
+             * @description Start of the period; default 30 days before `to`
+             */
+            from?: string;
+            /**
+             * Format: date-time
+             * @description End of the period; default when the report is requested
+             */
+            to?: string;
+        } | {
+            /** @constant */
+            type: "site_report";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** Format: uuid */
+            siteId: string;
+        } | {
+            /** @constant */
+            type: "extraction_export";
+            /**
+             * @default csv
+             * @enum {string}
+             */
+            format: "csv" | "json" | "ndjson";
+            /** Format: uuid */
+            siteId: string;
+        };
+        ReportInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "workspace_summary" | "site_report" | "extraction_export";
+            /** @enum {string} */
+            format: "pdf" | "csv" | "json" | "ndjson";
+            /** @description siteId for site reports and exports; from and to for summaries */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** @description The generate_report job */
+            jobId: string | null;
+            fileName: string | null;
+            contentType: string | null;
+            sizeBytes: number | null;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /** @description Where to download the file once the report has succeeded */
+            downloadUrl: string | null;
+        };
+        ScheduledReportInput: {
+            /** @constant */
+            type: "workspace_summary";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** @description Days each run covers, up to the run; default 1, 7 or 30 by frequency (7 for cron) */
+            periodDays?: number;
+        } | {
+            /** @constant */
+            type: "site_report";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** Format: uuid */
+            siteId: string;
+        } | {
+            /** @constant */
+            type: "extraction_export";
+            /**
+             * @default csv
+             * @enum {string}
+             */
+            format: "csv" | "json" | "ndjson";
+            /** Format: uuid */
+            siteId: string;
+        };
+        ReportScheduleInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "workspace_summary" | "site_report" | "extraction_export";
+            /** @enum {string} */
+            format: "pdf" | "csv" | "json" | "ndjson";
+            params: {
+                [key: string]: unknown;
+            };
+            cron: string;
+            timeZone: string;
+            recipients: string[];
+            enabled: boolean;
+            nextRunAt: string | null;
+            lastRunAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         AuditEntryInput: {
             /** Format: uuid */
             id: string;
@@ -2372,6 +2744,139 @@ export interface components {
             expiresAt: string | null;
             /** @description sp_…; shown only in this response, store it now */
             secret: string;
+        };
+        AnalyticsSummary: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            scope: "workspace" | "all";
+            sites: {
+                /** @description Sites now (not limited to the period) */
+                total: number;
+                /** @description Distinct sites whose analysis succeeded in the period */
+                analysed: number;
+                healthy: number;
+                degraded: number;
+                down: number;
+                unknown: number;
+            };
+            /** @description analyze_site jobs requested in the period */
+            analyses: {
+                total: number;
+                succeeded: number;
+                failed: number;
+                cancelled: number;
+                /** @description Succeeded share of finished (succeeded or failed) jobs; null before any finished */
+                successRate: number | null;
+            };
+            /** @description Jobs requested in the period by type, pipeline steps included */
+            jobs: {
+                type: string;
+                total: number;
+                queued: number;
+                running: number;
+                succeeded: number;
+                failed: number;
+                cancelled: number;
+                /** @description Succeeded share of finished (succeeded or failed) jobs; null before any finished */
+                successRate: number | null;
+                /** @description Mean processing time (start to end) of the succeeded ones */
+                meanSeconds: number | null;
+                /** @description 95th percentile of the same */
+                p95Seconds: number | null;
+            }[];
+            /** @description Extraction batches requested in the period */
+            extraction: {
+                jobs: number;
+                pages: number;
+                pagesWithRecord: number;
+                pagesWithError: number;
+            };
+            blueprintVersions: {
+                total: number;
+                analysis: number;
+                /** @description Versions written by repair_blueprint */
+                automaticRepairs: number;
+                /** @description Versions saved from a person’s edit */
+                manualEdits: number;
+            };
+            health: {
+                checks: number;
+                /** @description Checks whose health differs from the site's previous check (the first differs from unknown) */
+                changes: number;
+                toHealthy: number;
+                toDegraded: number;
+                toDown: number;
+            };
+            llm: {
+                requests: number;
+                promptTokens: number;
+                completionTokens: number;
+                costUsd: number;
+                byModel: {
+                    model: string;
+                    requests: number;
+                    promptTokens: number;
+                    completionTokens: number;
+                    costUsd: number;
+                }[];
+                byStep: {
+                    step: string;
+                    requests: number;
+                    promptTokens: number;
+                    completionTokens: number;
+                    costUsd: number;
+                }[];
+            };
+            /** @description API requests counted per minute (written every API_USAGE_FLUSH_MS) */
+            api: {
+                requests: number;
+                byRoute: {
+                    method: string;
+                    /** @description Route pattern */
+                    route: string;
+                    requests: number;
+                    meanMs: number;
+                }[];
+                byStatusClass: {
+                    /** @description 2xx, 4xx, 5xx… */
+                    statusClass: string;
+                    requests: number;
+                }[];
+                byApiKey: {
+                    apiKeyId: string;
+                    requests: number;
+                }[];
+                byUser: {
+                    userId: string;
+                    requests: number;
+                }[];
+            };
+        };
+        AnalyticsTimeseries: {
+            /** @enum {string} */
+            metric: "jobs" | "job_duration" | "extraction_pages" | "blueprint_versions" | "site_checks" | "llm_cost" | "llm_tokens" | "llm_requests" | "api_requests";
+            /** @enum {string} */
+            interval: "hour" | "day";
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description The series: job statuses, models, version reasons, health states, status classes… */
+            keys: string[];
+            points: {
+                /**
+                 * Format: date-time
+                 * @description Start of the UTC bucket
+                 */
+                at: string;
+                /** @description Value of each series in the bucket; null where a mean has nothing to average */
+                values: {
+                    [key: string]: number | null;
+                };
+            }[];
         };
         Technology: {
             name: string;
@@ -3153,6 +3658,121 @@ export interface components {
                 costThisMonthUsd: number;
                 requestsThisMonth: number;
             };
+        };
+        ReportRequest: {
+            /** @constant */
+            type: "workspace_summary";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /**
+             * Format: date-time
+             * @description Start of the period; default 30 days before `to`
+             */
+            from?: string;
+            /**
+             * Format: date-time
+             * @description End of the period; default when the report is requested
+             */
+            to?: string;
+        } | {
+            /** @constant */
+            type: "site_report";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** Format: uuid */
+            siteId: string;
+        } | {
+            /** @constant */
+            type: "extraction_export";
+            /**
+             * @default csv
+             * @enum {string}
+             */
+            format: "csv" | "json" | "ndjson";
+            /** Format: uuid */
+            siteId: string;
+        };
+        Report: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "workspace_summary" | "site_report" | "extraction_export";
+            /** @enum {string} */
+            format: "pdf" | "csv" | "json" | "ndjson";
+            /** @description siteId for site reports and exports; from and to for summaries */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** @description The generate_report job */
+            jobId: string | null;
+            fileName: string | null;
+            contentType: string | null;
+            sizeBytes: number | null;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /** @description Where to download the file once the report has succeeded */
+            downloadUrl: string | null;
+        };
+        ScheduledReport: {
+            /** @constant */
+            type: "workspace_summary";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** @description Days each run covers, up to the run; default 1, 7 or 30 by frequency (7 for cron) */
+            periodDays?: number;
+        } | {
+            /** @constant */
+            type: "site_report";
+            /**
+             * @default pdf
+             * @enum {string}
+             */
+            format: "pdf" | "json";
+            /** Format: uuid */
+            siteId: string;
+        } | {
+            /** @constant */
+            type: "extraction_export";
+            /**
+             * @default csv
+             * @enum {string}
+             */
+            format: "csv" | "json" | "ndjson";
+            /** Format: uuid */
+            siteId: string;
+        };
+        ReportSchedule: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "workspace_summary" | "site_report" | "extraction_export";
+            /** @enum {string} */
+            format: "pdf" | "csv" | "json" | "ndjson";
+            params: {
+                [key: string]: unknown;
+            };
+            cron: string;
+            timeZone: string;
+            recipients: string[];
+            enabled: boolean;
+            nextRunAt: string | null;
+            lastRunAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
         AuditEntry: {
             /** Format: uuid */
@@ -6158,7 +6778,7 @@ export interface operations {
         parameters: {
             query?: {
                 siteId?: string;
-                type?: "analyze_site" | "fingerprint_site" | "discover_categories" | "generate_selectors" | "test_selectors" | "update_blueprint" | "check_site" | "repair_blueprint" | "extract_batch";
+                type?: "analyze_site" | "fingerprint_site" | "discover_categories" | "generate_selectors" | "test_selectors" | "update_blueprint" | "check_site" | "repair_blueprint" | "extract_batch" | "generate_report";
                 status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                 /** @description true: analyses and standalone jobs only, without pipeline steps */
                 topLevel?: "true" | "false";
@@ -8302,6 +8922,703 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReports: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Report"][];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsByIdDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file in the report’s format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/csv": string;
+                    "application/json": unknown;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReportSchedule"][];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postReportSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    report: components["schemas"]["ScheduledReportInput"];
+                    /** @description Cron expression (minute hour day month weekday) in timeZone; or give frequency */
+                    cron?: string;
+                    /** @enum {string} */
+                    frequency?: "daily" | "weekly" | "monthly";
+                    /**
+                     * @description Time of day for frequency, HH:MM in timeZone
+                     * @default 08:00
+                     */
+                    time?: string;
+                    /**
+                     * @description For weekly: 0 Sunday … 6 Saturday
+                     * @default 1
+                     */
+                    dayOfWeek?: number;
+                    /**
+                     * @description For monthly
+                     * @default 1
+                     */
+                    dayOfMonth?: number;
+                    /**
+                     * @description IANA time zone, e.g. Europe/Paris
+                     * @default UTC
+                     */
+                    timeZone?: string;
+                    recipients: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportSchedule"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteReportSchedulesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsSummary: {
+        parameters: {
+            query?: {
+                /** @description Start of the period (inclusive); default 30 days before `to` */
+                from?: string;
+                /** @description End of the period (exclusive); default now */
+                to?: string;
+                /** @description all: every workspace of the instance (system administrators only) */
+                scope?: "workspace" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSummary"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsTimeseries: {
+        parameters: {
+            query: {
+                metric: "jobs" | "job_duration" | "extraction_pages" | "blueprint_versions" | "site_checks" | "llm_cost" | "llm_tokens" | "llm_requests" | "api_requests";
+                interval?: "hour" | "day";
+                /** @description Only this site (every metric but api_requests) */
+                siteId?: string;
+                /** @description Start of the period (inclusive); default 30 days before `to` */
+                from?: string;
+                /** @description End of the period (exclusive); default now */
+                to?: string;
+                /** @description all: every workspace of the instance (system administrators only) */
+                scope?: "workspace" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsTimeseries"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,7 @@ const jobTypeLabels: Record<JobType, string> = {
   check_site: 'Health check',
   repair_blueprint: 'Blueprint repair',
   extract_batch: 'Batch extraction',
+  generate_report: 'Report',
 };
 const PAGE_SIZE = 25;
 

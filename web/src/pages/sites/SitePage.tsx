@@ -8,6 +8,7 @@ import { HealthBadge, SiteStatusBadge } from '../../components/badges';
 import { humanize } from '../../components/format';
 import { JobsTable } from '../../components/JobsTable';
 import { PageHeader } from '../../components/PageHeader';
+import { DownloadSiteReport } from '../reports/DownloadSiteReport';
 import { RoutedTabs } from '../../components/RoutedTabs';
 import { EmptyState, QueryState } from '../../components/states';
 import { BlueprintPanel } from './site/BlueprintPanel';
@@ -96,6 +97,7 @@ export default function SitePage() {
                 <Button size="xs" variant="default" leftSection={<IconRefresh size={14} />} loading={analyze.isPending} onClick={() => analyze.mutate()} disabled={data.status === 'analyzing'}>
                   Re-analyse
                 </Button>
+                <DownloadSiteReport siteId={data.id} />
               </>
             }
           />

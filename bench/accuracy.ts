@@ -37,7 +37,11 @@ const scoreScript = path.resolve(benchmarks, 'score.mjs');
 const fixtures = path.resolve('test/fixtures/sites');
 const sites: Array<[name: string, dir: string, samples: number]> = [
   ['swde-book-christianbook', path.join(benchmarks, 'swde-book-christianbook'), 5],
-  ...['bookshop', 'bookdetails', 'bookmicrodata', 'shop', 'jobs'].map((site): [string, string, number] => [`fixture:${site}`, path.join(fixtures, site), 4]),
+  ...['bookshop', 'bookdetails', 'bookmicrodata', 'shop', 'jobs'].map((site): [string, string, number] => [
+    `fixture:${site}`,
+    path.join(fixtures, site),
+    4,
+  ]),
 ];
 
 if (options.includes('--llm')) {
@@ -54,7 +58,9 @@ if (options.includes('--llm')) {
     const r = await llmAccuracy(site, dir, samples, llm.client);
     total += r.costUsd;
     const notes = r.notes.filter((note) => !note.startsWith('No LLM')).join(' ');
-    console.log(`| ${site} | ${r.heuristic.macro.toFixed(4)} | ${r.withLlm.macro.toFixed(4)} | ${r.llmFields.join(', ') || '—'} | ${r.requests} | ${r.costUsd.toFixed(6)} | ${notes} |`);
+    console.log(
+      `| ${site} | ${r.heuristic.macro.toFixed(4)} | ${r.withLlm.macro.toFixed(4)} | ${r.llmFields.join(', ') || '—'} | ${r.requests} | ${r.costUsd.toFixed(6)} | ${notes} |`,
+    );
   }
   console.log(`total LLM cost: $${total.toFixed(6)}`);
   process.exit(0);
@@ -80,7 +86,9 @@ function run(args: string[]): { stdout: string; seconds: number } {
 
 /** Splits a site's pages into a sample directory and a directory of the others (symlinks, nothing copied). */
 function split(pagesDir: string, samples: number, name: string): { train: string; test: string; testCount: number } {
-  const files = readdirSync(pagesDir).filter((file) => /\.html?$/.test(file)).sort();
+  const files = readdirSync(pagesDir)
+    .filter((file) => /\.html?$/.test(file))
+    .sort();
   const train = path.join(work, name, 'train');
   const test = path.join(work, name, 'test');
   mkdirSync(train, { recursive: true });
@@ -95,7 +103,9 @@ interface Score {
 }
 
 function score(truthFile: string, predictions: string): Score {
-  const result = spawnSync(process.execPath, [scoreScript, '--truth', truthFile, '--pred', predictions, '--only-pred-pages', '--json'], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [scoreScript, '--truth', truthFile, '--pred', predictions, '--only-pred-pages', '--json'], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`score.mjs failed: ${result.stderr}`);
   const parsed = JSON.parse(result.stdout) as { macro_f1: number; fields: Record<string, { f1: number }> };
   return { macro: parsed.macro_f1, fields: parsed.fields };
@@ -118,11 +128,23 @@ function runSite(site: string, siteDir: string, samples: number): SiteResult[] {
   const firstFile = readdirSync(train).sort()[0]!;
   const gold = truth.pages[firstFile]!;
   const examplesFile = path.join(work, site, 'examples.json');
-  writeFileSync(examplesFile, JSON.stringify([{ file: firstFile, values: Object.fromEntries(truth.fields.map((f) => [f, gold[f] ?? []])) }]));
+  writeFileSync(
+    examplesFile,
+    JSON.stringify([{ file: firstFile, values: Object.fromEntries(truth.fields.map((f) => [f, gold[f] ?? []])) }]),
+  );
   const results: SiteResult[] = [];
   for (const mode of ['names', 'example'] as const) {
     const blueprintFile = path.join(work, site, `blueprint-${mode}.json`);
-    const build = run(['blueprint', '--pages', train, '--fields', truth.fields.join(','), '--out', blueprintFile, ...(mode === 'example' ? ['--examples', examplesFile] : [])]);
+    const build = run([
+      'blueprint',
+      '--pages',
+      train,
+      '--fields',
+      truth.fields.join(','),
+      '--out',
+      blueprintFile,
+      ...(mode === 'example' ? ['--examples', examplesFile] : []),
+    ]);
     const extraction = run(['extract', '--blueprint', blueprintFile, '--pages', test]);
     const predictions = path.join(work, site, `predictions-${mode}.ndjson`);
     writeFileSync(predictions, extraction.stdout);
@@ -142,7 +164,9 @@ function runSite(site: string, siteDir: string, samples: number): SiteResult[] {
 
 /** The paginated listing fixture: records per page and the next-page link, against truth.json. */
 function runListing(siteDir: string): { items: number; correct: number; nextPages: number; nextCorrect: number } {
-  const truth = JSON.parse(readFileSync(path.join(siteDir, 'truth.json'), 'utf8')) as { pages: Record<string, { items: string[]; next_page: string[] }> };
+  const truth = JSON.parse(readFileSync(path.join(siteDir, 'truth.json'), 'utf8')) as {
+    pages: Record<string, { items: string[]; next_page: string[] }>;
+  };
   const { train } = split(path.join(siteDir, 'pages'), 2, 'listing');
   const blueprintFile = path.join(work, 'listing', 'blueprint.json');
   run(['blueprint', '--pages', train, '--fields', 'title,price,url', '--out', blueprintFile]);
@@ -190,7 +214,11 @@ async function sampleWindows(siteDir: string, starts: number[]): Promise<{ start
   const pages = await readPagesDir(path.join(siteDir, 'pages'));
   const macro = (sample: typeof pages, examples: { file: string; values: Record<string, string[]> }[]) => {
     const { blueprint } = buildBlueprint(sample, { fields: truth.fields.map((name) => ({ name })), examples });
-    return scoreBlueprint(blueprint, pages.filter((page) => !sample.includes(page)), truth).macro;
+    return scoreBlueprint(
+      blueprint,
+      pages.filter((page) => !sample.includes(page)),
+      truth,
+    ).macro;
   };
   return starts.map((start) => {
     const sample = pages.slice(start, start + 5);
@@ -212,13 +240,21 @@ const articles = articleAccuracy(path.join(benchmarks, 'readability-dev'));
 console.log('| site | mode | macro-F1 | per field F1 | blueprint (CLI s) | extract pages/s (CLI, incl. start-up) |');
 console.log('|---|---|---|---|---|---|');
 for (const r of all) {
-  const perField = Object.entries(r.fields).map(([name, f1]) => `${name} ${fmt(f1, 2)}`).join(', ');
-  console.log(`| ${r.site} | ${r.mode === 'names' ? 'field names only' : 'one example page'} | ${fmt(r.macro, 4)} | ${perField} | ${fmt(r.buildSeconds, 2)} | ${fmt(r.pages / r.extractSeconds, 0)} (${r.pages} pages) |`);
+  const perField = Object.entries(r.fields)
+    .map(([name, f1]) => `${name} ${fmt(f1, 2)}`)
+    .join(', ');
+  console.log(
+    `| ${r.site} | ${r.mode === 'names' ? 'field names only' : 'one example page'} | ${fmt(r.macro, 4)} | ${perField} | ${fmt(r.buildSeconds, 2)} | ${fmt(r.pages / r.extractSeconds, 0)} (${r.pages} pages) |`,
+  );
 }
 console.log('');
-console.log(`fixture:listing (blueprint from 2 of 3 pages): ${listing.correct}/${listing.items} record titles in place, next-page link right on ${listing.nextCorrect}/${listing.nextPages} pages`);
+console.log(
+  `fixture:listing (blueprint from 2 of 3 pages): ${listing.correct}/${listing.items} record titles in place, next-page link right on ${listing.nextCorrect}/${listing.nextPages} pages`,
+);
 console.log(`CLI: ${cliLabel}`);
-console.log(`engine in-process (swde-book-christianbook, one core): blueprint from 5 pages ${fmt(engine.buildSeconds, 2)} s; extraction ${fmt(engine.pagesPerSecond, 0)} pages/s over ${engine.pages} pages (median of 3 passes after a warm-up pass)`);
+console.log(
+  `engine in-process (swde-book-christianbook, one core): blueprint from 5 pages ${fmt(engine.buildSeconds, 2)} s; extraction ${fmt(engine.pagesPerSecond, 0)} pages/s over ${engine.pages} pages (median of 3 passes after a warm-up pass)`,
+);
 
 const products = productAccuracy(path.join(benchmarks, 'product-dev'), work);
 const productFields = ['price', 'sku', 'availability', 'brand', 'gtin'];
@@ -232,26 +268,37 @@ for (const [system, fields] of Object.entries(products.systems)) {
   console.log(`| ${system} | ${productFields.map((field) => (fields[field] === undefined ? '—' : fmt(fields[field], 3))).join(' | ')} |`);
 }
 const unannotated = PRODUCT_FIELDS.filter((field) => !products.annotated[field]);
-console.log(`pages with gold values: ${productFields.map((field) => `${field} ${products.annotated[field]}`).join(', ')}; not annotated, so not scored: ${unannotated.join(', ') || '—'}`);
-console.log(`product-dev extraction, engine in-process: ${fmt(products.pagesPerSecond, 0)} pages/s (one pass over pages of 440 KB on average)`);
+console.log(
+  `pages with gold values: ${productFields.map((field) => `${field} ${products.annotated[field]}`).join(', ')}; not annotated, so not scored: ${unannotated.join(', ') || '—'}`,
+);
+console.log(
+  `product-dev extraction, engine in-process: ${fmt(products.pagesPerSecond, 0)} pages/s (one pass over pages of 440 KB on average)`,
+);
 console.log('');
 const summary = (key: 'names' | 'example') => {
   const scores = windows.map((window) => window[key]);
   return `min ${fmt(Math.min(...scores), 4)}, mean ${fmt(scores.reduce((a, b) => a + b, 0) / scores.length, 4)}`;
 };
-console.log(`other sample windows (pages ${windows.map((w) => `${w.start}–${w.start + 4}`).join(', ')}): names only ${summary('names')}; one example page ${summary('example')}`);
+console.log(
+  `other sample windows (pages ${windows.map((w) => `${w.start}–${w.start + 4}`).join(', ')}): names only ${summary('names')}; one example page ${summary('example')}`,
+);
 const christian = all.filter((r) => r.site === 'swde-book-christianbook');
 console.log(`macro_f1 names-only ${fmt(christian[0]!.macro, 4)}; with one example page ${fmt(christian[1]!.macro, 4)}`);
 console.log('');
-console.log(`readability-dev (${articles.pages} article pages, one per site; blueprint from each page by field names only, extracted on it):`);
+console.log(
+  `readability-dev (${articles.pages} article pages, one per site; blueprint from each page by field names only, extracted on it):`,
+);
 console.log('| field | precision | recall | F1 | right / predicted / gold |');
 console.log('|---|---|---|---|---|');
 for (const [name, r] of Object.entries(articles.fields)) {
   console.log(`| ${name} | ${fmt(r.precision)} | ${fmt(r.recall)} | ${fmt(r.f1)} | ${r.correct} / ${r.predicted} / ${r.gold} |`);
 }
-console.log(`readability-dev engine time: blueprints ${fmt(articles.buildSeconds, 2)} s, extraction ${fmt(articles.pages / articles.extractSeconds, 0)} pages/s`);
+console.log(
+  `readability-dev engine time: blueprints ${fmt(articles.buildSeconds, 2)} s, extraction ${fmt(articles.pages / articles.extractSeconds, 0)} pages/s`,
+);
 if (options.includes('--misses')) {
-  for (const miss of articles.misses) console.log(`  miss ${miss.page} ${miss.field} (${miss.cause}): got ${JSON.stringify(miss.got)} want ${JSON.stringify(miss.want)}`);
+  for (const miss of articles.misses)
+    console.log(`  miss ${miss.page} ${miss.field} (${miss.cause}): got ${JSON.stringify(miss.got)} want ${JSON.stringify(miss.want)}`);
   const causes = new Map<string, number>();
   for (const { field, cause } of articles.misses) causes.set(`${field}: ${cause}`, (causes.get(`${field}: ${cause}`) ?? 0) + 1);
   console.log(`  misses by kind: ${[...causes].map(([kind, count]) => `${kind} ${count}`).join('; ')}`);

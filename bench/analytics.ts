@@ -24,10 +24,14 @@ async function seed(database: Database): Promise<{ workspaceId: string; siteId: 
   await database.query(sql`create schema if not exists public`);
   await database.query(sql`drop schema if exists drizzle cascade`);
   await runMigrations(database);
-  const [{ id: workspaceId }] = (await database.query<{ id: string }>(sql`insert into workspaces (name) values ('bench') returning id`)) as [{ id: string }];
+  const [{ id: workspaceId }] = (await database.query<{ id: string }>(
+    sql`insert into workspaces (name) values ('bench') returning id`,
+  )) as [{ id: string }];
   await database.query(sql`insert into sites (workspace_id, url, name, status, health)
     select ${workspaceId}, 'https://site' || i || '.example/', 'Site ' || i, 'ready', (array['healthy','degraded','down'])[1 + i % 3] from generate_series(1, 50) i`);
-  const [{ id: siteId }] = (await database.query<{ id: string }>(sql`select id from sites where workspace_id = ${workspaceId} order by url limit 1`)) as [{ id: string }];
+  const [{ id: siteId }] = (await database.query<{ id: string }>(
+    sql`select id from sites where workspace_id = ${workspaceId} order by url limit 1`,
+  )) as [{ id: string }];
   // Jobs over the last 90 days: analyses with their five steps' worth of types, checks and batches.
   await database.query(sql`insert into jobs (workspace_id, site_id, type, status, priority, payload, created_at, started_at, finished_at)
     select ${workspaceId}, (select id from sites where workspace_id = ${workspaceId} order by url offset i % 50 limit 1),
@@ -62,7 +66,10 @@ async function time(run: () => Promise<unknown>): Promise<{ medianMs: number; p9
     samples.push(performance.now() - start);
   }
   samples.sort((a, b) => a - b);
-  return { medianMs: samples[Math.floor(samples.length / 2)]!, p95Ms: samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.95) - 1)]! };
+  return {
+    medianMs: samples[Math.floor(samples.length / 2)]!,
+    p95Ms: samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.95) - 1)]!,
+  };
 }
 
 async function measure(name: string, database: Database): Promise<void> {
@@ -73,7 +80,11 @@ async function measure(name: string, database: Database): Promise<void> {
   const viewer = { workspaceId, systemAdmin: true };
   const now = new Date();
   const days = (n: number) => ({ from: new Date(now.getTime() - n * DAY_MS).toISOString(), to: now.toISOString() });
-  const baseline = await time(() => database.query(sql`select count(*) from jobs where workspace_id = ${workspaceId} and created_at >= ${new Date(now.getTime() - 90 * DAY_MS)}`));
+  const baseline = await time(() =>
+    database.query(
+      sql`select count(*) from jobs where workspace_id = ${workspaceId} and created_at >= ${new Date(now.getTime() - 90 * DAY_MS)}`,
+    ),
+  );
   const cases: Array<[string, () => Promise<unknown>]> = [
     ['summary, 30 days', () => service.summary(viewer, days(30))],
     ['summary, 90 days (all 100 000 jobs)', () => service.summary(viewer, days(90))],
@@ -82,15 +93,23 @@ async function measure(name: string, database: Database): Promise<void> {
     ['timeseries jobs by hour, 30 days', () => service.timeseries(viewer, { ...days(30), metric: 'jobs', interval: 'hour' })],
     ['timeseries job_duration by day, 90 days', () => service.timeseries(viewer, { ...days(90), metric: 'job_duration', interval: 'day' })],
     ['timeseries llm_cost by day, 90 days', () => service.timeseries(viewer, { ...days(90), metric: 'llm_cost', interval: 'day' })],
-    ['timeseries jobs of one site by day, 90 days', () => service.timeseries(viewer, { ...days(90), metric: 'jobs', interval: 'day', siteId })],
-    ['timeseries api_requests by hour, 14 days', () => service.timeseries(viewer, { ...days(14), metric: 'api_requests', interval: 'hour' })],
+    [
+      'timeseries jobs of one site by day, 90 days',
+      () => service.timeseries(viewer, { ...days(90), metric: 'jobs', interval: 'day', siteId }),
+    ],
+    [
+      'timeseries api_requests by hour, 14 days',
+      () => service.timeseries(viewer, { ...days(14), metric: 'api_requests', interval: 'hour' }),
+    ],
   ];
   console.log(`| case | median ms | p95 ms | median ÷ baseline | ≤ 200 ms |`);
   console.log(`|---|---:|---:|---:|:-:|`);
   console.log(`| baseline: indexed count of the 90 days' jobs | ${baseline.medianMs.toFixed(1)} | ${baseline.p95Ms.toFixed(1)} | 1.0 | |`);
   for (const [label, run] of cases) {
     const result = await time(run);
-    console.log(`| ${label} | ${result.medianMs.toFixed(1)} | ${result.p95Ms.toFixed(1)} | ${(result.medianMs / baseline.medianMs).toFixed(1)} | ${result.medianMs <= 200 ? 'yes' : 'no'} |`);
+    console.log(
+      `| ${label} | ${result.medianMs.toFixed(1)} | ${result.p95Ms.toFixed(1)} | ${(result.medianMs / baseline.medianMs).toFixed(1)} | ${result.medianMs <= 200 ? 'yes' : 'no'} |`,
+    );
   }
 }
 

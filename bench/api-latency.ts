@@ -93,9 +93,23 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
 
 /** A realistic site row: a detected stack and discovered page types, the JSON a list must not drag along. */
 function seededSite(workspaceId: string, index: number) {
-  const technologies = ['Nginx', 'WordPress', 'WooCommerce', 'PHP', 'MySQL', 'jQuery', 'Google Analytics', 'Cloudflare', 'React', 'Stripe'].map(
-    (name, i) => ({ name, categories: ['Web servers', 'CMS', 'Ecommerce'].slice(0, 1 + (i % 3)), version: i % 3 ? null : `${i}.${index % 10}`, confidence: 100 }),
-  );
+  const technologies = [
+    'Nginx',
+    'WordPress',
+    'WooCommerce',
+    'PHP',
+    'MySQL',
+    'jQuery',
+    'Google Analytics',
+    'Cloudflare',
+    'React',
+    'Stripe',
+  ].map((name, i) => ({
+    name,
+    categories: ['Web servers', 'CMS', 'Ecommerce'].slice(0, 1 + (i % 3)),
+    version: i % 3 ? null : `${i}.${index % 10}`,
+    confidence: 100,
+  }));
   const pageTypes = ['product', 'category', 'article', 'home'].map((name, i): DiscoveredPageType => ({
     name,
     label: name,
@@ -138,7 +152,10 @@ async function seed(target: { url?: string; dataDir: string }): Promise<void> {
       passwordHash: await hashPassword(PASSWORD),
       emailVerified: true,
     });
-    const [membership] = await database.db.select().from(memberships).where(sql`${memberships.userId} = ${user!.id}`);
+    const [membership] = await database.db
+      .select()
+      .from(memberships)
+      .where(sql`${memberships.userId} = ${user!.id}`);
     const sites = new SitesRepository(database.db);
     for (let i = 0; i < SITES; i++) await sites.insert(seededSite(membership!.workspaceId, i));
   } finally {
@@ -170,17 +187,27 @@ async function probed<T>(serverUrl: string, work: () => Promise<T>): Promise<[T,
 async function measure(name: string, databaseUrl: string | undefined): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-bench-api-'));
   await seed({ url: databaseUrl, dataDir });
-  const serverArgs = [...(args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile, name)] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'];
-  const server = child(serverArgs, {
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ALLOW_PRIVATE_NETWORK: 'true',
-    WORKER_CONCURRENCY: String(ANALYSES),
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-  }, path.resolve(args['server-root'] ?? root));
+  const serverArgs = [
+    ...(args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile, name)] : []),
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
+    'serve',
+  ];
+  const server = child(
+    serverArgs,
+    {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ALLOW_PRIVATE_NETWORK: 'true',
+      WORKER_CONCURRENCY: String(ANALYSES),
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+    },
+    path.resolve(args['server-root'] ?? root),
+  );
   // The server logs JSON lines (one per request at info): read them as production would, then drop them.
   let serverUrl = '';
   server.stderr!.on('data', () => undefined);
@@ -193,7 +220,10 @@ async function measure(name: string, databaseUrl: string | undefined): Promise<R
   const shops = await Promise.all(Array.from({ length: ANALYSES }, () => new FixtureShop().start()));
   let bare: ChildProcess | undefined;
   try {
-    await until('the server', async () => (await Promise.race([listening, new Promise<undefined>((r) => setTimeout(r, 500))])) ?? undefined);
+    await until(
+      'the server',
+      async () => (await Promise.race([listening, new Promise<undefined>((r) => setTimeout(r, 500))])) ?? undefined,
+    );
     const login = await fetch(`${serverUrl}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -24,12 +24,21 @@ async function freePort(): Promise<number> {
 async function startBuiltServer(): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'siteprint-bench-')), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'siteprint-bench-')),
+      LOG_LEVEL: 'warn',
+    },
     stdio: 'inherit',
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
-    const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${url}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) return { url, stop: () => child.kill('SIGTERM') };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -43,7 +52,13 @@ async function coldLoad(browser: Browser, url: string, selector: string): Promis
   const page = await context.newPage();
   const scripts: Array<Promise<number>> = [];
   page.on('response', (response) => {
-    if (response.request().resourceType() === 'script') scripts.push(response.body().then((body) => gzipSync(body).length, () => 0));
+    if (response.request().resourceType() === 'script')
+      scripts.push(
+        response.body().then(
+          (body) => gzipSync(body).length,
+          () => 0,
+        ),
+      );
   });
   await page.goto(url, { waitUntil: 'commit' });
   await page.locator(selector).first().waitFor({ state: 'visible', timeout: 20_000 });
@@ -74,7 +89,9 @@ try {
   console.log(`dashboard first load (sign-in page visible), median of ${RUNS}: ${dashboardMs.toFixed(0)} ms (target < ${TARGET_MS} ms)`);
   console.log(`Swagger UI first load (baseline), median of ${RUNS}: ${docsMs.toFixed(0)} ms`);
   console.log(`ratio dashboard / Swagger UI: ${(dashboardMs / docsMs).toFixed(2)}`);
-  console.log(`initial JavaScript: ${jsKb.toFixed(0)} KB gzip (target ≤ 300 KB); Swagger UI: ${(docs[0]!.jsGzipBytes / 1024).toFixed(0)} KB gzip`);
+  console.log(
+    `initial JavaScript: ${jsKb.toFixed(0)} KB gzip (target ≤ 300 KB); Swagger UI: ${(docs[0]!.jsGzipBytes / 1024).toFixed(0)} KB gzip`,
+  );
   console.log(dashboardMs < TARGET_MS && jsKb <= 300 ? 'PASS' : 'FAIL');
   process.exitCode = dashboardMs < TARGET_MS && jsKb <= 300 ? 0 : 1;
 } finally {

@@ -11,7 +11,10 @@ import { parseArgs } from 'node:util';
 import { parseDocument } from 'htmlparser2';
 import { fingerprintPage } from '../src/engine/index.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'cli-pages': { type: 'string', default: '7' }, baseline: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'cli-pages': { type: 'string', default: '7' }, baseline: { type: 'string' } },
+});
 const dir = positionals[0];
 if (!dir || !existsSync(dir)) {
   console.error('usage: npm run bench:fingerprint -- <path to readability-dev> [--cli-pages 7] [--baseline <root of another build>]');
@@ -49,15 +52,26 @@ const [, parseMs] = timed(() => {
 });
 
 // One process per page, as `siteprint fingerprint --file` runs; the pages are spread over the set.
-const cliPages = pages.filter((_, index) => index % Math.max(1, Math.floor(pages.length / Number(values['cli-pages']))) === 0).slice(0, Number(values['cli-pages']));
-const builds = [{ name: 'CLI, this build', root: process.cwd() }, ...(values.baseline ? [{ name: 'CLI, baseline build', root: path.resolve(values.baseline) }] : [])];
+const cliPages = pages
+  .filter((_, index) => index % Math.max(1, Math.floor(pages.length / Number(values['cli-pages']))) === 0)
+  .slice(0, Number(values['cli-pages']));
+const builds = [
+  { name: 'CLI, this build', root: process.cwd() },
+  ...(values.baseline ? [{ name: 'CLI, baseline build', root: path.resolve(values.baseline) }] : []),
+];
 const cliMs = new Map<string, number[]>([["node -e ''", []], ...builds.map(({ name }) => [name, []] as [string, number[]])]);
 for (const page of cliPages) {
   const outputs: string[] = [];
   const [, nodeMs] = timed(() => spawnSync(process.execPath, ['-e', '']));
   cliMs.get("node -e ''")!.push(nodeMs);
   for (const build of builds) {
-    const [result, ms] = timed(() => spawnSync(process.execPath, [path.join(build.root, 'dist/cli/main.js'), 'fingerprint', '--file', page.file, '--url', `https://${page.name}.example/`], { encoding: 'utf8' }));
+    const [result, ms] = timed(() =>
+      spawnSync(
+        process.execPath,
+        [path.join(build.root, 'dist/cli/main.js'), 'fingerprint', '--file', page.file, '--url', `https://${page.name}.example/`],
+        { encoding: 'utf8' },
+      ),
+    );
     if (result.status !== 0) errors.push(`${build.name} on ${page.name}: exit ${result.status}: ${result.stderr}`);
     cliMs.get(build.name)!.push(ms);
     outputs.push(result.stdout);
@@ -70,11 +84,15 @@ console.log(`pages                          ${pages.length}`);
 console.log(`errors                         ${errors.length}${errors.length ? `\n  ${errors.join('\n  ')}` : ''}`);
 console.log(`technologies detected          ${detected} (${(detected / pages.length).toFixed(1)} per page)`);
 console.log(`signature compile (once)       ${compileMs.toFixed(0)} ms`);
-console.log(`fingerprint, in process        ${perPage.toFixed(1)} ms/page (median ${median(perPageMs).toFixed(1)}, slowest ${Math.max(...perPageMs).toFixed(1)})`);
+console.log(
+  `fingerprint, in process        ${perPage.toFixed(1)} ms/page (median ${median(perPageMs).toFixed(1)}, slowest ${Math.max(...perPageMs).toFixed(1)})`,
+);
 console.log(`baseline: parse only           ${(parseMs / pages.length).toFixed(1)} ms/page`);
 console.log(`ratio fingerprint / parse      ${(fingerprintMs / parseMs).toFixed(1)}×`);
 const nodeMs = median(cliMs.get("node -e ''")!);
 for (const [name, times] of cliMs) {
-  console.log(`${`${name}, median of ${times.length}`.padEnd(30)} ${median(times).toFixed(0)} ms/page (${(median(times) / nodeMs).toFixed(1)}× node -e '')`);
+  console.log(
+    `${`${name}, median of ${times.length}`.padEnd(30)} ${median(times).toFixed(0)} ms/page (${(median(times) / nodeMs).toFixed(1)}× node -e '')`,
+  );
 }
 process.exit(errors.length ? 1 : 0);

@@ -16,7 +16,12 @@ export interface Truth {
   pages: Record<string, Record<string, string[] | string>>;
 }
 
-const norm = (v: string) => v.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '');
+const norm = (v: string) =>
+  v
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '');
 
 /** Macro-F1 of a blueprint on pages, per field and overall, scored like shared/benchmarks/score.mjs (page-level, any value right). */
 export function scoreBlueprint(blueprint: Blueprint, pages: PageInput[], truth: Truth): { macro: number; fields: Record<string, number> } {
@@ -30,7 +35,12 @@ export function scoreBlueprint(blueprint: Blueprint, pages: PageInput[], truth: 
     for (const [i, page] of pages.entries()) {
       const value = records[i]!.fields[field]?.value ?? null;
       const got = (value === null ? [] : Array.isArray(value) ? value : [value]).map(norm).filter(Boolean);
-      const expected = new Set(([] as string[]).concat(truth.pages[page.file!]![field] ?? []).map(norm).filter(Boolean));
+      const expected = new Set(
+        ([] as string[])
+          .concat(truth.pages[page.file!]![field] ?? [])
+          .map(norm)
+          .filter(Boolean),
+      );
       if (got.length) predicted++;
       if (expected.size) gold++;
       if (got.some((v) => expected.has(v))) correct++;
@@ -86,7 +96,9 @@ export async function llmAccuracy(site: string, siteDir: string, samples: number
     site,
     heuristic: scoreBlueprint(built, rest, truth),
     withLlm: scoreBlueprint(assisted.blueprint, rest, truth),
-    llmFields: assisted.blueprint.pageTypes.flatMap((type) => type.fields.filter((field) => field.mode === 'llm').map((field) => field.name)),
+    llmFields: assisted.blueprint.pageTypes.flatMap((type) =>
+      type.fields.filter((field) => field.mode === 'llm').map((field) => field.name),
+    ),
     requests: assisted.llm.calls,
     costUsd: assisted.llm.costUsd,
     notes: assisted.llm.notes,

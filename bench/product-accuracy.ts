@@ -29,7 +29,12 @@ export interface ProductAccuracy {
   pagesPerSecond: number;
 }
 
-const normal = (value: unknown) => String(value ?? '').normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+const normal = (value: unknown) =>
+  String(value ?? '')
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
 const firstOf = (value: unknown): unknown => (Array.isArray(value) ? firstOf(value[0]) : value);
 
 function extraF1(truth: Record<string, TruthEntry>, predictions: Record<string, Record<string, unknown>>, field: string): number {
@@ -102,16 +107,23 @@ export function productAccuracy(benchDir: string, work: string): ProductAccuracy
   const anchors = Object.fromEntries(
     readdirSync(anchorsDir)
       .filter((file) => file.endsWith('.json'))
-      .map((file) => [file.replace(/\.json$/, ''), JSON.parse(readFileSync(path.join(anchorsDir, file), 'utf8')) as Record<string, Record<string, unknown>>]),
+      .map((file) => [
+        file.replace(/\.json$/, ''),
+        JSON.parse(readFileSync(path.join(anchorsDir, file), 'utf8')) as Record<string, Record<string, unknown>>,
+      ]),
   );
   for (const field of EXTRA) {
     if (systems.Siteprint) systems.Siteprint[field] = extraF1(truth, predictions, field);
     for (const [system, output] of Object.entries(anchors)) {
-      if (systems[system] && Object.values(output).some((page) => page[field] !== undefined)) systems[system][field] = extraF1(truth, output, field);
+      if (systems[system] && Object.values(output).some((page) => page[field] !== undefined))
+        systems[system][field] = extraF1(truth, output, field);
     }
   }
   const annotated = Object.fromEntries(
-    PRODUCT_FIELDS.map((field) => [field, Object.values(truth).filter((entry) => ([] as string[]).concat(entry[field] ?? []).length > 0).length]),
+    PRODUCT_FIELDS.map((field) => [
+      field,
+      Object.values(truth).filter((entry) => ([] as string[]).concat(entry[field] ?? []).length > 0).length,
+    ]),
   );
   return { systems, pages: lines.length, sites: bySite.size, annotated, pagesPerSecond: lines.length / (extractMs / 1000) };
 }

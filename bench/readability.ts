@@ -35,20 +35,26 @@ export interface ArticleResult {
   extractSeconds: number;
 }
 
-export type MissCause = 'no gold value' | 'nothing extracted' | 'gold adds a site or section name' | 'gold keeps the byline wording' | 'other value';
+export type MissCause =
+  'no gold value' | 'nothing extracted' | 'gold adds a site or section name' | 'gold keeps the byline wording' | 'other value';
 
 /** What kind of miss a wrong or missing value is (for the error analysis; both sides normalised). */
 export function missCause(got: string[], want: string): MissCause {
   if (!want) return 'no gold value';
   if (!got.length) return 'nothing extracted';
-  if (got.some((value) => want.startsWith(value) && /^\s*[|–—·•»:_-]/.test(want.slice(value.length)))) return 'gold adds a site or section name';
+  if (got.some((value) => want.startsWith(value) && /^\s*[|–—·•»:_-]/.test(want.slice(value.length))))
+    return 'gold adds a site or section name';
   if (got.some((value) => /^(?:written by|by)\s/.test(want) && want.includes(value))) return 'gold keeps the byline wording';
   return 'other value';
 }
 
 /** score.mjs's normalisation. */
 export const normalise = (value: string) =>
-  value.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '');
+  value
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '');
 
 const asList = <T>(value: T | T[] | null): T[] => (value === null ? [] : Array.isArray(value) ? value : [value]);
 
@@ -69,9 +75,15 @@ function goldValue(field: ArticleField, raw: unknown): string | null {
 }
 
 export function articleAccuracy(dir: string): ArticleResult {
-  const names = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const fields = Object.keys(ARTICLE_FIELDS) as ArticleField[];
-  const counts = Object.fromEntries(fields.map((field) => [field, { correct: 0, predicted: 0, gold: 0 }])) as Record<ArticleField, { correct: number; predicted: number; gold: number }>;
+  const counts = Object.fromEntries(fields.map((field) => [field, { correct: 0, predicted: 0, gold: 0 }])) as Record<
+    ArticleField,
+    { correct: number; predicted: number; gold: number }
+  >;
   const misses: ArticleResult['misses'] = [];
   let pages = 0;
   let buildSeconds = 0;

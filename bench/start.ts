@@ -10,7 +10,10 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, baseline: { type: 'string' } } });
 const runs = Number(values.runs);
-const builds = [{ name: 'this build', root: process.cwd() }, ...(values.baseline ? [{ name: 'baseline build', root: path.resolve(values.baseline) }] : [])];
+const builds = [
+  { name: 'this build', root: process.cwd() },
+  ...(values.baseline ? [{ name: 'baseline build', root: path.resolve(values.baseline) }] : []),
+];
 
 interface Start {
   wallMs: number;
@@ -39,7 +42,10 @@ async function startToReady(root: string, dataDir: string): Promise<Start> {
     for (;;) {
       const url = /Siteprint is running at (http:\/\/[^"\s]+)/.exec(output)?.[1];
       if (url) {
-        const ready = await fetch(`${url}/health/ready`).then((response) => response.status === 200, () => false);
+        const ready = await fetch(`${url}/health/ready`).then(
+          (response) => response.status === 200,
+          () => false,
+        );
         if (ready) return { wallMs: performance.now() - started, cpuMs: cpuTimeOf(child.pid!) };
       }
       if (child.exitCode !== null) throw new Error(`the server exited before it was ready:\n${output}`);
@@ -66,10 +72,12 @@ const dataDirs = builds.map(() => mkdtempSync(path.join(tmpdir(), 'siteprint-ben
 try {
   // The first start of each build makes its data directory; the later ones reuse it. Builds and
   // the baseline alternate, so load from elsewhere on the machine weighs on all of them alike.
-  for (const [index, build] of builds.entries()) record(`${build.name}: first start (new data dir)`, await startToReady(build.root, dataDirs[index]!));
+  for (const [index, build] of builds.entries())
+    record(`${build.name}: first start (new data dir)`, await startToReady(build.root, dataDirs[index]!));
   for (let run = 0; run < runs; run++) {
     record("node -e '' (baseline)", await nodeStart());
-    for (const [index, build] of builds.entries()) record(`${build.name}: restart (existing data dir)`, await startToReady(build.root, dataDirs[index]!));
+    for (const [index, build] of builds.entries())
+      record(`${build.name}: restart (existing data dir)`, await startToReady(build.root, dataDirs[index]!));
   }
 } finally {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
@@ -80,6 +88,8 @@ console.log(`${'measure'.padEnd(48)} ${'wall (median)'.padStart(14)} ${'× node 
 for (const [name, starts] of results) {
   const wall = median(starts.map((start) => start.wallMs));
   const cpu = median(starts.map((start) => start.cpuMs));
-  console.log(`${name.padEnd(48)} ${`${wall.toFixed(0)} ms`.padStart(14)} ${`${(wall / nodeMs).toFixed(1)}×`.padStart(10)} ${cpu ? `${cpu.toFixed(0)} ms`.padStart(13) : ''}`);
+  console.log(
+    `${name.padEnd(48)} ${`${wall.toFixed(0)} ms`.padStart(14)} ${`${(wall / nodeMs).toFixed(1)}×`.padStart(10)} ${cpu ? `${cpu.toFixed(0)} ms`.padStart(13) : ''}`,
+  );
 }
 console.log(`runs: ${runs} (first starts: 1 each)`);

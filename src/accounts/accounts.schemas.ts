@@ -3,7 +3,10 @@ import { MIN_PASSWORD_LENGTH } from './passwords.js';
 import type { UserRecord } from './users.repository.js';
 
 const email = z.email({ message: 'expected an email address' }).max(320);
-const password = z.string().min(MIN_PASSWORD_LENGTH, { message: `must be at least ${MIN_PASSWORD_LENGTH} characters` }).max(1024);
+const password = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, { message: `must be at least ${MIN_PASSWORD_LENGTH} characters` })
+  .max(1024);
 const name = z.string().trim().min(1).max(200);
 
 export const registerBody = z
@@ -17,12 +20,17 @@ export const registerBody = z
       .min(1)
       .max(200)
       .optional()
-      .describe('Required while the instance has no administrator: the one-time token printed in the server log at start. That registration becomes the system administrator; later ones ignore it.'),
+      .describe(
+        'Required while the instance has no administrator: the one-time token printed in the server log at start. That registration becomes the system administrator; later ones ignore it.',
+      ),
   })
   .strict();
 export const loginBody = z.object({ email, password: z.string().min(1).max(1024) }).strict();
 /** The body may be omitted when the refresh token travels in the httpOnly cookie. */
-export const refreshBody = z.object({ refreshToken: z.string().min(1).max(512).optional() }).strict().nullish();
+export const refreshBody = z
+  .object({ refreshToken: z.string().min(1).max(512).optional() })
+  .strict()
+  .nullish();
 export const updateMeBody = z
   .object({
     name: name.optional(),

@@ -33,14 +33,21 @@ function refuseDisabled(user: UserRecord): void {
 const invalidCredentials = () => new DomainError('unauthenticated', 'Email or password is incorrect', { code: 'invalid-credentials' });
 const invalidRefresh = () => new DomainError('unauthenticated', 'The refresh token is invalid or expired', { code: 'invalid-token' });
 
-const SETUP_TOKEN_HELP = 'printed in the server log at start (the line "No administrator yet …"), or create the administrator with: siteprint admin create';
+const SETUP_TOKEN_HELP =
+  'printed in the server log at start (the line "No administrator yet …"), or create the administrator with: siteprint admin create';
 
 function setupTokenProblem(reason: SetupTokenError['reason']): DomainError {
   return reason === 'required'
-    ? new DomainError('forbidden', `This instance has no administrator yet; the first account becomes it. Give the setup token ${SETUP_TOKEN_HELP}`, {
-        code: 'setup-token-required',
-      })
-    : new DomainError('forbidden', `This is not the setup token the server printed. Copy the token ${SETUP_TOKEN_HELP}`, { code: 'invalid-setup-token' });
+    ? new DomainError(
+        'forbidden',
+        `This instance has no administrator yet; the first account becomes it. Give the setup token ${SETUP_TOKEN_HELP}`,
+        {
+          code: 'setup-token-required',
+        },
+      )
+    : new DomainError('forbidden', `This is not the setup token the server printed. Copy the token ${SETUP_TOKEN_HELP}`, {
+        code: 'invalid-setup-token',
+      });
 }
 
 export class AccountsService {
@@ -109,7 +116,12 @@ export class AccountsService {
     const refreshToken = randomToken();
     const refreshExpiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS);
     await this.deps.refreshTokens.insert({ userId: user.id, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshExpiresAt });
-    return { accessToken: await this.deps.accessTokens.sign({ userId: user.id, sessionId: familyId }), refreshToken, refreshExpiresAt, user };
+    return {
+      accessToken: await this.deps.accessTokens.sign({ userId: user.id, sessionId: familyId }),
+      refreshToken,
+      refreshExpiresAt,
+      user,
+    };
   }
 
   /** Rotates a refresh token; presenting one that was already rotated revokes its whole family. */
@@ -182,7 +194,19 @@ export class AccountsService {
     await this.audit('account.deleted', userId, client);
   }
 
-  private audit(action: 'login.succeeded' | 'logout' | 'password.changed' | 'account.deleted', userId: string, client: ClientInfo, details?: Record<string, unknown>) {
-    return this.deps.audit.append({ action, actorUserId: userId, target: `user:${userId}`, ip: client.ip, userAgent: client.userAgent, details });
+  private audit(
+    action: 'login.succeeded' | 'logout' | 'password.changed' | 'account.deleted',
+    userId: string,
+    client: ClientInfo,
+    details?: Record<string, unknown>,
+  ) {
+    return this.deps.audit.append({
+      action,
+      actorUserId: userId,
+      target: `user:${userId}`,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      details,
+    });
   }
 }

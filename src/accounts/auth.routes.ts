@@ -5,21 +5,12 @@ import type { AppInstance } from '../http/app-instance.js';
 import { authOf } from '../http/auth.js';
 import { HttpProblem, problemResponses } from '../http/problem.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './access-tokens.js';
-import {
-  loginBody,
-  refreshBody,
-  registerBody,
-  sessionSchema,
-  toUser,
-  updateMeBody,
-  userSchema,
-} from './accounts.schemas.js';
+import { loginBody, refreshBody, registerBody, sessionSchema, toUser, updateMeBody, userSchema } from './accounts.schemas.js';
 import type { AccountsService, ClientInfo, Session } from './accounts.service.js';
 
 export const REFRESH_COOKIE = 'siteprint_refresh';
 /** The cookie only travels to the endpoints that consume it. */
 const REFRESH_COOKIE_PATH = '/api/v1/auth';
-
 
 export function clientOf(request: FastifyRequest): ClientInfo {
   return { ip: request.ip, userAgent: request.headers['user-agent'] };
@@ -79,7 +70,7 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
         tags: ['auth'],
         summary: 'Create an account and its personal workspace',
         description:
-          'While the instance has no system administrator, registration needs the one-time setupToken printed in the server log at start (403 setup-token-required or invalid-setup-token otherwise), and that account becomes the administrator. A registration made on the server\'s own machine straight to its loopback address (no proxy in between) needs no token.',
+          "While the instance has no system administrator, registration needs the one-time setupToken printed in the server log at start (403 setup-token-required or invalid-setup-token otherwise), and that account becomes the administrator. A registration made on the server's own machine straight to its loopback address (no proxy in between) needs no token.",
         body: registerBody,
         response: { 201: userSchema, ...problemResponses(403, 409) },
       },

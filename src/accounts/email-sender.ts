@@ -67,14 +67,21 @@ export class EmailSender {
         to: message.to,
         subject: message.subject,
         text: message.body,
-        attachments: (message.attachments ?? []).map((file) => ({ filename: file.filename, path: file.path, contentType: file.contentType })),
+        attachments: (message.attachments ?? []).map((file) => ({
+          filename: file.filename,
+          path: file.path,
+          contentType: file.contentType,
+        })),
       });
       await outbox.markSent(message.id, new Date());
       return true;
     } catch (error) {
       const reason = (error as Error).message;
       // After the last attempt the message stays unsent with its error, pushed out of reach, for an operator to see.
-      const retryAt = message.attempts >= maxAttempts ? new Date(8.64e15) : new Date(Date.now() + Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** (message.attempts - 1)));
+      const retryAt =
+        message.attempts >= maxAttempts
+          ? new Date(8.64e15)
+          : new Date(Date.now() + Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** (message.attempts - 1)));
       await outbox.markFailed(message.id, reason, retryAt);
       logger.warn({ emailId: message.id, attempts: message.attempts, reason }, 'email not sent; will retry');
       return false;
@@ -96,7 +103,13 @@ export class EmailSender {
 export function registerEmailDelivery(app: FastifyInstance, deps: { config: Config; db: Db; logger: Logger }): void {
   const { config } = deps;
   if (!config.SMTP_URL) return;
-  const sender = new EmailSender({ outbox: new EmailOutboxRepository(deps.db), logger: deps.logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, intervalMs: config.EMAIL_SEND_INTERVAL_MS });
+  const sender = new EmailSender({
+    outbox: new EmailOutboxRepository(deps.db),
+    logger: deps.logger,
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    intervalMs: config.EMAIL_SEND_INTERVAL_MS,
+  });
   app.addHook('onReady', async () => sender.start());
   app.addHook('onClose', () => sender.stop());
 }

@@ -20,7 +20,12 @@ describe.each(databaseTargets())('claiming the first administrator on $name', (t
 
   // From another machine: a request straight to loopback may claim the administrator without the token (tested below).
   const register = (email: string, setupToken?: string) =>
-    app.inject({ method: 'POST', url: '/api/v1/auth/register', remoteAddress: '203.0.113.7', payload: { email, name: email.split('@')[0], password: PASSWORD, ...(setupToken === undefined ? {} : { setupToken }) } });
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      remoteAddress: '203.0.113.7',
+      payload: { email, name: email.split('@')[0], password: PASSWORD, ...(setupToken === undefined ? {} : { setupToken }) },
+    });
   const me = async (email: string) => {
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
     expect(login.statusCode, login.body).toBe(200);
@@ -60,7 +65,10 @@ describe.each(databaseTargets())('claiming the first administrator on $name', (t
     expect(wrong.statusCode).toBe(403);
     expect(wrong.json().type).toBe('urn:siteprint:problem:invalid-setup-token');
     // Nothing was created, and the refusals did not print the token again.
-    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'stranger@example.com', password: PASSWORD } })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'stranger@example.com', password: PASSWORD } }))
+        .statusCode,
+    ).toBe(401);
     expect(announcedTokens(logs)).toHaveLength(1);
   });
 
@@ -91,7 +99,7 @@ describe.each(databaseTargets())('claiming the first administrator on $name', (t
   });
 });
 
-describe.each(databaseTargets())('claiming the first administrator from the server\'s own machine on $name', (target) => {
+describe.each(databaseTargets())("claiming the first administrator from the server's own machine on $name", (target) => {
   let database: TestDatabase;
   let app: AppInstance;
 
@@ -106,10 +114,20 @@ describe.each(databaseTargets())('claiming the first administrator from the serv
   });
 
   const register = (email: string, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url: '/api/v1/auth/register', remoteAddress: '127.0.0.1', headers, payload: { email, name: 'Local', password: PASSWORD } });
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      remoteAddress: '127.0.0.1',
+      headers,
+      payload: { email, name: 'Local', password: PASSWORD },
+    });
 
   it('needs the token when a proxy on this machine forwarded the request, and not when it came straight to loopback', async () => {
-    const proxies: Record<string, string>[] = [{ 'x-forwarded-for': '198.51.100.4' }, { forwarded: 'for=198.51.100.4' }, { 'x-real-ip': '198.51.100.4' }];
+    const proxies: Record<string, string>[] = [
+      { 'x-forwarded-for': '198.51.100.4' },
+      { forwarded: 'for=198.51.100.4' },
+      { 'x-real-ip': '198.51.100.4' },
+    ];
     for (const headers of proxies) {
       const proxied = await register('proxied@example.com', headers);
       expect(proxied.statusCode, JSON.stringify(headers)).toBe(403);

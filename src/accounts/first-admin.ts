@@ -5,7 +5,6 @@ import { randomToken } from './secrets.js';
 import { SETUP_TOKEN_SETTING } from './setup-token.js';
 import { UsersRepository } from './users.repository.js';
 
-
 /** Prints the setup token while the instance has no administrator (see setup-token.ts). */
 export class FirstAdminSetup {
   private readonly users: UsersRepository;

@@ -65,7 +65,8 @@ describe.each(stores)('LoginLimiter counting in $name', ({ open }) => {
 
   it('counts failures per address across accounts, but not successful sign-ins', async () => {
     const limiter = new LoginLimiter(openStore(), limits);
-    for (let attempt = 0; attempt < 10; attempt += 1) await proceeds(await limiter.begin(`user${attempt}@example.com`, '192.0.2.9')).succeeded();
+    for (let attempt = 0; attempt < 10; attempt += 1)
+      await proceeds(await limiter.begin(`user${attempt}@example.com`, '192.0.2.9')).succeeded();
     for (let attempt = 0; attempt < 5; attempt += 1) proceeds(await limiter.begin(`spray${attempt}@example.com`, '192.0.2.9'));
     expect(await limiter.begin('someone@example.com', '192.0.2.9')).toMatchObject({ retryAfter: 60 });
     proceeds(await limiter.begin('someone@example.com', '192.0.2.10'));
@@ -128,10 +129,14 @@ describe('login throttling under a burst of parallel guesses', () => {
 
   it('lets only the allowed number of guesses from one address reach the password check, and never locks the owner out', async () => {
     await signUp(app, 'burst@example.com');
-    expectSlowedDown(await Promise.all(Array.from({ length: 12 }, (_, n) => guess(app, 'burst@example.com', `guess number ${n}`, '198.51.100.7'))));
+    expectSlowedDown(
+      await Promise.all(Array.from({ length: 12 }, (_, n) => guess(app, 'burst@example.com', `guess number ${n}`, '198.51.100.7'))),
+    );
     expect((await guess(app, 'burst@example.com', PASSWORD, '198.51.100.7')).statusCode).toBe(429);
     // Guesses spread over many addresses never shut the account either: each address has its own allowance.
-    const spread = await Promise.all(Array.from({ length: 12 }, (_, n) => guess(app, 'burst@example.com', `guess ${n}`, `198.51.100.${100 + n}`)));
+    const spread = await Promise.all(
+      Array.from({ length: 12 }, (_, n) => guess(app, 'burst@example.com', `guess ${n}`, `198.51.100.${100 + n}`)),
+    );
     expect(spread.map((response) => response.statusCode)).toEqual(Array(12).fill(401));
     expect((await guess(app, 'burst@example.com', PASSWORD, '203.0.113.50')).statusCode).toBe(200);
   });
@@ -156,7 +161,11 @@ describe.runIf(redisUrl)('login throttling across API processes sharing Redis', 
 
   it('counts guesses from one address once across the processes, and the owner still signs in from elsewhere', async () => {
     await signUp(apps[0]!, 'scaled@example.com');
-    expectSlowedDown(await Promise.all(Array.from({ length: 12 }, (_, n) => guess(apps[n % 2]!, 'scaled@example.com', `guess number ${n}`, '198.51.100.7'))));
+    expectSlowedDown(
+      await Promise.all(
+        Array.from({ length: 12 }, (_, n) => guess(apps[n % 2]!, 'scaled@example.com', `guess number ${n}`, '198.51.100.7')),
+      ),
+    );
     for (const app of apps) expect((await guess(app, 'scaled@example.com', PASSWORD, '198.51.100.7')).statusCode).toBe(429);
     for (const app of apps) expect((await guess(app, 'scaled@example.com', PASSWORD, '203.0.113.50')).statusCode).toBe(200);
   });

@@ -45,13 +45,7 @@ export class OAuthProvider {
   }
 
   authorizationUrl(state: string, codeVerifier: string): URL {
-    return this.client.createAuthorizationURLWithPKCE(
-      this.endpoints.authorize,
-      state,
-      CodeChallengeMethod.S256,
-      codeVerifier,
-      this.scopes,
-    );
+    return this.client.createAuthorizationURLWithPKCE(this.endpoints.authorize, state, CodeChallengeMethod.S256, codeVerifier, this.scopes);
   }
 
   async profile(code: string, codeVerifier: string): Promise<OAuthProfile> {
@@ -161,7 +155,11 @@ export function configuredProviders(config: Config): Map<OAuthProviderName, OAut
         config.GITHUB_CLIENT_ID,
         config.GITHUB_CLIENT_SECRET,
         redirect('github'),
-        { authorize: config.OAUTH_GITHUB_AUTHORIZE_URL, token: config.OAUTH_GITHUB_TOKEN_URL, profile: config.OAUTH_GITHUB_API_URL.replace(/\/$/, '') },
+        {
+          authorize: config.OAUTH_GITHUB_AUTHORIZE_URL,
+          token: config.OAUTH_GITHUB_TOKEN_URL,
+          profile: config.OAUTH_GITHUB_API_URL.replace(/\/$/, ''),
+        },
         ['read:user', 'user:email'],
       ),
     );

@@ -80,7 +80,8 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
       schema: {
         tags,
         summary: 'Provider callback: checks state and PKCE, then signs in, links by verified email, or creates the account',
-        description: 'Browsers (Accept: text/html) are redirected to the dashboard with the refresh cookie set; other clients get the session as JSON.',
+        description:
+          'Browsers (Accept: text/html) are redirected to the dashboard with the refresh cookie set; other clients get the session as JSON.',
         params: providerParams,
         querystring: z.object({
           code: z.string().min(1).max(2048).optional(),
@@ -95,7 +96,8 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
       const cookie = request.cookies[OAUTH_COOKIE];
       const unsigned = cookie ? request.unsignCookie(cookie) : undefined;
       reply.clearCookie(OAUTH_COOKIE, { path: OAUTH_COOKIE_PATH });
-      if (request.query.error) throw new HttpProblem(401, `${provider.name} did not sign you in: ${request.query.error}`, { slug: 'oauth-denied' });
+      if (request.query.error)
+        throw new HttpProblem(401, `${provider.name} did not sign you in: ${request.query.error}`, { slug: 'oauth-denied' });
       const pending = unsigned?.valid && unsigned.value ? pendingSchema.safeParse(safeJson(unsigned.value)) : undefined;
       if (
         !pending?.success ||

@@ -42,7 +42,9 @@ describe.each(databaseTargets())('OAuth sign-in on $name', (target) => {
   async function complete(provider: 'google' | 'github') {
     const { callback, cookie } = await authorize(provider);
     const response = await app.inject({ method: 'GET', url: callback.pathname + callback.search, cookies: { siteprint_oauth: cookie } });
-    return Object.assign(response, { replay: () => app.inject({ method: 'GET', url: callback.pathname + callback.search, cookies: { siteprint_oauth: cookie } }) });
+    return Object.assign(response, {
+      replay: () => app.inject({ method: 'GET', url: callback.pathname + callback.search, cookies: { siteprint_oauth: cookie } }),
+    });
   }
 
   it('signs a new person in with Google (PKCE verified by the provider) and again as the same account', async () => {
@@ -90,7 +92,12 @@ describe.each(databaseTargets())('OAuth sign-in on $name', (target) => {
   it('takes an unverified password account away from whoever registered the address (pre-hijacking)', async () => {
     // Mallory registers Victoria's address with a password and keeps a session and an API key.
     const mallory = await signUp(app, 'victoria@example.com');
-    const key = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: mallory.headers, payload: { name: 'backdoor', scopes: ['members:read'] } });
+    const key = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: mallory.headers,
+      payload: { name: 'backdoor', scopes: ['members:read'] },
+    });
     expect(key.statusCode).toBe(201);
     const backdoor = { 'x-api-key': key.json<{ secret: string }>().secret };
 
@@ -98,19 +105,39 @@ describe.each(databaseTargets())('OAuth sign-in on $name', (target) => {
     const victoria = await complete('github');
     expect(victoria.statusCode, victoria.body).toBe(200);
     expect(victoria.json()).toMatchObject({ user: { id: mallory.id, emailVerified: true, hasPassword: false } });
-    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'victoria@example.com', password: PASSWORD } })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: mallory.refreshToken } })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'victoria@example.com', password: PASSWORD } }))
+        .statusCode,
+    ).toBe(401);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: mallory.refreshToken } })).statusCode,
+    ).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/api/v1/workspace/members', headers: backdoor })).statusCode).toBe(401);
-    const audit = await database.query(sql`select action, details from audit_log where actor_user_id = ${mallory.id} and action = 'account.claimed'`);
+    const audit = await database.query(
+      sql`select action, details from audit_log where actor_user_id = ${mallory.id} and action = 'account.claimed'`,
+    );
     expect(audit).toEqual([{ action: 'account.claimed', details: { provider: 'github' } }]);
 
     // Once the address is proven, Victoria's own password and further providers leave each other alone.
     const headers = { authorization: `Bearer ${victoria.json<{ accessToken: string }>().accessToken}` };
-    const setPassword = await app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers, payload: { newPassword: 'victoria-own-password' } });
+    const setPassword = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers,
+      payload: { newPassword: 'victoria-own-password' },
+    });
     expect(setPassword.statusCode).toBe(200);
     google.nextUser = { id: 'g-victoria', email: 'victoria@example.com', emailVerified: true, name: 'Victoria' };
     expect((await complete('google')).json()).toMatchObject({ user: { id: mallory.id, hasPassword: true } });
-    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'victoria@example.com', password: 'victoria-own-password' } })).statusCode).toBe(200);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'victoria@example.com', password: 'victoria-own-password' },
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('rejects a callback with a wrong state, a missing or forged cookie, or a provider error', async () => {

@@ -21,4 +21,3 @@ export class SetupTokenError extends Error {
 export function setupTokenMatches(expected: unknown, given: string): boolean {
   return typeof expected === 'string' && timingSafeEqual(Buffer.from(sha256(expected)), Buffer.from(sha256(given)));
 }
-

@@ -43,7 +43,10 @@ export class UsersRepository {
           const given = user.adminClaim.setupToken;
           if (!user.adminClaim.local) {
             if (!given) throw new SetupTokenError('required');
-            const [stored] = await tx.select({ value: instanceSettings.value }).from(instanceSettings).where(eq(instanceSettings.key, SETUP_TOKEN_SETTING));
+            const [stored] = await tx
+              .select({ value: instanceSettings.value })
+              .from(instanceSettings)
+              .where(eq(instanceSettings.key, SETUP_TOKEN_SETTING));
             if (!setupTokenMatches(stored?.value, given)) throw new SetupTokenError('invalid');
           }
           systemAdmin = true;

@@ -25,16 +25,26 @@ export interface AdminUserRow {
 export interface AdminUserDetail extends AdminUserRow {
   workspaces: Array<{ id: string; name: string; role: WorkspaceRole; personal: boolean }>;
   sessions: Array<{ id: string; startedAt: Date; lastRefreshedAt: Date; expiresAt: Date }>;
-  apiKeys: Array<{ id: string; name: string; prefix: string; workspaceId: string; scopes: string[]; lastUsedAt: Date | null; revokedAt: Date | null; createdAt: Date }>;
+  apiKeys: Array<{
+    id: string;
+    name: string;
+    prefix: string;
+    workspaceId: string;
+    scopes: string[];
+    lastUsedAt: Date | null;
+    revokedAt: Date | null;
+    createdAt: Date;
+  }>;
 }
 
 /**
  * The last successful sign-in is what the audit log recorded for it. Drizzle leaves columns in a
  * select's sql unqualified, so the correlation names both tables itself.
  */
-const lastSignIn = sql<Date | null>`(select max(al.created_at) from ${auditLog} al where al.actor_user_id = ${sql.identifier('users')}.id and al.action = 'login.succeeded')`.mapWith(
-  (value: string | Date | null) => (value === null ? null : new Date(value)),
-);
+const lastSignIn =
+  sql<Date | null>`(select max(al.created_at) from ${auditLog} al where al.actor_user_id = ${sql.identifier('users')}.id and al.action = 'login.succeeded')`.mapWith(
+    (value: string | Date | null) => (value === null ? null : new Date(value)),
+  );
 
 const rowColumns = {
   id: users.id,
@@ -65,7 +75,13 @@ export class AdminUsersRepository {
     if (filters.systemAdmin !== undefined) conditions.push(eq(users.systemAdmin, filters.systemAdmin));
     const where = conditions.length ? and(...conditions) : undefined;
     const [items, [total]] = await Promise.all([
-      this.db.select(rowColumns).from(users).where(where).orderBy(asc(users.email), asc(users.id)).limit(filters.limit).offset(filters.offset),
+      this.db
+        .select(rowColumns)
+        .from(users)
+        .where(where)
+        .orderBy(asc(users.email), asc(users.id))
+        .limit(filters.limit)
+        .offset(filters.offset),
       this.db.select({ total: count() }).from(users).where(where),
     ]);
     return { items, total: total!.total };
@@ -81,7 +97,12 @@ export class AdminUsersRepository {
     if (!user) return undefined;
     const [memberOf, families, keys] = await Promise.all([
       this.db
-        .select({ id: workspaces.id, name: workspaces.name, role: memberships.role, personal: sql<boolean>`${workspaces.personalOwnerId} is not null` })
+        .select({
+          id: workspaces.id,
+          name: workspaces.name,
+          role: memberships.role,
+          personal: sql<boolean>`${workspaces.personalOwnerId} is not null`,
+        })
         .from(memberships)
         .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
         .where(eq(memberships.userId, id))
@@ -123,14 +144,24 @@ export class AdminUsersRepository {
    */
   async disable(id: string): Promise<'disabled' | 'already' | 'last-admin' | 'not-found'> {
     const outcome = await this.db.transaction(async (tx) => {
-      const [user] = await tx.select({ disabledAt: users.disabledAt, systemAdmin: users.systemAdmin }).from(users).where(eq(users.id, id)).for('update');
+      const [user] = await tx
+        .select({ disabledAt: users.disabledAt, systemAdmin: users.systemAdmin })
+        .from(users)
+        .where(eq(users.id, id))
+        .for('update');
       if (!user) return 'not-found' as const;
       if (user.disabledAt) return 'already' as const;
       if (user.systemAdmin && !(await otherActiveAdmins(tx, id))) return 'last-admin' as const;
       const now = new Date();
       await tx.update(users).set({ disabledAt: now, updatedAt: now }).where(eq(users.id, id));
-      await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, id), isNull(refreshTokens.revokedAt)));
-      await tx.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.createdBy, id), isNull(apiKeys.revokedAt)));
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(refreshTokens.userId, id), isNull(refreshTokens.revokedAt)));
+      await tx
+        .update(apiKeys)
+        .set({ revokedAt: now })
+        .where(and(eq(apiKeys.createdBy, id), isNull(apiKeys.revokedAt)));
       return 'disabled' as const;
     });
     if (outcome === 'disabled') this.changed();

@@ -9,7 +9,9 @@ export interface AdminActor {
 }
 
 const lastAdmin = () =>
-  new HttpProblem(409, 'This is the last active system administrator; make someone else administrator first', { slug: 'last-system-admin' });
+  new HttpProblem(409, 'This is the last active system administrator; make someone else administrator first', {
+    slug: 'last-system-admin',
+  });
 
 /** What system administrators do to accounts; every change is audited with the administrator as actor. */
 export class AdminUsersService {
@@ -51,6 +53,12 @@ export class AdminUsersService {
   }
 
   private record(actor: AdminActor, action: Parameters<AuditRepository['append']>[0]['action'], userId: string): Promise<void> {
-    return this.audit.append({ action, actorUserId: actor.userId, target: `user:${userId}`, ip: actor.ip, userAgent: actor.userAgent ?? null });
+    return this.audit.append({
+      action,
+      actorUserId: actor.userId,
+      target: `user:${userId}`,
+      ip: actor.ip,
+      userAgent: actor.userAgent ?? null,
+    });
   }
 }

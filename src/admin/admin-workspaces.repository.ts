@@ -66,17 +66,35 @@ export class AdminWorkspacesRepository {
     return row !== undefined;
   }
 
-  members(workspaceId: string): Promise<Array<{ userId: string; email: string; name: string; role: WorkspaceRole; joinedAt: Date; disabledAt: Date | null }>> {
+  members(
+    workspaceId: string,
+  ): Promise<Array<{ userId: string; email: string; name: string; role: WorkspaceRole; joinedAt: Date; disabledAt: Date | null }>> {
     return this.db
-      .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, joinedAt: memberships.createdAt, disabledAt: users.disabledAt })
+      .select({
+        userId: users.id,
+        email: users.email,
+        name: users.name,
+        role: memberships.role,
+        joinedAt: memberships.createdAt,
+        disabledAt: users.disabledAt,
+      })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(eq(memberships.workspaceId, workspaceId))
       .orderBy(asc(users.email));
   }
 
-  async apiKeys(filters: { status?: 'active' | 'revoked'; limit: number; offset: number }): Promise<{ items: AdminApiKeyRow[]; total: number }> {
-    const where = filters.status === 'active' ? isNull(apiKeys.revokedAt) : filters.status === 'revoked' ? sql`${apiKeys.revokedAt} is not null` : undefined;
+  async apiKeys(filters: {
+    status?: 'active' | 'revoked';
+    limit: number;
+    offset: number;
+  }): Promise<{ items: AdminApiKeyRow[]; total: number }> {
+    const where =
+      filters.status === 'active'
+        ? isNull(apiKeys.revokedAt)
+        : filters.status === 'revoked'
+          ? sql`${apiKeys.revokedAt} is not null`
+          : undefined;
     const [items, [total]] = await Promise.all([
       this.db
         .select({

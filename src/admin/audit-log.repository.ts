@@ -46,7 +46,9 @@ function conditionsOf(filters: AuditFilters): SQL | undefined {
   const conditions: SQL[] = [];
   if (filters.actorUserId) conditions.push(eq(auditLog.actorUserId, filters.actorUserId));
   if (filters.action) {
-    conditions.push(filters.action.endsWith('.') ? sql`starts_with(${auditLog.action}, ${filters.action})` : eq(auditLog.action, filters.action));
+    conditions.push(
+      filters.action.endsWith('.') ? sql`starts_with(${auditLog.action}, ${filters.action})` : eq(auditLog.action, filters.action),
+    );
   }
   if (filters.target) conditions.push(eq(auditLog.target, filters.target));
   if (filters.workspaceId) conditions.push(eq(auditLog.workspaceId, filters.workspaceId));

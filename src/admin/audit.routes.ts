@@ -26,14 +26,28 @@ const auditEntry = z
 
 const filters = {
   actor: z.uuid().optional().describe('User id of the actor'),
-  action: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/).optional().describe('An action (login.failed), or a prefix ending in a dot (admin.)'),
+  action: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[\w.-]+$/)
+    .optional()
+    .describe('An action (login.failed), or a prefix ending in a dot (admin.)'),
   target: z.string().trim().min(1).max(200).optional().describe('e.g. user:<id>, backup:<file>'),
   workspace: z.uuid().optional(),
   from: z.iso.datetime({ offset: true }).optional().describe('From this time (inclusive)'),
   to: z.iso.datetime({ offset: true }).optional().describe('Before this time'),
 };
 
-function filtersOf(query: { actor?: string; action?: string; target?: string; workspace?: string; from?: string; to?: string }): AuditFilters {
+function filtersOf(query: {
+  actor?: string;
+  action?: string;
+  target?: string;
+  workspace?: string;
+  from?: string;
+  to?: string;
+}): AuditFilters {
   return {
     actorUserId: query.actor,
     action: query.action,
@@ -71,7 +85,12 @@ export function registerAdminAuditRoutes(app: AppInstance, { reader, audit }: { 
     '/api/v1/admin/audit/:id',
     {
       config: adminOnly,
-      schema: { tags: adminTags, summary: 'One audit entry', params: z.object({ id: z.uuid() }), response: { 200: auditEntry, ...adminErrors } },
+      schema: {
+        tags: adminTags,
+        summary: 'One audit entry',
+        params: z.object({ id: z.uuid() }),
+        response: { 200: auditEntry, ...adminErrors },
+      },
     },
     async (request) => {
       const row = await reader.get(request.params.id);
@@ -98,9 +117,25 @@ export function registerAdminAuditRoutes(app: AppInstance, { reader, audit }: { 
       const query = filtersOf(request.query);
       const rows = await reader.all(query, AUDIT_EXPORT_MAX);
       const actor = adminActorOf(request);
-      await audit.append({ action: 'admin.audit-exported', actorUserId: actor.userId, ip: actor.ip, userAgent: actor.userAgent ?? null, details: { rows: rows.length, filters: request.query } });
+      await audit.append({
+        action: 'admin.audit-exported',
+        actorUserId: actor.userId,
+        ip: actor.ip,
+        userAgent: actor.userAgent ?? null,
+        details: { rows: rows.length, filters: request.query },
+      });
       const csv = stringify(
-        rows.map((row) => [row.createdAt.toISOString(), row.action, row.actorUserId, row.workspaceId, row.target, row.details ? JSON.stringify(row.details) : null, row.ip, row.userAgent, row.id]),
+        rows.map((row) => [
+          row.createdAt.toISOString(),
+          row.action,
+          row.actorUserId,
+          row.workspaceId,
+          row.target,
+          row.details ? JSON.stringify(row.details) : null,
+          row.ip,
+          row.userAgent,
+          row.id,
+        ]),
         { header: true, columns: ['time', 'action', 'actor_user_id', 'workspace_id', 'target', 'details', 'ip', 'user_agent', 'id'] },
       );
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="audit-log.csv"').send(csv);

@@ -31,7 +31,11 @@ async function diskUse(dir: string): Promise<number> {
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) total += await diskUse(full);
-    else if (entry.isFile()) total += await stat(full).then((info) => info.size, () => 0);
+    else if (entry.isFile())
+      total += await stat(full).then(
+        (info) => info.size,
+        () => 0,
+      );
   }
   return total;
 }
@@ -46,10 +50,16 @@ export class SystemStatus {
       probe(() => database.ping()),
       probe(() => queue.ping()),
       migrationStatus(database),
-      database.query<{ version: string }>(sql`select current_setting('server_version') as version`).then((rows) => rows[0]?.version ?? null, () => null),
+      database.query<{ version: string }>(sql`select current_setting('server_version') as version`).then(
+        (rows) => rows[0]?.version ?? null,
+        () => null,
+      ),
       database.db.select({ status: jobs.status, count: count() }).from(jobs).groupBy(jobs.status),
       // Running jobs whose worker stopped renewing its lease: the queue will hand them to another worker.
-      database.db.select({ count: count() }).from(jobs).where(and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, new Date()))),
+      database.db
+        .select({ count: count() })
+        .from(jobs)
+        .where(and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, new Date()))),
     ]);
     const jobCounts = Object.fromEntries(byStatus.map((row) => [row.status, row.count]));
     return {

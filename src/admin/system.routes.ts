@@ -26,7 +26,12 @@ const systemStatusSchema = z
       failed: z.number().int(),
       stalled: z.number().int().describe('Running jobs whose worker stopped renewing its lease'),
     }),
-    redis: z.object({ configured: z.boolean(), ok: z.boolean().nullable(), latencyMs: z.number().int().nullable(), error: z.string().nullable() }),
+    redis: z.object({
+      configured: z.boolean(),
+      ok: z.boolean().nullable(),
+      latencyMs: z.number().int().nullable(),
+      error: z.string().nullable(),
+    }),
     dataDir: z.object({ path: z.string(), bytes: z.number().int() }),
     versions: z.object({ siteprint: z.string(), node: z.string() }),
     startedAt: z.iso.datetime(),
@@ -61,7 +66,11 @@ export function registerAdminSystemRoutes(app: AppInstance, { status }: { status
     '/api/v1/admin/system',
     {
       config: adminOnly,
-      schema: { tags: adminTags, summary: 'Health of the database, queue and Redis; data-dir disk use; versions and uptime', response: { 200: systemStatusSchema, ...adminErrors } },
+      schema: {
+        tags: adminTags,
+        summary: 'Health of the database, queue and Redis; data-dir disk use; versions and uptime',
+        response: { 200: systemStatusSchema, ...adminErrors },
+      },
     },
     () => status.read(),
   );
@@ -74,7 +83,10 @@ export function registerAdminSystemRoutes(app: AppInstance, { status }: { status
         tags: adminTags,
         summary: "This API process's most recent log lines (a bounded ring), newest first, by level, request id, job id or text",
         querystring: z.object({
-          level: z.enum(Object.keys(logLevels) as [keyof typeof logLevels]).optional().describe('This level and above'),
+          level: z
+            .enum(Object.keys(logLevels) as [keyof typeof logLevels])
+            .optional()
+            .describe('This level and above'),
           requestId: z.string().max(200).optional(),
           jobId: z.uuid().optional(),
           q: z.string().trim().min(1).max(200).optional().describe('Part of the message'),
@@ -86,7 +98,10 @@ export function registerAdminSystemRoutes(app: AppInstance, { status }: { status
     (request) => {
       const { level, requestId, jobId, q, limit } = request.query;
       const lines = recentLogs.search({ minLevel: level ? logLevels[level] : undefined, requestId, jobId, text: q, limit });
-      return { items: lines.map((line) => ({ ...line, level: levelNames[line.level] ?? String(line.level) })), capacity: recentLogs.capacity };
+      return {
+        items: lines.map((line) => ({ ...line, level: levelNames[line.level] ?? String(line.level) })),
+        capacity: recentLogs.capacity,
+      };
     },
   );
 
@@ -94,11 +109,18 @@ export function registerAdminSystemRoutes(app: AppInstance, { status }: { status
     '/api/v1/admin/roles',
     {
       config: adminOnly,
-      schema: { tags: adminTags, summary: 'The role × permission matrix every authorisation decision reads (read-only)', response: { 200: roleMatrixSchema, ...adminErrors } },
+      schema: {
+        tags: adminTags,
+        summary: 'The role × permission matrix every authorisation decision reads (read-only)',
+        response: { 200: roleMatrixSchema, ...adminErrors },
+      },
     },
     () => ({
       permissions: [...permissions],
-      roles: workspaceRoles.map((role) => ({ role, permissions: permissions.filter((permission) => rolePermissions[role].has(permission)) })),
+      roles: workspaceRoles.map((role) => ({
+        role,
+        permissions: permissions.filter((permission) => rolePermissions[role].has(permission)),
+      })),
       systemAdmin: [...systemAdminPermissions],
     }),
   );

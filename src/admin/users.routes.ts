@@ -23,7 +23,9 @@ const adminUser = z
 const adminUserDetail = adminUser
   .extend({
     workspaces: z.array(z.object({ id: z.uuid(), name: z.string(), role: z.enum(workspaceRoles), personal: z.boolean() })),
-    sessions: z.array(z.object({ id: z.uuid(), startedAt: z.iso.datetime(), lastRefreshedAt: z.iso.datetime(), expiresAt: z.iso.datetime() })).describe('Live sessions (sign-ins not ended)'),
+    sessions: z
+      .array(z.object({ id: z.uuid(), startedAt: z.iso.datetime(), lastRefreshedAt: z.iso.datetime(), expiresAt: z.iso.datetime() }))
+      .describe('Live sessions (sign-ins not ended)'),
     apiKeys: z.array(
       z.object({
         id: z.uuid(),
@@ -66,7 +68,12 @@ function toDetail(user: AdminUserDetail): z.infer<typeof adminUserDetail> {
       lastRefreshedAt: session.lastRefreshedAt.toISOString(),
       expiresAt: session.expiresAt.toISOString(),
     })),
-    apiKeys: user.apiKeys.map((key) => ({ ...key, lastUsedAt: iso(key.lastUsedAt), revokedAt: iso(key.revokedAt), createdAt: key.createdAt.toISOString() })),
+    apiKeys: user.apiKeys.map((key) => ({
+      ...key,
+      lastUsedAt: iso(key.lastUsedAt),
+      revokedAt: iso(key.revokedAt),
+      createdAt: key.createdAt.toISOString(),
+    })),
   };
 }
 
@@ -81,7 +88,10 @@ export function registerAdminUserRoutes(app: AppInstance, { service }: { service
         querystring: z.object({
           q: z.string().trim().min(1).max(200).optional().describe('Part of the email or name'),
           status: z.enum(['active', 'disabled']).optional(),
-          systemAdmin: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+          systemAdmin: z
+            .enum(['true', 'false'])
+            .transform((value) => value === 'true')
+            .optional(),
           limit: z.coerce.number().int().min(1).max(100).default(25),
           offset: z.coerce.number().int().min(0).default(0),
         }),
@@ -98,7 +108,12 @@ export function registerAdminUserRoutes(app: AppInstance, { service }: { service
     '/api/v1/admin/users/:id',
     {
       config: adminOnly,
-      schema: { tags: adminTags, summary: "An account with its workspaces and roles, live sessions and API keys", params: userParams, response: { 200: adminUserDetail, ...adminErrors } },
+      schema: {
+        tags: adminTags,
+        summary: 'An account with its workspaces and roles, live sessions and API keys',
+        params: userParams,
+        response: { 200: adminUserDetail, ...adminErrors },
+      },
     },
     async (request) => toDetail(await service.detail(request.params.id)),
   );
@@ -122,7 +137,12 @@ export function registerAdminUserRoutes(app: AppInstance, { service }: { service
     '/api/v1/admin/users/:id/enable',
     {
       config: adminOnly,
-      schema: { tags: adminTags, summary: 'Let a disabled account sign in again (its ended sessions and revoked keys stay ended)', params: userParams, response: { 200: adminUserDetail, ...adminErrors } },
+      schema: {
+        tags: adminTags,
+        summary: 'Let a disabled account sign in again (its ended sessions and revoked keys stay ended)',
+        params: userParams,
+        response: { 200: adminUserDetail, ...adminErrors },
+      },
     },
     async (request) => toDetail(await service.enable(adminActorOf(request), request.params.id)),
   );

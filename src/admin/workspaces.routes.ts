@@ -37,7 +37,10 @@ const adminApiKey = z
   })
   .meta({ id: 'AdminApiKey' });
 
-export function registerAdminWorkspaceRoutes(app: AppInstance, { workspaces, audit }: { workspaces: AdminWorkspacesRepository; audit: AuditRepository }): void {
+export function registerAdminWorkspaceRoutes(
+  app: AppInstance,
+  { workspaces, audit }: { workspaces: AdminWorkspacesRepository; audit: AuditRepository },
+): void {
   app.get(
     '/api/v1/admin/workspaces',
     {
@@ -65,7 +68,16 @@ export function registerAdminWorkspaceRoutes(app: AppInstance, { workspaces, aud
         params: z.object({ id: z.uuid() }),
         response: {
           200: z.object({
-            items: z.array(z.object({ userId: z.uuid(), email: z.string(), name: z.string(), role: z.enum(workspaceRoles), joinedAt: z.iso.datetime(), disabled: z.boolean() })),
+            items: z.array(
+              z.object({
+                userId: z.uuid(),
+                email: z.string(),
+                name: z.string(),
+                role: z.enum(workspaceRoles),
+                joinedAt: z.iso.datetime(),
+                disabled: z.boolean(),
+              }),
+            ),
           }),
           ...adminErrors,
         },
@@ -74,7 +86,13 @@ export function registerAdminWorkspaceRoutes(app: AppInstance, { workspaces, aud
     async (request) => {
       if (!(await workspaces.exists(request.params.id))) throw problems.notFound('Workspace');
       const members = await workspaces.members(request.params.id);
-      return { items: members.map(({ disabledAt, joinedAt, ...member }) => ({ ...member, joinedAt: joinedAt.toISOString(), disabled: disabledAt !== null })) };
+      return {
+        items: members.map(({ disabledAt, joinedAt, ...member }) => ({
+          ...member,
+          joinedAt: joinedAt.toISOString(),
+          disabled: disabledAt !== null,
+        })),
+      };
     },
   );
 
@@ -113,13 +131,26 @@ export function registerAdminWorkspaceRoutes(app: AppInstance, { workspaces, aud
     '/api/v1/admin/api-keys/:id/revoke',
     {
       config: adminOnly,
-      schema: { tags: adminTags, summary: 'Revoke any active API key; it stops working at once', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...adminErrors } },
+      schema: {
+        tags: adminTags,
+        summary: 'Revoke any active API key; it stops working at once',
+        params: z.object({ id: z.uuid() }),
+        response: { 204: z.null(), ...adminErrors },
+      },
     },
     async (request, reply) => {
       const revoked = await workspaces.revokeApiKey(request.params.id);
       if (!revoked) throw problems.notFound('Active API key');
       const actor = adminActorOf(request);
-      await audit.append({ action: 'api-key.revoked', actorUserId: actor.userId, workspaceId: revoked.workspaceId, target: `api-key:${request.params.id}`, ip: actor.ip, userAgent: actor.userAgent ?? null, details: { by: 'system-admin' } });
+      await audit.append({
+        action: 'api-key.revoked',
+        actorUserId: actor.userId,
+        workspaceId: revoked.workspaceId,
+        target: `api-key:${request.params.id}`,
+        ip: actor.ip,
+        userAgent: actor.userAgent ?? null,
+        details: { by: 'system-admin' },
+      });
       return reply.status(204).send(null);
     },
   );

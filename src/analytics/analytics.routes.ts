@@ -28,7 +28,9 @@ const summaryResponse = z
       down: count,
       unknown: count,
     }),
-    analyses: z.object({ total: count, succeeded: count, failed: count, cancelled: count, successRate: rate }).describe('analyze_site jobs requested in the period'),
+    analyses: z
+      .object({ total: count, succeeded: count, failed: count, cancelled: count, successRate: rate })
+      .describe('analyze_site jobs requested in the period'),
     jobs: z
       .array(
         z.object({
@@ -45,7 +47,9 @@ const summaryResponse = z
         }),
       )
       .describe('Jobs requested in the period by type, pipeline steps included'),
-    extraction: z.object({ jobs: count, pages: count, pagesWithRecord: count, pagesWithError: count }).describe('Extraction batches requested in the period'),
+    extraction: z
+      .object({ jobs: count, pages: count, pagesWithRecord: count, pagesWithError: count })
+      .describe('Extraction batches requested in the period'),
     blueprintVersions: z.object({
       total: count,
       analysis: count,
@@ -64,13 +68,17 @@ const summaryResponse = z
       byModel: z.array(z.object({ model: z.string(), ...usage })),
       byStep: z.array(z.object({ step: z.string(), ...usage })),
     }),
-    api: z.object({
-      requests: count,
-      byRoute: z.array(z.object({ method: z.string(), route: z.string().describe('Route pattern'), requests: count, meanMs: z.number() })),
-      byStatusClass: z.array(z.object({ statusClass: z.string().describe('2xx, 4xx, 5xx…'), requests: count })),
-      byApiKey: z.array(z.object({ apiKeyId: z.string(), requests: count })),
-      byUser: z.array(z.object({ userId: z.string(), requests: count })),
-    }).describe('API requests counted per minute (written every API_USAGE_FLUSH_MS)'),
+    api: z
+      .object({
+        requests: count,
+        byRoute: z.array(
+          z.object({ method: z.string(), route: z.string().describe('Route pattern'), requests: count, meanMs: z.number() }),
+        ),
+        byStatusClass: z.array(z.object({ statusClass: z.string().describe('2xx, 4xx, 5xx…'), requests: count })),
+        byApiKey: z.array(z.object({ apiKeyId: z.string(), requests: count })),
+        byUser: z.array(z.object({ userId: z.string(), requests: count })),
+      })
+      .describe('API requests counted per minute (written every API_USAGE_FLUSH_MS)'),
   })
   .meta({ id: 'AnalyticsSummary' });
 
@@ -84,7 +92,9 @@ const timeseriesResponse = z
     points: z.array(
       z.object({
         at: z.iso.datetime().describe('Start of the UTC bucket'),
-        values: z.record(z.string(), z.number().nullable()).describe('Value of each series in the bucket; null where a mean has nothing to average'),
+        values: z
+          .record(z.string(), z.number().nullable())
+          .describe('Value of each series in the bucket; null where a mean has nothing to average'),
       }),
     ),
   })
@@ -105,7 +115,8 @@ export function registerAnalyticsRoutes(app: AppInstance, { service }: { service
       config: { permission: 'jobs:read' },
       schema: {
         tags: ['analytics'],
-        summary: 'Figures for a period: sites, analyses, jobs by type with timings, extraction, blueprint versions, health changes, LLM use and API use',
+        summary:
+          'Figures for a period: sites, analyses, jobs by type with timings, extraction, blueprint versions, health changes, LLM use and API use',
         querystring: z.object(periodQuery).strict(),
         response: { 200: summaryResponse, ...problemResponses(400, 401, 403) },
       },

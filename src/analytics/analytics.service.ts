@@ -33,7 +33,11 @@ export interface Timeseries {
 export class AnalyticsService {
   constructor(private readonly repository: AnalyticsRepository) {}
 
-  async summary(viewer: Viewer, query: PeriodQuery, now = new Date()): Promise<AnalyticsSummary & { from: string; to: string; scope: 'workspace' | 'all' }> {
+  async summary(
+    viewer: Viewer,
+    query: PeriodQuery,
+    now = new Date(),
+  ): Promise<AnalyticsSummary & { from: string; to: string; scope: 'workspace' | 'all' }> {
     const period = periodOf(query, now);
     const scope = scopeOf(viewer, query);
     const summary = await this.repository.summary(scope, period);
@@ -41,14 +45,22 @@ export class AnalyticsService {
   }
 
   /** Points for every bucket of the period, empty ones included, so charts need not fill gaps. */
-  async timeseries(viewer: Viewer, query: PeriodQuery & { metric: TimeseriesMetric; interval: Interval }, now = new Date()): Promise<Timeseries> {
+  async timeseries(
+    viewer: Viewer,
+    query: PeriodQuery & { metric: TimeseriesMetric; interval: Interval },
+    now = new Date(),
+  ): Promise<Timeseries> {
     const { metric, interval } = query;
     const period = periodOf(query, now);
     if (metric === 'api_requests' && query.siteId) throw badQuery('siteId', 'API usage is not counted per site');
     const step = BUCKET_MS[interval];
     const first = truncate(period.from, step);
     const buckets = Math.ceil((period.to.getTime() - first) / step);
-    if (buckets > MAX_BUCKETS) throw badQuery('interval', `${buckets} ${interval}s is more than ${MAX_BUCKETS} points; choose a shorter period or a longer interval`);
+    if (buckets > MAX_BUCKETS)
+      throw badQuery(
+        'interval',
+        `${buckets} ${interval}s is more than ${MAX_BUCKETS} points; choose a shorter period or a longer interval`,
+      );
     const rows = await this.repository.series(metric, interval, scopeOf(viewer, query), period);
     const keys = [...new Set(rows.map((row) => row.key))].sort();
     const empty = AVERAGED.has(metric) ? null : 0;
@@ -76,7 +88,8 @@ export function periodOf(query: { from?: string; to?: string }, now: Date): Peri
 }
 
 function scopeOf(viewer: Viewer, query: PeriodQuery): AnalyticsScope {
-  if (query.scope === 'all' && !viewer.systemAdmin) throw new DomainError('forbidden', 'Only system administrators can see every workspace');
+  if (query.scope === 'all' && !viewer.systemAdmin)
+    throw new DomainError('forbidden', 'Only system administrators can see every workspace');
   return { workspaceId: query.scope === 'all' ? null : viewer.workspaceId, siteId: query.siteId };
 }
 

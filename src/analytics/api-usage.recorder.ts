@@ -85,7 +85,15 @@ export class ApiUsageRecorder {
         .insert(apiUsageMinutes)
         .values(rows)
         .onConflictDoUpdate({
-          target: [apiUsageMinutes.minute, apiUsageMinutes.workspaceId, apiUsageMinutes.method, apiUsageMinutes.route, apiUsageMinutes.statusClass, apiUsageMinutes.apiKeyId, apiUsageMinutes.userId],
+          target: [
+            apiUsageMinutes.minute,
+            apiUsageMinutes.workspaceId,
+            apiUsageMinutes.method,
+            apiUsageMinutes.route,
+            apiUsageMinutes.statusClass,
+            apiUsageMinutes.apiKeyId,
+            apiUsageMinutes.userId,
+          ],
           set: {
             requests: sql`${apiUsageMinutes.requests} + excluded.requests`,
             totalMs: sql`${apiUsageMinutes.totalMs} + excluded.total_ms`,

@@ -6,7 +6,6 @@ import { actorOf } from '../workspaces/workspaces.routes.js';
 import type { ApiKeyRecord } from './api-keys.repository.js';
 import type { ApiKeysService } from './api-keys.service.js';
 
-
 const apiKeySchema = z
   .object({
     id: z.uuid(),
@@ -26,7 +25,7 @@ const createdApiKeySchema = apiKeySchema
 const createBody = z
   .object({
     name: z.string().trim().min(1).max(200),
-    scopes: z.array(z.enum(permissions)).min(1).describe('Permission names; the key can do no more than these and its creator\'s role'),
+    scopes: z.array(z.enum(permissions)).min(1).describe("Permission names; the key can do no more than these and its creator's role"),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();

@@ -25,7 +25,9 @@ export async function registerAdmin(app: AppInstance, platform: Platform): Promi
   await app.register(featurePlugin(registerAdminUserRoutes), { service: users });
   await app.register(featurePlugin(registerAdminWorkspaceRoutes), { workspaces: new AdminWorkspacesRepository(database.db), audit });
   await app.register(featurePlugin(registerAdminAuditRoutes), { reader: new AuditLogReader(database.db), audit });
-  await app.register(featurePlugin(registerAdminSystemRoutes), { status: new SystemStatus({ config, database, queue, startedAt: new Date() }) });
+  await app.register(featurePlugin(registerAdminSystemRoutes), {
+    status: new SystemStatus({ config, database, queue, startedAt: new Date() }),
+  });
   const backups = new BackupsService({ database, config, store: backupStoreFor(config), audit, logger });
   await app.register(featurePlugin(registerBackupRoutes), { service: backups, audit });
   app.addHook('onReady', async () => backups.start());

@@ -31,7 +31,12 @@ export interface Platform {
   database: Database;
   queue: JobQueue;
   events: EventBus;
-  repositories: { jobs: JobsRepository; sites: SitesRepository; blueprints: BlueprintsRepository; extractionResults: ExtractionResultsRepository };
+  repositories: {
+    jobs: JobsRepository;
+    sites: SitesRepository;
+    blueprints: BlueprintsRepository;
+    extractionResults: ExtractionResultsRepository;
+  };
   services: { sites: SitesService; jobs: JobsService; llm: LlmService; reports: ReportsService; reportSchedules: ReportSchedulesService };
   analysis: AnalysisCoordinator;
   handlers: JobHandlers;
@@ -86,9 +91,26 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     let renderer: Renderer | undefined;
     const reports = createReportsService({ config, logger, database: db, queue, sites, blueprints });
     const pipelineHandlers = lazyHandlers(async () => {
-      const [{ createPipelineHandlers }, { rendererFor }] = await Promise.all([import('../pipeline/handlers.js'), import('../engine/render/index.js')]);
+      const [{ createPipelineHandlers }, { rendererFor }] = await Promise.all([
+        import('../pipeline/handlers.js'),
+        import('../engine/render/index.js'),
+      ]);
       renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
-      const deps: PipelineDeps = { config, logger, analysis, sites, siteState: new SiteState(sites), blueprints, jobs, queue, fetcher, renderer, results: extractionResults, llm, engine };
+      const deps: PipelineDeps = {
+        config,
+        logger,
+        analysis,
+        sites,
+        siteState: new SiteState(sites),
+        blueprints,
+        jobs,
+        queue,
+        fetcher,
+        renderer,
+        results: extractionResults,
+        llm,
+        engine,
+      };
       return createPipelineHandlers(deps);
     });
     const handlers: JobHandlers = { ...pipelineHandlers, [GENERATE_REPORT]: (context) => reports.service.generate(context) };
@@ -101,7 +123,13 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       queue,
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
-      services: { sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }), jobs: new JobsService(jobs, queue, analysis, llm), llm, reports: reports.service, reportSchedules: reports.schedules },
+      services: {
+        sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }),
+        jobs: new JobsService(jobs, queue, analysis, llm),
+        llm,
+        reports: reports.service,
+        reportSchedules: reports.schedules,
+      },
       analysis,
       handlers,
       fetcher,

@@ -26,15 +26,26 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
   const { services, repositories } = platform;
   registerIdempotency(app, new IdempotencyRepository(platform.database.db), workspaceOf);
   const blueprints = new BlueprintsService(repositories.blueprints, repositories.sites, services.sites);
-  await app.register(featurePlugin(registerSiteRoutes), { service: services.sites, sites: repositories.sites, blueprints: repositories.blueprints, workspaceOf });
-  await app.register(featurePlugin(registerJobRoutes), { service: services.jobs, jobs: repositories.jobs, queue: platform.queue, workspaceOf });
+  await app.register(featurePlugin(registerSiteRoutes), {
+    service: services.sites,
+    sites: repositories.sites,
+    blueprints: repositories.blueprints,
+    workspaceOf,
+  });
+  await app.register(featurePlugin(registerJobRoutes), {
+    service: services.jobs,
+    jobs: repositories.jobs,
+    queue: platform.queue,
+    workspaceOf,
+  });
   await app.register(featurePlugin(registerBlueprintRoutes), { service: blueprints, workspaceOf });
   await app.register(featurePlugin(registerExtractionRoutes), {
     service: new ExtractionService(blueprints, platform.fetcher, platform.queue, threadedExtraction(platform.engine)),
     jobs: services.jobs,
     results: repositories.extractionResults,
     workspaceOf,
-    siteDetail: async (workspaceId: string, siteId: string) => siteDetailReader(repositories)(await services.sites.get(workspaceId, siteId)),
+    siteDetail: async (workspaceId: string, siteId: string) =>
+      siteDetailReader(repositories)(await services.sites.get(workspaceId, siteId)),
   });
   await app.register(featurePlugin(registerEventRoutes), { events: platform.events, workspaceOf });
   await app.register(featurePlugin(registerOverviewRoutes), { overview: new OverviewRepository(platform.database.db), workspaceOf });

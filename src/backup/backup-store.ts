@@ -22,7 +22,10 @@ export class BackupStore {
   /** A fresh file name: its time of creation, then a random suffix so two processes never collide. */
   async reserve(now = new Date()): Promise<string> {
     await mkdir(this.dir, { recursive: true });
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     return path.join(this.dir, `siteprint-${stamp}-${randomBytes(3).toString('hex')}.tar.gz`);
   }
 

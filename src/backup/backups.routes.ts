@@ -7,9 +7,7 @@ import { problemResponses, problems } from '../http/problem.js';
 import type { BackupFile } from './backup-store.js';
 import type { BackupsService } from './backups.service.js';
 
-const backupSchema = z
-  .object({ name: z.string(), sizeBytes: z.number().int(), createdAt: z.iso.datetime() })
-  .meta({ id: 'Backup' });
+const backupSchema = z.object({ name: z.string(), sizeBytes: z.number().int(), createdAt: z.iso.datetime() }).meta({ id: 'Backup' });
 
 const toBackup = (file: BackupFile) => ({ name: file.name, sizeBytes: file.sizeBytes, createdAt: file.createdAt.toISOString() });
 
@@ -34,7 +32,12 @@ export function registerBackupRoutes(app: AppInstance, { service, audit }: { ser
     },
     async () => {
       const next = service.nextScheduledRun();
-      return { items: (await service.list()).map(toBackup), schedule: service.schedule, nextRunAt: next?.toISOString() ?? null, retention: service.retention };
+      return {
+        items: (await service.list()).map(toBackup),
+        schedule: service.schedule,
+        nextRunAt: next?.toISOString() ?? null,
+        retention: service.retention,
+      };
     },
   );
 
@@ -69,7 +72,13 @@ export function registerBackupRoutes(app: AppInstance, { service, audit }: { ser
       const file = await service.pathOf(request.params.name);
       if (!file) throw problems.notFound('Backup');
       const actor = adminActorOf(request);
-      await audit.append({ action: 'backup.downloaded', actorUserId: actor.userId, target: `backup:${request.params.name}`, ip: actor.ip, userAgent: actor.userAgent ?? null });
+      await audit.append({
+        action: 'backup.downloaded',
+        actorUserId: actor.userId,
+        target: `backup:${request.params.name}`,
+        ip: actor.ip,
+        userAgent: actor.userAgent ?? null,
+      });
       // Streamed, not read into memory; the zod type provider only knows the documented string body.
       const body = createReadStream(file) as unknown as string;
       return reply.type('application/gzip').header('content-disposition', `attachment; filename="${request.params.name}"`).send(body);

@@ -16,7 +16,10 @@ export type BackupTrigger = 'manual' | 'scheduled';
 const LAST_SLOT_SETTING = 'backup.lastScheduledSlot';
 
 export function backupStoreFor(config: Config): BackupStore {
-  return new BackupStore(config.BACKUP_DIR ? path.resolve(config.BACKUP_DIR) : path.join(config.dataDir, 'backups'), config.BACKUP_RETENTION);
+  return new BackupStore(
+    config.BACKUP_DIR ? path.resolve(config.BACKUP_DIR) : path.join(config.dataDir, 'backups'),
+    config.BACKUP_RETENTION,
+  );
 }
 
 /** Backups taken by the running server: on demand by a system administrator, or on BACKUP_SCHEDULE. */
@@ -24,9 +27,7 @@ export class BackupsService {
   private running: Promise<BackupFile> | undefined;
   private cron: Cron | undefined;
 
-  constructor(
-    private readonly deps: { database: Database; config: Config; store: BackupStore; audit: AuditRepository; logger: Logger },
-  ) {}
+  constructor(private readonly deps: { database: Database; config: Config; store: BackupStore; audit: AuditRepository; logger: Logger }) {}
 
   get schedule(): string | null {
     return this.deps.config.BACKUP_SCHEDULE ?? null;
@@ -64,7 +65,12 @@ export class BackupsService {
       await createBackup(database, config, file);
       const pruned = await store.prune();
       const taken = (await store.list()).find((backup) => backup.name === name)!;
-      await audit.append({ action: 'backup.created', actorUserId, target: `backup:${name}`, details: { trigger, sizeBytes: taken.sizeBytes, durationMs: Date.now() - started, pruned } });
+      await audit.append({
+        action: 'backup.created',
+        actorUserId,
+        target: `backup:${name}`,
+        details: { trigger, sizeBytes: taken.sizeBytes, durationMs: Date.now() - started, pruned },
+      });
       logger.info({ backup: name, trigger, sizeBytes: taken.sizeBytes, pruned }, 'backup written');
       return taken;
     } catch (error) {

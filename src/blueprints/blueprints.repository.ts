@@ -36,7 +36,10 @@ export class BlueprintsRepository {
 
   /** Makes an existing version the active one (rollback). */
   async activate(siteId: string, versionId: string): Promise<void> {
-    await this.db.update(sites).set({ activeBlueprintId: versionId, updatedAt: sql`now()` }).where(eq(sites.id, siteId));
+    await this.db
+      .update(sites)
+      .set({ activeBlueprintId: versionId, updatedAt: sql`now()` })
+      .where(eq(sites.id, siteId));
   }
 
   /**
@@ -79,7 +82,10 @@ export class BlueprintsRepository {
           .returning();
         version = row as BlueprintVersionRecord;
       }
-      await tx.update(sites).set({ activeBlueprintId: version.id, updatedAt: sql`now()` }).where(eq(sites.id, input.siteId));
+      await tx
+        .update(sites)
+        .set({ activeBlueprintId: version.id, updatedAt: sql`now()` })
+        .where(eq(sites.id, input.siteId));
       return { version, created };
     });
   }

@@ -22,7 +22,11 @@ const versionSummary = z
   .meta({ id: 'BlueprintVersionSummary' });
 const versionDetail = versionSummary.extend({ content: Blueprint }).meta({ id: 'BlueprintVersion' });
 
-const fieldChange = { pageType: z.string(), field: z.string(), scope: z.enum(['page', 'item']).describe('The page itself or the records of a listing') };
+const fieldChange = {
+  pageType: z.string(),
+  field: z.string(),
+  scope: z.enum(['page', 'item']).describe('The page itself or the records of a listing'),
+};
 const versionRef = z.object({ version: z.number().int(), contentHash: z.string() });
 /** The engine's BlueprintDiff. */
 const blueprintDiff = z
@@ -78,7 +82,12 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
     '/api/v1/sites/:id/blueprints',
     {
       config: { permission: 'blueprints:read' },
-      schema: { tags: ['blueprints'], summary: 'Version history, newest first', params: siteParams, response: { 200: z.object({ items: z.array(versionSummary) }) } },
+      schema: {
+        tags: ['blueprints'],
+        summary: 'Version history, newest first',
+        params: siteParams,
+        response: { 200: z.object({ items: z.array(versionSummary) }) },
+      },
     },
     async (request) => {
       const { versions, activeId } = await service.versions(workspaceOf(request), request.params.id);
@@ -123,7 +132,10 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
         tags: ['blueprints'],
         summary: 'Download the active (or a given) version as JSON, YAML or CSV (a row per field)',
         params: siteParams,
-        querystring: z.object({ format: z.enum(['json', 'yaml', 'csv']).default('json'), version: z.coerce.number().int().min(1).optional() }),
+        querystring: z.object({
+          format: z.enum(['json', 'yaml', 'csv']).default('json'),
+          version: z.coerce.number().int().min(1).optional(),
+        }),
         response: {
           200: {
             description: 'The blueprint as a file to save (Content-Disposition: attachment)',
@@ -150,7 +162,12 @@ export function registerBlueprintRoutes(app: AppInstance, deps: { service: Bluep
     '/api/v1/sites/:id/blueprints/:version/rollback',
     {
       config: { permission: 'blueprints:write' },
-      schema: { tags: ['blueprints'], summary: 'Make an earlier version the active one', params: versionParams, response: { 200: versionSummary } },
+      schema: {
+        tags: ['blueprints'],
+        summary: 'Make an earlier version the active one',
+        params: versionParams,
+        response: { 200: versionSummary },
+      },
     },
     async (request) => {
       const target = await service.rollback(workspaceOf(request), request.params.id, request.params.version);

@@ -1,4 +1,11 @@
-import { diffBlueprints, exportBlueprint, updateBlueprint, type BlueprintDiff, type ExportFormat, type PageType } from '../engine/blueprint/index.js';
+import {
+  diffBlueprints,
+  exportBlueprint,
+  updateBlueprint,
+  type BlueprintDiff,
+  type ExportFormat,
+  type PageType,
+} from '../engine/blueprint/index.js';
 import { editBlueprint } from '../engine/testing/index.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
 import type { SitesService } from '../sites/sites.service.js';
@@ -62,12 +69,24 @@ export class BlueprintsService {
     const active = await this.active(workspaceId, siteId);
     const site = (await this.sites.get(siteId))!;
     const pages = (await this.sites.pages(siteId)).filter((page) => page.status < 400);
-    const edit = editBlueprint(active.content, pageTypes, pages.map((page) => ({ url: page.url, html: page.html })));
+    const edit = editBlueprint(
+      active.content,
+      pageTypes,
+      pages.map((page) => ({ url: page.url, html: page.html })),
+    );
     if (edit.broken.length) {
-      throw new DomainError('unprocessable', `The edited blueprint finds no value for ${edit.broken.map((field) => field.field).join(', ')} on the site's pages`, {
-        code: 'blueprint-failed-test',
-        issues: edit.broken.map((field) => ({ in: 'body', path: `/pageTypes/${field.pageType}/${field.field}`, message: `no valid value on ${field.pages} sampled pages` })),
-      });
+      throw new DomainError(
+        'unprocessable',
+        `The edited blueprint finds no value for ${edit.broken.map((field) => field.field).join(', ')} on the site's pages`,
+        {
+          code: 'blueprint-failed-test',
+          issues: edit.broken.map((field) => ({
+            in: 'body',
+            path: `/pageTypes/${field.pageType}/${field.field}`,
+            message: `no valid value on ${field.pages} sampled pages`,
+          })),
+        },
+      );
     }
     const update = updateBlueprint(active.content, edit.blueprint);
     if (!update.created) return { version: active, created: false };

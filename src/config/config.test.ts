@@ -42,7 +42,9 @@ describe('loadConfig', () => {
 
   it('accepts a cron expression as BACKUP_SCHEDULE and names a bad one', () => {
     expect(loadConfig({ BACKUP_SCHEDULE: '0 3 * * *' })).toMatchObject({ BACKUP_SCHEDULE: '0 3 * * *', BACKUP_RETENTION: 7 });
-    expect(() => loadConfig({ BACKUP_SCHEDULE: 'nightly' })).toThrow('Invalid configuration: BACKUP_SCHEDULE=nightly: expected a cron expression such as "0 3 * * *"');
+    expect(() => loadConfig({ BACKUP_SCHEDULE: 'nightly' })).toThrow(
+      'Invalid configuration: BACKUP_SCHEDULE=nightly: expected a cron expression such as "0 3 * * *"',
+    );
     expect(() => loadConfig({ BACKUP_RETENTION: '0' })).toThrow(/BACKUP_RETENTION=0/);
   });
 });

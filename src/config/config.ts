@@ -7,17 +7,13 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const postgresUrl = z
-  .string()
-  .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
-    message: 'expected a postgres:// or postgresql:// URL',
-  });
+const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
+  message: 'expected a postgres:// or postgresql:// URL',
+});
 
-const redisUrl = z
-  .string()
-  .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
-    message: 'expected a redis:// or rediss:// URL',
-  });
+const redisUrl = z.string().refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
+  message: 'expected a redis:// or rediss:// URL',
+});
 
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -42,14 +38,21 @@ const configSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.union([z.literal('*'), z.url({ message: 'expected a comma-separated list of origins' })]))),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   TRUST_PROXY: booleanFlag.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** How long a worker may go silent before its running job is handed to another worker. */
   JOB_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** Prefix of Redis keys, so several instances can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[\w-]{1,64}$/, { message: 'expected letters, digits, - or _' }).default('siteprint'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, { message: 'expected letters, digits, - or _' })
+    .default('siteprint'),
   /** Self-hosters analysing their own intranet sites lift the SSRF guard deliberately. */
   ALLOW_PRIVATE_NETWORK: booleanFlag.default(false),
   /** Signs access tokens (HS256); generated into DATA_DIR when absent outside production. */
@@ -86,7 +89,11 @@ const configSchema = z.object({
         return z.NEVER;
       }
     })
-    .pipe(z.record(z.string(), z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() }), { message: 'expected {"model": {"prompt": n, "completion": n}} in USD per million tokens' })),
+    .pipe(
+      z.record(z.string(), z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() }), {
+        message: 'expected {"model": {"prompt": n, "completion": n}} in USD per million tokens',
+      }),
+    ),
   /** Default monthly LLM budget of a workspace, USD; 0 disables LLM calls. */
   LLM_MONTHLY_BUDGET_USD: z.coerce.number().nonnegative().default(20),
   /** Most one analysis may spend on LLM calls, USD. */
@@ -115,14 +122,7 @@ const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 
 /** Variables whose values must never be echoed back, even in an error message. */
-const secretVariables = new Set([
-  'DATABASE_URL',
-  'REDIS_URL',
-  'JWT_SECRET',
-  'GOOGLE_CLIENT_SECRET',
-  'GITHUB_CLIENT_SECRET',
-  'LLM_API_KEY',
-]);
+const secretVariables = new Set(['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'GOOGLE_CLIENT_SECRET', 'GITHUB_CLIENT_SECRET', 'LLM_API_KEY']);
 
 export class ConfigError extends Error {
   constructor(

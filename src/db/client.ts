@@ -68,8 +68,7 @@ async function openPglite(dir: string): Promise<Database> {
     ping: async () => {
       await client.query('select 1');
     },
-    query: async <Row extends Record<string, unknown>>(statement: SQL) =>
-      (await pgliteDb.execute(statement)).rows as Row[],
+    query: async <Row extends Record<string, unknown>>(statement: SQL) => (await pgliteDb.execute(statement)).rows as Row[],
     migrate: (config) => migratePglite(pgliteDb, config),
     dumpDataDir: () => client.dumpDataDir('gzip'),
     close: async () => {
@@ -91,8 +90,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   await db.execute(sql`select 1`);
   return {
     db,
-    query: async <Row extends Record<string, unknown>>(statement: SQL) =>
-      (await nodePgDb.execute(statement)).rows as Row[],
+    query: async <Row extends Record<string, unknown>>(statement: SQL) => (await nodePgDb.execute(statement)).rows as Row[],
     kind: 'postgres',
     ping: async () => {
       await db.execute(sql`select 1`);

@@ -3,14 +3,7 @@
  * (not found, conflict, forbidden…), never of HTTP; the HTTP layer maps each kind to one status
  * (`src/http/errors.ts`), so one rule decides what a caller sees.
  */
-export type DomainErrorKind =
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unprocessable'
-  | 'rate_limited';
+export type DomainErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'rate_limited';
 
 /** One offending input: where it was (body, querystring, params, headers) and its JSON pointer. */
 export interface FieldIssue {

@@ -27,7 +27,17 @@ export {
   PageType,
   Source,
 } from './blueprint/index.js';
-export { compileBlueprint, extractPage, PageContext, recordData, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type Money, type TypedValue } from './extract/index.js';
+export {
+  compileBlueprint,
+  extractPage,
+  PageContext,
+  recordData,
+  type CompiledBlueprint,
+  type ExtractedRecord,
+  type FieldResult,
+  type Money,
+  type TypedValue,
+} from './extract/index.js';
 export { generateSelectors, type Candidate, type ExamplePage, type FieldCandidates, type FieldSpec } from './selectors/index.js';
 export {
   editBlueprint,

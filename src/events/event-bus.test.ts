@@ -46,9 +46,7 @@ describe.each(pairs)('event bus: $name', ({ create }) => {
 
     await pair.publisher.publish({ type: 'job.updated', workspaceId: 'w1', data: { id: 'j1', status: 'running' } });
     await expect.poll(() => second.length).toBe(1);
-    expect(first).toEqual([
-      { type: 'job.updated', workspaceId: 'w1', data: { id: 'j1', status: 'running' }, at: expect.any(String) },
-    ]);
+    expect(first).toEqual([{ type: 'job.updated', workspaceId: 'w1', data: { id: 'j1', status: 'running' }, at: expect.any(String) }]);
 
     stopFirst();
     await pair.publisher.publish({ type: 'site.updated', workspaceId: 'w2', data: { id: 's1' } });

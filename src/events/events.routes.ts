@@ -27,7 +27,7 @@ export function registerEventRoutes(app: AppInstance, deps: { events: EventBus; 
           200: {
             description:
               'A stream of Server-Sent Events that stays open. Each event is `event: <type>` (job.updated, job.log, site.updated, ' +
-              'blueprint.updated) and `data: <JSON object>` (the event\'s data and `at`, an ISO timestamp); comment lines are heartbeats.',
+              "blueprint.updated) and `data: <JSON object>` (the event's data and `at`, an ISO timestamp); comment lines are heartbeats.",
             content: { 'text/event-stream': { schema: z.string() } },
           },
         },

@@ -20,7 +20,6 @@ export interface ExtractionResult {
   error: string | null;
 }
 
-
 function plain(fields: Record<string, FieldResult>) {
   return Object.fromEntries(Object.entries(fields).map(([name, result]) => [name, result.value]));
 }
@@ -29,14 +28,23 @@ function toResult(record: ExtractedRecord): ExtractionResult {
   return {
     url: record.url,
     pageType: record.pageType,
-    data: record.items ? { ...plain(record.fields), items: record.items.map(plain), nextPage: record.nextPage ?? null } : plain(record.fields),
+    data: record.items
+      ? { ...plain(record.fields), items: record.items.map(plain), nextPage: record.nextPage ?? null }
+      : plain(record.fields),
     typed: recordTyped(record),
     sources: Object.fromEntries(Object.entries(record.fields).map(([name, result]) => [name, result.source])),
     error: null,
   };
 }
 
-const failed = (url: string, error: string): ExtractionResult => ({ url, pageType: null, data: {}, typed: { fields: {} }, sources: {}, error });
+const failed = (url: string, error: string): ExtractionResult => ({
+  url,
+  pageType: null,
+  data: {},
+  typed: { fields: {} },
+  sources: {},
+  error,
+});
 
 /** Applies one page type of a blueprint to a page: in this thread, or in a worker thread. */
 export type ApplyPageType = (page: { url: string; html: string }, pageType: string) => ExtractedRecord | Promise<ExtractedRecord>;
@@ -44,7 +52,8 @@ export type ApplyPageType = (page: { url: string; html: string }, pageType: stri
 /** Reads pages with `blueprint` in a worker thread; the caller keeps only the cheap choice of page type. */
 export type ThreadedExtraction = (blueprint: Blueprint) => ApplyPageType;
 
-const found = (result: FieldResult | undefined) => result !== undefined && result.value !== null && !(Array.isArray(result.value) && result.value.length === 0);
+const found = (result: FieldResult | undefined) =>
+  result !== undefined && result.value !== null && !(Array.isArray(result.value) && result.value.length === 0);
 
 /** A page reads as a page type when every field the type requires is found (and, for a listing, it has records). */
 function readsAs(type: CompiledBlueprint['pageTypes'][number], record: ExtractedRecord): boolean {
@@ -60,7 +69,11 @@ function readsAs(type: CompiledBlueprint['pageTypes'][number], record: Extracted
  * reads as; a page that reads as none is said to match none, rather than answered with a record
  * of nulls.
  */
-export async function extractClaimed(blueprint: CompiledBlueprint, page: { url: string; html: string }, apply: ApplyPageType): Promise<ExtractionResult> {
+export async function extractClaimed(
+  blueprint: CompiledBlueprint,
+  page: { url: string; html: string },
+  apply: ApplyPageType,
+): Promise<ExtractionResult> {
   const read = (name: string) => apply(page, name);
   const claiming = blueprint.pageTypes.find((type) => matchesUrlPattern(type.urlPattern, page.url));
   if (claiming) return toResult(await read(claiming.pageType.name));
@@ -76,7 +89,12 @@ export async function extractClaimed(blueprint: CompiledBlueprint, page: { url: 
 }
 
 /** Fetches one URL and extracts it; a page that cannot be fetched or that no page type claims yields a result with its error. */
-export async function extractUrl(fetcher: Fetcher, blueprint: CompiledBlueprint, url: string, apply: ApplyPageType): Promise<ExtractionResult> {
+export async function extractUrl(
+  fetcher: Fetcher,
+  blueprint: CompiledBlueprint,
+  url: string,
+  apply: ApplyPageType,
+): Promise<ExtractionResult> {
   try {
     const page = await fetcher.fetch(url);
     if (page.status >= 400) return failed(url, `HTTP ${page.status}`);

@@ -20,7 +20,10 @@ export class ExtractionResultsRepository {
 
   /** Positions already stored, so a retried job resumes where the last attempt stopped. */
   async done(jobId: string): Promise<Set<number>> {
-    const rows = await this.db.select({ position: extractionResults.position }).from(extractionResults).where(eq(extractionResults.jobId, jobId));
+    const rows = await this.db
+      .select({ position: extractionResults.position })
+      .from(extractionResults)
+      .where(eq(extractionResults.jobId, jobId));
     return new Set(rows.map((row) => row.position));
   }
 

@@ -19,13 +19,23 @@ const money = z
   .meta({ id: 'Money' });
 const typedValue = z
   .union([z.string(), z.number(), money])
-  .describe('money → Money; number → number; date → ISO 8601; url/image → absolute URL; availability → schema.org name (InStock…); gtin/isbn → digits with a valid check digit; otherwise text');
+  .describe(
+    'money → Money; number → number; date → ISO 8601; url/image → absolute URL; availability → schema.org name (InStock…); gtin/isbn → digits with a valid check digit; otherwise text',
+  );
 const typedField = z
   .object({
     type: FieldType,
-    value: z.union([typedValue, z.array(typedValue)]).nullable().describe('The value coerced to the field type (a list for multiple-valued fields); null when none parses'),
-    raw: z.union([z.string(), z.array(z.string())]).nullable().describe('The text as read from the page, before coercion'),
-    valid: z.boolean().describe('False when only text that does not parse as the field type was found (then value is null and raw holds that text)'),
+    value: z
+      .union([typedValue, z.array(typedValue)])
+      .nullable()
+      .describe('The value coerced to the field type (a list for multiple-valued fields); null when none parses'),
+    raw: z
+      .union([z.string(), z.array(z.string())])
+      .nullable()
+      .describe('The text as read from the page, before coercion'),
+    valid: z
+      .boolean()
+      .describe('False when only text that does not parse as the field type was found (then value is null and raw holds that text)'),
   })
   .meta({ id: 'TypedField' });
 
@@ -33,7 +43,9 @@ const extractionResult = z
   .object({
     url: z.string(),
     pageType: z.string().nullable().describe('The page type whose URL pattern matches the page; null when nothing was extracted'),
-    data: z.record(z.string(), z.unknown()).describe('Display value per field (text, a list for multiple-valued fields; items and nextPage on listings)'),
+    data: z
+      .record(z.string(), z.unknown())
+      .describe('Display value per field (text, a list for multiple-valued fields; items and nextPage on listings)'),
     typed: z
       .object({
         fields: z.record(z.string(), typedField),
@@ -53,8 +65,17 @@ const extractionResult = z
 const siteParams = z.object({ id: z.uuid() });
 
 const body = z.union([
-  z.object({ urls: z.array(z.url().max(2048)).min(1).max(MAX_URLS_PER_REQUEST).describe(`Pages to fetch now and extract (at most ${MAX_URLS_PER_REQUEST})`) }),
-  z.object({ html: z.string().min(1).max(5_000_000), url: z.url().max(2048).describe('Where the HTML came from, for relative links and page-type matching') }),
+  z.object({
+    urls: z
+      .array(z.url().max(2048))
+      .min(1)
+      .max(MAX_URLS_PER_REQUEST)
+      .describe(`Pages to fetch now and extract (at most ${MAX_URLS_PER_REQUEST})`),
+  }),
+  z.object({
+    html: z.string().min(1).max(5_000_000),
+    url: z.url().max(2048).describe('Where the HTML came from, for relative links and page-type matching'),
+  }),
 ]);
 
 const RESULTS_PAGE = 1_000;
@@ -68,7 +89,7 @@ const resultRecord = z.object({
 
 /** Every stored record of a job, read in pages so memory stays flat. */
 async function* allResults(results: ExtractionResultsRepository, jobId: string): AsyncGenerator<ExtractionResultRecord> {
-  for (let after = -1; ; ) {
+  for (let after = -1; ;) {
     const page = await results.page(jobId, after, RESULTS_PAGE);
     yield* page;
     if (page.length < RESULTS_PAGE) return;
@@ -163,14 +184,21 @@ export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoute
       if (job.type !== EXTRACT_BATCH) throw new HttpProblem(404, 'This job has no extraction results');
       if (job.status !== 'succeeded') throw new HttpProblem(409, `The job is ${job.status}; results are ready when it has succeeded`);
       const records: Array<z.infer<typeof resultRecord>> = [];
-      for await (const row of allResults(deps.results, job.id)) records.push({ url: row.url, pageType: row.pageType, data: row.data, error: row.error });
+      for await (const row of allResults(deps.results, job.id))
+        records.push({ url: row.url, pageType: row.pageType, data: row.data, error: row.error });
       const { format } = request.query;
       const filename = `extraction-${job.id}.${format}`;
       reply.header('content-disposition', `attachment; filename="${filename}"`);
       if (format === 'json') return reply.type('application/json').send(JSON.stringify({ results: records }));
-      if (format === 'ndjson') return reply.type('application/x-ndjson').send(records.map((record) => JSON.stringify(record)).join('\n') + '\n');
+      if (format === 'ndjson')
+        return reply.type('application/x-ndjson').send(records.map((record) => JSON.stringify(record)).join('\n') + '\n');
       const fields = [...new Set(records.flatMap((record) => Object.keys(record.data)))];
-      const rows = records.map((record) => [record.url, record.pageType ?? '', record.error ?? '', ...fields.map((field) => csvCell(record.data[field]))]);
+      const rows = records.map((record) => [
+        record.url,
+        record.pageType ?? '',
+        record.error ?? '',
+        ...fields.map((field) => csvCell(record.data[field])),
+      ]);
       return reply.type('text/csv').send(stringify([['url', 'page_type', 'error', ...fields], ...rows]));
     },
   );

@@ -38,6 +38,12 @@ export class ExtractionService {
   async startBatch(workspaceId: string, siteId: string, urls: string[]): Promise<JobRecord> {
     if (urls.length > MAX_URLS_PER_JOB) throw new DomainError('invalid', `at most ${MAX_URLS_PER_JOB} URLs per extraction job`);
     await this.blueprints.active(workspaceId, siteId);
-    return this.queue.enqueue({ workspaceId, siteId, type: EXTRACT_BATCH, payload: { siteId, urls } satisfies JobPayload<'extract_batch'>, priority: Priority.user });
+    return this.queue.enqueue({
+      workspaceId,
+      siteId,
+      type: EXTRACT_BATCH,
+      payload: { siteId, urls } satisfies JobPayload<'extract_batch'>,
+      priority: Priority.user,
+    });
   }
 }

@@ -220,7 +220,9 @@ describe('security headers and CORS', () => {
     const proxied = await createTestApp({ database, env: { TRUST_PROXY: 'true' } });
     try {
       expect((await proxied.inject(overHttps)).headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
-      expect((await proxied.inject({ url: '/health/live', headers: { 'x-forwarded-proto': 'http' } })).headers['strict-transport-security']).toBeUndefined();
+      expect(
+        (await proxied.inject({ url: '/health/live', headers: { 'x-forwarded-proto': 'http' } })).headers['strict-transport-security'],
+      ).toBeUndefined();
     } finally {
       await proxied.close();
     }

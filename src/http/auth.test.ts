@@ -14,8 +14,33 @@ type Role = 'owner' | 'admin' | 'member' | 'viewer';
 const expected: Record<Role, Permission[]> = {
   viewer: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read'],
   member: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'sites:write', 'jobs:write', 'blueprints:write'],
-  admin: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'sites:write', 'jobs:write', 'blueprints:write', 'members:manage', 'api-keys:manage', 'llm:manage'],
-  owner: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'sites:write', 'jobs:write', 'blueprints:write', 'members:manage', 'api-keys:manage', 'llm:manage', 'workspace:delete'],
+  admin: [
+    'sites:read',
+    'jobs:read',
+    'blueprints:read',
+    'llm:read',
+    'members:read',
+    'sites:write',
+    'jobs:write',
+    'blueprints:write',
+    'members:manage',
+    'api-keys:manage',
+    'llm:manage',
+  ],
+  owner: [
+    'sites:read',
+    'jobs:read',
+    'blueprints:read',
+    'llm:read',
+    'members:read',
+    'sites:write',
+    'jobs:write',
+    'blueprints:write',
+    'members:manage',
+    'api-keys:manage',
+    'llm:manage',
+    'workspace:delete',
+  ],
 };
 
 const dummyUrl = (permission: Permission) => `/api/v1/test/${permission.replace(':', '-')}`;
@@ -33,9 +58,16 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
 
   /** Invites email into the current workspace of inviter and accepts with the token from the queued email. */
   async function join(inviter: Record<string, string>, user: TestUser, role: Role): Promise<void> {
-    const invite = await app.inject({ method: 'POST', url: '/api/v1/workspace/invitations', headers: inviter, payload: { email: user.email, role } });
+    const invite = await app.inject({
+      method: 'POST',
+      url: '/api/v1/workspace/invitations',
+      headers: inviter,
+      payload: { email: user.email, role },
+    });
     expect(invite.statusCode, invite.body).toBe(201);
-    const [mail] = await database.query<{ body: string }>(sql`select body from email_outbox where "to" = ${user.email} order by created_at desc limit 1`);
+    const [mail] = await database.query<{ body: string }>(
+      sql`select body from email_outbox where "to" = ${user.email} order by created_at desc limit 1`,
+    );
     // The inviter gets the same link the email carries, once.
     const { acceptUrl } = invite.json<{ acceptUrl: string }>();
     expect(mail!.body).toContain(acceptUrl);
@@ -57,7 +89,12 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
 
     root = await signUp(app, 'root@example.com');
     for (const role of ['owner', 'admin', 'member', 'viewer'] as const) users[role] = await signUp(app, `${role}@example.com`);
-    const created = await app.inject({ method: 'POST', url: '/api/v1/workspaces', headers: users.owner.headers, payload: { name: 'Team' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/workspaces',
+      headers: users.owner.headers,
+      payload: { name: 'Team' },
+    });
     team = created.json<{ id: string }>().id;
     for (const role of ['admin', 'member', 'viewer'] as const) await join(as(users.owner), users[role], role);
   });
@@ -88,8 +125,14 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
     expect((await app.inject({ method: 'GET', url: dummyUrl('sites:read') })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/api/v1/version' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: OPENAPI_PATH })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/test/unannotated', headers: { 'x-api-key': 'sp_unknown' } })).statusCode).toBe(401);
-    const badWorkspace = await app.inject({ method: 'GET', url: '/api/v1/test/unannotated', headers: { ...users.viewer.headers, 'x-workspace-id': 'nope' } });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/test/unannotated', headers: { 'x-api-key': 'sp_unknown' } })).statusCode).toBe(
+      401,
+    );
+    const badWorkspace = await app.inject({
+      method: 'GET',
+      url: '/api/v1/test/unannotated',
+      headers: { ...users.viewer.headers, 'x-workspace-id': 'nope' },
+    });
     expect(badWorkspace.statusCode).toBe(400);
   });
 
@@ -110,7 +153,12 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
     ];
     for (const role of ['owner', 'admin', 'member', 'viewer'] as const) {
       for (const route of routes) {
-        const response = await app.inject({ method: route.method, url: route.url, headers: as(users[role]), ...(route.payload ? { payload: route.payload } : {}) });
+        const response = await app.inject({
+          method: route.method,
+          url: route.url,
+          headers: as(users[role]),
+          ...(route.payload ? { payload: route.payload } : {}),
+        });
         const allowed = expected[role].includes(route.permission);
         expect({ role, route: `${route.method} ${route.url}`, denied: response.statusCode === 403 }).toEqual({
           role,
@@ -126,16 +174,36 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
   });
 
   it('manages roles: admins cannot grant ownership, the last owner stays, changes are audited', async () => {
-    const promote = await app.inject({ method: 'PATCH', url: `/api/v1/workspace/members/${users.member.id}`, headers: as(users.admin), payload: { role: 'owner' } });
+    const promote = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/workspace/members/${users.member.id}`,
+      headers: as(users.admin),
+      payload: { role: 'owner' },
+    });
     expect(promote.statusCode).toBe(403);
-    const demoteLast = await app.inject({ method: 'PATCH', url: `/api/v1/workspace/members/${users.owner.id}`, headers: as(users.owner), payload: { role: 'admin' } });
+    const demoteLast = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/workspace/members/${users.owner.id}`,
+      headers: as(users.owner),
+      payload: { role: 'admin' },
+    });
     expect(demoteLast.statusCode).toBe(409);
     const removeLast = await app.inject({ method: 'DELETE', url: `/api/v1/workspace/members/${users.owner.id}`, headers: as(users.owner) });
     expect(removeLast.statusCode).toBe(409);
-    const toViewer = await app.inject({ method: 'PATCH', url: `/api/v1/workspace/members/${users.member.id}`, headers: as(users.admin), payload: { role: 'viewer' } });
+    const toViewer = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/workspace/members/${users.member.id}`,
+      headers: as(users.admin),
+      payload: { role: 'viewer' },
+    });
     expect(toViewer.statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: dummyUrl('sites:write'), headers: as(users.member) })).statusCode).toBe(403);
-    const back = await app.inject({ method: 'PATCH', url: `/api/v1/workspace/members/${users.member.id}`, headers: as(users.owner), payload: { role: 'member' } });
+    const back = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/workspace/members/${users.member.id}`,
+      headers: as(users.owner),
+      payload: { role: 'member' },
+    });
     expect(back.statusCode).toBe(204);
     const actions = await database.query<{ action: string }>(sql`select action from audit_log where workspace_id = ${team}`);
     expect(actions.map((row) => row.action)).toEqual(expect.arrayContaining(['member.invited', 'member.role-changed']));
@@ -143,10 +211,20 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
 
   it('keeps workspaces apart: another workspace answers 404 by id, in lists and through API keys', async () => {
     const outsider = await signUp(app, 'outsider@example.com');
-    const key = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: as(users.admin), payload: { name: 'ci', scopes: ['members:read'] } });
+    const key = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: as(users.admin),
+      payload: { name: 'ci', scopes: ['members:read'] },
+    });
     expect(key.statusCode, key.body).toBe(201);
     const { id: keyId } = key.json<{ id: string }>();
-    const invitation = await app.inject({ method: 'POST', url: '/api/v1/workspace/invitations', headers: as(users.owner), payload: { email: 'later@example.com', role: 'viewer' } });
+    const invitation = await app.inject({
+      method: 'POST',
+      url: '/api/v1/workspace/invitations',
+      headers: as(users.owner),
+      payload: { email: 'later@example.com', role: 'viewer' },
+    });
     const { id: invitationId } = invitation.json<{ id: string }>();
 
     expect((await app.inject({ method: 'GET', url: `/api/v1/workspaces/${team}`, headers: outsider.headers })).statusCode).toBe(404);
@@ -155,9 +233,22 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/workspace', headers: as(outsider) })).statusCode).toBe(404);
     // Acting in their own workspace, the outsider cannot reach the team's rows by id either.
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${keyId}`, headers: outsider.headers })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/workspace/invitations/${invitationId}`, headers: outsider.headers })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'PATCH', url: `/api/v1/workspace/members/${users.viewer.id}`, headers: outsider.headers, payload: { role: 'admin' } })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/workspace/members/${users.viewer.id}`, headers: outsider.headers })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/api/v1/workspace/invitations/${invitationId}`, headers: outsider.headers })).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await app.inject({
+          method: 'PATCH',
+          url: `/api/v1/workspace/members/${users.viewer.id}`,
+          headers: outsider.headers,
+          payload: { role: 'admin' },
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/api/v1/workspace/members/${users.viewer.id}`, headers: outsider.headers })).statusCode,
+    ).toBe(404);
 
     const lists = await Promise.all([
       app.inject({ method: 'GET', url: '/api/v1/workspaces', headers: outsider.headers }),
@@ -175,18 +266,48 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
 
     // The team's key only ever reaches the team; the outsider's key never reaches the team.
     const secret = key.json<{ secret: string }>().secret;
-    expect((await app.inject({ method: 'GET', url: '/api/v1/workspace/members', headers: { 'x-api-key': secret, 'x-workspace-id': outsider.workspaceId } })).statusCode).toBe(404);
-    const outsiderKey = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: outsider.headers, payload: { name: 'mine', scopes: ['members:read'] } });
+    expect(
+      (
+        await app.inject({
+          method: 'GET',
+          url: '/api/v1/workspace/members',
+          headers: { 'x-api-key': secret, 'x-workspace-id': outsider.workspaceId },
+        })
+      ).statusCode,
+    ).toBe(404);
+    const outsiderKey = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: outsider.headers,
+      payload: { name: 'mine', scopes: ['members:read'] },
+    });
     const outsiderSecret = outsiderKey.json<{ secret: string }>().secret;
-    expect((await app.inject({ method: 'GET', url: '/api/v1/workspace/members', headers: { 'x-api-key': outsiderSecret, 'x-workspace-id': team } })).statusCode).toBe(404);
-    const own = await app.inject({ method: 'GET', url: '/api/v1/workspace/members', headers: { authorization: `Bearer ${outsiderSecret}` } });
+    expect(
+      (
+        await app.inject({
+          method: 'GET',
+          url: '/api/v1/workspace/members',
+          headers: { 'x-api-key': outsiderSecret, 'x-workspace-id': team },
+        })
+      ).statusCode,
+    ).toBe(404);
+    const own = await app.inject({
+      method: 'GET',
+      url: '/api/v1/workspace/members',
+      headers: { authorization: `Bearer ${outsiderSecret}` },
+    });
     expect(own.statusCode).toBe(200);
     expect(own.body).not.toContain('viewer@example.com');
   });
 
-  it('narrows API keys to their scopes and their creator\'s role, and accepts both headers', async () => {
+  it("narrows API keys to their scopes and their creator's role, and accepts both headers", async () => {
     logs.lines.length = 0;
-    const created = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: as(users.admin), payload: { name: 'writer', scopes: ['sites:write', 'members:read'] } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: as(users.admin),
+      payload: { name: 'writer', scopes: ['sites:write', 'members:read'] },
+    });
     expect(created.statusCode).toBe(201);
     const key = created.json<{ id: string; secret: string; prefix: string; scopes: string[] }>();
     expect(key.secret).toMatch(/^sp_[\w-]{40,}$/);
@@ -205,22 +326,49 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
     // Keys never manage the account of the person who made them.
     expect((await app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: byHeader, payload: { name: 'x' } })).statusCode).toBe(403);
 
-    const beyondRole = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: as(users.admin), payload: { name: 'greedy', scopes: ['workspace:delete'] } });
+    const beyondRole = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: as(users.admin),
+      payload: { name: 'greedy', scopes: ['workspace:delete'] },
+    });
     expect(beyondRole.statusCode).toBe(403);
-    const unknownScope = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: as(users.admin), payload: { name: 'odd', scopes: ['everything'] } });
+    const unknownScope = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: as(users.admin),
+      payload: { name: 'odd', scopes: ['everything'] },
+    });
     expect(unknownScope.statusCode).toBe(400);
-    const past = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: as(users.admin), payload: { name: 'old', scopes: ['sites:read'], expiresAt: '2001-01-01T00:00:00Z' } });
+    const past = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: as(users.admin),
+      payload: { name: 'old', scopes: ['sites:read'], expiresAt: '2001-01-01T00:00:00Z' },
+    });
     expect(past.statusCode).toBe(400);
 
     const list = await app.inject({ method: 'GET', url: '/api/v1/api-keys', headers: as(users.admin) });
-    const listed = list.json<{ items: Array<{ id: string; lastUsedAt: string | null; prefix: string }> }>().items.find((item) => item.id === key.id)!;
+    const listed = list
+      .json<{ items: Array<{ id: string; lastUsedAt: string | null; prefix: string }> }>()
+      .items.find((item) => item.id === key.id)!;
     expect(listed.lastUsedAt).not.toBeNull();
     expect(list.body).not.toContain(key.secret);
 
     // A key whose creator loses the role loses it too.
-    await app.inject({ method: 'PATCH', url: `/api/v1/workspace/members/${users.admin.id}`, headers: as(users.owner), payload: { role: 'viewer' } });
+    await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/workspace/members/${users.admin.id}`,
+      headers: as(users.owner),
+      payload: { role: 'viewer' },
+    });
     expect((await app.inject({ method: 'GET', url: dummyUrl('sites:write'), headers: byHeader })).statusCode).toBe(403);
-    await app.inject({ method: 'PATCH', url: `/api/v1/workspace/members/${users.admin.id}`, headers: as(users.owner), payload: { role: 'admin' } });
+    await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/workspace/members/${users.admin.id}`,
+      headers: as(users.owner),
+      payload: { role: 'admin' },
+    });
 
     await database.query(sql`update api_keys set expires_at = now() - interval '1 minute' where id = ${key.id}`);
     expect((await app.inject({ method: 'GET', url: dummyUrl('sites:write'), headers: byHeader })).statusCode).toBe(401);
@@ -228,24 +376,44 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
     const revoked = await app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${key.id}`, headers: as(users.admin) });
     expect(revoked.statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: dummyUrl('sites:write'), headers: byHeader })).statusCode).toBe(401);
-    const actions = await database.query<{ action: string }>(sql`select action from audit_log where target = ${`api-key:${key.id}`} order by created_at`);
+    const actions = await database.query<{ action: string }>(
+      sql`select action from audit_log where target = ${`api-key:${key.id}`} order by created_at`,
+    );
     expect(actions.map((row) => row.action)).toEqual(['api-key.created', 'api-key.revoked']);
   });
 
   it('accepts an invitation only for the address it was sent to, once', async () => {
     const invited = await signUp(app, 'invitee@example.com');
     const stranger = await signUp(app, 'stranger@example.com');
-    const invite = await app.inject({ method: 'POST', url: '/api/v1/workspace/invitations', headers: as(users.owner), payload: { email: 'Invitee@Example.com', role: 'viewer' } });
+    const invite = await app.inject({
+      method: 'POST',
+      url: '/api/v1/workspace/invitations',
+      headers: as(users.owner),
+      payload: { email: 'Invitee@Example.com', role: 'viewer' },
+    });
     expect(invite.statusCode).toBe(201);
-    const [mail] = await database.query<{ body: string; subject: string }>(sql`select body, subject from email_outbox where "to" = 'Invitee@Example.com'`);
+    const [mail] = await database.query<{ body: string; subject: string }>(
+      sql`select body, subject from email_outbox where "to" = 'Invitee@Example.com'`,
+    );
     expect(mail!.subject).toBe('You are invited to Team on Siteprint');
     const token = /token=([\w-]+)/.exec(mail!.body)![1]!;
-    const stored = await database.query<{ token_hash: string }>(sql`select token_hash from invitations where id = ${invite.json<{ id: string }>().id}`);
+    const stored = await database.query<{ token_hash: string }>(
+      sql`select token_hash from invitations where id = ${invite.json<{ id: string }>().id}`,
+    );
     expect(stored[0]!.token_hash).not.toContain(token);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: stranger.headers, payload: { token } })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: invited.headers, payload: { token } })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: invited.headers, payload: { token } })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/workspace', headers: as(invited) })).json()).toMatchObject({ role: 'viewer', personal: false });
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: stranger.headers, payload: { token } })).statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: invited.headers, payload: { token } })).statusCode,
+    ).toBe(200);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: invited.headers, payload: { token } })).statusCode,
+    ).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/workspace', headers: as(invited) })).json()).toMatchObject({
+      role: 'viewer',
+      personal: false,
+    });
   });
 
   it('removes members, and lets the owner delete a shared workspace', async () => {
@@ -266,8 +434,23 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
     }>();
     await SwaggerParser.validate(structuredClone(document) as never);
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['apiKey', 'bearerAuth']);
-    const publicPaths = ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/providers', '/api/v1/auth/oauth/{provider}', '/api/v1/auth/oauth/{provider}/callback', '/api/v1/version'];
-    for (const path of ['/api/v1/auth/me', '/api/v1/workspaces', '/api/v1/workspace/members', '/api/v1/api-keys', '/api/v1/invitations/accept', ...publicPaths]) {
+    const publicPaths = [
+      '/api/v1/auth/register',
+      '/api/v1/auth/login',
+      '/api/v1/auth/refresh',
+      '/api/v1/auth/providers',
+      '/api/v1/auth/oauth/{provider}',
+      '/api/v1/auth/oauth/{provider}/callback',
+      '/api/v1/version',
+    ];
+    for (const path of [
+      '/api/v1/auth/me',
+      '/api/v1/workspaces',
+      '/api/v1/workspace/members',
+      '/api/v1/api-keys',
+      '/api/v1/invitations/accept',
+      ...publicPaths,
+    ]) {
       expect(document.paths[path], path).toBeDefined();
     }
     for (const [path, operations] of Object.entries(document.paths)) {

@@ -38,8 +38,7 @@ export const securitySchemes = {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT or sp_ API key',
-    description:
-      'An access token from /auth/login (send X-Workspace-Id to act outside your personal workspace) or an API key.',
+    description: 'An access token from /auth/login (send X-Workspace-Id to act outside your personal workspace) or an API key.',
   },
   apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An sp_ API key; it acts in its own workspace.' },
 } as const;
@@ -151,10 +150,7 @@ async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<Au
     if (!key) throw unauthenticated('The API key is invalid, expired or revoked');
     // A key only ever reaches its own workspace; naming another one looks like a missing workspace.
     if (wanted && wanted !== key.workspaceId) throw problems.notFound('Workspace');
-    const [creator, role] = await Promise.all([
-      deps.users.findById(key.createdBy),
-      deps.workspaces.roleOf(key.workspaceId, key.createdBy),
-    ]);
+    const [creator, role] = await Promise.all([deps.users.findById(key.createdBy), deps.workspaces.roleOf(key.workspaceId, key.createdBy)]);
     // A key dies with its creator's membership: it can never outlive the access it was cut from.
     if (!creator || !role) throw unauthenticated('The API key is invalid, expired or revoked');
     return {
@@ -176,5 +172,11 @@ async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<Au
   const access = await deps.sessions.sessionAccess(claims.sessionId, claims.userId, wanted);
   if (!access) throw invalid();
   if (!access.workspace) throw problems.notFound('Workspace');
-  return { userId: access.userId, workspaceId: access.workspace.id, role: access.workspace.role, systemAdmin: access.systemAdmin, sessionId: claims.sessionId };
+  return {
+    userId: access.userId,
+    workspaceId: access.workspace.id,
+    role: access.workspace.role,
+    systemAdmin: access.systemAdmin,
+    sessionId: claims.sessionId,
+  };
 }

@@ -46,11 +46,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raised: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const error = raised instanceof DomainError ? problemOfDomainError(raised) : raised;
     if (error instanceof HttpProblem) {
-      return send(
-        reply,
-        buildProblem(error.status, error.message, { type: problemType(error.slug), errors: error.errors }),
-        error.headers,
-      );
+      return send(reply, buildProblem(error.status, error.message, { type: problemType(error.slug), errors: error.errors }), error.headers);
     }
     if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
       return send(
@@ -92,7 +88,12 @@ function routeMethods(app: FastifyInstance): (path: string) => string[] {
   const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
   app.addHook('onRoute', (route) => {
     if (route.url.includes('*')) return;
-    const pattern = new RegExp(`^${route.url.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : escapeRegExp(segment))).join('/')}$`);
+    const pattern = new RegExp(
+      `^${route.url
+        .split('/')
+        .map((segment) => (segment.startsWith(':') ? '[^/]+' : escapeRegExp(segment)))
+        .join('/')}$`,
+    );
     routes.push({ pattern, methods: [route.method].flat() });
   });
   return (path) => [...new Set(routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods))].sort();

@@ -51,7 +51,11 @@ export class IdempotencyRepository {
  * is stored; a repeat gets the stored response (with `Idempotent-Replayed: true`) instead of
  * creating twice. A server error frees the key, so the client may try again.
  */
-export function registerIdempotency(app: AppInstance, repository: IdempotencyRepository, scopeOf: (request: FastifyRequest) => string): void {
+export function registerIdempotency(
+  app: AppInstance,
+  repository: IdempotencyRepository,
+  scopeOf: (request: FastifyRequest) => string,
+): void {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.routeOptions.config.idempotent) return;
     const key = request.headers['idempotency-key'];

@@ -45,10 +45,14 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     const refused = prototypeKeyPath(parsed);
     if (refused) {
       return done(
-        new HttpProblem(400, `The body contains the key "${refused.split('/').pop()}" at ${refused}; keys that can alter object prototypes (__proto__, constructor.prototype) are refused`, {
-          slug: 'forbidden-json-key',
-          errors: [{ in: 'body', path: refused, message: 'keys that can alter object prototypes are refused' }],
-        }),
+        new HttpProblem(
+          400,
+          `The body contains the key "${refused.split('/').pop()}" at ${refused}; keys that can alter object prototypes (__proto__, constructor.prototype) are refused`,
+          {
+            slug: 'forbidden-json-key',
+            errors: [{ in: 'body', path: refused, message: 'keys that can alter object prototypes are refused' }],
+          },
+        ),
         undefined,
       );
     }

@@ -57,7 +57,8 @@ const byStatus = (status: string) => (status === 'default' ? 1000 : Number(statu
 function problemResponse(status: number | 'default', description?: string) {
   return {
     description:
-      description ?? (status === 'default' ? 'Unexpected error (5xx); quote requestId when reporting it' : (STATUS_CODES[status] ?? 'Error')),
+      description ??
+      (status === 'default' ? 'Unexpected error (5xx); quote requestId when reporting it' : (STATUS_CODES[status] ?? 'Error')),
     content: { [PROBLEM_CONTENT_TYPE]: { schema: PROBLEM_REF } },
   };
 }

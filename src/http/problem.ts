@@ -43,11 +43,7 @@ export class HttpProblem extends Error {
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
 
-  constructor(
-    status: number,
-    detail: string,
-    options: { slug?: string; errors?: FieldError[]; headers?: Record<string, string> } = {},
-  ) {
+  constructor(status: number, detail: string, options: { slug?: string; errors?: FieldError[]; headers?: Record<string, string> } = {}) {
     super(detail);
     this.name = 'HttpProblem';
     this.status = status;

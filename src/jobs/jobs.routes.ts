@@ -70,7 +70,12 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     '/api/v1/jobs/:id',
     {
       config: { permission: 'jobs:read' },
-      schema: { tags: ['jobs'], summary: 'A job with its timings, error, cost and steps', params: jobIdParams, response: { 200: jobDetail } },
+      schema: {
+        tags: ['jobs'],
+        summary: 'A job with its timings, error, cost and steps',
+        params: jobIdParams,
+        response: { 200: jobDetail },
+      },
     },
     async (request) => {
       const job = await service.get(workspaceOf(request), request.params.id);
@@ -99,7 +104,13 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
       const { after, limit } = request.query;
       const lines = await service.logs(workspaceOf(request), request.params.id, after, limit);
       return {
-        items: lines.map((line) => ({ id: line.id, at: line.at.toISOString(), level: line.level, message: line.message, data: line.data ?? null })),
+        items: lines.map((line) => ({
+          id: line.id,
+          at: line.at.toISOString(),
+          level: line.level,
+          message: line.message,
+          data: line.data ?? null,
+        })),
         nextAfter: lines.length === limit ? lines.at(-1)!.id : null,
       };
     },
@@ -109,7 +120,12 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     '/api/v1/jobs/:id/cancel',
     {
       config: { permission: 'jobs:write' },
-      schema: { tags: ['jobs'], summary: 'Cancel a job; a running one stops at its next checkpoint', params: jobIdParams, response: { 200: jobSummary, ...problemResponses(409) } },
+      schema: {
+        tags: ['jobs'],
+        summary: 'Cancel a job; a running one stops at its next checkpoint',
+        params: jobIdParams,
+        response: { 200: jobSummary, ...problemResponses(409) },
+      },
     },
     async (request) => toJobSummary(await service.cancel(workspaceOf(request), request.params.id)),
   );
@@ -118,7 +134,12 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     '/api/v1/jobs/:id/retry',
     {
       config: { permission: 'jobs:write' },
-      schema: { tags: ['jobs'], summary: 'Run a failed or cancelled job again', params: jobIdParams, response: { 200: jobSummary, ...problemResponses(409) } },
+      schema: {
+        tags: ['jobs'],
+        summary: 'Run a failed or cancelled job again',
+        params: jobIdParams,
+        response: { 200: jobSummary, ...problemResponses(409) },
+      },
     },
     async (request) => toJobSummary(await service.retry(workspaceOf(request), request.params.id)),
   );
@@ -127,7 +148,11 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     '/api/v1/queues',
     {
       config: { permission: 'queues:manage' },
-      schema: { tags: ['jobs'], summary: 'Queue depth by job type and priority, running, failed, throughput (admin)', response: { 200: queueStats } },
+      schema: {
+        tags: ['jobs'],
+        summary: 'Queue depth by job type and priority, running, failed, throughput (admin)',
+        response: { 200: queueStats },
+      },
     },
     async () => {
       const [counts, finished, paused] = await Promise.all([deps.jobs.counts(), deps.jobs.finishedSince(3600), deps.queue.isPaused()]);

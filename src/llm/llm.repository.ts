@@ -32,7 +32,10 @@ export class LlmRepository {
   }
 
   async totals(workspaceId: string, from: Date, to: Date): Promise<UsageTotals> {
-    const [row] = await this.db.select(this.#measures()).from(llmRequests).where(this.#scope(workspaceId, from, to));
+    const [row] = await this.db
+      .select(this.#measures())
+      .from(llmRequests)
+      .where(this.#scope(workspaceId, from, to));
     return row ?? { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
   }
 
@@ -76,7 +79,11 @@ export class LlmRepository {
   }
 
   budgetEvents(workspaceId: string): Promise<LlmBudgetEventRecord[]> {
-    return this.db.select().from(llmBudgetEvents).where(eq(llmBudgetEvents.workspaceId, workspaceId)).orderBy(asc(llmBudgetEvents.threshold));
+    return this.db
+      .select()
+      .from(llmBudgetEvents)
+      .where(eq(llmBudgetEvents.workspaceId, workspaceId))
+      .orderBy(asc(llmBudgetEvents.threshold));
   }
 
   #measures() {

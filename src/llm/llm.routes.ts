@@ -16,9 +16,11 @@ const budgetSchema = z
   .object({
     monthlyUsd: z.number().describe("The workspace's monthly LLM budget in USD; 0 disables LLM calls"),
     source: z.enum(['workspace', 'default']).describe('workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD'),
-    defaultMonthlyUsd: z.number().describe("The instance default (LLM_MONTHLY_BUDGET_USD)"),
+    defaultMonthlyUsd: z.number().describe('The instance default (LLM_MONTHLY_BUDGET_USD)'),
     spentThisMonthUsd: z.number().describe('Spent since the first of this month (UTC)'),
-    analysisCapUsd: z.number().describe('Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only'),
+    analysisCapUsd: z
+      .number()
+      .describe('Most one analysis may spend (LLM_ANALYSIS_CAP_USD); beyond it the analysis goes on heuristics-only'),
   })
   .meta({ id: 'LlmBudget' });
 
@@ -40,14 +42,17 @@ export function registerLlmRoutes(app: AppInstance, deps: { service: LlmService;
       config: { permission: 'llm:read' },
       schema: {
         tags: ['llm'],
-        summary: "LLM calls and their cost in the workspace, by day, model, site and step (default: this month)",
+        summary: 'LLM calls and their cost in the workspace, by day, model, site and step (default: this month)',
         querystring: z.object({ from: z.iso.datetime().optional(), to: z.iso.datetime().optional() }),
         response: { 200: usageResponse, 400: problemSchema, 401: problemSchema, 403: problemSchema },
       },
     },
     async (request) => {
       const { from, to } = request.query;
-      const usage = await deps.service.usage(deps.workspaceOf(request), { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined });
+      const usage = await deps.service.usage(deps.workspaceOf(request), {
+        from: from ? new Date(from) : undefined,
+        to: to ? new Date(to) : undefined,
+      });
       return { ...usage, from: usage.from.toISOString(), to: usage.to.toISOString() };
     },
   );
@@ -61,7 +66,11 @@ function registerBudgetRoutes(app: AppInstance, deps: { service: LlmService; wor
     '/api/v1/llm/budget',
     {
       config: { permission: 'llm:read' },
-      schema: { tags: ['llm'], summary: "The workspace's monthly LLM budget and this month's spend", response: { 200: budgetSchema, ...errors } },
+      schema: {
+        tags: ['llm'],
+        summary: "The workspace's monthly LLM budget and this month's spend",
+        response: { 200: budgetSchema, ...errors },
+      },
     },
     async (request) => deps.service.budget(deps.workspaceOf(request)),
   );

@@ -13,7 +13,14 @@ export interface LlmAttribution {
 
 type LlmConfig = Pick<
   Config,
-  'LLM_API_KEY' | 'LLM_BASE_URL' | 'LLM_MODEL' | 'LLM_TIMEOUT_MS' | 'LLM_MAX_RETRIES' | 'LLM_PRICES' | 'LLM_MONTHLY_BUDGET_USD' | 'LLM_ANALYSIS_CAP_USD'
+  | 'LLM_API_KEY'
+  | 'LLM_BASE_URL'
+  | 'LLM_MODEL'
+  | 'LLM_TIMEOUT_MS'
+  | 'LLM_MAX_RETRIES'
+  | 'LLM_PRICES'
+  | 'LLM_MONTHLY_BUDGET_USD'
+  | 'LLM_ANALYSIS_CAP_USD'
 >;
 
 /** A workspace's monthly budget and where it comes from. */
@@ -76,8 +83,16 @@ export class LlmService {
 
   /** The budget as the API shows it: effective amount, its source, the default and this month's spend. */
   async budget(workspaceId: string) {
-    const [budget, spent] = await Promise.all([this.budgetFor(workspaceId), this.repository.spentSince(workspaceId, monthStart(this.now()))]);
-    return { ...budget, defaultMonthlyUsd: this.config.LLM_MONTHLY_BUDGET_USD, spentThisMonthUsd: spent, analysisCapUsd: this.config.LLM_ANALYSIS_CAP_USD };
+    const [budget, spent] = await Promise.all([
+      this.budgetFor(workspaceId),
+      this.repository.spentSince(workspaceId, monthStart(this.now())),
+    ]);
+    return {
+      ...budget,
+      defaultMonthlyUsd: this.config.LLM_MONTHLY_BUDGET_USD,
+      spentThisMonthUsd: spent,
+      analysisCapUsd: this.config.LLM_ANALYSIS_CAP_USD,
+    };
   }
 
   /** LLM calls attributed to these jobs. */
@@ -138,7 +153,8 @@ export class LlmService {
     const spent = await this.repository.spentSince(workspaceId, monthStart(now));
     const month = now.toISOString().slice(0, 7);
     for (const threshold of THRESHOLDS) {
-      if (spent * 100 >= budget * threshold) await this.repository.recordBudgetEvent({ workspaceId, month, threshold, spentUsd: spent, budgetUsd: budget });
+      if (spent * 100 >= budget * threshold)
+        await this.repository.recordBudgetEvent({ workspaceId, month, threshold, spentUsd: spent, budgetUsd: budget });
     }
   }
 

@@ -49,7 +49,9 @@ describe('LLM cost tracking, budgets and usage API (PGlite)', () => {
   });
 
   const analyze = (siteId: string) =>
-    analyzeFields(pages, fields, { llm: { client: service.clientFor({ workspaceId: user.workspaceId, siteId })!, context: { siteId }, capUsd: service.analysisCapUsd } });
+    analyzeFields(pages, fields, {
+      llm: { client: service.clientFor({ workspaceId: user.workspaceId, siteId })!, context: { siteId }, capUsd: service.analysisCapUsd },
+    });
 
   it('stores every call, stops at the monthly budget with 80 % and 100 % events, and the usage API matches the bill', async () => {
     const [siteA, siteB] = ['0b5a3c52-8a5e-4a51-9a2e-3f1c6f0e0a01', '0b5a3c52-8a5e-4a51-9a2e-3f1c6f0e0a02'];
@@ -111,7 +113,10 @@ describe('LLM cost tracking, budgets and usage API (PGlite)', () => {
   });
 
   it('makes no client without an API key: heuristics only', () => {
-    const keyless = new LlmService(new LlmRepository(platform.database.db), new AuditRepository(platform.database.db), { ...platform.config, LLM_API_KEY: undefined });
+    const keyless = new LlmService(new LlmRepository(platform.database.db), new AuditRepository(platform.database.db), {
+      ...platform.config,
+      LLM_API_KEY: undefined,
+    });
     expect(keyless.clientFor({ workspaceId: user.workspaceId })).toBeNull();
   });
 });
@@ -120,7 +125,10 @@ describe('LLM configuration', () => {
   it('defaults to OpenRouter without a key and validates the price table', () => {
     const config = loadConfig({ LLM_PRICES: '{"fake/model":{"prompt":0.15,"completion":0.6}}' });
     expect(config.LLM_API_KEY).toBeUndefined();
-    expect(config).toMatchObject({ LLM_BASE_URL: 'https://openrouter.ai/api/v1', LLM_PRICES: { 'fake/model': { prompt: 0.15, completion: 0.6 } } });
+    expect(config).toMatchObject({
+      LLM_BASE_URL: 'https://openrouter.ai/api/v1',
+      LLM_PRICES: { 'fake/model': { prompt: 0.15, completion: 0.6 } },
+    });
     expect(() => loadConfig({ LLM_PRICES: '{"m":{"prompt":-1,"completion":1}}' })).toThrow(/LLM_PRICES/);
     expect(() => loadConfig({ LLM_PRICES: 'cheap' })).toThrow('Invalid configuration: LLM_PRICES=cheap: expected JSON');
   });

@@ -74,7 +74,10 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
     // Every line also goes to this process's ring of recent lines (the admin Logs page). Standard output
     // is written asynchronously: lines logged while a write is in flight go out together in the next one,
     // instead of a blocking write per line (one per request). Pino flushes what is pending on exit.
-    pino.multistream([{ stream: destination ?? pino.destination({ dest: 1, sync: false }), level: 'trace' }, { stream: recentLogs, level: 'trace' }]),
+    pino.multistream([
+      { stream: destination ?? pino.destination({ dest: 1, sync: false }), level: 'trace' },
+      { stream: recentLogs, level: 'trace' },
+    ]),
   );
 }
 

@@ -35,7 +35,9 @@ export class OverviewRepository {
         succeeded: countWhere(sql`${jobs.status} = 'succeeded'`),
         failed: countWhere(sql`${jobs.status} = 'failed'`),
         cancelled: countWhere(sql`${jobs.status} = 'cancelled'`),
-        averageSeconds: sql<number | null>`(avg(extract(epoch from (${jobs.finishedAt} - ${jobs.createdAt}))) filter (where ${jobs.status} = 'succeeded'))::float8`,
+        averageSeconds: sql<
+          number | null
+        >`(avg(extract(epoch from (${jobs.finishedAt} - ${jobs.createdAt}))) filter (where ${jobs.status} = 'succeeded'))::float8`,
       })
       .from(jobs)
       .where(and(eq(jobs.workspaceId, workspaceId), isNull(jobs.parentId)));

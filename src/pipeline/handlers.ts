@@ -3,12 +3,27 @@ import type { Config } from '../config/index.js';
 import type { ExtractionResultsRepository } from '../extraction/extraction-results.repository.js';
 import type { LlmService } from '../llm/index.js';
 import type { Logger } from '../logging/logger.js';
-import { PermanentJobError, type JobContext, type JobHandler, type JobHandlers, type JobQueue, type JobsRepository } from '../queue/index.js';
+import {
+  PermanentJobError,
+  type JobContext,
+  type JobHandler,
+  type JobHandlers,
+  type JobQueue,
+  type JobsRepository,
+} from '../queue/index.js';
 import type { SiteState } from '../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
 import type { AnalysisCoordinator } from './analysis.js';
 import type { EngineThreads } from './engine-threads.js';
-import { CHECK_SITE, EXTRACT_BATCH, payloadOf, REPAIR_BLUEPRINT, type AnalysisStep, type JobResult, type PipelineJobType } from './job-types.js';
+import {
+  CHECK_SITE,
+  EXTRACT_BATCH,
+  payloadOf,
+  REPAIR_BLUEPRINT,
+  type AnalysisStep,
+  type JobResult,
+  type PipelineJobType,
+} from './job-types.js';
 import type { Fetcher, Renderer } from '../engine/index.js';
 import { discoverPageTypesStep, fingerprintSiteStep } from './steps/analyze-site.js';
 import { generateSelectorsStep, testSelectorsStep } from './steps/build-blueprint.js';

@@ -15,7 +15,13 @@ export const ANALYZE_SITE = 'analyze_site';
  * its first name because job types are stored in `jobs` rows and are part of the API (the `type`
  * filter, job details, events), which existing jobs and clients rely on.
  */
-export const ANALYSIS_STEPS = ['fingerprint_site', 'discover_categories', 'generate_selectors', 'test_selectors', 'update_blueprint'] as const;
+export const ANALYSIS_STEPS = [
+  'fingerprint_site',
+  'discover_categories',
+  'generate_selectors',
+  'test_selectors',
+  'update_blueprint',
+] as const;
 export type AnalysisStep = (typeof ANALYSIS_STEPS)[number];
 
 export const CHECK_SITE = 'check_site';

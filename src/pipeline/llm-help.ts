@@ -43,7 +43,8 @@ export async function reportLlm(deps: LlmDeps, context: JobContext, step: StepLl
       rejected: report.rejected,
     });
   }
-  if (report.calls) await context.log('info', `LLM: ${report.calls} calls, $${report.costUsd.toFixed(6)}`, { model: step.options.client.model });
+  if (report.calls)
+    await context.log('info', `LLM: ${report.calls} calls, $${report.costUsd.toFixed(6)}`, { model: step.options.client.model });
   if (report.costUsd > 0) {
     await context.addCost(report.costUsd);
     if (context.job.parentId) await deps.jobs.addCost(context.job.parentId, report.costUsd);
@@ -53,5 +54,7 @@ export async function reportLlm(deps: LlmDeps, context: JobContext, step: StepLl
 /** The blueprint's llm block: every call of the analysis so far (discovery included), from the request log. */
 export async function analysisLlmUse(deps: LlmDeps, step: StepLlm): Promise<LlmUse | undefined> {
   const totals = await deps.llm.usageOfJobs(step.jobIds);
-  return totals.requests ? { model: step.options.client.model, requests: totals.requests, costUsd: Math.round(totals.costUsd * 1e6) / 1e6 } : undefined;
+  return totals.requests
+    ? { model: step.options.client.model, requests: totals.requests, costUsd: Math.round(totals.costUsd * 1e6) / 1e6 }
+    : undefined;
 }

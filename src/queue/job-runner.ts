@@ -29,7 +29,9 @@ export class JobRunner {
   /** Tells listeners about a state change the adapter made (claimed, requeued). */
   async changed(job: JobRecord | undefined): Promise<void> {
     if (!job || !this.options.onChange) return;
-    await this.options.onChange(job).catch((err: unknown) => this.options.logger.error({ err, jobId: job.id }, 'job change listener failed'));
+    await this.options
+      .onChange(job)
+      .catch((err: unknown) => this.options.logger.error({ err, jobId: job.id }, 'job change listener failed'));
   }
 
   async run(job: JobRecord): Promise<RunResult> {
@@ -47,7 +49,9 @@ export class JobRunner {
       },
       log: async (level, message, data) => {
         await this.jobs.appendLog(job.id, level, message, data);
-        await this.options.onLog?.(job, { level, message, data }).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'job log listener failed'));
+        await this.options
+          .onLog?.(job, { level, message, data })
+          .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'job log listener failed'));
       },
       // Progress is a change listeners hear about too: an analysis mirrors its step's, and watchers follow it live.
       progress: async (fraction, step) => this.changed(await this.jobs.setProgress(job.id, Math.min(1, Math.max(0, fraction)), step)),

@@ -112,7 +112,10 @@ export class JobsRepository {
         // Cursors carry millisecond times (JavaScript dates), so order at that precision too.
         .orderBy(sql`date_trunc('milliseconds', ${jobs.createdAt}) desc`, desc(jobs.id))
         .limit(page.limit),
-      this.db.select({ total: sql<number>`count(*)::int` }).from(jobs).where(where),
+      this.db
+        .select({ total: sql<number>`count(*)::int` })
+        .from(jobs)
+        .where(where),
     ]);
     return { rows, total: count?.total ?? 0 };
   }
@@ -187,7 +190,10 @@ export class JobsRepository {
   }
 
   async addCost(id: string, costUsd: number): Promise<void> {
-    await this.db.update(jobs).set({ costUsd: sql`${jobs.costUsd} + ${costUsd}` }).where(eq(jobs.id, id));
+    await this.db
+      .update(jobs)
+      .set({ costUsd: sql`${jobs.costUsd} + ${costUsd}` })
+      .where(eq(jobs.id, id));
   }
 
   /** Records the end of a run; a no-op for a job that already reached a final state. */

@@ -33,7 +33,12 @@ export function createReportsService(deps: {
 }): { service: ReportsService; schedules: ReportSchedulesService; close(): Promise<void> } {
   const reports = new ReportsRepository(deps.database);
   const pdf = new PdfRenderer();
-  const content = new ReportContentBuilder({ analytics: new AnalyticsRepository(deps.database), sites: deps.sites, blueprints: deps.blueprints, reports });
+  const content = new ReportContentBuilder({
+    analytics: new AnalyticsRepository(deps.database),
+    sites: deps.sites,
+    blueprints: deps.blueprints,
+    reports,
+  });
   const service = new ReportsService({
     reports,
     sites: deps.sites,
@@ -61,7 +66,10 @@ export interface ReportsPluginOptions {
  * retention sweep (at start, then hourly) and the schedule runner (every API process ticks;
  * claims in the database make each run happen once).
  */
-export async function reportsPlugin(fastify: FastifyInstance, { service, schedules, logger, schedulerIntervalMs }: ReportsPluginOptions): Promise<void> {
+export async function reportsPlugin(
+  fastify: FastifyInstance,
+  { service, schedules, logger, schedulerIntervalMs }: ReportsPluginOptions,
+): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>() as unknown as AppInstance;
   registerReportRoutes(app, { service, schedules });
   const sweep = () => service.sweep().catch((error: unknown) => logger.warn({ err: error }, 'old reports could not be deleted'));

@@ -12,10 +12,12 @@ export class PdfRenderer {
   constructor(private readonly executablePath = defaultChromiumPath()) {}
 
   async render(html: string): Promise<Buffer> {
-    const browser = await (this.#browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS })).catch((error: unknown) => {
-      this.#browser = undefined;
-      throw error;
-    }));
+    const browser = await (this.#browser ??= import('playwright-core')
+      .then(({ chromium }) => chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS }))
+      .catch((error: unknown) => {
+        this.#browser = undefined;
+        throw error;
+      }));
     const context = await browser.newContext({ javaScriptEnabled: false });
     try {
       const page = await context.newPage();

@@ -35,12 +35,20 @@ const FAILURES = 10;
 /** Gathers what a summary or site report shows, from the analytics and the site's own records. */
 export class ReportContentBuilder {
   constructor(
-    private readonly deps: { analytics: AnalyticsRepository; sites: SitesRepository; blueprints: BlueprintsRepository; reports: ReportsRepository },
+    private readonly deps: {
+      analytics: AnalyticsRepository;
+      sites: SitesRepository;
+      blueprints: BlueprintsRepository;
+      reports: ReportsRepository;
+    },
   ) {}
 
   async workspaceSummary(workspaceId: string, period: Period): Promise<WorkspaceSummaryContent> {
     const scope = { workspaceId };
-    const [summary, series] = await Promise.all([this.deps.analytics.summary(scope, period), this.deps.analytics.series('jobs', 'day', scope, period)]);
+    const [summary, series] = await Promise.all([
+      this.deps.analytics.summary(scope, period),
+      this.deps.analytics.series('jobs', 'day', scope, period),
+    ]);
     const days = new Map<string, WorkspaceSummaryContent['jobsPerDay'][number]>();
     for (let day = startOfDay(period.from); day < period.to.getTime(); day += 86_400_000) {
       const key = new Date(day).toISOString().slice(0, 10);
@@ -73,7 +81,14 @@ export class ReportContentBuilder {
     return {
       kind: 'site_report',
       title: `Site report: ${site.name}`,
-      site: { id: site.id, name: site.name, url: site.url, status: site.status, health: site.health, lastCheckedAt: site.lastCheckedAt?.toISOString() ?? null },
+      site: {
+        id: site.id,
+        name: site.name,
+        url: site.url,
+        status: site.status,
+        health: site.health,
+        lastCheckedAt: site.lastCheckedAt?.toISOString() ?? null,
+      },
       technologies: (fingerprint?.technologies ?? []).map(({ name, version }) => ({ name, ...(version ? { version } : {}) })),
       pageTypes: (blueprint?.pageTypes ?? []).map((pageType) => ({
         name: pageType.name,
@@ -88,12 +103,25 @@ export class ReportContentBuilder {
       })),
       blueprint: active ? { version: active.version, coverage: blueprint?.validation?.coverage ?? null } : null,
       health: checks
-        .map((check) => ({ checkedAt: check.checkedAt.toISOString(), health: check.health, coverage: check.coverage, httpStatus: check.httpStatus }))
+        .map((check) => ({
+          checkedAt: check.checkedAt.toISOString(),
+          health: check.health,
+          coverage: check.coverage,
+          httpStatus: check.httpStatus,
+        }))
         .sort((a, b) => a.checkedAt.localeCompare(b.checkedAt)),
       versions: versions
-        .map((version) => ({ version: version.version, reason: version.reason, createdAt: version.createdAt.toISOString(), active: version.id === site.activeBlueprintId }))
+        .map((version) => ({
+          version: version.version,
+          reason: version.reason,
+          createdAt: version.createdAt.toISOString(),
+          active: version.id === site.activeBlueprintId,
+        }))
         .sort((a, b) => b.version - a.version),
-      failures: failures.map((failure) => ({ ...failure, finishedAt: failure.finishedAt ? new Date(failure.finishedAt).toISOString() : null })),
+      failures: failures.map((failure) => ({
+        ...failure,
+        finishedAt: failure.finishedAt ? new Date(failure.finishedAt).toISOString() : null,
+      })),
     };
   }
 }

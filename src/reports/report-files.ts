@@ -21,7 +21,10 @@ export class ReportFiles {
   }
 
   /** Streams the chunks to the report's file; it appears whole (renamed from a temporary name) or not at all. */
-  async write(report: { id: string; workspaceId: string; format: ReportFormat }, chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): Promise<number> {
+  async write(
+    report: { id: string; workspaceId: string; format: ReportFormat },
+    chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
+  ): Promise<number> {
     const target = this.pathOf(report);
     const partial = `${target}.partial`;
     await mkdir(path.dirname(target), { recursive: true });

@@ -21,7 +21,8 @@ const STYLE = `
 
 function table(headers: string[], rows: Array<Array<string | number>>, numeric: number[] = []): string {
   if (rows.length === 0) return '<p class="muted">None in this report.</p>';
-  const cell = (tag: string, value: string | number, index: number) => `<${tag}${numeric.includes(index) ? ' class="n"' : ''}>${escapeHtml(value)}</${tag}>`;
+  const cell = (tag: string, value: string | number, index: number) =>
+    `<${tag}${numeric.includes(index) ? ' class="n"' : ''}>${escapeHtml(value)}</${tag}>`;
   return `<table><thead><tr>${headers.map((header, index) => cell('th', header, index)).join('')}</tr></thead><tbody>${rows
     .map((row) => `<tr>${row.map((value, index) => cell('td', value, index)).join('')}</tr>`)
     .join('')}</tbody></table>`;
@@ -40,9 +41,14 @@ function barChart(entries: Array<{ label: string; parts: Array<{ value: number; 
     const rects = entry.parts.map((part) => {
       const h = (part.value / max) * (height - 10);
       y -= h;
-      return h > 0 ? `<rect x="${(index * slot + (slot - bar) / 2).toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" fill="${part.color}"/>` : '';
+      return h > 0
+        ? `<rect x="${(index * slot + (slot - bar) / 2).toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" fill="${part.color}"/>`
+        : '';
     });
-    const label = index % every === 0 ? `<text x="${(index * slot + slot / 2).toFixed(1)}" y="${height + 10}" text-anchor="middle">${escapeHtml(entry.label)}</text>` : '';
+    const label =
+      index % every === 0
+        ? `<text x="${(index * slot + slot / 2).toFixed(1)}" y="${height + 10}" text-anchor="middle">${escapeHtml(entry.label)}</text>`
+        : '';
     return rects.join('') + label;
   });
   return `<svg width="${width}" height="${height + 14}" viewBox="0 0 ${width} ${height + 14}" role="img"><text x="0" y="8">max ${max}</text>${bars.join('')}</svg>`;
@@ -63,24 +69,57 @@ function workspaceSummary(content: WorkspaceSummaryContent): string {
   </div>
   <h2>Jobs per day</h2>
   <p class="muted"><span style="color:#2f9e44">■</span> succeeded <span style="color:#e03131">■</span> failed <span style="color:#868e96">■</span> cancelled</p>
-  ${barChart(content.jobsPerDay.map((day) => ({ label: day.day.slice(5), parts: [{ value: day.succeeded, color: '#2f9e44' }, { value: day.failed, color: '#e03131' }, { value: day.cancelled, color: '#868e96' }] })))}
+  ${barChart(
+    content.jobsPerDay.map((day) => ({
+      label: day.day.slice(5),
+      parts: [
+        { value: day.succeeded, color: '#2f9e44' },
+        { value: day.failed, color: '#e03131' },
+        { value: day.cancelled, color: '#868e96' },
+      ],
+    })),
+  )}
   <h2>Jobs by type</h2>
-  ${table(['Type', 'Total', 'Succeeded', 'Failed', 'Cancelled', 'Mean', 'p95'], summary.jobs.map((job) => [job.type, job.total, job.succeeded, job.failed, job.cancelled, seconds(job.meanSeconds), seconds(job.p95Seconds)]), [1, 2, 3, 4, 5, 6])}
+  ${table(
+    ['Type', 'Total', 'Succeeded', 'Failed', 'Cancelled', 'Mean', 'p95'],
+    summary.jobs.map((job) => [
+      job.type,
+      job.total,
+      job.succeeded,
+      job.failed,
+      job.cancelled,
+      seconds(job.meanSeconds),
+      seconds(job.p95Seconds),
+    ]),
+    [1, 2, 3, 4, 5, 6],
+  )}
   <h2>Extraction and blueprints</h2>
-  ${table(['Figure', 'Value'], [
-    ['Extraction batches', summary.extraction.jobs],
-    ['Pages extracted', summary.extraction.pages],
-    ['Pages with an error', summary.extraction.pagesWithError],
-    ['Blueprint versions written', summary.blueprintVersions.total],
-    ['Automatic repairs', summary.blueprintVersions.automaticRepairs],
-    ['Manual edits', summary.blueprintVersions.manualEdits],
-    ['Health checks', summary.health.checks],
-    ['Health changes', summary.health.changes],
-  ], [1])}
+  ${table(
+    ['Figure', 'Value'],
+    [
+      ['Extraction batches', summary.extraction.jobs],
+      ['Pages extracted', summary.extraction.pages],
+      ['Pages with an error', summary.extraction.pagesWithError],
+      ['Blueprint versions written', summary.blueprintVersions.total],
+      ['Automatic repairs', summary.blueprintVersions.automaticRepairs],
+      ['Manual edits', summary.blueprintVersions.manualEdits],
+      ['Health checks', summary.health.checks],
+      ['Health changes', summary.health.changes],
+    ],
+    [1],
+  )}
   <h2>LLM use by model</h2>
-  ${table(['Model', 'Requests', 'Prompt tokens', 'Completion tokens', 'Cost'], summary.llm.byModel.map((row) => [row.model, row.requests, row.promptTokens, row.completionTokens, usd(row.costUsd)]), [1, 2, 3, 4])}
+  ${table(
+    ['Model', 'Requests', 'Prompt tokens', 'Completion tokens', 'Cost'],
+    summary.llm.byModel.map((row) => [row.model, row.requests, row.promptTokens, row.completionTokens, usd(row.costUsd)]),
+    [1, 2, 3, 4],
+  )}
   <h2>API use</h2>
-  ${table(['Route', 'Requests', 'Mean time'], summary.api.byRoute.slice(0, 15).map((row) => [`${row.method} ${row.route}`, row.requests, `${row.meanMs.toFixed(1)} ms`]), [1, 2])}`;
+  ${table(
+    ['Route', 'Requests', 'Mean time'],
+    summary.api.byRoute.slice(0, 15).map((row) => [`${row.method} ${row.route}`, row.requests, `${row.meanMs.toFixed(1)} ms`]),
+    [1, 2],
+  )}`;
 }
 
 function siteReport(content: SiteReportContent): string {
@@ -98,14 +137,53 @@ function siteReport(content: SiteReportContent): string {
   <h2>Fingerprint</h2>
   ${content.technologies.length ? `<p>${content.technologies.map((tech) => escapeHtml(tech.version ? `${tech.name} ${tech.version}` : tech.name)).join(' · ')}</p>` : '<p class="muted">No technologies detected.</p>'}
   <h2>Blueprint fields</h2>
-  ${content.pageTypes.length ? content.pageTypes.map((pageType) => `<h3>${escapeHtml(pageType.name)}</h3>${table(['Field', 'Type', 'Required', 'Mode', 'Coverage', 'Confidence'], pageType.fields.map((field) => [field.name, field.type, field.required ? 'yes' : 'no', field.mode, percent(field.coverage), percent(field.confidence)]), [4, 5])}`).join('') : '<p class="muted">No blueprint yet.</p>'}
+  ${
+    content.pageTypes.length
+      ? content.pageTypes
+          .map(
+            (pageType) =>
+              `<h3>${escapeHtml(pageType.name)}</h3>${table(
+                ['Field', 'Type', 'Required', 'Mode', 'Coverage', 'Confidence'],
+                pageType.fields.map((field) => [
+                  field.name,
+                  field.type,
+                  field.required ? 'yes' : 'no',
+                  field.mode,
+                  percent(field.coverage),
+                  percent(field.confidence),
+                ]),
+                [4, 5],
+              )}`,
+          )
+          .join('')
+      : '<p class="muted">No blueprint yet.</p>'
+  }
   <h2>Health history</h2>
-  ${barChart(content.health.map((check) => ({ label: check.checkedAt.slice(5, 10), parts: [{ value: Math.round((check.coverage ?? 0) * 100), color: colors[check.health] ?? '#868e96' }] })), 90)}
-  ${table(['Checked', 'Health', 'Coverage', 'HTTP'], content.health.slice(-10).reverse().map((check) => [date(check.checkedAt), check.health, percent(check.coverage), check.httpStatus ?? '–']), [2, 3])}
+  ${barChart(
+    content.health.map((check) => ({
+      label: check.checkedAt.slice(5, 10),
+      parts: [{ value: Math.round((check.coverage ?? 0) * 100), color: colors[check.health] ?? '#868e96' }],
+    })),
+    90,
+  )}
+  ${table(
+    ['Checked', 'Health', 'Coverage', 'HTTP'],
+    content.health
+      .slice(-10)
+      .reverse()
+      .map((check) => [date(check.checkedAt), check.health, percent(check.coverage), check.httpStatus ?? '–']),
+    [2, 3],
+  )}
   <h2>Version history</h2>
-  ${table(['Version', 'Why', 'Written', 'Active'], content.versions.map((version) => [`v${version.version}`, version.reason, date(version.createdAt), version.active ? 'active' : '']))}
+  ${table(
+    ['Version', 'Why', 'Written', 'Active'],
+    content.versions.map((version) => [`v${version.version}`, version.reason, date(version.createdAt), version.active ? 'active' : '']),
+  )}
   <h2>Recent failures</h2>
-  ${table(['Job', 'Type', 'Finished', 'Error'], content.failures.map((failure) => [failure.jobId.slice(0, 8), failure.type, date(failure.finishedAt), failure.error ?? '']))}`;
+  ${table(
+    ['Job', 'Type', 'Finished', 'Error'],
+    content.failures.map((failure) => [failure.jobId.slice(0, 8), failure.type, date(failure.finishedAt), failure.error ?? '']),
+  )}`;
 }
 
 /** The printable page of a report; everything inline (styles, charts), so rendering fetches nothing. */

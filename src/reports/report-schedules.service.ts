@@ -61,17 +61,17 @@ export function nextRunOf(schedule: Pick<ReportScheduleRecord, 'cron' | 'timeZon
 }
 
 export class ReportSchedulesService {
-  constructor(
-    private readonly deps: { reports: ReportsRepository; sites: SitesRepository; service: ReportsService; logger: Logger },
-  ) {}
+  constructor(private readonly deps: { reports: ReportsRepository; sites: SitesRepository; service: ReportsService; logger: Logger }) {}
 
   async create(workspaceId: string, createdBy: string | null, request: ScheduleRequest, now = new Date()): Promise<ReportScheduleRecord> {
     const cron = cronOf(request);
     const problem = scheduleProblem(cron, request.timeZone);
     if (problem) throw domainErrors.invalid(problem.message, [{ in: 'body', ...problem }]);
     const { type, format, ...params } = request.report;
-    if ('siteId' in request.report && !(await this.deps.sites.getInWorkspace(workspaceId, request.report.siteId))) throw domainErrors.notFound('Site');
-    if (type === 'workspace_summary' && !('periodDays' in params && params.periodDays)) Object.assign(params, { periodDays: DEFAULT_PERIOD_DAYS[request.frequency ?? 'weekly'] });
+    if ('siteId' in request.report && !(await this.deps.sites.getInWorkspace(workspaceId, request.report.siteId)))
+      throw domainErrors.notFound('Site');
+    if (type === 'workspace_summary' && !('periodDays' in params && params.periodDays))
+      Object.assign(params, { periodDays: DEFAULT_PERIOD_DAYS[request.frequency ?? 'weekly'] });
     return this.deps.reports.insertSchedule({
       workspaceId,
       name: request.name,
@@ -100,7 +100,15 @@ export class ReportSchedulesService {
     const started: ReportRecord[] = [];
     for (const schedule of due) {
       try {
-        started.push(await this.deps.service.create(schedule.workspaceId, schedule.createdBy, requestOf(schedule, now), Priority.scheduled, schedule.id));
+        started.push(
+          await this.deps.service.create(
+            schedule.workspaceId,
+            schedule.createdBy,
+            requestOf(schedule, now),
+            Priority.scheduled,
+            schedule.id,
+          ),
+        );
       } catch (error) {
         // A schedule whose site has gone cannot run; the others still do.
         this.deps.logger.warn({ err: error, scheduleId: schedule.id }, 'scheduled report not started');

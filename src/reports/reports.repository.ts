@@ -44,12 +44,20 @@ export class ReportsRepository {
   }
 
   async getInWorkspace(workspaceId: string, id: string): Promise<ReportRecord | undefined> {
-    const [row] = await this.db.select().from(reports).where(and(eq(reports.workspaceId, workspaceId), eq(reports.id, id)));
+    const [row] = await this.db
+      .select()
+      .from(reports)
+      .where(and(eq(reports.workspaceId, workspaceId), eq(reports.id, id)));
     return row;
   }
 
   async list(workspaceId: string, limit: number): Promise<ReportRecord[]> {
-    return this.db.select().from(reports).where(eq(reports.workspaceId, workspaceId)).orderBy(desc(reports.createdAt), desc(reports.id)).limit(limit);
+    return this.db
+      .select()
+      .from(reports)
+      .where(eq(reports.workspaceId, workspaceId))
+      .orderBy(desc(reports.createdAt), desc(reports.id))
+      .limit(limit);
   }
 
   async update(id: string, changes: Partial<Omit<NewReport, 'id' | 'workspaceId'>>): Promise<void> {
@@ -60,7 +68,12 @@ export class ReportsRepository {
    * Marks the report done and queues its emails in one transaction: a crash before it leaves the
    * job to run again, a crash after it leaves the emails to the outbox, so each is sent once.
    */
-  async completeWithEmails(id: string, changes: Partial<NewReport>, outbox: EmailOutboxRepository, messages: NewOutboxMessage[]): Promise<void> {
+  async completeWithEmails(
+    id: string,
+    changes: Partial<NewReport>,
+    outbox: EmailOutboxRepository,
+    messages: NewOutboxMessage[],
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.update(reports).set(changes).where(eq(reports.id, id));
       for (const message of messages) await outbox.enqueue(message, tx);
@@ -78,11 +91,18 @@ export class ReportsRepository {
   }
 
   async schedules(workspaceId: string): Promise<ReportScheduleRecord[]> {
-    return this.db.select().from(reportSchedules).where(eq(reportSchedules.workspaceId, workspaceId)).orderBy(desc(reportSchedules.createdAt), desc(reportSchedules.id));
+    return this.db
+      .select()
+      .from(reportSchedules)
+      .where(eq(reportSchedules.workspaceId, workspaceId))
+      .orderBy(desc(reportSchedules.createdAt), desc(reportSchedules.id));
   }
 
   async deleteSchedule(workspaceId: string, id: string): Promise<boolean> {
-    const deleted = await this.db.delete(reportSchedules).where(and(eq(reportSchedules.workspaceId, workspaceId), eq(reportSchedules.id, id))).returning({ id: reportSchedules.id });
+    const deleted = await this.db
+      .delete(reportSchedules)
+      .where(and(eq(reportSchedules.workspaceId, workspaceId), eq(reportSchedules.id, id)))
+      .returning({ id: reportSchedules.id });
     return deleted.length > 0;
   }
 
@@ -90,7 +110,11 @@ export class ReportsRepository {
    * Claims the schedules that are due and moves each to its next run, in one transaction with
    * SKIP LOCKED: however many API processes tick, each run is claimed once.
    */
-  async claimDueSchedules(now: Date, limit: number, nextRun: (schedule: ReportScheduleRecord) => Date | null): Promise<ReportScheduleRecord[]> {
+  async claimDueSchedules(
+    now: Date,
+    limit: number,
+    nextRun: (schedule: ReportScheduleRecord) => Date | null,
+  ): Promise<ReportScheduleRecord[]> {
     return this.db.transaction(async (tx) => {
       const due = await tx
         .select()
@@ -100,7 +124,10 @@ export class ReportsRepository {
         .limit(limit)
         .for('update', { skipLocked: true });
       for (const schedule of due) {
-        await tx.update(reportSchedules).set({ nextRunAt: nextRun(schedule), lastRunAt: now }).where(eq(reportSchedules.id, schedule.id));
+        await tx
+          .update(reportSchedules)
+          .set({ nextRunAt: nextRun(schedule), lastRunAt: now })
+          .where(eq(reportSchedules.id, schedule.id));
       }
       return due;
     });
@@ -133,7 +160,10 @@ export class ReportsRepository {
     if (jobIds.length === 0) return [];
     const rows = await this.database.query<{ field: string }>(sql`
       select distinct jsonb_object_keys(data) as field from extraction_results
-      where job_id in (${sql.join(jobIds.map((id) => sql`${id}::uuid`), sql`, `)}) order by 1`);
+      where job_id in (${sql.join(
+        jobIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )}) order by 1`);
     return rows.map((row) => row.field);
   }
 

@@ -60,7 +60,10 @@ export function toReport(report: ReportRecord): z.infer<typeof reportSchema> {
 
 const idParams = z.object({ id: z.uuid() });
 
-export function registerReportRoutes(app: AppInstance, { service, schedules }: { service: ReportsService; schedules: ReportSchedulesService }): void {
+export function registerReportRoutes(
+  app: AppInstance,
+  { service, schedules }: { service: ReportsService; schedules: ReportSchedulesService },
+): void {
   const tags = ['reports'];
   app.post(
     '/api/v1/reports',
@@ -98,7 +101,12 @@ export function registerReportRoutes(app: AppInstance, { service, schedules }: {
     '/api/v1/reports/:id',
     {
       config: { permission: 'jobs:read' },
-      schema: { tags, summary: 'One report and its status', params: idParams, response: { 200: reportSchema, ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'One report and its status',
+        params: idParams,
+        response: { 200: reportSchema, ...problemResponses(400, 401, 403, 404) },
+      },
     },
     async (request) => toReport(await service.get(authOf(request).workspaceId, request.params.id)),
   );
@@ -138,7 +146,17 @@ export function registerReportRoutes(app: AppInstance, { service, schedules }: {
 const scheduledReport = z
   .discriminatedUnion('type', [
     z
-      .object({ type: z.literal('workspace_summary'), format: z.enum(['pdf', 'json']).default('pdf'), periodDays: z.number().int().min(1).max(366).optional().describe('Days each run covers, up to the run; default 1, 7 or 30 by frequency (7 for cron)') })
+      .object({
+        type: z.literal('workspace_summary'),
+        format: z.enum(['pdf', 'json']).default('pdf'),
+        periodDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(366)
+          .optional()
+          .describe('Days each run covers, up to the run; default 1, 7 or 30 by frequency (7 for cron)'),
+      })
       .strict(),
     z.object({ type: z.literal('site_report'), format: z.enum(['pdf', 'json']).default('pdf'), siteId: z.uuid() }).strict(),
     z.object({ type: z.literal('extraction_export'), format: z.enum(['csv', 'json', 'ndjson']).default('csv'), siteId: z.uuid() }).strict(),
@@ -149,7 +167,13 @@ const scheduleRequest = z
   .object({
     name: z.string().trim().min(1).max(200),
     report: scheduledReport,
-    cron: z.string().trim().min(1).max(100).optional().describe('Cron expression (minute hour day month weekday) in timeZone; or give frequency'),
+    cron: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Cron expression (minute hour day month weekday) in timeZone; or give frequency'),
     frequency: z.enum(['daily', 'weekly', 'monthly']).optional(),
     time: z
       .string()
@@ -221,7 +245,11 @@ function registerScheduleRoutes(app: AppInstance, schedules: ReportSchedulesServ
     '/api/v1/report-schedules',
     {
       config: { permission: 'jobs:read' },
-      schema: { tags, summary: "The workspace's report schedules", response: { 200: z.object({ items: z.array(scheduleSchema) }), ...problemResponses(401, 403) } },
+      schema: {
+        tags,
+        summary: "The workspace's report schedules",
+        response: { 200: z.object({ items: z.array(scheduleSchema) }), ...problemResponses(401, 403) },
+      },
     },
     async (request) => ({ items: (await schedules.list(authOf(request).workspaceId)).map(toSchedule) }),
   );
@@ -230,7 +258,12 @@ function registerScheduleRoutes(app: AppInstance, schedules: ReportSchedulesServ
     '/api/v1/report-schedules/:id',
     {
       config: { permission: 'jobs:write' },
-      schema: { tags, summary: 'Stop a report schedule (its reports stay)', params: idParams, response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'Stop a report schedule (its reports stay)',
+        params: idParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) },
+      },
     },
     async (request, reply) => {
       await schedules.delete(authOf(request).workspaceId, request.params.id);

@@ -41,7 +41,13 @@ export class ReportsService {
   constructor(private readonly deps: ReportsDeps) {}
 
   /** Stores the report as queued and starts its job; a scheduled run passes its schedule's priority. */
-  async create(workspaceId: string, createdBy: string | null, request: ReportRequest, priority: Priority = Priority.user, scheduleId?: string): Promise<ReportRecord> {
+  async create(
+    workspaceId: string,
+    createdBy: string | null,
+    request: ReportRequest,
+    priority: Priority = Priority.user,
+    scheduleId?: string,
+  ): Promise<ReportRecord> {
     const { type, format } = request;
     let params: Record<string, unknown>;
     if (request.type === 'workspace_summary') {
@@ -76,7 +82,8 @@ export class ReportsService {
 
   async download(workspaceId: string, id: string) {
     const report = await this.get(workspaceId, id);
-    if (report.status !== 'succeeded') throw domainErrors.conflict(`The report is ${report.status}; it can be downloaded once it has succeeded`);
+    if (report.status !== 'succeeded')
+      throw domainErrors.conflict(`The report is ${report.status}; it can be downloaded once it has succeeded`);
     return { report, fileName: report.fileName!, contentType: report.contentType!, stream: this.deps.files.read(report) };
   }
 
@@ -98,7 +105,10 @@ export class ReportsService {
       return { reportId: report.id, sizeBytes };
     } catch (error) {
       const final = error instanceof PermanentJobError || context.job.attempts >= context.job.maxAttempts;
-      await this.deps.reports.update(report.id, final ? { status: 'failed', error: (error as Error).message, finishedAt: new Date() } : { status: 'queued' });
+      await this.deps.reports.update(
+        report.id,
+        final ? { status: 'failed', error: (error as Error).message, finishedAt: new Date() } : { status: 'queued' },
+      );
       throw error;
     }
   }

@@ -35,7 +35,13 @@ export class SiteScheduler {
       const { sites, queue, logger } = this.options;
       const due = await sites.claimDueChecks(now, this.options.batchSize ?? 50, (site) => nextCheckAt(site.schedule, true, now));
       for (const site of due) {
-        await queue.enqueue({ workspaceId: site.workspaceId, siteId: site.id, type: CHECK_SITE, payload: { siteId: site.id } satisfies JobPayload<'check_site'>, priority: Priority.scheduled });
+        await queue.enqueue({
+          workspaceId: site.workspaceId,
+          siteId: site.id,
+          type: CHECK_SITE,
+          payload: { siteId: site.id } satisfies JobPayload<'check_site'>,
+          priority: Priority.scheduled,
+        });
       }
       count = due.length;
       if (count) logger.info({ checks: count }, 'scheduled site checks enqueued');

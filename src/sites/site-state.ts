@@ -45,7 +45,10 @@ export class SiteState {
   /** Discovery's page types, on the site and on each sampled page they claim. */
   async pageTypesDiscovered(siteId: string, pageTypes: DiscoveredPageType[]): Promise<void> {
     await this.sites.update(siteId, { pageTypes });
-    await this.sites.setPageTypes(siteId, pageTypes.flatMap((type) => type.urls.map((url) => ({ url, pageType: type.name }))));
+    await this.sites.setPageTypes(
+      siteId,
+      pageTypes.flatMap((type) => type.urls.map((url) => ({ url, pageType: type.name }))),
+    );
   }
 
   /** A check (scheduled, or the analysis's own test) judged the site. */

@@ -99,7 +99,9 @@ export class SitesRepository {
     // Millisecond precision, like the JavaScript dates cursors are made of, truncated in UTC: truncating
     // a timestamptz consults the session's time zone for every row, which made PGlite's lists 3x slower.
     // Names sort case-insensitively, byte by byte, the same on PGlite and on any PostgreSQL locale.
-    const key = shape.sort.endsWith('createdAt') ? sql`date_trunc('milliseconds', ${sites.createdAt} at time zone 'UTC')` : sql`lower(${sites.name}) collate "C"`;
+    const key = shape.sort.endsWith('createdAt')
+      ? sql`date_trunc('milliseconds', ${sites.createdAt} at time zone 'UTC')`
+      : sql`lower(${sites.name}) collate "C"`;
     const cast = shape.sort.endsWith('createdAt') ? sql`::timestamptz at time zone 'UTC'` : sql` collate "C"`;
     const after = sql`(${sql.placeholder('afterValue')}${cast}, ${sql.placeholder('afterId')}::uuid)`;
     const cursor = shape.after ? (descending ? sql`(${key}, ${sites.id}) < ${after}` : sql`(${key}, ${sites.id}) > ${after}`) : undefined;
@@ -117,7 +119,9 @@ export class SitesRepository {
         lastCheckedAt: isoTime<string | null>(sites.lastCheckedAt),
         createdAt: isoTime<string>(sites.createdAt),
         updatedAt: isoTime<string>(sites.updatedAt),
-        technologies: sql<string[]>`coalesce((select jsonb_agg(t.value->>'name' order by t.n) from jsonb_array_elements(${sites.fingerprint}->'technologies') with ordinality t(value, n)), '[]'::jsonb)`,
+        technologies: sql<
+          string[]
+        >`coalesce((select jsonb_agg(t.value->>'name' order by t.n) from jsonb_array_elements(${sites.fingerprint}->'technologies') with ordinality t(value, n)), '[]'::jsonb)`,
         total: this.db.$count(sites, where),
       })
       .from(sites)
@@ -171,7 +175,15 @@ export class SitesRepository {
         .values({ ...page, siteId })
         .onConflictDoUpdate({
           target: [sitePages.siteId, sitePages.url],
-          set: { finalUrl: page.finalUrl, status: page.status, headers: page.headers, html: page.html, rendered: page.rendered, fetchMs: page.fetchMs, fetchedAt: sql`now()` },
+          set: {
+            finalUrl: page.finalUrl,
+            status: page.status,
+            headers: page.headers,
+            html: page.html,
+            rendered: page.rendered,
+            fetchMs: page.fetchMs,
+            fetchedAt: sql`now()`,
+          },
         });
     }
   }
@@ -183,7 +195,10 @@ export class SitesRepository {
   async setPageTypes(siteId: string, assignments: Array<{ url: string; pageType: string }>): Promise<void> {
     await this.db.transaction(async (tx) => {
       for (const { url, pageType } of assignments) {
-        await tx.update(sitePages).set({ pageType }).where(and(eq(sitePages.siteId, siteId), eq(sitePages.url, url)));
+        await tx
+          .update(sitePages)
+          .set({ pageType })
+          .where(and(eq(sitePages.siteId, siteId), eq(sitePages.url, url)));
       }
     });
   }
@@ -202,7 +217,10 @@ export class SitesRepository {
         .limit(limit)
         .for('update', { skipLocked: true });
       for (const site of due) {
-        await tx.update(sites).set({ nextCheckAt: nextSlot(site) }).where(eq(sites.id, site.id));
+        await tx
+          .update(sites)
+          .set({ nextCheckAt: nextSlot(site) })
+          .where(eq(sites.id, site.id));
       }
       return due;
     });

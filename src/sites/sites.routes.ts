@@ -28,7 +28,6 @@ export interface SiteRoutesDeps {
   workspaceOf: WorkspaceOf;
 }
 
-
 function technologies(site: SiteRecord): string[] {
   const found = site.fingerprint?.technologies ?? [];
   return found.map((technology) => String(technology.name));
@@ -140,7 +139,12 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     '/api/v1/sites/:id',
     {
       config: { permission: 'sites:read' },
-      schema: { tags: ['sites'], summary: 'A site with its fingerprint, page types, blueprint and health', params: siteIdParams, response: { 200: siteDetail } },
+      schema: {
+        tags: ['sites'],
+        summary: 'A site with its fingerprint, page types, blueprint and health',
+        params: siteIdParams,
+        response: { 200: siteDetail },
+      },
     },
     async (request) => detail(await service.get(workspaceOf(request), request.params.id)),
   );
@@ -200,7 +204,12 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     '/api/v1/sites/:id/analyze',
     {
       config: { permission: 'sites:write' },
-      schema: { tags: ['sites'], summary: 'Analyse the site again', params: siteIdParams, response: { 202: startedJob, ...problemResponses(409) } },
+      schema: {
+        tags: ['sites'],
+        summary: 'Analyse the site again',
+        params: siteIdParams,
+        response: { 202: startedJob, ...problemResponses(409) },
+      },
     },
     async (request, reply) => {
       const { site, analysis } = await service.reanalyze(workspaceOf(request), request.params.id);
@@ -215,7 +224,8 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
       schema: {
         tags: ['sites'],
         summary: 'Add up to 1000 sites; each gets its own result',
-        description: 'A URL that is not valid, or whose host is a non-public address (see POST /api/v1/sites), gets status invalid with the reason.',
+        description:
+          'A URL that is not valid, or whose host is a non-public address (see POST /api/v1/sites), gets status invalid with the reason.',
         headers: z.object({ 'idempotency-key': z.string().optional() }),
         body: batchCreateBody,
         response: { 200: batchResult },

@@ -42,14 +42,22 @@ export const updateSiteBody = z
 
 /** A batch reports a bad URL per item (status "invalid") instead of refusing the whole batch. */
 export const batchCreateBody = z
-  .object({ sites: z.array(z.object({ ...createSiteBody.shape, url: z.string().min(1).max(2048) })).min(1).max(1000) })
+  .object({
+    sites: z
+      .array(z.object({ ...createSiteBody.shape, url: z.string().min(1).max(2048) }))
+      .min(1)
+      .max(1000),
+  })
   .meta({ id: 'SiteBatch' });
 export const batchDeleteBody = z.object({ ids: z.array(z.uuid()).min(1).max(1000) });
 
 /** One page type as discovery stored it (the engine's DiscoveredPageType). */
 const discoveredPageType = z.object({
   name: z.string(),
-  label: z.string().optional().describe('The page type as shown to people (e.g. "Product page"); absent on types discovered before labels existed'),
+  label: z
+    .string()
+    .optional()
+    .describe('The page type as shown to people (e.g. "Product page"); absent on types discovered before labels existed'),
   description: z.string().optional(),
   kind: z.enum(['detail', 'listing', 'article', 'home', 'search', 'other']),
   dataType: z.string().optional(),
@@ -102,7 +110,14 @@ export const siteDetail = siteSummary
     fingerprint: Fingerprint.nullable().describe('Detected technologies with categories, versions and confidence'),
     pageTypes: z.array(discoveredPageType).nullable().describe('Page types found by discovery, with their URLs and proposed fields'),
     activeBlueprint: z
-      .object({ id: z.uuid(), version: z.number().int(), createdAt: z.string(), fields: z.number().int(), coverage: z.number().nullable(), quality: z.number().nullable() })
+      .object({
+        id: z.uuid(),
+        version: z.number().int(),
+        createdAt: z.string(),
+        fields: z.number().int(),
+        coverage: z.number().nullable(),
+        quality: z.number().nullable(),
+      })
       .nullable(),
     lastCheck: z
       .object({

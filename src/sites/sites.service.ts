@@ -29,7 +29,10 @@ export function canonicalSiteUrl(input: string): string {
   try {
     url = new URL(input.trim());
   } catch {
-    throw new DomainError('invalid', `"${input}" is not a URL`, { code: 'validation', issues: [{ in: 'body', path: '/url', message: 'not a URL' }] });
+    throw new DomainError('invalid', `"${input}" is not a URL`, {
+      code: 'validation',
+      issues: [{ in: 'body', path: '/url', message: 'not a URL' }],
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new DomainError('invalid', 'Only http and https sites can be added', {
@@ -85,14 +88,19 @@ export class SitesService {
     if (check.verdict !== 'blocked') return;
     const where = host.replace(/^\[|\]$/g, '') === check.address ? `${host} is` : `${host} resolves to ${check.address},`;
     const why = `${where} ${addressKind(check.address)}`;
-    throw new DomainError('unprocessable',
+    throw new DomainError(
+      'unprocessable',
       `${why}, which analysis does not fetch. To analyse sites on a private network, run the server with ALLOW_PRIVATE_NETWORK=true.`,
       { code: 'blocked-address', issues: [{ in: 'body', path: '/url', message: `${why}; see ALLOW_PRIVATE_NETWORK` }] },
     );
   }
 
   /** Adds a site and starts its analysis. */
-  async create(workspaceId: string, input: NewSiteInput, priority: Priority = Priority.user): Promise<{ site: SiteRecord; analysis: JobRecord }> {
+  async create(
+    workspaceId: string,
+    input: NewSiteInput,
+    priority: Priority = Priority.user,
+  ): Promise<{ site: SiteRecord; analysis: JobRecord }> {
     const url = canonicalSiteUrl(input.url);
     const schedule = checkedSchedule(input.schedule);
     await this.refuseBlockedHost(url);
@@ -108,7 +116,8 @@ export class SitesService {
       })
       .catch((error: unknown) => {
         // Two requests racing past findByUrl: the unique index decides.
-        if (isUniqueViolation(error)) throw new DomainError('conflict', `${url} is already a site of this workspace`, { code: 'duplicate-site' });
+        if (isUniqueViolation(error))
+          throw new DomainError('conflict', `${url} is already a site of this workspace`, { code: 'duplicate-site' });
         throw error;
       });
     const analysis = await this.analysis.start(site, priority);
@@ -157,9 +166,7 @@ export class SitesService {
       ...(changes.name ? { name: changes.name.trim() } : {}),
       options,
       schedule,
-      ...(schedule !== site.schedule
-        ? { nextCheckAt: nextCheckAt(schedule, site.status === 'ready') }
-        : {}),
+      ...(schedule !== site.schedule ? { nextCheckAt: nextCheckAt(schedule, site.status === 'ready') } : {}),
     });
     return updated!;
   }

@@ -24,7 +24,10 @@ export interface WorkerModule {
  */
 export function siblingWorkerModule(from: string, name: string): WorkerModule {
   if (new URL(from).pathname.endsWith('.ts')) {
-    return { filename: fileURLToPath(new URL('./ts-worker.cjs', import.meta.url)), workerData: { taskModule: new URL(`./${name}.ts`, from).href } };
+    return {
+      filename: fileURLToPath(new URL('./ts-worker.cjs', import.meta.url)),
+      workerData: { taskModule: new URL(`./${name}.ts`, from).href },
+    };
   }
   return { filename: fileURLToPath(new URL(`./${name}.js`, from)) };
 }

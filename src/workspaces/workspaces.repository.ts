@@ -106,9 +106,7 @@ export class WorkspacesRepository {
   }
 
   async removeMember(workspaceId: string, userId: string): Promise<void> {
-    await this.db
-      .delete(memberships)
-      .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+    await this.db.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
     this.changed();
   }
 
@@ -162,10 +160,7 @@ export class WorkspacesRepository {
         )
         .returning();
       if (!invitation) return undefined;
-      await tx
-        .insert(memberships)
-        .values({ workspaceId: invitation.workspaceId, userId, role: invitation.role })
-        .onConflictDoNothing();
+      await tx.insert(memberships).values({ workspaceId: invitation.workspaceId, userId, role: invitation.role }).onConflictDoNothing();
       return invitation;
     });
     this.changed();

@@ -68,7 +68,11 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspaces',
     {
       config: { sessionOnly: true },
-      schema: { tags, summary: 'Workspaces the signed-in user belongs to', response: { 200: z.object({ items: z.array(workspaceSchema) }) } },
+      schema: {
+        tags,
+        summary: 'Workspaces the signed-in user belongs to',
+        response: { 200: z.object({ items: z.array(workspaceSchema) }) },
+      },
     },
     async (request) => ({ items: (await service.list(authOf(request).userId)).map(toWorkspace) }),
   );
@@ -77,7 +81,12 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspaces',
     {
       config: { sessionOnly: true },
-      schema: { tags, summary: 'Create a workspace owned by the caller', body: z.object({ name: workspaceName }).strict(), response: { 201: workspaceSchema } },
+      schema: {
+        tags,
+        summary: 'Create a workspace owned by the caller',
+        body: z.object({ name: workspaceName }).strict(),
+        response: { 201: workspaceSchema },
+      },
     },
     async (request, reply) => reply.status(201).send(toWorkspace(await service.create(authOf(request).userId, request.body.name))),
   );
@@ -86,7 +95,12 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspaces/:workspaceId',
     {
       config: { sessionOnly: true },
-      schema: { tags, summary: 'One of the caller\'s workspaces (404 for any other)', params: workspaceIdParams, response: { 200: workspaceSchema } },
+      schema: {
+        tags,
+        summary: "One of the caller's workspaces (404 for any other)",
+        params: workspaceIdParams,
+        response: { 200: workspaceSchema },
+      },
     },
     async (request) => toWorkspace(await service.get(authOf(request).userId, request.params.workspaceId)),
   );
@@ -104,7 +118,12 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace',
     {
       config: { permission: 'members:manage' },
-      schema: { tags, summary: 'Rename the current workspace', body: z.object({ name: workspaceName }).strict(), response: { 200: workspaceSchema } },
+      schema: {
+        tags,
+        summary: 'Rename the current workspace',
+        body: z.object({ name: workspaceName }).strict(),
+        response: { 200: workspaceSchema },
+      },
     },
     async (request) => toWorkspace(await service.rename(actorOf(request), request.body.name)),
   );
@@ -113,7 +132,11 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace',
     {
       config: { permission: 'workspace:delete' },
-      schema: { tags, summary: 'Delete the current workspace and everything in it (owner)', response: { 204: z.null(), ...problemResponses(409) } },
+      schema: {
+        tags,
+        summary: 'Delete the current workspace and everything in it (owner)',
+        response: { 204: z.null(), ...problemResponses(409) },
+      },
     },
     async (request, reply) => {
       await service.delete(actorOf(request));
@@ -136,7 +159,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
       config: { permission: 'members:manage' },
       schema: {
         tags,
-        summary: 'Change a member\'s role (only owners grant or take ownership; the last owner stays)',
+        summary: "Change a member's role (only owners grant or take ownership; the last owner stays)",
         params: userIdParams,
         body: z.object({ role }).strict(),
         response: { 204: z.null(), ...problemResponses(409) },
@@ -152,7 +175,12 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace/members/:userId',
     {
       config: { permission: 'members:manage' },
-      schema: { tags, summary: 'Remove a member (the last owner cannot be removed)', params: userIdParams, response: { 204: z.null(), ...problemResponses(409) } },
+      schema: {
+        tags,
+        summary: 'Remove a member (the last owner cannot be removed)',
+        params: userIdParams,
+        response: { 204: z.null(), ...problemResponses(409) },
+      },
     },
     async (request, reply) => {
       await service.removeMember(actorOf(request), request.params.userId);
@@ -164,7 +192,11 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
     '/api/v1/workspace/invitations',
     {
       config: { permission: 'members:manage' },
-      schema: { tags, summary: 'Pending invitations of the current workspace', response: { 200: z.object({ items: z.array(invitationSchema) }) } },
+      schema: {
+        tags,
+        summary: 'Pending invitations of the current workspace',
+        response: { 200: z.object({ items: z.array(invitationSchema) }) },
+      },
     },
     async (request) => ({ items: (await service.pendingInvitations(authOf(request).workspaceId)).map(toInvitation) }),
   );
@@ -175,7 +207,8 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
       config: { permission: 'members:manage' },
       schema: {
         tags,
-        summary: 'Invite someone by email; the link is emailed (queued in the outbox) and returned once; only the invited address can accept',
+        summary:
+          'Invite someone by email; the link is emailed (queued in the outbox) and returned once; only the invited address can accept',
         body: z.object({ email: z.email(), role: role.default('member') }).strict(),
         response: { 201: createdInvitationSchema },
       },

@@ -147,7 +147,12 @@ export class WorkspacesService {
     }
   }
 
-  private audit(actor: Actor, action: 'workspace.deleted' | 'member.role-changed' | 'member.removed' | 'member.invited', target: string, details?: Record<string, unknown>) {
+  private audit(
+    actor: Actor,
+    action: 'workspace.deleted' | 'member.role-changed' | 'member.removed' | 'member.invited',
+    target: string,
+    details?: Record<string, unknown>,
+  ) {
     return this.deps.audit.append({
       action,
       actorUserId: actor.userId,

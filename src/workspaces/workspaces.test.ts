@@ -18,7 +18,9 @@ describe.each(databaseTargets())('workspaces and invitations on $name', (target)
 
   /** The token of the latest invitation email queued for this address. */
   async function mailedToken(email: string): Promise<string> {
-    const [mail] = await database.query<{ body: string }>(sql`select body from email_outbox where "to" = ${email} order by created_at desc limit 1`);
+    const [mail] = await database.query<{ body: string }>(
+      sql`select body from email_outbox where "to" = ${email} order by created_at desc limit 1`,
+    );
     return /token=([\w-]+)/.exec(mail!.body)![1]!;
   }
 
@@ -67,8 +69,12 @@ describe.each(databaseTargets())('workspaces and invitations on $name', (target)
     const withdrawn = await invite('withdrawn@example.com');
     const withdrawnToken = await mailedToken('withdrawn@example.com');
     const id = withdrawn.json<{ id: string }>().id;
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/workspace/invitations/${id}`, headers: inTeam(owner) })).statusCode).toBe(204);
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/workspace/invitations/${id}`, headers: inTeam(owner) })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/workspace/invitations/${id}`, headers: inTeam(owner) })).statusCode).toBe(
+      204,
+    );
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/workspace/invitations/${id}`, headers: inTeam(owner) })).statusCode).toBe(
+      404,
+    );
     const refused = await accept(withdrawnUser, withdrawnToken);
     expect(refused.statusCode).toBe(404);
     expect(refused.headers['content-type']).toContain('application/problem+json');
@@ -86,12 +92,25 @@ describe.each(databaseTargets())('workspaces and invitations on $name', (target)
     expect((await accept(grace, await mailedToken('grace@example.com'))).statusCode).toBe(200);
     const removed = await app.inject({ method: 'DELETE', url: `/api/v1/workspace/members/${grace.id}`, headers: inTeam(owner) });
     expect(removed.statusCode).toBe(204);
-    const rows = await database.query<{ action: string; actor_user_id: string; workspace_id: string; target: string; ip: string; user_agent: string | null }>(
+    const rows = await database.query<{
+      action: string;
+      actor_user_id: string;
+      workspace_id: string;
+      target: string;
+      ip: string;
+      user_agent: string | null;
+    }>(
       sql`select action, actor_user_id, workspace_id, target, ip, user_agent from audit_log where workspace_id = ${team} and action in ('member.joined', 'member.removed') order by created_at`,
     );
     expect(rows).toEqual([
       expect.objectContaining({ action: 'member.joined', actor_user_id: grace.id, workspace_id: team, ip: '127.0.0.1' }),
-      expect.objectContaining({ action: 'member.removed', actor_user_id: owner.id, target: `user:${grace.id}`, ip: '127.0.0.1', user_agent: 'workspaces-test' }),
+      expect.objectContaining({
+        action: 'member.removed',
+        actor_user_id: owner.id,
+        target: `user:${grace.id}`,
+        ip: '127.0.0.1',
+        user_agent: 'workspaces-test',
+      }),
     ]);
   });
 
@@ -109,7 +128,12 @@ describe.each(databaseTargets())('workspaces and invitations on $name', (target)
       { method: 'DELETE', url: '/api/v1/workspace/invitations/abc', path: '/invitationId' },
       { method: 'POST', url: '/api/v1/invitations/accept', payload: { token: '' }, path: '/token' },
       { method: 'POST', url: '/api/v1/api-keys', payload: { name: 'k', scopes: [] }, path: '/scopes' },
-      { method: 'POST', url: '/api/v1/api-keys', payload: { name: 'k', scopes: ['sites:read'], expiresAt: 'tomorrow' }, path: '/expiresAt' },
+      {
+        method: 'POST',
+        url: '/api/v1/api-keys',
+        payload: { name: 'k', scopes: ['sites:read'], expiresAt: 'tomorrow' },
+        path: '/expiresAt',
+      },
       { method: 'DELETE', url: '/api/v1/api-keys/abc', path: '/keyId' },
     ];
     for (const { method, url, payload, path } of cases) {
@@ -119,7 +143,10 @@ describe.each(databaseTargets())('workspaces and invitations on $name', (target)
       expect(response.headers['content-type'], label).toContain('application/problem+json');
       const problem = response.json<{ status: number; detail: string; errors: Array<{ path: string; message: string }> }>();
       expect(problem.detail, label).toBeTruthy();
-      expect(problem.errors.map((error) => error.path), label).toContain(path);
+      expect(
+        problem.errors.map((error) => error.path),
+        label,
+      ).toContain(path);
     }
   });
 });

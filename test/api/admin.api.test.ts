@@ -21,7 +21,10 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
 
   beforeAll(async () => {
     database = await target.open();
-    ({ app } = await createTestStack({ database, env: { BACKUP_DIR: backupDir, BACKUP_RETENTION: '2', DATABASE_URL: database.url ?? '' } }));
+    ({ app } = await createTestStack({
+      database,
+      env: { BACKUP_DIR: backupDir, BACKUP_RETENTION: '2', DATABASE_URL: database.url ?? '' },
+    }));
     await app.ready();
     alice = await signUp(app, 'alice@example.com'); // the first account: system administrator
     bob = await signUp(app, 'bob@example.com');
@@ -37,7 +40,13 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     app.inject({ method, url, headers: user ? user.headers : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
 
   it('refuses everyone but signed-in system administrators', async () => {
-    for (const url of ['/api/v1/admin/users', '/api/v1/admin/audit', '/api/v1/admin/roles', '/api/v1/admin/system', '/api/v1/admin/backups']) {
+    for (const url of [
+      '/api/v1/admin/users',
+      '/api/v1/admin/audit',
+      '/api/v1/admin/roles',
+      '/api/v1/admin/system',
+      '/api/v1/admin/backups',
+    ]) {
       expect((await as(null, 'GET', url)).statusCode, url).toBe(401);
       const forbidden = await as(bob, 'GET', url);
       expect(forbidden.statusCode, url).toBe(403);
@@ -57,7 +66,10 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     expect(all.total).toBe(3);
     expect(all.items.map((user: { email: string }) => user.email)).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.org']);
     expect(all.items[0]).toMatchObject({ systemAdmin: true, disabled: false, lastSignInAt: expect.any(String) });
-    expect((await as(alice, 'GET', '/api/v1/admin/users?q=EXAMPLE.ORG')).json()).toMatchObject({ total: 1, items: [{ email: 'carol@example.org' }] });
+    expect((await as(alice, 'GET', '/api/v1/admin/users?q=EXAMPLE.ORG')).json()).toMatchObject({
+      total: 1,
+      items: [{ email: 'carol@example.org' }],
+    });
     expect((await as(alice, 'GET', '/api/v1/admin/users?systemAdmin=true')).json().total).toBe(1);
     expect((await as(alice, 'GET', '/api/v1/admin/users?q=%25')).json().total).toBe(0);
     const second = (await as(alice, 'GET', '/api/v1/admin/users?limit=1&offset=1')).json();
@@ -92,7 +104,10 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     expect(login.json()).toMatchObject({ type: 'urn:siteprint:problem:account-disabled' });
     const refresh = await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: carol.refreshToken } });
     expect(refresh.statusCode).toBe(401);
-    expect((await as(alice, 'GET', '/api/v1/admin/users?status=disabled')).json()).toMatchObject({ total: 1, items: [{ email: carol.email }] });
+    expect((await as(alice, 'GET', '/api/v1/admin/users?status=disabled')).json()).toMatchObject({
+      total: 1,
+      items: [{ email: carol.email }],
+    });
 
     const enabled = await as(alice, 'POST', `/api/v1/admin/users/${carol.id}/enable`);
     expect(enabled.json()).toMatchObject({ disabled: false });
@@ -110,7 +125,9 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     expect((await as(alice, 'PUT', `/api/v1/admin/users/${alice.id}/system-admin`, { systemAdmin: 'no' })).statusCode).toBe(400);
 
     // A disabled administrator does not count as the one that remains.
-    expect((await as(alice, 'PUT', `/api/v1/admin/users/${bob.id}/system-admin`, { systemAdmin: true })).json()).toMatchObject({ systemAdmin: true });
+    expect((await as(alice, 'PUT', `/api/v1/admin/users/${bob.id}/system-admin`, { systemAdmin: true })).json()).toMatchObject({
+      systemAdmin: true,
+    });
     await as(alice, 'POST', `/api/v1/admin/users/${bob.id}/disable`);
     expect((await as(alice, 'PUT', `/api/v1/admin/users/${alice.id}/system-admin`, { systemAdmin: false })).statusCode).toBe(409);
     await as(alice, 'POST', `/api/v1/admin/users/${bob.id}/enable`);
@@ -124,7 +141,7 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     expect((await as(alice, 'GET', '/api/v1/admin/users')).statusCode).toBe(200);
   });
 
-  it("lists every workspace with usage and members, and every API key with a revoke that works at once", async () => {
+  it('lists every workspace with usage and members, and every API key with a revoke that works at once', async () => {
     const workspaces = (await as(alice, 'GET', '/api/v1/admin/workspaces')).json();
     expect(workspaces.total).toBe(3);
     expect(workspaces.items[0]).toMatchObject({ personal: true, members: 1, sites: 0, jobsThisMonth: 0, llmCostThisMonthUsd: 0 });
@@ -140,7 +157,13 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     expect((await byKey()).statusCode).toBe(200);
     const keys = (await as(alice, 'GET', '/api/v1/admin/api-keys?status=active')).json();
     const listed = keys.items.find((key: { id: string }) => key.id === created.id);
-    expect(listed).toMatchObject({ name: 'to revoke', owner: { id: bob.id, email: bob.email }, workspace: { id: bob.workspaceId }, revokedAt: null, lastUsedAt: expect.any(String) });
+    expect(listed).toMatchObject({
+      name: 'to revoke',
+      owner: { id: bob.id, email: bob.email },
+      workspace: { id: bob.workspaceId },
+      revokedAt: null,
+      lastUsedAt: expect.any(String),
+    });
     expect(JSON.stringify(keys)).not.toContain(created.secret);
     expect((await as(alice, 'POST', `/api/v1/admin/api-keys/${created.id}/revoke`)).statusCode).toBe(204);
     expect((await byKey()).statusCode).toBe(401);
@@ -148,7 +171,9 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     const revoked = (await as(alice, 'GET', '/api/v1/admin/api-keys?status=revoked')).json();
     expect(revoked.items.map((key: { id: string }) => key.id)).toContain(created.id);
     const audited = (await as(alice, 'GET', `/api/v1/admin/audit?action=api-key.revoked&target=api-key:${created.id}`)).json();
-    expect(audited.items).toEqual([expect.objectContaining({ action: 'api-key.revoked', actorUserId: alice.id, workspaceId: bob.workspaceId })]);
+    expect(audited.items).toEqual([
+      expect.objectContaining({ action: 'api-key.revoked', actorUserId: alice.id, workspaceId: bob.workspaceId }),
+    ]);
   });
 
   it('shows the audit log with filters, one entry, and a CSV export that is itself audited', async () => {
@@ -175,7 +200,17 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     const rows = parse(csv.body, { columns: true }) as Array<Record<string, string>>;
     expect(rows.length).toBeGreaterThanOrEqual(3);
     expect(rows.every((row) => row.action === 'login.succeeded')).toBe(true);
-    expect(Object.keys(rows[0]!)).toEqual(['time', 'action', 'actor_user_id', 'workspace_id', 'target', 'details', 'ip', 'user_agent', 'id']);
+    expect(Object.keys(rows[0]!)).toEqual([
+      'time',
+      'action',
+      'actor_user_id',
+      'workspace_id',
+      'target',
+      'details',
+      'ip',
+      'user_agent',
+      'id',
+    ]);
     const exported = (await as(alice, 'GET', '/api/v1/admin/audit?action=admin.audit-exported')).json();
     expect(exported.items[0]).toMatchObject({ actorUserId: alice.id, details: { rows: rows.length } });
   });
@@ -209,11 +244,21 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     const byRequest = (await as(alice, 'GET', `/api/v1/admin/logs?requestId=${requestId}`)).json();
     expect(byRequest.items).toEqual([expect.objectContaining({ level: 'info', msg: 'request completed', requestId })]);
     expect(JSON.stringify(byRequest)).not.toContain(bob.accessToken);
-    await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.com', password: 'wrong password here' } });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'nobody@example.com', password: 'wrong password here' },
+    });
     const text = (await as(alice, 'GET', '/api/v1/admin/logs?q=REQUEST%20completed&limit=3')).json();
     expect(text.items).toHaveLength(3);
-    expect(JSON.stringify(await as(alice, 'GET', '/api/v1/admin/logs?limit=500').then((response) => response.json()))).not.toContain('wrong password here');
-    expect((await as(alice, 'GET', '/api/v1/admin/logs?level=error')).json().items.every((line: { level: string }) => ['error', 'fatal'].includes(line.level))).toBe(true);
+    expect(JSON.stringify(await as(alice, 'GET', '/api/v1/admin/logs?limit=500').then((response) => response.json()))).not.toContain(
+      'wrong password here',
+    );
+    expect(
+      (await as(alice, 'GET', '/api/v1/admin/logs?level=error'))
+        .json()
+        .items.every((line: { level: string }) => ['error', 'fatal'].includes(line.level)),
+    ).toBe(true);
     expect((await as(alice, 'GET', '/api/v1/admin/logs?level=loud')).statusCode).toBe(400);
   });
 
@@ -244,7 +289,16 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     expect((await as(alice, 'GET', '/api/v1/admin/backups/..%2F..%2Fetc%2Fpasswd')).statusCode).toBe(404);
 
     const audited = (await as(alice, 'GET', '/api/v1/admin/audit?action=backup.&limit=10')).json().items;
-    expect(audited.map((entry: { action: string }) => entry.action)).toEqual(['backup.downloaded', 'backup.created', 'backup.created', 'backup.created']);
-    expect(audited[1]).toMatchObject({ actorUserId: alice.id, target: `backup:${names[2]}`, details: { trigger: 'manual', pruned: [names[0]] } });
+    expect(audited.map((entry: { action: string }) => entry.action)).toEqual([
+      'backup.downloaded',
+      'backup.created',
+      'backup.created',
+      'backup.created',
+    ]);
+    expect(audited[1]).toMatchObject({
+      actorUserId: alice.id,
+      target: `backup:${names[2]}`,
+      details: { trigger: 'manual', pruned: [names[0]] },
+    });
   });
 });

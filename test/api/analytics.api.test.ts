@@ -41,15 +41,26 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
     admin = await signUp(app, 'admin@example.com');
     bob = await signUp(app, 'bob@example.com');
     const db = database.db;
-    [{ id: siteA }, { id: siteB }] = await db
+    [{ id: siteA }, { id: siteB }] = (await db
       .insert(sites)
       .values([
         { workspaceId: bob.workspaceId, url: 'https://a.example/', name: 'Shop A', health: 'degraded', status: 'ready' },
         { workspaceId: bob.workspaceId, url: 'https://b.example/', name: 'Shop B', health: 'healthy', status: 'ready' },
       ])
-      .returning({ id: sites.id }) as [{ id: string }, { id: string }];
-    const [adminSite] = await db.insert(sites).values({ workspaceId: admin.workspaceId, url: 'https://c.example/', name: 'Admin site' }).returning({ id: sites.id });
-    const job = (workspaceId: string, siteId: string, type: string, status: 'succeeded' | 'failed' | 'cancelled' | 'queued', created: Date, seconds?: number, parentId?: string) => ({
+      .returning({ id: sites.id })) as [{ id: string }, { id: string }];
+    const [adminSite] = await db
+      .insert(sites)
+      .values({ workspaceId: admin.workspaceId, url: 'https://c.example/', name: 'Admin site' })
+      .returning({ id: sites.id });
+    const job = (
+      workspaceId: string,
+      siteId: string,
+      type: string,
+      status: 'succeeded' | 'failed' | 'cancelled' | 'queued',
+      created: Date,
+      seconds?: number,
+      parentId?: string,
+    ) => ({
       workspaceId,
       siteId,
       type,
@@ -95,12 +106,14 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
       reason,
       createdAt: created,
     });
-    await db.insert(blueprintVersions).values([
-      version(siteA, 1, 'analysis', at(day1, '09:01:00')),
-      version(siteA, 2, 'repair', at(day2, '08:00:00')),
-      version(siteA, 3, 'edit', at(day2, '09:00:00')),
-      version(siteB, 1, 'analysis', at(day2, '11:32:00')),
-    ]);
+    await db
+      .insert(blueprintVersions)
+      .values([
+        version(siteA, 1, 'analysis', at(day1, '09:01:00')),
+        version(siteA, 2, 'repair', at(day2, '08:00:00')),
+        version(siteA, 3, 'edit', at(day2, '09:00:00')),
+        version(siteB, 1, 'analysis', at(day2, '11:32:00')),
+      ]);
     // siteA: healthy (before the period) → healthy → degraded → degraded; siteB: first check healthy.
     await db.insert(siteChecks).values([
       { siteId: siteA, health: 'healthy', checkedAt: at('2026-03-01', '10:00:00') },
@@ -122,11 +135,13 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
       status: 'ok' as const,
       createdAt: created,
     });
-    await db.insert(llmRequests).values([
-      call('model-a', 'discover_categories', 1000, 200, 0.01, at(day1, '09:00:30')),
-      call('model-a', 'generate_selectors', 3000, 500, 0.03, at(day2, '10:01:00')),
-      call('model-b', 'generate_selectors', 2000, 100, 0.5, at(day2, '11:31:00'), siteB),
-    ]);
+    await db
+      .insert(llmRequests)
+      .values([
+        call('model-a', 'discover_categories', 1000, 200, 0.01, at(day1, '09:00:30')),
+        call('model-a', 'generate_selectors', 3000, 500, 0.03, at(day2, '10:01:00')),
+        call('model-b', 'generate_selectors', 2000, 100, 0.5, at(day2, '11:31:00'), siteB),
+      ]);
   });
 
   afterAll(async () => {
@@ -134,7 +149,8 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
     await database?.close();
   });
 
-  const get = (user: TestUser, url: string, query: Record<string, string> = {}) => app.inject({ method: 'GET', url, query, headers: user.headers });
+  const get = (user: TestUser, url: string, query: Record<string, string> = {}) =>
+    app.inject({ method: 'GET', url, query, headers: user.headers });
 
   it('sums the period of the workspace: analyses, jobs with timings, extraction, versions, health changes and LLM use', async () => {
     const response = await get(bob, '/api/v1/analytics/summary', period);
@@ -152,7 +168,13 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
       ['extract_batch', 1],
       ['fingerprint_site', 1],
     ]);
-    expect(summary.jobs.find((row: { type: string }) => row.type === 'check_site')).toMatchObject({ queued: 1, succeeded: 1, successRate: 1, meanSeconds: 2, p95Seconds: 2 });
+    expect(summary.jobs.find((row: { type: string }) => row.type === 'check_site')).toMatchObject({
+      queued: 1,
+      succeeded: 1,
+      successRate: 1,
+      meanSeconds: 2,
+      p95Seconds: 2,
+    });
     expect(summary.extraction).toEqual({ jobs: 1, pages: 3, pagesWithRecord: 2, pagesWithError: 1 });
     expect(summary.blueprintVersions).toEqual({ total: 4, analysis: 2, automaticRepairs: 1, manualEdits: 1 });
     // siteA's day-1 check repeats its earlier health; its day-2 check degrades; siteB's first check is a change from unknown.
@@ -163,7 +185,11 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
       ['model-b', 1],
       ['model-a', 2],
     ]);
-    expect(summary.llm.byStep.find((row: { step: string }) => row.step === 'generate_selectors')).toMatchObject({ requests: 2, promptTokens: 5000, completionTokens: 600 });
+    expect(summary.llm.byStep.find((row: { step: string }) => row.step === 'generate_selectors')).toMatchObject({
+      requests: 2,
+      promptTokens: 5000,
+      completionTokens: 600,
+    });
   });
 
   it('keeps workspaces apart, and shows every workspace only to system administrators', async () => {
@@ -192,7 +218,12 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
     const hourly = (await get(bob, '/api/v1/analytics/timeseries', { ...period, metric: 'jobs', interval: 'hour' })).json();
     expect(hourly.points).toHaveLength(48);
     expect(hourly.points[9]).toEqual({ at: `${day1}T09:00:00Z`, values: { cancelled: 0, failed: 0, queued: 0, succeeded: 1 } });
-    expect(hourly.points.reduce((total: number, point: { values: Record<string, number> }) => total + Object.values(point.values).reduce((a, b) => a + b), 0)).toBe(8);
+    expect(
+      hourly.points.reduce(
+        (total: number, point: { values: Record<string, number> }) => total + Object.values(point.values).reduce((a, b) => a + b),
+        0,
+      ),
+    ).toBe(8);
 
     const durations = (await get(bob, '/api/v1/analytics/timeseries', { ...period, metric: 'job_duration' })).json();
     expect(durations.points[1].values.meanSeconds).toBeCloseTo((100 + 70 + 8) / 3, 6);
@@ -244,11 +275,19 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
 
   it('counts API requests per route, status class, user and API key, and keeps them across a restart', async () => {
     let carol = await signUp(app, 'carol@example.com');
-    const key = (await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: carol.headers, payload: { name: 'reporting', scopes: ['sites:read', 'jobs:read'] } })).json();
+    const key = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/api-keys',
+        headers: carol.headers,
+        payload: { name: 'reporting', scopes: ['sites:read', 'jobs:read'] },
+      })
+    ).json();
     const before = Date.now();
     for (let i = 0; i < 3; i++) expect((await get(carol, '/api/v1/sites')).statusCode).toBe(200);
     expect((await get(carol, '/api/v1/sites/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
-    for (let i = 0; i < 2; i++) expect((await app.inject({ method: 'GET', url: '/api/v1/sites', headers: { 'x-api-key': key.secret } })).statusCode).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await app.inject({ method: 'GET', url: '/api/v1/sites', headers: { 'x-api-key': key.secret } })).statusCode).toBe(200);
 
     // Closing flushes the counts; a new process on the same database reads them.
     await app.close();
@@ -266,7 +305,9 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
     expect(api.byApiKey).toEqual([{ apiKeyId: key.id, requests: 2 }]);
     // Signing up read the workspace once and the key was created once: 2 more than the 6 above.
     expect(api.byUser).toEqual([{ userId: carol.id, requests: 8 }]);
-    const [stored] = await database.query<{ requests: number }>(sql`select sum(requests)::int as requests from api_usage_minutes where workspace_id = ${carol.workspaceId} and route = '/api/v1/sites' and method = 'GET'`);
+    const [stored] = await database.query<{ requests: number }>(
+      sql`select sum(requests)::int as requests from api_usage_minutes where workspace_id = ${carol.workspaceId} and route = '/api/v1/sites' and method = 'GET'`,
+    );
     expect(stored!.requests).toBe(5);
     const series = (await get(carol, '/api/v1/analytics/timeseries', { ...window, metric: 'api_requests', interval: 'hour' })).json();
     const total = series.points.reduce((sum: number, point: { values: Record<string, number> }) => sum + (point.values['2xx'] ?? 0), 0);

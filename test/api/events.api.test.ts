@@ -8,7 +8,12 @@ import { databaseTargets, type TestDatabase } from '../support/databases.js';
 import { FixtureShop } from '../support/fixture-shop.js';
 
 /** Reads server-sent events from a live stream until `enough` says stop or time runs out. */
-async function collectEvents(url: string, headers: Record<string, string>, enough: (events: Array<{ event: string; data: Record<string, unknown> }>) => boolean, timeoutMs: number) {
+async function collectEvents(
+  url: string,
+  headers: Record<string, string>,
+  enough: (events: Array<{ event: string; data: Record<string, unknown> }>) => boolean,
+  timeoutMs: number,
+) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const events: Array<{ event: string; data: Record<string, unknown> }> = [];
@@ -76,7 +81,12 @@ describe('live events over SSE', () => {
 
   it("streams a workspace's job changes to its members only", async () => {
     expect((await fetch(`${base}/api/v1/events`)).status).toBe(401);
-    const aliceStream = collectEvents(`${base}/api/v1/events`, alice.headers, (events) => events.some((event) => event.data.type === 'update_blueprint' && event.data.status === 'succeeded'), 60_000);
+    const aliceStream = collectEvents(
+      `${base}/api/v1/events`,
+      alice.headers,
+      (events) => events.some((event) => event.data.type === 'update_blueprint' && event.data.status === 'succeeded'),
+      60_000,
+    );
     const bobStream = collectEvents(`${base}/api/v1/events`, bob.headers, () => false, 4_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const created = await app.inject({
@@ -120,9 +130,19 @@ describe('live events over SSE', () => {
   it('reports progress within a step, page by page: live on the step and on the analysis', async () => {
     // Slow pages keep the fingerprint step busy long enough to be watched.
     shop.delayMs = 100;
-    const live = collectEvents(`${base}/api/v1/events`, bob.headers, (events) => events.some((event) => event.data.type === 'generate_selectors' && event.data.status === 'succeeded'), 120_000);
+    const live = collectEvents(
+      `${base}/api/v1/events`,
+      bob.headers,
+      (events) => events.some((event) => event.data.type === 'generate_selectors' && event.data.status === 'succeeded'),
+      120_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const created = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: bob.headers, payload: { url: `${shop.url}/`, fields: [{ name: 'title' }], maxPages: 8 } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sites',
+      headers: bob.headers,
+      payload: { url: `${shop.url}/`, fields: [{ name: 'title' }], maxPages: 8 },
+    });
     expect(created.statusCode, created.body).toBe(201);
     const analysisId = created.json().job.id as string;
     const watched: Array<{ step: string | null; progress: number }> = [];
@@ -134,13 +154,18 @@ describe('live events over SSE', () => {
     }
     shop.delayMs = 0;
     // The analysis moves during its first step (a fifth of the whole), never backwards.
-    expect(watched.filter((seen) => seen.step === 'fingerprint_site' && seen.progress > 0 && seen.progress < 0.2).length, JSON.stringify(watched)).toBeGreaterThan(0);
+    expect(
+      watched.filter((seen) => seen.step === 'fingerprint_site' && seen.progress > 0 && seen.progress < 0.2).length,
+      JSON.stringify(watched),
+    ).toBeGreaterThan(0);
     const progress = watched.map((seen) => seen.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     // The step's own progress streams as it changes; later steps report their units of work too.
     const events = await live;
     const progressOf = (type: string) =>
-      events.filter((event) => event.event === 'job.updated' && event.data.type === type && event.data.status === 'running').map((event) => event.data.progress as number);
+      events
+        .filter((event) => event.event === 'job.updated' && event.data.type === type && event.data.status === 'running')
+        .map((event) => event.data.progress as number);
     const step = progressOf('fingerprint_site');
     expect(new Set(step.filter((value) => value > 0 && value < 1)).size, JSON.stringify(step)).toBeGreaterThanOrEqual(3);
     expect(step).toEqual([...step].sort((a, b) => a - b));

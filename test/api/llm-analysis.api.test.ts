@@ -29,7 +29,12 @@ interface JobDetail {
 
 const schemaOf = (request: ReceivedRequest) => request.body.response_format?.json_schema?.name;
 const userPrompt = (request: ReceivedRequest) => request.body.messages.find((message) => message.role === 'user')!.content;
-const json = (value: unknown, cost: number, promptTokens = 1_200, completionTokens = 60): FakeReply => ({ content: JSON.stringify(value), cost, promptTokens, completionTokens });
+const json = (value: unknown, cost: number, promptTokens = 1_200, completionTokens = 60): FakeReply => ({
+  content: JSON.stringify(value),
+  cost,
+  promptTokens,
+  completionTokens,
+});
 
 /** The page_types answer: the product pages' group (found in the prompt) is named "book" and gets two more fields. */
 function bookTypes(request: ReceivedRequest, cost: number): FakeReply {
@@ -111,7 +116,11 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
   const as = (user: TestUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
     app.inject({ method, url, headers: user.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 
-  async function analyse(user: TestUser, fields?: string[], options: object = {}): Promise<{ siteId: string; job: JobDetail; log: string[] }> {
+  async function analyse(
+    user: TestUser,
+    fields?: string[],
+    options: object = {},
+  ): Promise<{ siteId: string; job: JobDetail; log: string[] }> {
     const created = await as(user, 'POST', '/api/v1/sites', {
       url: `${shop.url}/`,
       maxPages: 10,
@@ -125,7 +134,9 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
       if (['succeeded', 'failed', 'cancelled'].includes(detail.status)) {
         const log: string[] = [];
         for (const step of detail.steps) {
-          const lines = (await as(user, 'GET', `/api/v1/jobs/${step.id}/logs?limit=500`)).json<{ items: { level: string; message: string }[] }>();
+          const lines = (await as(user, 'GET', `/api/v1/jobs/${step.id}/logs?limit=500`)).json<{
+            items: { level: string; message: string }[];
+          }>();
           log.push(...lines.items.map((line) => `${line.level}: ${line.message}`));
         }
         return { siteId: site.id, job: detail, log };
@@ -148,7 +159,13 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
   async function repairAfterRedesign(user: TestUser, siteId: string) {
     shop.redesigned = true;
     llm.received.length = 0;
-    const check = await platform.queue.enqueue({ workspaceId: user.workspaceId, siteId, type: 'check_site', payload: { siteId }, priority: Priority.scheduled });
+    const check = await platform.queue.enqueue({
+      workspaceId: user.workspaceId,
+      siteId,
+      type: 'check_site',
+      payload: { siteId },
+      priority: Priority.scheduled,
+    });
     expect(await settledJob(user, check.id)).toMatchObject({ status: 'succeeded', result: { health: 'degraded' } });
     const repairs = await platform.repositories.jobs.listInWorkspace(user.workspaceId, { siteId, type: 'repair_blueprint' }, { limit: 5 });
     const repair = await settledJob(user, repairs.rows[0]!.id);
@@ -156,12 +173,15 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     return repair;
   }
 
-  const blueprintOf = async (user: TestUser, siteId: string) => (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ content: Blueprint }>().content;
+  const blueprintOf = async (user: TestUser, siteId: string) =>
+    (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ content: Blueprint }>().content;
   const fieldsOf = (blueprint: Blueprint) => blueprint.pageTypes[0]!.fields;
 
   it('names the page types, adds a verified LLM selector for a field heuristics miss, rejects one that does not verify, and bills it all honestly', async () => {
     const user = await signUp(app, 'llm-verified@example.com');
-    llm.respond((request) => (schemaOf(request) === 'page_types' ? bookTypes(request, 0.0021) : schemaOf(request) === 'selectors' ? selectors(0.0013) : undefined));
+    llm.respond((request) =>
+      schemaOf(request) === 'page_types' ? bookTypes(request, 0.0021) : schemaOf(request) === 'selectors' ? selectors(0.0013) : undefined,
+    );
     const { siteId, job, log } = await analyse(user);
     expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
 
@@ -220,7 +240,13 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     expect((await as(user, 'PUT', '/api/v1/llm/budget', { monthlyUsd: -1 })).statusCode).toBe(400);
     const set = await as(user, 'PUT', '/api/v1/llm/budget', { monthlyUsd: 0.002 });
     expect(set.statusCode, set.body).toBe(200);
-    expect(set.json()).toMatchObject({ monthlyUsd: 0.002, source: 'workspace', defaultMonthlyUsd: 20, spentThisMonthUsd: 0, analysisCapUsd: CAP_USD });
+    expect(set.json()).toMatchObject({
+      monthlyUsd: 0.002,
+      source: 'workspace',
+      defaultMonthlyUsd: 20,
+      spentThisMonthUsd: 0,
+      analysisCapUsd: CAP_USD,
+    });
 
     // Discovery spends past the budget; generate_selectors must not reach the provider.
     llm.respond((request) => (schemaOf(request) === 'page_types' ? bookTypes(request, 0.003) : selectors(0.001)));
@@ -238,13 +264,20 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
       ['blurb', 'heuristic', false],
     ]);
     expect(blueprint.llm).toEqual({ model: 'fake/model', requests: 1, costUsd: expect.closeTo(0.003, 6) });
-    const usage = (await as(user, 'GET', '/api/v1/llm/usage')).json<{ totals: { requests: number; costUsd: number }; budget: { monthlyUsd: number; source: string } }>();
+    const usage = (await as(user, 'GET', '/api/v1/llm/usage')).json<{
+      totals: { requests: number; costUsd: number };
+      budget: { monthlyUsd: number; source: string };
+    }>();
     expect(usage.totals).toMatchObject({ requests: 1, costUsd: expect.closeTo(0.003, 6) });
     expect(usage.budget).toMatchObject({ monthlyUsd: 0.002, source: 'workspace' });
 
     // Clearing the setting returns to the instance default.
     expect((await as(user, 'PUT', '/api/v1/llm/budget', { monthlyUsd: null })).json()).toMatchObject({ monthlyUsd: 20, source: 'default' });
-    expect((await as(user, 'GET', '/api/v1/llm/budget')).json()).toMatchObject({ monthlyUsd: 20, source: 'default', spentThisMonthUsd: expect.closeTo(0.003, 6) });
+    expect((await as(user, 'GET', '/api/v1/llm/budget')).json()).toMatchObject({
+      monthlyUsd: 20,
+      source: 'default',
+      spentThisMonthUsd: expect.closeTo(0.003, 6),
+    });
     // Who changed the budget, from what to what, is in the audit log.
     const audited = await database.query<{ actor_user_id: string; details: unknown }>(
       sql`select actor_user_id, details from audit_log where workspace_id = ${user.workspaceId} and action = 'llm-budget.changed' order by created_at`,
@@ -261,7 +294,9 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     const { job, log } = await analyse(user, ['title', 'blurb']);
     expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
     expect(llm.received.map(schemaOf)).toEqual(['page_types']);
-    expect(log).toContainEqual(`warn: LLM budget reached (per-analysis cap of $${CAP_USD} spent): continuing heuristics-only for generate_selectors.`);
+    expect(log).toContainEqual(
+      `warn: LLM budget reached (per-analysis cap of $${CAP_USD} spent): continuing heuristics-only for generate_selectors.`,
+    );
   });
 
   it('repairs after a redesign with heuristics first and the LLM for the field they cannot re-locate, verified before the new version', async () => {
@@ -286,17 +321,27 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     });
     const { siteId, job, log } = await analyse(user, ['title', 'isbn_13', 'publisher', 'blurb']);
     expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
-    expect(fieldsOf(await blueprintOf(user, siteId)).find((field) => field.name === 'blurb')).toMatchObject({ mode: 'llm', sources: [{ css: '.description p' }] });
+    expect(fieldsOf(await blueprintOf(user, siteId)).find((field) => field.name === 'blurb')).toMatchObject({
+      mode: 'llm',
+      sources: [{ css: '.description p' }],
+    });
 
     const repair = await repairAfterRedesign(user, siteId);
     // Title, ISBN and publisher came back through the heuristics; only the blurb went to the model.
     expect(llm.received.map(schemaOf)).toEqual(['relocated']);
     expect(userPrompt(llm.received[0]!)).toMatch(/^Page 1 last showed: "A novel about .+, told with care\."$/m);
 
-    const repaired = (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{ version: number; reason: string; content: Blueprint }>();
+    const repaired = (await as(user, 'GET', `/api/v1/sites/${siteId}/blueprint`)).json<{
+      version: number;
+      reason: string;
+      content: Blueprint;
+    }>();
     expect(repaired).toMatchObject({ version: 2, reason: 'repair' });
     const fields = fieldsOf(repaired.content);
-    expect(fields.find((field) => field.name === 'blurb')).toMatchObject({ mode: 'llm', sources: [{ css: '.pdp__story', read: 'attr:data-text' }] });
+    expect(fields.find((field) => field.name === 'blurb')).toMatchObject({
+      mode: 'llm',
+      sources: [{ css: '.pdp__story', read: 'attr:data-text' }],
+    });
     expect(fields.find((field) => field.name === 'title')!.mode).not.toBe('llm');
     expect(JSON.stringify(repaired.content)).not.toContain('.pdp__story button');
     expect(repaired.content.llm).toEqual({ model: 'fake/model', requests: 1, costUsd: expect.closeTo(0.002, 6) });
@@ -305,7 +350,10 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
 
     const book = shop.books[3]!;
     const html = await (await fetch(shop.productUrl(book))).text();
-    expect(extractPage(repaired.content, { url: shop.productUrl(book), html }).fields).toMatchObject({ blurb: { value: blurbOf(book) }, title: { value: book.title } });
+    expect(extractPage(repaired.content, { url: shop.productUrl(book), html }).fields).toMatchObject({
+      blurb: { value: blurbOf(book) },
+      title: { value: book.title },
+    });
   });
 
   it('repairs listing records: heuristics re-locate the records and most fields, the LLM the one left, tested inside each record', async () => {
@@ -342,14 +390,19 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     const list = repaired.content.pageTypes[0]!.list!;
     expect(list.item).toBe('div.tile');
     // The heading reads titles, not publishers: rejected. The attribute reproduces every record's publisher.
-    expect(list.fields.find((field) => field.name === 'publisher')).toMatchObject({ mode: 'llm', sources: [{ css: '.tile__meta', read: 'attr:data-house' }] });
+    expect(list.fields.find((field) => field.name === 'publisher')).toMatchObject({
+      mode: 'llm',
+      sources: [{ css: '.tile__meta', read: 'attr:data-house' }],
+    });
     expect(list.fields.find((field) => field.name === 'title')!.mode).not.toBe('llm');
     expect(repaired.content.llm).toEqual({ model: 'fake/model', requests: 1, costUsd: expect.closeTo(0.003, 6) });
     expect(repair.costUsd).toBeCloseTo(0.003, 6);
 
     const url = `${shop.url}/category/history`;
     const items = extractPage(repaired.content, { url, html: await (await fetch(url)).text() }).items!;
-    expect(items.map((item) => [item.title?.value, item.publisher?.value])).toEqual(shelf('history').map((book) => [book.title, book.publisher]));
+    expect(items.map((item) => [item.title?.value, item.publisher?.value])).toEqual(
+      shelf('history').map((book) => [book.title, book.publisher]),
+    );
   });
 
   it('goes on heuristics-only when the provider times out or answers malformed JSON', async () => {
@@ -359,8 +412,12 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     expect(job.status, `${job.error} ${log.join('\n')}`).toBe('succeeded');
     // One timed-out call, then a malformed answer and its failed repair.
     expect(llm.received.map(schemaOf)).toEqual(['page_types', 'selectors', 'selectors']);
-    expect(log).toContainEqual('warn: LLM call failed (timeout: The LLM provider did not answer in time): continuing heuristics-only for discover_categories.');
-    expect(log).toContainEqual(expect.stringMatching(/^warn: LLM call failed \(invalid_output: .*\): continuing heuristics-only for generate_selectors\.$/));
+    expect(log).toContainEqual(
+      'warn: LLM call failed (timeout: The LLM provider did not answer in time): continuing heuristics-only for discover_categories.',
+    );
+    expect(log).toContainEqual(
+      expect.stringMatching(/^warn: LLM call failed \(invalid_output: .*\): continuing heuristics-only for generate_selectors\.$/),
+    );
     const blueprint = await blueprintOf(user, siteId);
     expect(blueprint.pageTypes[0]!.name).not.toBe('book');
     expect(fieldsOf(blueprint).map((field) => [field.name, field.mode, field.sources.length > 0])).toEqual([

@@ -101,7 +101,9 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     expect(response.statusCode, `server error: ${where}`).toBeLessThan(500);
     const documented = operation.responses[status];
     expect(documented, `undocumented status: ${where}`).toBeDefined();
-    const contentType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const contentType = String(response.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim();
     const content = documented!.content;
     if (!content) {
       expect(response.body, `a body where the document has none: ${where}`).toBe('');
@@ -202,7 +204,12 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('postSites', 409, { body: { url: `${shop.url}/` } });
     await call('postSites', 400, { body: { url: 'ftp://files.example/' } });
     await call('postSites', 415, { raw: { contentType: 'text/xml', payload: '<site/>' } });
-    await call('postSites', 413, { raw: { contentType: 'application/json', payload: JSON.stringify({ url: 'https://big.example/', name: 'x'.repeat(1.1 * 1024 * 1024) }) } });
+    await call('postSites', 413, {
+      raw: {
+        contentType: 'application/json',
+        payload: JSON.stringify({ url: 'https://big.example/', name: 'x'.repeat(1.1 * 1024 * 1024) }),
+      },
+    });
     await call('postSites', 401, { as: null, body: { url: 'https://anon.example/' } });
     await call('postSites', 400, { body: { url: 'https://badheader.example/' }, headers: { 'x-workspace-id': 'nope' } });
     await call('postSites', 404, { body: { url: 'https://elsewhere.example/' }, headers: { 'x-workspace-id': unknownId } });
@@ -219,12 +226,23 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('patchSitesById', 200, { params: { id: siteId }, body: { name: 'Quire Books', schedule: 'every 6h' } });
     await call('patchSitesById', 400, { params: { id: siteId }, body: {} });
 
-    await platform.queue.enqueue({ workspaceId: alice.workspaceId, siteId, type: 'check_site', payload: { siteId }, priority: Priority.user });
-    for (let i = 0; i < 400 && (await platform.repositories.sites.checks(siteId, 10)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await platform.queue.enqueue({
+      workspaceId: alice.workspaceId,
+      siteId,
+      type: 'check_site',
+      payload: { siteId },
+      priority: Priority.user,
+    });
+    for (let i = 0; i < 400 && (await platform.repositories.sites.checks(siteId, 10)).length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const checks = (await call('getSitesByIdChecks', 200, { params: { id: siteId } })).json();
     expect(checks.items.length).toBeGreaterThan(0);
 
-    const batch = (await call('postSitesBatch', 200, { body: { sites: [{ url: 'https://one.example' }, { url: 'gopher://x' }, { url: 'https://one.example/' }] } })).json();
+    const batch = (
+      await call('postSitesBatch', 200, {
+        body: { sites: [{ url: 'https://one.example' }, { url: 'gopher://x' }, { url: 'https://one.example/' }] },
+      })
+    ).json();
     const ids = batch.results.flatMap((result: { siteId?: string }) => (result.siteId ? [result.siteId] : []));
     await call('postSitesBatchDelete', 200, { body: { ids } });
     await call('postSitesBatchDelete', 400, { body: { ids: [] } });
@@ -272,7 +290,8 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getSitesByIdBlueprintsDiff', 200, { params: { id: siteId }, query: { from: 1, to: 2 } });
     await call('getSitesByIdBlueprintsDiff', 404, { params: { id: siteId }, query: { from: 1, to: 99 } });
     await call('getSitesByIdBlueprintsByVersion', 404, { params: { id: siteId, version: 99 } });
-    for (const format of ['json', 'yaml', 'csv']) await call('getSitesByIdBlueprintExport', 200, { params: { id: siteId }, query: { format } });
+    for (const format of ['json', 'yaml', 'csv'])
+      await call('getSitesByIdBlueprintExport', 200, { params: { id: siteId }, query: { format } });
     await call('getSitesByIdBlueprintExport', 400, { params: { id: siteId }, query: { format: 'xml' } });
     await call('postSitesByIdBlueprintsByVersionRollback', 200, { params: { id: siteId, version: 1 } });
     await call('postSitesByIdBlueprintsByVersionRollback', 404, { params: { id: siteId, version: 99 } });
@@ -282,7 +301,9 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     const url = shop.productUrl(shop.books.at(-1)!);
     await call('postSitesByIdExtract', 200, { params: { id: siteId }, body: { urls: [url] } });
     await call('postSitesByIdExtract', 400, { params: { id: siteId }, body: { urls: ['not a url'] } });
-    const { job } = (await call('postSitesByIdExtractJobs', 202, { params: { id: siteId }, body: { urls: [url, shop.productUrl(shop.books[0]!)] } })).json();
+    const { job } = (
+      await call('postSitesByIdExtractJobs', 202, { params: { id: siteId }, body: { urls: [url, shop.productUrl(shop.books[0]!)] } })
+    ).json();
     expect((await settled(job.id)).status).toBe('succeeded');
     for (const format of ['json', 'ndjson', 'csv']) await call('getJobsByIdResults', 200, { params: { id: job.id }, query: { format } });
     await call('getJobsByIdResults', 404, { params: { id: analysisId } });
@@ -310,10 +331,16 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
 
   it('report schedules', async () => {
     const schedule = (
-      await call('postReportSchedules', 201, { body: { name: 'Weekly', report: { type: 'site_report', siteId }, frequency: 'weekly', recipients: ['ops@example.com'] } })
+      await call('postReportSchedules', 201, {
+        body: { name: 'Weekly', report: { type: 'site_report', siteId }, frequency: 'weekly', recipients: ['ops@example.com'] },
+      })
     ).json();
-    await call('postReportSchedules', 400, { body: { name: 'Too often', report: { type: 'workspace_summary' }, cron: '* * * * *', recipients: ['ops@example.com'] } });
-    await call('postReportSchedules', 404, { body: { name: 'Gone', report: { type: 'site_report', siteId: unknownId }, frequency: 'daily', recipients: ['ops@example.com'] } });
+    await call('postReportSchedules', 400, {
+      body: { name: 'Too often', report: { type: 'workspace_summary' }, cron: '* * * * *', recipients: ['ops@example.com'] },
+    });
+    await call('postReportSchedules', 404, {
+      body: { name: 'Gone', report: { type: 'site_report', siteId: unknownId }, frequency: 'daily', recipients: ['ops@example.com'] },
+    });
     await call('getReportSchedules', 200);
     await call('deleteReportSchedulesById', 204, { params: { id: schedule.id } });
     await call('deleteReportSchedulesById', 404, { params: { id: schedule.id } });
@@ -328,7 +355,11 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
       const response = await fetch(`${base}${operation.path}`, { headers: alice.headers, signal: controller.signal });
       const reader = response.body!.getReader();
       const first = new TextDecoder().decode((await reader.read()).value);
-      expectConforms(operation, { statusCode: response.status, headers: { 'content-type': response.headers.get('content-type') }, body: first });
+      expectConforms(operation, {
+        statusCode: response.status,
+        headers: { 'content-type': response.headers.get('content-type') },
+        body: first,
+      });
       expect(first).toMatch(/^: connected/);
       called.set('getEvents', new Set([response.status]));
     } finally {
@@ -465,6 +496,9 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     const ids = [...Object.values(document.paths)].flatMap((methods) => Object.values(methods).map((operation) => operation.operationId));
     expect(ids.every(Boolean)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.filter((id) => !called.has(id)), 'operations without a conformance case').toEqual([]);
+    expect(
+      ids.filter((id) => !called.has(id)),
+      'operations without a conformance case',
+    ).toEqual([]);
   });
 });

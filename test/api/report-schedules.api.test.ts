@@ -24,7 +24,11 @@ async function startMailbox(): Promise<{ port: number; messages: ParsedMail[]; c
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.server.address() as AddressInfo).port, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    messages,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
@@ -81,10 +85,18 @@ describe.each(databaseTargets())('scheduled reports on $name', (target) => {
     });
     expect(weekly.statusCode, weekly.body).toBe(201);
     const schedule = weekly.json();
-    expect(schedule).toMatchObject({ cron: '30 7 * * 1', timeZone: 'Europe/Paris', recipients: ['ops@example.com', 'cto@example.com'], params: { periodDays: 7 }, format: 'pdf' });
+    expect(schedule).toMatchObject({
+      cron: '30 7 * * 1',
+      timeZone: 'Europe/Paris',
+      recipients: ['ops@example.com', 'cto@example.com'],
+      params: { periodDays: 7 },
+      format: 'pdf',
+    });
     const next = new Date(schedule.nextRunAt);
     expect(next.getTime()).toBeGreaterThan(Date.now());
-    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'long', hour: '2-digit', minute: '2-digit' }).format(next)).toBe('Monday 07:30');
+    expect(
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'long', hour: '2-digit', minute: '2-digit' }).format(next),
+    ).toBe('Monday 07:30');
 
     const list = (await as(alice, 'GET', '/api/v1/report-schedules')).json().items;
     expect(list.map((item: { id: string }) => item.id)).toEqual([schedule.id]);
@@ -109,7 +121,11 @@ describe.each(databaseTargets())('scheduled reports on $name', (target) => {
       expect(response.statusCode, JSON.stringify(body)).toBe(400);
       expect(response.json().errors?.length, JSON.stringify(body)).toBeGreaterThan(0);
     }
-    const foreign = await as(alice, 'POST', '/api/v1/report-schedules', { ...base, frequency: 'daily', report: { type: 'site_report', siteId: '00000000-0000-4000-8000-000000000000' } });
+    const foreign = await as(alice, 'POST', '/api/v1/report-schedules', {
+      ...base,
+      frequency: 'daily',
+      report: { type: 'site_report', siteId: '00000000-0000-4000-8000-000000000000' },
+    });
     expect(foreign.statusCode).toBe(404);
   });
 
@@ -125,13 +141,19 @@ describe.each(databaseTargets())('scheduled reports on $name', (target) => {
     ).json();
     await database.query(sql`update report_schedules set next_run_at = now() - interval '1 minute' where id = ${schedule.id}`);
     // The app's own timer ticks every 100 ms; these race it, as other API processes would.
-    await Promise.all([platform.services.reportSchedules.runDue(), platform.services.reportSchedules.runDue(), platform.services.reportSchedules.runDue()]);
+    await Promise.all([
+      platform.services.reportSchedules.runDue(),
+      platform.services.reportSchedules.runDue(),
+      platform.services.reportSchedules.runDue(),
+    ]);
 
     const report = await until('the scheduled report', async () => {
       const items = (await as(alice, 'GET', '/api/v1/reports')).json().items as Array<{ status: string; params: Record<string, unknown> }>;
       return items.find((item) => item.status === 'succeeded');
     });
-    const runs = await database.query<{ count: number }>(sql`select count(*)::int as count from reports where schedule_id = ${schedule.id}`);
+    const runs = await database.query<{ count: number }>(
+      sql`select count(*)::int as count from reports where schedule_id = ${schedule.id}`,
+    );
     expect(runs[0]!.count).toBe(1);
     const [after] = (await as(alice, 'GET', '/api/v1/report-schedules')).json().items;
     expect(new Date(after.nextRunAt).getTime()).toBeGreaterThan(Date.now());
@@ -140,7 +162,9 @@ describe.each(databaseTargets())('scheduled reports on $name', (target) => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
 
     // No SMTP server configured in this process: the emails wait in the outbox, unsent.
-    const waiting = await database.query<{ to: string; sent_at: Date | null }>(sql`select "to", sent_at from email_outbox where metadata->>'scheduleId' = ${schedule.id} order by "to"`);
+    const waiting = await database.query<{ to: string; sent_at: Date | null }>(
+      sql`select "to", sent_at from email_outbox where metadata->>'scheduleId' = ${schedule.id} order by "to"`,
+    );
     expect(waiting).toEqual([
       { to: 'cto@example.com', sent_at: null },
       { to: 'ops@example.com', sent_at: null },
@@ -164,8 +188,13 @@ describe.each(databaseTargets())('scheduled reports on $name', (target) => {
       expect(mail.attachments[0]).toMatchObject({ filename: fileName, contentType: 'application/pdf' });
       expect(Buffer.compare(mail.attachments[0]!.content, pdf)).toBe(0);
     }
-    expect(mails.map((mail) => (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.text).sort()).toEqual(['cto@example.com', 'ops@example.com']);
-    const sent = await database.query<{ unsent: number }>(sql`select count(*) filter (where sent_at is null)::int as unsent from email_outbox where metadata->>'scheduleId' = ${schedule.id}`);
+    expect(mails.map((mail) => (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.text).sort()).toEqual([
+      'cto@example.com',
+      'ops@example.com',
+    ]);
+    const sent = await database.query<{ unsent: number }>(
+      sql`select count(*) filter (where sent_at is null)::int as unsent from email_outbox where metadata->>'scheduleId' = ${schedule.id}`,
+    );
     expect(sent[0]!.unsent).toBe(0);
 
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: alice.email, password: PASSWORD } });

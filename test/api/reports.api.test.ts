@@ -112,11 +112,18 @@ describe.each(databaseTargets())('reports API on $name', (target) => {
 
   it('renders a workspace summary PDF whose figures are the analytics summary of its period', async () => {
     const { report, download } = await generated({ type: 'workspace_summary' });
-    const summary = (await as(alice, 'GET', `/api/v1/analytics/summary?from=${encodeURIComponent(report.params.from)}&to=${encodeURIComponent(report.params.to)}`)).json();
+    const summary = (
+      await as(
+        alice,
+        'GET',
+        `/api/v1/analytics/summary?from=${encodeURIComponent(report.params.from)}&to=${encodeURIComponent(report.params.to)}`,
+      )
+    ).json();
     const text = pdfText('workspace-summary', download.rawPayload);
     expect(text).toContain('Workspace summary');
     expect(text).toMatch(new RegExp(`Analyses succeeded\\s+[\\s\\S]*?${summary.analyses.succeeded}`));
-    for (const job of summary.jobs) expect(text).toMatch(new RegExp(`${job.type}\\s+${job.total}\\s+${job.succeeded}\\s+${job.failed}\\s+${job.cancelled}`));
+    for (const job of summary.jobs)
+      expect(text).toMatch(new RegExp(`${job.type}\\s+${job.total}\\s+${job.succeeded}\\s+${job.failed}\\s+${job.cancelled}`));
     expect(text).toMatch(new RegExp(`Pages extracted\\s+${summary.extraction.pages}`));
 
     const json = await generated({ type: 'workspace_summary', format: 'json', from: report.params.from, to: report.params.to });
@@ -125,12 +132,18 @@ describe.each(databaseTargets())('reports API on $name', (target) => {
   });
 
   it("exports the site's extraction records as CSV, JSON and NDJSON, the same as the results API", async () => {
-    const results = (await as(alice, 'GET', `/api/v1/jobs/${extractionJobId}/results?format=json`)).json().results as Array<{ url: string; data: Record<string, unknown> }>;
+    const results = (await as(alice, 'GET', `/api/v1/jobs/${extractionJobId}/results?format=json`)).json().results as Array<{
+      url: string;
+      data: Record<string, unknown>;
+    }>;
     expect(results.length).toBe(3);
 
     const ndjson = (await generated({ type: 'extraction_export', siteId, format: 'ndjson' })).download;
     expect(ndjson.headers['content-type']).toMatch(/^application\/x-ndjson/);
-    const lines = ndjson.body.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = ndjson.body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => ({ url: line.url, data: line.data }))).toEqual(results.map((row) => ({ url: row.url, data: row.data })));
 
     const json = (await generated({ type: 'extraction_export', siteId, format: 'json' })).download.json();

@@ -17,7 +17,9 @@ describe.each(databaseTargets())('access changes take effect on the next request
     database = await target.open();
     app = await createTestApp({ database });
     owner = await signUp(app, 'owner@example.com');
-    team = (await app.inject({ method: 'POST', url: '/api/v1/workspaces', headers: owner.headers, payload: { name: 'Team' } })).json<{ id: string }>().id;
+    team = (await app.inject({ method: 'POST', url: '/api/v1/workspaces', headers: owner.headers, payload: { name: 'Team' } })).json<{
+      id: string;
+    }>().id;
   });
 
   afterAll(async () => {
@@ -31,7 +33,12 @@ describe.each(databaseTargets())('access changes take effect on the next request
 
   async function member(email: string): Promise<TestUser> {
     const user = await signUp(app, email);
-    const invite = await app.inject({ method: 'POST', url: '/api/v1/workspace/invitations', headers: inTeam(owner), payload: { email, role: 'member' } });
+    const invite = await app.inject({
+      method: 'POST',
+      url: '/api/v1/workspace/invitations',
+      headers: inTeam(owner),
+      payload: { email, role: 'member' },
+    });
     const token = new URL(invite.json<{ acceptUrl: string }>().acceptUrl).searchParams.get('token')!;
     const accepted = await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: user.headers, payload: { token } });
     expect(accepted.statusCode, accepted.body).toBe(200);
@@ -41,7 +48,12 @@ describe.each(databaseTargets())('access changes take effect on the next request
   it('a logged-out session stops working at once', async () => {
     const user = await signUp(app, 'leaving@example.com');
     expect((await app.inject({ method: 'GET', url: '/api/v1/sites', headers: user.headers })).statusCode).toBe(200);
-    const logout = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: user.headers, payload: { refreshToken: user.refreshToken } });
+    const logout = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: user.headers,
+      payload: { refreshToken: user.refreshToken },
+    });
     expect(logout.statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: '/api/v1/sites', headers: user.headers })).statusCode).toBe(401);
   });
@@ -49,7 +61,12 @@ describe.each(databaseTargets())('access changes take effect on the next request
   it('a lowered role and a removed membership apply at once', async () => {
     const user = await member('member@example.com');
     expect((await deleteSites(user)).statusCode).toBe(200);
-    const lowered = await app.inject({ method: 'PATCH', url: `/api/v1/workspace/members/${user.id}`, headers: inTeam(owner), payload: { role: 'viewer' } });
+    const lowered = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/workspace/members/${user.id}`,
+      headers: inTeam(owner),
+      payload: { role: 'viewer' },
+    });
     expect(lowered.statusCode).toBe(204);
     expect((await deleteSites(user)).statusCode).toBe(403);
 

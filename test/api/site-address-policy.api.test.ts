@@ -53,10 +53,15 @@ describe('non-public site addresses', () => {
   });
 
   it('marks them invalid in a batch while adding the rest', async () => {
-    const response = await post('/api/v1/sites/batch', { sites: [{ url: 'http://192.168.0.10/' }, { url: 'https://public-shop.example/' }] });
+    const response = await post('/api/v1/sites/batch', {
+      sites: [{ url: 'http://192.168.0.10/' }, { url: 'https://public-shop.example/' }],
+    });
     expect(response.statusCode).toBe(200);
     const [refused, added] = response.json().results;
-    expect(refused).toMatchObject({ status: 'invalid', error: expect.stringMatching(/192\.168\.0\.10 is a private-network address.*ALLOW_PRIVATE_NETWORK/) });
+    expect(refused).toMatchObject({
+      status: 'invalid',
+      error: expect.stringMatching(/192\.168\.0\.10 is a private-network address.*ALLOW_PRIVATE_NETWORK/),
+    });
     expect(added).toMatchObject({ status: 'created' });
   });
 
@@ -86,7 +91,12 @@ describe('a site whose address policy refuses it at fetch time', () => {
     // Added while the instance allowed private networks; the operator has since turned that off.
     const before = await createTestStack({ database, env: { JWT_SECRET, ALLOW_PRIVATE_NETWORK: 'true' } });
     const user = await signUp(before.app, 'operator@example.com');
-    const created = await before.app.inject({ method: 'POST', url: '/api/v1/sites', headers: user.headers, payload: { url: `${shop.url}/` } });
+    const created = await before.app.inject({
+      method: 'POST',
+      url: '/api/v1/sites',
+      headers: user.headers,
+      payload: { url: `${shop.url}/` },
+    });
     expect(created.statusCode, created.body).toBe(201);
     const analysisId = created.json().job.id;
     await before.app.close();
@@ -94,7 +104,11 @@ describe('a site whose address policy refuses it at fetch time', () => {
     const { app, platform } = await createTestStack({ database, env: { JWT_SECRET } });
     try {
       await platform.queue.work(platform.handlers, { concurrency: 1 });
-      let analysis: { status: string; error: string | null; steps: Array<{ type: string; status: string; attempts: number; error: string | null }> };
+      let analysis: {
+        status: string;
+        error: string | null;
+        steps: Array<{ type: string; status: string; attempts: number; error: string | null }>;
+      };
       for (let waited = 0; ; waited += 100) {
         analysis = (await app.inject({ method: 'GET', url: `/api/v1/jobs/${analysisId}`, headers: user.headers })).json();
         if (['succeeded', 'failed', 'cancelled'].includes(analysis.status)) break;

@@ -36,7 +36,13 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     await shop.stop();
   });
 
-  const as = (user: TestUser, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+  const as = (
+    user: TestUser,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
     app.inject({ method, url, headers: { ...user.headers, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
   async function settled(user: TestUser, jobId: string) {
@@ -61,7 +67,12 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
       expect(response.headers['content-type']).toMatch(/problem\+json/);
       expect(response.json().errors[0].path).toBe(path);
     }
-    const malformed = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: { ...alice.headers, 'content-type': 'application/json' }, payload: '{"url":' });
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sites',
+      headers: { ...alice.headers, 'content-type': 'application/json' },
+      payload: '{"url":',
+    });
     expect(malformed.statusCode).toBe(400);
     expect((await as(alice, 'GET', '/api/v1/sites')).json().total).toBe(0);
     expect((await app.inject({ method: 'GET', url: '/api/v1/sites' })).statusCode).toBe(401);
@@ -69,10 +80,22 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
 
   it('pages, filters and searches sites; one URL once per workspace; batch results per item', async () => {
     const batch = await as(bob, 'POST', '/api/v1/sites/batch', {
-      sites: [{ url: 'https://one.example' }, { url: 'https://two.example/', name: 'Second' }, { url: 'https://ONE.example/' }, { url: 'gopher://x' }, { url: 'https://three.example' }],
+      sites: [
+        { url: 'https://one.example' },
+        { url: 'https://two.example/', name: 'Second' },
+        { url: 'https://ONE.example/' },
+        { url: 'gopher://x' },
+        { url: 'https://three.example' },
+      ],
     });
     expect(batch.statusCode).toBe(200);
-    expect(batch.json().results.map((result: { status: string }) => result.status)).toEqual(['created', 'created', 'duplicate', 'invalid', 'created']);
+    expect(batch.json().results.map((result: { status: string }) => result.status)).toEqual([
+      'created',
+      'created',
+      'duplicate',
+      'invalid',
+      'created',
+    ]);
     const duplicate = await as(bob, 'POST', '/api/v1/sites', { url: 'https://two.example' });
     expect(duplicate.statusCode).toBe(409);
 
@@ -116,7 +139,10 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     const analysis = await settled(alice, job.id);
     expect(analysis.status, analysis.error).toBe('succeeded');
     expect(analysis.steps.map((step: { type: string; status: string }) => [step.type, step.status])).toEqual(
-      ['fingerprint_site', 'discover_categories', 'generate_selectors', 'test_selectors', 'update_blueprint'].map((type) => [type, 'succeeded']),
+      ['fingerprint_site', 'discover_categories', 'generate_selectors', 'test_selectors', 'update_blueprint'].map((type) => [
+        type,
+        'succeeded',
+      ]),
     );
     const logs = (await as(alice, 'GET', `/api/v1/jobs/${analysis.steps[0].id}/logs`)).json();
     expect(logs.items.some((line: { message: string }) => /sampled \d+ pages/.test(line.message))).toBe(true);
@@ -124,7 +150,9 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     analysedSiteId = site.id;
     // The analysis's own test is the site's first health record: its health shows at once, not after a day.
     const tested = (await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json().items;
-    expect(tested).toEqual([expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1, baselineCoverage: expect.any(Number) })]);
+    expect(tested).toEqual([
+      expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1, baselineCoverage: expect.any(Number) }),
+    ]);
     expect(tested[0].responseMs).toEqual(expect.any(Number));
     const detail = (await as(alice, 'GET', `/api/v1/sites/${site.id}`)).json();
     expect(detail).toMatchObject({ status: 'ready', health: 'healthy', activeBlueprint: { version: 1, fields: 6 } });
@@ -133,7 +161,9 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(detail.technologies).toEqual(expect.arrayContaining(['Nginx', 'jQuery']));
 
     const blueprint = (await as(alice, 'GET', `/api/v1/sites/${site.id}/blueprint`)).json();
-    expect(blueprint.content.pageTypes[0].fields.map((field: { name: string }) => field.name).sort()).toEqual(fields.map((field) => field.name).sort());
+    expect(blueprint.content.pageTypes[0].fields.map((field: { name: string }) => field.name).sort()).toEqual(
+      fields.map((field) => field.name).sort(),
+    );
     const yaml = await as(alice, 'GET', `/api/v1/sites/${site.id}/blueprint/export?format=yaml`);
     expect(yaml.headers['content-type']).toMatch(/yaml/);
     expect(yaml.body).toContain('pageTypes:');
@@ -141,7 +171,10 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(csv.body.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(7);
 
     const sampled = new Set(blueprint.content.pageTypes[0].match.examples as string[]);
-    const unseen = shop.books.slice().reverse().find((book) => !sampled.has(shop.productUrl(book)))!;
+    const unseen = shop.books
+      .slice()
+      .reverse()
+      .find((book) => !sampled.has(shop.productUrl(book)))!;
     const tasksBefore = platform.engine.completed;
     const extracted = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { urls: [shop.productUrl(unseen)] });
     expect(extracted.statusCode, extracted.body).toBe(200);
@@ -152,26 +185,56 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(record.data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });
     expect([record.data.author].flat()).toEqual([unseen.author]);
     // Typed values beside the display ones: money as amount and currency, the ISBN check-digit valid, raw text kept.
-    expect(record.typed.fields.price).toEqual({ type: 'money', value: { amount: Number(unseen.price.slice(1)), currency: 'USD' }, raw: unseen.price, valid: true });
+    expect(record.typed.fields.price).toEqual({
+      type: 'money',
+      value: { amount: Number(unseen.price.slice(1)), currency: 'USD' },
+      raw: unseen.price,
+      valid: true,
+    });
     expect(record.typed.fields.isbn_13).toMatchObject({ type: 'isbn', value: unseen.isbn, valid: true });
 
     // Pages no page type claims say so, per URL, instead of a record of nulls under the product type's name.
     const productType = blueprint.content.pageTypes[0].name;
-    const others = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { urls: [`${shop.url}/category/fiction`, shop.productUrl(unseen)] });
+    const others = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, {
+      urls: [`${shop.url}/category/fiction`, shop.productUrl(unseen)],
+    });
     expect(others.statusCode, others.body).toBe(200);
     const [listing, product] = others.json().results;
-    expect(listing).toEqual({ url: `${shop.url}/category/fiction`, pageType: null, data: {}, typed: { fields: {} }, sources: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/category\/fiction/) });
+    expect(listing).toEqual({
+      url: `${shop.url}/category/fiction`,
+      pageType: null,
+      data: {},
+      typed: { fields: {} },
+      sources: {},
+      error: expect.stringMatching(/^No page type of the blueprint matches \/category\/fiction/),
+    });
     expect(listing.error).toContain(productType);
     expect(product).toMatchObject({ pageType: productType, error: null, data: { title: unseen.title } });
-    const pasted = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { url: `${shop.url}/`, html: await (await fetch(`${shop.url}/`)).text() });
-    expect(pasted.json().results).toEqual([expect.objectContaining({ pageType: null, data: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/:/) })]);
+    const pasted = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, {
+      url: `${shop.url}/`,
+      html: await (await fetch(`${shop.url}/`)).text(),
+    });
+    expect(pasted.json().results).toEqual([
+      expect.objectContaining({ pageType: null, data: {}, error: expect.stringMatching(/^No page type of the blueprint matches \/:/) }),
+    ]);
     // A product page at a URL deeper than every sampled one: no pattern claims it, but it reads as the product type.
     const deeper = `${shop.url}/gifts/under-20/product/${unseen.id}`;
-    const moved = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, { url: deeper, html: await (await fetch(shop.productUrl(unseen))).text() });
-    expect(moved.json().results).toEqual([expect.objectContaining({ url: deeper, pageType: productType, error: null, data: expect.objectContaining({ title: unseen.title }) })]);
+    const moved = await as(alice, 'POST', `/api/v1/sites/${site.id}/extract`, {
+      url: deeper,
+      html: await (await fetch(shop.productUrl(unseen))).text(),
+    });
+    expect(moved.json().results).toEqual([
+      expect.objectContaining({ url: deeper, pageType: productType, error: null, data: expect.objectContaining({ title: unseen.title }) }),
+    ]);
 
     // A health check lands in the site's history.
-    const check = await platform.queue.enqueue({ workspaceId: alice.workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
+    const check = await platform.queue.enqueue({
+      workspaceId: alice.workspaceId,
+      siteId: site.id,
+      type: 'check_site',
+      payload: { siteId: site.id },
+      priority: Priority.scheduled,
+    });
     expect((await settled(alice, check.id)).status).toBe('succeeded');
     const history = (await as(alice, 'GET', `/api/v1/sites/${site.id}/checks`)).json().items;
     expect(history).toEqual([expect.objectContaining({ health: 'healthy', httpStatus: 200, coverage: 1 }), tested[0]]);
@@ -214,7 +277,9 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     const [pageType] = content.pageTypes;
     const broken = {
       ...pageType,
-      fields: pageType.fields.map((field: { name: string }) => (field.name === 'title' ? { ...field, required: true, sources: [{ css: '.no-such-element' }] } : field)),
+      fields: pageType.fields.map((field: { name: string }) =>
+        field.name === 'title' ? { ...field, required: true, sources: [{ css: '.no-such-element' }] } : field,
+      ),
     };
     const refused = await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: [broken] });
     expect(refused.statusCode, refused.body).toBe(422);
@@ -223,7 +288,9 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     // An edited field must find something even when it is optional.
     const optionalBroken = {
       ...pageType,
-      fields: pageType.fields.map((field: { name: string }) => (field.name === 'author' ? { ...field, required: false, sources: [{ css: '.no-such-element' }] } : field)),
+      fields: pageType.fields.map((field: { name: string }) =>
+        field.name === 'author' ? { ...field, required: false, sources: [{ css: '.no-such-element' }] } : field,
+      ),
     };
     const refusedOptional = await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: [optionalBroken] });
     expect(refusedOptional.statusCode, refusedOptional.body).toBe(422);
@@ -238,14 +305,19 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     // Hand-written sources are marked as such, with their quality measured on the sampled pages.
     const retitled = {
       ...withoutPrice,
-      fields: withoutPrice.fields.map((field: { name: string }) => (field.name === 'title' ? { ...field, sources: [{ css: 'h1.product-title, h2.pdp__name' }] } : field)),
+      fields: withoutPrice.fields.map((field: { name: string }) =>
+        field.name === 'title' ? { ...field, sources: [{ css: 'h1.product-title, h2.pdp__name' }] } : field,
+      ),
     };
     // With the other page types back, only product pages count for the product fields.
     const everyType = [retitled, ...content.pageTypes.slice(1)];
     const manual = await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: everyType });
     expect(manual.json()).toMatchObject({ version: 3, created: true });
     const fields = (await as(alice, 'GET', `${base}/blueprint`)).json().content.pageTypes[0].fields;
-    expect(fields.find((field: { name: string }) => field.name === 'title')).toMatchObject({ mode: 'manual', quality: { coverage: 1, confidence: 1 } });
+    expect(fields.find((field: { name: string }) => field.name === 'title')).toMatchObject({
+      mode: 'manual',
+      quality: { coverage: 1, confidence: 1 },
+    });
     expect(fields.find((field: { name: string }) => field.name === 'author').mode).not.toBe('manual');
     expect((await as(alice, 'PATCH', `${base}/blueprint`, { pageTypes: everyType })).json()).toMatchObject({ version: 3, created: false });
 
@@ -273,19 +345,28 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     const added = await as(alice, 'POST', '/api/v1/sites', { url: 'https://envelope.example' });
     expect(added.statusCode, added.body).toBe(201);
     const { site } = added.json();
-    expect(added.json()).toEqual({ site: expect.objectContaining({ id: site.id, status: 'analyzing' }), job: expect.objectContaining({ type: 'analyze_site', siteId: site.id }) });
+    expect(added.json()).toEqual({
+      site: expect.objectContaining({ id: site.id, status: 'analyzing' }),
+      job: expect.objectContaining({ type: 'analyze_site', siteId: site.id }),
+    });
     await as(alice, 'POST', `/api/v1/jobs/${added.json().job.id}/cancel`);
     expect((await as(alice, 'GET', `/api/v1/sites/${site.id}`)).json().status).toBe('pending');
 
     const again = await as(alice, 'POST', `/api/v1/sites/${site.id}/analyze`);
     expect(again.statusCode, again.body).toBe(202);
-    expect(again.json()).toEqual({ site: expect.objectContaining({ id: site.id, status: 'analyzing' }), job: expect.objectContaining({ type: 'analyze_site', status: 'running', siteId: site.id }) });
+    expect(again.json()).toEqual({
+      site: expect.objectContaining({ id: site.id, status: 'analyzing' }),
+      job: expect.objectContaining({ type: 'analyze_site', status: 'running', siteId: site.id }),
+    });
     expect((await as(alice, 'POST', `/api/v1/sites/${site.id}/analyze`)).statusCode).toBe(409);
     await as(alice, 'POST', `/api/v1/jobs/${again.json().job.id}/cancel`);
 
     const batch = await as(alice, 'POST', `/api/v1/sites/${analysedSiteId}/extract/jobs`, { urls: [`${shop.url}/`] });
     expect(batch.statusCode, batch.body).toBe(202);
-    expect(batch.json()).toEqual({ site: expect.objectContaining({ id: analysedSiteId }), job: expect.objectContaining({ type: 'extract_batch', status: 'queued', siteId: analysedSiteId }) });
+    expect(batch.json()).toEqual({
+      site: expect.objectContaining({ id: analysedSiteId }),
+      job: expect.objectContaining({ type: 'extract_batch', status: 'queued', siteId: analysedSiteId }),
+    });
     await as(alice, 'POST', `/api/v1/jobs/${batch.json().job.id}/cancel`);
     await platform.queue.resume();
   });

@@ -51,7 +51,12 @@ describe.each(databaseTargets())('a backup taken while an analysis runs ($name)'
   }
 
   it('restores to a consistent state, and the interrupted analysis completes there', async () => {
-    const created = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: alice.headers, payload: { url: `${shop.url}/`, maxPages: 8 } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sites',
+      headers: alice.headers,
+      payload: { url: `${shop.url}/`, maxPages: 8 },
+    });
     const { site, job } = created.json();
     const backup = await app.inject({ method: 'POST', url: '/api/v1/admin/backups', headers: alice.headers });
     expect(backup.statusCode, backup.body).toBe(201);
@@ -61,13 +66,18 @@ describe.each(databaseTargets())('a backup taken while an analysis runs ($name)'
     expect(['queued', 'running']).toContain(atBackup.status);
 
     const archive = path.join(dataDir, 'live.tar.gz');
-    await writeFile(archive, (await app.inject({ method: 'GET', url: `/api/v1/admin/backups/${backup.json().name}`, headers: alice.headers })).rawPayload);
+    await writeFile(
+      archive,
+      (await app.inject({ method: 'GET', url: `/api/v1/admin/backups/${backup.json().name}`, headers: alice.headers })).rawPayload,
+    );
     const created2 = target.name === 'postgres' ? await createPostgresDatabase(new URL(database.url!).toString()) : undefined;
     const restoreEnv = { DATA_DIR: path.join(dataDir, 'restored'), DATABASE_URL: created2?.url ?? '' };
     const restored = await runCli(['restore', archive], restoreEnv);
     expect(restored.code, restored.stderr).toBe(0);
 
-    const copy: Database = created2 ? await openDatabase({ url: created2.url, poolSize: 4 }) : await openDatabase({ pgliteDir: pgliteDirFor(restoreEnv.DATA_DIR) });
+    const copy: Database = created2
+      ? await openDatabase({ url: created2.url, poolSize: 4 })
+      : await openDatabase({ pgliteDir: pgliteDirFor(restoreEnv.DATA_DIR) });
     try {
       expect((await migrationStatus(copy)).current).toBe(true);
       const [orphans] = await copy.query<{ jobs: number; versions: number; pages: number; steps: number }>(sql`select

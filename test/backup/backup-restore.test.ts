@@ -97,7 +97,12 @@ describe.each(targets())('siteprint backup and restore on $name', (target) => {
       alice = await signUp(app, 'alice@example.com');
       await signUp(app, 'bob@example.com');
       await platform.queue.work(platform.handlers, { concurrency: 2 });
-      const created = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: alice.headers, payload: { url: `${shop.url}/`, name: 'Quire', maxPages: 8 } });
+      const created = await app.inject({
+        method: 'POST',
+        url: '/api/v1/sites',
+        headers: alice.headers,
+        payload: { url: `${shop.url}/`, name: 'Quire', maxPages: 8 },
+      });
       expect(created.statusCode, created.body).toBe(201);
       siteId = created.json().site.id;
       const jobId = created.json().job.id as string;
@@ -144,7 +149,9 @@ describe.each(targets())('siteprint backup and restore on $name', (target) => {
     expect(restore.code).toBe(0);
     expect(restore.stdout).toMatch(new RegExp(`^Restored the ${target.name} backup of \\d{4}-`));
     // The generated JWT secret came along, so sessions signed before the backup still verify.
-    expect(readFileSync(path.join(restored.dataDir, 'jwt-secret'), 'utf8')).toBe(readFileSync(path.join(source.dataDir, 'jwt-secret'), 'utf8'));
+    expect(readFileSync(path.join(restored.dataDir, 'jwt-secret'), 'utf8')).toBe(
+      readFileSync(path.join(source.dataDir, 'jwt-secret'), 'utf8'),
+    );
 
     const database = await restored.open();
     try {
@@ -156,7 +163,11 @@ describe.each(targets())('siteprint backup and restore on $name', (target) => {
         expect(blueprint.json()).toEqual(activeBlueprint);
         const history = (await app.inject({ method: 'GET', url: `/api/v1/sites/${siteId}/blueprints`, headers: alice.headers })).json();
         expect(history.items.map((item: { version: number }) => item.version)).toEqual([2, 1]);
-        const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'bob@example.com', password: 'correct horse battery' } });
+        const login = await app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'bob@example.com', password: 'correct horse battery' },
+        });
         expect(login.statusCode).toBe(200);
       } finally {
         await app.close();
@@ -168,7 +179,9 @@ describe.each(targets())('siteprint backup and restore on $name', (target) => {
     // The restored instance now holds data: a second restore is refused, and changes nothing.
     const refused = await runCli(['restore', archive], restored.env);
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim()).toBe('siteprint: the target instance is not empty (2 users, 2 workspaces, 1 site); restore with --force to replace it');
+    expect(refused.stderr.trim()).toBe(
+      'siteprint: the target instance is not empty (2 users, 2 workspaces, 1 site); restore with --force to replace it',
+    );
     const forced = await runCli(['restore', archive, '--force'], restored.env);
     expect(forced.code, forced.stderr).toBe(0);
     const again = await restored.open();

@@ -40,7 +40,12 @@ describe('accuracy benchmark --llm', () => {
   it('reports F1 without and with LLM help, and what the LLM cost, per site', async () => {
     const llm = benchLlmClient({ LLM_API_KEY: 'sk-bench', LLM_BASE_URL: server.baseUrl, LLM_MODEL: 'fake/bench', LLM_MAX_RETRIES: '0' });
     if ('error' in llm) throw new Error(llm.error);
-    server.script({ content: JSON.stringify({ selectors: [{ field: 'stock_code', css: '.specs .ref-x', read: 'text' }] }), cost: 0.0125, promptTokens: 900, completionTokens: 30 });
+    server.script({
+      content: JSON.stringify({ selectors: [{ field: 'stock_code', css: '.specs .ref-x', read: 'text' }] }),
+      cost: 0.0125,
+      promptTokens: 900,
+      completionTokens: 30,
+    });
     const result = await llmAccuracy('tiny', tinySite(), 4, llm.client);
     expect(server.received).toHaveLength(1);
     expect(server.received[0]!.body.model).toBe('fake/bench');

@@ -26,7 +26,8 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
   let siteName = '';
 
   beforeAll(async () => {
-    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
+    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html')))
+      throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     shop = await new FixtureShop().start();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-dashboard-'));
@@ -53,7 +54,13 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
     return violations
       .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${page.url()}: ${violation.id} ${violation.nodes.slice(0, 3).map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`).join('; ')}`);
+      .map(
+        (violation) =>
+          `${page.url()}: ${violation.id} ${violation.nodes
+            .slice(0, 3)
+            .map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`)
+            .join('; ')}`,
+      );
   }
 
   /** Chromium logs a refused request as a console error: a test that provokes one takes it out, so only unexpected errors remain. */
@@ -74,8 +81,13 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     expect(count, `${what} on ${page.url()}`).toBeGreaterThan(0);
     for (let i = 0; i < count; i++) {
       const box = await locator.nth(i).boundingBox();
-      expect(box !== null && box.x >= 0 && box.x + box.width <= width, `${what} #${i} on ${page.url()} at ${JSON.stringify(box)}`).toBe(true);
-      expect(await locator.nth(i).evaluate((element) => element.scrollWidth > element.clientWidth), `${what} #${i} on ${page.url()} is cut short`).toBe(false);
+      expect(box !== null && box.x >= 0 && box.x + box.width <= width, `${what} #${i} on ${page.url()} at ${JSON.stringify(box)}`).toBe(
+        true,
+      );
+      expect(
+        await locator.nth(i).evaluate((element) => element.scrollWidth > element.clientWidth),
+        `${what} #${i} on ${page.url()} is cut short`,
+      ).toBe(false);
     }
   }
 
@@ -161,7 +173,11 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await heading('Jobs');
     await page.getByRole('link', { name: 'Analyze site' }).first().click();
     await heading('Analyze site');
-    await page.getByRole('log', { name: 'Job log' }).getByText(/page types/).first().waitFor();
+    await page
+      .getByRole('log', { name: 'Job log' })
+      .getByText(/page types/)
+      .first()
+      .waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'job-desktop.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
   });
@@ -194,7 +210,10 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await editor.getByRole('button', { name: 'Save as new version' }).click();
     await page.getByText('Saved as version 2').waitFor();
     await page.getByRole('heading', { name: 'Version 2' }).waitFor();
-    const title = page.getByRole('table', { name: 'product fields' }).getByRole('row').filter({ hasText: 'h1.product-title, h2.pdp__name' });
+    const title = page
+      .getByRole('table', { name: 'product fields' })
+      .getByRole('row')
+      .filter({ hasText: 'h1.product-title, h2.pdp__name' });
     expect(await title.innerText()).toMatch(/manual/i);
 
     await page.getByRole('tab', { name: 'Versions' }).click();
@@ -288,7 +307,11 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
       ['admin', '/admin', 'Admin'],
       ['settings', '/settings/members', 'Settings'],
     ];
-    pages.push(['site', `${sitePath}/blueprint`, siteName], ['site-health', `${sitePath}/health`, siteName], ['site-versions', `${sitePath}/versions`, siteName]);
+    pages.push(
+      ['site', `${sitePath}/blueprint`, siteName],
+      ['site-health', `${sitePath}/health`, siteName],
+      ['site-versions', `${sitePath}/versions`, siteName],
+    );
 
     for (const width of [1280, 360]) {
       await page.setViewportSize({ width, height: width === 360 ? 740 : 860 });
@@ -303,7 +326,9 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
         if (name === 'overview') {
           // Recent jobs name their site, and the job totals add up: finished = succeeded + failed + cancelled.
           await page.getByRole('main').getByRole('link', { name: siteName }).first().waitFor();
-          expect(await page.getByText('Finished jobs').locator('..').innerText()).toMatch(/Finished jobs\s+1\s+1 succeeded · 0 failed · 0 cancelled/i);
+          expect(await page.getByText('Finished jobs').locator('..').innerText()).toMatch(
+            /Finished jobs\s+1\s+1 succeeded · 0 failed · 0 cancelled/i,
+          );
         }
         if (width === 360 && (name === 'jobs' || name === 'overview')) {
           // Every job's status, progress, start and duration are readable on a phone.
@@ -390,7 +415,10 @@ describe.runIf(chromiumAvailable())('the first account of a fresh instance, in a
       await first.getByRole('textbox', { name: 'Password', exact: true }).fill('correct horse battery');
       await first.getByRole('button', { name: 'Create account' }).click();
       // The server asks for the setup token it printed, and the form grows a field for it.
-      await first.getByRole('alert').getByText(/setup token printed in the server log/).waitFor();
+      await first
+        .getByRole('alert')
+        .getByText(/setup token printed in the server log/)
+        .waitFor();
       await first.screenshot({ path: path.join(SCREENSHOTS, 'register-setup-token-desktop.png'), fullPage: true });
       await first.close();
       const page = await visitor();

@@ -29,7 +29,8 @@ describe.runIf(chromiumAvailable())('signing in to the dashboard with Google or 
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
+    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html')))
+      throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     await Promise.all([google.start(), github.start()]);
     const port = await freePort();
     const config = loadConfig({

@@ -24,12 +24,20 @@ describe.runIf(chromiumAvailable())('analytics and reports in the dashboard', ()
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
+    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html')))
+      throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     mkdirSync(DOWNLOADS, { recursive: true });
     shop = await new FixtureShop().start();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-reports-ui-'));
-    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ALLOW_PRIVATE_NETWORK: 'true', API_USAGE_FLUSH_MS: '500' });
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      ALLOW_PRIVATE_NETWORK: 'true',
+      API_USAGE_FLUSH_MS: '500',
+    });
     server = await startServer(config, createLogger({ level: 'silent' }));
     browser = await launchTestBrowser();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true })).newPage();

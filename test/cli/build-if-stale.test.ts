@@ -19,7 +19,11 @@ function project(): string {
   const build = (name: string, output: string, sources: string) =>
     `node -e "const fs=require('fs');fs.appendFileSync('builds.log','${name}\\n');if(fs.existsSync('${sources}/broken.tsx'))process.exit(1);fs.mkdirSync(require('path').dirname('${output}'),{recursive:true});fs.writeFileSync('${output}','')"`;
   const files: Record<string, string> = {
-    'package.json': JSON.stringify({ name: 'fixture', private: true, scripts: { 'build:server': build('server', 'dist/cli/main.js', 'src'), 'build:web': build('web', 'dist/web/index.html', 'web/src') } }),
+    'package.json': JSON.stringify({
+      name: 'fixture',
+      private: true,
+      scripts: { 'build:server': build('server', 'dist/cli/main.js', 'src'), 'build:web': build('web', 'dist/web/index.html', 'web/src') },
+    }),
     'package-lock.json': '{}',
     'tsconfig.json': '{}',
     'tsconfig.build.json': '{}',

@@ -18,11 +18,19 @@ describe('siteprint fingerprint, sample and discover', () => {
 
   it('fingerprints a saved page with its headers', async () => {
     const dir = temp();
-    writeFileSync(path.join(dir, 'page.html'), '<base href="https://shop.example/"/><html><head><meta name="generator" content="WordPress 6.4.2"></head><body></body></html>');
+    writeFileSync(
+      path.join(dir, 'page.html'),
+      '<base href="https://shop.example/"/><html><head><meta name="generator" content="WordPress 6.4.2"></head><body></body></html>',
+    );
     writeFileSync(path.join(dir, 'headers.json'), JSON.stringify({ Server: 'nginx/1.25.3' }));
     const result = await runCli(['fingerprint', '--file', path.join(dir, 'page.html'), '--headers', path.join(dir, 'headers.json')]);
     expect(result.code).toBe(0);
-    const technologies = JSON.parse(result.stdout).technologies as Array<{ name: string; version: string | null; categories: string[]; confidence: number }>;
+    const technologies = JSON.parse(result.stdout).technologies as Array<{
+      name: string;
+      version: string | null;
+      categories: string[];
+      confidence: number;
+    }>;
     expect(technologies).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'WordPress', version: '6.4.2', categories: expect.arrayContaining(['CMS']) }),
@@ -37,7 +45,9 @@ describe('siteprint fingerprint, sample and discover', () => {
     expect(refused.stderr).toMatch(/siteprint: .*(private|loopback|non-public)/);
     const allowed = await runCli(['fingerprint', `${shop.url}/`], { ALLOW_PRIVATE_NETWORK: 'true' });
     expect(allowed.code).toBe(0);
-    expect(JSON.parse(allowed.stdout).technologies.map((technology: { name: string }) => technology.name)).toEqual(expect.arrayContaining(['Nginx', 'jQuery']));
+    expect(JSON.parse(allowed.stdout).technologies.map((technology: { name: string }) => technology.name)).toEqual(
+      expect.arrayContaining(['Nginx', 'jQuery']),
+    );
   });
 
   it('samples a site into a folder that discover reads back', async () => {
@@ -64,19 +74,28 @@ describe('siteprint fingerprint, sample and discover', () => {
     });
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`;
-    const vue = (stdout: string) => (JSON.parse(stdout).technologies as Array<{ name: string; version: string | null }>).find((technology) => technology.name === 'Vue.js');
+    const vue = (stdout: string) =>
+      (JSON.parse(stdout).technologies as Array<{ name: string; version: string | null }>).find(
+        (technology) => technology.name === 'Vue.js',
+      );
     try {
       const rendered = await runCli(['fingerprint', url], { ALLOW_PRIVATE_NETWORK: 'true' });
       expect(rendered.code).toBe(0);
       expect(rendered.stderr).toMatch(/rendered 1 of 1 page/);
       expect(vue(rendered.stdout)?.version).toBe('3.4.21');
 
-      const noBrowser = await runCli(['fingerprint', url, '--render', 'always'], { ALLOW_PRIVATE_NETWORK: 'true', CHROMIUM_PATH: '/nonexistent/chromium' });
+      const noBrowser = await runCli(['fingerprint', url, '--render', 'always'], {
+        ALLOW_PRIVATE_NETWORK: 'true',
+        CHROMIUM_PATH: '/nonexistent/chromium',
+      });
       expect(noBrowser.code).toBe(0);
       expect(noBrowser.stderr).toMatch(/no Chromium was found at \/nonexistent\/chromium .*using the static HTML/);
       expect(vue(noBrowser.stdout)?.version ?? null).toBeNull();
 
-      const never = await runCli(['fingerprint', url, '--render', 'never'], { ALLOW_PRIVATE_NETWORK: 'true', CHROMIUM_PATH: '/nonexistent/chromium' });
+      const never = await runCli(['fingerprint', url, '--render', 'never'], {
+        ALLOW_PRIVATE_NETWORK: 'true',
+        CHROMIUM_PATH: '/nonexistent/chromium',
+      });
       expect(never.code).toBe(0);
       expect(never.stderr).not.toMatch(/Chromium/);
     } finally {

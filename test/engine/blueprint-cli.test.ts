@@ -18,7 +18,9 @@ const truthOf = (site: string) => JSON.parse(readFileSync(path.join(sitesDir, si
 function samplePages(site: string, count: number): string {
   const dir = path.join(scratch(), 'pages');
   mkdirSync(dir);
-  for (const file of readdirSync(path.join(sitesDir, site, 'pages')).sort().slice(0, count)) {
+  for (const file of readdirSync(path.join(sitesDir, site, 'pages'))
+    .sort()
+    .slice(0, count)) {
     copyFileSync(path.join(sitesDir, site, 'pages', file), path.join(dir, file));
   }
   return dir;
@@ -39,7 +41,10 @@ async function extract(blueprintFile: string, pagesDir: string) {
           file: string;
           url: string;
           data: Record<string, unknown>;
-          typed: { fields: Record<string, { type: string; value: unknown; raw: unknown; valid: boolean }>; items?: Record<string, { type: string; value: unknown }>[] };
+          typed: {
+            fields: Record<string, { type: string; value: unknown; raw: unknown; valid: boolean }>;
+            items?: Record<string, { type: string; value: unknown }>[];
+          };
         },
     );
 }
@@ -72,7 +77,10 @@ describe('siteprint blueprint / extract on fixture sites', () => {
         expect(Object.keys(line.data)).toEqual(truth.fields);
         for (const field of truth.fields) {
           const values = ([] as unknown[]).concat(line.data[field]).map((v) => comparable(String(v)));
-          expect(values.some((value) => gold[field]!.map(comparable).includes(value)), `${line.file} ${field}: ${values}`).toBe(true);
+          expect(
+            values.some((value) => gold[field]!.map(comparable).includes(value)),
+            `${line.file} ${field}: ${values}`,
+          ).toBe(true);
           // Beside each display value: the field's declared type and the raw text it was read from.
           const typed = line.typed.fields[field]!;
           expect(typed.type).toBe(blueprint.pageTypes[0].fields.find((f: { name: string }) => f.name === field).type);
@@ -129,7 +137,9 @@ describe('siteprint blueprint / extract on fixture sites', () => {
       expect(items.map((item) => item.title)).toEqual(truth.pages[line.file]!.items);
       expect(items.every((item) => /^\$\d+\.\d\d$/.test(item.price) && item.url.startsWith('https://books.example.test/book/'))).toBe(true);
       expect(line.data.next_page).toBe(truth.pages[line.file]!.next_page![0] ?? null);
-      expect(line.typed.items!.map((item) => item.price!.value)).toEqual(items.map((item) => ({ amount: Number(item.price.slice(1)), currency: 'USD' })));
+      expect(line.typed.items!.map((item) => item.price!.value)).toEqual(
+        items.map((item) => ({ amount: Number(item.price.slice(1)), currency: 'USD' })),
+      );
     }
   });
 
@@ -149,7 +159,13 @@ describe('siteprint blueprint / extract on fixture sites', () => {
     expect(absent.stderr).toMatch(/cannot read blueprint .*none\.json: ENOENT/);
 
     writeFileSync(path.join(dir, 'examples.json'), 'not json');
-    const examples = await runCli(['blueprint', '--pages', path.join(sitesDir, 'shop', 'pages'), '--examples', path.join(dir, 'examples.json')]);
+    const examples = await runCli([
+      'blueprint',
+      '--pages',
+      path.join(sitesDir, 'shop', 'pages'),
+      '--examples',
+      path.join(dir, 'examples.json'),
+    ]);
     expect(examples.code).toBe(1);
     expect(examples.stderr).toMatch(/examples file .* is not valid JSON/);
   });

@@ -10,16 +10,22 @@ import { runCli } from '../support/cli.js';
 // URLs, HTML, text, URL, DOM selectors, JavaScript globals), versions, implications and exclusions.
 const fixtures = path.join(import.meta.dirname, '../fixtures/fingerprint');
 const manifest = JSON.parse(readFileSync(path.join(fixtures, 'pages.json'), 'utf8')) as Record<string, Omit<PageSignals, 'html'>>;
-const pages = Object.entries(manifest).map(([file, signals]) => ({ file, signals: { ...signals, html: readFileSync(path.join(fixtures, file), 'utf8') } }));
+const pages = Object.entries(manifest).map(([file, signals]) => ({
+  file,
+  signals: { ...signals, html: readFileSync(path.join(fixtures, file), 'utf8') },
+}));
 const expected = JSON.parse(readFileSync(path.join(fixtures, 'expected.json'), 'utf8')) as {
   pages: Record<string, ReturnType<typeof fingerprintPage>['technologies']>;
   site: ReturnType<typeof fingerprintSite>['technologies'];
 };
 
 describe('fingerprints of several pages', () => {
-  it.each(pages.map(({ file, signals }) => [file, signals] as const))('%s: the same technologies, versions and confidences as before', (file, signals) => {
-    expect(fingerprintPage(signals).technologies).toEqual(expected.pages[file]);
-  });
+  it.each(pages.map(({ file, signals }) => [file, signals] as const))(
+    '%s: the same technologies, versions and confidences as before',
+    (file, signals) => {
+      expect(fingerprintPage(signals).technologies).toEqual(expected.pages[file]);
+    },
+  );
 
   it('the same fingerprint for the pages as one site', () => {
     expect(fingerprintSite(pages.map(({ signals }) => signals)).technologies).toEqual(expected.site);
@@ -29,7 +35,15 @@ describe('fingerprints of several pages', () => {
     const { file, signals } = pages[0]!;
     const dir = mkdtempSync(path.join(tmpdir(), 'siteprint-fingerprint-'));
     writeFileSync(path.join(dir, 'headers.json'), JSON.stringify(signals.headers));
-    const result = await runCli(['fingerprint', '--file', path.join(fixtures, file), '--url', signals.url, '--headers', path.join(dir, 'headers.json')]);
+    const result = await runCli([
+      'fingerprint',
+      '--file',
+      path.join(fixtures, file),
+      '--url',
+      signals.url,
+      '--headers',
+      path.join(dir, 'headers.json'),
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).technologies).toEqual(expected.pages[file]);

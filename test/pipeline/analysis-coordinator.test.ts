@@ -71,7 +71,9 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
     expect(seen.map(([type]) => type)).toEqual([...ANALYSIS_STEPS]);
     expect(seen.at(-1)![1]).toMatchObject({ siteId: site.id, fingerprint_site: 'done', test_selectors: 'done' });
     expect((await sites.get(site.id))?.status).toBe('ready');
-    expect((await jobs.children(started.id)).map((step) => [step.type, step.status])).toEqual(ANALYSIS_STEPS.map((step) => [step, 'succeeded']));
+    expect((await jobs.children(started.id)).map((step) => [step.type, step.status])).toEqual(
+      ANALYSIS_STEPS.map((step) => [step, 'succeeded']),
+    );
   });
 
   it('fails the analysis with the failing step named, then resumes from that step on retry', async () => {

@@ -61,12 +61,18 @@ describe('crash recovery', () => {
     // The first account claims the instance with the setup token the server printed, as its operator would.
     const [, setupToken] = await first.waitFor(/give setup token (\S+) when registering/);
     await api(url!, 'POST', '/api/v1/auth/register', undefined, { email: 'ops@example.com', name: 'Ops', password: PASSWORD, setupToken });
-    const login = async (base: string) => (await api(base, 'POST', '/api/v1/auth/login', undefined, { email: 'ops@example.com', password: PASSWORD })).body.accessToken as string;
+    const login = async (base: string) =>
+      (await api(base, 'POST', '/api/v1/auth/login', undefined, { email: 'ops@example.com', password: PASSWORD })).body
+        .accessToken as string;
     let token = await login(url!);
     const created = await api(url!, 'POST', '/api/v1/sites', token, { url: `${shop.url}/`, fields, maxPages: 8 });
     expect(created.status).toBe(201);
     const jobId = (created.body.job as { id: string }).id;
-    await poll(() => api(url!, 'GET', `/api/v1/jobs/${jobId}`, token), (job) => (job.body.steps as Array<{ status: string }>)?.[0]?.status === 'running', 'the first step to run');
+    await poll(
+      () => api(url!, 'GET', `/api/v1/jobs/${jobId}`, token),
+      (job) => (job.body.steps as Array<{ status: string }>)?.[0]?.status === 'running',
+      'the first step to run',
+    );
 
     first.child.kill('SIGKILL');
     await first.exited;
@@ -74,7 +80,11 @@ describe('crash recovery', () => {
     const second = start(['serve'], env);
     const [, url2] = await second.waitFor(/Siteprint is running at (http:\/\/[^"\s]+)/);
     token = await login(url2!);
-    const job = await poll(() => api(url2!, 'GET', `/api/v1/jobs/${jobId}`, token), (found) => ['succeeded', 'failed'].includes(found.body.status as string), 'the pipeline to finish');
+    const job = await poll(
+      () => api(url2!, 'GET', `/api/v1/jobs/${jobId}`, token),
+      (found) => ['succeeded', 'failed'].includes(found.body.status as string),
+      'the pipeline to finish',
+    );
     expect(job.body.status, String(job.body.error)).toBe('succeeded');
     const steps = job.body.steps as Array<{ type: string; attempts: number }>;
     expect(steps[0]!.attempts).toBeGreaterThanOrEqual(2);
@@ -86,50 +96,70 @@ describe('crash recovery', () => {
 
   const postgres = serviceUrl('TEST_DATABASE_URL');
   const redis = serviceUrl('TEST_REDIS_URL');
-  it.runIf(postgres && redis)('BullMQ: a worker killed mid-job leaves it to another worker; nothing is lost or written twice', async () => {
-    const created = await createPostgresDatabase(postgres!);
-    const env = {
-      DATABASE_URL: created.url,
-      REDIS_URL: redis!,
-      QUEUE_PREFIX: `crash-${randomUUID()}`,
-      JOB_LEASE_MS: '3000',
-      ALLOW_PRIVATE_NETWORK: 'true',
-    };
-    const database = await openDatabase({ url: created.url });
-    await runMigrations(database);
-    const { app } = await createTestStack({ database, env });
-    try {
-      await app.ready();
-      const user = await signUp(app, 'scale@example.com');
-      const workerA = start(['worker'], env);
-      await workerA.waitFor(/worker started/);
-      const response = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: user.headers, payload: { url: `${shop.url}/`, fields, maxPages: 8 } });
-      expect(response.statusCode, response.body).toBe(201);
-      const jobId = response.json().job.id as string;
-      const read = async () => (await app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: user.headers })).json();
-      await poll(read, (job) => job.steps?.[0]?.status === 'running', 'worker A to start the first step');
+  it.runIf(postgres && redis)(
+    'BullMQ: a worker killed mid-job leaves it to another worker; nothing is lost or written twice',
+    async () => {
+      const created = await createPostgresDatabase(postgres!);
+      const env = {
+        DATABASE_URL: created.url,
+        REDIS_URL: redis!,
+        QUEUE_PREFIX: `crash-${randomUUID()}`,
+        JOB_LEASE_MS: '3000',
+        ALLOW_PRIVATE_NETWORK: 'true',
+      };
+      const database = await openDatabase({ url: created.url });
+      await runMigrations(database);
+      const { app } = await createTestStack({ database, env });
+      try {
+        await app.ready();
+        const user = await signUp(app, 'scale@example.com');
+        const workerA = start(['worker'], env);
+        await workerA.waitFor(/worker started/);
+        const response = await app.inject({
+          method: 'POST',
+          url: '/api/v1/sites',
+          headers: user.headers,
+          payload: { url: `${shop.url}/`, fields, maxPages: 8 },
+        });
+        expect(response.statusCode, response.body).toBe(201);
+        const jobId = response.json().job.id as string;
+        const read = async () => (await app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: user.headers })).json();
+        await poll(read, (job) => job.steps?.[0]?.status === 'running', 'worker A to start the first step');
 
-      workerA.child.kill('SIGKILL');
-      await workerA.exited;
-      const workerB = start(['worker'], env);
-      await workerB.waitFor(/worker started/);
+        workerA.child.kill('SIGKILL');
+        await workerA.exited;
+        const workerB = start(['worker'], env);
+        await workerB.waitFor(/worker started/);
 
-      const job = await poll(read, (found) => ['succeeded', 'failed'].includes(found.status), 'worker B to finish the pipeline');
-      expect(job.status, job.error).toBe('succeeded');
-      expect(job.steps[0].attempts).toBeGreaterThanOrEqual(2);
-      const versions = await app.inject({ method: 'GET', url: `/api/v1/sites/${job.siteId}/blueprints`, headers: user.headers });
-      expect(versions.json().items).toHaveLength(1);
-      // The blueprint the workers made extracts a page the analysis did not sample.
-      const sampled = new Set((await app.inject({ method: 'GET', url: `/api/v1/sites/${job.siteId}/blueprint`, headers: user.headers })).json().content.pageTypes[0].match.examples);
-      const unseen = shop.books.slice().reverse().find((book) => !sampled.has(shop.productUrl(book)))!;
-      const extracted = await app.inject({ method: 'POST', url: `/api/v1/sites/${job.siteId}/extract`, headers: user.headers, payload: { urls: [shop.productUrl(unseen)] } });
-      expect(extracted.json().results[0].data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });
-      workerB.child.kill('SIGTERM');
-      expect(await workerB.exited).toBe(0);
-    } finally {
-      await app.close();
-      await database.close();
-      await created.drop();
-    }
-  }, 150_000);
+        const job = await poll(read, (found) => ['succeeded', 'failed'].includes(found.status), 'worker B to finish the pipeline');
+        expect(job.status, job.error).toBe('succeeded');
+        expect(job.steps[0].attempts).toBeGreaterThanOrEqual(2);
+        const versions = await app.inject({ method: 'GET', url: `/api/v1/sites/${job.siteId}/blueprints`, headers: user.headers });
+        expect(versions.json().items).toHaveLength(1);
+        // The blueprint the workers made extracts a page the analysis did not sample.
+        const sampled = new Set(
+          (await app.inject({ method: 'GET', url: `/api/v1/sites/${job.siteId}/blueprint`, headers: user.headers })).json().content
+            .pageTypes[0].match.examples,
+        );
+        const unseen = shop.books
+          .slice()
+          .reverse()
+          .find((book) => !sampled.has(shop.productUrl(book)))!;
+        const extracted = await app.inject({
+          method: 'POST',
+          url: `/api/v1/sites/${job.siteId}/extract`,
+          headers: user.headers,
+          payload: { urls: [shop.productUrl(unseen)] },
+        });
+        expect(extracted.json().results[0].data).toMatchObject({ title: unseen.title, isbn_13: unseen.isbn, publisher: unseen.publisher });
+        workerB.child.kill('SIGTERM');
+        expect(await workerB.exited).toBe(0);
+      } finally {
+        await app.close();
+        await database.close();
+        await created.drop();
+      }
+    },
+    150_000,
+  );
 });

@@ -83,9 +83,19 @@ describe.each(modes)('analysis pipeline end to end ($name)', ({ redis }) => {
 
     // The site is redesigned: the scheduled check finds the fields gone and a repair follows.
     shop.redesigned = true;
-    const check = await platform.queue.enqueue({ workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
+    const check = await platform.queue.enqueue({
+      workspaceId,
+      siteId: site.id,
+      type: 'check_site',
+      payload: { siteId: site.id },
+      priority: Priority.scheduled,
+    });
     expect((await settled(check.id)).result).toMatchObject({ health: 'degraded' });
-    const repairs = await platform.repositories.jobs.listInWorkspace(workspaceId, { siteId: site.id, type: 'repair_blueprint' }, { limit: 5 });
+    const repairs = await platform.repositories.jobs.listInWorkspace(
+      workspaceId,
+      { siteId: site.id, type: 'repair_blueprint' },
+      { limit: 5 },
+    );
     expect(repairs.rows).toHaveLength(1);
     const repair = await settled(repairs.rows[0]!.id);
     expect(repair.status, repair.error ?? '').toBe('succeeded');
@@ -126,9 +136,19 @@ describe.each(modes)('analysis pipeline end to end ($name)', ({ redis }) => {
     expect(await itemsOf(active.content, 'history')).toEqual(expected);
 
     shop.redesigned = true;
-    const check = await platform.queue.enqueue({ workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
+    const check = await platform.queue.enqueue({
+      workspaceId,
+      siteId: site.id,
+      type: 'check_site',
+      payload: { siteId: site.id },
+      priority: Priority.scheduled,
+    });
     expect((await settled(check.id)).result).toMatchObject({ health: 'degraded' });
-    const repairs = await platform.repositories.jobs.listInWorkspace(workspaceId, { siteId: site.id, type: 'repair_blueprint' }, { limit: 5 });
+    const repairs = await platform.repositories.jobs.listInWorkspace(
+      workspaceId,
+      { siteId: site.id, type: 'repair_blueprint' },
+      { limit: 5 },
+    );
     const repair = await settled(repairs.rows[0]!.id);
     expect(repair.status, repair.error ?? '').toBe('succeeded');
     const repaired = (await platform.repositories.blueprints.active(site.id))!;
@@ -137,7 +157,13 @@ describe.each(modes)('analysis pipeline end to end ($name)', ({ redis }) => {
     expect(await itemsOf(repaired.content, 'history')).toEqual(expected);
 
     // The next scheduled check finds the repaired listing healthy.
-    const recheck = await platform.queue.enqueue({ workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: Priority.scheduled });
+    const recheck = await platform.queue.enqueue({
+      workspaceId,
+      siteId: site.id,
+      type: 'check_site',
+      payload: { siteId: site.id },
+      priority: Priority.scheduled,
+    });
     expect((await settled(recheck.id)).result).toMatchObject({ health: 'healthy' });
   });
 });

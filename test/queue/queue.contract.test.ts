@@ -17,7 +17,7 @@ import { serviceUrl } from '../support/services.js';
 /** The same behaviour is required of every queue adapter: each runs this whole suite. */
 interface AdapterTarget {
   name: string;
-  database: (typeof databaseTargets extends () => Array<infer T> ? T : never);
+  database: typeof databaseTargets extends () => Array<infer T> ? T : never;
   redisUrl?: string;
 }
 

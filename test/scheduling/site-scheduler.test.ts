@@ -35,12 +35,29 @@ describe.each(databaseTargets())('site scheduler on $name', (target) => {
       schedule: 'every 1h',
       nextCheckAt: new Date('2026-11-25T11:59:00Z'),
     });
-    await sites.insert({ workspaceId, url: 'https://later.example', name: 'later', status: 'ready', schedule: 'every 1h', nextCheckAt: new Date('2026-11-25T12:30:00Z') });
+    await sites.insert({
+      workspaceId,
+      url: 'https://later.example',
+      name: 'later',
+      status: 'ready',
+      schedule: 'every 1h',
+      nextCheckAt: new Date('2026-11-25T12:30:00Z'),
+    });
     await sites.insert({ workspaceId, url: 'https://off.example', name: 'off', status: 'ready', schedule: null, nextCheckAt: null });
-    await sites.insert({ workspaceId, url: 'https://new.example', name: 'analysing', status: 'analyzing', schedule: 'every 1h', nextCheckAt: new Date('2026-11-25T11:00:00Z') });
+    await sites.insert({
+      workspaceId,
+      url: 'https://new.example',
+      name: 'analysing',
+      status: 'analyzing',
+      schedule: 'every 1h',
+      nextCheckAt: new Date('2026-11-25T11:00:00Z'),
+    });
 
     // Other processes are other connections to the same database (PGlite has only one).
-    const peers = target.name === 'postgres' ? [database, ...(await Promise.all([1, 2].map(() => openDatabase({ url: database.url }))))] : [database, database];
+    const peers =
+      target.name === 'postgres'
+        ? [database, ...(await Promise.all([1, 2].map(() => openDatabase({ url: database.url }))))]
+        : [database, database];
     extra.push(...peers.filter((peer) => peer !== database));
     const counts = await Promise.all(peers.map((peer) => schedulerOn(peer).tick(now)));
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(1);

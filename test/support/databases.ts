@@ -46,9 +46,7 @@ async function migrated(database: Database): Promise<Database> {
 
 /** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (required when REQUIRE_SERVICES=1). */
 export function databaseTargets(): DatabaseTarget[] {
-  const targets: DatabaseTarget[] = [
-    { name: 'pglite', open: () => openDatabase({ pgliteDir: 'memory://' }).then(migrated) },
-  ];
+  const targets: DatabaseTarget[] = [{ name: 'pglite', open: () => openDatabase({ pgliteDir: 'memory://' }).then(migrated) }];
   const baseUrl = serviceUrl('TEST_DATABASE_URL');
   if (baseUrl) {
     targets.push({

@@ -48,7 +48,11 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       response.writeHead(404).end();
       return;
     }
-    const entry: ReceivedRequest = { at: Date.now(), authorization: request.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedRequest['body'] };
+    const entry: ReceivedRequest = {
+      at: Date.now(),
+      authorization: request.headers.authorization,
+      body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedRequest['body'],
+    };
     received.push(entry);
     const reply = queue.shift() ?? responder?.(entry) ?? { status: 500, body: { error: { message: 'fake LLM server: script exhausted' } } };
     if ('hang' in reply) {

@@ -79,11 +79,16 @@ export class FakeOAuthProvider {
 
   private async handle(request: IncomingMessage): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     const url = new URL(request.url ?? '/', this.url);
-    const json = (status: number, body: unknown) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (status: number, body: unknown) => ({
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
     if (request.method === 'GET' && url.pathname === '/authorize') {
       const params = url.searchParams;
-      if (params.get('response_type') !== 'code' || params.get('client_id') !== this.clientId) return json(400, { error: 'invalid_request' });
+      if (params.get('response_type') !== 'code' || params.get('client_id') !== this.clientId)
+        return json(400, { error: 'invalid_request' });
       if (params.get('code_challenge_method') !== 'S256' || !params.get('code_challenge')) return json(400, { error: 'invalid_request' });
       const code = randomBytes(16).toString('hex');
       this.codes.set(code, {

@@ -113,21 +113,43 @@ export class FixtureShop {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       this.requests.push(path);
       const send = (status: number, type: string, body: string) => {
-        setTimeout(() => response.writeHead(status, { 'content-type': type, server: 'nginx/1.25.3', ...this.headers }).end(body), this.delayMs);
+        setTimeout(
+          () => response.writeHead(status, { 'content-type': type, server: 'nginx/1.25.3', ...this.headers }).end(body),
+          this.delayMs,
+        );
       };
       if (path === '/robots.txt') return send(200, 'text/plain', `User-agent: *\nDisallow: /cart\nSitemap: ${this.url}/sitemap.xml\n`);
       if (path === '/sitemap.xml') {
         const urls = ['/', '/category/fiction', '/category/history', ...this.books.map((book) => `/product/${book.id}`)];
-        return send(200, 'application/xml', `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls.map((url) => `<url><loc>${this.url}${url}</loc></url>`).join('')}</urlset>`);
+        return send(
+          200,
+          'application/xml',
+          `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls.map((url) => `<url><loc>${this.url}${url}</loc></url>`).join('')}</urlset>`,
+        );
       }
       if (path === '/') {
-        const latest = this.books.slice(0, 4).map((book) => `<li><a href="/product/${book.id}">${book.title}</a></li>`).join('');
-        return send(200, 'text/html; charset=utf-8', layout('Home', `<h1>Welcome to Quire Books</h1><h2>New arrivals</h2><ul>${latest}</ul>`));
+        const latest = this.books
+          .slice(0, 4)
+          .map((book) => `<li><a href="/product/${book.id}">${book.title}</a></li>`)
+          .join('');
+        return send(
+          200,
+          'text/html; charset=utf-8',
+          layout('Home', `<h1>Welcome to Quire Books</h1><h2>New arrivals</h2><ul>${latest}</ul>`),
+        );
       }
       const category = /^\/category\/(fiction|history)$/.exec(path);
       if (category) {
         const name = category[1]!;
-        return send(200, 'text/html; charset=utf-8', categoryPage(name[0]!.toUpperCase() + name.slice(1), this.books.filter((book) => book.category === name), this.redesigned));
+        return send(
+          200,
+          'text/html; charset=utf-8',
+          categoryPage(
+            name[0]!.toUpperCase() + name.slice(1),
+            this.books.filter((book) => book.category === name),
+            this.redesigned,
+          ),
+        );
       }
       const product = /^\/product\/(\d+)$/.exec(path);
       const book = product && this.books.find((candidate) => candidate.id === product[1]);

@@ -56,14 +56,18 @@ export class HostileServer {
           .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'br' })
           .end(brotliCompressSync(Buffer.from('<p>compressed ünïcode</p>')));
       case '/latin1-header':
-        return void response.writeHead(200, { 'content-type': 'text/html; charset=iso-8859-1' }).end(iconv.encode('<p>Señor Müller</p>', 'latin1'));
+        return void response
+          .writeHead(200, { 'content-type': 'text/html; charset=iso-8859-1' })
+          .end(iconv.encode('<p>Señor Müller</p>', 'latin1'));
       case '/shift-jis-meta':
         return void response
           .writeHead(200, { 'content-type': 'text/html' })
           .end(iconv.encode('<html><head><meta charset="shift_jis"></head><body>日本語のページ</body></html>', 'shift_jis'));
       case '/wrong-charset':
         // Declares windows-1252 in the header but the bytes start with a UTF-8 byte-order mark.
-        return void response.writeHead(200, { 'content-type': 'text/html; charset=windows-1252' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<p>Zürich €</p>')]));
+        return void response
+          .writeHead(200, { 'content-type': 'text/html; charset=windows-1252' })
+          .end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<p>Zürich €</p>')]));
       case '/binary':
         return void response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0, 1, 2, 3, 0, 255]));
       case '/png-as-html':

@@ -30,7 +30,9 @@ describe('siteprint admin create', () => {
   }, 120_000);
 
   it('refuses a short password without touching the database', async () => {
-    const result = await runCli(['admin', 'create', '--email', 'ops@example.com', '--password', 'short'], { DATA_DIR: '/nonexistent/never' });
+    const result = await runCli(['admin', 'create', '--email', 'ops@example.com', '--password', 'short'], {
+      DATA_DIR: '/nonexistent/never',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--password must be at least 10 characters');
   });

@@ -40,7 +40,10 @@ async function readExamples(file: string): Promise<ExamplePage[]> {
 const MAX_GENERATION_PAGES = 10;
 
 function parseFields(list: string): FieldSpec[] {
-  const names = list.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new Error('--fields needs at least one field name');
   if (new Set(names).size !== names.length) throw new Error('--fields lists a field twice');
   return names.map((name) => ({ name }));
@@ -54,7 +57,10 @@ export function registerBlueprintCommand(program: Command): void {
       '--pages <dir>',
       'directory of *.htm / *.html sample pages (URL from a leading <base href>); selectors come from the first 10, all are tested',
     )
-    .option('--fields <names>', 'comma-separated field names; the page type gets exactly these fields (default: discovered page types and fields)')
+    .option(
+      '--fields <names>',
+      'comma-separated field names; the page type gets exactly these fields (default: discovered page types and fields)',
+    )
     .option('--examples <file>', 'JSON [{"file":"0000.htm","values":{"title":"…","author":["…"]}}]')
     .option('--out <file>', 'write the blueprint here (.json, .yaml or .csv) instead of stdout')
     .action(async (options: { pages: string; fields?: string; examples?: string; out?: string }) => {

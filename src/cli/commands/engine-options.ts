@@ -27,7 +27,9 @@ export async function cliRender(pages: FetchedDocument[], mode: RenderMode, fetc
   const { rendererFor, renderWhereNeeded } = await import('../../engine/render/index.js');
   const renderer = rendererFor(fetcher, { allowPrivateNetwork: allowPrivateNetwork() });
   try {
-    return await renderWhereNeeded(pages, renderer, mode, { onNotice: (level, message) => console.error(`siteprint: ${level === 'warn' ? 'warning: ' : ''}${message}`) });
+    return await renderWhereNeeded(pages, renderer, mode, {
+      onNotice: (level, message) => console.error(`siteprint: ${level === 'warn' ? 'warning: ' : ''}${message}`),
+    });
   } finally {
     await renderer.close();
   }

@@ -4,15 +4,18 @@ import type { Command } from 'commander';
 export function registerExtractCommand(program: Command): void {
   program
     .command('extract')
-    .description('Apply a blueprint to pages; NDJSON to stdout, one line per page: data (display values) and typed (typed value, raw text, type per field) (offline, no LLM)')
+    .description(
+      'Apply a blueprint to pages; NDJSON to stdout, one line per page: data (display values) and typed (typed value, raw text, type per field) (offline, no LLM)',
+    )
     .requiredOption('--blueprint <file>', 'blueprint file (.json, .yaml or .csv)')
     .requiredOption('--pages <dir>', 'directory of *.htm / *.html pages')
     .action(async (options: { blueprint: string; pages: string }) => {
-      const [{ compileBlueprint, extractPage, recordData, recordTyped }, { formatFromPath, importBlueprint }, { readPagesDir }] = await Promise.all([
-        import('../../engine/extract/index.js'),
-        import('../../engine/blueprint/index.js'),
-        import('../../engine/pages.js'),
-      ]);
+      const [{ compileBlueprint, extractPage, recordData, recordTyped }, { formatFromPath, importBlueprint }, { readPagesDir }] =
+        await Promise.all([
+          import('../../engine/extract/index.js'),
+          import('../../engine/blueprint/index.js'),
+          import('../../engine/pages.js'),
+        ]);
       let text: string;
       try {
         text = await readFile(options.blueprint, 'utf8');

@@ -25,7 +25,10 @@ export function registerFingerprintCommand(program: Command): void {
     .addOption(renderOption())
     .action(async (url: string | undefined, options: { file?: string; url?: string; headers?: string; render: RenderMode }) => {
       if (!url && !options.file) throw new Error('give a URL to fetch, or --file with a saved page');
-      const [{ fingerprintPage }, { leadingBaseUrl }] = await Promise.all([import('../../engine/fingerprint/index.js'), import('../../engine/pages.js')]);
+      const [{ fingerprintPage }, { leadingBaseUrl }] = await Promise.all([
+        import('../../engine/fingerprint/index.js'),
+        import('../../engine/pages.js'),
+      ]);
       let signals: PageSignals;
       if (options.file) {
         const html = await readText(options.file, 'page');
@@ -33,7 +36,9 @@ export function registerFingerprintCommand(program: Command): void {
         if (options.headers) {
           const parsed = headersFile.safeParse(JSON.parse(await readText(options.headers, 'headers file')));
           if (!parsed.success) throw new Error(`headers file ${options.headers} must be a JSON object of header names to values`);
-          headers = Object.fromEntries(Object.entries(parsed.data).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+          headers = Object.fromEntries(
+            Object.entries(parsed.data).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+          );
         }
         signals = { url: options.url ?? leadingBaseUrl(html) ?? 'file:///page.html', html, headers };
       } else {

@@ -8,7 +8,10 @@ export function registerMigrateCommand(program: Command): void {
     .action(async () => {
       loadDotEnv();
       const config = loadConfig();
-      const [{ runMigrations }, { openConfiguredDatabase }] = await Promise.all([import('../../db/migrations.js'), import('../../app/platform.js')]);
+      const [{ runMigrations }, { openConfiguredDatabase }] = await Promise.all([
+        import('../../db/migrations.js'),
+        import('../../app/platform.js'),
+      ]);
       const database = await openConfiguredDatabase(config);
       try {
         const status = await runMigrations(database);

@@ -26,9 +26,20 @@ export function registerSampleCommand(program: Command): void {
         const file = `${String(index).padStart(4, '0')}.html`;
         // The leading <base href> records where the page came from, as the other commands expect.
         await writeFile(path.join(options.out, file), `<base href="${page.finalUrl.replaceAll('"', '%22')}"/>\n${page.html}`);
-        manifest.push({ file, url: page.url, finalUrl: page.finalUrl, status: page.status, headers: page.headers, fetchMs: page.fetchMs, rendered: page.rendered });
+        manifest.push({
+          file,
+          url: page.url,
+          finalUrl: page.finalUrl,
+          status: page.status,
+          headers: page.headers,
+          fetchMs: page.fetchMs,
+          rendered: page.rendered,
+        });
       }
-      await writeFile(path.join(options.out, 'manifest.json'), `${JSON.stringify({ site: url, pages: manifest, failures: result.failures, sitemaps: result.sitemaps }, null, 2)}\n`);
+      await writeFile(
+        path.join(options.out, 'manifest.json'),
+        `${JSON.stringify({ site: url, pages: manifest, failures: result.failures, sitemaps: result.sitemaps }, null, 2)}\n`,
+      );
       console.error(`saved ${pages.length} pages to ${options.out}${result.failures.length ? ` (${result.failures.length} failed)` : ''}`);
     });
 }

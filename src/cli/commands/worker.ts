@@ -11,7 +11,11 @@ export function registerWorkerCommand(program: Command): void {
       loadDotEnv();
       const config = loadConfig(options.concurrency ? { ...process.env, WORKER_CONCURRENCY: options.concurrency } : process.env);
       if (!config.REDIS_URL) {
-        throw new ConfigError('REDIS_URL', 'required by `siteprint worker`; in embedded mode `siteprint serve` runs the jobs itself', undefined);
+        throw new ConfigError(
+          'REDIS_URL',
+          'required by `siteprint worker`; in embedded mode `siteprint serve` runs the jobs itself',
+          undefined,
+        );
       }
       if (!config.DATABASE_URL) {
         throw new ConfigError('DATABASE_URL', 'required by `siteprint worker`: workers share PostgreSQL with the API', undefined);

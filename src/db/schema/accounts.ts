@@ -53,10 +53,7 @@ export const refreshTokens = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [
-    uniqueIndex('refresh_tokens_hash_idx').on(table.tokenHash),
-    index('refresh_tokens_family_idx').on(table.familyId),
-  ],
+  (table) => [uniqueIndex('refresh_tokens_hash_idx').on(table.tokenHash), index('refresh_tokens_family_idx').on(table.familyId)],
 );
 
 /**
@@ -64,22 +61,30 @@ export const refreshTokens = pgTable(
  * to the notifications issue); keeping the text in the database means no message is lost when
  * mail is not configured yet.
  */
-export const emailOutbox = pgTable('email_outbox', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  to: text('to').notNull(),
-  subject: text('subject').notNull(),
-  body: text('body').notNull(),
-  metadata: jsonb('metadata').$type<Record<string, unknown>>(),
-  /** Files to attach, read from disk when the message is sent (reports under DATA_DIR). */
-  attachments: jsonb('attachments').$type<EmailAttachment[]>(),
-  /** Sending attempts so far; a failed one is tried again after a backoff. */
-  attempts: integer('attempts').notNull().default(0),
-  /** When a sender may next claim it (a claim pushes it forward, so a sender that dies releases it). */
-  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
-  lastError: text('last_error'),
-  sentAt: timestamp('sent_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (table) => [index('email_outbox_due_idx').on(table.nextAttemptAt).where(sql`${table.sentAt} is null`)]);
+export const emailOutbox = pgTable(
+  'email_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    /** Files to attach, read from disk when the message is sent (reports under DATA_DIR). */
+    attachments: jsonb('attachments').$type<EmailAttachment[]>(),
+    /** Sending attempts so far; a failed one is tried again after a backoff. */
+    attempts: integer('attempts').notNull().default(0),
+    /** When a sender may next claim it (a claim pushes it forward, so a sender that dies releases it). */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('email_outbox_due_idx')
+      .on(table.nextAttemptAt)
+      .where(sql`${table.sentAt} is null`),
+  ],
+);
 
 export interface EmailAttachment {
   filename: string;

@@ -23,7 +23,15 @@ export const apiUsageMinutes = pgTable(
     totalMs: real('total_ms').notNull(),
   },
   (table) => [
-    uniqueIndex('api_usage_minutes_key_idx').on(table.minute, table.workspaceId, table.method, table.route, table.statusClass, table.apiKeyId, table.userId),
+    uniqueIndex('api_usage_minutes_key_idx').on(
+      table.minute,
+      table.workspaceId,
+      table.method,
+      table.route,
+      table.statusClass,
+      table.apiKeyId,
+      table.userId,
+    ),
     index('api_usage_minutes_workspace_idx').on(table.workspaceId, table.minute),
   ],
 );
@@ -56,7 +64,9 @@ export const reportSchedules = pgTable(
   },
   (table) => [
     index('report_schedules_workspace_idx').on(table.workspaceId, table.createdAt),
-    index('report_schedules_due_idx').on(table.nextRunAt).where(sql`${table.enabled}`),
+    index('report_schedules_due_idx')
+      .on(table.nextRunAt)
+      .where(sql`${table.enabled}`),
   ],
 );
 
@@ -72,7 +82,9 @@ export const reports = pgTable(
     format: text('format').$type<ReportFormat>().notNull(),
     /** The report's parameters: period, site, extraction job. */
     params: jsonb('params').notNull().$type<Record<string, unknown>>(),
-    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed'] })
+      .notNull()
+      .default('queued'),
     jobId: uuid('job_id').references(() => jobs.id, { onDelete: 'set null' }),
     /** The schedule whose run this is; its recipients get the file by email. */
     scheduleId: uuid('schedule_id').references(() => reportSchedules.id, { onDelete: 'set null' }),
@@ -86,6 +98,8 @@ export const reports = pgTable(
   },
   (table) => [
     index('reports_workspace_created_idx').on(table.workspaceId, table.createdAt, table.id),
-    index('reports_created_idx').on(table.createdAt).where(sql`${table.status} in ('succeeded', 'failed')`),
+    index('reports_created_idx')
+      .on(table.createdAt)
+      .where(sql`${table.status} in ('succeeded', 'failed')`),
   ],
 );

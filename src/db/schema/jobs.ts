@@ -40,11 +40,15 @@ export const jobs = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('jobs_claim_idx').on(table.status, table.priority, table.runAt).where(sql`${table.status} = 'queued'`),
+    index('jobs_claim_idx')
+      .on(table.status, table.priority, table.runAt)
+      .where(sql`${table.status} = 'queued'`),
     index('jobs_workspace_idx').on(table.workspaceId, table.createdAt),
     index('jobs_site_idx').on(table.siteId),
     // A pipeline step exists once per analysis, so a retried step cannot start its successor twice.
-    uniqueIndex('jobs_parent_type_idx').on(table.parentId, table.type).where(sql`${table.parentId} is not null`),
+    uniqueIndex('jobs_parent_type_idx')
+      .on(table.parentId, table.type)
+      .where(sql`${table.parentId} is not null`),
   ],
 );
 

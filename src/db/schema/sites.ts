@@ -23,8 +23,12 @@ export const sites = pgTable(
       .references(() => workspaces.id, { onDelete: 'cascade' }),
     url: text('url').notNull(),
     name: text('name').notNull(),
-    status: text('status', { enum: ['pending', 'analyzing', 'ready', 'failed'] }).notNull().default('pending'),
-    health: text('health', { enum: ['unknown', 'healthy', 'degraded', 'down'] }).notNull().default('unknown'),
+    status: text('status', { enum: ['pending', 'analyzing', 'ready', 'failed'] })
+      .notNull()
+      .default('pending'),
+    health: text('health', { enum: ['unknown', 'healthy', 'degraded', 'down'] })
+      .notNull()
+      .default('unknown'),
     options: jsonb('options').notNull().$type<SiteOptions>().default({}),
     /** Cron expression or interval such as "every 1d"; null disables scheduled checks. */
     schedule: text('schedule').default('every 1d'),
@@ -39,7 +43,9 @@ export const sites = pgTable(
   (table) => [
     uniqueIndex('sites_workspace_url_idx').on(table.workspaceId, table.url),
     index('sites_workspace_created_idx').on(table.workspaceId, table.createdAt, table.id),
-    index('sites_next_check_idx').on(table.nextCheckAt).where(sql`${table.schedule} is not null`),
+    index('sites_next_check_idx')
+      .on(table.nextCheckAt)
+      .where(sql`${table.schedule} is not null`),
   ],
 );
 

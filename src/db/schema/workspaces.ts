@@ -49,10 +49,7 @@ export const invitations = pgTable(
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [
-    uniqueIndex('invitations_token_idx').on(table.tokenHash),
-    index('invitations_workspace_idx').on(table.workspaceId),
-  ],
+  (table) => [uniqueIndex('invitations_token_idx').on(table.tokenHash), index('invitations_workspace_idx').on(table.workspaceId)],
 );
 
 /** API keys act in their workspace with their creator's role narrowed by their scopes. */

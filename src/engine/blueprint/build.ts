@@ -26,7 +26,6 @@ export interface BuildResult {
   report: SelectorTestResult;
 }
 
-
 /** The schema.org type most sample pages describe in JSON-LD, if any. */
 function mainDataType(pages: PageContext[]): string | undefined {
   const counts = new Map<string, number>();
@@ -105,16 +104,24 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
   const dataType = mainDataType(samples);
   const candidates = () =>
     generateSelectors(
-    samples,
-    pages.map((page) => page.file),
-    options.fields,
-    { examples: options.examples ?? [], ...(dataType ? { dataType } : {}) },
-  );
+      samples,
+      pages.map((page) => page.file),
+      options.fields,
+      { examples: options.examples ?? [], ...(dataType ? { dataType } : {}) },
+    );
   const names = [...pages, ...(options.heldOut ?? [])].map((page) => page.file ?? page.url);
   const itemSelector = detectListItems(samples);
   const detail = testSelectors(candidates(), samples, heldOut, names);
-  const examplesOf = (field: string) => examplesByPage(samples, pages.map((page) => page.file), options.examples ?? [], field);
-  const listing = itemSelector ? buildList(itemSelector, [...samples, ...heldOut], names, samples.length, options.fields, examplesOf) : null;
+  const examplesOf = (field: string) =>
+    examplesByPage(
+      samples,
+      pages.map((page) => page.file),
+      options.examples ?? [],
+      field,
+    );
+  const listing = itemSelector
+    ? buildList(itemSelector, [...samples, ...heldOut], names, samples.length, options.fields, examplesOf)
+    : null;
   // Repeated blocks also occur on detail pages: the records must explain the fields better.
   const list = listing && listing.report.quality > detail.quality + LISTING_MARGIN ? listing : null;
   const report = list?.report ?? detail;
@@ -129,7 +136,11 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
     quality: field.quality,
   }));
   const urls = pages.map((page) => page.url);
-  const named = namePageType(list ? 'listing' : dataType && ARTICLE_TYPES.has(dataType) ? 'article' : 'detail', dataType, inferUrlPattern(urls));
+  const named = namePageType(
+    list ? 'listing' : dataType && ARTICLE_TYPES.has(dataType) ? 'article' : 'detail',
+    dataType,
+    inferUrlPattern(urls),
+  );
   const name = options.pageTypeName ?? named.name;
   const pageType: PageType = {
     name,
@@ -172,7 +183,9 @@ export function buildSiteBlueprint(specs: PageTypeSpec[]): { blueprint: Blueprin
   const samples = results.reduce((sum, result) => sum + (result.blueprint.validation?.samplePages ?? 0), 0);
   const weighted = (key: 'coverage' | 'quality') =>
     Math.round(
-      (results.reduce((sum, r) => sum + (r.blueprint.validation?.[key] ?? 0) * (r.blueprint.validation?.samplePages ?? 0), 0) / (samples || 1)) * 1000,
+      (results.reduce((sum, r) => sum + (r.blueprint.validation?.[key] ?? 0) * (r.blueprint.validation?.samplePages ?? 0), 0) /
+        (samples || 1)) *
+        1000,
     ) / 1000;
   const blueprint: Blueprint = {
     ...first.blueprint,

@@ -132,5 +132,3 @@ export function formatFromPath(file: string): ExportFormat {
   if (/\.csv$/i.test(file)) return 'csv';
   return 'json';
 }
-
-

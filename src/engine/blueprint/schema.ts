@@ -9,11 +9,23 @@ export const BLUEPRINT_SCHEMA_VERSION = 1;
 
 // Types added later (availability, identifier, gtin, isbn) only widen the enum: blueprints stored
 // before them stay valid under the same schemaVersion.
-export const fieldTypes = ['text', 'number', 'money', 'date', 'url', 'image', 'html', 'availability', 'identifier', 'gtin', 'isbn'] as const;
+export const fieldTypes = [
+  'text',
+  'number',
+  'money',
+  'date',
+  'url',
+  'image',
+  'html',
+  'availability',
+  'identifier',
+  'gtin',
+  'isbn',
+] as const;
 export const FieldType = z
   .enum(fieldTypes)
   .describe(
-    'How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop\'s code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values',
+    "How the extracted text is coerced into a typed value: money → {amount, currency}; date → ISO 8601; availability → a schema.org ItemAvailability name (InStock, OutOfStock, PreOrder…); identifier → a shop's code checked by shape (a GTIN/ISBN inside it by check digit); gtin → EAN/UPC/GTIN-8…14 digits, isbn → ISBN-13 or ISBN-10, both valid only with a correct check digit. Multiple-valued fields give a list of such values",
   );
 export type FieldType = z.infer<typeof FieldType>;
 
@@ -39,10 +51,7 @@ const postProcessing = {
     .optional()
     .describe('JavaScript regular expression applied to the read value; the first capture group (or the whole match) is kept'),
   transforms: z.array(Transform).optional(),
-  split: z
-    .string()
-    .optional()
-    .describe('For multiple-valued fields: split each value where this JavaScript regular expression matches'),
+  split: z.string().optional().describe('For multiple-valued fields: split each value where this JavaScript regular expression matches'),
 };
 
 export const CssSource = z
@@ -55,10 +64,7 @@ export const CssSource = z
 
 export const JsonLdSource = z
   .object({
-    jsonld: z
-      .string()
-      .min(1)
-      .describe('Dotted path into a JSON-LD object, e.g. author.name; arrays are traversed'),
+    jsonld: z.string().min(1).describe('Dotted path into a JSON-LD object, e.g. author.name; arrays are traversed'),
     type: z.string().optional().describe('Only objects with this schema.org @type (e.g. Book) are read'),
     ...postProcessing,
   })
@@ -76,7 +82,9 @@ export const EmbeddedJsonSource = z
       .string()
       .min(1)
       .optional()
-      .describe('Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent'),
+      .describe(
+        'Only the state with this name: the script element id (__NEXT_DATA__) or the global it assigns (__INITIAL_STATE__); every embedded state when absent',
+      ),
     ...postProcessing,
   })
   .strict();
@@ -148,9 +156,7 @@ export const PageType = z
     dataType: z.string().optional().describe('schema.org type the page describes, when known (e.g. Book)'),
     match: z
       .object({
-        urlPattern: z
-          .string()
-          .describe('Path pattern: literal segments, :name for one segment, * for any number of segments'),
+        urlPattern: z.string().describe('Path pattern: literal segments, :name for one segment, * for any number of segments'),
         examples: z.array(z.string()),
       })
       .strict(),

@@ -5,10 +5,16 @@ import { inferUrlPattern, matchesUrlPattern } from './url-pattern.js';
 const literal = fc.stringMatching(/^[a-z]{2,8}$/);
 const slot = fc.constantFrom('id', 'slug');
 /** A site's URL template: literal segments and parameter slots. */
-const template = fc.array(fc.oneof(literal.map((value) => ({ literal: value })), slot.map((kind) => ({ kind }))), {
-  minLength: 1,
-  maxLength: 6,
-});
+const template = fc.array(
+  fc.oneof(
+    literal.map((value) => ({ literal: value })),
+    slot.map((kind) => ({ kind })),
+  ),
+  {
+    minLength: 1,
+    maxLength: 6,
+  },
+);
 
 function instance(parts: ({ literal: string } | { kind: string })[], seed: number): string {
   const path = parts
@@ -30,21 +36,30 @@ describe('URL patterns', () => {
 
   it('match every example they were inferred from, and new pages of the same template', () => {
     fc.assert(
-      fc.property(template, fc.uniqueArray(fc.integer({ min: 1, max: 10_000 }), { minLength: 2, maxLength: 6 }), fc.integer({ min: 10_001, max: 20_000 }), (parts, seeds, fresh) => {
-        const pattern = inferUrlPattern(seeds.map((seed) => instance(parts, seed)));
-        for (const seed of seeds) expect(matchesUrlPattern(pattern, instance(parts, seed))).toBe(true);
-        expect(matchesUrlPattern(pattern, instance(parts, fresh))).toBe(true);
-      }),
+      fc.property(
+        template,
+        fc.uniqueArray(fc.integer({ min: 1, max: 10_000 }), { minLength: 2, maxLength: 6 }),
+        fc.integer({ min: 10_001, max: 20_000 }),
+        (parts, seeds, fresh) => {
+          const pattern = inferUrlPattern(seeds.map((seed) => instance(parts, seed)));
+          for (const seed of seeds) expect(matchesUrlPattern(pattern, instance(parts, seed))).toBe(true);
+          expect(matchesUrlPattern(pattern, instance(parts, fresh))).toBe(true);
+        },
+      ),
     );
   });
 
   it('reject pages whose literal segments differ', () => {
     fc.assert(
-      fc.property(template.filter((parts) => parts.some((part) => 'literal' in part)), fc.uniqueArray(fc.integer({ min: 1, max: 999 }), { minLength: 2, maxLength: 4 }), (parts, seeds) => {
-        const pattern = inferUrlPattern(seeds.map((seed) => instance(parts, seed)));
-        const changed = parts.map((part) => ('literal' in part ? { literal: `${part.literal}zz9` } : part));
-        expect(matchesUrlPattern(pattern, instance(changed, seeds[0]!))).toBe(false);
-      }),
+      fc.property(
+        template.filter((parts) => parts.some((part) => 'literal' in part)),
+        fc.uniqueArray(fc.integer({ min: 1, max: 999 }), { minLength: 2, maxLength: 4 }),
+        (parts, seeds) => {
+          const pattern = inferUrlPattern(seeds.map((seed) => instance(parts, seed)));
+          const changed = parts.map((part) => ('literal' in part ? { literal: `${part.literal}zz9` } : part));
+          expect(matchesUrlPattern(pattern, instance(changed, seeds[0]!))).toBe(false);
+        },
+      ),
     );
   });
 

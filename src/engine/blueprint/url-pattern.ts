@@ -54,9 +54,7 @@ export function inferUrlPattern(urls: string[]): string {
     names,
   );
   const tail = positional(
-    Array.from({ length: suffixLength }, (_, i) =>
-      paths.map((segments) => segments[segments.length - suffixLength + i] ?? ''),
-    ),
+    Array.from({ length: suffixLength }, (_, i) => paths.map((segments) => segments[segments.length - suffixLength + i] ?? '')),
     names,
   );
   return `/${[...head, '*', ...tail].join('/')}`;

@@ -32,7 +32,10 @@ const sample = (): Blueprint => ({
           multiple: true,
           required: false,
           mode: 'example',
-          sources: [{ label: ['by', 'author'] }, { css: '.byline', read: 'ownText', regex: '^by (.+)$', transforms: ['stripLabel'], split: ' and ' }],
+          sources: [
+            { label: ['by', 'author'] },
+            { css: '.byline', read: 'ownText', regex: '^by (.+)$', transforms: ['stripLabel'], split: ' and ' },
+          ],
         },
       ],
       list: null,
@@ -98,7 +101,14 @@ describe('blueprint versions', () => {
 
     const changed = sample();
     changed.pageTypes[0]!.fields[0]!.sources = [{ css: 'h1' }];
-    changed.pageTypes[0]!.fields.push({ name: 'isbn', type: 'text', multiple: false, required: false, mode: 'heuristic', sources: [{ label: ['isbn'] }] });
+    changed.pageTypes[0]!.fields.push({
+      name: 'isbn',
+      type: 'text',
+      multiple: false,
+      required: false,
+      mode: 'heuristic',
+      sources: [{ label: ['isbn'] }],
+    });
     changed.pageTypes[0]!.fields.splice(1, 1);
     const second = updateBlueprint(first.blueprint, changed);
     expect(second.created).toBe(true);

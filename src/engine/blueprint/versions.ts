@@ -32,7 +32,9 @@ function extractionContent(blueprint: Blueprint): unknown {
 }
 
 export function contentHash(blueprint: Blueprint): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(extractionContent(blueprint))).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(canonicalJson(extractionContent(blueprint)))
+    .digest('hex')}`;
 }
 
 export interface FieldChange {

@@ -24,7 +24,9 @@ const posts = [
 const blogHome = {
   url: 'https://blog.example/',
   html: `<html><head><title>Field Notes</title></head><body><h1>Field Notes</h1><ul class="posts">${posts
-    .map((post) => `<li class="post-item"><a href="${post.url}">${/<h1[^>]*>(.*?)<\/h1>/.exec(post.html)![1]}</a> <time>May 2024</time></li>`)
+    .map(
+      (post) => `<li class="post-item"><a href="${post.url}">${/<h1[^>]*>(.*?)<\/h1>/.exec(post.html)![1]}</a> <time>May 2024</time></li>`,
+    )
     .join('')}</ul></body></html>`,
 };
 
@@ -33,8 +35,13 @@ const blogHome = {
  * deeper gift-guide URLs whose pages do not. Both show a strip of related items.
  */
 function lampPage(url: string, n: number, declared: boolean): { url: string; html: string } {
-  const related = Array.from({ length: 6 }, (_, i) => `<li class="tile"><a href="/p/${900 + i}">Other ${i}</a><span class="tile-price">$${i + 3}.00</span></li>`).join('');
-  const jsonLd = declared ? `<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product","name":"Lamp ${n}","sku":"L-${n}"}</script>` : '';
+  const related = Array.from(
+    { length: 6 },
+    (_, i) => `<li class="tile"><a href="/p/${900 + i}">Other ${i}</a><span class="tile-price">$${i + 3}.00</span></li>`,
+  ).join('');
+  const jsonLd = declared
+    ? `<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product","name":"Lamp ${n}","sku":"L-${n}"}</script>`
+    : '';
   return {
     url,
     html: `<html><head><title>Lamp ${n}</title>${jsonLd}</head><body><header class="site"><a href="/">Lamps</a></header>
@@ -107,7 +114,9 @@ describe('discoverPageTypes', () => {
 
 /** A product page of one template, with a strip of related products below the item (JSON-LD optional). */
 function productPage(url: string, name: string, related: string[], jsonLd = true): { url: string; html: string } {
-  const ld = jsonLd ? `<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product","name":"${name}","offers":{"@type":"Offer","price":"19.90","priceCurrency":"EUR"}}</script>` : '';
+  const ld = jsonLd
+    ? `<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product","name":"${name}","offers":{"@type":"Offer","price":"19.90","priceCurrency":"EUR"}}</script>`
+    : '';
   return {
     url,
     html: `<html><head><title>${name} | Lamp Shop</title>${ld}</head><body><nav><a href="/">Home</a></nav>
@@ -140,8 +149,13 @@ describe('page types people recognise', () => {
   });
 
   it('calls a page listing many products a category, not a product', () => {
-    const cards = Array.from({ length: 8 }, (_, i) => `<li class="card"><a href="/p/${i}">Lamp ${i}</a><button class="add-to-cart">Add to cart</button></li>`).join('');
-    const [type] = discoverPageTypes([{ url: 'https://shop.example/c/lamps', html: `<html><body><h1>Lamps</h1><ul class="grid">${cards}</ul></body></html>` }]);
+    const cards = Array.from(
+      { length: 8 },
+      (_, i) => `<li class="card"><a href="/p/${i}">Lamp ${i}</a><button class="add-to-cart">Add to cart</button></li>`,
+    ).join('');
+    const [type] = discoverPageTypes([
+      { url: 'https://shop.example/c/lamps', html: `<html><body><h1>Lamps</h1><ul class="grid">${cards}</ul></body></html>` },
+    ]);
     expect(type).toMatchObject({ kind: 'listing', name: 'category', label: 'Category listing' });
   });
 });

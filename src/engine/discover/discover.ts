@@ -51,7 +51,13 @@ interface Profile {
   purchaseControls: number;
 }
 
-const OPEN_GRAPH_TYPES: Record<string, string> = { article: 'Article', product: 'Product', book: 'Book', 'video.movie': 'Movie', profile: 'Person' };
+const OPEN_GRAPH_TYPES: Record<string, string> = {
+  article: 'Article',
+  product: 'Product',
+  book: 'Book',
+  'video.movie': 'Movie',
+  profile: 'Person',
+};
 const SIMILAR_TEMPLATE = 0.75;
 /** Two URL shapes whose pages declare the same kind of single item need less structural evidence. */
 const SIMILAR_ITEM_TEMPLATE = 0.5;
@@ -59,11 +65,13 @@ const SIMILAR_ITEM_TEMPLATE = 0.5;
 const LABEL_NAMES: Record<string, string> = { by: 'author', written_by: 'author', author_s: 'author' };
 const MIN_RECORDS = 4;
 
-
 function structureOf(page: PageContext): Set<string> {
   const tokens = new Set<string>();
   for (const element of allElements(page.document)) {
-    const classes = (element.attribs.class ?? '').split(/\s+/).filter((name) => name && !/\d{3,}/.test(name)).slice(0, 3);
+    const classes = (element.attribs.class ?? '')
+      .split(/\s+/)
+      .filter((name) => name && !/\d{3,}/.test(name))
+      .slice(0, 3);
     tokens.add(classes.length ? `${element.name}.${classes.join('.')}` : element.name);
   }
   return tokens;
@@ -110,12 +118,16 @@ function itemsOf(page: PageContext, dataType: string | undefined): number {
   if (!dataType) return 0;
   const inJsonLd = page.jsonLd.filter((object) => jsonLdTypes(object).includes(dataType)).length;
   const inMicrodata = allElements(page.document).filter(
-    (element) => element.attribs.itemscope !== undefined && element.attribs.itemprop === undefined && element.attribs.itemtype?.split('/').pop() === dataType,
+    (element) =>
+      element.attribs.itemscope !== undefined &&
+      element.attribs.itemprop === undefined &&
+      element.attribs.itemtype?.split('/').pop() === dataType,
   ).length;
   return Math.max(inJsonLd, inMicrodata);
 }
 
-const PURCHASE_TEXT = /^(?:add to (?:cart|basket|bag|trolley)|buy(?: it)? now|in den warenkorb|ajouter au panier|añadir al carrito|aggiungi al carrello|in winkelwagen)$/i;
+const PURCHASE_TEXT =
+  /^(?:add to (?:cart|basket|bag|trolley)|buy(?: it)? now|in den warenkorb|ajouter au panier|añadir al carrito|aggiungi al carrello|in winkelwagen)$/i;
 const PURCHASE_NAME = /add[-_]?to[-_]?(?:cart|basket|bag)|buy[-_]?now/i;
 
 function purchaseControlsOf(page: PageContext): number {
@@ -208,7 +220,8 @@ function labelFields(pages: Profile[]): Map<string, string[]> {
   const fields = new Map<string, string[]>();
   for (const { label, values } of counts.values()) {
     const name = snakeCase(label);
-    if (values.length >= Math.max(2, Math.ceil(pages.length * 0.6)) && new Set(values).size > 1) fields.set(LABEL_NAMES[name] ?? name, values);
+    if (values.length >= Math.max(2, Math.ceil(pages.length * 0.6)) && new Set(values).size > 1)
+      fields.set(LABEL_NAMES[name] ?? name, values);
   }
   return fields;
 }
@@ -221,24 +234,39 @@ function fieldsOf(members: Profile[], kind: PageKind, dataType: string | undefin
   };
   if (kind === 'listing') {
     // A listing's fields are those of its records: the linked title and the record's other texts.
-    const titles = members.flatMap(({ records }) => records.slice(0, 3).map((record) => textOf(allElements(record).find((node) => node.name === 'a') ?? record)));
+    const titles = members.flatMap(({ records }) =>
+      records.slice(0, 3).map((record) => textOf(allElements(record).find((node) => node.name === 'a') ?? record)),
+    );
     add('title', titles, 'record');
-    add('url', members.flatMap(({ records, url }) => records.slice(0, 3).flatMap((record) => {
-      const href = (record.name === 'a' ? record : allElements(record).find((node) => node.name === 'a'))?.attribs.href;
-      return href ? [new URL(href, url).href] : [];
-    })), 'record');
-    const prices = members.flatMap(({ records }) => records.slice(0, 3).map((record) => textOf(record).match(/[$€£]\s?\d[\d.,]*/)?.[0] ?? '')).filter(Boolean);
+    add(
+      'url',
+      members.flatMap(({ records, url }) =>
+        records.slice(0, 3).flatMap((record) => {
+          const href = (record.name === 'a' ? record : allElements(record).find((node) => node.name === 'a'))?.attribs.href;
+          return href ? [new URL(href, url).href] : [];
+        }),
+      ),
+      'record',
+    );
+    const prices = members
+      .flatMap(({ records }) => records.slice(0, 3).map((record) => textOf(record).match(/[$€£]\s?\d[\d.,]*/)?.[0] ?? ''))
+      .filter(Boolean);
     if (prices.length) add('price', prices, 'record');
     return [...proposals.values()];
   }
   if (dataType) for (const [name, values] of structuredFields(members, dataType)) add(name, values, 'structured-data');
   for (const [name, values] of labelFields(members)) add(name, values, 'label');
-  const headings = members.map(({ page }) => {
-    const h1 = allElements(page.document).find((node) => node.name === 'h1');
-    return h1 ? textOf(h1) : '';
-  }).filter(Boolean);
-  if (headings.length >= Math.ceil(members.length / 2) && new Set(headings).size > 1 && !proposals.has('name')) add('title', headings, 'heading');
-  const prices = members.map(({ page }) => textOf(page.document as unknown as Element).match(/[$€£]\s?\d[\d.,]*/)?.[0] ?? '').filter(Boolean);
+  const headings = members
+    .map(({ page }) => {
+      const h1 = allElements(page.document).find((node) => node.name === 'h1');
+      return h1 ? textOf(h1) : '';
+    })
+    .filter(Boolean);
+  if (headings.length >= Math.ceil(members.length / 2) && new Set(headings).size > 1 && !proposals.has('name'))
+    add('title', headings, 'heading');
+  const prices = members
+    .map(({ page }) => textOf(page.document as unknown as Element).match(/[$€£]\s?\d[\d.,]*/)?.[0] ?? '')
+    .filter(Boolean);
   if (prices.length >= Math.ceil(members.length * 0.6) && new Set(prices).size > 1) add('price', prices, 'heading');
   return [...proposals.values()];
 }
@@ -252,7 +280,8 @@ function kindOf(members: Profile[], dataType: string | undefined, shape: string)
   if (dataType && ARTICLE_TYPES.has(dataType)) return 'article';
   // A page that declares one item (or offers one thing to buy) is that item's page, whatever
   // strips of related items, reviews or recently viewed products it also shows.
-  const single = (member: Profile) => member.items === 1 || (member.items === 0 && member.purchaseControls >= 1 && member.purchaseControls <= 2);
+  const single = (member: Profile) =>
+    member.items === 1 || (member.items === 0 && member.purchaseControls >= 1 && member.purchaseControls <= 2);
   if (majority(members, single)) return 'detail';
   if (majority(members, (member) => member.records.length >= MIN_RECORDS)) return 'listing';
   if (dataType) return 'detail';
@@ -340,7 +369,10 @@ function describeMembers(members: Profile[]): PageTypeDescription {
   const types = members.map((member) => member.dataType).filter((type): type is string => Boolean(type));
   const dataType = types.length * 2 >= members.length ? mostCommon(types) : undefined;
   const urls = members.map((member) => member.url);
-  const urlPattern = commonPattern(urls, members.map((member) => member.shape));
+  const urlPattern = commonPattern(
+    urls,
+    members.map((member) => member.shape),
+  );
   const kind = kindOf(members, dataType, urlPattern);
   return { kind, ...(dataType ? { dataType } : {}), urlPattern, urls, fields: fieldsOf(members, kind, dataType) };
 }

@@ -56,12 +56,47 @@ describe('extraction runtime', () => {
         match: { urlPattern: '/p/:id', examples: [] },
         list: null,
         fields: [
-          { name: 'title', type: 'text', multiple: false, required: true, mode: 'heuristic', sources: [{ css: '.missing' }, { css: 'h1' }] },
-          { name: 'price', type: 'money', multiple: false, required: true, mode: 'heuristic', sources: [{ css: '.note' }, { label: ['price'] }] },
-          { name: 'released', type: 'date', multiple: false, required: false, mode: 'heuristic', sources: [{ jsonld: 'releaseDate', type: 'Product' }] },
+          {
+            name: 'title',
+            type: 'text',
+            multiple: false,
+            required: true,
+            mode: 'heuristic',
+            sources: [{ css: '.missing' }, { css: 'h1' }],
+          },
+          {
+            name: 'price',
+            type: 'money',
+            multiple: false,
+            required: true,
+            mode: 'heuristic',
+            sources: [{ css: '.note' }, { label: ['price'] }],
+          },
+          {
+            name: 'released',
+            type: 'date',
+            multiple: false,
+            required: false,
+            mode: 'heuristic',
+            sources: [{ jsonld: 'releaseDate', type: 'Product' }],
+          },
           { name: 'image', type: 'image', multiple: false, required: false, mode: 'heuristic', sources: [{ meta: 'og:image' }] },
-          { name: 'tags', type: 'text', multiple: true, required: false, mode: 'heuristic', sources: [{ css: '.tags', split: '\\s*,\\s*' }] },
-          { name: 'sku', type: 'text', multiple: false, required: false, mode: 'heuristic', sources: [{ css: '.sku', regex: 'no\\.\\s*(\\S+)', transforms: ['uppercase'] }] },
+          {
+            name: 'tags',
+            type: 'text',
+            multiple: true,
+            required: false,
+            mode: 'heuristic',
+            sources: [{ css: '.tags', split: '\\s*,\\s*' }],
+          },
+          {
+            name: 'sku',
+            type: 'text',
+            multiple: false,
+            required: false,
+            mode: 'heuristic',
+            sources: [{ css: '.sku', regex: 'no\\.\\s*(\\S+)', transforms: ['uppercase'] }],
+          },
         ],
       },
     ],
@@ -75,8 +110,22 @@ describe('extraction runtime', () => {
   it('normalises text, coerces types and records which source matched', () => {
     const record = extractPage(blueprint, { url: 'https://shop.example/p/1', html });
     expect(record.pageType).toBe('product');
-    expect(record.fields.title).toEqual({ type: 'text', value: 'Café Crème Mug', typed: 'Café Crème Mug', raw: 'Café Crème Mug', source: 1, valid: true });
-    expect(record.fields.price).toEqual({ type: 'money', value: '€12,50', typed: { amount: 12.5, currency: 'EUR' }, raw: '€12,50', source: 1, valid: true });
+    expect(record.fields.title).toEqual({
+      type: 'text',
+      value: 'Café Crème Mug',
+      typed: 'Café Crème Mug',
+      raw: 'Café Crème Mug',
+      source: 1,
+      valid: true,
+    });
+    expect(record.fields.price).toEqual({
+      type: 'money',
+      value: '€12,50',
+      typed: { amount: 12.5, currency: 'EUR' },
+      raw: '€12,50',
+      source: 1,
+      valid: true,
+    });
     expect(record.fields.released).toMatchObject({ value: '5 June 2021', typed: '2021-06-05', raw: '5 June 2021', source: 0 });
     expect(record.fields.image).toMatchObject({ value: 'https://shop.example/img/1.jpg', source: 0 });
     expect(record.fields.tags?.value).toEqual(['blue', 'ceramic', 'gift']);
@@ -90,7 +139,14 @@ describe('extraction runtime', () => {
         {
           ...blueprint.pageTypes[0]!,
           fields: [
-            { name: 'gtin', type: 'gtin', multiple: false, required: false, mode: 'heuristic', sources: [{ css: '.bad-ean' }, { css: '.ean' }] },
+            {
+              name: 'gtin',
+              type: 'gtin',
+              multiple: false,
+              required: false,
+              mode: 'heuristic',
+              sources: [{ css: '.bad-ean' }, { css: '.ean' }],
+            },
             { name: 'isbn', type: 'isbn', multiple: false, required: false, mode: 'heuristic', sources: [{ css: '.isbn' }] },
             { name: 'code', type: 'identifier', multiple: false, required: false, mode: 'heuristic', sources: [{ css: '.label-only' }] },
           ],
@@ -100,7 +156,14 @@ describe('extraction runtime', () => {
     const page = `<p class="bad-ean">EAN: 4006381333932</p><p class="ean">EAN: 4006381 333931</p>
       <p class="isbn">ISBN 978-0-306-40615-7</p><p class="label-only">EAN:</p>`;
     const record = extractPage(codes, { url: 'https://shop.example/p/1', html: page });
-    expect(record.fields.gtin).toMatchObject({ type: 'gtin', value: '4006381333931', typed: '4006381333931', raw: 'EAN: 4006381 333931', source: 1, valid: true });
+    expect(record.fields.gtin).toMatchObject({
+      type: 'gtin',
+      value: '4006381333931',
+      typed: '4006381333931',
+      raw: 'EAN: 4006381 333931',
+      source: 1,
+      valid: true,
+    });
     expect(record.fields.isbn).toMatchObject({ value: '9780306406157', typed: '9780306406157', valid: true });
     expect(record.fields.code).toEqual({ type: 'identifier', value: null, typed: null, raw: null, source: null, valid: false });
   });

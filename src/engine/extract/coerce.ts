@@ -4,7 +4,6 @@ import { parseDate } from '../values/date.js';
 import { checkedCode, identifierShape, isValidGtin, isValidIsbn10, isValidIsbn13 } from '../values/identifier.js';
 import { parseMoney, parseNumber, type Money } from '../values/money.js';
 
-
 export type TypedValue = string | number | Money;
 
 /** Absolute URL against the page URL; null for javascript:, empty and unparseable values. */

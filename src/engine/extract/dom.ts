@@ -6,7 +6,21 @@ export type { AnyNode, Document, Element };
 export { isTag, isText };
 
 /** Containers whose white-space-only text is never rendered, so it need not become nodes. */
-const NON_RENDERING = new Set(['html', 'head', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'colgroup', 'ul', 'ol', 'dl', 'select', 'optgroup']);
+const NON_RENDERING = new Set([
+  'html',
+  'head',
+  'table',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'colgroup',
+  'ul',
+  'ol',
+  'dl',
+  'select',
+  'optgroup',
+]);
 
 /**
  * A DOM builder that skips comments and layout white space: a quarter fewer nodes on typical
@@ -35,9 +49,47 @@ const SKIPPED = new Set(['script', 'style', 'template', 'noembed']);
 
 /** Elements whose boundaries separate words even without white space in the markup. */
 export const BLOCK_TAGS = new Set([
-  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure',
-  'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre',
-  'section', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul', 'option', 'caption', 'title', 'body',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'br',
+  'dd',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
+  'option',
+  'caption',
+  'title',
+  'body',
 ]);
 
 const INVISIBLE_SPACE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;

@@ -30,7 +30,15 @@ describe('embedded application state', () => {
       schemaVersion: 1,
       site: null,
       version: 1,
-      pageTypes: [{ name: 'product', kind: 'detail', match: { urlPattern: '*', examples: [] }, list: null, fields: [{ name: 'price', type: 'money', multiple: false, required: true, mode: 'manual', sources }] }],
+      pageTypes: [
+        {
+          name: 'product',
+          kind: 'detail',
+          match: { urlPattern: '*', examples: [] },
+          list: null,
+          fields: [{ name: 'price', type: 'money', multiple: false, required: true, mode: 'manual', sources }],
+        },
+      ],
     });
 
   it('is a blueprint source: a dotted path, in one named state or in any', () => {
@@ -51,7 +59,12 @@ describe('embedded application state', () => {
           props: {
             pageProps: {
               related: [{ sku: `R-${n}`, price: 1 }],
-              product: { title: `Item ${n}`, sku: `SKU-${1000 + n}`, gtin13: ['4006381333931', '5901234123457', '9780306406157'][n - 1], price: { amount: `${n}9.90`, currency: 'EUR' } },
+              product: {
+                title: `Item ${n}`,
+                sku: `SKU-${1000 + n}`,
+                gtin13: ['4006381333931', '5901234123457', '9780306406157'][n - 1],
+                price: { amount: `${n}9.90`, currency: 'EUR' },
+              },
             },
           },
         })}</script></body></html>`,

@@ -17,12 +17,12 @@ export interface EmbeddedState {
 }
 
 /** Scripts that may assign state: a global's property or a top-level variable, set to a literal or JSON.parse. */
-const ASSIGNS_STATE = /(?:\b(?:window|self|globalThis)\s*(?:\.\s*[\w$]+|\[\s*["'][^"']+["']\s*\])|\b(?:var|let|const)\s+[\w$]+)\s*=\s*(?:[{[]|JSON\.parse\s*\()/;
+const ASSIGNS_STATE =
+  /(?:\b(?:window|self|globalThis)\s*(?:\.\s*[\w$]+|\[\s*["'][^"']+["']\s*\])|\b(?:var|let|const)\s+[\w$]+)\s*=\s*(?:[{[]|JSON\.parse\s*\()/;
 /** Larger scripts are bundles, not state. */
 const MAX_SCRIPT = 2_000_000;
 
-const scriptText = (script: { children: unknown[] }) =>
-  (script.children as { data?: string }[]).map((child) => child.data ?? '').join('');
+const scriptText = (script: { children: unknown[] }) => (script.children as { data?: string }[]).map((child) => child.data ?? '').join('');
 
 /** A JavaScript literal expression as a value; undefined for anything computed (calls, identifiers, functions). */
 function literalValue(node: Expression | Pattern | null | undefined): unknown {
@@ -58,7 +58,11 @@ function literalValue(node: Expression | Pattern | null | undefined): unknown {
       // JSON.parse("…"): state shipped as a string to spare the JS parser.
       const callee = node.callee;
       const isJsonParse =
-        callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'JSON' && callee.property.type === 'Identifier' && callee.property.name === 'parse';
+        callee.type === 'MemberExpression' &&
+        callee.object.type === 'Identifier' &&
+        callee.object.name === 'JSON' &&
+        callee.property.type === 'Identifier' &&
+        callee.property.name === 'parse';
       const argument = node.arguments[0];
       if (!isJsonParse || !argument || argument.type === 'SpreadElement') return undefined;
       const text = literalValue(argument);
@@ -129,7 +133,11 @@ export function embeddedStates(document: Document): EmbeddedState[] {
     } else if ((type === '' || /javascript|ecmascript|^module$/.test(type)) && ASSIGNS_STATE.test(text)) {
       let program: Program;
       try {
-        program = parseJs(text, { ecmaVersion: 'latest', sourceType: type === 'module' ? 'module' : 'script', allowReturnOutsideFunction: true });
+        program = parseJs(text, {
+          ecmaVersion: 'latest',
+          sourceType: type === 'module' ? 'module' : 'script',
+          allowReturnOutsideFunction: true,
+        });
       } catch {
         continue;
       }

@@ -3,7 +3,9 @@ import { parseHtml } from './dom.js';
 import { buildLabelIndex, normalizeLabel } from './labels.js';
 
 const index = (html: string) =>
-  Object.fromEntries([...buildLabelIndex(parseHtml(html))].map(([label, values]) => [label, values.map((v) => v.parts.length ? v.parts : v.text)]));
+  Object.fromEntries(
+    [...buildLabelIndex(parseHtml(html))].map(([label, values]) => [label, values.map((v) => (v.parts.length ? v.parts : v.text))]),
+  );
 
 describe('label–value pairs', () => {
   it('normalises labels', () => {

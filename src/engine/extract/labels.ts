@@ -174,7 +174,8 @@ function visit(index: LabelIndex, element: Element): void {
     const colonAt = raw.indexOf(':');
     // "<strong>ISBN-13</strong>: 978…": the colon follows the element.
     const colonAfter = element.next !== null && isText(element.next) && /^\s*:/.test(element.next.data);
-    const labelElement = LABEL_TAGS.has(element.name) || isLabelCell(element) || LABEL_CLASS.test(element.attribs.class ?? '') || colonAfter;
+    const labelElement =
+      LABEL_TAGS.has(element.name) || isLabelCell(element) || LABEL_CLASS.test(element.attribs.class ?? '') || colonAfter;
     if (!labelElement && (colonAt < 0 || colonAt > 60) && raw.length > 12) return;
     const text = normalizeText(raw);
     if (!text) return;

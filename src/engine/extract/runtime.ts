@@ -352,7 +352,10 @@ export interface TypedField {
 /** Field name → typed value with its raw text, for a page's fields or one listing record's. */
 export function typedFields(fields: Record<string, FieldResult>): Record<string, TypedField> {
   return Object.fromEntries(
-    Object.entries(fields).map(([name, result]) => [name, { type: result.type, value: result.typed, raw: result.raw, valid: result.valid }]),
+    Object.entries(fields).map(([name, result]) => [
+      name,
+      { type: result.type, value: result.typed, raw: result.raw, valid: result.valid },
+    ]),
   );
 }
 

@@ -37,7 +37,10 @@ export function addressKind(address: string): string {
 
 export class BlockedAddressError extends Error {
   readonly code = 'blocked_address';
-  constructor(readonly host: string, readonly address: string) {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+  ) {
     super(`${host} resolves to ${address}, a private, loopback, link-local or otherwise non-public address`);
     this.name = 'BlockedAddressError';
   }
@@ -69,7 +72,9 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
 export const systemResolver: Resolver = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
+  );
 
 /**
  * A `lookup` for sockets that refuses blocked addresses. The socket connects to the very
@@ -86,7 +91,8 @@ export function guardedLookup(resolver: Resolver = systemResolver, isBlocked: (a
           callback(error, options.all ? [] : '', undefined);
           return;
         }
-        const ofFamily = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
+        const ofFamily =
+          options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
         // A host with no address of the asked family is still reachable on its other one.
         const wanted = ofFamily.length ? ofFamily : addresses;
         if (options.all) callback(null, wanted);

@@ -88,4 +88,3 @@ export function decodeHtml(bytes: Buffer, contentType: string | undefined): stri
 export function looksBinary(bytes: Buffer): boolean {
   return bytes.subarray(0, 1024).includes(0);
 }
-

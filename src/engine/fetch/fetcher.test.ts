@@ -28,8 +28,23 @@ async function failure(promise: Promise<unknown>): Promise<FetchError> {
 
 describe('address guard', () => {
   it.each([
-    '127.0.0.1', '10.1.2.3', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1',
-    '255.255.255.255', '::1', '::', 'fe80::1', 'fc00::1', 'fd00:ec2::254', 'ff02::1', '::ffff:127.0.0.1', '::ffff:169.254.169.254',
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.5.4',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fe80::1',
+    'fc00::1',
+    'fd00:ec2::254',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:169.254.169.254',
   ])('refuses %s', (address) => {
     expect(isBlockedAddress(address)).toBe(true);
   });
@@ -52,7 +67,11 @@ describe('guardedLookup', () => {
   });
 
   it('answers with the other family when the host has no address of the asked one', async () => {
-    expect(await lookup([{ address: '2606:4700:4700::1111', family: 6 }], 4)).toEqual({ error: null, address: '2606:4700:4700::1111', family: 6 });
+    expect(await lookup([{ address: '2606:4700:4700::1111', family: 6 }], 4)).toEqual({
+      error: null,
+      address: '2606:4700:4700::1111',
+      family: 6,
+    });
   });
 
   it('fails with blocked_address for an internal answer', async () => {
@@ -80,7 +99,10 @@ describe('SSRF protection', () => {
   });
 
   it('refuses a hostname when one of its addresses is private, even if another is public', async () => {
-    const resolver = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }];
+    const resolver = async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.5', family: 4 },
+    ];
     const error = await failure(new Fetcher({ hostDelayMs: 0, resolver }).fetch('http://mixed.attacker.test/'));
     expect(error.code).toBe('blocked_address');
   });
@@ -95,7 +117,9 @@ describe('SSRF protection', () => {
 
   it('refuses a redirect to a hostname that resolves to a blocked address', async () => {
     const resolver = async (host: string) => [{ address: host === 'internal.test' ? '10.0.0.5' : '127.0.0.1', family: 4 }];
-    const error = await failure(fetcher({ resolver }).fetch(`http://fixture.test:${new URL(server.url).port}/to?target=http://internal.test/`));
+    const error = await failure(
+      fetcher({ resolver }).fetch(`http://fixture.test:${new URL(server.url).port}/to?target=http://internal.test/`),
+    );
     expect(error.code).toBe('blocked_address');
   });
 
@@ -171,7 +195,9 @@ describe('fetching hostile sites', () => {
     const other = await new HostileServer().start();
     try {
       // Two hops into the other site: its robots.txt is read while the first host's slot is held.
-      const error = await failure(fetcher({ hostConcurrency: 1 }).fetch(`${server.url}/to?target=${encodeURIComponent(`${other.url}/to?target=/private`)}`));
+      const error = await failure(
+        fetcher({ hostConcurrency: 1 }).fetch(`${server.url}/to?target=${encodeURIComponent(`${other.url}/to?target=/private`)}`),
+      );
       expect(error.code).toBe('robots_disallowed');
       expect(error.message).toContain(other.url);
       expect((await fetcher().fetch(`${server.url}/to?target=${encodeURIComponent(`${other.url}/ok`)}`)).finalUrl).toBe(`${other.url}/ok`);
@@ -188,7 +214,8 @@ describe('fetching hostile sites', () => {
 
   it('fingerprints and discovers broken and 10 000-deep pages without overflowing the stack', async () => {
     const pages = await Promise.all(['/broken', '/deep'].map((path) => fetcher().fetch(`${server.url}${path}`)));
-    for (const page of pages) expect(fingerprintPage({ url: page.finalUrl, html: page.html, headers: page.headers }).technologies).toBeInstanceOf(Array);
+    for (const page of pages)
+      expect(fingerprintPage({ url: page.finalUrl, html: page.html, headers: page.headers }).technologies).toBeInstanceOf(Array);
     const types = discoverPageTypes(pages.map((page) => ({ url: page.finalUrl, html: page.html })));
     expect(types.flatMap((type) => type.urls).sort()).toEqual(pages.map((page) => page.finalUrl).sort());
   });

@@ -73,7 +73,9 @@ function retryAfterMs(value: string | undefined): number | undefined {
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])),
+    Object.entries(headers).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]],
+    ),
   );
 }
 
@@ -218,7 +220,11 @@ export class Fetcher {
       // Sockets skip DNS for IP literals, so the guard checks them here, on every hop.
       const literal = url.hostname.replace(/^\[|\]$/g, '');
       if (!this.options.allowPrivateNetwork && isIP(literal) && this.isBlocked(literal)) {
-        throw new FetchError('blocked_address', `${url.hostname} is a private, loopback, link-local or otherwise non-public address`, url.href);
+        throw new FetchError(
+          'blocked_address',
+          `${url.hostname} is a private, loopback, link-local or otherwise non-public address`,
+          url.href,
+        );
       }
       const response = await request(url, {
         dispatcher: this.agent,
@@ -242,7 +248,11 @@ export class Fetcher {
         }
         url = this.parse(new URL(headers.location, url).href);
         if (this.options.respectRobots && !call.anyText && !(await this.allowedByRobots(url, false))) {
-          throw new FetchError('robots_disallowed', `robots.txt of ${url.origin} disallows ${url.pathname} (redirected from ${start.href})`, start.href);
+          throw new FetchError(
+            'robots_disallowed',
+            `robots.txt of ${url.origin} disallows ${url.pathname} (redirected from ${start.href})`,
+            start.href,
+          );
         }
         continue;
       }
@@ -264,7 +274,8 @@ export class Fetcher {
         ...(headers.etag ? { etag: headers.etag } : {}),
         ...(headers['last-modified'] ? { lastModified: headers['last-modified'] } : {}),
       };
-      if (response.statusCode === 429 || response.statusCode >= 500) throw new RetryableStatus(result, retryAfterMs(headers['retry-after']));
+      if (response.statusCode === 429 || response.statusCode >= 500)
+        throw new RetryableStatus(result, retryAfterMs(headers['retry-after']));
       return result;
     }
   }

@@ -16,7 +16,10 @@ export interface TechnologyDefinition {
   scripts?: string | string[];
   scriptSrc?: string | string[];
   url?: string | string[];
-  dom?: string | string[] | Record<string, { exists?: string; text?: string; attributes?: Record<string, string>; properties?: Record<string, string> }>;
+  dom?:
+    | string
+    | string[]
+    | Record<string, { exists?: string; text?: string; attributes?: Record<string, string>; properties?: Record<string, string> }>;
 }
 
 export interface TechnologyDatabase {

@@ -14,14 +14,38 @@ function detected(signals: PageSignals) {
 
 describe('fingerprinting with the community signature database', () => {
   it.each([
-    ['WordPress', page('<meta name="generator" content="WordPress 6.4.2"><link rel="stylesheet" href="/wp-content/themes/x/style.css">'), '6.4.2'],
+    [
+      'WordPress',
+      page('<meta name="generator" content="WordPress 6.4.2"><link rel="stylesheet" href="/wp-content/themes/x/style.css">'),
+      '6.4.2',
+    ],
     ['Shopify', page('<script src="https://cdn.shopify.com/s/files/1/theme.js"></script>'), null],
-    ['Drupal', page('<meta name="Generator" content="Drupal 10 (https://www.drupal.org)">', '', { 'x-generator': 'Drupal 10 (https://www.drupal.org)' }), '10'],
+    [
+      'Drupal',
+      page('<meta name="Generator" content="Drupal 10 (https://www.drupal.org)">', '', {
+        'x-generator': 'Drupal 10 (https://www.drupal.org)',
+      }),
+      '10',
+    ],
     ['Joomla', page('<meta name="generator" content="Joomla! 4.2 - Open Source Content Management">'), '4.2'],
-    ['Magento', page('<script type="text/x-magento-init">{}</script><script src="/static/version1/frontend/Magento/luma/en_US/requirejs/require.js"></script>'), null],
+    [
+      'Magento',
+      page(
+        '<script type="text/x-magento-init">{}</script><script src="/static/version1/frontend/Magento/luma/en_US/requirejs/require.js"></script>',
+      ),
+      null,
+    ],
     ['Next.js', page('', '<div id="__next"></div>', { 'x-powered-by': 'Next.js 14.2.3' }), '14.2.3'],
-    ['React', page('<script src="https://unpkg.com/react@18.2.0/umd/react.production.min.js"></script>', '<div data-reactroot=""></div>'), null],
-    ['Vue.js', page('<script src="https://cdn.example.com/vue-2.7.14.min.js"></script>', '<div data-v-7ba5bd90 class="card"></div>'), '2.7.14'],
+    [
+      'React',
+      page('<script src="https://unpkg.com/react@18.2.0/umd/react.production.min.js"></script>', '<div data-reactroot=""></div>'),
+      null,
+    ],
+    [
+      'Vue.js',
+      page('<script src="https://cdn.example.com/vue-2.7.14.min.js"></script>', '<div data-v-7ba5bd90 class="card"></div>'),
+      '2.7.14',
+    ],
     ['Nuxt.js', page('<script src="/_nuxt/entry.abc123.js"></script>', '<div id="__nuxt"></div>'), null],
     ['Angular', page('', '<app-root ng-version="17.1.2"></app-root>'), '17.1.2'],
     ['jQuery', page('<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>'), '3.7.1'],
@@ -46,7 +70,11 @@ describe('fingerprinting with the community signature database', () => {
   });
 
   it('resolves mutual exclusions to one technology (Angular and AngularJS exclude each other)', () => {
-    const names = [...detected(page('<script src="/js/angular-1.8.2.min.js"></script>', '<div ng-app="shop"></div><app-root ng-version="17.1.2"></app-root>')).keys()];
+    const names = [
+      ...detected(
+        page('<script src="/js/angular-1.8.2.min.js"></script>', '<div ng-app="shop"></div><app-root ng-version="17.1.2"></app-root>'),
+      ).keys(),
+    ];
     expect(names.filter((name) => name === 'Angular' || name === 'AngularJS')).toHaveLength(1);
   });
 
@@ -74,7 +102,11 @@ describe('fingerprinting with the community signature database', () => {
 describe('LiteralFinder', () => {
   it('finds every literal a text contains in one pass, ignoring case, overlaps included', () => {
     const finder = new LiteralFinder(['wp-content', 'content/', 'jquery', 'absent']);
-    expect([...finder.find('<link href="/WP-Content/themes/x.css"><script src="jQuery.js">')].sort()).toEqual(['content/', 'jquery', 'wp-content']);
+    expect([...finder.find('<link href="/WP-Content/themes/x.css"><script src="jQuery.js">')].sort()).toEqual([
+      'content/',
+      'jquery',
+      'wp-content',
+    ]);
     expect(finder.find('').size).toBe(0);
   });
 });

@@ -51,7 +51,9 @@ interface CompiledTechnology {
 
 const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 const keyed = (record: Record<string, string | string[]> | undefined, lower = true): Array<[string, Pattern]> =>
-  Object.entries(record ?? {}).flatMap(([key, value]) => patternList(value).map((pattern) => [lower ? key.toLowerCase() : key, pattern] as [string, Pattern]));
+  Object.entries(record ?? {}).flatMap(([key, value]) =>
+    patternList(value).map((pattern) => [lower ? key.toLowerCase() : key, pattern] as [string, Pattern]),
+  );
 
 /** The selectors of a selector list, split at commas outside quotes, brackets and parentheses. */
 function selectorList(selector: string): string[] {
@@ -224,7 +226,8 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
   const detections = new Map<string, Detection>();
 
   // Most signatures are absent from a page: the literals a pattern requires reject them before its regex runs.
-  const possible = (pattern: Pattern, literalsIn: Set<string>) => !pattern.literals || pattern.literals.some((literal) => literalsIn.has(literal));
+  const possible = (pattern: Pattern, literalsIn: Set<string>) =>
+    !pattern.literals || pattern.literals.some((literal) => literalsIn.has(literal));
   const hit = (technology: CompiledTechnology, pattern: Pattern, value: string, literalsIn?: Set<string>) => {
     if (literalsIn && !possible(pattern, literalsIn)) return;
     const match = pattern.regex.exec(value);
@@ -239,12 +242,17 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
   for (const technology of technologies) {
     for (const [name, pattern] of technology.headers) if (headers[name] !== undefined) hit(technology, pattern, headers[name]);
     for (const [name, pattern] of technology.cookies) {
-      const matching = name.endsWith('*') ? [...cookies].find(([cookie]) => cookie.startsWith(name.slice(0, -1))) : cookies.has(name) ? [name, cookies.get(name)!] : undefined;
+      const matching = name.endsWith('*')
+        ? [...cookies].find(([cookie]) => cookie.startsWith(name.slice(0, -1)))
+        : cookies.has(name)
+          ? [name, cookies.get(name)!]
+          : undefined;
       if (matching) hit(technology, pattern, matching[1]!);
     }
     for (const [name, pattern] of technology.meta) for (const content of meta.get(name) ?? []) hit(technology, pattern, content);
     for (const [path, pattern] of technology.js) if (page.js?.[path] !== undefined) hit(technology, pattern, page.js[path]);
-    for (const pattern of technology.scriptSrc) if (possible(pattern, present.scriptSrc)) for (const src of scriptSrc) hit(technology, pattern, src);
+    for (const pattern of technology.scriptSrc)
+      if (possible(pattern, present.scriptSrc)) for (const src of scriptSrc) hit(technology, pattern, src);
     for (const pattern of technology.html) hit(technology, pattern, html, present.html);
     for (const pattern of technology.scripts) if (scripts) hit(technology, pattern, scripts, present.scripts);
     for (const pattern of technology.text) hit(technology, pattern, text, present.text);

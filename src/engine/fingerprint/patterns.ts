@@ -74,7 +74,35 @@ export function resolveVersion(template: string | undefined, match: RegExpExecAr
   return version && version.length <= 40 ? version : undefined;
 }
 
-const ESCAPED_LITERALS = new Set(['.', '/', '-', '_', ':', '"', "'", '=', '<', '>', '@', '#', '%', '&', ' ', '(', ')', '[', ']', '{', '}', '?', '*', '+', '$', '^', '|']);
+const ESCAPED_LITERALS = new Set([
+  '.',
+  '/',
+  '-',
+  '_',
+  ':',
+  '"',
+  "'",
+  '=',
+  '<',
+  '>',
+  '@',
+  '#',
+  '%',
+  '&',
+  ' ',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '?',
+  '*',
+  '+',
+  '$',
+  '^',
+  '|',
+]);
 
 /**
  * One required literal per top-level alternative (`a|b` needs the literal of a or of b), or

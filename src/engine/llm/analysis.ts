@@ -96,7 +96,9 @@ class LlmSession {
 }
 
 function weak(field: { sources: unknown[]; quality?: FieldQuality }): boolean {
-  return field.sources.length === 0 || !field.quality || field.quality.coverage < WEAK_COVERAGE || field.quality.confidence < WEAK_CONFIDENCE;
+  return (
+    field.sources.length === 0 || !field.quality || field.quality.coverage < WEAK_COVERAGE || field.quality.confidence < WEAK_CONFIDENCE
+  );
 }
 
 /**
@@ -110,7 +112,12 @@ export async function analyzeFields(
   options: { examples?: ExamplePage[]; dataType?: string; llm?: LlmOptions } = {},
 ): Promise<FieldAnalysis> {
   const contexts = pages.map((page) => page.page);
-  const candidates = generateSelectors(contexts, pages.map(() => undefined), specs, options);
+  const candidates = generateSelectors(
+    contexts,
+    pages.map(() => undefined),
+    specs,
+    options,
+  );
   const session = new LlmSession(options.llm);
   const heuristic = verifyProposals(candidates, [], contexts);
   const missing = candidates.filter((field) => weak(heuristic.fields.find((report) => report.name === field.spec.name)!));
@@ -153,9 +160,14 @@ export async function repairField(input: RepairInput, llm?: LlmOptions): Promise
           [input.field],
           () => scopes.records.map((scope) => input.lastGood[contexts.indexOf(scope.page)]?.values),
         )
-      : generateSelectors(contexts, contexts.map(() => undefined), [input.field], {
-          examples: input.lastGood.map((entry) => ({ url: entry.page.url, values: { [input.field.name]: entry.values } })),
-        })
+      : generateSelectors(
+          contexts,
+          contexts.map(() => undefined),
+          [input.field],
+          {
+            examples: input.lastGood.map((entry) => ({ url: entry.page.url, values: { [input.field.name]: entry.values } })),
+          },
+        )
   )[0]!;
   const session = new LlmSession(llm);
   const heuristic = verifyProposals([candidates], [], scopes ?? contexts).fields[0]!;
@@ -164,7 +176,9 @@ export async function repairField(input: RepairInput, llm?: LlmOptions): Promise
   const proposals = await session.run('repair_blueprint', (client, context) =>
     relocateField(client, {
       field: candidates,
-      lastGood: input.lastGood.slice(0, PROMPT_PAGES).map((entry) => ({ url: entry.page.url, html: entry.page.html, values: entry.values })),
+      lastGood: input.lastGood
+        .slice(0, PROMPT_PAGES)
+        .map((entry) => ({ url: entry.page.url, html: entry.page.html, values: entry.values })),
       ...(input.records ? { records: input.records } : {}),
       context,
     }),
@@ -177,7 +191,9 @@ export async function repairField(input: RepairInput, llm?: LlmOptions): Promise
 }
 
 function reproduces(field: VerifiedField): boolean {
-  const best = field.candidates.find((candidate) => field.sources[0] && JSON.stringify(candidate.source) === JSON.stringify(field.sources[0]));
+  const best = field.candidates.find(
+    (candidate) => field.sources[0] && JSON.stringify(candidate.source) === JSON.stringify(field.sources[0]),
+  );
   return Boolean(best && (best.exampleAgreement ?? 0) > 0.5 && field.quality.coverage >= WEAK_COVERAGE);
 }
 
@@ -220,12 +236,19 @@ export async function assistBlueprint(
       return found ? { ...field, mode: 'llm', required: found.required, sources: found.sources, quality: found.quality } : field;
     })
     .filter((field) => field.sources.length > 0 || !unverified.has(field.name));
-  if (improved.size === 0 && fields.length === target.fields.length) return { blueprint: withLlm(blueprint, session.report, options.llm), llm: session.report };
+  if (improved.size === 0 && fields.length === target.fields.length)
+    return { blueprint: withLlm(blueprint, session.report, options.llm), llm: session.report };
   const result: Blueprint = {
     ...blueprint,
     pageTypes: [pageType.list ? { ...pageType, list: { ...pageType.list, fields } } : { ...pageType, fields }],
     ...(blueprint.validation
-      ? { validation: { ...blueprint.validation, coverage: mean(fields.map((f) => f.quality?.coverage ?? 0)), quality: mean(fields.map((f) => f.quality?.confidence ?? 0)) } }
+      ? {
+          validation: {
+            ...blueprint.validation,
+            coverage: mean(fields.map((f) => f.quality?.coverage ?? 0)),
+            quality: mean(fields.map((f) => f.quality?.confidence ?? 0)),
+          },
+        }
       : {}),
   };
   result.contentHash = contentHash(result);
@@ -245,16 +268,26 @@ async function improveWeakFields(
   const records = pageType.list?.item;
   const missing = (pageType.list ?? pageType).fields.filter(weak);
   if (!session.options || missing.length === 0) return new Map();
-  const specs = missing.map((field) => options.fields.find((spec) => spec.name === field.name) ?? { name: field.name, type: field.type, multiple: field.multiple });
+  const specs = missing.map(
+    (field) => options.fields.find((spec) => spec.name === field.name) ?? { name: field.name, type: field.type, multiple: field.multiple },
+  );
   const contexts = pages.map((page) => new PageContext(page.url, page.html));
   const scopes = records ? recordScopes(contexts, records) : null;
   if (scopes && scopes.records.length === 0) return new Map();
   const candidates = scopes
-    ? generateItemSelectors(scopes.records.map((scope) => scope.root as Element), specs)
-    : generateSelectors(contexts, pages.map((page) => page.file), specs, {
-        examples: options.examples ?? [],
-        ...(pageType.dataType ? { dataType: pageType.dataType } : {}),
-      });
+    ? generateItemSelectors(
+        scopes.records.map((scope) => scope.root as Element),
+        specs,
+      )
+    : generateSelectors(
+        contexts,
+        pages.map((page) => page.file),
+        specs,
+        {
+          examples: options.examples ?? [],
+          ...(pageType.dataType ? { dataType: pageType.dataType } : {}),
+        },
+      );
   const proposals = await session.run('generate_selectors', (client, context) =>
     proposeSelectors(client, { fields: candidates, pages: pages.slice(0, PROMPT_PAGES), ...(records ? { records } : {}), context }),
   );
@@ -277,7 +310,11 @@ async function improveWeakFields(
 /** Every record of every page, as the runtime finds them. */
 function recordScopes(pages: PageContext[], item: string): RecordScopes {
   const query = compileQuery(item);
-  return { records: pages.flatMap((page) => selectElements(query, page.document).map((root, i) => ({ page, root, name: `${page.url} record ${i + 1}` }))) };
+  return {
+    records: pages.flatMap((page) =>
+      selectElements(query, page.document).map((root, i) => ({ page, root, name: `${page.url} record ${i + 1}` })),
+    ),
+  };
 }
 
 function withLlm(blueprint: Blueprint, report: LlmReport, options: LlmOptions | undefined): Blueprint {
@@ -321,7 +358,13 @@ export function mergePageTypeProposals(types: DiscoveredPageType[], proposals: P
     type.description = proposal.description;
     for (const field of proposal.fields) {
       if (type.fields.some((known) => known.name === field.name)) continue;
-      type.fields.push({ name: field.name, type: field.type ?? 'text', examples: [], from: 'llm', ...(field.description ? { description: field.description } : {}) });
+      type.fields.push({
+        name: field.name,
+        type: field.type ?? 'text',
+        examples: [],
+        from: 'llm',
+        ...(field.description ? { description: field.description } : {}),
+      });
     }
   }
   return merged;

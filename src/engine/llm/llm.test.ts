@@ -29,7 +29,15 @@ beforeEach(() => {
   server.received.length = 0;
 });
 
-function client(options: { recorded?: LlmUsage[]; budget?: BudgetGuard; timeoutMs?: number; maxRetries?: number; prices?: Record<string, { prompt: number; completion: number }> } = {}) {
+function client(
+  options: {
+    recorded?: LlmUsage[];
+    budget?: BudgetGuard;
+    timeoutMs?: number;
+    maxRetries?: number;
+    prices?: Record<string, { prompt: number; completion: number }>;
+  } = {},
+) {
   return new LlmClient({
     apiKey: 'sk-test-secret',
     baseUrl: server.baseUrl,
@@ -43,9 +51,13 @@ function client(options: { recorded?: LlmUsage[]; budget?: BudgetGuard; timeoutM
 }
 
 const Answer = z.strictObject({ colour: z.string() });
-const ask = (llm: LlmClient) => llm.structured({ name: 'answer', schema: Answer, system: 'sys', user: 'What colour?', context: { step: 'test', site: 's1' } });
+const ask = (llm: LlmClient) =>
+  llm.structured({ name: 'answer', schema: Answer, system: 'sys', user: 'What colour?', context: { step: 'test', site: 's1' } });
 
-const ok = (value: unknown, extra: { cost?: number; promptTokens?: number; completionTokens?: number } = {}) => ({ content: JSON.stringify(value), ...extra });
+const ok = (value: unknown, extra: { cost?: number; promptTokens?: number; completionTokens?: number } = {}) => ({
+  content: JSON.stringify(value),
+  ...extra,
+});
 
 describe('LlmClient against a fake OpenAI-compatible server', () => {
   it('sends a strict JSON schema from zod, validates the answer and reports provider-billed usage', async () => {
@@ -56,10 +68,23 @@ describe('LlmClient against a fake OpenAI-compatible server', () => {
     const request = server.received[0]!;
     expect(request.authorization).toBe('Bearer sk-test-secret');
     expect(request.body.model).toBe('test/model-a');
-    expect(request.body.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: { type: 'object', required: ['colour'], additionalProperties: false } } });
+    expect(request.body.response_format).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'answer', strict: true, schema: { type: 'object', required: ['colour'], additionalProperties: false } },
+    });
     expect(recorded).toEqual(usage);
     expect(recorded).toEqual([
-      expect.objectContaining({ model: 'test/model-a', step: 'test', context: { step: 'test', site: 's1' }, promptTokens: 321, completionTokens: 12, costUsd: 0.0042, costSource: 'provider', status: 'ok', error: null }),
+      expect.objectContaining({
+        model: 'test/model-a',
+        step: 'test',
+        context: { step: 'test', site: 's1' },
+        promptTokens: 321,
+        completionTokens: 12,
+        costUsd: 0.0042,
+        costSource: 'provider',
+        status: 'ok',
+        error: null,
+      }),
     ]);
     expect(recorded[0]!.latencyMs).toBeGreaterThanOrEqual(0);
   });
@@ -126,7 +151,10 @@ describe('LlmClient against a fake OpenAI-compatible server', () => {
 });
 
 describe('pruneHtml', () => {
-  const items = Array.from({ length: 40 }, (_, i) => `<li class="item" data-id="${i}"><a href="/p/${i}?ref=${'x'.repeat(120)}">Item ${i}</a></li>`).join('');
+  const items = Array.from(
+    { length: 40 },
+    (_, i) => `<li class="item" data-id="${i}"><a href="/p/${i}?ref=${'x'.repeat(120)}">Item ${i}</a></li>`,
+  ).join('');
   const html = `<html><head><title>Shop &amp; more</title><style>.a{}</style><script>track()</script></head><body>
     <header class="site"><a href="/">Logo</a></header><nav><a href="/a">A</a></nav>
     <div id="cookie-banner">We use cookies</div>
@@ -162,18 +190,28 @@ describe('pruneHtml', () => {
 function shopPages(layout: 'old' | 'new' = 'old') {
   return [1, 2, 3, 4].map((i) => {
     const code = `WH-${1000 + i * 7}-Q`;
-    const codeHtml = layout === 'old' ? `<div class="specs"><span class="ref-x">${code}</span></div>` : `<section class="meta-b"><b class="k9">${code}</b></section>`;
+    const codeHtml =
+      layout === 'old'
+        ? `<div class="specs"><span class="ref-x">${code}</span></div>`
+        : `<section class="meta-b"><b class="k9">${code}</b></section>`;
     const html = `<html><head><title>Lamp ${i} | Shop</title></head><body><nav><a href="/">Home</a></nav><main><h1 class="product-title">Lamp model ${i}</h1>${codeHtml}<p class="price">$${i}9.00</p></main></body></html>`;
     const url = `https://shop.example/p/${i}`;
     return { url, html, page: new PageContext(url, html), code };
   });
 }
 const fields = [{ name: 'title' }, { name: 'warehouse_code', description: 'internal warehouse reference like WH-1234-Q' }];
-const selectorAnswer = (...selectors: { field: string; css: string; read?: string }[]) => ok({ selectors: selectors.map((s) => ({ read: 'text', ...s })) }, { cost: 0.01 });
+const selectorAnswer = (...selectors: { field: string; css: string; read?: string }[]) =>
+  ok({ selectors: selectors.map((s) => ({ read: 'text', ...s })) }, { cost: 0.01 });
 
 describe('LLM-assisted analysis', () => {
   it('asks only about the fields heuristics missed and keeps a proposal only once testSelectors verifies it', async () => {
-    server.script(selectorAnswer({ field: 'warehouse_code', css: '.nowhere-to-be-found' }, { field: 'warehouse_code', css: '.specs .ref-x' }, { field: 'warehouse_code', css: 'h1' }));
+    server.script(
+      selectorAnswer(
+        { field: 'warehouse_code', css: '.nowhere-to-be-found' },
+        { field: 'warehouse_code', css: '.specs .ref-x' },
+        { field: 'warehouse_code', css: 'h1' },
+      ),
+    );
     const result = await analyzeFields(shopPages(), fields, { llm: { client: client(), context: { site: 's1' } } });
     const prompt = server.received[0]!.body.messages[1]!.content;
     expect(prompt).toContain('warehouse_code (text): internal warehouse reference');
@@ -182,7 +220,12 @@ describe('LLM-assisted analysis', () => {
     const [title, code] = result.fields;
     expect(title).toMatchObject({ mode: 'heuristic', sources: [{ css: '.product-title' }] });
     expect(code).toMatchObject({ mode: 'llm', sources: [{ css: '.specs .ref-x' }], quality: { coverage: 1 } });
-    expect(result.llm).toMatchObject({ used: true, calls: 1, costUsd: 0.01, accepted: [{ field: 'warehouse_code', source: { css: '.specs .ref-x' } }] });
+    expect(result.llm).toMatchObject({
+      used: true,
+      calls: 1,
+      costUsd: 0.01,
+      accepted: [{ field: 'warehouse_code', source: { css: '.specs .ref-x' } }],
+    });
     expect(result.llm.rejected).toEqual([
       { field: 'warehouse_code', source: { css: '.nowhere-to-be-found' }, reason: 'matches values on 0% of the sample pages' },
       expect.objectContaining({ field: 'warehouse_code', source: { css: 'h1' } }),
@@ -191,11 +234,21 @@ describe('LLM-assisted analysis', () => {
   });
 
   it('never saves a selector that does not verify, nor one that does not parse', async () => {
-    server.script(selectorAnswer({ field: 'warehouse_code', css: 'nav a' }, { field: 'warehouse_code', css: 'div[[' }, { field: 'colour', css: '.ref-x' }));
+    server.script(
+      selectorAnswer(
+        { field: 'warehouse_code', css: 'nav a' },
+        { field: 'warehouse_code', css: 'div[[' },
+        { field: 'colour', css: '.ref-x' },
+      ),
+    );
     const result = await analyzeFields(shopPages(), fields, { llm: { client: client(), context: {} } });
     expect(result.fields[1]).toMatchObject({ mode: 'heuristic', sources: [] });
     expect(result.llm.accepted).toEqual([]);
-    expect(result.llm.rejected.map((r) => r.reason)).toEqual([expect.stringMatching(/^invalid: invalid CSS selector/), 'unknown field', 'reads the same text on every page (template, not data)']);
+    expect(result.llm.rejected.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/^invalid: invalid CSS selector/),
+      'unknown field',
+      'reads the same text on every page (template, not data)',
+    ]);
   });
 
   it('stops calling the LLM when the budget is reached and still completes heuristics-only, saying so', async () => {
@@ -214,7 +267,9 @@ describe('LLM-assisted analysis', () => {
       ['warehouse_code', 'heuristic', 0],
     ]);
     expect(result.llm).toMatchObject({ used: false, calls: 0, costUsd: 0 });
-    expect(result.llm.notes).toEqual(['LLM budget reached (monthly budget of $5 used): continuing heuristics-only for generate_selectors.']);
+    expect(result.llm.notes).toEqual([
+      'LLM budget reached (monthly budget of $5 used): continuing heuristics-only for generate_selectors.',
+    ]);
   });
 
   it('stops at the per-analysis cap and goes on after an LLM failure', async () => {
@@ -224,7 +279,9 @@ describe('LLM-assisted analysis', () => {
     expect(failed.llm).toMatchObject({ used: true, calls: 2, costUsd: 0.04 });
     expect(failed.llm.notes[0]).toMatch(/^LLM call failed \(invalid_output/);
     const capped = await analyzeFields(shopPages(), fields, { llm: { client: client(), context: {}, capUsd: 0 } });
-    expect(capped.llm.notes).toEqual(['LLM budget reached (per-analysis cap of $0 spent): continuing heuristics-only for generate_selectors.']);
+    expect(capped.llm.notes).toEqual([
+      'LLM budget reached (per-analysis cap of $0 spent): continuing heuristics-only for generate_selectors.',
+    ]);
     expect(server.received).toHaveLength(2);
   });
 
@@ -250,7 +307,9 @@ describe('repairField', () => {
       const html = entry.html.replace(`<b class="k9">${entry.code}</b>`, `<b class="k9" data-wh="${entry.code}">ref</b>`);
       return { page: { url: entry.url, html, page: new PageContext(entry.url, html) }, values: [entry.code] };
     });
-    server.script(selectorAnswer({ field: 'warehouse_code', css: '.price' }, { field: 'warehouse_code', css: '.meta-b .k9', read: 'attr:data-wh' }));
+    server.script(
+      selectorAnswer({ field: 'warehouse_code', css: '.price' }, { field: 'warehouse_code', css: '.meta-b .k9', read: 'attr:data-wh' }),
+    );
     const repaired = await repairField({ field: fields[1]!, lastGood: pages }, { client: client(), context: { site: 's1' } });
     expect(server.received[0]!.body.messages[1]!.content).toContain('Page 1 last showed: "WH-1007-Q"');
     expect(repaired.field).toMatchObject({ mode: 'llm', sources: [{ css: '.meta-b .k9', read: 'attr:data-wh' }] });
@@ -266,7 +325,12 @@ describe('proposePageTypes', () => {
       ok(
         {
           types: [
-            { index: 0, name: 'product', description: 'A lamp for sale', fields: [{ name: 'warehouse_code', description: 'reference', type: 'text' }] },
+            {
+              index: 0,
+              name: 'product',
+              description: 'A lamp for sale',
+              fields: [{ name: 'warehouse_code', description: 'reference', type: 'text' }],
+            },
             { index: 7, name: 'ghost', description: 'not a group', fields: [] },
           ],
         },
@@ -274,7 +338,14 @@ describe('proposePageTypes', () => {
       ),
     );
     const { value, usage } = await proposePageTypes(client(), { types, pages, context: { step: 'discover_categories' } });
-    expect(value).toEqual([{ index: 0, name: 'product', description: 'A lamp for sale', fields: [{ name: 'warehouse_code', description: 'reference', type: 'text' }] }]);
+    expect(value).toEqual([
+      {
+        index: 0,
+        name: 'product',
+        description: 'A lamp for sale',
+        fields: [{ name: 'warehouse_code', description: 'reference', type: 'text' }],
+      },
+    ]);
     expect(usage[0]).toMatchObject({ step: 'discover_categories', costUsd: 0.005 });
     expect(server.received[0]!.body.messages[1]!.content).toContain('Group 0: other pages like /p/:page (4 pages)');
   });
@@ -292,12 +363,18 @@ describe('assistBlueprint (the generate_selectors hook on a built blueprint)', (
       ['colour', 0],
     ]);
     server.script(selectorAnswer({ field: 'warehouse_code', css: '.specs .ref-x' }, { field: 'colour', css: 'nav a' }));
-    const { blueprint, llm } = await assistBlueprint(built, inputs(), { fields: withColour, llm: { client: client(), context: {} }, unverified: ['colour'] });
+    const { blueprint, llm } = await assistBlueprint(built, inputs(), {
+      fields: withColour,
+      llm: { client: client(), context: {} },
+      unverified: ['colour'],
+    });
     const prompt = server.received[0]!.body.messages[1]!.content;
     expect(prompt).toMatch(/^- warehouse_code \(text\): internal warehouse reference/m);
     expect(prompt).not.toMatch(/^- title/m);
     // testSelectors may tighten the proposal (here a regex for the constant affixes): still the proposal's selector.
-    expect(blueprint.pageTypes[0]!.fields.map((f) => [f.name, f.mode, f.sources.map((source) => ('css' in source ? source.css : source))])).toEqual([
+    expect(
+      blueprint.pageTypes[0]!.fields.map((f) => [f.name, f.mode, f.sources.map((source) => ('css' in source ? source.css : source))]),
+    ).toEqual([
       ['title', 'heuristic', ['.product-title']],
       ['warehouse_code', 'llm', ['.specs .ref-x']],
     ]);
@@ -313,7 +390,9 @@ describe('assistBlueprint (the generate_selectors hook on a built blueprint)', (
     const built = buildBlueprint(inputs(), { fields }).blueprint;
     expect((await assistBlueprint(built, inputs(), { fields })).blueprint).toBe(built);
     const strong = buildBlueprint(inputs(), { fields: [fields[0]!] }).blueprint;
-    expect((await assistBlueprint(strong, inputs(), { fields: [fields[0]!], llm: { client: client(), context: {} } })).blueprint).toBe(strong);
+    expect((await assistBlueprint(strong, inputs(), { fields: [fields[0]!], llm: { client: client(), context: {} } })).blueprint).toBe(
+      strong,
+    );
     expect(server.received).toHaveLength(0);
     server.script({ content: 'nope', cost: 0.001 }, { content: 'nope again', cost: 0.001 });
     const failed = await assistBlueprint(built, inputs(), { fields, llm: { client: client(), context: {} } });
@@ -344,7 +423,9 @@ describe('assistBlueprint (the generate_selectors hook on a built blueprint)', (
     expect(server.received[0]!.body.messages[1]!.content).toContain(`each record is an element matching \`${list.item}\``);
     const code = blueprint.pageTypes[0]!.list!.fields.find((f) => f.name === 'warehouse_code')!;
     expect(code).toMatchObject({ mode: 'llm', sources: [{ css: '.q7' }], quality: { coverage: 1 } });
-    expect(llm.rejected).toEqual([{ field: 'warehouse_code', source: { css: '.tile-sku' }, reason: 'matches values on 0% of the sample pages' }]);
+    expect(llm.rejected).toEqual([
+      { field: 'warehouse_code', source: { css: '.tile-sku' }, reason: 'matches values on 0% of the sample pages' },
+    ]);
     const records = extractPage(blueprint, listing[1]!).items!;
     expect(records.map((record) => record.warehouse_code?.value)).toEqual([1, 2, 3, 4, 5].map((n) => `WH-${1000 + (20 + n) * 7}-Q`));
   });
@@ -362,11 +443,29 @@ describe('discoverWithLlm', () => {
 
   it('names and describes the heuristic groups and adds the proposed fields as names to verify later', async () => {
     server.script(
-      ok({ types: [{ index: 0, name: 'lamp', description: 'A lamp for sale', fields: [{ name: 'warehouse_code', description: 'reference', type: 'text' }] }] }, { cost: 0.002 }),
+      ok(
+        {
+          types: [
+            {
+              index: 0,
+              name: 'lamp',
+              description: 'A lamp for sale',
+              fields: [{ name: 'warehouse_code', description: 'reference', type: 'text' }],
+            },
+          ],
+        },
+        { cost: 0.002 },
+      ),
     );
     const { pageTypes, llm } = await discoverWithLlm(pages(), { client: client(), context: {} });
     expect(pageTypes[0]).toMatchObject({ name: 'lamp', description: 'A lamp for sale', urls: pages().map((page) => page.url) });
-    expect(pageTypes[0]!.fields.at(-1)).toEqual({ name: 'warehouse_code', description: 'reference', type: 'text', examples: [], from: 'llm' });
+    expect(pageTypes[0]!.fields.at(-1)).toEqual({
+      name: 'warehouse_code',
+      description: 'reference',
+      type: 'text',
+      examples: [],
+      from: 'llm',
+    });
     expect(llm).toMatchObject({ calls: 1, costUsd: 0.002 });
   });
 
@@ -376,7 +475,14 @@ describe('discoverWithLlm', () => {
 
   it('keeps a heuristic name another type already has and never duplicates a known field', () => {
     const types = [
-      { name: 'product', label: 'Product page', kind: 'detail' as const, urlPattern: '/p/:id', urls: ['a'], fields: [{ name: 'title', type: 'text' as const, examples: ['x'], from: 'heading' as const }] },
+      {
+        name: 'product',
+        label: 'Product page',
+        kind: 'detail' as const,
+        urlPattern: '/p/:id',
+        urls: ['a'],
+        fields: [{ name: 'title', type: 'text' as const, examples: ['x'], from: 'heading' as const }],
+      },
       { name: 'listing', label: 'Category listing', kind: 'listing' as const, urlPattern: '/c/:id', urls: ['b'], fields: [] },
     ];
     const merged = mergePageTypeProposals(types, [

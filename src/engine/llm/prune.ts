@@ -11,13 +11,47 @@ let tokenizer: typeof GptTokenizer | undefined;
 const gptTokenizer = () => (tokenizer ??= require('gpt-tokenizer') as typeof GptTokenizer);
 
 /** Elements that carry no data a selector could target. */
-const DROPPED_TAGS = new Set(['script', 'style', 'noscript', 'svg', 'template', 'iframe', 'canvas', 'link', 'meta', 'base', 'object', 'embed', 'video', 'audio', 'source', 'track', 'path']);
+const DROPPED_TAGS = new Set([
+  'script',
+  'style',
+  'noscript',
+  'svg',
+  'template',
+  'iframe',
+  'canvas',
+  'link',
+  'meta',
+  'base',
+  'object',
+  'embed',
+  'video',
+  'audio',
+  'source',
+  'track',
+  'path',
+]);
 /** Site chrome around the content; its text repeats on every page. */
 const BOILERPLATE_TAGS = new Set(['nav', 'footer', 'aside']);
 const BOILERPLATE_ROLES = new Set(['navigation', 'contentinfo', 'banner', 'search', 'complementary']);
 const BOILERPLATE_WORDS = /(^|[\s_-])(cookie|consent|gdpr|newsletter|breadcrumbs?|social|share|advert|ads?)([\s_-]|$)/i;
 /** Attributes a CSS selector or a value source would use. */
-const KEPT_ATTRIBUTES = new Set(['id', 'class', 'itemprop', 'itemtype', 'itemscope', 'href', 'src', 'datetime', 'content', 'title', 'alt', 'role', 'name', 'property', 'lang']);
+const KEPT_ATTRIBUTES = new Set([
+  'id',
+  'class',
+  'itemprop',
+  'itemtype',
+  'itemscope',
+  'href',
+  'src',
+  'datetime',
+  'content',
+  'title',
+  'alt',
+  'role',
+  'name',
+  'property',
+  'lang',
+]);
 
 export interface PruneOptions {
   /** Upper bound on the output's tokens (o200k_base, the tokenizer of current OpenAI-family models). */
@@ -82,7 +116,10 @@ function prune(node: ChildNode, level: Level): ChildNode[] {
   const name = node.name.toLowerCase();
   if (name === 'head') return [];
   if (DROPPED_TAGS.has(name) || isBoilerplate(node, name)) return [];
-  const children = collapseRepeated(node.children.flatMap((child) => prune(child, level)), level.keepSiblings);
+  const children = collapseRepeated(
+    node.children.flatMap((child) => prune(child, level)),
+    level.keepSiblings,
+  );
   const attributes = keptAttributes(node.attribs, level.urlChars);
   // Wrappers without attributes or text add nesting but nothing to select by: keep their content only.
   if ((name === 'div' || name === 'span') && Object.keys(attributes).length === 0) return children;

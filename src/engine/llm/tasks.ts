@@ -24,7 +24,10 @@ const SYSTEM = [
 const ProposedSource = z.strictObject({
   field: z.string(),
   css: z.string().min(1),
-  read: z.string().regex(/^(text|attr:[a-z-]+)$/).describe('text, or attr:<name> to read an attribute such as attr:href'),
+  read: z
+    .string()
+    .regex(/^(text|attr:[a-z-]+)$/)
+    .describe('text, or attr:<name> to read an attribute such as attr:href'),
 });
 const SelectorAnswer = z.strictObject({ selectors: z.array(ProposedSource) });
 

@@ -54,7 +54,10 @@ export function verifyProposals(fields: FieldCandidates[], proposals: SelectorPr
   const extended = fields.map((field) => {
     const known = new Set(field.candidates.map((candidate) => key(candidate.source)));
     const added = (byField.get(field.spec.name) ?? []).filter((source) => !known.has(key(source)));
-    return { ...field, candidates: [...field.candidates, ...added.map((source) => ({ source, origin: 'llm' as const, prior: LLM_PRIOR }))] };
+    return {
+      ...field,
+      candidates: [...field.candidates, ...added.map((source) => ({ source, origin: 'llm' as const, prior: LLM_PRIOR }))],
+    };
   });
   const result = Array.isArray(on) ? testSelectors(extended, on) : testInScopes(extended, on.records, on.records.length);
   const accepted: SelectorProposal[] = [];
@@ -62,7 +65,9 @@ export function verifyProposals(fields: FieldCandidates[], proposals: SelectorPr
     const chosen = new Set(report.sources.map(key));
     // LLM sources (and the variants testSelectors derives from them) face floors beyond its ranking.
     const refused = new Set(
-      report.candidates.filter((candidate) => candidate.origin === 'llm' && candidateProblem(candidate, chosen.has(key(candidate.source)))).map((c) => key(c.source)),
+      report.candidates
+        .filter((candidate) => candidate.origin === 'llm' && candidateProblem(candidate, chosen.has(key(candidate.source))))
+        .map((c) => key(c.source)),
     );
     const sources = report.sources.filter((source) => !refused.has(key(source)));
     for (const proposal of byField.get(report.name) ?? []) {
@@ -71,7 +76,11 @@ export function verifyProposals(fields: FieldCandidates[], proposals: SelectorPr
       if (used) accepted.push({ field: report.name, source: used });
       else {
         const own = report.candidates.find((candidate) => key(candidate.source) === key(proposal));
-        rejected.push({ field: report.name, source: proposal, reason: (own && candidateProblem(own, false)) ?? 'a better-scoring source was chosen' });
+        rejected.push({
+          field: report.name,
+          source: proposal,
+          reason: (own && candidateProblem(own, false)) ?? 'a better-scoring source was chosen',
+        });
       }
     }
     const best = report.candidates.find((candidate) => sources[0] && key(candidate.source) === key(sources[0]));

@@ -15,12 +15,20 @@ export interface RenderPagesOptions {
  * `auto`, none with `never`. Without Chromium, or when a render fails, the static page is
  * kept and `onNotice` says so, so analysis degrades instead of failing.
  */
-export async function renderWhereNeeded(pages: FetchedDocument[], renderer: Renderer, mode: RenderMode, options: RenderPagesOptions = {}): Promise<AnalyzedPage[]> {
+export async function renderWhereNeeded(
+  pages: FetchedDocument[],
+  renderer: Renderer,
+  mode: RenderMode,
+  options: RenderPagesOptions = {},
+): Promise<AnalyzedPage[]> {
   if (mode === 'never') return pages;
   const wanted = pages.filter((page) => mode === 'always' || looksLikeAppShell(page.html));
   if (wanted.length === 0) return pages;
   if (!renderer.available) {
-    await options.onNotice?.('warn', `${wanted.length} page(s) need JavaScript rendering but no Chromium was found at ${renderer.executablePath} (set CHROMIUM_PATH); using the static HTML`);
+    await options.onNotice?.(
+      'warn',
+      `${wanted.length} page(s) need JavaScript rendering but no Chromium was found at ${renderer.executablePath} (set CHROMIUM_PATH); using the static HTML`,
+    );
     return pages;
   }
   const rendered = new Map<string, AnalyzedPage>();

@@ -16,7 +16,11 @@ describe('looksLikeAppShell', () => {
   });
 
   it('leaves pages with content alone', () => {
-    expect(looksLikeAppShell(`<html><body><div id="root"><p>${'Real server-rendered text. '.repeat(20)}</p></div><script src="/app.js"></script></body></html>`)).toBe(false);
+    expect(
+      looksLikeAppShell(
+        `<html><body><div id="root"><p>${'Real server-rendered text. '.repeat(20)}</p></div><script src="/app.js"></script></body></html>`,
+      ),
+    ).toBe(false);
     expect(looksLikeAppShell('<html><body><p>Short but plain.</p></body></html>')).toBe(false);
   });
 });
@@ -40,9 +44,16 @@ describe('Renderer with the system Chromium', () => {
       if (request.url === '/moved') return response.writeHead(302, { location: `${internalUrl}/admin` }).end();
       if (request.url === '/old-offers') return response.writeHead(301, { location: '/members/offers' }).end();
       if (request.url === '/widget.js') return response.writeHead(302, { location: `${internalUrl}/metadata.js` }).end();
-      if (request.url === '/worker.js') return response.writeHead(200, { 'content-type': 'text/javascript' }).end(`fetch('${internalUrl}/from-worker').catch(() => {});`);
-      if (request.url === '/shared-worker.js') return response.writeHead(200, { 'content-type': 'text/javascript' }).end(`fetch('${internalUrl}/from-shared-worker').catch(() => {});`);
-      if (request.url === '/sw.js') return response.writeHead(200, { 'content-type': 'text/javascript' }).end(`fetch('${internalUrl}/from-service-worker').catch(() => {});`);
+      if (request.url === '/worker.js')
+        return response.writeHead(200, { 'content-type': 'text/javascript' }).end(`fetch('${internalUrl}/from-worker').catch(() => {});`);
+      if (request.url === '/shared-worker.js')
+        return response
+          .writeHead(200, { 'content-type': 'text/javascript' })
+          .end(`fetch('${internalUrl}/from-shared-worker').catch(() => {});`);
+      if (request.url === '/sw.js')
+        return response
+          .writeHead(200, { 'content-type': 'text/javascript' })
+          .end(`fetch('${internalUrl}/from-service-worker').catch(() => {});`);
       if (request.url === '/busy') {
         // A dedicated worker's requests pass the page's guard; shared workers, service workers and
         // pop-ups run in other targets that a page-level guard cannot see.
@@ -55,7 +66,9 @@ document.body.dataset.popup = String(window.open('${internalUrl}/popup'));
 </script></body></html>`);
       }
       if (request.url === '/with-widget') {
-        return response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body><p>Shop</p><script src="/widget.js"></script></body></html>');
+        return response
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<!doctype html><html><body><p>Shop</p><script src="/widget.js"></script></body></html>');
       }
       response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><head><title>Shell</title></head>
 <body><div id="root"></div><script>
@@ -79,7 +92,9 @@ fetch('${internalUrl}/metadata').catch(() => {});
       expect(page.rendered).toBe(true);
       expect(page.html).toContain('Rendered by script');
       expect(page.js['Vue.version']).toBe('3.4.21');
-      const vue = fingerprintPage({ url: page.finalUrl, html: page.html, js: page.js }).technologies.find((technology) => technology.name === 'Vue.js');
+      const vue = fingerprintPage({ url: page.finalUrl, html: page.html, js: page.js }).technologies.find(
+        (technology) => technology.name === 'Vue.js',
+      );
       expect(vue?.version).toBe('3.4.21');
       expect(internalHits).toBe(0);
       await expect(renderer.render(`${internalUrl}/`)).rejects.toThrow(/non-public address/);
@@ -126,11 +141,21 @@ describe('Renderer without Chromium', () => {
 
   it('keeps the static pages and says why, unless rendering was not wanted', async () => {
     const renderer = new Renderer({ executablePath: '/nonexistent/chromium' });
-    const shell = { url: 'https://app.example/', finalUrl: 'https://app.example/', status: 200, headers: {}, rendered: false as const, fetchMs: 1, html: '<html><body><div id="root"></div><script src="/app.js"></script></body></html>' };
+    const shell = {
+      url: 'https://app.example/',
+      finalUrl: 'https://app.example/',
+      status: 200,
+      headers: {},
+      rendered: false as const,
+      fetchMs: 1,
+      html: '<html><body><div id="root"></div><script src="/app.js"></script></body></html>',
+    };
     const notices: string[] = [];
     const onNotice = (_: string, message: string) => void notices.push(message);
     expect(await renderWhereNeeded([shell], renderer, 'auto', { onNotice })).toEqual([shell]);
-    expect(notices).toEqual([expect.stringMatching(/^1 page\(s\) need JavaScript rendering but no Chromium was found at \/nonexistent\/chromium/)]);
+    expect(notices).toEqual([
+      expect.stringMatching(/^1 page\(s\) need JavaScript rendering but no Chromium was found at \/nonexistent\/chromium/),
+    ]);
     expect(await renderWhereNeeded([shell], renderer, 'never', { onNotice })).toEqual([shell]);
     expect(notices).toHaveLength(1);
   });

@@ -24,7 +24,14 @@ export interface RenderedPage extends Omit<FetchedDocument, 'rendered'> {
   js: Record<string, string>;
 }
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function defaultChromiumPath(): string {
   return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,7 +49,9 @@ export function looksLikeAppShell(html: string): boolean {
     .replace(/\s+/g, ' ')
     .trim();
   const scripts = (html.match(/<script\b/gi) ?? []).length;
-  const mountPoint = /<(div|main|app-root)[^>]+(id=["'](root|app|__next|__nuxt|svelte|main-app)["']|ng-version|data-reactroot)/i.test(html) || /<app-root\b/i.test(html);
+  const mountPoint =
+    /<(div|main|app-root)[^>]+(id=["'](root|app|__next|__nuxt|svelte|main-app)["']|ng-version|data-reactroot)/i.test(html) ||
+    /<app-root\b/i.test(html);
   return text.length < 200 && (mountPoint || scripts >= 3);
 }
 
@@ -76,7 +85,9 @@ export class Renderer {
   private launch(): Promise<Browser> {
     // Playwright loads with the first browser: it is the heaviest module of the engine, and the
     // server, the worker and most commands start without ever rendering a page.
-    this.browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS }));
+    this.browser ??= import('playwright-core').then(({ chromium }) =>
+      chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS }),
+    );
     return this.browser;
   }
 
@@ -105,7 +116,9 @@ export class Renderer {
     session.on('Fetch.requestPaused', (event) => {
       const decide = async () => {
         const mainDocument = event.resourceType === 'Document' && event.frameId === frameTree.frame.id;
-        const allowed = (await this.allowed(event.request.url)) && (!mainDocument || !this.options.mayNavigate || (await this.options.mayNavigate(event.request.url)));
+        const allowed =
+          (await this.allowed(event.request.url)) &&
+          (!mainDocument || !this.options.mayNavigate || (await this.options.mayNavigate(event.request.url)));
         await (allowed
           ? session.send('Fetch.continueRequest', { requestId: event.requestId })
           : session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }));
@@ -120,7 +133,10 @@ export class Renderer {
     if (!(await this.allowed(url))) throw new Error(`${url} resolves to a private, loopback, link-local or otherwise non-public address`);
     const started = Date.now();
     const browser = await this.launch();
-    const context = await browser.newContext({ serviceWorkers: 'block', ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}) });
+    const context = await browser.newContext({
+      serviceWorkers: 'block',
+      ...(this.options.userAgent ? { userAgent: this.options.userAgent } : {}),
+    });
     try {
       // Shared workers, service workers and pop-ups make their requests from targets of their own, out
       // of the guard's reach (a page's dedicated workers stay within it); reading a page needs none of
@@ -140,7 +156,8 @@ export class Renderer {
           try {
             let value: unknown = window;
             for (const part of path.split('.')) value = (value as Record<string, unknown> | undefined)?.[part];
-            if (value !== undefined && value !== null) found[path] = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+            if (value !== undefined && value !== null)
+              found[path] = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
           } catch {
             // getters that throw say nothing about the page
           }

@@ -60,7 +60,11 @@ describe('sampleSite', () => {
   it('stops when cancelled', async () => {
     const fetcher = new Fetcher({ allowPrivateNetwork: true, hostDelayMs: 0 });
     const controller = new AbortController();
-    const sampling = sampleSite(fetcher, shop.url, { maxPages: 20, signal: controller.signal, onPage: (_, count) => (count === 2 ? controller.abort() : undefined) });
+    const sampling = sampleSite(fetcher, shop.url, {
+      maxPages: 20,
+      signal: controller.signal,
+      onPage: (_, count) => (count === 2 ? controller.abort() : undefined),
+    });
     await expect(sampling).rejects.toThrow();
   });
 });

@@ -48,7 +48,10 @@ async function sitemapUrls(fetcher: Fetcher, origin: string, signal?: AbortSigna
     try {
       const result = await fetcher.fetch(sitemap, { anyText: true, signal });
       if (result.status >= 400) continue;
-      const parsed = xml.parse(result.html) as { urlset?: { url?: Array<{ loc?: string }> }; sitemapindex?: { sitemap?: Array<{ loc?: string }> } };
+      const parsed = xml.parse(result.html) as {
+        urlset?: { url?: Array<{ loc?: string }> };
+        sitemapindex?: { sitemap?: Array<{ loc?: string }> };
+      };
       for (const entry of parsed.sitemapindex?.sitemap ?? []) if (entry.loc) queue.push(String(entry.loc).trim());
       for (const entry of parsed.urlset?.url ?? []) if (entry.loc) urls.push(String(entry.loc).trim());
     } catch {
@@ -115,7 +118,11 @@ export async function sampleSite(fetcher: Fetcher, siteUrl: string, options: Sam
       await options.onPage?.(page, pages.length);
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      failures.push({ url, error: error instanceof Error ? error.message : String(error), ...(error instanceof FetchError ? { code: error.code } : {}) });
+      failures.push({
+        url,
+        error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof FetchError ? { code: error.code } : {}),
+      });
     }
   };
 

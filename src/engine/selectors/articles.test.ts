@@ -9,7 +9,11 @@ function extractOne(html: string, fields = ['title', 'author', 'published_date']
   const page = { url: 'https://news.example/2024/05/story', html };
   const { blueprint } = buildBlueprint([page], { fields: fields.map((name) => ({ name })) });
   const record = extractPage(blueprint, page);
-  return { blueprint, value: (name: string) => record.fields[name]?.value ?? null, typed: (name: string) => record.fields[name]?.typed ?? null };
+  return {
+    blueprint,
+    value: (name: string) => record.fields[name]?.value ?? null,
+    typed: (name: string) => record.fields[name]?.typed ?? null,
+  };
 }
 
 const body = (inner: string) => `<p>${'Plain article text about the topic at hand. '.repeat(12)}</p>${inner}`;
@@ -33,8 +37,16 @@ describe('article titles from agreeing evidence', () => {
   });
 
   it('prefers the document title to a heading nothing agrees with, and drops its separated site name', () => {
-    expect(extractOne(`<html><head><title>Quarterly results announced</title></head><body><h1>Lorem</h1>${body('')}</body></html>`).value('title')).toBe('Quarterly results announced');
-    expect(extractOne(`<html><head><title>Quarterly results announced – My website</title></head><body>${body('')}</body></html>`).value('title')).toBe('Quarterly results announced');
+    expect(
+      extractOne(`<html><head><title>Quarterly results announced</title></head><body><h1>Lorem</h1>${body('')}</body></html>`).value(
+        'title',
+      ),
+    ).toBe('Quarterly results announced');
+    expect(
+      extractOne(`<html><head><title>Quarterly results announced – My website</title></head><body>${body('')}</body></html>`).value(
+        'title',
+      ),
+    ).toBe('Quarterly results announced');
   });
 
   it('does not take a structured-data name that no other declared title agrees with', () => {
@@ -46,7 +58,8 @@ describe('article titles from agreeing evidence', () => {
   });
 
   it('reads a meta tag that states several RDFa properties at once', () => {
-    const { value } = extractOne(`<html><head><title>Title Element</title><meta property="x:title dc:title" content="Harbour reopens"></head>
+    const { value } =
+      extractOne(`<html><head><title>Title Element</title><meta property="x:title dc:title" content="Harbour reopens"></head>
 <body><h1>Test heading</h1>${body('')}</body></html>`);
     expect(value('title')).toBe('Harbour reopens');
   });
@@ -66,30 +79,55 @@ describe('article headlines as the article declares them', () => {
     `<html><head>${head}</head><body><article><h1 class="headline">${heading}</h1>${body('')}</article></body></html>`;
 
   it('takes an article’s declared headline as written, site name included, once its heading confirms it', () => {
-    const { value } = extractOne(news(`<title>How to build a terrarium (with pictures) | Craft Hub</title>
-<meta property="og:type" content="article"><meta property="og:title" content="How to build a terrarium | Craft Hub">`, 'How to build a terrarium'));
+    const { value } = extractOne(
+      news(
+        `<title>How to build a terrarium (with pictures) | Craft Hub</title>
+<meta property="og:type" content="article"><meta property="og:title" content="How to build a terrarium | Craft Hub">`,
+        'How to build a terrarium',
+      ),
+    );
     expect(value('title')).toBe('How to build a terrarium | Craft Hub');
   });
 
   it('keeps the heading on an item page whose declared titles add the shop’s name', () => {
-    const { value } = extractOne(news(`<title>Oak reading lamp | Lamp House</title><meta property="og:title" content="Oak reading lamp | Lamp House">`, 'Oak reading lamp'));
+    const { value } = extractOne(
+      news(
+        `<title>Oak reading lamp | Lamp House</title><meta property="og:title" content="Oak reading lamp | Lamp House">`,
+        'Oak reading lamp',
+      ),
+    );
     expect(value('title')).toBe('Oak reading lamp');
   });
 
   it('keeps the heading on a product page that also calls itself an Open Graph article', () => {
-    const { value } = extractOne(news(`<title>Oak reading lamp - furniture - by owner</title><meta property="og:type" content="article">
-<meta property="og:title" content="Oak reading lamp - furniture - by owner"><script type="application/ld+json">{"@type":"Product","name":"Oak reading lamp"}</script>`, 'Oak reading lamp'));
+    const { value } = extractOne(
+      news(
+        `<title>Oak reading lamp - furniture - by owner</title><meta property="og:type" content="article">
+<meta property="og:title" content="Oak reading lamp - furniture - by owner"><script type="application/ld+json">{"@type":"Product","name":"Oak reading lamp"}</script>`,
+        'Oak reading lamp',
+      ),
+    );
     expect(value('title')).toBe('Oak reading lamp');
   });
 
   it('takes a declared headline that reads the heading’s words with other punctuation', () => {
-    const { value } = extractOne(news(`<meta property="og:type" content="article"><meta property="og:title" content="How we designed Harbor’s queue - a task framework">`, 'How we designed Harbor queue: a task framework'));
+    const { value } = extractOne(
+      news(
+        `<meta property="og:type" content="article"><meta property="og:title" content="How we designed Harbor’s queue - a task framework">`,
+        'How we designed Harbor queue: a task framework',
+      ),
+    );
     expect(value('title')).toBe('How we designed Harbor’s queue - a task framework');
   });
 
   it('does not take a structured-data headline that no heading or other declared title confirms', () => {
-    const { value } = extractOne(news(`<title>Hermitian matrix - Encyclopedia</title><script type="application/ld+json">
-{"@context":"https://schema.org","@type":"Article","name":"Hermitian matrix","headline":"matrix equal to its conjugate transpose"}</script>`, 'Hermitian matrix'));
+    const { value } = extractOne(
+      news(
+        `<title>Hermitian matrix - Encyclopedia</title><script type="application/ld+json">
+{"@context":"https://schema.org","@type":"Article","name":"Hermitian matrix","headline":"matrix equal to its conjugate transpose"}</script>`,
+        'Hermitian matrix',
+      ),
+    );
     expect(value('title')).toBe('Hermitian matrix');
   });
 
@@ -99,7 +137,11 @@ describe('article headlines as the article declares them', () => {
       html: news(`<meta property="og:type" content="article"><meta property="og:title" content="${headline} | Coast News">`, headline),
     }));
     const { blueprint } = buildBlueprint(pages, { fields: [{ name: 'title' }] });
-    expect(pages.map((page) => extractPage(blueprint, page).fields.title?.value)).toEqual(['Harbour reopens after storm', 'Ferry timetable changes in May', 'New lighthouse keeper named']);
+    expect(pages.map((page) => extractPage(blueprint, page).fields.title?.value)).toEqual([
+      'Harbour reopens after storm',
+      'Ferry timetable changes in May',
+      'New lighthouse keeper named',
+    ]);
   });
 
   it('takes an article’s document title less its site name when it declares no headline metadata', () => {
@@ -109,7 +151,8 @@ describe('article headlines as the article declares them', () => {
   });
 
   it('reads the Dublin Core title and creator before Open Graph and the generic author tag', () => {
-    const { value } = extractOne(`<html><head><title>Title element</title><meta name="author" content="Site Team"><meta property="og:title" content="Sharing title">
+    const { value } =
+      extractOne(`<html><head><title>Title element</title><meta name="author" content="Site Team"><meta property="og:title" content="Sharing title">
 <meta property="dc:title" content="Catalogue title"><meta property="dc:creator" content="Ada Byron"></head><body><h1>Test heading</h1>${body('')}</body></html>`);
     expect(value('title')).toBe('Catalogue title');
     expect(value('author')).toEqual(['Ada Byron']);
@@ -133,13 +176,16 @@ ${body('')}</article>
   });
 
   it('does not take a bare year, a year in a sentence or a copyright line for the date', () => {
-    const { value } = extractOne(`<html><head><title>Bartleby, the scrivener</title></head><body><h1>Bartleby, the scrivener</h1><p class="year">1853</p>
+    const { value } =
+      extractOne(`<html><head><title>Bartleby, the scrivener</title></head><body><h1>Bartleby, the scrivener</h1><p class="year">1853</p>
 <h2>"Bartleby, the Scrivener" (1853) Herman Melville</h2>${body('<p class="copyright">©2005-2015 Example, LLC. All rights reserved.</p>')}</body></html>`);
     expect(value('published_date')).toBeNull();
   });
 
   it('keeps a name holding an ampersand whole when its parts are not names', () => {
-    const { value } = extractOne(`<html><head><meta name="author" content="Mac & i"><title>Password tool update - Tech</title></head><body><h1>Password tool update</h1>${body('')}</body></html>`);
+    const { value } = extractOne(
+      `<html><head><meta name="author" content="Mac & i"><title>Password tool update - Tech</title></head><body><h1>Password tool update</h1>${body('')}</body></html>`,
+    );
     expect(value('author')).toEqual(['Mac & i']);
   });
 

@@ -20,7 +20,9 @@ const GENERATED_PREFIX = /^(css|sc|jsx|emotion|styled|svelte|astro|tw|chakra|mui
 function looksGenerated(token: string): boolean {
   if (GENERATED_PREFIX.test(token)) return true;
   if (/\d{3,}/.test(token)) return true;
-  return token.split(/[-_]+/).some((part) => part.length >= 5 && /\d/.test(part) && /[a-z]/i.test(part) && (part.match(/\d/g)?.length ?? 0) >= 2);
+  return token
+    .split(/[-_]+/)
+    .some((part) => part.length >= 5 && /\d/.test(part) && /[a-z]/i.test(part) && (part.match(/\d/g)?.length ?? 0) >= 2);
 }
 
 export function isStableClass(name: string): boolean {
@@ -38,7 +40,8 @@ export function isStableId(id: string): boolean {
   return id.length >= 2 && id.length <= 50 && /^[a-z]/i.test(id) && !looksGenerated(id);
 }
 
-const SEMANTIC_DATA_ATTRIBUTE = /^data-(testid|test-id|test|qa|cy|field|name|role|type|component|section|element|automation-id|attribute|prop|property|label|content-type)$/;
+const SEMANTIC_DATA_ATTRIBUTE =
+  /^data-(testid|test-id|test|qa|cy|field|name|role|type|component|section|element|automation-id|attribute|prop|property|label|content-type)$/;
 
 export function cssEscape(identifier: string): string {
   return identifier.replace(/^(\d)/, '\\3$1 ').replace(/[^a-zA-Z0-9_-]/g, (ch) => `\\${ch}`);

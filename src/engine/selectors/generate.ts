@@ -25,7 +25,8 @@ export interface ExamplePage {
   values: Record<string, string | string[]>;
 }
 
-export type CandidateOrigin = 'jsonld' | 'embedded' | 'meta' | 'microdata' | 'label' | 'template' | 'heading' | 'pattern' | 'example' | 'llm';
+export type CandidateOrigin =
+  'jsonld' | 'embedded' | 'meta' | 'microdata' | 'label' | 'template' | 'heading' | 'pattern' | 'example' | 'llm';
 
 export interface Candidate {
   source: Source;
@@ -50,7 +51,13 @@ export interface GenerateOptions {
   dataType?: string;
 }
 
-const READ_BY_TAG: Record<string, string> = { meta: 'attr:content', img: 'attr:src', a: 'attr:href', link: 'attr:href', time: 'attr:datetime' };
+const READ_BY_TAG: Record<string, string> = {
+  meta: 'attr:content',
+  img: 'attr:src',
+  a: 'attr:href',
+  link: 'attr:href',
+  time: 'attr:datetime',
+};
 
 export class CandidateSet {
   readonly list: Candidate[] = [];
@@ -108,7 +115,8 @@ function flattenState(value: unknown, prefix: string, out: Map<string, string>, 
 }
 
 /** Words of a state path that place a value on something other than the page's item (a related product, the cart, the user). */
-const OTHER_CONTEXT = /\b(?:related|recommend\w*|similar|also|recently|viewed|cross|upsell|xsell|bundle|breadcrumbs?|seo|tracking|analytics|gtm|datalayer|events?|impressions?|ecommerce|user|customer|cart|basket|wishlist|seller|store|shop|config\w*|settings|categor(?:y|ies)|menu|nav\w*|footer|header|banner|ads?|experiment\w*|translations?|i18n|labels?|messages?)\b/;
+const OTHER_CONTEXT =
+  /\b(?:related|recommend\w*|similar|also|recently|viewed|cross|upsell|xsell|bundle|breadcrumbs?|seo|tracking|analytics|gtm|datalayer|events?|impressions?|ecommerce|user|customer|cart|basket|wishlist|seller|store|shop|config\w*|settings|categor(?:y|ies)|menu|nav\w*|footer|header|banner|ads?|experiment\w*|translations?|i18n|labels?|messages?)\b/;
 /** Words that place a value on the item itself. */
 const ITEM_CONTEXT = /\b(?:product|item|pdp|offer|offers|detail|details|variant|sku|article|book|listing|ad)\b/;
 
@@ -207,7 +215,9 @@ function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageCo
     // A date given in parentheses after another value ("Publisher: Penguin (March 3, 2010)").
     for (const [key, match] of seen) {
       if (match >= 0.3) continue;
-      const dated = pages.filter((page) => page.labels.get(key)?.some((entry) => DATE_IN_PARENS.test(entry.text) && parseDate(DATE_IN_PARENS.exec(entry.text)?.[1] ?? ''))).length;
+      const dated = pages.filter((page) =>
+        page.labels.get(key)?.some((entry) => DATE_IN_PARENS.test(entry.text) && parseDate(DATE_IN_PARENS.exec(entry.text)?.[1] ?? '')),
+      ).length;
       if (dated * 2 >= pages.length) set.add({ label: [key], regex: DATE_IN_PARENS.source }, 'label', 0.45);
     }
   }
@@ -242,7 +252,8 @@ function readFor(profile: FieldProfile, element: Element): { read?: string } {
 
 const BOILERPLATE_TAGS = new Set(['nav', 'header', 'footer', 'aside']);
 /** "site-header", "main-nav", "footer" — but not "job-header", a content block's own header. */
-const BOILERPLATE_NAME = /^(?:(?:site|main|global|page|top|primary)[-_]?)?(?:nav|navbar|navigation|menu|header|footer|breadcrumbs?|sidebar|topbar|masthead)$/i;
+const BOILERPLATE_NAME =
+  /^(?:(?:site|main|global|page|top|primary)[-_]?)?(?:nav|navbar|navigation|menu|header|footer|breadcrumbs?|sidebar|topbar|masthead)$/i;
 
 /** Inside navigation, headers, footers or sidebars: site chrome, rarely the page's data. */
 function inBoilerplate(element: Element): boolean {
@@ -266,7 +277,30 @@ function insideContent(element: Element): boolean {
  * comments (their authors and dates), related and recommended items, previous/next links,
  * sharing and like widgets.
  */
-const SECONDARY_WORDS = new Set(['comment', 'comments', 'respond', 'reply', 'replies', 'related', 'recommended', 'recommendations', 'paging', 'pagination', 'prev', 'previous', 'next', 'widget', 'promo', 'teaser', 'teasers', 'share', 'sharing', 'social', 'like', 'likes']);
+const SECONDARY_WORDS = new Set([
+  'comment',
+  'comments',
+  'respond',
+  'reply',
+  'replies',
+  'related',
+  'recommended',
+  'recommendations',
+  'paging',
+  'pagination',
+  'prev',
+  'previous',
+  'next',
+  'widget',
+  'promo',
+  'teaser',
+  'teasers',
+  'share',
+  'sharing',
+  'social',
+  'like',
+  'likes',
+]);
 
 /** Inside comments, related items or paging links: values of other items than the page's own. */
 export function inSecondaryContent(element: Element): boolean {
@@ -281,7 +315,14 @@ export function inSecondaryContent(element: Element): boolean {
 /** How much less likely a place is to hold the page's own data: chrome and other items' content. */
 const placePenalty = (element: Element) => (inBoilerplate(element) ? 0.6 : 1) * (inSecondaryContent(element) ? 0.5 : 1);
 
-function addElementCandidates(set: CandidateSet, element: Element, page: PageContext, origin: CandidateOrigin, basePrior: number, profile: FieldProfile): void {
+function addElementCandidates(
+  set: CandidateSet,
+  element: Element,
+  page: PageContext,
+  origin: CandidateOrigin,
+  basePrior: number,
+  profile: FieldProfile,
+): void {
   const prior = basePrior * placePenalty(element);
   const text = textOf(element);
   const { read } = readFor(profile, element);
@@ -392,12 +433,16 @@ function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: Page
     let found = 0;
     for (const element of allElements(page.document)) {
       if (element.name === 'script' || element.name === 'style' || element.name === 'head') continue;
-      const own = element.children.filter(isText).map((t) => t.data).join(' ');
+      const own = element.children
+        .filter(isText)
+        .map((t) => t.data)
+        .join(' ');
       const code = codePattern(profile).exec(own)?.[1];
       // "23-09-2020" passes a GTIN-8 check digit by chance; a date written with hyphens is a date.
       if (!code || validity(profile.kind, code) < 1 || (code.includes('-') && parseDate(code) !== null)) continue;
       for (const selector of selectorsFor(element, page.document, 3)) {
-        if (selector.first) set.add({ css: selector.css, read: 'ownText', regex: codePattern(profile).source, transforms: ['digits'] }, 'pattern', 0.5);
+        if (selector.first)
+          set.add({ css: selector.css, read: 'ownText', regex: codePattern(profile).source, transforms: ['digits'] }, 'pattern', 0.5);
       }
       if (++found >= 5) break;
     }
@@ -440,7 +485,12 @@ function dateCandidates(set: CandidateSet, pages: PageContext[]): void {
           if (selector.first) set.add({ css: selector.css, read: 'attr:datetime' }, 'pattern', prior);
         }
       }
-      const own = normalizeText(element.children.filter(isText).map((t) => t.data).join(' '));
+      const own = normalizeText(
+        element.children
+          .filter(isText)
+          .map((t) => t.data)
+          .join(' '),
+      );
       if (!own || own.length > 80 || !parseDate(own) || inBoilerplate(element)) continue;
       // The date must be the text, or one part of a separated line that testing can split
       // ("Penguin / 2008 / Paperback"); a year in a sentence or a copyright line is neither.
@@ -529,7 +579,10 @@ function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageC
       const regex = exact ? null : regexFor(text, value);
       if (!exact && !regex) continue;
       // Where the value occurs twice (heading and breadcrumb), the place named like the field wins.
-      const named = Math.max(nameMatchOf(profile, element), element.parent && isTag(element.parent) ? nameMatchOf(profile, element.parent) : 0);
+      const named = Math.max(
+        nameMatchOf(profile, element),
+        element.parent && isTag(element.parent) ? nameMatchOf(profile, element.parent) : 0,
+      );
       const bonus = 1 + 0.04 * named + (profile.heading && element.name === 'h1' ? 0.03 : 0);
       for (const selector of selectorsFor(element, page.document, 4)) {
         if (!selector.first && !profile.multiple) continue;
@@ -540,7 +593,12 @@ function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageC
 }
 
 /** A field's example values by the index of the page they were given for. */
-export function examplesByPage(pages: PageContext[], files: (string | undefined)[], examples: ExamplePage[], field: string): Map<number, string[]> {
+export function examplesByPage(
+  pages: PageContext[],
+  files: (string | undefined)[],
+  examples: ExamplePage[],
+  field: string,
+): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const example of examples) {
     const raw = example.values[field];
@@ -581,5 +639,3 @@ export function generateSelectors(
     return { spec, profile, type, multiple: spec.multiple ?? profile.multiple, candidates: set.list, examples };
   });
 }
-
-

@@ -122,7 +122,11 @@ function itemCandidates(set: CandidateSet, spec: FieldSpec, items: Element[], kn
  * Candidate sources for fields inside the records `items`. `examples(field)` gives, per item, the
  * field's known values on that item's page (all of its records' values, in any order).
  */
-export function generateItemSelectors(items: Element[], fields: FieldSpec[], examples?: (field: string) => (string[] | undefined)[]): FieldCandidates[] {
+export function generateItemSelectors(
+  items: Element[],
+  fields: FieldSpec[],
+  examples?: (field: string) => (string[] | undefined)[],
+): FieldCandidates[] {
   return fields.map((spec) => itemCandidates(newCandidateSet(), spec, items, examples?.(spec.name) ?? []));
 }
 

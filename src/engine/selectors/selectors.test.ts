@@ -16,7 +16,10 @@ describe('selector generation', () => {
       ['css-1x9f2k', 'jsx-3017', 'sc-a3f9k2', 'mt-2', 'active', 'title_a8f3k2'].find(isStableClass),
     );
     expect(['product-title', 'price', 'book__author'].every(isStableClass)).toBe(true);
-    const context = page(1, '<div class="css-19ak2x"><div id="details"><span class="sc-x81k2a">one</span><span data-testid="price" class="css-9x8c7v">9</span></div></div>');
+    const context = page(
+      1,
+      '<div class="css-19ak2x"><div id="details"><span class="sc-x81k2a">one</span><span data-testid="price" class="css-9x8c7v">9</span></div></div>',
+    );
     const selectors = selectorsFor(findByText(context, '9'), context.document).map((s) => s.css);
     expect(selectors[0]).toBe('[data-testid="price"]');
     expect(selectors.join(' ')).not.toMatch(/css-|sc-|nth/);
@@ -77,7 +80,10 @@ describe('selector generation', () => {
     const contexts = ['9780310205715 (0310205719)', '978-0-316-76948-8'].map((isbn, i) =>
       page(i, `<ul><li><b>ISBN-13:</b> ${isbn}</li><li><b>Publisher:</b> Zondervan; 2 edition (May 2, 2003)</li></ul>`),
     );
-    const [isbn, publisher, date] = testSelectors(generateSelectors(contexts, [], [{ name: 'isbn_13' }, { name: 'publisher' }, { name: 'publication_date' }]), contexts).fields;
+    const [isbn, publisher, date] = testSelectors(
+      generateSelectors(contexts, [], [{ name: 'isbn_13' }, { name: 'publisher' }, { name: 'publication_date' }]),
+      contexts,
+    ).fields;
     expect(isbn!.candidates[0]!.values.map((v) => v[0])).toEqual(['9780310205715', '978-0-316-76948-8']);
     const repeated = ['0310205719', '0316769487'].map((isbn10, i) =>
       page(i, `<p><b>ISBN:</b> ${isbn10}<br><b>ISBN:</b> ${['9780310205715', '9780316769488'][i]}</p>`),
@@ -91,24 +97,32 @@ describe('selector generation', () => {
 
   it("prefers the page's own name (echoed in its <title>) over a related item's name that comes first", () => {
     const books = ['Salt and Cedar', 'Counting Rivers', 'Winter Orchard', 'Maps of the Inner Sea'];
-    const contexts = books.map((title, i) =>
-      new PageContext(
-        `https://x.example/b/${i}`,
-        `<html><head><title>${title} - Shop</title></head><body>
+    const contexts = books.map(
+      (title, i) =>
+        new PageContext(
+          `https://x.example/b/${i}`,
+          `<html><head><title>${title} - Shop</title></head><body>
           <div class="strip"><div class="product-title">${books[(i + 1) % 4]}</div><div class="product-title">${books[(i + 2) % 4]}</div></div>
           <div class="main"><h1>${title}</h1></div></body></html>`,
-      ),
+        ),
     );
     const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'title' }]), contexts).fields;
     expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(books);
   });
 
   it('splits values that every page lays out as separated parts', () => {
-    const rows = [['Value Books', '2008'], ['Barbour Publishing', '2010'], ['Tyndale House', '2007']];
+    const rows = [
+      ['Value Books', '2008'],
+      ['Barbour Publishing', '2010'],
+      ['Tyndale House', '2007'],
+    ];
     const contexts = rows.map(([publisher, year], i) =>
       page(i, `<h1>Book ${i}</h1><div class="product-publisher">${publisher} / ${year} / Paperback</div>`),
     );
-    const [publisher, date] = testSelectors(generateSelectors(contexts, [], [{ name: 'publisher' }, { name: 'publication_date' }]), contexts).fields;
+    const [publisher, date] = testSelectors(
+      generateSelectors(contexts, [], [{ name: 'publisher' }, { name: 'publication_date' }]),
+      contexts,
+    ).fields;
     expect(publisher!.candidates[0]!.values.map((v) => v[0])).toEqual(rows.map((row) => row[0]));
     expect(date!.candidates[0]!.values.map((v) => v[0])).toEqual(rows.map((row) => row[1]));
   });
@@ -117,13 +131,21 @@ describe('selector generation', () => {
     const names = ['Jon Park and Lena Ruiz', 'Mara Ellison', 'Ade Bello, Chris Moreau & Sun-mi Cho'];
     const contexts = names.map((authors, i) => page(i, `<h1>Book ${i}</h1><p class="author">${authors}</p>`));
     const [author] = testSelectors(generateSelectors(contexts, [], [{ name: 'author' }]), contexts).fields;
-    expect(author!.candidates[0]!.values).toEqual([['Jon Park', 'Lena Ruiz'], ['Mara Ellison'], ['Ade Bello', 'Chris Moreau', 'Sun-mi Cho']]);
+    expect(author!.candidates[0]!.values).toEqual([
+      ['Jon Park', 'Lena Ruiz'],
+      ['Mara Ellison'],
+      ['Ade Bello', 'Chris Moreau', 'Sun-mi Cho'],
+    ]);
   });
 
   it('treats text every page repeats around a value as template', () => {
     const titles = ['Salt and Cedar', 'Counting Rivers', 'Winter Orchard - Deluxe'];
-    const contexts = titles.map((title, i) =>
-      new PageContext(`https://x.example/p/${i}`, `<html><head><meta property="og:title" content="${title} | Books Example"></head><body></body></html>`),
+    const contexts = titles.map(
+      (title, i) =>
+        new PageContext(
+          `https://x.example/p/${i}`,
+          `<html><head><meta property="og:title" content="${title} | Books Example"></head><body></body></html>`,
+        ),
     );
     const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'title' }]), contexts).fields;
     expect(field!.sources[0]).toEqual({ meta: 'og:title', regex: String.raw`^(.+?)\s*(?:\| Books Example)?$` });
@@ -166,7 +188,10 @@ describe('listing records', () => {
   const shelf = (id: number) => {
     const records = people.map((person, i) => ({ title: `Book ${id}-${i}`, person }));
     const html = `<html><body><section class="shelf">${records
-      .map((record) => `<div class="tile"><h3><a href="/book/${record.title}">${record.title}</a></h3><p class="tile__line">${record.person}</p></div>`)
+      .map(
+        (record) =>
+          `<div class="tile"><h3><a href="/book/${record.title}">${record.title}</a></h3><p class="tile__line">${record.person}</p></div>`,
+      )
       .join('')}</section></body></html>`;
     return { url: `https://s.example/shelf/${id}`, html, records };
   };
@@ -179,8 +204,13 @@ describe('listing records', () => {
 
     const examples = [{ url: pages[0]!.url, values: { author: people } }];
     const taught = buildBlueprint(pages, { fields, examples }).blueprint;
-    expect(taught.pageTypes[0]!.list?.fields.find((field) => field.name === 'author')).toMatchObject({ mode: 'example', sources: [{ css: '.tile__line' }] });
+    expect(taught.pageTypes[0]!.list?.fields.find((field) => field.name === 'author')).toMatchObject({
+      mode: 'example',
+      sources: [{ css: '.tile__line' }],
+    });
     const items = extractPage(taught, pages[2]!).items!;
-    expect(items.map((item) => [item.title?.value, [item.author?.value].flat()])).toEqual(pages[2]!.records.map((record) => [record.title, [record.person]]));
+    expect(items.map((item) => [item.title?.value, [item.author?.value].flat()])).toEqual(
+      pages[2]!.records.map((record) => [record.title, [record.person]]),
+    );
   });
 });

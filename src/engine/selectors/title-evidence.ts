@@ -115,7 +115,11 @@ export function headlineConfirmed(page: PageContext, value: string): boolean {
   if (!headline) return false;
   const words = sameWords(headline);
   const agree = (other: string) => agreesWith(headline, other) || agreesWith(other, headline) || sameWords(other) === words;
-  return declarations(page).filter(agree).length >= 2 || declaredTitles(page).some((title) => title !== headline && agree(title)) || headingTexts(page).some(agree);
+  return (
+    declarations(page).filter(agree).length >= 2 ||
+    declaredTitles(page).some((title) => title !== headline && agree(title)) ||
+    headingTexts(page).some(agree)
+  );
 }
 
 /**
@@ -155,7 +159,8 @@ export function declaresArticle(page: PageContext): boolean {
   const known = articles.get(page);
   if (known !== undefined) return known;
   const ogType = page.meta.get('og:type')?.[0]?.trim().toLowerCase();
-  const itemTypes = (element: Element) => (element.attribs.itemscope !== undefined ? [element.attribs.itemtype?.split('/').pop() ?? ''] : []);
+  const itemTypes = (element: Element) =>
+    element.attribs.itemscope !== undefined ? [element.attribs.itemtype?.split('/').pop() ?? ''] : [];
   const declaredTypes = new Set([...page.jsonLd.flatMap(jsonLdTypes), ...allElements(page.document).flatMap(itemTypes)]);
   const answer =
     ![...declaredTypes].some((type) => PRODUCT_TYPES.has(type)) &&
@@ -172,7 +177,11 @@ function isDatedArticle(article: Element): boolean {
   const inside = allElements(article);
   return (
     inside.some((element) => element.name === 'h1' || element.name === 'h2') &&
-    inside.some((element) => (element.name === 'time' && element.attribs.datetime !== undefined) || (element.name === 'a' && /\bauthor\b/i.test(element.attribs.rel ?? '')))
+    inside.some(
+      (element) =>
+        (element.name === 'time' && element.attribs.datetime !== undefined) ||
+        (element.name === 'a' && /\bauthor\b/i.test(element.attribs.rel ?? '')),
+    )
   );
 }
 

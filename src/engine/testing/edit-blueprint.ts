@@ -46,7 +46,11 @@ export function editBlueprint(previous: Blueprint, pageTypes: PageType[], pages:
       const result = measured.get(key);
       if (!result?.pages) return { ...unmeasured, mode: 'manual' };
       // No candidates competed for a hand-written source: its confidence is how often it found a value.
-      const quality = { coverage: result.coverage, confidence: result.coverage, ...(result.failingPages.length ? { failingPages: result.failingPages } : {}) };
+      const quality = {
+        coverage: result.coverage,
+        confidence: result.coverage,
+        ...(result.failingPages.length ? { failingPages: result.failingPages } : {}),
+      };
       return { ...unmeasured, mode: 'manual', quality };
     });
 
@@ -57,6 +61,8 @@ export function editBlueprint(previous: Blueprint, pageTypes: PageType[], pages:
   }));
   return {
     blueprint: { ...rest, pageTypes: marked, validation: { samplePages: verification.matchedPages, coverage: verification.coverage } },
-    broken: verification.fields.filter((field) => field.pages > 0 && field.valid === 0 && (field.required || edited.has(fieldKey(field.pageType, field.field)))),
+    broken: verification.fields.filter(
+      (field) => field.pages > 0 && field.valid === 0 && (field.required || edited.has(fieldKey(field.pageType, field.field))),
+    ),
   };
 }

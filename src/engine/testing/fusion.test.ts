@@ -15,7 +15,12 @@ function productPage(n: number, price: string, related: string, sizes: string[])
     '@type': 'Product',
     name: `Lamp ${n}`,
     sku: `LMP-${100 + n}`,
-    offers: sizes.map((availability) => ({ '@type': 'Offer', price, priceCurrency: 'EUR', availability: `http://schema.org/${availability}` })),
+    offers: sizes.map((availability) => ({
+      '@type': 'Offer',
+      price,
+      priceCurrency: 'EUR',
+      availability: `http://schema.org/${availability}`,
+    })),
   };
   return {
     url: `https://shop.example/p/lamp-${n}`,

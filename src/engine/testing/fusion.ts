@@ -43,7 +43,12 @@ function meaning(kind: ValueKind, value: string): string | null {
   }
   if (kind === 'availability') return parseAvailability(value);
   // Codes are written with or without their grouping ("002.937.72", "00293772", "466/7999").
-  return value.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '') || null;
+  return (
+    value
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]/gu, '') || null
+  );
 }
 
 /** Whether two values state the same price, code or availability (for other kinds: the same text). */
@@ -106,7 +111,11 @@ export function fuseEvidence(kind: ValueKind, ranked: CandidateReport[], pageCou
   const best = order[0]!.report;
   const visible = order.find(
     ({ report, agree }) =>
-      agree === 1 && isVisible(report.source, report) && report.coverage >= best.coverage && report.validity >= best.validity && report.score >= best.score * 0.35,
+      agree === 1 &&
+      isVisible(report.source, report) &&
+      report.coverage >= best.coverage &&
+      report.validity >= best.validity &&
+      report.score >= best.score * 0.35,
   );
   const result = order.map(({ report }) => report);
   if (visible && visible.report !== best) {

@@ -35,7 +35,12 @@ export function knownValues(blueprint: Blueprint, pages: Array<{ url: string; ht
  * site no longer shows (sold-out items, changed prices) cannot count either way; null for a field
  * none of whose values is left. Each page is parsed and extracted once for all the fields.
  */
-export function reproduction(blueprint: Blueprint, pages: Array<{ url: string; html: string }>, known: ExamplePage[], fields: string[]): Map<string, number | null> {
+export function reproduction(
+  blueprint: Blueprint,
+  pages: Array<{ url: string; html: string }>,
+  known: ExamplePage[],
+  fields: string[],
+): Map<string, number | null> {
   const compiled = compileBlueprint(blueprint);
   const shares = new Map<string, number[]>(fields.map((field) => [field, []]));
   for (const example of known) {
@@ -50,5 +55,7 @@ export function reproduction(blueprint: Blueprint, pages: Array<{ url: string; h
       shares.get(field)!.push(expected.filter((value) => now.has(comparable(value))).length / expected.length);
     }
   }
-  return new Map([...shares].map(([field, found]) => [field, found.length ? found.reduce((sum, share) => sum + share, 0) / found.length : null]));
+  return new Map(
+    [...shares].map(([field, found]) => [field, found.length ? found.reduce((sum, share) => sum + share, 0) / found.length : null]),
+  );
 }

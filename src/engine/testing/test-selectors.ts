@@ -4,7 +4,16 @@ import { compileQuery, compileSource, selectElements, type PageContext } from '.
 import { normalizeLabel } from '../extract/labels.js';
 import type { Candidate, FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
-import { ARTICLE_HEADLINE_META, declaredTitles, declaresArticle, extendsHeading, headlineConfirmed, SITE_NAME_SUFFIX, TITLE_META, titleSupport } from '../selectors/title-evidence.js';
+import {
+  ARTICLE_HEADLINE_META,
+  declaredTitles,
+  declaresArticle,
+  extendsHeading,
+  headlineConfirmed,
+  SITE_NAME_SUFFIX,
+  TITLE_META,
+  titleSupport,
+} from '../selectors/title-evidence.js';
 import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
 import type { CandidateReport } from './candidate-report.js';
 import { fuseEvidence, sameMeaning } from './fusion.js';
@@ -105,7 +114,13 @@ function evaluate(
   score *= distinctRatio * distinctRatio;
   if (exampleAgreement !== null) score *= exampleAgreement > 0 ? 1 + exampleAgreement : exampleAgreement < 0 ? 0.1 : 0.4;
   if (field.profile.heading) {
-    score *= titleAgreementFactor(values, pages, NAMED_ORIGINS.has(candidate.origin) ? NAMED_FLOOR : BARE_FLOOR, isDeclaration(candidate.source), headline);
+    score *= titleAgreementFactor(
+      values,
+      pages,
+      NAMED_ORIGINS.has(candidate.origin) ? NAMED_FLOOR : BARE_FLOOR,
+      isDeclaration(candidate.source),
+      headline,
+    );
   }
   return { ...candidate, coverage, heldOutCoverage, uniqueness, validity: meanValidity, varies, exampleAgreement, score, values };
 }
@@ -286,7 +301,8 @@ function withoutBylineWord(report: CandidateReport): Candidate | null {
 
 const MAX_FALLBACKS = 2;
 
-const sourceKind = (source: Source) => ('css' in source ? 'css' : 'label' in source ? 'label' : 'jsonld' in source ? 'jsonld' : 'json' in source ? 'json' : 'meta');
+const sourceKind = (source: Source) =>
+  'css' in source ? 'css' : 'label' in source ? 'label' : 'jsonld' in source ? 'jsonld' : 'json' in source ? 'json' : 'meta';
 
 /** Codes with a check digit: a source whose numbers fail it on some pages reads other numbers that pass by chance elsewhere. */
 const CHECKED_KINDS = new Set<ValueKind>(['gtin', 'isbn', 'isbn13', 'isbn10']);
@@ -295,7 +311,10 @@ function sameEverywhere(a: CandidateReport, b: CandidateReport): boolean {
   return a.values.every((values, i) => comparable(values.join('|')) === comparable((b.values[i] ?? []).join('|')));
 }
 
-function chooseSources(candidates: CandidateReport[], valueKind: ValueKind): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
+function chooseSources(
+  candidates: CandidateReport[],
+  valueKind: ValueKind,
+): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
   const ranked = CHECKED_KINDS.has(valueKind) ? candidates.filter((candidate) => candidate.validity >= 0.9) : candidates;
   const best = ranked[0];
   if (!best || best.score <= 0.05 || best.coverage === 0) return { best: null, fallbacks: [] };
@@ -355,12 +374,20 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
         // A headline less the site name every page appends is still the declared headline.
         const trimmed = withoutConstantAffixes(report);
         const variant = trimmed ?? withoutBracketNote(report) ?? (kind === 'person' ? withoutBylineWord(report) : null);
-        if (variant) derived.push(evaluate(variant, field, kind, pages, samples.length, trimmed !== null && isArticleHeadline(report.source)));
+        if (variant)
+          derived.push(evaluate(variant, field, kind, pages, samples.length, trimmed !== null && isArticleHeadline(report.source)));
       }
-      const parts = [...(TEXT_KINDS.has(kind) || kind === 'date' ? segments(report) : []), ...(field.multiple && kind === 'person' ? splitNames(report) : [])];
+      const parts = [
+        ...(TEXT_KINDS.has(kind) || kind === 'date' ? segments(report) : []),
+        ...(field.multiple && kind === 'person' ? splitNames(report) : []),
+      ];
       return [...derived, ...parts.map((variant) => evaluate(variant, field, kind, pages, samples.length))];
     });
-    const candidates = fuseEvidence(kind, [...evaluated, ...variants].sort((a, b) => b.score - a.score), pages.length);
+    const candidates = fuseEvidence(
+      kind,
+      [...evaluated, ...variants].sort((a, b) => b.score - a.score),
+      pages.length,
+    );
     const { best, fallbacks, agreement: agree } = chooseSources(candidates, kind);
     const chosen = best ? [best, ...fallbacks] : [];
     const covered = pages.map((_, i) => chosen.some((c) => (c.values[i]?.length ?? 0) > 0 && c.validity > 0));

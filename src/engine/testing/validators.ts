@@ -15,7 +15,8 @@ const LIST_SEPARATORS = /\s[/|•·]\s/;
 /** A template variable the page never filled in ("$metabrand", "{{ product.brand }}", "${brand}", "%BRAND%"). */
 const TEMPLATE_PLACEHOLDER = /^(?:\$[A-Za-z_][\w.]*|\{\{.*\}\}|\$\{.*\}|%[A-Z_]+%|\[\[.*\]\])$/;
 /** Navigation that lists the field's values rather than stating one ("All Brands", "Shop by brand", "See more"). */
-const NAVIGATION_TEXT = /^(?:all|shop|browse|see|view|more|other|top|popular)\b.*\b(?:brands?|manufacturers?|makers?|publishers?|authors?|categories|more|all)$/i;
+const NAVIGATION_TEXT =
+  /^(?:all|shop|browse|see|view|more|other|top|popular)\b.*\b(?:brands?|manufacturers?|makers?|publishers?|authors?|categories|more|all)$/i;
 
 /**
  * How plausible a value is for a kind of field, 0–1. Identifiers are checked exactly (check

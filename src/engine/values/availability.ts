@@ -27,7 +27,10 @@ const BY_TOKEN = new Map(AVAILABILITY.map((token) => [token.toLowerCase(), token
 const PHRASES: [RegExp, Availability][] = [
   // Negations first: "not sold" (a classified ad still on offer), "not in stock".
   [/\bnot\s+sold\b|\bnicht\s+verkauft\b|\bnon\s+vendu/, 'InStock'],
-  [/\bnot\s+(?:in\s+stock|available)\b|\bno\s+(?:longer\s+)?(?:in\s+stock|available)\b|\bcurrently\s+unavailable\b|\bunavailable\b/, 'OutOfStock'],
+  [
+    /\bnot\s+(?:in\s+stock|available)\b|\bno\s+(?:longer\s+)?(?:in\s+stock|available)\b|\bcurrently\s+unavailable\b|\bunavailable\b/,
+    'OutOfStock',
+  ],
   [/\bdiscontinued\b|\bno\s+longer\s+(?:sold|produced|made)\b|\bausgelaufen\b|\bfuori\s+produzione\b|\bdescatalogado\b/, 'Discontinued'],
   [/\bpre-?\s?order|\bvorbestell|\bpr[ée]-?\s?commande|\bpreordina|\bprenota|\breserva\b|\bpr[ée]-?venda|\bpreventa\b/, 'PreOrder'],
   [/\bback-?\s?order/, 'BackOrder'],
@@ -36,7 +39,10 @@ const PHRASES: [RegExp, Availability][] = [
     'OutOfStock',
   ],
   [/\bnotify\s+me\b|\bemail\s+me\s+when\b|\bbenachrichtig|\bpr[ée]venez-moi|\bavvisami|\bav[íi]same\b/, 'OutOfStock'],
-  [/\bonly\s+\d+\s+(?:left|in\s+stock)|\blimited\s+(?:stock|availability)|\blow\s+stock\b|\bnur\s+noch\s+\d+|\bplus\s+que\s+\d+|\bsolo\s+\d+\s+disponibil|\bultim[ie]\s+\d+\s+pezz/, 'LimitedAvailability'],
+  [
+    /\bonly\s+\d+\s+(?:left|in\s+stock)|\blimited\s+(?:stock|availability)|\blow\s+stock\b|\bnur\s+noch\s+\d+|\bplus\s+que\s+\d+|\bsolo\s+\d+\s+disponibil|\bultim[ie]\s+\d+\s+pezz/,
+    'LimitedAvailability',
+  ],
   [/\bin\s+store\s+only\b|\bonly\s+in\s+stores?\b|\bnur\s+im\s+(?:laden|markt)/, 'InStoreOnly'],
   [/\bonline\s+only\b|\bonly\s+online\b/, 'OnlineOnly'],
   [
@@ -59,7 +65,11 @@ export function parseAvailability(text: string): Availability | null {
   const known = token ? BY_TOKEN.get(token.toLowerCase()) : undefined;
   if (known) return known;
   // "in_stock", "out-of-stock", "OUT_OF_STOCK": machine spellings in embedded state.
-  const spaced = trimmed.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().replace(/\s+/g, ' ');
+  const spaced = trimmed
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/\s+/g, ' ');
   if (spaced.length > 200) return null;
   for (const [pattern, availability] of PHRASES) if (pattern.test(spaced)) return availability;
   return null;

@@ -49,7 +49,12 @@ export function identifierShape(value: string): number {
 
 /** The identifier itself from a text that may carry a label or spacing ("SKU: 12 345" → "12345" stays as written). */
 export function normalizeIdentifier(value: string): string {
-  return value.trim().replace(/^(?:sku|item|art(?:ikel|icle)?|ref(?:erence)?|model|mpn|ean|gtin|upc|isbn)(?:[\s.-]*(?:no|nr|number|code|#))?\s*[:#.]\s*/i, '');
+  return value
+    .trim()
+    .replace(
+      /^(?:sku|item|art(?:ikel|icle)?|ref(?:erence)?|model|mpn|ean|gtin|upc|isbn)(?:[\s.-]*(?:no|nr|number|code|#))?\s*[:#.]\s*/i,
+      '',
+    );
 }
 
 /**

@@ -10,11 +10,43 @@ export interface Money {
 }
 
 const CURRENCY_SYMBOLS: Record<string, string> = {
-  $: 'USD', US$: 'USD', '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₩': 'KRW', '₽': 'RUB', '₺': 'TRY',
-  '₪': 'ILS', '₫': 'VND', '฿': 'THB', '₱': 'PHP', 'zł': 'PLN', 'kr': 'SEK', 'CHF': 'CHF', 'R$': 'BRL', 'A$': 'AUD',
-  C$: 'CAD', 'CA$': 'CAD', 'AU$': 'AUD', 'NZ$': 'NZD', 'HK$': 'HKD', 'S$': 'SGD', 'NT$': 'TWD', 'Kč': 'CZK',
-  'Ft': 'HUF', 'lei': 'RON', 'Lei': 'RON', 'RON': 'RON', 'kn': 'HRK', 'Kn': 'HRK', 'Rs': 'PKR', 'ر.س': 'SAR', 'руб': 'RUB',
-  'р.': 'BYN', 'Br': 'BYN',
+  $: 'USD',
+  US$: 'USD',
+  '€': 'EUR',
+  '£': 'GBP',
+  '¥': 'JPY',
+  '₹': 'INR',
+  '₩': 'KRW',
+  '₽': 'RUB',
+  '₺': 'TRY',
+  '₪': 'ILS',
+  '₫': 'VND',
+  '฿': 'THB',
+  '₱': 'PHP',
+  zł: 'PLN',
+  kr: 'SEK',
+  CHF: 'CHF',
+  R$: 'BRL',
+  A$: 'AUD',
+  C$: 'CAD',
+  CA$: 'CAD',
+  AU$: 'AUD',
+  NZ$: 'NZD',
+  HK$: 'HKD',
+  S$: 'SGD',
+  NT$: 'TWD',
+  Kč: 'CZK',
+  Ft: 'HUF',
+  lei: 'RON',
+  Lei: 'RON',
+  RON: 'RON',
+  kn: 'HRK',
+  Kn: 'HRK',
+  Rs: 'PKR',
+  'ر.س': 'SAR',
+  руб: 'RUB',
+  'р.': 'BYN',
+  Br: 'BYN',
 };
 const SYMBOLS_LONGEST_FIRST = Object.keys(CURRENCY_SYMBOLS).sort((a, b) => b.length - a.length);
 /** Symbols written with letters ("kr", "Rs", "R$") must stand apart from words ("Krone" is not "kr"). */
@@ -51,7 +83,10 @@ const NUMBER = /[-−]?\d[\d.,'\u00a0\u202f ]*/;
 export function parseNumber(text: string, dotThousands = false): number | null {
   const match = NUMBER.exec(text);
   if (!match) return null;
-  let digits = match[0].replace(/[\s'\u00a0\u202f]/g, '').replace('−', '-').replace(/[.,]$/, '');
+  let digits = match[0]
+    .replace(/[\s'\u00a0\u202f]/g, '')
+    .replace('−', '-')
+    .replace(/[.,]$/, '');
   const lastDot = digits.lastIndexOf('.');
   const lastComma = digits.lastIndexOf(',');
   const decimalAt = Math.max(lastDot, lastComma);
@@ -73,7 +108,8 @@ export function parseNumber(text: string, dotThousands = false): number | null {
 const CURRENT_MARKER = /\b(?:now|sale|offer|today|jetzt|nur|maintenant|ora|ahora|agora|nu)\b\s*:?\s*/i;
 const OLD_MARKER = /\b(?:was|rrp|msrp|list\s+price|regular|reg\.?|before|statt|uvp|avant|prima|antes|era|before)\b/i;
 /** "(€1.25 / kg)", "€3.20 per 100 g", "5,90 €/l": a unit price riding along. */
-const UNIT_PRICE = /(?:\/|\bper\b|\bpro\b|\bpar\b|\bal\b|\bje\b)\s*(?:\d+\s*)?(?:kg|g|l|ml|cl|m|m2|m²|st|stk|stück|unit|piece|pc|item|100\s*g|100\s*ml|lb|oz)\b/i;
+const UNIT_PRICE =
+  /(?:\/|\bper\b|\bpro\b|\bpar\b|\bal\b|\bje\b)\s*(?:\d+\s*)?(?:kg|g|l|ml|cl|m|m2|m²|st|stk|stück|unit|piece|pc|item|100\s*g|100\s*ml|lb|oz)\b/i;
 
 /** The part of a price text that states the current price (the "now" side, not the range's upper end or a unit price). */
 function currentPart(text: string): string {

@@ -41,7 +41,15 @@ describe('money', () => {
       schemaVersion: 1,
       site: null,
       version: 1,
-      pageTypes: [{ name: 'p', kind: 'detail', match: { urlPattern: '*', examples: [] }, list: null, fields: [{ name: 'price', type: 'money', multiple: false, required: true, mode: 'manual', sources: [{ css: '.price' }] }] }],
+      pageTypes: [
+        {
+          name: 'p',
+          kind: 'detail',
+          match: { urlPattern: '*', examples: [] },
+          list: null,
+          fields: [{ name: 'price', type: 'money', multiple: false, required: true, mode: 'manual', sources: [{ css: '.price' }] }],
+        },
+      ],
     };
     const record = extractPage(blueprint, { url: 'https://shop.example/p', html: '<p class="price">63<sup>07</sup> Lei</p>' });
     expect(record.fields.price?.typed).toEqual({ amount: 63.07, currency: 'RON' });
@@ -87,7 +95,11 @@ describe('availability', () => {
   });
 
   it('extracts the schema.org name as the value, keeps the text read, and combines offers', () => {
-    const jsonLd = { '@type': 'Product', name: 'Dress', offers: [{ availability: 'http://schema.org/OutOfStock' }, { availability: 'http://schema.org/InStock' }] };
+    const jsonLd = {
+      '@type': 'Product',
+      name: 'Dress',
+      offers: [{ availability: 'http://schema.org/OutOfStock' }, { availability: 'http://schema.org/InStock' }],
+    };
     const blueprint: Blueprint = {
       schemaVersion: 1,
       site: null,
@@ -99,7 +111,16 @@ describe('availability', () => {
           dataType: 'Product',
           match: { urlPattern: '*', examples: [] },
           list: null,
-          fields: [{ name: 'availability', type: 'availability', multiple: false, required: true, mode: 'manual', sources: [{ jsonld: 'offers.availability' }] }],
+          fields: [
+            {
+              name: 'availability',
+              type: 'availability',
+              multiple: false,
+              required: true,
+              mode: 'manual',
+              sources: [{ jsonld: 'offers.availability' }],
+            },
+          ],
         },
       ],
     };

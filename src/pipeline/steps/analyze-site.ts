@@ -25,7 +25,9 @@ const DEFAULT_MAX_PAGES = 30;
 function unfetchable(url: string, start: { error: string; code?: FetchErrorCode } | undefined): Error {
   const message = `no page of ${url} could be fetched${start ? `: ${start.error}` : ''}`;
   if (start?.code === 'blocked_address') {
-    return new PermanentJobError(`${message}. Analysis does not fetch non-public addresses unless the server runs with ALLOW_PRIVATE_NETWORK=true`);
+    return new PermanentJobError(
+      `${message}. Analysis does not fetch non-public addresses unless the server runs with ALLOW_PRIVATE_NETWORK=true`,
+    );
   }
   if (start?.code && POLICY_REFUSALS.has(start.code)) return new PermanentJobError(message);
   return new Error(message);
@@ -39,7 +41,13 @@ const RENDERED = 0.7;
  * fingerprint_site: sample the site's pages, keep them for the later steps, detect its technologies.
  * Progress moves with every page sampled, rendered and fingerprinted.
  */
-export function fingerprintSiteStep(deps: { sites: SitesRepository; siteState: SiteState; fetcher: Fetcher; renderer: Renderer; engine: EngineThreads }) {
+export function fingerprintSiteStep(deps: {
+  sites: SitesRepository;
+  siteState: SiteState;
+  fetcher: Fetcher;
+  renderer: Renderer;
+  engine: EngineThreads;
+}) {
   return async (context: JobContext, site: SiteRecord): Promise<JobResult<'fingerprint_site'>> => {
     const maxPages = site.options.maxPages ?? DEFAULT_MAX_PAGES;
     const sample = await sampleSite(deps.fetcher, site.url, {
@@ -103,7 +111,13 @@ export function discoverPageTypesStep(deps: { sites: SitesRepository; siteState:
     await reportLlm(deps, context, llm, report);
     await deps.siteState.pageTypesDiscovered(site.id, pageTypes);
     await context.log('info', `found ${pageTypes.length} page types`, {
-      pageTypes: pageTypes.map((type) => ({ name: type.name, description: type.description, kind: type.kind, dataType: type.dataType, pages: type.urls.length })),
+      pageTypes: pageTypes.map((type) => ({
+        name: type.name,
+        description: type.description,
+        kind: type.kind,
+        dataType: type.dataType,
+        pages: type.urls.length,
+      })),
     });
     return { pageTypes: pageTypes.length };
   };

@@ -9,7 +9,6 @@ import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps } from '../llm-help.js
 /** At most this many pages generate selectors; the rest of the page type is held out to test them. */
 const MAX_SAMPLES = 8;
 
-
 /**
  * The page type to build the blueprint for: the one holding the user's example pages, else
  * the detail type with the most pages (the site's main records), else the largest.
@@ -17,7 +16,13 @@ const MAX_SAMPLES = 8;
 function targetType(
   site: SiteRecord,
   pages: SitePageRecord[],
-): { name: string; label?: string; pages: SitePageRecord[]; fields: FieldSpec[]; /** Fields an LLM proposed at discovery, not yet seen on a page. */ unverified: string[] } {
+): {
+  name: string;
+  label?: string;
+  pages: SitePageRecord[];
+  fields: FieldSpec[];
+  /** Fields an LLM proposed at discovery, not yet seen on a page. */ unverified: string[];
+} {
   const types = (site.pageTypes ?? []).filter((type) => type.urls.length > 0);
   const exampleUrls = new Set((site.options.examples ?? []).map((example) => example.url));
   const ranked = [...types].sort(
@@ -40,7 +45,9 @@ function targetType(
         ...(field.type ? { type: field.type as FieldSpec['type'] } : {}),
         ...(field.description ? { description: field.description } : {}),
       }));
-  const unverified = site.options.fields?.length ? [] : (chosen?.fields ?? []).filter((field) => field.from === 'llm').map((field) => field.name);
+  const unverified = site.options.fields?.length
+    ? []
+    : (chosen?.fields ?? []).filter((field) => field.from === 'llm').map((field) => field.name);
   return { name: chosen?.name ?? 'page', ...(chosen?.label ? { label: chosen.label } : {}), pages: members, fields, unverified };
 }
 
@@ -76,7 +83,12 @@ export function generateSelectorsStep(deps: { sites: SitesRepository; engine: En
     // The heuristics are half the step; the LLM's proposals and their verification (when a model is configured) the other half.
     await context.progress(0.5, 'heuristics done');
     const llm = await stepLlm(deps, context, site);
-    const assisted = await assistBlueprint(built, inputs, { fields: target.fields, examples, llm: llm?.options, unverified: target.unverified });
+    const assisted = await assistBlueprint(built, inputs, {
+      fields: target.fields,
+      examples,
+      llm: llm?.options,
+      unverified: target.unverified,
+    });
     await reportLlm(deps, context, llm, assisted.llm);
     // The engine records this step's calls; the blueprint states the whole analysis's (discovery included).
     const use = llm && (await analysisLlmUse(deps, llm));

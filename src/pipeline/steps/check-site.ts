@@ -67,7 +67,11 @@ export interface CheckedPage {
   error?: string;
 }
 
-export function judgeHealth(outcomes: CheckedPage[], verification: BlueprintVerification, baseline: number): 'healthy' | 'degraded' | 'down' {
+export function judgeHealth(
+  outcomes: CheckedPage[],
+  verification: BlueprintVerification,
+  baseline: number,
+): 'healthy' | 'degraded' | 'down' {
   const served = outcomes.filter((outcome) => outcome.page && outcome.page.status < 400);
   if (served.length === 0) return 'down';
   if (verification.broken.length || verification.coverage < baseline * (1 - COVERAGE_DROP_THRESHOLD)) return 'degraded';
@@ -99,7 +103,12 @@ export async function recordCheck(
     health,
     details: {
       source,
-      pages: outcomes.map((outcome) => ({ url: outcome.url, status: outcome.page?.status ?? null, ms: outcome.page?.fetchMs ?? null, error: outcome.error ?? null })),
+      pages: outcomes.map((outcome) => ({
+        url: outcome.url,
+        status: outcome.page?.status ?? null,
+        ms: outcome.page?.fetchMs ?? null,
+        error: outcome.error ?? null,
+      })),
       fields: verification.fields.map((field) => ({ pageType: field.pageType, field: field.field, coverage: field.coverage })),
     },
   });

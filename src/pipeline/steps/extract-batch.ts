@@ -11,7 +11,12 @@ import { EXTRACT_BATCH, payloadOf, type JobResult } from '../job-types.js';
  * extract_batch: the active blueprint over many URLs, one stored record each. A retried job
  * skips the URLs an earlier attempt already stored.
  */
-export function extractBatchHandler(deps: { blueprints: BlueprintsRepository; results: ExtractionResultsRepository; fetcher: Fetcher; engine: EngineThreads }) {
+export function extractBatchHandler(deps: {
+  blueprints: BlueprintsRepository;
+  results: ExtractionResultsRepository;
+  fetcher: Fetcher;
+  engine: EngineThreads;
+}) {
   return async (context: JobContext, site: SiteRecord): Promise<JobResult<'extract_batch'>> => {
     const active = await deps.blueprints.active(site.id);
     if (!active) throw new PermanentJobError('the site has no blueprint to extract with');

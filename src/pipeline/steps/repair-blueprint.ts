@@ -58,16 +58,23 @@ async function rebuildPageType(
 ): Promise<PageType> {
   const fields = fieldsOfPageType(pageType).filter((field) => broken.has(field.name) || pageType.list?.fields.includes(field));
   const rebuilt = (
-    await engine.run('build', { pages: fresh.map(pageText), options: { fields: fields.map(specOf), examples: known, pageTypeName: pageType.name } })
+    await engine.run('build', {
+      pages: fresh.map(pageText),
+      options: { fields: fields.map(specOf), examples: known, pageTypeName: pageType.name },
+    })
   ).pageTypes[0]!;
   // Page fields come from a page-level rebuild and record fields from a rebuilt listing, never the other way round.
   const onPage = new Map(rebuilt.fields.map((field) => [field.name, field]));
   const inRecords = new Map((rebuilt.list?.fields ?? []).map((field) => [field.name, field]));
   const recordsMoved = Boolean(pageType.list && rebuilt.list && rebuilt.list.item !== pageType.list.item);
-  const patch = (found: Map<string, Field>, relocate: (field: Field) => boolean) => (field: Field): Field => {
-    const match = found.get(field.name);
-    return match?.sources.length && relocate(field) ? { ...field, sources: match.sources, mode: match.mode, quality: match.quality } : field;
-  };
+  const patch =
+    (found: Map<string, Field>, relocate: (field: Field) => boolean) =>
+    (field: Field): Field => {
+      const match = found.get(field.name);
+      return match?.sources.length && relocate(field)
+        ? { ...field, sources: match.sources, mode: match.mode, quality: match.quality }
+        : field;
+    };
   const isBroken = (field: Field) => broken.has(field.name);
   return {
     ...pageType,
@@ -75,7 +82,11 @@ async function rebuildPageType(
     list:
       pageType.list &&
       (recordsMoved
-        ? { item: rebuilt.list!.item, nextPage: rebuilt.list!.nextPage ?? pageType.list.nextPage, fields: pageType.list.fields.map(patch(inRecords, () => true)) }
+        ? {
+            item: rebuilt.list!.item,
+            nextPage: rebuilt.list!.nextPage ?? pageType.list.nextPage,
+            fields: pageType.list.fields.map(patch(inRecords, () => true)),
+          }
         : { ...pageType.list, fields: pageType.list.fields.map(patch(inRecords, isBroken)) }),
   };
 }
@@ -104,10 +115,14 @@ async function relocateWithLlm(
     });
     if (lastGood.length === 0) continue;
     const records = pageType.list?.fields.includes(field) ? pageType.list.item : undefined;
-    const repair = await repairField({ field: specOf(field), lastGood, ...(records ? { records } : {}) }, { ...llm.options, spentUsd: spent });
+    const repair = await repairField(
+      { field: specOf(field), lastGood, ...(records ? { records } : {}) },
+      { ...llm.options, spentUsd: spent },
+    );
     spent += repair.llm.costUsd;
     await reportLlm(deps, context, llm, repair.llm);
-    if (repair.field) relocated.set(field.name, { ...field, mode: repair.field.mode, sources: repair.field.sources, quality: repair.field.quality });
+    if (repair.field)
+      relocated.set(field.name, { ...field, mode: repair.field.mode, sources: repair.field.sources, quality: repair.field.quality });
   }
   return relocated;
 }
@@ -153,7 +168,10 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     // The previous version's LLM record belongs to the job that wrote it; this version records its own below.
     const { llm: _previous, ...current } = blueprint;
     let repaired = await rebuildPageType(deps.engine, pageType, brokenNames, fresh, known);
-    const candidate = (): Blueprint => ({ ...current, pageTypes: current.pageTypes.map((type) => (type.name === pageType.name ? repaired : type)) });
+    const candidate = (): Blueprint => ({
+      ...current,
+      pageTypes: current.pageTypes.map((type) => (type.name === pageType.name ? repaired : type)),
+    });
     // Every field that broke or got new sources (all record fields, when the records moved) must cover the
     // fresh pages and read its known values there again.
     const unchanged = new Set(fieldsOfPageType(pageType));
@@ -186,7 +204,11 @@ export function repairBlueprintHandler(deps: RepairDeps) {
     if (llm) {
       const found = await relocateWithLlm(deps, context, llm, repaired, left, fresh, known);
       const take = (field: Field) => found.get(field.name) ?? field;
-      repaired = { ...repaired, fields: repaired.fields.map(take), list: repaired.list && { ...repaired.list, fields: repaired.list.fields.map(take) } };
+      repaired = {
+        ...repaired,
+        fields: repaired.fields.map(take),
+        list: repaired.list && { ...repaired.list, fields: repaired.list.fields.map(take) },
+      };
       llmUse = await analysisLlmUse(deps, llm);
     }
     const final = await measure();

@@ -43,7 +43,12 @@ export async function saveBlueprint(
  * check: the active blueprint is run over the stored copies of the pages it was tested on (the held-out
  * pages, or the pages a check reads when none were held out).
  */
-export function updateBlueprintStep(deps: { sites: SitesRepository; siteState: SiteState; blueprints: BlueprintsRepository; engine: EngineThreads }) {
+export function updateBlueprintStep(deps: {
+  sites: SitesRepository;
+  siteState: SiteState;
+  blueprints: BlueprintsRepository;
+  engine: EngineThreads;
+}) {
   return async (context: JobContext, site: SiteRecord): Promise<JobResult<'update_blueprint'>> => {
     const input = payloadOf(context.job, 'update_blueprint');
     const output = await saveBlueprint(deps, context, site, parseBlueprint(input.blueprint), 'analysis');
@@ -52,8 +57,19 @@ export function updateBlueprintStep(deps: { sites: SitesRepository; siteState: S
     const tested = heldOut.size ? heldOut : new Set(await checkUrls(deps.sites, site, active.content));
     const pages = (await deps.sites.pages(site.id)).filter((page) => tested.has(page.url));
     // Without a stored tested page there is no result to record (and no reason to call the site down).
-    const recorded = pages.length ? await recordCheck(deps, site, active.content, pages.map((page) => ({ url: page.url, page })), 'analysis') : undefined;
-    if (recorded) await context.log(recorded.health === 'healthy' ? 'info' : 'warn', `site is ${recorded.health} on the ${pages.length} tested pages`, { coverage: recorded.verification.coverage });
+    const recorded = pages.length
+      ? await recordCheck(
+          deps,
+          site,
+          active.content,
+          pages.map((page) => ({ url: page.url, page })),
+          'analysis',
+        )
+      : undefined;
+    if (recorded)
+      await context.log(recorded.health === 'healthy' ? 'info' : 'warn', `site is ${recorded.health} on the ${pages.length} tested pages`, {
+        coverage: recorded.verification.coverage,
+      });
     await deps.siteState.scheduleChecks(site);
     return { ...output, health: recorded?.health ?? null };
   };

@@ -3,7 +3,9 @@ import type { components, paths } from './schema';
 
 export type Schemas = components['schemas'];
 /** The query parameters of a GET endpoint, from the generated types. */
-export type QueryOf<Path extends keyof paths> = paths[Path] extends { get: { parameters: { query?: infer Query } } } ? NonNullable<Query> : never;
+export type QueryOf<Path extends keyof paths> = paths[Path] extends { get: { parameters: { query?: infer Query } } }
+  ? NonNullable<Query>
+  : never;
 export type Problem = Schemas['Problem'];
 
 /** An API answer other than 2xx, carrying its RFC 9457 problem document. */
@@ -40,7 +42,8 @@ const authMiddleware: Middleware = {
     if (credentials.accessToken) request.headers.set('authorization', `Bearer ${credentials.accessToken}`);
     // Listing and creating workspaces acts in none: a remembered workspace the user has since left
     // must not make the list that replaces it fail.
-    if (credentials.workspaceId && new URL(request.url).pathname !== '/api/v1/workspaces') request.headers.set('x-workspace-id', credentials.workspaceId);
+    if (credentials.workspaceId && new URL(request.url).pathname !== '/api/v1/workspaces')
+      request.headers.set('x-workspace-id', credentials.workspaceId);
     // Kept so a request that met an expired token can be sent again after a refresh.
     pendingBodies.set(request, request.clone());
     return request;
@@ -48,7 +51,8 @@ const authMiddleware: Middleware = {
   async onResponse({ request, response }) {
     const copy = pendingBodies.get(request);
     pendingBodies.delete(request);
-    if (response.status !== 401 || !copy || retried.has(copy) || !credentials.refresh || request.url.includes('/api/v1/auth/')) return response;
+    if (response.status !== 401 || !copy || retried.has(copy) || !credentials.refresh || request.url.includes('/api/v1/auth/'))
+      return response;
     const token = await credentials.refresh();
     if (!token) return response;
     copy.headers.set('authorization', `Bearer ${token}`);

@@ -27,7 +27,10 @@ export function useLiveUpdates(workspaceId: string | null): void {
       headers: { 'x-workspace-id': workspaceId },
       // Reconnects must carry the token current at that moment, not the one of the first connect.
       fetch: (input, init) =>
-        fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${credentials.accessToken ?? ''}` } }),
+        fetch(input, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${credentials.accessToken ?? ''}` },
+        }),
       async onopen(response) {
         if (response.status === 401) await credentials.refresh?.();
         if (!response.ok) throw new Error(`live updates refused (${response.status})`);

@@ -62,20 +62,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     queryClient.clear();
   }, [queryClient]);
 
-  const adopt = useCallback(
-    (session: Session) => {
-      localStorage.setItem(SIGNED_IN_KEY, '1');
-      credentials.accessToken = session.accessToken;
-      credentials.workspaceId = localStorage.getItem(workspaceKey(session.user.id));
-      setWorkspaceId(credentials.workspaceId);
-      setUser(session.user);
-      setStatus('signed-in');
-      clearTimeout(timer.current);
-      // Renew at 80 % of the token's life so requests never carry an expired one.
-      timer.current = setTimeout(() => void credentials.refresh?.(), session.expiresIn * 800);
-    },
-    [],
-  );
+  const adopt = useCallback((session: Session) => {
+    localStorage.setItem(SIGNED_IN_KEY, '1');
+    credentials.accessToken = session.accessToken;
+    credentials.workspaceId = localStorage.getItem(workspaceKey(session.user.id));
+    setWorkspaceId(credentials.workspaceId);
+    setUser(session.user);
+    setStatus('signed-in');
+    clearTimeout(timer.current);
+    // Renew at 80 % of the token's life so requests never carry an expired one.
+    timer.current = setTimeout(() => void credentials.refresh?.(), session.expiresIn * 800);
+  }, []);
 
   const refresh = useCallback(async (): Promise<string | null> => {
     inFlight.current ??= refreshFromCookie()

@@ -13,7 +13,17 @@ export function useCursorPages() {
   };
 }
 
-export function CursorPager({ pages, total, nextCursor, noun }: { pages: ReturnType<typeof useCursorPages>; total: number; nextCursor: string | null; noun: string }) {
+export function CursorPager({
+  pages,
+  total,
+  nextCursor,
+  noun,
+}: {
+  pages: ReturnType<typeof useCursorPages>;
+  total: number;
+  nextCursor: string | null;
+  noun: string;
+}) {
   return (
     <Group justify="space-between" mt="md">
       <Text size="sm" c="dimmed">

@@ -41,7 +41,15 @@ function SiteLink({ job, names }: { job: Schemas['Job']; names: Map<string, stri
 }
 
 function JobProgress({ job, mt }: { job: Schemas['Job']; mt?: number }) {
-  return <Progress value={job.progress * 100} size="sm" mt={mt} aria-label={`${Math.round(job.progress * 100)} % done`} animated={job.status === 'running'} />;
+  return (
+    <Progress
+      value={job.progress * 100}
+      size="sm"
+      mt={mt}
+      aria-label={`${Math.round(job.progress * 100)} % done`}
+      animated={job.status === 'running'}
+    />
+  );
 }
 
 /**

@@ -1,4 +1,16 @@
-import { ActionIcon, AppShell, Burger, Group, Menu, NavLink, ScrollArea, Select, Text, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Burger,
+  Group,
+  Menu,
+  NavLink,
+  ScrollArea,
+  Select,
+  Text,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconChartBar,
@@ -128,7 +140,13 @@ export function AppLayout() {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main>
-        {workspaces.isError ? <ErrorState error={workspaces.error} onRetry={() => void workspaces.refetch()} /> : current ? <Outlet /> : <PageLoader />}
+        {workspaces.isError ? (
+          <ErrorState error={workspaces.error} onRetry={() => void workspaces.refetch()} />
+        ) : current ? (
+          <Outlet />
+        ) : (
+          <PageLoader />
+        )}
       </AppShell.Main>
     </AppShell>
   );

@@ -4,7 +4,14 @@ import { EmptyState } from '../components/states';
 
 export default function NotFoundPage() {
   return (
-    <EmptyState title="Page not found" action={<Button component={Link} to="/">Back to the overview</Button>}>
+    <EmptyState
+      title="Page not found"
+      action={
+        <Button component={Link} to="/">
+          Back to the overview
+        </Button>
+      }
+    >
       There is nothing at this address.
     </EmptyState>
   );

@@ -11,7 +11,12 @@ import { QueryState } from '../../components/states';
 export default function AdminPage() {
   const session = useSession();
   const queryClient = useQueryClient();
-  const queues = useQuery({ queryKey: ['queues'], queryFn: () => unwrap(api.GET('/api/v1/queues')), enabled: Boolean(session.user?.systemAdmin), refetchInterval: 5_000 });
+  const queues = useQuery({
+    queryKey: ['queues'],
+    queryFn: () => unwrap(api.GET('/api/v1/queues')),
+    enabled: Boolean(session.user?.systemAdmin),
+    refetchInterval: 5_000,
+  });
   const toggle = useMutation({
     mutationFn: (pause: boolean) => unwrap(pause ? api.POST('/api/v1/queues/pause') : api.POST('/api/v1/queues/resume')),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['queues'] }),
@@ -20,7 +25,10 @@ export default function AdminPage() {
   if (!session.user?.systemAdmin) return <Alert color="yellow">Only system administrators can open the admin panel.</Alert>;
   return (
     <>
-      <PageHeader title="Admin" description="Job queues of this instance. User management and instance settings arrive in a later release." />
+      <PageHeader
+        title="Admin"
+        description="Job queues of this instance. User management and instance settings arrive in a later release."
+      />
       <QueryState query={queues}>
         {(data) => (
           <>
@@ -28,7 +36,9 @@ export default function AdminPage() {
               <Text size="sm">
                 Mode: <b>{data.mode}</b>
               </Text>
-              <Badge color={data.paused ? 'orange' : 'green'} variant="light">{data.paused ? 'paused' : 'running'}</Badge>
+              <Badge color={data.paused ? 'orange' : 'green'} variant="light">
+                {data.paused ? 'paused' : 'running'}
+              </Badge>
               <Button size="xs" variant="default" loading={toggle.isPending} onClick={() => toggle.mutate(!data.paused)}>
                 {data.paused ? 'Resume processing' : 'Pause processing'}
               </Button>

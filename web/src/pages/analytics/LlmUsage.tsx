@@ -18,7 +18,12 @@ export function LlmUsage() {
         {(data) => (
           <>
             <SimpleGrid cols={{ base: 1, xs: 3 }} mb="lg">
-              <Stat size="lg" label="Spent this month" value={formatUsd(data.budget.spentThisMonthUsd)} hint={`of a ${formatUsd(data.budget.monthlyUsd)} budget`} />
+              <Stat
+                size="lg"
+                label="Spent this month"
+                value={formatUsd(data.budget.spentThisMonthUsd)}
+                hint={`of a ${formatUsd(data.budget.monthlyUsd)} budget`}
+              />
               <Stat size="lg" label="Requests" value={data.totals.requests} />
               <Stat size="lg" label="Tokens" value={(data.totals.promptTokens + data.totals.completionTokens).toLocaleString()} />
             </SimpleGrid>
@@ -28,14 +33,21 @@ export function LlmUsage() {
               </Alert>
             )}
             {data.totals.requests === 0 ? (
-              <EmptyState title="No LLM calls this month">Analyses run on heuristics alone unless an LLM key is configured and needed.</EmptyState>
+              <EmptyState title="No LLM calls this month">
+                Analyses run on heuristics alone unless an LLM key is configured and needed.
+              </EmptyState>
             ) : (
               <SimpleGrid cols={{ base: 1, md: 2 }}>
                 <Card withBorder>
                   <Title order={2} size="h5" mb="sm">
                     Cost by day (USD)
                   </Title>
-                  <BarChart h={220} data={data.byDay.map((day) => ({ day: day.day.slice(5), cost: Number(day.costUsd.toFixed(4)) }))} dataKey="day" series={[{ name: 'cost', color: 'blue.7' }]} />
+                  <BarChart
+                    h={220}
+                    data={data.byDay.map((day) => ({ day: day.day.slice(5), cost: Number(day.costUsd.toFixed(4)) }))}
+                    dataKey="day"
+                    series={[{ name: 'cost', color: 'blue.7' }]}
+                  />
                 </Card>
                 <Card withBorder>
                   <Title order={2} size="h5" mb="sm">

@@ -9,7 +9,11 @@ const providerLabels = { google: { label: 'Google', icon: IconBrandGoogle }, git
 
 /** Sign-in with the providers this instance has configured; nothing when none is. */
 function ProviderButtons() {
-  const providers = useQuery({ queryKey: ['auth-providers'], queryFn: () => unwrap(api.GET('/api/v1/auth/providers')), staleTime: Infinity });
+  const providers = useQuery({
+    queryKey: ['auth-providers'],
+    queryFn: () => unwrap(api.GET('/api/v1/auth/providers')),
+    staleTime: Infinity,
+  });
   const names = providers.data?.providers ?? [];
   if (!names.length) return null;
   return (
@@ -19,7 +23,13 @@ function ProviderButtons() {
         {names.map((name) => {
           const { label, icon: Icon } = providerLabels[name];
           return (
-            <Button key={name} component="a" href={`/api/v1/auth/oauth/${name}`} variant="default" leftSection={<Icon size={16} aria-hidden />}>
+            <Button
+              key={name}
+              component="a"
+              href={`/api/v1/auth/oauth/${name}`}
+              variant="default"
+              leftSection={<Icon size={16} aria-hidden />}
+            >
               {label}
             </Button>
           );
@@ -29,7 +39,15 @@ function ProviderButtons() {
   );
 }
 
-export function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer: { text: string; link: string; to: string } }) {
+export function AuthCard({
+  title,
+  children,
+  footer,
+}: {
+  title: string;
+  children: ReactNode;
+  footer: { text: string; link: string; to: string };
+}) {
   return (
     <Center mih="100vh" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" w="100%" maw={420}>

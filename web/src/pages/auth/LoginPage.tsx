@@ -16,9 +16,7 @@ export default function LoginPage() {
   });
   return (
     <AuthCard title="Sign in" footer={{ text: 'No account yet?', link: 'Create one', to: '/register' }}>
-      <form
-        onSubmit={form.onSubmit((values) => capture(() => session.login(values.email, values.password)))}
-      >
+      <form onSubmit={form.onSubmit((values) => capture(() => session.login(values.email, values.password)))}>
         <Stack>
           <FormError error={error} />
           <TextInput label="Email" type="email" autoComplete="email" required {...form.getInputProps('email')} />

@@ -94,7 +94,11 @@ export default function JobPage() {
   });
   const act = useMutation({
     mutationFn: (action: 'cancel' | 'retry') =>
-      unwrap(action === 'cancel' ? api.POST('/api/v1/jobs/{id}/cancel', { params: { path: { id: jobId } } }) : api.POST('/api/v1/jobs/{id}/retry', { params: { path: { id: jobId } } })),
+      unwrap(
+        action === 'cancel'
+          ? api.POST('/api/v1/jobs/{id}/cancel', { params: { path: { id: jobId } } })
+          : api.POST('/api/v1/jobs/{id}/retry', { params: { path: { id: jobId } } }),
+      ),
     onSuccess: (_, action) => {
       notifications.show({ color: 'blue', message: action === 'cancel' ? 'Cancelling at the next checkpoint' : 'Job queued again' });
       void queryClient.invalidateQueries({ queryKey: ['job', jobId] });
@@ -115,19 +119,38 @@ export default function JobPage() {
                 <>
                   <JobStatusBadge status={data.status} />
                   {active && (
-                    <Button size="xs" color="red" variant="light" leftSection={<IconPlayerStop size={14} />} loading={act.isPending} onClick={() => act.mutate('cancel')}>
+                    <Button
+                      size="xs"
+                      color="red"
+                      variant="light"
+                      leftSection={<IconPlayerStop size={14} />}
+                      loading={act.isPending}
+                      onClick={() => act.mutate('cancel')}
+                    >
                       Cancel
                     </Button>
                   )}
                   {(data.status === 'failed' || data.status === 'cancelled') && (
-                    <Button size="xs" variant="default" leftSection={<IconRefresh size={14} />} loading={act.isPending} onClick={() => act.mutate('retry')}>
+                    <Button
+                      size="xs"
+                      variant="default"
+                      leftSection={<IconRefresh size={14} />}
+                      loading={act.isPending}
+                      onClick={() => act.mutate('retry')}
+                    >
                       Retry
                     </Button>
                   )}
                 </>
               }
             />
-            <Progress value={data.progress * 100} size="lg" mb="md" animated={data.status === 'running'} aria-label={`${Math.round(data.progress * 100)} % done`} />
+            <Progress
+              value={data.progress * 100}
+              size="lg"
+              mb="md"
+              animated={data.status === 'running'}
+              aria-label={`${Math.round(data.progress * 100)} % done`}
+            />
             <SimpleGrid cols={{ base: 2, sm: 4 }} mb="md">
               <Stat size="sm" label="Started" value={formatDateTime(data.startedAt ?? data.createdAt)} />
               <Stat size="sm" label="Duration" value={formatDuration(data.durationMs)} />

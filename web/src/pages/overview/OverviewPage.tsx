@@ -29,7 +29,12 @@ export default function OverviewPage() {
       <QueryState query={overview}>
         {(data) => (
           <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} mb="xl">
-            <Stat size="lg" label="Sites" value={data.sites.total} hint={`${data.sites.ready} ready · ${data.sites.degraded + data.sites.down} need attention`} />
+            <Stat
+              size="lg"
+              label="Sites"
+              value={data.sites.total}
+              hint={`${data.sites.ready} ready · ${data.sites.degraded + data.sites.down} need attention`}
+            />
             <Stat size="lg" label="Active jobs" value={data.jobs.active} />
             <Stat
               size="lg"
@@ -38,8 +43,17 @@ export default function OverviewPage() {
               hint={`${data.jobs.succeeded} succeeded · ${data.jobs.failed} failed · ${data.jobs.cancelled} cancelled`}
             />
             <Stat size="lg" label="Success rate" value={formatPercent(data.jobs.successRate)} />
-            <Stat size="lg" label="Average processing time" value={formatDuration(data.jobs.averageSeconds === null ? null : data.jobs.averageSeconds * 1000)} />
-            <Stat size="lg" label="LLM cost this month" value={formatUsd(data.llm.costThisMonthUsd)} hint={`${data.llm.requestsThisMonth} requests`} />
+            <Stat
+              size="lg"
+              label="Average processing time"
+              value={formatDuration(data.jobs.averageSeconds === null ? null : data.jobs.averageSeconds * 1000)}
+            />
+            <Stat
+              size="lg"
+              label="LLM cost this month"
+              value={formatUsd(data.llm.costThisMonthUsd)}
+              hint={`${data.llm.requestsThisMonth} requests`}
+            />
           </SimpleGrid>
         )}
       </QueryState>
@@ -56,7 +70,14 @@ export default function OverviewPage() {
           data.items.length ? (
             <JobsTable jobs={data.items} showSite />
           ) : (
-            <EmptyState title="No jobs yet" action={<Button component={Link} to="/sites/new">Add your first site</Button>}>
+            <EmptyState
+              title="No jobs yet"
+              action={
+                <Button component={Link} to="/sites/new">
+                  Add your first site
+                </Button>
+              }
+            >
               Adding a site starts its analysis: fingerprinting, page discovery, selectors and a tested blueprint.
             </EmptyState>
           )

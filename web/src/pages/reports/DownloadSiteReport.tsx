@@ -12,7 +12,7 @@ export function DownloadSiteReport({ siteId }: { siteId: string }) {
   const download = useMutation({
     mutationFn: async () => {
       const created = await unwrap(api.POST('/api/v1/reports', { body: { type: 'site_report', format: 'pdf', siteId } }));
-      for (const end = Date.now() + WAIT_MS; Date.now() < end; ) {
+      for (const end = Date.now() + WAIT_MS; Date.now() < end;) {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         const report = await unwrap(api.GET('/api/v1/reports/{id}', { params: { path: { id: created.id } } }));
         if (report.status === 'succeeded') return downloadReport(report);
@@ -23,7 +23,13 @@ export function DownloadSiteReport({ siteId }: { siteId: string }) {
     onError: (error) => notifications.show({ color: 'red', title: 'Could not make the report', message: errorMessage(error) }),
   });
   return (
-    <Button size="xs" variant="default" leftSection={<IconFileTypePdf size={14} />} loading={download.isPending} onClick={() => download.mutate()}>
+    <Button
+      size="xs"
+      variant="default"
+      leftSection={<IconFileTypePdf size={14} />}
+      loading={download.isPending}
+      onClick={() => download.mutate()}
+    >
       Download report
     </Button>
   );

@@ -10,7 +10,11 @@ import { PageHeader } from '../../components/PageHeader';
 import { EmptyState, QueryState } from '../../components/states';
 
 type ReportType = Schemas['Report']['type'];
-const FORMATS: Record<ReportType, string[]> = { workspace_summary: ['pdf', 'json'], site_report: ['pdf', 'json'], extraction_export: ['csv', 'json', 'ndjson'] };
+const FORMATS: Record<ReportType, string[]> = {
+  workspace_summary: ['pdf', 'json'],
+  site_report: ['pdf', 'json'],
+  extraction_export: ['csv', 'json', 'ndjson'],
+};
 const STATUS_COLORS: Record<Schemas['Report']['status'], string> = { queued: 'blue', running: 'blue', succeeded: 'teal', failed: 'red' };
 
 export function downloadReport(report: Schemas['Report']) {
@@ -22,7 +26,10 @@ function useReportChoice() {
   const [type, setType] = useState<ReportType>('workspace_summary');
   const [format, setFormat] = useState('pdf');
   const [siteId, setSiteId] = useState<string | null>(null);
-  const sites = useQuery({ queryKey: ['sites', 'report-picker'], queryFn: () => unwrap(api.GET('/api/v1/sites', { params: { query: { limit: 100 } } })) });
+  const sites = useQuery({
+    queryKey: ['sites', 'report-picker'],
+    queryFn: () => unwrap(api.GET('/api/v1/sites', { params: { query: { limit: 100 } } })),
+  });
   const needsSite = type !== 'workspace_summary';
   const fields = (
     <>
@@ -36,8 +43,22 @@ function useReportChoice() {
         }}
         data={Object.keys(FORMATS).map((value) => ({ value, label: humanize(value) }))}
       />
-      <Select label="Format" value={format} allowDeselect={false} onChange={(value) => setFormat(value!)} data={FORMATS[type].map((value) => ({ value, label: value.toUpperCase() }))} />
-      {needsSite && <Select label="Site" placeholder="Choose a site" value={siteId} onChange={setSiteId} data={(sites.data?.items ?? []).map((site) => ({ value: site.id, label: site.name }))} />}
+      <Select
+        label="Format"
+        value={format}
+        allowDeselect={false}
+        onChange={(value) => setFormat(value!)}
+        data={FORMATS[type].map((value) => ({ value, label: value.toUpperCase() }))}
+      />
+      {needsSite && (
+        <Select
+          label="Site"
+          placeholder="Choose a site"
+          value={siteId}
+          onChange={setSiteId}
+          data={(sites.data?.items ?? []).map((site) => ({ value: site.id, label: site.name }))}
+        />
+      )}
     </>
   );
   const body = { type, format, ...(needsSite && siteId ? { siteId } : {}) } as Schemas['ReportRequest'];
@@ -73,13 +94,16 @@ function ReportList() {
     queryKey: ['reports'],
     queryFn: () => unwrap(api.GET('/api/v1/reports')),
     // While a report is being written, look again shortly.
-    refetchInterval: (query) => (query.state.data?.items.some((report) => report.status === 'queued' || report.status === 'running') ? 2_000 : false),
+    refetchInterval: (query) =>
+      query.state.data?.items.some((report) => report.status === 'queued' || report.status === 'running') ? 2_000 : false,
   });
   return (
     <QueryState query={reports}>
       {(data) =>
         data.items.length === 0 ? (
-          <EmptyState title="No reports yet">Create one above, or schedule one below: workspace summaries and site reports as PDF, extraction exports as CSV, JSON or NDJSON.</EmptyState>
+          <EmptyState title="No reports yet">
+            Create one above, or schedule one below: workspace summaries and site reports as PDF, extraction exports as CSV, JSON or NDJSON.
+          </EmptyState>
         ) : (
           <Table.ScrollContainer minWidth={560}>
             <Table>
@@ -105,7 +129,12 @@ function ReportList() {
                     <Table.Td>{formatDateTime(report.createdAt)}</Table.Td>
                     <Table.Td ta="right">
                       {report.downloadUrl && (
-                        <Button size="xs" variant="light" leftSection={<IconDownload size={14} />} onClick={() => void downloadReport(report)}>
+                        <Button
+                          size="xs"
+                          variant="light"
+                          leftSection={<IconDownload size={14} />}
+                          onClick={() => void downloadReport(report)}
+                        >
                           Download
                         </Button>
                       )}
@@ -132,7 +161,12 @@ function Schedules() {
   const schedules = useQuery({ queryKey: ['report-schedules'], queryFn: () => unwrap(api.GET('/api/v1/report-schedules')) });
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['report-schedules'] });
   const create = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/report-schedules', { body: { name, report: choice.body as Schemas['ScheduledReport'], frequency, time, timeZone, recipients } })),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/v1/report-schedules', {
+          body: { name, report: choice.body as Schemas['ScheduledReport'], frequency, time, timeZone, recipients },
+        }),
+      ),
     onSuccess: () => {
       notifications.show({ color: 'teal', message: 'Report scheduled' });
       setName('');
@@ -173,7 +207,12 @@ function Schedules() {
                       <Table.Td>next {formatDateTime(schedule.nextRunAt)}</Table.Td>
                       <Table.Td>{schedule.recipients.join(', ')}</Table.Td>
                       <Table.Td ta="right">
-                        <ActionIcon variant="subtle" color="red" aria-label={`Delete schedule ${schedule.name}`} onClick={() => remove.mutate(schedule.id)}>
+                        <ActionIcon
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Delete schedule ${schedule.name}`}
+                          onClick={() => remove.mutate(schedule.id)}
+                        >
                           <IconTrash size={16} />
                         </ActionIcon>
                       </Table.Td>
@@ -188,13 +227,23 @@ function Schedules() {
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
         <TextInput label="Name" value={name} onChange={(event) => setName(event.currentTarget.value)} placeholder="Weekly digest" />
         {choice.fields}
-        <Select label="Every" value={frequency} allowDeselect={false} onChange={(value) => setFrequency(value as typeof frequency)} data={['daily', 'weekly', 'monthly']} />
+        <Select
+          label="Every"
+          value={frequency}
+          allowDeselect={false}
+          onChange={(value) => setFrequency(value as typeof frequency)}
+          data={['daily', 'weekly', 'monthly']}
+        />
         <TextInput label="At (HH:MM)" value={time} onChange={(event) => setTime(event.currentTarget.value)} />
         <TextInput label="Time zone" value={timeZone} onChange={(event) => setTimeZone(event.currentTarget.value)} />
       </SimpleGrid>
       <TagsInput mt="sm" label="Recipients" placeholder="Email addresses, Enter after each" value={recipients} onChange={setRecipients} />
       <Group mt="md">
-        <Button onClick={() => create.mutate()} loading={create.isPending} disabled={!choice.ready || !name.trim() || recipients.length === 0}>
+        <Button
+          onClick={() => create.mutate()}
+          loading={create.isPending}
+          disabled={!choice.ready || !name.trim() || recipients.length === 0}
+        >
           Schedule
         </Button>
       </Group>

@@ -1,4 +1,21 @@
-import { ActionIcon, Alert, Badge, Button, Card, Code, CopyButton, Group, Modal, MultiSelect, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  MultiSelect,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconCheck, IconCopy, IconKey } from '@tabler/icons-react';
@@ -59,7 +76,10 @@ export function ApiKeySettings() {
   const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => unwrap(api.GET('/api/v1/api-keys')) });
   const form = useForm({
     initialValues: { name: '', scopes: ['sites:read', 'blueprints:read'] as Scope[] },
-    validate: { name: (value) => (value.trim() ? null : 'Name the key after what uses it'), scopes: (value) => (value.length ? null : 'Pick at least one scope') },
+    validate: {
+      name: (value) => (value.trim() ? null : 'Name the key after what uses it'),
+      scopes: (value) => (value.length ? null : 'Pick at least one scope'),
+    },
   });
   const revoke = useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/api-keys/{keyId}', { params: { path: { keyId: id } } })),

@@ -1,4 +1,19 @@
-import { ActionIcon, Alert, Button, Card, Code, CopyButton, Group, Select, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Card,
+  Code,
+  CopyButton,
+  Group,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconCheck, IconCopy, IconTrash } from '@tabler/icons-react';
@@ -26,14 +41,19 @@ export function MemberSettings() {
   const members = useQuery({ queryKey: ['members'], queryFn: () => unwrap(api.GET('/api/v1/workspace/members')) });
   const workspace = useCurrentWorkspace();
   const canManage = workspace.data?.role === 'owner' || workspace.data?.role === 'admin';
-  const invitations = useQuery({ queryKey: ['invitations'], queryFn: () => unwrap(api.GET('/api/v1/workspace/invitations')), enabled: canManage });
+  const invitations = useQuery({
+    queryKey: ['invitations'],
+    queryFn: () => unwrap(api.GET('/api/v1/workspace/invitations')),
+    enabled: canManage,
+  });
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ['members'] });
     void queryClient.invalidateQueries({ queryKey: ['invitations'] });
   };
   const onError = (error: unknown) => notifications.show({ color: 'red', title: 'That did not work', message: errorMessage(error) });
   const changeRole = useMutation({
-    mutationFn: ({ userId, role }: { userId: string; role: Role }) => unwrap(api.PATCH('/api/v1/workspace/members/{userId}', { params: { path: { userId } }, body: { role } })),
+    mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
+      unwrap(api.PATCH('/api/v1/workspace/members/{userId}', { params: { path: { userId } }, body: { role } })),
     onSuccess: () => {
       notifications.show({ color: 'green', message: 'Role changed' });
       refresh();
@@ -49,7 +69,8 @@ export function MemberSettings() {
     onError,
   });
   const cancelInvitation = useMutation({
-    mutationFn: (invitationId: string) => unwrap(api.DELETE('/api/v1/workspace/invitations/{invitationId}', { params: { path: { invitationId } } })),
+    mutationFn: (invitationId: string) =>
+      unwrap(api.DELETE('/api/v1/workspace/invitations/{invitationId}', { params: { path: { invitationId } } })),
     onSuccess: refresh,
     onError,
   });
@@ -60,7 +81,9 @@ export function MemberSettings() {
 
   return (
     <Stack maw={900}>
-      {workspace.data?.personal && <Alert color="blue">This is your personal workspace. Create a shared workspace to work with others.</Alert>}
+      {workspace.data?.personal && (
+        <Alert color="blue">This is your personal workspace. Create a shared workspace to work with others.</Alert>
+      )}
       {canManage && !workspace.data?.personal && (
         <Card withBorder>
           <Title order={2} size="h5" mb="sm">

@@ -8,7 +8,10 @@ import { FormError, useFormError } from '../../components/form-error';
 export function ProfileSettings() {
   const session = useSession();
   const { error, capture } = useFormError();
-  const profile = useForm({ initialValues: { name: session.user?.name ?? '' }, validate: { name: (value) => (value.trim() ? null : 'Enter your name') } });
+  const profile = useForm({
+    initialValues: { name: session.user?.name ?? '' },
+    validate: { name: (value) => (value.trim() ? null : 'Enter your name') },
+  });
   const password = useForm({
     initialValues: { currentPassword: '', newPassword: '', confirm: '' },
     validate: {
@@ -47,14 +50,18 @@ export function ProfileSettings() {
         <form
           onSubmit={password.onSubmit((values) =>
             capture(async () => {
-              await unwrap(api.PATCH('/api/v1/auth/me', { body: { currentPassword: values.currentPassword, newPassword: values.newPassword } }));
+              await unwrap(
+                api.PATCH('/api/v1/auth/me', { body: { currentPassword: values.currentPassword, newPassword: values.newPassword } }),
+              );
               password.reset();
               notifications.show({ color: 'green', message: 'Password changed; your other sessions were signed out' });
             }),
           )}
         >
           <Stack>
-            {session.user?.hasPassword && <PasswordInput label="Current password" autoComplete="current-password" {...password.getInputProps('currentPassword')} />}
+            {session.user?.hasPassword && (
+              <PasswordInput label="Current password" autoComplete="current-password" {...password.getInputProps('currentPassword')} />
+            )}
             <PasswordInput label="New password" autoComplete="new-password" {...password.getInputProps('newPassword')} />
             <PasswordInput label="Repeat the new password" autoComplete="new-password" {...password.getInputProps('confirm')} />
             <Button type="submit" w="fit-content" loading={password.submitting}>

@@ -22,7 +22,10 @@ function sitesFromCsv(text: string): Array<{ url: string; name?: string }> {
   const nameColumn = hasHeader ? header.indexOf('name') : -1;
   return data
     .slice(hasHeader ? 1 : 0)
-    .map((row) => ({ url: row[urlColumn]?.trim() ?? '', ...(nameColumn >= 0 && row[nameColumn]?.trim() ? { name: row[nameColumn]!.trim() } : {}) }))
+    .map((row) => ({
+      url: row[urlColumn]?.trim() ?? '',
+      ...(nameColumn >= 0 && row[nameColumn]?.trim() ? { name: row[nameColumn]!.trim() } : {}),
+    }))
     .filter((site) => site.url);
 }
 
@@ -126,7 +129,10 @@ export default function AddSitePage() {
   const queryClient = useQueryClient();
   return (
     <>
-      <PageHeader title="Add sites" description="Siteprint analyses each site right away: technologies, page types, selectors and a tested blueprint." />
+      <PageHeader
+        title="Add sites"
+        description="Siteprint analyses each site right away: technologies, page types, selectors and a tested blueprint."
+      />
       <Paper withBorder p="md" maw={900}>
         <Tabs defaultValue="one">
           <Tabs.List mb="md">

@@ -40,7 +40,13 @@ export function toSiteOptions(values: SiteFormValues): Omit<Schemas['NewSite'], 
   return {
     ...(values.name.trim() ? { name: values.name.trim() } : {}),
     ...(fields.length
-      ? { fields: fields.map((field) => ({ name: field.name.trim(), type: field.type, ...(field.description.trim() ? { description: field.description.trim() } : {}) })) }
+      ? {
+          fields: fields.map((field) => ({
+            name: field.name.trim(),
+            type: field.type,
+            ...(field.description.trim() ? { description: field.description.trim() } : {}),
+          })),
+        }
       : {}),
     ...(examples.length ? { examples: examples.map((example) => ({ url: example.url.trim(), values: parseValues(example.values) })) } : {}),
     render: values.render,
@@ -53,7 +59,11 @@ export function siteFormValues(site?: Schemas['SiteDetail']): SiteFormValues {
   return {
     url: site?.url ?? '',
     name: site?.name ?? '',
-    fields: (site?.options.fields ?? []).map((field) => ({ name: field.name, description: field.description ?? '', type: field.type ?? 'text' })),
+    fields: (site?.options.fields ?? []).map((field) => ({
+      name: field.name,
+      description: field.description ?? '',
+      type: field.type ?? 'text',
+    })),
     examples: (site?.options.examples ?? []).map((example) => ({ url: example.url, values: formatValues(example.values) })),
     render: site?.options.render ?? 'auto',
     maxPages: site?.options.maxPages ?? 30,
@@ -100,15 +110,37 @@ export function SiteForm({
           <Stack gap="xs">
             {form.values.fields.map((_, index) => (
               <Group key={index} align="flex-end" gap="xs" wrap="wrap">
-                <TextInput label="Field" placeholder="price" style={{ flex: '1 1 120px' }} {...form.getInputProps(`fields.${index}.name`)} />
+                <TextInput
+                  label="Field"
+                  placeholder="price"
+                  style={{ flex: '1 1 120px' }}
+                  {...form.getInputProps(`fields.${index}.name`)}
+                />
                 <Select label="Type" data={fieldTypes} allowDeselect={false} w={110} {...form.getInputProps(`fields.${index}.type`)} />
-                <TextInput label="Description" placeholder="Price incl. VAT" style={{ flex: '2 1 160px' }} {...form.getInputProps(`fields.${index}.description`)} />
-                <ActionIcon variant="subtle" color="red" size="lg" aria-label={`Remove field ${index + 1}`} onClick={() => form.removeListItem('fields', index)}>
+                <TextInput
+                  label="Description"
+                  placeholder="Price incl. VAT"
+                  style={{ flex: '2 1 160px' }}
+                  {...form.getInputProps(`fields.${index}.description`)}
+                />
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  size="lg"
+                  aria-label={`Remove field ${index + 1}`}
+                  onClick={() => form.removeListItem('fields', index)}
+                >
                   <IconTrash size={16} />
                 </ActionIcon>
               </Group>
             ))}
-            <Button variant="light" size="xs" leftSection={<IconPlus size={14} />} onClick={() => form.insertListItem('fields', { name: '', description: '', type: 'text' })} w="fit-content">
+            <Button
+              variant="light"
+              size="xs"
+              leftSection={<IconPlus size={14} />}
+              onClick={() => form.insertListItem('fields', { name: '', description: '', type: 'text' })}
+              w="fit-content"
+            >
               Add field
             </Button>
           </Stack>
@@ -121,13 +153,33 @@ export function SiteForm({
             {form.values.examples.map((_, index) => (
               <Group key={index} align="flex-start" gap="xs" wrap="wrap">
                 <TextInput label="Page URL" style={{ flex: '1 1 200px' }} {...form.getInputProps(`examples.${index}.url`)} />
-                <Textarea label="Values" placeholder={'title: Dune\nprice: 9.99'} autosize minRows={2} style={{ flex: '1 1 200px' }} {...form.getInputProps(`examples.${index}.values`)} />
-                <ActionIcon variant="subtle" color="red" size="lg" mt={24} aria-label={`Remove example ${index + 1}`} onClick={() => form.removeListItem('examples', index)}>
+                <Textarea
+                  label="Values"
+                  placeholder={'title: Dune\nprice: 9.99'}
+                  autosize
+                  minRows={2}
+                  style={{ flex: '1 1 200px' }}
+                  {...form.getInputProps(`examples.${index}.values`)}
+                />
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  size="lg"
+                  mt={24}
+                  aria-label={`Remove example ${index + 1}`}
+                  onClick={() => form.removeListItem('examples', index)}
+                >
                   <IconTrash size={16} />
                 </ActionIcon>
               </Group>
             ))}
-            <Button variant="light" size="xs" leftSection={<IconPlus size={14} />} onClick={() => form.insertListItem('examples', { url: '', values: '' })} w="fit-content">
+            <Button
+              variant="light"
+              size="xs"
+              leftSection={<IconPlus size={14} />}
+              onClick={() => form.insertListItem('examples', { url: '', values: '' })}
+              w="fit-content"
+            >
               Add example
             </Button>
           </Stack>
@@ -144,8 +196,18 @@ export function SiteForm({
             ]}
             {...form.getInputProps('render')}
           />
-          <NumberInput label="Pages to sample" description="Sampled to learn the site's page types" min={1} max={200} {...form.getInputProps('maxPages')} />
-          <TextInput label="Health checks" description='"every 6h", a cron expression, or empty for none' {...form.getInputProps('schedule')} />
+          <NumberInput
+            label="Pages to sample"
+            description="Sampled to learn the site's page types"
+            min={1}
+            max={200}
+            {...form.getInputProps('maxPages')}
+          />
+          <TextInput
+            label="Health checks"
+            description='"every 6h", a cron expression, or empty for none'
+            {...form.getInputProps('schedule')}
+          />
         </SimpleGrid>
         <Group justify="flex-end">
           <Button type="submit" loading={form.submitting}>

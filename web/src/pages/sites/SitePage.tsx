@@ -33,7 +33,11 @@ function SiteJobs({ site }: { site: Schemas['SiteDetail'] }) {
     queryKey: ['jobs', 'site', site.id],
     queryFn: () => unwrap(api.GET('/api/v1/jobs', { params: { query: { siteId: site.id, topLevel: 'true', limit: 50 } } })),
   });
-  return <QueryState query={jobs}>{(data) => (data.items.length ? <JobsTable jobs={data.items} /> : <EmptyState title="No jobs for this site" />)}</QueryState>;
+  return (
+    <QueryState query={jobs}>
+      {(data) => (data.items.length ? <JobsTable jobs={data.items} /> : <EmptyState title="No jobs for this site" />)}
+    </QueryState>
+  );
 }
 
 /** The analysis in flight, with its step and progress, updated live. */
@@ -69,7 +73,10 @@ function RunningAnalysis({ siteId }: { siteId: string }) {
 export default function SitePage() {
   const { siteId = '', tab = 'overview' } = useParams();
   const queryClient = useQueryClient();
-  const site = useQuery({ queryKey: ['site', siteId], queryFn: () => unwrap(api.GET('/api/v1/sites/{id}', { params: { path: { id: siteId } } })) });
+  const site = useQuery({
+    queryKey: ['site', siteId],
+    queryFn: () => unwrap(api.GET('/api/v1/sites/{id}', { params: { path: { id: siteId } } })),
+  });
   const analyze = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/sites/{id}/analyze', { params: { path: { id: siteId } } })),
     onSuccess: () => {
@@ -94,7 +101,14 @@ export default function SitePage() {
               <>
                 <SiteStatusBadge status={data.status} />
                 <HealthBadge health={data.health} />
-                <Button size="xs" variant="default" leftSection={<IconRefresh size={14} />} loading={analyze.isPending} onClick={() => analyze.mutate()} disabled={data.status === 'analyzing'}>
+                <Button
+                  size="xs"
+                  variant="default"
+                  leftSection={<IconRefresh size={14} />}
+                  loading={analyze.isPending}
+                  onClick={() => analyze.mutate()}
+                  disabled={data.status === 'analyzing'}
+                >
                   Re-analyse
                 </Button>
                 <DownloadSiteReport siteId={data.id} />

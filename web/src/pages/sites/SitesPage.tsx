@@ -30,7 +30,13 @@ export default function SitesPage() {
   const pages = useCursorPages();
   const [selected, setSelected] = useState<string[]>([]);
   const cursor = pages.cursor;
-  const filters = { search: debouncedSearch || undefined, status: status ?? undefined, health: health ?? undefined, technology: debouncedTechnology || undefined, sort };
+  const filters = {
+    search: debouncedSearch || undefined,
+    status: status ?? undefined,
+    health: health ?? undefined,
+    technology: debouncedTechnology || undefined,
+    sort,
+  };
 
   const sites = useQuery({
     queryKey: ['sites', filters, cursor],
@@ -182,7 +188,9 @@ export default function SitesPage() {
                             aria-label={`Select ${site.name}`}
                             checked={selected.includes(site.id)}
                             onChange={(event) =>
-                              setSelected((current) => (event.currentTarget.checked ? [...current, site.id] : current.filter((id) => id !== site.id)))
+                              setSelected((current) =>
+                                event.currentTarget.checked ? [...current, site.id] : current.filter((id) => id !== site.id),
+                              )
                             }
                           />
                         </Table.Td>

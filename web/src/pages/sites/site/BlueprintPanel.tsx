@@ -61,7 +61,13 @@ function FieldsTable({ fields, label, onEdit }: { fields: BlueprintField[]; labe
               <Table.Td>{formatPercent(field.quality?.confidence)}</Table.Td>
               {onEdit && (
                 <Table.Td ta="right">
-                  <Button size="xs" variant="default" leftSection={<IconPencil size={14} />} aria-label={`Edit field ${field.name}`} onClick={() => onEdit(field.name)}>
+                  <Button
+                    size="xs"
+                    variant="default"
+                    leftSection={<IconPencil size={14} />}
+                    aria-label={`Edit field ${field.name}`}
+                    onClick={() => onEdit(field.name)}
+                  >
                     Edit
                   </Button>
                 </Table.Td>
@@ -88,9 +94,10 @@ function ExportMenu({ siteId, version }: { siteId: string; version: number }) {
           <Menu.Item
             key={format}
             onClick={() =>
-              downloadFile(`/api/v1/sites/${siteId}/blueprint/export?format=${format}&version=${version}`, `blueprint-v${version}.${format}`).catch((error: unknown) =>
-                notifications.show({ color: 'red', title: 'Export failed', message: errorMessage(error) }),
-              )
+              downloadFile(
+                `/api/v1/sites/${siteId}/blueprint/export?format=${format}&version=${version}`,
+                `blueprint-v${version}.${format}`,
+              ).catch((error: unknown) => notifications.show({ color: 'red', title: 'Export failed', message: errorMessage(error) }))
             }
           >
             {format.toUpperCase()}
@@ -109,7 +116,9 @@ export function BlueprintPanel({ site }: { site: Schemas['SiteDetail'] }) {
   if (!site.activeBlueprint) {
     return (
       <EmptyState title="No blueprint yet">
-        {site.status === 'analyzing' ? 'The analysis is running; the blueprint appears here when it is saved.' : 'Run an analysis to build one.'}
+        {site.status === 'analyzing'
+          ? 'The analysis is running; the blueprint appears here when it is saved.'
+          : 'Run an analysis to build one.'}
       </EmptyState>
     );
   }
@@ -132,9 +141,15 @@ export function BlueprintPanel({ site }: { site: Schemas['SiteDetail'] }) {
             </Group>
             <SimpleGrid cols={{ base: 2, sm: 4 }}>
               <Stat label="Coverage" value={formatPercent(content.validation?.coverage)} />
-              <Stat label="Tested on" value={content.validation ? `${content.validation.samplePages} + ${content.validation.heldOutPages ?? 0} held out` : '—'} />
+              <Stat
+                label="Tested on"
+                value={content.validation ? `${content.validation.samplePages} + ${content.validation.heldOutPages ?? 0} held out` : '—'}
+              />
               <Stat label="Quality" value={formatPercent(content.validation?.quality)} />
-              <Stat label="LLM cost" value={content.llm ? `${formatUsd(content.llm.costUsd)} · ${content.llm.requests} calls` : 'none (heuristics)'} />
+              <Stat
+                label="LLM cost"
+                value={content.llm ? `${formatUsd(content.llm.costUsd)} · ${content.llm.requests} calls` : 'none (heuristics)'}
+              />
             </SimpleGrid>
             {content.pageTypes.map((pageType) => (
               <Card withBorder key={pageType.name} padding="sm">

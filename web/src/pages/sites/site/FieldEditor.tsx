@@ -72,7 +72,13 @@ function fromDraft(draft: SourceDraft): BlueprintSource {
     case 'meta':
       return { meta: value, ...post };
     case 'label':
-      return { label: value.split('|').map((label) => label.trim()).filter(Boolean), ...post };
+      return {
+        label: value
+          .split('|')
+          .map((label) => label.trim())
+          .filter(Boolean),
+        ...post,
+      };
   }
 }
 
@@ -120,13 +126,40 @@ export function FieldEditor({
 }) {
   const field = target ? findField(content, target) : undefined;
   return (
-    <Modal opened={Boolean(field)} onClose={onClose} title={field ? `Edit field ${field.name}` : ''} size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
-      {target && field && <FieldForm key={`${target.pageType}/${target.scope}/${target.field}`} siteId={siteId} content={content} target={target} field={field} onDone={onClose} />}
+    <Modal
+      opened={Boolean(field)}
+      onClose={onClose}
+      title={field ? `Edit field ${field.name}` : ''}
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
+      {target && field && (
+        <FieldForm
+          key={`${target.pageType}/${target.scope}/${target.field}`}
+          siteId={siteId}
+          content={content}
+          target={target}
+          field={field}
+          onDone={onClose}
+        />
+      )}
     </Modal>
   );
 }
 
-function FieldForm({ siteId, content, target, field, onDone }: { siteId: string; content: BlueprintContent; target: FieldRef; field: BlueprintField; onDone: () => void }) {
+function FieldForm({
+  siteId,
+  content,
+  target,
+  field,
+  onDone,
+}: {
+  siteId: string;
+  content: BlueprintContent;
+  target: FieldRef;
+  field: BlueprintField;
+  onDone: () => void;
+}) {
   const queryClient = useQueryClient();
   const { error, capture } = useFormError();
   const form = useForm({
@@ -135,7 +168,9 @@ function FieldForm({ siteId, content, target, field, onDone }: { siteId: string;
       sources: {
         value: (value) => (value.trim() ? null : 'Required'),
         read: (read, values, path) =>
-          values.sources[Number(path.split('.')[1])]?.kind !== 'css' || /^(text|ownText|html|attr:\S+)$/.test(read) ? null : 'text, ownText, html or attr:<name>',
+          values.sources[Number(path.split('.')[1])]?.kind !== 'css' || /^(text|ownText|html|attr:\S+)$/.test(read)
+            ? null
+            : 'text, ownText, html or attr:<name>',
         regex: (regex) => (regex ? regexProblem(regex) : null),
       },
     },
@@ -171,19 +206,45 @@ function FieldForm({ siteId, content, target, field, onDone }: { siteId: string;
             <Stack gap="xs">
               <Group grow align="flex-start" preventGrowOverflow={false} wrap="wrap">
                 <Select label="Kind" data={kinds} allowDeselect={false} miw={140} {...form.getInputProps(`sources.${index}.kind`)} />
-                <TextInput label={valueLabels[source.kind].label} placeholder={valueLabels[source.kind].placeholder} miw={200} {...form.getInputProps(`sources.${index}.value`)} />
+                <TextInput
+                  label={valueLabels[source.kind].label}
+                  placeholder={valueLabels[source.kind].placeholder}
+                  miw={200}
+                  {...form.getInputProps(`sources.${index}.value`)}
+                />
               </Group>
               <Group grow align="flex-start" preventGrowOverflow={false} wrap="wrap">
-                {source.kind === 'css' && <TextInput label="Read" description="text, ownText, html or attr:<name>" miw={140} {...form.getInputProps(`sources.${index}.read`)} />}
-                <TextInput label="Regular expression" description="Optional; keeps the first capture group" miw={200} {...form.getInputProps(`sources.${index}.regex`)} />
+                {source.kind === 'css' && (
+                  <TextInput
+                    label="Read"
+                    description="text, ownText, html or attr:<name>"
+                    miw={140}
+                    {...form.getInputProps(`sources.${index}.read`)}
+                  />
+                )}
+                <TextInput
+                  label="Regular expression"
+                  description="Optional; keeps the first capture group"
+                  miw={200}
+                  {...form.getInputProps(`sources.${index}.regex`)}
+                />
               </Group>
               <Group gap="xs" justify="flex-end">
                 {index > 0 && (
-                  <ActionIcon variant="subtle" aria-label={`Try source ${index + 1} earlier`} onClick={() => form.reorderListItem('sources', { from: index, to: index - 1 })}>
+                  <ActionIcon
+                    variant="subtle"
+                    aria-label={`Try source ${index + 1} earlier`}
+                    onClick={() => form.reorderListItem('sources', { from: index, to: index - 1 })}
+                  >
                     <IconArrowUp size={16} />
                   </ActionIcon>
                 )}
-                <ActionIcon variant="subtle" color="red" aria-label={`Remove source ${index + 1}`} onClick={() => form.removeListItem('sources', index)}>
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  aria-label={`Remove source ${index + 1}`}
+                  onClick={() => form.removeListItem('sources', index)}
+                >
                   <IconTrash size={16} />
                 </ActionIcon>
               </Group>
@@ -200,7 +261,9 @@ function FieldForm({ siteId, content, target, field, onDone }: { siteId: string;
             variant="default"
             size="xs"
             leftSection={<IconPlus size={14} />}
-            onClick={() => form.insertListItem('sources', { kind: 'css', value: '', read: 'text', regex: '', kept: {} } satisfies SourceDraft)}
+            onClick={() =>
+              form.insertListItem('sources', { kind: 'css', value: '', read: 'text', regex: '', kept: {} } satisfies SourceDraft)
+            }
           >
             Add source
           </Button>

@@ -19,7 +19,9 @@ export function HealthPanel({ site }: { site: Schemas['SiteDetail'] }) {
         if (!data.items.length) {
           return (
             <EmptyState title="No checks yet">
-              {site.schedule ? `Checks run on the schedule "${site.schedule}"${site.nextCheckAt ? `; the next one is due ${formatDateTime(site.nextCheckAt)}` : ''}.` : 'This site has no check schedule; set one in its settings.'}
+              {site.schedule
+                ? `Checks run on the schedule "${site.schedule}"${site.nextCheckAt ? `; the next one is due ${formatDateTime(site.nextCheckAt)}` : ''}.`
+                : 'This site has no check schedule; set one in its settings.'}
             </EmptyState>
           );
         }

@@ -10,7 +10,8 @@ import { describeSource, displayValue, typedValueText } from './values';
 export function TryItPanel({ site }: { site: Schemas['SiteDetail'] }) {
   const [typed, setUrl] = useState<string | null>(null);
   const extract = useMutation({
-    mutationFn: (target: string) => unwrap(api.POST('/api/v1/sites/{id}/extract', { params: { path: { id: site.id } }, body: { urls: [target] } })),
+    mutationFn: (target: string) =>
+      unwrap(api.POST('/api/v1/sites/{id}/extract', { params: { path: { id: site.id } }, body: { urls: [target] } })),
   });
   const blueprint = useActiveBlueprint(site);
   // Until one is typed, a page the blueprint was made from: one its page types claim.
@@ -24,7 +25,8 @@ export function TryItPanel({ site }: { site: Schemas['SiteDetail'] }) {
     const source = index === null || index === undefined ? undefined : fields.find((candidate) => candidate.name === field)?.sources[index];
     return source ? describeSource(source) : null;
   };
-  if (!site.activeBlueprint) return <EmptyState title="No blueprint to try yet">Once the analysis saves a blueprint, you can run it on any page here.</EmptyState>;
+  if (!site.activeBlueprint)
+    return <EmptyState title="No blueprint to try yet">Once the analysis saves a blueprint, you can run it on any page here.</EmptyState>;
   return (
     <Stack>
       <form
@@ -34,7 +36,14 @@ export function TryItPanel({ site }: { site: Schemas['SiteDetail'] }) {
         }}
       >
         <Group align="flex-end" gap="xs">
-          <TextInput label="Page URL" value={url} onChange={(event) => setUrl(event.currentTarget.value)} style={{ flex: '1 1 240px' }} required type="url" />
+          <TextInput
+            label="Page URL"
+            value={url}
+            onChange={(event) => setUrl(event.currentTarget.value)}
+            style={{ flex: '1 1 240px' }}
+            required
+            type="url"
+          />
           <Button type="submit" loading={extract.isPending}>
             Extract
           </Button>
@@ -71,7 +80,9 @@ export function TryItPanel({ site }: { site: Schemas['SiteDetail'] }) {
                     <Table.Td fw={500}>{field}</Table.Td>
                     <Table.Td style={{ overflowWrap: 'anywhere' }}>{displayValue(value)}</Table.Td>
                     <Table.Td style={{ overflowWrap: 'anywhere' }}>{typedValueText(result.typed.fields[field])}</Table.Td>
-                    <Table.Td>{sourceOf(field) ? <Code style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>{sourceOf(field)}</Code> : '—'}</Table.Td>
+                    <Table.Td>
+                      {sourceOf(field) ? <Code style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>{sourceOf(field)}</Code> : '—'}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

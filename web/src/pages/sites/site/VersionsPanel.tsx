@@ -25,7 +25,8 @@ function Change({ kind, children }: { kind: 'added' | 'removed' | 'changed'; chi
 /** A diff as a list of coloured changes: what was added, removed, or read differently. */
 function DiffView({ diff }: { diff: Diff }) {
   if (diff.identical) return <Text size="sm">The two versions extract the same way.</Text>;
-  const where = (change: { pageType: string; field: string; scope: string }) => `${change.pageType} › ${change.scope === 'item' ? 'record › ' : ''}${change.field}`;
+  const where = (change: { pageType: string; field: string; scope: string }) =>
+    `${change.pageType} › ${change.scope === 'item' ? 'record › ' : ''}${change.field}`;
   return (
     <Stack gap="xs" aria-label={`Changes from version ${diff.from.version} to ${diff.to.version}`}>
       {diff.pageTypesAdded.map((name) => (
@@ -72,7 +73,8 @@ function DiffView({ diff }: { diff: Diff }) {
       ))}
       {diff.propertiesChanged.map((change) => (
         <Change key={`p-${where(change)}-${change.property}`} kind="changed">
-          {change.property} of <b>{where(change)}</b>: <Code>{JSON.stringify(change.before)}</Code> → <Code>{JSON.stringify(change.after)}</Code>
+          {change.property} of <b>{where(change)}</b>: <Code>{JSON.stringify(change.before)}</Code> →{' '}
+          <Code>{JSON.stringify(change.after)}</Code>
         </Change>
       ))}
     </Stack>
@@ -94,11 +96,16 @@ export function VersionsPanel({ site }: { site: Schemas['SiteDetail'] }) {
   const diff = useQuery({
     queryKey: ['site', site.id, 'diff', fromVersion, toVersion],
     queryFn: () =>
-      unwrap(api.GET('/api/v1/sites/{id}/blueprints/diff', { params: { path: { id: site.id }, query: { from: Number(fromVersion), to: Number(toVersion) } } })),
+      unwrap(
+        api.GET('/api/v1/sites/{id}/blueprints/diff', {
+          params: { path: { id: site.id }, query: { from: Number(fromVersion), to: Number(toVersion) } },
+        }),
+      ),
     enabled: Boolean(fromVersion && toVersion && fromVersion !== toVersion),
   });
   const rollback = useMutation({
-    mutationFn: (version: number) => unwrap(api.POST('/api/v1/sites/{id}/blueprints/{version}/rollback', { params: { path: { id: site.id, version } } })),
+    mutationFn: (version: number) =>
+      unwrap(api.POST('/api/v1/sites/{id}/blueprints/{version}/rollback', { params: { path: { id: site.id, version } } })),
     onSuccess: (result) => {
       notifications.show({ color: 'green', message: `Version ${result.version} is active again` });
       void queryClient.invalidateQueries({ queryKey: ['site', site.id] });

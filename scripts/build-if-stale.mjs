@@ -1,10 +1,11 @@
 // `npm start` runs this before the server: it builds the server (tsc) and the dashboard (vite)
 // only when their sources changed since the last build, so a restart does not pay for two
-// full builds. A fresh clone has no dist/ and builds both.
+// full builds. A fresh clone has no dist/ and builds both. After a change of Node.js it also
+// makes sure the native addons load (see nativeAddons).
 //
 // Plain JavaScript on purpose: it runs on every start, and loading a TypeScript runner would
 // cost more than the check itself.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -56,15 +57,33 @@ function readStamp() {
   }
 }
 
-function run(script) {
+function npm(...args) {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+    const child = spawn('npm', args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run ${script} failed (exit ${code})`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(' ')} failed (exit ${code})`))));
   });
 }
 
+const run = (script) => npm('run', '--silent', script);
+
+// argon2's prebuilt binary, kept by an install under one Node.js, crashes some others with a bare
+// segmentation fault (Debian's Node 20 after an install under Node 24). So once per Node.js version,
+// each native addon is loaded in a child process, and rebuilt for this Node.js when that fails.
+const nativeAddons = ['argon2'];
+
 const stamp = readStamp();
+if (stamp.node !== process.version) {
+  for (const addon of nativeAddons.filter((name) => existsSync(path.join(root, 'node_modules', name)))) {
+    const loads = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addon)})`], { cwd: root, stdio: 'ignore' }).status === 0;
+    if (loads) continue;
+    console.error(`${addon} does not load on Node.js ${process.version} (installed under another version); rebuilding it…`);
+    await npm('rebuild', addon);
+  }
+  stamp.node = process.version;
+  mkdirSync(path.dirname(stampFile), { recursive: true });
+  writeFileSync(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);
+}
 const stale = Object.entries(targets).flatMap(([name, target]) => {
   const hash = sourceHash(target.inputs);
   const current = stamp[name] === hash && existsSync(path.join(root, target.output));

@@ -1,5 +1,5 @@
 import type { AuditRepository } from '../audit/audit.repository.js';
-import { HttpProblem, problems } from '../http/problem.js';
+import { domainErrors } from '../domain/errors.js';
 import type { AdminUserDetail, AdminUserRow, AdminUsersRepository, UserFilters } from './admin-users.repository.js';
 
 export interface AdminActor {
@@ -9,9 +9,7 @@ export interface AdminActor {
 }
 
 const lastAdmin = () =>
-  new HttpProblem(409, 'This is the last active system administrator; make someone else administrator first', {
-    slug: 'last-system-admin',
-  });
+  domainErrors.conflict('This is the last active system administrator; make someone else administrator first', 'last-system-admin');
 
 /** What system administrators do to accounts; every change is audited with the administrator as actor. */
 export class AdminUsersService {
@@ -26,14 +24,14 @@ export class AdminUsersService {
 
   async detail(id: string): Promise<AdminUserDetail> {
     const user = await this.users.detail(id);
-    if (!user) throw problems.notFound('User');
+    if (!user) throw domainErrors.notFound('User');
     return user;
   }
 
   /** Disables the account, ending its sessions and revoking its API keys in the same transaction. */
   async disable(actor: AdminActor, id: string): Promise<AdminUserDetail> {
     const outcome = await this.users.disable(id);
-    if (outcome === 'not-found') throw problems.notFound('User');
+    if (outcome === 'not-found') throw domainErrors.notFound('User');
     if (outcome === 'last-admin') throw lastAdmin();
     if (outcome === 'disabled') await this.record(actor, 'admin.user-disabled', id);
     return this.detail(id);
@@ -46,7 +44,7 @@ export class AdminUsersService {
 
   async setSystemAdmin(actor: AdminActor, id: string, systemAdmin: boolean): Promise<AdminUserDetail> {
     const outcome = await this.users.setSystemAdmin(id, systemAdmin);
-    if (outcome === 'not-found') throw problems.notFound('User');
+    if (outcome === 'not-found') throw domainErrors.notFound('User');
     if (outcome === 'last-admin') throw lastAdmin();
     if (outcome === 'changed') await this.record(actor, systemAdmin ? 'admin.system-admin-granted' : 'admin.system-admin-revoked', id);
     return this.detail(id);

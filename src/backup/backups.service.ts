@@ -5,7 +5,7 @@ import type { AuditRepository } from '../audit/audit.repository.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/client.js';
 import { instanceSettings } from '../db/schema/index.js';
-import { HttpProblem } from '../http/problem.js';
+import { DomainError, domainErrors } from '../domain/errors.js';
 import type { Logger } from '../logging/logger.js';
 import { createBackup } from './backup.service.js';
 import { BackupStore, type BackupFile } from './backup-store.js';
@@ -47,7 +47,7 @@ export class BackupsService {
 
   /** Takes a backup now; one at a time per process (a second request while one runs is a 409). */
   async run(trigger: BackupTrigger, actorUserId?: string): Promise<BackupFile> {
-    if (this.running) throw new HttpProblem(409, 'A backup is already running; try again when it has finished', { slug: 'backup-running' });
+    if (this.running) throw domainErrors.conflict('A backup is already running; try again when it has finished', 'backup-running');
     this.running = this.take(trigger, actorUserId);
     try {
       return await this.running;
@@ -94,7 +94,7 @@ export class BackupsService {
         if (await this.claim(slot)) await this.run('scheduled');
       } catch (error) {
         // Already audited and logged by take(); a failed claim is logged here.
-        if (!(error instanceof HttpProblem)) this.deps.logger.error({ err: error }, 'scheduled backup did not run');
+        if (!(error instanceof DomainError)) this.deps.logger.error({ err: error }, 'scheduled backup did not run');
       }
     });
   }

@@ -10,7 +10,7 @@ export interface BackupFile {
 }
 
 /** Names the store writes; anything else in the directory is neither listed, served nor pruned. */
-const BACKUP_NAME = /^siteprint-\d{8}T\d{6}Z-[0-9a-f]{6}\.tar\.gz$/;
+const BACKUP_NAME = /^siteprint-\d{8}T\d{9}Z-[0-9a-f]{6}\.tar\.gz$/;
 
 /** The directory of an instance's backups, newest first, kept to a retention count. */
 export class BackupStore {
@@ -19,13 +19,17 @@ export class BackupStore {
     private readonly retention: number,
   ) {}
 
-  /** A fresh file name: its time of creation, then a random suffix so two processes never collide. */
+  /** The last stamp this store handed out: backups reserved within one millisecond still sort in order. */
+  private lastStampMs = 0;
+
+  /**
+   * A fresh file name: its UTC time of creation to the millisecond (so name order is creation order,
+   * which retention relies on), then a random suffix so two processes never collide.
+   */
   async reserve(now = new Date()): Promise<string> {
     await mkdir(this.dir, { recursive: true });
-    const stamp = now
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d+Z$/, 'Z');
+    this.lastStampMs = Math.max(now.getTime(), this.lastStampMs + 1);
+    const stamp = new Date(this.lastStampMs).toISOString().replace(/[-:.]/g, '');
     return path.join(this.dir, `siteprint-${stamp}-${randomBytes(3).toString('hex')}.tar.gz`);
   }
 

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type TestUser } from '../../test/support/accounts.js';
 import { createTestStack, LogCapture } from '../../test/support/app.js';
 import { databaseTargets } from '../../test/support/databases.js';
+import { assistedBuild } from '../../test/support/assisted-build.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server.js';
 import { loadConfig } from '../config/index.js';
-import { analyzeFields } from '../engine/llm/index.js';
 import { PageContext } from '../engine/extract/runtime.js';
 import type { AppInstance } from '../http/app-instance.js';
 import type { Platform } from '../app/platform.js';
@@ -49,7 +49,7 @@ describe('LLM cost tracking, budgets and usage API (PGlite)', () => {
   });
 
   const analyze = (siteId: string) =>
-    analyzeFields(pages, fields, {
+    assistedBuild(pages, fields, {
       llm: { client: service.clientFor({ workspaceId: user.workspaceId, siteId })!, context: { siteId }, capUsd: service.analysisCapUsd },
     });
 

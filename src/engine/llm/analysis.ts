@@ -37,11 +37,6 @@ export interface LlmReport {
   notes: string[];
 }
 
-export interface FieldAnalysis {
-  fields: VerifiedField[];
-  llm: LlmReport;
-}
-
 // Fields below these after heuristics are worth an LLM call.
 const WEAK_COVERAGE = 0.8;
 const WEAK_CONFIDENCE = 0.5;
@@ -99,36 +94,6 @@ function weak(field: { sources: unknown[]; quality?: FieldQuality }): boolean {
   return (
     field.sources.length === 0 || !field.quality || field.quality.coverage < WEAK_COVERAGE || field.quality.confidence < WEAK_CONFIDENCE
   );
-}
-
-/**
- * generate_selectors + test_selectors with optional LLM help: heuristics first; fields they miss or find
- * weakly go to the model; its proposals are kept only when testSelectors verifies them. Without an LLM,
- * over budget or on any LLM failure, the heuristic result stands.
- */
-export async function analyzeFields(
-  pages: AnalysisPage[],
-  specs: FieldSpec[],
-  options: { examples?: ExamplePage[]; dataType?: string; llm?: LlmOptions } = {},
-): Promise<FieldAnalysis> {
-  const contexts = pages.map((page) => page.page);
-  const candidates = generateSelectors(
-    contexts,
-    pages.map(() => undefined),
-    specs,
-    options,
-  );
-  const session = new LlmSession(options.llm);
-  const heuristic = verifyProposals(candidates, [], contexts);
-  const missing = candidates.filter((field) => weak(heuristic.fields.find((report) => report.name === field.spec.name)!));
-  if (!missing.length) return { fields: heuristic.fields, llm: session.report };
-  const proposals = await session.run('generate_selectors', (client, context) =>
-    proposeSelectors(client, { fields: missing, pages: pages.slice(0, PROMPT_PAGES), context }),
-  );
-  if (!proposals) return { fields: heuristic.fields, llm: session.report };
-  const verification = verifyProposals(candidates, proposals, contexts);
-  session.verified(verification);
-  return { fields: verification.fields, llm: session.report };
 }
 
 export interface RepairInput {

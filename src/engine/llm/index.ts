@@ -18,7 +18,6 @@ export { pruneHtml, type PrunedHtml } from './prune.js';
 export { proposePageTypes, proposeSelectors, relocateField, type PageTypeProposal } from './tasks.js';
 export { verifyProposals, type RejectedProposal, type SelectorProposal, type VerifiedField } from './verify.js';
 export {
-  analyzeFields,
   assistBlueprint,
   discoverWithLlm,
   llmUse,
@@ -27,7 +26,6 @@ export {
   type AnalysisPage,
   type BlueprintAssist,
   type DiscoveryAssist,
-  type FieldAnalysis,
   type FieldRepair,
   type LlmOptions,
   type LlmReport,

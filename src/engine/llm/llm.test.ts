@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { countTokens } from 'gpt-tokenizer';
 import { z } from 'zod';
+import { assistedBuild } from '../../../test/support/assisted-build.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../../../test/support/fake-llm-server.js';
 import { buildBlueprint } from '../blueprint/build.js';
 import { contentHash } from '../blueprint/versions.js';
 import { extractPage, PageContext } from '../extract/runtime.js';
 import { discoverPageTypes } from '../discover/index.js';
 import {
-  analyzeFields,
   assistBlueprint,
   discoverWithLlm,
   LlmClient,
@@ -212,7 +212,7 @@ describe('LLM-assisted analysis', () => {
         { field: 'warehouse_code', css: 'h1' },
       ),
     );
-    const result = await analyzeFields(shopPages(), fields, { llm: { client: client(), context: { site: 's1' } } });
+    const result = await assistedBuild(shopPages(), fields, { llm: { client: client(), context: { site: 's1' } } });
     const prompt = server.received[0]!.body.messages[1]!.content;
     expect(prompt).toContain('warehouse_code (text): internal warehouse reference');
     expect(prompt).not.toMatch(/^- title/m);
@@ -241,7 +241,7 @@ describe('LLM-assisted analysis', () => {
         { field: 'colour', css: '.ref-x' },
       ),
     );
-    const result = await analyzeFields(shopPages(), fields, { llm: { client: client(), context: {} } });
+    const result = await assistedBuild(shopPages(), fields, { llm: { client: client(), context: {} } });
     expect(result.fields[1]).toMatchObject({ mode: 'heuristic', sources: [] });
     expect(result.llm.accepted).toEqual([]);
     expect(result.llm.rejected.map((r) => r.reason)).toEqual([
@@ -259,7 +259,7 @@ describe('LLM-assisted analysis', () => {
         return { allowed: false, reason: 'monthly budget of $5 used' };
       },
     };
-    const result = await analyzeFields(shopPages(), fields, { llm: { client: client({ budget }), context: {} } });
+    const result = await assistedBuild(shopPages(), fields, { llm: { client: client({ budget }), context: {} } });
     expect(server.received).toHaveLength(0);
     expect(checks).toEqual(['generate_selectors']);
     expect(result.fields.map((f) => [f.name, f.mode, f.sources.length])).toEqual([
@@ -274,11 +274,11 @@ describe('LLM-assisted analysis', () => {
 
   it('stops at the per-analysis cap and goes on after an LLM failure', async () => {
     server.script({ content: 'not json', cost: 0.02 }, { content: 'still not json', cost: 0.02 });
-    const failed = await analyzeFields(shopPages(), fields, { llm: { client: client(), context: {}, capUsd: 0.03 } });
+    const failed = await assistedBuild(shopPages(), fields, { llm: { client: client(), context: {}, capUsd: 0.03 } });
     expect(failed.fields[0]!.sources).toEqual([{ css: '.product-title' }]);
     expect(failed.llm).toMatchObject({ used: true, calls: 2, costUsd: 0.04 });
     expect(failed.llm.notes[0]).toMatch(/^LLM call failed \(invalid_output/);
-    const capped = await analyzeFields(shopPages(), fields, { llm: { client: client(), context: {}, capUsd: 0 } });
+    const capped = await assistedBuild(shopPages(), fields, { llm: { client: client(), context: {}, capUsd: 0 } });
     expect(capped.llm.notes).toEqual([
       'LLM budget reached (per-analysis cap of $0 spent): continuing heuristics-only for generate_selectors.',
     ]);
@@ -286,7 +286,7 @@ describe('LLM-assisted analysis', () => {
   });
 
   it('works with no LLM at all', async () => {
-    const result = await analyzeFields(shopPages(), fields);
+    const result = await assistedBuild(shopPages(), fields);
     expect(result.llm).toMatchObject({ used: false, notes: ['No LLM configured: heuristics only.'] });
     expect(result.fields[0]!.mode).toBe('heuristic');
   });

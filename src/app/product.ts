@@ -40,9 +40,14 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
   });
   await app.register(featurePlugin(registerBlueprintRoutes), { service: blueprints, workspaceOf });
   await app.register(featurePlugin(registerExtractionRoutes), {
-    service: new ExtractionService(blueprints, platform.fetcher, platform.queue, threadedExtraction(platform.engine)),
-    jobs: services.jobs,
-    results: repositories.extractionResults,
+    service: new ExtractionService(
+      blueprints,
+      platform.fetcher,
+      platform.queue,
+      threadedExtraction(platform.engine),
+      services.jobs,
+      repositories.extractionResults,
+    ),
     workspaceOf,
     siteDetail: async (workspaceId: string, siteId: string) =>
       siteDetailReader(repositories)(await services.sites.get(workspaceId, siteId)),

@@ -14,7 +14,7 @@ export class ExtractionResultsRepository {
       .values(result)
       .onConflictDoUpdate({
         target: [extractionResults.jobId, extractionResults.position],
-        set: { url: result.url, pageType: result.pageType, data: result.data, error: result.error },
+        set: { url: result.url, pageType: result.pageType, data: result.data, typed: result.typed, error: result.error },
       });
   }
 

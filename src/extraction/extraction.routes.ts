@@ -2,13 +2,10 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app-instance.js';
 import { FieldType } from '../engine/blueprint/schema.js';
-import { HttpProblem, problemResponses } from '../http/problem.js';
-import { EXTRACT_BATCH } from '../pipeline/job-types.js';
+import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
-import type { JobsService } from '../jobs/jobs.service.js';
 import { startedJob } from '../sites/sites.schemas.js';
-import type { ExtractionResultRecord, ExtractionResultsRepository } from './extraction-results.repository.js';
 import { MAX_URLS_PER_JOB, MAX_URLS_PER_REQUEST, type ExtractionService } from './extraction.service.js';
 
 const money = z
@@ -39,6 +36,11 @@ const typedField = z
   })
   .meta({ id: 'TypedField' });
 
+const typedRecord = z.object({
+  fields: z.record(z.string(), typedField),
+  items: z.array(z.record(z.string(), typedField)).optional().describe('One per record of a listing page'),
+});
+
 const extractionResult = z
   .object({
     url: z.string(),
@@ -46,12 +48,7 @@ const extractionResult = z
     data: z
       .record(z.string(), z.unknown())
       .describe('Display value per field (text, a list for multiple-valued fields; items and nextPage on listings)'),
-    typed: z
-      .object({
-        fields: z.record(z.string(), typedField),
-        items: z.array(z.record(z.string(), typedField)).optional().describe('One per record of a listing page'),
-      })
-      .describe('Per field: the declared type, the typed value and the raw text it came from'),
+    typed: typedRecord.describe('Per field: the declared type, the typed value and the raw text it came from'),
     sources: z.record(z.string(), z.number().int().nullable()),
     error: z
       .string()
@@ -78,24 +75,17 @@ const body = z.union([
   }),
 ]);
 
-const RESULTS_PAGE = 1_000;
-
-const resultRecord = z.object({
-  url: z.string(),
-  pageType: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
-  error: z.string().nullable(),
-});
-
-/** Every stored record of a job, read in pages so memory stays flat. */
-async function* allResults(results: ExtractionResultsRepository, jobId: string): AsyncGenerator<ExtractionResultRecord> {
-  for (let after = -1; ;) {
-    const page = await results.page(jobId, after, RESULTS_PAGE);
-    yield* page;
-    if (page.length < RESULTS_PAGE) return;
-    after = page.at(-1)!.position;
-  }
-}
+const resultRecord = z
+  .object({
+    url: z.string(),
+    pageType: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+    typed: typedRecord
+      .nullable()
+      .describe('Per field: the declared type, the typed value and the raw text it came from; null for records stored before typed values'),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'ExtractionJobRecord' });
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -105,8 +95,6 @@ function csvCell(value: unknown): string {
 
 export interface ExtractionRoutesDeps {
   service: ExtractionService;
-  jobs: JobsService;
-  results: ExtractionResultsRepository;
   workspaceOf: WorkspaceOf;
   /** The site as the API shows it in full (404 outside the workspace). */
   siteDetail: (workspaceId: string, siteId: string) => Promise<z.infer<typeof startedJob>['site']>;
@@ -180,14 +168,12 @@ export function registerExtractionRoutes(app: AppInstance, deps: ExtractionRoute
       },
     },
     async (request, reply) => {
-      const job = await deps.jobs.get(deps.workspaceOf(request), request.params.id);
-      if (job.type !== EXTRACT_BATCH) throw new HttpProblem(404, 'This job has no extraction results');
-      if (job.status !== 'succeeded') throw new HttpProblem(409, `The job is ${job.status}; results are ready when it has succeeded`);
+      const stored = await deps.service.batchResults(deps.workspaceOf(request), request.params.id);
       const records: Array<z.infer<typeof resultRecord>> = [];
-      for await (const row of allResults(deps.results, job.id))
-        records.push({ url: row.url, pageType: row.pageType, data: row.data, error: row.error });
+      for await (const row of stored)
+        records.push({ url: row.url, pageType: row.pageType, data: row.data, typed: row.typed, error: row.error });
       const { format } = request.query;
-      const filename = `extraction-${job.id}.${format}`;
+      const filename = `extraction-${request.params.id}.${format}`;
       reply.header('content-disposition', `attachment; filename="${filename}"`);
       if (format === 'json') return reply.type('application/json').send(JSON.stringify({ results: records }));
       if (format === 'ndjson')

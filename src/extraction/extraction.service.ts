@@ -1,9 +1,11 @@
 import type { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { compileBlueprint } from '../engine/extract/index.js';
 import type { Fetcher } from '../engine/fetch/index.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, domainErrors } from '../domain/errors.js';
+import type { JobsService } from '../jobs/jobs.service.js';
 import { EXTRACT_BATCH, type JobPayload } from '../pipeline/job-types.js';
 import { Priority, type JobQueue, type JobRecord } from '../queue/index.js';
+import type { ExtractionResultRecord, ExtractionResultsRepository } from './extraction-results.repository.js';
 import { extractClaimed, extractUrl, type ExtractionResult, type ThreadedExtraction } from './extract-page.js';
 
 /** More URLs than this are extracted by a job rather than within the request. */
@@ -18,6 +20,8 @@ export class ExtractionService {
     private readonly fetcher: Fetcher,
     private readonly queue: JobQueue,
     private readonly inThreads: ThreadedExtraction,
+    private readonly jobs: JobsService,
+    private readonly results: ExtractionResultsRepository,
   ) {}
 
   async fromHtml(workspaceId: string, siteId: string, page: { url: string; html: string }): Promise<ExtractionResult> {
@@ -45,5 +49,28 @@ export class ExtractionService {
       payload: { siteId, urls } satisfies JobPayload<'extract_batch'>,
       priority: Priority.user,
     });
+  }
+
+  /**
+   * The stored records of a finished `extract_batch` job of the workspace, in request order. The job
+   * is checked before the first record is read, so a caller gets its error before any output.
+   */
+  async batchResults(workspaceId: string, jobId: string): Promise<AsyncGenerator<ExtractionResultRecord>> {
+    const job = await this.jobs.get(workspaceId, jobId);
+    if (job.type !== EXTRACT_BATCH) throw new DomainError('not_found', 'This job has no extraction results');
+    if (job.status !== 'succeeded') throw domainErrors.conflict(`The job is ${job.status}; results are ready when it has succeeded`);
+    return allResults(this.results, job.id);
+  }
+}
+
+const RESULTS_PAGE = 1_000;
+
+/** Every stored record of a job, read in pages so memory stays flat. */
+async function* allResults(results: ExtractionResultsRepository, jobId: string): AsyncGenerator<ExtractionResultRecord> {
+  for (let after = -1; ;) {
+    const page = await results.page(jobId, after, RESULTS_PAGE);
+    yield* page;
+    if (page.length < RESULTS_PAGE) return;
+    after = page.at(-1)!.position;
   }
 }

@@ -1,4 +1,5 @@
 import { integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import type { TypedField } from '../../engine/extract/index.js';
 import { jobs } from './jobs.js';
 
 /** Records of an extraction batch job, one row per requested URL, in request order. */
@@ -13,6 +14,8 @@ export const extractionResults = pgTable(
     pageType: text('page_type'),
     data: jsonb('data').notNull().$type<Record<string, unknown>>(),
     error: text('error'),
+    /** Per field: its declared type, typed value, raw text and valid flag (`items` per listing record); null on rows stored before typed values. */
+    typed: jsonb('typed').$type<{ fields: Record<string, TypedField>; items?: Record<string, TypedField>[] }>(),
   },
   (table) => [primaryKey({ columns: [table.jobId, table.position] })],
 );

@@ -31,7 +31,15 @@ export function extractBatchHandler(deps: {
       await context.checkpoint();
       const result = await extractUrl(deps.fetcher, compiled, url, apply);
       if (result.error) failed++;
-      await deps.results.save({ jobId: context.job.id, position, url, pageType: result.pageType, data: result.data, error: result.error });
+      await deps.results.save({
+        jobId: context.job.id,
+        position,
+        url,
+        pageType: result.pageType,
+        data: result.data,
+        typed: result.typed,
+        error: result.error,
+      });
       await context.progress((position + 1) / urls.length, 'extracting');
     }
     await context.log('info', `extracted ${urls.length} pages with blueprint version ${active.version}`, { failed });

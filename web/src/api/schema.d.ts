@@ -2250,6 +2250,24 @@ export interface components {
             /** @description Why nothing was extracted from this URL (pageType is then null and data empty): it could not be fetched, it answered an HTTP error ("HTTP 404"), or no page type of the blueprint matches its URL ("No page type of the blueprint matches …"). Each URL has its own result, so one such URL does not fail the request. */
             error: string | null;
         };
+        ExtractionJobRecordInput: {
+            url: string;
+            pageType: string | null;
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description Per field: the declared type, the typed value and the raw text it came from; null for records stored before typed values */
+            typed: {
+                fields: {
+                    [key: string]: components["schemas"]["TypedFieldInput"];
+                };
+                /** @description One per record of a listing page */
+                items?: {
+                    [key: string]: components["schemas"]["TypedFieldInput"];
+                }[];
+            } | null;
+            error: string | null;
+        };
         QueueStatsInput: {
             /** @enum {string} */
             mode: "embedded" | "bullmq";
@@ -3599,6 +3617,24 @@ export interface components {
                 [key: string]: number | null;
             };
             /** @description Why nothing was extracted from this URL (pageType is then null and data empty): it could not be fetched, it answered an HTTP error ("HTTP 404"), or no page type of the blueprint matches its URL ("No page type of the blueprint matches …"). Each URL has its own result, so one such URL does not fail the request. */
+            error: string | null;
+        };
+        ExtractionJobRecord: {
+            url: string;
+            pageType: string | null;
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description Per field: the declared type, the typed value and the raw text it came from; null for records stored before typed values */
+            typed: {
+                fields: {
+                    [key: string]: components["schemas"]["TypedField"];
+                };
+                /** @description One per record of a listing page */
+                items?: {
+                    [key: string]: components["schemas"]["TypedField"];
+                }[];
+            } | null;
             error: string | null;
         };
         QueueStats: {
@@ -8473,14 +8509,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        results: {
-                            url: string;
-                            pageType: string | null;
-                            data: {
-                                [key: string]: unknown;
-                            };
-                            error: string | null;
-                        }[];
+                        results: components["schemas"]["ExtractionJobRecord"][];
                     };
                     "application/x-ndjson": string;
                     "text/csv": string;

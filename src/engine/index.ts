@@ -1,9 +1,19 @@
 // The engine's public API: pure functions over pages, fields and options. No DB, no HTTP server.
 export { leadingBaseUrl, readPagesDir, type PageInput } from './pages.js';
 export {
+  analyze,
+  MAX_SAMPLES_PER_TYPE,
+  planAnalysis,
+  primaryPageType,
+  type Analysis,
+  type AnalysisOptions,
+  type PlannedPageType,
+} from './analyze.js';
+export {
   BLUEPRINT_SCHEMA_VERSION,
   blueprintJsonSchema,
   buildBlueprint,
+  combineBlueprints,
   compileUrlPattern,
   contentHash,
   diffBlueprints,

@@ -2,20 +2,21 @@ import type { JobContext, JobHandler, JobQueue, JobRecord, JobsRepository, Prior
 import { JobCancelledError, PermanentJobError } from '../queue/index.js';
 import { SiteState } from '../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
-import { ANALYSIS_STEPS, ANALYZE_SITE, payloadOf, type AnalysisStep } from './job-types.js';
+import { ANALYSIS_STEPS, ANALYZE_SITE, payloadOf, type AnalysisStep, type JobPayload, type JobResult } from './job-types.js';
 
 export { ANALYSIS_STEPS, type AnalysisStep } from './job-types.js';
 
 const isStep = (type: string): type is AnalysisStep => (ANALYSIS_STEPS as readonly string[]).includes(type);
 
-/** What a step hands to the next one, merged into its payload. */
+/** A step's result, stored as its own output for the steps after it. */
 export type StepOutput = Record<string, unknown>;
 export type StepWork = (context: JobContext, site: SiteRecord) => Promise<StepOutput>;
 
 /**
  * Runs an analysis as a chain of step jobs under one `analyze_site` record, which the API
- * shows with the current step and progress. A step hands its output to its successor; a
- * step that fails for good or is cancelled ends the analysis the same way.
+ * shows with the current step and progress. Every step is enqueued with its site only; its
+ * output is stored on its own job and later steps read the outputs they need. A step that
+ * fails for good or is cancelled ends the analysis the same way.
  */
 export class AnalysisCoordinator {
   /** The site's status follows its analysis; SiteState makes those changes. */
@@ -57,14 +58,23 @@ export class AnalysisCoordinator {
     };
   }
 
+  /** The stored output of an earlier step of the same analysis as `job`. */
+  async output<Step extends AnalysisStep>(job: JobRecord, step: Step): Promise<JobResult<Step>> {
+    const done = job.parentId ? (await this.jobs.children(job.parentId)).find((child) => child.type === step && child.result) : undefined;
+    if (!done) throw new PermanentJobError(`${step} of this analysis left no output`);
+    return done.result as JobResult<Step>;
+  }
+
   private async advance(step: JobRecord, output: StepOutput): Promise<void> {
     const analysis = step.parentId ? await this.jobs.get(step.parentId) : undefined;
     if (!analysis || !isStep(step.type)) return;
     const index = ANALYSIS_STEPS.indexOf(step.type);
     const next = ANALYSIS_STEPS[index + 1];
     if (next) {
+      // Stored before the next step exists: that step reads it as soon as a worker picks it up.
+      await this.jobs.saveOutput(step.id, output);
       await this.jobs.setProgress(analysis.id, (index + 1) / ANALYSIS_STEPS.length, next);
-      await this.enqueueStep(analysis, next, { ...step.payload, ...output });
+      await this.enqueueStep(analysis, next, { siteId: step.siteId! });
       return;
     }
     // The site first, as on failure: the analysis's end is the signal to read it.
@@ -72,7 +82,7 @@ export class AnalysisCoordinator {
     await this.jobs.finish(analysis.id, { status: 'succeeded', result: output });
   }
 
-  private async enqueueStep(analysis: JobRecord, type: AnalysisStep, payload: Record<string, unknown>): Promise<void> {
+  private async enqueueStep(analysis: JobRecord, type: AnalysisStep, payload: JobPayload<AnalysisStep>): Promise<void> {
     const { job, created } = await this.jobs.insertChildOnce({
       workspaceId: analysis.workspaceId,
       siteId: analysis.siteId,
@@ -138,7 +148,7 @@ export class AnalysisCoordinator {
       // Cancelled before any step was created or after the last one: start from the first missing step.
       const done = new Set((await this.jobs.children(analysisId)).map((child) => child.type));
       const first = ANALYSIS_STEPS.find((step) => !done.has(step)) ?? ANALYSIS_STEPS[0];
-      await this.enqueueStep(analysis, first, { siteId: analysis.siteId });
+      await this.enqueueStep(analysis, first, { siteId: analysis.siteId! });
       return true;
     }
     for (const child of stopped) {

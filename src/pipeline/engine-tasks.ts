@@ -4,6 +4,7 @@
 // whole page records).
 import { threadId } from 'node:worker_threads';
 import {
+  analyze as analyzeSite,
   buildBlueprint,
   compileBlueprint,
   discoverPageTypes,
@@ -12,6 +13,7 @@ import {
   knownValues,
   reproduction,
   verifyBlueprint,
+  type AnalysisOptions,
   type Blueprint,
   type BuildOptions,
   type ExamplePage,
@@ -23,6 +25,10 @@ type Pages = Array<{ url: string; html: string }>;
 export const fingerprint = ({ pages }: { pages: PageSignals[] }) => fingerprintSite(pages);
 
 export const discover = ({ pages }: { pages: Pages }) => discoverPageTypes(pages);
+
+/** The analysis use-case, one blueprint per page type (the LLM helps page type by page type; combineBlueprints joins them). */
+export const analyze = ({ pages, options }: { pages: Pages; options: AnalysisOptions }) =>
+  analyzeSite(pages, options).results.map((result) => result.blueprint);
 
 export const build = ({ pages, options }: { pages: Pages; options: BuildOptions }) => buildBlueprint(pages, options).blueprint;
 

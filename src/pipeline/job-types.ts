@@ -53,24 +53,19 @@ export type SavedBlueprint = {
 export type Health = 'healthy' | 'degraded' | 'down';
 
 /**
- * Name → payload → result. An analysis step's payload carries what the steps before it produced
- * (their results merged in order), so a step reads its input from the payload.
+ * Name → payload → result. An analysis step is enqueued with its site only; each step's result is
+ * stored as its own output (the step job's `result`), and a later step reads the outputs it needs
+ * (AnalysisCoordinator.output).
  */
 export interface JobMap {
   fingerprint_site: { payload: SitePayload; result: { sampledPages: number } };
-  discover_categories: { payload: SitePayload & JobMap['fingerprint_site']['result']; result: { pageTypes: number } };
-  generate_selectors: {
-    payload: JobMap['discover_categories']['payload'] & JobMap['discover_categories']['result'];
-    result: { draft: Blueprint; heldOutUrls: string[] };
-  };
+  discover_categories: { payload: SitePayload; result: { pageTypes: number } };
+  generate_selectors: { payload: SitePayload; result: { draft: Blueprint; heldOutUrls: string[] } };
   test_selectors: {
-    payload: JobMap['generate_selectors']['payload'] & JobMap['generate_selectors']['result'];
+    payload: SitePayload;
     result: { blueprint: Blueprint; heldOut: { pages: number; coverage: number; broken: string[] } };
   };
-  update_blueprint: {
-    payload: JobMap['test_selectors']['payload'] & JobMap['test_selectors']['result'];
-    result: SavedBlueprint & { health: Health | null };
-  };
+  update_blueprint: { payload: SitePayload; result: SavedBlueprint & { health: Health | null } };
   check_site: { payload: SitePayload; result: { health: Health; coverage: number; baseline: number } };
   repair_blueprint: { payload: SitePayload; result: { repaired: string[] } & Partial<SavedBlueprint> };
   extract_batch: { payload: SitePayload & { urls: string[] }; result: { pages: number; failed: number; blueprintVersion: number } };

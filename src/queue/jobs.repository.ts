@@ -196,6 +196,14 @@ export class JobsRepository {
       .where(eq(jobs.id, id));
   }
 
+  /** Stores a step's output while it still runs, so the step enqueued after it can read it at once. */
+  async saveOutput(id: string, result: unknown): Promise<void> {
+    await this.db
+      .update(jobs)
+      .set({ result, updatedAt: sql`now()` })
+      .where(eq(jobs.id, id));
+  }
+
   /** Records the end of a run; a no-op for a job that already reached a final state. */
   async finish(
     id: string,

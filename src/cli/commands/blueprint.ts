@@ -1,8 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { DiscoveredPageType } from '../../engine/discover/index.js';
-import type { PageInput } from '../../engine/pages.js';
 import type { ExamplePage, FieldSpec } from '../../engine/selectors/index.js';
 
 const ExamplesFile = z.array(
@@ -37,8 +35,6 @@ async function readExamples(file: string): Promise<ExamplePage[]> {
   }));
 }
 
-const MAX_GENERATION_PAGES = 10;
-
 function parseFields(list: string): FieldSpec[] {
   const names = list
     .split(',')
@@ -55,7 +51,7 @@ export function registerBlueprintCommand(program: Command): void {
     .description('Build an extraction blueprint from sample pages (offline, no LLM)')
     .requiredOption(
       '--pages <dir>',
-      'directory of *.htm / *.html sample pages (URL from a leading <base href>); selectors come from the first 10, all are tested',
+      'directory of *.htm / *.html sample pages (URL from a leading <base href>); selectors come from the first 10 of each page type, all are tested',
     )
     .option(
       '--fields <names>',
@@ -64,7 +60,8 @@ export function registerBlueprintCommand(program: Command): void {
     .option('--examples <file>', 'JSON [{"file":"0000.htm","values":{"title":"…","author":["…"]}}]')
     .option('--out <file>', 'write the blueprint here (.json, .yaml or .csv) instead of stdout')
     .action(async (options: { pages: string; fields?: string; examples?: string; out?: string }) => {
-      const [{ buildSiteBlueprint, exportBlueprint, formatFromPath }, { discoverPageTypes }, { readPagesDir }] = await Promise.all([
+      const [{ analyze }, { exportBlueprint, formatFromPath }, { discoverPageTypes }, { readPagesDir }] = await Promise.all([
+        import('../../engine/analyze.js'),
         import('../../engine/blueprint/index.js'),
         import('../../engine/discover/index.js'),
         import('../../engine/pages.js'),
@@ -77,39 +74,14 @@ export function registerBlueprintCommand(program: Command): void {
         }
       }
       const fields = options.fields ? parseFields(options.fields) : examples.length ? fieldsFromExamples(examples) : null;
-      // Without field names, discovery proposes page types and their fields.
-      const specs = fields ? [{ pages, fields, examples }] : discoveredSpecs(pages, discoverPageTypes(pages));
-      const { blueprint } = buildSiteBlueprint(specs.map((spec) => ({ ...spec, ...splitSamples(spec.pages, examples) })));
+      // Named fields make the directory one page type; without them discovery proposes page types and their fields.
+      const { blueprint } = analyze(pages, fields ? { fields, examples } : { examples, pageTypes: discoverPageTypes(pages) });
       if (options.out) {
         await writeFile(options.out, exportBlueprint(blueprint, formatFromPath(options.out)));
       } else {
         process.stdout.write(exportBlueprint(blueprint, 'json'));
       }
     });
-}
-
-/** Selectors are generated from the first pages (and any example page) and tested on all of them. */
-function splitSamples(pages: PageInput[], examples: ExamplePage[]): { pages: PageInput[]; heldOut: PageInput[] } {
-  const isSample = (page: PageInput, index: number) =>
-    index < MAX_GENERATION_PAGES || examples.some((example) => example.file === page.file);
-  return { pages: pages.filter(isSample), heldOut: pages.filter((page, index) => !isSample(page, index)) };
-}
-
-function discoveredSpecs(
-  pages: PageInput[],
-  pageTypes: DiscoveredPageType[],
-): { pages: PageInput[]; fields: FieldSpec[]; pageTypeName: string; pageTypeLabel: string }[] {
-  const specs = pageTypes
-    .filter((pageType) => pageType.fields.length > 0)
-    .map((pageType) => ({
-      pageTypeName: pageType.name,
-      pageTypeLabel: pageType.label,
-      pages: pages.filter((page) => pageType.urls.includes(page.url)),
-      fields: pageType.fields.map((field): FieldSpec => ({ name: field.name, type: field.type })),
-    }))
-    .filter((spec) => spec.pages.length > 0);
-  if (specs.length === 0) throw new Error('discovery found no fields on these pages; name them with --fields');
-  return specs;
 }
 
 function fieldsFromExamples(examples: ExamplePage[]): FieldSpec[] {

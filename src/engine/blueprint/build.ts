@@ -178,25 +178,28 @@ export interface PageTypeSpec extends BuildOptions {
  */
 export function buildSiteBlueprint(specs: PageTypeSpec[]): { blueprint: Blueprint; results: BuildResult[] } {
   const results = specs.map(({ pages, ...options }) => buildBlueprint(pages, options));
-  const first = results[0];
+  return { blueprint: combineBlueprints(results.map((result) => result.blueprint)), results };
+}
+
+/** One blueprint of the page types of several single-type blueprints, their validation figures weighted by sample pages. */
+export function combineBlueprints(blueprints: Blueprint[]): Blueprint {
+  const first = blueprints[0];
   if (!first) throw new Error('no page types to build');
-  const samples = results.reduce((sum, result) => sum + (result.blueprint.validation?.samplePages ?? 0), 0);
+  const samples = blueprints.reduce((sum, blueprint) => sum + (blueprint.validation?.samplePages ?? 0), 0);
   const weighted = (key: 'coverage' | 'quality') =>
     Math.round(
-      (results.reduce((sum, r) => sum + (r.blueprint.validation?.[key] ?? 0) * (r.blueprint.validation?.samplePages ?? 0), 0) /
-        (samples || 1)) *
-        1000,
+      (blueprints.reduce((sum, b) => sum + (b.validation?.[key] ?? 0) * (b.validation?.samplePages ?? 0), 0) / (samples || 1)) * 1000,
     ) / 1000;
   const blueprint: Blueprint = {
-    ...first.blueprint,
-    pageTypes: results.flatMap((result) => result.blueprint.pageTypes),
+    ...first,
+    pageTypes: blueprints.flatMap((each) => each.pageTypes),
     validation: {
       samplePages: samples,
-      heldOutPages: results.reduce((sum, result) => sum + (result.blueprint.validation?.heldOutPages ?? 0), 0),
+      heldOutPages: blueprints.reduce((sum, each) => sum + (each.validation?.heldOutPages ?? 0), 0),
       coverage: weighted('coverage'),
       quality: weighted('quality'),
     },
   };
   blueprint.contentHash = contentHash(blueprint);
-  return { blueprint, results };
+  return blueprint;
 }

@@ -13,4 +13,4 @@ export {
 } from './versions.js';
 export { exportBlueprint, formatFromPath, importBlueprint, type ExportFormat } from './export.js';
 export { blueprintJsonSchema } from './json-schema.js';
-export { buildBlueprint, buildSiteBlueprint, type BuildOptions, type BuildResult, type PageTypeSpec } from './build.js';
+export { buildBlueprint, buildSiteBlueprint, combineBlueprints, type BuildOptions, type BuildResult, type PageTypeSpec } from './build.js';

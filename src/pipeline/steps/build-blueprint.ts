@@ -1,109 +1,115 @@
-import type { SiteRecord, SitePageRecord } from '../../sites/sites.repository.js';
-import { assistBlueprint, parseBlueprint, type Blueprint, type FieldSpec } from '../../engine/index.js';
+import {
+  assistBlueprint,
+  combineBlueprints,
+  parseBlueprint,
+  planAnalysis,
+  primaryPageType,
+  type AnalysisOptions,
+  type Blueprint,
+  type FieldSpec,
+  type PlannedPageType,
+} from '../../engine/index.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
-import type { SitesRepository } from '../../sites/sites.repository.js';
-import { payloadOf, type JobResult } from '../job-types.js';
+import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
+import type { AnalysisCoordinator } from '../analysis.js';
+import type { JobResult } from '../job-types.js';
 import { pageText, type EngineThreads } from '../engine-threads.js';
 import { analysisLlmUse, reportLlm, stepLlm, type LlmDeps } from '../llm-help.js';
 
-/** At most this many pages generate selectors; the rest of the page type is held out to test them. */
-const MAX_SAMPLES = 8;
-
-/**
- * The page type to build the blueprint for: the one holding the user's example pages, else
- * the detail type with the most pages (the site's main records), else the largest.
- */
-function targetType(
-  site: SiteRecord,
-  pages: SitePageRecord[],
-): {
-  name: string;
-  label?: string;
-  pages: SitePageRecord[];
-  fields: FieldSpec[];
-  /** Fields an LLM proposed at discovery, not yet seen on a page. */ unverified: string[];
-} {
-  const types = (site.pageTypes ?? []).filter((type) => type.urls.length > 0);
-  const exampleUrls = new Set((site.options.examples ?? []).map((example) => example.url));
-  const ranked = [...types].sort(
-    (a, b) =>
-      Number(b.urls.some((url) => exampleUrls.has(url))) - Number(a.urls.some((url) => exampleUrls.has(url))) ||
-      Number(b.kind === 'detail' || b.kind === 'article') - Number(a.kind === 'detail' || a.kind === 'article') ||
-      b.urls.length - a.urls.length,
-  );
-  const chosen = ranked[0];
-  const byUrl = new Map(pages.map((page) => [page.url, page]));
-  const members = chosen ? chosen.urls.map((url) => byUrl.get(url)).filter((page) => page !== undefined) : pages;
-  const fields: FieldSpec[] = site.options.fields?.length
+/** The engine's analysis input for a site: its sampled pages, the fields the user named, its examples and discovered page types. */
+function analysisOptions(site: SiteRecord): AnalysisOptions {
+  const fields: FieldSpec[] | undefined = site.options.fields?.length
     ? site.options.fields.map((field) => ({
         name: field.name,
         ...(field.description ? { description: field.description } : {}),
         ...(field.type ? { type: field.type } : {}),
       }))
-    : (chosen?.fields ?? []).map((field) => ({
-        name: field.name,
-        ...(field.type ? { type: field.type as FieldSpec['type'] } : {}),
-        ...(field.description ? { description: field.description } : {}),
-      }));
-  const unverified = site.options.fields?.length
-    ? []
-    : (chosen?.fields ?? []).filter((field) => field.from === 'llm').map((field) => field.name);
-  return { name: chosen?.name ?? 'page', ...(chosen?.label ? { label: chosen.label } : {}), pages: members, fields, unverified };
+    : undefined;
+  const pageTypes = site.pageTypes?.length ? site.pageTypes : undefined;
+  return { ...(fields ? { fields } : {}), examples: site.options.examples ?? [], ...(pageTypes ? { pageTypes } : {}) };
+}
+
+/** The engine's plan, or why there is nothing to build (a permanent failure: retrying reads the same pages). */
+function plan(pages: Array<{ url: string; html: string }>, options: AnalysisOptions): PlannedPageType[] {
+  if (pages.length === 0) throw new PermanentJobError('no usable pages were sampled from the site');
+  let planned: PlannedPageType[];
+  try {
+    planned = planAnalysis(pages, options);
+  } catch (error) {
+    throw new PermanentJobError(error instanceof Error ? error.message : String(error));
+  }
+  if (planned.length === 0)
+    throw new PermanentJobError('no fields to extract: discovery proposed none; add field names to the site and retry');
+  return planned;
 }
 
 /**
- * generate_selectors: candidate sources for every field, from the page type's sample pages; with an LLM,
- * fields the heuristics missed or found weakly get the model's proposals, used only once selector testing
- * on the samples verifies them.
+ * generate_selectors: the engine's analysis use-case (the one `siteprint blueprint` runs) builds every
+ * planned page type from its sample pages and tests it on the held-out ones; with an LLM, fields of the
+ * site's main page type that the heuristics missed or found weakly get the model's proposals, used only
+ * once selector testing on the samples verifies them.
  */
 export function generateSelectorsStep(deps: { sites: SitesRepository; engine: EngineThreads } & LlmDeps) {
   const { sites } = deps;
   return async (context: JobContext, site: SiteRecord): Promise<JobResult<'generate_selectors'>> => {
-    const pages = (await sites.pages(site.id)).filter((page) => page.status < 400);
-    const target = targetType(site, pages);
-    if (target.pages.length === 0) throw new PermanentJobError('no usable pages were sampled from the site');
-    if (target.fields.length === 0) {
-      throw new PermanentJobError('no fields to extract: discovery proposed none; add field names to the site and retry');
-    }
-    const samples = target.pages.slice(0, Math.min(MAX_SAMPLES, Math.max(1, Math.ceil(target.pages.length * 0.6))));
-    const heldOut = target.pages.slice(samples.length);
+    const pages = (await sites.pages(site.id)).filter((page) => page.status < 400).map(pageText);
+    const options = analysisOptions(site);
+    const planned = plan(pages, options);
     await context.log('info', 'generating selectors', {
-      pageType: target.name,
-      fields: target.fields.map((field) => field.name),
-      samples: samples.length,
-      heldOut: heldOut.length,
+      pageTypes: planned.map((type) => ({
+        name: type.pageTypeName ?? null,
+        fields: type.fields.map((field) => field.name),
+        samples: type.pages.length,
+        heldOut: type.heldOut.length,
+      })),
     });
-    const inputs = samples.map(pageText);
-    const examples = site.options.examples ?? [];
-    const built = await deps.engine.run('build', {
-      pages: inputs,
-      options: { fields: target.fields, examples, pageTypeName: target.name, ...(target.label ? { pageTypeLabel: target.label } : {}) },
-    });
+    const byType = await deps.engine.run('analyze', { pages, options });
     await context.checkpoint();
     // The heuristics are half the step; the LLM's proposals and their verification (when a model is configured) the other half.
     await context.progress(0.5, 'heuristics done');
     const llm = await stepLlm(deps, context, site);
-    const assisted = await assistBlueprint(built, inputs, {
-      fields: target.fields,
-      examples,
-      llm: llm?.options,
-      unverified: target.unverified,
-    });
-    await reportLlm(deps, context, llm, assisted.llm);
+    const primary = options.pageTypes && primaryPageType(options.pageTypes, options.examples ?? []);
+    const assisted: Blueprint[] = [];
+    for (const [index, type] of planned.entries()) {
+      // The model helps with the main page type (its budget is the analysis's); every type drops LLM-proposed fields no selector found.
+      const helped = !type.pageTypeName || type.pageTypeName === primary?.name;
+      const result = await assistBlueprint(byType[index]!, type.pages, {
+        fields: type.fields,
+        examples: type.examples ?? [],
+        unverified: type.unverified,
+        ...(helped && llm ? { llm: llm.options } : {}),
+      });
+      if (helped) await reportLlm(deps, context, llm, result.llm);
+      assisted.push(result.blueprint);
+    }
     // The engine records this step's calls; the blueprint states the whole analysis's (discovery included).
     const use = llm && (await analysisLlmUse(deps, llm));
-    const { llm: _stepOnly, ...blueprint } = assisted.blueprint;
-    return { draft: use ? { ...blueprint, llm: use } : blueprint, heldOutUrls: heldOut.map((page) => page.url) };
+    const { llm: _stepOnly, ...blueprint } = combineBlueprints(assisted);
+    return {
+      draft: use ? { ...blueprint, llm: use } : blueprint,
+      heldOutUrls: planned.flatMap((type) => type.heldOut.map((page) => page.url)),
+    };
   };
 }
 
-/** test_selectors: the draft's sources run over held-out pages; coverage there becomes its quality. */
-export function testSelectorsStep({ sites, engine }: { sites: SitesRepository; engine: EngineThreads }) {
+/**
+ * test_selectors: the draft's sources run over the held-out pages again, field by field, so the job
+ * log and result show which fields miss where. The draft's validation already includes those pages.
+ */
+export function testSelectorsStep({
+  sites,
+  engine,
+  analysis,
+}: {
+  sites: SitesRepository;
+  engine: EngineThreads;
+  analysis: AnalysisCoordinator;
+}) {
   return async (context: JobContext, site: SiteRecord): Promise<JobResult<'test_selectors'>> => {
-    const input = payloadOf(context.job, 'test_selectors');
-    // Validated, not only typed: the draft crossed the queue as JSON.
+    const input = await analysis.output(context.job, 'generate_selectors');
+    // Validated, not only typed: the draft was stored as JSON.
     const draft = parseBlueprint(input.draft);
-    const heldOutUrls = new Set(input.heldOutUrls ?? []);
+    const heldOutUrls = new Set(input.heldOutUrls);
     const heldOut = (await sites.pages(site.id)).filter((page) => heldOutUrls.has(page.url));
     const verification = await engine.run('verify', { blueprint: draft, pages: heldOut.map(pageText) });
     for (const field of verification.fields) {
@@ -113,18 +119,8 @@ export function testSelectorsStep({ sites, engine }: { sites: SitesRepository; e
         });
       }
     }
-    const blueprint: Blueprint = heldOut.length
-      ? {
-          ...draft,
-          validation: {
-            ...(draft.validation ?? { samplePages: 0, coverage: verification.coverage }),
-            heldOutPages: heldOut.length,
-            coverage: ((draft.validation?.coverage ?? verification.coverage) + verification.coverage) / 2,
-          },
-        }
-      : draft;
     return {
-      blueprint,
+      blueprint: draft,
       heldOut: { pages: heldOut.length, coverage: verification.coverage, broken: verification.broken.map((field) => field.field) },
     };
   };

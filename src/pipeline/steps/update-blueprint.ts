@@ -3,7 +3,8 @@ import { parseBlueprint, updateBlueprint, type Blueprint } from '../../engine/in
 import type { JobContext } from '../../queue/index.js';
 import type { SiteState } from '../../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.js';
-import { payloadOf, type JobResult, type SavedBlueprint } from '../job-types.js';
+import type { AnalysisCoordinator } from '../analysis.js';
+import type { JobResult, SavedBlueprint } from '../job-types.js';
 import type { EngineThreads } from '../engine-threads.js';
 import { checkUrls, recordCheck } from './check-site.js';
 
@@ -48,14 +49,15 @@ export function updateBlueprintStep(deps: {
   siteState: SiteState;
   blueprints: BlueprintsRepository;
   engine: EngineThreads;
+  analysis: AnalysisCoordinator;
 }) {
   return async (context: JobContext, site: SiteRecord): Promise<JobResult<'update_blueprint'>> => {
-    const input = payloadOf(context.job, 'update_blueprint');
-    const output = await saveBlueprint(deps, context, site, parseBlueprint(input.blueprint), 'analysis');
+    const tested = await deps.analysis.output(context.job, 'test_selectors');
+    const output = await saveBlueprint(deps, context, site, parseBlueprint(tested.blueprint), 'analysis');
     const active = (await deps.blueprints.active(site.id))!;
-    const heldOut = new Set(input.heldOutUrls ?? []);
-    const tested = heldOut.size ? heldOut : new Set(await checkUrls(deps.sites, site, active.content));
-    const pages = (await deps.sites.pages(site.id)).filter((page) => tested.has(page.url));
+    const heldOut = new Set((await deps.analysis.output(context.job, 'generate_selectors')).heldOutUrls);
+    const testedOn = heldOut.size ? heldOut : new Set(await checkUrls(deps.sites, site, active.content));
+    const pages = (await deps.sites.pages(site.id)).filter((page) => testedOn.has(page.url));
     // Without a stored tested page there is no result to record (and no reason to call the site down).
     const recorded = pages.length
       ? await recordCheck(

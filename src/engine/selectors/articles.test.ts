@@ -221,6 +221,14 @@ ${body('')}</article>
     expect(calendarDate(String(typed('published_date')))).toBe('2021-04-09');
   });
 
+  it('takes the author its metadata and header byline agree on, not a teaser’s "by" line', () => {
+    const { value } =
+      extractOne(`<html><head><title>Ferry strike ends - Coast News</title><meta property="author" content="Nora Vidal"></head>
+<body><h1>Ferry strike ends</h1><div class="byline"><a href="/nvidal" class="byline__author">Nora Vidal</a></div>${body('')}
+<div class="indepth-module"><h3>Read more</h3><p>Harbour tolls rise</p><span>by <a href="/pkane">Paul Kane</a></span></div></body></html>`);
+    expect(value('author')).toEqual(['Nora Vidal']);
+  });
+
   it('keeps the author of a byline, not the editor credited after it', () => {
     const { value } = extractOne(`<html><head><title>Monitoring basics - Handbook</title></head><body><h1>Monitoring basics</h1>
 <p class="byline">Written by Rosa Ewald<br>Edited by Bea Bayer</p>${body('')}</body></html>`);

@@ -198,6 +198,31 @@ function visit(index: LabelIndex, element: Element): void {
   }
 }
 
+/**
+ * The label a value's table cell or definition sits under: its row's header cell
+ * (`<tr><th>Founded</th><td>…</td></tr>`, or a label cell) or the <dt> before its <dd>. Null
+ * outside label–value structures. A value there belongs to that label, whatever its class says.
+ */
+export function cellLabel(element: Element): string | null {
+  for (let node: AnyNode | null = element; node && isTag(node); node = node.parent) {
+    if (node.name === 'td' || node.name === 'dd') {
+      const labelTag = node.name === 'td' ? 'th' : 'dt';
+      for (let prev = node.prev; prev; prev = prev.prev) {
+        if (!isTag(prev)) continue;
+        if (prev.name === labelTag || isLabelCell(prev)) {
+          const text = normalizeText(textOf(prev)).replace(/\s*:$/, '');
+          return looksLikeLabel(text) ? text : null;
+        }
+        // A <dd> follows its <dt> across sibling <dd>s; a cell has only the row's header before it.
+        if (prev.name !== node.name) return null;
+      }
+      return null;
+    }
+    if (node.name === 'tr' || node.name === 'table' || node.name === 'dl' || node.name === 'body') return null;
+  }
+  return null;
+}
+
 export function buildLabelIndex(document: Document): LabelIndex {
   const index: LabelIndex = new Map();
   for (const child of document.children) if (isTag(child)) visit(index, child);

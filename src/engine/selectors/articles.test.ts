@@ -196,6 +196,44 @@ ${body('')}</article>
     expect(value('author')).toEqual(['Contributors']);
     expect(typed('published_date')).toBe('2003-02-28T21:51:08Z');
   });
+
+  it('does not take a date another label names ("Founded") for the publication date, whatever its class', () => {
+    const { value } = extractOne(`<html><head><title>Harbour Works - Encyclopedia</title></head><body><h1>Harbour Works</h1>
+<table class="infobox"><tr><th>Founded</th><td>March 2, 1998<span style="display:none"> (<span class="bday dtstart published">1998-03-02</span>)</span></td></tr>
+<tr><th>Owner</th><td>Port Authority</td></tr></table>${body('')}</body></html>`);
+    expect(value('published_date')).toBeNull();
+    // The same date under a label that names the publication is the page's date.
+    const dated = extractOne(`<html><head><title>Harbour Works - Encyclopedia</title></head><body><h1>Harbour Works</h1>
+<dl><dt>Published</dt><dd><span class="published">1998-03-02</span></dd></dl>${body('')}</body></html>`);
+    expect(dated.value('published_date')).toBe('1998-03-02');
+  });
+
+  it('does not take an unnamed date in a reference list for a lone page’s date, but keeps its <time>', () => {
+    const references = `<ol class="references"><li><cite>"Harbour history". Port Journal. Retrieved <span class="nowrap">2016-05-01</span>.</cite></li></ol>`;
+    expect(
+      extractOne(`<html><head><title>Harbour Works</title></head><body><h1>Harbour Works</h1>${body(references)}</body></html>`).value(
+        'published_date',
+      ),
+    ).toBeNull();
+    const { typed } = extractOne(
+      `<html><head><title>Harbour Works</title></head><body><h1>Harbour Works</h1><p><time datetime="2021-04-09">April 9</time></p>${body(references)}</body></html>`,
+    );
+    expect(calendarDate(String(typed('published_date')))).toBe('2021-04-09');
+  });
+
+  it('takes the author its metadata and header byline agree on, not a teaser’s "by" line', () => {
+    const { value } =
+      extractOne(`<html><head><title>Ferry strike ends - Coast News</title><meta property="author" content="Nora Vidal"></head>
+<body><h1>Ferry strike ends</h1><div class="byline"><a href="/nvidal" class="byline__author">Nora Vidal</a></div>${body('')}
+<div class="indepth-module"><h3>Read more</h3><p>Harbour tolls rise</p><span>by <a href="/pkane">Paul Kane</a></span></div></body></html>`);
+    expect(value('author')).toEqual(['Nora Vidal']);
+  });
+
+  it('keeps the author of a byline, not the editor credited after it', () => {
+    const { value } = extractOne(`<html><head><title>Monitoring basics - Handbook</title></head><body><h1>Monitoring basics</h1>
+<p class="byline">Written by Rosa Ewald<br>Edited by Bea Bayer</p>${body('')}</body></html>`);
+    expect(value('author')).toEqual(['Rosa Ewald']);
+  });
 });
 
 describe('ISO dates', () => {

@@ -1,6 +1,6 @@
 import type { FieldType, Source, Transform } from '../blueprint/schema.js';
 import { allElements, decodeEntities, isTag, isText, normalizeText, textOf, type Element } from '../extract/dom.js';
-import { normalizeLabel } from '../extract/labels.js';
+import { cellLabel, normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
 import { parseDate } from '../values/date.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
@@ -215,9 +215,7 @@ function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageCo
     // A date given in parentheses after another value ("Publisher: Penguin (March 3, 2010)").
     for (const [key, match] of seen) {
       if (match >= 0.3) continue;
-      const dated = pages.filter((page) =>
-        page.labels.get(key)?.some((entry) => DATE_IN_PARENS.test(entry.text) && parseDate(DATE_IN_PARENS.exec(entry.text)?.[1] ?? '')),
-      ).length;
+      const dated = pages.filter((page) => page.labels.get(key)?.some((entry) => annotatedDate(entry.text))).length;
       if (dated * 2 >= pages.length) set.add({ label: [key], regex: DATE_IN_PARENS.source }, 'label', 0.45);
     }
   }
@@ -226,6 +224,16 @@ function labelCandidates(set: CandidateSet, profile: FieldProfile, pages: PageCo
 /** A name without what follows it after "(" or ";" ("Zondervan; 1 edition (March 1, 2003)"). */
 const ANNOTATION_STRIP = String.raw`^(.+?)(?:\s*[(;].*)?$`;
 const DATE_IN_PARENS = /\(([^()]*\b\d{4}\b[^()]*)\)/;
+
+/**
+ * A date annotating another value ("Penguin (March 3, 2010)"). When the text outside the
+ * parentheses is a date itself ("February 28, 1998 (1998-02-28)"), the parentheses restate the
+ * label's own date, which names another event than the field (the label does not match it).
+ */
+function annotatedDate(text: string): boolean {
+  if (!DATE_IN_PARENS.test(text) || !parseDate(DATE_IN_PARENS.exec(text)?.[1] ?? '')) return false;
+  return (parseDate(text.replace(DATE_IN_PARENS, ' ')) ?? '').length < 7;
+}
 
 /** Leaf-ish descendants that carry text: the value inside a named container. */
 function textLeaves(element: Element, limit: number): Element[] {
@@ -342,6 +350,17 @@ function nameMatchOf(profile: FieldProfile, element: Element): number {
   return Math.max(0, ...tokens.map((token) => tokenMatch(profile, token)));
 }
 
+/**
+ * A date in a table row or definition whose label names another event ("Founded", "Born", "Last
+ * updated") is that event's date, whatever its class says (microformats mark founding dates
+ * "published"). Other kinds keep their class evidence: their labels vary more across languages.
+ */
+function labelledAsOther(profile: FieldProfile, element: Element): boolean {
+  if (profile.kind !== 'date') return false;
+  const label = cellLabel(element);
+  return label !== null && labelMatch(profile, normalizeLabel(label)) < 0.3;
+}
+
 /** Elements whose class, id or itemprop words name the field, and the values inside them. */
 function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
   const nameMatch = (element: Element) => nameMatchOf(profile, element);
@@ -350,7 +369,7 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
     for (const element of allElements(page.document)) {
       if (element.name === 'script' || element.name === 'style' || element.name === 'meta' || element.name === 'link') continue;
       const match = nameMatch(element);
-      if (match < 0.8) continue;
+      if (match < 0.8 || labelledAsOther(profile, element)) continue;
       const text = textOf(element);
       if (!text || text.length > 400) continue;
       // The tightest named element wins: "#title" around "#productTitle" also holds other text.
@@ -424,7 +443,7 @@ const codePattern = (profile: FieldProfile) => (profile.kind === 'isbn13' ? ISBN
 /** For identifier fields: elements whose text holds a value with a valid check digit. */
 function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
   if (profile.kind === 'date') {
-    dateCandidates(set, pages);
+    dateCandidates(set, profile, pages);
     return;
   }
   if (profile.kind === 'identifier') urlIdentifierCandidates(set, pages);
@@ -471,12 +490,13 @@ function urlIdentifierCandidates(set: CandidateSet, pages: PageContext[]): void 
  * carry copyright years), so testing must confirm them: they vary across pages, and a
  * "Publisher / 2008 / Format" line is split into parts there.
  */
-function dateCandidates(set: CandidateSet, pages: PageContext[]): void {
+function dateCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
   for (const page of pages.slice(0, 2)) {
     let found = 0;
     let machineReadable = 0;
     for (const element of allElements(page.document)) {
       if (element.name === 'script' || element.name === 'style' || element.name === 'head' || element.name === 'title') continue;
+      if (labelledAsOther(profile, element)) continue;
       // <time datetime> is the page's own machine-readable date; the first one of the content
       // (not of comments or paging links) is most often the item's.
       if (element.name === 'time' && element.attribs.datetime && parseDate(element.attribs.datetime) && machineReadable < 4) {
@@ -485,6 +505,10 @@ function dateCandidates(set: CandidateSet, pages: PageContext[]): void {
           if (selector.first) set.add({ css: selector.css, read: 'attr:datetime' }, 'pattern', prior);
         }
       }
+      // An unnamed date text on a lone page: nothing tells the item's date from a reference's
+      // "Retrieved 2016-05-01" or a teaser's date there (variation across pages does), so only
+      // <time>, names, labels and structured data speak for a single page.
+      if (pages.length < MIN_PAGES_FOR_UNNAMED_DATES) continue;
       const own = normalizeText(
         element.children
           .filter(isText)
@@ -511,6 +535,7 @@ const COPYRIGHT = /©|\(c\)|\bcopyright\b|all rights reserved/i;
 const SEPARATED_PARTS = /\s[/|•·]\s/;
 const BARE_YEAR = /^(?:©|\(c\)|copyright)?\s*\d{4}\W*$/i;
 const MIN_PAGES_FOR_BARE_YEARS = 3;
+const MIN_PAGES_FOR_UNNAMED_DATES = 2;
 
 const SEPARATORS = [' / ', ' | ', ' • ', ' · ', ' - ', ', ', '; '];
 

@@ -14,6 +14,11 @@ import type { CandidateReport } from './candidate-report.js';
  * answer, and it keeps the page's own formatting as the raw text.
  */
 export const FUSED_KINDS = new Set<ValueKind>(['money', 'identifier', 'gtin', 'availability']);
+/**
+ * Authors are fused too: an article's byline is usually stated in its metadata and shown in its
+ * header, while a lone "by …" elsewhere is a teaser's. Their values still compare as text.
+ */
+const VOTED_KINDS = new Set<ValueKind>([...FUSED_KINDS, 'person']);
 
 type EvidenceKind = 'jsonld' | 'embedded' | 'meta' | 'microdata' | 'attribute' | 'visible';
 
@@ -101,7 +106,7 @@ export function fusionAgreement(kind: ValueKind, reports: CandidateReport[], pag
  * and a visible source that agrees everywhere and covers as much as the best goes first.
  */
 export function fuseEvidence(kind: ValueKind, ranked: CandidateReport[], pageCount: number): CandidateReport[] {
-  if (!FUSED_KINDS.has(kind) || ranked.length < 2) return ranked;
+  if (!VOTED_KINDS.has(kind) || ranked.length < 2) return ranked;
   const agreement = fusionAgreement(kind, ranked, pageCount);
   const scored = ranked.map((report, i) => {
     const agree = agreement[i];
@@ -109,8 +114,11 @@ export function fuseEvidence(kind: ValueKind, ranked: CandidateReport[], pageCou
   });
   const order = scored.map((report, i) => ({ report, agree: agreement[i] })).sort((a, b) => b.report.score - a.report.score);
   const best = order[0]!.report;
+  // A visible author source often lists more than the byline (dates, "Follow" links): only the
+  // vote re-ranks authors, what the visitor sees goes first for product facts alone.
   const visible = order.find(
     ({ report, agree }) =>
+      FUSED_KINDS.has(kind) &&
       agree === 1 &&
       isVisible(report.source, report) &&
       report.coverage >= best.coverage &&

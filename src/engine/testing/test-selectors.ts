@@ -289,11 +289,18 @@ function splitNames(report: CandidateReport): Candidate[] {
 
 const BYLINE_WORD = /^(?:written by|by|von|par|por|door|di)\s+\S/i;
 
-/** "By Jane Doe": the byline word is template, whichever source the name was read from. */
+/**
+ * "By Jane Doe": the byline word is template, whichever source the name was read from. A credit
+ * for another role that follows ("Written by A Edited by B", "By A; photographs by B") names an
+ * editor or photographer, not an author, and is cut off.
+ */
 function withoutBylineWord(report: CandidateReport): Candidate | null {
   if (report.source.regex || !report.values.some((values) => values.some((value) => BYLINE_WORD.test(value)))) return null;
   return {
-    source: { ...report.source, regex: String.raw`^(?:(?:written by|by|von|par|por|door|di)\s+)?(.+)$` },
+    source: {
+      ...report.source,
+      regex: String.raw`^(?:(?:written by|by|von|par|por|door|di)\s+)?(.+?)(?:[\s,;|]+(?:edited|illustrated|photographs?|photos?|translated|reviewed|fact[- ]checked|additional reporting)\s+by\b.*)?$`,
+    },
     origin: report.origin,
     prior: report.prior * 1.02,
   };

@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'drizzle/', 'coverage/', 'web/dist/', 'test-results/'] },
+  { ignores: ['dist/', 'sdk/typescript/dist/', 'data/', 'drizzle/', 'coverage/', 'web/dist/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

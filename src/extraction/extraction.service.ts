@@ -18,6 +18,7 @@ export class ExtractionService {
     private readonly fetcher: Fetcher,
     private readonly queue: JobQueue,
     private readonly inThreads: ThreadedExtraction,
+    private readonly quotas: { admitExtraction(workspaceId: string, pages: number): Promise<void> },
   ) {}
 
   async fromHtml(workspaceId: string, siteId: string, page: { url: string; html: string }): Promise<ExtractionResult> {
@@ -38,6 +39,7 @@ export class ExtractionService {
   async startBatch(workspaceId: string, siteId: string, urls: string[]): Promise<JobRecord> {
     if (urls.length > MAX_URLS_PER_JOB) throw new DomainError('invalid', `at most ${MAX_URLS_PER_JOB} URLs per extraction job`);
     await this.blueprints.active(workspaceId, siteId);
+    await this.quotas.admitExtraction(workspaceId, urls.length);
     return this.queue.enqueue({
       workspaceId,
       siteId,

@@ -449,6 +449,12 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('postAdminUsersByIdEnable', 200, { params: { id: bob.id } });
     await call('postAdminUsersByIdEnable', 404, { params: { id: unknownId } });
     await call('putAdminUsersByIdSystemAdmin', 409, { params: { id: alice.id }, body: { systemAdmin: false } });
+    const leaving = await signUp(app, 'leaving@example.com');
+    await call('postAdminUsersByIdResetPassword', 200, { params: { id: leaving.id } });
+    await call('postAdminUsersByIdResetPassword', 404, { params: { id: unknownId } });
+    await call('deleteAdminUsersById', 200, { params: { id: leaving.id } });
+    await call('deleteAdminUsersById', 404, { params: { id: leaving.id } });
+    await call('deleteAdminUsersById', 409, { params: { id: alice.id } });
     await call('putAdminUsersByIdSystemAdmin', 400, { params: { id: alice.id }, body: {} });
     const entries = (await call('getAdminAudit', 200, { query: { action: 'admin.', limit: 5 } })).json();
     await call('getAdminAudit', 400, { query: { cursor: 'garbage' } });

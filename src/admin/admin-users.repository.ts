@@ -168,6 +168,68 @@ export class AdminUsersRepository {
     return outcome;
   }
 
+  /**
+   * Deletes the account with its personal workspace (and that workspace's sites, jobs and keys, by
+   * cascade); its memberships of shared workspaces end. Refused while it is the only owner of a
+   * shared workspace (those are returned, so the administrator can hand them over first) or the last
+   * active administrator.
+   */
+  async delete(
+    id: string,
+  ): Promise<
+    | { outcome: 'deleted'; personalWorkspaces: Array<{ id: string; name: string }>; leftWorkspaces: Array<{ id: string; name: string }> }
+    | { outcome: 'last-owner'; workspaces: Array<{ id: string; name: string }> }
+    | { outcome: 'last-admin' }
+    | { outcome: 'not-found' }
+  > {
+    const result = await this.db.transaction(async (tx) => {
+      const [user] = await tx.select({ systemAdmin: users.systemAdmin }).from(users).where(eq(users.id, id)).for('update');
+      if (!user) return { outcome: 'not-found' as const };
+      if (user.systemAdmin && !(await otherActiveAdmins(tx, id))) return { outcome: 'last-admin' as const };
+      const owned = await tx
+        .select({ id: workspaces.id, name: workspaces.name, personalOwnerId: workspaces.personalOwnerId, role: memberships.role })
+        .from(memberships)
+        .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
+        .where(eq(memberships.userId, id))
+        .orderBy(asc(workspaces.name));
+      const shared = owned.filter((workspace) => workspace.personalOwnerId !== id);
+      const soleOwner = [];
+      for (const workspace of shared.filter((candidate) => candidate.role === 'owner')) {
+        const [owners] = await tx
+          .select({ n: count() })
+          .from(memberships)
+          .where(and(eq(memberships.workspaceId, workspace.id), eq(memberships.role, 'owner')));
+        if ((owners?.n ?? 0) <= 1) soleOwner.push({ id: workspace.id, name: workspace.name });
+      }
+      if (soleOwner.length) return { outcome: 'last-owner' as const, workspaces: soleOwner };
+      await tx.delete(users).where(eq(users.id, id));
+      const pick = ({ id: workspaceId, name }: { id: string; name: string }) => ({ id: workspaceId, name });
+      return {
+        outcome: 'deleted' as const,
+        personalWorkspaces: owned.filter((workspace) => workspace.personalOwnerId === id).map(pick),
+        leftWorkspaces: shared.map(pick),
+      };
+    });
+    if (result.outcome === 'deleted') this.changed();
+    return result;
+  }
+
+  /** Replaces the password hash and ends every session; false when there is no such account. */
+  async resetPassword(id: string, passwordHash: string): Promise<boolean> {
+    const changed = await this.db.transaction(async (tx) => {
+      const now = new Date();
+      const rows = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)).returning({ id: users.id });
+      if (rows.length === 0) return false;
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(refreshTokens.userId, id), isNull(refreshTokens.revokedAt)));
+      return true;
+    });
+    if (changed) this.changed();
+    return changed;
+  }
+
   /** Lets the account sign in again; its ended sessions and revoked keys stay ended. */
   async enable(id: string): Promise<boolean> {
     const rows = await this.db

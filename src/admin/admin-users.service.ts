@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hashPassword } from '../accounts/passwords.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { domainErrors } from '../domain/errors.js';
 import type { AdminUserDetail, AdminUserRow, AdminUsersRepository, UserFilters } from './admin-users.repository.js';
@@ -35,6 +37,40 @@ export class AdminUsersService {
     if (outcome === 'last-admin') throw lastAdmin();
     if (outcome === 'disabled') await this.record(actor, 'admin.user-disabled', id);
     return this.detail(id);
+  }
+
+  /** Deletes the account (see the repository for what happens to its workspaces) and says what went with it. */
+  async delete(
+    actor: AdminActor,
+    id: string,
+  ): Promise<{ deletedWorkspaces: Array<{ id: string; name: string }>; leftWorkspaces: Array<{ id: string; name: string }> }> {
+    const result = await this.users.delete(id);
+    if (result.outcome === 'not-found') throw domainErrors.notFound('User');
+    if (result.outcome === 'last-admin') throw lastAdmin();
+    if (result.outcome === 'last-owner') {
+      const names = result.workspaces.map((workspace) => `"${workspace.name}"`).join(', ');
+      throw domainErrors.conflict(`The account is the only owner of ${names}; make someone else owner first`, 'last-owner');
+    }
+    await this.audit.append({
+      action: 'admin.user-deleted',
+      actorUserId: actor.userId,
+      target: `user:${id}`,
+      details: { deletedWorkspaces: result.personalWorkspaces, leftWorkspaces: result.leftWorkspaces },
+      ip: actor.ip,
+      userAgent: actor.userAgent ?? null,
+    });
+    return { deletedWorkspaces: result.personalWorkspaces, leftWorkspaces: result.leftWorkspaces };
+  }
+
+  /**
+   * Replaces the password with a random one shown once to the administrator (to hand over out of
+   * band) and ends every session, so whoever knew the old password is signed out everywhere.
+   */
+  async resetPassword(actor: AdminActor, id: string): Promise<{ temporaryPassword: string }> {
+    const temporaryPassword = randomBytes(12).toString('base64url');
+    if (!(await this.users.resetPassword(id, await hashPassword(temporaryPassword)))) throw domainErrors.notFound('User');
+    await this.record(actor, 'admin.password-reset-forced', id);
+    return { temporaryPassword };
   }
 
   async enable(actor: AdminActor, id: string): Promise<AdminUserDetail> {

@@ -147,6 +147,49 @@ export function registerAdminUserRoutes(app: AppInstance, { service }: { service
     async (request) => toDetail(await service.enable(adminActorOf(request), request.params.id)),
   );
 
+  const workspaceRef = z.object({ id: z.uuid(), name: z.string() });
+  app.delete(
+    '/api/v1/admin/users/:id',
+    {
+      config: adminOnly,
+      schema: {
+        tags: adminTags,
+        summary: 'Delete an account',
+        description:
+          "The account's personal workspace is deleted with it (its sites, jobs, blueprints and API keys too); it leaves the shared workspaces it belongs to, which stay with their other members. Refused (409 last-owner) while it is the only owner of a shared workspace, and for the last active administrator.",
+        params: userParams,
+        response: {
+          200: z.object({
+            deletedWorkspaces: z.array(workspaceRef).describe('Deleted with the account'),
+            leftWorkspaces: z.array(workspaceRef).describe('Shared workspaces the account was removed from'),
+          }),
+          ...changeErrors,
+        },
+      },
+    },
+    async (request) => service.delete(adminActorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/api/v1/admin/users/:id/reset-password',
+    {
+      config: adminOnly,
+      schema: {
+        tags: adminTags,
+        summary: 'Replace the password with a random one, shown once, and end every session of the account',
+        params: userParams,
+        response: {
+          200: z.object({ temporaryPassword: z.string().describe('Give it to the person out of band; they should change it at once') }),
+          ...adminErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return service.resetPassword(adminActorOf(request), request.params.id);
+    },
+  );
+
   app.put(
     '/api/v1/admin/users/:id/system-admin',
     {

@@ -11,7 +11,7 @@ import type { Logger } from '../logging/logger.js';
 import { AnalysisCoordinator } from '../pipeline/analysis.js';
 import { engineThreads, type EngineThreads } from '../pipeline/engine-threads.js';
 import type { PipelineDeps } from '../pipeline/handlers.js';
-import { GENERATE_REPORT, JOB_TYPES } from '../pipeline/job-types.js';
+import { EXTRACT_BATCH, GENERATE_REPORT, JOB_TYPES, type JobMap } from '../pipeline/job-types.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
 import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
@@ -19,6 +19,8 @@ import { SiteScheduler } from '../scheduling/site-scheduler.js';
 import { SiteState } from '../sites/site-state.js';
 import { SitesRepository } from '../sites/sites.repository.js';
 import { SitesService } from '../sites/sites.service.js';
+import { SettingsRepository } from '../settings/settings.repository.js';
+import { QuotasService, UsageRepository } from '../usage/index.js';
 import { createReportsService, type ReportSchedulesService, type ReportsService } from '../reports/index.js';
 
 /**
@@ -37,7 +39,14 @@ export interface Platform {
     blueprints: BlueprintsRepository;
     extractionResults: ExtractionResultsRepository;
   };
-  services: { sites: SitesService; jobs: JobsService; llm: LlmService; reports: ReportsService; reportSchedules: ReportSchedulesService };
+  services: {
+    sites: SitesService;
+    jobs: JobsService;
+    llm: LlmService;
+    reports: ReportsService;
+    reportSchedules: ReportSchedulesService;
+    quotas: QuotasService;
+  };
   analysis: AnalysisCoordinator;
   handlers: JobHandlers;
   fetcher: Fetcher;
@@ -65,6 +74,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const extractionResults = new ExtractionResultsRepository(db.db);
     // LLM help is optional: without LLM_API_KEY the service hands out no client and every job runs heuristics-only.
     const llm = new LlmService(new LlmRepository(db.db), new AuditRepository(db.db), config);
+    const quotas = new QuotasService(new UsageRepository(db.db), new SettingsRepository(db.db), new AuditRepository(db.db));
     // The coordinator and the queue refer to each other: job changes drive the pipeline, and
     // the listener only runs once both exist.
     const queue = createJobQueue({
@@ -76,6 +86,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       leaseMs: config.JOB_LEASE_MS,
       onChange: async (job: JobRecord) => {
         await analysis.onJobChange(job);
+        await meterUsage(quotas, job);
         await events.publish({ type: 'job.updated', workspaceId: job.workspaceId, data: jobEvent(job) });
       },
       onLog: (job, entry) =>
@@ -124,11 +135,12 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
       services: {
-        sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }),
+        sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }, quotas),
         jobs: new JobsService(jobs, queue, analysis, llm),
         llm,
         reports: reports.service,
         reportSchedules: reports.schedules,
+        quotas,
       },
       analysis,
       handlers,
@@ -172,6 +184,14 @@ function lazyHandlers(load: () => Promise<JobHandlers>): JobHandlers {
       },
     ]),
   );
+}
+
+/** Counts what a finished job consumed in the usage ledger; the job id keys the entry, so a replayed change counts once. */
+async function meterUsage(quotas: QuotasService, job: JobRecord): Promise<void> {
+  if (job.type === EXTRACT_BATCH && job.status === 'succeeded') {
+    const { pages } = job.result as JobMap['extract_batch']['result'];
+    await quotas.recordExtractionPages(job.workspaceId, job.id, pages, job.finishedAt ?? new Date());
+  }
 }
 
 function jobEvent(job: JobRecord): Record<string, unknown> {

@@ -14,16 +14,26 @@ import { OverviewRepository, registerOverviewRoutes } from '../overview/index.js
 import { reportsPlugin } from '../reports/index.js';
 import { threadedExtraction } from '../pipeline/engine-threads.js';
 import { registerSiteRoutes, siteDetailReader } from '../sites/sites.routes.js';
+import { ApiRateLimits, registerUsageRoutes } from '../usage/index.js';
 import { registerAdmin } from './admin.js';
 import type { Platform } from './platform.js';
 
 /**
  * The product's API, each area an encapsulated plugin over its services: sites, jobs and queues,
- * blueprints, extraction, live events, the overview totals, LLM usage, analytics and reports (with the email they send), and system
- * administration.
+ * blueprints, extraction, live events, the overview totals, LLM usage, analytics and reports (with the email they send), usage
+ * against quotas (with the API rate limits), and system administration.
  */
 export async function registerProduct(app: AppInstance, platform: Platform): Promise<void> {
-  const { services, repositories } = platform;
+  const { services, repositories, config } = platform;
+  // Rate limits run before the idempotency replay, so a replayed request counts like any other.
+  const rateLimits = ApiRateLimits.create({
+    limitsOf: (workspaceId) => services.quotas.limitsOf(workspaceId),
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    logger: platform.logger,
+  });
+  app.addHook('onRequest', (request, reply) => rateLimits.check(request, reply));
+  app.addHook('onClose', () => rateLimits.close());
   registerIdempotency(app, new IdempotencyRepository(platform.database.db), workspaceOf);
   const blueprints = new BlueprintsService(repositories.blueprints, repositories.sites, services.sites);
   await app.register(featurePlugin(registerSiteRoutes), {
@@ -47,6 +57,7 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
       threadedExtraction(platform.engine),
       services.jobs,
       repositories.extractionResults,
+      services.quotas,
     ),
     workspaceOf,
     siteDetail: async (workspaceId: string, siteId: string) =>
@@ -63,5 +74,6 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
   });
   registerEmailDelivery(app, { config: platform.config, db: platform.database.db, logger: platform.logger });
   await app.register(analyticsPlugin, { config: platform.config, database: platform.database, logger: platform.logger });
+  await app.register(featurePlugin(registerUsageRoutes), { quotas: services.quotas, rateLimits, workspaceOf });
   await registerAdmin(app, platform);
 }

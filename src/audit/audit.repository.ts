@@ -22,6 +22,12 @@ export type AuditAction =
   | 'admin.system-admin-granted'
   | 'admin.system-admin-revoked'
   | 'admin.audit-exported'
+  | 'admin.user-deleted'
+  | 'admin.password-reset-forced'
+  | 'admin.plan-created'
+  | 'admin.plan-updated'
+  | 'admin.workspace-quota-changed'
+  | 'admin.quota-defaults-changed'
   | 'backup.created'
   | 'backup.failed'
   | 'backup.downloaded';

@@ -18,6 +18,15 @@ export interface DomainErrorDetails {
   issues?: FieldIssue[];
   /** When the caller may try again (rate limits). */
   retryAfterSeconds?: number;
+  /** The quota that was reached: its name, limit, use and when it resets (null: it never resets by itself). */
+  quota?: QuotaExceeded;
+}
+
+export interface QuotaExceeded {
+  name: string;
+  limit: number;
+  used: number;
+  resetAt: string | null;
 }
 
 export class DomainError extends Error {

@@ -22,6 +22,7 @@ export class ExtractionService {
     private readonly inThreads: ThreadedExtraction,
     private readonly jobs: JobsService,
     private readonly results: ExtractionResultsRepository,
+    private readonly quotas: { admitExtraction(workspaceId: string, pages: number): Promise<void> },
   ) {}
 
   async fromHtml(workspaceId: string, siteId: string, page: { url: string; html: string }): Promise<ExtractionResult> {
@@ -42,6 +43,7 @@ export class ExtractionService {
   async startBatch(workspaceId: string, siteId: string, urls: string[]): Promise<JobRecord> {
     if (urls.length > MAX_URLS_PER_JOB) throw new DomainError('invalid', `at most ${MAX_URLS_PER_JOB} URLs per extraction job`);
     await this.blueprints.active(workspaceId, siteId);
+    await this.quotas.admitExtraction(workspaceId, urls.length);
     return this.queue.enqueue({
       workspaceId,
       siteId,

@@ -33,10 +33,11 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
 
 /** The problem a domain error becomes: its kind's status, its code as the problem type, its field issues. */
 export function problemOfDomainError(error: DomainError): HttpProblem {
-  const { code, issues, retryAfterSeconds } = error.details;
+  const { code, issues, retryAfterSeconds, quota } = error.details;
   return new HttpProblem(STATUS_OF[error.kind], error.message, {
     ...(code ? { slug: code } : {}),
     ...(issues ? { errors: issues } : {}),
+    ...(quota ? { quota } : {}),
     ...(retryAfterSeconds !== undefined ? { headers: { 'retry-after': String(retryAfterSeconds) } } : {}),
   });
 }
@@ -46,7 +47,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raised: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const error = raised instanceof DomainError ? problemOfDomainError(raised) : raised;
     if (error instanceof HttpProblem) {
-      return send(reply, buildProblem(error.status, error.message, { type: problemType(error.slug), errors: error.errors }), error.headers);
+      return send(
+        reply,
+        buildProblem(error.status, error.message, {
+          type: problemType(error.slug),
+          errors: error.errors,
+          ...(error.quota ? { quota: error.quota } : {}),
+        }),
+        error.headers,
+      );
     }
     if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
       return send(

@@ -42,7 +42,8 @@ export function sharedProblemStatuses(route: Route): number[] {
   }
   if (isProtected(route.url, route.config)) {
     // A bad X-Workspace-Id is a 400, an unknown one a 404, missing or dead credentials a 401.
-    statuses.add(400).add(401).add(404);
+    // Over the workspace's or the caller's API rate limit, a 429 with Retry-After.
+    statuses.add(400).add(401).add(404).add(429);
     if (route.config?.permission || route.config?.sessionOnly) statuses.add(403);
   }
   if (route.config?.idempotent) {

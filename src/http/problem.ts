@@ -20,6 +20,15 @@ export const problemSchema = z
       )
       .optional()
       .describe('Per-field validation errors'),
+    quota: z
+      .object({
+        name: z.string().describe('The quota or rate limit reached (sites, analysesPerMonth, apiRequestsPerMinute…)'),
+        limit: z.number(),
+        used: z.number(),
+        resetAt: z.iso.datetime().nullable().describe('When the count starts again; null for quotas that only free up (sites)'),
+      })
+      .optional()
+      .describe('On quota-exceeded and rate-limited problems'),
   })
   .meta({ id: 'Problem' });
 
@@ -42,14 +51,20 @@ export class HttpProblem extends Error {
   readonly slug: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
+  readonly quota?: Problem['quota'];
 
-  constructor(status: number, detail: string, options: { slug?: string; errors?: FieldError[]; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    detail: string,
+    options: { slug?: string; errors?: FieldError[]; headers?: Record<string, string>; quota?: Problem['quota'] } = {},
+  ) {
     super(detail);
     this.name = 'HttpProblem';
     this.status = status;
     this.slug = options.slug ?? slugForStatus(status);
     this.errors = options.errors;
     this.headers = options.headers;
+    this.quota = options.quota;
   }
 }
 

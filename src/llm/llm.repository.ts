@@ -1,7 +1,9 @@
 import { and, asc, count, eq, gte, inArray, lt, sql, sum } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { llmBudgetEvents, llmRequests } from '../db/schema/llm-requests.js';
+import { usageRecords } from '../db/schema/usage.js';
 import { workspaces } from '../db/schema/workspaces.js';
+import { monthOf } from '../usage/quota-limits.js';
 
 export type NewLlmRequest = typeof llmRequests.$inferInsert;
 export type LlmBudgetEventRecord = typeof llmBudgetEvents.$inferSelect;
@@ -18,8 +20,22 @@ export type UsageGroup = 'day' | 'model' | 'site' | 'step';
 export class LlmRepository {
   constructor(private readonly db: Db) {}
 
+  /** Stores the request and, in the same transaction, its cost in the usage ledger billing reads. */
   async insert(row: NewLlmRequest): Promise<void> {
-    await this.db.insert(llmRequests).values(row);
+    await this.db.transaction(async (tx) => {
+      const [request] = await tx.insert(llmRequests).values(row).returning({ id: llmRequests.id, createdAt: llmRequests.createdAt });
+      if (!row.costUsd) return;
+      await tx
+        .insert(usageRecords)
+        .values({
+          workspaceId: row.workspaceId,
+          meter: 'llm_cost_usd',
+          quantity: row.costUsd,
+          periodStart: monthOf(request!.createdAt).start,
+          sourceKey: `llm:${request!.id}`,
+        })
+        .onConflictDoNothing();
+    });
   }
 
   /** USD spent by a workspace since `from`. */

@@ -1,4 +1,5 @@
 import normalizeUrl from 'normalize-url';
+import { isUniqueViolation } from '../db/errors.js';
 import type { SiteOptions } from '../db/schema/sites.js';
 import { addressKind, checkHost, type Resolver } from '../engine/index.js';
 import type { Cursor } from '../http/pagination.js';
@@ -68,12 +69,20 @@ export interface SiteAddressPolicy {
   resolver?: Resolver;
 }
 
+/** The workspace quotas sites and analyses count against (src/usage), and the ledger analyses are counted in. */
+export interface AnalysisQuota {
+  admitNewSite(workspaceId: string): Promise<void>;
+  admitAnalysis(workspaceId: string): Promise<void>;
+  recordAnalysis(workspaceId: string, jobId: string, at: Date): Promise<unknown>;
+}
+
 export class SitesService {
   constructor(
     private readonly sites: SitesRepository,
     private readonly jobs: JobsRepository,
     private readonly analysis: AnalysisCoordinator,
     private readonly addressPolicy: SiteAddressPolicy,
+    private readonly quotas: AnalysisQuota,
   ) {}
 
   /**
@@ -106,6 +115,7 @@ export class SitesService {
     await this.refuseBlockedHost(url);
     const existing = await this.sites.findByUrl(workspaceId, url);
     if (existing) throw new DomainError('conflict', `${url} is already a site of this workspace`, { code: 'duplicate-site' });
+    await this.quotas.admitNewSite(workspaceId);
     const site = await this.sites
       .insert({
         workspaceId,
@@ -120,7 +130,7 @@ export class SitesService {
           throw new DomainError('conflict', `${url} is already a site of this workspace`, { code: 'duplicate-site' });
         throw error;
       });
-    const analysis = await this.analysis.start(site, priority);
+    const analysis = await this.startAnalysis(site, priority);
     return { site: (await this.sites.get(site.id))!, analysis };
   }
 
@@ -135,7 +145,11 @@ export class SitesService {
         if (error instanceof DomainError && error.kind === 'conflict') {
           const site = await this.sites.findByUrl(workspaceId, canonicalSiteUrl(item.url));
           results.push({ url: item.url, status: 'duplicate', siteId: site!.id });
-        } else if (error instanceof DomainError && (error.kind === 'invalid' || error.kind === 'unprocessable')) {
+        } else if (
+          error instanceof DomainError &&
+          (error.kind === 'invalid' || error.kind === 'unprocessable' || error.kind === 'forbidden')
+        ) {
+          // A quota reached refuses this URL and the ones after it with the quota's message.
           results.push({ url: item.url, status: 'invalid', error: error.message });
         } else {
           throw error;
@@ -175,8 +189,15 @@ export class SitesService {
   async reanalyze(workspaceId: string, id: string): Promise<{ site: SiteRecord; analysis: JobRecord }> {
     const site = await this.get(workspaceId, id);
     if ((await this.jobs.activeForSite(id, ANALYZE_SITE)).length) throw new DomainError('conflict', 'The site is being analysed already');
-    const analysis = await this.analysis.start(site, Priority.user);
+    await this.quotas.admitAnalysis(workspaceId);
+    const analysis = await this.startAnalysis(site, Priority.user);
     return { site: await this.get(workspaceId, id), analysis };
+  }
+
+  private async startAnalysis(site: SiteRecord, priority: Priority): Promise<JobRecord> {
+    const analysis = await this.analysis.start(site, priority);
+    await this.quotas.recordAnalysis(site.workspaceId, analysis.id, analysis.createdAt);
+    return analysis;
   }
 
   /** Deletes sites of the workspace, cancelling their queued and running jobs first. */
@@ -188,9 +209,4 @@ export class SitesService {
     }
     return this.sites.delete(workspaceId, ids);
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  return code === '23505';
 }

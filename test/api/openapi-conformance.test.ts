@@ -449,6 +449,12 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('postAdminUsersByIdEnable', 200, { params: { id: bob.id } });
     await call('postAdminUsersByIdEnable', 404, { params: { id: unknownId } });
     await call('putAdminUsersByIdSystemAdmin', 409, { params: { id: alice.id }, body: { systemAdmin: false } });
+    const leaving = await signUp(app, 'leaving@example.com');
+    await call('postAdminUsersByIdResetPassword', 200, { params: { id: leaving.id } });
+    await call('postAdminUsersByIdResetPassword', 404, { params: { id: unknownId } });
+    await call('deleteAdminUsersById', 200, { params: { id: leaving.id } });
+    await call('deleteAdminUsersById', 404, { params: { id: leaving.id } });
+    await call('deleteAdminUsersById', 409, { params: { id: alice.id } });
     await call('putAdminUsersByIdSystemAdmin', 400, { params: { id: alice.id }, body: {} });
     const entries = (await call('getAdminAudit', 200, { query: { action: 'admin.', limit: 5 } })).json();
     await call('getAdminAudit', 400, { query: { cursor: 'garbage' } });
@@ -473,6 +479,35 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getAdminBackups', 200);
     await call('getAdminBackupsByName', 200, { params: { name: backup.name } });
     await call('getAdminBackupsByName', 404, { params: { name: 'siteprint-20000101T000000000Z-000000.tar.gz' } });
+  });
+
+  it('usage, plans and quotas, with quota and rate-limit problems', async () => {
+    // The admin case above ended bob's sessions; a fresh account holds the quotas.
+    const dana = await signUp(app, 'dana@example.com');
+    await call('getUsage', 200);
+    await call('getUsage', 400, { query: { month: 'May' } });
+    const plan = (await call('postAdminPlans', 201, { body: { name: 'Conformance', limits: { sites: 0 }, currency: 'EUR' } })).json();
+    await call('postAdminPlans', 409, { body: { name: 'Conformance', limits: {} } });
+    await call('postAdminPlans', 400, { body: { name: 'Bad', limits: { sites: -1 } } });
+    await call('getAdminPlans', 200);
+    await call('getAdminPlans', 403, { as: dana });
+    await call('patchAdminPlansById', 200, { params: { id: plan.id }, body: { priceMonthlyCents: 900 } });
+    await call('patchAdminPlansById', 404, { params: { id: unknownId }, body: { name: 'Nothing' } });
+    await call('getAdminQuotaDefaults', 200);
+    await call('putAdminQuotaDefaults', 200, { body: {} });
+    await call('putAdminQuotaDefaults', 400, { body: { sites: 'many' } });
+    await call('getAdminWorkspacesByIdQuota', 200, { params: { id: dana.workspaceId } });
+    await call('getAdminWorkspacesByIdQuota', 404, { params: { id: unknownId } });
+    await call('putAdminWorkspacesByIdQuota', 400, { params: { id: dana.workspaceId }, body: { planId: unknownId } });
+    await call('putAdminWorkspacesByIdQuota', 200, { params: { id: dana.workspaceId }, body: { planId: plan.id } });
+    await call('postSites', 403, { as: dana, body: { url: 'https://quota.example' } });
+    await call('putAdminWorkspacesByIdQuota', 200, {
+      params: { id: dana.workspaceId },
+      body: { planId: null, overrides: { apiRequestsPerMinutePerCaller: 1 } },
+    });
+    await call('getUsage', 200, { as: dana });
+    await call('getUsage', 429, { as: dana });
+    await call('putAdminWorkspacesByIdQuota', 200, { params: { id: dana.workspaceId }, body: { overrides: null } });
   });
 
   it('answers 405 with Allow, not 404, for a method a known path does not support', async () => {

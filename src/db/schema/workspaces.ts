@@ -1,5 +1,6 @@
-import { index, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.js';
+import { plans, type QuotaLimitValues } from './plans.js';
 
 export const workspaceRoles = ['owner', 'admin', 'member', 'viewer'] as const;
 export type WorkspaceRole = (typeof workspaceRoles)[number];
@@ -12,6 +13,10 @@ export const workspaces = pgTable('workspaces', {
   personalOwnerId: uuid('personal_owner_id').references(() => users.id, { onDelete: 'cascade' }),
   /** Monthly LLM budget in USD set by the workspace's owners or admins; null means the instance default (LLM_MONTHLY_BUDGET_USD). */
   llmMonthlyBudgetUsd: real('llm_monthly_budget_usd'),
+  /** The plan whose limits apply; null means the instance's default quotas. */
+  planId: uuid('plan_id').references(() => plans.id, { onDelete: 'set null' }),
+  /** Per-workspace limits set by a system administrator, over the plan's. */
+  quotaOverrides: jsonb('quota_overrides').$type<QuotaLimitValues>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -1,0 +1,214 @@
+import type { AuditRepository } from '../audit/audit.repository.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { DomainError, domainErrors } from '../domain/errors.js';
+import type { SettingsRepository } from '../settings/settings.repository.js';
+import { effectiveLimits, monthOf, quotaLimitsSchema, type EffectiveLimits, type QuotaLimits, type QuotaName } from './quota-limits.js';
+import type { NewPlan, PlanRecord, UsageRepository } from './usage.repository.js';
+
+/** The instance setting holding the default quotas of workspaces on no plan (or for quotas their plan leaves out). */
+const DEFAULTS_KEY = 'quota-defaults';
+
+export interface AdminActor {
+  userId: string;
+  ip: string;
+  userAgent?: string;
+}
+
+export interface UsageReport {
+  periodStart: Date;
+  periodEnd: Date;
+  plan: { id: string; name: string } | null;
+  limits: EffectiveLimits;
+  used: { sites: number; analyses: number; extractionPages: number; llmCostUsd: number };
+}
+
+export interface WorkspaceQuota {
+  workspaceId: string;
+  plan: PlanRecord | null;
+  overrides: QuotaLimits | null;
+  limits: EffectiveLimits;
+}
+
+function exceeded(name: QuotaName, what: string, limit: number, used: number, resetAt: Date | null): DomainError {
+  const when = resetAt ? ` It resets at ${resetAt.toISOString()}.` : '';
+  return new DomainError('forbidden', `The workspace has reached its quota of ${limit} ${what}.${when}`, {
+    code: 'quota-exceeded',
+    quota: { name, limit, used, resetAt: resetAt?.toISOString() ?? null },
+  });
+}
+
+/**
+ * Quotas (instance defaults, then the workspace's plan, then its overrides) checked before work is
+ * admitted, and the usage ledger the consuming work writes. Monthly quotas count the ledger of the
+ * current calendar month (UTC).
+ */
+export class QuotasService {
+  constructor(
+    private readonly usage: UsageRepository,
+    private readonly settings: SettingsRepository,
+    private readonly audit: AuditRepository,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async defaults(): Promise<QuotaLimits> {
+    const stored = await this.settings.get(DEFAULTS_KEY);
+    const parsed = quotaLimitsSchema.safeParse(stored?.value ?? {});
+    return parsed.success ? parsed.data : {};
+  }
+
+  async setDefaults(actor: AdminActor, limits: QuotaLimits): Promise<QuotaLimits> {
+    await this.settings.set(DEFAULTS_KEY, limits);
+    await this.record(actor, 'admin.quota-defaults-changed', 'quota-defaults', { limits });
+    return limits;
+  }
+
+  async workspaceQuota(workspaceId: string): Promise<WorkspaceQuota> {
+    const [row, defaults] = await Promise.all([this.usage.workspaceQuota(workspaceId), this.defaults()]);
+    if (!row) throw domainErrors.notFound('Workspace');
+    const planLimits = row.plan ? quotaLimitsSchema.safeParse(row.plan.limits) : undefined;
+    return {
+      workspaceId,
+      plan: row.plan,
+      overrides: row.overrides,
+      limits: effectiveLimits(defaults, planLimits?.success ? planLimits.data : null, row.overrides),
+    };
+  }
+
+  async limitsOf(workspaceId: string): Promise<EffectiveLimits> {
+    return (await this.workspaceQuota(workspaceId)).limits;
+  }
+
+  /** Refuses a new site (and the analysis it starts) when the workspace is at its sites or analyses quota. */
+  async admitNewSite(workspaceId: string): Promise<void> {
+    const limits = await this.limitsOf(workspaceId);
+    if (limits.sites !== null) {
+      const sites = await this.usage.siteCount(workspaceId);
+      if (sites >= limits.sites) throw exceeded('sites', 'sites', limits.sites, sites, null);
+    }
+    await this.checkMonthly(workspaceId, limits, 'analysesPerMonth', 'analyses', 'analyses this month', 1);
+  }
+
+  async admitAnalysis(workspaceId: string): Promise<void> {
+    await this.checkMonthly(workspaceId, await this.limitsOf(workspaceId), 'analysesPerMonth', 'analyses', 'analyses this month', 1);
+  }
+
+  /** Refuses extraction of `pages` more pages when they would go over this month's quota. */
+  async admitExtraction(workspaceId: string, pages: number): Promise<void> {
+    const limits = await this.limitsOf(workspaceId);
+    await this.checkMonthly(workspaceId, limits, 'extractionPagesPerMonth', 'extraction_pages', 'extracted pages this month', pages);
+  }
+
+  /** Counts one analysis in the ledger, once per analysis job however often it is called. */
+  recordAnalysis(workspaceId: string, jobId: string, at: Date): Promise<boolean> {
+    return this.usage.record({ workspaceId, meter: 'analyses', quantity: 1, periodStart: monthOf(at).start, sourceKey: `job:${jobId}` });
+  }
+
+  recordExtractionPages(workspaceId: string, jobId: string, pages: number, at: Date): Promise<boolean> {
+    return this.usage.record({
+      workspaceId,
+      meter: 'extraction_pages',
+      quantity: pages,
+      periodStart: monthOf(at).start,
+      sourceKey: `job:${jobId}`,
+    });
+  }
+
+  recordLlmCost(workspaceId: string, requestId: string, costUsd: number, at: Date): Promise<boolean> {
+    return this.usage.record({
+      workspaceId,
+      meter: 'llm_cost_usd',
+      quantity: costUsd,
+      periodStart: monthOf(at).start,
+      sourceKey: `llm:${requestId}`,
+    });
+  }
+
+  /** The workspace's use of each quota in the month holding `at`, with the limits in force now. */
+  async report(workspaceId: string, at: Date = this.now()): Promise<UsageReport> {
+    const period = monthOf(at);
+    const [quota, totals, sites] = await Promise.all([
+      this.workspaceQuota(workspaceId),
+      this.usage.totals(workspaceId, period.start),
+      this.usage.siteCount(workspaceId),
+    ]);
+    return {
+      periodStart: period.start,
+      periodEnd: period.end,
+      plan: quota.plan && { id: quota.plan.id, name: quota.plan.name },
+      limits: quota.limits,
+      used: {
+        sites,
+        analyses: totals.analyses ?? 0,
+        extractionPages: totals.extraction_pages ?? 0,
+        llmCostUsd: totals.llm_cost_usd ?? 0,
+      },
+    };
+  }
+
+  listPlans(): Promise<PlanRecord[]> {
+    return this.usage.listPlans();
+  }
+
+  async createPlan(actor: AdminActor, plan: NewPlan): Promise<PlanRecord> {
+    const created = await this.usage.createPlan(plan);
+    if (!created) throw domainErrors.conflict(`A plan named "${plan.name}" exists already`, 'duplicate-plan');
+    await this.record(actor, 'admin.plan-created', `plan:${created.id}`, { name: created.name, limits: created.limits });
+    return created;
+  }
+
+  async updatePlan(actor: AdminActor, id: string, changes: Partial<NewPlan>): Promise<PlanRecord> {
+    const updated = await this.usage.updatePlan(id, changes).catch((error: unknown) => {
+      if (isUniqueViolation(error)) throw domainErrors.conflict(`A plan named "${changes.name}" exists already`, 'duplicate-plan');
+      throw error;
+    });
+    if (!updated) throw domainErrors.notFound('Plan');
+    await this.record(actor, 'admin.plan-updated', `plan:${id}`, { changes });
+    return updated;
+  }
+
+  async setWorkspaceQuota(
+    actor: AdminActor,
+    workspaceId: string,
+    changes: { planId?: string | null; overrides?: QuotaLimits | null },
+  ): Promise<WorkspaceQuota> {
+    if (changes.planId && !(await this.usage.getPlan(changes.planId))) {
+      throw domainErrors.invalid('No such plan', [{ in: 'body', path: '/planId', message: 'no plan has this id' }]);
+    }
+    if (!(await this.usage.setWorkspaceQuota(workspaceId, changes))) throw domainErrors.notFound('Workspace');
+    await this.record(actor, 'admin.workspace-quota-changed', `workspace:${workspaceId}`, changes, workspaceId);
+    return this.workspaceQuota(workspaceId);
+  }
+
+  private async checkMonthly(
+    workspaceId: string,
+    limits: EffectiveLimits,
+    name: QuotaName,
+    meter: 'analyses' | 'extraction_pages',
+    what: string,
+    wanted: number,
+  ): Promise<void> {
+    const limit = limits[name];
+    if (limit === null) return;
+    const period = monthOf(this.now());
+    const used = (await this.usage.totals(workspaceId, period.start))[meter] ?? 0;
+    if (used + wanted > limit) throw exceeded(name, what, limit, used, period.end);
+  }
+
+  private record(
+    actor: AdminActor,
+    action: Parameters<AuditRepository['append']>[0]['action'],
+    target: string,
+    details: Record<string, unknown>,
+    workspaceId?: string,
+  ): Promise<void> {
+    return this.audit.append({
+      action,
+      actorUserId: actor.userId,
+      workspaceId: workspaceId ?? null,
+      target,
+      details,
+      ip: actor.ip,
+      userAgent: actor.userAgent ?? null,
+    });
+  }
+}

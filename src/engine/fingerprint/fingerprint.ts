@@ -150,17 +150,20 @@ function candidateIndex(technologies: CompiledTechnology[]): CandidateIndex {
     else if (known[known.length - 1] !== at) known.push(at);
   };
   technologies.forEach((technology, at) => {
-    const pageWide = [technology.html, technology.text, technology.scripts, technology.scriptSrc].flat();
-    const ungated =
-      technology.url.length > 0 ||
-      pageWide.some((pattern) => !pattern.literals) ||
-      technology.dom.some((check) => check.tokens.some((tokens) => tokens.length === 0));
+    let ungated = technology.url.length > 0;
+    for (const patterns of [technology.html, technology.text, technology.scripts, technology.scriptSrc]) {
+      for (const pattern of patterns) {
+        if (!pattern.literals) ungated = true;
+        else for (const literal of pattern.literals) add(index.byLiteral, literal, at);
+      }
+    }
+    for (const check of technology.dom) {
+      for (const tokens of check.tokens) {
+        if (tokens.length === 0) ungated = true;
+        for (const token of tokens) add(index.byLiteral, token, at);
+      }
+    }
     if (ungated) index.always.push(at);
-    for (const literal of [
-      ...pageWide.flatMap((pattern) => pattern.literals ?? []),
-      ...technology.dom.flatMap((check) => check.tokens.flat()),
-    ])
-      add(index.byLiteral, literal, at);
     for (const [name] of technology.headers) add(index.byHeader, name, at);
     for (const [name] of technology.cookies) {
       if (name.endsWith('*')) index.anyCookie.push(at);

@@ -1,5 +1,4 @@
 import { CodeChallengeMethod, OAuth2Client } from 'arctic';
-import { request } from 'undici';
 import type { Config } from '../config/index.js';
 
 export type OAuthProviderName = 'google' | 'github';
@@ -57,7 +56,9 @@ export class OAuthProvider {
   private async exchange(code: string, codeVerifier: string): Promise<string> {
     const { clientId, clientSecret, redirectUri } = this.credentials;
     const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
-    const response = await request(this.endpoints.token, {
+    const response = await (
+      await import('undici')
+    ).request(this.endpoints.token, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -119,7 +120,9 @@ export class OAuthProvider {
 }
 
 async function getJson(url: string, accessToken: string): Promise<unknown> {
-  const response = await request(url, {
+  const response = await (
+    await import('undici')
+  ).request(url, {
     headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'siteprint' },
     signal: AbortSignal.timeout(10_000),
   });

@@ -1,5 +1,4 @@
 import type { AttemptStore } from '../accounts/login-limiter.js';
-import { RedisAttemptStore } from '../accounts/redis-attempt-store.js';
 import type { Config } from '../config/index.js';
 import { migrationStatus } from '../db/migrations.js';
 import type { AppInstance } from '../http/app-instance.js';
@@ -35,7 +34,7 @@ export async function buildHttpApp(platform: Platform, { loginAttempts }: HttpAp
   await registerAccounts(app, {
     config,
     db: database.db,
-    loginAttempts: loginAttempts ?? sharedLoginAttempts(app, config, logger),
+    loginAttempts: loginAttempts ?? (await sharedLoginAttempts(app, config, logger)),
     cacheSessions: database.kind === 'pglite',
   });
 
@@ -62,8 +61,9 @@ export async function buildHttpApp(platform: Platform, { loginAttempts }: HttpAp
 }
 
 /** In scaled mode every API process counts sign-in attempts in the same Redis; embedded mode counts in memory. */
-function sharedLoginAttempts(app: AppInstance, config: Config, logger: Logger): AttemptStore | undefined {
+async function sharedLoginAttempts(app: AppInstance, config: Config, logger: Logger): Promise<AttemptStore | undefined> {
   if (!config.REDIS_URL) return undefined;
+  const { RedisAttemptStore } = await import('../accounts/redis-attempt-store.js');
   const store = RedisAttemptStore.connect(config.REDIS_URL, config.QUEUE_PREFIX, logger);
   app.addHook('onClose', () => store.close());
   return store;

@@ -67,7 +67,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       const migrations = await runMigrations(db);
       logger.info({ database: db.kind, migrations: migrations.applied }, 'database ready');
     }
-    const events = createEventBus(config.REDIS_URL, logger, config.QUEUE_PREFIX);
+    const events = await createEventBus(config.REDIS_URL, logger, config.QUEUE_PREFIX);
     const jobs = new JobsRepository(db.db);
     const sites = new SitesRepository(db.db);
     const blueprints = new BlueprintsRepository(db.db);
@@ -77,7 +77,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const quotas = new QuotasService(new UsageRepository(db.db), new SettingsRepository(db.db), new AuditRepository(db.db));
     // The coordinator and the queue refer to each other: job changes drive the pipeline, and
     // the listener only runs once both exist.
-    const queue = createJobQueue({
+    const queue = await createJobQueue({
       database: db,
       logger,
       redisUrl: config.REDIS_URL,

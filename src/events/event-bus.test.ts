@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceUrl } from '../../test/support/services.js';
 import { createLogger } from '../logging/logger.js';
-import { LocalEventBus, RedisEventBus, type EventBus, type PlatformEvent } from './event-bus.js';
+import { LocalEventBus, type EventBus, type PlatformEvent } from './event-bus.js';
+import { RedisEventBus } from './redis-event-bus.js';
 
 const logger = createLogger({ level: 'silent' });
 const redisUrl = serviceUrl('TEST_REDIS_URL');

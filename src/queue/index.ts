@@ -1,7 +1,6 @@
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
-import { BullmqQueue } from './bullmq-queue.js';
 import { EmbeddedQueue } from './embedded-queue.js';
 import { JobsRepository } from './jobs.repository.js';
 import type { JobChangeListener, JobLogListener, JobQueue } from './types.js';
@@ -23,9 +22,11 @@ export interface CreateQueueOptions {
   onLog?: JobLogListener;
 }
 
-export function createJobQueue(options: CreateQueueOptions): JobQueue {
+/** BullMQ (and its Redis client) loads only in scaled mode: an embedded server does not pay for it at start. */
+export async function createJobQueue(options: CreateQueueOptions): Promise<JobQueue> {
   const jobs = new JobsRepository(options.database.db);
   if (options.redisUrl) {
+    const { BullmqQueue } = await import('./bullmq-queue.js');
     return new BullmqQueue({
       jobs,
       logger: options.logger,

@@ -28,7 +28,7 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
     database = await target.open();
     jobs = new JobsRepository(database.db);
     sites = new SitesRepository(database.db);
-    queue = createJobQueue({
+    queue = await createJobQueue({
       database,
       logger,
       jobTypes: ANALYSIS_STEPS,

@@ -41,7 +41,7 @@ describe.each(targets)('job queue contract: $name', (target) => {
     database = await target.database.open();
     workspaceId = await createTestWorkspace(database);
     jobs = new JobsRepository(database.db);
-    queue = createJobQueue({
+    queue = await createJobQueue({
       database,
       logger,
       redisUrl: target.redisUrl,

@@ -9,8 +9,8 @@ import { createTestWorkspace, databaseTargets, type TestDatabase } from '../supp
 
 const logger = createLogger({ level: 'silent' });
 
-function schedulerOn(database: Database): SiteScheduler {
-  const queue = createJobQueue({ database, logger, jobTypes: ['check_site'] });
+async function schedulerOn(database: Database): Promise<SiteScheduler> {
+  const queue = await createJobQueue({ database, logger, jobTypes: ['check_site'] });
   return new SiteScheduler({ sites: new SitesRepository(database.db), queue, logger });
 }
 
@@ -59,7 +59,7 @@ describe.each(databaseTargets())('site scheduler on $name', (target) => {
         ? [database, ...(await Promise.all([1, 2].map(() => openDatabase({ url: database.url }))))]
         : [database, database];
     extra.push(...peers.filter((peer) => peer !== database));
-    const counts = await Promise.all(peers.map((peer) => schedulerOn(peer).tick(now)));
+    const counts = await Promise.all(peers.map(async (peer) => (await schedulerOn(peer)).tick(now)));
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(1);
 
     const jobs = await database.query<{ site_id: string; type: string; priority: number }>(sql`select site_id, type, priority from jobs`);
@@ -67,8 +67,8 @@ describe.each(databaseTargets())('site scheduler on $name', (target) => {
     expect((await sites.get(due.id))?.nextCheckAt?.toISOString()).toBe('2026-11-25T13:00:00.000Z');
 
     // Nothing is due again until the next slot.
-    expect(await schedulerOn(database).tick(new Date('2026-11-25T12:10:00Z'))).toBe(0);
+    expect(await (await schedulerOn(database)).tick(new Date('2026-11-25T12:10:00Z'))).toBe(0);
     // At 13:00 both the first site's next slot and the other site's 12:30 slot have come.
-    expect(await schedulerOn(database).tick(new Date('2026-11-25T13:00:01Z'))).toBe(2);
+    expect(await (await schedulerOn(database)).tick(new Date('2026-11-25T13:00:01Z'))).toBe(2);
   });
 });

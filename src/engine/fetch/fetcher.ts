@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import type { Agent, request as undiciRequest } from 'undici';
 import { guardedLookup, isBlockedAddress, type Resolver } from './address-guard.js';
 import { decodeHtml, looksBinary, readBody } from './decode.js';
 import { FetchError } from './errors.js';
@@ -84,10 +84,14 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
  * bounded in time, size and redirects, polite per host, respectful of robots.txt, and
  * returning correctly decoded UTF-8.
  */
+/** The codes of undici's HeadersTimeoutError, BodyTimeoutError and ConnectTimeoutError. */
+const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
 export class Fetcher {
   private readonly options: Required<Omit<FetcherOptions, 'resolver' | 'isBlockedAddress'>>;
   private readonly isBlocked: (address: string) => boolean;
-  private readonly agent: Agent;
+  private readonly agentOptions: ConstructorParameters<typeof Agent>[0];
+  private client?: Promise<{ agent: Agent; request: typeof undiciRequest }>;
   private readonly hosts = new Map<string, { limit: LimitFunction; last: number }>();
   private readonly robots = new Map<string, Promise<Robots | null>>();
 
@@ -106,14 +110,22 @@ export class Fetcher {
       hostDelayMs: options.hostDelayMs ?? 200,
     };
     this.isBlocked = options.isBlockedAddress ?? isBlockedAddress;
-    this.agent = new Agent({
+    this.agentOptions = {
       connect: {
         timeout: this.options.connectTimeoutMs,
         ...(this.options.allowPrivateNetwork ? {} : { lookup: guardedLookup(options.resolver, this.isBlocked) }),
       },
       headersTimeout: this.options.timeoutMs,
       bodyTimeout: this.options.timeoutMs,
-    });
+    };
+  }
+
+  /**
+   * undici loads with the first fetch: every API process makes a Fetcher at start, and loading
+   * undici was a noticeable part of a restart for a process that may never fetch a page.
+   */
+  private undici(): Promise<{ agent: Agent; request: typeof undiciRequest }> {
+    return (this.client ??= import('undici').then(({ Agent, request }) => ({ agent: new Agent(this.agentOptions), request })));
   }
 
   get userAgent(): string {
@@ -145,7 +157,7 @@ export class Fetcher {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.client) await (await this.client).agent.close();
   }
 
   private parse(url: string): URL {
@@ -226,8 +238,9 @@ export class Fetcher {
           url.href,
         );
       }
+      const { agent, request } = await this.undici();
       const response = await request(url, {
-        dispatcher: this.agent,
+        dispatcher: agent,
         method: 'GET',
         signal,
         headers: {
@@ -287,9 +300,7 @@ export class Fetcher {
       return new FetchError('blocked_address', (cause as Error).message, url);
     }
     if (
-      error instanceof undiciErrors.HeadersTimeoutError ||
-      error instanceof undiciErrors.BodyTimeoutError ||
-      error instanceof undiciErrors.ConnectTimeoutError ||
+      UNDICI_TIMEOUTS.has((error as { code?: string }).code ?? '') ||
       (error as Error).name === 'TimeoutError' ||
       (error as Error).name === 'AbortError'
     ) {

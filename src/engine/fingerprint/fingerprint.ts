@@ -1,6 +1,6 @@
 import { compile as compileSelector, selectAll } from 'css-select';
-import type { AnyNode, Element } from 'domhandler';
-import { getElementsByTagName, textContent } from 'domutils';
+import { hasChildren, isComment, isText, type AnyNode, type Element } from 'domhandler';
+import { getElementsByTagName } from 'domutils';
 import { parseDocument } from 'htmlparser2';
 import { flattenDeepNesting } from '../nesting.js';
 import { technologyDatabase, type TechnologyDefinition } from './database.js';
@@ -113,6 +113,66 @@ interface CompiledDatabase {
   byName: Map<string, CompiledTechnology>;
   /** Every literal the page-wide patterns and DOM selectors require, to find all present ones in one pass. */
   literals: LiteralFinder;
+  candidates: CandidateIndex;
+}
+
+/**
+ * Which technologies a page can possibly match, by index into `technologies`: most of the
+ * database's thousands have no literal, header, cookie or meta tag on a given page, and going
+ * through each of their patterns only to reject it was a good part of every fingerprint.
+ */
+interface CandidateIndex {
+  /** Technologies with a page-wide pattern or DOM check that no literal gates, or a URL pattern. */
+  always: number[];
+  byLiteral: Map<string, number[]>;
+  byHeader: Map<string, number[]>;
+  byCookie: Map<string, number[]>;
+  /** Technologies with a cookie name ending in `*`: candidates whenever the page sets a cookie. */
+  anyCookie: number[];
+  byMeta: Map<string, number[]>;
+  /** Technologies with JavaScript-global patterns: candidates when the page was rendered. */
+  js: number[];
+}
+
+function candidateIndex(technologies: CompiledTechnology[]): CandidateIndex {
+  const index: CandidateIndex = {
+    always: [],
+    byLiteral: new Map(),
+    byHeader: new Map(),
+    byCookie: new Map(),
+    anyCookie: [],
+    byMeta: new Map(),
+    js: [],
+  };
+  const add = (map: Map<string, number[]>, key: string, at: number) => {
+    const known = map.get(key);
+    if (!known) map.set(key, [at]);
+    else if (known[known.length - 1] !== at) known.push(at);
+  };
+  technologies.forEach((technology, at) => {
+    let ungated = technology.url.length > 0;
+    for (const patterns of [technology.html, technology.text, technology.scripts, technology.scriptSrc]) {
+      for (const pattern of patterns) {
+        if (!pattern.literals) ungated = true;
+        else for (const literal of pattern.literals) add(index.byLiteral, literal, at);
+      }
+    }
+    for (const check of technology.dom) {
+      for (const tokens of check.tokens) {
+        if (tokens.length === 0) ungated = true;
+        for (const token of tokens) add(index.byLiteral, token, at);
+      }
+    }
+    if (ungated) index.always.push(at);
+    for (const [name] of technology.headers) add(index.byHeader, name, at);
+    for (const [name] of technology.cookies) {
+      if (name.endsWith('*')) index.anyCookie.push(at);
+      else add(index.byCookie, name, at);
+    }
+    for (const [name] of technology.meta) add(index.byMeta, name, at);
+    if (technology.js.length) index.js.push(at);
+  });
+  return index;
 }
 
 let compiled: CompiledDatabase | undefined;
@@ -150,6 +210,7 @@ function signatures(): CompiledDatabase {
     technologies,
     byName: new Map(technologies.map((technology) => [technology.name, technology])),
     literals: new LiteralFinder(literals),
+    candidates: candidateIndex(technologies),
   };
   return compiled;
 }
@@ -163,6 +224,24 @@ function compiledQuery(check: DomCheck): ((node: Element) => boolean) | null {
     }
   }
   return check.query;
+}
+
+/**
+ * The text of a node as domutils' `textContent` gives it (comments left out), collected into one
+ * array and joined once: domutils builds and joins a string per element, which on large pages was
+ * one of the biggest costs of a fingerprint (the body's text, every selected node's text).
+ */
+function textContent(node: AnyNode): string {
+  const parts: string[] = [];
+  const stack: AnyNode[] = [node];
+  while (stack.length) {
+    const current = stack.pop()!;
+    if (isText(current)) parts.push(current.data);
+    else if (hasChildren(current) && !isComment(current)) {
+      for (let i = current.children.length - 1; i >= 0; i--) stack.push(current.children[i]!);
+    }
+  }
+  return parts.join('');
 }
 
 /** Cookie names and values from Set-Cookie headers (joined with ", " by the fetcher). */
@@ -215,7 +294,7 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
     return known;
   };
   const text = (body ? textOf(body) : '').replace(/\s+/g, ' ').slice(0, 200_000);
-  const { technologies, literals } = signatures();
+  const { technologies, literals, candidates } = signatures();
   const present = {
     html: literals.find(html),
     scripts: literals.find(scripts),
@@ -239,7 +318,22 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
     detections.set(technology.name, found);
   };
 
-  for (const technology of technologies) {
+  // A superset of the technologies the checks below can detect, in database order (so versions and
+  // confidences come out as when every technology was checked).
+  const candidateSet = new Set(candidates.always);
+  const include = (found: number[] | undefined) => {
+    if (found) for (const at of found) candidateSet.add(at);
+  };
+  for (const found of [present.html, present.scripts, present.text, present.scriptSrc])
+    for (const literal of found) include(candidates.byLiteral.get(literal));
+  for (const name of Object.keys(headers)) include(candidates.byHeader.get(name));
+  for (const name of cookies.keys()) include(candidates.byCookie.get(name));
+  if (cookies.size) include(candidates.anyCookie);
+  for (const name of meta.keys()) include(candidates.byMeta.get(name));
+  if (page.js) include(candidates.js);
+
+  for (const at of [...candidateSet].sort((a, b) => a - b)) {
+    const technology = technologies[at]!;
     for (const [name, pattern] of technology.headers) if (headers[name] !== undefined) hit(technology, pattern, headers[name]);
     for (const [name, pattern] of technology.cookies) {
       const matching = name.endsWith('*')

@@ -10,6 +10,7 @@ import { randomToken, sha256 } from './secrets.js';
 import { SetupTokenError } from './setup-token.js';
 import type { UserRecord, UsersRepository } from './users.repository.js';
 import type { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
+import { metrics } from '../system/metrics.js';
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
 
@@ -94,6 +95,7 @@ export class AccountsService {
       ? await verifyPassword(user.passwordHash, input.password)
       : await verifyDummyPassword(input.password).then(() => false);
     if (!user || !valid) {
+      metrics.loginFailures.inc();
       await this.deps.audit.append({
         action: 'login.failed',
         actorUserId: user?.id,

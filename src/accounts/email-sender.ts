@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { EmailOutboxRepository, type OutboxMessage } from './email-outbox.repository.js';
+import { metrics } from '../system/metrics.js';
 
 export interface EmailSenderOptions {
   outbox: EmailOutboxRepository;
@@ -74,9 +75,11 @@ export class EmailSender {
         })),
       });
       await outbox.markSent(message.id, new Date());
+      metrics.emailDeliveries.inc({ outcome: 'sent' });
       return true;
     } catch (error) {
       const reason = (error as Error).message;
+      metrics.emailDeliveries.inc({ outcome: 'failed' });
       // After the last attempt the message stays unsent with its error, pushed out of reach, for an operator to see.
       const retryAt =
         message.attempts >= maxAttempts

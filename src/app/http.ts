@@ -7,7 +7,7 @@ import { OPENAPI_PATH } from '../http/openapi-contract.js';
 import { createHttpServer } from '../http/server.js';
 import type { Logger } from '../logging/logger.js';
 import { registerHealthRoutes, type ReadinessCheck } from '../system/health.js';
-import { createMetricsRegistry, registerHttpMetrics } from '../system/metrics.js';
+import { registerHttpMetrics } from '../system/metrics.js';
 import { registerVersionRoute, siteprintVersion } from '../system/version.js';
 import { registerAccounts } from './accounts.js';
 import type { Platform } from './platform.js';
@@ -38,8 +38,7 @@ export async function buildHttpApp(platform: Platform, { loginAttempts }: HttpAp
     cacheSessions: database.kind === 'pglite',
   });
 
-  const metrics = createMetricsRegistry();
-  registerHttpMetrics(app, metrics);
+  registerHttpMetrics(app, platform.metrics);
 
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },

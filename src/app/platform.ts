@@ -21,6 +21,9 @@ import { SitesRepository } from '../sites/sites.repository.js';
 import { SitesService } from '../sites/sites.service.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import { QuotasService, UsageRepository } from '../usage/index.js';
+import type { Registry } from 'prom-client';
+import { createMetricsRegistry, metrics } from '../system/metrics.js';
+import { registerPlatformGauges } from '../system/platform-metrics.js';
 import { createReportsService, type ReportSchedulesService, type ReportsService } from '../reports/index.js';
 
 /**
@@ -53,6 +56,8 @@ export interface Platform {
   /** Worker threads running the jobs' CPU-heavy engine work off the event loop. */
   engine: EngineThreads;
   scheduler: SiteScheduler;
+  /** This platform's gauges (queue, sites, budgets, pool), scraped with the process's metrics. */
+  metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -97,7 +102,15 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         }),
     });
     const analysis = new AnalysisCoordinator(jobs, queue, sites);
-    const fetcher = new Fetcher({ allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
+    const fetcher = new Fetcher({
+      allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK,
+      onFetch: (outcome, bytes) => {
+        metrics.fetches.inc({ outcome });
+        metrics.fetchBytes.inc(bytes);
+      },
+    });
+    const metricsRegistry = createMetricsRegistry();
+    registerPlatformGauges(metricsRegistry, { database: db, jobTypes: JOB_TYPES, defaultLlmBudgetUsd: config.LLM_MONTHLY_BUDGET_USD });
     const engine = engineThreads(config.WORKER_CONCURRENCY);
     let renderer: Renderer | undefined;
     const reports = createReportsService({ config, logger, database: db, queue, sites, blueprints });
@@ -106,7 +119,13 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         import('../pipeline/handlers.js'),
         import('../engine/render/index.js'),
       ]);
-      renderer = rendererFor(fetcher, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK });
+      renderer = rendererFor(fetcher, {
+        allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK,
+        onRender: (outcome, seconds) => {
+          metrics.renders.inc({ outcome });
+          metrics.renderDuration.observe(seconds);
+        },
+      });
       const deps: PipelineDeps = {
         config,
         logger,
@@ -147,6 +166,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       fetcher,
       engine,
       scheduler,
+      metrics: metricsRegistry,
       close: () =>
         (closing ??= (async () => {
           await scheduler.stop();

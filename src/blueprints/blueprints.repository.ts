@@ -2,6 +2,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { blueprintVersions, sites } from '../db/schema/sites.js';
 import type { Blueprint } from '../engine/blueprint/index.js';
+import { metrics } from '../system/metrics.js';
 
 export type BlueprintVersionRecord = Omit<typeof blueprintVersions.$inferSelect, 'content'> & { content: Blueprint };
 
@@ -53,7 +54,7 @@ export class BlueprintsRepository {
     reason: string;
     jobId?: string;
   }): Promise<{ version: BlueprintVersionRecord; created: boolean }> {
-    return this.db.transaction(async (tx) => {
+    const saved = await this.db.transaction(async (tx) => {
       // Serialises writers of one site so version numbers never collide.
       await tx.execute(sql`select id from ${sites} where ${sites.id} = ${input.siteId} for update`);
       const [existing] = await tx
@@ -88,5 +89,8 @@ export class BlueprintsRepository {
         .where(eq(sites.id, input.siteId));
       return { version, created };
     });
+    // Counted once committed: reasons are the pipeline's own words (analysis, repair, edit), a bounded set.
+    if (saved.created) metrics.blueprintVersions.inc({ reason: input.reason });
+    return saved;
   }
 }

@@ -46,6 +46,8 @@ const configSchema = z.object({
   TRUST_PROXY: booleanFlag.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Port of a worker's own /metrics endpoint (on HOST); unset, the worker serves none. The API serves /metrics on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** How long a worker may go silent before its running job is handed to another worker. */
   JOB_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** Prefix of Redis keys, so several instances can share one Redis. */

@@ -27,6 +27,8 @@ export interface Database {
   migrate(config: MigrationConfig): Promise<void>;
   /** PGlite only: a gzipped tarball of the data directory, taken between queries (backups). */
   dumpDataDir?(): Promise<Blob>;
+  /** PostgreSQL only: connections of this process's pool, for the metrics. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     db,
     query: async <Row extends Record<string, unknown>>(statement: SQL) => (await nodePgDb.execute(statement)).rows as Row[],
     kind: 'postgres',
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     ping: async () => {
       await db.execute(sql`select 1`);
     },

@@ -2,6 +2,7 @@ import { matchesUrlPattern } from '../engine/blueprint/index.js';
 import type { Blueprint } from '../engine/blueprint/schema.js';
 import { recordTyped, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type TypedField } from '../engine/extract/index.js';
 import type { Fetcher } from '../engine/fetch/index.js';
+import { metrics, secondsSince } from '../system/metrics.js';
 
 /**
  * Reading pages with a blueprint, shared by the extraction API (ExtractionService) and the
@@ -90,6 +91,19 @@ export async function extractClaimed(
 
 /** Fetches one URL and extracts it; a page that cannot be fetched or that no page type claims yields a result with its error. */
 export async function extractUrl(
+  fetcher: Fetcher,
+  blueprint: CompiledBlueprint,
+  url: string,
+  apply: ApplyPageType,
+): Promise<ExtractionResult> {
+  const started = performance.now();
+  const result = await extractFetched(fetcher, blueprint, url, apply);
+  metrics.extractionPages.inc({ outcome: result.error ? 'error' : 'ok' });
+  metrics.extractionPageDuration.observe(secondsSince(started));
+  return result;
+}
+
+async function extractFetched(
   fetcher: Fetcher,
   blueprint: CompiledBlueprint,
   url: string,

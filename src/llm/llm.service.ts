@@ -3,6 +3,7 @@ import { LlmClient, type BudgetGuard, type LlmUsage, type UsageRecorder } from '
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { Actor } from '../workspaces/workspaces.service.js';
 import type { LlmRepository, UsageGroup, UsageTotals } from './llm.repository.js';
+import { metrics } from '../system/metrics.js';
 
 /** Who a run of LLM calls is billed to. */
 export interface LlmAttribution {
@@ -131,6 +132,11 @@ export class LlmService {
         status: usage.status,
         error: usage.error,
       });
+      const labels = { model: usage.model, step: usage.step };
+      metrics.llmRequests.inc({ ...labels, status: usage.status });
+      metrics.llmTokens.inc({ ...labels, kind: 'prompt' }, usage.promptTokens);
+      metrics.llmTokens.inc({ ...labels, kind: 'completion' }, usage.completionTokens);
+      metrics.llmCost.inc(labels, usage.costUsd ?? 0);
       await this.#recordThresholds(attribution.workspaceId);
     };
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
+import { metrics } from '../system/metrics.js';
 import { JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
 import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, WorkOptions } from './types.js';
@@ -102,6 +103,8 @@ export class BullmqQueue implements JobQueue {
         maxStalledCount: 3,
       });
       worker.on('error', (err) => this.options.logger.error({ err, type }, 'BullMQ worker error'));
+      worker.on('stalled', () => metrics.bullmqStalled.inc({ type }));
+      metrics.bullmqStalled.inc({ type }, 0);
       this.workers.push(worker);
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));

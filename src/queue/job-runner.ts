@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger.js';
+import { initJobMetrics, metrics, secondsSince } from '../system/metrics.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
 import { isRetryable, JobCancelledError, type JobChangeListener, type JobContext, type JobHandlers, type JobLogListener } from './types.js';
 
@@ -24,7 +25,9 @@ export class JobRunner {
     private readonly jobs: JobsRepository,
     private readonly handlers: JobHandlers,
     private readonly options: RunnerOptions,
-  ) {}
+  ) {
+    for (const type of Object.keys(handlers)) initJobMetrics(type);
+  }
 
   /** Tells listeners about a state change the adapter made (claimed, requeued). */
   async changed(job: JobRecord | undefined): Promise<void> {
@@ -39,6 +42,7 @@ export class JobRunner {
     const handler = this.handlers[job.type];
     if (!handler) return this.fail(job, `no handler for job type ${job.type}`);
     const { workerId, leaseMs, logger } = this.options;
+    const timing = new JobTiming(job);
     const heartbeat = setInterval(() => {
       this.jobs.extendLease(job.id, workerId, leaseMs).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'lease renewal failed'));
     }, leaseMs / 3);
@@ -54,24 +58,33 @@ export class JobRunner {
           .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'job log listener failed'));
       },
       // Progress is a change listeners hear about too: an analysis mirrors its step's, and watchers follow it live.
-      progress: async (fraction, step) => this.changed(await this.jobs.setProgress(job.id, Math.min(1, Math.max(0, fraction)), step)),
+      progress: async (fraction, step) => {
+        if (step) timing.step(step);
+        await this.changed(await this.jobs.setProgress(job.id, Math.min(1, Math.max(0, fraction)), step));
+      },
       addCost: (usd) => this.jobs.addCost(job.id, usd),
     };
     try {
       await context.checkpoint();
       const result = await handler(context);
       await this.changed(await this.jobs.finish(job.id, { status: 'succeeded', result: result ?? null }));
+      timing.finished('succeeded');
       return { retry: false };
     } catch (error) {
       if (error instanceof JobCancelledError) {
         await this.jobs.appendLog(job.id, 'warn', 'cancelled');
         await this.changed(await this.jobs.finish(job.id, { status: 'cancelled', error: 'cancelled' }));
+        timing.finished('cancelled');
         return { retry: false };
       }
       const message = error instanceof Error ? error.message : String(error);
       await this.jobs.appendLog(job.id, 'error', `attempt ${job.attempts} failed: ${message}`);
       logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, err: error }, 'job attempt failed');
-      if (!isRetryable(error) || job.attempts >= job.maxAttempts) return this.fail(job, message);
+      if (!isRetryable(error) || job.attempts >= job.maxAttempts) {
+        timing.finished('failed');
+        return this.fail(job, message);
+      }
+      timing.finished('retry');
       return { retry: true, error: message };
     } finally {
       clearInterval(heartbeat);
@@ -81,6 +94,33 @@ export class JobRunner {
   private async fail(job: JobRecord, error: string): Promise<RunResult> {
     await this.changed(await this.jobs.finish(job.id, { status: 'failed', error }));
     return { retry: false };
+  }
+}
+
+/** Counts an attempt and times it, and each of its steps, for the metrics. */
+class JobTiming {
+  private readonly started = performance.now();
+  private current?: { step: string; since: number };
+
+  constructor(private readonly job: JobRecord) {
+    metrics.jobsStarted.inc({ type: job.type });
+  }
+
+  step(step: string): void {
+    if (this.current?.step === step) return;
+    this.closeStep();
+    this.current = { step, since: performance.now() };
+  }
+
+  finished(outcome: 'succeeded' | 'failed' | 'cancelled' | 'retry'): void {
+    this.closeStep();
+    metrics.jobsFinished.inc({ type: this.job.type, outcome });
+    metrics.jobDuration.observe({ type: this.job.type, outcome }, secondsSince(this.started));
+  }
+
+  private closeStep(): void {
+    if (this.current) metrics.jobStepDuration.observe({ type: this.job.type, step: this.current.step }, secondsSince(this.current.since));
+    this.current = undefined;
   }
 }
 

@@ -22,8 +22,8 @@ export function registerWorkerCommand(program: Command): void {
       }
       const logger = createLogger({ level: config.LOG_LEVEL });
       const [{ startWorker }, { closeOnSignals }] = await Promise.all([import('../../app/worker.js'), import('../../app/server.js')]);
-      const platform = await startWorker(config, logger);
-      closeOnSignals(() => platform.close(), logger, config.SHUTDOWN_TIMEOUT_MS);
-      logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+      const worker = await startWorker(config, logger);
+      closeOnSignals(() => worker.close(), logger, config.SHUTDOWN_TIMEOUT_MS);
+      logger.info({ concurrency: config.WORKER_CONCURRENCY, metrics: worker.metricsUrl }, 'worker started');
     });
 }

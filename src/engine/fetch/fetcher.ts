@@ -27,7 +27,12 @@ export interface FetcherOptions {
   /** Requests in flight per host, and the pause between two requests to one host. */
   hostConcurrency?: number;
   hostDelayMs?: number;
+  /** Told the outcome of every fetch and the size of what came back (for metrics; labels stay bounded). */
+  onFetch?: (outcome: FetchOutcome, bytes: number) => void;
 }
+
+/** `blocked` and `robots` are policy refusals; `http_error` is a 4xx/5xx answer. */
+export type FetchOutcome = 'ok' | 'http_error' | 'timeout' | 'blocked' | 'robots' | 'error';
 
 export interface FetchedDocument {
   url: string;
@@ -88,7 +93,7 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
 const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export class Fetcher {
-  private readonly options: Required<Omit<FetcherOptions, 'resolver' | 'isBlockedAddress'>>;
+  private readonly options: Required<Omit<FetcherOptions, 'resolver' | 'isBlockedAddress' | 'onFetch'>> & Pick<FetcherOptions, 'onFetch'>;
   private readonly isBlocked: (address: string) => boolean;
   private readonly agentOptions: ConstructorParameters<typeof Agent>[0];
   private client?: Promise<{ agent: Agent; request: typeof undiciRequest }>;
@@ -108,6 +113,7 @@ export class Fetcher {
       retries: options.retries ?? 2,
       hostConcurrency: options.hostConcurrency ?? 2,
       hostDelayMs: options.hostDelayMs ?? 200,
+      onFetch: options.onFetch,
     };
     this.isBlocked = options.isBlockedAddress ?? isBlockedAddress;
     this.agentOptions = {
@@ -133,6 +139,19 @@ export class Fetcher {
   }
 
   async fetch(url: string, call: FetchCall = {}): Promise<FetchedDocument> {
+    const report = this.options.onFetch;
+    if (!report) return this.fetchUnobserved(url, call);
+    try {
+      const document = await this.fetchUnobserved(url, call);
+      report(document.status >= 400 ? 'http_error' : 'ok', Buffer.byteLength(document.html));
+      return document;
+    } catch (error) {
+      report(fetchOutcome(error), 0);
+      throw error;
+    }
+  }
+
+  private async fetchUnobserved(url: string, call: FetchCall): Promise<FetchedDocument> {
     const parsed = this.parse(url);
     if (this.options.respectRobots && !call.anyText && !(await this.allowedByRobots(parsed))) {
       throw new FetchError('robots_disallowed', `robots.txt of ${parsed.origin} disallows ${parsed.pathname}`, url);
@@ -308,4 +327,12 @@ export class Fetcher {
     }
     return new FetchError('network', `could not fetch: ${(cause as Error).message ?? String(cause)}`, url);
   }
+}
+
+function fetchOutcome(error: unknown): FetchOutcome {
+  if (!(error instanceof FetchError)) return 'error';
+  if (error.code === 'timeout') return 'timeout';
+  if (error.code === 'blocked_address') return 'blocked';
+  if (error.code === 'robots_disallowed') return 'robots';
+  return 'error';
 }

@@ -16,6 +16,8 @@ export interface RendererOptions {
   userAgent?: string;
   /** Whether the page may navigate to a URL (the fetcher's robots.txt check), asked on every hop. */
   mayNavigate?: (url: string) => Promise<boolean>;
+  /** Told the outcome and duration of every render (for metrics). */
+  onRender?: (outcome: 'ok' | 'error', seconds: number) => void;
 }
 
 export interface RenderedPage extends Omit<FetchedDocument, 'rendered'> {
@@ -130,6 +132,20 @@ export class Renderer {
   }
 
   async render(url: string): Promise<RenderedPage> {
+    const report = this.options.onRender;
+    if (!report) return this.renderUnobserved(url);
+    const started = performance.now();
+    try {
+      const page = await this.renderUnobserved(url);
+      report('ok', (performance.now() - started) / 1000);
+      return page;
+    } catch (error) {
+      report('error', (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  private async renderUnobserved(url: string): Promise<RenderedPage> {
     if (!(await this.allowed(url))) throw new Error(`${url} resolves to a private, loopback, link-local or otherwise non-public address`);
     const started = Date.now();
     const browser = await this.launch();

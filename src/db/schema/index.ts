@@ -9,3 +9,4 @@ export * from './audit-log.js';
 export * from './extraction-results.js';
 export * from './llm-requests.js';
 export * from './analytics.js';
+export * from './notifications.js';

@@ -72,6 +72,8 @@ const notificationSchema = z
   })
   .meta({ id: 'Notification' });
 
+const queued = z.object({ queued: z.literal(true) }).describe('Recorded; the relay delivers it within moments');
+
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 const toEndpoint = (endpoint: WebhookEndpoint) => ({
   id: endpoint.id,
@@ -220,12 +222,12 @@ export function registerNotificationRoutes(app: AppInstance, { service }: { serv
         tags: ['notifications'],
         summary: 'Send a test event to the endpoint',
         params: endpointParams,
-        response: { 202: z.null(), ...problemResponses(404, 409) },
+        response: { 202: queued, ...problemResponses(404, 409) },
       },
     },
     async (request, reply) => {
       await service.sendTest(authOf(request).workspaceId, request.params.endpointId);
-      return reply.status(202).send(null);
+      return reply.status(202).send({ queued: true as const });
     },
   );
 
@@ -237,12 +239,12 @@ export function registerNotificationRoutes(app: AppInstance, { service }: { serv
         tags: ['notifications'],
         summary: 'Send a finished delivery again (same webhook-id)',
         params: endpointParams.extend({ deliveryId: z.uuid() }),
-        response: { 202: z.null(), ...problemResponses(404, 409) },
+        response: { 202: queued, ...problemResponses(404, 409) },
       },
     },
     async (request, reply) => {
       await service.redeliver(authOf(request).workspaceId, request.params.endpointId, request.params.deliveryId);
-      return reply.status(202).send(null);
+      return reply.status(202).send({ queued: true as const });
     },
   );
 

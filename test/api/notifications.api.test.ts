@@ -1,5 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
@@ -124,7 +126,7 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
   const quiet = () =>
     until('deliveries to finish', async () => {
       const [row] = await platform.database.query<{ open: number }>(
-        (await import('drizzle-orm')).sql`select
+        sql`select
           (select count(*) from notification_events where dispatched_at is null)
           + (select count(*) from notification_deliveries where status not in ('delivered', 'failed'))::int as open`,
       );
@@ -221,6 +223,10 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
       data: Record<string, unknown>;
     };
     expect(verified).toMatchObject({ type: 'site.health_changed', data: { siteId, from: 'healthy', to: 'down' } });
+    // The algorithm the README documents gives the same signature.
+    const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = downHooks[0]!.headers;
+    const key = Buffer.from(endpoint.secret.slice('whsec_'.length), 'base64');
+    expect(signature).toBe(`v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${downHooks[0]!.body}`).digest('base64')}`);
     // A tampered body fails the same check.
     expect(() =>
       new Webhook(endpoint.secret).verify(downHooks[0]!.body.replace('down', 'up'), downHooks[0]!.headers as Record<string, string>),

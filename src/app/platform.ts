@@ -11,7 +11,15 @@ import type { Logger } from '../logging/logger.js';
 import { AnalysisCoordinator } from '../pipeline/analysis.js';
 import { engineThreads, type EngineThreads } from '../pipeline/engine-threads.js';
 import type { PipelineDeps } from '../pipeline/handlers.js';
-import { EXTRACT_BATCH, GENERATE_REPORT, JOB_TYPES, type JobMap } from '../pipeline/job-types.js';
+import { DELIVER_NOTIFICATION, EXTRACT_BATCH, GENERATE_REPORT, JOB_TYPES, MODULE_JOB_TYPES, type JobMap } from '../pipeline/job-types.js';
+import { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
+import {
+  healthChangeEvents,
+  NotificationDelivery,
+  NotificationRelay,
+  NotificationsRepository,
+  recordBudgetThreshold,
+} from '../notifications/index.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
 import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
@@ -58,6 +66,8 @@ export interface Platform {
   scheduler: SiteScheduler;
   /** This platform's gauges (queue, sites, budgets, pool), scraped with the process's metrics. */
   metrics: Registry;
+  /** The notification outbox: its repository and the relay every API process runs. */
+  notifications: { repository: NotificationsRepository; relay: NotificationRelay };
   close(): Promise<void>;
 }
 
@@ -78,8 +88,11 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const blueprints = new BlueprintsRepository(db.db);
     const extractionResults = new ExtractionResultsRepository(db.db);
     // LLM help is optional: without LLM_API_KEY the service hands out no client and every job runs heuristics-only.
-    const llm = new LlmService(new LlmRepository(db.db), new AuditRepository(db.db), config);
+    const llmRepository = new LlmRepository(db.db);
+    const llm = new LlmService(llmRepository, new AuditRepository(db.db), config, undefined, recordBudgetThreshold);
     const quotas = new QuotasService(new UsageRepository(db.db), new SettingsRepository(db.db), new AuditRepository(db.db));
+    const notifications = new NotificationsRepository(db.db);
+    const siteState = new SiteState(sites, healthChangeEvents(notifications, config.NOTIFY_HEALTH_COOLDOWN_MS));
     // The coordinator and the queue refer to each other: job changes drive the pipeline, and
     // the listener only runs once both exist.
     const queue = await createJobQueue({
@@ -131,7 +144,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         logger,
         analysis,
         sites,
-        siteState: new SiteState(sites),
+        siteState,
         blueprints,
         jobs,
         queue,
@@ -143,7 +156,19 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       };
       return createPipelineHandlers(deps);
     });
-    const handlers: JobHandlers = { ...pipelineHandlers, [GENERATE_REPORT]: (context) => reports.service.generate(context) };
+    const delivery = new NotificationDelivery({ repository: notifications, outbox: new EmailOutboxRepository(db.db), config, logger });
+    const relay = new NotificationRelay({
+      repository: notifications,
+      queue,
+      config,
+      logger,
+      llmSpend: async (workspaceId, from, to) => (await llmRepository.totals(workspaceId, from, to)).costUsd,
+    });
+    const handlers: JobHandlers = {
+      ...pipelineHandlers,
+      [GENERATE_REPORT]: (context) => reports.service.generate(context),
+      [DELIVER_NOTIFICATION]: (context) => delivery.handle(context),
+    };
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let closing: Promise<void> | undefined;
     return {
@@ -167,14 +192,17 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       engine,
       scheduler,
       metrics: metricsRegistry,
+      notifications: { repository: notifications, relay },
       close: () =>
         (closing ??= (async () => {
           await scheduler.stop();
+          await relay.stop();
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);
           await events.close();
           await fetcher.close();
           await renderer?.close();
           await reports.close();
+          await delivery.close();
           if (!database) await db.close();
         })()),
     };
@@ -192,7 +220,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
 function lazyHandlers(load: () => Promise<JobHandlers>): JobHandlers {
   let loading: Promise<JobHandlers> | undefined;
   return Object.fromEntries(
-    JOB_TYPES.filter((type) => type !== GENERATE_REPORT).map((type) => [
+    JOB_TYPES.filter((type) => !MODULE_JOB_TYPES.includes(type)).map((type) => [
       type,
       async (context: JobContext) => {
         // A failed load (a broken install) is retried by the next job rather than remembered.

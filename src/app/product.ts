@@ -10,6 +10,7 @@ import { workspaceOf } from '../http/auth.js';
 import { IdempotencyRepository, registerIdempotency } from '../http/idempotency.js';
 import { registerJobRoutes } from '../jobs/jobs.routes.js';
 import { registerLlmRoutes } from '../llm/index.js';
+import { NotificationsService, registerNotificationRoutes } from '../notifications/index.js';
 import { OverviewRepository, registerOverviewRoutes } from '../overview/index.js';
 import { reportsPlugin } from '../reports/index.js';
 import { threadedExtraction } from '../pipeline/engine-threads.js';
@@ -72,6 +73,11 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
     logger: platform.logger,
     schedulerIntervalMs: platform.config.REPORT_SCHEDULER_INTERVAL_MS,
   });
+  await app.register(featurePlugin(registerNotificationRoutes), {
+    service: new NotificationsService(platform.notifications.repository, { allowPrivateNetwork: platform.config.ALLOW_PRIVATE_NETWORK }),
+  });
+  // Every API process moves the notification outbox forward; the relay's steps are safe to run concurrently.
+  app.addHook('onReady', async () => platform.notifications.relay.start(platform.config.NOTIFY_RELAY_INTERVAL_MS));
   registerEmailDelivery(app, { config: platform.config, db: platform.database.db, logger: platform.logger });
   await app.register(analyticsPlugin, { config: platform.config, database: platform.database, logger: platform.logger });
   await app.register(featurePlugin(registerUsageRoutes), { quotas: services.quotas, rateLimits, workspaceOf });

@@ -119,6 +119,11 @@ const configSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Siteprint <siteprint@localhost>'),
   /** How often the outbox is checked for mail to send. */
   EMAIL_SEND_INTERVAL_MS: z.coerce.number().int().min(50).default(10_000),
+  // --- Notifications ---
+  /** How often each API process moves the notification outbox forward (fan-out, daily summaries). */
+  NOTIFY_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
+  /** After announcing a site's health change, further changes of that site wait this long (flapping). */
+  NOTIFY_HEALTH_COOLDOWN_MS: z.coerce.number().int().min(0).default(600_000),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

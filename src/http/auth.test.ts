@@ -442,6 +442,8 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
       '/api/v1/auth/oauth/{provider}',
       '/api/v1/auth/oauth/{provider}/callback',
       '/api/v1/version',
+      // Opened from an email; its random token is the credential.
+      '/api/v1/notifications/unsubscribe',
     ];
     for (const path of [
       '/api/v1/auth/me',

@@ -89,9 +89,16 @@ export class LlmRepository {
   }
 
   /** Records a crossed threshold once per workspace and month; true when this call recorded it. */
-  async recordBudgetEvent(event: typeof llmBudgetEvents.$inferInsert): Promise<boolean> {
-    const inserted = await this.db.insert(llmBudgetEvents).values(event).onConflictDoNothing().returning({ id: llmBudgetEvents.id });
-    return inserted.length > 0;
+  /** Records a threshold crossing once; `onRecorded` writes what it causes in the same transaction. */
+  async recordBudgetEvent(
+    event: typeof llmBudgetEvents.$inferInsert,
+    onRecorded?: (tx: Db, event: typeof llmBudgetEvents.$inferInsert) => Promise<void>,
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.insert(llmBudgetEvents).values(event).onConflictDoNothing().returning({ id: llmBudgetEvents.id });
+      if (inserted.length && onRecorded) await onRecorded(tx as unknown as Db, event);
+      return inserted.length > 0;
+    });
   }
 
   budgetEvents(workspaceId: string): Promise<LlmBudgetEventRecord[]> {

@@ -49,6 +49,8 @@ export class LlmService {
     private readonly audit: AuditRepository,
     private readonly config: LlmConfig,
     now: () => Date = () => new Date(),
+    /** Called in the transaction that records a threshold crossing (notifications record their event there). */
+    private readonly onThreshold?: Parameters<LlmRepository['recordBudgetEvent']>[1],
   ) {
     this.now = now;
   }
@@ -160,7 +162,7 @@ export class LlmService {
     const month = now.toISOString().slice(0, 7);
     for (const threshold of THRESHOLDS) {
       if (spent * 100 >= budget * threshold)
-        await this.repository.recordBudgetEvent({ workspaceId, month, threshold, spentUsd: spent, budgetUsd: budget });
+        await this.repository.recordBudgetEvent({ workspaceId, month, threshold, spentUsd: spent, budgetUsd: budget }, this.onThreshold);
     }
   }
 

@@ -31,12 +31,18 @@ export const EXTRACT_BATCH = 'extract_batch';
 /** Reports (src/reports): its handler comes from the reports module, not the pipeline. */
 export const GENERATE_REPORT = 'generate_report';
 
+/** Notifications (src/notifications): sends one (event, channel, recipient); its handler comes from that module. */
+export const DELIVER_NOTIFICATION = 'deliver_notification';
+
 /** Every job type a worker runs, one handler each. */
-export const JOB_TYPES = [...ANALYSIS_STEPS, CHECK_SITE, REPAIR_BLUEPRINT, EXTRACT_BATCH, GENERATE_REPORT] as const;
+export const JOB_TYPES = [...ANALYSIS_STEPS, CHECK_SITE, REPAIR_BLUEPRINT, EXTRACT_BATCH, GENERATE_REPORT, DELIVER_NOTIFICATION] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
+/** The job types whose handlers other modules provide. */
+export const MODULE_JOB_TYPES: readonly JobType[] = [GENERATE_REPORT, DELIVER_NOTIFICATION];
+
 /** The job types whose handlers the pipeline builds (createPipelineHandlers). */
-export type PipelineJobType = Exclude<JobType, typeof GENERATE_REPORT>;
+export type PipelineJobType = Exclude<JobType, typeof GENERATE_REPORT | typeof DELIVER_NOTIFICATION>;
 
 /** Every job but a report's is about one site. */
 export type SitePayload = {
@@ -70,6 +76,7 @@ export interface JobMap {
   repair_blueprint: { payload: SitePayload; result: { repaired: string[] } & Partial<SavedBlueprint> };
   extract_batch: { payload: SitePayload & { urls: string[] }; result: { pages: number; failed: number; blueprintVersion: number } };
   generate_report: { payload: { reportId: string }; result: { reportId: string; sizeBytes: number | null } };
+  deliver_notification: { payload: { deliveryId: string }; result: { deliveryId: string; status: string } };
 }
 
 export type JobPayload<Type extends JobType> = JobMap[Type]['payload'];

@@ -1,7 +1,6 @@
+import { escapeHtml } from '../domain/html.js';
 import type { ReportContent, SiteReportContent, WorkspaceSummaryContent } from './report-content.js';
 
-const escapeHtml = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 const percent = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${Math.round(value * 100)}%`);
 const seconds = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)} s`);
 const usd = (value: number) => `$${value.toFixed(4)}`;

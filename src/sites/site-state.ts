@@ -1,6 +1,10 @@
 import type { DiscoveredPageType, Fingerprint } from '../engine/index.js';
 import { nextRunAfter } from '../scheduling/schedule.js';
+import type { Db } from '../db/client.js';
 import type { SiteRecord, SitesRepository } from './sites.repository.js';
+
+/** Told of every health verdict in the transaction that stores it, to record notification events atomically with it. */
+export type HealthListener = (tx: Db, site: SiteRecord, previous: SiteHealth | null) => Promise<void>;
 
 export type SiteHealth = NonNullable<SiteRecord['health']>;
 
@@ -18,7 +22,10 @@ export function nextCheckAt(schedule: string | null, ready: boolean, from = new 
  * pipeline never writes the `sites` table itself.
  */
 export class SiteState {
-  constructor(private readonly sites: SitesRepository) {}
+  constructor(
+    private readonly sites: SitesRepository,
+    private readonly onHealth?: HealthListener,
+  ) {}
 
   /** An analysis started (or resumed). */
   async analysing(siteId: string): Promise<void> {
@@ -53,12 +60,12 @@ export class SiteState {
 
   /** A check (scheduled, or the analysis's own test) judged the site. */
   async checked(siteId: string, health: SiteHealth): Promise<void> {
-    await this.sites.update(siteId, { health, lastCheckedAt: new Date() });
+    await this.sites.setHealth(siteId, { health, lastCheckedAt: new Date() }, this.onHealth);
   }
 
   /** A repair wrote a version that reads every field again. */
   async repaired(siteId: string): Promise<void> {
-    await this.sites.update(siteId, { health: 'healthy' });
+    await this.sites.setHealth(siteId, { health: 'healthy' }, this.onHealth);
   }
 
   /** A freshly analysed site is checked on its schedule from now. */

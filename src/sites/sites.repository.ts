@@ -159,6 +159,27 @@ export class SitesRepository {
     return row;
   }
 
+  /**
+   * Sets a site's health in a transaction that locks the row, handing `onChange` the site and its
+   * health before, so what the change causes (notification events) commits with it or not at all.
+   */
+  async setHealth(
+    id: string,
+    changes: Pick<NewSite, 'health' | 'lastCheckedAt'>,
+    onChange?: (tx: Db, site: SiteRecord, previous: SiteRecord['health']) => Promise<void>,
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [before] = await tx.select({ health: sites.health }).from(sites).where(eq(sites.id, id)).for('update');
+      if (!before) return;
+      const [site] = await tx
+        .update(sites)
+        .set({ ...changes, updatedAt: sql`now()` })
+        .where(eq(sites.id, id))
+        .returning();
+      await onChange?.(tx as unknown as Db, site!, before.health);
+    });
+  }
+
   /** Replaces a site's sampled pages with a new sample, atomically. */
   async replacePages(siteId: string, pages: NewSitePage[]): Promise<void> {
     await this.db.transaction(async (tx) => {

@@ -438,6 +438,45 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('deleteSitesById', 404, { params: { id: siteId } });
   });
 
+  it('notifications: webhooks, channels, preferences, the in-app list', async () => {
+    const endpoint = (
+      await call('postWebhooks', 201, { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['site.health_changed'] } })
+    ).json();
+    await call('postWebhooks', 400, { body: { url: 'https://hooks.example/', eventTypes: ['site.exploded'] } });
+    await call('postWebhooks', 413, { body: { url: 'https://hooks.example/', eventTypes: ['*'], description: 'x'.repeat(20_000) } });
+    await call('getWebhooks', 200);
+    await call('patchWebhooksByEndpointId', 200, { params: { endpointId: endpoint.id }, body: { description: 'ops' } });
+    await call('patchWebhooksByEndpointId', 404, { params: { endpointId: unknownId }, body: { enabled: true } });
+    await call('getWebhooksByEndpointIdDeliveries', 200, { params: { endpointId: endpoint.id } });
+    await call('getWebhooksByEndpointIdDeliveries', 404, { params: { endpointId: unknownId } });
+    await call('postWebhooksByEndpointIdTest', 202, { params: { endpointId: endpoint.id } });
+    await call('postWebhooksByEndpointIdTest', 404, { params: { endpointId: unknownId } });
+    await call('postWebhooksByEndpointIdDeliveriesByDeliveryIdRedeliver', 404, {
+      params: { endpointId: endpoint.id, deliveryId: unknownId },
+    });
+    await call('deleteWebhooksByEndpointId', 204, { params: { endpointId: endpoint.id } });
+    await call('deleteWebhooksByEndpointId', 404, { params: { endpointId: endpoint.id } });
+    const channel = (
+      await call('postNotificationChannels', 201, {
+        body: { kind: 'slack', name: 'ops', url: 'http://127.0.0.1:9/slack', eventTypes: ['*'] },
+      })
+    ).json();
+    await call('postNotificationChannels', 400, { body: { kind: 'email', name: 'ops', url: 'https://x.example/', eventTypes: ['*'] } });
+    await call('getNotificationChannels', 200);
+    await call('deleteNotificationChannelsByChannelId', 204, { params: { channelId: channel.id } });
+    await call('deleteNotificationChannelsByChannelId', 404, { params: { channelId: channel.id } });
+    await call('getNotificationPreferences', 200);
+    await call('putNotificationPreferences', 200, { body: { items: [{ eventType: 'report.ready', email: 'digest', inApp: true }] } });
+    await call('putNotificationPreferences', 400, { body: { items: [{ eventType: 'nope', email: 'off', inApp: true }] } });
+    await call('getNotifications', 200, { query: { unread: 'true' } });
+    await call('getNotifications', 400, { query: { limit: 0 } });
+    await call('getNotificationsUnreadCount', 200);
+    await call('postNotificationsRead', 200, { body: {} });
+    await call('postNotificationsRead', 400, { body: { ids: ['x'] } });
+    await call('getNotificationsUnsubscribe', 404, { as: null, query: { token: 'not-a-real-token' } });
+    await call('getNotificationsUnsubscribe', 400, { as: null, query: {} });
+  });
+
   it('admin: accounts, audit log, roles, system, backups', async () => {
     await call('getAdminUsers', 200, { query: { q: 'bob', limit: 10 } });
     await call('getAdminUsers', 403, { as: bob });

@@ -108,7 +108,8 @@ export class FixtureShop {
   private server?: Server;
   url = '';
 
-  async start(): Promise<this> {
+  /** Listens on `port` (0: any free port); a stopped shop can start again on its old port to come back up. */
+  async start(port = 0): Promise<this> {
     this.server = createServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       this.requests.push(path);
@@ -157,7 +158,7 @@ export class FixtureShop {
       if (path.startsWith('/assets/')) return send(200, path.endsWith('.css') ? 'text/css' : 'application/javascript', '/* asset */');
       return send(404, 'text/html', layout('Not found', '<h1>Not found</h1>'));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }

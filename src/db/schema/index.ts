@@ -11,3 +11,4 @@ export * from './llm-requests.js';
 export * from './analytics.js';
 export * from './plans.js';
 export * from './usage.js';
+export * from './notifications.js';

@@ -20,6 +20,7 @@ const jobTypeLabels: Record<JobType, string> = {
   repair_blueprint: 'Blueprint repair',
   extract_batch: 'Batch extraction',
   generate_report: 'Report',
+  deliver_notification: 'Notification delivery',
 };
 const PAGE_SIZE = 25;
 

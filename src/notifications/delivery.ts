@@ -1,0 +1,193 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { Webhook } from 'standardwebhooks';
+import { Agent, request } from 'undici';
+import type { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
+import type { Config } from '../config/index.js';
+import { guardedLookup } from '../engine/index.js';
+import type { Logger } from '../logging/logger.js';
+import type { JobContext } from '../queue/index.js';
+import { PermanentJobError } from '../queue/index.js';
+import { describeEvent, emailFor, slackMessageFor } from './messages.js';
+import type { Delivery, NotificationEvent, NotificationsRepository } from './notifications.repository.js';
+
+/** How long one attempt may hold a delivery: longer than any send can take (HTTP and SMTP time out first). */
+const LEASE_MS = 60_000;
+const HTTP_TIMEOUT_MS = 15_000;
+const EXCERPT_CHARS = 500;
+
+export interface DeliveryDeps {
+  repository: NotificationsRepository;
+  outbox: EmailOutboxRepository;
+  config: Pick<Config, 'PUBLIC_URL' | 'SMTP_URL' | 'MAIL_FROM' | 'ALLOW_PRIVATE_NETWORK'>;
+  logger: Logger;
+}
+
+interface AttemptResult {
+  responseStatus?: number;
+  latencyMs?: number;
+  responseExcerpt?: string;
+}
+
+class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly result: AttemptResult = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The Standard Webhooks body of an event: type, timestamp and data. */
+export function webhookBody(event: NotificationEvent): string {
+  return JSON.stringify({
+    type: event.type,
+    timestamp: event.createdAt.toISOString(),
+    data: { ...event.data, eventId: event.id, workspaceId: event.workspaceId, siteId: event.siteId },
+  });
+}
+
+/**
+ * Sends one (event, channel, recipient) per `deliver_notification` job. The delivery row is
+ * claimed before sending (one attempt at a time; a dead worker's claim lapses after LEASE_MS)
+ * and marked delivered after, so a delivered row is never sent again. The idempotency key goes
+ * with every send (webhook-id, Message-ID): if a worker dies between the receiver's acceptance
+ * and the mark, the resend carries the same id for the receiver to recognise. A failed attempt
+ * throws, and the queue retries the job with its exponential backoff and jitter; the last one
+ * marks the delivery failed and disables a webhook endpoint, telling its owner by email.
+ */
+export class NotificationDelivery {
+  readonly #agent: Agent;
+  #transport: Transporter | undefined;
+
+  constructor(private readonly deps: DeliveryDeps) {
+    // Endpoint and Slack URLs are someone else's: they pass the same address guard as analysis fetches.
+    this.#agent = new Agent({
+      connect: { timeout: HTTP_TIMEOUT_MS, ...(deps.config.ALLOW_PRIVATE_NETWORK ? {} : { lookup: guardedLookup() }) },
+      headersTimeout: HTTP_TIMEOUT_MS,
+      bodyTimeout: HTTP_TIMEOUT_MS,
+    });
+  }
+
+  async handle(context: JobContext): Promise<{ deliveryId: string; status: string }> {
+    const { repository } = this.deps;
+    const deliveryId = String(context.job.payload.deliveryId);
+    const delivery = await repository.claim(deliveryId, new Date(), LEASE_MS);
+    if (!delivery) {
+      const current = await repository.delivery(deliveryId);
+      if (!current) throw new PermanentJobError(`delivery ${deliveryId} no longer exists`);
+      // Another attempt holds it: try again after the backoff, when its lease has ended or it has finished.
+      if (current.status === 'sending') throw new Error(`delivery ${deliveryId} is being sent by another attempt`);
+      return { deliveryId, status: current.status };
+    }
+    const last = context.job.attempts >= context.job.maxAttempts;
+    try {
+      const result = await this.#send(delivery);
+      await repository.finishAttempt(delivery.id, { status: 'delivered', ...result });
+      return { deliveryId, status: 'delivered' };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const result = error instanceof DeliveryError ? error.result : {};
+      const permanent = error instanceof PermanentJobError;
+      await repository.finishAttempt(delivery.id, { status: last || permanent ? 'failed' : 'retrying', error: reason, ...result });
+      if ((last || permanent) && delivery.channel === 'webhook') await this.#disableEndpoint(delivery, reason);
+      throw error;
+    }
+  }
+
+  async #send(delivery: Delivery): Promise<AttemptResult> {
+    const { repository } = this.deps;
+    const event = await repository.event(delivery.eventId);
+    if (!event) throw new PermanentJobError('the event is gone');
+    if (delivery.channel === 'email') return this.#email(delivery, event);
+    if (delivery.channel === 'webhook') {
+      const endpoint = await repository.endpointById(delivery.targetId);
+      if (!endpoint) throw new PermanentJobError('the webhook endpoint was deleted');
+      const body = webhookBody(event);
+      const timestamp = new Date();
+      // The delivery id is the message id: the same across retries and redeliveries, so receivers can deduplicate.
+      const signature = new Webhook(endpoint.secret).sign(delivery.id, timestamp, body);
+      return this.#post(endpoint.url, body, {
+        'webhook-id': delivery.id,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': signature,
+      });
+    }
+    const channel = await repository.channelById(delivery.targetId);
+    if (!channel) throw new PermanentJobError('the Slack channel was deleted');
+    return this.#post(channel.url, JSON.stringify(slackMessageFor(describeEvent(event, this.deps.config.PUBLIC_URL))), {});
+  }
+
+  async #post(url: string, body: string, headers: Record<string, string>): Promise<AttemptResult> {
+    const started = performance.now();
+    let response;
+    try {
+      response = await request(url, {
+        method: 'POST',
+        dispatcher: this.#agent,
+        headers: { 'content-type': 'application/json', 'user-agent': 'Siteprint-Webhooks/1', ...headers },
+        body,
+      });
+    } catch (error) {
+      throw new DeliveryError(`request failed: ${(error as Error).message}`, { latencyMs: Math.round(performance.now() - started) });
+    }
+    const text = await response.body.text().catch(() => '');
+    const result = {
+      responseStatus: response.statusCode,
+      latencyMs: Math.round(performance.now() - started),
+      responseExcerpt: text.slice(0, EXCERPT_CHARS),
+    };
+    if (response.statusCode < 200 || response.statusCode >= 300)
+      throw new DeliveryError(`receiver answered ${response.statusCode}`, result);
+    return result;
+  }
+
+  async #email(delivery: Delivery, event: NotificationEvent): Promise<AttemptResult> {
+    const { config, repository } = this.deps;
+    if (!config.SMTP_URL) throw new Error('SMTP_URL is not set');
+    const member = await repository.member(delivery.workspaceId, delivery.targetId);
+    if (!member) throw new PermanentJobError('the recipient is no longer a member');
+    const token = await repository.unsubscribeToken(member.userId);
+    const unsubscribeUrl = `${config.PUBLIC_URL.replace(/\/$/, '')}/api/v1/notifications/unsubscribe?token=${token}`;
+    const mail = emailFor(describeEvent(event, config.PUBLIC_URL), unsubscribeUrl);
+    const started = performance.now();
+    this.#transport ??= nodemailer.createTransport(config.SMTP_URL);
+    const info = await this.#transport.sendMail({
+      from: config.MAIL_FROM,
+      to: member.email,
+      ...mail,
+      messageId: `<${delivery.id}@siteprint>`,
+      headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>` },
+    });
+    return { latencyMs: Math.round(performance.now() - started), responseExcerpt: String(info.response ?? '').slice(0, EXCERPT_CHARS) };
+  }
+
+  /** An endpoint that failed a delivery for good is switched off, and whoever can fix it is told. */
+  async #disableEndpoint(delivery: Delivery, reason: string): Promise<void> {
+    const { repository, outbox, config } = this.deps;
+    const endpoint = await repository.endpointById(delivery.targetId);
+    if (!endpoint?.enabled) return;
+    await repository.updateEndpoint(endpoint.workspaceId, endpoint.id, { enabled: false, disabledReason: reason });
+    const admins = (await repository.members(repository.db, endpoint.workspaceId)).filter(
+      (member) => member.role === 'owner' || member.role === 'admin',
+    );
+    for (const admin of admins) {
+      await outbox.enqueue({
+        to: admin.email,
+        subject: 'Siteprint disabled a webhook endpoint',
+        body: [
+          `Deliveries to ${endpoint.url} kept failing, so the endpoint was disabled.`,
+          `Last error: ${reason}`,
+          '',
+          `Fix the receiver, then enable the endpoint again in Settings → Notifications: ${config.PUBLIC_URL.replace(/\/$/, '')}/settings`,
+        ].join('\n'),
+        metadata: { kind: 'webhook-disabled', endpointId: endpoint.id },
+      });
+    }
+    this.deps.logger.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled after persistent failure');
+  }
+
+  async close(): Promise<void> {
+    this.#transport?.close();
+    await this.#agent.close();
+  }
+}

@@ -147,5 +147,11 @@ NOT_WRAPPED = frozenset(
     postAdminUsersByIdEnable putAdminUsersByIdSystemAdmin getAdminWorkspaces getAdminWorkspacesByIdMembers
     getAdminApiKeys postAdminApiKeysByIdRevoke getAdminAudit getAdminAuditById getAdminAuditExport getAdminSystem
     getAdminLogs getAdminRoles getAdminBackups postAdminBackups getAdminBackupsByName
+    deleteAdminUsersById postAdminUsersByIdResetPassword getAdminPlans postAdminPlans patchAdminPlansById
+    getAdminQuotaDefaults putAdminQuotaDefaults getAdminWorkspacesByIdQuota putAdminWorkspacesByIdQuota getUsage
+    getNotifications getNotificationsUnreadCount postNotificationsRead getNotificationsUnsubscribe
+    getNotificationPreferences putNotificationPreferences getNotificationChannels postNotificationChannels
+    deleteNotificationChannelsByChannelId getWebhooks postWebhooks patchWebhooksByEndpointId deleteWebhooksByEndpointId
+    getWebhooksByEndpointIdDeliveries postWebhooksByEndpointIdTest postWebhooksByEndpointIdDeliveriesByDeliveryIdRedeliver
     """.split()
 )

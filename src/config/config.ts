@@ -131,6 +131,9 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 
+/** Every environment variable the configuration reads, for checks of deploy files that set them. */
+export const configVariables: readonly string[] = Object.keys(configSchema.shape);
+
 /** Variables whose values must never be echoed back, even in an error message. */
 const secretVariables = new Set([
   'DATABASE_URL',

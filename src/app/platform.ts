@@ -7,6 +7,7 @@ import { createEventBus, type EventBus } from '../events/index.js';
 import { ExtractionResultsRepository } from '../extraction/extraction-results.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { LlmRepository, LlmService } from '../llm/index.js';
+import { flushErrorReports, startErrorReports } from '../logging/error-reports.js';
 import type { Logger } from '../logging/logger.js';
 import { AnalysisCoordinator } from '../pipeline/analysis.js';
 import { engineThreads, type EngineThreads } from '../pipeline/engine-threads.js';
@@ -76,6 +77,8 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
 }
 
 export async function openPlatform(config: Config, logger: Logger, database?: Database): Promise<Platform> {
+  // Both the API and workers open the platform, so both report their unhandled errors.
+  await startErrorReports({ dsn: config.SENTRY_DSN, environment: config.NODE_ENV }, logger);
   const db = database ?? (await openConfiguredDatabase(config));
   try {
     if (!database) {
@@ -204,6 +207,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
           await reports.close();
           await delivery.close();
           if (!database) await db.close();
+          await flushErrorReports(config.SHUTDOWN_TIMEOUT_MS);
         })()),
     };
   } catch (error) {

@@ -124,12 +124,26 @@ const configSchema = z.object({
   NOTIFY_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
   /** After announcing a site's health change, further changes of that site wait this long (flapping). */
   NOTIFY_HEALTH_COOLDOWN_MS: z.coerce.number().int().min(0).default(600_000),
+  // --- Error reports (optional) ---
+  /** Sentry DSN; unset, no error report leaves the process and the Sentry SDK is not loaded. */
+  SENTRY_DSN: z.url({ message: 'expected a Sentry DSN URL' }).optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 
+/** Every environment variable the configuration reads, for checks of deploy files that set them. */
+export const configVariables: readonly string[] = Object.keys(configSchema.shape);
+
 /** Variables whose values must never be echoed back, even in an error message. */
-const secretVariables = new Set(['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'GOOGLE_CLIENT_SECRET', 'GITHUB_CLIENT_SECRET', 'LLM_API_KEY']);
+const secretVariables = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'GOOGLE_CLIENT_SECRET',
+  'GITHUB_CLIENT_SECRET',
+  'LLM_API_KEY',
+  'SENTRY_DSN',
+]);
 
 export class ConfigError extends Error {
   constructor(

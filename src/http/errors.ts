@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { DomainError, type DomainErrorKind } from '../domain/errors.js';
+import { reportError } from '../logging/error-reports.js';
 import { buildProblem, HttpProblem, PROBLEM_CONTENT_TYPE, problemType, type FieldError, type Problem } from './problem.js';
 
 function send(reply: FastifyReply, problem: Problem, headers: Record<string, string> = {}): FastifyReply {
@@ -72,6 +73,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return send(reply, buildProblem(status, error.message));
     }
     request.log.error({ err: error }, 'request failed');
+    reportError(error, { kind: 'request', method: request.method, route: request.routeOptions.url ?? 'unmatched', requestId: request.id });
     return send(reply, buildProblem(500, 'An unexpected error occurred. Quote the request id when reporting it.'));
   });
 

@@ -1,3 +1,4 @@
+import { reportError } from '../logging/error-reports.js';
 import type { Logger } from '../logging/logger.js';
 import { initJobMetrics, metrics, secondsSince } from '../system/metrics.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
@@ -82,6 +83,8 @@ export class JobRunner {
       logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, err: error }, 'job attempt failed');
       if (!isRetryable(error) || job.attempts >= job.maxAttempts) {
         timing.finished('failed');
+        // Only final failures are reported: a retried attempt is expected operation, not a bug to triage.
+        reportError(error, { kind: 'job', jobType: job.type, jobId: job.id, attempt: job.attempts });
         return this.fail(job, message);
       }
       timing.finished('retry');

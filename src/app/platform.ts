@@ -20,6 +20,7 @@ import {
   NotificationRelay,
   NotificationsRepository,
   recordBudgetThreshold,
+  recordJobOutcome,
 } from '../notifications/index.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
@@ -86,7 +87,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       logger.info({ database: db.kind, migrations: migrations.applied }, 'database ready');
     }
     const events = await createEventBus(config.REDIS_URL, logger, config.QUEUE_PREFIX);
-    const jobs = new JobsRepository(db.db);
+    const jobs = new JobsRepository(db.db, recordJobOutcome);
     const sites = new SitesRepository(db.db);
     const blueprints = new BlueprintsRepository(db.db);
     const extractionResults = new ExtractionResultsRepository(db.db);
@@ -105,6 +106,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       jobTypes: JOB_TYPES,
       prefix: config.QUEUE_PREFIX,
       leaseMs: config.JOB_LEASE_MS,
+      onFinished: recordJobOutcome,
       onChange: async (job: JobRecord) => {
         await analysis.onJobChange(job);
         await meterUsage(quotas, job);

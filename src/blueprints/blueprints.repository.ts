@@ -2,6 +2,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { blueprintVersions, sites } from '../db/schema/sites.js';
 import type { Blueprint } from '../engine/blueprint/index.js';
+import { recordBlueprintVersion } from '../notifications/index.js';
 import { metrics } from '../system/metrics.js';
 
 export type BlueprintVersionRecord = Omit<typeof blueprintVersions.$inferSelect, 'content'> & { content: Blueprint };
@@ -44,8 +45,9 @@ export class BlueprintsRepository {
   }
 
   /**
-   * Stores a version and makes it the site's active one, in one transaction. The same content
-   * stored twice (a retried job) yields the existing version instead of a duplicate.
+   * Stores a version and makes it the site's active one, in one transaction with its
+   * `blueprint.version_created` event. The same content stored twice (a retried job) yields the
+   * existing version instead of a duplicate.
    */
   async saveAndActivate(input: {
     siteId: string;
@@ -82,6 +84,7 @@ export class BlueprintsRepository {
           })
           .returning();
         version = row as BlueprintVersionRecord;
+        await recordBlueprintVersion(tx as unknown as Db, version);
       }
       await tx
         .update(sites)

@@ -124,6 +124,11 @@ const configSchema = z.object({
   NOTIFY_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
   /** After announcing a site's health change, further changes of that site wait this long (flapping). */
   NOTIFY_HEALTH_COOLDOWN_MS: z.coerce.number().int().min(0).default(600_000),
+  /**
+   * How long one webhook, Slack or SMTP send may take. A delivery claimed by a process that died
+   * is sent again once four times this has passed since the claim.
+   */
+  NOTIFY_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   // --- Error reports (optional) ---
   /** Sentry DSN; unset, no error report leaves the process and the Sentry SDK is not loaded. */
   SENTRY_DSN: z.url({ message: 'expected a Sentry DSN URL' }).optional(),

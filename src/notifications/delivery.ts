@@ -10,15 +10,14 @@ import { PermanentJobError } from '../queue/index.js';
 import { describeEvent, emailFor, slackMessageFor } from './messages.js';
 import type { Delivery, NotificationEvent, NotificationsRepository } from './notifications.repository.js';
 
-/** How long one attempt may hold a delivery: longer than any send can take (HTTP and SMTP time out first). */
-const LEASE_MS = 60_000;
-const HTTP_TIMEOUT_MS = 15_000;
+/** How long one attempt may hold a delivery, in send timeouts: longer than any send can take (HTTP and SMTP time out first). */
+const LEASE_TIMEOUTS = 4;
 const EXCERPT_CHARS = 500;
 
 export interface DeliveryDeps {
   repository: NotificationsRepository;
   outbox: EmailOutboxRepository;
-  config: Pick<Config, 'PUBLIC_URL' | 'SMTP_URL' | 'MAIL_FROM' | 'ALLOW_PRIVATE_NETWORK'>;
+  config: Pick<Config, 'PUBLIC_URL' | 'SMTP_URL' | 'MAIL_FROM' | 'ALLOW_PRIVATE_NETWORK' | 'NOTIFY_SEND_TIMEOUT_MS'>;
   logger: Logger;
 }
 
@@ -48,7 +47,8 @@ export function webhookBody(event: NotificationEvent): string {
 
 /**
  * Sends one (event, channel, recipient) per `deliver_notification` job. The delivery row is
- * claimed before sending (one attempt at a time; a dead worker's claim lapses after LEASE_MS)
+ * claimed before sending (one attempt at a time; a dead worker's claim lapses after LEASE_TIMEOUTS
+ * send timeouts)
  * and marked delivered after, so a delivered row is never sent again. The idempotency key goes
  * with every send (webhook-id, Message-ID): if a worker dies between the receiver's acceptance
  * and the mark, the resend carries the same id for the receiver to recognise. A failed attempt
@@ -61,17 +61,18 @@ export class NotificationDelivery {
 
   constructor(private readonly deps: DeliveryDeps) {
     // Endpoint and Slack URLs are someone else's: they pass the same address guard as analysis fetches.
+    const timeout = deps.config.NOTIFY_SEND_TIMEOUT_MS;
     this.#agent = new Agent({
-      connect: { timeout: HTTP_TIMEOUT_MS, ...(deps.config.ALLOW_PRIVATE_NETWORK ? {} : { lookup: guardedLookup() }) },
-      headersTimeout: HTTP_TIMEOUT_MS,
-      bodyTimeout: HTTP_TIMEOUT_MS,
+      connect: { timeout, ...(deps.config.ALLOW_PRIVATE_NETWORK ? {} : { lookup: guardedLookup() }) },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
     });
   }
 
   async handle(context: JobContext): Promise<{ deliveryId: string; status: string }> {
     const { repository } = this.deps;
     const deliveryId = String(context.job.payload.deliveryId);
-    const delivery = await repository.claim(deliveryId, new Date(), LEASE_MS);
+    const delivery = await repository.claim(deliveryId, new Date(), LEASE_TIMEOUTS * this.deps.config.NOTIFY_SEND_TIMEOUT_MS);
     if (!delivery) {
       const current = await repository.delivery(deliveryId);
       if (!current) throw new PermanentJobError(`delivery ${deliveryId} no longer exists`);
@@ -150,7 +151,13 @@ export class NotificationDelivery {
     const unsubscribeUrl = `${config.PUBLIC_URL.replace(/\/$/, '')}/api/v1/notifications/unsubscribe?token=${token}`;
     const mail = emailFor(describeEvent(event, config.PUBLIC_URL), unsubscribeUrl);
     const started = performance.now();
-    this.#transport ??= nodemailer.createTransport(config.SMTP_URL);
+    const timeout = config.NOTIFY_SEND_TIMEOUT_MS;
+    this.#transport ??= nodemailer.createTransport({
+      url: config.SMTP_URL,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+    } as Parameters<typeof nodemailer.createTransport>[0]);
     const info = await this.#transport.sendMail({
       from: config.MAIL_FROM,
       to: member.email,

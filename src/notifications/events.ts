@@ -1,4 +1,8 @@
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { sites } from '../db/schema/index.js';
+import { ANALYSIS_STEPS, ANALYZE_SITE, DELIVER_NOTIFICATION, REPAIR_BLUEPRINT } from '../pipeline/job-types.js';
+import type { JobRecord } from '../queue/index.js';
 import type { HealthListener } from '../sites/site-state.js';
 import { recordNotificationEvent, type NotificationsRepository } from './notifications.repository.js';
 
@@ -36,5 +40,71 @@ export async function recordBudgetThreshold(
     type: 'llm.budget_threshold',
     data: { month: event.month, threshold: event.threshold, spentUsd: event.spentUsd, budgetUsd: event.budgetUsd },
     dedupeKey: `llm.budget_threshold:${event.workspaceId}:${event.month}:${event.threshold}`,
+  });
+}
+
+/** Jobs whose failure is told by an event of their own, or not at all. */
+const OWN_FAILURE_EVENT: ReadonlySet<string> = new Set([ANALYZE_SITE, REPAIR_BLUEPRINT, ...ANALYSIS_STEPS]);
+
+/**
+ * Events of a job's final state, written in the transaction that records it (JobsRepository
+ * calls this once per job reaching it): `analysis.succeeded` / `analysis.failed` for an
+ * analysis, `blueprint.repair_failed` for a repair, `job.failed` for any other job that failed
+ * after its retries. A failing step is told by its analysis's `analysis.failed`, and a failed
+ * notification delivery is not announced by another notification.
+ */
+export async function recordJobOutcome(tx: Db, job: JobRecord): Promise<void> {
+  if (job.status === 'cancelled' || job.type === DELIVER_NOTIFICATION) return;
+  const [site] = job.siteId ? await tx.select({ name: sites.name, url: sites.url }).from(sites).where(eq(sites.id, job.siteId)) : [];
+  const about = { jobId: job.id, siteId: job.siteId, siteName: site?.name ?? null, siteUrl: site?.url ?? null };
+  const failure = { ...about, error: job.error, attempts: job.attempts };
+  const record = (type: string, data: Record<string, unknown>) =>
+    recordNotificationEvent(tx, {
+      workspaceId: job.workspaceId,
+      type,
+      siteId: job.siteId,
+      data,
+      dedupeKey: `${type}:${job.id}:${job.finishedAt?.toISOString()}`,
+    });
+  if (job.type === ANALYZE_SITE)
+    return record(job.status === 'succeeded' ? 'analysis.succeeded' : 'analysis.failed', job.status === 'succeeded' ? about : failure);
+  if (job.status !== 'failed') return;
+  if (job.type === REPAIR_BLUEPRINT) return record('blueprint.repair_failed', failure);
+  if (!OWN_FAILURE_EVENT.has(job.type)) return record('job.failed', { ...failure, jobType: job.type });
+}
+
+/** Blueprint versions are written by an analysis, a repair or a person's edit (`manual`). */
+const VERSION_REASONS: Record<string, string> = { analysis: 'analysis', repair: 'repair', edit: 'manual' };
+
+/** `blueprint.version_created`, written in the transaction that stores the version. */
+export async function recordBlueprintVersion(
+  tx: Db,
+  version: { id: string; siteId: string; workspaceId: string; version: number; reason: string; createdByJob: string | null },
+): Promise<void> {
+  await recordNotificationEvent(tx, {
+    workspaceId: version.workspaceId,
+    type: 'blueprint.version_created',
+    siteId: version.siteId,
+    data: {
+      siteId: version.siteId,
+      blueprintVersionId: version.id,
+      version: version.version,
+      reason: VERSION_REASONS[version.reason] ?? version.reason,
+      jobId: version.createdByJob,
+    },
+    dedupeKey: `blueprint.version_created:${version.id}`,
+  });
+}
+
+/** `report.ready`, written in the transaction that marks the report succeeded. */
+export async function recordReportReady(
+  tx: Db,
+  report: { id: string; workspaceId: string; type: string; format: string; fileName?: string | null },
+): Promise<void> {
+  await recordNotificationEvent(tx, {
+    workspaceId: report.workspaceId,
+    type: 'report.ready',
+    data: { reportId: report.id, reportType: report.type, format: report.format, title: report.fileName ?? report.type },
+    dedupeKey: `report.ready:${report.id}`,
   });
 }

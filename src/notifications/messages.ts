@@ -39,6 +39,24 @@ export function describeEvent(event: Pick<NotificationEvent, 'type' | 'data' | '
         lines: data.error ? [`Error: ${str(data.error)}`] : [],
         link: siteLink,
       };
+    case 'blueprint.version_created':
+      return {
+        title: `Blueprint version ${str(data.version)} created (${str(data.reason)})`,
+        lines: [`A ${str(data.reason)} wrote version ${str(data.version)} and made it active.`],
+        link: siteLink,
+      };
+    case 'blueprint.repair_failed':
+      return {
+        title: `Blueprint repair failed: ${str(data.siteName || data.siteUrl)}`,
+        lines: [`Error: ${str(data.error)}`, 'The previous blueprint stays active; run a new analysis if fields keep failing.'],
+        link: siteLink,
+      };
+    case 'job.failed':
+      return {
+        title: `Job ${str(data.jobType)} failed after ${str(data.attempts)} attempts`,
+        lines: [`Error: ${str(data.error)}`],
+        link: `${base}/jobs`,
+      };
     case 'report.ready':
       return { title: `Report ready: ${str(data.title)}`, lines: [], link: `${base}/reports` };
     case 'daily.summary': {

@@ -11,9 +11,16 @@ export interface Preference {
 }
 
 /** Events an owner or admin is emailed about unless they say otherwise: what needs someone to act. */
-const ADMIN_EMAIL = new Set(['analysis.failed', 'site.health_changed', 'llm.budget_threshold', 'daily.summary']);
+const ADMIN_EMAIL = new Set([
+  'analysis.failed',
+  'site.health_changed',
+  'blueprint.repair_failed',
+  'job.failed',
+  'llm.budget_threshold',
+  'daily.summary',
+]);
 
-/** Everyone sees every event in the app; owners and admins are emailed failures, health changes, budget alerts and the daily summary. */
+/** Everyone sees every event in the app; owners and admins are emailed failures (analyses, repairs, jobs), health changes, budget alerts and the daily summary. */
 export function defaultPreference(role: WorkspaceRole, eventType: EventType): Preference {
   const email: EmailMode = (role === 'owner' || role === 'admin') && ADMIN_EMAIL.has(eventType) ? 'immediate' : 'off';
   return { eventType, email, inApp: eventType !== 'daily.summary' };

@@ -2,10 +2,10 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import { EmbeddedQueue } from './embedded-queue.js';
-import { JobsRepository } from './jobs.repository.js';
+import { JobsRepository, type JobFinishedListener } from './jobs.repository.js';
 import type { JobChangeListener, JobLogListener, JobQueue } from './types.js';
 
-export { JobsRepository, type JobLogRecord, type JobRecord, type JobStatus } from './jobs.repository.js';
+export { JobsRepository, type JobFinishedListener, type JobLogRecord, type JobRecord, type JobStatus } from './jobs.repository.js';
 export * from './types.js';
 
 export interface CreateQueueOptions {
@@ -20,11 +20,13 @@ export interface CreateQueueOptions {
   pollIntervalMs?: number;
   onChange?: JobChangeListener;
   onLog?: JobLogListener;
+  /** Runs in the transaction recording a job's final state (the notification outbox). */
+  onFinished?: JobFinishedListener;
 }
 
 /** BullMQ (and its Redis client) loads only in scaled mode: an embedded server does not pay for it at start. */
 export async function createJobQueue(options: CreateQueueOptions): Promise<JobQueue> {
-  const jobs = new JobsRepository(options.database.db);
+  const jobs = new JobsRepository(options.database.db, options.onFinished);
   if (options.redisUrl) {
     const { BullmqQueue } = await import('./bullmq-queue.js');
     return new BullmqQueue({

@@ -7,9 +7,15 @@ export type { JobLogRecord, JobRecord, JobStatus } from './types.js';
 
 const finished: JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
+/** Called in the transaction that records a job's final state, so what it writes commits with that state or not at all. */
+export type JobFinishedListener = (tx: Db, job: JobRecord) => Promise<void>;
+
 /** SQL over the jobs and job_logs tables; shared by both queue adapters and the jobs service. */
 export class JobsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly onFinished?: JobFinishedListener,
+  ) {}
 
   async insert(options: EnqueueOptions): Promise<JobRecord> {
     const [row] = await this.db
@@ -209,7 +215,21 @@ export class JobsRepository {
     id: string,
     outcome: { status: 'succeeded'; result: unknown } | { status: 'failed' | 'cancelled'; error: string },
   ): Promise<JobRecord | undefined> {
-    const [row] = await this.db
+    if (!this.onFinished) return this.#finish(this.db, id, outcome);
+    const listener = this.onFinished;
+    return this.db.transaction(async (tx) => {
+      const row = await this.#finish(tx as unknown as Db, id, outcome);
+      if (row) await listener(tx as unknown as Db, row);
+      return row;
+    });
+  }
+
+  async #finish(
+    db: Db,
+    id: string,
+    outcome: { status: 'succeeded'; result: unknown } | { status: 'failed' | 'cancelled'; error: string },
+  ): Promise<JobRecord | undefined> {
+    const [row] = await db
       .update(jobs)
       .set({
         status: outcome.status,

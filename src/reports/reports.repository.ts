@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, lt, lte, sql } from 'drizzle-or
 import type { EmailOutboxRepository, NewOutboxMessage } from '../accounts/email-outbox.repository.js';
 import type { Database } from '../db/client.js';
 import { reportSchedules, reports } from '../db/schema/index.js';
+import { recordReportReady } from '../notifications/index.js';
 
 export type ReportScheduleRecord = typeof reportSchedules.$inferSelect;
 export type NewReportSchedule = typeof reportSchedules.$inferInsert;
@@ -75,7 +76,8 @@ export class ReportsRepository {
     messages: NewOutboxMessage[],
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await tx.update(reports).set(changes).where(eq(reports.id, id));
+      const [report] = await tx.update(reports).set(changes).where(eq(reports.id, id)).returning();
+      if (report?.status === 'succeeded') await recordReportReady(tx, report);
       for (const message of messages) await outbox.enqueue(message, tx);
     });
   }

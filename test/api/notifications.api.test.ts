@@ -201,6 +201,29 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
     siteId = added.json().site.id;
     await until('the analysis', async () => (await as('GET', `/api/v1/sites/${siteId}`)).json().status === 'ready', 90_000);
     await quiet();
+    // The analysis told the webhook (subscribed to everything) once that it succeeded and once of the version it wrote.
+    const analysisHooks = hooks.received.map((hook) => ({
+      id: hook.headers['webhook-id'],
+      ...(new Webhook(endpoint.secret).verify(hook.body, hook.headers as Record<string, string>) as { type: string; data: object }),
+    }));
+    expect(analysisHooks.map((hook) => hook.type).sort()).toEqual(['analysis.succeeded', 'blueprint.version_created']);
+    expect(new Set(analysisHooks.map((hook) => hook.id)).size).toBe(2);
+    const analysisId = (await as('GET', `/api/v1/jobs?siteId=${siteId}`))
+      .json()
+      .items.find((job: { type: string }) => job.type === 'analyze_site')?.id;
+    expect(analysisHooks.find((hook) => hook.type === 'analysis.succeeded')!.data).toMatchObject({
+      siteId,
+      jobId: analysisId,
+      siteUrl: shop.url,
+    });
+    expect(analysisHooks.find((hook) => hook.type === 'blueprint.version_created')!.data).toMatchObject({
+      siteId,
+      version: 1,
+      reason: 'analysis',
+    });
+    // Neither is a failure: no email by default; Slack only takes health changes.
+    expect(mailbox.messages).toHaveLength(0);
+    expect(slack.received).toHaveLength(0);
     const afterAnalysis = { mail: mailbox.messages.length, hooks: hooks.received.length };
 
     const port = Number(new URL(shop.url).port);

@@ -55,11 +55,13 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
   }
   const settled = (id: string) => until(id, (job) => job.status !== 'running' && job.status !== 'queued');
 
-  it('runs the five steps in order, each receiving what the previous ones produced', async () => {
-    const seen: Array<[string, Record<string, unknown>]> = [];
+  it('runs the five steps in order, each able to read what the previous ones produced', async () => {
+    const seen: Array<[string, Record<string, unknown>, unknown]> = [];
     const record: StepWork = async (context) => {
-      seen.push([context.job.type, context.job.payload]);
-      return { [context.job.type]: 'done' };
+      const step = context.job.type as (typeof ANALYSIS_STEPS)[number];
+      const previous = ANALYSIS_STEPS[ANALYSIS_STEPS.indexOf(step) - 1];
+      seen.push([step, context.job.payload, previous && (await analysis.output(context.job, previous))]);
+      return { [step]: 'done' };
     };
     const site = await setUp(Object.fromEntries(ANALYSIS_STEPS.map((step) => [step, record])));
     const started = await analysis.start(site, Priority.user);
@@ -69,7 +71,9 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
     const done = await settled(started.id);
     expect(done).toMatchObject({ status: 'succeeded', progress: 1 });
     expect(seen.map(([type]) => type)).toEqual([...ANALYSIS_STEPS]);
-    expect(seen.at(-1)![1]).toMatchObject({ siteId: site.id, fingerprint_site: 'done', test_selectors: 'done' });
+    // A step's payload names only its site; each output is stored on its own step job.
+    expect(seen.every(([, payload]) => JSON.stringify(payload) === JSON.stringify({ siteId: site.id }))).toBe(true);
+    expect(seen.slice(1).map(([, , previous]) => previous)).toEqual(ANALYSIS_STEPS.slice(0, -1).map((step) => ({ [step]: 'done' })));
     expect((await sites.get(site.id))?.status).toBe('ready');
     expect((await jobs.children(started.id)).map((step) => [step.type, step.status])).toEqual(
       ANALYSIS_STEPS.map((step) => [step, 'succeeded']),

@@ -16,6 +16,16 @@ class Problem(TypedDict):
     instance: NotRequired[str]
     requestId: NotRequired[str]
     errors: NotRequired[list[dict[str, Any]]]
+    quota: NotRequired["ProblemQuota"]
+
+
+class ProblemQuota(TypedDict):
+    """On quota-exceeded and rate-limited problems: which limit was reached and when it resets."""
+
+    name: str
+    limit: int
+    used: int
+    resetAt: str | None
 
 
 class User(TypedDict):

@@ -3,13 +3,12 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { buildOpenApiDocument } from '../src/app/openapi-document.js';
 
-/** The dashboard's API types, generated from the live OpenAPI document rather than written twice. */
-export const API_TYPES_FILE = fileURLToPath(new URL('../web/src/api/schema.d.ts', import.meta.url));
 /**
- * The same types for the TypeScript SDK. A .ts file (not .d.ts) so that `tsc` emits its
- * declarations into the published dist/ next to the code that uses them.
+ * The API's types, generated from the live OpenAPI document rather than written by hand: the
+ * TypeScript SDK's, which the dashboard imports too. A .ts file (not .d.ts) so that `tsc` emits
+ * its declarations into the SDK's published dist/ next to the code that uses them.
  */
-export const SDK_TYPES_FILE = fileURLToPath(new URL('../sdk/typescript/src/generated/schema.ts', import.meta.url));
+export const API_TYPES_FILE = fileURLToPath(new URL('../sdk/typescript/src/generated/schema.ts', import.meta.url));
 
 export async function apiTypesSource(): Promise<string> {
   const document = await buildOpenApiDocument();
@@ -18,9 +17,6 @@ export async function apiTypesSource(): Promise<string> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const source = await apiTypesSource();
-  for (const file of [API_TYPES_FILE, SDK_TYPES_FILE]) {
-    writeFileSync(file, source);
-    console.log(`wrote ${file}`);
-  }
+  writeFileSync(API_TYPES_FILE, await apiTypesSource());
+  console.log(`wrote ${API_TYPES_FILE}`);
 }

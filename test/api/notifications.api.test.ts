@@ -2,8 +2,6 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/app/platform.js';
@@ -12,30 +10,9 @@ import { NotificationRelay } from '../../src/notifications/index.js';
 import { Priority } from '../../src/queue/index.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
+import { startSmtpListener, type SmtpListener } from '../support/smtp-listener.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
 import { FixtureShop } from '../support/fixture-shop.js';
-
-/** A real SMTP server on loopback keeping every message it accepts. */
-async function startMailbox() {
-  const messages: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      simpleParser(stream).then((mail) => {
-        messages.push(mail);
-        done();
-      }, done);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    messages,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** An HTTP receiver on loopback that keeps every POST (headers and raw body) and answers `status`. */
 async function startReceiver() {
@@ -78,7 +55,7 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
   let platform: Platform;
   let strictApp: AppInstance;
   let shop: FixtureShop;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  let mailbox: SmtpListener;
   let hooks: Awaited<ReturnType<typeof startReceiver>>;
   let slack: Awaited<ReturnType<typeof startReceiver>>;
   let alice: TestUser;
@@ -86,7 +63,7 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
   let siteId: string;
 
   beforeAll(async () => {
-    [shop, mailbox, hooks, slack] = await Promise.all([new FixtureShop().start(), startMailbox(), startReceiver(), startReceiver()]);
+    [shop, mailbox, hooks, slack] = await Promise.all([new FixtureShop().start(), startSmtpListener(), startReceiver(), startReceiver()]);
     database = await target.open();
     ({ app, platform } = await createTestStack({
       database,

@@ -1,35 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInstance } from '../../src/http/app-instance.js';
 import type { Platform } from '../../src/app/platform.js';
 import { PASSWORD, signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
+import { startSmtpListener, type SmtpListener } from '../support/smtp-listener.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
-
-/** A real SMTP server on loopback that keeps every message it accepts. */
-async function startMailbox(): Promise<{ port: number; messages: ParsedMail[]; close(): Promise<void> }> {
-  const messages: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      simpleParser(stream).then((mail) => {
-        messages.push(mail);
-        done();
-      }, done);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    messages,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -51,7 +27,7 @@ describe.each(databaseTargets())('scheduled reports on $name', (target) => {
   let database: TestDatabase;
   let app: AppInstance;
   let platform: Platform;
-  let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+  let mailbox: SmtpListener;
   let alice: TestUser;
   let bob: TestUser;
 
@@ -59,7 +35,7 @@ describe.each(databaseTargets())('scheduled reports on $name', (target) => {
     app.inject({ method, url, headers: user.headers, ...(payload ? { payload } : {}) });
 
   beforeAll(async () => {
-    mailbox = await startMailbox();
+    mailbox = await startSmtpListener();
     database = await target.open();
     ({ app, platform } = await createTestStack({ database, env: { REPORT_SCHEDULER_INTERVAL_MS: '100' } }));
     await app.ready();

@@ -4,44 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { recordNotificationEvent } from '../../src/notifications/index.js';
 import { startCli, type RunningCli } from '../support/cli.js';
 import { createPostgresDatabase } from '../support/databases.js';
 import { serviceUrl } from '../support/services.js';
+import { startSmtpListener } from '../support/smtp-listener.js';
 
 const PASSWORD = 'correct horse battery';
 const running: RunningCli[] = [];
 afterAll(() => {
   for (const cli of running) cli.child.kill('SIGKILL');
 });
-
-/** A loopback SMTP server that, while `hold` is set, takes a message's DATA but never answers it (the message is not accepted). */
-async function startMailbox() {
-  const mailbox = { hold: true, held: 0, accepted: [] as ParsedMail[], port: 0, close: async () => {} };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      simpleParser(stream).then((mail) => {
-        if (mailbox.hold) {
-          mailbox.held += 1;
-          return;
-        }
-        mailbox.accepted.push(mail);
-        done();
-      }, done);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  mailbox.port = (server.server.address() as AddressInfo).port;
-  mailbox.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return mailbox;
-}
 
 /** A loopback webhook receiver that, while `hold` is set, reads a request and never answers it. */
 async function startReceiver() {
@@ -89,7 +64,11 @@ describe('notification delivery across a SIGKILL', () => {
   it.runIf(postgres)(
     'redelivers what was pending or in flight after a restart, without a duplicate email',
     async () => {
-      const [mailbox, hooks, created] = await Promise.all([startMailbox(), startReceiver(), createPostgresDatabase(postgres!)]);
+      const [mailbox, hooks, created] = await Promise.all([
+        startSmtpListener({ hold: true }),
+        startReceiver(),
+        createPostgresDatabase(postgres!),
+      ]);
       const env = {
         DATABASE_URL: created.url,
         DATA_DIR: mkdtempSync(path.join(tmpdir(), 'siteprint-notify-crash-')),
@@ -162,8 +141,8 @@ describe('notification delivery across a SIGKILL', () => {
         );
 
         // Email: each event once at the SMTP listener; the held messages were never accepted, and were sent again.
-        expect(mailbox.accepted.map((mail) => mail.subject).sort()).toEqual(sites.map((site) => `Analysis failed: ${site}`));
-        expect(new Set(mailbox.accepted.map((mail) => mail.messageId)).size).toBe(3);
+        expect(mailbox.messages.map((mail) => mail.subject).sort()).toEqual(sites.map((site) => `Analysis failed: ${site}`));
+        expect(new Set(mailbox.messages.map((mail) => mail.messageId)).size).toBe(3);
         // Webhooks: each event accepted; every POST of one event (held or not) carries one webhook-id.
         const byEvent = new Map<string, { ids: Set<string>; accepted: number }>();
         for (const hook of hooks.seen) {

@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -10,15 +9,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { startServer, type RunningServer } from '../../src/app/server.js';
 import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
 import { FakeOAuthProvider } from '../support/fake-oauth-provider.js';
-
-/** A port nobody listens on now: the provider needs the callback URL (PUBLIC_URL) before the server starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../support/network.js';
 
 describe.runIf(chromiumAvailable())('signing in to the dashboard with Google or GitHub in a real browser', () => {
   const google = new FakeOAuthProvider('google', 'google-client', 'google-secret');

@@ -11,6 +11,7 @@ import { startCli, type RunningCli } from '../support/cli.js';
 import { createPostgresDatabase } from '../support/databases.js';
 import { FixtureShop } from '../support/fixture-shop.js';
 import { serviceUrl } from '../support/services.js';
+import { callJson } from '../support/network.js';
 
 const PASSWORD = 'correct horse battery';
 const fields = ['title', 'author', 'isbn_13', 'publisher'].map((name) => ({ name }));
@@ -50,26 +51,23 @@ describe('crash recovery', () => {
     const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0' };
     const first = start(['serve'], env);
     const [, url] = await first.waitFor(/Siteprint is running at (http:\/\/[^"\s]+)/);
-    const api = async (base: string, method: string, route: string, token?: string, body?: unknown) => {
-      const response = await fetch(`${base}${route}`, {
-        method,
-        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    };
     // The first account claims the instance with the setup token the server printed, as its operator would.
     const [, setupToken] = await first.waitFor(/give setup token (\S+) when registering/);
-    await api(url!, 'POST', '/api/v1/auth/register', undefined, { email: 'ops@example.com', name: 'Ops', password: PASSWORD, setupToken });
+    await callJson(url!, 'POST', '/api/v1/auth/register', undefined, {
+      email: 'ops@example.com',
+      name: 'Ops',
+      password: PASSWORD,
+      setupToken,
+    });
     const login = async (base: string) =>
-      (await api(base, 'POST', '/api/v1/auth/login', undefined, { email: 'ops@example.com', password: PASSWORD })).body
+      (await callJson(base, 'POST', '/api/v1/auth/login', undefined, { email: 'ops@example.com', password: PASSWORD })).body
         .accessToken as string;
     let token = await login(url!);
-    const created = await api(url!, 'POST', '/api/v1/sites', token, { url: `${shop.url}/`, fields, maxPages: 8 });
+    const created = await callJson(url!, 'POST', '/api/v1/sites', token, { url: `${shop.url}/`, fields, maxPages: 8 });
     expect(created.status).toBe(201);
     const jobId = (created.body.job as { id: string }).id;
     await poll(
-      () => api(url!, 'GET', `/api/v1/jobs/${jobId}`, token),
+      () => callJson(url!, 'GET', `/api/v1/jobs/${jobId}`, token),
       (job) => (job.body.steps as Array<{ status: string }>)?.[0]?.status === 'running',
       'the first step to run',
     );
@@ -81,14 +79,14 @@ describe('crash recovery', () => {
     const [, url2] = await second.waitFor(/Siteprint is running at (http:\/\/[^"\s]+)/);
     token = await login(url2!);
     const job = await poll(
-      () => api(url2!, 'GET', `/api/v1/jobs/${jobId}`, token),
+      () => callJson(url2!, 'GET', `/api/v1/jobs/${jobId}`, token),
       (found) => ['succeeded', 'failed'].includes(found.body.status as string),
       'the pipeline to finish',
     );
     expect(job.body.status, String(job.body.error)).toBe('succeeded');
     const steps = job.body.steps as Array<{ type: string; attempts: number }>;
     expect(steps[0]!.attempts).toBeGreaterThanOrEqual(2);
-    const versions = await api(url2!, 'GET', `/api/v1/sites/${job.body.siteId}/blueprints`, token);
+    const versions = await callJson(url2!, 'GET', `/api/v1/sites/${job.body.siteId}/blueprints`, token);
     expect((versions.body.items as unknown[]).length).toBe(1);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);

@@ -11,6 +11,7 @@ import { startCli, type RunningCli } from '../support/cli.js';
 import { createPostgresDatabase } from '../support/databases.js';
 import { serviceUrl } from '../support/services.js';
 import { startSmtpListener } from '../support/smtp-listener.js';
+import { callJson } from '../support/network.js';
 
 const PASSWORD = 'correct horse battery';
 const running: RunningCli[] = [];
@@ -93,23 +94,15 @@ describe('notification delivery across a SIGKILL', () => {
         const first = serve();
         const [, url] = await first.waitFor(/Siteprint is running at (http:\/\/[^"\s]+)/);
         const [, setupToken] = await first.waitFor(/give setup token (\S+) when registering/);
-        const api = async (base: string, method: string, route: string, token?: string, body?: unknown) => {
-          const response = await fetch(`${base}${route}`, {
-            method,
-            headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-            ...(body ? { body: JSON.stringify(body) } : {}),
-          });
-          return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-        };
-        await api(url!, 'POST', '/api/v1/auth/register', undefined, {
+        await callJson(url!, 'POST', '/api/v1/auth/register', undefined, {
           email: 'ops@example.com',
           name: 'Ops',
           password: PASSWORD,
           setupToken,
         });
-        const token = (await api(url!, 'POST', '/api/v1/auth/login', undefined, { email: 'ops@example.com', password: PASSWORD })).body
+        const token = (await callJson(url!, 'POST', '/api/v1/auth/login', undefined, { email: 'ops@example.com', password: PASSWORD })).body
           .accessToken as string;
-        const endpoint = await api(url!, 'POST', '/api/v1/webhooks', token, { url: hooks.url, eventTypes: ['*'] });
+        const endpoint = await callJson(url!, 'POST', '/api/v1/webhooks', token, { url: hooks.url, eventTypes: ['*'] });
         expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
 
         // Three failed analyses (owners are emailed those by default): six deliveries for four send slots.

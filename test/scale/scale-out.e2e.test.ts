@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -10,6 +10,7 @@ import { startCli, type RunningCli } from '../support/cli.js';
 import { createPostgresDatabase } from '../support/databases.js';
 import { FixtureShop } from '../support/fixture-shop.js';
 import { serviceUrl } from '../support/services.js';
+import { freePort } from '../support/network.js';
 
 /**
  * The scaled mode under faults: one PostgreSQL, one Redis of this test's own (it is restarted,
@@ -29,14 +30,6 @@ afterAll(async () => {
   for (const child of running) ('child' in child ? child.child : child).kill('SIGKILL');
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

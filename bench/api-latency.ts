@@ -6,11 +6,12 @@
 // --profile writes the server's CPU profiles (node --cpu-prof) per database; --server-root serves the API
 // from another checkout of the same schema (e.g. an earlier commit), to compare before and after.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { hashPassword } from '../src/accounts/passwords.js';
 import { UsersRepository } from '../src/accounts/users.repository.js';
@@ -40,6 +41,8 @@ const ANALYSES = 4;
 
 interface Load {
   rps: number;
+  /** CPU the server (and, on PostgreSQL, its backends) used per request: load on the machine inflates it far less than latency. */
+  cpuMsPerRequest: number;
   p50: number;
   p99: number;
   errors: number;
@@ -136,6 +139,20 @@ function seededSite(workspaceId: string, index: number) {
   };
 }
 
+/** PostgreSQL backends connected to the bench's database (the server's pool), not counting the asking one. */
+async function backendPids(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    return rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
+}
+
 /** A fresh database with one account whose personal workspace holds the sites. */
 async function seed(target: { url?: string; dataDir: string }): Promise<void> {
   const database = await openDatabase({ url: target.url, pgliteDir: pgliteDirFor(target.dataDir) });
@@ -163,10 +180,30 @@ async function seed(target: { url?: string; dataDir: string }): Promise<void> {
   }
 }
 
-async function load(url: string, headers: Record<string, string>): Promise<Load> {
+/** CPU seconds (user + system, every thread) the processes have used so far, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // A backend that ended during the phase: its CPU is lost to the figure, not fatal.
+    }
+  }
+  return ticks / 100;
+}
+
+async function load(url: string, headers: Record<string, string>, pids: () => Promise<number[]>): Promise<Load> {
+  const measured = await pids();
+  const cpuBefore = cpuSeconds(measured);
   const result = await autocannon({ url, connections, duration, headers });
+  const cpu = cpuSeconds(measured) - cpuBefore;
   return {
     rps: Math.round(result.requests.average),
+    cpuMsPerRequest: +((cpu * 1000) / Math.max(1, result.requests.total)).toFixed(3),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts,
@@ -240,8 +277,10 @@ async function measure(name: string, databaseUrl: string | undefined): Promise<R
     // Warm both up (JIT, connection pools) before anything is recorded.
     await autocannon({ url: listUrl, headers, connections, duration: 2 });
     await autocannon({ url: bareUrl, connections, duration: 2 });
-    const [bareRest, bareProbe] = await probed(serverUrl, () => load(bareUrl, {}));
-    const [apiRest, restProbe] = await probed(serverUrl, () => load(listUrl, headers));
+    // The server's process, and on PostgreSQL the backends serving this database.
+    const apiPids = async () => [server.pid!, ...(databaseUrl ? await backendPids(databaseUrl) : [])];
+    const [bareRest, bareProbe] = await probed(serverUrl, () => load(bareUrl, {}, async () => [bare!.pid!]));
+    const [apiRest, restProbe] = await probed(serverUrl, () => load(listUrl, headers, apiPids));
 
     // Four analyses kept running for the whole measurement: a finished one is started again.
     const siteIds: string[] = [];
@@ -274,7 +313,7 @@ async function measure(name: string, databaseUrl: string | undefined): Promise<R
       const page = (await (await fetch(`${serverUrl}/api/v1/jobs?status=running&limit=100`, { headers })).json()) as { items: unknown[] };
       return page.items.length >= ANALYSES ? true : undefined;
     });
-    const [apiBusy, busyProbe] = await probed(serverUrl, () => load(listUrl, headers));
+    const [apiBusy, busyProbe] = await probed(serverUrl, () => load(listUrl, headers, apiPids));
     keeping = false;
     await keeper;
 
@@ -283,6 +322,8 @@ async function measure(name: string, databaseUrl: string | undefined): Promise<R
       bare: bareRest,
       rest: apiRest,
       restRatio: +(apiRest.rps / bareRest.rps).toFixed(3),
+      // What the throughput ratio would be where CPU, not the machine's other load, bounds both.
+      restCpuRatio: +(bareRest.cpuMsPerRequest / apiRest.cpuMsPerRequest).toFixed(3),
       busy: apiBusy,
       analysesFinishedDuringRun: analysesRun,
       healthLive: { duringBare: bareProbe, atRest: restProbe, duringAnalyses: busyProbe },

@@ -1,25 +1,33 @@
+import type { ChangeFeed } from '../db/change-feed.js';
 import type { RefreshTokensRepository, SessionAccess } from './refresh-tokens.repository.js';
 
-/** How long a session's access is reused at most; writes that could change it clear it at once. */
+/** How long a session's access is reused at most; changes clear it sooner. */
 const TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
 
 /**
- * Remembers what live sessions may access, for the one process that owns an embedded (PGlite)
- * database: its queries run on the main thread, so the auth hook's lookup costs as much as the
- * request's own work. It is only correct where every change to sessions, users, workspaces and
- * memberships goes through this process's repositories, which call `clear()` after each write
- * (logout, password change, role change, removal, deletion): a revoked session or a changed role
- * takes effect on the next request. With PostgreSQL other processes write too, so it is not used.
+ * Remembers what live sessions may access, so the auth hook does not ask the database on every
+ * request. A change to sessions, users, workspaces or memberships clears it: at once when this
+ * process made it (the repositories call `clear()` after each write: logout, password change, role
+ * change, removal, deletion), and when the database announces a commit of any process (`feed`).
+ * While the feed is not live, changes of other processes could go unseen, so it asks every time.
  */
 export class SessionAccessCache {
   private readonly entries = new Map<string, { access: SessionAccess; until: number }>();
   /** Bumped by every clear, so a lookup that raced with a write does not store what it read before it. */
   private generation = 0;
 
-  constructor(private readonly source: Pick<RefreshTokensRepository, 'sessionAccess'>) {}
+  constructor(
+    private readonly source: Pick<RefreshTokensRepository, 'sessionAccess'>,
+    private readonly feed: ChangeFeed,
+  ) {
+    feed.subscribe((change) => {
+      if (change.kind !== 'sites') this.clear();
+    });
+  }
 
   async sessionAccess(familyId: string, userId: string, workspaceId: string | undefined): Promise<SessionAccess | undefined> {
+    if (!this.feed.live) return this.source.sessionAccess(familyId, userId, workspaceId);
     const key = `${familyId} ${userId} ${workspaceId ?? ''}`;
     const hit = this.entries.get(key);
     if (hit && Date.now() < hit.until) return hit.access;

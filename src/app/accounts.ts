@@ -19,6 +19,7 @@ import { registerApiKeyRoutes } from '../api-keys/api-keys.routes.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import type { Config } from '../config/index.js';
+import type { ChangeFeed } from '../db/change-feed.js';
 import type { Db } from '../db/client.js';
 import { featurePlugin, type AppInstance } from '../http/app-instance.js';
 import { registerAuth } from '../http/auth.js';
@@ -38,31 +39,29 @@ export interface AccountsOptions {
   db: Db;
   /** Failed-login counters; in memory unless a shared store is passed (Redis in scaled mode). */
   loginAttempts?: AttemptStore;
-  /** True when this process is the only one using the database (PGlite): see SessionAccessCache. */
-  cacheSessions?: boolean;
+  /** Changes committed by any process, which keep the auth hook's session cache true (see SessionAccessCache). */
+  changes: ChangeFeed;
 }
 
 /**
  * Accounts, workspaces, API keys and the auth hook. Registered before every product route,
  * because the hook marks protected routes in the OpenAPI document as they are added.
  */
-export async function registerAccounts(app: AppInstance, { config, db, loginAttempts, cacheSessions }: AccountsOptions): Promise<void> {
+export async function registerAccounts(app: AppInstance, { config, db, loginAttempts, changes }: AccountsOptions): Promise<void> {
   const jwtSecret = resolveJwtSecret(config);
   await prepareDummyHash();
   // A derived key, so a cookie signature can never double as a JWT signature or vice versa.
   await app.register(cookie, { secret: createHmac('sha256', jwtSecret).update('siteprint cookie signing').digest('base64url') });
 
-  // On an embedded database this process makes every change to who may access what, so the auth
-  // hook may remember session lookups as long as each such change clears them.
-  let sessionCache: SessionAccessCache | undefined;
-  const changed = () => sessionCache?.clear();
+  // The auth hook remembers session lookups; every change to who may access what clears them.
+  const changed = () => sessionCache.clear();
   const users = new UsersRepository(db, changed);
   const workspaces = new WorkspacesRepository(db, changed);
   const audit = new AuditRepository(db);
   const accessTokens = new AccessTokens(jwtSecret);
   const apiKeyRecords = new ApiKeysRepository(db);
   const refreshTokens = new RefreshTokensRepository(db, changed);
-  if (cacheSessions) sessionCache = new SessionAccessCache(refreshTokens);
+  const sessionCache = new SessionAccessCache(refreshTokens, changes);
   // Other modules that end access (src/admin) clear the session cache through this.
   app.decorate('sessionAccessChanged', changed);
   const apiKeys = new ApiKeysService({ apiKeys: apiKeyRecords, audit });
@@ -77,7 +76,7 @@ export async function registerAccounts(app: AppInstance, { config, db, loginAtte
   });
   const secureCookies = new URL(config.PUBLIC_URL).protocol === 'https:';
 
-  registerAuth(app, { accessTokens, sessions: sessionCache ?? refreshTokens, users, workspaces, apiKeys });
+  registerAuth(app, { accessTokens, sessions: sessionCache, users, workspaces, apiKeys });
   await app.register(featurePlugin(registerAuthRoutes), { accounts, secureCookies });
   await app.register(featurePlugin(registerOAuthRoutes), {
     providers: configuredProviders(config),

@@ -35,7 +35,7 @@ export async function buildHttpApp(platform: Platform, { loginAttempts }: HttpAp
     config,
     db: database.db,
     loginAttempts: loginAttempts ?? (await sharedLoginAttempts(app, config, logger)),
-    cacheSessions: database.kind === 'pglite',
+    changes: platform.changes,
   });
 
   registerHttpMetrics(app, platform.metrics);

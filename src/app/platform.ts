@@ -3,6 +3,7 @@ import { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { Config } from '../config/index.js';
 import { openDatabase, pgliteDirFor, type Database } from '../db/client.js';
 import { runMigrations } from '../db/migrations.js';
+import { DatabaseChangeFeed, type ChangeFeed } from '../db/change-feed.js';
 import { createEventBus, type EventBus } from '../events/index.js';
 import { ExtractionResultsRepository } from '../extraction/extraction-results.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -27,6 +28,7 @@ import type { Renderer } from '../engine/render/index.js';
 import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
 import { SiteScheduler } from '../scheduling/site-scheduler.js';
 import { SiteState } from '../sites/site-state.js';
+import { SiteListCache } from '../sites/site-list-cache.js';
 import { SitesRepository } from '../sites/sites.repository.js';
 import { SitesService } from '../sites/sites.service.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
@@ -44,6 +46,8 @@ export interface Platform {
   config: Config;
   logger: Logger;
   database: Database;
+  /** Changes committed by any process, for this process's caches (sessions, sites lists). */
+  changes: ChangeFeed;
   queue: JobQueue;
   events: EventBus;
   repositories: {
@@ -81,6 +85,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
   // Both the API and workers open the platform, so both report their unhandled errors.
   await startErrorReports({ dsn: config.SENTRY_DSN, environment: config.NODE_ENV }, logger);
   const db = database ?? (await openConfiguredDatabase(config));
+  let changes: DatabaseChangeFeed | undefined;
   try {
     if (!database) {
       const migrations = await runMigrations(db);
@@ -88,8 +93,11 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     }
     const events = await createEventBus(config.REDIS_URL, logger, config.QUEUE_PREFIX);
     const jobs = new JobsRepository(db.db, recordJobOutcome);
-    const sites = new SitesRepository(db.db);
-    const blueprints = new BlueprintsRepository(db.db);
+    // Committed changes of every process, announced by the database, keep this process's caches true.
+    changes = await DatabaseChangeFeed.open(db);
+    const siteLists = new SiteListCache(changes);
+    const sites = new SitesRepository(db.db, siteLists.changed);
+    const blueprints = new BlueprintsRepository(db.db, siteLists.changed);
     const extractionResults = new ExtractionResultsRepository(db.db);
     // LLM help is optional: without LLM_API_KEY the service hands out no client and every job runs heuristics-only.
     const llmRepository = new LlmRepository(db.db);
@@ -180,11 +188,12 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       config,
       logger,
       database: db,
+      changes,
       queue,
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
       services: {
-        sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }, quotas),
+        sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }, quotas, siteLists),
         jobs: new JobsService(jobs, queue, analysis, llm),
         llm,
         reports: reports.service,
@@ -208,11 +217,13 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
           await renderer?.close();
           await reports.close();
           await delivery.close();
+          await changes!.close();
           if (!database) await db.close();
           await flushErrorReports(config.SHUTDOWN_TIMEOUT_MS);
         })()),
     };
   } catch (error) {
+    await changes?.close().catch(() => undefined);
     if (!database) await db.close().catch(() => undefined);
     throw error;
   }

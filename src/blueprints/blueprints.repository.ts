@@ -8,7 +8,11 @@ import { metrics } from '../system/metrics.js';
 export type BlueprintVersionRecord = Omit<typeof blueprintVersions.$inferSelect, 'content'> & { content: Blueprint };
 
 export class BlueprintsRepository {
-  constructor(private readonly db: Db) {}
+  /** `changed` is called after a write to a site's row, with its workspace (see SiteListCache). */
+  constructor(
+    private readonly db: Db,
+    private readonly siteChanged: (workspaceId?: string) => void = () => {},
+  ) {}
 
   async active(siteId: string): Promise<BlueprintVersionRecord | undefined> {
     const [row] = await this.db
@@ -38,10 +42,12 @@ export class BlueprintsRepository {
 
   /** Makes an existing version the active one (rollback). */
   async activate(siteId: string, versionId: string): Promise<void> {
-    await this.db
+    const [site] = await this.db
       .update(sites)
       .set({ activeBlueprintId: versionId, updatedAt: sql`now()` })
-      .where(eq(sites.id, siteId));
+      .where(eq(sites.id, siteId))
+      .returning({ workspaceId: sites.workspaceId });
+    if (site) this.siteChanged(site.workspaceId);
   }
 
   /**
@@ -92,6 +98,7 @@ export class BlueprintsRepository {
         .where(eq(sites.id, input.siteId));
       return { version, created };
     });
+    this.siteChanged(input.workspaceId);
     // Counted once committed: reasons are the pipeline's own words (analysis, repair, edit), a bounded set.
     if (saved.created) metrics.blueprintVersions.inc({ reason: input.reason });
     return saved;

@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import pRetry from 'p-retry';
 import { lockDataDirectory } from './data-dir-lock.js';
 import * as schema from './schema/index.js';
 
@@ -27,6 +28,13 @@ export interface Database {
   migrate(config: MigrationConfig): Promise<void>;
   /** PGlite only: a gzipped tarball of the data directory, taken between queries (backups). */
   dumpDataDir?(): Promise<Blob>;
+  /**
+   * Hands `onPayload` each NOTIFY payload on `channel`, from commits of any process. `onLive(false)`
+   * says notifications may be missed from now on (the listening connection was lost); `onLive(true)`
+   * that they arrive again (possibly after some were missed). Resolves once listening; the returned
+   * function stops.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onLive: (live: boolean) => void): Promise<() => Promise<void>>;
   /** PostgreSQL only: connections of this process's pool, for the metrics. */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -72,6 +80,12 @@ async function openPglite(dir: string): Promise<Database> {
     },
     query: async <Row extends Record<string, unknown>>(statement: SQL) => (await pgliteDb.execute(statement)).rows as Row[],
     migrate: (config) => migratePglite(pgliteDb, config),
+    // One process owns the database, so its connection cannot be lost: notifications are never missed.
+    listen: async (channel, onPayload, onLive) => {
+      const stop = await client.listen(channel, onPayload);
+      onLive(true);
+      return () => stop();
+    },
     dumpDataDir: () => client.dumpDataDir('gzip'),
     close: async () => {
       await client.close();
@@ -110,6 +124,57 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
         connection.release();
       }
     },
+    listen: (channel, onPayload, onLive) => listenPostgres(url, channel, onPayload, onLive),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one would be handed to queries). When it is lost,
+ * `onLive(false)` at once, then reconnects with backoff until it listens again.
+ */
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  onLive: (live: boolean) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  const connect = async (): Promise<void> => {
+    const connection = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    // Until it listens, a failure is the attempt's error (retried by the caller), not a loss.
+    connection.on('error', () => undefined);
+    connection.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
+    });
+    try {
+      await connection.connect();
+      await connection.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      await connection.end().catch(() => undefined);
+      throw error;
+    }
+    if (stopped) {
+      await connection.end().catch(() => undefined);
+      return;
+    }
+    let lost = false;
+    const onLost = () => {
+      if (lost || stopped) return;
+      lost = true;
+      connection.end().catch(() => undefined);
+      onLive(false);
+      void pRetry(connect, { forever: true, minTimeout: 250, maxTimeout: 5_000, shouldRetry: () => !stopped }).catch(() => undefined);
+    };
+    connection.on('error', onLost);
+    connection.on('end', onLost);
+    client = connection;
+    onLive(true);
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => undefined);
   };
 }

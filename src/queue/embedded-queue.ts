@@ -131,10 +131,14 @@ export class EmbeddedQueue implements JobQueue {
     while (!this.closed && this.active.size < this.concurrency) {
       const job = await this.options.jobs.claimNext(this.workerId, this.leaseMs, this.types);
       if (!job) return;
-      const run: Promise<void> = this.execute(job).finally(() => {
-        this.active.delete(run);
-        this.wake();
-      });
+      // A job whose outcome cannot be recorded (the database went away) stays running with its lease,
+      // which lapses and puts it back in the queue; the process must not die of the rejection.
+      const run: Promise<void> = this.execute(job)
+        .catch((err: unknown) => this.options.logger.error({ err, jobId: job.id }, 'could not record the outcome of a job'))
+        .finally(() => {
+          this.active.delete(run);
+          this.wake();
+        });
       this.active.add(run);
     }
   }

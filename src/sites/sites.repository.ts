@@ -29,7 +29,11 @@ export interface SiteFilter {
 }
 
 export class SitesRepository {
-  constructor(private readonly db: Db) {}
+  /** `changed` is called after every write to a site's row, with its workspace when known (see SiteListCache). */
+  constructor(
+    private readonly db: Db,
+    private readonly changed: (workspaceId?: string) => void = () => {},
+  ) {}
 
   async getInWorkspace(workspaceId: string, id: string): Promise<SiteRecord | undefined> {
     const [row] = await this.db
@@ -137,11 +141,13 @@ export class SitesRepository {
       .delete(sites)
       .where(and(eq(sites.workspaceId, workspaceId), inArray(sites.id, ids)))
       .returning({ id: sites.id });
+    if (rows.length) this.changed(workspaceId);
     return rows.map((row) => row.id);
   }
 
   async insert(site: NewSite): Promise<SiteRecord> {
     const [row] = await this.db.insert(sites).values(site).returning();
+    this.changed(row!.workspaceId);
     return row!;
   }
 
@@ -156,6 +162,7 @@ export class SitesRepository {
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(sites.id, id))
       .returning();
+    if (row) this.changed(row.workspaceId);
     return row;
   }
 
@@ -168,16 +175,18 @@ export class SitesRepository {
     changes: Pick<NewSite, 'health' | 'lastCheckedAt'>,
     onChange?: (tx: Db, site: SiteRecord, previous: SiteRecord['health']) => Promise<void>,
   ): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    const workspaceId = await this.db.transaction(async (tx) => {
       const [before] = await tx.select({ health: sites.health }).from(sites).where(eq(sites.id, id)).for('update');
-      if (!before) return;
+      if (!before) return undefined;
       const [site] = await tx
         .update(sites)
         .set({ ...changes, updatedAt: sql`now()` })
         .where(eq(sites.id, id))
         .returning();
       await onChange?.(tx as unknown as Db, site!, before.health);
+      return site!.workspaceId;
     });
+    if (workspaceId) this.changed(workspaceId);
   }
 
   /** Replaces a site's sampled pages with a new sample, atomically. */

@@ -1,8 +1,10 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { AppInstance } from '../http/app-instance.js';
 import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses } from '../http/problem.js';
+import { sendSerialized, serializedOnce } from '../http/serialized-once.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
 import type { SiteListRow, SiteRecord, SitesRepository } from './sites.repository.js';
@@ -116,6 +118,8 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     },
   );
 
+  // The page stays the same object while the workspace's sites are unchanged (SiteListCache).
+  const listBody = serializedOnce(pageSchema(siteSummary), { method: 'GET', url: '/api/v1/sites' });
   app.get(
     '/api/v1/sites',
     {
@@ -123,15 +127,19 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
       schema: {
         tags: ['sites'],
         summary: 'List sites, newest first by default',
+        description:
+          'Answers carry an ETag; send it back in If-None-Match to get 304 Not Modified while the page is unchanged (dashboards polling the list).',
+        headers: z.object({ 'if-none-match': z.string().optional() }),
         querystring: listSitesQuery.extend(paginationQuery),
-        response: { 200: pageSchema(siteSummary) },
+        response: { 200: pageSchema(siteSummary), 304: z.null().describe('The page is unchanged since the ETag sent in If-None-Match') },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { limit, cursor, sort, ...filter } = request.query;
-      const { rows, total } = await service.list(workspaceOf(request), filter, { limit, sort, after: decodeCursor(cursor) });
+      const page = await service.list(workspaceOf(request), filter, { limit, sort, after: decodeCursor(cursor) });
       const key = sort.endsWith('name') ? (site: SiteListRow) => site.name.toLowerCase() : (site: SiteListRow) => site.createdAt;
-      return toPage(rows, total, limit, summaryOf, (site) => ({ value: key(site), id: site.id }));
+      const body = listBody(page, () => toPage(page.rows, page.total, limit, summaryOf, (site) => ({ value: key(site), id: site.id })));
+      return sendSerialized(request, reply as FastifyReply, body);
     },
   );
 

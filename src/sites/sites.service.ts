@@ -1,3 +1,4 @@
+import type { SiteListCache } from './site-list-cache.js';
 import normalizeUrl from 'normalize-url';
 import { isUniqueViolation } from '../db/errors.js';
 import type { SiteOptions } from '../db/schema/sites.js';
@@ -83,6 +84,7 @@ export class SitesService {
     private readonly analysis: AnalysisCoordinator,
     private readonly addressPolicy: SiteAddressPolicy,
     private readonly quotas: AnalysisQuota,
+    private readonly lists: Pick<SiteListCache, 'list'>,
   ) {}
 
   /**
@@ -166,7 +168,7 @@ export class SitesService {
   }
 
   async list(workspaceId: string, filter: SiteFilter, page: { limit: number; sort: SiteSort; after?: Cursor }) {
-    return this.sites.listInWorkspace(workspaceId, filter, page);
+    return this.lists.list(workspaceId, filter, page, () => this.sites.listInWorkspace(workspaceId, filter, page));
   }
 
   async update(workspaceId: string, id: string, changes: SiteChanges): Promise<SiteRecord> {

@@ -218,7 +218,9 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('postSites', 201, { body: { url: 'https://idempotent.example/' }, headers: { 'idempotency-key': key } });
     await call('postSites', 422, { body: { url: 'https://other.example/' }, headers: { 'idempotency-key': key } });
 
-    const list = (await call('getSites', 200, { query: { limit: 1 } })).json();
+    const listed = await call('getSites', 200, { query: { limit: 1 } });
+    const list = listed.json();
+    await call('getSites', 304, { query: { limit: 1 }, headers: { 'if-none-match': String(listed.headers.etag) } });
     await call('getSites', 200, { query: { limit: 1, cursor: list.nextCursor } });
     await call('getSites', 400, { query: { cursor: 'garbage' } });
     await call('getSitesById', 404, { params: { id: unknownId } });

@@ -116,6 +116,27 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
     expect(jobs.items.filter((job: { status: string }) => job.status === 'cancelled')).toHaveLength(2);
   });
 
+  it('answers an unchanged list with 304 to its ETag, and a changed one in full', async () => {
+    const user = await signUp(app, 'poller@example.com');
+    await as(user, 'POST', '/api/v1/sites', { url: 'https://polled.example' });
+    const first = await as(user, 'GET', '/api/v1/sites');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await as(user, 'GET', '/api/v1/sites');
+    expect(again.headers.etag).toBe(etag);
+    expect(again.body).toBe(first.body);
+    const unchanged = await as(user, 'GET', '/api/v1/sites', undefined, { 'if-none-match': etag });
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.body).toBe('');
+
+    const renamed = await as(user, 'PATCH', `/api/v1/sites/${first.json().items[0].id}`, { name: 'Polled' });
+    expect(renamed.statusCode).toBe(200);
+    const changed = await as(user, 'GET', '/api/v1/sites', undefined, { 'if-none-match': etag });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json().items[0].name).toBe('Polled');
+    expect(changed.headers.etag).not.toBe(etag);
+  });
+
   it('honours Idempotency-Key on creating requests', async () => {
     const headers = { 'idempotency-key': 'create-once-1' };
     const first = await as(bob, 'POST', '/api/v1/sites', { url: 'https://idempotent.example' }, headers);

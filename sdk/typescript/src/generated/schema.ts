@@ -381,7 +381,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sites, newest first by default */
+        /**
+         * List sites, newest first by default
+         * @description Answers carry an ETag; send it back in If-None-Match to get 304 Not Modified while the page is unchanged (dashboards polling the list).
+         */
         get: operations["getSites"];
         put?: never;
         /**
@@ -6862,7 +6865,9 @@ export interface operations {
                 /** @description nextCursor of the previous page */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                "if-none-match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6882,6 +6887,13 @@ export interface operations {
                         nextCursor: string | null;
                     };
                 };
+            };
+            /** @description The page is unchanged since the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request */
             400: {

@@ -184,7 +184,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
       services: {
-        sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }, quotas),
+        sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }, quotas, blueprints),
         jobs: new JobsService(jobs, queue, analysis, llm),
         llm,
         reports: reports.service,

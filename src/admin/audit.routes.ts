@@ -1,14 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { AuditRepository } from '../audit/audit.repository.js';
 import type { AppInstance } from '../http/app-instance.js';
 import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
-import { problems } from '../http/problem.js';
 import { adminActorOf, adminErrors, adminOnly, adminTags } from './admin-routes.js';
-import type { AuditEntry, AuditFilters, AuditLogReader } from './audit-log.repository.js';
-
-/** Most rows one CSV export carries; narrow the filters for more. */
-export const AUDIT_EXPORT_MAX = 50_000;
+import { AUDIT_EXPORT_MAX, type AdminAuditService } from './admin-audit.service.js';
+import type { AuditEntry, AuditFilters } from './audit-log.repository.js';
 
 const auditEntry = z
   .object({
@@ -62,7 +58,7 @@ function toEntry(row: AuditEntry): z.infer<typeof auditEntry> {
   return { ...row, createdAt: row.createdAt.toISOString(), details: row.details ?? null };
 }
 
-export function registerAdminAuditRoutes(app: AppInstance, { reader, audit }: { reader: AuditLogReader; audit: AuditRepository }): void {
+export function registerAdminAuditRoutes(app: AppInstance, { service }: { service: AdminAuditService }): void {
   app.get(
     '/api/v1/admin/audit',
     {
@@ -76,7 +72,7 @@ export function registerAdminAuditRoutes(app: AppInstance, { reader, audit }: { 
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const { rows, total } = await reader.page(filtersOf(request.query), limit, decodeCursor(cursor));
+      const { rows, total } = await service.page(filtersOf(request.query), limit, decodeCursor(cursor));
       return toPage(rows, total, limit, toEntry, (row) => ({ value: row.createdAt.toISOString(), id: row.id }));
     },
   );
@@ -92,11 +88,7 @@ export function registerAdminAuditRoutes(app: AppInstance, { reader, audit }: { 
         response: { 200: auditEntry, ...adminErrors },
       },
     },
-    async (request) => {
-      const row = await reader.get(request.params.id);
-      if (!row) throw problems.notFound('Audit entry');
-      return toEntry(row);
-    },
+    async (request) => toEntry(await service.get(request.params.id)),
   );
 
   app.get(
@@ -114,16 +106,7 @@ export function registerAdminAuditRoutes(app: AppInstance, { reader, audit }: { 
       },
     },
     async (request, reply) => {
-      const query = filtersOf(request.query);
-      const rows = await reader.all(query, AUDIT_EXPORT_MAX);
-      const actor = adminActorOf(request);
-      await audit.append({
-        action: 'admin.audit-exported',
-        actorUserId: actor.userId,
-        ip: actor.ip,
-        userAgent: actor.userAgent ?? null,
-        details: { rows: rows.length, filters: request.query },
-      });
+      const rows = await service.export(adminActorOf(request), filtersOf(request.query), request.query);
       const csv = stringify(
         rows.map((row) => [
           row.createdAt.toISOString(),

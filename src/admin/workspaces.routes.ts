@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import type { AuditRepository } from '../audit/audit.repository.js';
 import { workspaceRoles } from '../db/schema/index.js';
 import type { AppInstance } from '../http/app-instance.js';
-import { problems } from '../http/problem.js';
 import { adminActorOf, adminErrors, adminOnly, adminTags } from './admin-routes.js';
-import type { AdminWorkspacesRepository } from './admin-workspaces.repository.js';
+import type { AdminWorkspacesService } from './admin-workspaces.service.js';
 
 const paging = { limit: z.coerce.number().int().min(1).max(100).default(25), offset: z.coerce.number().int().min(0).default(0) };
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -37,10 +35,7 @@ const adminApiKey = z
   })
   .meta({ id: 'AdminApiKey' });
 
-export function registerAdminWorkspaceRoutes(
-  app: AppInstance,
-  { workspaces, audit }: { workspaces: AdminWorkspacesRepository; audit: AuditRepository },
-): void {
+export function registerAdminWorkspaceRoutes(app: AppInstance, { service }: { service: AdminWorkspacesService }): void {
   app.get(
     '/api/v1/admin/workspaces',
     {
@@ -53,7 +48,7 @@ export function registerAdminWorkspaceRoutes(
       },
     },
     async (request) => {
-      const page = await workspaces.list(request.query);
+      const page = await service.list(request.query);
       return { items: page.items.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })), total: page.total };
     },
   );
@@ -84,8 +79,7 @@ export function registerAdminWorkspaceRoutes(
       },
     },
     async (request) => {
-      if (!(await workspaces.exists(request.params.id))) throw problems.notFound('Workspace');
-      const members = await workspaces.members(request.params.id);
+      const members = await service.members(request.params.id);
       return {
         items: members.map(({ disabledAt, joinedAt, ...member }) => ({
           ...member,
@@ -108,7 +102,7 @@ export function registerAdminWorkspaceRoutes(
       },
     },
     async (request) => {
-      const page = await workspaces.apiKeys(request.query);
+      const page = await service.apiKeys(request.query);
       return {
         items: page.items.map((key) => ({
           id: key.id,
@@ -139,18 +133,7 @@ export function registerAdminWorkspaceRoutes(
       },
     },
     async (request, reply) => {
-      const revoked = await workspaces.revokeApiKey(request.params.id);
-      if (!revoked) throw problems.notFound('Active API key');
-      const actor = adminActorOf(request);
-      await audit.append({
-        action: 'api-key.revoked',
-        actorUserId: actor.userId,
-        workspaceId: revoked.workspaceId,
-        target: `api-key:${request.params.id}`,
-        ip: actor.ip,
-        userAgent: actor.userAgent ?? null,
-        details: { by: 'system-admin' },
-      });
+      await service.revokeApiKey(adminActorOf(request), request.params.id);
       return reply.status(204).send(null);
     },
   );

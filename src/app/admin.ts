@@ -1,6 +1,8 @@
+import { AdminAuditService } from '../admin/admin-audit.service.js';
 import { AdminUsersRepository } from '../admin/admin-users.repository.js';
 import { AdminUsersService } from '../admin/admin-users.service.js';
 import { AdminWorkspacesRepository } from '../admin/admin-workspaces.repository.js';
+import { AdminWorkspacesService } from '../admin/admin-workspaces.service.js';
 import { AuditLogReader } from '../admin/audit-log.repository.js';
 import { registerAdminAuditRoutes } from '../admin/audit.routes.js';
 import { SystemStatus } from '../admin/system-status.js';
@@ -23,8 +25,10 @@ export async function registerAdmin(app: AppInstance, platform: Platform): Promi
   const audit = new AuditRepository(database.db);
   const users = new AdminUsersService(new AdminUsersRepository(database.db, () => app.sessionAccessChanged()), audit);
   await app.register(featurePlugin(registerAdminUserRoutes), { service: users });
-  await app.register(featurePlugin(registerAdminWorkspaceRoutes), { workspaces: new AdminWorkspacesRepository(database.db), audit });
-  await app.register(featurePlugin(registerAdminAuditRoutes), { reader: new AuditLogReader(database.db), audit });
+  await app.register(featurePlugin(registerAdminWorkspaceRoutes), {
+    service: new AdminWorkspacesService(new AdminWorkspacesRepository(database.db), audit),
+  });
+  await app.register(featurePlugin(registerAdminAuditRoutes), { service: new AdminAuditService(new AuditLogReader(database.db), audit) });
   await app.register(featurePlugin(registerAdminSystemRoutes), {
     status: new SystemStatus({ config, database, queue, startedAt: new Date() }),
   });

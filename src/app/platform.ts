@@ -193,7 +193,15 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
       services: {
-        sites: new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }, quotas, siteLists),
+        sites: new SitesService(
+          sites,
+          jobs,
+          analysis,
+          { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK },
+          quotas,
+          blueprints,
+          siteLists,
+        ),
         jobs: new JobsService(jobs, queue, analysis, llm),
         llm,
         reports: reports.service,

@@ -11,7 +11,7 @@ import { IdempotencyRepository, registerIdempotency } from '../http/idempotency.
 import { registerJobRoutes } from '../jobs/jobs.routes.js';
 import { registerLlmRoutes } from '../llm/index.js';
 import { NotificationsService, registerNotificationRoutes } from '../notifications/index.js';
-import { OverviewRepository, registerOverviewRoutes } from '../overview/index.js';
+import { OverviewRepository, OverviewService, registerOverviewRoutes } from '../overview/index.js';
 import { reportsPlugin } from '../reports/index.js';
 import { threadedExtraction } from '../pipeline/engine-threads.js';
 import { registerSiteRoutes, siteDetailReader } from '../sites/sites.routes.js';
@@ -37,18 +37,8 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
   app.addHook('onClose', () => rateLimits.close());
   registerIdempotency(app, new IdempotencyRepository(platform.database.db), workspaceOf);
   const blueprints = new BlueprintsService(repositories.blueprints, repositories.sites, services.sites);
-  await app.register(featurePlugin(registerSiteRoutes), {
-    service: services.sites,
-    sites: repositories.sites,
-    blueprints: repositories.blueprints,
-    workspaceOf,
-  });
-  await app.register(featurePlugin(registerJobRoutes), {
-    service: services.jobs,
-    jobs: repositories.jobs,
-    queue: platform.queue,
-    workspaceOf,
-  });
+  await app.register(featurePlugin(registerSiteRoutes), { service: services.sites, workspaceOf });
+  await app.register(featurePlugin(registerJobRoutes), { service: services.jobs, workspaceOf });
   await app.register(featurePlugin(registerBlueprintRoutes), { service: blueprints, workspaceOf });
   await app.register(featurePlugin(registerExtractionRoutes), {
     service: new ExtractionService(
@@ -62,10 +52,13 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
     ),
     workspaceOf,
     siteDetail: async (workspaceId: string, siteId: string) =>
-      siteDetailReader(repositories)(await services.sites.get(workspaceId, siteId)),
+      siteDetailReader(services.sites)(await services.sites.get(workspaceId, siteId)),
   });
   await app.register(featurePlugin(registerEventRoutes), { events: platform.events, workspaceOf });
-  await app.register(featurePlugin(registerOverviewRoutes), { overview: new OverviewRepository(platform.database.db), workspaceOf });
+  await app.register(featurePlugin(registerOverviewRoutes), {
+    overview: new OverviewService(new OverviewRepository(platform.database.db)),
+    workspaceOf,
+  });
   await app.register(featurePlugin(registerLlmRoutes), { service: services.llm, workspaceOf });
   await app.register(reportsPlugin, {
     service: services.reports,

@@ -10,6 +10,30 @@ export {
   type PlannedPageType,
 } from './analyze.js';
 export {
+  CHECK_PAGES,
+  checkBlueprint,
+  checkUrls,
+  COVERAGE_DROP_THRESHOLD,
+  fetchPages,
+  judgeHealth,
+  servedPages,
+  type CheckedPage,
+  type CheckPage,
+  type Health,
+  type KnownPage,
+  type SiteCheck,
+} from './check.js';
+export {
+  BROKEN_BELOW,
+  inProcessRepairWork,
+  repairBlueprint,
+  RepairError,
+  type RepairLlm,
+  type RepairOptions,
+  type RepairOutcome,
+  type RepairWork,
+} from './repair.js';
+export {
   BLUEPRINT_SCHEMA_VERSION,
   blueprintJsonSchema,
   buildBlueprint,

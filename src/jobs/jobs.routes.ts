@@ -4,14 +4,11 @@ import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagin
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { ANALYZE_SITE, JOB_TYPES } from '../pipeline/job-types.js';
-import type { JobQueue, JobsRepository } from '../queue/index.js';
 import { jobDetail, jobLogLine, jobStatus, jobSummary, toJobSummary } from './jobs.schemas.js';
 import type { JobsService } from './jobs.service.js';
 
 export interface JobRoutesDeps {
   service: JobsService;
-  jobs: JobsRepository;
-  queue: JobQueue;
   workspaceOf: WorkspaceOf;
 }
 
@@ -154,22 +151,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
         response: { 200: queueStats },
       },
     },
-    async () => {
-      const [counts, finished, paused] = await Promise.all([deps.jobs.counts(), deps.jobs.finishedSince(3600), deps.queue.isPaused()]);
-      const queues = JOB_TYPES.map((name) => {
-        const mine = counts.filter((row) => row.type === name);
-        const total = (status: string) => mine.filter((row) => row.status === status).reduce((sum, row) => sum + row.count, 0);
-        return {
-          name,
-          waiting: Object.fromEntries(mine.filter((row) => row.status === 'queued').map((row) => [String(row.priority), row.count])),
-          running: total('running'),
-          failed: total('failed'),
-          succeeded: total('succeeded'),
-          finishedLastHour: finished.find((row) => row.type === name)?.count ?? 0,
-        };
-      });
-      return { mode: deps.queue.kind, paused, queues };
-    },
+    async () => service.queues(),
   );
 
   for (const action of ['pause', 'resume'] as const) {
@@ -183,10 +165,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
           response: { 200: z.object({ paused: z.boolean() }) },
         },
       },
-      async () => {
-        await (action === 'pause' ? deps.queue.pause() : deps.queue.resume());
-        return { paused: await deps.queue.isPaused() };
-      },
+      async () => ({ paused: await service.setPaused(action === 'pause') }),
     );
   }
 }

@@ -2,8 +2,18 @@ import type { Cursor } from '../http/pagination.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
 import type { LlmService, UsageTotals } from '../llm/index.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';
-import { ANALYZE_SITE } from '../pipeline/job-types.js';
+import { ANALYZE_SITE, JOB_TYPES } from '../pipeline/job-types.js';
 import type { JobQueue, JobRecord, JobsRepository, JobStatus, JobLogRecord } from '../queue/index.js';
+
+/** One job type's queue: waiting jobs by priority, running, failed, succeeded, and finished in the last hour. */
+export interface QueueStats {
+  name: string;
+  waiting: Record<string, number>;
+  running: number;
+  failed: number;
+  succeeded: number;
+  finishedLastHour: number;
+}
 
 export interface JobListFilter {
   siteId?: string;
@@ -76,5 +86,29 @@ export class JobsService {
       if (reset) await this.queue.dispatch(reset);
     }
     return this.get(workspaceId, id);
+  }
+
+  /** The queues (one per job type) as administrators see them, whichever backend runs them. */
+  async queues(): Promise<{ mode: JobQueue['kind']; paused: boolean; queues: QueueStats[] }> {
+    const [counts, finished, paused] = await Promise.all([this.jobs.counts(), this.jobs.finishedSince(3600), this.queue.isPaused()]);
+    const queues = JOB_TYPES.map((name) => {
+      const mine = counts.filter((row) => row.type === name);
+      const total = (status: string) => mine.filter((row) => row.status === status).reduce((sum, row) => sum + row.count, 0);
+      return {
+        name,
+        waiting: Object.fromEntries(mine.filter((row) => row.status === 'queued').map((row) => [String(row.priority), row.count])),
+        running: total('running'),
+        failed: total('failed'),
+        succeeded: total('succeeded'),
+        finishedLastHour: finished.find((row) => row.type === name)?.count ?? 0,
+      };
+    });
+    return { mode: this.queue.kind, paused, queues };
+  }
+
+  /** Stops (or starts again) taking jobs off the queues; running jobs finish. Answers whether the queues are paused. */
+  async setPaused(paused: boolean): Promise<boolean> {
+    await (paused ? this.queue.pause() : this.queue.resume());
+    return this.queue.isPaused();
   }
 }

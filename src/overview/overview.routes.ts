@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppInstance } from '../http/app-instance.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
-import type { OverviewRepository } from './overview.repository.js';
+import type { OverviewService } from './overview.service.js';
 
 const overviewResponse = z
   .object({
@@ -27,7 +27,7 @@ const overviewResponse = z
   })
   .meta({ id: 'Overview' });
 
-export function registerOverviewRoutes(app: AppInstance, deps: { overview: OverviewRepository; workspaceOf: WorkspaceOf }): void {
+export function registerOverviewRoutes(app: AppInstance, deps: { overview: OverviewService; workspaceOf: WorkspaceOf }): void {
   app.get(
     '/api/v1/overview',
     {
@@ -38,9 +38,6 @@ export function registerOverviewRoutes(app: AppInstance, deps: { overview: Overv
         response: { 200: overviewResponse, ...problemResponses(401, 403) },
       },
     },
-    async (request) => {
-      const now = new Date();
-      return deps.overview.forWorkspace(deps.workspaceOf(request), new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
-    },
+    async (request) => deps.overview.forWorkspace(deps.workspaceOf(request)),
   );
 }

@@ -6,6 +6,7 @@ import { threadId } from 'node:worker_threads';
 import {
   analyze as analyzeSite,
   buildBlueprint,
+  checkBlueprint,
   compileBlueprint,
   discoverPageTypes,
   extractPage,
@@ -16,6 +17,7 @@ import {
   type AnalysisOptions,
   type Blueprint,
   type BuildOptions,
+  type CheckedPage,
   type ExamplePage,
   type PageSignals,
 } from '../engine/index.js';
@@ -31,6 +33,9 @@ export const analyze = ({ pages, options }: { pages: Pages; options: AnalysisOpt
   analyzeSite(pages, options).results.map((result) => result.blueprint);
 
 export const build = ({ pages, options }: { pages: Pages; options: BuildOptions }) => buildBlueprint(pages, options).blueprint;
+
+/** The check use-case: the blueprint over the pages a check read, judged against its baseline. */
+export const check = ({ blueprint, outcomes }: { blueprint: Blueprint; outcomes: CheckedPage[] }) => checkBlueprint(blueprint, outcomes);
 
 export const verify = ({ blueprint, pages }: { blueprint: Blueprint; pages: Pages }) => verifyBlueprint(blueprint, pages);
 

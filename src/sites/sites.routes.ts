@@ -1,13 +1,12 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { BlueprintsRepository } from '../blueprints/blueprints.repository.js';
 import type { AppInstance } from '../http/app-instance.js';
 import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses } from '../http/problem.js';
 import { sendSerialized, serializedOnce } from '../http/serialized-once.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
-import type { SiteListRow, SiteRecord, SitesRepository } from './sites.repository.js';
+import type { SiteListRow, SiteRecord } from './sites.repository.js';
 import {
   batchCreateBody,
   batchDeleteBody,
@@ -25,8 +24,6 @@ import type { SitesService } from './sites.service.js';
 
 export interface SiteRoutesDeps {
   service: SitesService;
-  sites: SitesRepository;
-  blueprints: BlueprintsRepository;
   workspaceOf: WorkspaceOf;
 }
 
@@ -61,9 +58,9 @@ function summaryOf(site: SiteListRow): z.infer<typeof siteSummary> {
 }
 
 /** Reads a site as the API shows it in full: with its active blueprint and latest health check. */
-export function siteDetailReader(deps: { sites: SitesRepository; blueprints: BlueprintsRepository }) {
-  return async (site: SiteRecord): Promise<z.infer<typeof siteDetail>> => {
-    const [blueprint, check] = await Promise.all([deps.blueprints.active(site.id), deps.sites.lastCheck(site.id)]);
+export function siteDetailReader(service: Pick<SitesService, 'detailOf'>) {
+  return async (record: SiteRecord): Promise<z.infer<typeof siteDetail>> => {
+    const { site, blueprint, lastCheck: check } = await service.detailOf(record);
     const content = blueprint?.content;
     return {
       ...toSiteSummary(site),
@@ -96,7 +93,7 @@ export function siteDetailReader(deps: { sites: SitesRepository; blueprints: Blu
 
 export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void {
   const { service, workspaceOf } = deps;
-  const detail = siteDetailReader(deps);
+  const detail = siteDetailReader(service);
 
   app.post(
     '/api/v1/sites',
@@ -193,8 +190,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
       },
     },
     async (request) => {
-      const site = await service.get(workspaceOf(request), request.params.id);
-      const checks = await deps.sites.checks(site.id, request.query.limit);
+      const checks = await service.checks(workspaceOf(request), request.params.id, request.query.limit);
       return {
         items: checks.map((check) => ({
           checkedAt: check.checkedAt.toISOString(),

@@ -1,5 +1,6 @@
 import type { SiteListCache } from './site-list-cache.js';
 import normalizeUrl from 'normalize-url';
+import type { BlueprintsRepository, BlueprintVersionRecord } from '../blueprints/blueprints.repository.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { SiteOptions } from '../db/schema/sites.js';
 import { addressKind, checkHost, type Resolver } from '../engine/index.js';
@@ -10,7 +11,14 @@ import { ANALYZE_SITE } from '../pipeline/job-types.js';
 import { Priority, type JobRecord, type JobsRepository } from '../queue/index.js';
 import { DEFAULT_SCHEDULE, validateSchedule } from '../scheduling/schedule.js';
 import { nextCheckAt } from './site-state.js';
-import type { SiteFilter, SiteRecord, SiteSort, SitesRepository } from './sites.repository.js';
+import type { SiteCheckRecord, SiteFilter, SiteRecord, SiteSort, SitesRepository } from './sites.repository.js';
+
+/** A site with what its detail view shows beside it: the active blueprint version and the latest health check. */
+export interface SiteDetail {
+  site: SiteRecord;
+  blueprint: BlueprintVersionRecord | undefined;
+  lastCheck: SiteCheckRecord | undefined;
+}
 
 export interface NewSiteInput extends SiteOptions {
   url: string;
@@ -84,6 +92,7 @@ export class SitesService {
     private readonly analysis: AnalysisCoordinator,
     private readonly addressPolicy: SiteAddressPolicy,
     private readonly quotas: AnalysisQuota,
+    private readonly blueprints: Pick<BlueprintsRepository, 'active'>,
     private readonly lists: Pick<SiteListCache, 'list'>,
   ) {}
 
@@ -165,6 +174,18 @@ export class SitesService {
     const site = await this.sites.getInWorkspace(workspaceId, id);
     if (!site) throw domainErrors.notFound('Site');
     return site;
+  }
+
+  /** The site with its active blueprint version and latest health check. */
+  async detailOf(site: SiteRecord): Promise<SiteDetail> {
+    const [blueprint, lastCheck] = await Promise.all([this.blueprints.active(site.id), this.sites.lastCheck(site.id)]);
+    return { site, blueprint, lastCheck };
+  }
+
+  /** The site's health history, latest first. */
+  async checks(workspaceId: string, id: string, limit: number): Promise<SiteCheckRecord[]> {
+    const site = await this.get(workspaceId, id);
+    return this.sites.checks(site.id, limit);
   }
 
   async list(workspaceId: string, filter: SiteFilter, page: { limit: number; sort: SiteSort; after?: Cursor }) {

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { readBlueprintFile } from './blueprint-file.js';
 
 export function registerExtractCommand(program: Command): void {
   program
@@ -10,21 +10,14 @@ export function registerExtractCommand(program: Command): void {
     .requiredOption('--blueprint <file>', 'blueprint file (.json, .yaml or .csv)')
     .requiredOption('--pages <dir>', 'directory of *.htm / *.html pages')
     .action(async (options: { blueprint: string; pages: string }) => {
-      const [{ compileBlueprint, extractPage, recordData, recordTyped }, { formatFromPath, importBlueprint }, { readPagesDir }] =
-        await Promise.all([
-          import('../../engine/extract/index.js'),
-          import('../../engine/blueprint/index.js'),
-          import('../../engine/pages.js'),
-        ]);
-      let text: string;
-      try {
-        text = await readFile(options.blueprint, 'utf8');
-      } catch (error) {
-        throw new Error(`cannot read blueprint ${options.blueprint}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-      }
+      const [{ compileBlueprint, extractPage, recordData, recordTyped }, { readPagesDir }] = await Promise.all([
+        import('../../engine/extract/index.js'),
+        import('../../engine/pages.js'),
+      ]);
+      const blueprint = await readBlueprintFile(options.blueprint);
       let compiled;
       try {
-        compiled = compileBlueprint(importBlueprint(text, formatFromPath(options.blueprint)));
+        compiled = compileBlueprint(blueprint);
       } catch (error) {
         throw new Error(`blueprint ${options.blueprint}: ${(error as Error).message}`);
       }

@@ -6,7 +6,7 @@ import type { SiteRecord, SitesRepository } from '../../sites/sites.repository.j
 import type { AnalysisCoordinator } from '../analysis.js';
 import type { JobResult, SavedBlueprint } from '../job-types.js';
 import type { EngineThreads } from '../engine-threads.js';
-import { checkUrls, recordCheck } from './check-site.js';
+import { recordCheck, siteCheckUrls } from './check-site.js';
 
 /**
  * Saves a tested blueprint as the site's active version. Unchanged content keeps the current
@@ -56,7 +56,7 @@ export function updateBlueprintStep(deps: {
     const output = await saveBlueprint(deps, context, site, parseBlueprint(tested.blueprint), 'analysis');
     const active = (await deps.blueprints.active(site.id))!;
     const heldOut = new Set((await deps.analysis.output(context.job, 'generate_selectors')).heldOutUrls);
-    const testedOn = heldOut.size ? heldOut : new Set(await checkUrls(deps.sites, site, active.content));
+    const testedOn = heldOut.size ? heldOut : new Set(await siteCheckUrls(deps.sites, site, active.content));
     const pages = (await deps.sites.pages(site.id)).filter((page) => testedOn.has(page.url));
     // Without a stored tested page there is no result to record (and no reason to call the site down).
     const recorded = pages.length

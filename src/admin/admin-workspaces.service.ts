@@ -1,0 +1,42 @@
+import type { AuditRepository } from '../audit/audit.repository.js';
+import { domainErrors } from '../domain/errors.js';
+import type { AdminActor } from './admin-users.service.js';
+import type { AdminApiKeyRow, AdminWorkspaceRow, AdminWorkspacesRepository } from './admin-workspaces.repository.js';
+
+type Member = Awaited<ReturnType<AdminWorkspacesRepository['members']>>[number];
+
+/** Workspaces and API keys across the instance, for system administrators; revocations are audited. */
+export class AdminWorkspacesService {
+  constructor(
+    private readonly workspaces: AdminWorkspacesRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  list(filters: { q?: string; limit: number; offset: number }): Promise<{ items: AdminWorkspaceRow[]; total: number }> {
+    return this.workspaces.list(filters);
+  }
+
+  async members(workspaceId: string): Promise<Member[]> {
+    if (!(await this.workspaces.exists(workspaceId))) throw domainErrors.notFound('Workspace');
+    return this.workspaces.members(workspaceId);
+  }
+
+  apiKeys(filters: { status?: 'active' | 'revoked'; limit: number; offset: number }): Promise<{ items: AdminApiKeyRow[]; total: number }> {
+    return this.workspaces.apiKeys(filters);
+  }
+
+  /** Revokes an active API key of any workspace; it stops working at once. */
+  async revokeApiKey(actor: AdminActor, id: string): Promise<void> {
+    const revoked = await this.workspaces.revokeApiKey(id);
+    if (!revoked) throw domainErrors.notFound('Active API key');
+    await this.audit.append({
+      action: 'api-key.revoked',
+      actorUserId: actor.userId,
+      workspaceId: revoked.workspaceId,
+      target: `api-key:${id}`,
+      ip: actor.ip,
+      userAgent: actor.userAgent ?? null,
+      details: { by: 'system-admin' },
+    });
+  }
+}

@@ -10,6 +10,7 @@ import { registerExtractCommand } from './commands/extract.js';
 import { registerFingerprintCommand } from './commands/fingerprint.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerOpenApiCommand } from './commands/openapi.js';
+import { registerRemoteCommand } from './commands/remote.js';
 import { registerRepairCommand } from './commands/repair.js';
 import { registerSampleCommand } from './commands/sample.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -19,6 +20,7 @@ const program = new Command('siteprint')
   .description('Siteprint: fingerprint websites, discover their data, keep extraction blueprints healthy')
   .version(siteprintVersion)
   .showHelpAfterError()
+  .enablePositionalOptions()
   .exitOverride();
 
 registerServeCommand(program);
@@ -34,6 +36,7 @@ registerFingerprintCommand(program);
 registerSampleCommand(program);
 registerDiscoverCommand(program);
 registerOpenApiCommand(program);
+registerRemoteCommand(program);
 
 try {
   await program.parseAsync(process.argv);

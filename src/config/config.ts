@@ -15,19 +15,27 @@ const redisUrl = z.string().refine((value) => /^rediss?:\/\//.test(value) && URL
   message: 'expected a redis:// or rediss:// URL',
 });
 
-const configSchema = z.object({
+export const configSchema = z.object({
+  /** Runtime mode; production requires JWT_SECRET. */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Address the HTTP server listens on. */
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Port the HTTP server listens on (0: any free port). */
   PORT: z.coerce
     .number({ message: 'expected a port number' })
     .int({ message: 'expected a whole port number' })
     .min(0)
     .max(65535, { message: 'expected a port number between 0 and 65535' })
     .default(8080),
+  /** The embedded database (DATA_DIR/db), instance files, reports and backups. */
   DATA_DIR: z.string().min(1).default('./data'),
+  /** A postgres:// URL switches from the embedded PGlite to PostgreSQL ≥ 15. */
   DATABASE_URL: postgresUrl.optional(),
+  /** Redis for the scaled mode: BullMQ queue, live events, shared sign-in throttling and rate limits. */
   REDIS_URL: redisUrl.optional(),
+  /** pino level; logs are JSON lines on stdout. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Comma-separated browser origins allowed to call the API (`*` for any). */
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -38,13 +46,17 @@ const configSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.union([z.literal('*'), z.url({ message: 'expected a comma-separated list of origins' })]))),
+  /** Largest request body accepted. */
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** Behind a reverse proxy: take the client address and protocol from X-Forwarded-For / X-Forwarded-Proto. */
   TRUST_PROXY: booleanFlag.default(false),
+  /** How long a stopping process waits for requests and jobs to finish. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Jobs a process runs at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Port of a worker's own /metrics endpoint (on HOST); unset, the worker serves none. The API serves /metrics on PORT. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -61,21 +73,35 @@ const configSchema = z.object({
   JWT_SECRET: z.string().min(32, { message: 'expected at least 32 characters' }).optional(),
   /** Where browsers reach this instance; OAuth redirect URIs and invitation links start with it. */
   PUBLIC_URL: z.url({ message: 'expected a URL' }).default('http://localhost:8080'),
+  /** Google OAuth client; with its secret, enables sign-in with Google. */
   GOOGLE_CLIENT_ID: z.string().optional(),
+  /** Secret of the Google OAuth client. */
   GOOGLE_CLIENT_SECRET: z.string().optional(),
+  /** GitHub OAuth app; with its secret, enables sign-in with GitHub. */
   GITHUB_CLIENT_ID: z.string().optional(),
+  /** Secret of the GitHub OAuth app. */
   GITHUB_CLIENT_SECRET: z.string().optional(),
   // Provider endpoints are overridable so tests can run a real OAuth exchange against a loopback fake.
+  /** Google's authorization endpoint. */
   OAUTH_GOOGLE_AUTHORIZE_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
+  /** Google's token endpoint. */
   OAUTH_GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+  /** Google's userinfo endpoint. */
   OAUTH_GOOGLE_USERINFO_URL: z.url().default('https://openidconnect.googleapis.com/v1/userinfo'),
+  /** GitHub's authorization endpoint. */
   OAUTH_GITHUB_AUTHORIZE_URL: z.url().default('https://github.com/login/oauth/authorize'),
+  /** GitHub's token endpoint. */
   OAUTH_GITHUB_TOKEN_URL: z.url().default('https://github.com/login/oauth/access_token'),
+  /** GitHub's API, for the signed-in user's profile and emails. */
   OAUTH_GITHUB_API_URL: z.url().default('https://api.github.com'),
   // --- LLM (optional): without a key every analysis runs heuristics-only. ---
+  /** Enables LLM help in analyses and repairs; never logged. */
   LLM_API_KEY: z.string().min(1).optional(),
+  /** Any OpenAI-compatible endpoint. */
   LLM_BASE_URL: z.url({ message: 'expected a URL' }).default('https://openrouter.ai/api/v1'),
+  /** Model asked for LLM help. */
   LLM_MODEL: z.string().min(1).default('openai/gpt-4o-mini'),
+  /** How long one LLM call attempt may take. */
   LLM_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** Retries of a call after 429, 5xx or a timeout (backoff honouring Retry-After); each attempt may take LLM_TIMEOUT_MS. */
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
@@ -115,7 +141,9 @@ const configSchema = z.object({
   /** How often each API process looks for report schedules that are due. */
   REPORT_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(50).default(30_000),
   // --- Email: without SMTP_URL messages wait in the outbox until it is set. ---
+  /** smtp:// or smtps:// URL (with user and password) that sends the email outbox; without it mail waits in the outbox. */
   SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'expected an smtp:// or smtps:// URL' }).optional(),
+  /** Sender of outgoing mail. */
   MAIL_FROM: z.string().min(3).default('Siteprint <siteprint@localhost>'),
   /** How often the outbox is checked for mail to send. */
   EMAIL_SEND_INTERVAL_MS: z.coerce.number().int().min(50).default(10_000),

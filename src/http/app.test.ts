@@ -199,6 +199,13 @@ describe('OpenAPI and Swagger UI', () => {
     const page = await app.inject('/docs/');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('swagger-ui');
+    expect(page.body).toContain('<title>Siteprint API</title>');
+    const favicon = /<link rel="icon" type="image\/svg\+xml" href="\.\/([^"]+)"/.exec(page.body)?.[1];
+    expect((await app.inject(`/docs/${favicon}`)).body).toContain('fill="#228be6"');
+    const initializer = await app.inject('/docs/static/swagger-initializer.js');
+    expect(initializer.body).toContain(
+      `data:image/svg+xml;base64,${Buffer.from((await app.inject(`/docs/${favicon}`)).body).toString('base64')}`,
+    );
     const uiDocument = await app.inject('/docs/json');
     expect(uiDocument.json()).toEqual((await app.inject('/api/v1/openapi.json')).json());
   });

@@ -26,6 +26,10 @@ const zodCompilers = { buildValidator: () => validatorCompiler, buildSerializer:
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
 >;
 
+/** Siteprint's mark, as web/public/favicon.svg draws it. */
+const SITEPRINT_MARK =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#228be6"/>' +
+  '<path d="M9 11h14M9 16h10M9 21h12" stroke="#fff" stroke-width="2.5" stroke-linecap="round"/></svg>';
 export interface HttpServerOptions {
   config: Config;
   logger: Logger;
@@ -103,6 +107,18 @@ export async function createHttpServer({ config, logger, version, tags }: HttpSe
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { validatorUrl: null, tryItOutEnabled: true },
+    // The product's name and mark (the dashboard's favicon) instead of Swagger's; the mark links to the dashboard.
+    logo: { type: 'image/svg+xml', content: Buffer.from(SITEPRINT_MARK), href: '/', target: '_self' },
+    theme: {
+      title: 'Siteprint API',
+      favicon: [{ filename: 'favicon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: Buffer.from(SITEPRINT_MARK) }],
+      css: [
+        {
+          filename: 'siteprint.css',
+          content: '.swagger-ui .topbar { background-color: #1c7ed6; } .swagger-ui .topbar img { height: 32px; }',
+        },
+      ],
+    },
   });
   return app;
 }

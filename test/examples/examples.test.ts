@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,15 +21,32 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
   });
 }
 
+/** A long-running example whose output a test waits on; `stop()` ends it. */
+function start(command: string, args: string[], env: Record<string, string>) {
+  const child: ChildProcess = spawn(command, args, { env: { ...process.env, ...env } });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return {
+    output: () => output,
+    waitFor: (pattern: RegExp) => expect.poll(() => output, { timeout: 90_000, interval: 200 }).toMatch(pattern),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /** The examples under examples/, run as a user would against a live server and the fixture shop. */
-describe('examples', () => {
+describe('examples', { timeout: 300_000 }, () => {
   let server: LiveServer;
   let dir: string;
 
   beforeAll(async () => {
     server = await startLiveServer();
     dir = mkdtempSync(path.join(tmpdir(), 'siteprint-examples-'));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await server?.close();
@@ -66,6 +83,41 @@ describe('examples', () => {
     expect(result.output).toMatch(/not a url: invalid/);
     expect(result.output).toMatch(/wrote 1 records/);
     expectRecords(output);
+  });
+
+  /**
+   * Runs a monitor example on a workspace with one analysed site, then redesigns the shop and
+   * runs the site's check, as the scheduler would: the monitor prints the check's health change
+   * and the repair's.
+   */
+  async function monitors(email: string, command: string, args: string[], env: Record<string, string>, arrow: string) {
+    const key = await apiKey(email);
+    const client = new Siteprint({ baseUrl: server.url, apiKey: key });
+    const { site } = await client.sites.addAndAnalyze(
+      { url: `${server.shop.url}/`, name: 'Quire', fields: [{ name: 'title' }, { name: 'isbn_13' }], maxPages: 10 },
+      { intervalMs: 250, timeoutMs: 150_000 },
+    );
+    const monitor = start(command, args, { SITEPRINT_URL: server.url, SITEPRINT_API_KEY: key, ...env });
+    try {
+      await monitor.waitFor(/watching 1 sites for health changes/);
+      expect(monitor.output()).toContain(`Quire (${site.url}): healthy`);
+      server.shop.redesigned = true;
+      const workspaceId = (await server.platform.repositories.sites.get(site.id))!.workspaceId;
+      await server.platform.queue.enqueue({ workspaceId, siteId: site.id, type: 'check_site', payload: { siteId: site.id }, priority: 2 });
+      await monitor.waitFor(new RegExp(`Quire \\(${site.url.replace(/[.]/g, '\\.')}\\): healthy ${arrow} degraded`));
+      await monitor.waitFor(new RegExp(`degraded ${arrow} healthy`));
+    } finally {
+      server.shop.redesigned = false;
+      await monitor.stop();
+    }
+  }
+
+  it('TypeScript: monitors sites and prints health changes', async () => {
+    await monitors('ts-monitor@example.com', process.execPath, ['--import', 'tsx', 'examples/typescript/monitor.ts'], {}, '→');
+  });
+
+  it.skipIf(!python)('Python: monitors sites and prints health changes', async () => {
+    await monitors('py-monitor@example.com', python!, ['examples/python/monitor.py'], { PYTHONPATH: 'sdk/python' }, '->');
   });
 
   it.skipIf(!python)('Python: bulk-adds sites from CSV and exports extraction results', async () => {

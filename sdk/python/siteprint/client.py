@@ -6,7 +6,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,13 +306,19 @@ class Siteprint:
     def download_report(self, report_id: str) -> Download:
         return self.request(ops.download_report(report_id))
 
-    def events(self) -> Iterator[Event]:
-        """The workspace's live events as they happen; stop by leaving the loop."""
+    def events(self, on_open: Callable[[], None] | None = None) -> Iterator[Event]:
+        """The workspace's live events as they happen; stop by leaving the loop.
+
+        ``on_open`` is called once the stream is open: events from then on are delivered, so it is
+        where to read the state the events will update.
+        """
         call = ops.EVENTS
         with self._http.stream("GET", call.path, headers=self._policy.headers(call), timeout=None) as response:
             if response.is_error:
                 response.read()
                 raise problem_error(response)
+            if on_open:
+                on_open()
             decoder = _SseDecoder()
             for line in response.iter_lines():
                 event = decoder.feed(line.rstrip("\r\n"))
@@ -422,12 +428,16 @@ class AsyncSiteprint:
     async def extract_urls(self, site_id: str, urls: list[str]) -> list[ExtractionResult]:
         return (await self.request(ops.extract(site_id, {"urls": urls})))["results"]
 
-    async def events(self) -> AsyncIterator[Event]:
+    async def events(self, on_open: Callable[[], Awaitable[None] | None] | None = None) -> AsyncIterator[Event]:
         call = ops.EVENTS
         async with self._http.stream("GET", call.path, headers=self._policy.headers(call), timeout=None) as response:
             if response.is_error:
                 await response.aread()
                 raise problem_error(response)
+            if on_open:
+                opened = on_open()
+                if opened is not None:
+                    await opened
             decoder = _SseDecoder()
             async for line in response.aiter_lines():
                 event = decoder.feed(line.rstrip("\r\n"))

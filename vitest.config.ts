@@ -2,11 +2,18 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Suites whose subject is not the Node.js running the tests: Chromium driving the dashboard,
- * several processes under faults, a real Prometheus, the Python SDK and examples. CI runs them on
+ * several processes under faults or exporting traces, a real Prometheus, the Python SDK and examples. CI runs them on
  * the current LTS only (TEST_SCOPE=runtime on its second Node.js), which keeps both runs within
  * its time limit.
  */
-const RUN_ONCE = ['test/browser/**', 'test/scale/**', 'test/deploy/**', 'test/examples/**', 'test/sdk/python-sdk.test.ts'];
+const RUN_ONCE = [
+  'test/browser/**',
+  'test/scale/**',
+  'test/deploy/**',
+  'test/tracing/**',
+  'test/examples/**',
+  'test/sdk/python-sdk.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -9,6 +9,7 @@ import { ExtractionResultsRepository } from '../extraction/extraction-results.re
 import { JobsService } from '../jobs/jobs.service.js';
 import { LlmRepository, LlmService } from '../llm/index.js';
 import { flushErrorReports, startErrorReports } from '../logging/error-reports.js';
+import { startTracing, stopTracing } from '../logging/tracing.js';
 import type { Logger } from '../logging/logger.js';
 import { AnalysisCoordinator } from '../pipeline/analysis.js';
 import { engineThreads, type EngineThreads } from '../pipeline/engine-threads.js';
@@ -36,6 +37,7 @@ import { QuotasService, UsageRepository } from '../usage/index.js';
 import type { Registry } from 'prom-client';
 import { createMetricsRegistry, metrics } from '../system/metrics.js';
 import { registerPlatformGauges } from '../system/platform-metrics.js';
+import { siteprintVersion } from '../system/version.js';
 import { createReportsService, type ReportSchedulesService, type ReportsService } from '../reports/index.js';
 
 /**
@@ -82,7 +84,16 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
 }
 
 export async function openPlatform(config: Config, logger: Logger, database?: Database): Promise<Platform> {
-  // Both the API and workers open the platform, so both report their unhandled errors.
+  // Both the API and workers open the platform, so both trace and report their unhandled errors.
+  await startTracing(
+    {
+      endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: config.OTEL_SERVICE_NAME,
+      sampleRatio: config.OTEL_TRACES_SAMPLER_ARG,
+      version: siteprintVersion,
+    },
+    logger,
+  );
   await startErrorReports({ dsn: config.SENTRY_DSN, environment: config.NODE_ENV }, logger);
   const db = database ?? (await openConfiguredDatabase(config));
   let changes: DatabaseChangeFeed | undefined;
@@ -228,6 +239,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
           await changes!.close();
           if (!database) await db.close();
           await flushErrorReports(config.SHUTDOWN_TIMEOUT_MS);
+          await stopTracing();
         })()),
     };
   } catch (error) {

@@ -160,6 +160,16 @@ export const configSchema = z.object({
   // --- Error reports (optional) ---
   /** Sentry DSN; unset, no error report leaves the process and the Sentry SDK is not loaded. */
   SENTRY_DSN: z.url({ message: 'expected a Sentry DSN URL' }).optional(),
+  // --- Traces (optional) ---
+  /**
+   * OTLP/HTTP base URL of an OpenTelemetry collector (spans go to `<url>/v1/traces` as JSON);
+   * unset, tracing is off and the OpenTelemetry SDK is not loaded.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
+  /** The `service.name` of this process's spans (e.g. siteprint-api, siteprint-worker). */
+  OTEL_SERVICE_NAME: z.string().min(1).default('siteprint'),
+  /** Fraction of new traces recorded; a trace continued from a caller's `traceparent` keeps the caller's decision. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

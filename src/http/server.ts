@@ -12,6 +12,7 @@ import { registerErrorHandling } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { contractTransform } from './openapi-contract.js';
 import { requestIdFor } from './request-id.js';
+import { registerRequestTracing } from './tracing.js';
 
 /** Helmet's default policy: a year, subdomains included. */
 const HSTS = 'max-age=31536000; includeSubDomains';
@@ -59,6 +60,8 @@ export async function createHttpServer({ config, logger, version, tags }: HttpSe
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // First of the root's hooks, so the request's span is active in every later one.
+  registerRequestTracing(app);
   registerErrorHandling(app);
   registerJsonBodyParser(app);
   app.addHook('onSend', async (request, reply) => {

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { recentLogs } from './log-ring.js';
+import { traceIds } from './tracing.js';
 
 /**
  * Paths whose values never reach a log line: credentials in headers and any field that
@@ -70,6 +71,8 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
       redact: { paths: redactedPaths, censor: '[redacted]' },
       serializers: { req: serializeRequest },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // With tracing on, a line written inside a span carries its traceId and spanId.
+      mixin: traceIds,
     },
     // Every line also goes to this process's ring of recent lines (the admin Logs page). Standard output
     // is written asynchronously: lines logged while a write is in flight go out together in the next one,

@@ -1,4 +1,5 @@
 import type { JobContext, JobHandler, JobQueue, JobRecord, JobsRepository, Priority } from '../queue/index.js';
+import { withSpan } from '../logging/tracing.js';
 import { JobCancelledError, PermanentJobError } from '../queue/index.js';
 import { SiteState } from '../sites/site-state.js';
 import type { SiteRecord, SitesRepository } from '../sites/sites.repository.js';
@@ -83,16 +84,19 @@ export class AnalysisCoordinator {
   }
 
   private async enqueueStep(analysis: JobRecord, type: AnalysisStep, payload: JobPayload<AnalysisStep>): Promise<void> {
-    const { job, created } = await this.jobs.insertChildOnce({
-      workspaceId: analysis.workspaceId,
-      siteId: analysis.siteId,
-      parentId: analysis.id,
-      type,
-      payload,
-      priority: analysis.priority as Priority,
+    // The producer span's context is stored on the step's record (tracing on), as for any queued job.
+    await withSpan(`enqueue ${type}`, { kind: 'producer', attributes: { 'siteprint.job_type': type } }, async () => {
+      const { job, created } = await this.jobs.insertChildOnce({
+        workspaceId: analysis.workspaceId,
+        siteId: analysis.siteId,
+        parentId: analysis.id,
+        type,
+        payload,
+        priority: analysis.priority as Priority,
+      });
+      // An existing queued child may have been inserted by a run that died before handing it over.
+      if (created || job.status === 'queued') await this.queue.dispatch(job);
     });
-    // An existing queued child may have been inserted by a run that died before handing it over.
-    if (created || job.status === 'queued') await this.queue.dispatch(job);
   }
 
   /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
+import { withSpan } from '../logging/tracing.js';
 import { metrics } from '../system/metrics.js';
 import { JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
@@ -64,7 +65,10 @@ export class BullmqQueue implements JobQueue {
   }
 
   async enqueue(options: EnqueueOptions): Promise<JobRecord> {
-    const job = await this.options.jobs.insert(options);
+    // The producer span's context is what the record stores and each attempt continues.
+    const job = await withSpan(`enqueue ${options.type}`, { kind: 'producer', attributes: { 'siteprint.job_type': options.type } }, () =>
+      this.options.jobs.insert(options),
+    );
     await this.dispatch(job);
     return job;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
+import { withSpan } from '../logging/tracing.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
 import { backoffDelayMs, JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
@@ -51,7 +52,10 @@ export class EmbeddedQueue implements JobQueue {
   }
 
   async enqueue(options: EnqueueOptions): Promise<JobRecord> {
-    const job = await this.options.jobs.insert(options);
+    // The producer span's context is what the record stores and each attempt continues.
+    const job = await withSpan(`enqueue ${options.type}`, { kind: 'producer', attributes: { 'siteprint.job_type': options.type } }, () =>
+      this.options.jobs.insert(options),
+    );
     this.wake();
     return job;
   }

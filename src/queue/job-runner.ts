@@ -1,5 +1,6 @@
 import { reportError } from '../logging/error-reports.js';
 import type { Logger } from '../logging/logger.js';
+import { withSpan, type TraceSpan } from '../logging/tracing.js';
 import { initJobMetrics, metrics, secondsSince } from '../system/metrics.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
 import { isRetryable, JobCancelledError, type JobChangeListener, type JobContext, type JobHandlers, type JobLogListener } from './types.js';
@@ -38,12 +39,21 @@ export class JobRunner {
       .catch((err: unknown) => this.options.logger.error({ err, jobId: job.id }, 'job change listener failed'));
   }
 
+  /**
+   * Runs one attempt in a span continuing the context that queued the job (stored on its record),
+   * so with tracing on the request that started the work and the job share one trace.
+   */
   async run(job: JobRecord): Promise<RunResult> {
+    const attributes = { 'siteprint.job_type': job.type, 'siteprint.job_id': job.id, 'siteprint.attempt': job.attempts };
+    return withSpan(`job ${job.type}`, { kind: 'consumer', traceParent: job.traceParent, attributes }, (span) => this.attempt(job, span));
+  }
+
+  private async attempt(job: JobRecord, span: TraceSpan): Promise<RunResult> {
     await this.changed(job);
     const handler = this.handlers[job.type];
     if (!handler) return this.fail(job, `no handler for job type ${job.type}`);
     const { workerId, leaseMs, logger } = this.options;
-    const timing = new JobTiming(job);
+    const timing = new JobTiming(job, span);
     const heartbeat = setInterval(() => {
       this.jobs.extendLease(job.id, workerId, leaseMs).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'lease renewal failed'));
     }, leaseMs / 3);
@@ -79,6 +89,7 @@ export class JobRunner {
         return { retry: false };
       }
       const message = error instanceof Error ? error.message : String(error);
+      span.fail(error);
       await this.jobs.appendLog(job.id, 'error', `attempt ${job.attempts} failed: ${message}`);
       logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, err: error }, 'job attempt failed');
       if (!isRetryable(error) || job.attempts >= job.maxAttempts) {
@@ -103,26 +114,33 @@ export class JobRunner {
 /** Counts an attempt and times it, and each of its steps, for the metrics. */
 class JobTiming {
   private readonly started = performance.now();
-  private current?: { step: string; since: number };
+  private current?: { step: string; since: number; span: TraceSpan };
 
-  constructor(private readonly job: JobRecord) {
+  constructor(
+    private readonly job: JobRecord,
+    private readonly span: TraceSpan,
+  ) {
     metrics.jobsStarted.inc({ type: job.type });
   }
 
   step(step: string): void {
     if (this.current?.step === step) return;
     this.closeStep();
-    this.current = { step, since: performance.now() };
+    this.current = { step, since: performance.now(), span: this.span.child(`step ${step}`, { 'siteprint.step': step }) };
   }
 
   finished(outcome: 'succeeded' | 'failed' | 'cancelled' | 'retry'): void {
     this.closeStep();
+    this.span.setAttribute('siteprint.job_outcome', outcome);
     metrics.jobsFinished.inc({ type: this.job.type, outcome });
     metrics.jobDuration.observe({ type: this.job.type, outcome }, secondsSince(this.started));
   }
 
   private closeStep(): void {
-    if (this.current) metrics.jobStepDuration.observe({ type: this.job.type, step: this.current.step }, secondsSince(this.current.since));
+    if (this.current) {
+      metrics.jobStepDuration.observe({ type: this.job.type, step: this.current.step }, secondsSince(this.current.since));
+      this.current.span.end();
+    }
     this.current = undefined;
   }
 }

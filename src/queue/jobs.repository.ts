@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { currentTraceParent } from '../logging/tracing.js';
 import { jobLogs, jobs } from '../db/schema/index.js';
 import type { EnqueueOptions, JobLogRecord, JobRecord, JobStatus } from './types.js';
 
@@ -29,6 +30,7 @@ export class JobsRepository {
         priority: options.priority,
         maxAttempts: options.maxAttempts,
         runAt: new Date(Date.now() + (options.delayMs ?? 0)),
+        traceParent: currentTraceParent(),
       })
       .returning();
     return row!;
@@ -41,7 +43,7 @@ export class JobsRepository {
   async insertTracking(options: Omit<EnqueueOptions, 'delayMs' | 'maxAttempts'>): Promise<JobRecord> {
     const [row] = await this.db
       .insert(jobs)
-      .values({ ...options, status: 'running', startedAt: sql`now()` })
+      .values({ ...options, status: 'running', startedAt: sql`now()`, traceParent: currentTraceParent() })
       .returning();
     return row!;
   }
@@ -61,6 +63,7 @@ export class JobsRepository {
         payload: options.payload,
         priority: options.priority,
         maxAttempts: options.maxAttempts,
+        traceParent: currentTraceParent(),
       })
       .onConflictDoNothing({ target: [jobs.parentId, jobs.type], where: sql`${jobs.parentId} is not null` })
       .returning();

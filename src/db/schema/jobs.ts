@@ -32,6 +32,8 @@ export const jobs = pgTable(
     /** A running job whose lease lapses belonged to a worker that died; it is queued again. */
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
     lockedBy: text('locked_by'),
+    /** The W3C `traceparent` of the context that queued the job (tracing on), continued by each attempt. */
+    traceParent: text('trace_parent'),
     cancelRequested: boolean('cancel_requested').notNull().default(false),
     costUsd: numeric('cost_usd', { precision: 14, scale: 6, mode: 'number' }).notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

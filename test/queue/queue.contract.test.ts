@@ -140,12 +140,14 @@ describe.each(targets)('job queue contract: $name', (target) => {
       if (attemptsAt[type]!.length < 2) throw new Error('flake');
       return 'ok';
     };
-    await setUp({ patient: failOnce('patient'), usual: failOnce('usual') }, 2, { backoffBaseMsByType: { patient: BACKOFF_MS * 5 } });
+    await setUp({ patient: failOnce('patient'), usual: failOnce('usual') }, 2, { backoffBaseMsByType: { patient: BACKOFF_MS * 15 } });
     const [patient, usual] = await Promise.all([enqueue('patient', {}, { maxAttempts: 2 }), enqueue('usual', {}, { maxAttempts: 2 })]);
     await Promise.all([settled(patient.id), settled(usual.id)]);
     const gap = (type: string) => attemptsAt[type]![1]! - attemptsAt[type]![0]!;
-    expect(gap('patient')).toBeGreaterThanOrEqual(BACKOFF_MS * 5 * 0.9);
-    expect(gap('usual')).toBeLessThan(BACKOFF_MS * 5 * 0.9);
+    expect(gap('patient')).toBeGreaterThanOrEqual(BACKOFF_MS * 15 * 0.9);
+    // The other type keeps the queue's base (only a lower bound holds on a busy machine).
+    expect(gap('usual')).toBeGreaterThanOrEqual(BACKOFF_MS * 0.9);
+    expect(gap('usual')).toBeLessThan(gap('patient'));
   });
 
   it('fails a job after its last attempt, and at once for a permanent error', async () => {

@@ -17,6 +17,7 @@ import type { PipelineDeps } from '../pipeline/handlers.js';
 import { DELIVER_NOTIFICATION, EXTRACT_BATCH, GENERATE_REPORT, JOB_TYPES, MODULE_JOB_TYPES, type JobMap } from '../pipeline/job-types.js';
 import { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
 import {
+  DELIVERY_BACKOFF_BASE_MS,
   healthChangeEvents,
   NotificationDelivery,
   NotificationRelay,
@@ -125,6 +126,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       jobTypes: JOB_TYPES,
       prefix: config.QUEUE_PREFIX,
       leaseMs: config.JOB_LEASE_MS,
+      backoffBaseMsByType: { [DELIVER_NOTIFICATION]: DELIVERY_BACKOFF_BASE_MS },
       onFinished: recordJobOutcome,
       onChange: async (job: JobRecord) => {
         await analysis.onJobChange(job);

@@ -12,20 +12,32 @@ type Role = 'owner' | 'admin' | 'member' | 'viewer';
 
 /** Written out by hand, independently of src/http/permissions.ts, so a change to the table must change this too. */
 const expected: Record<Role, Permission[]> = {
-  viewer: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read'],
-  member: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'sites:write', 'jobs:write', 'blueprints:write'],
+  viewer: ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'notifications:read'],
+  member: [
+    'sites:read',
+    'jobs:read',
+    'blueprints:read',
+    'llm:read',
+    'members:read',
+    'notifications:read',
+    'sites:write',
+    'jobs:write',
+    'blueprints:write',
+  ],
   admin: [
     'sites:read',
     'jobs:read',
     'blueprints:read',
     'llm:read',
     'members:read',
+    'notifications:read',
     'sites:write',
     'jobs:write',
     'blueprints:write',
     'members:manage',
     'api-keys:manage',
     'llm:manage',
+    'notifications:manage',
   ],
   owner: [
     'sites:read',
@@ -33,12 +45,14 @@ const expected: Record<Role, Permission[]> = {
     'blueprints:read',
     'llm:read',
     'members:read',
+    'notifications:read',
     'sites:write',
     'jobs:write',
     'blueprints:write',
     'members:manage',
     'api-keys:manage',
     'llm:manage',
+    'notifications:manage',
     'workspace:delete',
   ],
 };
@@ -138,7 +152,7 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
 
   it('enforces the matrix on the accounts routes themselves', async () => {
     // Allowed requests carry invalid bodies or unknown ids, so they stop at validation or lookup (never 403).
-    const routes: Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; permission: Permission; payload?: object }> = [
+    const routes: Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; permission: Permission; payload?: object }> = [
       { method: 'GET', url: '/api/v1/workspace', permission: 'members:read' },
       { method: 'GET', url: '/api/v1/workspace/members', permission: 'members:read' },
       { method: 'PATCH', url: '/api/v1/workspace', permission: 'members:manage', payload: {} },
@@ -150,6 +164,23 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
       { method: 'GET', url: '/api/v1/api-keys', permission: 'api-keys:manage' },
       { method: 'POST', url: '/api/v1/api-keys', permission: 'api-keys:manage', payload: { name: '' } },
       { method: 'DELETE', url: `/api/v1/api-keys/${NO_SUCH_ID}`, permission: 'api-keys:manage' },
+      // Notifications: endpoints, channels and the workspace's summary settings are for owners and
+      // admins; preferences and the bell are every member's own.
+      { method: 'GET', url: '/api/v1/webhooks', permission: 'notifications:manage' },
+      { method: 'POST', url: '/api/v1/webhooks', permission: 'notifications:manage', payload: { url: 'nope' } },
+      { method: 'PATCH', url: `/api/v1/webhooks/${NO_SUCH_ID}`, permission: 'notifications:manage', payload: {} },
+      { method: 'DELETE', url: `/api/v1/webhooks/${NO_SUCH_ID}`, permission: 'notifications:manage' },
+      { method: 'GET', url: `/api/v1/webhooks/${NO_SUCH_ID}/deliveries`, permission: 'notifications:manage' },
+      { method: 'POST', url: `/api/v1/webhooks/${NO_SUCH_ID}/test`, permission: 'notifications:manage' },
+      { method: 'GET', url: '/api/v1/notification-channels', permission: 'notifications:manage' },
+      { method: 'POST', url: '/api/v1/notification-channels', permission: 'notifications:manage', payload: { kind: 'slack' } },
+      { method: 'DELETE', url: `/api/v1/notification-channels/${NO_SUCH_ID}`, permission: 'notifications:manage' },
+      { method: 'PUT', url: '/api/v1/notification-settings', permission: 'notifications:manage', payload: { timeZone: 'Nowhere/Else' } },
+      { method: 'GET', url: '/api/v1/notification-settings', permission: 'notifications:read' },
+      { method: 'GET', url: '/api/v1/notification-preferences', permission: 'notifications:read' },
+      { method: 'PUT', url: '/api/v1/notification-preferences', permission: 'notifications:read', payload: { items: [] } },
+      { method: 'GET', url: '/api/v1/notifications', permission: 'notifications:read' },
+      { method: 'POST', url: '/api/v1/notifications/read', permission: 'notifications:read', payload: { ids: [] } },
     ];
     for (const role of ['owner', 'admin', 'member', 'viewer'] as const) {
       for (const route of routes) {
@@ -165,7 +196,7 @@ describe.each(databaseTargets())('authorisation on $name', (target) => {
           route: `${route.method} ${route.url}`,
           denied: !allowed,
         });
-        expect(response.statusCode).toBeLessThan(500);
+        expect(response.statusCode, `${route.method} ${route.url}: ${response.body}`).toBeLessThan(500);
       }
       expect((await app.inject({ method: 'GET', url: '/api/v1/workspace', headers: { 'x-workspace-id': team } })).statusCode).toBe(401);
     }

@@ -1,9 +1,9 @@
 import type { WorkspaceRole } from '../db/schema/index.js';
 import type { Permission } from './route-context.js';
 
-const viewer: Permission[] = ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read'];
+const viewer: Permission[] = ['sites:read', 'jobs:read', 'blueprints:read', 'llm:read', 'members:read', 'notifications:read'];
 const member: Permission[] = [...viewer, 'sites:write', 'jobs:write', 'blueprints:write'];
-const admin: Permission[] = [...member, 'members:manage', 'api-keys:manage', 'llm:manage'];
+const admin: Permission[] = [...member, 'members:manage', 'api-keys:manage', 'llm:manage', 'notifications:manage'];
 const owner: Permission[] = [...admin, 'workspace:delete'];
 
 /** The one role → permission table; every authorisation decision reads it. */

@@ -20,6 +20,8 @@ export const permissions = [
   'llm:manage',
   'members:read',
   'members:manage',
+  'notifications:read',
+  'notifications:manage',
   'api-keys:manage',
   'workspace:delete',
 ] as const;

@@ -83,13 +83,13 @@ export class NotificationDelivery {
     const last = context.job.attempts >= context.job.maxAttempts;
     try {
       const result = await this.#send(delivery);
-      await repository.finishAttempt(delivery.id, { status: 'delivered', ...result });
+      await repository.finishAttempt(delivery, { status: 'delivered', ...result });
       return { deliveryId, status: 'delivered' };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const result = error instanceof DeliveryError ? error.result : {};
       const permanent = error instanceof PermanentJobError;
-      await repository.finishAttempt(delivery.id, { status: last || permanent ? 'failed' : 'retrying', error: reason, ...result });
+      await repository.finishAttempt(delivery, { status: last || permanent ? 'failed' : 'retrying', error: reason, ...result });
       if ((last || permanent) && delivery.channel === 'webhook') await this.#disableEndpoint(delivery, reason);
       throw error;
     }

@@ -5,6 +5,7 @@ import {
   memberships,
   notificationChannels,
   notificationDeliveries,
+  notificationDeliveryAttempts,
   notificationEvents,
   notificationPreferences,
   notifications,
@@ -18,6 +19,7 @@ import {
 export type NotificationEvent = typeof notificationEvents.$inferSelect;
 export type NewNotificationEvent = Omit<typeof notificationEvents.$inferInsert, 'id' | 'dispatchedAt'>;
 export type Delivery = typeof notificationDeliveries.$inferSelect;
+export type DeliveryAttempt = typeof notificationDeliveryAttempts.$inferSelect;
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export type NotificationChannel = typeof notificationChannels.$inferSelect;
 export type InAppNotification = typeof notifications.$inferSelect;
@@ -27,6 +29,9 @@ export type NewDelivery = Pick<
   typeof notificationDeliveries.$inferInsert,
   'eventId' | 'workspaceId' | 'channel' | 'targetId' | 'idempotencyKey'
 >;
+
+/** A workspace without a settings row: a summary at 08:00 UTC on days something happened. */
+const SUMMARY_DEFAULTS = { summaryEnabled: true, summaryHour: 8, timeZone: 'UTC', summaryWhenQuiet: false };
 
 /** Writes an event into the outbox, in the caller's transaction when it passes one. */
 export async function recordNotificationEvent(db: Pick<Db, 'insert'>, event: NewNotificationEvent): Promise<void> {
@@ -119,8 +124,9 @@ export class NotificationsRepository {
     return row;
   }
 
+  /** Records how the claimed attempt ended: on the delivery (its latest outcome) and in its attempt log. */
   async finishAttempt(
-    id: string,
+    delivery: Pick<Delivery, 'id' | 'attempts' | 'lastAttemptAt'>,
     outcome: {
       status: 'delivered' | 'retrying' | 'failed';
       responseStatus?: number | null;
@@ -129,18 +135,41 @@ export class NotificationsRepository {
       error?: string | null;
     },
   ): Promise<void> {
-    await this.db
-      .update(notificationDeliveries)
-      .set({
-        status: outcome.status,
-        leaseUntil: null,
-        responseStatus: outcome.responseStatus ?? null,
-        latencyMs: outcome.latencyMs ?? null,
-        responseExcerpt: outcome.responseExcerpt ?? null,
-        lastError: outcome.error ?? null,
-        ...(outcome.status === 'delivered' ? { deliveredAt: new Date() } : {}),
-      })
-      .where(eq(notificationDeliveries.id, id));
+    const result = {
+      responseStatus: outcome.responseStatus ?? null,
+      latencyMs: outcome.latencyMs ?? null,
+      responseExcerpt: outcome.responseExcerpt ?? null,
+    };
+    await this.db.transaction(async (tx) => {
+      await tx
+        .update(notificationDeliveries)
+        .set({
+          status: outcome.status,
+          leaseUntil: null,
+          ...result,
+          lastError: outcome.error ?? null,
+          ...(outcome.status === 'delivered' ? { deliveredAt: new Date() } : {}),
+        })
+        .where(eq(notificationDeliveries.id, delivery.id));
+      await tx.insert(notificationDeliveryAttempts).values({
+        deliveryId: delivery.id,
+        attempt: delivery.attempts,
+        outcome: outcome.status === 'delivered' ? 'delivered' : 'failed',
+        ...result,
+        error: outcome.error ?? null,
+        startedAt: delivery.lastAttemptAt ?? new Date(),
+      });
+    });
+  }
+
+  /** The attempts of the given deliveries, oldest first. */
+  async attempts(deliveryIds: string[]): Promise<DeliveryAttempt[]> {
+    if (!deliveryIds.length) return [];
+    return this.db
+      .select()
+      .from(notificationDeliveryAttempts)
+      .where(inArray(notificationDeliveryAttempts.deliveryId, deliveryIds))
+      .orderBy(asc(notificationDeliveryAttempts.startedAt), asc(notificationDeliveryAttempts.attempt));
   }
 
   /** Puts a finished delivery back to be sent again (redeliver), keeping its idempotency key. */
@@ -394,6 +423,24 @@ export class NotificationsRepository {
 
   // --- daily summary ---
 
+  /** A workspace's summary settings (the defaults where it has none). */
+  async workspaceSettings(workspaceId: string): Promise<WorkspaceNotificationSettings> {
+    const [row] = await this.db
+      .select()
+      .from(notificationWorkspaceSettings)
+      .where(eq(notificationWorkspaceSettings.workspaceId, workspaceId));
+    return row ?? { workspaceId, ...SUMMARY_DEFAULTS };
+  }
+
+  async setWorkspaceSettings(workspaceId: string, changes: Partial<Omit<WorkspaceNotificationSettings, 'workspaceId'>>) {
+    const [row] = await this.db
+      .insert(notificationWorkspaceSettings)
+      .values({ workspaceId, ...SUMMARY_DEFAULTS, ...changes })
+      .onConflictDoUpdate({ target: notificationWorkspaceSettings.workspaceId, set: changes })
+      .returning();
+    return row!;
+  }
+
   /** Every workspace with its summary settings (defaults where it has none). */
   async summarySettings(): Promise<Array<Omit<WorkspaceNotificationSettings, 'workspaceId'> & { workspaceId: string }>> {
     const rows = await this.db
@@ -401,10 +448,7 @@ export class NotificationsRepository {
       .from(workspaces)
       .leftJoin(notificationWorkspaceSettings, eq(notificationWorkspaceSettings.workspaceId, workspaces.id));
     return rows.map((row) => ({
-      summaryEnabled: true,
-      summaryHour: 8,
-      timeZone: 'UTC',
-      summaryWhenQuiet: false,
+      ...SUMMARY_DEFAULTS,
       ...(row.settings ?? {}),
       workspaceId: row.workspaceId,
     }));

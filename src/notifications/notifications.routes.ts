@@ -3,7 +3,14 @@ import { emailModes, notificationEventTypes } from '../db/schema/index.js';
 import type { AppInstance } from '../http/app-instance.js';
 import { authOf } from '../http/auth.js';
 import { problemResponses } from '../http/problem.js';
-import type { Delivery, InAppNotification, NotificationChannel, WebhookEndpoint } from './notifications.repository.js';
+import type {
+  Delivery,
+  DeliveryAttempt,
+  InAppNotification,
+  NotificationChannel,
+  WebhookEndpoint,
+  WorkspaceNotificationSettings,
+} from './notifications.repository.js';
 import type { NotificationsService } from './notifications.service.js';
 
 /** Bodies here are small settings; anything bigger is refused with 413 before parsing. */
@@ -34,6 +41,17 @@ const endpointSchema = z
 const createdEndpointSchema = endpointSchema
   .extend({ secret: z.string().describe('whsec_…; the signing secret, shown only in this response') })
   .meta({ id: 'CreatedWebhookEndpoint' });
+const attemptSchema = z
+  .object({
+    attempt: z.number().int().describe('1 for the first try; counts on across redeliveries'),
+    outcome: z.enum(['delivered', 'failed']),
+    responseStatus: z.number().int().nullable(),
+    latencyMs: z.number().int().nullable(),
+    responseExcerpt: z.string().nullable(),
+    error: z.string().nullable(),
+    startedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'WebhookDeliveryAttempt' });
 const deliverySchema = z
   .object({
     id: z.uuid().describe('Also the webhook-id header: the same on every retry and redelivery'),
@@ -48,6 +66,7 @@ const deliverySchema = z
     createdAt: z.iso.datetime(),
     lastAttemptAt: z.iso.datetime().nullable(),
     deliveredAt: z.iso.datetime().nullable(),
+    attemptLog: z.array(attemptSchema).describe('Every finished attempt, oldest first (the fields above are the latest)'),
   })
   .meta({ id: 'WebhookDelivery' });
 const channelSchema = z
@@ -72,6 +91,34 @@ const notificationSchema = z
   })
   .meta({ id: 'Notification' });
 
+/** An IANA time zone name the runtime knows (`Europe/Berlin`, `UTC`); offsets and abbreviations are not zones. */
+const timeZone = z
+  .string()
+  .max(100)
+  .refine((name) => {
+    if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: name });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an IANA time zone such as Europe/Berlin');
+const settingsSchema = z
+  .object({
+    summaryEnabled: z.boolean().describe('Whether the workspace gets a daily summary'),
+    summaryHour: z.number().int().min(0).max(23).describe("The hour on the time zone's clock the summary goes out"),
+    timeZone: z.string().describe('IANA time zone of the summary hour'),
+    summaryWhenQuiet: z.boolean().describe('Also on days nothing happened'),
+  })
+  .meta({ id: 'NotificationSettings' });
+const toSettings = (settings: WorkspaceNotificationSettings) => ({
+  summaryEnabled: settings.summaryEnabled,
+  summaryHour: settings.summaryHour,
+  timeZone: settings.timeZone,
+  summaryWhenQuiet: settings.summaryWhenQuiet,
+});
+
 const queued = z.object({ queued: z.literal(true) }).describe('Recorded; the relay delivers it within moments');
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -84,7 +131,7 @@ const toEndpoint = (endpoint: WebhookEndpoint) => ({
   disabledReason: endpoint.disabledReason,
   createdAt: endpoint.createdAt.toISOString(),
 });
-const toDelivery = ({ delivery, eventType }: { delivery: Delivery; eventType: string }) => ({
+const toDelivery = ({ delivery, eventType, attempts }: { delivery: Delivery; eventType: string; attempts: DeliveryAttempt[] }) => ({
   id: delivery.id,
   eventId: delivery.eventId,
   eventType,
@@ -97,6 +144,15 @@ const toDelivery = ({ delivery, eventType }: { delivery: Delivery; eventType: st
   createdAt: delivery.createdAt.toISOString(),
   lastAttemptAt: iso(delivery.lastAttemptAt),
   deliveredAt: iso(delivery.deliveredAt),
+  attemptLog: attempts.map((attempt) => ({
+    attempt: attempt.attempt,
+    outcome: attempt.outcome,
+    responseStatus: attempt.responseStatus,
+    latencyMs: attempt.latencyMs,
+    responseExcerpt: attempt.responseExcerpt,
+    error: attempt.error,
+    startedAt: attempt.startedAt.toISOString(),
+  })),
 });
 const toChannel = (channel: NotificationChannel) => ({
   id: channel.id,
@@ -116,12 +172,13 @@ const toNotification = (item: InAppNotification) => ({
 });
 
 /**
- * Notification settings and the in-app list. Endpoints and channels are the workspace's, managed
- * by its owners and admins (`members:manage`); preferences and the bell are each member's own.
+ * Notification settings and the in-app list. Endpoints, channels and the daily summary are the
+ * workspace's, managed by its owners and admins (`notifications:manage`); preferences and the
+ * bell are each member's own (`notifications:read`, every role).
  */
 export function registerNotificationRoutes(app: AppInstance, { service }: { service: NotificationsService }): void {
-  const manage = { permission: 'members:manage' as const };
-  const own = { permission: 'sites:read' as const };
+  const manage = { permission: 'notifications:manage' as const };
+  const own = { permission: 'notifications:read' as const };
   const endpointParams = z.object({ endpointId: z.uuid() });
 
   app.get(
@@ -296,6 +353,42 @@ export function registerNotificationRoutes(app: AppInstance, { service }: { serv
       await service.deleteChannel(authOf(request).workspaceId, request.params.channelId);
       return reply.status(204).send(null);
     },
+  );
+
+  app.get(
+    '/api/v1/notification-settings',
+    {
+      config: own,
+      schema: {
+        tags: ['notifications'],
+        summary: "The workspace's daily summary settings",
+        response: { 200: settingsSchema },
+      },
+    },
+    async (request) => toSettings(await service.settings(authOf(request).workspaceId)),
+  );
+
+  app.put(
+    '/api/v1/notification-settings',
+    {
+      config: manage,
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        tags: ['notifications'],
+        summary: "Change the workspace's daily summary settings",
+        description: 'Fields left out keep their value. The summary covers the 24 hours before the chosen hour on the chosen clock.',
+        body: z
+          .object({
+            summaryEnabled: z.boolean().optional(),
+            summaryHour: z.number().int().min(0).max(23).optional(),
+            timeZone: timeZone.optional(),
+            summaryWhenQuiet: z.boolean().optional(),
+          })
+          .strict(),
+        response: { 200: settingsSchema, ...problemResponses(413) },
+      },
+    },
+    async (request) => toSettings(await service.setSettings(authOf(request).workspaceId, request.body)),
   );
 
   const preferencesResponse = z.object({ items: z.array(preferenceSchema) });

@@ -62,6 +62,8 @@ export class NotificationsService {
     changes: { url?: string; description?: string; eventTypes?: string[]; enabled?: boolean },
   ) {
     if (changes.url) await this.#refuseBlockedHost(changes.url, 'url');
+    // Nothing to change: the endpoint as it is (or 404).
+    if (!Object.values(changes).some((value) => value !== undefined)) return this.endpoint(workspaceId, id);
     const updated = await this.repository.updateEndpoint(workspaceId, id, {
       ...changes,
       ...(changes.enabled ? { disabledReason: null } : {}),
@@ -75,9 +77,12 @@ export class NotificationsService {
       throw new DomainError('not_found', 'No such webhook endpoint in this workspace');
   }
 
+  /** The endpoint's deliveries, newest first, each with every attempt made at it. */
   async deliveries(workspaceId: string, endpointId: string, limit: number) {
     await this.endpoint(workspaceId, endpointId);
-    return this.repository.endpointDeliveries(endpointId, limit);
+    const rows = await this.repository.endpointDeliveries(endpointId, limit);
+    const attempts = await this.repository.attempts(rows.map((row) => row.delivery.id));
+    return rows.map((row) => ({ ...row, attempts: attempts.filter((attempt) => attempt.deliveryId === row.delivery.id) }));
   }
 
   /** Records a `webhook.test` event for this endpoint alone; the relay delivers it like any other. */
@@ -114,6 +119,18 @@ export class NotificationsService {
   async deleteChannel(workspaceId: string, id: string): Promise<void> {
     if (!(await this.repository.deleteChannel(workspaceId, id)))
       throw new DomainError('not_found', 'No such notification channel in this workspace');
+  }
+
+  /** When the workspace's daily summary goes out. */
+  settings(workspaceId: string) {
+    return this.repository.workspaceSettings(workspaceId);
+  }
+
+  setSettings(
+    workspaceId: string,
+    changes: { summaryEnabled?: boolean; summaryHour?: number; timeZone?: string; summaryWhenQuiet?: boolean },
+  ) {
+    return this.repository.setWorkspaceSettings(workspaceId, changes);
   }
 
   async preferences(workspaceId: string, userId: string, role: WorkspaceRole) {

@@ -8,8 +8,22 @@ import type { NotificationsRepository } from './notifications.repository.js';
 import { recordNotificationEvent, type NewDelivery, type NotificationEvent } from './notifications.repository.js';
 import { effectivePreferences } from './preferences.js';
 
-/** How many times each channel is tried; with the queue's exponential backoff (2 s base) a webhook's last try is about 18 h after the first. */
+/** How many times each channel is tried, with the queue's exponential backoff from DELIVERY_BACKOFF_BASE_MS. */
 export const MAX_ATTEMPTS = { email: 8, webhook: 16, slack: 8 } as const;
+
+/**
+ * The first retry's delay of a `deliver_notification` job; each next one doubles (plus up to 10 %
+ * jitter), so a webhook's 16th and last try comes about 24 h after its first, email's and Slack's
+ * 8th about 6 minutes after theirs.
+ */
+export const DELIVERY_BACKOFF_BASE_MS = 2_640;
+
+/** When each try of a channel's delivery starts, in ms after the first, before jitter. */
+export function retrySchedule(channel: keyof typeof MAX_ATTEMPTS, baseMs = DELIVERY_BACKOFF_BASE_MS): number[] {
+  const starts = [0];
+  for (let attempt = 1; attempt < MAX_ATTEMPTS[channel]; attempt++) starts.push(starts.at(-1)! + baseMs * 2 ** (attempt - 1));
+  return starts;
+}
 
 export interface RelayOptions {
   repository: NotificationsRepository;

@@ -18,6 +18,8 @@ export interface BullmqQueueOptions {
   prefix?: string;
   leaseMs?: number;
   backoffBaseMs?: number;
+  /** A job type whose retries follow another base delay than `backoffBaseMs` (notification deliveries: about a day). */
+  backoffBaseMsByType?: Readonly<Record<string, number>>;
   onChange?: JobChangeListener;
   onLog?: JobLogListener;
 }
@@ -51,6 +53,10 @@ export class BullmqQueue implements JobQueue {
     this.backoffBaseMs = options.backoffBaseMs ?? 2_000;
   }
 
+  private backoffFor(type: string): number {
+    return this.options.backoffBaseMsByType?.[type] ?? this.backoffBaseMs;
+  }
+
   private get bullConnection(): ConnectionOptions {
     return this.connection as unknown as ConnectionOptions;
   }
@@ -82,7 +88,7 @@ export class BullmqQueue implements JobQueue {
       priority: job.priority,
       delay: Math.max(0, job.runAt.getTime() - Date.now()),
       attempts: job.maxAttempts,
-      backoff: { type: 'exponential', delay: this.backoffBaseMs },
+      backoff: { type: 'exponential', delay: this.backoffFor(job.type) },
       removeOnComplete: { count: 1000 },
       removeOnFail: { count: 5000 },
     });
@@ -122,7 +128,7 @@ export class BullmqQueue implements JobQueue {
     const result = await runner.run(job);
     if (!result.retry) return;
     // BullMQ schedules the next attempt with its exponential backoff; the record shows it queued.
-    const delay = this.backoffBaseMs * 2 ** (job.attempts - 1);
+    const delay = this.backoffFor(job.type) * 2 ** (job.attempts - 1);
     await runner.changed(await jobs.requeue(job.id, result.error, new Date(Date.now() + delay)));
     throw new Error(result.error);
   }

@@ -20,6 +20,8 @@ export interface EmbeddedQueueOptions {
   pollIntervalMs?: number;
   leaseMs?: number;
   backoffBaseMs?: number;
+  /** A job type whose retries follow another base delay than `backoffBaseMs` (notification deliveries: about a day). */
+  backoffBaseMsByType?: Readonly<Record<string, number>>;
 }
 
 const PAUSED_SETTING = 'queue.paused';
@@ -49,6 +51,10 @@ export class EmbeddedQueue implements JobQueue {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.backoffBaseMs = options.backoffBaseMs ?? 2_000;
+  }
+
+  private backoffFor(type: string): number {
+    return this.options.backoffBaseMsByType?.[type] ?? this.backoffBaseMs;
   }
 
   async enqueue(options: EnqueueOptions): Promise<JobRecord> {
@@ -151,7 +157,7 @@ export class EmbeddedQueue implements JobQueue {
     const runner = this.runner!;
     const result = await runner.run(job);
     if (!result.retry) return;
-    const runAt = new Date(Date.now() + backoffDelayMs(job.attempts, this.backoffBaseMs));
+    const runAt = new Date(Date.now() + backoffDelayMs(job.attempts, this.backoffFor(job.type)));
     await runner.changed(await this.options.jobs.requeue(job.id, result.error, runAt));
   }
 }

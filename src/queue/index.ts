@@ -17,6 +17,8 @@ export interface CreateQueueOptions {
   prefix?: string;
   leaseMs?: number;
   backoffBaseMs?: number;
+  /** A job type whose retries follow another base delay than `backoffBaseMs` (notification deliveries: about a day). */
+  backoffBaseMsByType?: Readonly<Record<string, number>>;
   pollIntervalMs?: number;
   onChange?: JobChangeListener;
   onLog?: JobLogListener;
@@ -37,6 +39,7 @@ export async function createJobQueue(options: CreateQueueOptions): Promise<JobQu
       prefix: options.prefix,
       leaseMs: options.leaseMs,
       backoffBaseMs: options.backoffBaseMs,
+      backoffBaseMsByType: options.backoffBaseMsByType,
       onChange: options.onChange,
       onLog: options.onLog,
     });
@@ -48,6 +51,7 @@ export async function createJobQueue(options: CreateQueueOptions): Promise<JobQu
     singleProcess: options.database.kind === 'pglite',
     leaseMs: options.leaseMs,
     backoffBaseMs: options.backoffBaseMs,
+    backoffBaseMsByType: options.backoffBaseMsByType,
     pollIntervalMs: options.pollIntervalMs,
     onChange: options.onChange,
     onLog: options.onLog,

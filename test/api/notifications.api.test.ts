@@ -65,20 +65,19 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
   beforeAll(async () => {
     [shop, mailbox, hooks, slack] = await Promise.all([new FixtureShop().start(), startSmtpListener(), startReceiver(), startReceiver()]);
     database = await target.open();
-    ({ app, platform } = await createTestStack({
-      database,
-      env: {
-        JWT_SECRET,
-        ALLOW_PRIVATE_NETWORK: 'true',
-        SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`,
-        PUBLIC_URL: 'https://siteprint.example',
-        NOTIFY_RELAY_INTERVAL_MS: '100',
-        NOTIFY_HEALTH_COOLDOWN_MS: '0',
-      },
-    }));
+    const env = {
+      JWT_SECRET,
+      SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`,
+      PUBLIC_URL: 'https://siteprint.example',
+      NOTIFY_RELAY_INTERVAL_MS: '100',
+      NOTIFY_HEALTH_COOLDOWN_MS: '0',
+    };
+    ({ app, platform } = await createTestStack({ database, env: { ...env, ALLOW_PRIVATE_NETWORK: 'true' } }));
     await app.ready();
     // The same API as an instance that keeps the default address policy, for the private-target refusal.
-    strictApp = (await createTestStack({ database, env: { JWT_SECRET } })).app;
+    // Its relay shares the outbox, so it is configured like the first: a relay without SMTP_URL that
+    // fanned an event out first would leave its email out (the budget alert's email went missing so).
+    strictApp = (await createTestStack({ database, env })).app;
     await strictApp.ready();
     alice = await signUp(app, 'alice@example.com');
     await platform.queue.work(platform.handlers, { concurrency: 2 });
@@ -271,6 +270,32 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
     await quiet();
     expect(hooks.received).toHaveLength(before + 2);
     expect(hooks.received.at(-1)!.headers['webhook-id']).toBe(log[0].id);
+    const again = (await as('GET', `/api/v1/webhooks/${endpoint.id}/deliveries`)).json().items;
+    const redone = again.find((item: { id: string }) => item.id === log[0].id);
+    expect(redone.attemptLog.map((attempt: { attempt: number; outcome: string }) => [attempt.attempt, attempt.outcome])).toEqual([
+      [1, 'delivered'],
+      [2, 'delivered'],
+    ]);
+
+    // A refused attempt stays in the log after the retry that got through.
+    hooks.status = 503;
+    expect((await as('POST', `/api/v1/webhooks/${endpoint.id}/test`)).statusCode).toBe(202);
+    await until('the refused attempt', () => hooks.received.length === before + 3);
+    hooks.status = 200;
+    await quiet();
+    const [retried] = (await as('GET', `/api/v1/webhooks/${endpoint.id}/deliveries?limit=1`)).json().items;
+    expect(retried).toMatchObject({ eventType: 'webhook.test', status: 'delivered', attempts: 2, responseStatus: 200, error: null });
+    expect(retried.attemptLog).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        outcome: 'failed',
+        responseStatus: 503,
+        responseExcerpt: 'nope',
+        error: 'receiver answered 503',
+      }),
+      expect.objectContaining({ attempt: 2, outcome: 'delivered', responseStatus: 200, responseExcerpt: 'ok, thanks', error: null }),
+    ]);
+    expect(Date.parse(retried.attemptLog[1].startedAt) - Date.parse(retried.attemptLog[0].startedAt)).toBeGreaterThanOrEqual(2_000);
     const missing = await as('POST', `/api/v1/webhooks/${endpoint.id}/deliveries/00000000-0000-4000-8000-000000000000/redeliver`);
     expect(missing.statusCode).toBe(404);
   });
@@ -298,6 +323,34 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
     expect(mailbox.messages.slice(mailBefore).map((mail) => mail.subject)).toEqual(['LLM budget 80 % reached']);
     const alerts = hooks.received.slice(hooksBefore).map((hook) => JSON.parse(hook.body));
     expect(alerts).toEqual([expect.objectContaining({ type: 'llm.budget_threshold', data: expect.objectContaining({ threshold: 80 }) })]);
+  });
+
+  it('keeps the daily summary settings, refusing unknown time zones and hours', async () => {
+    expect((await as('GET', '/api/v1/notification-settings')).json()).toEqual({
+      summaryEnabled: true,
+      summaryHour: 8,
+      timeZone: 'UTC',
+      summaryWhenQuiet: false,
+    });
+    for (const [body, path] of [
+      [{ timeZone: 'Mars/Olympus_Mons' }, '/timeZone'],
+      [{ timeZone: '+02:00' }, '/timeZone'],
+      [{ summaryHour: 24 }, '/summaryHour'],
+      [{ summaryHour: 7.5 }, '/summaryHour'],
+      [{ sendAt: '08:00' }, ''],
+    ] as const) {
+      const response = await as('PUT', '/api/v1/notification-settings', body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      if (path) expect(response.json().errors[0].path).toBe(path);
+    }
+    const set = await as('PUT', '/api/v1/notification-settings', { summaryHour: 17, timeZone: 'Europe/Berlin' });
+    expect(set.json()).toEqual({ summaryEnabled: true, summaryHour: 17, timeZone: 'Europe/Berlin', summaryWhenQuiet: false });
+    expect((await as('PUT', '/api/v1/notification-settings', { summaryWhenQuiet: true })).json()).toMatchObject({
+      summaryHour: 17,
+      summaryWhenQuiet: true,
+    });
+    // Back to 08:00 UTC for the summary below.
+    await as('PUT', '/api/v1/notification-settings', { summaryHour: 8, timeZone: 'UTC', summaryWhenQuiet: false });
   });
 
   it('produces one daily summary at the local hour, only for workspaces where something happened', async () => {

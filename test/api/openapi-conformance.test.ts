@@ -467,6 +467,10 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getNotificationChannels', 200);
     await call('deleteNotificationChannelsByChannelId', 204, { params: { channelId: channel.id } });
     await call('deleteNotificationChannelsByChannelId', 404, { params: { channelId: channel.id } });
+    await call('getNotificationSettings', 200);
+    await call('putNotificationSettings', 200, { body: { summaryHour: 18, timeZone: 'America/New_York' } });
+    await call('putNotificationSettings', 400, { body: { timeZone: 'Atlantis/Capital' } });
+    await call('putNotificationSettings', 413, { body: { timeZone: 'x'.repeat(20_000) } });
     await call('getNotificationPreferences', 200);
     await call('putNotificationPreferences', 200, { body: { items: [{ eventType: 'report.ready', email: 'digest', inApp: true }] } });
     await call('putNotificationPreferences', 400, { body: { items: [{ eventType: 'nope', email: 'off', inApp: true }] } });

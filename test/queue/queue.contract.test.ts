@@ -36,7 +36,11 @@ describe.each(targets)('job queue contract: $name', (target) => {
 
   const changes: Array<[string, string]> = [];
 
-  async function setUp(handlers: JobHandlers, concurrency = 2, { startWorking = true } = {}) {
+  async function setUp(
+    handlers: JobHandlers,
+    concurrency = 2,
+    { startWorking = true, backoffBaseMsByType }: { startWorking?: boolean; backoffBaseMsByType?: Record<string, number> } = {},
+  ) {
     changes.length = 0;
     database = await target.database.open();
     workspaceId = await createTestWorkspace(database);
@@ -48,6 +52,7 @@ describe.each(targets)('job queue contract: $name', (target) => {
       jobTypes: Object.keys(handlers),
       prefix: `test-${randomUUID()}`,
       backoffBaseMs: BACKOFF_MS,
+      backoffBaseMsByType,
       pollIntervalMs: 50,
       leaseMs: 5_000,
       onChange: async (job) => void changes.push([job.id, job.status]),
@@ -126,6 +131,23 @@ describe.each(targets)('job queue contract: $name', (target) => {
     expect(third - second).toBeGreaterThanOrEqual(BACKOFF_MS * 2 * 0.9);
     const logs = await jobs.logs(created.id, 0, 10);
     expect(logs.map((line) => line.message)).toEqual(['attempt 1 failed: flake 1', 'attempt 2 failed: flake 2']);
+  });
+
+  it('retries a job type with a base delay of its own', async () => {
+    const attemptsAt: Record<string, number[]> = { patient: [], usual: [] };
+    const failOnce = (type: string) => async () => {
+      attemptsAt[type]!.push(Date.now());
+      if (attemptsAt[type]!.length < 2) throw new Error('flake');
+      return 'ok';
+    };
+    await setUp({ patient: failOnce('patient'), usual: failOnce('usual') }, 2, { backoffBaseMsByType: { patient: BACKOFF_MS * 15 } });
+    const [patient, usual] = await Promise.all([enqueue('patient', {}, { maxAttempts: 2 }), enqueue('usual', {}, { maxAttempts: 2 })]);
+    await Promise.all([settled(patient.id), settled(usual.id)]);
+    const gap = (type: string) => attemptsAt[type]![1]! - attemptsAt[type]![0]!;
+    expect(gap('patient')).toBeGreaterThanOrEqual(BACKOFF_MS * 15 * 0.9);
+    // The other type keeps the queue's base (only a lower bound holds on a busy machine).
+    expect(gap('usual')).toBeGreaterThanOrEqual(BACKOFF_MS * 0.9);
+    expect(gap('usual')).toBeLessThan(gap('patient'));
   });
 
   it('fails a job after its last attempt, and at once for a permanent error', async () => {

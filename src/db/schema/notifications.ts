@@ -115,6 +115,29 @@ export const notificationDeliveries = pgTable(
   ],
 );
 
+/**
+ * Every attempt at a delivery, kept for the delivery log: the delivery row holds only the latest
+ * outcome. An attempt whose process died mid-send leaves no row (its retry does).
+ */
+export const notificationDeliveryAttempts = pgTable(
+  'notification_delivery_attempts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => notificationDeliveries.id, { onDelete: 'cascade' }),
+    /** 1 for the first try; counts on across redeliveries. */
+    attempt: integer('attempt').notNull(),
+    outcome: text('outcome', { enum: ['delivered', 'failed'] }).notNull(),
+    responseStatus: integer('response_status'),
+    latencyMs: integer('latency_ms'),
+    responseExcerpt: text('response_excerpt'),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('notification_delivery_attempts_delivery_idx').on(table.deliveryId, table.attempt)],
+);
+
 /** In-app notifications (the bell), one per event and member. */
 export const notifications = pgTable(
   'notifications',

@@ -32,6 +32,7 @@ import { api, unwrap } from '../api/client';
 import { useLiveUpdates } from '../api/live';
 import { useSession } from '../auth/session';
 import { ErrorState, PageLoader } from '../components/states';
+import { NotificationBell } from './NotificationBell';
 
 const navigation = [
   { to: '/', label: 'Overview', icon: IconGauge, end: true },
@@ -92,6 +93,7 @@ export function AppLayout() {
               size="sm"
               comboboxProps={{ withinPortal: true }}
             />
+            <NotificationBell workspaceId={current?.id ?? null} />
             <ColorSchemeToggle />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>

@@ -1059,6 +1059,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's daily summary settings */
+        get: operations["getNotificationSettings"];
+        /**
+         * Change the workspace's daily summary settings
+         * @description Fields left out keep their value. The summary covers the 24 hours before the chosen hour on the chosen clock.
+         */
+        put: operations["putNotificationSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notification-preferences": {
         parameters: {
             query?: never;
@@ -2671,6 +2692,18 @@ export interface components {
             /** @description whsec_…; the signing secret, shown only in this response */
             secret: string;
         };
+        WebhookDeliveryAttemptInput: {
+            /** @description 1 for the first try; counts on across redeliveries */
+            attempt: number;
+            /** @enum {string} */
+            outcome: "delivered" | "failed";
+            responseStatus: number | null;
+            latencyMs: number | null;
+            responseExcerpt: string | null;
+            error: string | null;
+            /** Format: date-time */
+            startedAt: string;
+        };
         WebhookDeliveryInput: {
             /**
              * Format: uuid
@@ -2691,6 +2724,8 @@ export interface components {
             createdAt: string;
             lastAttemptAt: string | null;
             deliveredAt: string | null;
+            /** @description Every finished attempt, oldest first (the fields above are the latest) */
+            attemptLog: components["schemas"]["WebhookDeliveryAttemptInput"][];
         };
         NotificationChannelInput: {
             /** Format: uuid */
@@ -2719,6 +2754,16 @@ export interface components {
             read: boolean;
             /** Format: date-time */
             createdAt: string;
+        };
+        NotificationSettingsInput: {
+            /** @description Whether the workspace gets a daily summary */
+            summaryEnabled: boolean;
+            /** @description The hour on the time zone's clock the summary goes out */
+            summaryHour: number;
+            /** @description IANA time zone of the summary hour */
+            timeZone: string;
+            /** @description Also on days nothing happened */
+            summaryWhenQuiet: boolean;
         };
         OverviewInput: {
             sites: {
@@ -2974,14 +3019,14 @@ export interface components {
             uptimeSeconds: number;
         };
         RoleMatrixInput: {
-            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
             roles: {
                 /** @enum {string} */
                 role: "owner" | "admin" | "member" | "viewer";
-                permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+                permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
             }[];
             /** @description Permissions that come with system administration, in any workspace */
-            systemAdmin: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+            systemAdmin: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
         };
         LogLineInput: {
             level: string;
@@ -4185,6 +4230,18 @@ export interface components {
             /** @description whsec_…; the signing secret, shown only in this response */
             secret: string;
         };
+        WebhookDeliveryAttempt: {
+            /** @description 1 for the first try; counts on across redeliveries */
+            attempt: number;
+            /** @enum {string} */
+            outcome: "delivered" | "failed";
+            responseStatus: number | null;
+            latencyMs: number | null;
+            responseExcerpt: string | null;
+            error: string | null;
+            /** Format: date-time */
+            startedAt: string;
+        };
         WebhookDelivery: {
             /**
              * Format: uuid
@@ -4205,6 +4262,8 @@ export interface components {
             createdAt: string;
             lastAttemptAt: string | null;
             deliveredAt: string | null;
+            /** @description Every finished attempt, oldest first (the fields above are the latest) */
+            attemptLog: components["schemas"]["WebhookDeliveryAttempt"][];
         };
         NotificationChannel: {
             /** Format: uuid */
@@ -4233,6 +4292,16 @@ export interface components {
             read: boolean;
             /** Format: date-time */
             createdAt: string;
+        };
+        NotificationSettings: {
+            /** @description Whether the workspace gets a daily summary */
+            summaryEnabled: boolean;
+            /** @description The hour on the time zone's clock the summary goes out */
+            summaryHour: number;
+            /** @description IANA time zone of the summary hour */
+            timeZone: string;
+            /** @description Also on days nothing happened */
+            summaryWhenQuiet: boolean;
         };
         Overview: {
             sites: {
@@ -4488,14 +4557,14 @@ export interface components {
             uptimeSeconds: number;
         };
         RoleMatrix: {
-            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
             roles: {
                 /** @enum {string} */
                 role: "owner" | "admin" | "member" | "viewer";
-                permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+                permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
             }[];
             /** @description Permissions that come with system administration, in any workspace */
-            systemAdmin: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+            systemAdmin: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
         };
         LogLine: {
             level: string;
@@ -6589,7 +6658,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description Permission names; the key can do no more than these and its creator's role */
-                    scopes: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "api-keys:manage" | "workspace:delete")[];
+                    scopes: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
                     /** Format: date-time */
                     expiresAt?: string;
                 };
@@ -11539,6 +11608,181 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    summaryEnabled?: boolean;
+                    summaryHour?: number;
+                    timeZone?: string;
+                    summaryWhenQuiet?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

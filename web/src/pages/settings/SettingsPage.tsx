@@ -3,6 +3,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { RoutedTabs } from '../../components/RoutedTabs';
 import { ApiKeySettings } from './ApiKeySettings';
 import { MemberSettings } from './MemberSettings';
+import { NotificationSettings } from './NotificationSettings';
 import { ProfileSettings } from './ProfileSettings';
 import { WorkspaceSettings } from './WorkspaceSettings';
 
@@ -10,6 +11,7 @@ const tabs = [
   { value: 'profile', label: 'Profile', Panel: ProfileSettings },
   { value: 'api-keys', label: 'API keys', Panel: ApiKeySettings },
   { value: 'members', label: 'Members', Panel: MemberSettings },
+  { value: 'notifications', label: 'Notifications', Panel: NotificationSettings },
   { value: 'workspaces', label: 'Workspaces', Panel: WorkspaceSettings },
 ] as const;
 

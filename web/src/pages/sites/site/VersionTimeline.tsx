@@ -98,7 +98,7 @@ export function VersionTimeline({
                 {version.createdByJob && (
                   <>
                     {' · '}
-                    <Anchor component={Link} to={`/jobs/${version.createdByJob}`} size="xs">
+                    <Anchor component={Link} to={`/jobs/${version.createdByJob}`} size="xs" underline="always">
                       by its job
                     </Anchor>
                   </>

@@ -98,6 +98,10 @@ async function measure(name: string, database: Database): Promise<void> {
       () => service.timeseries(viewer, { ...days(90), metric: 'jobs', interval: 'day', siteId }),
     ],
     [
+      'timeseries site_coverage of one site by day, 90 days',
+      () => service.timeseries(viewer, { ...days(90), metric: 'site_coverage', interval: 'day', siteId }),
+    ],
+    [
       'timeseries api_requests by hour, 14 days',
       () => service.timeseries(viewer, { ...days(14), metric: 'api_requests', interval: 'hour' }),
     ],

@@ -55,6 +55,7 @@ export const TIMESERIES_METRICS = [
   'extraction_pages',
   'blueprint_versions',
   'site_checks',
+  'site_coverage',
   'llm_cost',
   'llm_tokens',
   'llm_requests',
@@ -145,6 +146,12 @@ export class AnalyticsRepository {
         return sql`select ${bucket(sql`c.checked_at`)} as bucket, c.health as key, count(*)::float8 as value
           from site_checks c join sites s on s.id = c.site_id
           where ${workspaceScope(scope, sql`s.`, sql`s.id`)} and c.checked_at >= ${from} and c.checked_at < ${to} group by 1, 2`;
+      case 'site_coverage':
+        return sql`select bucket, key, value from (
+            select ${bucket(sql`c.checked_at`)} as bucket, avg(c.coverage) as coverage, avg(c.baseline_coverage) as baseline
+            from site_checks c join sites s on s.id = c.site_id
+            where ${workspaceScope(scope, sql`s.`, sql`s.id`)} and c.checked_at >= ${from} and c.checked_at < ${to} group by 1) d
+          cross join lateral (values ('coverage', d.coverage::float8), ('baselineCoverage', d.baseline::float8)) as v(key, value)`;
       case 'llm_cost':
       case 'llm_requests':
       case 'llm_tokens': {

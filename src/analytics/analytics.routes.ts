@@ -101,7 +101,7 @@ const timeseriesResponse = z
   .meta({ id: 'AnalyticsTimeseries' });
 
 const METRIC_HELP =
-  'jobs: top-level jobs requested, by status; job_duration: mean and p95 seconds of top-level jobs that succeeded; extraction_pages: pages extracted (records, errors); blueprint_versions: by reason (analysis, repair, edit); site_checks: by health; llm_cost (USD), llm_requests: by model; llm_tokens: prompt and completion; api_requests: by status class';
+  'jobs: top-level jobs requested, by status; job_duration: mean and p95 seconds of top-level jobs that succeeded; extraction_pages: pages extracted (records, errors); blueprint_versions: by reason (analysis, repair, edit); site_checks: by health; site_coverage: mean field coverage of checks and of their blueprint baseline (0–1); llm_cost (USD), llm_requests: by model; llm_tokens: prompt and completion; api_requests: by status class';
 
 export function registerAnalyticsRoutes(app: AppInstance, { service }: { service: AnalyticsService }): void {
   const viewerOf = (request: Parameters<typeof authOf>[0]) => {

@@ -6,7 +6,7 @@ const BUCKET_MS: Record<Interval, number> = { hour: 3_600_000, day: DAY_MS };
 /** Enough for a year by day or six weeks by hour; beyond it the answer would be too long to chart. */
 export const MAX_BUCKETS = 1_000;
 /** Series whose empty buckets have no value (a mean of nothing), not zero. */
-const AVERAGED: ReadonlySet<TimeseriesMetric> = new Set(['job_duration']);
+const AVERAGED: ReadonlySet<TimeseriesMetric> = new Set(['job_duration', 'site_coverage']);
 
 export interface Viewer {
   workspaceId: string;

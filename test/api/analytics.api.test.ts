@@ -116,10 +116,10 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
       ]);
     // siteA: healthy (before the period) → healthy → degraded → degraded; siteB: first check healthy.
     await db.insert(siteChecks).values([
-      { siteId: siteA, health: 'healthy', checkedAt: at('2026-03-01', '10:00:00') },
-      { siteId: siteA, health: 'healthy', checkedAt: at(day1, '10:00:00') },
-      { siteId: siteA, health: 'degraded', checkedAt: at(day2, '10:00:00') },
-      { siteId: siteA, health: 'degraded', checkedAt: at(day2, '14:00:00') },
+      { siteId: siteA, health: 'healthy', checkedAt: at('2026-03-01', '10:00:00'), coverage: 0.2, baselineCoverage: 0.2 },
+      { siteId: siteA, health: 'healthy', checkedAt: at(day1, '10:00:00'), coverage: 0.9, baselineCoverage: 0.95 },
+      { siteId: siteA, health: 'degraded', checkedAt: at(day2, '10:00:00'), coverage: 0.5, baselineCoverage: 0.95 },
+      { siteId: siteA, health: 'degraded', checkedAt: at(day2, '14:00:00'), coverage: 0.7, baselineCoverage: 0.95 },
       { siteId: siteB, health: 'healthy', checkedAt: at(day2, '11:33:00') },
     ]);
     const call = (model: string, step: string, prompt: number, completion: number, cost: number, created: Date, siteId = siteA) => ({
@@ -244,6 +244,18 @@ describe.each(databaseTargets())('analytics API on $name', (target) => {
     expect(checks.points.map((point: { values: Record<string, number> }) => point.values)).toEqual([
       { degraded: 0, healthy: 1 },
       { degraded: 2, healthy: 0 },
+    ]);
+
+    // Coverage is a mean per bucket; a bucket without a measured check has none (null, not 0).
+    const coverage = (await get(bob, '/api/v1/analytics/timeseries', { ...period, metric: 'site_coverage', siteId: siteA })).json();
+    expect(coverage.keys).toEqual(['baselineCoverage', 'coverage']);
+    expect(coverage.points[0].values.coverage).toBeCloseTo(0.9, 6);
+    expect(coverage.points[1].values.coverage).toBeCloseTo(0.6, 6);
+    expect(coverage.points[1].values.baselineCoverage).toBeCloseTo(0.95, 6);
+    const unmeasured = (await get(bob, '/api/v1/analytics/timeseries', { ...period, metric: 'site_coverage', siteId: siteB })).json();
+    expect(unmeasured.points.map((point: { values: Record<string, number> }) => point.values)).toEqual([
+      { baselineCoverage: null, coverage: null },
+      { baselineCoverage: null, coverage: null },
     ]);
 
     const pages = (await get(bob, '/api/v1/analytics/timeseries', { ...period, metric: 'extraction_pages' })).json();

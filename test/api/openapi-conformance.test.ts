@@ -387,6 +387,7 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getAnalyticsSummary', 401, { as: null });
     await call('getAnalyticsTimeseries', 200, { query: { metric: 'jobs', interval: 'hour', siteId } });
     await call('getAnalyticsTimeseries', 200, { query: { metric: 'job_duration' } });
+    await call('getAnalyticsTimeseries', 200, { query: { metric: 'site_coverage', siteId } });
     await call('getAnalyticsTimeseries', 400, { query: { metric: 'api_requests', siteId } });
   });
 

@@ -10,9 +10,12 @@ interface JobEvent {
   siteId?: string | null;
 }
 
+/** Analytics charts aggregate many rows: a burst of job events refreshes them once, this long after its first event. */
+const ANALYTICS_REFRESH_MS = 2_000;
+
 /**
  * Follows the workspace's live events (GET /api/v1/events) and refreshes what they touch:
- * job lists and pages, job logs, the site a job works on, and the overview totals.
+ * job lists and pages, job logs, the site a job works on, the overview totals and the analytics charts.
  * fetch-event-source is used instead of EventSource because the stream needs the
  * Authorization header; it reconnects by itself after network errors.
  */
@@ -21,6 +24,13 @@ export function useLiveUpdates(workspaceId: string | null): void {
   useEffect(() => {
     if (!workspaceId) return;
     const controller = new AbortController();
+    let analyticsTimer: ReturnType<typeof setTimeout> | undefined;
+    const refreshAnalytics = () => {
+      analyticsTimer ??= setTimeout(() => {
+        analyticsTimer = undefined;
+        void queryClient.invalidateQueries({ queryKey: ['analytics'] });
+      }, ANALYTICS_REFRESH_MS);
+    };
     void fetchEventSource('/api/v1/events', {
       signal: controller.signal,
       openWhenHidden: true,
@@ -44,6 +54,7 @@ export function useLiveUpdates(workspaceId: string | null): void {
         if (message.event === 'job.updated') {
           void queryClient.invalidateQueries({ queryKey: ['jobs'] });
           void queryClient.invalidateQueries({ queryKey: ['overview'] });
+          refreshAnalytics();
           for (const id of [data.id, data.parentId]) if (id) void queryClient.invalidateQueries({ queryKey: ['job', id] });
           if (data.siteId) {
             void queryClient.invalidateQueries({ queryKey: ['site', data.siteId] });
@@ -56,6 +67,9 @@ export function useLiveUpdates(workspaceId: string | null): void {
         return 5_000;
       },
     });
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+      clearTimeout(analyticsTimer);
+    };
   }, [workspaceId, queryClient]);
 }

@@ -1195,7 +1195,7 @@ export interface paths {
         };
         /**
          * One metric per hour or day (UTC) over a period, every bucket present
-         * @description jobs: top-level jobs requested, by status; job_duration: mean and p95 seconds of top-level jobs that succeeded; extraction_pages: pages extracted (records, errors); blueprint_versions: by reason (analysis, repair, edit); site_checks: by health; llm_cost (USD), llm_requests: by model; llm_tokens: prompt and completion; api_requests: by status class
+         * @description jobs: top-level jobs requested, by status; job_duration: mean and p95 seconds of top-level jobs that succeeded; extraction_pages: pages extracted (records, errors); blueprint_versions: by reason (analysis, repair, edit); site_checks: by health; site_coverage: mean field coverage of checks and of their blueprint baseline (0–1); llm_cost (USD), llm_requests: by model; llm_tokens: prompt and completion; api_requests: by status class
          */
         get: operations["getAnalyticsTimeseries"];
         put?: never;
@@ -1862,7 +1862,7 @@ export interface components {
         };
         AnalyticsTimeseriesInput: {
             /** @enum {string} */
-            metric: "jobs" | "job_duration" | "extraction_pages" | "blueprint_versions" | "site_checks" | "llm_cost" | "llm_tokens" | "llm_requests" | "api_requests";
+            metric: "jobs" | "job_duration" | "extraction_pages" | "blueprint_versions" | "site_checks" | "site_coverage" | "llm_cost" | "llm_tokens" | "llm_requests" | "api_requests";
             /** @enum {string} */
             interval: "hour" | "day";
             /** Format: date-time */
@@ -3400,7 +3400,7 @@ export interface components {
         };
         AnalyticsTimeseries: {
             /** @enum {string} */
-            metric: "jobs" | "job_duration" | "extraction_pages" | "blueprint_versions" | "site_checks" | "llm_cost" | "llm_tokens" | "llm_requests" | "api_requests";
+            metric: "jobs" | "job_duration" | "extraction_pages" | "blueprint_versions" | "site_checks" | "site_coverage" | "llm_cost" | "llm_tokens" | "llm_requests" | "api_requests";
             /** @enum {string} */
             interval: "hour" | "day";
             /** Format: date-time */
@@ -12378,7 +12378,7 @@ export interface operations {
     getAnalyticsTimeseries: {
         parameters: {
             query: {
-                metric: "jobs" | "job_duration" | "extraction_pages" | "blueprint_versions" | "site_checks" | "llm_cost" | "llm_tokens" | "llm_requests" | "api_requests";
+                metric: "jobs" | "job_duration" | "extraction_pages" | "blueprint_versions" | "site_checks" | "site_coverage" | "llm_cost" | "llm_tokens" | "llm_requests" | "api_requests";
                 interval?: "hour" | "day";
                 /** @description Only this site (every metric but api_requests) */
                 siteId?: string;

@@ -1,13 +1,86 @@
-import { Button, Group, SimpleGrid, Title } from '@mantine/core';
+import '@mantine/charts/styles.css';
+import { DonutChart } from '@mantine/charts';
+import { Button, ColorSwatch, Group, SimpleGrid, Text, Title } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { JobsTable } from '../../components/JobsTable';
 import { PageHeader } from '../../components/PageHeader';
 import { Stat } from '../../components/Stat';
 import { EmptyState, QueryState } from '../../components/states';
-import { formatDuration, formatPercent, formatUsd } from '../../components/format';
+import { formatDuration, formatPercent, formatUsd, humanize } from '../../components/format';
+import { ChartCard, EmptyChart, RangePicker, SeriesChart, SuccessRateChart, seriesColor, type Range } from '../analytics/charts';
+
+/** Sites by their latest health; sites never checked count as unknown. */
+function SitesByHealth({ sites }: { sites: { total: number; healthy: number; degraded: number; down: number } }) {
+  const unknown = sites.total - sites.healthy - sites.degraded - sites.down;
+  const data = (
+    [
+      ['healthy', sites.healthy],
+      ['degraded', sites.degraded],
+      ['down', sites.down],
+      ['unknown', unknown],
+    ] as const
+  )
+    .filter(([, value]) => value > 0)
+    .map(([name, value], index) => ({ name, value, color: seriesColor(name, index) }));
+  return (
+    <ChartCard title="Sites by health">
+      {data.length ? (
+        <>
+          <DonutChart h={180} mx="auto" data={data} withTooltip chartLabel={`${sites.total} ${sites.total === 1 ? 'site' : 'sites'}`} />
+          <Group justify="center" gap="md" mt="xs">
+            {data.map((slice) => (
+              <Group key={slice.name} gap={6} wrap="nowrap">
+                <ColorSwatch color={`var(--mantine-color-${slice.color.replace('.', '-')})`} size={12} withShadow={false} />
+                <Text size="sm">
+                  {humanize(slice.name)} {slice.value}
+                </Text>
+              </Group>
+            ))}
+          </Group>
+        </>
+      ) : (
+        <EmptyChart>Sites appear here by health once they are added and checked.</EmptyChart>
+      )}
+    </ChartCard>
+  );
+}
+
+/** Activity over the chosen period, from the analytics API; refreshed live as jobs change (api/live.ts). */
+function Activity({ sites }: { sites?: { total: number; healthy: number; degraded: number; down: number } }) {
+  const [range, setRange] = useState<Range>('7d');
+  return (
+    <>
+      <Group justify="space-between" mb="xs" wrap="wrap">
+        <Title order={2} size="h4">
+          Activity
+        </Title>
+        <RangePicker value={range} onChange={setRange} />
+      </Group>
+      <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} mb="xl">
+        <SeriesChart title="Jobs by status" metric="jobs" range={range} empty="No jobs were requested in this period." />
+        <SuccessRateChart range={range} empty="No job finished in this period." />
+        {sites && <SitesByHealth sites={sites} />}
+        <SeriesChart title="Pages extracted" metric="extraction_pages" range={range} empty="No extraction ran in this period." />
+        <SeriesChart
+          title="LLM cost by model (USD)"
+          metric="llm_cost"
+          range={range}
+          empty="No LLM calls in this period: analyses ran on heuristics alone."
+        />
+        <SeriesChart
+          title="API requests by status"
+          metric="api_requests"
+          range={range}
+          empty="No API requests counted yet (counts are written every minute)."
+        />
+      </SimpleGrid>
+    </>
+  );
+}
 
 export default function OverviewPage() {
   const overview = useQuery({ queryKey: ['overview'], queryFn: () => unwrap(api.GET('/api/v1/overview')) });
@@ -57,6 +130,7 @@ export default function OverviewPage() {
           </SimpleGrid>
         )}
       </QueryState>
+      <Activity sites={overview.data?.sites} />
       <Group justify="space-between" mb="xs">
         <Title order={2} size="h4">
           Recent jobs

@@ -6,6 +6,7 @@ import { api, unwrap, type Schemas } from '../../../api/client';
 import { HealthBadge } from '../../../components/badges';
 import { formatDateTime, formatPercent } from '../../../components/format';
 import { EmptyState, QueryState } from '../../../components/states';
+import { HealthHistory } from './HealthHistory';
 
 /** Scheduled checks over time: response time and field coverage against the blueprint's baseline. */
 export function HealthPanel({ site }: { site: Schemas['SiteDetail'] }) {
@@ -32,9 +33,10 @@ export function HealthPanel({ site }: { site: Schemas['SiteDetail'] }) {
         }));
         return (
           <Stack>
+            <HealthHistory siteId={site.id} />
             <Card withBorder padding="sm">
               <Title order={2} size="h5" mb="xs">
-                Response time and coverage
+                Latest checks: response time and coverage
               </Title>
               <LineChart
                 h={240}

@@ -1,12 +1,13 @@
 import { Badge, Button, Card, Code, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../../api/client';
 import { confirmAction } from '../../../components/confirm';
 import { formatDateTime } from '../../../components/format';
 import { EmptyState, QueryState } from '../../../components/states';
 import { describeSource } from './values';
+import { VersionTimeline } from './VersionTimeline';
 
 type Diff = Schemas['BlueprintDiff'];
 
@@ -113,6 +114,12 @@ export function VersionsPanel({ site }: { site: Schemas['SiteDetail'] }) {
     onError: (error) => notifications.show({ color: 'red', title: 'Rollback failed', message: errorMessage(error) }),
   });
   const options = items.map((item) => ({ value: String(item.version), label: `Version ${item.version}` }));
+  const compareRef = useRef<HTMLDivElement>(null);
+  const showDiff = (fromVersion: number, toVersion: number) => {
+    setFrom(String(fromVersion));
+    setTo(String(toVersion));
+    compareRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
 
   return (
     <QueryState query={versions}>
@@ -121,6 +128,7 @@ export function VersionsPanel({ site }: { site: Schemas['SiteDetail'] }) {
           <EmptyState title="No versions yet">Each analysis, repair or edit that changes the blueprint saves a new version.</EmptyState>
         ) : (
           <Stack>
+            <VersionTimeline siteId={site.id} versions={items} onShowDiff={showDiff} />
             <Table.ScrollContainer minWidth={480}>
               <Table verticalSpacing="xs">
                 <Table.Thead>
@@ -172,7 +180,7 @@ export function VersionsPanel({ site }: { site: Schemas['SiteDetail'] }) {
               </Table>
             </Table.ScrollContainer>
             {items.length > 1 && (
-              <Card withBorder padding="sm">
+              <Card withBorder padding="sm" ref={compareRef}>
                 <Title order={3} size="h5" mb="xs">
                   Compare versions
                 </Title>

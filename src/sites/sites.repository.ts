@@ -140,8 +140,9 @@ export class SitesRepository {
     return rows.map((row) => row.id);
   }
 
-  async insert(site: NewSite): Promise<SiteRecord> {
-    const [row] = await this.db.insert(sites).values(site).returning();
+  /** Inserts a site, in the caller's transaction when it passes one. */
+  async insert(site: NewSite, db: Db = this.db): Promise<SiteRecord> {
+    const [row] = await db.insert(sites).values(site).returning();
     return row!;
   }
 

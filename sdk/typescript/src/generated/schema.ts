@@ -2702,7 +2702,7 @@ export interface components {
         };
         NotificationPreferenceInput: {
             /** @enum {string} */
-            eventType: "analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary";
+            eventType: "analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary";
             /** @enum {string} */
             email: "off" | "immediate" | "digest";
             inApp: boolean;
@@ -4216,7 +4216,7 @@ export interface components {
         };
         NotificationPreference: {
             /** @enum {string} */
-            eventType: "analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary";
+            eventType: "analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary";
             /** @enum {string} */
             email: "off" | "immediate" | "digest";
             inApp: boolean;
@@ -10751,7 +10751,7 @@ export interface operations {
                     /** Format: uri */
                     url: string;
                     description?: string;
-                    eventTypes: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary") | "*")[];
+                    eventTypes: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary") | "*")[];
                 };
             };
         };
@@ -10937,7 +10937,7 @@ export interface operations {
                     /** Format: uri */
                     url?: string;
                     description?: string;
-                    eventTypes?: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary") | "*")[];
+                    eventTypes?: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary") | "*")[];
                     enabled?: boolean;
                 };
             };
@@ -11383,7 +11383,7 @@ export interface operations {
                     name: string;
                     /** Format: uri */
                     url: string;
-                    eventTypes: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary") | "*")[];
+                    eventTypes: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary") | "*")[];
                 };
             };
         };

@@ -1636,6 +1636,8 @@ export interface components {
             emailVerified: boolean;
             systemAdmin: boolean;
             hasPassword: boolean;
+            /** @description An administrator reset the password: until it is changed (PATCH /api/v1/auth/me with currentPassword and newPassword), other signed-in calls answer 403 password-change-required */
+            passwordChangeRequired: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -3150,6 +3152,8 @@ export interface components {
             emailVerified: boolean;
             systemAdmin: boolean;
             hasPassword: boolean;
+            /** @description An administrator reset the password: until it is changed (PATCH /api/v1/auth/me with currentPassword and newPassword), other signed-in calls answer 403 password-change-required */
+            passwordChangeRequired: boolean;
             /** Format: date-time */
             createdAt: string;
         };

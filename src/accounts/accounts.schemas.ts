@@ -52,6 +52,11 @@ export const userSchema = z
     emailVerified: z.boolean(),
     systemAdmin: z.boolean(),
     hasPassword: z.boolean(),
+    passwordChangeRequired: z
+      .boolean()
+      .describe(
+        'An administrator reset the password: until it is changed (PATCH /api/v1/auth/me with currentPassword and newPassword), other signed-in calls answer 403 password-change-required',
+      ),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'User' });
@@ -75,6 +80,7 @@ export function toUser(user: UserRecord): z.infer<typeof userSchema> {
     emailVerified: user.emailVerified,
     systemAdmin: user.systemAdmin,
     hasPassword: user.passwordHash !== null,
+    passwordChangeRequired: user.passwordChangeRequired,
     createdAt: user.createdAt.toISOString(),
   };
 }

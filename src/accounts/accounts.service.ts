@@ -168,11 +168,18 @@ export class AccountsService {
       if (user.passwordHash && !(changes.currentPassword && (await verifyPassword(user.passwordHash, changes.currentPassword)))) {
         throw new DomainError('forbidden', 'The current password is incorrect', { code: 'invalid-credentials' });
       }
+      // A password an administrator handed out must be replaced by one only the user knows.
+      if (user.passwordChangeRequired && user.passwordHash && (await verifyPassword(user.passwordHash, changes.newPassword))) {
+        throw new DomainError('invalid', 'Choose a new password, not the one you were given', {
+          code: 'validation',
+          issues: [{ in: 'body', path: '/newPassword', message: 'must differ from the temporary password' }],
+        });
+      }
       passwordHash = await hashPassword(changes.newPassword);
     }
     const updated = await this.deps.users.update(userId, {
       ...(changes.name !== undefined ? { name: changes.name } : {}),
-      ...(passwordHash ? { passwordHash } : {}),
+      ...(passwordHash ? { passwordHash, passwordChangeRequired: false } : {}),
     });
     if (passwordHash) {
       // Other devices must sign in again with the new password.

@@ -115,7 +115,7 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
   app.post(
     '/api/v1/auth/logout',
     {
-      config: { sessionOnly: true },
+      config: { sessionOnly: true, beforePasswordChange: true },
       schema: {
         tags: ['auth'],
         summary: 'Revoke the session of a refresh token (body or cookie)',
@@ -133,14 +133,14 @@ export function registerAuthRoutes(app: AppInstance, { accounts, secureCookies }
 
   app.get(
     '/api/v1/auth/me',
-    { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: userSchema } } },
+    { config: { beforePasswordChange: true }, schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: userSchema } } },
     async (request) => toUser(await accounts.me(authOf(request).userId)),
   );
 
   app.patch(
     '/api/v1/auth/me',
     {
-      config: { sessionOnly: true },
+      config: { sessionOnly: true, beforePasswordChange: true },
       schema: {
         tags: ['auth'],
         summary: 'Change name or password (a password change needs the current password and ends other sessions)',

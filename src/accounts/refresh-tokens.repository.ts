@@ -10,6 +10,8 @@ export interface SessionAccess {
   systemAdmin: boolean;
   /** The session is live at least until then (unless revoked). */
   sessionExpiresAt: Date;
+  /** The user must choose a new password before anything but changing it (an administrator reset it). */
+  passwordChangeRequired: boolean;
   /** Absent when the user is no member of the requested workspace (or, without one, of any). */
   workspace?: { id: string; role: WorkspaceRole };
 }
@@ -54,6 +56,7 @@ export class RefreshTokensRepository {
       userId: row.userId,
       systemAdmin: row.systemAdmin,
       sessionExpiresAt: row.sessionExpiresAt,
+      passwordChangeRequired: row.passwordChangeRequired,
       ...(row.workspaceId && row.role ? { workspace: { id: row.workspaceId, role: row.role } } : {}),
     };
   }
@@ -76,6 +79,7 @@ export class RefreshTokensRepository {
       .select({
         userId: users.id,
         systemAdmin: users.systemAdmin,
+        passwordChangeRequired: users.passwordChangeRequired,
         sessionExpiresAt: refreshTokens.expiresAt,
         workspaceId: membership.workspaceId,
         role: membership.role,

@@ -95,7 +95,7 @@ export class UsersRepository {
 
   async update(
     id: string,
-    changes: Partial<Pick<UserRecord, 'name' | 'passwordHash' | 'systemAdmin' | 'emailVerified'>>,
+    changes: Partial<Pick<UserRecord, 'name' | 'passwordHash' | 'passwordChangeRequired' | 'systemAdmin' | 'emailVerified'>>,
   ): Promise<UserRecord | undefined> {
     const [row] = await this.db
       .update(users)

@@ -214,11 +214,15 @@ export class AdminUsersRepository {
     return result;
   }
 
-  /** Replaces the password hash and ends every session; false when there is no such account. */
+  /** Replaces the password hash, requires a new one at the next sign-in and ends every session; false when there is no such account. */
   async resetPassword(id: string, passwordHash: string): Promise<boolean> {
     const changed = await this.db.transaction(async (tx) => {
       const now = new Date();
-      const rows = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)).returning({ id: users.id });
+      const rows = await tx
+        .update(users)
+        .set({ passwordHash, passwordChangeRequired: true, updatedAt: now })
+        .where(eq(users.id, id))
+        .returning({ id: users.id });
       if (rows.length === 0) return false;
       await tx
         .update(refreshTokens)

@@ -23,6 +23,7 @@ import {
   NotificationRelay,
   NotificationsRepository,
   recordBudgetThreshold,
+  recordQuotaThreshold,
   recordJobOutcome,
 } from '../notifications/index.js';
 import { Fetcher } from '../engine/fetch/index.js';
@@ -114,7 +115,13 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     // LLM help is optional: without LLM_API_KEY the service hands out no client and every job runs heuristics-only.
     const llmRepository = new LlmRepository(db.db);
     const llm = new LlmService(llmRepository, new AuditRepository(db.db), config, undefined, recordBudgetThreshold);
-    const quotas = new QuotasService(new UsageRepository(db.db), new SettingsRepository(db.db), new AuditRepository(db.db));
+    const quotas = new QuotasService(
+      new UsageRepository(db.db),
+      new SettingsRepository(db.db),
+      new AuditRepository(db.db),
+      undefined,
+      recordQuotaThreshold,
+    );
     const notifications = new NotificationsRepository(db.db);
     const siteState = new SiteState(sites, healthChangeEvents(notifications, config.NOTIFY_HEALTH_COOLDOWN_MS));
     // The coordinator and the queue refer to each other: job changes drive the pipeline, and

@@ -25,6 +25,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Only a signed-in person may call it, never an API key (account and key management of oneself). */
     sessionOnly?: boolean;
+    /** Callable while the user must change their password (reading and changing their own account, signing out). */
+    beforePasswordChange?: boolean;
   }
 }
 
@@ -77,7 +79,9 @@ export interface AuthDeps {
       sessionId: string,
       userId: string,
       workspaceId: string | undefined,
-    ): Promise<{ userId: string; systemAdmin: boolean; workspace?: { id: string; role: WorkspaceRole } } | undefined>;
+    ): Promise<
+      { userId: string; systemAdmin: boolean; passwordChangeRequired: boolean; workspace?: { id: string; role: WorkspaceRole } } | undefined
+    >;
   };
   users: { findById(id: string): Promise<{ id: string; systemAdmin: boolean } | undefined> };
   workspaces: { roleOf(workspaceId: string, userId: string): Promise<WorkspaceRole | undefined> };
@@ -171,6 +175,11 @@ async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<Au
   // change takes effect at once in every API process.
   const access = await deps.sessions.sessionAccess(claims.sessionId, claims.userId, wanted);
   if (!access) throw invalid();
+  if (access.passwordChangeRequired && !request.routeOptions.config.beforePasswordChange) {
+    throw new HttpProblem(403, 'Your password was reset by an administrator: change it (PATCH /api/v1/auth/me) before anything else', {
+      slug: 'password-change-required',
+    });
+  }
   if (!access.workspace) throw problems.notFound('Workspace');
   return {
     userId: access.userId,

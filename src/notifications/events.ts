@@ -43,6 +43,26 @@ export async function recordBudgetThreshold(
   });
 }
 
+/** `quota.threshold`, written in the transaction that consumes the quota (once per workspace, month, quota and threshold). */
+export async function recordQuotaThreshold(
+  tx: Db,
+  event: { workspaceId: string; quota: string; month: string; threshold: number; used: number; limit: number; resetAt: Date | null },
+): Promise<void> {
+  await recordNotificationEvent(tx, {
+    workspaceId: event.workspaceId,
+    type: 'quota.threshold',
+    data: {
+      quota: event.quota,
+      month: event.month,
+      threshold: event.threshold,
+      used: event.used,
+      limit: event.limit,
+      resetAt: event.resetAt?.toISOString() ?? null,
+    },
+    dedupeKey: `quota.threshold:${event.workspaceId}:${event.month}:${event.quota}:${event.threshold}`,
+  });
+}
+
 /** Jobs whose failure is told by an event of their own, or not at all. */
 const OWN_FAILURE_EVENT: ReadonlySet<string> = new Set([ANALYZE_SITE, REPAIR_BLUEPRINT, ...ANALYSIS_STEPS]);
 

@@ -1,6 +1,13 @@
 export { NotificationsRepository, recordNotificationEvent } from './notifications.repository.js';
 export { NotificationDelivery } from './delivery.js';
 export { DELIVERY_BACKOFF_BASE_MS, MAX_ATTEMPTS, NotificationRelay, retrySchedule } from './relay.js';
-export { healthChangeEvents, recordBlueprintVersion, recordBudgetThreshold, recordJobOutcome, recordReportReady } from './events.js';
+export {
+  healthChangeEvents,
+  recordBlueprintVersion,
+  recordBudgetThreshold,
+  recordJobOutcome,
+  recordQuotaThreshold,
+  recordReportReady,
+} from './events.js';
 export { NotificationsService } from './notifications.service.js';
 export { registerNotificationRoutes } from './notifications.routes.js';

@@ -8,6 +8,12 @@ export interface EventMessage {
   link: string;
 }
 
+const QUOTA_LABELS: Record<string, string> = {
+  sites: 'sites',
+  analysesPerMonth: 'analyses this month',
+  extractionPagesPerMonth: 'extracted pages this month',
+};
+
 const str = (value: unknown) => (typeof value === 'string' ? value : String(value ?? ''));
 
 export function describeEvent(event: Pick<NotificationEvent, 'type' | 'data' | 'siteId'>, publicUrl: string): EventMessage {
@@ -32,6 +38,15 @@ export function describeEvent(event: Pick<NotificationEvent, 'type' | 'data' | '
         ],
         link: `${base}/settings`,
       };
+    case 'quota.threshold': {
+      const quota = QUOTA_LABELS[str(data.quota)] ?? str(data.quota);
+      const resets = data.resetAt ? ` It resets at ${str(data.resetAt)}.` : '';
+      return {
+        title: `Quota ${str(data.threshold)} % reached: ${quota}`,
+        lines: [`${str(data.used)} of ${str(data.limit)} ${quota} used (${str(data.month)}).${resets}`],
+        link: `${base}/settings`,
+      };
+    }
     case 'analysis.succeeded':
     case 'analysis.failed':
       return {

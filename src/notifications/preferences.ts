@@ -17,10 +17,11 @@ const ADMIN_EMAIL = new Set([
   'blueprint.repair_failed',
   'job.failed',
   'llm.budget_threshold',
+  'quota.threshold',
   'daily.summary',
 ]);
 
-/** Everyone sees every event in the app; owners and admins are emailed failures (analyses, repairs, jobs), health changes, budget alerts and the daily summary. */
+/** Everyone sees every event in the app; owners and admins are emailed failures (analyses, repairs, jobs), health changes, budget and quota alerts and the daily summary. */
 export function defaultPreference(role: WorkspaceRole, eventType: EventType): Preference {
   const email: EmailMode = (role === 'owner' || role === 'admin') && ADMIN_EMAIL.has(eventType) ? 'immediate' : 'off';
   return { eventType, email, inApp: eventType !== 'daily.summary' };

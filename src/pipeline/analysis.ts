@@ -31,8 +31,10 @@ export class AnalysisCoordinator {
     this.state = new SiteState(sites);
   }
 
-  async start(site: SiteRecord, priority: Priority): Promise<JobRecord> {
+  /** Starts an analysis of the site; `id` is its job's id when the caller chose one (the quota ledger counts it by that id). */
+  async start(site: SiteRecord, priority: Priority, id?: string): Promise<JobRecord> {
     const analysis = await this.jobs.insertTracking({
+      id,
       workspaceId: site.workspaceId,
       siteId: site.id,
       type: ANALYZE_SITE,

@@ -40,7 +40,7 @@ export class JobsRepository {
    * Inserts a job that no worker runs: it tracks work done by its child jobs (an analysis
    * and its steps) and starts out running.
    */
-  async insertTracking(options: Omit<EnqueueOptions, 'delayMs' | 'maxAttempts'>): Promise<JobRecord> {
+  async insertTracking(options: Omit<EnqueueOptions, 'delayMs' | 'maxAttempts'> & { id?: string }): Promise<JobRecord> {
     const [row] = await this.db
       .insert(jobs)
       .values({ ...options, status: 'running', startedAt: sql`now()`, traceParent: currentTraceParent() })

@@ -145,8 +145,12 @@ export class SitesRepository {
     return rows.map((row) => row.id);
   }
 
-  async insert(site: NewSite): Promise<SiteRecord> {
-    const [row] = await this.db.insert(sites).values(site).returning();
+  /**
+   * Inserts a site, in the caller's transaction when it passes one. Caches forget the workspace's
+   * lists now and again when the database announces the commit.
+   */
+  async insert(site: NewSite, db: Db = this.db): Promise<SiteRecord> {
+    const [row] = await db.insert(sites).values(site).returning();
     this.changed(row!.workspaceId);
     return row!;
   }

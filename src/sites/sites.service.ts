@@ -1,6 +1,7 @@
-import type { SiteListCache } from './site-list-cache.js';
+import { randomUUID } from 'node:crypto';
 import normalizeUrl from 'normalize-url';
 import type { BlueprintsRepository, BlueprintVersionRecord } from '../blueprints/blueprints.repository.js';
+import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { SiteOptions } from '../db/schema/sites.js';
 import { addressKind, checkHost, type Resolver } from '../engine/index.js';
@@ -11,6 +12,7 @@ import { ANALYZE_SITE } from '../pipeline/job-types.js';
 import { Priority, type JobRecord, type JobsRepository } from '../queue/index.js';
 import { DEFAULT_SCHEDULE, validateSchedule } from '../scheduling/schedule.js';
 import { nextCheckAt } from './site-state.js';
+import type { SiteListCache } from './site-list-cache.js';
 import type { SiteCheckRecord, SiteFilter, SiteRecord, SiteSort, SitesRepository } from './sites.repository.js';
 
 /** A site with what its detail view shows beside it: the active blueprint version and the latest health check. */
@@ -78,11 +80,15 @@ export interface SiteAddressPolicy {
   resolver?: Resolver;
 }
 
-/** The workspace quotas sites and analyses count against (src/usage), and the ledger analyses are counted in. */
+/**
+ * The workspace quotas sites and analyses count against (src/usage). Admitting counts the
+ * analysis (by the id its job will get) in the ledger under a lock, so concurrent requests
+ * cannot both pass a limit; a new site is inserted inside that transaction.
+ */
 export interface AnalysisQuota {
-  admitNewSite(workspaceId: string): Promise<void>;
-  admitAnalysis(workspaceId: string): Promise<void>;
-  recordAnalysis(workspaceId: string, jobId: string, at: Date): Promise<unknown>;
+  admitNewSite<T>(workspaceId: string, analysisJobId: string, insertSite: (tx: Db) => Promise<T>): Promise<T>;
+  admitAnalysis(workspaceId: string, jobId: string): Promise<void>;
+  releaseAnalysis(workspaceId: string, jobId: string): Promise<void>;
 }
 
 export class SitesService {
@@ -126,22 +132,27 @@ export class SitesService {
     await this.refuseBlockedHost(url);
     const existing = await this.sites.findByUrl(workspaceId, url);
     if (existing) throw new DomainError('conflict', `${url} is already a site of this workspace`, { code: 'duplicate-site' });
-    await this.quotas.admitNewSite(workspaceId);
-    const site = await this.sites
-      .insert({
-        workspaceId,
-        url,
-        name: input.name?.trim() || new URL(url).hostname,
-        schedule,
-        options: { fields: input.fields, examples: input.examples, render: input.render, maxPages: input.maxPages },
-      })
+    const analysisJobId = randomUUID();
+    const site = await this.quotas
+      .admitNewSite(workspaceId, analysisJobId, (tx) =>
+        this.sites.insert(
+          {
+            workspaceId,
+            url,
+            name: input.name?.trim() || new URL(url).hostname,
+            schedule,
+            options: { fields: input.fields, examples: input.examples, render: input.render, maxPages: input.maxPages },
+          },
+          tx,
+        ),
+      )
       .catch((error: unknown) => {
         // Two requests racing past findByUrl: the unique index decides.
         if (isUniqueViolation(error))
           throw new DomainError('conflict', `${url} is already a site of this workspace`, { code: 'duplicate-site' });
         throw error;
       });
-    const analysis = await this.startAnalysis(site, priority);
+    const analysis = await this.startAnalysis(site, priority, analysisJobId);
     return { site: (await this.sites.get(site.id))!, analysis };
   }
 
@@ -212,15 +223,20 @@ export class SitesService {
   async reanalyze(workspaceId: string, id: string): Promise<{ site: SiteRecord; analysis: JobRecord }> {
     const site = await this.get(workspaceId, id);
     if ((await this.jobs.activeForSite(id, ANALYZE_SITE)).length) throw new DomainError('conflict', 'The site is being analysed already');
-    await this.quotas.admitAnalysis(workspaceId);
-    const analysis = await this.startAnalysis(site, Priority.user);
+    const jobId = randomUUID();
+    await this.quotas.admitAnalysis(workspaceId, jobId);
+    const analysis = await this.startAnalysis(site, Priority.user, jobId);
     return { site: await this.get(workspaceId, id), analysis };
   }
 
-  private async startAnalysis(site: SiteRecord, priority: Priority): Promise<JobRecord> {
-    const analysis = await this.analysis.start(site, priority);
-    await this.quotas.recordAnalysis(site.workspaceId, analysis.id, analysis.createdAt);
-    return analysis;
+  /** Starts the analysis the quota admitted as `jobId`; if its job cannot be created, the ledger gives the analysis back. */
+  private async startAnalysis(site: SiteRecord, priority: Priority, jobId: string): Promise<JobRecord> {
+    try {
+      return await this.analysis.start(site, priority, jobId);
+    } catch (error) {
+      await this.quotas.releaseAnalysis(site.workspaceId, jobId);
+      throw error;
+    }
   }
 
   /** Deletes sites of the workspace, cancelling their queued and running jobs first. */

@@ -1,9 +1,10 @@
 import type { AuditRepository } from '../audit/audit.repository.js';
+import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
 import { effectiveLimits, monthOf, quotaLimitsSchema, type EffectiveLimits, type QuotaLimits, type QuotaName } from './quota-limits.js';
-import type { NewPlan, PlanRecord, UsageRepository } from './usage.repository.js';
+import type { NewPlan, PlanRecord, QuotaMeter, UsageRepository } from './usage.repository.js';
 
 /** The instance setting holding the default quotas of workspaces on no plan (or for quotas their plan leaves out). */
 const DEFAULTS_KEY = 'quota-defaults';
@@ -29,6 +30,25 @@ export interface WorkspaceQuota {
   limits: EffectiveLimits;
 }
 
+/** Shares of a quota whose reaching is announced, in percent. */
+export const QUOTA_THRESHOLDS = [80, 100] as const;
+
+/** A quota's use reached a threshold: announced once per workspace, month, quota and threshold. */
+export interface QuotaThresholdEvent {
+  workspaceId: string;
+  quota: QuotaName;
+  /** YYYY-MM (UTC) of the consumption. */
+  month: string;
+  threshold: (typeof QUOTA_THRESHOLDS)[number];
+  used: number;
+  limit: number;
+  /** When a monthly quota starts over; null for sites. */
+  resetAt: Date | null;
+}
+
+/** Writes what a reached threshold causes (the notification event) in the consuming transaction. */
+export type QuotaThresholdListener = (tx: Db, event: QuotaThresholdEvent) => Promise<void>;
+
 function exceeded(name: QuotaName, what: string, limit: number, used: number, resetAt: Date | null): DomainError {
   const when = resetAt ? ` It resets at ${resetAt.toISOString()}.` : '';
   return new DomainError('forbidden', `The workspace has reached its quota of ${limit} ${what}.${when}`, {
@@ -48,6 +68,7 @@ export class QuotasService {
     private readonly settings: SettingsRepository,
     private readonly audit: AuditRepository,
     private readonly now: () => Date = () => new Date(),
+    private readonly onThreshold?: QuotaThresholdListener,
   ) {}
 
   async defaults(): Promise<QuotaLimits> {
@@ -78,24 +99,58 @@ export class QuotasService {
     return (await this.workspaceQuota(workspaceId)).limits;
   }
 
-  /** Refuses a new site (and the analysis it starts) when the workspace is at its sites or analyses quota. */
-  async admitNewSite(workspaceId: string): Promise<void> {
+  /**
+   * Admits a new site and the analysis it starts: under the workspace's sites and analyses
+   * locks, checks both quotas, runs `insertSite` and counts the analysis (job `analysisJobId`,
+   * whose job the caller creates next) in the ledger, all in one transaction. Two concurrent
+   * requests cannot both pass a limit.
+   */
+  async admitNewSite<T>(workspaceId: string, analysisJobId: string, insertSite: (tx: Db) => Promise<T>): Promise<T> {
     const limits = await this.limitsOf(workspaceId);
-    if (limits.sites !== null) {
-      const sites = await this.usage.siteCount(workspaceId);
-      if (sites >= limits.sites) throw exceeded('sites', 'sites', limits.sites, sites, null);
-    }
-    await this.checkMonthly(workspaceId, limits, 'analysesPerMonth', 'analyses', 'analyses this month', 1);
+    const period = monthOf(this.now());
+    return this.usage.withMeterLocks(workspaceId, ['sites', 'analyses'], async (tx) => {
+      const sites = await this.usage.siteCount(workspaceId, tx);
+      if (limits.sites !== null && sites >= limits.sites) throw exceeded('sites', 'sites', limits.sites, sites, null);
+      const analyses = await this.monthlyUsed(tx, workspaceId, limits, 'analysesPerMonth', 'analyses', 'analyses this month', 1);
+      const site = await insertSite(tx);
+      await this.usage.record(
+        { workspaceId, meter: 'analyses', quantity: 1, periodStart: period.start, sourceKey: `job:${analysisJobId}` },
+        tx,
+      );
+      await this.thresholds(tx, workspaceId, 'sites', sites + 1, limits.sites, null);
+      await this.thresholds(tx, workspaceId, 'analysesPerMonth', analyses + 1, limits.analysesPerMonth, period.end);
+      return site;
+    });
   }
 
-  async admitAnalysis(workspaceId: string): Promise<void> {
-    await this.checkMonthly(workspaceId, await this.limitsOf(workspaceId), 'analysesPerMonth', 'analyses', 'analyses this month', 1);
+  /** Admits one analysis and counts it (job `jobId`, created by the caller next) under the workspace's analyses lock. */
+  async admitAnalysis(workspaceId: string, jobId: string): Promise<void> {
+    const limits = await this.limitsOf(workspaceId);
+    const period = monthOf(this.now());
+    await this.usage.withMeterLocks(workspaceId, ['analyses'], async (tx) => {
+      const used = await this.monthlyUsed(tx, workspaceId, limits, 'analysesPerMonth', 'analyses', 'analyses this month', 1);
+      await this.usage.record({ workspaceId, meter: 'analyses', quantity: 1, periodStart: period.start, sourceKey: `job:${jobId}` }, tx);
+      await this.thresholds(tx, workspaceId, 'analysesPerMonth', used + 1, limits.analysesPerMonth, period.end);
+    });
+  }
+
+  /** Takes back an admitted analysis whose job could not be created. */
+  releaseAnalysis(workspaceId: string, jobId: string): Promise<void> {
+    return this.usage.remove(workspaceId, 'analyses', `job:${jobId}`);
   }
 
   /** Refuses extraction of `pages` more pages when they would go over this month's quota. */
   async admitExtraction(workspaceId: string, pages: number): Promise<void> {
     const limits = await this.limitsOf(workspaceId);
-    await this.checkMonthly(workspaceId, limits, 'extractionPagesPerMonth', 'extraction_pages', 'extracted pages this month', pages);
+    await this.monthlyUsed(
+      undefined,
+      workspaceId,
+      limits,
+      'extractionPagesPerMonth',
+      'extraction_pages',
+      'extracted pages this month',
+      pages,
+    );
   }
 
   /** Counts one analysis in the ledger, once per analysis job however often it is called. */
@@ -103,13 +158,20 @@ export class QuotasService {
     return this.usage.record({ workspaceId, meter: 'analyses', quantity: 1, periodStart: monthOf(at).start, sourceKey: `job:${jobId}` });
   }
 
-  recordExtractionPages(workspaceId: string, jobId: string, pages: number, at: Date): Promise<boolean> {
-    return this.usage.record({
-      workspaceId,
-      meter: 'extraction_pages',
-      quantity: pages,
-      periodStart: monthOf(at).start,
-      sourceKey: `job:${jobId}`,
+  /** Counts an extraction job's pages once, announcing the thresholds they reach in the same transaction. */
+  async recordExtractionPages(workspaceId: string, jobId: string, pages: number, at: Date): Promise<boolean> {
+    const limits = await this.limitsOf(workspaceId);
+    const period = monthOf(at);
+    return this.usage.withMeterLocks(workspaceId, ['extraction_pages'], async (tx) => {
+      const counted = await this.usage.record(
+        { workspaceId, meter: 'extraction_pages', quantity: pages, periodStart: period.start, sourceKey: `job:${jobId}` },
+        tx,
+      );
+      if (counted) {
+        const used = (await this.usage.totals(workspaceId, period.start, tx)).extraction_pages ?? 0;
+        await this.thresholds(tx, workspaceId, 'extractionPagesPerMonth', used, limits.extractionPagesPerMonth, period.end, period.start);
+      }
+      return counted;
     });
   }
 
@@ -179,19 +241,38 @@ export class QuotasService {
     return this.workspaceQuota(workspaceId);
   }
 
-  private async checkMonthly(
+  /** This month's use of a monthly quota (read in `db`, the repository's own connection when undefined), refusing when `wanted` more would go over its limit. */
+  private async monthlyUsed(
+    db: Db | undefined,
     workspaceId: string,
     limits: EffectiveLimits,
     name: QuotaName,
-    meter: 'analyses' | 'extraction_pages',
+    meter: Extract<QuotaMeter, 'analyses' | 'extraction_pages'>,
     what: string,
     wanted: number,
-  ): Promise<void> {
-    const limit = limits[name];
-    if (limit === null) return;
+  ): Promise<number> {
     const period = monthOf(this.now());
-    const used = (await this.usage.totals(workspaceId, period.start))[meter] ?? 0;
-    if (used + wanted > limit) throw exceeded(name, what, limit, used, period.end);
+    const used = (await this.usage.totals(workspaceId, period.start, db))[meter] ?? 0;
+    const limit = limits[name];
+    if (limit !== null && used + wanted > limit) throw exceeded(name, what, limit, used, period.end);
+    return used;
+  }
+
+  /** Announces each threshold `used` has reached; the listener's dedupe key keeps each single per month. */
+  private async thresholds(
+    tx: Db,
+    workspaceId: string,
+    quota: QuotaName,
+    used: number,
+    limit: number | null,
+    resetAt: Date | null,
+    periodStart: Date = monthOf(this.now()).start,
+  ): Promise<void> {
+    if (!this.onThreshold || limit === null || limit <= 0) return;
+    const month = periodStart.toISOString().slice(0, 7);
+    for (const threshold of QUOTA_THRESHOLDS) {
+      if (used * 100 >= limit * threshold) await this.onThreshold(tx, { workspaceId, quota, month, threshold, used, limit, resetAt });
+    }
   }
 
   private record(

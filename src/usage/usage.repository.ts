@@ -20,17 +20,42 @@ export interface WorkspaceQuotaRow {
   overrides: QuotaLimits | null;
 }
 
+/** What a quota counts: a meter of the ledger, or the workspace's sites. */
+export type QuotaMeter = UsageMeter | 'sites';
+
 export class UsageRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * Runs `work` in one transaction that first takes a transaction-scoped advisory lock per
+   * (workspace, meter), in a fixed order so two callers never wait on each other in a cycle.
+   * Checks of a quota and the writes that consume it run inside, so two concurrent requests
+   * cannot both pass a limit; the locks are released at commit or rollback.
+   */
+  async withMeterLocks<T>(workspaceId: string, meters: QuotaMeter[], work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      for (const meter of [...new Set(meters)].sort()) {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`quota:${workspaceId}:${meter}`}, 0))`);
+      }
+      return work(tx as unknown as Db);
+    });
+  }
+
   /** Adds an entry unless its source was counted already; true when this call counted it. */
-  async record(entry: UsageEntry): Promise<boolean> {
-    const inserted = await this.db.insert(usageRecords).values(entry).onConflictDoNothing().returning({ id: usageRecords.id });
+  async record(entry: UsageEntry, db: Db = this.db): Promise<boolean> {
+    const inserted = await db.insert(usageRecords).values(entry).onConflictDoNothing().returning({ id: usageRecords.id });
     return inserted.length > 0;
   }
 
-  async totals(workspaceId: string, periodStart: Date): Promise<Partial<Record<UsageMeter, number>>> {
-    const rows = await this.db
+  /** Takes back an entry whose consuming work did not start after all. */
+  async remove(workspaceId: string, meter: UsageMeter, sourceKey: string): Promise<void> {
+    await this.db
+      .delete(usageRecords)
+      .where(and(eq(usageRecords.workspaceId, workspaceId), eq(usageRecords.meter, meter), eq(usageRecords.sourceKey, sourceKey)));
+  }
+
+  async totals(workspaceId: string, periodStart: Date, db: Db = this.db): Promise<Partial<Record<UsageMeter, number>>> {
+    const rows = await db
       .select({ meter: usageRecords.meter, quantity: sum(usageRecords.quantity).mapWith(Number) })
       .from(usageRecords)
       .where(and(eq(usageRecords.workspaceId, workspaceId), eq(usageRecords.periodStart, periodStart)))
@@ -38,8 +63,8 @@ export class UsageRepository {
     return Object.fromEntries(rows.map((row) => [row.meter, row.quantity]));
   }
 
-  async siteCount(workspaceId: string): Promise<number> {
-    const [row] = await this.db.select({ n: count() }).from(sites).where(eq(sites.workspaceId, workspaceId));
+  async siteCount(workspaceId: string, db: Db = this.db): Promise<number> {
+    const [row] = await db.select({ n: count() }).from(sites).where(eq(sites.workspaceId, workspaceId));
     return row?.n ?? 0;
   }
 

@@ -64,6 +64,73 @@ describe.each(databaseTargets())('admin account deletion and password reset on $
     expect((await as(alice, 'POST', '/api/v1/admin/users/nope/reset-password')).statusCode).toBe(400);
   });
 
+  it('makes a reset password usable only to choose a new one at the next sign-in', async () => {
+    const frank = await signUp(app, 'frank@example.com');
+    const key = await as(frank, 'POST', '/api/v1/api-keys', { name: 'script', scopes: ['sites:read'] });
+    expect(key.statusCode, key.body).toBe(201);
+    expect((await login(frank.email, PASSWORD)).json().user.passwordChangeRequired).toBe(false);
+    const { temporaryPassword } = (await as(alice, 'POST', `/api/v1/admin/users/${frank.id}/reset-password`)).json();
+
+    // Signing in with the temporary password says a change is due; until then only the own account answers.
+    const signedIn = await login(frank.email, temporaryPassword);
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    expect(signedIn.json().user.passwordChangeRequired).toBe(true);
+    const session = { headers: { authorization: `Bearer ${signedIn.json().accessToken}` } };
+    for (const [method, url] of [
+      ['GET', '/api/v1/workspace'],
+      ['GET', '/api/v1/sites'],
+      ['POST', '/api/v1/api-keys'],
+    ] as const) {
+      const refused = await as(session, method, url, method === 'POST' ? { name: 'x', scopes: ['sites:read'] } : undefined);
+      expect(refused.statusCode, url).toBe(403);
+      expect(refused.headers['content-type']).toMatch(/problem\+json/);
+      expect(refused.json().type).toBe('urn:siteprint:problem:password-change-required');
+    }
+    const me = await as(session, 'GET', '/api/v1/auth/me');
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ email: frank.email, passwordChangeRequired: true });
+    // A refreshed session is still held to it.
+    const refreshed = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refreshToken: signedIn.json().refreshToken },
+    });
+    expect(refreshed.statusCode).toBe(200);
+    expect(refreshed.json().user.passwordChangeRequired).toBe(true);
+    const refreshedSession = { headers: { authorization: `Bearer ${refreshed.json().accessToken}` } };
+    expect((await as(refreshedSession, 'GET', '/api/v1/sites')).statusCode).toBe(403);
+    // An API key is no password: the keys the user made before the reset keep working.
+    expect((await app.inject({ method: 'GET', url: '/api/v1/sites', headers: { 'x-api-key': key.json().secret } })).statusCode).toBe(200);
+
+    // The temporary password cannot be kept, and a wrong current password changes nothing.
+    const same = await as(refreshedSession, 'PATCH', '/api/v1/auth/me', {
+      currentPassword: temporaryPassword,
+      newPassword: temporaryPassword,
+    });
+    expect(same.statusCode).toBe(400);
+    expect(same.json().errors).toEqual([expect.objectContaining({ path: '/newPassword' })]);
+    const wrong = await as(refreshedSession, 'PATCH', '/api/v1/auth/me', {
+      currentPassword: 'not it at all',
+      newPassword: 'a brand new secret',
+    });
+    expect(wrong.statusCode).toBe(403);
+    expect((await as(refreshedSession, 'GET', '/api/v1/sites')).statusCode).toBe(403);
+
+    const changed = await as(refreshedSession, 'PATCH', '/api/v1/auth/me', {
+      currentPassword: temporaryPassword,
+      newPassword: 'a brand new secret',
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json().passwordChangeRequired).toBe(false);
+    expect((await as(refreshedSession, 'GET', '/api/v1/sites')).statusCode).toBe(200);
+    expect((await login(frank.email, temporaryPassword)).statusCode).toBe(401);
+    const next = await login(frank.email, 'a brand new secret');
+    expect(next.json().user.passwordChangeRequired).toBe(false);
+    expect((await as({ headers: { authorization: `Bearer ${next.json().accessToken}` } }, 'GET', '/api/v1/workspace')).statusCode).toBe(
+      200,
+    );
+  });
+
   it('deletes an account with its personal workspace, never a sole owner of a shared one or the last administrator', async () => {
     const dave = await signUp(app, 'dave@example.com');
     const erin = await signUp(app, 'erin@example.com');

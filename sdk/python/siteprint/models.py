@@ -35,6 +35,7 @@ class User(TypedDict):
     emailVerified: bool
     systemAdmin: bool
     hasPassword: bool
+    passwordChangeRequired: bool
     createdAt: str
 
 

@@ -14,6 +14,8 @@ export const users = pgTable(
     systemAdmin: boolean('system_admin').notNull().default(false),
     /** Set by a system administrator: the account cannot sign in, and its sessions and keys were ended. */
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /** Set by an administrator's password reset: until the user picks a new password, signed-in calls are refused. */
+    passwordChangeRequired: boolean('password_change_required').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

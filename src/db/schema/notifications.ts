@@ -11,6 +11,7 @@ export const notificationEventTypes = [
   'blueprint.repair_failed',
   'job.failed',
   'llm.budget_threshold',
+  'quota.threshold',
   'report.ready',
   'daily.summary',
 ] as const;

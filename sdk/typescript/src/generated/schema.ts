@@ -1660,6 +1660,8 @@ export interface components {
             emailVerified: boolean;
             systemAdmin: boolean;
             hasPassword: boolean;
+            /** @description An administrator reset the password: until it is changed (PATCH /api/v1/auth/me with currentPassword and newPassword), other signed-in calls answer 403 password-change-required */
+            passwordChangeRequired: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -2740,7 +2742,7 @@ export interface components {
         };
         NotificationPreferenceInput: {
             /** @enum {string} */
-            eventType: "analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary";
+            eventType: "analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary";
             /** @enum {string} */
             email: "off" | "immediate" | "digest";
             inApp: boolean;
@@ -3198,6 +3200,8 @@ export interface components {
             emailVerified: boolean;
             systemAdmin: boolean;
             hasPassword: boolean;
+            /** @description An administrator reset the password: until it is changed (PATCH /api/v1/auth/me with currentPassword and newPassword), other signed-in calls answer 403 password-change-required */
+            passwordChangeRequired: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -4278,7 +4282,7 @@ export interface components {
         };
         NotificationPreference: {
             /** @enum {string} */
-            eventType: "analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary";
+            eventType: "analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary";
             /** @enum {string} */
             email: "off" | "immediate" | "digest";
             inApp: boolean;
@@ -10832,7 +10836,7 @@ export interface operations {
                     /** Format: uri */
                     url: string;
                     description?: string;
-                    eventTypes: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary") | "*")[];
+                    eventTypes: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary") | "*")[];
                 };
             };
         };
@@ -11018,7 +11022,7 @@ export interface operations {
                     /** Format: uri */
                     url?: string;
                     description?: string;
-                    eventTypes?: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary") | "*")[];
+                    eventTypes?: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary") | "*")[];
                     enabled?: boolean;
                 };
             };
@@ -11464,7 +11468,7 @@ export interface operations {
                     name: string;
                     /** Format: uri */
                     url: string;
-                    eventTypes: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "report.ready" | "daily.summary") | "*")[];
+                    eventTypes: (("analysis.succeeded" | "analysis.failed" | "site.health_changed" | "blueprint.version_created" | "blueprint.repair_failed" | "job.failed" | "llm.budget_threshold" | "quota.threshold" | "report.ready" | "daily.summary") | "*")[];
                 };
             };
         };

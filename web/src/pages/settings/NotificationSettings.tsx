@@ -43,6 +43,7 @@ const eventLabels: Record<EventType, string> = {
   'blueprint.repair_failed': 'Blueprint repair failed',
   'job.failed': 'Job failed',
   'llm.budget_threshold': 'LLM budget threshold',
+  'quota.threshold': 'Quota threshold',
   'report.ready': 'Report ready',
   'daily.summary': 'Daily summary',
 };

@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import helmet from 'helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/index.js';
@@ -73,7 +73,9 @@ export async function createHttpServer({ config, logger, version, tags }: HttpSe
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 
-  await app.register(helmet, {
+  // Built once and applied to every answer (404s and errors too). @fastify/helmet rebuilt the middleware,
+  // parsing the CSP directives again, on every request: a tenth of a cached list request's CPU.
+  const securityHeaders = helmet({
     // Sent per request above, only over HTTPS.
     strictTransportSecurity: false,
     contentSecurityPolicy: {
@@ -86,6 +88,7 @@ export async function createHttpServer({ config, logger, version, tags }: HttpSe
       },
     },
   });
+  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   await app.register(cors, {
     origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
     credentials: !config.CORS_ORIGINS.includes('*'),

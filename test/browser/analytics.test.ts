@@ -1,13 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { startServer, type RunningServer } from '../../src/app/server.js';
-import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
+import { type RunningServer } from '../../src/app/server.js';
+import { chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
 import { FixtureShop } from '../support/fixture-shop.js';
 
 /** Screenshots of the Overview charts and the site's history and version timeline, for the docs. */
@@ -26,27 +22,13 @@ describe.runIf(chromiumAvailable())('Overview charts and site history in the das
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html')))
-      throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     shop = await new FixtureShop().start();
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-analytics-ui-'));
-    const config = loadConfig({
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      ALLOW_PRIVATE_NETWORK: 'true',
-      API_USAGE_FLUSH_MS: '500',
-    });
-    server = await startServer(config, createLogger({ level: 'silent' }));
+    server = await startDashboardServer({ ALLOW_PRIVATE_NETWORK: 'true', API_USAGE_FLUSH_MS: '500' });
     browser = await launchTestBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    recordPageErrors(page, consoleErrors);
   }, 300_000);
 
   afterAll(async () => {

@@ -1,14 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startServer, type RunningServer } from '../../src/app/server.js';
-import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
+import { chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
 import { LogCapture } from '../support/app.js';
 import { FixtureShop } from '../support/fixture-shop.js';
 
@@ -26,21 +25,14 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
   let siteName = '';
 
   beforeAll(async () => {
-    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html')))
-      throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     shop = await new FixtureShop().start();
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-dashboard-'));
     // The fixture shop listens on loopback, which the fetcher refuses by default.
-    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ALLOW_PRIVATE_NETWORK: 'true' });
-    server = await startServer(config, createLogger({ level: 'silent' }));
+    server = await startDashboardServer({ ALLOW_PRIVATE_NETWORK: 'true' });
     browser = await launchTestBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    recordPageErrors(page, consoleErrors);
   });
 
   afterAll(async () => {
@@ -179,7 +171,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
       .first()
       .waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'job-desktop.png'), fullPage: true });
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, JSON.stringify(consoleErrors)).toEqual([]);
   });
 
   it('shows the request id the error box asks the user to quote', async () => {
@@ -226,7 +218,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await page.getByText('Version 1 is active again').waitFor();
     await page.getByRole('tab', { name: 'Blueprint' }).click();
     await page.getByRole('heading', { name: 'Version 1' }).waitFor();
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, JSON.stringify(consoleErrors)).toEqual([]);
   });
 
   it('renews a refused access token and repeats the request, without leaving the page', async () => {
@@ -250,7 +242,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     expect(refreshes).toEqual(['POST']);
     expect(await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
     takeExpectedConsoleError(/status of 401/);
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, JSON.stringify(consoleErrors)).toEqual([]);
   });
 
   it('bulk-adds sites from pasted URLs and a CSV file, reporting each one', async () => {
@@ -270,7 +262,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     expect(text).toMatch(/notaurl\s+invalid/i);
     expect(text).toMatch(/duplicate/i);
     await page.getByText('0 of 2 sites added').waitFor();
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, JSON.stringify(consoleErrors)).toEqual([]);
   });
 
   it('creates an API key shown once, which works until it is revoked', async () => {
@@ -293,7 +285,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
     await keys.waitFor({ state: 'detached' });
     expect(await withKey()).toBe(401);
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, JSON.stringify(consoleErrors)).toEqual([]);
   });
 
   it('fits every main page into 360 px without horizontal scrolling or console errors', async () => {
@@ -364,7 +356,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await heading('Reports');
     // Choosing a page closes the menu again.
     await expect.poll(offScreen).toBe(true);
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, JSON.stringify(consoleErrors)).toEqual([]);
   }, 180_000);
 
   it('changes the password and stays signed in; logs out, signed-out visitors land on the sign-in page, and the new password signs them back in where they were going', async () => {
@@ -391,7 +383,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill('a longer horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await heading('Sites');
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, JSON.stringify(consoleErrors)).toEqual([]);
   });
 });
 

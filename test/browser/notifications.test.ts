@@ -1,16 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { startServer, type RunningServer } from '../../src/app/server.js';
-import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
+import { type RunningServer } from '../../src/app/server.js';
+import { chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
 
 const SCREENSHOTS = path.resolve('test-results', 'screenshots');
 
@@ -25,8 +21,6 @@ describe.runIf(chromiumAvailable())('notifications in the dashboard', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html')))
-      throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     receiver = createServer((request, response) => {
       let body = '';
@@ -38,22 +32,11 @@ describe.runIf(chromiumAvailable())('notifications in the dashboard', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    const config = loadConfig({
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'siteprint-notifications-ui-')),
-      LOG_LEVEL: 'silent',
-      // The webhook receiver listens on loopback.
-      ALLOW_PRIVATE_NETWORK: 'true',
-      NOTIFY_RELAY_INTERVAL_MS: '200',
-    });
-    server = await startServer(config, createLogger({ level: 'silent' }));
+    // The webhook receiver listens on loopback.
+    server = await startDashboardServer({ ALLOW_PRIVATE_NETWORK: 'true', NOTIFY_RELAY_INTERVAL_MS: '200' });
     browser = await launchTestBrowser();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    recordPageErrors(page, consoleErrors);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,13 +1,7 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { startServer, type RunningServer } from '../../src/app/server.js';
-import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
+import { type RunningServer } from '../../src/app/server.js';
+import { chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
 import { FakeOAuthProvider } from '../support/fake-oauth-provider.js';
 import { freePort } from '../support/network.js';
 
@@ -20,26 +14,12 @@ describe.runIf(chromiumAvailable())('signing in to the dashboard with Google or 
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html')))
-      throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     await Promise.all([google.start(), github.start()]);
     const port = await freePort();
-    const config = loadConfig({
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'siteprint-oauth-')),
-      LOG_LEVEL: 'silent',
-      ...google.env(),
-      ...github.env(),
-    });
-    server = await startServer(config, createLogger({ level: 'silent' }));
+    server = await startDashboardServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...google.env(), ...github.env() });
     browser = await launchTestBrowser();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    recordPageErrors(page, consoleErrors);
   });
 
   afterAll(async () => {

@@ -1,14 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { startServer, type RunningServer } from '../../src/app/server.js';
-import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
+import { type RunningServer } from '../../src/app/server.js';
+import { chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
 import { FixtureShop } from '../support/fixture-shop.js';
 
 /** Screenshots of the analytics and reports pages, for the docs. */
@@ -24,27 +20,13 @@ describe.runIf(chromiumAvailable())('analytics and reports in the dashboard', ()
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(DASHBOARD_DIR, 'index.html')))
-      throw new Error('the dashboard is not built: run npm run build:web (npm test does)');
     mkdirSync(SCREENSHOTS, { recursive: true });
     mkdirSync(DOWNLOADS, { recursive: true });
     shop = await new FixtureShop().start();
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-reports-ui-'));
-    const config = loadConfig({
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      ALLOW_PRIVATE_NETWORK: 'true',
-      API_USAGE_FLUSH_MS: '500',
-    });
-    server = await startServer(config, createLogger({ level: 'silent' }));
+    server = await startDashboardServer({ ALLOW_PRIVATE_NETWORK: 'true', API_USAGE_FLUSH_MS: '500' });
     browser = await launchTestBrowser();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true })).newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    recordPageErrors(page, consoleErrors);
   }, 120_000);
 
   afterAll(async () => {

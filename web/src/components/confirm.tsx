@@ -1,4 +1,4 @@
-import { Text } from '@mantine/core';
+import { Button, Text } from '@mantine/core';
 import { modals } from '@mantine/modals';
 
 /** Asks before an action that cannot be undone; destructive ones get a red button. */
@@ -16,4 +16,28 @@ export function confirmAction(options: {
     confirmProps: options.destructive === false ? {} : { color: 'red' },
     onConfirm: () => void options.onConfirm(),
   });
+}
+
+/** A red button for an action that cannot be undone (remove, revoke): it asks first. */
+export function DestructiveButton(props: {
+  /** The action, as the button and the confirmation's button say it. */
+  action: string;
+  /** What it acts on, for screen readers ("Revoke CI key"); the visible label is the action alone. */
+  ariaLabel?: string;
+  title: string;
+  message: string;
+  size?: 'xs' | 'compact-sm';
+  onConfirm: () => unknown;
+}) {
+  return (
+    <Button
+      size={props.size ?? 'xs'}
+      color="red"
+      variant="light"
+      aria-label={props.ariaLabel}
+      onClick={() => confirmAction({ title: props.title, message: props.message, confirm: props.action, onConfirm: props.onConfirm })}
+    >
+      {props.action}
+    </Button>
+  );
 }

@@ -4,7 +4,16 @@ import { formatPercent, formatUsd, humanize } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { Stat } from '../../components/Stat';
 import { EmptyState, QueryState } from '../../components/states';
-import { RangePicker, SeriesChart, useSummary, type Range } from './charts';
+import {
+  ApiRequestsChart,
+  ExtractionPagesChart,
+  JobsChart,
+  LlmCostChart,
+  RangePicker,
+  SeriesChart,
+  useSummary,
+  type Range,
+} from './charts';
 import { LlmUsage } from './LlmUsage';
 
 /** Jobs, extraction, LLM cost and API use over a chosen period, from the analytics API. */
@@ -42,7 +51,7 @@ export default function AnalyticsPage() {
         )}
       </QueryState>
       <SimpleGrid cols={{ base: 1, md: 2 }} mt="lg">
-        <SeriesChart title="Jobs by status" metric="jobs" range={range} empty="No jobs were requested in this period." />
+        <JobsChart range={range} />
         <SeriesChart
           title="Processing time (s)"
           metric="job_duration"
@@ -51,19 +60,9 @@ export default function AnalyticsPage() {
           line
           empty="No job finished in this period."
         />
-        <SeriesChart title="Pages extracted" metric="extraction_pages" range={range} empty="No extraction ran in this period." />
-        <SeriesChart
-          title="LLM cost by model (USD)"
-          metric="llm_cost"
-          range={range}
-          empty="No LLM calls in this period: analyses ran on heuristics alone."
-        />
-        <SeriesChart
-          title="API requests by status"
-          metric="api_requests"
-          range={range}
-          empty="No API requests counted yet (counts are written every minute)."
-        />
+        <ExtractionPagesChart range={range} />
+        <LlmCostChart range={range} />
+        <ApiRequestsChart range={range} />
         <SeriesChart
           title="Blueprint versions"
           metric="blueprint_versions"

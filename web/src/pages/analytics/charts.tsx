@@ -178,3 +178,34 @@ export function SuccessRateChart({ range, empty }: { range: Range; empty: string
     </ChartCard>
   );
 }
+
+/** The charts the Overview and the Analytics page both show, in the same words. */
+export function JobsChart({ range }: { range: Range }) {
+  return <SeriesChart title="Jobs by status" metric="jobs" range={range} empty="No jobs were requested in this period." />;
+}
+
+export function ExtractionPagesChart({ range }: { range: Range }) {
+  return <SeriesChart title="Pages extracted" metric="extraction_pages" range={range} empty="No extraction ran in this period." />;
+}
+
+export function LlmCostChart({ range }: { range: Range }) {
+  return (
+    <SeriesChart
+      title="LLM cost by model (USD)"
+      metric="llm_cost"
+      range={range}
+      empty="No LLM calls in this period: analyses ran on heuristics alone."
+    />
+  );
+}
+
+export function ApiRequestsChart({ range }: { range: Range }) {
+  return (
+    <SeriesChart
+      title="API requests by status"
+      metric="api_requests"
+      range={range}
+      empty="No API requests counted yet (counts are written every minute)."
+    />
+  );
+}

@@ -11,7 +11,18 @@ import { PageHeader } from '../../components/PageHeader';
 import { Stat } from '../../components/Stat';
 import { EmptyState, QueryState } from '../../components/states';
 import { formatDuration, formatPercent, formatUsd, humanize } from '../../components/format';
-import { ChartCard, EmptyChart, RangePicker, SeriesChart, SuccessRateChart, seriesColor, type Range } from '../analytics/charts';
+import {
+  ApiRequestsChart,
+  ChartCard,
+  EmptyChart,
+  ExtractionPagesChart,
+  JobsChart,
+  LlmCostChart,
+  RangePicker,
+  SuccessRateChart,
+  seriesColor,
+  type Range,
+} from '../analytics/charts';
 
 /** Sites by their latest health; sites never checked count as unknown. */
 function SitesByHealth({ sites }: { sites: { total: number; healthy: number; degraded: number; down: number } }) {
@@ -61,22 +72,12 @@ function Activity({ sites }: { sites?: { total: number; healthy: number; degrade
         <RangePicker value={range} onChange={setRange} />
       </Group>
       <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} mb="xl">
-        <SeriesChart title="Jobs by status" metric="jobs" range={range} empty="No jobs were requested in this period." />
+        <JobsChart range={range} />
         <SuccessRateChart range={range} empty="No job finished in this period." />
         {sites && <SitesByHealth sites={sites} />}
-        <SeriesChart title="Pages extracted" metric="extraction_pages" range={range} empty="No extraction ran in this period." />
-        <SeriesChart
-          title="LLM cost by model (USD)"
-          metric="llm_cost"
-          range={range}
-          empty="No LLM calls in this period: analyses ran on heuristics alone."
-        />
-        <SeriesChart
-          title="API requests by status"
-          metric="api_requests"
-          range={range}
-          empty="No API requests counted yet (counts are written every minute)."
-        />
+        <ExtractionPagesChart range={range} />
+        <LlmCostChart range={range} />
+        <ApiRequestsChart range={range} />
       </SimpleGrid>
     </>
   );

@@ -23,7 +23,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import type { paths } from '../../api/schema';
-import { confirmAction } from '../../components/confirm';
+import { DestructiveButton } from '../../components/confirm';
 import { formatAgo, formatDateTime } from '../../components/format';
 import { EmptyState, QueryState } from '../../components/states';
 
@@ -156,22 +156,13 @@ export function ApiKeySettings() {
                       </Table.Td>
                       <Table.Td>{formatAgo(key.lastUsedAt)}</Table.Td>
                       <Table.Td ta="right">
-                        <Button
-                          size="xs"
-                          color="red"
-                          variant="light"
-                          aria-label={`Revoke ${key.name}`}
-                          onClick={() =>
-                            confirmAction({
-                              title: `Revoke ${key.name}?`,
-                              message: 'Anything using this key stops working at once.',
-                              confirm: 'Revoke',
-                              onConfirm: () => revoke.mutate(key.id),
-                            })
-                          }
-                        >
-                          Revoke
-                        </Button>
+                        <DestructiveButton
+                          action="Revoke"
+                          ariaLabel={`Revoke ${key.name}`}
+                          title={`Revoke ${key.name}?`}
+                          message="Anything using this key stops working at once."
+                          onConfirm={() => revoke.mutate(key.id)}
+                        />
                       </Table.Td>
                     </Table.Tr>
                   ))}

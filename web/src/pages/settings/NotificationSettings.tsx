@@ -26,7 +26,7 @@ import { useEffect, useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { useCurrentWorkspace } from '../../auth/workspace';
-import { confirmAction } from '../../components/confirm';
+import { DestructiveButton } from '../../components/confirm';
 import { formatDateTime } from '../../components/format';
 import { EmptyState, QueryState } from '../../components/states';
 
@@ -448,21 +448,13 @@ function Webhooks() {
                       >
                         {endpoint.enabled ? 'Disable' : 'Enable'}
                       </Button>
-                      <Button
+                      <DestructiveButton
                         size="compact-sm"
-                        color="red"
-                        variant="light"
-                        onClick={() =>
-                          confirmAction({
-                            title: 'Remove this endpoint?',
-                            message: `${endpoint.url} stops receiving events, and its delivery log goes with it.`,
-                            confirm: 'Remove',
-                            onConfirm: () => remove.mutate(endpoint.id),
-                          })
-                        }
-                      >
-                        Remove
-                      </Button>
+                        action="Remove"
+                        title="Remove this endpoint?"
+                        message={`${endpoint.url} stops receiving events, and its delivery log goes with it.`}
+                        onConfirm={() => remove.mutate(endpoint.id)}
+                      />
                     </Group>
                   </Stack>
                 </Card>
@@ -558,22 +550,14 @@ function SlackChannels() {
                       {channel.eventTypes.map((type) => (type === '*' ? 'every event' : type)).join(', ')}
                     </Text>
                   </div>
-                  <Button
+                  <DestructiveButton
                     size="compact-sm"
-                    color="red"
-                    variant="light"
-                    aria-label={`Remove ${channel.name}`}
-                    onClick={() =>
-                      confirmAction({
-                        title: `Remove ${channel.name}?`,
-                        message: 'Slack stops receiving events from this workspace there.',
-                        confirm: 'Remove',
-                        onConfirm: () => remove.mutate(channel.id),
-                      })
-                    }
-                  >
-                    Remove
-                  </Button>
+                    action="Remove"
+                    ariaLabel={`Remove ${channel.name}`}
+                    title={`Remove ${channel.name}?`}
+                    message="Slack stops receiving events from this workspace there."
+                    onConfirm={() => remove.mutate(channel.id)}
+                  />
                 </Group>
               ))}
             </Stack>

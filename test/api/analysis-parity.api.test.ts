@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/app/platform.js';
 import type { AppInstance } from '../../src/http/app-instance.js';
+import { finishedJob } from '../support/jobs.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { runCli } from '../support/cli.js';
@@ -60,14 +61,7 @@ describe('one analysis for the CLI and the platform', () => {
   const as = (method: 'GET' | 'POST', url: string, payload?: object) =>
     app.inject({ method, url, headers: user.headers, ...(payload ? { payload } : {}) });
 
-  async function settled(jobId: string) {
-    for (let i = 0; i < 1200; i++) {
-      const job = (await as('GET', `/api/v1/jobs/${jobId}`)).json();
-      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`job ${jobId} did not finish`);
-  }
+  const settled = (jobId: string) => finishedJob(app, user.headers, jobId);
 
   it('builds every page type of the site, the same as siteprint blueprint on the pages the analysis sampled', async () => {
     const created = await as('POST', '/api/v1/sites', { url: `${shop.url}/`, name: 'Quire', maxPages: 14 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/app/platform.js';
 import type { AppInstance } from '../../src/http/app-instance.js';
+import { finishedJob } from '../support/jobs.js';
 import { Priority } from '../../src/queue/index.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
@@ -65,14 +66,7 @@ describe('one check and one repair for the CLI and the platform', () => {
   const as = (method: 'GET' | 'POST', url: string, payload?: object) =>
     app.inject({ method, url, headers: user.headers, ...(payload ? { payload } : {}) });
 
-  async function settled(jobId: string) {
-    for (let i = 0; i < 1200; i++) {
-      const job = (await as('GET', `/api/v1/jobs/${jobId}`)).json();
-      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`job ${jobId} did not finish`);
-  }
+  const settled = (jobId: string) => finishedJob(app, user.headers, jobId);
 
   it('judges health and repairs a redesigned site the same as siteprint check and siteprint repair', async () => {
     const created = await as('POST', '/api/v1/sites', { url: `${shop.url}/`, name: 'Quire', fields, maxPages: 10 });

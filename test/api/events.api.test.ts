@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInstance } from '../../src/http/app-instance.js';
 import type { Platform } from '../../src/app/platform.js';
+import { finishedJob } from '../support/jobs.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
@@ -70,14 +71,7 @@ describe('live events over SSE', () => {
     await shop.stop();
   });
 
-  async function settled(user: TestUser, jobId: string) {
-    for (let i = 0; i < 2_400; i++) {
-      const job = (await app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: user.headers })).json();
-      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`job ${jobId} did not finish`);
-  }
+  const settled = (user: TestUser, jobId: string) => finishedJob(app, user.headers, jobId, 120_000);
 
   it("streams a workspace's job changes to its members only", async () => {
     expect((await fetch(`${base}/api/v1/events`)).status).toBe(401);

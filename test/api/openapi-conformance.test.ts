@@ -5,6 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInstance } from '../../src/http/app-instance.js';
 import type { Platform } from '../../src/app/platform.js';
+import { finishedJob } from '../support/jobs.js';
 import { Priority } from '../../src/queue/index.js';
 import { PASSWORD, signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
@@ -141,14 +142,7 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     return response;
   }
 
-  async function settled(jobId: string) {
-    for (let i = 0; i < 1200; i++) {
-      const job = (await app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: alice.headers })).json();
-      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`job ${jobId} did not finish`);
-  }
+  const settled = (jobId: string) => finishedJob(app, alice.headers, jobId);
 
   const unknownId = '00000000-0000-4000-8000-000000000000';
 

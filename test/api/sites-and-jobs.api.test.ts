@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInstance } from '../../src/http/app-instance.js';
 import type { Platform } from '../../src/app/platform.js';
+import { finishedJob } from '../support/jobs.js';
 import { Priority } from '../../src/queue/index.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
@@ -45,14 +46,7 @@ describe.each(databaseTargets())('sites, jobs and blueprints API on $name', (tar
   ) =>
     app.inject({ method, url, headers: { ...user.headers, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
-  async function settled(user: TestUser, jobId: string) {
-    for (let i = 0; i < 600; i++) {
-      const job = (await as(user, 'GET', `/api/v1/jobs/${jobId}`)).json();
-      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`job ${jobId} did not finish`);
-  }
+  const settled = (user: TestUser, jobId: string) => finishedJob(app, user.headers, jobId, 30_000);
 
   it('refuses bad sites with clear 4xx answers and nothing stored', async () => {
     for (const [body, path] of [

@@ -1,29 +1,13 @@
-import {
-  ActionIcon,
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Code,
-  CopyButton,
-  Group,
-  Modal,
-  MultiSelect,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  Tooltip,
-} from '@mantine/core';
+import { Badge, Button, Card, Code, Group, MultiSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { IconCheck, IconCopy, IconKey } from '@tabler/icons-react';
+import { IconKey } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { DestructiveButton } from '../../components/confirm';
+import { SecretShownOnce } from '../../components/SecretShownOnce';
 import { formatAgo, formatDateTime } from '../../components/format';
 import { EmptyState, QueryState } from '../../components/states';
 
@@ -42,31 +26,9 @@ const scopes: Scope[] = [
 /** The secret is shown once, right after creation, with a copy button; the server keeps only its hash. */
 function CreatedKey({ created, onClose }: { created: Schemas['CreatedApiKey'] | null; onClose: () => void }) {
   return (
-    <Modal opened={Boolean(created)} onClose={onClose} title="Your new API key">
-      {created && (
-        <Stack>
-          <Alert color="yellow">Copy it now: it will not be shown again.</Alert>
-          <Group wrap="nowrap" gap="xs">
-            <Code block style={{ flex: 1, overflowWrap: 'anywhere', whiteSpace: 'normal' }} data-testid="api-key-secret">
-              {created.secret}
-            </Code>
-            <CopyButton value={created.secret}>
-              {({ copied, copy }) => (
-                <Tooltip label={copied ? 'Copied' : 'Copy'}>
-                  <ActionIcon variant="default" size="lg" onClick={copy} aria-label="Copy the API key">
-                    {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                  </ActionIcon>
-                </Tooltip>
-              )}
-            </CopyButton>
-          </Group>
-          <Text size="sm">
-            Send it as <Code>Authorization: Bearer {created.prefix}…</Code> or <Code>X-API-Key</Code>.
-          </Text>
-          <Button onClick={onClose}>Done</Button>
-        </Stack>
-      )}
-    </Modal>
+    <SecretShownOnce secret={created?.secret ?? null} title="Your new API key" what="the API key" testId="api-key-secret" onClose={onClose}>
+      Send it as <Code>Authorization: Bearer {created?.prefix}…</Code> or <Code>X-API-Key</Code>.
+    </SecretShownOnce>
   );
 }
 

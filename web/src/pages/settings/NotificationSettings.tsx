@@ -1,32 +1,14 @@
-import {
-  ActionIcon,
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Code,
-  CopyButton,
-  Group,
-  Modal,
-  MultiSelect,
-  Select,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  Tooltip,
-} from '@mantine/core';
+import { Badge, Button, Card, Code, Group, Modal, MultiSelect, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { IconCheck, IconCopy } from '@tabler/icons-react';
+import {} from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { useCurrentWorkspace } from '../../auth/workspace';
 import { DestructiveButton } from '../../components/confirm';
+import { SecretShownOnce } from '../../components/SecretShownOnce';
 import { formatDateTime } from '../../components/format';
 import { EmptyState, QueryState } from '../../components/states';
 
@@ -216,31 +198,15 @@ function DailySummary({ canManage }: { canManage: boolean }) {
 /** A webhook's signing secret, shown once after creation. */
 function CreatedSecret({ endpoint, onClose }: { endpoint: Schemas['CreatedWebhookEndpoint'] | null; onClose: () => void }) {
   return (
-    <Modal opened={Boolean(endpoint)} onClose={onClose} title="Webhook endpoint added">
-      {endpoint && (
-        <Stack>
-          <Alert color="yellow">Copy the signing secret now: it will not be shown again.</Alert>
-          <Group wrap="nowrap" gap="xs">
-            <Code block style={{ flex: 1, overflowWrap: 'anywhere', whiteSpace: 'normal' }} data-testid="webhook-secret">
-              {endpoint.secret}
-            </Code>
-            <CopyButton value={endpoint.secret}>
-              {({ copied, copy }) => (
-                <Tooltip label={copied ? 'Copied' : 'Copy'}>
-                  <ActionIcon variant="default" size="lg" onClick={copy} aria-label="Copy the signing secret">
-                    {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                  </ActionIcon>
-                </Tooltip>
-              )}
-            </CopyButton>
-          </Group>
-          <Text size="sm">
-            Check each delivery&apos;s <Code>webhook-signature</Code> with it, the Standard Webhooks way (see the README).
-          </Text>
-          <Button onClick={onClose}>Done</Button>
-        </Stack>
-      )}
-    </Modal>
+    <SecretShownOnce
+      secret={endpoint?.secret ?? null}
+      title="Webhook endpoint added"
+      what="the signing secret"
+      testId="webhook-secret"
+      onClose={onClose}
+    >
+      Check each delivery&apos;s <Code>webhook-signature</Code> with it, the Standard Webhooks way (see the README).
+    </SecretShownOnce>
   );
 }
 

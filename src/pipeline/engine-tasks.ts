@@ -21,6 +21,10 @@ import {
   type ExamplePage,
   type PageSignals,
 } from '../engine/index.js';
+import { runThreadInBackground } from '../threads/thread-priority.js';
+
+// Engine work yields the CPU to the main thread, which answers HTTP and keeps the jobs' leases.
+runThreadInBackground();
 
 type Pages = Array<{ url: string; html: string }>;
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,5 +64,22 @@ describe('job work off the HTTP event loop', () => {
       headers: { server: 'nginx' },
     }));
     expect(await engine.run('fingerprint', { pages })).toEqual(fingerprintSite(pages));
+  });
+
+  it.runIf(process.platform === 'linux')('runs engine threads at a lower scheduling priority than the thread serving HTTP', async () => {
+    // Niceness is field 19 of /proc/<pid>/task/<tid>/stat (counted after the command name).
+    const niceness = (task: string) => {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const before = new Set(readdirSync('/proc/self/task'));
+    engine = createEngineThreads(2);
+    await Promise.all([engine.run('thread', null), engine.run('thread', null)]);
+    const started = readdirSync('/proc/self/task').filter((task) => !before.has(task));
+    const main = niceness(String(process.pid));
+    const nicer = started.filter((task) => niceness(task) === Math.min(19, main + 10));
+    // Each engine thread lowers its own priority; the main thread's stays as it was.
+    expect(nicer.length).toBeGreaterThanOrEqual(2);
+    expect(niceness(String(process.pid))).toBe(main);
   });
 });

@@ -197,7 +197,9 @@ export class SitesRepository {
   async replacePages(siteId: string, pages: NewSitePage[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.delete(sitePages).where(eq(sitePages.siteId, siteId));
-      if (pages.length) await tx.insert(sitePages).values(pages.map((page) => ({ ...page, siteId })));
+      // A page per statement: on PGlite each statement runs on the event loop, and one holding every
+      // page's HTML would keep it from serving requests for the whole write.
+      for (const page of pages) await tx.insert(sitePages).values({ ...page, siteId });
     });
   }
 

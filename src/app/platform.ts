@@ -5,6 +5,7 @@ import { openDatabase, pgliteDirFor, type Database } from '../db/client.js';
 import { runMigrations } from '../db/migrations.js';
 import { DatabaseChangeFeed, type ChangeFeed } from '../db/change-feed.js';
 import { createEventBus, type EventBus } from '../events/index.js';
+import { CacheRegistry } from '../system/cache-registry.js';
 import { ExtractionResultsRepository } from '../extraction/extraction-results.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { LlmRepository, LlmService } from '../llm/index.js';
@@ -34,6 +35,7 @@ import { SiteState } from '../sites/site-state.js';
 import { SiteListCache } from '../sites/site-list-cache.js';
 import { SitesRepository } from '../sites/sites.repository.js';
 import { SitesService } from '../sites/sites.service.js';
+import { RuntimeSettings } from '../settings/runtime-settings.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import { QuotasService, UsageRepository } from '../usage/index.js';
 import type { Registry } from 'prom-client';
@@ -52,6 +54,8 @@ export interface Platform {
   database: Database;
   /** Changes committed by any process, for this process's caches (sessions, sites lists). */
   changes: ChangeFeed;
+  /** This process's caches, which administrators list and clear (in every process at once). */
+  caches: CacheRegistry;
   queue: JobQueue;
   events: EventBus;
   repositories: {
@@ -109,12 +113,17 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     // Committed changes of every process, announced by the database, keep this process's caches true.
     changes = await DatabaseChangeFeed.open(db);
     const siteLists = new SiteListCache(changes);
+    const caches = new CacheRegistry(db, changes, logger);
+    caches.register(siteLists.managed());
     const sites = new SitesRepository(db.db, siteLists.changed);
     const blueprints = new BlueprintsRepository(db.db, siteLists.changed);
     const extractionResults = new ExtractionResultsRepository(db.db);
     // LLM help is optional: without LLM_API_KEY the service hands out no client and every job runs heuristics-only.
     const llmRepository = new LlmRepository(db.db);
-    const llm = new LlmService(llmRepository, new AuditRepository(db.db), config, undefined, recordBudgetThreshold);
+    const runtimeSettings = new RuntimeSettings(new SettingsRepository(db.db));
+    const llm = new LlmService(llmRepository, new AuditRepository(db.db), config, undefined, recordBudgetThreshold, () =>
+      runtimeSettings.get('llmDefaultMonthlyBudgetUsd'),
+    );
     const quotas = new QuotasService(
       new UsageRepository(db.db),
       new SettingsRepository(db.db),
@@ -155,8 +164,14 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         metrics.fetchBytes.inc(bytes);
       },
     });
+    caches.register({
+      name: 'robots-txt',
+      description: 'Parsed robots.txt per site origin, read once by the jobs (and extraction requests) of this process',
+      stats: () => fetcher.robotsCacheStats(),
+      clear: () => fetcher.clearRobotsCache(),
+    });
     const metricsRegistry = createMetricsRegistry();
-    registerPlatformGauges(metricsRegistry, { database: db, jobTypes: JOB_TYPES, defaultLlmBudgetUsd: config.LLM_MONTHLY_BUDGET_USD });
+    registerPlatformGauges(metricsRegistry, { database: db, jobTypes: JOB_TYPES, defaultLlmBudgetUsd: () => llm.defaultMonthlyUsd() });
     const engine = engineThreads(config.WORKER_CONCURRENCY);
     let renderer: Renderer | undefined;
     const reports = createReportsService({ config, logger, database: db, queue, sites, blueprints });
@@ -209,6 +224,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       logger,
       database: db,
       changes,
+      caches,
       queue,
       events,
       repositories: { jobs, sites, blueprints, extractionResults },

@@ -13,7 +13,11 @@ export class RegistrationRefusedError extends Error {
 export function registrationRefused(error: RegistrationRefusedError): DomainError {
   return error.mode === 'closed'
     ? new DomainError('forbidden', 'This instance does not accept new accounts; ask an administrator', { code: 'registration-closed' })
-    : new DomainError('forbidden', 'This instance accepts new accounts by invitation only; ask a workspace owner to invite this email address', {
-        code: 'invitation-required',
-      });
+    : new DomainError(
+        'forbidden',
+        'This instance accepts new accounts by invitation only; ask a workspace owner to invite this email address',
+        {
+          code: 'invitation-required',
+        },
+      );
 }

@@ -52,7 +52,10 @@ export function registerAdminCacheRoutes(app: AppInstance, { caches, audit }: { 
           200: z
             .object({
               name: z.string(),
-              dropped: z.number().int().describe('Entries dropped by the process that answered; the others clear theirs on the announcement'),
+              dropped: z
+                .number()
+                .int()
+                .describe('Entries dropped by the process that answered; the others clear theirs on the announcement'),
               process: processSchema,
             })
             .meta({ id: 'CacheCleared' }),

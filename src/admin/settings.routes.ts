@@ -10,7 +10,9 @@ import type { AdminSettingsService } from './admin-settings.service.js';
 const settingsFields = {
   registrationMode: z
     .enum(registrationModes)
-    .describe('open: anyone may sign up; invite-only: only an address with a pending invitation; closed: nobody (the first administrator always can)'),
+    .describe(
+      'open: anyone may sign up; invite-only: only an address with a pending invitation; closed: nobody (the first administrator always can)',
+    ),
   allowedOAuthProviders: z
     .array(z.enum(oauthProviderNames))
     .max(oauthProviderNames.length)
@@ -88,7 +90,10 @@ export function registerAdminSettingsRoutes(app: AppInstance, { service, quotaDe
       schema: {
         tags: adminTags,
         summary: 'Send a test email through SMTP_URL now (to the administrator unless another address is given)',
-        body: z.object({ to: z.email().max(320).optional() }).strict().default({}),
+        body: z
+          .object({ to: z.email().max(320).optional() })
+          .strict()
+          .default({}),
         response: {
           200: z
             .object({

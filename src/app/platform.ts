@@ -29,7 +29,16 @@ import {
 } from '../notifications/index.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
-import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
+import {
+  createJobQueue,
+  JobsRepository,
+  WorkerHeartbeat,
+  WorkerHeartbeatsRepository,
+  type JobContext,
+  type JobHandlers,
+  type JobQueue,
+  type JobRecord,
+} from '../queue/index.js';
 import { SiteScheduler } from '../scheduling/site-scheduler.js';
 import { SiteState } from '../sites/site-state.js';
 import { SiteListCache } from '../sites/site-list-cache.js';
@@ -78,6 +87,11 @@ export interface Platform {
   /** Worker threads running the jobs' CPU-heavy engine work off the event loop. */
   engine: EngineThreads;
   scheduler: SiteScheduler;
+  /**
+   * Starts running jobs in this process (`siteprint serve` in embedded mode, `siteprint worker`),
+   * with the heartbeat the System page shows.
+   */
+  work(): Promise<void>;
   /** This platform's gauges (queue, sites, budgets, pool), scraped with the process's metrics. */
   metrics: Registry;
   /** The notification outbox: its repository and the relay every API process runs. */
@@ -218,6 +232,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       [DELIVER_NOTIFICATION]: (context) => delivery.handle(context),
     };
     const scheduler = new SiteScheduler({ sites, queue, logger });
+    const heartbeat = new WorkerHeartbeat(new WorkerHeartbeatsRepository(db.db), { queue: queue.kind, version: siteprintVersion, logger });
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -249,6 +264,10 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       fetcher,
       engine,
       scheduler,
+      work: async () => {
+        await queue.work(heartbeat.track(handlers), { concurrency: config.WORKER_CONCURRENCY });
+        await heartbeat.start(config.WORKER_CONCURRENCY);
+      },
       metrics: metricsRegistry,
       notifications: { repository: notifications, relay },
       close: () =>
@@ -256,6 +275,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
           await scheduler.stop();
           await relay.stop();
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);
+          await heartbeat.stop();
           await events.close();
           await fetcher.close();
           await renderer?.close();

@@ -14,7 +14,11 @@ const definitions = {
   /** Provider names allowed to sign in (of those configured); null allows every configured one. */
   allowedOAuthProviders: { key: 'oauth-providers', schema: z.array(z.string()).nullable(), fallback: null as string[] | null },
   /** The monthly LLM budget of workspaces that set none; null falls back to LLM_MONTHLY_BUDGET_USD. */
-  llmDefaultMonthlyBudgetUsd: { key: 'llm-default-budget-usd', schema: z.number().nonnegative().nullable(), fallback: null as number | null },
+  llmDefaultMonthlyBudgetUsd: {
+    key: 'llm-default-budget-usd',
+    schema: z.number().nonnegative().nullable(),
+    fallback: null as number | null,
+  },
 };
 
 export type RuntimeSettingName = keyof typeof definitions;
@@ -38,8 +42,12 @@ export class RuntimeSettings {
   }
 
   async all(): Promise<RuntimeSettingValues> {
-    const stored = new Map((await this.repository.getMany(RUNTIME_SETTING_NAMES.map((name) => definitions[name].key))).map((row) => [row.key, row.value]));
-    return Object.fromEntries(RUNTIME_SETTING_NAMES.map((name) => [name, parse(name, stored.get(definitions[name].key))])) as RuntimeSettingValues;
+    const stored = new Map(
+      (await this.repository.getMany(RUNTIME_SETTING_NAMES.map((name) => definitions[name].key))).map((row) => [row.key, row.value]),
+    );
+    return Object.fromEntries(
+      RUNTIME_SETTING_NAMES.map((name) => [name, parse(name, stored.get(definitions[name].key))]),
+    ) as RuntimeSettingValues;
   }
 
   /** Stores the given settings in one transaction; values are validated by the caller's schema. */

@@ -22,10 +22,17 @@ export function SettingsPanel() {
   return <QueryState query={settings}>{(data) => <SettingsForm settings={data} />}</QueryState>;
 }
 
+/** The editable part: the answer also carries what the environment decides, which the PUT refuses. */
+const draftOf = ({ registrationMode, allowedOAuthProviders, llmDefaultMonthlyBudgetUsd }: Settings): Draft => ({
+  registrationMode,
+  allowedOAuthProviders,
+  llmDefaultMonthlyBudgetUsd,
+});
+
 function SettingsForm({ settings }: { settings: Settings }) {
   const queryClient = useQueryClient();
-  const [draft, setDraft] = useState<Draft>(settings);
-  useEffect(() => setDraft(settings), [settings]);
+  const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
+  useEffect(() => setDraft(draftOf(settings)), [settings]);
   const save = useFormError();
   const update = useMutation({
     mutationFn: (body: Draft) => unwrap(api.PUT('/api/v1/admin/settings', { body })),

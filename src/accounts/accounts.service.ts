@@ -7,7 +7,9 @@ import type { LoginLimiter } from './login-limiter.js';
 import { hashPassword, verifyDummyPassword, verifyPassword } from './passwords.js';
 import type { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { randomToken, sha256 } from './secrets.js';
+import { RegistrationRefusedError, registrationRefused } from './registration.js';
 import { SetupTokenError } from './setup-token.js';
+import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import type { UserRecord, UsersRepository } from './users.repository.js';
 import type { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
 import { metrics } from '../system/metrics.js';
@@ -61,10 +63,14 @@ export class AccountsService {
       limiter: LoginLimiter;
       workspaces: WorkspacesRepository;
       firstAdmin: FirstAdminSetup;
+      settings: RuntimeSettings;
     },
   ) {}
 
-  /** While the instance has no administrator, only a registration with the setup token is accepted, and it becomes the administrator. */
+  /**
+   * While the instance has no administrator, only a registration with the setup token is accepted,
+   * and it becomes the administrator; after that the registration mode (a runtime setting) decides.
+   */
   async register(input: { email: string; name: string; password: string; setupToken?: string; local?: boolean }): Promise<UserRecord> {
     const user = await this.deps.users
       .createWithPersonalWorkspace({
@@ -73,8 +79,10 @@ export class AccountsService {
         passwordHash: await hashPassword(input.password),
         emailVerified: false,
         adminClaim: { setupToken: input.setupToken, local: input.local === true },
+        registration: await this.deps.settings.get('registrationMode'),
       })
       .catch(async (error: unknown) => {
+        if (error instanceof RegistrationRefusedError) throw registrationRefused(error);
         if (!(error instanceof SetupTokenError)) throw error;
         await this.deps.firstAdmin.ensureAnnounced();
         throw setupTokenProblem(error.reason);

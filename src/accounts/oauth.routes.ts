@@ -6,6 +6,7 @@ import { clientOf, type SessionResponder } from './auth.routes.js';
 import { sessionSchema } from './accounts.schemas.js';
 import { OAuthGrantError, oauthProviderNames, type OAuthProvider, type OAuthProviderName } from './oauth-providers.js';
 import type { OAuthService } from './oauth.service.js';
+import type { RuntimeSettings } from '../settings/runtime-settings.js';
 
 const OAUTH_COOKIE = 'siteprint_oauth';
 const OAUTH_COOKIE_PATH = '/api/v1/auth/oauth';
@@ -21,14 +22,22 @@ export interface OAuthRoutesDeps {
   service: OAuthService;
   sendSession: SessionResponder;
   secureCookies: boolean;
+  /** Which configured providers administrators allow (read on each request, so every process follows a change at once). */
+  settings: RuntimeSettings;
 }
 
-export function registerOAuthRoutes(app: AppInstance, { providers, service, sendSession, secureCookies }: OAuthRoutesDeps): void {
+export function registerOAuthRoutes(app: AppInstance, { providers, service, sendSession, secureCookies, settings }: OAuthRoutesDeps): void {
   const tags = ['auth'];
 
-  function providerOf(name: OAuthProviderName): OAuthProvider {
-    const provider = providers.get(name);
-    if (!provider) throw problems.notFound(`Sign-in with ${name} is not configured on this instance, so it`);
+  /** The configured providers administrators have not switched off. */
+  async function enabled(): Promise<OAuthProvider[]> {
+    const allowed = await settings.get('allowedOAuthProviders');
+    return [...providers.values()].filter((provider) => allowed === null || allowed.includes(provider.name));
+  }
+
+  async function providerOf(name: OAuthProviderName): Promise<OAuthProvider> {
+    const provider = (await enabled()).find((candidate) => candidate.name === name);
+    if (!provider) throw problems.notFound(`Sign-in with ${name} is not enabled on this instance, so it`);
     return provider;
   }
 
@@ -38,11 +47,11 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
       config: { public: true },
       schema: {
         tags,
-        summary: 'The sign-in providers configured on this instance besides email and password',
+        summary: 'The sign-in providers enabled on this instance besides email and password',
         response: { 200: z.object({ providers: z.array(z.enum(oauthProviderNames)) }) },
       },
     },
-    async () => ({ providers: [...providers.keys()] }),
+    async () => ({ providers: (await enabled()).map((provider) => provider.name) }),
   );
 
   app.get(
@@ -57,7 +66,7 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
       },
     },
     async (request, reply) => {
-      const provider = providerOf(request.params.provider);
+      const provider = await providerOf(request.params.provider);
       const state = generateState();
       const verifier = generateCodeVerifier();
       reply.setCookie(OAUTH_COOKIE, JSON.stringify({ provider: provider.name, state, verifier }), {
@@ -92,7 +101,7 @@ export function registerOAuthRoutes(app: AppInstance, { providers, service, send
       },
     },
     async (request, reply) => {
-      const provider = providerOf(request.params.provider);
+      const provider = await providerOf(request.params.provider);
       const cookie = request.cookies[OAUTH_COOKIE];
       const unsigned = cookie ? request.unsignCookie(cookie) : undefined;
       reply.clearCookie(OAUTH_COOKIE, { path: OAUTH_COOKIE_PATH });

@@ -4,6 +4,8 @@ import { DomainError } from '../domain/errors.js';
 import type { AccountsService, ClientInfo, Session } from './accounts.service.js';
 import type { OAuthProfile, OAuthProviderName } from './oauth-providers.js';
 import type { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { RegistrationRefusedError, registrationRefused } from './registration.js';
+import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import type { UserRecord, UsersRepository } from './users.repository.js';
 
 /** Turns a provider identity into a Siteprint session: known identity, verified-email link, or a new account. */
@@ -15,6 +17,7 @@ export class OAuthService {
       audit: AuditRepository;
       refreshTokens: RefreshTokensRepository;
       apiKeys: ApiKeysRepository;
+      settings: RuntimeSettings;
     },
   ) {}
 
@@ -41,12 +44,17 @@ export class OAuthService {
     const existing = await this.deps.users.findByEmail(profile.email);
     const user =
       existing ??
-      (await this.deps.users.createWithPersonalWorkspace({
-        email: profile.email,
-        name: profile.name,
-        passwordHash: null,
-        emailVerified: true,
-      }));
+      (await this.deps.users
+        .createWithPersonalWorkspace({
+          email: profile.email,
+          name: profile.name,
+          passwordHash: null,
+          emailVerified: true,
+          registration: await this.deps.settings.get('registrationMode'),
+        })
+        .catch((error: unknown) => {
+          throw error instanceof RegistrationRefusedError ? registrationRefused(error) : error;
+        }));
     if (!user) throw new DomainError('conflict', 'An account with this email was created at the same moment; try again');
     const owned = user.emailVerified ? user : await this.claim(user, provider, client);
     await this.deps.users.linkOAuth(owned.id, provider, profile.providerUserId);

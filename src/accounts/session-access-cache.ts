@@ -1,4 +1,5 @@
 import type { ChangeFeed } from '../db/change-feed.js';
+import { CacheCounters, type ManagedCache } from '../system/cache-stats.js';
 import type { RefreshTokensRepository, SessionAccess } from './refresh-tokens.repository.js';
 
 /** How long a session's access is reused at most; changes clear it sooner. */
@@ -13,6 +14,7 @@ const MAX_ENTRIES = 10_000;
  * While the feed is not live, changes of other processes could go unseen, so it asks every time.
  */
 export class SessionAccessCache {
+  readonly counters = new CacheCounters();
   private readonly entries = new Map<string, { access: SessionAccess; until: number }>();
   /** Bumped by every clear, so a lookup that raced with a write does not store what it read before it. */
   private generation = 0;
@@ -22,7 +24,7 @@ export class SessionAccessCache {
     private readonly feed: ChangeFeed,
   ) {
     feed.subscribe((change) => {
-      if (change.kind !== 'sites') this.clear();
+      if (change.kind === 'access' || change.kind === 'reset') this.clear();
     });
   }
 
@@ -30,7 +32,11 @@ export class SessionAccessCache {
     if (!this.feed.live) return this.source.sessionAccess(familyId, userId, workspaceId);
     const key = `${familyId} ${userId} ${workspaceId ?? ''}`;
     const hit = this.entries.get(key);
-    if (hit && Date.now() < hit.until) return hit.access;
+    if (hit && Date.now() < hit.until) {
+      this.counters.hit();
+      return hit.access;
+    }
+    this.counters.miss();
     const generation = this.generation;
     const access = await this.source.sessionAccess(familyId, userId, workspaceId);
     // Only grants are remembered: a refusal is asked again, so access given a moment later works at once.
@@ -41,8 +47,20 @@ export class SessionAccessCache {
     return access;
   }
 
-  clear = (): void => {
+  clear = (): number => {
+    const dropped = this.entries.size;
     this.generation++;
     this.entries.clear();
+    return dropped;
   };
+
+  /** This cache as administrators see and clear it (GET /api/v1/admin/caches). */
+  managed(): ManagedCache {
+    return {
+      name: 'session-access',
+      description: 'What each live session may access, read by the auth hook on every request (5 s at most; cleared by any access change)',
+      stats: () => ({ entries: this.entries.size, ...this.counters }),
+      clear: this.clear,
+    };
+  }
 }

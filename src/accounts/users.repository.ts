@@ -1,6 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { instanceSettings, memberships, oauthAccounts, users, workspaces } from '../db/schema/index.js';
+import { instanceSettings, invitations, memberships, oauthAccounts, users, workspaces } from '../db/schema/index.js';
+import type { RegistrationMode } from '../settings/runtime-settings.js';
+import { RegistrationRefusedError } from './registration.js';
 import { SETUP_TOKEN_SETTING, SetupTokenError, setupTokenMatches } from './setup-token.js';
 
 export type UserRecord = typeof users.$inferSelect;
@@ -19,6 +21,13 @@ export interface NewUser {
    */
   /** Present for a registration that may claim the first administrator; `local` ones need no token. */
   adminClaim?: { setupToken?: string; local?: boolean };
+  /**
+   * The registration mode in force for a self-service sign-up (password or OAuth): `closed` refuses
+   * it and `invite-only` admits only an address with a pending invitation (else
+   * RegistrationRefusedError). The first administrator's registration is admitted in every mode.
+   * Left out for accounts an operator creates (the CLI).
+   */
+  registration?: RegistrationMode;
 }
 
 export class UsersRepository {
@@ -51,6 +60,21 @@ export class UsersRepository {
           }
           systemAdmin = true;
         }
+      }
+      if (!systemAdmin && user.registration === 'closed') throw new RegistrationRefusedError('closed');
+      if (!systemAdmin && user.registration === 'invite-only') {
+        const [invited] = await tx
+          .select({ id: invitations.id })
+          .from(invitations)
+          .where(
+            and(
+              sql`lower(${invitations.email}) = lower(${user.email})`,
+              isNull(invitations.acceptedAt),
+              gt(invitations.expiresAt, new Date()),
+            ),
+          )
+          .limit(1);
+        if (!invited) throw new RegistrationRefusedError('invite-only');
       }
       const [created] = await tx
         .insert(users)

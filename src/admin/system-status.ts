@@ -5,7 +5,7 @@ import type { Config } from '../config/index.js';
 import type { Database } from '../db/client.js';
 import { migrationStatus } from '../db/migrations.js';
 import { jobs } from '../db/schema/index.js';
-import type { JobQueue } from '../queue/index.js';
+import { HEARTBEAT_STALE_MS, type JobQueue, type WorkerHeartbeatsRepository } from '../queue/index.js';
 import { siteprintVersion } from '../system/version.js';
 
 export interface Probe {
@@ -40,13 +40,39 @@ async function diskUse(dir: string): Promise<number> {
   return total;
 }
 
-/** The System page: database, queue, Redis, disk, versions and uptime of this process. */
+/** The System page: database, queue, Redis, the workers' heartbeats, disk, versions and uptime of this process. */
 export class SystemStatus {
-  constructor(private readonly deps: { config: Config; database: Database; queue: JobQueue; startedAt: Date }) {}
+  constructor(
+    private readonly deps: {
+      config: Config;
+      database: Database;
+      queue: JobQueue;
+      heartbeats: WorkerHeartbeatsRepository;
+      startedAt: Date;
+      now?: () => Date;
+    },
+  ) {}
+
+  /** Every process running jobs, with its last heartbeat; stale ones missed three beats (stopped or stuck). */
+  async workers() {
+    const now = (this.deps.now?.() ?? new Date()).getTime();
+    return (await this.deps.heartbeats.list()).map((row) => ({
+      id: row.id,
+      queue: row.queue,
+      host: row.host,
+      pid: row.pid,
+      version: row.version,
+      concurrency: row.concurrency,
+      jobsRunning: row.jobsRunning,
+      startedAt: row.startedAt.toISOString(),
+      lastBeatAt: row.lastBeatAt.toISOString(),
+      stale: now - row.lastBeatAt.getTime() > HEARTBEAT_STALE_MS,
+    }));
+  }
 
   async read() {
     const { config, database, queue } = this.deps;
-    const [db, queueProbe, migrations, serverVersion, byStatus, stalled] = await Promise.all([
+    const [db, queueProbe, migrations, serverVersion, byStatus, stalled, workers] = await Promise.all([
       probe(() => database.ping()),
       probe(() => queue.ping()),
       migrationStatus(database),
@@ -60,6 +86,7 @@ export class SystemStatus {
         .select({ count: count() })
         .from(jobs)
         .where(and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, new Date()))),
+      this.workers(),
     ]);
     const jobCounts = Object.fromEntries(byStatus.map((row) => [row.status, row.count]));
     return {
@@ -75,6 +102,7 @@ export class SystemStatus {
       },
       // In scaled mode the queue is BullMQ on Redis, so the queue probe is Redis's.
       redis: config.REDIS_URL ? { configured: true, ...queueProbe } : { configured: false, ok: null, latencyMs: null, error: null },
+      workers: { items: workers, staleAfterSeconds: HEARTBEAT_STALE_MS / 1000 },
       dataDir: { path: config.dataDir, bytes: await diskUse(config.dataDir) },
       versions: { siteprint: siteprintVersion, node: process.version },
       startedAt: this.deps.startedAt.toISOString(),

@@ -32,6 +32,25 @@ const systemStatusSchema = z
       latencyMs: z.number().int().nullable(),
       error: z.string().nullable(),
     }),
+    workers: z.object({
+      items: z.array(
+        z
+          .object({
+            id: z.string(),
+            queue: z.enum(['embedded', 'bullmq']),
+            host: z.string(),
+            pid: z.number().int(),
+            version: z.string(),
+            concurrency: z.number().int().describe('Jobs it runs at once (per job type for BullMQ workers)'),
+            jobsRunning: z.number().int().describe('At its last beat'),
+            startedAt: z.iso.datetime(),
+            lastBeatAt: z.iso.datetime(),
+            stale: z.boolean().describe('No beat for staleAfterSeconds: the process stopped or is stuck'),
+          })
+          .meta({ id: 'WorkerHeartbeat' }),
+      ),
+      staleAfterSeconds: z.number().int(),
+    }),
     dataDir: z.object({ path: z.string(), bytes: z.number().int() }),
     versions: z.object({ siteprint: z.string(), node: z.string() }),
     startedAt: z.iso.datetime(),
@@ -68,7 +87,7 @@ export function registerAdminSystemRoutes(app: AppInstance, { status }: { status
       config: adminOnly,
       schema: {
         tags: adminTags,
-        summary: 'Health of the database, queue and Redis; data-dir disk use; versions and uptime',
+        summary: "Health of the database, queue and Redis; the workers' heartbeats; data-dir disk use; versions and uptime",
         response: { 200: systemStatusSchema, ...adminErrors },
       },
     },

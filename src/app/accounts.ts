@@ -20,8 +20,11 @@ import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import type { Config } from '../config/index.js';
 import type { ChangeFeed } from '../db/change-feed.js';
+import type { CacheRegistry } from '../system/cache-registry.js';
 import type { Db } from '../db/client.js';
 import { featurePlugin, type AppInstance } from '../http/app-instance.js';
+import { RuntimeSettings } from '../settings/runtime-settings.js';
+import { SettingsRepository } from '../settings/settings.repository.js';
 import { registerAuth } from '../http/auth.js';
 import { registerWorkspaceRoutes } from '../workspaces/workspaces.routes.js';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
@@ -41,13 +44,15 @@ export interface AccountsOptions {
   loginAttempts?: AttemptStore;
   /** Changes committed by any process, which keep the auth hook's session cache true (see SessionAccessCache). */
   changes: ChangeFeed;
+  /** The process's caches administrators see and clear; the session cache joins them. */
+  caches: CacheRegistry;
 }
 
 /**
  * Accounts, workspaces, API keys and the auth hook. Registered before every product route,
  * because the hook marks protected routes in the OpenAPI document as they are added.
  */
-export async function registerAccounts(app: AppInstance, { config, db, loginAttempts, changes }: AccountsOptions): Promise<void> {
+export async function registerAccounts(app: AppInstance, { config, db, loginAttempts, changes, caches }: AccountsOptions): Promise<void> {
   const jwtSecret = resolveJwtSecret(config);
   await prepareDummyHash();
   // A derived key, so a cookie signature can never double as a JWT signature or vice versa.
@@ -62,9 +67,12 @@ export async function registerAccounts(app: AppInstance, { config, db, loginAtte
   const apiKeyRecords = new ApiKeysRepository(db);
   const refreshTokens = new RefreshTokensRepository(db, changed);
   const sessionCache = new SessionAccessCache(refreshTokens, changes);
+  caches.register(sessionCache.managed());
   // Other modules that end access (src/admin) clear the session cache through this.
   app.decorate('sessionAccessChanged', changed);
   const apiKeys = new ApiKeysService({ apiKeys: apiKeyRecords, audit });
+  // Registration mode and allowed OAuth providers, set by administrators at runtime.
+  const settings = new RuntimeSettings(new SettingsRepository(db));
   const accounts = new AccountsService({
     users,
     refreshTokens,
@@ -73,6 +81,7 @@ export async function registerAccounts(app: AppInstance, { config, db, loginAtte
     limiter: new LoginLimiter(loginAttempts ?? new MemoryAttemptStore()),
     workspaces,
     firstAdmin: new FirstAdminSetup(db, app.log, config.PUBLIC_URL),
+    settings,
   });
   const secureCookies = new URL(config.PUBLIC_URL).protocol === 'https:';
 
@@ -80,9 +89,10 @@ export async function registerAccounts(app: AppInstance, { config, db, loginAtte
   await app.register(featurePlugin(registerAuthRoutes), { accounts, secureCookies });
   await app.register(featurePlugin(registerOAuthRoutes), {
     providers: configuredProviders(config),
-    service: new OAuthService({ users, accounts, audit, refreshTokens, apiKeys: apiKeyRecords }),
+    service: new OAuthService({ users, accounts, audit, refreshTokens, apiKeys: apiKeyRecords, settings }),
     sendSession: sessionResponder(secureCookies),
     secureCookies,
+    settings,
   });
   await app.register(featurePlugin(registerWorkspaceRoutes), {
     service: new WorkspacesService({ workspaces, outbox: new EmailOutboxRepository(db), audit, publicUrl: config.PUBLIC_URL }),

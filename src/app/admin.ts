@@ -9,18 +9,27 @@ import { SystemStatus } from '../admin/system-status.js';
 import { registerAdminSystemRoutes } from '../admin/system.routes.js';
 import { registerAdminUserRoutes } from '../admin/users.routes.js';
 import { registerAdminWorkspaceRoutes } from '../admin/workspaces.routes.js';
+import { AdminSettingsService } from '../admin/admin-settings.service.js';
+import { registerAdminCacheRoutes } from '../admin/caches.routes.js';
+import { registerAdminSettingsRoutes } from '../admin/settings.routes.js';
+import { configuredProviders } from '../accounts/oauth-providers.js';
+import { UsersRepository } from '../accounts/users.repository.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { registerBackupRoutes } from '../backup/backups.routes.js';
 import { backupStoreFor, BackupsService } from '../backup/backups.service.js';
 import { featurePlugin, type AppInstance } from '../http/app-instance.js';
+import { WorkerHeartbeatsRepository } from '../queue/index.js';
+import { RuntimeSettings } from '../settings/runtime-settings.js';
+import { SettingsRepository } from '../settings/settings.repository.js';
+import type { ApiRateLimits } from '../usage/index.js';
 import type { Platform } from './platform.js';
 
 /**
  * System administration under /api/v1/admin: accounts, workspaces and API keys, the audit log, the role matrix, system
- * status and backups (with BACKUP_SCHEDULE run while the app is up). Every route needs a signed-in
+ * status, runtime settings, caches and backups (with BACKUP_SCHEDULE run while the app is up). Every route needs a signed-in
  * system administrator; every change is audited.
  */
-export async function registerAdmin(app: AppInstance, platform: Platform): Promise<void> {
+export async function registerAdmin(app: AppInstance, platform: Platform, { rateLimits }: { rateLimits: ApiRateLimits }): Promise<void> {
   const { config, database, logger, queue } = platform;
   const audit = new AuditRepository(database.db);
   const users = new AdminUsersService(new AdminUsersRepository(database.db, () => app.sessionAccessChanged()), audit);
@@ -30,8 +39,21 @@ export async function registerAdmin(app: AppInstance, platform: Platform): Promi
   });
   await app.register(featurePlugin(registerAdminAuditRoutes), { service: new AdminAuditService(new AuditLogReader(database.db), audit) });
   await app.register(featurePlugin(registerAdminSystemRoutes), {
-    status: new SystemStatus({ config, database, queue, startedAt: new Date() }),
+    status: new SystemStatus({ config, database, queue, heartbeats: new WorkerHeartbeatsRepository(database.db), startedAt: new Date() }),
   });
+  const accounts = new UsersRepository(database.db);
+  await app.register(featurePlugin(registerAdminSettingsRoutes), {
+    service: new AdminSettingsService({
+      settings: new RuntimeSettings(new SettingsRepository(database.db)),
+      quotas: platform.services.quotas,
+      audit,
+      config,
+      configuredOAuthProviders: [...configuredProviders(config).keys()],
+      emailOf: async (userId) => (await accounts.findById(userId))?.email,
+    }),
+    quotaDefaultsChanged: () => rateLimits.forget(),
+  });
+  await app.register(featurePlugin(registerAdminCacheRoutes), { caches: platform.caches, audit });
   const backups = new BackupsService({ database, config, store: backupStoreFor(config), audit, logger });
   await app.register(featurePlugin(registerBackupRoutes), { service: backups, audit });
   app.addHook('onReady', async () => backups.start());

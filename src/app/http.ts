@@ -36,6 +36,7 @@ export async function buildHttpApp(platform: Platform, { loginAttempts }: HttpAp
     db: database.db,
     loginAttempts: loginAttempts ?? (await sharedLoginAttempts(app, config, logger)),
     changes: platform.changes,
+    caches: platform.caches,
   });
 
   registerHttpMetrics(app, platform.metrics);

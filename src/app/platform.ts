@@ -5,6 +5,7 @@ import { openDatabase, pgliteDirFor, type Database } from '../db/client.js';
 import { runMigrations } from '../db/migrations.js';
 import { DatabaseChangeFeed, type ChangeFeed } from '../db/change-feed.js';
 import { createEventBus, type EventBus } from '../events/index.js';
+import { CacheRegistry } from '../system/cache-registry.js';
 import { ExtractionResultsRepository } from '../extraction/extraction-results.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { LlmRepository, LlmService } from '../llm/index.js';
@@ -28,12 +29,22 @@ import {
 } from '../notifications/index.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
-import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
+import {
+  createJobQueue,
+  JobsRepository,
+  WorkerHeartbeat,
+  WorkerHeartbeatsRepository,
+  type JobContext,
+  type JobHandlers,
+  type JobQueue,
+  type JobRecord,
+} from '../queue/index.js';
 import { SiteScheduler } from '../scheduling/site-scheduler.js';
 import { SiteState } from '../sites/site-state.js';
 import { SiteListCache } from '../sites/site-list-cache.js';
 import { SitesRepository } from '../sites/sites.repository.js';
 import { SitesService } from '../sites/sites.service.js';
+import { RuntimeSettings } from '../settings/runtime-settings.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import { QuotasService, UsageRepository } from '../usage/index.js';
 import type { Registry } from 'prom-client';
@@ -52,6 +63,8 @@ export interface Platform {
   database: Database;
   /** Changes committed by any process, for this process's caches (sessions, sites lists). */
   changes: ChangeFeed;
+  /** This process's caches, which administrators list and clear (in every process at once). */
+  caches: CacheRegistry;
   queue: JobQueue;
   events: EventBus;
   repositories: {
@@ -74,6 +87,11 @@ export interface Platform {
   /** Worker threads running the jobs' CPU-heavy engine work off the event loop. */
   engine: EngineThreads;
   scheduler: SiteScheduler;
+  /**
+   * Starts running jobs in this process (`siteprint serve` in embedded mode, `siteprint worker`),
+   * with the heartbeat the System page shows.
+   */
+  work(): Promise<void>;
   /** This platform's gauges (queue, sites, budgets, pool), scraped with the process's metrics. */
   metrics: Registry;
   /** The notification outbox: its repository and the relay every API process runs. */
@@ -109,12 +127,17 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     // Committed changes of every process, announced by the database, keep this process's caches true.
     changes = await DatabaseChangeFeed.open(db);
     const siteLists = new SiteListCache(changes);
+    const caches = new CacheRegistry(db, changes, logger);
+    caches.register(siteLists.managed());
     const sites = new SitesRepository(db.db, siteLists.changed);
     const blueprints = new BlueprintsRepository(db.db, siteLists.changed);
     const extractionResults = new ExtractionResultsRepository(db.db);
     // LLM help is optional: without LLM_API_KEY the service hands out no client and every job runs heuristics-only.
     const llmRepository = new LlmRepository(db.db);
-    const llm = new LlmService(llmRepository, new AuditRepository(db.db), config, undefined, recordBudgetThreshold);
+    const runtimeSettings = new RuntimeSettings(new SettingsRepository(db.db));
+    const llm = new LlmService(llmRepository, new AuditRepository(db.db), config, undefined, recordBudgetThreshold, () =>
+      runtimeSettings.get('llmDefaultMonthlyBudgetUsd'),
+    );
     const quotas = new QuotasService(
       new UsageRepository(db.db),
       new SettingsRepository(db.db),
@@ -155,8 +178,14 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         metrics.fetchBytes.inc(bytes);
       },
     });
+    caches.register({
+      name: 'robots-txt',
+      description: 'Parsed robots.txt per site origin, read once by the jobs (and extraction requests) of this process',
+      stats: () => fetcher.robotsCacheStats(),
+      clear: () => fetcher.clearRobotsCache(),
+    });
     const metricsRegistry = createMetricsRegistry();
-    registerPlatformGauges(metricsRegistry, { database: db, jobTypes: JOB_TYPES, defaultLlmBudgetUsd: config.LLM_MONTHLY_BUDGET_USD });
+    registerPlatformGauges(metricsRegistry, { database: db, jobTypes: JOB_TYPES, defaultLlmBudgetUsd: () => llm.defaultMonthlyUsd() });
     const engine = engineThreads(config.WORKER_CONCURRENCY);
     let renderer: Renderer | undefined;
     const reports = createReportsService({ config, logger, database: db, queue, sites, blueprints });
@@ -203,12 +232,14 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       [DELIVER_NOTIFICATION]: (context) => delivery.handle(context),
     };
     const scheduler = new SiteScheduler({ sites, queue, logger });
+    const heartbeat = new WorkerHeartbeat(new WorkerHeartbeatsRepository(db.db), { queue: queue.kind, version: siteprintVersion, logger });
     let closing: Promise<void> | undefined;
     return {
       config,
       logger,
       database: db,
       changes,
+      caches,
       queue,
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
@@ -233,6 +264,10 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       fetcher,
       engine,
       scheduler,
+      work: async () => {
+        await queue.work(heartbeat.track(handlers), { concurrency: config.WORKER_CONCURRENCY });
+        await heartbeat.start(config.WORKER_CONCURRENCY);
+      },
       metrics: metricsRegistry,
       notifications: { repository: notifications, relay },
       close: () =>
@@ -240,6 +275,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
           await scheduler.stop();
           await relay.stop();
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);
+          await heartbeat.stop();
           await events.close();
           await fetcher.close();
           await renderer?.close();

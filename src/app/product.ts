@@ -34,6 +34,7 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
     logger: platform.logger,
   });
   app.addHook('onRequest', (request, reply) => rateLimits.check(request, reply));
+  platform.caches.register(rateLimits.managed());
   app.addHook('onClose', () => rateLimits.close());
   registerIdempotency(app, new IdempotencyRepository(platform.database.db), workspaceOf);
   const blueprints = new BlueprintsService(repositories.blueprints, repositories.sites, services.sites);
@@ -74,5 +75,5 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
   registerEmailDelivery(app, { config: platform.config, db: platform.database.db, logger: platform.logger });
   await app.register(analyticsPlugin, { config: platform.config, database: platform.database, logger: platform.logger });
   await app.register(featurePlugin(registerUsageRoutes), { quotas: services.quotas, rateLimits, workspaceOf });
-  await registerAdmin(app, platform);
+  await registerAdmin(app, platform, { rateLimits });
 }

@@ -28,6 +28,9 @@ export type AuditAction =
   | 'admin.plan-updated'
   | 'admin.workspace-quota-changed'
   | 'admin.quota-defaults-changed'
+  | 'admin.settings-changed'
+  | 'admin.smtp-tested'
+  | 'admin.cache-cleared'
   | 'backup.created'
   | 'backup.failed'
   | 'backup.downloaded';

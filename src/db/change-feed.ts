@@ -5,9 +5,10 @@ export const CHANGES_CHANNEL = 'siteprint_changes';
 
 /**
  * What changed: a site of a workspace (its sites list), or who may access what (sessions, users,
- * workspaces, memberships). `reset` means changes may have gone unseen: forget everything.
+ * workspaces, memberships); `cache` is an administrator clearing the named cache in every process.
+ * `reset` means changes may have gone unseen: forget everything.
  */
-export type Change = { kind: 'sites'; workspaceId: string } | { kind: 'access' } | { kind: 'reset' };
+export type Change = { kind: 'sites'; workspaceId: string } | { kind: 'access' } | { kind: 'cache'; name: string } | { kind: 'reset' };
 
 /**
  * Committed changes of every process, as the database announces them, for the caches of this
@@ -51,9 +52,11 @@ export class DatabaseChangeFeed implements ChangeFeed {
   }
 
   private received(payload: string): void {
+    // `<kind> <argument>`: the workspace of a sites change, the name of a cleared cache.
     const [kind, workspaceId] = payload.split(' ');
     if (kind === 'sites' && workspaceId) this.emit({ kind: 'sites', workspaceId });
     else if (kind === 'access') this.emit({ kind: 'access' });
+    else if (kind === 'cache' && workspaceId) this.emit({ kind: 'cache', name: workspaceId });
     else this.emit({ kind: 'reset' });
   }
 

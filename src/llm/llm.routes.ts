@@ -15,8 +15,12 @@ const measures = {
 const budgetSchema = z
   .object({
     monthlyUsd: z.number().describe("The workspace's monthly LLM budget in USD; 0 disables LLM calls"),
-    source: z.enum(['workspace', 'default']).describe('workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD'),
-    defaultMonthlyUsd: z.number().describe('The instance default (LLM_MONTHLY_BUDGET_USD)'),
+    source: z
+      .enum(['workspace', 'default'])
+      .describe(
+        'workspace: set by its owners or admins; default: the instance default (set by system administrators, else LLM_MONTHLY_BUDGET_USD)',
+      ),
+    defaultMonthlyUsd: z.number().describe('The instance default (set by system administrators, else LLM_MONTHLY_BUDGET_USD)'),
     spentThisMonthUsd: z.number().describe('Spent since the first of this month (UTC)'),
     analysisCapUsd: z
       .number()

@@ -51,6 +51,8 @@ export class LlmService {
     now: () => Date = () => new Date(),
     /** Called in the transaction that records a threshold crossing (notifications record their event there). */
     private readonly onThreshold?: Parameters<LlmRepository['recordBudgetEvent']>[1],
+    /** The default budget administrators set at runtime (null: LLM_MONTHLY_BUDGET_USD), read at each use. */
+    private readonly runtimeDefault: () => Promise<number | null> = async () => null,
   ) {
     this.now = now;
   }
@@ -63,10 +65,15 @@ export class LlmService {
     return this.config.LLM_MODEL;
   }
 
+  /** The instance default: what administrators set at runtime, else LLM_MONTHLY_BUDGET_USD. */
+  async defaultMonthlyUsd(): Promise<number> {
+    return (await this.runtimeDefault()) ?? this.config.LLM_MONTHLY_BUDGET_USD;
+  }
+
   /** The workspace's own budget when its owners or admins set one, else the instance default. */
   async budgetFor(workspaceId: string): Promise<MonthlyBudget> {
     const own = await this.repository.workspaceBudget(workspaceId);
-    return own === null ? { monthlyUsd: this.config.LLM_MONTHLY_BUDGET_USD, source: 'default' } : { monthlyUsd: own, source: 'workspace' };
+    return own === null ? { monthlyUsd: await this.defaultMonthlyUsd(), source: 'default' } : { monthlyUsd: own, source: 'workspace' };
   }
 
   /** Sets the workspace's monthly budget, or with null returns it to the instance default; audited, since it decides spending. */
@@ -86,13 +93,14 @@ export class LlmService {
 
   /** The budget as the API shows it: effective amount, its source, the default and this month's spend. */
   async budget(workspaceId: string) {
-    const [budget, spent] = await Promise.all([
+    const [budget, spent, defaultMonthlyUsd] = await Promise.all([
       this.budgetFor(workspaceId),
       this.repository.spentSince(workspaceId, monthStart(this.now())),
+      this.defaultMonthlyUsd(),
     ]);
     return {
       ...budget,
-      defaultMonthlyUsd: this.config.LLM_MONTHLY_BUDGET_USD,
+      defaultMonthlyUsd,
       spentThisMonthUsd: spent,
       analysisCapUsd: this.config.LLM_ANALYSIS_CAP_USD,
     };

@@ -7,6 +7,7 @@ import type { JobChangeListener, JobLogListener, JobQueue } from './types.js';
 
 export { JobsRepository, type JobFinishedListener, type JobLogRecord, type JobRecord, type JobStatus } from './jobs.repository.js';
 export * from './types.js';
+export { HEARTBEAT_STALE_MS, WorkerHeartbeat, WorkerHeartbeatsRepository, type WorkerHeartbeatRecord } from './worker-heartbeats.js';
 
 export interface CreateQueueOptions {
   database: Database;

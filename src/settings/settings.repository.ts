@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { instanceSettings } from '../db/schema/index.js';
 
@@ -24,6 +24,28 @@ export class SettingsRepository {
       .onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: now } })
       .returning();
     return row!;
+  }
+
+  async getMany(keys: string[]): Promise<InstanceSetting[]> {
+    if (!keys.length) return [];
+    return this.db.select().from(instanceSettings).where(inArray(instanceSettings.key, keys));
+  }
+
+  /** Stores several values in one transaction, all or none; a null value removes its key (back to the default). */
+  async setMany(entries: Array<{ key: string; value: unknown }>): Promise<void> {
+    const now = new Date();
+    await this.db.transaction(async (tx) => {
+      for (const { key, value } of entries) {
+        if (value === null) {
+          await tx.delete(instanceSettings).where(eq(instanceSettings.key, key));
+          continue;
+        }
+        await tx
+          .insert(instanceSettings)
+          .values({ key, value, updatedAt: now })
+          .onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: now } });
+      }
+    });
   }
 
   /** Stores the value unless the key exists; returns what is stored either way (one winner across processes). */

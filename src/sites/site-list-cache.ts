@@ -1,4 +1,5 @@
 import type { ChangeFeed } from '../db/change-feed.js';
+import { CacheCounters, type ManagedCache } from '../system/cache-stats.js';
 import type { SiteFilter, SiteListRow, SiteSort } from './sites.repository.js';
 
 type Page = { rows: SiteListRow[]; total: number };
@@ -15,6 +16,7 @@ const MAX_PAGES = 5_000;
  * not live, changes of other processes could go unseen, so every list is read from the database.
  */
 export class SiteListCache {
+  readonly counters = new CacheCounters();
   private readonly workspaces = new Map<string, { generation: number; pages: Map<string, { page: Page; until: number }> }>();
   private size = 0;
   /** Bumped when everything is forgotten, so a read that raced with it does not store what it read. */
@@ -40,7 +42,11 @@ export class SiteListCache {
     ]);
     let entry = this.workspaces.get(workspaceId);
     const hit = entry?.pages.get(key);
-    if (hit && Date.now() < hit.until) return hit.page;
+    if (hit && Date.now() < hit.until) {
+      this.counters.hit();
+      return hit.page;
+    }
+    this.counters.miss();
     if (!entry) this.workspaces.set(workspaceId, (entry = { generation: 0, pages: new Map() }));
     const { generation } = entry;
     const epoch = this.epoch;
@@ -54,6 +60,20 @@ export class SiteListCache {
       }
     }
     return page;
+  }
+
+  /** This cache as administrators see and clear it (GET /api/v1/admin/caches). */
+  managed(): ManagedCache {
+    return {
+      name: 'site-lists',
+      description: 'Pages of sites lists per workspace, as dashboards poll them (cleared by any change to the workspace’s sites)',
+      stats: () => ({ entries: this.size, ...this.counters }),
+      clear: () => {
+        const dropped = this.size;
+        this.changed();
+        return dropped;
+      },
+    };
   }
 
   /** Forgets the pages of a workspace, or of every workspace when none is named. */

@@ -6,7 +6,8 @@ export interface PlatformGaugeOptions {
   database: Database;
   jobTypes: readonly string[];
   /** The instance's default monthly LLM budget, for workspaces without their own. */
-  defaultLlmBudgetUsd: number;
+  /** The instance's default monthly LLM budget (runtime setting, else LLM_MONTHLY_BUDGET_USD), read at each scrape. */
+  defaultLlmBudgetUsd: () => Promise<number>;
 }
 
 const SITE_HEALTH = ['unknown', 'healthy', 'degraded', 'down'] as const;
@@ -84,8 +85,9 @@ export function registerPlatformGauges(registry: Registry, options: PlatformGaug
     help: 'Highest share of its monthly LLM budget any workspace has spent this month (1 = budget reached)',
     registers,
     async collect() {
+      const defaultBudget = await options.defaultLlmBudgetUsd();
       const [row] = await database.query<{ ratio: number | null }>(
-        sql`select max(spent.usd / nullif(coalesce(w.llm_monthly_budget_usd, ${options.defaultLlmBudgetUsd}), 0))::float8 as ratio
+        sql`select max(spent.usd / nullif(coalesce(w.llm_monthly_budget_usd, ${defaultBudget}), 0))::float8 as ratio
             from (select workspace_id, sum(cost_usd) as usd from llm_requests
                   where created_at >= date_trunc('month', now()) group by workspace_id) spent
             join workspaces w on w.id = spent.workspace_id`,

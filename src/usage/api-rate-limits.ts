@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { HttpProblem } from '../http/problem.js';
 import type { Logger } from '../logging/logger.js';
+import { CacheCounters, type ManagedCache } from '../system/cache-stats.js';
 import type { EffectiveLimits } from './quota-limits.js';
 
 const WINDOW_SECONDS = 60;
@@ -25,6 +26,7 @@ interface Verdict {
 export class ApiRateLimits {
   readonly #limiters = new Map<string, RateLimiterAbstract>();
   readonly #limits = new Map<string, { limits: EffectiveLimits; until: number }>();
+  readonly #counters = new CacheCounters();
 
   private constructor(
     private readonly limitsOf: (workspaceId: string) => Promise<EffectiveLimits>,
@@ -50,6 +52,20 @@ export class ApiRateLimits {
   forget(workspaceId?: string): void {
     if (workspaceId) this.#limits.delete(workspaceId);
     else this.#limits.clear();
+  }
+
+  /** The limits cache as administrators see and clear it (GET /api/v1/admin/caches). */
+  managed(): ManagedCache {
+    return {
+      name: 'quota-limits',
+      description: 'Each workspace’s API rate limits (from its plan, overrides and the defaults), read again after 10 s',
+      stats: () => ({ entries: this.#limits.size, hits: this.#counters.hits, misses: this.#counters.misses }),
+      clear: () => {
+        const dropped = this.#limits.size;
+        this.forget();
+        return dropped;
+      },
+    };
   }
 
   /** The onRequest hook: counts the request and refuses it with a 429 problem over either limit. */
@@ -99,7 +115,11 @@ export class ApiRateLimits {
 
   async #limitsOf(workspaceId: string): Promise<EffectiveLimits> {
     const cached = this.#limits.get(workspaceId);
-    if (cached && cached.until > Date.now()) return cached.limits;
+    if (cached && cached.until > Date.now()) {
+      this.#counters.hit();
+      return cached.limits;
+    }
+    this.#counters.miss();
     const limits = await this.limitsOf(workspaceId);
     this.#limits.set(workspaceId, { limits, until: Date.now() + LIMITS_TTL_MS });
     return limits;

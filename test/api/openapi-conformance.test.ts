@@ -75,7 +75,8 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     }
     alice = await signUp(app, 'alice@example.com');
     bob = await signUp(app, 'bob@example.com');
-    await platform.queue.work(platform.handlers, { concurrency: 2 });
+    // As `siteprint serve` in embedded mode: the jobs run here, and the System page shows this worker's heartbeat.
+    await platform.work();
   });
 
   afterAll(async () => {
@@ -513,12 +514,33 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getAdminRoles', 200);
     await call('getAdminLogs', 200, { query: { level: 'info', limit: 5 } });
     await call('getAdminLogs', 400, { query: { limit: 0 } });
-    await call('getAdminSystem', 200);
+    const system = (await call('getAdminSystem', 200)).json();
+    expect(system.workers.items).toEqual([expect.objectContaining({ queue: 'embedded', stale: false })]);
     await call('getAdminSystem', 401, { as: null });
     const backup = (await call('postAdminBackups', 201)).json();
     await call('getAdminBackups', 200);
     await call('getAdminBackupsByName', 200, { params: { name: backup.name } });
     await call('getAdminBackupsByName', 404, { params: { name: 'siteprint-20000101T000000000Z-000000.tar.gz' } });
+  });
+
+  it('admin: runtime settings, SMTP test, caches', async () => {
+    const erin = await signUp(app, 'erin@example.com');
+    await call('getAdminSettings', 200);
+    await call('getAdminSettings', 403, { as: erin });
+    await call('putAdminSettings', 200, { body: { registrationMode: 'invite-only', llmDefaultMonthlyBudgetUsd: 12.5 } });
+    await call('putAdminSettings', 400, { body: { registrationMode: 'sometimes' } });
+    await call('putAdminSettings', 400, { body: { allowedOAuthProviders: ['google'] } }); // not configured here
+    await call('putAdminSettings', 403, { as: erin, body: { registrationMode: 'open' } });
+    await call('putAdminSettings', 200, { body: { registrationMode: 'open', llmDefaultMonthlyBudgetUsd: null } });
+    await call('postAdminSettingsSmtpTest', 409, { body: {} }); // no SMTP_URL in this app
+    await call('postAdminSettingsSmtpTest', 400, { body: { to: 'nobody' } });
+    await call('postAdminSettingsSmtpTest', 403, { as: erin, body: {} });
+    await call('getAdminCaches', 200);
+    await call('getAdminCaches', 403, { as: erin });
+    await call('postAdminCachesByNameClear', 200, { params: { name: 'robots-txt' } });
+    await call('postAdminCachesByNameClear', 404, { params: { name: 'no-such-cache' } });
+    await call('postAdminCachesByNameClear', 400, { params: { name: 'Not A Name' } });
+    await call('postAdminCachesByNameClear', 403, { as: erin, params: { name: 'robots-txt' } });
   });
 
   it('usage, plans and quotas, with quota and rate-limit problems', async () => {

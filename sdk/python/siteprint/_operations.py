@@ -154,5 +154,6 @@ NOT_WRAPPED = frozenset(
     deleteNotificationChannelsByChannelId getWebhooks postWebhooks patchWebhooksByEndpointId deleteWebhooksByEndpointId
     getWebhooksByEndpointIdDeliveries postWebhooksByEndpointIdTest postWebhooksByEndpointIdDeliveriesByDeliveryIdRedeliver
     getNotificationSettings putNotificationSettings
+    getAdminSettings putAdminSettings postAdminSettingsSmtpTest getAdminCaches postAdminCachesByNameClear
     """.split()
 )

@@ -99,6 +99,7 @@ export class Fetcher {
   private client?: Promise<{ agent: Agent; request: typeof undiciRequest }>;
   private readonly hosts = new Map<string, { limit: LimitFunction; last: number }>();
   private readonly robots = new Map<string, Promise<Robots | null>>();
+  private readonly robotsLookups = { hits: 0, misses: 0 };
 
   constructor(options: FetcherOptions = {}) {
     this.options = {
@@ -216,20 +217,40 @@ export class Fetcher {
    * (`politely` false), or a host whose slots are all taken would wait on itself.
    */
   private allowedByRobots(url: URL, politely = true): Promise<boolean> {
+    return this.robotsOf(url, politely).then((parsed) => parsed?.isAllowed(url.href, this.options.userAgent) ?? true);
+  }
+
+  /** The parsed robots.txt of the URL's origin, read once per origin until the cache is cleared. */
+  private robotsOf(url: URL, politely = true): Promise<Robots | null> {
     let robots = this.robots.get(url.origin);
-    if (!robots) {
-      const robotsUrl = `${url.origin}/robots.txt`;
-      const fetched = politely
-        ? this.fetch(robotsUrl, { anyText: true })
-        : this.attempt(new URL(robotsUrl), { anyText: true }).catch((error: unknown) => {
-            if (error instanceof RetryableStatus) return error.result;
-            throw error;
-          });
-      // A missing or unreadable robots.txt allows everything, as crawlers have always read it.
-      robots = fetched.then((result) => (result.status < 400 ? parseRobots(robotsUrl, result.html) : null)).catch(() => null);
-      this.robots.set(url.origin, robots);
+    if (robots) {
+      this.robotsLookups.hits++;
+      return robots;
     }
-    return robots.then((parsed) => parsed?.isAllowed(url.href, this.options.userAgent) ?? true);
+    this.robotsLookups.misses++;
+    const robotsUrl = `${url.origin}/robots.txt`;
+    const fetched = politely
+      ? this.fetch(robotsUrl, { anyText: true })
+      : this.attempt(new URL(robotsUrl), { anyText: true }).catch((error: unknown) => {
+          if (error instanceof RetryableStatus) return error.result;
+          throw error;
+        });
+    // A missing or unreadable robots.txt allows everything, as crawlers have always read it.
+    robots = fetched.then((result) => (result.status < 400 ? parseRobots(robotsUrl, result.html) : null)).catch(() => null);
+    this.robots.set(url.origin, robots);
+    return robots;
+  }
+
+  /** The robots.txt cache: origins held, lookups answered from it and not. */
+  robotsCacheStats(): { entries: number; hits: number; misses: number } {
+    return { entries: this.robots.size, ...this.robotsLookups };
+  }
+
+  /** Forgets every robots.txt read so far (they are read again on next use); how many were dropped. */
+  clearRobotsCache(): number {
+    const dropped = this.robots.size;
+    this.robots.clear();
+    return dropped;
   }
 
   /** Whether this fetcher's robots.txt rules let it fetch the URL (always, when it ignores robots.txt). */
@@ -238,9 +259,8 @@ export class Fetcher {
   }
 
   /** The robots.txt of a site, parsed (null when it has none). */
-  async robotsFor(origin: string): Promise<Robots | null> {
-    await this.allowedByRobots(new URL(`${origin}/`));
-    return this.robots.get(origin)!;
+  robotsFor(origin: string): Promise<Robots | null> {
+    return this.robotsOf(new URL(`${origin}/`));
   }
 
   private async attempt(start: URL, call: FetchCall): Promise<FetchedDocument> {

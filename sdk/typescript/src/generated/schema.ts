@@ -100,7 +100,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The sign-in providers configured on this instance besides email and password */
+        /** The sign-in providers enabled on this instance besides email and password */
         get: operations["getAuthProviders"];
         put?: never;
         post?: never;
@@ -1526,7 +1526,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health of the database, queue and Redis; data-dir disk use; versions and uptime */
+        /** Health of the database, queue and Redis; the workers' heartbeats; data-dir disk use; versions and uptime */
         get: operations["getAdminSystem"];
         put?: never;
         post?: never;
@@ -1564,6 +1564,75 @@ export interface paths {
         get: operations["getAdminRoles"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runtime settings: registration mode, allowed OAuth providers, default LLM budget and quotas */
+        get: operations["getAdminSettings"];
+        /** Change runtime settings; fields left out stay. Takes effect in every process at once */
+        put: operations["putAdminSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settings/smtp-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test email through SMTP_URL now (to the administrator unless another address is given) */
+        post: operations["postAdminSettingsSmtpTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/caches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the platform caches in memory, with entries and hit rates (this API process's figures) */
+        get: operations["getAdminCaches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/caches/{name}/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Empty a cache in every API and worker process (announced through the database); it fills again on use */
+        post: operations["postAdminCachesByNameClear"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2659,11 +2728,11 @@ export interface components {
             /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
             monthlyUsd: number;
             /**
-             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
+             * @description workspace: set by its owners or admins; default: the instance default (set by system administrators, else LLM_MONTHLY_BUDGET_USD)
              * @enum {string}
              */
             source: "workspace" | "default";
-            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
+            /** @description The instance default (set by system administrators, else LLM_MONTHLY_BUDGET_USD) */
             defaultMonthlyUsd: number;
             /** @description Spent since the first of this month (UTC) */
             spentThisMonthUsd: number;
@@ -2974,6 +3043,24 @@ export interface components {
             ip: string | null;
             userAgent: string | null;
         };
+        WorkerHeartbeatInput: {
+            id: string;
+            /** @enum {string} */
+            queue: "embedded" | "bullmq";
+            host: string;
+            pid: number;
+            version: string;
+            /** @description Jobs it runs at once (per job type for BullMQ workers) */
+            concurrency: number;
+            /** @description At its last beat */
+            jobsRunning: number;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            lastBeatAt: string;
+            /** @description No beat for staleAfterSeconds: the process stopped or is stuck */
+            stale: boolean;
+        };
         SystemStatusInput: {
             /** @enum {string} */
             status: "ok" | "degraded";
@@ -3007,6 +3094,10 @@ export interface components {
                 ok: boolean | null;
                 latencyMs: number | null;
                 error: string | null;
+            };
+            workers: {
+                items: components["schemas"]["WorkerHeartbeatInput"][];
+                staleAfterSeconds: number;
             };
             dataDir: {
                 path: string;
@@ -3134,6 +3225,38 @@ export interface components {
             expiresAt: string | null;
             revokedAt: string | null;
         };
+        CacheStatusInput: {
+            name: string;
+            description: string;
+            entries: number;
+            hits: number;
+            misses: number;
+            /** @description hits / (hits + misses) since the process started; null before any lookup */
+            hitRate: number | null;
+        };
+        InstanceSettingsInput: {
+            /**
+             * @description open: anyone may sign up; invite-only: only an address with a pending invitation; closed: nobody (the first administrator always can)
+             * @enum {string}
+             */
+            registrationMode: "open" | "invite-only" | "closed";
+            /** @description The configured providers people may sign in with; null allows every configured one, [] none */
+            allowedOAuthProviders: ("google" | "github")[] | null;
+            /** @description The monthly LLM budget of workspaces that set none; null uses LLM_MONTHLY_BUDGET_USD */
+            llmDefaultMonthlyBudgetUsd: number | null;
+            /** @description The default quotas of workspaces (the same as /api/v1/admin/quota-defaults) */
+            defaultQuotas: components["schemas"]["QuotaLimitsInput"];
+            /** @description What the environment decides; secrets stay there and are never shown */
+            environment: {
+                /** @description Providers whose client id and secret are set */
+                configuredOAuthProviders: ("google" | "github")[];
+                /** @description LLM_MONTHLY_BUDGET_USD */
+                llmMonthlyBudgetUsd: number;
+                /** @description Whether SMTP_URL is set (else emails wait in the outbox) */
+                smtpConfigured: boolean;
+                mailFrom: string;
+            };
+        };
         BackupInput: {
             name: string;
             sizeBytes: number;
@@ -3148,6 +3271,23 @@ export interface components {
                 [key: string]: unknown;
             };
             at: string;
+        };
+        SmtpTestResultInput: {
+            to: string;
+            messageId: string;
+            /** @description The SMTP server's answer */
+            response: string;
+            durationMs: number;
+        };
+        CacheClearedInput: {
+            name: string;
+            /** @description Entries dropped by the process that answered; the others clear theirs on the announcement */
+            dropped: number;
+            /** @description The API process that answered: the figures are its own, each process keeps its caches */
+            process: {
+                host: string;
+                pid: number;
+            };
         };
         Problem: {
             /** @description URI identifying the problem type */
@@ -4199,11 +4339,11 @@ export interface components {
             /** @description The workspace's monthly LLM budget in USD; 0 disables LLM calls */
             monthlyUsd: number;
             /**
-             * @description workspace: set by its owners or admins; default: LLM_MONTHLY_BUDGET_USD
+             * @description workspace: set by its owners or admins; default: the instance default (set by system administrators, else LLM_MONTHLY_BUDGET_USD)
              * @enum {string}
              */
             source: "workspace" | "default";
-            /** @description The instance default (LLM_MONTHLY_BUDGET_USD) */
+            /** @description The instance default (set by system administrators, else LLM_MONTHLY_BUDGET_USD) */
             defaultMonthlyUsd: number;
             /** @description Spent since the first of this month (UTC) */
             spentThisMonthUsd: number;
@@ -4514,6 +4654,24 @@ export interface components {
             ip: string | null;
             userAgent: string | null;
         };
+        WorkerHeartbeat: {
+            id: string;
+            /** @enum {string} */
+            queue: "embedded" | "bullmq";
+            host: string;
+            pid: number;
+            version: string;
+            /** @description Jobs it runs at once (per job type for BullMQ workers) */
+            concurrency: number;
+            /** @description At its last beat */
+            jobsRunning: number;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            lastBeatAt: string;
+            /** @description No beat for staleAfterSeconds: the process stopped or is stuck */
+            stale: boolean;
+        };
         SystemStatus: {
             /** @enum {string} */
             status: "ok" | "degraded";
@@ -4547,6 +4705,10 @@ export interface components {
                 ok: boolean | null;
                 latencyMs: number | null;
                 error: string | null;
+            };
+            workers: {
+                items: components["schemas"]["WorkerHeartbeat"][];
+                staleAfterSeconds: number;
             };
             dataDir: {
                 path: string;
@@ -4674,6 +4836,38 @@ export interface components {
             expiresAt: string | null;
             revokedAt: string | null;
         };
+        CacheStatus: {
+            name: string;
+            description: string;
+            entries: number;
+            hits: number;
+            misses: number;
+            /** @description hits / (hits + misses) since the process started; null before any lookup */
+            hitRate: number | null;
+        };
+        InstanceSettings: {
+            /**
+             * @description open: anyone may sign up; invite-only: only an address with a pending invitation; closed: nobody (the first administrator always can)
+             * @enum {string}
+             */
+            registrationMode: "open" | "invite-only" | "closed";
+            /** @description The configured providers people may sign in with; null allows every configured one, [] none */
+            allowedOAuthProviders: ("google" | "github")[] | null;
+            /** @description The monthly LLM budget of workspaces that set none; null uses LLM_MONTHLY_BUDGET_USD */
+            llmDefaultMonthlyBudgetUsd: number | null;
+            /** @description The default quotas of workspaces (the same as /api/v1/admin/quota-defaults) */
+            defaultQuotas: components["schemas"]["QuotaLimits"];
+            /** @description What the environment decides; secrets stay there and are never shown */
+            environment: {
+                /** @description Providers whose client id and secret are set */
+                configuredOAuthProviders: ("google" | "github")[];
+                /** @description LLM_MONTHLY_BUDGET_USD */
+                llmMonthlyBudgetUsd: number;
+                /** @description Whether SMTP_URL is set (else emails wait in the outbox) */
+                smtpConfigured: boolean;
+                mailFrom: string;
+            };
+        };
         Backup: {
             name: string;
             sizeBytes: number;
@@ -4688,6 +4882,23 @@ export interface components {
                 [key: string]: unknown;
             };
             at: string;
+        };
+        SmtpTestResult: {
+            to: string;
+            messageId: string;
+            /** @description The SMTP server's answer */
+            response: string;
+            durationMs: number;
+        };
+        CacheCleared: {
+            name: string;
+            /** @description Entries dropped by the process that answered; the others clear theirs on the announcement */
+            dropped: number;
+            /** @description The API process that answered: the figures are its own, each process keeps its caches */
+            process: {
+                host: string;
+                pid: number;
+            };
         };
     };
     responses: never;
@@ -14559,6 +14770,461 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoleMatrix"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceSettings"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description open: anyone may sign up; invite-only: only an address with a pending invitation; closed: nobody (the first administrator always can)
+                     * @enum {string}
+                     */
+                    registrationMode?: "open" | "invite-only" | "closed";
+                    /** @description The configured providers people may sign in with; null allows every configured one, [] none */
+                    allowedOAuthProviders?: ("google" | "github")[] | null;
+                    /** @description The monthly LLM budget of workspaces that set none; null uses LLM_MONTHLY_BUDGET_USD */
+                    llmDefaultMonthlyBudgetUsd?: number | null;
+                    defaultQuotas?: components["schemas"]["QuotaLimitsInput"];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceSettings"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminSettingsSmtpTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpTestResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminCaches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CacheStatus"][];
+                        /** @description The API process that answered: the figures are its own, each process keeps its caches */
+                        process: {
+                            host: string;
+                            pid: number;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminCachesByNameClear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheCleared"];
                 };
             };
             /** @description Bad Request */

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Group, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorMessage, unwrap } from '../../api/client';
@@ -6,6 +6,9 @@ import { useSession } from '../../auth/session';
 import { humanize } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/states';
+import { CachesPanel } from './CachesPanel';
+import { SettingsPanel } from './SettingsPanel';
+import { WorkersPanel } from './WorkersPanel';
 
 /** Instance administration. Queues today; users and instance settings come with the admin issue. */
 export default function AdminPage() {
@@ -72,6 +75,19 @@ export default function AdminPage() {
           </>
         )}
       </QueryState>
+      {/* The runtime settings, workers and caches panels; the admin shell gives them tabs of their own. */}
+      <Title order={2} size="h3" mt="xl" mb="sm">
+        Workers
+      </Title>
+      <WorkersPanel />
+      <Title order={2} size="h3" mt="xl" mb="sm">
+        Caches
+      </Title>
+      <CachesPanel />
+      <Title order={2} size="h3" mt="xl" mb="sm">
+        Settings
+      </Title>
+      <SettingsPanel />
     </>
   );
 }

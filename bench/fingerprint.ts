@@ -37,6 +37,8 @@ const [, compileMs] = timed(() => fingerprintPage({ url: 'https://warm-up.exampl
 const errors: string[] = [];
 let detected = 0;
 const perPageMs: number[] = [];
+// CPU time as well as wall time: on a shared machine the wall time mostly measures the other load.
+const cpuBefore = process.cpuUsage();
 for (const page of pages) {
   try {
     const [fingerprint, ms] = timed(() => fingerprintPage({ url: `https://${page.name}.example/`, html: page.html }));
@@ -46,6 +48,8 @@ for (const page of pages) {
     errors.push(`${page.name}: ${(error as Error).message}`);
   }
 }
+const cpuUsed = process.cpuUsage(cpuBefore);
+const cpuPerPage = (cpuUsed.user + cpuUsed.system) / 1000 / pages.length;
 const fingerprintMs = perPageMs.reduce((sum, ms) => sum + ms, 0);
 const [, parseMs] = timed(() => {
   for (const page of pages) parseDocument(page.html);
@@ -60,20 +64,35 @@ const builds = [
   ...(values.baseline ? [{ name: 'CLI, baseline build', root: path.resolve(values.baseline) }] : []),
 ];
 const cliMs = new Map<string, number[]>([["node -e ''", []], ...builds.map(({ name }) => [name, []] as [string, number[]])]);
+const cliCpuMs = new Map<string, number[]>([...cliMs.keys()].map((name) => [name, []]));
+// Each child reports its own CPU time (user + system) on exit, on the last line of stderr.
+const reportCpu = `data:text/javascript,process.on('exit',()=>{const u=process.cpuUsage();process.stderr.write('\\ncpu '+(u.user+u.system)/1000)})`;
+const cpuOf = (stderr: string) => Number(/cpu ([\d.]+)$/.exec(stderr)?.[1] ?? NaN);
 for (const page of cliPages) {
   const outputs: string[] = [];
-  const [, nodeMs] = timed(() => spawnSync(process.execPath, ['-e', '']));
+  const [node, nodeMs] = timed(() => spawnSync(process.execPath, ['--import', reportCpu, '-e', ''], { encoding: 'utf8' }));
   cliMs.get("node -e ''")!.push(nodeMs);
+  cliCpuMs.get("node -e ''")!.push(cpuOf(node.stderr));
   for (const build of builds) {
     const [result, ms] = timed(() =>
       spawnSync(
         process.execPath,
-        [path.join(build.root, 'dist/cli/main.js'), 'fingerprint', '--file', page.file, '--url', `https://${page.name}.example/`],
+        [
+          '--import',
+          reportCpu,
+          path.join(build.root, 'dist/cli/main.js'),
+          'fingerprint',
+          '--file',
+          page.file,
+          '--url',
+          `https://${page.name}.example/`,
+        ],
         { encoding: 'utf8' },
       ),
     );
     if (result.status !== 0) errors.push(`${build.name} on ${page.name}: exit ${result.status}: ${result.stderr}`);
     cliMs.get(build.name)!.push(ms);
+    cliCpuMs.get(build.name)!.push(cpuOf(result.stderr));
     outputs.push(result.stdout);
   }
   if (outputs.some((output) => output !== outputs[0])) errors.push(`${page.name}: the builds found different technologies`);
@@ -87,12 +106,13 @@ console.log(`signature compile (once)       ${compileMs.toFixed(0)} ms`);
 console.log(
   `fingerprint, in process        ${perPage.toFixed(1)} ms/page (median ${median(perPageMs).toFixed(1)}, slowest ${Math.max(...perPageMs).toFixed(1)})`,
 );
+console.log(`fingerprint CPU, in process    ${cpuPerPage.toFixed(1)} ms/page (user + system)`);
 console.log(`baseline: parse only           ${(parseMs / pages.length).toFixed(1)} ms/page`);
 console.log(`ratio fingerprint / parse      ${(fingerprintMs / parseMs).toFixed(1)}×`);
 const nodeMs = median(cliMs.get("node -e ''")!);
 for (const [name, times] of cliMs) {
   console.log(
-    `${`${name}, median of ${times.length}`.padEnd(30)} ${median(times).toFixed(0)} ms/page (${(median(times) / nodeMs).toFixed(1)}× node -e '')`,
+    `${`${name}, median of ${times.length}`.padEnd(30)} ${median(times).toFixed(0)} ms/page (${(median(times) / nodeMs).toFixed(1)}× node -e ''), CPU ${median(cliCpuMs.get(name)!).toFixed(0)} ms`,
   );
 }
 process.exit(errors.length ? 1 : 0);

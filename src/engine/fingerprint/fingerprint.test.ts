@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprintPage, fingerprintSite, type PageSignals } from './fingerprint.js';
+import { fingerprintPage, fingerprintSite, subjectTag, type PageSignals } from './fingerprint.js';
 import { LiteralFinder } from './literals.js';
 
 const page = (head: string, body = '', headers: Record<string, string> = {}): PageSignals => ({
@@ -108,5 +108,34 @@ describe('LiteralFinder', () => {
       'wp-content',
     ]);
     expect(finder.find('').size).toBe(0);
+  });
+});
+
+describe('gated checks still find what they gate', () => {
+  it('a regular expression gated by literals inside its alternatives (UIkit)', () => {
+    expect(detected(page('', '<div class="page uk-container">x</div>')).has('UIKit')).toBe(true);
+    expect(detected(page('', '<div class="page container">x</div>')).has('UIKit')).toBe(false);
+  });
+
+  it('a tag-only selector checks the elements of that tag, leaving out template content as selectAll does', () => {
+    expect(detected(page('', '<model-viewer src="a.glb"></model-viewer>')).has('<model-viewer>')).toBe(true);
+    expect(detected(page('', '<template><model-viewer></model-viewer></template>')).has('<model-viewer>')).toBe(false);
+    expect(detected(page('', '<div>no viewer</div>')).has('<model-viewer>')).toBe(false);
+  });
+
+  it('an unquoted attribute value gates its selector (KaTeX: link[href*=katex])', () => {
+    expect(detected(page('<link rel="stylesheet" href="/css/katex.min.css">')).has('KaTeX')).toBe(true);
+    expect(detected(page('<link rel="stylesheet" href="/css/site.css">')).has('KaTeX')).toBe(false);
+  });
+});
+
+describe('subjectTag', () => {
+  it('reads the tag of the elements a selector list selects', () => {
+    expect(subjectTag('footer > div')).toBe('div');
+    expect(subjectTag('a.x, A[href]')).toBe('a');
+    expect(subjectTag('div:not(p) span')).toBe('span');
+    expect(subjectTag('.x')).toBeNull();
+    expect(subjectTag('a, b')).toBeNull();
+    expect(subjectTag('*')).toBeNull();
   });
 });

@@ -1,10 +1,10 @@
-import { compile as compileSelector, selectAll } from 'css-select';
-import { hasChildren, isComment, isText, type AnyNode, type Element } from 'domhandler';
-import { getElementsByTagName } from 'domutils';
+import { compile as compileSelector } from 'css-select';
+import { parse as parseSelector, SelectorType } from 'css-what';
+import { hasChildren, isComment, isTag, isText, type AnyNode, type Document, type Element } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import { flattenDeepNesting } from '../nesting.js';
 import { technologyDatabase, type TechnologyDefinition } from './database.js';
-import { patternList, resolveVersion, type Pattern } from './patterns.js';
+import { patternList, requirementLiterals, resolveVersion, satisfied, type Pattern } from './patterns.js';
 import { LiteralFinder } from './literals.js';
 import type { Fingerprint, Technology } from '../blueprint/schema.js';
 
@@ -26,6 +26,11 @@ interface DomCheck {
   tokens: string[][];
   /** Compiled on first use; null when the selector is not supported. */
   query?: ((node: Element) => boolean) | null;
+  /**
+   * The tag name every element the selector selects has (`a.x, a[href]`: a), read with the query;
+   * null when a selector of the list names none (`.x`, `*`) or they differ.
+   */
+  subject?: string | null;
   exists?: Pattern;
   text?: Pattern;
   attributes?: Array<[string, Pattern]>;
@@ -90,6 +95,8 @@ function selectorTokens(selector: string): string[] {
     ...[...outsideBrackets.matchAll(/[#.]([\w-]{3,})/g)].map((match) => match[1]!),
     ...[...positive.matchAll(/\[\s*([\w-]{3,})/g)].map((match) => match[1]!),
     ...[...positive.matchAll(/["']([^"']{3,})["']/g)].map((match) => match[1]!),
+    // Unquoted attribute values: `[href*=katex]`.
+    ...[...positive.matchAll(/\[\s*[\w-]+\s*[~|^$*]?=\s*([\w-]{3,})\s*(?:[iIsS]\s*)?\]/g)].map((match) => match[1]!),
   ];
   return tokens.map((token) => token.toLowerCase());
 }
@@ -113,6 +120,11 @@ interface CompiledDatabase {
   byName: Map<string, CompiledTechnology>;
   /** Every literal the page-wide patterns and DOM selectors require, to find all present ones in one pass. */
   literals: LiteralFinder;
+  /**
+   * Whether every literal an inline script contains is also found in the HTML around it, which
+   * holds unless a literal spans the line break that joins two scripts.
+   */
+  scriptsInHtml: boolean;
   candidates: CandidateIndex;
 }
 
@@ -203,13 +215,16 @@ function signatures(): CompiledDatabase {
     dom: compileDom(definition.dom),
   }));
   const literals = technologies.flatMap((technology) => [
-    ...[technology.html, technology.text, technology.scripts, technology.scriptSrc].flat().flatMap((pattern) => pattern.literals ?? []),
+    ...[technology.html, technology.text, technology.scripts, technology.scriptSrc]
+      .flat()
+      .flatMap((pattern) => (pattern.requirement ? requirementLiterals(pattern.requirement) : [])),
     ...technology.dom.flatMap((check) => check.tokens.flat()),
   ]);
   compiled = {
     technologies,
     byName: new Map(technologies.map((technology) => [technology.name, technology])),
     literals: new LiteralFinder(literals),
+    scriptsInHtml: !literals.some((literal) => literal.includes('\n')),
     candidates: candidateIndex(technologies),
   };
   return compiled;
@@ -219,11 +234,75 @@ function compiledQuery(check: DomCheck): ((node: Element) => boolean) | null {
   if (check.query === undefined) {
     try {
       check.query = compileSelector<AnyNode, Element>(check.selector);
+      check.subject = subjectTag(check.selector);
     } catch {
       check.query = null; // selectors css-select does not support
     }
   }
   return check.query;
+}
+
+const COMBINATORS = new Set<string>([
+  SelectorType.Child,
+  SelectorType.Descendant,
+  SelectorType.Sibling,
+  SelectorType.Adjacent,
+  SelectorType.Parent,
+  SelectorType.ColumnCombinator,
+]);
+
+/**
+ * The tag name of the elements a selector list selects, read with css-select's own parser: the
+ * type selector of each selector's last compound (`footer > div`: div). Only those elements need
+ * the query then, instead of every element of the page.
+ */
+export function subjectTag(selector: string): string | null {
+  const subjects = new Set<string | null>();
+  for (const tokens of parseSelector(selector)) {
+    // The parent combinator (`a < b`) selects the left side: no subject to read.
+    if (tokens.some((token) => token.type === SelectorType.Parent)) return null;
+    let last = tokens.length;
+    while (last > 0 && !COMBINATORS.has(tokens[last - 1]!.type)) last--;
+    const tag = tokens.slice(last).find((token) => token.type === SelectorType.Tag);
+    subjects.add(tag && tag.type === SelectorType.Tag && tag.namespace == null ? tag.name.toLowerCase() : null);
+  }
+  const [only] = subjects;
+  return subjects.size === 1 && only ? only : null;
+}
+
+/** The elements of a page in document order, as css-select's selectAll visits them, and by tag name. */
+interface PageElements {
+  /** Without the content of `<template>` elements, which selectAll leaves out. */
+  queryable: Element[];
+  byTag: Map<string, Element[]>;
+  /** Every script and meta element (templates' included, as domutils' getElementsByTagName finds them). */
+  scripts: Element[];
+  meta: Element[];
+  body: Element | undefined;
+}
+
+/** One walk over the document instead of one per tag name and per DOM check. */
+function pageElements(document: Document): PageElements {
+  const found: PageElements = { queryable: [], byTag: new Map(), scripts: [], meta: [], body: undefined };
+  const stack: Array<[AnyNode, boolean]> = [];
+  for (let i = document.children.length - 1; i >= 0; i--) stack.push([document.children[i]!, false]);
+  while (stack.length) {
+    const [node, inTemplate] = stack.pop()!;
+    if (!isTag(node)) continue;
+    const { name } = node;
+    if (!inTemplate) {
+      found.queryable.push(node);
+      const sameTag = found.byTag.get(name);
+      if (sameTag) sameTag.push(node);
+      else found.byTag.set(name, [node]);
+    }
+    if (name === 'script') found.scripts.push(node);
+    else if (name === 'meta') found.meta.push(node);
+    else if (name === 'body') found.body ??= node;
+    const childrenInTemplate = inTemplate || name === 'template';
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, childrenInTemplate]);
+  }
+  return found;
 }
 
 /**
@@ -271,7 +350,8 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
   const cookies = cookiesFrom(headers);
   const document = parseDocument(page.html);
   flattenDeepNesting(document);
-  const scriptElements = getElementsByTagName('script', document, true);
+  const elements = pageElements(document);
+  const scriptElements = elements.scripts;
   const scriptSrc = scriptElements.flatMap((element) => (element.attribs.src ? [element.attribs.src] : []));
   const scripts = scriptElements
     .filter((element) => !element.attribs.src)
@@ -279,12 +359,12 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
     .join('\n')
     .slice(0, 500_000);
   const meta = new Map<string, string[]>();
-  for (const element of getElementsByTagName('meta', document, true)) {
+  for (const element of elements.meta) {
     const key = (element.attribs.name ?? element.attribs.property ?? element.attribs['http-equiv'] ?? '').toLowerCase();
     if (key) meta.set(key, [...(meta.get(key) ?? []), element.attribs.content ?? '']);
   }
   const html = page.html.slice(0, 1_000_000);
-  const body = getElementsByTagName('body', document, true, 1)[0];
+  const { body } = elements;
   // DOM checks read the text of what they select, often the body or a large container: each
   // element's text is computed once per page.
   const texts = new Map<AnyNode, string>();
@@ -294,19 +374,20 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
     return known;
   };
   const text = (body ? textOf(body) : '').replace(/\s+/g, ' ').slice(0, 200_000);
-  const { technologies, literals, candidates } = signatures();
+  const { technologies, literals, candidates, scriptsInHtml } = signatures();
+  const presentInHtml = literals.find(html);
   const present = {
-    html: literals.find(html),
-    scripts: literals.find(scripts),
+    html: presentInHtml,
+    // Inline scripts are part of the HTML: its literals are a superset of theirs, unless the HTML
+    // was cut short. A superset only lets more regular expressions run, never fewer.
+    scripts: scriptsInHtml && html.length === page.html.length ? presentInHtml : literals.find(scripts),
     text: literals.find(text),
     scriptSrc: literals.find(scriptSrc.join('\n')),
   };
-  const root = document;
   const detections = new Map<string, Detection>();
 
   // Most signatures are absent from a page: the literals a pattern requires reject them before its regex runs.
-  const possible = (pattern: Pattern, literalsIn: Set<string>) =>
-    !pattern.literals || pattern.literals.some((literal) => literalsIn.has(literal));
+  const possible = (pattern: Pattern, literalsIn: Set<string>) => !pattern.requirement || satisfied(pattern.requirement, literalsIn);
   const hit = (technology: CompiledTechnology, pattern: Pattern, value: string, literalsIn?: Set<string>) => {
     if (literalsIn && !possible(pattern, literalsIn)) return;
     const match = pattern.regex.exec(value);
@@ -324,7 +405,7 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
   const include = (found: number[] | undefined) => {
     if (found) for (const at of found) candidateSet.add(at);
   };
-  for (const found of [present.html, present.scripts, present.text, present.scriptSrc])
+  for (const found of new Set([present.html, present.scripts, present.text, present.scriptSrc]))
     for (const literal of found) include(candidates.byLiteral.get(literal));
   for (const name of Object.keys(headers)) include(candidates.byHeader.get(name));
   for (const name of cookies.keys()) include(candidates.byCookie.get(name));
@@ -355,7 +436,8 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
       if (!check.tokens.some((tokens) => tokens.every((token) => present.html.has(token)))) continue;
       const query = compiledQuery(check);
       if (!query) continue;
-      const nodes = selectAll<AnyNode, Element>(query, root);
+      // What selectAll would return, in document order: the query run over the page's elements.
+      const nodes = (check.subject ? (elements.byTag.get(check.subject) ?? []) : elements.queryable).filter(query);
       if (!nodes.length) continue;
       if (check.exists) hit(technology, check.exists, '');
       if (check.text) for (const node of nodes) hit(technology, check.text, textOf(node));

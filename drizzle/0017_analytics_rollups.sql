@@ -1,51 +1,57 @@
--- Hourly rollups behind /api/v1/analytics: the same figures as aggregating the source tables, kept
--- by statement-level triggers in the transaction that writes the source rows, so every writer
--- (queue adapters, retries, cascades, retention) is covered and no figure can drift. Hours are UTC.
+-- Rollups behind /api/v1/analytics, per UTC hour and per UTC day (`span`, starting `at`): the same
+-- figures as aggregating the source tables, kept by statement-level triggers in the transaction
+-- that writes the source rows, so every writer (queue adapters, retries, cascades, retention) is
+-- covered and no figure can drift.
 -- A key whose counts fall to zero is deleted, so a rollup lists exactly the keys the rows hold.
-CREATE TABLE "analytics_job_hours" (
+CREATE TABLE "analytics_job_rollups" (
 	"workspace_id" uuid NOT NULL,
-	"hour" timestamp with time zone NOT NULL,
+	"span" text NOT NULL,
+	"at" timestamp with time zone NOT NULL,
 	"type" text NOT NULL,
 	"status" text NOT NULL,
 	"top_level" boolean NOT NULL,
 	"jobs" integer NOT NULL,
 	"timed" integer NOT NULL,
 	"seconds" numeric NOT NULL,
-	PRIMARY KEY ("workspace_id", "hour", "type", "status", "top_level")
+	PRIMARY KEY ("workspace_id", "span", "at", "type", "status", "top_level")
 );
 --> statement-breakpoint
-CREATE TABLE "analytics_duration_hours" (
+CREATE TABLE "analytics_duration_rollups" (
 	"workspace_id" uuid NOT NULL,
-	"hour" timestamp with time zone NOT NULL,
+	"span" text NOT NULL,
+	"at" timestamp with time zone NOT NULL,
 	"jobs" integer NOT NULL,
 	"seconds" numeric NOT NULL,
-	PRIMARY KEY ("workspace_id", "hour")
+	PRIMARY KEY ("workspace_id", "span", "at")
 );
 --> statement-breakpoint
-CREATE TABLE "analytics_extraction_hours" (
+CREATE TABLE "analytics_extraction_rollups" (
 	"workspace_id" uuid NOT NULL,
-	"hour" timestamp with time zone NOT NULL,
+	"span" text NOT NULL,
+	"at" timestamp with time zone NOT NULL,
 	"type" text NOT NULL,
 	"records" integer NOT NULL,
 	"errors" integer NOT NULL,
-	PRIMARY KEY ("workspace_id", "hour", "type")
+	PRIMARY KEY ("workspace_id", "span", "at", "type")
 );
 --> statement-breakpoint
-CREATE TABLE "analytics_llm_hours" (
+CREATE TABLE "analytics_llm_rollups" (
 	"workspace_id" uuid NOT NULL,
-	"hour" timestamp with time zone NOT NULL,
+	"span" text NOT NULL,
+	"at" timestamp with time zone NOT NULL,
 	"model" text NOT NULL,
 	"step" text NOT NULL,
 	"requests" integer NOT NULL,
 	"prompt_tokens" bigint NOT NULL,
 	"completion_tokens" bigint NOT NULL,
 	"cost_usd" numeric NOT NULL,
-	PRIMARY KEY ("workspace_id", "hour", "model", "step")
+	PRIMARY KEY ("workspace_id", "span", "at", "model", "step")
 );
 --> statement-breakpoint
-CREATE TABLE "analytics_api_hours" (
+CREATE TABLE "analytics_api_rollups" (
 	"workspace_id" text NOT NULL,
-	"hour" timestamp with time zone NOT NULL,
+	"span" text NOT NULL,
+	"at" timestamp with time zone NOT NULL,
 	"method" text NOT NULL,
 	"route" text NOT NULL,
 	"status_class" text NOT NULL,
@@ -53,7 +59,7 @@ CREATE TABLE "analytics_api_hours" (
 	"user_id" text NOT NULL,
 	"requests" bigint NOT NULL,
 	"total_ms" numeric NOT NULL,
-	PRIMARY KEY ("workspace_id", "hour", "method", "route", "status_class", "api_key_id", "user_id")
+	PRIMARY KEY ("workspace_id", "span", "at", "method", "route", "status_class", "api_key_id", "user_id")
 );
 --> statement-breakpoint
 -- The p95 of processing time is read from the top of these indexes: only the slowest 5 % of a
@@ -77,34 +83,34 @@ BEGIN
 	WITH changed AS (
 		SELECT f.*, 1 AS sign FROM unnest(added) f UNION ALL SELECT f.*, -1 FROM unnest(removed) f
 	), delta AS (
-		SELECT workspace_id, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, type, status, top_level,
+		SELECT workspace_id, s.span, date_trunc(s.span, created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, type, status, top_level,
 			sum(sign) AS jobs, sum(sign) FILTER (WHERE finished_at IS NOT NULL) AS timed,
 			sum(sign * extract(epoch from (finished_at - coalesce(started_at, created_at)))) AS seconds
-		FROM changed GROUP BY 1, 2, 3, 4, 5
+		FROM changed CROSS JOIN (VALUES ('hour'), ('day')) AS s(span) GROUP BY 1, 2, 3, 4, 5, 6
 	)
-	INSERT INTO analytics_job_hours AS h (workspace_id, hour, type, status, top_level, jobs, timed, seconds)
-	SELECT workspace_id, hour, type, status, top_level, jobs, coalesce(timed, 0), coalesce(seconds, 0) FROM delta
+	INSERT INTO analytics_job_rollups AS h (workspace_id, span, at, type, status, top_level, jobs, timed, seconds)
+	SELECT workspace_id, span, at, type, status, top_level, jobs, coalesce(timed, 0), coalesce(seconds, 0) FROM delta
 	WHERE jobs <> 0 OR coalesce(timed, 0) <> 0 OR coalesce(seconds, 0) <> 0
-	ORDER BY 1, 2, 3, 4, 5
-	ON CONFLICT (workspace_id, hour, type, status, top_level) DO UPDATE
+	ORDER BY 1, 2, 3, 4, 5, 6
+	ON CONFLICT (workspace_id, span, at, type, status, top_level) DO UPDATE
 	SET jobs = h.jobs + excluded.jobs, timed = h.timed + excluded.timed, seconds = h.seconds + excluded.seconds;
-	DELETE FROM analytics_job_hours h USING unnest(added || removed) f
-	WHERE h.jobs = 0 AND h.workspace_id = f.workspace_id AND h.hour = date_trunc('hour', f.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+	DELETE FROM analytics_job_rollups h USING unnest(added || removed) f
+	WHERE h.jobs = 0 AND h.workspace_id = f.workspace_id AND h.at = date_trunc(h.span, f.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
 		AND h.type = f.type AND h.status = f.status AND h.top_level = f.top_level;
 
 	-- Processing time of top-level succeeded jobs by the hour they finished.
 	WITH changed AS (
 		SELECT f.*, 1 AS sign FROM unnest(added) f UNION ALL SELECT f.*, -1 FROM unnest(removed) f
 	), delta AS (
-		SELECT workspace_id, date_trunc('hour', finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
+		SELECT workspace_id, s.span, date_trunc(s.span, finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at,
 			sum(sign) AS jobs, sum(sign * extract(epoch from (finished_at - coalesce(started_at, created_at)))) AS seconds
-		FROM changed WHERE status = 'succeeded' AND top_level AND finished_at IS NOT NULL GROUP BY 1, 2
+		FROM changed CROSS JOIN (VALUES ('hour'), ('day')) AS s(span) WHERE status = 'succeeded' AND top_level AND finished_at IS NOT NULL GROUP BY 1, 2, 3
 	)
-	INSERT INTO analytics_duration_hours AS h (workspace_id, hour, jobs, seconds)
-	SELECT workspace_id, hour, jobs, seconds FROM delta WHERE jobs <> 0 OR seconds <> 0 ORDER BY 1, 2
-	ON CONFLICT (workspace_id, hour) DO UPDATE SET jobs = h.jobs + excluded.jobs, seconds = h.seconds + excluded.seconds;
-	DELETE FROM analytics_duration_hours h USING unnest(added || removed) f
-	WHERE h.jobs = 0 AND h.workspace_id = f.workspace_id AND h.hour = date_trunc('hour', f.finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+	INSERT INTO analytics_duration_rollups AS h (workspace_id, span, at, jobs, seconds)
+	SELECT workspace_id, span, at, jobs, seconds FROM delta WHERE jobs <> 0 OR seconds <> 0 ORDER BY 1, 2, 3
+	ON CONFLICT (workspace_id, span, at) DO UPDATE SET jobs = h.jobs + excluded.jobs, seconds = h.seconds + excluded.seconds;
+	DELETE FROM analytics_duration_rollups h USING unnest(added || removed) f
+	WHERE h.jobs = 0 AND h.workspace_id = f.workspace_id AND h.at = date_trunc(h.span, f.finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION "analytics_jobs_inserted"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -140,17 +146,18 @@ CREATE TRIGGER "analytics_jobs_deleted" AFTER DELETE ON "jobs" REFERENCING OLD T
 CREATE FUNCTION "analytics_apply_extraction"("changed_jobs" uuid[], "changed_records" integer[], "changed_errors" integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
 	WITH delta AS (
-		SELECT j.workspace_id, date_trunc('hour', j.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, j.type,
+		SELECT j.workspace_id, s.span, date_trunc(s.span, j.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, j.type,
 			sum(c.records) AS records, sum(c.errors) AS errors
 		FROM unnest(changed_jobs, changed_records, changed_errors) AS c(job_id, records, errors) JOIN jobs j ON j.id = c.job_id
-		GROUP BY 1, 2, 3
+			CROSS JOIN (VALUES ('hour'), ('day')) AS s(span)
+		GROUP BY 1, 2, 3, 4
 	)
-	INSERT INTO analytics_extraction_hours AS h (workspace_id, hour, type, records, errors)
-	SELECT * FROM delta WHERE records <> 0 OR errors <> 0 ORDER BY 1, 2, 3
-	ON CONFLICT (workspace_id, hour, type) DO UPDATE SET records = h.records + excluded.records, errors = h.errors + excluded.errors;
-	DELETE FROM analytics_extraction_hours h USING jobs j
+	INSERT INTO analytics_extraction_rollups AS h (workspace_id, span, at, type, records, errors)
+	SELECT * FROM delta WHERE records <> 0 OR errors <> 0 ORDER BY 1, 2, 3, 4
+	ON CONFLICT (workspace_id, span, at, type) DO UPDATE SET records = h.records + excluded.records, errors = h.errors + excluded.errors;
+	DELETE FROM analytics_extraction_rollups h USING jobs j
 	WHERE j.id = ANY(changed_jobs) AND h.records = 0 AND h.errors = 0 AND h.workspace_id = j.workspace_id
-		AND h.hour = date_trunc('hour', j.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND h.type = j.type;
+		AND h.at = date_trunc(h.span, j.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND h.type = j.type;
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION "analytics_extraction_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -218,18 +225,18 @@ BEGIN
 	WITH changed AS (
 		SELECT f.*, 1 AS sign FROM unnest(added) f UNION ALL SELECT f.*, -1 FROM unnest(removed) f
 	), delta AS (
-		SELECT workspace_id, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, model, step,
+		SELECT workspace_id, s.span, date_trunc(s.span, created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, model, step,
 			sum(sign) AS requests, sum(sign * prompt_tokens) AS prompt_tokens, sum(sign * completion_tokens) AS completion_tokens,
 			coalesce(sum(sign * cost_usd::numeric), 0) AS cost_usd
-		FROM changed GROUP BY 1, 2, 3, 4
+		FROM changed CROSS JOIN (VALUES ('hour'), ('day')) AS s(span) GROUP BY 1, 2, 3, 4, 5
 	)
-	INSERT INTO analytics_llm_hours AS h (workspace_id, hour, model, step, requests, prompt_tokens, completion_tokens, cost_usd)
-	SELECT * FROM delta WHERE requests <> 0 OR prompt_tokens <> 0 OR completion_tokens <> 0 OR cost_usd <> 0 ORDER BY 1, 2, 3, 4
-	ON CONFLICT (workspace_id, hour, model, step) DO UPDATE SET requests = h.requests + excluded.requests,
+	INSERT INTO analytics_llm_rollups AS h (workspace_id, span, at, model, step, requests, prompt_tokens, completion_tokens, cost_usd)
+	SELECT * FROM delta WHERE requests <> 0 OR prompt_tokens <> 0 OR completion_tokens <> 0 OR cost_usd <> 0 ORDER BY 1, 2, 3, 4, 5
+	ON CONFLICT (workspace_id, span, at, model, step) DO UPDATE SET requests = h.requests + excluded.requests,
 		prompt_tokens = h.prompt_tokens + excluded.prompt_tokens, completion_tokens = h.completion_tokens + excluded.completion_tokens,
 		cost_usd = h.cost_usd + excluded.cost_usd;
-	DELETE FROM analytics_llm_hours h USING unnest(added || removed) f
-	WHERE h.requests = 0 AND h.workspace_id = f.workspace_id AND h.hour = date_trunc('hour', f.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+	DELETE FROM analytics_llm_rollups h USING unnest(added || removed) f
+	WHERE h.requests = 0 AND h.workspace_id = f.workspace_id AND h.at = date_trunc(h.span, f.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
 		AND h.model = f.model AND h.step = f.step;
 END $$;
 --> statement-breakpoint
@@ -262,16 +269,16 @@ BEGIN
 	WITH changed AS (
 		SELECT f.*, 1 AS sign FROM unnest(added) f UNION ALL SELECT f.*, -1 FROM unnest(removed) f
 	), delta AS (
-		SELECT workspace_id, date_trunc('hour', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, method, route, status_class, api_key_id, user_id,
+		SELECT workspace_id, s.span, date_trunc(s.span, minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, method, route, status_class, api_key_id, user_id,
 			sum(sign * requests) AS requests, sum(sign * total_ms::numeric) AS total_ms
-		FROM changed GROUP BY 1, 2, 3, 4, 5, 6, 7
+		FROM changed CROSS JOIN (VALUES ('hour'), ('day')) AS s(span) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 	)
-	INSERT INTO analytics_api_hours AS h (workspace_id, hour, method, route, status_class, api_key_id, user_id, requests, total_ms)
-	SELECT * FROM delta WHERE requests <> 0 OR total_ms <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
-	ON CONFLICT (workspace_id, hour, method, route, status_class, api_key_id, user_id) DO UPDATE
+	INSERT INTO analytics_api_rollups AS h (workspace_id, span, at, method, route, status_class, api_key_id, user_id, requests, total_ms)
+	SELECT * FROM delta WHERE requests <> 0 OR total_ms <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+	ON CONFLICT (workspace_id, span, at, method, route, status_class, api_key_id, user_id) DO UPDATE
 	SET requests = h.requests + excluded.requests, total_ms = h.total_ms + excluded.total_ms;
-	DELETE FROM analytics_api_hours h USING unnest(added || removed) f
-	WHERE h.requests = 0 AND h.workspace_id = f.workspace_id AND h.hour = date_trunc('hour', f.minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+	DELETE FROM analytics_api_rollups h USING unnest(added || removed) f
+	WHERE h.requests = 0 AND h.workspace_id = f.workspace_id AND h.at = date_trunc(h.span, f.minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
 		AND h.method = f.method AND h.route = f.route AND h.status_class = f.status_class AND h.api_key_id = f.api_key_id AND h.user_id = f.user_id;
 END $$;
 --> statement-breakpoint
@@ -282,23 +289,23 @@ CREATE TRIGGER "analytics_api_updated" AFTER UPDATE ON "api_usage_minutes" REFER
 CREATE TRIGGER "analytics_api_deleted" AFTER DELETE ON "api_usage_minutes" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_api_changed();
 --> statement-breakpoint
 -- Rows written before this migration, aggregated straight from their tables.
-INSERT INTO analytics_job_hours (workspace_id, hour, type, status, top_level, jobs, timed, seconds)
-SELECT workspace_id, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', type, status, parent_id IS NULL, count(*), count(finished_at),
+INSERT INTO analytics_job_rollups (workspace_id, span, at, type, status, top_level, jobs, timed, seconds)
+SELECT workspace_id, s.span, date_trunc(s.span, created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', type, status, parent_id IS NULL, count(*), count(finished_at),
 	coalesce(sum(extract(epoch from (finished_at - coalesce(started_at, created_at)))), 0)
-FROM jobs GROUP BY 1, 2, 3, 4, 5;
+FROM jobs CROSS JOIN (VALUES ('hour'), ('day')) AS s(span) GROUP BY 1, 2, 3, 4, 5, 6;
 --> statement-breakpoint
-INSERT INTO analytics_duration_hours (workspace_id, hour, jobs, seconds)
-SELECT workspace_id, date_trunc('hour', finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', count(*), sum(extract(epoch from (finished_at - coalesce(started_at, created_at))))
-FROM jobs WHERE status = 'succeeded' AND parent_id IS NULL AND finished_at IS NOT NULL GROUP BY 1, 2;
+INSERT INTO analytics_duration_rollups (workspace_id, span, at, jobs, seconds)
+SELECT workspace_id, s.span, date_trunc(s.span, finished_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', count(*), sum(extract(epoch from (finished_at - coalesce(started_at, created_at))))
+FROM jobs CROSS JOIN (VALUES ('hour'), ('day')) AS s(span) WHERE status = 'succeeded' AND parent_id IS NULL AND finished_at IS NOT NULL GROUP BY 1, 2, 3;
 --> statement-breakpoint
-INSERT INTO analytics_extraction_hours (workspace_id, hour, type, records, errors)
-SELECT j.workspace_id, date_trunc('hour', j.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', j.type, count(*) FILTER (WHERE r.error IS NULL), count(*) FILTER (WHERE r.error IS NOT NULL)
-FROM extraction_results r JOIN jobs j ON j.id = r.job_id GROUP BY 1, 2, 3;
+INSERT INTO analytics_extraction_rollups (workspace_id, span, at, type, records, errors)
+SELECT j.workspace_id, s.span, date_trunc(s.span, j.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', j.type, count(*) FILTER (WHERE r.error IS NULL), count(*) FILTER (WHERE r.error IS NOT NULL)
+FROM extraction_results r JOIN jobs j ON j.id = r.job_id CROSS JOIN (VALUES ('hour'), ('day')) AS s(span) GROUP BY 1, 2, 3, 4;
 --> statement-breakpoint
-INSERT INTO analytics_llm_hours (workspace_id, hour, model, step, requests, prompt_tokens, completion_tokens, cost_usd)
-SELECT workspace_id, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', model, step, count(*), sum(prompt_tokens), sum(completion_tokens), coalesce(sum(cost_usd::numeric), 0)
-FROM llm_requests GROUP BY 1, 2, 3, 4;
+INSERT INTO analytics_llm_rollups (workspace_id, span, at, model, step, requests, prompt_tokens, completion_tokens, cost_usd)
+SELECT workspace_id, s.span, date_trunc(s.span, created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', model, step, count(*), sum(prompt_tokens), sum(completion_tokens), coalesce(sum(cost_usd::numeric), 0)
+FROM llm_requests CROSS JOIN (VALUES ('hour'), ('day')) AS s(span) GROUP BY 1, 2, 3, 4, 5;
 --> statement-breakpoint
-INSERT INTO analytics_api_hours (workspace_id, hour, method, route, status_class, api_key_id, user_id, requests, total_ms)
-SELECT workspace_id, date_trunc('hour', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', method, route, status_class, api_key_id, user_id, sum(requests), sum(total_ms::numeric)
-FROM api_usage_minutes GROUP BY 1, 2, 3, 4, 5, 6, 7;
+INSERT INTO analytics_api_rollups (workspace_id, span, at, method, route, status_class, api_key_id, user_id, requests, total_ms)
+SELECT workspace_id, s.span, date_trunc(s.span, minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', method, route, status_class, api_key_id, user_id, sum(requests), sum(total_ms::numeric)
+FROM api_usage_minutes CROSS JOIN (VALUES ('hour'), ('day')) AS s(span) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { p95Ranks, splitPeriod } from './rollup-period.js';
+import { p95Ranks, splitPeriod, type Span } from './rollup-period.js';
 
 /** Whose figures: one workspace, or every workspace (system administrators). */
 export interface AnalyticsScope {
@@ -74,8 +74,10 @@ export interface SeriesRow {
 
 const share = (part: number, whole: number) => (whole ? part / whole : null);
 
-/** Rows of a source table or its hourly rollup within a period, with the same columns either way. */
+/** Rows of a source table within a period, with the columns of its rollup (`hour`: when). */
 type Rows = (scope: AnalyticsScope, period: Period) => SQL;
+/** Rows of a rollup, of one span, starting within a period. */
+type RollupRows = (scope: AnalyticsScope, period: Period, span: Span) => SQL;
 
 /**
  * Analytics over what the product writes (jobs, extraction results, blueprint versions, site
@@ -134,12 +136,13 @@ export class AnalyticsRepository {
   async series(metric: TimeseriesMetric, interval: Interval, scope: AnalyticsScope, period: Period): Promise<SeriesRow[]> {
     if (metric === 'job_duration') return this.#durations(interval, scope, period);
     const bucket = (column: SQL) => sql`to_char(date_trunc(${interval}, ${column} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-    const query = this.#seriesQuery(metric, bucket, scope, period);
+    const query = this.#seriesQuery(metric, interval, bucket, scope, period);
     return this.database.query<SeriesRow & Record<string, unknown>>(query);
   }
 
   #seriesQuery(
     metric: Exclude<TimeseriesMetric, 'job_duration'>,
+    interval: Interval,
     bucket: (column: SQL) => SQL,
     scope: AnalyticsScope,
     period: Period,
@@ -148,10 +151,10 @@ export class AnalyticsRepository {
     switch (metric) {
       case 'jobs':
         return sql`select ${bucket(sql`hour`)} as bucket, status as key, sum(jobs)::float8 as value
-          from ${this.#rows(jobRows, jobHours, scope, period)} where top_level group by 1, 2 having sum(jobs) > 0`;
+          from ${this.#rows(jobRows, jobRollup, scope, period, interval === 'hour')} where top_level group by 1, 2 having sum(jobs) > 0`;
       case 'extraction_pages':
         return sql`select ${bucket(sql`hour`)} as bucket, v.key, sum(v.value)::float8 as value
-          from ${this.#rows(extractionRows, extractionHours, scope, period)}
+          from ${this.#rows(extractionRows, extractionRollup, scope, period, interval === 'hour')}
           cross join lateral (values ('records', r.records), ('errors', r.errors)) as v(key, value)
           group by 1, 2 having sum(v.value) > 0`;
       case 'blueprint_versions':
@@ -170,7 +173,7 @@ export class AnalyticsRepository {
       case 'llm_cost':
       case 'llm_requests':
       case 'llm_tokens': {
-        const rows = this.#rows(llmRows, llmHours, scope, period);
+        const rows = this.#rows(llmRows, llmRollup, scope, period, interval === 'hour');
         if (metric === 'llm_tokens')
           return sql`select ${bucket(sql`hour`)} as bucket, v.key, sum(v.value)::float8 as value from ${rows}
             cross join lateral (values ('prompt', r.prompt_tokens), ('completion', r.completion_tokens)) as v(key, value) group by 1, 2`;
@@ -179,7 +182,7 @@ export class AnalyticsRepository {
       }
       case 'api_requests':
         return sql`select ${bucket(sql`hour`)} as bucket, status_class as key, sum(requests)::float8 as value
-          from ${this.#rows(apiRows, apiHours, scope, period)} group by 1, 2`;
+          from ${this.#rows(apiRows, apiRollup, scope, period, interval === 'hour')} group by 1, 2`;
     }
   }
 
@@ -195,7 +198,7 @@ export class AnalyticsRepository {
     }
     const buckets = await this.database.query<{ bucket: string; jobs: number; mean: number }>(sql`
       select ${bucket} as bucket, sum(jobs)::int as jobs, sum(seconds)::float8 / sum(jobs)::float8 as mean
-      from ${this.#rows(durationRows, durationHours, scope, period)} group by 1 having sum(jobs) > 0 order by 1`);
+      from ${this.#rows(durationRows, durationRollup, scope, period, interval === 'hour')} group by 1 having sum(jobs) > 0 order by 1`);
     if (!buckets.length) return [];
     // One index walk per bucket (and workspace) from its slowest job down to the p95 rank.
     const ranks = buckets.map((row) => p95Ranks(row.jobs));
@@ -203,7 +206,7 @@ export class AnalyticsRepository {
     const finished = sql`date_trunc(${unit}, finished_at at time zone 'UTC')`;
     const tops = await this.database.query<{ bucket: string; top: number[] }>(sql`
       select b.bucket, array(
-          select s from ${this.#workspaces(scope, period, sql`analytics_duration_hours`)} cross join lateral (
+          select s from ${this.#workspaces(scope, period, sql`analytics_duration_rollups`)} cross join lateral (
             select ${seconds}::float8 as s from jobs
             where workspace_id = w.id and status = 'succeeded' and parent_id is null and ${finished} = b.at
               and finished_at >= ${period.from} and finished_at < ${period.to}
@@ -249,10 +252,10 @@ export class AnalyticsRepository {
         coalesce(sum(timed) filter (where ${succeeded}), 0)::int as timed,
         (sum(seconds) filter (where ${succeeded}))::float8 / nullif(sum(timed) filter (where ${succeeded}), 0)::float8 as "meanSeconds",
         ${useRollups ? sql`null::float8` : sql`(percentile_cont(0.95) within group (order by seconds) filter (where ${succeeded} and timed = 1))::float8`} as "p95Seconds"
-      from ${this.#rows(jobRows, jobHours, scope, period)}
+      from ${this.#rows(jobRows, jobRollup, scope, period)}
       group by type having sum(jobs) > 0 order by type`);
     if (useRollups) {
-      const workspaces = this.#workspaces(scope, period, sql`analytics_job_hours`);
+      const workspaces = this.#workspaces(scope, period, sql`analytics_job_rollups`);
       await Promise.all(
         rows.map(async (row) => {
           if (row.timed) row.p95Seconds = await this.#jobP95(workspaces, row.type, row.timed, period);
@@ -282,16 +285,16 @@ export class AnalyticsRepository {
   #workspaces(scope: AnalyticsScope, { from, to }: Period, rollup: SQL): SQL {
     if (scope.workspaceId) return sql`(select ${scope.workspaceId}::uuid as id) w`;
     return sql`(select distinct workspace_id as id from ${rollup}
-      where hour >= date_trunc('hour', ${from}::timestamptz at time zone 'UTC') at time zone 'UTC' and hour < ${to}) w`;
+      where span = 'hour' and at >= date_trunc('hour', ${from}::timestamptz at time zone 'UTC') at time zone 'UTC' and at < ${to}) w`;
   }
 
   async #extraction(scope: AnalyticsScope, period: Period): Promise<AnalyticsSummary['extraction']> {
     const [jobs] = await this.database.query<{ jobs: number }>(sql`
-      select coalesce(sum(jobs), 0)::int as jobs from ${this.#rows(jobRows, jobHours, scope, period)} where type = 'extract_batch'`);
+      select coalesce(sum(jobs), 0)::int as jobs from ${this.#rows(jobRows, jobRollup, scope, period)} where type = 'extract_batch'`);
     const [pages] = await this.database.query<Omit<AnalyticsSummary['extraction'], 'jobs'> & Record<string, unknown>>(sql`
       select coalesce(sum(records + errors), 0)::int as pages, coalesce(sum(records), 0)::int as "pagesWithRecord",
         coalesce(sum(errors), 0)::int as "pagesWithError"
-      from ${this.#rows(extractionRows, extractionHours, scope, period)} where type = 'extract_batch'`);
+      from ${this.#rows(extractionRows, extractionRollup, scope, period)} where type = 'extract_batch'`);
     return { jobs: jobs!.jobs, ...pages! };
   }
   async #versions(scope: AnalyticsScope, { from, to }: Period): Promise<AnalyticsSummary['blueprintVersions']> {
@@ -328,12 +331,12 @@ export class AnalyticsRepository {
         coalesce(sum(prompt_tokens), 0)::int as "promptTokens",
         coalesce(sum(completion_tokens), 0)::int as "completionTokens",
         coalesce(sum(cost_usd), 0)::float8 as "costUsd"
-      from ${this.#rows(llmRows, llmHours, scope, period)}
+      from ${this.#rows(llmRows, llmRollup, scope, period)}
       ${key ? sql`group by 1 having sum(requests) > 0 order by "costUsd" desc, 1` : sql``}`);
   }
 
   async #api(scope: AnalyticsScope, period: Period): Promise<AnalyticsSummary['api']> {
-    const rows = () => this.#rows(apiRows, apiHours, scope, period);
+    const rows = () => this.#rows(apiRows, apiRollup, scope, period);
     const [byRoute, byStatusClass, byApiKey, byUser] = await Promise.all([
       this.database.query<{ method: string; route: string; requests: number; meanMs: number }>(sql`
         select method, route, sum(requests)::int as requests, sum(total_ms)::float8 / sum(requests)::float8 as "meanMs"
@@ -353,13 +356,22 @@ export class AnalyticsRepository {
     return this.#rollups && !scope.siteId;
   }
 
-  /** The period's rows as a relation `r`: from the source table, or whole hours from the rollup plus the edges from the source. */
-  #rows(source: Rows, rollup: Rows, scope: AnalyticsScope, period: Period): SQL {
+  /**
+   * The period's rows as a relation `r`: from the source table, or whole days and hours from the
+   * rollup plus the ragged edges from the source. `byHour`: a series by the hour, which day rows
+   * cannot serve.
+   */
+  #rows(source: Rows, rollup: RollupRows, scope: AnalyticsScope, period: Period, byHour = false): SQL {
     if (!this.#uses(scope)) return sql`(${source(scope, period)}) r`;
-    const split = splitPeriod(period);
-    const edges = split.edges.map((edge) => sql` union all ${source(scope, edge)}`);
-    const hours = split.hours ? rollup(scope, split.hours) : sql`${source(scope, { from: period.from, to: period.from })}`;
-    return sql`(${hours}${sql.join(edges, sql``)}) r`;
+    const split = splitPeriod(period, { days: !byHour });
+    const parts = [
+      // An empty first part gives the relation its columns whatever the split holds.
+      source(scope, { from: period.from, to: period.from }),
+      ...(split.days ? [rollup(scope, split.days, 'day')] : []),
+      ...split.hours.map((hours) => rollup(scope, hours, 'hour')),
+      ...split.edges.map((edge) => source(scope, edge)),
+    ];
+    return sql`(${sql.join(parts, sql` union all `)}) r`;
   }
 }
 
@@ -386,26 +398,34 @@ const inPeriod = (column: SQL, { from, to }: Period) => sql`${column} >= ${from}
 const jobRows: Rows = (scope, period) => sql`select created_at as hour, type, status, parent_id is null as top_level, 1 as jobs,
   (finished_at is not null)::int as timed, coalesce(${seconds}, 0) as seconds
   from jobs where ${jobScope(scope)} and ${inPeriod(sql`created_at`, period)}`;
-const jobHours: Rows = (scope, period) => sql`select hour, type, status, top_level, jobs, timed, seconds
-  from analytics_job_hours where ${workspaceScope(scope)} and ${inPeriod(sql`hour`, period)}`;
+const jobRollup: RollupRows = (scope, period, span) => sql`select at as hour, type, status, top_level, jobs, timed, seconds
+  from analytics_job_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
 
 const durationRows: Rows = (scope, period) => sql`select finished_at as hour, 1 as jobs, ${seconds} as seconds
   from jobs where ${jobScope(scope)} and status = 'succeeded' and parent_id is null and ${inPeriod(sql`finished_at`, period)}`;
-const durationHours: Rows = (scope, period) => sql`select hour, jobs, seconds
-  from analytics_duration_hours where ${workspaceScope(scope)} and ${inPeriod(sql`hour`, period)}`;
+const durationRollup: RollupRows = (scope, period, span) => sql`select at as hour, jobs, seconds
+  from analytics_duration_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
 
 const extractionRows: Rows = (scope, period) => sql`select j.created_at as hour, j.type,
   (r.error is null)::int as records, (r.error is not null)::int as errors
   from extraction_results r join jobs j on j.id = r.job_id where ${jobScope(scope, sql`j.`)} and ${inPeriod(sql`j.created_at`, period)}`;
-const extractionHours: Rows = (scope, period) => sql`select hour, type, records, errors
-  from analytics_extraction_hours where ${workspaceScope(scope)} and ${inPeriod(sql`hour`, period)}`;
+const extractionRollup: RollupRows = (scope, period, span) => sql`select at as hour, type, records, errors
+  from analytics_extraction_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
 
 const llmRows: Rows = (scope, period) => sql`select created_at as hour, model, step, 1 as requests, prompt_tokens, completion_tokens,
   cost_usd::numeric as cost_usd from llm_requests where ${workspaceScope(scope)} and ${inPeriod(sql`created_at`, period)}`;
-const llmHours: Rows = (scope, period) => sql`select hour, model, step, requests, prompt_tokens, completion_tokens, cost_usd
-  from analytics_llm_hours where ${workspaceScope(scope)} and ${inPeriod(sql`hour`, period)}`;
+const llmRollup: RollupRows = (
+  scope,
+  period,
+  span,
+) => sql`select at as hour, model, step, requests, prompt_tokens, completion_tokens, cost_usd
+  from analytics_llm_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
 
 const apiRows: Rows = (scope, period) => sql`select minute as hour, method, route, status_class, api_key_id, user_id, requests,
   total_ms::numeric as total_ms from api_usage_minutes where ${usageScope(scope)} and ${inPeriod(sql`minute`, period)}`;
-const apiHours: Rows = (scope, period) => sql`select hour, method, route, status_class, api_key_id, user_id, requests, total_ms
-  from analytics_api_hours where ${usageScope(scope)} and ${inPeriod(sql`hour`, period)}`;
+const apiRollup: RollupRows = (
+  scope,
+  period,
+  span,
+) => sql`select at as hour, method, route, status_class, api_key_id, user_id, requests, total_ms
+  from analytics_api_rollups where span = ${span} and ${usageScope(scope)} and ${inPeriod(sql`at`, period)}`;

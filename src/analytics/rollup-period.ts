@@ -1,46 +1,45 @@
-import { sql, type SQL } from 'drizzle-orm';
 import type { Period } from './analytics.repository.js';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+export type Span = 'hour' | 'day';
 
 /**
- * A period cut for the hourly rollups: the whole UTC hours inside it are read from a rollup table,
- * the ragged edges (before the first whole hour, after the last) from the source rows. A period
- * shorter than two hours may hold no whole hour; then it is all edge.
+ * A period cut for the rollups: whole UTC days inside it are read from the day rollup, the whole
+ * hours around them from the hour rollup, and the ragged edges (before the first whole hour, after
+ * the last) from the source rows. A period shorter than two hours may hold no whole hour; then it
+ * is all edge. `days: false` keeps to hours, for series by the hour.
  */
 export interface RollupPeriod {
-  hours: Period | null;
+  days: Period | null;
+  hours: Period[];
   edges: Period[];
 }
 
-export function splitPeriod({ from, to }: Period): RollupPeriod {
-  const first = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
-  const last = new Date(Math.floor(to.getTime() / HOUR_MS) * HOUR_MS);
-  if (first >= last) return { hours: null, edges: [{ from, to }] };
-  const edges = [
-    { from, to: first },
-    { from: last, to },
-  ].filter((edge) => edge.from < edge.to);
-  return { hours: { from: first, to: last }, edges };
-}
+const ceil = (date: Date, step: number) => new Date(Math.ceil(date.getTime() / step) * step);
+const floor = (date: Date, step: number) => new Date(Math.floor(date.getTime() / step) * step);
+const nonEmpty = (periods: Period[]) => periods.filter((period) => period.from < period.to);
 
-/** `column` within the whole hours of the split (false when it has none). */
-export function inHours(split: RollupPeriod, column: SQL = sql`hour`): SQL {
-  return split.hours ? sql`${column} >= ${split.hours.from} and ${column} < ${split.hours.to}` : sql`false`;
-}
-
-/** `column` within the split's edges (false when it has none). */
-export function inEdges(split: RollupPeriod, column: SQL): SQL {
-  if (!split.edges.length) return sql`false`;
-  return sql`(${sql.join(
-    split.edges.map((edge) => sql`(${column} >= ${edge.from} and ${column} < ${edge.to})`),
-    sql` or `,
-  )})`;
-}
-
-/** The UTC hour a timestamp falls in, as the rollup triggers compute it. */
-export function hourOf(column: SQL): SQL {
-  return sql`date_trunc('hour', ${column} at time zone 'UTC') at time zone 'UTC'`;
+export function splitPeriod({ from, to }: Period, options: { days: boolean }): RollupPeriod {
+  const firstHour = ceil(from, HOUR_MS);
+  const lastHour = floor(to, HOUR_MS);
+  if (firstHour >= lastHour) return { days: null, hours: [], edges: [{ from, to }] };
+  const edges = nonEmpty([
+    { from, to: firstHour },
+    { from: lastHour, to },
+  ]);
+  const firstDay = ceil(from, DAY_MS);
+  const lastDay = floor(to, DAY_MS);
+  if (!options.days || firstDay >= lastDay) return { days: null, hours: [{ from: firstHour, to: lastHour }], edges };
+  return {
+    days: { from: firstDay, to: lastDay },
+    hours: nonEmpty([
+      { from: firstHour, to: firstDay },
+      { from: lastDay, to: lastHour },
+    ]),
+    edges,
+  };
 }
 
 /**

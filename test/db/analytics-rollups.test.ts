@@ -29,6 +29,8 @@ describe.each(databaseTargets())('analytics rollups on $name', (target) => {
     { from: at(0).toISOString(), to: now.toISOString() },
     // Ragged edges on both sides.
     { from: at(5, 1234).toISOString(), to: at(50, 77).toISOString() },
+    // Whole days, whole hours around them and ragged edges.
+    { from: at(13, 95).toISOString(), to: at(61, 1999).toISOString() },
     // Shorter than two hours: no whole hour in it.
     { from: at(10, 600).toISOString(), to: at(11, 1800).toISOString() },
   ];
@@ -53,16 +55,19 @@ describe.each(databaseTargets())('analytics rollups on $name', (target) => {
     }
   }
 
-  /** The rollup table of jobs holds what aggregating the jobs table gives, key for key. */
-  async function expectJobHoursMatchJobs(): Promise<void> {
-    const rollup = await database.query(sql`select workspace_id, hour, type, status, top_level, jobs, timed, seconds::text as seconds
-      from analytics_job_hours order by 1, 2, 3, 4, 5`);
-    const fresh =
-      await database.query(sql`select workspace_id, date_trunc('hour', created_at at time zone 'UTC') at time zone 'UTC' as hour,
-        type, status, parent_id is null as top_level, count(*)::int as jobs, count(finished_at)::int as timed,
-        coalesce(sum(extract(epoch from (finished_at - coalesce(started_at, created_at)))), 0)::text as seconds
-      from jobs group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`);
-    expect(rollup.map(normalise)).toEqual(fresh.map(normalise));
+  /** The rollup table of jobs holds what aggregating the jobs table gives, key for key, by hour and by day. */
+  async function expectJobRollupMatchesJobs(): Promise<void> {
+    for (const span of ['hour', 'day']) {
+      const rollup = await database.query(sql`select workspace_id, at, type, status, top_level, jobs, timed, seconds::text as seconds
+        from analytics_job_rollups where span = ${span} order by 1, 2, 3, 4, 5`);
+      const fresh =
+        await database.query(sql`select workspace_id, date_trunc(${span}, created_at at time zone 'UTC') at time zone 'UTC' as at,
+          type, status, parent_id is null as top_level, count(*)::int as jobs, count(finished_at)::int as timed,
+          coalesce(sum(extract(epoch from (finished_at - coalesce(started_at, created_at)))), 0)::text as seconds
+        from jobs group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`);
+      expect(fresh.length).toBeGreaterThan(0);
+      expect(rollup.map(normalise)).toEqual(fresh.map(normalise));
+    }
   }
 
   beforeAll(async () => {
@@ -171,7 +176,7 @@ describe.each(databaseTargets())('analytics rollups on $name', (target) => {
   });
 
   it('gives the figures of the source tables after inserts', async () => {
-    await expectJobHoursMatchJobs();
+    await expectJobRollupMatchesJobs();
     await expectSameFigures();
   });
 
@@ -214,11 +219,11 @@ describe.each(databaseTargets())('analytics rollups on $name', (target) => {
     await addApiUsage(1);
     await db.delete(apiUsageMinutes).where(eq(apiUsageMinutes.statusClass, '4xx'));
 
-    await expectJobHoursMatchJobs();
+    await expectJobRollupMatchesJobs();
     await expectSameFigures();
   });
 });
 
 function normalise(row: Record<string, unknown>): Record<string, unknown> {
-  return { ...row, hour: new Date(row.hour as string).toISOString(), seconds: Number(row.seconds) };
+  return { ...row, at: new Date(row.at as string).toISOString(), seconds: Number(row.seconds) };
 }

@@ -1,4 +1,8 @@
-import type { Period } from './analytics.repository.js';
+/** A half-open time range [from, to). */
+export interface Period {
+  from: Date;
+  to: Date;
+}
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { p95Ranks, splitPeriod, type Span } from './rollup-period.js';
 
 /** Whose figures: one workspace, or every workspace (system administrators). */
 export interface AnalyticsScope {
@@ -73,13 +74,28 @@ export interface SeriesRow {
 
 const share = (part: number, whole: number) => (whole ? part / whole : null);
 
+/** Rows of a source table within a period, with the columns of its rollup (`hour`: when). */
+type Rows = (scope: AnalyticsScope, period: Period) => SQL;
+/** Rows of a rollup, of one span, starting within a period. */
+type RollupRows = (scope: AnalyticsScope, period: Period, span: Span) => SQL;
+
 /**
- * Analytics straight from the tables the product writes (jobs, extraction results, blueprint
- * versions, site checks, LLM requests) plus the per-minute API usage rollup. Every query is one
- * aggregate over an indexed (workspace, time) range; nothing is cached, so figures are live.
+ * Analytics over what the product writes (jobs, extraction results, blueprint versions, site
+ * checks, LLM requests, per-minute API usage). Jobs, extraction pages, LLM calls and API usage are
+ * read from hourly rollups that triggers keep in the writers' transactions (drizzle/0017), with
+ * the ragged edges of a period and per-site questions read from the source rows: the figures are
+ * the same as aggregating the source tables (`rollups: false` does exactly that, and the tests
+ * compare both), only cheaper. The p95 of processing time is read from the top of an index.
  */
 export class AnalyticsRepository {
-  constructor(private readonly database: Database) {}
+  readonly #rollups: boolean;
+
+  constructor(
+    private readonly database: Database,
+    options: { rollups?: boolean } = {},
+  ) {
+    this.#rollups = options.rollups ?? true;
+  }
 
   async summary(scope: AnalyticsScope, period: Period): Promise<AnalyticsSummary> {
     const [sites, jobs, extraction, versions, health, llm, llmByModel, llmByStep, api] = await Promise.all([
@@ -118,27 +134,29 @@ export class AnalyticsRepository {
 
   /** Rows of (bucket, series key, value) for one metric; buckets are UTC hours or days as ISO strings. */
   async series(metric: TimeseriesMetric, interval: Interval, scope: AnalyticsScope, period: Period): Promise<SeriesRow[]> {
+    if (metric === 'job_duration') return this.#durations(interval, scope, period);
     const bucket = (column: SQL) => sql`to_char(date_trunc(${interval}, ${column} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-    const query = this.#seriesQuery(metric, bucket, scope, period);
+    const query = this.#seriesQuery(metric, interval, bucket, scope, period);
     return this.database.query<SeriesRow & Record<string, unknown>>(query);
   }
 
-  #seriesQuery(metric: TimeseriesMetric, bucket: (column: SQL) => SQL, scope: AnalyticsScope, { from, to }: Period): SQL {
+  #seriesQuery(
+    metric: Exclude<TimeseriesMetric, 'job_duration'>,
+    interval: Interval,
+    bucket: (column: SQL) => SQL,
+    scope: AnalyticsScope,
+    period: Period,
+  ): SQL {
+    const { from, to } = period;
     switch (metric) {
       case 'jobs':
-        return sql`select ${bucket(sql`created_at`)} as bucket, status as key, count(*)::float8 as value
-          from jobs where ${jobScope(scope)} and parent_id is null and created_at >= ${from} and created_at < ${to} group by 1, 2`;
-      case 'job_duration':
-        return sql`select bucket, key, value from (
-            select ${bucket(sql`finished_at`)} as bucket,
-              avg(${seconds}) as mean, percentile_cont(0.95) within group (order by ${seconds}) as p95
-            from jobs where ${jobScope(scope)} and parent_id is null and status = 'succeeded' and finished_at >= ${from} and finished_at < ${to}
-            group by 1) d
-          cross join lateral (values ('meanSeconds', d.mean::float8), ('p95Seconds', d.p95::float8)) as v(key, value)`;
+        return sql`select ${bucket(sql`hour`)} as bucket, status as key, sum(jobs)::float8 as value
+          from ${this.#rows(jobRows, jobRollup, scope, period, interval === 'hour')} where top_level group by 1, 2 having sum(jobs) > 0`;
       case 'extraction_pages':
-        return sql`select ${bucket(sql`j.created_at`)} as bucket, case when r.error is null then 'records' else 'errors' end as key, count(*)::float8 as value
-          from extraction_results r join jobs j on j.id = r.job_id
-          where ${jobScope(scope, sql`j.`)} and j.created_at >= ${from} and j.created_at < ${to} group by 1, 2`;
+        return sql`select ${bucket(sql`hour`)} as bucket, v.key, sum(v.value)::float8 as value
+          from ${this.#rows(extractionRows, extractionRollup, scope, period, interval === 'hour')}
+          cross join lateral (values ('records', r.records), ('errors', r.errors)) as v(key, value)
+          group by 1, 2 having sum(v.value) > 0`;
       case 'blueprint_versions':
         return sql`select ${bucket(sql`created_at`)} as bucket, reason as key, count(*)::float8 as value
           from blueprint_versions where ${workspaceScope(scope)} and created_at >= ${from} and created_at < ${to} group by 1, 2`;
@@ -155,18 +173,57 @@ export class AnalyticsRepository {
       case 'llm_cost':
       case 'llm_requests':
       case 'llm_tokens': {
-        const values = {
-          llm_cost: sql`select model as key, coalesce(sum(cost_usd), 0)::float8 as value`,
-          llm_requests: sql`select model as key, count(*)::float8 as value`,
-          llm_tokens: sql`select unnest(array['prompt', 'completion']) as key, unnest(array[sum(prompt_tokens), sum(completion_tokens)])::float8 as value`,
-        }[metric];
-        return sql`${values}, ${bucket(sql`created_at`)} as bucket
-          from llm_requests where ${workspaceScope(scope)} and created_at >= ${from} and created_at < ${to} group by bucket${metric === 'llm_tokens' ? sql`` : sql`, key`}`;
+        const rows = this.#rows(llmRows, llmRollup, scope, period, interval === 'hour');
+        if (metric === 'llm_tokens')
+          return sql`select ${bucket(sql`hour`)} as bucket, v.key, sum(v.value)::float8 as value from ${rows}
+            cross join lateral (values ('prompt', r.prompt_tokens), ('completion', r.completion_tokens)) as v(key, value) group by 1, 2`;
+        const value = metric === 'llm_cost' ? sql`coalesce(sum(cost_usd), 0)` : sql`sum(requests)`;
+        return sql`select ${bucket(sql`hour`)} as bucket, model as key, ${value}::float8 as value from ${rows} group by 1, 2`;
       }
       case 'api_requests':
-        return sql`select ${bucket(sql`minute`)} as bucket, status_class as key, sum(requests)::float8 as value
-          from api_usage_minutes where ${usageScope(scope)} and minute >= ${from} and minute < ${to} group by 1, 2`;
+        return sql`select ${bucket(sql`hour`)} as bucket, status_class as key, sum(requests)::float8 as value
+          from ${this.#rows(apiRows, apiRollup, scope, period, interval === 'hour')} group by 1, 2`;
     }
+  }
+
+  /** Mean and p95 processing time of the top-level jobs that succeeded, by the bucket they finished in. */
+  async #durations(interval: Interval, scope: AnalyticsScope, period: Period): Promise<SeriesRow[]> {
+    const bucket = sql`to_char(date_trunc(${interval}, hour at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+    if (!this.#uses(scope)) {
+      return this.database.query<SeriesRow & Record<string, unknown>>(sql`select bucket, key, value from (
+          select ${bucket} as bucket, sum(seconds)::float8 / count(*)::float8 as mean,
+            percentile_cont(0.95) within group (order by seconds) as p95
+          from (${durationRows(scope, period)}) r group by 1) d
+        cross join lateral (values ('meanSeconds', d.mean::float8), ('p95Seconds', d.p95::float8)) as v(key, value)`);
+    }
+    const buckets = await this.database.query<{ bucket: string; jobs: number; mean: number }>(sql`
+      select ${bucket} as bucket, sum(jobs)::int as jobs, sum(seconds)::float8 / sum(jobs)::float8 as mean
+      from ${this.#rows(durationRows, durationRollup, scope, period, interval === 'hour')} group by 1 having sum(jobs) > 0 order by 1`);
+    if (!buckets.length) return [];
+    // One index walk per bucket (and workspace) from its slowest job down to the p95 rank.
+    const ranks = buckets.map((row) => p95Ranks(row.jobs));
+    const unit = sql.raw(`'${interval}'`);
+    const finished = sql`date_trunc(${unit}, finished_at at time zone 'UTC')`;
+    const tops = await this.database.query<{ bucket: string; top: number[] }>(sql`
+      select b.bucket, array(
+          select s from ${this.#workspaces(scope, period, sql`analytics_duration_rollups`)} cross join lateral (
+            select ${seconds}::float8 as s from jobs
+            where workspace_id = w.id and status = 'succeeded' and parent_id is null and ${finished} = b.at
+              and finished_at >= ${period.from} and finished_at < ${period.to}
+            order by ${seconds} desc limit b.reach) t
+          order by s desc offset b.skip limit b.take) as top
+      from (values ${sql.join(
+        buckets.map(
+          (row, index) =>
+            sql`(${row.bucket}, ${row.bucket.replace('Z', '')}::timestamp, ${ranks[index]!.offset}::int, ${ranks[index]!.count}::int, ${ranks[index]!.offset + ranks[index]!.count}::int)`,
+        ),
+        sql`, `,
+      )}) as b(bucket, at, skip, take, reach)`);
+    const p95 = new Map(tops.map((row) => [row.bucket, row.top.map(Number)]));
+    return buckets.flatMap((row, index) => [
+      { bucket: row.bucket, key: 'meanSeconds', value: row.mean },
+      { bucket: row.bucket, key: 'p95Seconds', value: ranks[index]!.finish(p95.get(row.bucket) ?? []) },
+    ]);
   }
 
   async #sites(scope: AnalyticsScope, { from, to }: Period): Promise<AnalyticsSummary['sites']> {
@@ -182,31 +239,64 @@ export class AnalyticsRepository {
     return row!;
   }
 
-  async #jobs(scope: AnalyticsScope, { from, to }: Period): Promise<JobTypeFigures[]> {
-    const rows = await this.database.query<Omit<JobTypeFigures, 'successRate'> & Record<string, unknown>>(sql`
-      select type, count(*)::int as total,
-        count(*) filter (where status = 'queued')::int as queued,
-        count(*) filter (where status = 'running')::int as running,
-        count(*) filter (where status = 'succeeded')::int as succeeded,
-        count(*) filter (where status = 'failed')::int as failed,
-        count(*) filter (where status = 'cancelled')::int as cancelled,
-        (avg(${seconds}) filter (where status = 'succeeded'))::float8 as "meanSeconds",
-        (percentile_cont(0.95) within group (order by ${seconds}) filter (where status = 'succeeded'))::float8 as "p95Seconds"
-      from jobs where ${jobScope(scope)} and created_at >= ${from} and created_at < ${to}
-      group by type order by type`);
-    return rows.map((row) => ({ ...row, successRate: share(row.succeeded, row.succeeded + row.failed) }));
+  async #jobs(scope: AnalyticsScope, period: Period): Promise<JobTypeFigures[]> {
+    const useRollups = this.#uses(scope);
+    const succeeded = sql`status = 'succeeded'`;
+    const rows = await this.database.query<Omit<JobTypeFigures, 'successRate'> & { timed: number } & Record<string, unknown>>(sql`
+      select type, sum(jobs)::int as total,
+        coalesce(sum(jobs) filter (where status = 'queued'), 0)::int as queued,
+        coalesce(sum(jobs) filter (where status = 'running'), 0)::int as running,
+        coalesce(sum(jobs) filter (where ${succeeded}), 0)::int as succeeded,
+        coalesce(sum(jobs) filter (where status = 'failed'), 0)::int as failed,
+        coalesce(sum(jobs) filter (where status = 'cancelled'), 0)::int as cancelled,
+        coalesce(sum(timed) filter (where ${succeeded}), 0)::int as timed,
+        (sum(seconds) filter (where ${succeeded}))::float8 / nullif(sum(timed) filter (where ${succeeded}), 0)::float8 as "meanSeconds",
+        ${useRollups ? sql`null::float8` : sql`(percentile_cont(0.95) within group (order by seconds) filter (where ${succeeded} and timed = 1))::float8`} as "p95Seconds"
+      from ${this.#rows(jobRows, jobRollup, scope, period)}
+      group by type having sum(jobs) > 0 order by type`);
+    if (useRollups) {
+      const workspaces = this.#workspaces(scope, period, sql`analytics_job_rollups`);
+      await Promise.all(
+        rows.map(async (row) => {
+          if (row.timed) row.p95Seconds = await this.#jobP95(workspaces, row.type, row.timed, period);
+        }),
+      );
+    }
+    return rows.map(({ timed: _timed, ...row }) => ({ ...row, successRate: share(row.succeeded, row.succeeded + row.failed) }));
   }
 
-  async #extraction(scope: AnalyticsScope, { from, to }: Period): Promise<AnalyticsSummary['extraction']> {
-    const [row] = await this.database.query<AnalyticsSummary['extraction'] & Record<string, unknown>>(sql`
-      select count(distinct j.id)::int as jobs, count(r.job_id)::int as pages,
-        count(r.job_id) filter (where r.error is null)::int as "pagesWithRecord",
-        count(r.job_id) filter (where r.error is not null)::int as "pagesWithError"
-      from jobs j left join extraction_results r on r.job_id = j.id
-      where ${jobScope(scope, sql`j.`)} and j.type = 'extract_batch' and j.created_at >= ${from} and j.created_at < ${to}`);
-    return row!;
+  /** percentile_cont(0.95) of the processing time of one type's succeeded jobs created in the period, from the top of jobs_succeeded_seconds_idx. */
+  async #jobP95(workspaces: SQL, type: string, timed: number, { from, to }: Period): Promise<number | null> {
+    const ranks = p95Ranks(timed);
+    const rows = await this.database.query<{ s: number }>(sql`
+      select s from ${workspaces} cross join lateral (
+        select ${seconds}::float8 as s from jobs
+        where workspace_id = w.id and type = ${type} and status = 'succeeded' and ${seconds} is not null
+          and created_at >= ${from} and created_at < ${to}
+        order by ${seconds} desc limit ${ranks.offset + ranks.count}) t
+      order by s desc offset ${ranks.offset} limit ${ranks.count}`);
+    return ranks.finish(rows.map((row) => Number(row.s)));
   }
 
+  /**
+   * The workspaces in scope, as a relation `w(id)`: one, or every one with rows in the period's
+   * hours of a rollup (which holds every hour, the current one included).
+   */
+  #workspaces(scope: AnalyticsScope, { from, to }: Period, rollup: SQL): SQL {
+    if (scope.workspaceId) return sql`(select ${scope.workspaceId}::uuid as id) w`;
+    return sql`(select distinct workspace_id as id from ${rollup}
+      where span = 'hour' and at >= date_trunc('hour', ${from}::timestamptz at time zone 'UTC') at time zone 'UTC' and at < ${to}) w`;
+  }
+
+  async #extraction(scope: AnalyticsScope, period: Period): Promise<AnalyticsSummary['extraction']> {
+    const [jobs] = await this.database.query<{ jobs: number }>(sql`
+      select coalesce(sum(jobs), 0)::int as jobs from ${this.#rows(jobRows, jobRollup, scope, period)} where type = 'extract_batch'`);
+    const [pages] = await this.database.query<Omit<AnalyticsSummary['extraction'], 'jobs'> & Record<string, unknown>>(sql`
+      select coalesce(sum(records + errors), 0)::int as pages, coalesce(sum(records), 0)::int as "pagesWithRecord",
+        coalesce(sum(errors), 0)::int as "pagesWithError"
+      from ${this.#rows(extractionRows, extractionRollup, scope, period)} where type = 'extract_batch'`);
+    return { jobs: jobs!.jobs, ...pages! };
+  }
   async #versions(scope: AnalyticsScope, { from, to }: Period): Promise<AnalyticsSummary['blueprintVersions']> {
     const [row] = await this.database.query<AnalyticsSummary['blueprintVersions'] & Record<string, unknown>>(sql`
       select count(*)::int as total,
@@ -235,30 +325,53 @@ export class AnalyticsRepository {
     return row!;
   }
 
-  async #llm(scope: AnalyticsScope, { from, to }: Period, key: SQL | null): Promise<Array<UsageMeasures & { key: string | null }>> {
+  async #llm(scope: AnalyticsScope, period: Period, key: SQL | null): Promise<Array<UsageMeasures & { key: string | null }>> {
     return this.database.query<UsageMeasures & { key: string | null } & Record<string, unknown>>(sql`
-      select ${key ?? sql`null`} as key, count(*)::int as requests,
+      select ${key ?? sql`null`} as key, coalesce(sum(requests), 0)::int as requests,
         coalesce(sum(prompt_tokens), 0)::int as "promptTokens",
         coalesce(sum(completion_tokens), 0)::int as "completionTokens",
         coalesce(sum(cost_usd), 0)::float8 as "costUsd"
-      from llm_requests where ${workspaceScope(scope)} and created_at >= ${from} and created_at < ${to}
-      ${key ? sql`group by 1 order by "costUsd" desc, 1` : sql``}`);
+      from ${this.#rows(llmRows, llmRollup, scope, period)}
+      ${key ? sql`group by 1 having sum(requests) > 0 order by "costUsd" desc, 1` : sql``}`);
   }
 
-  async #api(scope: AnalyticsScope, { from, to }: Period): Promise<AnalyticsSummary['api']> {
-    const where = sql`${usageScope(scope)} and minute >= ${from} and minute < ${to}`;
+  async #api(scope: AnalyticsScope, period: Period): Promise<AnalyticsSummary['api']> {
+    const rows = () => this.#rows(apiRows, apiRollup, scope, period);
     const [byRoute, byStatusClass, byApiKey, byUser] = await Promise.all([
       this.database.query<{ method: string; route: string; requests: number; meanMs: number }>(sql`
-        select method, route, sum(requests)::int as requests, (sum(total_ms) / sum(requests))::float8 as "meanMs"
-        from api_usage_minutes where ${where} group by 1, 2 order by 3 desc, 2, 1`),
+        select method, route, sum(requests)::int as requests, sum(total_ms)::float8 / sum(requests)::float8 as "meanMs"
+        from ${rows()} group by 1, 2 having sum(requests) > 0 order by 3 desc, 2, 1`),
       this.database.query<{ statusClass: string; requests: number }>(sql`
-        select status_class as "statusClass", sum(requests)::int as requests from api_usage_minutes where ${where} group by 1 order by 1`),
+        select status_class as "statusClass", sum(requests)::int as requests from ${rows()} group by 1 having sum(requests) > 0 order by 1`),
       this.database.query<{ apiKeyId: string; requests: number }>(sql`
-        select api_key_id as "apiKeyId", sum(requests)::int as requests from api_usage_minutes where ${where} and api_key_id <> '' group by 1 order by 2 desc, 1`),
+        select api_key_id as "apiKeyId", sum(requests)::int as requests from ${rows()} where api_key_id <> '' group by 1 having sum(requests) > 0 order by 2 desc, 1`),
       this.database.query<{ userId: string; requests: number }>(sql`
-        select user_id as "userId", sum(requests)::int as requests from api_usage_minutes where ${where} and user_id <> '' group by 1 order by 2 desc, 1`),
+        select user_id as "userId", sum(requests)::int as requests from ${rows()} where user_id <> '' group by 1 having sum(requests) > 0 order by 2 desc, 1`),
     ]);
     return { requests: byStatusClass.reduce((total, row) => total + row.requests, 0), byRoute, byStatusClass, byApiKey, byUser };
+  }
+
+  /** Rollups serve workspace-wide questions; a site's figures come from its own rows, which are few. */
+  #uses(scope: AnalyticsScope): boolean {
+    return this.#rollups && !scope.siteId;
+  }
+
+  /**
+   * The period's rows as a relation `r`: from the source table, or whole days and hours from the
+   * rollup plus the ragged edges from the source. `byHour`: a series by the hour, which day rows
+   * cannot serve.
+   */
+  #rows(source: Rows, rollup: RollupRows, scope: AnalyticsScope, period: Period, byHour = false): SQL {
+    if (!this.#uses(scope)) return sql`(${source(scope, period)}) r`;
+    const split = splitPeriod(period, { days: !byHour });
+    const parts = [
+      // An empty first part gives the relation its columns whatever the split holds.
+      source(scope, { from: period.from, to: period.from }),
+      ...(split.days ? [rollup(scope, split.days, 'day')] : []),
+      ...split.hours.map((hours) => rollup(scope, hours, 'hour')),
+      ...split.edges.map((edge) => source(scope, edge)),
+    ];
+    return sql`(${sql.join(parts, sql` union all `)}) r`;
   }
 }
 
@@ -278,3 +391,41 @@ function workspaceScope(scope: AnalyticsScope, prefix: SQL = sql``, siteColumn: 
 function usageScope(scope: AnalyticsScope): SQL {
   return scope.workspaceId ? sql`workspace_id = ${scope.workspaceId}` : sql`true`;
 }
+
+// Each source below has the columns of its rollup table (drizzle/0017), one row per source row.
+const inPeriod = (column: SQL, { from, to }: Period) => sql`${column} >= ${from} and ${column} < ${to}`;
+
+const jobRows: Rows = (scope, period) => sql`select created_at as hour, type, status, parent_id is null as top_level, 1 as jobs,
+  (finished_at is not null)::int as timed, coalesce(${seconds}, 0) as seconds
+  from jobs where ${jobScope(scope)} and ${inPeriod(sql`created_at`, period)}`;
+const jobRollup: RollupRows = (scope, period, span) => sql`select at as hour, type, status, top_level, jobs, timed, seconds
+  from analytics_job_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
+
+const durationRows: Rows = (scope, period) => sql`select finished_at as hour, 1 as jobs, ${seconds} as seconds
+  from jobs where ${jobScope(scope)} and status = 'succeeded' and parent_id is null and ${inPeriod(sql`finished_at`, period)}`;
+const durationRollup: RollupRows = (scope, period, span) => sql`select at as hour, jobs, seconds
+  from analytics_duration_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
+
+const extractionRows: Rows = (scope, period) => sql`select j.created_at as hour, j.type,
+  (r.error is null)::int as records, (r.error is not null)::int as errors
+  from extraction_results r join jobs j on j.id = r.job_id where ${jobScope(scope, sql`j.`)} and ${inPeriod(sql`j.created_at`, period)}`;
+const extractionRollup: RollupRows = (scope, period, span) => sql`select at as hour, type, records, errors
+  from analytics_extraction_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
+
+const llmRows: Rows = (scope, period) => sql`select created_at as hour, model, step, 1 as requests, prompt_tokens, completion_tokens,
+  cost_usd::numeric as cost_usd from llm_requests where ${workspaceScope(scope)} and ${inPeriod(sql`created_at`, period)}`;
+const llmRollup: RollupRows = (
+  scope,
+  period,
+  span,
+) => sql`select at as hour, model, step, requests, prompt_tokens, completion_tokens, cost_usd
+  from analytics_llm_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
+
+const apiRows: Rows = (scope, period) => sql`select minute as hour, method, route, status_class, api_key_id, user_id, requests,
+  total_ms::numeric as total_ms from api_usage_minutes where ${usageScope(scope)} and ${inPeriod(sql`minute`, period)}`;
+const apiRollup: RollupRows = (
+  scope,
+  period,
+  span,
+) => sql`select at as hour, method, route, status_class, api_key_id, user_id, requests, total_ms
+  from analytics_api_rollups where span = ${span} and ${usageScope(scope)} and ${inPeriod(sql`at`, period)}`;

@@ -153,6 +153,6 @@ NOT_WRAPPED = frozenset(
     getNotificationPreferences putNotificationPreferences getNotificationChannels postNotificationChannels
     deleteNotificationChannelsByChannelId getWebhooks postWebhooks patchWebhooksByEndpointId deleteWebhooksByEndpointId
     getWebhooksByEndpointIdDeliveries postWebhooksByEndpointIdTest postWebhooksByEndpointIdDeliveriesByDeliveryIdRedeliver
-    getNotificationSettings putNotificationSettings
+    getNotificationSettings putNotificationSettings postGraphql
     """.split()
 )

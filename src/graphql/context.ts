@@ -1,20 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { AnalyticsService } from '../analytics/index.js';
-import type { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { DomainError } from '../domain/errors.js';
 import type { AuthContext } from '../http/auth.js';
 import type { Permission } from '../http/route-context.js';
-import type { JobsService } from '../jobs/jobs.service.js';
-import type { SitesService } from '../sites/sites.service.js';
-import type { Loaders } from './loaders.js';
-
-/** The services GraphQL reads through: the same ones the REST routes call. */
-export interface GraphqlServices {
-  sites: SitesService;
-  jobs: JobsService;
-  blueprints: BlueprintsService;
-  analytics: AnalyticsService;
-}
+import type { GraphqlServices, Loaders } from './loaders.js';
 
 /** What every resolver of one request sees. */
 export interface GraphqlContext {

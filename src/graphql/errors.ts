@@ -19,8 +19,15 @@ const CODE_OF: Record<DomainErrorKind, string> = {
  * By name, not instanceof: graphql ships both CommonJS and ESM builds, and a bundler or test
  * runner may load this module's copy apart from mercurius's.
  */
-function isGraphqlError(error: unknown): error is GraphQLError {
+export function isGraphqlError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/** A query that cannot run at all (as mercurius's validation errors are): the route answers 400 with `errors`. */
+export class GraphqlRequestError extends Error {
+  constructor(readonly errors: GraphQLError[]) {
+    super(errors.map((error) => error.message).join('; '));
+  }
 }
 
 const UNEXPECTED = 'An unexpected error occurred. Quote the request id when reporting it.';

@@ -6,10 +6,10 @@ import { z } from 'zod';
 import type { AppInstance } from '../http/app-instance.js';
 import { authOf, permissionsOf } from '../http/auth.js';
 import { problemSchema, PROBLEM_CONTENT_TYPE } from '../http/problem.js';
-import type { GraphqlContext, GraphqlServices } from './context.js';
-import { formatExecutionErrors, requestErrors } from './errors.js';
+import type { GraphqlContext } from './context.js';
+import { formatExecutionErrors, GraphqlRequestError, isGraphqlError, requestErrors } from './errors.js';
 import { costOf, MAX_COST, MAX_DEPTH, QueryTooComplexError, readOnlyOperations } from './limits.js';
-import { createLoaders } from './loaders.js';
+import { createLoaders, type GraphqlServices } from './loaders.js';
 import { resolvers } from './resolvers.js';
 import { typeDefs } from './schema.js';
 
@@ -70,7 +70,14 @@ export async function registerGraphqlRoutes(app: AppInstance, { services, graphi
     errorFormatter: (execution, context) => formatExecutionErrors(execution, context),
   });
   app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
-    const cost = costOf(schema, document, variables, (context as unknown as GraphqlContext).operationName);
+    let cost: number;
+    try {
+      cost = costOf(schema, document, variables, (context as unknown as GraphqlContext).operationName);
+    } catch (error) {
+      // Arguments the cost depends on could not be read (a variable of the wrong type): the query cannot run.
+      if (isGraphqlError(error)) throw new GraphqlRequestError([error]);
+      throw error;
+    }
     if (cost > MAX_COST) throw new QueryTooComplexError(cost);
   });
 
@@ -104,7 +111,8 @@ export async function registerGraphqlRoutes(app: AppInstance, { services, graphi
       };
       try {
         // mercurius has put the field errors through formatExecutionErrors: they are plain GraphQL error objects now.
-        return (await reply.graphql(query, context as never, variables ?? undefined, operationName ?? undefined)) as GraphqlResponse;
+        // Variables always given, so mercurius checks them against the operation before running it.
+        return (await reply.graphql(query, context as never, variables ?? {}, operationName ?? undefined)) as GraphqlResponse;
       } catch (error) {
         const errors = requestErrors(error);
         if (!errors) throw error;

@@ -1,5 +1,6 @@
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { directiveEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { GraphqlRequestError } from './errors.js';
 
 /**
  * Nesting allowed below the operation. The deepest useful query (a job's steps' site's latest
@@ -16,14 +17,10 @@ export const MAX_DEPTH = 10;
 export const MAX_COST = 5_000;
 
 /** Raised before execution when a query would cost more than MAX_COST; the route answers it as a request error. */
-export class QueryTooComplexError extends Error {
-  readonly code = 'QUERY_TOO_COMPLEX';
-  readonly errors: GraphQLError[];
-
+export class QueryTooComplexError extends GraphqlRequestError {
   constructor(cost: number) {
     const message = `The query costs ${cost}, more than the limit of ${MAX_COST}: ask for smaller pages (limit) or fewer nested lists`;
-    super(message);
-    this.errors = [new GraphQLError(message, { extensions: { code: this.code, cost, maxCost: MAX_COST } })];
+    super([new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost: MAX_COST } })]);
   }
 }
 

@@ -1,8 +1,19 @@
 import DataLoader from 'dataloader';
+import type { AnalyticsService } from '../analytics/index.js';
+import type { BlueprintsService } from '../blueprints/blueprints.service.js';
+import type { JobsService } from '../jobs/jobs.service.js';
+import type { SitesService } from '../sites/sites.service.js';
 import type { BlueprintVersionRecord } from '../blueprints/blueprints.repository.js';
 import type { JobRecord } from '../queue/index.js';
 import type { SiteCheckRecord, SiteRecord } from '../sites/sites.repository.js';
-import type { GraphqlServices } from './context.js';
+
+/** The services GraphQL reads through: the same ones the REST routes call. */
+export interface GraphqlServices {
+  sites: SitesService;
+  jobs: JobsService;
+  blueprints: BlueprintsService;
+  analytics: AnalyticsService;
+}
 
 /** Spreads rows over the keys they belong to, in the keys' order (what DataLoader expects back). */
 function one<Row>(keys: readonly string[], rows: Row[], keyOf: (row: Row) => string | null): Array<Row | null> {

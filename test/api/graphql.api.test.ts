@@ -284,6 +284,7 @@ describe.each(databaseTargets())('GraphQL API on $name', (target) => {
     await refused('{ sites { secret } }', 'GRAPHQL_VALIDATION_FAILED', /Cannot query field "secret" on type "SitePage"/);
     await refused('mutation { deleteSite(id: "x") }', 'GRAPHQL_VALIDATION_FAILED', /read-only: mutations are not supported/);
     await refused('query($id: ID!) { site(id: $id) { name } }', 'BAD_USER_INPUT', /\$id/);
+    await refused('query($n: Int) { sites(limit: $n) { total } }', 'BAD_USER_INPUT', /\$n/, { n: 'many' });
     const deep = '{ jobs { items { site { latestJob { site { latestJob { site { latestJob { site { latestJob { id } } } } } } } } } } }';
     await refused(deep, 'QUERY_TOO_DEEP', /exceeds the query depth limit of 10/);
     await refused(

@@ -9,10 +9,18 @@ const count = z.number().int();
 const rate = z.number().nullable().describe('Succeeded share of finished (succeeded or failed) jobs; null before any finished');
 const usage = { requests: count, promptTokens: count, completionTokens: count, costUsd: z.number() };
 
-const periodQuery = {
+/** The period arguments of both analytics reads (REST query strings and GraphQL arguments alike). */
+export const periodQuery = {
   from: z.iso.datetime({ offset: true }).optional().describe('Start of the period (inclusive); default 30 days before `to`'),
   to: z.iso.datetime({ offset: true }).optional().describe('End of the period (exclusive); default now'),
   scope: z.enum(['workspace', 'all']).default('workspace').describe('all: every workspace of the instance (system administrators only)'),
+};
+
+export const timeseriesQuery = {
+  metric: z.enum(TIMESERIES_METRICS),
+  interval: z.enum(['hour', 'day']).default('day'),
+  siteId: z.uuid().optional().describe('Only this site (every metric but api_requests)'),
+  ...periodQuery,
 };
 
 const summaryResponse = z
@@ -132,14 +140,7 @@ export function registerAnalyticsRoutes(app: AppInstance, { service }: { service
         tags: ['analytics'],
         summary: 'One metric per hour or day (UTC) over a period, every bucket present',
         description: METRIC_HELP,
-        querystring: z
-          .object({
-            metric: z.enum(TIMESERIES_METRICS),
-            interval: z.enum(['hour', 'day']).default('day'),
-            siteId: z.uuid().optional().describe('Only this site (every metric but api_requests)'),
-            ...periodQuery,
-          })
-          .strict(),
+        querystring: z.object(timeseriesQuery).strict(),
         response: { 200: timeseriesResponse, ...problemResponses(400, 401, 403) },
       },
     },

@@ -1,8 +1,9 @@
 import { registerEmailDelivery } from '../accounts/email-sender.js';
-import { analyticsPlugin } from '../analytics/index.js';
+import { AnalyticsRepository, AnalyticsService, analyticsPlugin } from '../analytics/index.js';
 import { registerBlueprintRoutes } from '../blueprints/blueprints.routes.js';
 import { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { registerEventRoutes } from '../events/events.routes.js';
+import { registerGraphqlRoutes } from '../graphql/index.js';
 import { registerExtractionRoutes } from '../extraction/extraction.routes.js';
 import { ExtractionService } from '../extraction/extraction.service.js';
 import { featurePlugin, type AppInstance } from '../http/app-instance.js';
@@ -22,7 +23,7 @@ import type { Platform } from './platform.js';
 /**
  * The product's API, each area an encapsulated plugin over its services: sites, jobs and queues,
  * blueprints, extraction, live events, the overview totals, LLM usage, analytics and reports (with the email they send), usage
- * against quotas (with the API rate limits), and system administration.
+ * against quotas (with the API rate limits), read-only GraphQL over the same services, and system administration.
  */
 export async function registerProduct(app: AppInstance, platform: Platform): Promise<void> {
   const { services, repositories, config } = platform;
@@ -74,6 +75,16 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
   app.addHook('onReady', async () => platform.notifications.relay.start(platform.config.NOTIFY_RELAY_INTERVAL_MS));
   registerEmailDelivery(app, { config: platform.config, db: platform.database.db, logger: platform.logger });
   await app.register(analyticsPlugin, { config: platform.config, database: platform.database, logger: platform.logger });
+  // GraphQL reads through the same services as the routes above; GraphiQL is a development aid only.
+  await app.register(featurePlugin(registerGraphqlRoutes), {
+    services: {
+      sites: services.sites,
+      jobs: services.jobs,
+      blueprints,
+      analytics: new AnalyticsService(new AnalyticsRepository(platform.database)),
+    },
+    graphiql: config.NODE_ENV !== 'production',
+  });
   await app.register(featurePlugin(registerUsageRoutes), { quotas: services.quotas, rateLimits, workspaceOf });
   await registerAdmin(app, platform, { rateLimits });
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { blueprintVersions, sites } from '../db/schema/sites.js';
 import type { Blueprint } from '../engine/blueprint/index.js';
@@ -37,6 +37,28 @@ export class BlueprintsRepository {
       .from(blueprintVersions)
       .where(eq(blueprintVersions.siteId, siteId))
       .orderBy(desc(blueprintVersions.version));
+    return rows as BlueprintVersionRecord[];
+  }
+
+  /** The active version of each of these sites of the workspace, in one query. */
+  async activeForSites(workspaceId: string, siteIds: readonly string[]): Promise<BlueprintVersionRecord[]> {
+    if (siteIds.length === 0) return [];
+    const rows = await this.db
+      .select({ version: blueprintVersions })
+      .from(sites)
+      .innerJoin(blueprintVersions, eq(blueprintVersions.id, sites.activeBlueprintId))
+      .where(and(eq(sites.workspaceId, workspaceId), inArray(sites.id, [...siteIds])));
+    return rows.map((row) => row.version as BlueprintVersionRecord);
+  }
+
+  /** Every version of each of these sites of the workspace, in one query: by site, newest first. */
+  async listForSites(workspaceId: string, siteIds: readonly string[]): Promise<BlueprintVersionRecord[]> {
+    if (siteIds.length === 0) return [];
+    const rows = await this.db
+      .select()
+      .from(blueprintVersions)
+      .where(and(eq(blueprintVersions.workspaceId, workspaceId), inArray(blueprintVersions.siteId, [...siteIds])))
+      .orderBy(asc(blueprintVersions.siteId), desc(blueprintVersions.version));
     return rows as BlueprintVersionRecord[];
   }
 

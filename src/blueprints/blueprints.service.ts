@@ -33,6 +33,16 @@ export class BlueprintsService {
     return active;
   }
 
+  /** The active version of each of these sites of the workspace (batched readers); sites without one are left out. */
+  async activeOfSites(workspaceId: string, siteIds: readonly string[]): Promise<BlueprintVersionRecord[]> {
+    return this.blueprints.activeForSites(workspaceId, siteIds);
+  }
+
+  /** Every version of each of these sites of the workspace, by site, newest first. */
+  async versionsOfSites(workspaceId: string, siteIds: readonly string[]): Promise<BlueprintVersionRecord[]> {
+    return this.blueprints.listForSites(workspaceId, siteIds);
+  }
+
   async versions(workspaceId: string, siteId: string): Promise<{ versions: BlueprintVersionRecord[]; activeId: string | null }> {
     const site = await this.siteService.get(workspaceId, siteId);
     return { versions: await this.blueprints.list(siteId), activeId: site.activeBlueprintId };

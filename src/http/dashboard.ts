@@ -8,7 +8,7 @@ import type { AppInstance } from './app-instance.js';
 export const DASHBOARD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'web');
 
 /** Paths owned by the server; the dashboard's client-side routes never shadow them. */
-const SERVER_PREFIXES = ['/api/', '/docs', '/health', '/metrics'];
+const SERVER_PREFIXES = ['/api/', '/docs', '/graphiql', '/health', '/metrics'];
 
 /**
  * Serves the built dashboard at `/`. Hashed assets are cached for good; `index.html` is

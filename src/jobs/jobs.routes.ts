@@ -3,8 +3,7 @@ import type { AppInstance } from '../http/app-instance.js';
 import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';
-import { ANALYZE_SITE, JOB_TYPES } from '../pipeline/job-types.js';
-import { jobDetail, jobLogLine, jobStatus, jobSummary, toJobSummary } from './jobs.schemas.js';
+import { jobDetail, jobListCursor, jobLogLine, jobSummary, listJobsFilter, toJobSummary } from './jobs.schemas.js';
 import type { JobsService } from './jobs.service.js';
 
 export interface JobRoutesDeps {
@@ -41,11 +40,8 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
       schema: {
         tags: ['jobs'],
         summary: 'List jobs, newest first',
-        querystring: z
-          .object({
-            siteId: z.uuid().optional(),
-            type: z.enum([ANALYZE_SITE, ...JOB_TYPES]).optional(),
-            status: jobStatus.optional(),
+        querystring: listJobsFilter
+          .extend({
             topLevel: z
               .enum(['true', 'false'])
               .transform((value) => value === 'true')
@@ -59,7 +55,7 @@ export function registerJobRoutes(app: AppInstance, deps: JobRoutesDeps): void {
     async (request) => {
       const { cursor, ...filter } = request.query;
       const { rows, total } = await service.list(workspaceOf(request), { ...filter, before: decodeCursor(cursor) });
-      return toPage(rows, total, request.query.limit, toJobSummary, (job) => ({ value: job.createdAt.toISOString(), id: job.id }));
+      return toPage(rows, total, request.query.limit, toJobSummary, jobListCursor);
     },
   );
 

@@ -1,7 +1,16 @@
 import { z } from 'zod';
+import type { Cursor } from '../http/pagination.js';
+import { ANALYZE_SITE, JOB_TYPES } from '../pipeline/job-types.js';
 import type { JobRecord } from '../queue/index.js';
 
 export const jobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+
+/** The filters of the jobs list (REST and GraphQL alike). */
+export const listJobsFilter = z.object({
+  siteId: z.uuid().optional(),
+  type: z.enum([ANALYZE_SITE, ...JOB_TYPES]).optional(),
+  status: jobStatus.optional(),
+});
 
 export const jobSummary = z
   .object({
@@ -69,4 +78,9 @@ export function toJobSummary(job: JobRecord): z.infer<typeof jobSummary> {
     finishedAt: job.finishedAt?.toISOString() ?? null,
     durationMs: job.startedAt && job.finishedAt ? job.finishedAt.getTime() - job.startedAt.getTime() : null,
   };
+}
+
+/** Where a page of the jobs list (newest first) ends, for the next page's cursor. */
+export function jobListCursor(job: JobRecord): Cursor {
+  return { value: job.createdAt.toISOString(), id: job.id };
 }

@@ -49,6 +49,21 @@ export class JobsService {
     return job;
   }
 
+  /** The workspace's jobs among `ids` (batched readers such as GraphQL); unknown ids are left out. */
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<JobRecord[]> {
+    return this.jobs.getManyInWorkspace(workspaceId, ids);
+  }
+
+  /** The steps of each of these jobs of the workspace, oldest first. */
+  async stepsOfMany(workspaceId: string, parentIds: readonly string[]): Promise<JobRecord[]> {
+    return this.jobs.childrenOfMany(workspaceId, parentIds);
+  }
+
+  /** The newest job of each of these sites: of `type`, or else the newest top-level one. */
+  async latestOfSites(workspaceId: string, siteIds: readonly string[], type?: string): Promise<JobRecord[]> {
+    return this.jobs.latestForSites(workspaceId, siteIds, type);
+  }
+
   async steps(job: JobRecord): Promise<JobRecord[]> {
     return this.jobs.children(job.id);
   }

@@ -96,6 +96,38 @@ export class JobsRepository {
     return row;
   }
 
+  /** The workspace's jobs among `ids`, in one query; other workspaces' are simply absent. */
+  async getManyInWorkspace(workspaceId: string, ids: readonly string[]): Promise<JobRecord[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.workspaceId, workspaceId), inArray(jobs.id, [...ids])));
+  }
+
+  /** The children (pipeline steps) of each of these jobs of the workspace, in one query, oldest first. */
+  async childrenOfMany(workspaceId: string, parentIds: readonly string[]): Promise<JobRecord[]> {
+    if (parentIds.length === 0) return [];
+    return this.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.workspaceId, workspaceId), inArray(jobs.parentId, [...parentIds])))
+      .orderBy(asc(jobs.createdAt), asc(jobs.id));
+  }
+
+  /**
+   * The newest job of each of these sites of the workspace, in one query (DISTINCT ON): of the
+   * given type, or else the newest top-level one (an analysis, a check, an extraction; not a step).
+   */
+  async latestForSites(workspaceId: string, siteIds: readonly string[], type?: string): Promise<JobRecord[]> {
+    if (siteIds.length === 0) return [];
+    return this.db
+      .selectDistinctOn([jobs.siteId])
+      .from(jobs)
+      .where(and(eq(jobs.workspaceId, workspaceId), inArray(jobs.siteId, [...siteIds]), type ? eq(jobs.type, type) : isNull(jobs.parentId)))
+      .orderBy(jobs.siteId, desc(jobs.createdAt), desc(jobs.id));
+  }
+
   /** Newest first, keyset-paginated on (created_at, id). */
   async listInWorkspace(
     workspaceId: string,

@@ -43,6 +43,15 @@ export class SitesRepository {
     return row;
   }
 
+  /** The workspace's sites among `ids`, in one query; ids of other workspaces are simply absent. */
+  async getManyInWorkspace(workspaceId: string, ids: readonly string[]): Promise<SiteRecord[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .select()
+      .from(sites)
+      .where(and(eq(sites.workspaceId, workspaceId), inArray(sites.id, [...ids])));
+  }
+
   async findByUrl(workspaceId: string, url: string): Promise<SiteRecord | undefined> {
     const [row] = await this.db
       .select()
@@ -265,6 +274,18 @@ export class SitesRepository {
   async lastCheck(siteId: string): Promise<SiteCheckRecord | undefined> {
     const [row] = await this.db.select().from(siteChecks).where(eq(siteChecks.siteId, siteId)).orderBy(desc(siteChecks.checkedAt)).limit(1);
     return row;
+  }
+
+  /** The latest check of each of these sites of the workspace, in one query (DISTINCT ON). */
+  async lastChecks(workspaceId: string, siteIds: readonly string[]): Promise<SiteCheckRecord[]> {
+    if (siteIds.length === 0) return [];
+    const rows = await this.db
+      .selectDistinctOn([siteChecks.siteId], { check: siteChecks })
+      .from(siteChecks)
+      .innerJoin(sites, and(eq(sites.id, siteChecks.siteId), eq(sites.workspaceId, workspaceId)))
+      .where(inArray(siteChecks.siteId, [...siteIds]))
+      .orderBy(siteChecks.siteId, desc(siteChecks.checkedAt));
+    return rows.map((row) => row.check);
   }
 
   async checks(siteId: string, limit: number): Promise<SiteCheckRecord[]> {

@@ -1,12 +1,12 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app-instance.js';
-import { decodeCursor, pageSchema, paginationQuery, toPage } from '../http/pagination.js';
+import { decodeCursor, pageSchema, paginationQuery, toPage, type Cursor } from '../http/pagination.js';
 import { problemResponses } from '../http/problem.js';
 import { sendSerialized, serializedOnce } from '../http/serialized-once.js';
 import type { WorkspaceOf } from '../http/route-context.js';
 import { toJobSummary } from '../jobs/jobs.schemas.js';
-import type { SiteListRow, SiteRecord } from './sites.repository.js';
+import type { SiteListRow, SiteRecord, SiteSort } from './sites.repository.js';
 import {
   batchCreateBody,
   batchDeleteBody,
@@ -55,6 +55,12 @@ function summaryOf(site: SiteListRow): z.infer<typeof siteSummary> {
     createdAt: site.createdAt,
     updatedAt: site.updatedAt,
   };
+}
+
+/** Where a page of the sites list ends, for the next page's cursor: the sort key and the id. */
+export function siteListCursor(sort: SiteSort): (site: SiteListRow) => Cursor {
+  const key = sort.endsWith('name') ? (site: SiteListRow) => site.name.toLowerCase() : (site: SiteListRow) => site.createdAt;
+  return (site) => ({ value: key(site), id: site.id });
 }
 
 /** Reads a site as the API shows it in full: with its active blueprint and latest health check. */
@@ -134,8 +140,7 @@ export function registerSiteRoutes(app: AppInstance, deps: SiteRoutesDeps): void
     async (request, reply) => {
       const { limit, cursor, sort, ...filter } = request.query;
       const page = await service.list(workspaceOf(request), filter, { limit, sort, after: decodeCursor(cursor) });
-      const key = sort.endsWith('name') ? (site: SiteListRow) => site.name.toLowerCase() : (site: SiteListRow) => site.createdAt;
-      const body = listBody(page, () => toPage(page.rows, page.total, limit, summaryOf, (site) => ({ value: key(site), id: site.id })));
+      const body = listBody(page, () => toPage(page.rows, page.total, limit, summaryOf, siteListCursor(sort)));
       return sendSerialized(request, reply as FastifyReply, body);
     },
   );

@@ -187,6 +187,16 @@ export class SitesService {
     return site;
   }
 
+  /** The workspace's sites among `ids` (for batched readers such as GraphQL); unknown ids are left out. */
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<SiteRecord[]> {
+    return this.sites.getManyInWorkspace(workspaceId, ids);
+  }
+
+  /** The latest health check of each of these sites of the workspace; sites never checked are left out. */
+  async lastChecks(workspaceId: string, siteIds: readonly string[]): Promise<SiteCheckRecord[]> {
+    return this.sites.lastChecks(workspaceId, siteIds);
+  }
+
   /** The site with its active blueprint version and latest health check. */
   async detailOf(site: SiteRecord): Promise<SiteDetail> {
     const [blueprint, lastCheck] = await Promise.all([this.blueprints.active(site.id), this.sites.lastCheck(site.id)]);

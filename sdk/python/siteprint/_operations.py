@@ -153,7 +153,7 @@ NOT_WRAPPED = frozenset(
     getNotificationPreferences putNotificationPreferences getNotificationChannels postNotificationChannels
     deleteNotificationChannelsByChannelId getWebhooks postWebhooks patchWebhooksByEndpointId deleteWebhooksByEndpointId
     getWebhooksByEndpointIdDeliveries postWebhooksByEndpointIdTest postWebhooksByEndpointIdDeliveriesByDeliveryIdRedeliver
-    getNotificationSettings putNotificationSettings
+    getNotificationSettings putNotificationSettings postGraphql
     getAdminSettings putAdminSettings postAdminSettingsSmtpTest getAdminCaches postAdminCachesByNameClear
     """.split()
 )

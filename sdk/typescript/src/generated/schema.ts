@@ -1206,6 +1206,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/graphql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a read-only GraphQL query
+         * @description Read-only GraphQL over the same data, authentication, workspace (X-Workspace-Id), permissions and API key scopes as the REST API: sites, page types, blueprints and their versions, jobs, analytics. The schema is in docs/graphql.md and by introspection.
+         *
+         *     A query that cannot run at all (syntax, unknown fields, bad variables, nesting over 10 levels, a cost over 5000) answers 400 with GraphQL errors. Fields the caller may not read (missing permission) resolve to null with an error (extensions.code FORBIDDEN) beside the data that did resolve, with 200. Credentials, workspace and rate limits fail as in REST, with problem+json.
+         */
+        post: operations["postGraphql"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/usage": {
         parameters: {
             query?: never;
@@ -2633,6 +2655,35 @@ export interface components {
             coverage: number | null;
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
+        };
+        GraphqlRequestInput: {
+            /** @description The GraphQL document */
+            query: string;
+            variables?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Which operation of the document to run, when it has several */
+            operationName?: string | null;
+        };
+        GraphqlResponseInput: {
+            /** @description Absent when the request could not be executed */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            errors?: {
+                message: string;
+                locations?: {
+                    line: number;
+                    column: number;
+                }[];
+                path?: (string | number)[];
+                extensions?: {
+                    /** @description FORBIDDEN, BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_DEEP, QUERY_TOO_COMPLEX… */
+                    code?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            }[];
         };
         MoneyInput: {
             /** @description Decimal amount (thousands separators and decimal commas read; the current price of a was/now pair) */
@@ -4244,6 +4295,35 @@ export interface components {
             coverage: number | null;
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
+        };
+        GraphqlRequest: {
+            /** @description The GraphQL document */
+            query: string;
+            variables?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Which operation of the document to run, when it has several */
+            operationName?: string | null;
+        };
+        GraphqlResponse: {
+            /** @description Absent when the request could not be executed */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            errors?: {
+                message: string;
+                locations?: {
+                    line: number;
+                    column: number;
+                }[];
+                path?: (string | number)[];
+                extensions?: {
+                    /** @description FORBIDDEN, BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_DEEP, QUERY_TOO_COMPLEX… */
+                    code?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            }[];
         };
         Money: {
             /** @description Decimal amount (thousands separators and decimal commas read; the current price of a was/now pair) */
@@ -12648,6 +12728,94 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postGraphql: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GraphqlRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GraphqlResponse"];
+                };
+            };
+            /** @description The query cannot run (GraphQL errors), or the HTTP request is malformed (problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GraphqlResponse"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import mercurius from 'mercurius';
+import { z } from 'zod';
+import type { AppInstance } from '../http/app-instance.js';
+import { authOf, permissionsOf } from '../http/auth.js';
+import { problemSchema, PROBLEM_CONTENT_TYPE } from '../http/problem.js';
+import type { GraphqlContext } from './context.js';
+import { formatExecutionErrors, GraphqlRequestError, isGraphqlError, requestErrors } from './errors.js';
+import { costOf, MAX_COST, MAX_DEPTH, QueryTooComplexError, readOnlyOperations } from './limits.js';
+import { createLoaders, type GraphqlServices } from './loaders.js';
+import { resolvers } from './resolvers.js';
+import { typeDefs } from './schema.js';
+
+export const GRAPHQL_PATH = '/api/v1/graphql';
+export const GRAPHIQL_PATH = '/graphiql';
+
+export interface GraphqlRoutesDeps {
+  services: GraphqlServices;
+  /** Serve GraphiQL at /graphiql (never in production). */
+  graphiql: boolean;
+}
+
+const graphqlRequest = z
+  .object({
+    query: z.string().min(1).max(100_000).describe('The GraphQL document'),
+    variables: z.record(z.string(), z.unknown()).nullable().optional(),
+    operationName: z.string().max(200).nullable().optional().describe('Which operation of the document to run, when it has several'),
+  })
+  .meta({ id: 'GraphqlRequest' });
+
+const graphqlError = z.object({
+  message: z.string(),
+  locations: z.array(z.object({ line: z.number().int(), column: z.number().int() })).optional(),
+  path: z.array(z.union([z.string(), z.number().int()])).optional(),
+  extensions: z
+    .object({
+      code: z.string().optional().describe('FORBIDDEN, BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_DEEP, QUERY_TOO_COMPLEX…'),
+    })
+    .catchall(z.unknown())
+    .optional(),
+});
+
+const graphqlResponse = z
+  .object({
+    data: z.record(z.string(), z.unknown()).nullable().optional().describe('Absent when the request could not be executed'),
+    errors: z.array(graphqlError).optional(),
+  })
+  .meta({ id: 'GraphqlResponse' });
+
+type GraphqlResponse = z.infer<typeof graphqlResponse>;
+
+const DESCRIPTION = `Read-only GraphQL over the same data, authentication, workspace (X-Workspace-Id), permissions and API key scopes as the REST API: sites, page types, blueprints and their versions, jobs, analytics. The schema is in docs/graphql.md and by introspection.
+
+A query that cannot run at all (syntax, unknown fields, bad variables, nesting over ${MAX_DEPTH} levels, a cost over ${MAX_COST}) answers 400 with GraphQL errors. Fields the caller may not read (missing permission) resolve to null with an error (extensions.code FORBIDDEN) beside the data that did resolve, with 200. Credentials, workspace and rate limits fail as in REST, with problem+json.`;
+
+/**
+ * The GraphQL endpoint: mercurius executes the schema (loaders batch related reads per request,
+ * depth and cost limits refuse expensive queries), behind a schema-first route of our own, so
+ * authentication, rate limits, usage counting and the OpenAPI document treat it as any REST route.
+ */
+export async function registerGraphqlRoutes(app: AppInstance, { services, graphiql }: GraphqlRoutesDeps): Promise<void> {
+  await app.register(mercurius, {
+    schema: typeDefs,
+    resolvers: resolvers as unknown as mercurius.IResolvers,
+    routes: false,
+    queryDepth: MAX_DEPTH,
+    validationRules: [readOnlyOperations],
+    errorFormatter: (execution, context) => formatExecutionErrors(execution, context),
+  });
+  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+    let cost: number;
+    try {
+      cost = costOf(schema, document, variables, (context as unknown as GraphqlContext).operationName);
+    } catch (error) {
+      // Arguments the cost depends on could not be read (a variable of the wrong type): the query cannot run.
+      if (isGraphqlError(error)) throw new GraphqlRequestError([error]);
+      throw error;
+    }
+    if (cost > MAX_COST) throw new QueryTooComplexError(cost);
+  });
+
+  app.post(
+    GRAPHQL_PATH,
+    {
+      schema: {
+        tags: ['graphql'],
+        summary: 'Run a read-only GraphQL query',
+        description: DESCRIPTION,
+        body: graphqlRequest,
+        response: {
+          200: graphqlResponse,
+          400: {
+            description: 'The query cannot run (GraphQL errors), or the HTTP request is malformed (problem)',
+            content: { 'application/json': { schema: graphqlResponse }, [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const { query, variables, operationName } = request.body;
+      const context: Omit<GraphqlContext, 'log'> = {
+        auth,
+        workspaceId: auth.workspaceId,
+        permissions: permissionsOf(request),
+        services,
+        loaders: createLoaders(services, auth.workspaceId),
+        operationName: operationName ?? undefined,
+      };
+      try {
+        // mercurius has put the field errors through formatExecutionErrors: they are plain GraphQL error objects now.
+        // Variables always given, so mercurius checks them against the operation before running it.
+        return (await reply.graphql(query, context as never, variables ?? {}, operationName ?? undefined)) as GraphqlResponse;
+      } catch (error) {
+        const errors = requestErrors(error);
+        if (!errors) throw error;
+        return reply
+          .status(400)
+          .type('application/json')
+          .send({ errors } as GraphqlResponse);
+      }
+    },
+  );
+
+  if (graphiql) registerGraphiql(app);
+}
+
+/**
+ * GraphiQL, the in-browser IDE, as mercurius ships it. Its page loads React and GraphiQL from
+ * unpkg.com, so its script policy allows that origin on these pages only. Outside production only.
+ */
+function registerGraphiql(app: AppInstance): void {
+  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('mercurius/package.json')), 'static');
+  const file = (name: string) => readFileSync(path.join(dir, name));
+  const page = file('graphiql.html');
+  const scripts = { 'main.js': file('main.js'), 'sw.js': file('sw.js') };
+  const config = `window.GRAPHQL_ENDPOINT = '${GRAPHQL_PATH}';\nwindow.GRAPHIQL_PLUGIN_LIST = [];`;
+  const allowUnpkg = (policy: unknown) =>
+    String(policy ?? '')
+      .replace("script-src 'self'", "script-src 'self' https://unpkg.com")
+      .replace(/style-src ([^;]*)/, (all) => (all.includes('https:') ? all : `${all} https://unpkg.com`));
+
+  app.get(GRAPHIQL_PATH, { schema: { hide: true } }, (_request, reply) =>
+    reply
+      .header('content-security-policy', allowUnpkg(reply.raw.getHeader('content-security-policy')))
+      .type('text/html')
+      .send(page),
+  );
+  app.get(`${GRAPHIQL_PATH}/config.js`, { schema: { hide: true } }, (_request, reply) => reply.type('application/javascript').send(config));
+  for (const [name, body] of Object.entries(scripts)) {
+    app.get(`${GRAPHIQL_PATH}/${name}`, { schema: { hide: true } }, (_request, reply) => reply.type('application/javascript').send(body));
+  }
+}

@@ -125,10 +125,13 @@ function tracedPool(pool: pg.Pool): pg.Pool {
     const clientQuery = tracedQueryOf(client as unknown as { query: QueryFunction });
     return new Proxy(client, { get: (target, key, receiver) => (key === 'query' ? clientQuery : Reflect.get(target, key, receiver)) });
   };
+  // The callback form of connect is pg-pool's own (under pool.query): it stays as it is.
+  const connectTraced = (...args: unknown[]) =>
+    typeof args[0] === 'function' ? (connect as (...forwarded: unknown[]) => unknown)(...args) : traced();
   return new Proxy(pool, {
     get: (target, key, receiver) => {
       if (key === 'query') return query;
-      if (key === 'connect') return traced;
+      if (key === 'connect') return connectTraced;
       return Reflect.get(target, key, receiver);
     },
   });

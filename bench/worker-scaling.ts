@@ -5,6 +5,7 @@
 // usage: BENCH_DATABASE_URL=postgres://…/postgres BENCH_REDIS_URL=redis://…/<db> npm run bench:workers [-- --sites 12 --concurrency 2 --rounds 1]
 // BENCH_DATABASE_URL names a server where this bench may create and drop databases (siteprint_bench_*).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startCli, type RunningCli } from '../test/support/cli.js';
@@ -53,6 +54,47 @@ interface Round {
   workers: number;
   seconds: number;
   perMinute: number;
+  /** Where the time went, from the jobs table: see jobBreakdown. */
+  breakdown: Breakdown;
+  /** The machine's 1-minute load average when the round ended (other processes' load included). */
+  load: number;
+}
+
+interface Breakdown {
+  /** Step jobs (the analysis pipeline's units, `analyze_site` itself excluded). */
+  steps: number;
+  /** Attempts beyond the first: work done twice (a stalled or failed attempt). */
+  reruns: number;
+  /** Mean seconds a step ran (started → finished). Grows when workers compete for the CPU. */
+  meanRunSeconds: number;
+  /** Mean seconds a step waited to start (queued → started). Shrinks when workers are added. */
+  meanWaitSeconds: number;
+  /** Most steps running at the same moment, sampled at each step's start. */
+  peakParallel: number;
+}
+
+/**
+ * Where a round's time went: if a second worker ran steps in parallel but each took twice as
+ * long, the machine's CPU is the limit; if steps still waited, or ran twice, the queue is.
+ */
+async function jobBreakdown(databaseUrl: string): Promise<Breakdown> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<Breakdown>(
+      `select count(*)::int as steps,
+              coalesce(sum(greatest(attempts - 1, 0)), 0)::int as reruns,
+              avg(extract(epoch from finished_at - started_at))::float8 as "meanRunSeconds",
+              avg(extract(epoch from started_at - greatest(created_at, run_at)))::float8 as "meanWaitSeconds",
+              (select max(c)::int from (select count(*) as c from jobs a join jobs b
+                 on b.type <> 'analyze_site' and b.started_at <= a.started_at and b.finished_at > a.started_at
+                 where a.type <> 'analyze_site' group by a.id) parallel) as "peakParallel"
+       from jobs where type <> 'analyze_site'`,
+    );
+    return rows[0]!;
+  } finally {
+    await client.end();
+  }
 }
 
 async function round(workers: number, shops: FixtureShop[]): Promise<Round> {
@@ -101,7 +143,8 @@ async function round(workers: number, shops: FixtureShop[]): Promise<Round> {
       if (pending.size) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const seconds = (performance.now() - t0) / 1000;
-    return { workers, seconds, perMinute: (SITES * 60) / seconds };
+    const breakdown = await jobBreakdown(url.toString());
+    return { workers, seconds, perMinute: (SITES * 60) / seconds, breakdown, load: loadavg()[0]! };
   } finally {
     for (const cli of processes) cli.child.kill('SIGTERM');
     await Promise.all(processes.map((cli) => cli.exited));
@@ -116,8 +159,11 @@ try {
     for (const workers of [1, 2]) {
       const result = await round(workers, shops);
       results.push(result);
+      const { steps, reruns, meanRunSeconds, meanWaitSeconds, peakParallel } = result.breakdown;
       console.log(
-        `${workers} worker(s): ${SITES} analyses in ${result.seconds.toFixed(1)} s → ${result.perMinute.toFixed(1)} analyses/min`,
+        `${workers} worker(s): ${SITES} analyses in ${result.seconds.toFixed(1)} s → ${result.perMinute.toFixed(1)} analyses/min` +
+          ` | ${steps} steps, mean run ${meanRunSeconds.toFixed(2)} s, mean wait ${meanWaitSeconds.toFixed(2)} s,` +
+          ` peak ${peakParallel} in parallel, ${reruns} re-run | load ${result.load.toFixed(1)}`,
       );
     }
   }

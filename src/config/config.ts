@@ -56,7 +56,11 @@ export const configSchema = z.object({
   TRUST_PROXY: booleanFlag.default(false),
   /** How long a stopping process waits for requests and jobs to finish. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  /** Jobs a process runs at once. */
+  /**
+   * Jobs a process runs at once. Embedded, that is all jobs together; a scaled worker (BullMQ, one
+   * worker per job type) runs up to this many of each job type, so the analysis steps of several
+   * sites can run at up to five times this number.
+   */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Port of a worker's own /metrics endpoint (on HOST); unset, the worker serves none. The API serves /metrics on PORT. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),

@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import pRetry from 'p-retry';
+import { traceQuery } from '../logging/tracing.js';
 import { lockDataDirectory } from './data-dir-lock.js';
 import * as schema from './schema/index.js';
 
@@ -71,7 +72,7 @@ async function openPglite(dir: string): Promise<Database> {
     unlock();
     throw error;
   });
-  const pgliteDb = drizzlePglite(client, { schema });
+  const pgliteDb = drizzlePglite(tracedPglite(client), { schema });
   return {
     db: pgliteDb as unknown as Db,
     kind: 'pglite',
@@ -94,6 +95,67 @@ async function openPglite(dir: string): Promise<Database> {
   };
 }
 
+/** The SQL text of a query call's first argument (a string or a `{ text }` / `{ query }` config). */
+function statementOf(query: unknown): string {
+  if (typeof query === 'string') return query;
+  const config = query as { text?: unknown; query?: unknown } | null;
+  return String(config?.text ?? config?.query ?? '');
+}
+
+type QueryFunction = (...args: unknown[]) => unknown;
+
+/** `query` of `target` run inside a span (OpenTelemetry, when on); the callback form is left as it is. */
+function tracedQueryOf(target: { query: QueryFunction }): QueryFunction {
+  const query = target.query.bind(target);
+  return (...args) => (typeof args.at(-1) === 'function' ? query(...args) : traceQuery(statementOf(args[0]), async () => query(...args)));
+}
+
+/**
+ * The pool drizzle queries, with a span per statement. Statements outside a transaction go
+ * through `pool.query`; a transaction checks out a client with `pool.connect()` and queries it,
+ * so that client is handed out behind a proxy whose `query` is traced. The proxy, not the
+ * client, so the pool's own use of the client (under `pool.query`) is not counted twice. Spans
+ * start where drizzle calls, in its caller's context, even when a query waits for a connection.
+ */
+function tracedPool(pool: pg.Pool): pg.Pool {
+  const query = tracedQueryOf(pool as unknown as { query: QueryFunction });
+  const connect = pool.connect.bind(pool);
+  const traced = async () => {
+    const client = await connect();
+    const clientQuery = tracedQueryOf(client as unknown as { query: QueryFunction });
+    return new Proxy(client, { get: (target, key, receiver) => (key === 'query' ? clientQuery : Reflect.get(target, key, receiver)) });
+  };
+  // The callback form of connect is pg-pool's own (under pool.query): it stays as it is.
+  const connectTraced = (...args: unknown[]) =>
+    typeof args[0] === 'function' ? (connect as (...forwarded: unknown[]) => unknown)(...args) : traced();
+  return new Proxy(pool, {
+    get: (target, key, receiver) => {
+      if (key === 'query') return query;
+      if (key === 'connect') return connectTraced;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+/** PGlite for drizzle, with a span per statement, in and out of transactions (see tracedPool). */
+function tracedPglite(client: PGlite): PGlite {
+  const query = tracedQueryOf(client as unknown as { query: QueryFunction });
+  const transaction: PGlite['transaction'] = (work) =>
+    client.transaction((tx) => {
+      const txQuery = tracedQueryOf(tx as unknown as { query: QueryFunction });
+      return work(new Proxy(tx, { get: (target, key, receiver) => (key === 'query' ? txQuery : Reflect.get(target, key, receiver)) }));
+    });
+  return new Proxy(client, {
+    get: (target, key) => {
+      if (key === 'query') return query;
+      if (key === 'transaction') return transaction;
+      // PGlite's methods use private fields: they run on the instance, not on the proxy.
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as QueryFunction).bind(target) : value;
+    },
+  });
+}
+
 /** Arbitrary constant identifying Siteprint's migration lock among advisory locks. */
 const MIGRATION_LOCK_ID = 7_302_114_001;
 
@@ -101,7 +163,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const nodePgDb = drizzleNodePg(pool, { schema });
+  const nodePgDb = drizzleNodePg(tracedPool(pool), { schema });
   const db = nodePgDb as unknown as Db;
   await db.execute(sql`select 1`);
   return {

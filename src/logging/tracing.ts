@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
  * Spans: one per HTTP request (server), one per enqueued job (producer) whose context is
  * stored on the job's row, one per job attempt (consumer, child of that context, so a
  * request's trace goes on in whichever process runs the job), one per step a job reports, and
- * one per outbound HTTP request made with undici (the fetcher, webhooks, the LLM client).
+ * one per outbound HTTP request made with undici (the fetcher, webhooks, the LLM client), and one
+ * per SQL statement run inside a trace (src/db/client.ts hands its queries to traceQuery).
  */
 
 type OtelApi = typeof OtelApiModule;
@@ -123,6 +124,26 @@ export async function withSpan<T>(name: string, options: SpanOptions, work: (spa
       span.end();
     }
   });
+}
+
+const QUERY_TEXT_CHARS = 2_000;
+
+/**
+ * Runs one SQL statement inside a client span, child of the active span. Statements outside any
+ * trace (queue polling, lease renewals, scrapes of the gauges) make no span: they would be a
+ * root span each, many a second, and tell nothing about a request or a job. The text is the
+ * parameterised statement (values travel apart, as `$1`…), so no row data or secret is exported.
+ */
+export function traceQuery<T>(statement: string, run: () => Promise<T>): Promise<T> {
+  const current = active;
+  if (!current || !current.api.trace.getSpan(current.api.context.active())) return run();
+  const operation = /^\s*(\w+)/.exec(statement)?.[1]?.toUpperCase() ?? 'SQL';
+  const attributes = {
+    'db.system.name': 'postgresql',
+    'db.operation.name': operation,
+    'db.query.text': statement.slice(0, QUERY_TEXT_CHARS),
+  };
+  return withSpan(operation, { kind: 'client', attributes }, run);
 }
 
 /** A span the caller ends itself (a request's span spans several hooks). */

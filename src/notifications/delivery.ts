@@ -7,6 +7,7 @@ import { guardedLookup } from '../engine/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobContext } from '../queue/index.js';
 import { PermanentJobError } from '../queue/index.js';
+import { metrics } from '../system/metrics.js';
 import { describeEvent, emailFor, slackMessageFor } from './messages.js';
 import type { Delivery, NotificationEvent, NotificationsRepository } from './notifications.repository.js';
 
@@ -84,12 +85,15 @@ export class NotificationDelivery {
     try {
       const result = await this.#send(delivery);
       await repository.finishAttempt(delivery, { status: 'delivered', ...result });
+      metrics.notificationDeliveries.inc({ channel: delivery.channel, outcome: 'delivered' });
       return { deliveryId, status: 'delivered' };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const result = error instanceof DeliveryError ? error.result : {};
       const permanent = error instanceof PermanentJobError;
-      await repository.finishAttempt(delivery, { status: last || permanent ? 'failed' : 'retrying', error: reason, ...result });
+      const outcome = last || permanent ? 'failed' : 'retrying';
+      await repository.finishAttempt(delivery, { status: outcome, error: reason, ...result });
+      metrics.notificationDeliveries.inc({ channel: delivery.channel, outcome });
       if ((last || permanent) && delivery.channel === 'webhook') await this.#disableEndpoint(delivery, reason);
       throw error;
     }

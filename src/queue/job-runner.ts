@@ -53,6 +53,8 @@ export class JobRunner {
     const handler = this.handlers[job.type];
     if (!handler) return this.fail(job, `no handler for job type ${job.type}`);
     const { workerId, leaseMs, logger } = this.options;
+    // Inside the job's span: with tracing on, the line carries the trace id that joins it to the request.
+    logger.debug({ jobId: job.id, type: job.type, attempt: job.attempts }, 'job attempt started');
     const timing = new JobTiming(job, span);
     const heartbeat = setInterval(() => {
       this.jobs.extendLease(job.id, workerId, leaseMs).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'lease renewal failed'));

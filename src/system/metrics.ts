@@ -111,6 +111,12 @@ export const metrics = {
     labelNames: ['outcome'] as const,
     registers,
   }),
+  notificationDeliveries: new Counter({
+    name: 'siteprint_notification_deliveries_total',
+    help: 'Notification delivery attempts, by channel (email, webhook, slack) and outcome (delivered, retrying, failed)',
+    labelNames: ['channel', 'outcome'] as const,
+    registers,
+  }),
 };
 
 // Every value of a fixed label set is exported from the start (at 0), so rates and alerts see a
@@ -121,6 +127,8 @@ for (const outcome of ['ok', 'error']) {
   metrics.extractionPages.inc({ outcome }, 0);
 }
 for (const outcome of ['sent', 'failed']) metrics.emailDeliveries.inc({ outcome }, 0);
+for (const channel of ['email', 'webhook', 'slack'])
+  for (const outcome of ['delivered', 'retrying', 'failed']) metrics.notificationDeliveries.inc({ channel, outcome }, 0);
 
 /** Exports a job type's series at 0 in a process that runs jobs of that type. */
 export function initJobMetrics(type: string): void {

@@ -5,18 +5,7 @@ import type { AppInstance } from '../../src/http/app-instance.js';
 import { signUp } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { FixtureShop } from '../support/fixture-shop.js';
-
-/** The value of one sample in Prometheus's text format, or undefined when the series is absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = match[2]?.split(/,(?=[a-zA-Z_]\w*=")/) ?? [];
-    if (wanted.every((pair) => present.includes(pair))) return Number(match[3]);
-  }
-  return undefined;
-}
+import { sample } from '../support/metrics.js';
 
 describe('/metrics after real work (embedded mode)', () => {
   let shop: FixtureShop;

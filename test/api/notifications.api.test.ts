@@ -13,6 +13,7 @@ import { createTestStack } from '../support/app.js';
 import { startSmtpListener, type SmtpListener } from '../support/smtp-listener.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
 import { FixtureShop } from '../support/fixture-shop.js';
+import { sample, scrapeMetrics } from '../support/metrics.js';
 
 /** An HTTP receiver on loopback that keeps every POST (headers and raw body) and answers `status`. */
 async function startReceiver() {
@@ -254,6 +255,12 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
   });
 
   it('logs deliveries, sends a test event and redelivers with the same webhook-id', async () => {
+    const webhookAttempts = async () => {
+      const text = await scrapeMetrics(app);
+      const count = (outcome: string) => sample(text, 'siteprint_notification_deliveries_total', { channel: 'webhook', outcome });
+      return { delivered: count('delivered'), retrying: count('retrying'), failed: count('failed') };
+    };
+    const attemptsBefore = await webhookAttempts();
     const log = (await as('GET', `/api/v1/webhooks/${endpoint.id}/deliveries`)).json().items;
     expect(log.length).toBeGreaterThanOrEqual(2);
     expect(log[0]).toMatchObject({ status: 'delivered', responseStatus: 200, responseExcerpt: 'ok, thanks', attempts: 1 });
@@ -296,6 +303,12 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
       expect.objectContaining({ attempt: 2, outcome: 'delivered', responseStatus: 200, responseExcerpt: 'ok, thanks', error: null }),
     ]);
     expect(Date.parse(retried.attemptLog[1].startedAt) - Date.parse(retried.attemptLog[0].startedAt)).toBeGreaterThanOrEqual(2_000);
+    // The metrics counted each attempt by channel and outcome: test, redelivery and retry delivered, one refused.
+    expect(await webhookAttempts()).toEqual({
+      delivered: attemptsBefore.delivered! + 3,
+      retrying: attemptsBefore.retrying! + 1,
+      failed: attemptsBefore.failed,
+    });
     const missing = await as('POST', `/api/v1/webhooks/${endpoint.id}/deliveries/00000000-0000-4000-8000-000000000000/redeliver`);
     expect(missing.statusCode).toBe(404);
   });

@@ -18,7 +18,7 @@ import { freePort } from '../support/network.js';
  * processes, and a farm of loopback fixture sites added through both APIs. While analyses and
  * extraction batches run, a worker is SIGKILLed twice, an API once, and Redis is restarted.
  * In the end every job has finished, each site has one blueprint version, and no extraction
- * result or version is written twice.
+ * result, version, usage record or notification is written twice.
  */
 const SITES = 20;
 const PASSWORD = 'correct horse battery';
@@ -245,6 +245,31 @@ describe('scale-out under faults', () => {
       expect(results.rows).toHaveLength(SITES);
       expect(results.rows.every((row) => Number(row.count) === 5)).toBe(true);
       expect(await count(`select count(*) from llm_requests`)).toBe(0);
+
+      // Usage is recorded once per consuming job, however often the job ran: an analysis each, and each batch's five pages.
+      const usage = await db.query<{ meter: string; rows: string; sources: string; quantity: number }>(
+        `select meter, count(*) as rows, count(distinct source_key) as sources, sum(quantity)::float8 as quantity
+         from usage_records group by meter order by meter`,
+      );
+      expect(usage.rows.map((row) => ({ ...row, rows: Number(row.rows), sources: Number(row.sources) }))).toEqual([
+        { meter: 'analyses', rows: SITES, sources: SITES, quantity: SITES },
+        { meter: 'extraction_pages', rows: SITES, sources: SITES, quantity: SITES * 5 },
+      ]);
+      // Notifications: one event per analysis and per version, each fanned out once to the one member's bell.
+      await until(
+        async () => (await count(`select count(*) from notification_events where dispatched_at is null`)) === 0,
+        'every notification event to be dispatched',
+        60_000,
+      );
+      const events = await db.query<{ type: string; count: string; subjects: string }>(
+        `select type, count(*), count(distinct coalesce(data->>'jobId', '') || coalesce(data->>'blueprintVersionId', '')) as subjects
+         from notification_events group by type order by type`,
+      );
+      expect(events.rows.map((row) => [row.type, Number(row.count), Number(row.subjects)])).toEqual([
+        ['analysis.succeeded', SITES, SITES],
+        ['blueprint.version_created', SITES, SITES],
+      ]);
+      expect(await count(`select count(*) from notifications`)).toBe(2 * SITES);
 
       const minutes = (analysed - started) / 60_000;
       console.log(

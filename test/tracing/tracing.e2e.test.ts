@@ -13,7 +13,8 @@ import { serviceUrl } from '../support/services.js';
  * OpenTelemetry traces from real `siteprint` processes to a loopback OTLP/HTTP receiver. A
  * request that starts an analysis carries a caller's `traceparent`; its trace must go on from
  * the API's request span into the job spans, in the same process (embedded) and across BullMQ
- * in a worker process (scaled), down to the worker's fetches of the site.
+ * in a worker process (scaled), down to the worker's fetches of the site and the SQL statements
+ * both processes run for it (PGlite embedded, PostgreSQL scaled).
  */
 const PASSWORD = 'correct horse battery';
 const SERVER = 2;
@@ -98,20 +99,30 @@ describe('OpenTelemetry traces', () => {
 
     // A fetch of the site made while the first step ran, as a client span under that job.
     const shopHost = new URL(shop.url).hostname;
-    const byId = new Map(otlp.spans.map((span) => [span.spanId, span]));
-    const underFingerprint = (span: ReceivedSpan) => {
-      for (let parent = span.parentSpanId; parent; parent = byId.get(parent)?.parentSpanId) if (parent === fingerprint.spanId) return true;
+    const byId = new Map<string, ReceivedSpan>();
+    const under = (ancestor: ReceivedSpan) => (span: ReceivedSpan) => {
+      for (const known of otlp.spans) byId.set(known.spanId, known);
+      for (let parent = span.parentSpanId; parent; parent = byId.get(parent)?.parentSpanId) if (parent === ancestor.spanId) return true;
       return false;
     };
     const fetched = await otlp.waitFor(
-      (span) =>
-        inTrace(span) &&
-        span.kind === CLIENT &&
-        span.attributes['server.address'] === shopHost &&
-        (byId.set(span.spanId, span), underFingerprint(span)),
+      (span) => inTrace(span) && span.kind === CLIENT && span.attributes['server.address'] === shopHost && under(fingerprint)(span),
       'for a fetch of the site',
     );
     expect(fetched.service).toBe(services.worker);
+
+    // SQL statements as client spans: the request's insert of the site, and the job's own queries.
+    const isQuery = (span: ReceivedSpan) => inTrace(span) && span.kind === CLIENT && span.attributes['db.system.name'] === 'postgresql';
+    const inserted = await otlp.waitFor(
+      (span) => isQuery(span) && span.attributes['db.operation.name'] === 'INSERT' && under(request)(span),
+      'for the request to insert the site',
+    );
+    expect(inserted).toMatchObject({ service: services.api, name: 'INSERT' });
+    expect(String(inserted.attributes['db.query.text'])).toMatch(/^insert into "sites"/i);
+    // Values are bound parameters, never in the exported text.
+    expect(String(inserted.attributes['db.query.text'])).not.toContain(shop.url);
+    const jobQuery = await otlp.waitFor((span) => isQuery(span) && under(fingerprint)(span), 'for a query of the job');
+    expect(jobQuery.service).toBe(services.worker);
 
     // The steps that follow are queued by the worker inside the previous step's span: still the same trace.
     const last = await otlp.waitFor((span) => inTrace(span) && span.name === 'job update_blueprint', 'for the last step');
@@ -161,11 +172,13 @@ describe('OpenTelemetry traces', () => {
       processes.push(api);
       const [, apiUrl] = await api.waitFor(/Siteprint is running at (http:\/\/[^"\s]+)/);
       const [, setupToken] = await api.waitFor(/give setup token (\S+) when registering/);
-      const worker = startCli(['worker'], { ...env, OTEL_SERVICE_NAME: 'siteprint-worker' });
+      const worker = startCli(['worker'], { ...env, OTEL_SERVICE_NAME: 'siteprint-worker', LOG_LEVEL: 'debug' });
       processes.push(worker);
       await worker.waitFor(/traces go to OpenTelemetry/);
       const trace = await analyseUnderTrace(apiUrl!, setupToken!);
       await expectLinkedTrace(otlp, trace, { api: 'siteprint-api', worker: 'siteprint-worker' });
+      // The worker's log lines about the job carry the trace id the request started with.
+      expect(worker.output()).toContain(`"traceId":"${trace.traceId}"`);
     },
   );
 });

@@ -86,7 +86,11 @@ fetch('${internalUrl}/metadata').catch(() => {});
   });
 
   it('renders the page, reads fingerprint globals, and blocks requests to other private addresses', async () => {
-    const renderer = new Renderer({ isBlockedAddress: (address) => address !== '127.0.0.1' });
+    const reported: Array<['ok' | 'error', number]> = [];
+    const renderer = new Renderer({
+      isBlockedAddress: (address) => address !== '127.0.0.1',
+      onRender: (outcome, seconds) => reported.push([outcome, seconds]),
+    });
     try {
       const page = await renderer.render(`${siteUrl}/`);
       expect(page.rendered).toBe(true);
@@ -109,6 +113,9 @@ fetch('${internalUrl}/metadata').catch(() => {});
       expect(busy.html).toContain('data-popup="null"');
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(internalHits).toBe(0);
+      // Every render is reported (the metrics' siteprint_renders_total and render duration), refused ones as errors.
+      expect(reported.map(([outcome]) => outcome)).toEqual(['ok', 'error', 'error', 'ok', 'ok']);
+      expect(reported.every(([, seconds]) => seconds > 0 && seconds < 60)).toBe(true);
     } finally {
       await renderer.close();
     }

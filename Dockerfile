@@ -25,6 +25,8 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/drizzle ./drizzle
+# The guides the server shows at /docs/guide/ (src/http/guide.ts).
+COPY --from=build --chown=node:node /app/docs ./docs
 RUN mkdir -p /app/data && chown node:node /app/data
 # The node image's unprivileged user (uid 1000); nothing in the image runs as root.
 USER node

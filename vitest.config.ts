@@ -2,7 +2,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Suites whose subject is not the Node.js running the tests: Chromium driving the dashboard,
- * several processes under faults or exporting traces, a real Prometheus, the SDK clients and examples. CI runs them on
+ * several processes under faults or exporting traces, a real Prometheus, the SDK clients, examples and documentation samples. CI runs them on
  * the current LTS only (TEST_SCOPE=runtime on its second Node.js), which keeps both runs within
  * its time limit.
  */
@@ -14,6 +14,7 @@ const RUN_ONCE = [
   'test/examples/**',
   'test/sdk/python-sdk.test.ts',
   'test/sdk/remote-cli.test.ts',
+  'test/docs/doc-samples.test.ts',
 ];
 
 export default defineConfig({

@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import { migrationStatus } from '../db/migrations.js';
 import type { AppInstance } from '../http/app-instance.js';
 import { registerDashboard } from '../http/dashboard.js';
+import { registerGuide } from '../http/guide.js';
 import { OPENAPI_PATH } from '../http/openapi-contract.js';
 import { createHttpServer } from '../http/server.js';
 import type { Logger } from '../logging/logger.js';
@@ -55,6 +56,7 @@ export async function buildHttpApp(platform: Platform, { loginAttempts }: HttpAp
   registerHealthRoutes(app, checks);
   registerVersionRoute(app, database.kind);
   app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  registerGuide(app);
   if (!(await registerDashboard(app))) logger.warn('the web dashboard is not built (npm run build:web); serving the API only');
   await registerProduct(app, platform);
   return app;

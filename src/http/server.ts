@@ -11,6 +11,7 @@ import { securitySchemes } from './auth.js';
 import { registerErrorHandling } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { contractTransform } from './openapi-contract.js';
+import { withRecordedExamples } from './openapi-examples.js';
 import { requestIdFor } from './request-id.js';
 import { registerRequestTracing } from './tracing.js';
 
@@ -104,11 +105,16 @@ export async function createHttpServer({ config, logger, version, tags }: HttpSe
         description: 'Fingerprint websites, discover their data and keep extraction blueprints healthy.',
         license: { name: 'AGPL-3.0-only', identifier: 'AGPL-3.0-only' },
       },
+      // Swagger UI shows this link under the title: the guides served by the instance (src/http/guide.ts).
+      externalDocs: {
+        description: 'Guides: getting started, concepts, the API conventions (auth, errors, paging, rate limits)',
+        url: '/docs/guide/',
+      },
       tags,
       components: { securitySchemes },
     },
     transform: contractTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => withRecordedExamples(jsonSchemaTransformObject(input)),
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',

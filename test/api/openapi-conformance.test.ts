@@ -11,6 +11,7 @@ import { PASSWORD, signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
 import { FixtureShop } from '../support/fixture-shop.js';
+import { ExampleRecorder } from '../support/openapi-examples.js';
 
 // ajv-formats is CommonJS: under ESM its plugin is the module's `default` property.
 const addFormats = ajvFormats.default;
@@ -55,11 +56,13 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
   let bob: TestUser;
   let siteId: string;
   let analysisId: string;
+  let recorder: ExampleRecorder;
 
   beforeAll(async () => {
     shop = await new FixtureShop().start();
     // Real sites reveal technologies without versions (Express, and Node.js which it implies).
     shop.headers = { 'x-powered-by': 'Express' };
+    recorder = new ExampleRecorder({ [shop.url]: 'https://books.example', [shop.url.replace('http://', '')]: 'books.example' });
     database = await target.open();
     // DATABASE_URL as a server on this database would have it: backups of PostgreSQL run pg_dump against it.
     ({ app, platform } = await createTestStack({ database, env: { ALLOW_PRIVATE_NETWORK: 'true', DATABASE_URL: database.url ?? '' } }));
@@ -139,6 +142,14 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
       ...(request.raw ? { payload: request.raw.payload } : request.body === undefined ? {} : { payload: request.body as object }),
     });
     expectConforms(operation, response);
+    recorder.record(
+      operationId,
+      response.statusCode,
+      String(response.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim(),
+      response.body,
+    );
     expect(response.statusCode, `${operation.method} ${url}: ${response.body.slice(0, 500)}`).toBe(expected);
     called.set(operationId, (called.get(operationId) ?? new Set()).add(response.statusCode));
     return response;
@@ -169,9 +180,11 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getAuthMe', 401, { as: null });
     await call('patchAuthMe', 200, { as: renewed, body: { name: 'Carol C.' } });
     await call('patchAuthMe', 400, { as: renewed, body: {} });
+    await call('postAuthLogout', 401, { as: null, body: { refreshToken: refreshed.json().refreshToken } });
     await call('postAuthLogout', 204, { as: renewed, body: { refreshToken: refreshed.json().refreshToken } });
     await call('postAuthRefresh', 401, { as: null, body: { refreshToken } });
     const again = (await call('postAuthLogin', 200, { as: null, body: { email: 'carol@example.com', password: PASSWORD } })).json();
+    await call('deleteAuthMe', 401, { as: null });
     await call('deleteAuthMe', 204, { as: { headers: { authorization: `Bearer ${again.accessToken}` } } });
   });
 
@@ -609,5 +622,7 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
       ids.filter((id) => !called.has(id)),
       'operations without a conformance case',
     ).toEqual([]);
+    // The document's examples are these answers: `RECORD_OPENAPI_EXAMPLES=1 npx vitest run test/api/openapi-conformance.test.ts`.
+    if (process.env.RECORD_OPENAPI_EXAMPLES === '1' && target.name === databaseTargets()[0]!.name) recorder.write();
   });
 });

@@ -5015,6 +5015,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *       "email": "carol@example.com",
+                     *       "name": "Carol",
+                     *       "emailVerified": false,
+                     *       "systemAdmin": false,
+                     *       "hasPassword": true,
+                     *       "passwordChangeRequired": false,
+                     *       "createdAt": "2026-12-02T06:52:25.354Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -5024,6 +5036,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/email",
+                     *           "message": "expected an email address"
+                     *         },
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/password",
+                     *           "message": "must be at least 10 characters"
+                     *         }
+                     *       ],
+                     *       "requestId": "e2a732e3-299d-4057-ab3f-5a6545e68bb4"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5042,6 +5075,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "An account with this email already exists",
+                     *       "requestId": "a73d579d-c324-43df-b7c5-b836ff837aa4"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5097,6 +5139,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGci…",
+                     *       "tokenType": "Bearer",
+                     *       "expiresIn": 900,
+                     *       "refreshToken": "02E6Zca2…",
+                     *       "refreshExpiresAt": "2027-01-01T06:52:42.245Z",
+                     *       "user": {
+                     *         "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *         "email": "carol@example.com",
+                     *         "name": "Carol",
+                     *         "emailVerified": false,
+                     *         "systemAdmin": false,
+                     *         "hasPassword": true,
+                     *         "passwordChangeRequired": false,
+                     *         "createdAt": "2026-12-02T06:52:25.354Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -5115,6 +5176,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:invalid-credentials",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Email or password is incorrect",
+                     *       "requestId": "f3c70542-1d2c-40a0-b696-0ebc3ebc2f88"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5177,6 +5247,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGci…",
+                     *       "tokenType": "Bearer",
+                     *       "expiresIn": 900,
+                     *       "refreshToken": "QwWBgEaK…",
+                     *       "refreshExpiresAt": "2027-01-01T06:52:51.140Z",
+                     *       "user": {
+                     *         "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *         "email": "carol@example.com",
+                     *         "name": "Carol",
+                     *         "emailVerified": false,
+                     *         "systemAdmin": false,
+                     *         "hasPassword": true,
+                     *         "passwordChangeRequired": false,
+                     *         "createdAt": "2026-12-02T06:52:25.354Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -5195,6 +5284,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:invalid-token",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The refresh token is invalid or expired",
+                     *       "requestId": "7d8d04f2-5976-4856-9523-ce7957d17565"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5264,6 +5362,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
+                     *       "requestId": "1953587b-a33f-4fa3-b5d0-0e8d595ae5d4"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5338,6 +5445,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *       "email": "carol@example.com",
+                     *       "name": "Carol",
+                     *       "emailVerified": false,
+                     *       "systemAdmin": false,
+                     *       "hasPassword": true,
+                     *       "passwordChangeRequired": false,
+                     *       "createdAt": "2026-12-02T06:52:25.354Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -5356,6 +5475,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
+                     *       "requestId": "3ac69df4-8be5-4ea7-87e6-6c962513009c"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5419,6 +5547,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
+                     *       "requestId": "7de6a138-0e2d-4de1-afda-68095f42180d"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5492,6 +5629,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *       "email": "carol@example.com",
+                     *       "name": "Carol C.",
+                     *       "emailVerified": false,
+                     *       "systemAdmin": false,
+                     *       "hasPassword": true,
+                     *       "passwordChangeRequired": false,
+                     *       "createdAt": "2026-12-02T06:52:25.354Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -5501,6 +5650,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/",
+                     *           "message": "send name and/or newPassword"
+                     *         }
+                     *       ],
+                     *       "requestId": "fbc72709-e9f2-4206-ab71-e981f0e0fc36"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5584,6 +5749,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "providers": []
+                     *     }
+                     */
                     "application/json": {
                         providers: ("google" | "github")[];
                     };
@@ -5633,6 +5803,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Sign-in with github is not configured on this instance, so it not found",
+                     *       "requestId": "657de5d0-5828-468e-b352-07b649470866"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5711,6 +5890,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Sign-in with github is not configured on this instance, so it not found",
+                     *       "requestId": "0fb376fb-cde2-43fb-aeb7-701a89e30b97"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5758,6 +5946,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *           "name": "alice's workspace",
+                     *           "personal": true,
+                     *           "role": "owner",
+                     *           "createdAt": "2026-12-02T06:51:58.915Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Workspace"][];
                     };
@@ -5840,6 +6041,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "27cf4cbc-7985-41e4-a4e9-2395ab2dda1d",
+                     *       "name": "Team",
+                     *       "personal": false,
+                     *       "role": "owner",
+                     *       "createdAt": "2026-12-02T06:55:40.704Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Workspace"];
                 };
             };
@@ -5934,6 +6144,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *       "name": "alice's workspace",
+                     *       "personal": true,
+                     *       "role": "owner",
+                     *       "createdAt": "2026-12-02T06:51:58.915Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Workspace"];
                 };
             };
@@ -5970,6 +6189,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Workspace not found",
+                     *       "requestId": "8c252e40-1ae8-4704-b41b-fea0faf397e4"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6008,6 +6236,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *       "name": "alice's workspace",
+                     *       "personal": true,
+                     *       "role": "owner",
+                     *       "createdAt": "2026-12-02T06:51:58.915Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Workspace"];
                 };
             };
@@ -6116,6 +6353,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Workspace not found",
+                     *       "requestId": "8cb3926a-7126-4d05-99ac-33de41a49673"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6169,6 +6415,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "27cf4cbc-7985-41e4-a4e9-2395ab2dda1d",
+                     *       "name": "The team",
+                     *       "personal": false,
+                     *       "role": "owner",
+                     *       "createdAt": "2026-12-02T06:55:40.704Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Workspace"];
                 };
             };
@@ -6178,6 +6433,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ],
+                     *       "requestId": "b0ca3b1f-7529-402a-a1ba-1fec2f60bda1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6196,6 +6467,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the members:manage permission",
+                     *       "requestId": "bf2f2561-800f-45f9-a0ab-818b52e8fde7"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6261,6 +6541,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "userId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "email": "alice@example.com",
+                     *           "name": "alice",
+                     *           "role": "owner",
+                     *           "joinedAt": "2026-12-02T06:55:40.704Z"
+                     *         },
+                     *         {
+                     *           "userId": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *           "email": "bob@example.com",
+                     *           "name": "bob",
+                     *           "role": "viewer",
+                     *           "joinedAt": "2026-12-02T06:55:43.558Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["WorkspaceMember"][];
                     };
@@ -6373,6 +6673,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Member not found",
+                     *       "requestId": "7a794c5d-1638-4ea5-96e7-4892d416006c"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6463,6 +6772,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Member not found",
+                     *       "requestId": "4db460e5-f926-4c76-adfd-b843712edc57"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6528,6 +6846,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "f1eb2504-8f32-4a79-9e9d-b33c20bd5953",
+                     *           "email": "bob@example.com",
+                     *           "role": "viewer",
+                     *           "expiresAt": "2026-12-09T06:55:41.890Z",
+                     *           "createdAt": "2026-12-02T06:55:41.891Z"
+                     *         },
+                     *         {
+                     *           "id": "babe2219-f0f4-4e50-96cf-5c88cd8a1807",
+                     *           "email": "dave@example.com",
+                     *           "role": "member",
+                     *           "expiresAt": "2026-12-09T06:55:42.707Z",
+                     *           "createdAt": "2026-12-02T06:55:42.707Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Invitation"][];
                     };
@@ -6616,6 +6954,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f1eb2504-8f32-4a79-9e9d-b33c20bd5953",
+                     *       "email": "bob@example.com",
+                     *       "role": "viewer",
+                     *       "expiresAt": "2026-12-09T06:55:41.890Z",
+                     *       "createdAt": "2026-12-02T06:55:41.891Z",
+                     *       "acceptUrl": "http://localhost:8080/invitations/accept?token=gyrv22I0HvJyd_Reg9_e19QMgpGJaBVey4oAyOXTnyw"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedInvitation"];
                 };
             };
@@ -6744,6 +7092,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Invitation not found",
+                     *       "requestId": "b1562dc3-2e91-4675-b392-a1605cfaa0c4"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6788,6 +7145,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "27cf4cbc-7985-41e4-a4e9-2395ab2dda1d",
+                     *       "name": "The team",
+                     *       "personal": false,
+                     *       "role": "viewer",
+                     *       "createdAt": "2026-12-02T06:55:40.704Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Workspace"];
                 };
             };
@@ -6824,6 +7190,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Invitation not found",
+                     *       "requestId": "2c1a14cf-b77f-47c7-b9d2-6d597b251c04"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6880,6 +7255,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "5c66f93b-4f8f-474c-83b9-ec3f9aa45411",
+                     *           "name": "CI",
+                     *           "prefix": "sp_C6X-0W",
+                     *           "scopes": [
+                     *             "sites:read"
+                     *           ],
+                     *           "createdAt": "2026-12-02T06:55:37.957Z",
+                     *           "lastUsedAt": null,
+                     *           "expiresAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["ApiKey"][];
                     };
@@ -6909,6 +7301,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the api-keys:manage permission",
+                     *       "requestId": "3355012f-c949-4352-9e83-79076198e815"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6966,6 +7367,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5c66f93b-4f8f-474c-83b9-ec3f9aa45411",
+                     *       "name": "CI",
+                     *       "prefix": "sp_C6X-0W",
+                     *       "scopes": [
+                     *         "sites:read"
+                     *       ],
+                     *       "createdAt": "2026-12-02T06:55:37.957Z",
+                     *       "lastUsedAt": null,
+                     *       "expiresAt": null,
+                     *       "secret": "sp_C6X-0…"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
@@ -6975,6 +7390,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "expiresAt must be in the future",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/expiresAt",
+                     *           "message": "must be in the future"
+                     *         }
+                     *       ],
+                     *       "requestId": "f18361c4-a829-4ead-a0ae-391d159f44bd"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7094,6 +7525,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "API key not found",
+                     *       "requestId": "b3b0cbef-15f7-4434-9e8f-a968ec3d5626"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7132,6 +7572,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "live"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "live";
@@ -7164,6 +7609,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "database": {
+                     *           "ok": true
+                     *         },
+                     *         "migrations": {
+                     *           "ok": true
+                     *         },
+                     *         "queue": {
+                     *           "ok": true
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
@@ -7202,6 +7663,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "siteprint",
+                     *       "version": "0.1.0",
+                     *       "node": "v20.20.2",
+                     *       "database": "pglite"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Version"];
                 };
             };
@@ -7243,6 +7712,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "9f1034ae-4445-4edd-b3d4-019af1b9b05a",
+                     *           "url": "https://idempotent.example",
+                     *           "name": "idempotent.example",
+                     *           "status": "analyzing",
+                     *           "health": "unknown",
+                     *           "technologies": [],
+                     *           "schedule": "every 1d",
+                     *           "lastCheckedAt": null,
+                     *           "createdAt": "2026-12-02T06:54:09.497Z",
+                     *           "updatedAt": "2026-12-02T06:54:10.313Z"
+                     *         }
+                     *       ],
+                     *       "total": 2,
+                     *       "nextCursor": "eyJ2IjoiMjAyNi0xMi0wMlQwNjo1NDowOS40OTdaIiwiaWQiOiI5ZjEwMzRhZS00NDQ1LTRlZGQtYjNkNC0wMTlhZjFiOWIwNWEifQ"
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["SiteSummary"][];
                         /** @description Rows matching the filters, over all pages */
@@ -7265,6 +7754,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The cursor is not one this API returned",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/cursor",
+                     *           "message": "invalid cursor"
+                     *         }
+                     *       ],
+                     *       "requestId": "74718f9f-9247-47cb-bfbb-807667fe8af8"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7274,6 +7779,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The API key is invalid, expired or revoked",
+                     *       "requestId": "9d3e39bd-8b31-4d9c-b7e1-4ff132403a59"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7336,6 +7850,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "job": {
+                     *         "id": "44848818-bb3d-4d20-85c5-a70eaea8072d",
+                     *         "type": "analyze_site",
+                     *         "status": "running",
+                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "parentId": null,
+                     *         "step": null,
+                     *         "progress": 0,
+                     *         "priority": 1,
+                     *         "attempts": 0,
+                     *         "maxAttempts": 3,
+                     *         "error": null,
+                     *         "costUsd": 0,
+                     *         "createdAt": "2026-12-02T06:53:01.600Z",
+                     *         "startedAt": "2026-12-02T06:53:01.600Z",
+                     *         "finishedAt": null,
+                     *         "durationMs": null
+                     *       },
+                     *       "site": {
+                     *         "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "url": "https://books.example",
+                     *         "name": "Quire",
+                     *         "status": "analyzing",
+                     *         "health": "unknown",
+                     *         "technologies": [],
+                     *         "schedule": "every 1d",
+                     *         "lastCheckedAt": null,
+                     *         "createdAt": "2026-12-02T06:53:01.192Z",
+                     *         "updatedAt": "2026-12-02T06:53:01.711Z",
+                     *         "options": {
+                     *           "fields": [
+                     *             {
+                     *               "name": "title"
+                     *             },
+                     *             {
+                     *               "name": "author"
+                     *             },
+                     *             {
+                     *               "name": "isbn_13"
+                     *             }
+                     *           ],
+                     *           "maxPages": 8
+                     *         },
+                     *         "fingerprint": null,
+                     *         "pageTypes": null,
+                     *         "activeBlueprint": null,
+                     *         "lastCheck": null,
+                     *         "nextCheckAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["StartedJob"];
                 };
             };
@@ -7345,6 +7912,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/url",
+                     *           "message": "Invalid URL"
+                     *         },
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/url",
+                     *           "message": "must be an http(s) URL without user:password@"
+                     *         }
+                     *       ],
+                     *       "requestId": "9e24ab07-3d5c-44f1-8498-1b54d1f0d5a3"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7354,6 +7942,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
+                     *       "requestId": "3f62beb0-66f1-4c04-976f-a9c41bd109c0"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7363,6 +7960,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the sites:write permission",
+                     *       "requestId": "0ba70677-f9f2-46f4-adba-cdf7826d05e3"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7372,6 +7978,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Workspace not found",
+                     *       "requestId": "d6e4faf5-6c53-4db4-b3de-c2e25699d59b"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7381,6 +7996,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:duplicate-site",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "https://books.example is already a site of this workspace",
+                     *       "requestId": "d9738ac6-46c9-4bc8-b3eb-2ba30dce2c38"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7390,6 +8014,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "requestId": "2d9a2dc7-bcad-4ebe-8e3c-5611a013f401"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7399,6 +8032,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "requestId": "130085ca-8aba-4003-81c7-2a1cdce6ee81"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7408,6 +8050,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:idempotency-key-reused",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used for a different request",
+                     *       "requestId": "1b8fb67f-83aa-4c44-9aa9-c7a75a4759c3"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7457,6 +8108,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "params",
+                     *           "path": "/id",
+                     *           "message": "Invalid UUID"
+                     *         }
+                     *       ],
+                     *       "requestId": "18dbf1ee-6488-404b-8a3d-b065a9e14cf2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7484,6 +8151,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Site not found",
+                     *       "requestId": "d394702f-8e00-409b-a5fe-d4420f767438"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7558,6 +8234,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Site not found",
+                     *       "requestId": "55cf1bb4-c4bc-4065-b631-8d77b4d42a11"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7602,6 +8287,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *       "url": "https://books.example",
+                     *       "name": "Quire Books",
+                     *       "status": "analyzing",
+                     *       "health": "unknown",
+                     *       "technologies": [],
+                     *       "schedule": "every 6h",
+                     *       "lastCheckedAt": null,
+                     *       "createdAt": "2026-12-02T06:53:01.192Z",
+                     *       "updatedAt": "2026-12-02T06:54:16.204Z",
+                     *       "options": {
+                     *         "fields": [
+                     *           {
+                     *             "name": "title"
+                     *           },
+                     *           {
+                     *             "name": "author"
+                     *           },
+                     *           {
+                     *             "name": "isbn_13"
+                     *           }
+                     *         ],
+                     *         "maxPages": 8
+                     *       },
+                     *       "fingerprint": null,
+                     *       "pageTypes": null,
+                     *       "activeBlueprint": null,
+                     *       "lastCheck": null,
+                     *       "nextCheckAt": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["SiteDetail"];
                 };
             };
@@ -7611,6 +8329,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/",
+                     *           "message": "give at least one property to change"
+                     *         }
+                     *       ],
+                     *       "requestId": "5ea546e4-f7b8-4d2b-8940-2a3799e93a44"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7698,6 +8432,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "checkedAt": "2026-12-02T06:54:51.077Z",
+                     *           "health": "healthy",
+                     *           "httpStatus": 200,
+                     *           "responseMs": 950,
+                     *           "coverage": 1,
+                     *           "baselineCoverage": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["SiteCheck"][];
                     };
@@ -7776,6 +8524,201 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "job": {
+                     *         "id": "e3858e01-de8f-469d-bccb-00662ccffa91",
+                     *         "type": "analyze_site",
+                     *         "status": "running",
+                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "parentId": null,
+                     *         "step": null,
+                     *         "progress": 0,
+                     *         "priority": 1,
+                     *         "attempts": 0,
+                     *         "maxAttempts": 3,
+                     *         "error": null,
+                     *         "costUsd": 0,
+                     *         "createdAt": "2026-12-02T06:55:46.018Z",
+                     *         "startedAt": "2026-12-02T06:55:46.018Z",
+                     *         "finishedAt": null,
+                     *         "durationMs": null
+                     *       },
+                     *       "site": {
+                     *         "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "url": "https://books.example",
+                     *         "name": "Quire Books",
+                     *         "status": "analyzing",
+                     *         "health": "healthy",
+                     *         "technologies": [
+                     *           "Express",
+                     *           "jQuery",
+                     *           "Nginx"
+                     *         ],
+                     *         "schedule": "every 6h",
+                     *         "lastCheckedAt": "2026-12-02T06:54:51.093Z",
+                     *         "createdAt": "2026-12-02T06:53:01.192Z",
+                     *         "updatedAt": "2026-12-02T06:55:46.020Z",
+                     *         "options": {
+                     *           "fields": [
+                     *             {
+                     *               "name": "title"
+                     *             },
+                     *             {
+                     *               "name": "author"
+                     *             },
+                     *             {
+                     *               "name": "isbn_13"
+                     *             }
+                     *           ],
+                     *           "maxPages": 8
+                     *         },
+                     *         "fingerprint": {
+                     *           "technologies": [
+                     *             {
+                     *               "name": "Express",
+                     *               "version": null,
+                     *               "categories": [
+                     *                 "Web frameworks",
+                     *                 "Web servers"
+                     *               ],
+                     *               "confidence": 100
+                     *             },
+                     *             {
+                     *               "name": "jQuery",
+                     *               "version": "3.7.1",
+                     *               "categories": [
+                     *                 "JavaScript libraries"
+                     *               ],
+                     *               "confidence": 100
+                     *             },
+                     *             {
+                     *               "name": "Nginx",
+                     *               "version": "1.25.3",
+                     *               "categories": [
+                     *                 "Web servers",
+                     *                 "Reverse proxies"
+                     *               ],
+                     *               "confidence": 100
+                     *             }
+                     *           ]
+                     *         },
+                     *         "pageTypes": [
+                     *           {
+                     *             "name": "product",
+                     *             "label": "Product page",
+                     *             "kind": "detail",
+                     *             "urlPattern": "/product/:id",
+                     *             "urls": [
+                     *               "https://books.example/product/9780000079190",
+                     *               "https://books.example/product/9780000158383",
+                     *               "https://books.example/product/9780000237576"
+                     *             ],
+                     *             "fields": [
+                     *               {
+                     *                 "name": "author",
+                     *                 "type": "text",
+                     *                 "examples": [
+                     *                   "Ada Palmer",
+                     *                   "Ted Chiang",
+                     *                   "Mary Beard"
+                     *                 ],
+                     *                 "from": "label"
+                     *               },
+                     *               {
+                     *                 "name": "publisher",
+                     *                 "type": "text",
+                     *                 "examples": [
+                     *                   "Tor Books",
+                     *                   "Penguin Press",
+                     *                   "Knopf"
+                     *                 ],
+                     *                 "from": "label"
+                     *               },
+                     *               {
+                     *                 "name": "publication_date",
+                     *                 "type": "date",
+                     *                 "examples": [
+                     *                   "2010-01-10",
+                     *                   "2011-02-11",
+                     *                   "2012-03-12"
+                     *                 ],
+                     *                 "from": "label"
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "name": "category",
+                     *             "label": "Category listing",
+                     *             "kind": "listing",
+                     *             "urlPattern": "/category/:slug",
+                     *             "urls": [
+                     *               "https://books.example/category/fiction",
+                     *               "https://books.example/category/history"
+                     *             ],
+                     *             "fields": [
+                     *               {
+                     *                 "name": "title",
+                     *                 "type": "text",
+                     *                 "examples": [
+                     *                   "The Silent of Glass",
+                     *                   "The River of Empire",
+                     *                   "The Winter of Orchard"
+                     *                 ],
+                     *                 "from": "record"
+                     *               },
+                     *               {
+                     *                 "name": "url",
+                     *                 "type": "url",
+                     *                 "examples": [
+                     *                   "https://books.example/product/9780000079190",
+                     *                   "https://books.example/product/9780000237576",
+                     *                   "https://books.example/product/9780000395955"
+                     *                 ],
+                     *                 "from": "record"
+                     *               },
+                     *               {
+                     *                 "name": "price",
+                     *                 "type": "money",
+                     *                 "examples": [
+                     *                   "$9.00",
+                     *                   "$11.50",
+                     *                   "$14.00"
+                     *                 ],
+                     *                 "from": "record"
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "name": "home",
+                     *             "label": "Home page",
+                     *             "kind": "home",
+                     *             "urlPattern": "/",
+                     *             "urls": [
+                     *               "https://books.example/"
+                     *             ],
+                     *             "fields": []
+                     *           }
+                     *         ],
+                     *         "activeBlueprint": {
+                     *           "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *           "version": 1,
+                     *           "createdAt": "2026-12-02T06:54:49.921Z",
+                     *           "fields": 6,
+                     *           "coverage": 1,
+                     *           "quality": 0.995
+                     *         },
+                     *         "lastCheck": {
+                     *           "checkedAt": "2026-12-02T06:54:51.077Z",
+                     *           "health": "healthy",
+                     *           "httpStatus": 200,
+                     *           "responseMs": 950,
+                     *           "coverage": 1
+                     *         },
+                     *         "nextCheckAt": "2026-12-02T12:54:51.215Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["StartedJob"];
                 };
             };
@@ -7812,6 +8755,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Site not found",
+                     *       "requestId": "3f0399f6-c5eb-4ddb-96bc-a0090e9f51b8"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7821,6 +8773,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The site is being analysed already",
+                     *       "requestId": "a63ae154-ef33-4eee-9cb2-03fbdfc05ae7"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7865,6 +8826,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "url": "https://one.example",
+                     *           "status": "created",
+                     *           "siteId": "6f744f0d-ff40-4968-9c55-a15750cfb58f",
+                     *           "jobId": "ec7ff198-5888-4bf6-acb3-d694018a6814"
+                     *         },
+                     *         {
+                     *           "url": "gopher://x",
+                     *           "status": "invalid",
+                     *           "error": "Only http and https sites can be added"
+                     *         },
+                     *         {
+                     *           "url": "https://one.example/",
+                     *           "status": "duplicate",
+                     *           "siteId": "6f744f0d-ff40-4968-9c55-a15750cfb58f"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SiteBatchResult"];
                 };
             };
@@ -7981,6 +8964,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "deleted": [
+                     *         "6f744f0d-ff40-4968-9c55-a15750cfb58f"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         deleted: string[];
                     };
@@ -7992,6 +8982,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/ids",
+                     *           "message": "Too small: expected array to have >=1 items"
+                     *         }
+                     *       ],
+                     *       "requestId": "c95d972f-4ef5-4a53-b1d6-0697eda0cbe3"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8085,6 +9091,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "804dec3a-ae41-49f8-b108-957a92f6c49c",
+                     *           "type": "check_site",
+                     *           "status": "failed",
+                     *           "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9",
+                     *           "parentId": null,
+                     *           "step": null,
+                     *           "progress": 0,
+                     *           "priority": 2,
+                     *           "attempts": 1,
+                     *           "maxAttempts": 3,
+                     *           "error": "the site has no blueprint to check yet",
+                     *           "costUsd": 0,
+                     *           "createdAt": "2026-12-02T06:54:57.929Z",
+                     *           "startedAt": "2026-12-02T06:54:58.593Z",
+                     *           "finishedAt": "2026-12-02T06:54:58.818Z",
+                     *           "durationMs": 225
+                     *         },
+                     *         {
+                     *           "id": "44957fda-33b2-4a01-83d9-2a65cad72735",
+                     *           "type": "check_site",
+                     *           "status": "failed",
+                     *           "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *           "parentId": null,
+                     *           "step": null,
+                     *           "progress": 0,
+                     *           "priority": 1,
+                     *           "attempts": 1,
+                     *           "maxAttempts": 3,
+                     *           "error": "the site has no blueprint to check yet",
+                     *           "costUsd": 0,
+                     *           "createdAt": "2026-12-02T06:54:19.047Z",
+                     *           "startedAt": "2026-12-02T06:54:19.290Z",
+                     *           "finishedAt": "2026-12-02T06:54:19.510Z",
+                     *           "durationMs": 220
+                     *         },
+                     *         {
+                     *           "id": "8d4b8609-ca0c-44dd-b29e-ac3f3b9202b0",
+                     *           "type": "fingerprint_site",
+                     *           "status": "failed",
+                     *           "siteId": "9f1034ae-4445-4edd-b3d4-019af1b9b05a",
+                     *           "parentId": "dab1f02c-4bc9-4126-ba53-42e663a0897a",
+                     *           "step": null,
+                     *           "progress": 0,
+                     *           "priority": 1,
+                     *           "attempts": 3,
+                     *           "maxAttempts": 3,
+                     *           "error": "no page of https://idempotent.example could be fetched: could not fetch: getaddrinfo ENOTFOUND idempotent.example",
+                     *           "costUsd": 0,
+                     *           "createdAt": "2026-12-02T06:54:10.547Z",
+                     *           "startedAt": "2026-12-02T06:54:10.685Z",
+                     *           "finishedAt": "2026-12-02T06:54:28.283Z",
+                     *           "durationMs": 17598
+                     *         }
+                     *       ],
+                     *       "total": 4,
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Job"][];
                         /** @description Rows matching the filters, over all pages */
@@ -8100,6 +9168,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The cursor is not one this API returned",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/cursor",
+                     *           "message": "invalid cursor"
+                     *         }
+                     *       ],
+                     *       "requestId": "8dc1d79a-1386-4fb2-b74b-a7d77a702ff4"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8167,6 +9251,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "804dec3a-ae41-49f8-b108-957a92f6c49c",
+                     *       "type": "check_site",
+                     *       "status": "failed",
+                     *       "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9",
+                     *       "parentId": null,
+                     *       "step": null,
+                     *       "progress": 0,
+                     *       "priority": 2,
+                     *       "attempts": 1,
+                     *       "maxAttempts": 3,
+                     *       "error": "the site has no blueprint to check yet",
+                     *       "costUsd": 0,
+                     *       "createdAt": "2026-12-02T06:54:57.929Z",
+                     *       "startedAt": "2026-12-02T06:54:58.593Z",
+                     *       "finishedAt": "2026-12-02T06:54:58.818Z",
+                     *       "durationMs": 225,
+                     *       "payload": {
+                     *         "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9"
+                     *       },
+                     *       "result": null,
+                     *       "steps": [],
+                     *       "llm": {
+                     *         "requests": 0,
+                     *         "promptTokens": 0,
+                     *         "completionTokens": 0,
+                     *         "costUsd": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobDetail"];
                 };
             };
@@ -8203,6 +9318,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Job not found",
+                     *       "requestId": "84d27791-8cd7-4321-9004-8472c4810bd8"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8247,6 +9371,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "at": "2026-12-02T06:53:10.222Z",
+                     *           "level": "info",
+                     *           "message": "fingerprint_site started",
+                     *           "data": null
+                     *         },
+                     *         {
+                     *           "id": 2,
+                     *           "at": "2026-12-02T06:53:31.923Z",
+                     *           "level": "warn",
+                     *           "message": "could not use https://books.example/about: HTTP 404",
+                     *           "data": null
+                     *         },
+                     *         {
+                     *           "id": 3,
+                     *           "at": "2026-12-02T06:53:31.925Z",
+                     *           "level": "warn",
+                     *           "message": "could not use https://books.example/author/Ada%20Palmer: HTTP 404",
+                     *           "data": null
+                     *         }
+                     *       ],
+                     *       "nextAfter": null
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["JobLogLine"][];
                         nextAfter: number | null;
@@ -8326,6 +9478,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cc0b22c6-d4ff-4cfd-be1c-d80df6858aef",
+                     *       "type": "analyze_site",
+                     *       "status": "running",
+                     *       "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9",
+                     *       "parentId": null,
+                     *       "step": "fingerprint_site",
+                     *       "progress": 0,
+                     *       "priority": 1,
+                     *       "attempts": 0,
+                     *       "maxAttempts": 3,
+                     *       "error": null,
+                     *       "costUsd": 0,
+                     *       "createdAt": "2026-12-02T06:54:56.331Z",
+                     *       "startedAt": "2026-12-02T06:54:56.331Z",
+                     *       "finishedAt": null,
+                     *       "durationMs": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Job"];
                 };
             };
@@ -8371,6 +9543,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The job is already succeeded",
+                     *       "requestId": "c7ba6ea5-def1-4229-bf99-4dc868065065"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8411,6 +9592,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "804dec3a-ae41-49f8-b108-957a92f6c49c",
+                     *       "type": "check_site",
+                     *       "status": "queued",
+                     *       "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9",
+                     *       "parentId": null,
+                     *       "step": null,
+                     *       "progress": 0,
+                     *       "priority": 2,
+                     *       "attempts": 0,
+                     *       "maxAttempts": 3,
+                     *       "error": null,
+                     *       "costUsd": 0,
+                     *       "createdAt": "2026-12-02T06:54:57.929Z",
+                     *       "startedAt": null,
+                     *       "finishedAt": null,
+                     *       "durationMs": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Job"];
                 };
             };
@@ -8456,6 +9657,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "Only failed or cancelled jobs can be retried; this one is succeeded",
+                     *       "requestId": "636714fc-829d-487b-abcb-a16106da33d8"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8494,6 +9704,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "mode": "embedded",
+                     *       "paused": false,
+                     *       "queues": [
+                     *         {
+                     *           "name": "fingerprint_site",
+                     *           "waiting": {},
+                     *           "running": 1,
+                     *           "failed": 1,
+                     *           "succeeded": 1,
+                     *           "finishedLastHour": 3
+                     *         },
+                     *         {
+                     *           "name": "discover_categories",
+                     *           "waiting": {},
+                     *           "running": 0,
+                     *           "failed": 0,
+                     *           "succeeded": 1,
+                     *           "finishedLastHour": 1
+                     *         },
+                     *         {
+                     *           "name": "generate_selectors",
+                     *           "waiting": {},
+                     *           "running": 0,
+                     *           "failed": 0,
+                     *           "succeeded": 1,
+                     *           "finishedLastHour": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["QueueStats"];
                 };
             };
@@ -8568,6 +9810,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "paused": true
+                     *     }
+                     */
                     "application/json": {
                         paused: boolean;
                     };
@@ -8644,6 +9891,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "paused": false
+                     *     }
+                     */
                     "application/json": {
                         paused: boolean;
                     };
@@ -8722,6 +9974,137 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *       "version": 1,
+                     *       "reason": "analysis",
+                     *       "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c",
+                     *       "createdAt": "2026-12-02T06:54:49.921Z",
+                     *       "createdByJob": "0e05d319-31ef-486a-8c73-13ad0e619459",
+                     *       "active": true,
+                     *       "content": {
+                     *         "schemaVersion": 1,
+                     *         "site": "https://books.example",
+                     *         "version": 1,
+                     *         "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c",
+                     *         "createdAt": "2026-12-02T06:54:49.920Z",
+                     *         "fingerprint": {
+                     *           "technologies": [
+                     *             {
+                     *               "name": "Express",
+                     *               "version": null,
+                     *               "categories": [
+                     *                 "Web frameworks",
+                     *                 "Web servers"
+                     *               ],
+                     *               "confidence": 100
+                     *             },
+                     *             {
+                     *               "name": "jQuery",
+                     *               "version": "3.7.1",
+                     *               "categories": [
+                     *                 "JavaScript libraries"
+                     *               ],
+                     *               "confidence": 100
+                     *             },
+                     *             {
+                     *               "name": "Nginx",
+                     *               "version": "1.25.3",
+                     *               "categories": [
+                     *                 "Web servers",
+                     *                 "Reverse proxies"
+                     *               ],
+                     *               "confidence": 100
+                     *             }
+                     *           ]
+                     *         },
+                     *         "pageTypes": [
+                     *           {
+                     *             "name": "product",
+                     *             "label": "Product page",
+                     *             "kind": "detail",
+                     *             "match": {
+                     *               "urlPattern": "/product/:id",
+                     *               "examples": [
+                     *                 "https://books.example/product/9780000079190",
+                     *                 "https://books.example/product/9780000158383",
+                     *                 "https://books.example/product/9780000237576"
+                     *               ]
+                     *             },
+                     *             "fields": [
+                     *               {
+                     *                 "name": "title",
+                     *                 "type": "text",
+                     *                 "multiple": false,
+                     *                 "required": true,
+                     *                 "mode": "heuristic",
+                     *                 "sources": [
+                     *                   {
+                     *                     "css": ".product-title"
+                     *                   }
+                     *                 ],
+                     *                 "quality": {
+                     *                   "coverage": 1,
+                     *                   "confidence": 1,
+                     *                   "validity": 1
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "name": "author",
+                     *                 "type": "text",
+                     *                 "multiple": true,
+                     *                 "required": true,
+                     *                 "mode": "heuristic",
+                     *                 "sources": [
+                     *                   {
+                     *                     "label": [
+                     *                       "by"
+                     *                     ]
+                     *                   },
+                     *                   {
+                     *                     "css": ".byline a"
+                     *                   }
+                     *                 ],
+                     *                 "quality": {
+                     *                   "coverage": 1,
+                     *                   "confidence": 1,
+                     *                   "validity": 1,
+                     *                   "agreement": 1
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "name": "isbn_13",
+                     *                 "type": "isbn",
+                     *                 "multiple": false,
+                     *                 "required": true,
+                     *                 "mode": "heuristic",
+                     *                 "sources": [
+                     *                   {
+                     *                     "label": [
+                     *                       "isbn 13"
+                     *                     ]
+                     *                   }
+                     *                 ],
+                     *                 "quality": {
+                     *                   "coverage": 1,
+                     *                   "confidence": 1,
+                     *                   "validity": 1
+                     *                 }
+                     *               }
+                     *             ],
+                     *             "list": null
+                     *           }
+                     *         ],
+                     *         "validation": {
+                     *           "samplePages": 5,
+                     *           "heldOutPages": 0,
+                     *           "coverage": 1,
+                     *           "quality": 0.995
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["BlueprintVersion"];
                 };
             };
@@ -8758,6 +10141,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Blueprint (the site has not been analysed yet) not found",
+                     *       "requestId": "d2f1749b-d3df-421c-8e35-b332be85da02"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8985,6 +10377,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3845fcc1-9e6f-4994-88a8-daa2fc349641",
+                     *       "version": 2,
+                     *       "reason": "edit",
+                     *       "contentHash": "sha256:06ccaf9d0376fa510569f33a75fabbcab71845d9e514f099c4c337ed2d0f20a2",
+                     *       "createdAt": "2026-12-02T06:55:08.952Z",
+                     *       "createdByJob": null,
+                     *       "active": true,
+                     *       "created": true
+                     *     }
+                     */
                     "application/json": {
                         /** Format: uuid */
                         id: string;
@@ -9005,6 +10409,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/pageTypes",
+                     *           "message": "Too small: expected array to have >=1 items"
+                     *         }
+                     *       ],
+                     *       "requestId": "59d36083-311a-4ba5-9064-a6552d9ba0ae"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9099,6 +10519,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3845fcc1-9e6f-4994-88a8-daa2fc349641",
+                     *           "version": 2,
+                     *           "reason": "edit",
+                     *           "contentHash": "sha256:06ccaf9d0376fa510569f33a75fabbcab71845d9e514f099c4c337ed2d0f20a2",
+                     *           "createdAt": "2026-12-02T06:55:08.952Z",
+                     *           "createdByJob": null,
+                     *           "active": true
+                     *         },
+                     *         {
+                     *           "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *           "version": 1,
+                     *           "reason": "analysis",
+                     *           "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c",
+                     *           "createdAt": "2026-12-02T06:54:49.921Z",
+                     *           "createdByJob": "0e05d319-31ef-486a-8c73-13ad0e619459",
+                     *           "active": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["BlueprintVersionSummary"][];
                     };
@@ -9180,6 +10624,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "from": {
+                     *         "version": 1,
+                     *         "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c"
+                     *       },
+                     *       "to": {
+                     *         "version": 2,
+                     *         "contentHash": "sha256:06ccaf9d0376fa510569f33a75fabbcab71845d9e514f099c4c337ed2d0f20a2"
+                     *       },
+                     *       "identical": false,
+                     *       "pageTypesAdded": [],
+                     *       "pageTypesRemoved": [],
+                     *       "matchChanged": [],
+                     *       "fieldsAdded": [],
+                     *       "fieldsRemoved": [],
+                     *       "sourcesChanged": [],
+                     *       "propertiesChanged": [
+                     *         {
+                     *           "pageType": "product",
+                     *           "field": "title",
+                     *           "scope": "page",
+                     *           "property": "description",
+                     *           "after": "The title as printed on the cover"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["BlueprintDiff"];
                 };
             };
@@ -9216,6 +10688,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Blueprint version 99 not found",
+                     *       "requestId": "4d054089-5a95-4a26-b475-5f582b3e986a"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9293,6 +10774,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Blueprint version 99 not found",
+                     *       "requestId": "8d21ca6e-3517-4055-bec2-a9475aeea801"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9336,6 +10826,127 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "site": "https://books.example",
+                     *       "version": 2,
+                     *       "createdAt": "2026-12-02T06:55:08.950Z",
+                     *       "pageTypes": [
+                     *         {
+                     *           "kind": "detail",
+                     *           "list": null,
+                     *           "name": "product",
+                     *           "label": "Product page",
+                     *           "match": {
+                     *             "examples": [
+                     *               "https://books.example/product/9780000079190",
+                     *               "https://books.example/product/9780000158383",
+                     *               "https://books.example/product/9780000237576"
+                     *             ],
+                     *             "urlPattern": "/product/:id"
+                     *           },
+                     *           "fields": [
+                     *             {
+                     *               "mode": "heuristic",
+                     *               "name": "title",
+                     *               "type": "text",
+                     *               "quality": {
+                     *                 "coverage": 1,
+                     *                 "validity": 1,
+                     *                 "confidence": 1
+                     *               },
+                     *               "sources": [
+                     *                 {
+                     *                   "css": ".product-title"
+                     *                 }
+                     *               ],
+                     *               "multiple": false,
+                     *               "required": true,
+                     *               "description": "The title as printed on the cover"
+                     *             },
+                     *             {
+                     *               "mode": "heuristic",
+                     *               "name": "author",
+                     *               "type": "text",
+                     *               "quality": {
+                     *                 "coverage": 1,
+                     *                 "validity": 1,
+                     *                 "agreement": 1,
+                     *                 "confidence": 1
+                     *               },
+                     *               "sources": [
+                     *                 {
+                     *                   "label": [
+                     *                     "by"
+                     *                   ]
+                     *                 },
+                     *                 {
+                     *                   "css": ".byline a"
+                     *                 }
+                     *               ],
+                     *               "multiple": true,
+                     *               "required": true
+                     *             },
+                     *             {
+                     *               "mode": "heuristic",
+                     *               "name": "isbn_13",
+                     *               "type": "isbn",
+                     *               "quality": {
+                     *                 "coverage": 1,
+                     *                 "validity": 1,
+                     *                 "confidence": 1
+                     *               },
+                     *               "sources": [
+                     *                 {
+                     *                   "label": [
+                     *                     "isbn 13"
+                     *                   ]
+                     *                 }
+                     *               ],
+                     *               "multiple": false,
+                     *               "required": true
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "validation": {
+                     *         "coverage": 1,
+                     *         "samplePages": 5
+                     *       },
+                     *       "contentHash": "sha256:06ccaf9d0376fa510569f33a75fabbcab71845d9e514f099c4c337ed2d0f20a2",
+                     *       "fingerprint": {
+                     *         "technologies": [
+                     *           {
+                     *             "name": "Express",
+                     *             "version": null,
+                     *             "categories": [
+                     *               "Web frameworks",
+                     *               "Web servers"
+                     *             ],
+                     *             "confidence": 100
+                     *           },
+                     *           {
+                     *             "name": "jQuery",
+                     *             "version": "3.7.1",
+                     *             "categories": [
+                     *               "JavaScript libraries"
+                     *             ],
+                     *             "confidence": 100
+                     *           },
+                     *           {
+                     *             "name": "Nginx",
+                     *             "version": "1.25.3",
+                     *             "categories": [
+                     *               "Web servers",
+                     *               "Reverse proxies"
+                     *             ],
+                     *             "confidence": 100
+                     *           }
+                     *         ]
+                     *       },
+                     *       "schemaVersion": 1
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {number} */
                         schemaVersion: 1;
@@ -9555,6 +11166,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/format",
+                     *           "message": "Invalid option: expected one of \"json\"|\"yaml\"|\"csv\""
+                     *         }
+                     *       ],
+                     *       "requestId": "a094dd0d-77c7-4d02-9d1f-30b3744df168"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9623,6 +11250,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *       "version": 1,
+                     *       "reason": "analysis",
+                     *       "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c",
+                     *       "createdAt": "2026-12-02T06:54:49.921Z",
+                     *       "createdByJob": "0e05d319-31ef-486a-8c73-13ad0e619459",
+                     *       "active": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["BlueprintVersionSummary"];
                 };
             };
@@ -9659,6 +11297,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Blueprint version 99 not found",
+                     *       "requestId": "aa00a08e-db1c-4696-a466-16b2d3b1deb2"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9713,6 +11360,82 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "url": "https://books.example/product/9780001267046",
+                     *           "pageType": "product",
+                     *           "data": {
+                     *             "title": "The Glass of Crown",
+                     *             "author": [
+                     *               "Tom Holland"
+                     *             ],
+                     *             "isbn_13": "9780001267046",
+                     *             "publisher": "Tor Books",
+                     *             "publication_date": "2011-07-15",
+                     *             "price": "$27.75"
+                     *           },
+                     *           "typed": {
+                     *             "fields": {
+                     *               "title": {
+                     *                 "type": "text",
+                     *                 "value": "The Glass of Crown",
+                     *                 "raw": "The Glass of Crown",
+                     *                 "valid": true
+                     *               },
+                     *               "author": {
+                     *                 "type": "text",
+                     *                 "value": [
+                     *                   "Tom Holland"
+                     *                 ],
+                     *                 "raw": [
+                     *                   "Tom Holland"
+                     *                 ],
+                     *                 "valid": true
+                     *               },
+                     *               "isbn_13": {
+                     *                 "type": "isbn",
+                     *                 "value": "9780001267046",
+                     *                 "raw": "9780001267046",
+                     *                 "valid": true
+                     *               },
+                     *               "publisher": {
+                     *                 "type": "text",
+                     *                 "value": "Tor Books",
+                     *                 "raw": "Tor Books",
+                     *                 "valid": true
+                     *               },
+                     *               "publication_date": {
+                     *                 "type": "date",
+                     *                 "value": "2011-07-15",
+                     *                 "raw": "2011-07-15",
+                     *                 "valid": true
+                     *               },
+                     *               "price": {
+                     *                 "type": "money",
+                     *                 "value": {
+                     *                   "amount": 27.75,
+                     *                   "currency": "USD"
+                     *                 },
+                     *                 "raw": "$27.75",
+                     *                 "valid": true
+                     *               }
+                     *             }
+                     *           },
+                     *           "sources": {
+                     *             "title": 0,
+                     *             "author": 0,
+                     *             "isbn_13": 0,
+                     *             "publisher": 0,
+                     *             "publication_date": 0,
+                     *             "price": 0
+                     *           },
+                     *           "error": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         results: components["schemas"]["ExtractionResult"][];
                     };
@@ -9724,6 +11447,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/urls/0",
+                     *           "message": "Invalid URL"
+                     *         }
+                     *       ],
+                     *       "requestId": "71080b26-8335-4142-a911-1dc6c995919e"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9815,6 +11554,201 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "job": {
+                     *         "id": "d617e837-87e6-4037-97eb-48c9fee834e6",
+                     *         "type": "extract_batch",
+                     *         "status": "queued",
+                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "parentId": null,
+                     *         "step": null,
+                     *         "progress": 0,
+                     *         "priority": 1,
+                     *         "attempts": 0,
+                     *         "maxAttempts": 3,
+                     *         "error": null,
+                     *         "costUsd": 0,
+                     *         "createdAt": "2026-12-02T06:55:17.297Z",
+                     *         "startedAt": null,
+                     *         "finishedAt": null,
+                     *         "durationMs": null
+                     *       },
+                     *       "site": {
+                     *         "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "url": "https://books.example",
+                     *         "name": "Quire Books",
+                     *         "status": "ready",
+                     *         "health": "healthy",
+                     *         "technologies": [
+                     *           "Express",
+                     *           "jQuery",
+                     *           "Nginx"
+                     *         ],
+                     *         "schedule": "every 6h",
+                     *         "lastCheckedAt": "2026-12-02T06:54:51.093Z",
+                     *         "createdAt": "2026-12-02T06:53:01.192Z",
+                     *         "updatedAt": "2026-12-02T06:55:12.916Z",
+                     *         "options": {
+                     *           "fields": [
+                     *             {
+                     *               "name": "title"
+                     *             },
+                     *             {
+                     *               "name": "author"
+                     *             },
+                     *             {
+                     *               "name": "isbn_13"
+                     *             }
+                     *           ],
+                     *           "maxPages": 8
+                     *         },
+                     *         "fingerprint": {
+                     *           "technologies": [
+                     *             {
+                     *               "name": "Express",
+                     *               "version": null,
+                     *               "categories": [
+                     *                 "Web frameworks",
+                     *                 "Web servers"
+                     *               ],
+                     *               "confidence": 100
+                     *             },
+                     *             {
+                     *               "name": "jQuery",
+                     *               "version": "3.7.1",
+                     *               "categories": [
+                     *                 "JavaScript libraries"
+                     *               ],
+                     *               "confidence": 100
+                     *             },
+                     *             {
+                     *               "name": "Nginx",
+                     *               "version": "1.25.3",
+                     *               "categories": [
+                     *                 "Web servers",
+                     *                 "Reverse proxies"
+                     *               ],
+                     *               "confidence": 100
+                     *             }
+                     *           ]
+                     *         },
+                     *         "pageTypes": [
+                     *           {
+                     *             "name": "product",
+                     *             "label": "Product page",
+                     *             "kind": "detail",
+                     *             "urlPattern": "/product/:id",
+                     *             "urls": [
+                     *               "https://books.example/product/9780000079190",
+                     *               "https://books.example/product/9780000158383",
+                     *               "https://books.example/product/9780000237576"
+                     *             ],
+                     *             "fields": [
+                     *               {
+                     *                 "name": "author",
+                     *                 "type": "text",
+                     *                 "examples": [
+                     *                   "Ada Palmer",
+                     *                   "Ted Chiang",
+                     *                   "Mary Beard"
+                     *                 ],
+                     *                 "from": "label"
+                     *               },
+                     *               {
+                     *                 "name": "publisher",
+                     *                 "type": "text",
+                     *                 "examples": [
+                     *                   "Tor Books",
+                     *                   "Penguin Press",
+                     *                   "Knopf"
+                     *                 ],
+                     *                 "from": "label"
+                     *               },
+                     *               {
+                     *                 "name": "publication_date",
+                     *                 "type": "date",
+                     *                 "examples": [
+                     *                   "2010-01-10",
+                     *                   "2011-02-11",
+                     *                   "2012-03-12"
+                     *                 ],
+                     *                 "from": "label"
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "name": "category",
+                     *             "label": "Category listing",
+                     *             "kind": "listing",
+                     *             "urlPattern": "/category/:slug",
+                     *             "urls": [
+                     *               "https://books.example/category/fiction",
+                     *               "https://books.example/category/history"
+                     *             ],
+                     *             "fields": [
+                     *               {
+                     *                 "name": "title",
+                     *                 "type": "text",
+                     *                 "examples": [
+                     *                   "The Silent of Glass",
+                     *                   "The River of Empire",
+                     *                   "The Winter of Orchard"
+                     *                 ],
+                     *                 "from": "record"
+                     *               },
+                     *               {
+                     *                 "name": "url",
+                     *                 "type": "url",
+                     *                 "examples": [
+                     *                   "https://books.example/product/9780000079190",
+                     *                   "https://books.example/product/9780000237576",
+                     *                   "https://books.example/product/9780000395955"
+                     *                 ],
+                     *                 "from": "record"
+                     *               },
+                     *               {
+                     *                 "name": "price",
+                     *                 "type": "money",
+                     *                 "examples": [
+                     *                   "$9.00",
+                     *                   "$11.50",
+                     *                   "$14.00"
+                     *                 ],
+                     *                 "from": "record"
+                     *               }
+                     *             ]
+                     *           },
+                     *           {
+                     *             "name": "home",
+                     *             "label": "Home page",
+                     *             "kind": "home",
+                     *             "urlPattern": "/",
+                     *             "urls": [
+                     *               "https://books.example/"
+                     *             ],
+                     *             "fields": []
+                     *           }
+                     *         ],
+                     *         "activeBlueprint": {
+                     *           "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *           "version": 1,
+                     *           "createdAt": "2026-12-02T06:54:49.921Z",
+                     *           "fields": 6,
+                     *           "coverage": 1,
+                     *           "quality": 0.995
+                     *         },
+                     *         "lastCheck": {
+                     *           "checkedAt": "2026-12-02T06:54:51.077Z",
+                     *           "health": "healthy",
+                     *           "httpStatus": 200,
+                     *           "responseMs": 950,
+                     *           "coverage": 1
+                     *         },
+                     *         "nextCheckAt": "2026-12-02T12:54:51.215Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["StartedJob"];
                 };
             };
@@ -9911,6 +11845,136 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "url": "https://books.example/product/9780001267046",
+                     *           "pageType": "product",
+                     *           "data": {
+                     *             "price": "$27.75",
+                     *             "title": "The Glass of Crown",
+                     *             "author": [
+                     *               "Tom Holland"
+                     *             ],
+                     *             "isbn_13": "9780001267046",
+                     *             "publisher": "Tor Books",
+                     *             "publication_date": "2011-07-15"
+                     *           },
+                     *           "typed": {
+                     *             "fields": {
+                     *               "price": {
+                     *                 "raw": "$27.75",
+                     *                 "type": "money",
+                     *                 "valid": true,
+                     *                 "value": {
+                     *                   "amount": 27.75,
+                     *                   "currency": "USD"
+                     *                 }
+                     *               },
+                     *               "title": {
+                     *                 "raw": "The Glass of Crown",
+                     *                 "type": "text",
+                     *                 "valid": true,
+                     *                 "value": "The Glass of Crown"
+                     *               },
+                     *               "author": {
+                     *                 "raw": [
+                     *                   "Tom Holland"
+                     *                 ],
+                     *                 "type": "text",
+                     *                 "valid": true,
+                     *                 "value": [
+                     *                   "Tom Holland"
+                     *                 ]
+                     *               },
+                     *               "isbn_13": {
+                     *                 "raw": "9780001267046",
+                     *                 "type": "isbn",
+                     *                 "valid": true,
+                     *                 "value": "9780001267046"
+                     *               },
+                     *               "publisher": {
+                     *                 "raw": "Tor Books",
+                     *                 "type": "text",
+                     *                 "valid": true,
+                     *                 "value": "Tor Books"
+                     *               },
+                     *               "publication_date": {
+                     *                 "raw": "2011-07-15",
+                     *                 "type": "date",
+                     *                 "valid": true,
+                     *                 "value": "2011-07-15"
+                     *               }
+                     *             }
+                     *           },
+                     *           "error": null
+                     *         },
+                     *         {
+                     *           "url": "https://books.example/product/9780000079190",
+                     *           "pageType": "product",
+                     *           "data": {
+                     *             "price": "$9.00",
+                     *             "title": "The Silent of Glass",
+                     *             "author": [
+                     *               "Ada Palmer"
+                     *             ],
+                     *             "isbn_13": "9780000079190",
+                     *             "publisher": "Tor Books",
+                     *             "publication_date": "2010-01-10"
+                     *           },
+                     *           "typed": {
+                     *             "fields": {
+                     *               "price": {
+                     *                 "raw": "$9.00",
+                     *                 "type": "money",
+                     *                 "valid": true,
+                     *                 "value": {
+                     *                   "amount": 9,
+                     *                   "currency": "USD"
+                     *                 }
+                     *               },
+                     *               "title": {
+                     *                 "raw": "The Silent of Glass",
+                     *                 "type": "text",
+                     *                 "valid": true,
+                     *                 "value": "The Silent of Glass"
+                     *               },
+                     *               "author": {
+                     *                 "raw": [
+                     *                   "Ada Palmer"
+                     *                 ],
+                     *                 "type": "text",
+                     *                 "valid": true,
+                     *                 "value": [
+                     *                   "Ada Palmer"
+                     *                 ]
+                     *               },
+                     *               "isbn_13": {
+                     *                 "raw": "9780000079190",
+                     *                 "type": "isbn",
+                     *                 "valid": true,
+                     *                 "value": "9780000079190"
+                     *               },
+                     *               "publisher": {
+                     *                 "raw": "Tor Books",
+                     *                 "type": "text",
+                     *                 "valid": true,
+                     *                 "value": "Tor Books"
+                     *               },
+                     *               "publication_date": {
+                     *                 "raw": "2010-01-10",
+                     *                 "type": "date",
+                     *                 "valid": true,
+                     *                 "value": "2010-01-10"
+                     *               }
+                     *             }
+                     *           },
+                     *           "error": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         results: components["schemas"]["ExtractionJobRecord"][];
                     };
@@ -9951,6 +12015,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "This job has no extraction results",
+                     *       "requestId": "730c56b6-c005-44a3-99d3-03c67892aaac"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10016,6 +12089,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
+                     *       "requestId": "e1a8527f-f1da-4488-a38a-89c002ff33ed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10072,6 +12154,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sites": {
+                     *         "total": 3,
+                     *         "ready": 1,
+                     *         "analyzing": 0,
+                     *         "failed": 1,
+                     *         "healthy": 1,
+                     *         "degraded": 0,
+                     *         "down": 0
+                     *       },
+                     *       "jobs": {
+                     *         "active": 1,
+                     *         "succeeded": 3,
+                     *         "failed": 3,
+                     *         "cancelled": 2,
+                     *         "successRate": 0.5,
+                     *         "averageSeconds": 38.481
+                     *       },
+                     *       "llm": {
+                     *         "costThisMonthUsd": 0,
+                     *         "requestsThisMonth": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Overview"];
                 };
             };
@@ -10149,6 +12256,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-12-01T00:00:00.000Z",
+                     *       "to": "2026-12-02T06:55:30.871Z",
+                     *       "totals": {
+                     *         "requests": 0,
+                     *         "promptTokens": 0,
+                     *         "completionTokens": 0,
+                     *         "costUsd": 0
+                     *       },
+                     *       "budget": {
+                     *         "monthlyUsd": 20,
+                     *         "source": "default",
+                     *         "defaultMonthlyUsd": 20,
+                     *         "spentThisMonthUsd": 0,
+                     *         "analysisCapUsd": 0.5
+                     *       },
+                     *       "byDay": [],
+                     *       "byModel": [],
+                     *       "bySite": [],
+                     *       "byStep": []
+                     *     }
+                     */
                     "application/json": {
                         /** Format: date-time */
                         from: string;
@@ -10204,6 +12334,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "504e79cc-7a35-43cf-8005-8fe95c81efaf",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/from",
+                     *           "message": "Invalid ISO datetime"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10269,6 +12415,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "monthlyUsd": 20,
+                     *       "source": "default",
+                     *       "defaultMonthlyUsd": 20,
+                     *       "spentThisMonthUsd": 0,
+                     *       "analysisCapUsd": 0.5
+                     *     }
+                     */
                     "application/json": components["schemas"]["LlmBudget"];
                 };
             };
@@ -10349,6 +12504,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "monthlyUsd": 25,
+                     *       "source": "workspace",
+                     *       "defaultMonthlyUsd": 20,
+                     *       "spentThisMonthUsd": 0,
+                     *       "analysisCapUsd": 0.5
+                     *     }
+                     */
                     "application/json": components["schemas"]["LlmBudget"];
                 };
             };
@@ -10358,6 +12522,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "c29c2fca-7846-4cd7-be42-e67599c92de1",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/monthlyUsd",
+                     *           "message": "Too small: expected number to be >=0"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10443,6 +12623,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "ae0d238c-669a-4b20-a788-762cae0d2b92",
+                     *           "type": "site_report",
+                     *           "format": "json",
+                     *           "params": {
+                     *             "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *           },
+                     *           "status": "succeeded",
+                     *           "jobId": "804eb4f1-3129-41eb-b5e3-10e60ddb25f2",
+                     *           "fileName": "site-report-2026-12-02-ae0d238c.json",
+                     *           "contentType": "application/json",
+                     *           "sizeBytes": 2428,
+                     *           "error": null,
+                     *           "createdAt": "2026-12-02T06:55:21.537Z",
+                     *           "finishedAt": "2026-12-02T06:55:24.449Z",
+                     *           "downloadUrl": "/api/v1/reports/ae0d238c-669a-4b20-a788-762cae0d2b92/download"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Report"][];
                     };
@@ -10454,6 +12657,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "028eea8c-316a-4fe4-b47d-2113b0eb3fb6",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/limit",
+                     *           "message": "Too small: expected number to be >=1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10523,6 +12742,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ae0d238c-669a-4b20-a788-762cae0d2b92",
+                     *       "type": "site_report",
+                     *       "format": "json",
+                     *       "params": {
+                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *       },
+                     *       "status": "queued",
+                     *       "jobId": "804eb4f1-3129-41eb-b5e3-10e60ddb25f2",
+                     *       "fileName": null,
+                     *       "contentType": null,
+                     *       "sizeBytes": null,
+                     *       "error": null,
+                     *       "createdAt": "2026-12-02T06:55:21.537Z",
+                     *       "finishedAt": null,
+                     *       "downloadUrl": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Report"];
                 };
             };
@@ -10532,6 +12770,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "044ae10b-d3f8-47ad-bf67-7acba85d404d",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/format",
+                     *           "message": "Invalid option: expected one of \"pdf\"|\"json\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10559,6 +12813,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Site not found",
+                     *       "requestId": "80f67493-0335-47ab-ace8-326d155df8e1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10617,6 +12880,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ae0d238c-669a-4b20-a788-762cae0d2b92",
+                     *       "type": "site_report",
+                     *       "format": "json",
+                     *       "params": {
+                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *       },
+                     *       "status": "succeeded",
+                     *       "jobId": "804eb4f1-3129-41eb-b5e3-10e60ddb25f2",
+                     *       "fileName": "site-report-2026-12-02-ae0d238c.json",
+                     *       "contentType": "application/json",
+                     *       "sizeBytes": 2428,
+                     *       "error": null,
+                     *       "createdAt": "2026-12-02T06:55:21.537Z",
+                     *       "finishedAt": "2026-12-02T06:55:24.449Z",
+                     *       "downloadUrl": "/api/v1/reports/ae0d238c-669a-4b20-a788-762cae0d2b92/download"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Report"];
                 };
             };
@@ -10653,6 +12935,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Report not found",
+                     *       "requestId": "8d94563b-8ef1-4248-8fa4-788c448fde83"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10695,6 +12986,98 @@ export interface operations {
                 content: {
                     "application/pdf": string;
                     "text/csv": string;
+                    /**
+                     * @example {
+                     *       "kind": "site_report",
+                     *       "title": "Site report: Quire Books",
+                     *       "site": {
+                     *         "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "name": "Quire Books",
+                     *         "url": "https://books.example",
+                     *         "status": "ready",
+                     *         "health": "healthy",
+                     *         "lastCheckedAt": "2026-12-02T06:54:51.093Z"
+                     *       },
+                     *       "technologies": [
+                     *         {
+                     *           "name": "Express"
+                     *         },
+                     *         {
+                     *           "name": "jQuery",
+                     *           "version": "3.7.1"
+                     *         },
+                     *         {
+                     *           "name": "Nginx",
+                     *           "version": "1.25.3"
+                     *         }
+                     *       ],
+                     *       "pageTypes": [
+                     *         {
+                     *           "name": "product",
+                     *           "fields": [
+                     *             {
+                     *               "name": "title",
+                     *               "type": "text",
+                     *               "required": true,
+                     *               "mode": "heuristic",
+                     *               "coverage": 1,
+                     *               "confidence": 1
+                     *             },
+                     *             {
+                     *               "name": "author",
+                     *               "type": "text",
+                     *               "required": true,
+                     *               "mode": "heuristic",
+                     *               "coverage": 1,
+                     *               "confidence": 1
+                     *             },
+                     *             {
+                     *               "name": "isbn_13",
+                     *               "type": "isbn",
+                     *               "required": true,
+                     *               "mode": "heuristic",
+                     *               "coverage": 1,
+                     *               "confidence": 1
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "blueprint": {
+                     *         "version": 1,
+                     *         "coverage": 1
+                     *       },
+                     *       "health": [
+                     *         {
+                     *           "checkedAt": "2026-12-02T06:54:51.077Z",
+                     *           "health": "healthy",
+                     *           "coverage": 1,
+                     *           "httpStatus": 200
+                     *         }
+                     *       ],
+                     *       "versions": [
+                     *         {
+                     *           "version": 2,
+                     *           "reason": "edit",
+                     *           "createdAt": "2026-12-02T06:55:08.952Z",
+                     *           "active": false
+                     *         },
+                     *         {
+                     *           "version": 1,
+                     *           "reason": "analysis",
+                     *           "createdAt": "2026-12-02T06:54:49.921Z",
+                     *           "active": true
+                     *         }
+                     *       ],
+                     *       "failures": [
+                     *         {
+                     *           "jobId": "44957fda-33b2-4a01-83d9-2a65cad72735",
+                     *           "type": "check_site",
+                     *           "error": "the site has no blueprint to check yet",
+                     *           "finishedAt": "2026-12-02T06:54:19.510Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": unknown;
                     "application/x-ndjson": string;
                 };
@@ -10732,6 +13115,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Report not found",
+                     *       "requestId": "762848c3-0da1-4f35-bb4d-f025b4541124"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10741,6 +13133,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The report is queued; it can be downloaded once it has succeeded",
+                     *       "requestId": "192b92da-2013-42b7-acb5-91c37bdfea3c"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10779,6 +13180,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "108106f8-07bf-40c5-b550-8f59c19f196e",
+                     *           "name": "Weekly",
+                     *           "type": "site_report",
+                     *           "format": "pdf",
+                     *           "params": {
+                     *             "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *           },
+                     *           "cron": "0 8 * * 1",
+                     *           "timeZone": "UTC",
+                     *           "recipients": [
+                     *             "ops@example.com"
+                     *           ],
+                     *           "enabled": true,
+                     *           "nextRunAt": "2026-12-07T08:00:00.000Z",
+                     *           "lastRunAt": null,
+                     *           "createdAt": "2026-12-02T06:55:26.799Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["ReportSchedule"][];
                     };
@@ -10887,6 +13312,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "108106f8-07bf-40c5-b550-8f59c19f196e",
+                     *       "name": "Weekly",
+                     *       "type": "site_report",
+                     *       "format": "pdf",
+                     *       "params": {
+                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *       },
+                     *       "cron": "0 8 * * 1",
+                     *       "timeZone": "UTC",
+                     *       "recipients": [
+                     *         "ops@example.com"
+                     *       ],
+                     *       "enabled": true,
+                     *       "nextRunAt": "2026-12-07T08:00:00.000Z",
+                     *       "lastRunAt": null,
+                     *       "createdAt": "2026-12-02T06:55:26.799Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReportSchedule"];
                 };
             };
@@ -10896,6 +13341,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "scheduled reports may run at most hourly",
+                     *       "requestId": "ccb3a981-dcfc-41e4-8ea0-2712a1dc469f",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/cron",
+                     *           "message": "scheduled reports may run at most hourly"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10923,6 +13384,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Site not found",
+                     *       "requestId": "fe7e17a5-c660-4d17-8790-0dd19f2180fe"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11015,6 +13485,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Report schedule not found",
+                     *       "requestId": "1a3da1d1-cc46-45d9-9178-944e12ef6330"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11053,6 +13532,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01bc0994-e833-49d9-957a-a607e89b6f11",
+                     *           "url": "http://127.0.0.1:9/hook",
+                     *           "description": "",
+                     *           "eventTypes": [
+                     *             "site.health_changed"
+                     *           ],
+                     *           "enabled": true,
+                     *           "disabledReason": null,
+                     *           "createdAt": "2026-12-02T06:55:48.880Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["WebhookEndpoint"][];
                     };
@@ -11138,6 +13634,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01bc0994-e833-49d9-957a-a607e89b6f11",
+                     *       "url": "http://127.0.0.1:9/hook",
+                     *       "description": "",
+                     *       "eventTypes": [
+                     *         "site.health_changed"
+                     *       ],
+                     *       "enabled": true,
+                     *       "disabledReason": null,
+                     *       "createdAt": "2026-12-02T06:55:48.880Z",
+                     *       "secret": "whsec_Zl…"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedWebhookEndpoint"];
                 };
             };
@@ -11147,6 +13657,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/eventTypes/0",
+                     *           "message": "Invalid input"
+                     *         }
+                     *       ],
+                     *       "requestId": "87e83656-e849-4962-bca8-72b22bbe9ea7"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11183,6 +13709,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "requestId": "a4ab4daa-eba0-4552-88f6-8e8f258f579c"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11275,6 +13810,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such webhook endpoint in this workspace",
+                     *       "requestId": "6ab5e6a6-b031-4a23-abdc-f7c24e722536"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11325,6 +13869,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01bc0994-e833-49d9-957a-a607e89b6f11",
+                     *       "url": "http://127.0.0.1:9/hook",
+                     *       "description": "ops",
+                     *       "eventTypes": [
+                     *         "site.health_changed"
+                     *       ],
+                     *       "enabled": true,
+                     *       "disabledReason": null,
+                     *       "createdAt": "2026-12-02T06:55:48.880Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
@@ -11361,6 +13918,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such webhook endpoint in this workspace",
+                     *       "requestId": "55556a13-f75b-46d1-8b8f-10ee81de1f1d"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11430,6 +13996,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": []
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["WebhookDelivery"][];
                     };
@@ -11468,6 +14039,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such webhook endpoint in this workspace",
+                     *       "requestId": "ff1a9dca-9037-43f7-8c60-a9a68871cca0"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11508,6 +14088,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "queued": true
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {boolean} */
                         queued: true;
@@ -11547,6 +14132,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such webhook endpoint in this workspace",
+                     *       "requestId": "1d0120df-ad67-47e6-9e3a-29b398de8259"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11636,6 +14230,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such delivery of this endpoint",
+                     *       "requestId": "6f51a4cc-75f4-45c5-b4c9-f76b60324c22"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11683,6 +14286,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "e6cfe5b1-541e-4d63-812b-67825ca92aa4",
+                     *           "kind": "slack",
+                     *           "name": "ops",
+                     *           "url": "http://127.0.0.1:9/slack",
+                     *           "eventTypes": [
+                     *             "*"
+                     *           ],
+                     *           "createdAt": "2026-12-02T06:55:53.264Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["NotificationChannel"][];
                     };
@@ -11770,6 +14389,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "e6cfe5b1-541e-4d63-812b-67825ca92aa4",
+                     *       "kind": "slack",
+                     *       "name": "ops",
+                     *       "url": "http://127.0.0.1:9/slack",
+                     *       "eventTypes": [
+                     *         "*"
+                     *       ],
+                     *       "createdAt": "2026-12-02T06:55:53.264Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationChannel"];
                 };
             };
@@ -11779,6 +14410,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/kind",
+                     *           "message": "Invalid input: expected \"slack\""
+                     *         }
+                     *       ],
+                     *       "requestId": "35c8b503-2dd8-49e6-b82a-cf5e187fca75"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11907,6 +14554,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such notification channel in this workspace",
+                     *       "requestId": "d8cbdca6-5237-406f-853e-f8a93a32648b"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11945,6 +14601,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "summaryEnabled": true,
+                     *       "summaryHour": 8,
+                     *       "timeZone": "UTC",
+                     *       "summaryWhenQuiet": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationSettings"];
                 };
             };
@@ -12028,6 +14692,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "summaryEnabled": true,
+                     *       "summaryHour": 18,
+                     *       "timeZone": "America/New_York",
+                     *       "summaryWhenQuiet": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationSettings"];
                 };
             };
@@ -12037,6 +14709,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/timeZone",
+                     *           "message": "expected an IANA time zone such as Europe/Berlin"
+                     *         }
+                     *       ],
+                     *       "requestId": "649077c5-5f19-4179-a091-20a38bc656c8"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12073,6 +14761,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "requestId": "a1d2d8aa-1ad5-4191-b349-0c54885ab654"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12120,6 +14817,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "eventType": "analysis.succeeded",
+                     *           "email": "off",
+                     *           "inApp": true
+                     *         },
+                     *         {
+                     *           "eventType": "analysis.failed",
+                     *           "email": "immediate",
+                     *           "inApp": true
+                     *         },
+                     *         {
+                     *           "eventType": "site.health_changed",
+                     *           "email": "immediate",
+                     *           "inApp": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["NotificationPreference"][];
                     };
@@ -12202,6 +14920,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "eventType": "analysis.succeeded",
+                     *           "email": "off",
+                     *           "inApp": true
+                     *         },
+                     *         {
+                     *           "eventType": "analysis.failed",
+                     *           "email": "immediate",
+                     *           "inApp": true
+                     *         },
+                     *         {
+                     *           "eventType": "site.health_changed",
+                     *           "email": "immediate",
+                     *           "inApp": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["NotificationPreference"][];
                     };
@@ -12213,6 +14952,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/items/0/eventType",
+                     *           "message": "Invalid option: expected one of \"analysis.succeeded\"|\"analysis.failed\"|\"site.health_changed\"|\"blueprint.version_created\"|\"blueprint.repair_failed\"|\"job.failed\"|\"llm.budget_threshold\"|\"quota.threshold\"|\"report.ready\"|\"daily.summary\""
+                     *         }
+                     *       ],
+                     *       "requestId": "0df3a792-b304-4886-9258-f96c2715a132"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12299,6 +15054,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "9f4ee7b3-71ff-40ff-aabf-574c6713861f",
+                     *           "type": "report.ready",
+                     *           "title": "Report ready: workspace-summary-2026-12-02-20adf640.json",
+                     *           "link": "http://localhost:8080/reports",
+                     *           "read": false,
+                     *           "createdAt": "2026-12-02T06:55:37.853Z"
+                     *         },
+                     *         {
+                     *           "id": "a6003d68-33ef-4566-8953-054ea81f43ec",
+                     *           "type": "report.ready",
+                     *           "title": "Report ready: site-report-2026-12-02-ae0d238c.json",
+                     *           "link": "http://localhost:8080/reports",
+                     *           "read": false,
+                     *           "createdAt": "2026-12-02T06:55:25.328Z"
+                     *         },
+                     *         {
+                     *           "id": "0be0e081-7ce4-4556-ae62-135b3c6f7f4d",
+                     *           "type": "blueprint.version_created",
+                     *           "title": "Blueprint version 2 created (manual)",
+                     *           "link": "http://localhost:8080/sites/4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *           "read": false,
+                     *           "createdAt": "2026-12-02T06:55:09.723Z"
+                     *         }
+                     *       ],
+                     *       "unread": 9
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Notification"][];
                         unread: number;
@@ -12311,6 +15097,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/limit",
+                     *           "message": "Too small: expected number to be >=1"
+                     *         }
+                     *       ],
+                     *       "requestId": "bb0ae4bd-31c3-4476-9d65-db901a44016a"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12376,6 +15178,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "unread": 9
+                     *     }
+                     */
                     "application/json": {
                         unread: number;
                     };
@@ -12458,6 +15265,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "marked": 9
+                     *     }
+                     */
                     "application/json": {
                         marked: number;
                     };
@@ -12469,6 +15281,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/ids/0",
+                     *           "message": "Invalid UUID"
+                     *         }
+                     *       ],
+                     *       "requestId": "506b1ec2-1851-413a-8692-3a17b8ab5e39"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12566,6 +15394,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ],
+                     *       "requestId": "93e0ceae-4405-444a-953a-85ec5623804a"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12575,6 +15419,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "This unsubscribe link is not valid",
+                     *       "requestId": "423c1309-2bd3-4878-be5a-58746d9de6f4"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12611,6 +15464,137 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-11-02T06:55:33.607Z",
+                     *       "to": "2026-12-02T06:55:33.607Z",
+                     *       "scope": "workspace",
+                     *       "sites": {
+                     *         "total": 3,
+                     *         "analysed": 1,
+                     *         "healthy": 1,
+                     *         "degraded": 0,
+                     *         "down": 0,
+                     *         "unknown": 2
+                     *       },
+                     *       "analyses": {
+                     *         "total": 4,
+                     *         "succeeded": 1,
+                     *         "failed": 1,
+                     *         "cancelled": 2,
+                     *         "successRate": 0.5
+                     *       },
+                     *       "jobs": [
+                     *         {
+                     *           "type": "analyze_site",
+                     *           "total": 4,
+                     *           "queued": 0,
+                     *           "running": 0,
+                     *           "succeeded": 1,
+                     *           "failed": 1,
+                     *           "cancelled": 2,
+                     *           "successRate": 0.5,
+                     *           "meanSeconds": 109.771,
+                     *           "p95Seconds": 109.771
+                     *         },
+                     *         {
+                     *           "type": "check_site",
+                     *           "total": 2,
+                     *           "queued": 0,
+                     *           "running": 0,
+                     *           "succeeded": 0,
+                     *           "failed": 2,
+                     *           "cancelled": 0,
+                     *           "successRate": 0,
+                     *           "meanSeconds": null,
+                     *           "p95Seconds": null
+                     *         },
+                     *         {
+                     *           "type": "discover_categories",
+                     *           "total": 1,
+                     *           "queued": 0,
+                     *           "running": 0,
+                     *           "succeeded": 1,
+                     *           "failed": 0,
+                     *           "cancelled": 0,
+                     *           "successRate": 1,
+                     *           "meanSeconds": 3.955,
+                     *           "p95Seconds": 3.955
+                     *         }
+                     *       ],
+                     *       "extraction": {
+                     *         "jobs": 1,
+                     *         "pages": 2,
+                     *         "pagesWithRecord": 2,
+                     *         "pagesWithError": 0
+                     *       },
+                     *       "blueprintVersions": {
+                     *         "total": 2,
+                     *         "analysis": 1,
+                     *         "automaticRepairs": 0,
+                     *         "manualEdits": 1
+                     *       },
+                     *       "health": {
+                     *         "checks": 1,
+                     *         "changes": 1,
+                     *         "toHealthy": 1,
+                     *         "toDegraded": 0,
+                     *         "toDown": 0
+                     *       },
+                     *       "llm": {
+                     *         "requests": 0,
+                     *         "promptTokens": 0,
+                     *         "completionTokens": 0,
+                     *         "costUsd": 0,
+                     *         "byModel": [],
+                     *         "byStep": []
+                     *       },
+                     *       "api": {
+                     *         "requests": 142,
+                     *         "byRoute": [
+                     *           {
+                     *             "method": "GET",
+                     *             "route": "/api/v1/jobs/:id",
+                     *             "requests": 125,
+                     *             "meanMs": 233.7628125
+                     *           },
+                     *           {
+                     *             "method": "POST",
+                     *             "route": "/api/v1/sites",
+                     *             "requests": 8,
+                     *             "meanMs": 862.3480834960938
+                     *           },
+                     *           {
+                     *             "method": "GET",
+                     *             "route": "/api/v1/sites",
+                     *             "requests": 4,
+                     *             "meanMs": 261.2301330566406
+                     *           }
+                     *         ],
+                     *         "byStatusClass": [
+                     *           {
+                     *             "statusClass": "2xx",
+                     *             "requests": 132
+                     *           },
+                     *           {
+                     *             "statusClass": "3xx",
+                     *             "requests": 1
+                     *           },
+                     *           {
+                     *             "statusClass": "4xx",
+                     *             "requests": 9
+                     *           }
+                     *         ],
+                     *         "byApiKey": [],
+                     *         "byUser": [
+                     *           {
+                     *             "userId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *             "requests": 142
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AnalyticsSummary"];
                 };
             };
@@ -12620,6 +15604,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "from must be before to",
+                     *       "requestId": "40a369af-42eb-4920-b007-4fa30ed6ef52",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/from",
+                     *           "message": "from must be before to"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12629,6 +15629,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
+                     *       "requestId": "7ec24298-d6ff-494a-8565-62abf63b8058"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12638,6 +15647,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "Only system administrators can see every workspace",
+                     *       "requestId": "d697ecfe-697a-4332-bd2c-9ada3be1e24f"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12696,6 +15714,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "metric": "jobs",
+                     *       "interval": "hour",
+                     *       "from": "2026-11-02T06:55:36.977Z",
+                     *       "to": "2026-12-02T06:55:36.977Z",
+                     *       "keys": [
+                     *         "failed",
+                     *         "succeeded"
+                     *       ],
+                     *       "points": [
+                     *         {
+                     *           "at": "2026-11-02T06:00:00Z",
+                     *           "values": {
+                     *             "failed": 0,
+                     *             "succeeded": 0
+                     *           }
+                     *         },
+                     *         {
+                     *           "at": "2026-11-02T07:00:00Z",
+                     *           "values": {
+                     *             "failed": 0,
+                     *             "succeeded": 0
+                     *           }
+                     *         },
+                     *         {
+                     *           "at": "2026-11-02T08:00:00Z",
+                     *           "values": {
+                     *             "failed": 0,
+                     *             "succeeded": 0
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["AnalyticsTimeseries"];
                 };
             };
@@ -12705,6 +15758,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "API usage is not counted per site",
+                     *       "requestId": "f907087c-a726-47b3-89bf-25bae075c3fc",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/siteId",
+                     *           "message": "API usage is not counted per site"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12861,6 +15930,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "periodStart": "2026-12-01T00:00:00.000Z",
+                     *       "periodEnd": "2027-01-01T00:00:00.000Z",
+                     *       "plan": null,
+                     *       "limits": {
+                     *         "sites": null,
+                     *         "analysesPerMonth": null,
+                     *         "extractionPagesPerMonth": null,
+                     *         "apiRequestsPerMinute": null,
+                     *         "apiRequestsPerMinutePerCaller": null
+                     *       },
+                     *       "used": {
+                     *         "sites": 2,
+                     *         "analyses": 5,
+                     *         "extractionPages": 2,
+                     *         "llmCostUsd": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Usage"];
                 };
             };
@@ -12870,6 +15959,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "4fcfc58b-d882-42a9-87ed-67b800472579",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/month",
+                     *           "message": "a month as YYYY-MM"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12906,6 +16011,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: you may make 1 API requests a minute. Try again in 60 s.",
+                     *       "quota": {
+                     *         "name": "apiRequestsPerMinutePerCaller",
+                     *         "limit": 1,
+                     *         "used": 1,
+                     *         "resetAt": "2026-12-02T06:59:11.841Z"
+                     *       },
+                     *       "requestId": "917e4734-5070-4a30-b33e-9b7c24f8a967"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12935,6 +16055,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "165a19fa-800e-4df9-b8f6-3f1164dc3745",
+                     *           "name": "Conformance",
+                     *           "limits": {
+                     *             "sites": 0
+                     *           },
+                     *           "priceMonthlyCents": null,
+                     *           "currency": "EUR",
+                     *           "externalId": null,
+                     *           "createdAt": "2026-12-02T06:58:01.314Z",
+                     *           "updatedAt": "2026-12-02T06:58:01.314Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Plan"][];
                     };
@@ -12964,6 +16102,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the system:admin permission",
+                     *       "requestId": "3877dfce-e091-416c-8ca2-160f7116959c"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13024,6 +16171,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "165a19fa-800e-4df9-b8f6-3f1164dc3745",
+                     *       "name": "Conformance",
+                     *       "limits": {
+                     *         "sites": 0
+                     *       },
+                     *       "priceMonthlyCents": null,
+                     *       "currency": "EUR",
+                     *       "externalId": null,
+                     *       "createdAt": "2026-12-02T06:58:01.314Z",
+                     *       "updatedAt": "2026-12-02T06:58:01.314Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -13033,6 +16194,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "940adc24-7fa2-4f48-a2f2-129cb6abf390",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/limits/sites",
+                     *           "message": "Too small: expected number to be >=0"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13069,6 +16246,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:duplicate-plan",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A plan named \"Conformance\" exists already",
+                     *       "requestId": "b0000394-17e0-43ce-b343-d5bf51a109b3"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13140,6 +16326,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "165a19fa-800e-4df9-b8f6-3f1164dc3745",
+                     *       "name": "Conformance",
+                     *       "limits": {
+                     *         "sites": 0
+                     *       },
+                     *       "priceMonthlyCents": 900,
+                     *       "currency": null,
+                     *       "externalId": null,
+                     *       "createdAt": "2026-12-02T06:58:01.314Z",
+                     *       "updatedAt": "2026-12-02T06:58:04.318Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -13176,6 +16376,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Plan not found",
+                     *       "requestId": "adb6817f-aadc-4015-892a-d10ac9a9332e"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13241,6 +16450,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {} */
                     "application/json": components["schemas"]["QuotaLimits"];
                 };
             };
@@ -13319,6 +16529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {} */
                     "application/json": components["schemas"]["QuotaLimits"];
                 };
             };
@@ -13328,6 +16539,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "6105d67b-db8e-4c36-8692-57c248d06e0f",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/sites",
+                     *           "message": "Invalid input: expected number, received string"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13413,6 +16640,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "workspaceId": "9216850d-d9e0-4592-a15d-7bb21e40adab",
+                     *       "plan": null,
+                     *       "overrides": null,
+                     *       "limits": {
+                     *         "sites": null,
+                     *         "analysesPerMonth": null,
+                     *         "extractionPagesPerMonth": null,
+                     *         "apiRequestsPerMinute": null,
+                     *         "apiRequestsPerMinutePerCaller": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["WorkspaceQuota"];
                 };
             };
@@ -13449,6 +16690,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Workspace not found",
+                     *       "requestId": "15b3c737-e3d6-41f4-bda6-130e86a80d49"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13496,6 +16746,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "workspaceId": "9216850d-d9e0-4592-a15d-7bb21e40adab",
+                     *       "plan": {
+                     *         "id": "165a19fa-800e-4df9-b8f6-3f1164dc3745",
+                     *         "name": "Conformance",
+                     *         "limits": {
+                     *           "sites": 0
+                     *         },
+                     *         "priceMonthlyCents": 900,
+                     *         "currency": null,
+                     *         "externalId": null,
+                     *         "createdAt": "2026-12-02T06:58:01.314Z",
+                     *         "updatedAt": "2026-12-02T06:58:04.318Z"
+                     *       },
+                     *       "overrides": null,
+                     *       "limits": {
+                     *         "sites": 0,
+                     *         "analysesPerMonth": null,
+                     *         "extractionPagesPerMonth": null,
+                     *         "apiRequestsPerMinute": null,
+                     *         "apiRequestsPerMinutePerCaller": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["WorkspaceQuota"];
                 };
             };
@@ -13505,6 +16780,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "No such plan",
+                     *       "requestId": "12aea4c0-7730-462d-9bf1-ddf5fd0b00a1",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/planId",
+                     *           "message": "no plan has this id"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13595,6 +16886,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *           "email": "bob@example.com",
+                     *           "name": "bob",
+                     *           "systemAdmin": false,
+                     *           "emailVerified": false,
+                     *           "disabled": false,
+                     *           "disabledAt": null,
+                     *           "createdAt": "2026-12-02T06:52:10.571Z",
+                     *           "lastSignInAt": "2026-12-02T06:52:17.500Z"
+                     *         }
+                     *       ],
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["AdminUser"][];
                         total: number;
@@ -13607,6 +16916,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "2b2e829b-4e3a-4f24-8752-9cd4d1e9c307",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/status",
+                     *           "message": "Invalid option: expected one of \"active\"|\"disabled\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13625,6 +16950,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the system:admin permission",
+                     *       "requestId": "dbe55008-8b73-4adb-8cec-e9c6767653cc"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13674,6 +17008,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *       "email": "bob@example.com",
+                     *       "name": "bob",
+                     *       "systemAdmin": false,
+                     *       "emailVerified": false,
+                     *       "disabled": false,
+                     *       "disabledAt": null,
+                     *       "createdAt": "2026-12-02T06:52:10.571Z",
+                     *       "lastSignInAt": "2026-12-02T06:52:17.500Z",
+                     *       "workspaces": [
+                     *         {
+                     *           "id": "7118a112-7dba-47b4-bfa1-1cca8bab0855",
+                     *           "name": "bob's workspace",
+                     *           "role": "owner",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "sessions": [
+                     *         {
+                     *           "id": "24cf5c4d-4afe-4937-8f04-9b31f85ae65c",
+                     *           "startedAt": "2026-12-02T06:52:17.548Z",
+                     *           "lastRefreshedAt": "2026-12-02T06:52:17.548Z",
+                     *           "expiresAt": "2027-01-01T06:52:17.547Z"
+                     *         }
+                     *       ],
+                     *       "apiKeys": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["AdminUserDetail"];
                 };
             };
@@ -13710,6 +17074,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "User not found",
+                     *       "requestId": "fffc3062-f6d7-4946-b2f6-5ab5738b470c"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13750,6 +17123,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "deletedWorkspaces": [
+                     *         {
+                     *           "id": "f5d13b66-eb4f-4fd8-a9a8-a003b13dfbc5",
+                     *           "name": "leaving's workspace"
+                     *         }
+                     *       ],
+                     *       "leftWorkspaces": []
+                     *     }
+                     */
                     "application/json": {
                         /** @description Deleted with the account */
                         deletedWorkspaces: {
@@ -13799,6 +17183,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "User not found",
+                     *       "requestId": "972cebd9-d167-49d8-b162-e8d5ed0d171e"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13808,6 +17201,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:last-system-admin",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This is the last active system administrator; make someone else administrator first",
+                     *       "requestId": "9099b6a0-fc48-4380-a7a4-29427accef10"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13848,6 +17250,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *       "email": "bob@example.com",
+                     *       "name": "bob",
+                     *       "systemAdmin": false,
+                     *       "emailVerified": false,
+                     *       "disabled": true,
+                     *       "disabledAt": "2026-12-02T06:56:01.405Z",
+                     *       "createdAt": "2026-12-02T06:52:10.571Z",
+                     *       "lastSignInAt": "2026-12-02T06:52:17.500Z",
+                     *       "workspaces": [
+                     *         {
+                     *           "id": "7118a112-7dba-47b4-bfa1-1cca8bab0855",
+                     *           "name": "bob's workspace",
+                     *           "role": "owner",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "sessions": [],
+                     *       "apiKeys": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["AdminUserDetail"];
                 };
             };
@@ -13893,6 +17318,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:last-system-admin",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This is the last active system administrator; make someone else administrator first",
+                     *       "requestId": "d9925073-2bf9-4208-85d7-29479466c53b"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13933,6 +17367,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *       "email": "bob@example.com",
+                     *       "name": "bob",
+                     *       "systemAdmin": false,
+                     *       "emailVerified": false,
+                     *       "disabled": false,
+                     *       "disabledAt": null,
+                     *       "createdAt": "2026-12-02T06:52:10.571Z",
+                     *       "lastSignInAt": "2026-12-02T06:52:17.500Z",
+                     *       "workspaces": [
+                     *         {
+                     *           "id": "7118a112-7dba-47b4-bfa1-1cca8bab0855",
+                     *           "name": "bob's workspace",
+                     *           "role": "owner",
+                     *           "personal": true
+                     *         }
+                     *       ],
+                     *       "sessions": [],
+                     *       "apiKeys": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["AdminUserDetail"];
                 };
             };
@@ -13969,6 +17426,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "User not found",
+                     *       "requestId": "5392b443-c5a9-4c95-97e2-a8e668152af6"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14009,6 +17475,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "temporaryPassword": "R4plxptF…"
+                     *     }
+                     */
                     "application/json": {
                         /** @description Give it to the person out of band; they should change it at once */
                         temporaryPassword: string;
@@ -14048,6 +17519,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "User not found",
+                     *       "requestId": "465bac02-e225-4f90-ac27-19077567852f"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14103,6 +17583,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "4bce4af6-9d90-4c98-9359-b076f73b7a0b",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/systemAdmin",
+                     *           "message": "Invalid input: expected boolean, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14139,6 +17635,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:last-system-admin",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This is the last active system administrator; make someone else administrator first",
+                     *       "requestId": "5c027da9-855f-48f3-98bb-721bf53a6045"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14200,6 +17705,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *           "name": "alice's workspace",
+                     *           "personal": true,
+                     *           "createdAt": "2026-12-02T06:51:58.915Z",
+                     *           "members": 1,
+                     *           "sites": 2,
+                     *           "jobsThisMonth": 10,
+                     *           "llmCostThisMonthUsd": 0
+                     *         }
+                     *       ],
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["AdminWorkspace"][];
                         total: number;
@@ -14279,6 +17801,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "userId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "email": "alice@example.com",
+                     *           "name": "alice",
+                     *           "role": "owner",
+                     *           "joinedAt": "2026-12-02T06:51:58.915Z",
+                     *           "disabled": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: {
                             /** Format: uuid */
@@ -14327,6 +17863,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Workspace not found",
+                     *       "requestId": "ea9d3a15-523d-4d32-9b05-4174cc36dc3a"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14369,6 +17914,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "67c7ca95-8e77-4899-bafd-af48df4326f7",
+                     *           "name": "Revoked by an administrator",
+                     *           "prefix": "sp_oZ4f9t",
+                     *           "scopes": [
+                     *             "sites:read"
+                     *           ],
+                     *           "workspace": {
+                     *             "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *             "name": "alice's workspace"
+                     *           },
+                     *           "owner": {
+                     *             "id": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *             "email": "alice@example.com"
+                     *           },
+                     *           "createdAt": "2026-12-02T06:56:44.473Z",
+                     *           "lastUsedAt": null,
+                     *           "expiresAt": null,
+                     *           "revokedAt": null
+                     *         }
+                     *       ],
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["AdminApiKey"][];
                         total: number;
@@ -14381,6 +17953,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "44d76f01-3ffd-4df3-b020-0d6d9036ec0a",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/status",
+                     *           "message": "Invalid option: expected one of \"active\"|\"revoked\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14482,6 +18070,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Active API key not found",
+                     *       "requestId": "b50170b7-5dc2-43c7-99e9-c550593c1664"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14536,6 +18133,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "d2d6b4ca-bc68-4cc9-a52e-7eaa72202880",
+                     *           "createdAt": "2026-12-02T06:56:39.961Z",
+                     *           "action": "admin.user-deleted",
+                     *           "actorUserId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "workspaceId": null,
+                     *           "target": "user:31a71812-9f6e-4804-968f-09d45cdf3969",
+                     *           "details": {
+                     *             "leftWorkspaces": [],
+                     *             "deletedWorkspaces": [
+                     *               {
+                     *                 "id": "f5d13b66-eb4f-4fd8-a9a8-a003b13dfbc5",
+                     *                 "name": "leaving's workspace"
+                     *               }
+                     *             ]
+                     *           },
+                     *           "ip": "127.0.0.1",
+                     *           "userAgent": "lightMyRequest"
+                     *         },
+                     *         {
+                     *           "id": "f784dfa4-9ae8-4244-85d4-6e43671de2d6",
+                     *           "createdAt": "2026-12-02T06:56:30.181Z",
+                     *           "action": "admin.password-reset-forced",
+                     *           "actorUserId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "workspaceId": null,
+                     *           "target": "user:31a71812-9f6e-4804-968f-09d45cdf3969",
+                     *           "details": null,
+                     *           "ip": "127.0.0.1",
+                     *           "userAgent": "lightMyRequest"
+                     *         },
+                     *         {
+                     *           "id": "0dd90d1b-cc63-44ac-8dbf-ad220d870722",
+                     *           "createdAt": "2026-12-02T06:56:02.915Z",
+                     *           "action": "admin.user-enabled",
+                     *           "actorUserId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "workspaceId": null,
+                     *           "target": "user:cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *           "details": null,
+                     *           "ip": "127.0.0.1",
+                     *           "userAgent": "lightMyRequest"
+                     *         }
+                     *       ],
+                     *       "total": 4,
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["AuditEntry"][];
                         /** @description Rows matching the filters, over all pages */
@@ -14551,6 +18197,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The cursor is not one this API returned",
+                     *       "requestId": "c170dbba-8c14-4c19-8375-b670e420b125",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/cursor",
+                     *           "message": "invalid cursor"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14618,6 +18280,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "d2d6b4ca-bc68-4cc9-a52e-7eaa72202880",
+                     *       "createdAt": "2026-12-02T06:56:39.961Z",
+                     *       "action": "admin.user-deleted",
+                     *       "actorUserId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *       "workspaceId": null,
+                     *       "target": "user:31a71812-9f6e-4804-968f-09d45cdf3969",
+                     *       "details": {
+                     *         "leftWorkspaces": [],
+                     *         "deletedWorkspaces": [
+                     *           {
+                     *             "id": "f5d13b66-eb4f-4fd8-a9a8-a003b13dfbc5",
+                     *             "name": "leaving's workspace"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "ip": "127.0.0.1",
+                     *       "userAgent": "lightMyRequest"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditEntry"];
                 };
             };
@@ -14654,6 +18337,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Audit entry not found",
+                     *       "requestId": "c538016f-267d-4922-9998-347b77803978"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14713,6 +18405,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "da957d5d-796c-47cb-86b1-fe6f7f70f76d",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/from",
+                     *           "message": "Invalid ISO datetime"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14778,6 +18486,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "database": {
+                     *         "kind": "pglite",
+                     *         "serverVersion": "18.6",
+                     *         "ok": true,
+                     *         "latencyMs": 52,
+                     *         "error": null,
+                     *         "migrations": {
+                     *           "applied": 17,
+                     *           "available": 17,
+                     *           "current": true
+                     *         }
+                     *       },
+                     *       "queue": {
+                     *         "backend": "embedded",
+                     *         "ok": true,
+                     *         "latencyMs": 117,
+                     *         "error": null,
+                     *         "queued": 0,
+                     *         "running": 0,
+                     *         "failed": 4,
+                     *         "stalled": 0
+                     *       },
+                     *       "redis": {
+                     *         "configured": false,
+                     *         "ok": null,
+                     *         "latencyMs": null,
+                     *         "error": null
+                     *       },
+                     *       "dataDir": {
+                     *         "path": "/tmp/siteprint-app-YxCWcC",
+                     *         "bytes": 10489
+                     *       },
+                     *       "versions": {
+                     *         "siteprint": "0.1.0",
+                     *         "node": "v20.20.2"
+                     *       },
+                     *       "startedAt": "2026-12-02T06:51:45.911Z",
+                     *       "uptimeSeconds": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["SystemStatus"];
                 };
             };
@@ -14796,6 +18547,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
+                     *       "requestId": "14e6c180-56c0-4b69-8cfc-012024af6797"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14860,6 +18620,85 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "level": "info",
+                     *           "time": "2026-12-02T06:56:45.871Z",
+                     *           "msg": "request completed",
+                     *           "requestId": "1b68cb85-5e16-40ce-bea8-95640709ba1b",
+                     *           "jobId": null,
+                     *           "line": {
+                     *             "level": 30,
+                     *             "time": "2026-12-02T06:56:45.871Z",
+                     *             "service": "siteprint",
+                     *             "requestId": "1b68cb85-5e16-40ce-bea8-95640709ba1b",
+                     *             "req": {
+                     *               "method": "GET",
+                     *               "url": "/api/v1/admin/roles",
+                     *               "host": "localhost:80",
+                     *               "remoteAddress": "127.0.0.1"
+                     *             },
+                     *             "res": {
+                     *               "statusCode": 200
+                     *             },
+                     *             "responseTime": 31.09583599999314,
+                     *             "msg": "request completed"
+                     *           }
+                     *         },
+                     *         {
+                     *           "level": "info",
+                     *           "time": "2026-12-02T06:56:45.689Z",
+                     *           "msg": "request completed",
+                     *           "requestId": "b50170b7-5dc2-43c7-99e9-c550593c1664",
+                     *           "jobId": null,
+                     *           "line": {
+                     *             "level": 30,
+                     *             "time": "2026-12-02T06:56:45.689Z",
+                     *             "service": "siteprint",
+                     *             "requestId": "b50170b7-5dc2-43c7-99e9-c550593c1664",
+                     *             "req": {
+                     *               "method": "POST",
+                     *               "url": "/api/v1/admin/api-keys/00000000-0000-4000-8000-000000000000/revoke",
+                     *               "host": "localhost:80",
+                     *               "remoteAddress": "127.0.0.1"
+                     *             },
+                     *             "res": {
+                     *               "statusCode": 404
+                     *             },
+                     *             "responseTime": 22.694404000008944,
+                     *             "msg": "request completed"
+                     *           }
+                     *         },
+                     *         {
+                     *           "level": "info",
+                     *           "time": "2026-12-02T06:56:45.609Z",
+                     *           "msg": "request completed",
+                     *           "requestId": "a2006ed0-7432-4714-afb6-82ecb02b14b9",
+                     *           "jobId": null,
+                     *           "line": {
+                     *             "level": 30,
+                     *             "time": "2026-12-02T06:56:45.609Z",
+                     *             "service": "siteprint",
+                     *             "requestId": "a2006ed0-7432-4714-afb6-82ecb02b14b9",
+                     *             "req": {
+                     *               "method": "POST",
+                     *               "url": "/api/v1/admin/api-keys/67c7ca95-8e77-4899-bafd-af48df4326f7/revoke",
+                     *               "host": "localhost:80",
+                     *               "remoteAddress": "127.0.0.1"
+                     *             },
+                     *             "res": {
+                     *               "statusCode": 204
+                     *             },
+                     *             "responseTime": 334.7071710000164,
+                     *             "msg": "request completed"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "capacity": 2000
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["LogLine"][];
                         capacity: number;
@@ -14872,6 +18711,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "51504e91-41fd-4534-b626-72f5387d7ca9",
+                     *       "errors": [
+                     *         {
+                     *           "in": "querystring",
+                     *           "path": "/limit",
+                     *           "message": "Too small: expected number to be >=1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14937,6 +18792,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "permissions": [
+                     *         "sites:read",
+                     *         "sites:write",
+                     *         "jobs:read"
+                     *       ],
+                     *       "roles": [
+                     *         {
+                     *           "role": "owner",
+                     *           "permissions": [
+                     *             "sites:read",
+                     *             "sites:write",
+                     *             "jobs:read"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "role": "admin",
+                     *           "permissions": [
+                     *             "sites:read",
+                     *             "sites:write",
+                     *             "jobs:read"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "role": "member",
+                     *           "permissions": [
+                     *             "sites:read",
+                     *             "sites:write",
+                     *             "jobs:read"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "systemAdmin": [
+                     *         "queues:manage",
+                     *         "system:admin"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoleMatrix"];
                 };
             };
@@ -15466,6 +19360,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "name": "siteprint-20261202T065648037Z-1b45b7.tar.gz",
+                     *           "sizeBytes": 4928869,
+                     *           "createdAt": "2026-12-02T06:57:28.633Z"
+                     *         }
+                     *       ],
+                     *       "schedule": null,
+                     *       "nextRunAt": null,
+                     *       "retention": 7
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Backup"][];
                         /** @description BACKUP_SCHEDULE (cron), null when scheduled backups are off */
@@ -15546,6 +19454,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "siteprint-20261202T065648037Z-1b45b7.tar.gz",
+                     *       "sizeBytes": 4928869,
+                     *       "createdAt": "2026-12-02T06:57:28.633Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Backup"];
                 };
             };
@@ -15667,6 +19582,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Backup not found",
+                     *       "requestId": "7752a0c4-845c-4b9e-8d9b-5d619a9c442c"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

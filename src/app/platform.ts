@@ -25,7 +25,10 @@ import {
   recordBudgetThreshold,
   recordQuotaThreshold,
   recordJobOutcome,
+  SystemErrors,
 } from '../notifications/index.js';
+import { ProcessWatch } from '../system/process-watch.js';
+import { ProcessesRepository } from '../system/processes.repository.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
 import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
@@ -77,7 +80,12 @@ export interface Platform {
   /** This platform's gauges (queue, sites, budgets, pool), scraped with the process's metrics. */
   metrics: Registry;
   /** The notification outbox: its repository and the relay every API process runs. */
-  notifications: { repository: NotificationsRepository; relay: NotificationRelay };
+  notifications: { repository: NotificationsRepository; relay: NotificationRelay; systemErrors: SystemErrors };
+  /**
+   * Runs jobs in this process (`siteprint worker`, or `serve` in embedded mode), watched: a crash
+   * loop at start and database outages are reported to system administrators.
+   */
+  runJobs(role: 'worker' | 'server'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,6 +131,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       recordQuotaThreshold,
     );
     const notifications = new NotificationsRepository(db.db);
+    const systemErrors = new SystemErrors(notifications, config.SYSTEM_ALERT_COOLDOWN_MS, logger);
     const siteState = new SiteState(sites, healthChangeEvents(notifications, config.NOTIFY_HEALTH_COOLDOWN_MS));
     // The coordinator and the queue refer to each other: job changes drive the pipeline, and
     // the listener only runs once both exist.
@@ -135,6 +144,14 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       leaseMs: config.JOB_LEASE_MS,
       backoffBaseMsByType: { [DELIVER_NOTIFICATION]: DELIVERY_BACKOFF_BASE_MS },
       onFinished: recordJobOutcome,
+      // A job handed out again because its worker stopped renewing it: that worker died or hung.
+      onStalled: ({ type, jobIds }) =>
+        void systemErrors.report({
+          kind: 'queue.stalled',
+          subject: type,
+          message: `${jobIds.length} ${type} job(s) stalled: the worker running them stopped renewing their lock (it died or blocked), so they were handed out again`,
+          details: { jobType: type, jobIds },
+        }),
       onChange: async (job: JobRecord) => {
         await analysis.onJobChange(job);
         await meterUsage(quotas, job);
@@ -203,6 +220,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       [DELIVER_NOTIFICATION]: (context) => delivery.handle(context),
     };
     const scheduler = new SiteScheduler({ sites, queue, logger });
+    let watch: ProcessWatch | undefined;
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -234,10 +252,22 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       engine,
       scheduler,
       metrics: metricsRegistry,
-      notifications: { repository: notifications, relay },
+      notifications: { repository: notifications, relay, systemErrors },
+      runJobs: async (role) => {
+        watch ??= new ProcessWatch({
+          repository: new ProcessesRepository(db.db),
+          role,
+          report: systemErrors.report,
+          logger,
+          heartbeatMs: config.WORKER_HEARTBEAT_MS,
+        });
+        await watch.start();
+        await queue.work(handlers, { concurrency: config.WORKER_CONCURRENCY });
+      },
       close: () =>
         (closing ??= (async () => {
           await scheduler.stop();
+          await watch?.stop();
           await relay.stop();
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);
           await events.close();

@@ -26,7 +26,10 @@ import {
   recordBudgetThreshold,
   recordQuotaThreshold,
   recordJobOutcome,
+  SystemErrors,
 } from '../notifications/index.js';
+import { ProcessWatch } from '../system/process-watch.js';
+import { ProcessesRepository } from '../system/processes.repository.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
 import {
@@ -87,15 +90,16 @@ export interface Platform {
   /** Worker threads running the jobs' CPU-heavy engine work off the event loop. */
   engine: EngineThreads;
   scheduler: SiteScheduler;
-  /**
-   * Starts running jobs in this process (`siteprint serve` in embedded mode, `siteprint worker`),
-   * with the heartbeat the System page shows.
-   */
-  work(): Promise<void>;
   /** This platform's gauges (queue, sites, budgets, pool), scraped with the process's metrics. */
   metrics: Registry;
   /** The notification outbox: its repository and the relay every API process runs. */
-  notifications: { repository: NotificationsRepository; relay: NotificationRelay };
+  notifications: { repository: NotificationsRepository; relay: NotificationRelay; systemErrors: SystemErrors };
+  /**
+   * Runs jobs in this process (`siteprint worker`, or `serve` in embedded mode), with the heartbeat
+   * the System page shows, and watched: a crash loop at start and database outages are reported
+   * to system administrators.
+   */
+  runJobs(role: 'worker' | 'server'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -146,6 +150,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       recordQuotaThreshold,
     );
     const notifications = new NotificationsRepository(db.db);
+    const systemErrors = new SystemErrors(notifications, config.SYSTEM_ALERT_COOLDOWN_MS, logger);
     const siteState = new SiteState(sites, healthChangeEvents(notifications, config.NOTIFY_HEALTH_COOLDOWN_MS));
     // The coordinator and the queue refer to each other: job changes drive the pipeline, and
     // the listener only runs once both exist.
@@ -158,6 +163,14 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       leaseMs: config.JOB_LEASE_MS,
       backoffBaseMsByType: { [DELIVER_NOTIFICATION]: DELIVERY_BACKOFF_BASE_MS },
       onFinished: recordJobOutcome,
+      // A job handed out again because its worker stopped renewing it: that worker died or hung.
+      onStalled: ({ type, jobIds }) =>
+        void systemErrors.report({
+          kind: 'queue.stalled',
+          subject: type,
+          message: `${jobIds.length} ${type} job(s) stalled: the worker running them stopped renewing their lock (it died or blocked), so they were handed out again`,
+          details: { jobType: type, jobIds },
+        }),
       onChange: async (job: JobRecord) => {
         await analysis.onJobChange(job);
         await meterUsage(quotas, job);
@@ -233,6 +246,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     };
     const scheduler = new SiteScheduler({ sites, queue, logger });
     const heartbeat = new WorkerHeartbeat(new WorkerHeartbeatsRepository(db.db), { queue: queue.kind, version: siteprintVersion, logger });
+    let watch: ProcessWatch | undefined;
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -264,15 +278,24 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       fetcher,
       engine,
       scheduler,
-      work: async () => {
+      metrics: metricsRegistry,
+      notifications: { repository: notifications, relay, systemErrors },
+      runJobs: async (role) => {
+        watch ??= new ProcessWatch({
+          repository: new ProcessesRepository(db.db),
+          role,
+          report: systemErrors.report,
+          logger,
+          heartbeatMs: config.WORKER_HEARTBEAT_MS,
+        });
+        await watch.start();
         await queue.work(heartbeat.track(handlers), { concurrency: config.WORKER_CONCURRENCY });
         await heartbeat.start(config.WORKER_CONCURRENCY);
       },
-      metrics: metricsRegistry,
-      notifications: { repository: notifications, relay },
       close: () =>
         (closing ??= (async () => {
           await scheduler.stop();
+          await watch?.stop();
           await relay.stop();
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);
           await heartbeat.stop();

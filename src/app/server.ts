@@ -25,7 +25,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const { app, platform } = await openApplication(config, logger);
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
-    if (!config.REDIS_URL) await platform.work();
+    if (!config.REDIS_URL) await platform.runJobs('server');
     platform.scheduler.start();
     const setupToken = await new FirstAdminSetup(platform.database.db, logger, config.PUBLIC_URL).announce();
     const address = app.server.address();

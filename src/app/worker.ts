@@ -14,7 +14,7 @@ export interface RunningWorker {
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const platform = await openPlatform(config, logger);
   try {
-    await platform.work();
+    await platform.runJobs('worker');
     if (config.METRICS_PORT === undefined) return { platform, close: () => platform.close() };
     const server = await serveMetrics(platform.metrics, config.HOST, config.METRICS_PORT);
     const address = server.address();

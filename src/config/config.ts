@@ -161,6 +161,17 @@ export const configSchema = z.object({
    * is sent again once four times this has passed since the claim.
    */
   NOTIFY_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  /**
+   * System administrators hear of one kind of instance trouble (a stalled queue of one job type,
+   * a worker crash loop or database outage on one host) at most once per this long.
+   */
+  SYSTEM_ALERT_COOLDOWN_MS: z.coerce.number().int().min(0).default(900_000),
+  /**
+   * How often a process that runs jobs records that it is alive (its database probe). One silent
+   * for three times this without a clean stop counts as dead; three such deaths on one host within
+   * 10 minutes are a crash loop.
+   */
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).default(10_000),
   // --- Error reports (optional) ---
   /** Sentry DSN; unset, no error report leaves the process and the Sentry SDK is not loaded. */
   SENTRY_DSN: z.url({ message: 'expected a Sentry DSN URL' }).optional(),

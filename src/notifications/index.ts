@@ -10,4 +10,5 @@ export {
   recordReportReady,
 } from './events.js';
 export { NotificationsService } from './notifications.service.js';
+export { SystemErrors, type ReportSystemError, type SystemErrorKind, type SystemErrorReport } from './system-errors.js';
 export { registerNotificationRoutes } from './notifications.routes.js';

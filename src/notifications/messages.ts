@@ -14,6 +14,12 @@ const QUOTA_LABELS: Record<string, string> = {
   extractionPagesPerMonth: 'extracted pages this month',
 };
 
+const SYSTEM_ERROR_LABELS: Record<string, string> = {
+  'queue.stalled': 'queue stalled',
+  'worker.crash_loop': 'worker crash loop',
+  'database.unreachable': 'database unreachable from a worker',
+};
+
 const str = (value: unknown) => (typeof value === 'string' ? value : String(value ?? ''));
 
 export function describeEvent(event: Pick<NotificationEvent, 'type' | 'data' | 'siteId'>, publicUrl: string): EventMessage {
@@ -86,6 +92,17 @@ export function describeEvent(event: Pick<NotificationEvent, 'type' | 'data' | '
         link: `${base}/`,
       };
     }
+    case 'system.error':
+      return {
+        title: `System error: ${SYSTEM_ERROR_LABELS[str(data.kind)] ?? str(data.kind)} (${str(data.subject)})`,
+        lines: [
+          str(data.message),
+          ...Object.entries(data)
+            .filter(([name]) => !['kind', 'subject', 'message', 'key'].includes(name))
+            .map(([name, value]) => `${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`),
+        ],
+        link: `${base}/admin`,
+      };
     case 'webhook.test':
       return { title: 'Test event from Siteprint', lines: ['This endpoint receives Siteprint notifications.'], link: `${base}/settings` };
     default:

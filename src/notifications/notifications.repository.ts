@@ -38,6 +38,9 @@ export async function recordNotificationEvent(db: Pick<Db, 'insert'>, event: New
   await db.insert(notificationEvents).values(event).onConflictDoNothing();
 }
 
+/** A user's in-app items in a workspace: its own, and instance-wide ones (system errors), which show in every workspace. */
+const inWorkspaceOrInstance = (workspaceId: string) => or(eq(notifications.workspaceId, workspaceId), isNull(notifications.workspaceId));
+
 /** Every query of notifications: events, deliveries, endpoints, channels, in-app items and preferences. */
 export class NotificationsRepository {
   constructor(readonly db: Db) {}
@@ -198,6 +201,32 @@ export class NotificationsRepository {
     return row;
   }
 
+  /**
+   * Writes an instance-wide event unless one with the same `key` (in its data) was written after
+   * `since`: the cool-down of system errors. A transaction-scoped advisory lock on the key makes
+   * processes reporting the same trouble at once write one event.
+   */
+  async recordUnlessRecent(event: Omit<NewNotificationEvent, 'workspaceId'>, key: string, since: Date): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`notification:${key}`}))`);
+      const [recent] = await tx
+        .select({ id: notificationEvents.id })
+        .from(notificationEvents)
+        .where(
+          and(
+            isNull(notificationEvents.workspaceId),
+            eq(notificationEvents.type, event.type),
+            gte(notificationEvents.createdAt, since),
+            sql`${notificationEvents.data}->>'key' = ${key}`,
+          ),
+        )
+        .limit(1);
+      if (recent) return false;
+      await tx.insert(notificationEvents).values({ ...event, workspaceId: null, data: { ...event.data, key } });
+      return true;
+    });
+  }
+
   /** Counts of a workspace's events by type in [from, to), for the daily summary. */
   async eventCounts(workspaceId: string, from: Date, to: Date): Promise<Record<string, number>> {
     const rows = await this.db
@@ -219,6 +248,25 @@ export class NotificationsRepository {
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.workspaceId, workspaceId), isNull(users.disabledAt)));
+  }
+
+  /**
+   * Active system administrators, each with the workspace their instance-wide emails are sent
+   * in: their personal one, or else the first they belong to.
+   */
+  async systemAdmins(db: Db): Promise<Array<{ userId: string; email: string; workspaceId: string | null }>> {
+    const rows = await db
+      .select({
+        userId: users.id,
+        email: users.email,
+        workspaceId: sql<string | null>`coalesce(
+          (select ${workspaces.id} from ${workspaces} where ${workspaces.personalOwnerId} = ${users.id} limit 1),
+          (select ${memberships.workspaceId} from ${memberships} where ${memberships.userId} = ${users.id} order by ${memberships.workspaceId} limit 1)
+        )`,
+      })
+      .from(users)
+      .where(and(eq(users.systemAdmin, true), isNull(users.disabledAt)));
+    return rows;
   }
 
   async member(workspaceId: string, userId: string) {
@@ -387,7 +435,7 @@ export class NotificationsRepository {
       .from(notifications)
       .where(
         and(
-          eq(notifications.workspaceId, workspaceId),
+          inWorkspaceOrInstance(workspaceId),
           eq(notifications.userId, userId),
           options.unreadOnly ? isNull(notifications.readAt) : undefined,
         ),
@@ -400,7 +448,7 @@ export class NotificationsRepository {
     const [row] = await this.db
       .select({ n: count().mapWith(Number) })
       .from(notifications)
-      .where(and(eq(notifications.workspaceId, workspaceId), eq(notifications.userId, userId), isNull(notifications.readAt)));
+      .where(and(inWorkspaceOrInstance(workspaceId), eq(notifications.userId, userId), isNull(notifications.readAt)));
     return row?.n ?? 0;
   }
 
@@ -411,7 +459,7 @@ export class NotificationsRepository {
       .set({ readAt: at })
       .where(
         and(
-          eq(notifications.workspaceId, workspaceId),
+          inWorkspaceOrInstance(workspaceId),
           eq(notifications.userId, userId),
           isNull(notifications.readAt),
           ids ? inArray(notifications.id, ids) : undefined,

@@ -87,24 +87,26 @@ export class NotificationRelay {
   }
 
   async #fanOut(tx: Db, event: NotificationEvent): Promise<void> {
+    if (event.workspaceId === null) return this.#fanOutToSystemAdmins(tx, event);
     const { repository, config } = this.options;
+    const workspaceId = event.workspaceId;
     const key = (channel: string, target: string) => `${event.id}:${channel}:${target}`;
     const deliveries: NewDelivery[] = [];
     const add = (channel: NewDelivery['channel'], targetId: string) =>
-      deliveries.push({ eventId: event.id, workspaceId: event.workspaceId, channel, targetId, idempotencyKey: key(channel, targetId) });
+      deliveries.push({ eventId: event.id, workspaceId, channel, targetId, idempotencyKey: key(channel, targetId) });
 
     const subscribed = (types: string[]) => types.includes(event.type) || types.includes('*');
-    for (const endpoint of await repository.endpoints(event.workspaceId, tx)) {
+    for (const endpoint of await repository.endpoints(workspaceId, tx)) {
       if (!endpoint.enabled) continue;
       if (event.onlyEndpointId ? endpoint.id === event.onlyEndpointId : subscribed(endpoint.eventTypes)) add('webhook', endpoint.id);
     }
     if (event.onlyEndpointId) return repository.addDeliveries(tx, deliveries);
-    for (const channel of await repository.channels(event.workspaceId, tx)) {
+    for (const channel of await repository.channels(workspaceId, tx)) {
       if (channel.enabled && subscribed(channel.eventTypes)) add('slack', channel.id);
     }
 
-    const members = await repository.members(tx, event.workspaceId);
-    const own = await repository.preferences(tx, event.workspaceId);
+    const members = await repository.members(tx, workspaceId);
+    const own = await repository.preferences(tx, workspaceId);
     const unsubscribed = await repository.unsubscribedUsers(
       tx,
       members.map((member) => member.userId),
@@ -123,7 +125,7 @@ export class NotificationRelay {
         add('email', member.userId);
       if (preference?.inApp)
         inApp.push({
-          workspaceId: event.workspaceId,
+          workspaceId,
           userId: member.userId,
           eventId: event.id,
           type: event.type,
@@ -133,6 +135,45 @@ export class NotificationRelay {
     }
     await repository.addDeliveries(tx, deliveries);
     await repository.addInApp(tx, inApp);
+  }
+
+  /**
+   * An instance-wide event (`system.error`) goes to every active system administrator: in the bell
+   * of whichever workspace they look at, and by email (sent in their personal workspace) unless
+   * they used the unsubscribe link. Workspace preferences, endpoints and Slack channels are the
+   * workspaces' own and do not apply.
+   */
+  async #fanOutToSystemAdmins(tx: Db, event: NotificationEvent): Promise<void> {
+    const { repository, config } = this.options;
+    const admins = await repository.systemAdmins(tx);
+    const unsubscribed = await repository.unsubscribedUsers(
+      tx,
+      admins.map((admin) => admin.userId),
+    );
+    const message = describeEvent(event, config.PUBLIC_URL);
+    await repository.addDeliveries(
+      tx,
+      admins
+        .filter((admin) => config.SMTP_URL && admin.workspaceId && !unsubscribed.has(admin.userId))
+        .map((admin) => ({
+          eventId: event.id,
+          workspaceId: admin.workspaceId!,
+          channel: 'email' as const,
+          targetId: admin.userId,
+          idempotencyKey: `${event.id}:email:${admin.userId}`,
+        })),
+    );
+    await repository.addInApp(
+      tx,
+      admins.map((admin) => ({
+        workspaceId: null,
+        userId: admin.userId,
+        eventId: event.id,
+        type: event.type,
+        title: message.title,
+        link: message.link,
+      })),
+    );
   }
 
   /**

@@ -6,7 +6,7 @@ import { withSpan } from '../logging/tracing.js';
 import { metrics } from '../system/metrics.js';
 import { JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, WorkOptions } from './types.js';
+import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, JobStalledListener, WorkOptions } from './types.js';
 
 export interface BullmqQueueOptions {
   jobs: JobsRepository;
@@ -22,6 +22,7 @@ export interface BullmqQueueOptions {
   backoffBaseMsByType?: Readonly<Record<string, number>>;
   onChange?: JobChangeListener;
   onLog?: JobLogListener;
+  onStalled?: JobStalledListener;
 }
 
 interface BullPayload {
@@ -113,7 +114,10 @@ export class BullmqQueue implements JobQueue {
         maxStalledCount: 3,
       });
       worker.on('error', (err) => this.options.logger.error({ err, type }, 'BullMQ worker error'));
-      worker.on('stalled', () => metrics.bullmqStalled.inc({ type }));
+      worker.on('stalled', (jobId) => {
+        metrics.bullmqStalled.inc({ type });
+        this.options.onStalled?.({ type, jobIds: [jobId] });
+      });
       metrics.bullmqStalled.inc({ type }, 0);
       this.workers.push(worker);
     }

@@ -4,7 +4,7 @@ import { withSpan } from '../logging/tracing.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
 import { backoffDelayMs, JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, WorkOptions } from './types.js';
+import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, JobStalledListener, WorkOptions } from './types.js';
 
 export interface EmbeddedQueueOptions {
   jobs: JobsRepository;
@@ -17,6 +17,7 @@ export interface EmbeddedQueueOptions {
   singleProcess: boolean;
   onChange?: JobChangeListener;
   onLog?: JobLogListener;
+  onStalled?: JobStalledListener;
   pollIntervalMs?: number;
   leaseMs?: number;
   backoffBaseMs?: number;
@@ -135,7 +136,9 @@ export class EmbeddedQueue implements JobQueue {
   private async fill(): Promise<void> {
     if (Date.now() - this.lastLeaseSweep > this.leaseMs / 2) {
       this.lastLeaseSweep = Date.now();
-      await this.options.jobs.requeueExpiredLeases();
+      const stalled = await this.options.jobs.requeueExpiredLeases();
+      for (const type of new Set(stalled.map((job) => job.type)))
+        this.options.onStalled?.({ type, jobIds: stalled.filter((job) => job.type === type).map((job) => job.id) });
     }
     if (await this.isPaused()) return;
     while (!this.closed && this.active.size < this.concurrency) {

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import { EmbeddedQueue } from './embedded-queue.js';
 import { JobsRepository, type JobFinishedListener } from './jobs.repository.js';
-import type { JobChangeListener, JobLogListener, JobQueue } from './types.js';
+import type { JobChangeListener, JobLogListener, JobQueue, JobStalledListener } from './types.js';
 
 export { JobsRepository, type JobFinishedListener, type JobLogRecord, type JobRecord, type JobStatus } from './jobs.repository.js';
 export * from './types.js';
@@ -25,6 +25,7 @@ export interface CreateQueueOptions {
   onLog?: JobLogListener;
   /** Runs in the transaction recording a job's final state (the notification outbox). */
   onFinished?: JobFinishedListener;
+  onStalled?: JobStalledListener;
 }
 
 /** BullMQ (and its Redis client) loads only in scaled mode: an embedded server does not pay for it at start. */
@@ -43,6 +44,7 @@ export async function createJobQueue(options: CreateQueueOptions): Promise<JobQu
       backoffBaseMsByType: options.backoffBaseMsByType,
       onChange: options.onChange,
       onLog: options.onLog,
+      onStalled: options.onStalled,
     });
   }
   return new EmbeddedQueue({
@@ -56,5 +58,6 @@ export async function createJobQueue(options: CreateQueueOptions): Promise<JobQu
     pollIntervalMs: options.pollIntervalMs,
     onChange: options.onChange,
     onLog: options.onLog,
+    onStalled: options.onStalled,
   });
 }

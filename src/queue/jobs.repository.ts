@@ -331,14 +331,13 @@ export class JobsRepository {
     return row;
   }
 
-  /** Queues again the running jobs whose worker stopped renewing its lease (it crashed). */
-  async requeueExpiredLeases(): Promise<number> {
-    const rows = await this.db
+  /** Queues again the running jobs whose worker stopped renewing its lease (it crashed); returns them. */
+  async requeueExpiredLeases(): Promise<Array<{ id: string; type: string }>> {
+    return this.db
       .update(jobs)
       .set({ status: 'queued', lockedBy: null, leaseUntil: null, updatedAt: sql`now()` })
       .where(and(eq(jobs.status, 'running'), isNotNull(jobs.lockedBy), lt(jobs.leaseUntil, sql`now()`)))
-      .returning({ id: jobs.id });
-    return rows.length;
+      .returning({ id: jobs.id, type: jobs.type });
   }
 
   /**

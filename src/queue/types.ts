@@ -34,6 +34,11 @@ export type JobChangeListener = (job: JobRecord) => Promise<void>;
 /** Called after a running job writes a log line, so watchers can follow it live. */
 export type JobLogListener = (job: JobRecord, entry: { level: JobLogRecord['level']; message: string; data?: unknown }) => Promise<void>;
 export type JobHandlers = Readonly<Record<string, JobHandler>>;
+/**
+ * Called when the queue finds jobs whose worker stopped renewing their lock or lease (it died or
+ * blocked) and hands them out again: BullMQ's stalled jobs, the embedded queue's lapsed leases.
+ */
+export type JobStalledListener = (stalled: { type: string; jobIds: string[] }) => void;
 
 export interface WorkOptions {
   /** Jobs run at once by this process (per job type for BullMQ workers). */

@@ -4,6 +4,8 @@ import { clientOf } from '../accounts/auth.routes.js';
 import { workspaceRoles } from '../db/schema/index.js';
 import type { AppInstance } from '../http/app-instance.js';
 import { authOf } from '../http/auth.js';
+import { grantedPermissions } from '../http/permissions.js';
+import { permissions } from '../http/route-context.js';
 import { problemResponses } from '../http/problem.js';
 import type { InvitationRecord, MemberRecord, WorkspaceWithRole } from './workspaces.repository.js';
 import type { Actor, WorkspacesService } from './workspaces.service.js';
@@ -16,6 +18,11 @@ const workspaceSchema = z
     name: z.string(),
     personal: z.boolean().describe('Created with the account; requests without X-Workspace-Id act here'),
     role,
+    permissions: z
+      .array(z.enum(permissions))
+      .describe(
+        "What the caller may do here: the role's permissions (and a system administrator's), narrowed by an API key's scopes; also the scopes a key made here may have",
+      ),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Workspace' });
@@ -34,12 +41,15 @@ const workspaceIdParams = z.object({ workspaceId: z.uuid() });
 const userIdParams = z.object({ userId: z.uuid() });
 const invitationIdParams = z.object({ invitationId: z.uuid() });
 
-function toWorkspace(workspace: WorkspaceWithRole): z.infer<typeof workspaceSchema> {
+function toWorkspace(workspace: WorkspaceWithRole, request: FastifyRequest): z.infer<typeof workspaceSchema> {
+  const { systemAdmin, scopes } = authOf(request);
   return {
     id: workspace.id,
     name: workspace.name,
     personal: workspace.personalOwnerId !== null,
     role: workspace.role,
+    // From the one role → permission table, in its order, so clients (the API-key scope picker) never keep a list of their own.
+    permissions: [...grantedPermissions({ role: workspace.role, systemAdmin, scopes })],
     createdAt: workspace.createdAt.toISOString(),
   };
 }
@@ -74,7 +84,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
         response: { 200: z.object({ items: z.array(workspaceSchema) }) },
       },
     },
-    async (request) => ({ items: (await service.list(authOf(request).userId)).map(toWorkspace) }),
+    async (request) => ({ items: (await service.list(authOf(request).userId)).map((workspace) => toWorkspace(workspace, request)) }),
   );
 
   app.post(
@@ -88,7 +98,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
         response: { 201: workspaceSchema },
       },
     },
-    async (request, reply) => reply.status(201).send(toWorkspace(await service.create(authOf(request).userId, request.body.name))),
+    async (request, reply) => reply.status(201).send(toWorkspace(await service.create(authOf(request).userId, request.body.name), request)),
   );
 
   app.get(
@@ -102,7 +112,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
         response: { 200: workspaceSchema },
       },
     },
-    async (request) => toWorkspace(await service.get(authOf(request).userId, request.params.workspaceId)),
+    async (request) => toWorkspace(await service.get(authOf(request).userId, request.params.workspaceId), request),
   );
 
   app.get(
@@ -111,7 +121,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
       config: { permission: 'members:read' },
       schema: { tags, summary: 'The current workspace', response: { 200: workspaceSchema } },
     },
-    async (request) => toWorkspace(await service.get(authOf(request).userId, authOf(request).workspaceId)),
+    async (request) => toWorkspace(await service.get(authOf(request).userId, authOf(request).workspaceId), request),
   );
 
   app.patch(
@@ -125,7 +135,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
         response: { 200: workspaceSchema },
       },
     },
-    async (request) => toWorkspace(await service.rename(actorOf(request), request.body.name)),
+    async (request) => toWorkspace(await service.rename(actorOf(request), request.body.name), request),
   );
 
   app.delete(
@@ -242,6 +252,6 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
         response: { 200: workspaceSchema },
       },
     },
-    async (request) => toWorkspace(await service.acceptInvitation(authOf(request).userId, request.body.token, clientOf(request))),
+    async (request) => toWorkspace(await service.acceptInvitation(authOf(request).userId, request.body.token, clientOf(request)), request),
   );
 }

@@ -259,7 +259,7 @@ describe.each(databaseTargets())('admin settings, caches and workers on $name', 
   });
 
   it('shows the heartbeats of processes running jobs, flags stale ones, and counts running jobs', async () => {
-    await second.platform.work();
+    await second.platform.runJobs('server');
     const heartbeats = new WorkerHeartbeatsRepository(database.db);
     // A worker that died a minute ago without removing its row.
     const lastBeat = new Date(Date.now() - 60_000);

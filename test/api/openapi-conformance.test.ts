@@ -79,7 +79,7 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     alice = await signUp(app, 'alice@example.com');
     bob = await signUp(app, 'bob@example.com');
     // As `siteprint serve` in embedded mode: the jobs run here, and the System page shows this worker's heartbeat.
-    await platform.work();
+    await platform.runJobs('server');
   });
 
   afterAll(async () => {

@@ -13,3 +13,4 @@ export * from './plans.js';
 export * from './usage.js';
 export * from './notifications.js';
 export * from './worker-heartbeats.js';
+export * from './processes.js';

@@ -2,7 +2,7 @@ import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, 
 import { users } from './accounts.js';
 import { workspaces } from './workspaces.js';
 
-/** Event types users can subscribe to; `webhook.test` only ever goes to the endpoint it tests. */
+/** Event types workspace members and endpoints can subscribe to. */
 export const notificationEventTypes = [
   'analysis.succeeded',
   'analysis.failed',
@@ -15,7 +15,13 @@ export const notificationEventTypes = [
   'report.ready',
   'daily.summary',
 ] as const;
-export type NotificationEventType = (typeof notificationEventTypes)[number] | 'webhook.test';
+/**
+ * `webhook.test` only ever goes to the endpoint it tests; `system.error` belongs to no workspace
+ * and goes to the instance's system administrators (email and the bell), whatever workspace
+ * they are in.
+ */
+export type NotificationEventType = (typeof notificationEventTypes)[number] | 'webhook.test' | 'system.error';
+export const SYSTEM_ERROR = 'system.error';
 
 /**
  * The transactional outbox: a row written in the same transaction as the change it reports.
@@ -26,9 +32,8 @@ export const notificationEvents = pgTable(
   'notification_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    workspaceId: uuid('workspace_id')
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** Null for instance-wide events (`system.error`), which go to system administrators. */
+    workspaceId: uuid('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
     type: text('type').notNull(),
     /** Site the event is about, for links and the health cool-down. */
     siteId: uuid('site_id'),
@@ -90,6 +95,7 @@ export const notificationDeliveries = pgTable(
     eventId: uuid('event_id')
       .notNull()
       .references(() => notificationEvents.id, { onDelete: 'cascade' }),
+    /** An instance-wide event's email goes out in its recipient's personal workspace. */
     workspaceId: uuid('workspace_id')
       .notNull()
       .references(() => workspaces.id, { onDelete: 'cascade' }),
@@ -144,9 +150,8 @@ export const notifications = pgTable(
   'notifications',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    workspaceId: uuid('workspace_id')
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** Null for an instance-wide event: shown in every workspace of its (system administrator) user. */
+    workspaceId: uuid('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),

@@ -1777,6 +1777,8 @@ export interface components {
             personal: boolean;
             /** @enum {string} */
             role: "owner" | "admin" | "member" | "viewer";
+            /** @description What the caller may do here: the role's permissions (and a system administrator's), narrowed by an API key's scopes; also the scopes a key made here may have */
+            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
             /** Format: date-time */
             createdAt: string;
         };
@@ -3417,6 +3419,8 @@ export interface components {
             personal: boolean;
             /** @enum {string} */
             role: "owner" | "admin" | "member" | "viewer";
+            /** @description What the caller may do here: the role's permissions (and a system administrator's), narrowed by an API key's scopes; also the scopes a key made here may have */
+            permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
             /** Format: date-time */
             createdAt: string;
         };

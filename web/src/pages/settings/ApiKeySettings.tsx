@@ -6,22 +6,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, unwrap, type Schemas } from '../../api/client';
 import type { paths } from '../../api/schema';
+import { useCurrentWorkspace } from '../../auth/workspace';
 import { DestructiveButton } from '../../components/confirm';
 import { SecretShownOnce } from '../../components/SecretShownOnce';
 import { formatAgo, formatDateTime } from '../../components/format';
 import { EmptyState, QueryState } from '../../components/states';
 
 type Scope = paths['/api/v1/api-keys']['post']['requestBody']['content']['application/json']['scopes'][number];
-const scopes: Scope[] = [
-  'sites:read',
-  'sites:write',
-  'jobs:read',
-  'jobs:write',
-  'blueprints:read',
-  'blueprints:write',
-  'llm:read',
-  'members:read',
-];
 
 /** The secret is shown once, right after creation, with a copy button; the server keeps only its hash. */
 function CreatedKey({ created, onClose }: { created: Schemas['CreatedApiKey'] | null; onClose: () => void }) {
@@ -36,6 +27,8 @@ export function ApiKeySettings() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<Schemas['CreatedApiKey'] | null>(null);
   const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => unwrap(api.GET('/api/v1/api-keys')) });
+  // The scopes offered are what the signed-in user may do here, as the server's role table says: a key can hold no more.
+  const scopes: Scope[] = useCurrentWorkspace().data?.permissions ?? [];
   const form = useForm({
     initialValues: { name: '', scopes: ['sites:read', 'blueprints:read'] as Scope[] },
     validate: {

@@ -259,7 +259,7 @@ describe.runIf(chromiumAvailable())('admin area in the dashboard', () => {
     const log = page.getByRole('table', { name: 'Audit log' });
     await log.getByRole('button', { name: 'admin.user-disabled' }).waitFor();
     await log.getByRole('button', { name: 'admin.user-deleted' }).waitFor();
-    expect(await log.getByRole('button', { name: 'api-key.revoked' }).count()).toBe(0);
+    await expect.poll(() => log.getByRole('button', { name: 'api-key.revoked' }).count()).toBe(0);
     // The actor is shown, and filtered, by email.
     await expect.poll(() => log.getByRole('row').filter({ hasText: 'admin.user-disabled' }).innerText()).toContain('admin@example.com');
     await page.getByRole('textbox', { name: 'Target' }).fill(`user:${bo.id}`);
@@ -371,7 +371,12 @@ describe.runIf(chromiumAvailable())('admin area in the dashboard', () => {
     for (const tab of ['users', 'workspaces', 'roles', 'api-keys', 'audit', 'system', 'logs', 'backups', 'plans', 'queues']) {
       await page.goto(`${server.url}/admin/${tab}`);
       await heading('Admin');
-      await page.locator('table, [aria-label="Database"]').first().waitFor();
+      try {
+        await page.getByRole('tabpanel').locator('table, section').first().waitFor();
+      } catch (error) {
+        await page.screenshot({ path: path.join(DOWNLOADS, `failed-${tab}-mobile.png`), fullPage: true });
+        throw new Error(`/admin/${tab} at 360 px shows no table`, { cause: error });
+      }
       expect(await overflow(), `/admin/${tab} is wider than the screen`).toBeLessThanOrEqual(0);
       if (tab === 'users' || tab === 'system')
         await page.screenshot({ path: path.join(SCREENSHOTS, `admin-${tab}-mobile.png`), fullPage: true });

@@ -16,7 +16,14 @@ export function DetailDrawer({
 }) {
   const narrow = useMediaQuery('(max-width: 40em)', false, { getInitialValueInEffect: false });
   return (
-    <Drawer opened={opened} onClose={onClose} title={title} position="right" size={narrow ? '100%' : 'xl'}>
+    <Drawer
+      opened={opened}
+      onClose={onClose}
+      title={title}
+      position="right"
+      size={narrow ? '100%' : 'xl'}
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       {children}
     </Drawer>
   );

@@ -372,10 +372,11 @@ describe.runIf(chromiumAvailable())('admin area in the dashboard', () => {
       await page.goto(`${server.url}/admin/${tab}`);
       await heading('Admin');
       try {
-        await page.getByRole('tabpanel').locator('table, section').first().waitFor();
+        // A table, the system's sections, or an empty list's title (every API key is revoked by now).
+        await page.getByRole('tabpanel').locator('table, section, h3').first().waitFor();
       } catch (error) {
         await page.screenshot({ path: path.join(DOWNLOADS, `failed-${tab}-mobile.png`), fullPage: true });
-        throw new Error(`/admin/${tab} at 360 px shows no table`, { cause: error });
+        throw new Error(`/admin/${tab} at 360 px shows nothing`, { cause: error });
       }
       expect(await overflow(), `/admin/${tab} is wider than the screen`).toBeLessThanOrEqual(0);
       if (tab === 'users' || tab === 'system')

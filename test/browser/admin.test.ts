@@ -387,8 +387,13 @@ describe.runIf(chromiumAvailable())('admin area in the dashboard', () => {
     await page.getByRole('button', { name: 'bo@example.com' }).click();
     await page.getByRole('dialog', { name: 'bo@example.com' }).getByRole('table', { name: 'Workspaces of the user' }).waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
-    const box = await page.getByRole('dialog', { name: 'bo@example.com' }).boundingBox();
-    expect(box !== null && box.x >= 0 && box.x + box.width <= 360, `the drawer at ${JSON.stringify(box)}`).toBe(true);
+    // Polled: the drawer slides in from the right before it settles.
+    await expect
+      .poll(async () => {
+        const box = await page.getByRole('dialog', { name: 'bo@example.com' }).boundingBox();
+        return box !== null && box.x >= 0 && box.x + box.width <= 360;
+      }, 'the drawer lies within the screen')
+      .toBe(true);
     expect(consoleErrors).toEqual([]);
   }, 120_000);
 });

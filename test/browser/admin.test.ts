@@ -389,10 +389,13 @@ describe.runIf(chromiumAvailable())('admin area in the dashboard', () => {
     expect(await overflow()).toBeLessThanOrEqual(0);
     // Polled: the drawer slides in from the right before it settles.
     await expect
-      .poll(async () => {
-        const box = await page.getByRole('dialog', { name: 'bo@example.com' }).boundingBox();
-        return box !== null && box.x >= 0 && box.x + box.width <= 360;
-      }, 'the drawer lies within the screen')
+      .poll(
+        async () => {
+          const box = await page.getByRole('dialog', { name: 'bo@example.com' }).boundingBox();
+          return box !== null && box.x >= 0 && box.x + box.width <= 360;
+        },
+        { message: 'the drawer lies within the screen' },
+      )
       .toBe(true);
     expect(consoleErrors).toEqual([]);
   }, 120_000);

@@ -87,6 +87,19 @@ function toWorkspaceQuota(quota: WorkspaceQuota): z.infer<typeof workspaceQuotaS
   return { workspaceId: quota.workspaceId, plan: quota.plan && toPlan(quota.plan), overrides: quota.overrides, limits: quota.limits };
 }
 
+const monthQuery = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM')
+    .optional()
+    .describe('YYYY-MM; the current month when left out'),
+});
+
+async function usageReport(quotas: QuotasService, workspaceId: string, month: string | undefined): Promise<z.infer<typeof usageSchema>> {
+  const report = await quotas.report(workspaceId, month ? new Date(`${month}-01T00:00:00Z`) : undefined);
+  return { ...report, periodStart: report.periodStart.toISOString(), periodEnd: report.periodEnd.toISOString() };
+}
+
 export interface UsageRouteDeps {
   quotas: QuotasService;
   rateLimits: ApiRateLimits;
@@ -102,21 +115,11 @@ export function registerUsageRoutes(app: AppInstance, { quotas, rateLimits, work
       schema: {
         tags: ['usage'],
         summary: "The workspace's usage in a calendar month (UTC) against its quotas",
-        querystring: z.object({
-          month: z
-            .string()
-            .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM')
-            .optional()
-            .describe('YYYY-MM; the current month when left out'),
-        }),
+        querystring: monthQuery,
         response: { 200: usageSchema, ...problemResponses(400, 401, 403) },
       },
     },
-    async (request) => {
-      const at = request.query.month ? new Date(`${request.query.month}-01T00:00:00Z`) : undefined;
-      const report = await quotas.report(workspaceOf(request), at);
-      return { ...report, periodStart: report.periodStart.toISOString(), periodEnd: report.periodEnd.toISOString() };
-    },
+    async (request) => usageReport(quotas, workspaceOf(request), request.query.month),
   );
 
   app.get(
@@ -209,6 +212,21 @@ export function registerUsageRoutes(app: AppInstance, { quotas, rateLimits, work
       },
     },
     async (request) => toWorkspaceQuota(await quotas.workspaceQuota(request.params.id)),
+  );
+
+  app.get(
+    '/api/v1/admin/workspaces/:id/usage',
+    {
+      config: adminOnly,
+      schema: {
+        tags: adminTags,
+        summary: "Any workspace's usage in a calendar month (UTC) against its quotas, as its members see it in GET /usage",
+        params: workspaceParams,
+        querystring: monthQuery,
+        response: { 200: usageSchema, ...adminErrors },
+      },
+    },
+    async (request) => usageReport(quotas, request.params.id, request.query.month),
   );
 
   app.put(

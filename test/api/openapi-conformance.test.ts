@@ -585,6 +585,9 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('putAdminQuotaDefaults', 400, { body: { sites: 'many' } });
     await call('getAdminWorkspacesByIdQuota', 200, { params: { id: dana.workspaceId } });
     await call('getAdminWorkspacesByIdQuota', 404, { params: { id: unknownId } });
+    await call('getAdminWorkspacesByIdUsage', 200, { params: { id: dana.workspaceId }, query: { month: '2026-01' } });
+    await call('getAdminWorkspacesByIdUsage', 404, { params: { id: unknownId } });
+    await call('getAdminWorkspacesByIdUsage', 403, { as: dana, params: { id: dana.workspaceId } });
     await call('putAdminWorkspacesByIdQuota', 400, { params: { id: dana.workspaceId }, body: { planId: unknownId } });
     await call('putAdminWorkspacesByIdQuota', 200, { params: { id: dana.workspaceId }, body: { planId: plan.id } });
     await call('postSites', 403, { as: dana, body: { url: 'https://quota.example' } });

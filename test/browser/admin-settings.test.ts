@@ -1,8 +1,7 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app/server.js';
-import { chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
+import { accessibilityProblems, chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
 import { startSmtpListener, type SmtpListener } from '../support/smtp-listener.js';
 
 const PASSWORD = 'correct horse battery';
@@ -32,7 +31,7 @@ describe.runIf(chromiumAvailable())('admin settings, caches and workers panels i
     await smtp?.close();
   });
 
-  async function signedIn(width: number): Promise<{ page: Page; errors: string[] }> {
+  async function signedIn(width: number, tab: string): Promise<{ page: Page; errors: string[] }> {
     const context = await browser.newContext({ viewport: { width, height: 860 } });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -42,22 +41,24 @@ describe.runIf(chromiumAvailable())('admin settings, caches and workers panels i
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    await page.goto(`${server.url}/admin`);
+    await page.goto(`${server.url}/admin/${tab}`);
     return { page, errors };
   }
 
   it('shows this server as a worker, clears a cache, changes the registration mode and sends a test email', async () => {
-    const { page, errors } = await signedIn(1280);
+    const { page, errors } = await signedIn(1280, 'workers');
     const workers = page.getByRole('table', { name: 'Workers' });
     await workers.getByRole('cell', { name: 'embedded' }).waitFor();
     await expect.poll(() => workers.getByText('stale').count()).toBe(0);
 
+    await page.getByRole('tab', { name: 'Caches' }).click();
     const caches = page.getByRole('table', { name: 'Caches' });
     await caches.getByText('robots-txt', { exact: true }).waitFor();
     await caches.getByRole('button', { name: 'Clear session-access' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Clear' }).click();
     await page.getByText(/session-access cleared in every process/).waitFor();
 
+    await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('combobox', { name: 'Registration' }).click();
     await page.getByRole('option', { name: /Closed/ }).click();
     await page.getByRole('button', { name: 'Save settings' }).click();
@@ -74,18 +75,17 @@ describe.runIf(chromiumAvailable())('admin settings, caches and workers panels i
     await page.getByText('Test email sent to ops@example.net').waitFor();
     expect(smtp.messages.map((message) => message.subject)).toContain('Siteprint SMTP test');
 
-    const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-    expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((v) => v.id)).toEqual(
-      [],
-    );
+    expect(await accessibilityProblems(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
 
   it('fits 360 px without sideways scrolling', async () => {
-    const { page, errors } = await signedIn(360);
-    await page.getByRole('button', { name: 'Save settings' }).waitFor();
+    const { page, errors } = await signedIn(360, 'caches');
     await page.getByRole('table', { name: 'Caches' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.goto(`${server.url}/admin/settings`);
+    await page.getByRole('button', { name: 'Save settings' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     // The mode saved above is what the form shows.
     await expect.poll(() => page.getByRole('combobox', { name: 'Registration' }).inputValue()).toMatch(/^Closed/);

@@ -1,13 +1,12 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startServer, type RunningServer } from '../../src/app/server.js';
-import { chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
+import { accessibilityProblems, chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
 import { LogCapture } from '../support/app.js';
 import { FixtureShop } from '../support/fixture-shop.js';
 
@@ -40,20 +39,6 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await server?.close();
     await shop?.stop();
   });
-
-  /** Labels, names, roles and contrast: axe's WCAG 2 A/AA rules, serious or worse. */
-  async function accessibilityProblems(): Promise<string[]> {
-    const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-    return violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map(
-        (violation) =>
-          `${page.url()}: ${violation.id} ${violation.nodes
-            .slice(0, 3)
-            .map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`)
-            .join('; ')}`,
-      );
-  }
 
   /** Chromium logs a refused request as a console error: a test that provokes one takes it out, so only unexpected errors remain. */
   function takeExpectedConsoleError(pattern: RegExp) {
@@ -195,7 +180,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await editor.getByRole('button', { name: 'Save as new version' }).click();
     await expect.poll(() => editor.getByRole('alert').innerText()).toMatch(/finds no value for title/);
     takeExpectedConsoleError(/status of 422/);
-    expect(await accessibilityProblems()).toEqual([]);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'field-editor-desktop.png'), fullPage: true });
 
     await selector.fill('h1.product-title, h2.pdp__name');
@@ -314,7 +299,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
         await page.getByRole('status', { name: 'Loading' }).first().waitFor({ state: 'detached' });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${name} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
-        expect(await accessibilityProblems()).toEqual([]);
+        expect(await accessibilityProblems(page)).toEqual([]);
         if (name === 'overview') {
           // Recent jobs name their site, and the job totals add up: finished = succeeded + failed + cancelled.
           await page.getByRole('main').getByRole('link', { name: siteName }).first().waitFor();
@@ -338,7 +323,7 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'Switch to dark mode' }).click();
     await page.getByRole('table', { name: 'product fields' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.dataset.mantineColorScheme)).toBe('dark');
-    expect(await accessibilityProblems()).toEqual([]);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'blueprint-dark-desktop.png'), fullPage: true });
     await page.getByRole('button', { name: 'Switch to light mode' }).click();
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/app/server.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { chromiumAvailable, launchTestBrowser } from '../support/browser.js';
+import { callApi, chromiumAvailable, launchTestBrowser } from '../support/browser.js';
 
 /** A password an administrator reset is replaced before the dashboard shows anything, at both widths. */
 describe.runIf(chromiumAvailable())('forced password change in a real browser', () => {
@@ -27,17 +27,7 @@ describe.runIf(chromiumAvailable())('forced password change in a real browser', 
     await server?.close();
   });
 
-  const call = async (method: string, url: string, body?: unknown, token?: string) => {
-    const response = await fetch(`${server.url}${url}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, url: string, body?: unknown, token?: string) => callApi(server, method, url, { body, token });
 
   it('asks for a new password after an administrator reset, then opens the dashboard', async () => {
     // The first account, registered on the server's own machine, is the administrator.

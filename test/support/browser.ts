@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/app/server.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -32,8 +33,10 @@ export function launchTestBrowser(): Promise<Browser> {
 }
 
 /**
- * `siteprint serve` in this process on a loopback port, over a fresh data directory, logging
- * nothing, serving the built dashboard; `env` adds to or overrides that configuration.
+ * `siteprint serve` in this process on a loopback port, over a fresh data directory, serving the
+ * built dashboard; `env` adds to or overrides that configuration. Nothing is written to standard
+ * output; with `LOG_LEVEL` set, lines of that level still reach the process's ring of recent
+ * lines (the admin Logs panel).
  */
 export async function startDashboardServer(env: Record<string, string> = {}): Promise<RunningServer> {
   if (!existsSync(path.join(DASHBOARD_DIR, 'index.html')))
@@ -45,7 +48,27 @@ export async function startDashboardServer(env: Record<string, string> = {}): Pr
     LOG_LEVEL: 'silent',
     ...env,
   });
-  return startServer(config, createLogger({ level: 'silent' }));
+  return startServer(config, createLogger({ level: config.LOG_LEVEL, destination: { write: () => undefined } }));
+}
+
+/** One JSON call to a running server, as a script would make it; the answer's status and body. */
+export async function callApi(
+  server: { url: string },
+  method: string,
+  url: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${server.url}${url}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /** Collects the page's console errors and uncaught exceptions into `errors`, each with the address it happened on. */
@@ -54,4 +77,18 @@ export function recordPageErrors(page: Page, errors: string[]): void {
     if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+}
+
+/** Labels, names, roles and contrast on the page as it is: axe's WCAG 2 A/AA rules, serious or worse. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) =>
+        `${page.url()}: ${violation.id} ${violation.nodes
+          .slice(0, 3)
+          .map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`)
+          .join('; ')}`,
+    );
 }

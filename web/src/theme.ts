@@ -1,4 +1,4 @@
-import { createTheme, Table, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, Notification, Table, type CSSVariablesResolver } from '@mantine/core';
 
 export const theme = createTheme({
   primaryColor: 'blue',
@@ -9,6 +9,8 @@ export const theme = createTheme({
   components: {
     // Wide tables scroll sideways on phones; keyboard users must be able to focus them to scroll.
     TableScrollContainer: Table.ScrollContainer.extend({ defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } } }),
+    // The close button of a toast is an icon alone: it needs a name for screen readers.
+    Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } } }),
   },
 });
 

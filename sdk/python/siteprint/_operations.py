@@ -149,6 +149,7 @@ NOT_WRAPPED = frozenset(
     getAdminLogs getAdminRoles getAdminBackups postAdminBackups getAdminBackupsByName
     deleteAdminUsersById postAdminUsersByIdResetPassword getAdminPlans postAdminPlans patchAdminPlansById
     getAdminQuotaDefaults putAdminQuotaDefaults getAdminWorkspacesByIdQuota putAdminWorkspacesByIdQuota getUsage
+    getAdminWorkspacesByIdUsage
     getNotifications getNotificationsUnreadCount postNotificationsRead getNotificationsUnsubscribe
     getNotificationPreferences putNotificationPreferences getNotificationChannels postNotificationChannels
     deleteNotificationChannelsByChannelId getWebhooks postWebhooks patchWebhooksByEndpointId deleteWebhooksByEndpointId

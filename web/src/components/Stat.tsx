@@ -17,7 +17,11 @@ export function Stat({
       <Text size="xs" c="dimmed" tt={size === 'lg' ? 'uppercase' : undefined} fw={size === 'lg' ? 700 : undefined}>
         {label}
       </Text>
-      <Text fw={size === 'sm' ? undefined : 700} size={size === 'lg' ? 'xl' : size === 'sm' ? 'sm' : 'md'}>
+      <Text
+        fw={size === 'sm' ? undefined : 700}
+        size={size === 'lg' ? 'xl' : size === 'sm' ? 'sm' : 'md'}
+        style={{ overflowWrap: 'anywhere' }}
+      >
         {value}
       </Text>
       {hint && (

@@ -1,17 +1,19 @@
 import { Button, Text } from '@mantine/core';
 import { modals } from '@mantine/modals';
+import type { ReactNode } from 'react';
 
 /** Asks before an action that cannot be undone; destructive ones get a red button. */
 export function confirmAction(options: {
   title: string;
-  message: string;
+  /** A sentence, or richer content (a list of what goes with it). */
+  message: ReactNode;
   confirm: string;
   destructive?: boolean;
   onConfirm: () => unknown;
 }) {
   modals.openConfirmModal({
     title: options.title,
-    children: <Text size="sm">{options.message}</Text>,
+    children: typeof options.message === 'string' ? <Text size="sm">{options.message}</Text> : options.message,
     labels: { confirm: options.confirm, cancel: 'Cancel' },
     confirmProps: options.destructive === false ? {} : { color: 'red' },
     onConfirm: () => void options.onConfirm(),

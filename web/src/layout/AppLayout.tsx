@@ -70,7 +70,9 @@ export function AppLayout() {
   useLiveUpdates(current?.id ?? null);
   useEffect(close, [location.pathname, close]);
 
-  const links = session.user?.systemAdmin ? [...navigation, { to: '/admin', label: 'Admin', icon: IconShieldLock }] : navigation;
+  const links = session.user?.systemAdmin
+    ? [...navigation, { to: '/admin/users', label: 'Admin', icon: IconShieldLock, match: '/admin' }]
+    : navigation;
 
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">

@@ -1,93 +1,47 @@
-import { Alert, Badge, Button, Group, Table, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, errorMessage, unwrap } from '../../api/client';
+import { Alert } from '@mantine/core';
+import { useParams } from 'react-router';
 import { useSession } from '../../auth/session';
-import { humanize } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
-import { QueryState } from '../../components/states';
+import { RoutedTabs } from '../../components/RoutedTabs';
+import { ApiKeysPanel } from './ApiKeysPanel';
+import { AuditPanel } from './AuditPanel';
+import { BackupsPanel } from './BackupsPanel';
 import { CachesPanel } from './CachesPanel';
+import { LogsPanel } from './LogsPanel';
+import { PlansPanel } from './PlansPanel';
+import { QueuesPanel } from './QueuesPanel';
+import { RolesPanel } from './RolesPanel';
 import { SettingsPanel } from './SettingsPanel';
+import { SystemPanel } from './SystemPanel';
+import { UsersPanel } from './UsersPanel';
 import { WorkersPanel } from './WorkersPanel';
+import { WorkspacesPanel } from './WorkspacesPanel';
 
-/** Instance administration. Queues today; users and instance settings come with the admin issue. */
+/** The administration area's sections, one panel (file) each, reached at `/admin/<value>`. */
+const tabs = [
+  { value: 'users', label: 'Users', Panel: UsersPanel },
+  { value: 'workspaces', label: 'Workspaces', Panel: WorkspacesPanel },
+  { value: 'roles', label: 'Roles', Panel: RolesPanel },
+  { value: 'api-keys', label: 'API keys', Panel: ApiKeysPanel },
+  { value: 'audit', label: 'Audit log', Panel: AuditPanel },
+  { value: 'system', label: 'System', Panel: SystemPanel },
+  { value: 'logs', label: 'Logs', Panel: LogsPanel },
+  { value: 'backups', label: 'Backups', Panel: BackupsPanel },
+  { value: 'plans', label: 'Plans & quotas', Panel: PlansPanel },
+  { value: 'settings', label: 'Settings', Panel: SettingsPanel },
+  { value: 'caches', label: 'Caches', Panel: CachesPanel },
+  { value: 'workers', label: 'Workers', Panel: WorkersPanel },
+  { value: 'queues', label: 'Queues', Panel: QueuesPanel },
+] as const;
+
 export default function AdminPage() {
   const session = useSession();
-  const queryClient = useQueryClient();
-  const queues = useQuery({
-    queryKey: ['queues'],
-    queryFn: () => unwrap(api.GET('/api/v1/queues')),
-    enabled: Boolean(session.user?.systemAdmin),
-    refetchInterval: 5_000,
-  });
-  const toggle = useMutation({
-    mutationFn: (pause: boolean) => unwrap(pause ? api.POST('/api/v1/queues/pause') : api.POST('/api/v1/queues/resume')),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['queues'] }),
-    onError: (error) => notifications.show({ color: 'red', title: 'Could not change the queue', message: errorMessage(error) }),
-  });
+  const { tab = 'users' } = useParams();
   if (!session.user?.systemAdmin) return <Alert color="yellow">Only system administrators can open the admin panel.</Alert>;
   return (
     <>
-      <PageHeader
-        title="Admin"
-        description="Job queues of this instance. User management and instance settings arrive in a later release."
-      />
-      <QueryState query={queues}>
-        {(data) => (
-          <>
-            <Group mb="md" gap="sm">
-              <Text size="sm">
-                Mode: <b>{data.mode}</b>
-              </Text>
-              <Badge color={data.paused ? 'orange' : 'green'} variant="light">
-                {data.paused ? 'paused' : 'running'}
-              </Badge>
-              <Button size="xs" variant="default" loading={toggle.isPending} onClick={() => toggle.mutate(!data.paused)}>
-                {data.paused ? 'Resume processing' : 'Pause processing'}
-              </Button>
-            </Group>
-            <Table.ScrollContainer minWidth={560}>
-              <Table aria-label="Queues">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Queue</Table.Th>
-                    <Table.Th>Waiting</Table.Th>
-                    <Table.Th>Running</Table.Th>
-                    <Table.Th>Failed</Table.Th>
-                    <Table.Th>Succeeded</Table.Th>
-                    <Table.Th>Last hour</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.queues.map((queue) => (
-                    <Table.Tr key={queue.name}>
-                      <Table.Td>{humanize(queue.name)}</Table.Td>
-                      <Table.Td>{Object.values(queue.waiting as Record<string, number>).reduce((sum, count) => sum + count, 0)}</Table.Td>
-                      <Table.Td>{queue.running}</Table.Td>
-                      <Table.Td>{queue.failed}</Table.Td>
-                      <Table.Td>{queue.succeeded}</Table.Td>
-                      <Table.Td>{queue.finishedLastHour}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          </>
-        )}
-      </QueryState>
-      {/* The runtime settings, workers and caches panels; the admin shell gives them tabs of their own. */}
-      <Title order={2} size="h3" mt="xl" mb="sm">
-        Workers
-      </Title>
-      <WorkersPanel />
-      <Title order={2} size="h3" mt="xl" mb="sm">
-        Caches
-      </Title>
-      <CachesPanel />
-      <Title order={2} size="h3" mt="xl" mb="sm">
-        Settings
-      </Title>
-      <SettingsPanel />
+      <PageHeader title="Admin" description="Accounts, workspaces, access, health and data of this instance." />
+      <RoutedTabs base="/admin" current={tab} tabs={tabs} props={{}} />
     </>
   );
 }

@@ -5038,14 +5038,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *       "id": "05fb286b-691a-4b4a-aeff-37404b950024",
                      *       "email": "carol@example.com",
                      *       "name": "Carol",
                      *       "emailVerified": false,
                      *       "systemAdmin": false,
                      *       "hasPassword": true,
                      *       "passwordChangeRequired": false,
-                     *       "createdAt": "2026-12-02T06:52:25.354Z"
+                     *       "createdAt": "2026-12-02T07:38:55.814Z"
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -5075,7 +5075,7 @@ export interface operations {
                      *           "message": "must be at least 10 characters"
                      *         }
                      *       ],
-                     *       "requestId": "e2a732e3-299d-4057-ab3f-5a6545e68bb4"
+                     *       "requestId": "9762fceb-2121-4d03-a82f-8270598faf34"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5102,7 +5102,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "An account with this email already exists",
-                     *       "requestId": "a73d579d-c324-43df-b7c5-b836ff837aa4"
+                     *       "requestId": "06eb7fcb-7350-49c5-861c-91c6ecea6297"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5165,17 +5165,17 @@ export interface operations {
                      *       "accessToken": "eyJhbGci…",
                      *       "tokenType": "Bearer",
                      *       "expiresIn": 900,
-                     *       "refreshToken": "02E6Zca2…",
-                     *       "refreshExpiresAt": "2027-01-01T06:52:42.245Z",
+                     *       "refreshToken": "Tp3UuaVv…",
+                     *       "refreshExpiresAt": "2027-01-01T07:38:56.463Z",
                      *       "user": {
-                     *         "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *         "id": "05fb286b-691a-4b4a-aeff-37404b950024",
                      *         "email": "carol@example.com",
                      *         "name": "Carol",
                      *         "emailVerified": false,
                      *         "systemAdmin": false,
                      *         "hasPassword": true,
                      *         "passwordChangeRequired": false,
-                     *         "createdAt": "2026-12-02T06:52:25.354Z"
+                     *         "createdAt": "2026-12-02T07:38:55.814Z"
                      *       }
                      *     }
                      */
@@ -5203,7 +5203,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Email or password is incorrect",
-                     *       "requestId": "f3c70542-1d2c-40a0-b696-0ebc3ebc2f88"
+                     *       "requestId": "dedadbb7-7c95-4323-a86f-675cb6ba7f49"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5273,17 +5273,17 @@ export interface operations {
                      *       "accessToken": "eyJhbGci…",
                      *       "tokenType": "Bearer",
                      *       "expiresIn": 900,
-                     *       "refreshToken": "QwWBgEaK…",
-                     *       "refreshExpiresAt": "2027-01-01T06:52:51.140Z",
+                     *       "refreshToken": "bMF1G9mq…",
+                     *       "refreshExpiresAt": "2027-01-01T07:38:56.804Z",
                      *       "user": {
-                     *         "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *         "id": "05fb286b-691a-4b4a-aeff-37404b950024",
                      *         "email": "carol@example.com",
                      *         "name": "Carol",
                      *         "emailVerified": false,
                      *         "systemAdmin": false,
                      *         "hasPassword": true,
                      *         "passwordChangeRequired": false,
-                     *         "createdAt": "2026-12-02T06:52:25.354Z"
+                     *         "createdAt": "2026-12-02T07:38:55.814Z"
                      *       }
                      *     }
                      */
@@ -5311,7 +5311,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The refresh token is invalid or expired",
-                     *       "requestId": "7d8d04f2-5976-4856-9523-ce7957d17565"
+                     *       "requestId": "39bef72d-7ff0-4656-a5f1-4e584ee4e4dc"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5389,7 +5389,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "1953587b-a33f-4fa3-b5d0-0e8d595ae5d4"
+                     *       "requestId": "b06f6038-b8cd-47cb-8553-3c1a1728a04b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5468,14 +5468,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *       "id": "05fb286b-691a-4b4a-aeff-37404b950024",
                      *       "email": "carol@example.com",
                      *       "name": "Carol",
                      *       "emailVerified": false,
                      *       "systemAdmin": false,
                      *       "hasPassword": true,
                      *       "passwordChangeRequired": false,
-                     *       "createdAt": "2026-12-02T06:52:25.354Z"
+                     *       "createdAt": "2026-12-02T07:38:55.814Z"
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -5502,7 +5502,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "3ac69df4-8be5-4ea7-87e6-6c962513009c"
+                     *       "requestId": "24ab6778-c5de-4bae-acb4-9b213e9cb535"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5574,7 +5574,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "7de6a138-0e2d-4de1-afda-68095f42180d"
+                     *       "requestId": "768d17dc-ac1c-406c-bc8a-3b31614f4b79"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5652,14 +5652,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "cdf6b54b-719d-4166-9ca1-9fd64198dc1b",
+                     *       "id": "05fb286b-691a-4b4a-aeff-37404b950024",
                      *       "email": "carol@example.com",
                      *       "name": "Carol C.",
                      *       "emailVerified": false,
                      *       "systemAdmin": false,
                      *       "hasPassword": true,
                      *       "passwordChangeRequired": false,
-                     *       "createdAt": "2026-12-02T06:52:25.354Z"
+                     *       "createdAt": "2026-12-02T07:38:55.814Z"
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -5684,7 +5684,7 @@ export interface operations {
                      *           "message": "send name and/or newPassword"
                      *         }
                      *       ],
-                     *       "requestId": "fbc72709-e9f2-4206-ab71-e981f0e0fc36"
+                     *       "requestId": "a9fdd27d-78f9-48b8-be87-8e1e0b934527"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5829,8 +5829,8 @@ export interface operations {
                      *       "type": "urn:siteprint:problem:not-found",
                      *       "title": "Not Found",
                      *       "status": 404,
-                     *       "detail": "Sign-in with github is not configured on this instance, so it not found",
-                     *       "requestId": "657de5d0-5828-468e-b352-07b649470866"
+                     *       "detail": "Sign-in with github is not enabled on this instance, so it not found",
+                     *       "requestId": "53c5a7a5-d127-4ac1-92a4-017774cb12c4"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5916,8 +5916,8 @@ export interface operations {
                      *       "type": "urn:siteprint:problem:not-found",
                      *       "title": "Not Found",
                      *       "status": 404,
-                     *       "detail": "Sign-in with github is not configured on this instance, so it not found",
-                     *       "requestId": "0fb376fb-cde2-43fb-aeb7-701a89e30b97"
+                     *       "detail": "Sign-in with github is not enabled on this instance, so it not found",
+                     *       "requestId": "8fd2763a-aff9-4119-9fd9-4b265b2b5782"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5971,11 +5971,16 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *           "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
                      *           "name": "alice's workspace",
                      *           "personal": true,
                      *           "role": "owner",
-                     *           "createdAt": "2026-12-02T06:51:58.915Z"
+                     *           "permissions": [
+                     *             "sites:read",
+                     *             "jobs:read",
+                     *             "blueprints:read"
+                     *           ],
+                     *           "createdAt": "2026-12-02T07:38:54.417Z"
                      *         }
                      *       ]
                      *     }
@@ -6064,11 +6069,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "27cf4cbc-7985-41e4-a4e9-2395ab2dda1d",
+                     *       "id": "e9d6805c-a00d-4769-9a37-32d6a528f793",
                      *       "name": "Team",
                      *       "personal": false,
                      *       "role": "owner",
-                     *       "createdAt": "2026-12-02T06:55:40.704Z"
+                     *       "permissions": [
+                     *         "sites:read",
+                     *         "jobs:read",
+                     *         "blueprints:read"
+                     *       ],
+                     *       "createdAt": "2026-12-02T07:39:06.424Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -6167,11 +6177,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *       "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
                      *       "name": "alice's workspace",
                      *       "personal": true,
                      *       "role": "owner",
-                     *       "createdAt": "2026-12-02T06:51:58.915Z"
+                     *       "permissions": [
+                     *         "sites:read",
+                     *         "jobs:read",
+                     *         "blueprints:read"
+                     *       ],
+                     *       "createdAt": "2026-12-02T07:38:54.417Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -6216,7 +6231,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "8c252e40-1ae8-4704-b41b-fea0faf397e4"
+                     *       "requestId": "b521b209-a52b-4d8a-878c-f32a8d6ae057"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6259,11 +6274,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *       "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
                      *       "name": "alice's workspace",
                      *       "personal": true,
                      *       "role": "owner",
-                     *       "createdAt": "2026-12-02T06:51:58.915Z"
+                     *       "permissions": [
+                     *         "sites:read",
+                     *         "jobs:read",
+                     *         "blueprints:read"
+                     *       ],
+                     *       "createdAt": "2026-12-02T07:38:54.417Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -6380,7 +6400,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "8cb3926a-7126-4d05-99ac-33de41a49673"
+                     *       "requestId": "ec3cb2ae-2e64-4289-9023-2b1770d6370d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6438,11 +6458,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "27cf4cbc-7985-41e4-a4e9-2395ab2dda1d",
+                     *       "id": "e9d6805c-a00d-4769-9a37-32d6a528f793",
                      *       "name": "The team",
                      *       "personal": false,
                      *       "role": "owner",
-                     *       "createdAt": "2026-12-02T06:55:40.704Z"
+                     *       "permissions": [
+                     *         "sites:read",
+                     *         "jobs:read",
+                     *         "blueprints:read"
+                     *       ],
+                     *       "createdAt": "2026-12-02T07:39:06.424Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -6467,7 +6492,7 @@ export interface operations {
                      *           "message": "Invalid input: expected string, received undefined"
                      *         }
                      *       ],
-                     *       "requestId": "b0ca3b1f-7529-402a-a1ba-1fec2f60bda1"
+                     *       "requestId": "a8ef95be-9ea8-42fb-8703-504526481c52"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6494,7 +6519,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the members:manage permission",
-                     *       "requestId": "bf2f2561-800f-45f9-a0ab-818b52e8fde7"
+                     *       "requestId": "fef8eb57-4e5a-46b4-a49b-4a5ce8903ad0"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6566,18 +6591,18 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "userId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "userId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
                      *           "email": "alice@example.com",
                      *           "name": "alice",
                      *           "role": "owner",
-                     *           "joinedAt": "2026-12-02T06:55:40.704Z"
+                     *           "joinedAt": "2026-12-02T07:39:06.424Z"
                      *         },
                      *         {
-                     *           "userId": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *           "userId": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
                      *           "email": "bob@example.com",
                      *           "name": "bob",
                      *           "role": "viewer",
-                     *           "joinedAt": "2026-12-02T06:55:43.558Z"
+                     *           "joinedAt": "2026-12-02T07:39:06.495Z"
                      *         }
                      *       ]
                      *     }
@@ -6700,7 +6725,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Member not found",
-                     *       "requestId": "7a794c5d-1638-4ea5-96e7-4892d416006c"
+                     *       "requestId": "0a3ccc2a-54e5-4fe4-917c-d6f65d9c3cac"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6799,7 +6824,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Member not found",
-                     *       "requestId": "4db460e5-f926-4c76-adfd-b843712edc57"
+                     *       "requestId": "a255bdbb-db47-449f-9148-ad826b73ad4e"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6871,18 +6896,18 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "f1eb2504-8f32-4a79-9e9d-b33c20bd5953",
+                     *           "id": "cda0a06a-7336-4a37-abea-1194ad971952",
                      *           "email": "bob@example.com",
                      *           "role": "viewer",
-                     *           "expiresAt": "2026-12-09T06:55:41.890Z",
-                     *           "createdAt": "2026-12-02T06:55:41.891Z"
+                     *           "expiresAt": "2026-12-09T07:39:06.452Z",
+                     *           "createdAt": "2026-12-02T07:39:06.452Z"
                      *         },
                      *         {
-                     *           "id": "babe2219-f0f4-4e50-96cf-5c88cd8a1807",
+                     *           "id": "58d1d891-4dde-44cb-9898-6b5947173c0a",
                      *           "email": "dave@example.com",
                      *           "role": "member",
-                     *           "expiresAt": "2026-12-09T06:55:42.707Z",
-                     *           "createdAt": "2026-12-02T06:55:42.707Z"
+                     *           "expiresAt": "2026-12-09T07:39:06.466Z",
+                     *           "createdAt": "2026-12-02T07:39:06.466Z"
                      *         }
                      *       ]
                      *     }
@@ -6977,12 +7002,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "f1eb2504-8f32-4a79-9e9d-b33c20bd5953",
+                     *       "id": "cda0a06a-7336-4a37-abea-1194ad971952",
                      *       "email": "bob@example.com",
                      *       "role": "viewer",
-                     *       "expiresAt": "2026-12-09T06:55:41.890Z",
-                     *       "createdAt": "2026-12-02T06:55:41.891Z",
-                     *       "acceptUrl": "http://localhost:8080/invitations/accept?token=gyrv22I0HvJyd_Reg9_e19QMgpGJaBVey4oAyOXTnyw"
+                     *       "expiresAt": "2026-12-09T07:39:06.452Z",
+                     *       "createdAt": "2026-12-02T07:39:06.452Z",
+                     *       "acceptUrl": "http://localhost:8080/invitations/accept?token=Iv5-08IW5xtCzLrMgfczt87oXGl-viTjf6dj8LKx-KE"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedInvitation"];
@@ -7119,7 +7144,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Invitation not found",
-                     *       "requestId": "b1562dc3-2e91-4675-b392-a1605cfaa0c4"
+                     *       "requestId": "08789d29-4869-4e81-a4df-01422f392045"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7168,11 +7193,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "27cf4cbc-7985-41e4-a4e9-2395ab2dda1d",
+                     *       "id": "e9d6805c-a00d-4769-9a37-32d6a528f793",
                      *       "name": "The team",
                      *       "personal": false,
                      *       "role": "viewer",
-                     *       "createdAt": "2026-12-02T06:55:40.704Z"
+                     *       "permissions": [
+                     *         "sites:read",
+                     *         "jobs:read",
+                     *         "blueprints:read"
+                     *       ],
+                     *       "createdAt": "2026-12-02T07:39:06.424Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -7217,7 +7247,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Invitation not found",
-                     *       "requestId": "2c1a14cf-b77f-47c7-b9d2-6d597b251c04"
+                     *       "requestId": "8e8d4826-8d0e-4c62-b507-b019a240e6a0"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7280,13 +7310,13 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "5c66f93b-4f8f-474c-83b9-ec3f9aa45411",
+                     *           "id": "8d887f6f-a96e-4c37-b55d-254772d9455e",
                      *           "name": "CI",
-                     *           "prefix": "sp_C6X-0W",
+                     *           "prefix": "sp_8XwxXz",
                      *           "scopes": [
                      *             "sites:read"
                      *           ],
-                     *           "createdAt": "2026-12-02T06:55:37.957Z",
+                     *           "createdAt": "2026-12-02T07:39:06.325Z",
                      *           "lastUsedAt": null,
                      *           "expiresAt": null
                      *         }
@@ -7328,7 +7358,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the api-keys:manage permission",
-                     *       "requestId": "3355012f-c949-4352-9e83-79076198e815"
+                     *       "requestId": "7f3efa0a-6c1c-4bef-b0a7-70b9c0a8dcf4"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7390,16 +7420,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "5c66f93b-4f8f-474c-83b9-ec3f9aa45411",
+                     *       "id": "8d887f6f-a96e-4c37-b55d-254772d9455e",
                      *       "name": "CI",
-                     *       "prefix": "sp_C6X-0W",
+                     *       "prefix": "sp_8XwxXz",
                      *       "scopes": [
                      *         "sites:read"
                      *       ],
-                     *       "createdAt": "2026-12-02T06:55:37.957Z",
+                     *       "createdAt": "2026-12-02T07:39:06.325Z",
                      *       "lastUsedAt": null,
                      *       "expiresAt": null,
-                     *       "secret": "sp_C6X-0…"
+                     *       "secret": "sp_8XwxX…"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedApiKey"];
@@ -7424,7 +7454,7 @@ export interface operations {
                      *           "message": "must be in the future"
                      *         }
                      *       ],
-                     *       "requestId": "f18361c4-a829-4ead-a0ae-391d159f44bd"
+                     *       "requestId": "e69b8562-9b31-4e80-a8fd-25b11eabc725"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7552,7 +7582,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "API key not found",
-                     *       "requestId": "b3b0cbef-15f7-4434-9e8f-a968ec3d5626"
+                     *       "requestId": "c8877a31-4e39-4f6a-8a4c-f6aa72d9bf95"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7737,7 +7767,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "9f1034ae-4445-4edd-b3d4-019af1b9b05a",
+                     *           "id": "0ff817be-7f46-461b-8213-3f815473c8be",
                      *           "url": "https://idempotent.example",
                      *           "name": "idempotent.example",
                      *           "status": "analyzing",
@@ -7745,12 +7775,12 @@ export interface operations {
                      *           "technologies": [],
                      *           "schedule": "every 1d",
                      *           "lastCheckedAt": null,
-                     *           "createdAt": "2026-12-02T06:54:09.497Z",
-                     *           "updatedAt": "2026-12-02T06:54:10.313Z"
+                     *           "createdAt": "2026-12-02T07:39:03.012Z",
+                     *           "updatedAt": "2026-12-02T07:39:03.020Z"
                      *         }
                      *       ],
                      *       "total": 2,
-                     *       "nextCursor": "eyJ2IjoiMjAyNi0xMi0wMlQwNjo1NDowOS40OTdaIiwiaWQiOiI5ZjEwMzRhZS00NDQ1LTRlZGQtYjNkNC0wMTlhZjFiOWIwNWEifQ"
+                     *       "nextCursor": "eyJ2IjoiMjAyNi0xMi0wMlQwNzozOTowMy4wMTJaIiwiaWQiOiIwZmY4MTdiZS03ZjQ2LTQ2MWItODIxMy0zZjgxNTQ3M2M4YmUifQ"
                      *     }
                      */
                     "application/json": {
@@ -7788,7 +7818,7 @@ export interface operations {
                      *           "message": "invalid cursor"
                      *         }
                      *       ],
-                     *       "requestId": "74718f9f-9247-47cb-bfbb-807667fe8af8"
+                     *       "requestId": "aae4a4a5-24f6-4564-b47d-e509a446020a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7806,7 +7836,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is invalid, expired or revoked",
-                     *       "requestId": "9d3e39bd-8b31-4d9c-b7e1-4ff132403a59"
+                     *       "requestId": "7c3de55a-dfdc-48c9-b9ee-a792eb5147be"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7874,10 +7904,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "job": {
-                     *         "id": "44848818-bb3d-4d20-85c5-a70eaea8072d",
+                     *         "id": "c65cac0a-1410-4ad9-a111-6490540ab2a7",
                      *         "type": "analyze_site",
                      *         "status": "running",
-                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
                      *         "parentId": null,
                      *         "step": null,
                      *         "progress": 0,
@@ -7886,13 +7916,13 @@ export interface operations {
                      *         "maxAttempts": 3,
                      *         "error": null,
                      *         "costUsd": 0,
-                     *         "createdAt": "2026-12-02T06:53:01.600Z",
-                     *         "startedAt": "2026-12-02T06:53:01.600Z",
+                     *         "createdAt": "2026-12-02T07:38:57.241Z",
+                     *         "startedAt": "2026-12-02T07:38:57.241Z",
                      *         "finishedAt": null,
                      *         "durationMs": null
                      *       },
                      *       "site": {
-                     *         "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
                      *         "url": "https://books.example",
                      *         "name": "Quire",
                      *         "status": "analyzing",
@@ -7900,8 +7930,8 @@ export interface operations {
                      *         "technologies": [],
                      *         "schedule": "every 1d",
                      *         "lastCheckedAt": null,
-                     *         "createdAt": "2026-12-02T06:53:01.192Z",
-                     *         "updatedAt": "2026-12-02T06:53:01.711Z",
+                     *         "createdAt": "2026-12-02T07:38:57.232Z",
+                     *         "updatedAt": "2026-12-02T07:38:57.245Z",
                      *         "options": {
                      *           "fields": [
                      *             {
@@ -7951,7 +7981,7 @@ export interface operations {
                      *           "message": "must be an http(s) URL without user:password@"
                      *         }
                      *       ],
-                     *       "requestId": "9e24ab07-3d5c-44f1-8498-1b54d1f0d5a3"
+                     *       "requestId": "3ba23293-690f-47dd-947c-595a6b7dcb87"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7969,7 +7999,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "3f62beb0-66f1-4c04-976f-a9c41bd109c0"
+                     *       "requestId": "59b27817-44e5-4f48-93d4-346d86d6e941"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7987,7 +8017,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the sites:write permission",
-                     *       "requestId": "0ba70677-f9f2-46f4-adba-cdf7826d05e3"
+                     *       "requestId": "7487fe2f-bb4e-4142-be92-cdccab54fde9"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8005,7 +8035,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "d6e4faf5-6c53-4db4-b3de-c2e25699d59b"
+                     *       "requestId": "451f97ca-6867-4ee8-b2ca-84ad2b45ccbd"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8023,7 +8053,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "https://books.example is already a site of this workspace",
-                     *       "requestId": "d9738ac6-46c9-4bc8-b3eb-2ba30dce2c38"
+                     *       "requestId": "f8d882fc-b092-4759-bf20-b5e8241e172a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8041,7 +8071,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "Request body is too large",
-                     *       "requestId": "2d9a2dc7-bcad-4ebe-8e3c-5611a013f401"
+                     *       "requestId": "1919b92e-75d0-43ab-865a-594952e688c0"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8059,7 +8089,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "Unsupported Media Type",
-                     *       "requestId": "130085ca-8aba-4003-81c7-2a1cdce6ee81"
+                     *       "requestId": "01995e3e-7fb9-42e0-a250-109d21a89ad2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8077,7 +8107,7 @@ export interface operations {
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "This Idempotency-Key was used for a different request",
-                     *       "requestId": "1b8fb67f-83aa-4c44-9aa9-c7a75a4759c3"
+                     *       "requestId": "af4baba8-34f3-4554-beba-2a65cd89f78e"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8120,6 +8150,181 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *       "url": "https://books.example",
+                     *       "name": "Quire",
+                     *       "status": "ready",
+                     *       "health": "healthy",
+                     *       "technologies": [
+                     *         "Express",
+                     *         "jQuery",
+                     *         "Nginx"
+                     *       ],
+                     *       "schedule": "every 1d",
+                     *       "lastCheckedAt": "2026-12-02T07:39:02.771Z",
+                     *       "createdAt": "2026-12-02T07:38:57.232Z",
+                     *       "updatedAt": "2026-12-02T07:39:02.780Z",
+                     *       "options": {
+                     *         "fields": [
+                     *           {
+                     *             "name": "title"
+                     *           },
+                     *           {
+                     *             "name": "author"
+                     *           },
+                     *           {
+                     *             "name": "isbn_13"
+                     *           }
+                     *         ],
+                     *         "maxPages": 8
+                     *       },
+                     *       "fingerprint": {
+                     *         "technologies": [
+                     *           {
+                     *             "name": "Express",
+                     *             "version": null,
+                     *             "categories": [
+                     *               "Web frameworks",
+                     *               "Web servers"
+                     *             ],
+                     *             "confidence": 100
+                     *           },
+                     *           {
+                     *             "name": "jQuery",
+                     *             "version": "3.7.1",
+                     *             "categories": [
+                     *               "JavaScript libraries"
+                     *             ],
+                     *             "confidence": 100
+                     *           },
+                     *           {
+                     *             "name": "Nginx",
+                     *             "version": "1.25.3",
+                     *             "categories": [
+                     *               "Web servers",
+                     *               "Reverse proxies"
+                     *             ],
+                     *             "confidence": 100
+                     *           }
+                     *         ]
+                     *       },
+                     *       "pageTypes": [
+                     *         {
+                     *           "name": "product",
+                     *           "label": "Product page",
+                     *           "kind": "detail",
+                     *           "urlPattern": "/product/:id",
+                     *           "urls": [
+                     *             "https://books.example/product/9780000079190",
+                     *             "https://books.example/product/9780000158383",
+                     *             "https://books.example/product/9780000237576"
+                     *           ],
+                     *           "fields": [
+                     *             {
+                     *               "name": "author",
+                     *               "type": "text",
+                     *               "examples": [
+                     *                 "Ada Palmer",
+                     *                 "Ted Chiang",
+                     *                 "Mary Beard"
+                     *               ],
+                     *               "from": "label"
+                     *             },
+                     *             {
+                     *               "name": "publisher",
+                     *               "type": "text",
+                     *               "examples": [
+                     *                 "Tor Books",
+                     *                 "Penguin Press",
+                     *                 "Knopf"
+                     *               ],
+                     *               "from": "label"
+                     *             },
+                     *             {
+                     *               "name": "publication_date",
+                     *               "type": "date",
+                     *               "examples": [
+                     *                 "2010-01-10",
+                     *                 "2011-02-11",
+                     *                 "2012-03-12"
+                     *               ],
+                     *               "from": "label"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "name": "category",
+                     *           "label": "Category listing",
+                     *           "kind": "listing",
+                     *           "urlPattern": "/category/:slug",
+                     *           "urls": [
+                     *             "https://books.example/category/fiction",
+                     *             "https://books.example/category/history"
+                     *           ],
+                     *           "fields": [
+                     *             {
+                     *               "name": "title",
+                     *               "type": "text",
+                     *               "examples": [
+                     *                 "The Silent of Glass",
+                     *                 "The River of Empire",
+                     *                 "The Winter of Orchard"
+                     *               ],
+                     *               "from": "record"
+                     *             },
+                     *             {
+                     *               "name": "url",
+                     *               "type": "url",
+                     *               "examples": [
+                     *                 "https://books.example/product/9780000079190",
+                     *                 "https://books.example/product/9780000237576",
+                     *                 "https://books.example/product/9780000395955"
+                     *               ],
+                     *               "from": "record"
+                     *             },
+                     *             {
+                     *               "name": "price",
+                     *               "type": "money",
+                     *               "examples": [
+                     *                 "$9.00",
+                     *                 "$11.50",
+                     *                 "$14.00"
+                     *               ],
+                     *               "from": "record"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "name": "home",
+                     *           "label": "Home page",
+                     *           "kind": "home",
+                     *           "urlPattern": "/",
+                     *           "urls": [
+                     *             "https://books.example/"
+                     *           ],
+                     *           "fields": []
+                     *         }
+                     *       ],
+                     *       "activeBlueprint": {
+                     *         "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *         "version": 1,
+                     *         "createdAt": "2026-12-02T07:39:02.742Z",
+                     *         "fields": 6,
+                     *         "coverage": 1,
+                     *         "quality": 0.995
+                     *       },
+                     *       "lastCheck": {
+                     *         "checkedAt": "2026-12-02T07:39:02.769Z",
+                     *         "health": "healthy",
+                     *         "httpStatus": 200,
+                     *         "responseMs": 4,
+                     *         "coverage": 1
+                     *       },
+                     *       "nextCheckAt": "2026-12-03T07:39:02.775Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SiteDetail"];
                 };
             };
@@ -8142,7 +8347,7 @@ export interface operations {
                      *           "message": "Invalid UUID"
                      *         }
                      *       ],
-                     *       "requestId": "18dbf1ee-6488-404b-8a3d-b065a9e14cf2"
+                     *       "requestId": "fdb2fcce-8048-4db8-b448-9d979fea9df8"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8178,7 +8383,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "d394702f-8e00-409b-a5fe-d4420f767438"
+                     *       "requestId": "aad3a8dd-0d35-4f96-9354-0af0018ae6c0"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8261,7 +8466,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "55cf1bb4-c4bc-4065-b631-8d77b4d42a11"
+                     *       "requestId": "11eb3d15-5787-467e-86e3-35b90cd832ae"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8310,16 +8515,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *       "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
                      *       "url": "https://books.example",
                      *       "name": "Quire Books",
-                     *       "status": "analyzing",
-                     *       "health": "unknown",
-                     *       "technologies": [],
+                     *       "status": "ready",
+                     *       "health": "healthy",
+                     *       "technologies": [
+                     *         "Express",
+                     *         "jQuery",
+                     *         "Nginx"
+                     *       ],
                      *       "schedule": "every 6h",
-                     *       "lastCheckedAt": null,
-                     *       "createdAt": "2026-12-02T06:53:01.192Z",
-                     *       "updatedAt": "2026-12-02T06:54:16.204Z",
+                     *       "lastCheckedAt": "2026-12-02T07:39:02.771Z",
+                     *       "createdAt": "2026-12-02T07:38:57.232Z",
+                     *       "updatedAt": "2026-12-02T07:39:03.118Z",
                      *       "options": {
                      *         "fields": [
                      *           {
@@ -8334,11 +8543,149 @@ export interface operations {
                      *         ],
                      *         "maxPages": 8
                      *       },
-                     *       "fingerprint": null,
-                     *       "pageTypes": null,
-                     *       "activeBlueprint": null,
-                     *       "lastCheck": null,
-                     *       "nextCheckAt": null
+                     *       "fingerprint": {
+                     *         "technologies": [
+                     *           {
+                     *             "name": "Express",
+                     *             "version": null,
+                     *             "categories": [
+                     *               "Web frameworks",
+                     *               "Web servers"
+                     *             ],
+                     *             "confidence": 100
+                     *           },
+                     *           {
+                     *             "name": "jQuery",
+                     *             "version": "3.7.1",
+                     *             "categories": [
+                     *               "JavaScript libraries"
+                     *             ],
+                     *             "confidence": 100
+                     *           },
+                     *           {
+                     *             "name": "Nginx",
+                     *             "version": "1.25.3",
+                     *             "categories": [
+                     *               "Web servers",
+                     *               "Reverse proxies"
+                     *             ],
+                     *             "confidence": 100
+                     *           }
+                     *         ]
+                     *       },
+                     *       "pageTypes": [
+                     *         {
+                     *           "name": "product",
+                     *           "label": "Product page",
+                     *           "kind": "detail",
+                     *           "urlPattern": "/product/:id",
+                     *           "urls": [
+                     *             "https://books.example/product/9780000079190",
+                     *             "https://books.example/product/9780000158383",
+                     *             "https://books.example/product/9780000237576"
+                     *           ],
+                     *           "fields": [
+                     *             {
+                     *               "name": "author",
+                     *               "type": "text",
+                     *               "examples": [
+                     *                 "Ada Palmer",
+                     *                 "Ted Chiang",
+                     *                 "Mary Beard"
+                     *               ],
+                     *               "from": "label"
+                     *             },
+                     *             {
+                     *               "name": "publisher",
+                     *               "type": "text",
+                     *               "examples": [
+                     *                 "Tor Books",
+                     *                 "Penguin Press",
+                     *                 "Knopf"
+                     *               ],
+                     *               "from": "label"
+                     *             },
+                     *             {
+                     *               "name": "publication_date",
+                     *               "type": "date",
+                     *               "examples": [
+                     *                 "2010-01-10",
+                     *                 "2011-02-11",
+                     *                 "2012-03-12"
+                     *               ],
+                     *               "from": "label"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "name": "category",
+                     *           "label": "Category listing",
+                     *           "kind": "listing",
+                     *           "urlPattern": "/category/:slug",
+                     *           "urls": [
+                     *             "https://books.example/category/fiction",
+                     *             "https://books.example/category/history"
+                     *           ],
+                     *           "fields": [
+                     *             {
+                     *               "name": "title",
+                     *               "type": "text",
+                     *               "examples": [
+                     *                 "The Silent of Glass",
+                     *                 "The River of Empire",
+                     *                 "The Winter of Orchard"
+                     *               ],
+                     *               "from": "record"
+                     *             },
+                     *             {
+                     *               "name": "url",
+                     *               "type": "url",
+                     *               "examples": [
+                     *                 "https://books.example/product/9780000079190",
+                     *                 "https://books.example/product/9780000237576",
+                     *                 "https://books.example/product/9780000395955"
+                     *               ],
+                     *               "from": "record"
+                     *             },
+                     *             {
+                     *               "name": "price",
+                     *               "type": "money",
+                     *               "examples": [
+                     *                 "$9.00",
+                     *                 "$11.50",
+                     *                 "$14.00"
+                     *               ],
+                     *               "from": "record"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "name": "home",
+                     *           "label": "Home page",
+                     *           "kind": "home",
+                     *           "urlPattern": "/",
+                     *           "urls": [
+                     *             "https://books.example/"
+                     *           ],
+                     *           "fields": []
+                     *         }
+                     *       ],
+                     *       "activeBlueprint": {
+                     *         "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *         "version": 1,
+                     *         "createdAt": "2026-12-02T07:39:02.742Z",
+                     *         "fields": 6,
+                     *         "coverage": 1,
+                     *         "quality": 0.995
+                     *       },
+                     *       "lastCheck": {
+                     *         "checkedAt": "2026-12-02T07:39:02.769Z",
+                     *         "health": "healthy",
+                     *         "httpStatus": 200,
+                     *         "responseMs": 4,
+                     *         "coverage": 1
+                     *       },
+                     *       "nextCheckAt": "2026-12-02T13:39:03.117Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SiteDetail"];
@@ -8363,7 +8710,7 @@ export interface operations {
                      *           "message": "give at least one property to change"
                      *         }
                      *       ],
-                     *       "requestId": "5ea546e4-f7b8-4d2b-8940-2a3799e93a44"
+                     *       "requestId": "49867448-8bc6-4de1-b6e8-db1656e0bda2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8457,10 +8804,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "checkedAt": "2026-12-02T06:54:51.077Z",
+                     *           "checkedAt": "2026-12-02T07:39:02.769Z",
                      *           "health": "healthy",
                      *           "httpStatus": 200,
-                     *           "responseMs": 950,
+                     *           "responseMs": 4,
                      *           "coverage": 1,
                      *           "baselineCoverage": 1
                      *         }
@@ -8548,10 +8895,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "job": {
-                     *         "id": "e3858e01-de8f-469d-bccb-00662ccffa91",
+                     *         "id": "f56a5979-1c18-4e72-ac48-5b40a7b53fde",
                      *         "type": "analyze_site",
                      *         "status": "running",
-                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
                      *         "parentId": null,
                      *         "step": null,
                      *         "progress": 0,
@@ -8560,13 +8907,13 @@ export interface operations {
                      *         "maxAttempts": 3,
                      *         "error": null,
                      *         "costUsd": 0,
-                     *         "createdAt": "2026-12-02T06:55:46.018Z",
-                     *         "startedAt": "2026-12-02T06:55:46.018Z",
+                     *         "createdAt": "2026-12-02T07:39:06.587Z",
+                     *         "startedAt": "2026-12-02T07:39:06.587Z",
                      *         "finishedAt": null,
                      *         "durationMs": null
                      *       },
                      *       "site": {
-                     *         "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
                      *         "url": "https://books.example",
                      *         "name": "Quire Books",
                      *         "status": "analyzing",
@@ -8577,9 +8924,9 @@ export interface operations {
                      *           "Nginx"
                      *         ],
                      *         "schedule": "every 6h",
-                     *         "lastCheckedAt": "2026-12-02T06:54:51.093Z",
-                     *         "createdAt": "2026-12-02T06:53:01.192Z",
-                     *         "updatedAt": "2026-12-02T06:55:46.020Z",
+                     *         "lastCheckedAt": "2026-12-02T07:39:04.392Z",
+                     *         "createdAt": "2026-12-02T07:38:57.232Z",
+                     *         "updatedAt": "2026-12-02T07:39:06.589Z",
                      *         "options": {
                      *           "fields": [
                      *             {
@@ -8722,21 +9069,21 @@ export interface operations {
                      *           }
                      *         ],
                      *         "activeBlueprint": {
-                     *           "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *           "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
                      *           "version": 1,
-                     *           "createdAt": "2026-12-02T06:54:49.921Z",
+                     *           "createdAt": "2026-12-02T07:39:02.742Z",
                      *           "fields": 6,
                      *           "coverage": 1,
                      *           "quality": 0.995
                      *         },
                      *         "lastCheck": {
-                     *           "checkedAt": "2026-12-02T06:54:51.077Z",
+                     *           "checkedAt": "2026-12-02T07:39:04.390Z",
                      *           "health": "healthy",
                      *           "httpStatus": 200,
-                     *           "responseMs": 950,
+                     *           "responseMs": 4,
                      *           "coverage": 1
                      *         },
-                     *         "nextCheckAt": "2026-12-02T12:54:51.215Z"
+                     *         "nextCheckAt": "2026-12-02T13:39:03.117Z"
                      *       }
                      *     }
                      */
@@ -8782,7 +9129,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "3f0399f6-c5eb-4ddb-96bc-a0090e9f51b8"
+                     *       "requestId": "0ccd0a33-a62c-4048-8ed6-df32b6190857"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8800,7 +9147,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The site is being analysed already",
-                     *       "requestId": "a63ae154-ef33-4eee-9cb2-03fbdfc05ae7"
+                     *       "requestId": "7a657381-d1f7-446d-a168-0bb06b86a132"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8853,8 +9200,8 @@ export interface operations {
                      *         {
                      *           "url": "https://one.example",
                      *           "status": "created",
-                     *           "siteId": "6f744f0d-ff40-4968-9c55-a15750cfb58f",
-                     *           "jobId": "ec7ff198-5888-4bf6-acb3-d694018a6814"
+                     *           "siteId": "d468b178-9c27-4256-aeda-80810ddd8bdb",
+                     *           "jobId": "5eaa4258-1611-4e09-a759-94e2aff6109a"
                      *         },
                      *         {
                      *           "url": "gopher://x",
@@ -8864,7 +9211,7 @@ export interface operations {
                      *         {
                      *           "url": "https://one.example/",
                      *           "status": "duplicate",
-                     *           "siteId": "6f744f0d-ff40-4968-9c55-a15750cfb58f"
+                     *           "siteId": "d468b178-9c27-4256-aeda-80810ddd8bdb"
                      *         }
                      *       ]
                      *     }
@@ -8988,7 +9335,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "deleted": [
-                     *         "6f744f0d-ff40-4968-9c55-a15750cfb58f"
+                     *         "d468b178-9c27-4256-aeda-80810ddd8bdb"
                      *       ]
                      *     }
                      */
@@ -9016,7 +9363,7 @@ export interface operations {
                      *           "message": "Too small: expected array to have >=1 items"
                      *         }
                      *       ],
-                     *       "requestId": "c95d972f-4ef5-4a53-b1d6-0697eda0cbe3"
+                     *       "requestId": "f27c4bde-d110-488c-aed4-b01d444fb17c"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9116,10 +9463,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "804dec3a-ae41-49f8-b108-957a92f6c49c",
+                     *           "id": "920c24b5-3aa0-4a67-b42a-896803680a29",
                      *           "type": "check_site",
                      *           "status": "failed",
-                     *           "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9",
+                     *           "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07",
                      *           "parentId": null,
                      *           "step": null,
                      *           "progress": 0,
@@ -9128,49 +9475,13 @@ export interface operations {
                      *           "maxAttempts": 3,
                      *           "error": "the site has no blueprint to check yet",
                      *           "costUsd": 0,
-                     *           "createdAt": "2026-12-02T06:54:57.929Z",
-                     *           "startedAt": "2026-12-02T06:54:58.593Z",
-                     *           "finishedAt": "2026-12-02T06:54:58.818Z",
-                     *           "durationMs": 225
-                     *         },
-                     *         {
-                     *           "id": "44957fda-33b2-4a01-83d9-2a65cad72735",
-                     *           "type": "check_site",
-                     *           "status": "failed",
-                     *           "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405",
-                     *           "parentId": null,
-                     *           "step": null,
-                     *           "progress": 0,
-                     *           "priority": 1,
-                     *           "attempts": 1,
-                     *           "maxAttempts": 3,
-                     *           "error": "the site has no blueprint to check yet",
-                     *           "costUsd": 0,
-                     *           "createdAt": "2026-12-02T06:54:19.047Z",
-                     *           "startedAt": "2026-12-02T06:54:19.290Z",
-                     *           "finishedAt": "2026-12-02T06:54:19.510Z",
-                     *           "durationMs": 220
-                     *         },
-                     *         {
-                     *           "id": "8d4b8609-ca0c-44dd-b29e-ac3f3b9202b0",
-                     *           "type": "fingerprint_site",
-                     *           "status": "failed",
-                     *           "siteId": "9f1034ae-4445-4edd-b3d4-019af1b9b05a",
-                     *           "parentId": "dab1f02c-4bc9-4126-ba53-42e663a0897a",
-                     *           "step": null,
-                     *           "progress": 0,
-                     *           "priority": 1,
-                     *           "attempts": 3,
-                     *           "maxAttempts": 3,
-                     *           "error": "no page of https://idempotent.example could be fetched: could not fetch: getaddrinfo ENOTFOUND idempotent.example",
-                     *           "costUsd": 0,
-                     *           "createdAt": "2026-12-02T06:54:10.547Z",
-                     *           "startedAt": "2026-12-02T06:54:10.685Z",
-                     *           "finishedAt": "2026-12-02T06:54:28.283Z",
-                     *           "durationMs": 17598
+                     *           "createdAt": "2026-12-02T07:39:03.309Z",
+                     *           "startedAt": "2026-12-02T07:39:03.542Z",
+                     *           "finishedAt": "2026-12-02T07:39:03.553Z",
+                     *           "durationMs": 11
                      *         }
                      *       ],
-                     *       "total": 4,
+                     *       "total": 1,
                      *       "nextCursor": null
                      *     }
                      */
@@ -9202,7 +9513,7 @@ export interface operations {
                      *           "message": "invalid cursor"
                      *         }
                      *       ],
-                     *       "requestId": "8dc1d79a-1386-4fb2-b74b-a7d77a702ff4"
+                     *       "requestId": "f559cddc-0def-4cc2-96c7-886abd84c220"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9274,10 +9585,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "804dec3a-ae41-49f8-b108-957a92f6c49c",
+                     *       "id": "920c24b5-3aa0-4a67-b42a-896803680a29",
                      *       "type": "check_site",
                      *       "status": "failed",
-                     *       "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9",
+                     *       "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07",
                      *       "parentId": null,
                      *       "step": null,
                      *       "progress": 0,
@@ -9286,12 +9597,12 @@ export interface operations {
                      *       "maxAttempts": 3,
                      *       "error": "the site has no blueprint to check yet",
                      *       "costUsd": 0,
-                     *       "createdAt": "2026-12-02T06:54:57.929Z",
-                     *       "startedAt": "2026-12-02T06:54:58.593Z",
-                     *       "finishedAt": "2026-12-02T06:54:58.818Z",
-                     *       "durationMs": 225,
+                     *       "createdAt": "2026-12-02T07:39:03.309Z",
+                     *       "startedAt": "2026-12-02T07:39:03.542Z",
+                     *       "finishedAt": "2026-12-02T07:39:03.553Z",
+                     *       "durationMs": 11,
                      *       "payload": {
-                     *         "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9"
+                     *         "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07"
                      *       },
                      *       "result": null,
                      *       "steps": [],
@@ -9345,7 +9656,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Job not found",
-                     *       "requestId": "84d27791-8cd7-4321-9004-8472c4810bd8"
+                     *       "requestId": "6fefa19f-e762-4dca-8a5d-8d52654476e6"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9397,21 +9708,21 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": 1,
-                     *           "at": "2026-12-02T06:53:10.222Z",
+                     *           "at": "2026-12-02T07:38:57.382Z",
                      *           "level": "info",
                      *           "message": "fingerprint_site started",
                      *           "data": null
                      *         },
                      *         {
                      *           "id": 2,
-                     *           "at": "2026-12-02T06:53:31.923Z",
+                     *           "at": "2026-12-02T07:39:00.327Z",
                      *           "level": "warn",
                      *           "message": "could not use https://books.example/about: HTTP 404",
                      *           "data": null
                      *         },
                      *         {
                      *           "id": 3,
-                     *           "at": "2026-12-02T06:53:31.925Z",
+                     *           "at": "2026-12-02T07:39:00.327Z",
                      *           "level": "warn",
                      *           "message": "could not use https://books.example/author/Ada%20Palmer: HTTP 404",
                      *           "data": null
@@ -9501,22 +9812,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "cc0b22c6-d4ff-4cfd-be1c-d80df6858aef",
+                     *       "id": "93c28c8f-2d3a-459e-ac12-ea39c8dbf0dc",
                      *       "type": "analyze_site",
-                     *       "status": "running",
-                     *       "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9",
+                     *       "status": "cancelled",
+                     *       "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07",
                      *       "parentId": null,
-                     *       "step": "fingerprint_site",
+                     *       "step": null,
                      *       "progress": 0,
                      *       "priority": 1,
                      *       "attempts": 0,
                      *       "maxAttempts": 3,
-                     *       "error": null,
+                     *       "error": "cancelled",
                      *       "costUsd": 0,
-                     *       "createdAt": "2026-12-02T06:54:56.331Z",
-                     *       "startedAt": "2026-12-02T06:54:56.331Z",
-                     *       "finishedAt": null,
-                     *       "durationMs": null
+                     *       "createdAt": "2026-12-02T07:39:03.253Z",
+                     *       "startedAt": "2026-12-02T07:39:03.253Z",
+                     *       "finishedAt": "2026-12-02T07:39:03.280Z",
+                     *       "durationMs": 27
                      *     }
                      */
                     "application/json": components["schemas"]["Job"];
@@ -9570,7 +9881,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The job is already succeeded",
-                     *       "requestId": "c7ba6ea5-def1-4229-bf99-4dc868065065"
+                     *       "requestId": "d7dad51a-c760-4b04-b68d-d2797680747b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9615,10 +9926,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "804dec3a-ae41-49f8-b108-957a92f6c49c",
+                     *       "id": "920c24b5-3aa0-4a67-b42a-896803680a29",
                      *       "type": "check_site",
                      *       "status": "queued",
-                     *       "siteId": "1261c110-ae7e-47d7-a631-58a9fc15e6f9",
+                     *       "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07",
                      *       "parentId": null,
                      *       "step": null,
                      *       "progress": 0,
@@ -9627,7 +9938,7 @@ export interface operations {
                      *       "maxAttempts": 3,
                      *       "error": null,
                      *       "costUsd": 0,
-                     *       "createdAt": "2026-12-02T06:54:57.929Z",
+                     *       "createdAt": "2026-12-02T07:39:03.309Z",
                      *       "startedAt": null,
                      *       "finishedAt": null,
                      *       "durationMs": null
@@ -9684,7 +9995,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "Only failed or cancelled jobs can be retried; this one is succeeded",
-                     *       "requestId": "636714fc-829d-487b-abcb-a16106da33d8"
+                     *       "requestId": "20330076-be60-456b-a10a-46c81dc9db88"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9732,9 +10043,11 @@ export interface operations {
                      *       "queues": [
                      *         {
                      *           "name": "fingerprint_site",
-                     *           "waiting": {},
-                     *           "running": 1,
-                     *           "failed": 1,
+                     *           "waiting": {
+                     *             "1": 1
+                     *           },
+                     *           "running": 0,
+                     *           "failed": 0,
                      *           "succeeded": 1,
                      *           "finishedLastHour": 3
                      *         },
@@ -9997,19 +10310,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *       "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
                      *       "version": 1,
                      *       "reason": "analysis",
-                     *       "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c",
-                     *       "createdAt": "2026-12-02T06:54:49.921Z",
-                     *       "createdByJob": "0e05d319-31ef-486a-8c73-13ad0e619459",
+                     *       "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
+                     *       "createdAt": "2026-12-02T07:39:02.742Z",
+                     *       "createdByJob": "8ac70169-edb0-4dfb-8d14-f37fd928decc",
                      *       "active": true,
                      *       "content": {
                      *         "schemaVersion": 1,
                      *         "site": "https://books.example",
                      *         "version": 1,
-                     *         "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c",
-                     *         "createdAt": "2026-12-02T06:54:49.920Z",
+                     *         "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
+                     *         "createdAt": "2026-12-02T07:39:02.742Z",
                      *         "fingerprint": {
                      *           "technologies": [
                      *             {
@@ -10168,7 +10481,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Blueprint (the site has not been analysed yet) not found",
-                     *       "requestId": "d2f1749b-d3df-421c-8e35-b332be85da02"
+                     *       "requestId": "cfdb1bb1-edd8-4226-a5dc-7e450d1f3ebf"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10400,11 +10713,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "3845fcc1-9e6f-4994-88a8-daa2fc349641",
+                     *       "id": "1a04402b-1ef5-4b93-b058-229700125c12",
                      *       "version": 2,
                      *       "reason": "edit",
-                     *       "contentHash": "sha256:06ccaf9d0376fa510569f33a75fabbcab71845d9e514f099c4c337ed2d0f20a2",
-                     *       "createdAt": "2026-12-02T06:55:08.952Z",
+                     *       "contentHash": "sha256:d5c9099fc0ced11a81141f320d11961017529b7d953a0c8fbd79b3f3c14165eb",
+                     *       "createdAt": "2026-12-02T07:39:03.751Z",
                      *       "createdByJob": null,
                      *       "active": true,
                      *       "created": true
@@ -10443,7 +10756,7 @@ export interface operations {
                      *           "message": "Too small: expected array to have >=1 items"
                      *         }
                      *       ],
-                     *       "requestId": "59d36083-311a-4ba5-9064-a6552d9ba0ae"
+                     *       "requestId": "4e306dbd-0f43-4184-8410-056d826430b3"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10544,21 +10857,21 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "3845fcc1-9e6f-4994-88a8-daa2fc349641",
+                     *           "id": "1a04402b-1ef5-4b93-b058-229700125c12",
                      *           "version": 2,
                      *           "reason": "edit",
-                     *           "contentHash": "sha256:06ccaf9d0376fa510569f33a75fabbcab71845d9e514f099c4c337ed2d0f20a2",
-                     *           "createdAt": "2026-12-02T06:55:08.952Z",
+                     *           "contentHash": "sha256:d5c9099fc0ced11a81141f320d11961017529b7d953a0c8fbd79b3f3c14165eb",
+                     *           "createdAt": "2026-12-02T07:39:03.751Z",
                      *           "createdByJob": null,
                      *           "active": true
                      *         },
                      *         {
-                     *           "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *           "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
                      *           "version": 1,
                      *           "reason": "analysis",
-                     *           "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c",
-                     *           "createdAt": "2026-12-02T06:54:49.921Z",
-                     *           "createdByJob": "0e05d319-31ef-486a-8c73-13ad0e619459",
+                     *           "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
+                     *           "createdAt": "2026-12-02T07:39:02.742Z",
+                     *           "createdByJob": "8ac70169-edb0-4dfb-8d14-f37fd928decc",
                      *           "active": false
                      *         }
                      *       ]
@@ -10649,11 +10962,11 @@ export interface operations {
                      * @example {
                      *       "from": {
                      *         "version": 1,
-                     *         "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c"
+                     *         "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914"
                      *       },
                      *       "to": {
                      *         "version": 2,
-                     *         "contentHash": "sha256:06ccaf9d0376fa510569f33a75fabbcab71845d9e514f099c4c337ed2d0f20a2"
+                     *         "contentHash": "sha256:d5c9099fc0ced11a81141f320d11961017529b7d953a0c8fbd79b3f3c14165eb"
                      *       },
                      *       "identical": false,
                      *       "pageTypesAdded": [],
@@ -10715,7 +11028,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Blueprint version 99 not found",
-                     *       "requestId": "4d054089-5a95-4a26-b475-5f582b3e986a"
+                     *       "requestId": "d276c5ad-a56e-4c4b-833e-84b31cc55b49"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10759,6 +11072,137 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *       "version": 1,
+                     *       "reason": "analysis",
+                     *       "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
+                     *       "createdAt": "2026-12-02T07:39:02.742Z",
+                     *       "createdByJob": "8ac70169-edb0-4dfb-8d14-f37fd928decc",
+                     *       "active": true,
+                     *       "content": {
+                     *         "schemaVersion": 1,
+                     *         "site": "https://books.example",
+                     *         "version": 1,
+                     *         "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
+                     *         "createdAt": "2026-12-02T07:39:02.742Z",
+                     *         "fingerprint": {
+                     *           "technologies": [
+                     *             {
+                     *               "name": "Express",
+                     *               "version": null,
+                     *               "categories": [
+                     *                 "Web frameworks",
+                     *                 "Web servers"
+                     *               ],
+                     *               "confidence": 100
+                     *             },
+                     *             {
+                     *               "name": "jQuery",
+                     *               "version": "3.7.1",
+                     *               "categories": [
+                     *                 "JavaScript libraries"
+                     *               ],
+                     *               "confidence": 100
+                     *             },
+                     *             {
+                     *               "name": "Nginx",
+                     *               "version": "1.25.3",
+                     *               "categories": [
+                     *                 "Web servers",
+                     *                 "Reverse proxies"
+                     *               ],
+                     *               "confidence": 100
+                     *             }
+                     *           ]
+                     *         },
+                     *         "pageTypes": [
+                     *           {
+                     *             "name": "product",
+                     *             "label": "Product page",
+                     *             "kind": "detail",
+                     *             "match": {
+                     *               "urlPattern": "/product/:id",
+                     *               "examples": [
+                     *                 "https://books.example/product/9780000079190",
+                     *                 "https://books.example/product/9780000158383",
+                     *                 "https://books.example/product/9780000237576"
+                     *               ]
+                     *             },
+                     *             "fields": [
+                     *               {
+                     *                 "name": "title",
+                     *                 "type": "text",
+                     *                 "multiple": false,
+                     *                 "required": true,
+                     *                 "mode": "heuristic",
+                     *                 "sources": [
+                     *                   {
+                     *                     "css": ".product-title"
+                     *                   }
+                     *                 ],
+                     *                 "quality": {
+                     *                   "coverage": 1,
+                     *                   "confidence": 1,
+                     *                   "validity": 1
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "name": "author",
+                     *                 "type": "text",
+                     *                 "multiple": true,
+                     *                 "required": true,
+                     *                 "mode": "heuristic",
+                     *                 "sources": [
+                     *                   {
+                     *                     "label": [
+                     *                       "by"
+                     *                     ]
+                     *                   },
+                     *                   {
+                     *                     "css": ".byline a"
+                     *                   }
+                     *                 ],
+                     *                 "quality": {
+                     *                   "coverage": 1,
+                     *                   "confidence": 1,
+                     *                   "validity": 1,
+                     *                   "agreement": 1
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "name": "isbn_13",
+                     *                 "type": "isbn",
+                     *                 "multiple": false,
+                     *                 "required": true,
+                     *                 "mode": "heuristic",
+                     *                 "sources": [
+                     *                   {
+                     *                     "label": [
+                     *                       "isbn 13"
+                     *                     ]
+                     *                   }
+                     *                 ],
+                     *                 "quality": {
+                     *                   "coverage": 1,
+                     *                   "confidence": 1,
+                     *                   "validity": 1
+                     *                 }
+                     *               }
+                     *             ],
+                     *             "list": null
+                     *           }
+                     *         ],
+                     *         "validation": {
+                     *           "samplePages": 5,
+                     *           "heldOutPages": 0,
+                     *           "coverage": 1,
+                     *           "quality": 0.995
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["BlueprintVersion"];
                 };
             };
@@ -10801,7 +11245,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Blueprint version 99 not found",
-                     *       "requestId": "8d21ca6e-3517-4055-bec2-a9475aeea801"
+                     *       "requestId": "ca16ef65-f5cc-49bb-8bb0-019a67919afd"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10851,7 +11295,7 @@ export interface operations {
                      * @example {
                      *       "site": "https://books.example",
                      *       "version": 2,
-                     *       "createdAt": "2026-12-02T06:55:08.950Z",
+                     *       "createdAt": "2026-12-02T07:39:03.751Z",
                      *       "pageTypes": [
                      *         {
                      *           "kind": "detail",
@@ -10934,7 +11378,7 @@ export interface operations {
                      *         "coverage": 1,
                      *         "samplePages": 5
                      *       },
-                     *       "contentHash": "sha256:06ccaf9d0376fa510569f33a75fabbcab71845d9e514f099c4c337ed2d0f20a2",
+                     *       "contentHash": "sha256:d5c9099fc0ced11a81141f320d11961017529b7d953a0c8fbd79b3f3c14165eb",
                      *       "fingerprint": {
                      *         "technologies": [
                      *           {
@@ -11200,7 +11644,7 @@ export interface operations {
                      *           "message": "Invalid option: expected one of \"json\"|\"yaml\"|\"csv\""
                      *         }
                      *       ],
-                     *       "requestId": "a094dd0d-77c7-4d02-9d1f-30b3744df168"
+                     *       "requestId": "c79535f2-7f43-4d91-9c4f-ef4315545eea"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11273,12 +11717,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *       "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
                      *       "version": 1,
                      *       "reason": "analysis",
-                     *       "contentHash": "sha256:be3236bc39a029dd208f467e22ceeba864f207e38bd0c2eca01c85c054057f2c",
-                     *       "createdAt": "2026-12-02T06:54:49.921Z",
-                     *       "createdByJob": "0e05d319-31ef-486a-8c73-13ad0e619459",
+                     *       "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
+                     *       "createdAt": "2026-12-02T07:39:02.742Z",
+                     *       "createdByJob": "8ac70169-edb0-4dfb-8d14-f37fd928decc",
                      *       "active": true
                      *     }
                      */
@@ -11324,7 +11768,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Blueprint version 99 not found",
-                     *       "requestId": "aa00a08e-db1c-4696-a466-16b2d3b1deb2"
+                     *       "requestId": "61d1faae-48cc-49d7-bdce-45578c696624"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11481,7 +11925,7 @@ export interface operations {
                      *           "message": "Invalid URL"
                      *         }
                      *       ],
-                     *       "requestId": "71080b26-8335-4142-a911-1dc6c995919e"
+                     *       "requestId": "adbcbf69-04c7-4d4c-8e56-f3fcf7357bdd"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11578,10 +12022,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "job": {
-                     *         "id": "d617e837-87e6-4037-97eb-48c9fee834e6",
+                     *         "id": "8e54df1f-24cb-4256-b7aa-d7388d353e71",
                      *         "type": "extract_batch",
                      *         "status": "queued",
-                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
                      *         "parentId": null,
                      *         "step": null,
                      *         "progress": 0,
@@ -11590,13 +12034,13 @@ export interface operations {
                      *         "maxAttempts": 3,
                      *         "error": null,
                      *         "costUsd": 0,
-                     *         "createdAt": "2026-12-02T06:55:17.297Z",
+                     *         "createdAt": "2026-12-02T07:39:04.009Z",
                      *         "startedAt": null,
                      *         "finishedAt": null,
                      *         "durationMs": null
                      *       },
                      *       "site": {
-                     *         "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
                      *         "url": "https://books.example",
                      *         "name": "Quire Books",
                      *         "status": "ready",
@@ -11607,9 +12051,9 @@ export interface operations {
                      *           "Nginx"
                      *         ],
                      *         "schedule": "every 6h",
-                     *         "lastCheckedAt": "2026-12-02T06:54:51.093Z",
-                     *         "createdAt": "2026-12-02T06:53:01.192Z",
-                     *         "updatedAt": "2026-12-02T06:55:12.916Z",
+                     *         "lastCheckedAt": "2026-12-02T07:39:02.771Z",
+                     *         "createdAt": "2026-12-02T07:38:57.232Z",
+                     *         "updatedAt": "2026-12-02T07:39:03.908Z",
                      *         "options": {
                      *           "fields": [
                      *             {
@@ -11752,21 +12196,21 @@ export interface operations {
                      *           }
                      *         ],
                      *         "activeBlueprint": {
-                     *           "id": "7ba4225c-1d25-49e8-80d3-cb4c7daf57de",
+                     *           "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
                      *           "version": 1,
-                     *           "createdAt": "2026-12-02T06:54:49.921Z",
+                     *           "createdAt": "2026-12-02T07:39:02.742Z",
                      *           "fields": 6,
                      *           "coverage": 1,
                      *           "quality": 0.995
                      *         },
                      *         "lastCheck": {
-                     *           "checkedAt": "2026-12-02T06:54:51.077Z",
+                     *           "checkedAt": "2026-12-02T07:39:02.769Z",
                      *           "health": "healthy",
                      *           "httpStatus": 200,
-                     *           "responseMs": 950,
+                     *           "responseMs": 4,
                      *           "coverage": 1
                      *         },
-                     *         "nextCheckAt": "2026-12-02T12:54:51.215Z"
+                     *         "nextCheckAt": "2026-12-02T13:39:03.117Z"
                      *       }
                      *     }
                      */
@@ -12042,7 +12486,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "This job has no extraction results",
-                     *       "requestId": "730c56b6-c005-44a3-99d3-03c67892aaac"
+                     *       "requestId": "4a0caef2-7415-4103-9269-fade70747f19"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12116,7 +12560,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "e1a8527f-f1da-4488-a38a-89c002ff33ed"
+                     *       "requestId": "94b5224a-4df0-4fc5-beb5-364838e6f647"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12180,19 +12624,19 @@ export interface operations {
                      *       "sites": {
                      *         "total": 3,
                      *         "ready": 1,
-                     *         "analyzing": 0,
-                     *         "failed": 1,
+                     *         "analyzing": 1,
+                     *         "failed": 0,
                      *         "healthy": 1,
                      *         "degraded": 0,
                      *         "down": 0
                      *       },
                      *       "jobs": {
-                     *         "active": 1,
-                     *         "succeeded": 3,
-                     *         "failed": 3,
+                     *         "active": 2,
+                     *         "succeeded": 4,
+                     *         "failed": 1,
                      *         "cancelled": 2,
-                     *         "successRate": 0.5,
-                     *         "averageSeconds": 38.481
+                     *         "successRate": 0.8,
+                     *         "averageSeconds": 2.115
                      *       },
                      *       "llm": {
                      *         "costThisMonthUsd": 0,
@@ -12280,7 +12724,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "from": "2026-12-01T00:00:00.000Z",
-                     *       "to": "2026-12-02T06:55:30.871Z",
+                     *       "to": "2026-12-02T07:39:06.030Z",
                      *       "totals": {
                      *         "requests": 0,
                      *         "promptTokens": 0,
@@ -12361,7 +12805,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "504e79cc-7a35-43cf-8005-8fe95c81efaf",
+                     *       "requestId": "b6ff6ceb-d2df-4123-848e-88e917170d5f",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -12549,7 +12993,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "c29c2fca-7846-4cd7-be42-e67599c92de1",
+                     *       "requestId": "f7bec788-e5c4-43e2-b021-f9cebeaf7f0f",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -12648,21 +13092,21 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "ae0d238c-669a-4b20-a788-762cae0d2b92",
+                     *           "id": "e6ea3314-481f-4964-9da0-0aa9a5e268ee",
                      *           "type": "site_report",
                      *           "format": "json",
                      *           "params": {
-                     *             "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *             "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
                      *           },
                      *           "status": "succeeded",
-                     *           "jobId": "804eb4f1-3129-41eb-b5e3-10e60ddb25f2",
-                     *           "fileName": "site-report-2026-12-02-ae0d238c.json",
+                     *           "jobId": "a56ebb34-8bc4-4193-ba10-e5eb0924aa03",
+                     *           "fileName": "site-report-2026-12-02-e6ea3314.json",
                      *           "contentType": "application/json",
-                     *           "sizeBytes": 2428,
+                     *           "sizeBytes": 2358,
                      *           "error": null,
-                     *           "createdAt": "2026-12-02T06:55:21.537Z",
-                     *           "finishedAt": "2026-12-02T06:55:24.449Z",
-                     *           "downloadUrl": "/api/v1/reports/ae0d238c-669a-4b20-a788-762cae0d2b92/download"
+                     *           "createdAt": "2026-12-02T07:39:05.675Z",
+                     *           "finishedAt": "2026-12-02T07:39:05.741Z",
+                     *           "downloadUrl": "/api/v1/reports/e6ea3314-481f-4964-9da0-0aa9a5e268ee/download"
                      *         }
                      *       ]
                      *     }
@@ -12684,7 +13128,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "028eea8c-316a-4fe4-b47d-2113b0eb3fb6",
+                     *       "requestId": "b2bd33d9-4fac-497d-b142-94e97067718d",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -12765,19 +13209,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "ae0d238c-669a-4b20-a788-762cae0d2b92",
+                     *       "id": "e6ea3314-481f-4964-9da0-0aa9a5e268ee",
                      *       "type": "site_report",
                      *       "format": "json",
                      *       "params": {
-                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
                      *       },
                      *       "status": "queued",
-                     *       "jobId": "804eb4f1-3129-41eb-b5e3-10e60ddb25f2",
+                     *       "jobId": "a56ebb34-8bc4-4193-ba10-e5eb0924aa03",
                      *       "fileName": null,
                      *       "contentType": null,
                      *       "sizeBytes": null,
                      *       "error": null,
-                     *       "createdAt": "2026-12-02T06:55:21.537Z",
+                     *       "createdAt": "2026-12-02T07:39:05.675Z",
                      *       "finishedAt": null,
                      *       "downloadUrl": null
                      *     }
@@ -12797,7 +13241,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "044ae10b-d3f8-47ad-bf67-7acba85d404d",
+                     *       "requestId": "0a33e874-49f4-47ea-9d5d-8030a60d5ac6",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -12840,7 +13284,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "80f67493-0335-47ab-ace8-326d155df8e1"
+                     *       "requestId": "5455c550-662c-4e5e-8e0e-6132b17f4183"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12903,21 +13347,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "ae0d238c-669a-4b20-a788-762cae0d2b92",
+                     *       "id": "e6ea3314-481f-4964-9da0-0aa9a5e268ee",
                      *       "type": "site_report",
                      *       "format": "json",
                      *       "params": {
-                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
                      *       },
                      *       "status": "succeeded",
-                     *       "jobId": "804eb4f1-3129-41eb-b5e3-10e60ddb25f2",
-                     *       "fileName": "site-report-2026-12-02-ae0d238c.json",
+                     *       "jobId": "a56ebb34-8bc4-4193-ba10-e5eb0924aa03",
+                     *       "fileName": "site-report-2026-12-02-e6ea3314.json",
                      *       "contentType": "application/json",
-                     *       "sizeBytes": 2428,
+                     *       "sizeBytes": 2358,
                      *       "error": null,
-                     *       "createdAt": "2026-12-02T06:55:21.537Z",
-                     *       "finishedAt": "2026-12-02T06:55:24.449Z",
-                     *       "downloadUrl": "/api/v1/reports/ae0d238c-669a-4b20-a788-762cae0d2b92/download"
+                     *       "createdAt": "2026-12-02T07:39:05.675Z",
+                     *       "finishedAt": "2026-12-02T07:39:05.741Z",
+                     *       "downloadUrl": "/api/v1/reports/e6ea3314-481f-4964-9da0-0aa9a5e268ee/download"
                      *     }
                      */
                     "application/json": components["schemas"]["Report"];
@@ -12962,7 +13406,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Report not found",
-                     *       "requestId": "8d94563b-8ef1-4248-8fa4-788c448fde83"
+                     *       "requestId": "6290596d-88ca-451a-b2e3-10850bb4e9f1"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13012,12 +13456,12 @@ export interface operations {
                      *       "kind": "site_report",
                      *       "title": "Site report: Quire Books",
                      *       "site": {
-                     *         "id": "4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *         "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
                      *         "name": "Quire Books",
                      *         "url": "https://books.example",
                      *         "status": "ready",
                      *         "health": "healthy",
-                     *         "lastCheckedAt": "2026-12-02T06:54:51.093Z"
+                     *         "lastCheckedAt": "2026-12-02T07:39:04.392Z"
                      *       },
                      *       "technologies": [
                      *         {
@@ -13069,7 +13513,13 @@ export interface operations {
                      *       },
                      *       "health": [
                      *         {
-                     *           "checkedAt": "2026-12-02T06:54:51.077Z",
+                     *           "checkedAt": "2026-12-02T07:39:02.769Z",
+                     *           "health": "healthy",
+                     *           "coverage": 1,
+                     *           "httpStatus": 200
+                     *         },
+                     *         {
+                     *           "checkedAt": "2026-12-02T07:39:04.390Z",
                      *           "health": "healthy",
                      *           "coverage": 1,
                      *           "httpStatus": 200
@@ -13079,24 +13529,17 @@ export interface operations {
                      *         {
                      *           "version": 2,
                      *           "reason": "edit",
-                     *           "createdAt": "2026-12-02T06:55:08.952Z",
+                     *           "createdAt": "2026-12-02T07:39:03.751Z",
                      *           "active": false
                      *         },
                      *         {
                      *           "version": 1,
                      *           "reason": "analysis",
-                     *           "createdAt": "2026-12-02T06:54:49.921Z",
+                     *           "createdAt": "2026-12-02T07:39:02.742Z",
                      *           "active": true
                      *         }
                      *       ],
-                     *       "failures": [
-                     *         {
-                     *           "jobId": "44957fda-33b2-4a01-83d9-2a65cad72735",
-                     *           "type": "check_site",
-                     *           "error": "the site has no blueprint to check yet",
-                     *           "finishedAt": "2026-12-02T06:54:19.510Z"
-                     *         }
-                     *       ]
+                     *       "failures": []
                      *     }
                      */
                     "application/json": unknown;
@@ -13142,7 +13585,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Report not found",
-                     *       "requestId": "762848c3-0da1-4f35-bb4d-f025b4541124"
+                     *       "requestId": "b6e8bc99-2df4-4d0b-b0d1-74ab37b2c97d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13160,7 +13603,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The report is queued; it can be downloaded once it has succeeded",
-                     *       "requestId": "192b92da-2013-42b7-acb5-91c37bdfea3c"
+                     *       "requestId": "d06476a4-fbf5-4f47-a6ac-c6d04c52a741"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13205,12 +13648,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "108106f8-07bf-40c5-b550-8f59c19f196e",
+                     *           "id": "4d5cf2ee-ed1f-4967-950f-377bea74383a",
                      *           "name": "Weekly",
                      *           "type": "site_report",
                      *           "format": "pdf",
                      *           "params": {
-                     *             "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *             "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
                      *           },
                      *           "cron": "0 8 * * 1",
                      *           "timeZone": "UTC",
@@ -13220,7 +13663,7 @@ export interface operations {
                      *           "enabled": true,
                      *           "nextRunAt": "2026-12-07T08:00:00.000Z",
                      *           "lastRunAt": null,
-                     *           "createdAt": "2026-12-02T06:55:26.799Z"
+                     *           "createdAt": "2026-12-02T07:39:05.919Z"
                      *         }
                      *       ]
                      *     }
@@ -13335,12 +13778,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "108106f8-07bf-40c5-b550-8f59c19f196e",
+                     *       "id": "4d5cf2ee-ed1f-4967-950f-377bea74383a",
                      *       "name": "Weekly",
                      *       "type": "site_report",
                      *       "format": "pdf",
                      *       "params": {
-                     *         "siteId": "4d9efd7f-adb3-4d54-9372-a51203819405"
+                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
                      *       },
                      *       "cron": "0 8 * * 1",
                      *       "timeZone": "UTC",
@@ -13350,7 +13793,7 @@ export interface operations {
                      *       "enabled": true,
                      *       "nextRunAt": "2026-12-07T08:00:00.000Z",
                      *       "lastRunAt": null,
-                     *       "createdAt": "2026-12-02T06:55:26.799Z"
+                     *       "createdAt": "2026-12-02T07:39:05.919Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ReportSchedule"];
@@ -13368,7 +13811,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "scheduled reports may run at most hourly",
-                     *       "requestId": "ccb3a981-dcfc-41e4-8ea0-2712a1dc469f",
+                     *       "requestId": "53e763f7-a8fa-49b9-a9c6-fb0f83854676",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -13411,7 +13854,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "fe7e17a5-c660-4d17-8790-0dd19f2180fe"
+                     *       "requestId": "2fe79273-0e70-4237-825c-8fcdca08b572"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13512,7 +13955,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Report schedule not found",
-                     *       "requestId": "1a3da1d1-cc46-45d9-9178-944e12ef6330"
+                     *       "requestId": "42b8e598-7fb4-4749-acf3-f00f4db83d4a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13557,7 +14000,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "01bc0994-e833-49d9-957a-a607e89b6f11",
+                     *           "id": "a2caab58-66dd-4f58-aca9-90d3086aaba3",
                      *           "url": "http://127.0.0.1:9/hook",
                      *           "description": "",
                      *           "eventTypes": [
@@ -13565,7 +14008,7 @@ export interface operations {
                      *           ],
                      *           "enabled": true,
                      *           "disabledReason": null,
-                     *           "createdAt": "2026-12-02T06:55:48.880Z"
+                     *           "createdAt": "2026-12-02T07:39:06.656Z"
                      *         }
                      *       ]
                      *     }
@@ -13657,7 +14100,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01bc0994-e833-49d9-957a-a607e89b6f11",
+                     *       "id": "a2caab58-66dd-4f58-aca9-90d3086aaba3",
                      *       "url": "http://127.0.0.1:9/hook",
                      *       "description": "",
                      *       "eventTypes": [
@@ -13665,8 +14108,8 @@ export interface operations {
                      *       ],
                      *       "enabled": true,
                      *       "disabledReason": null,
-                     *       "createdAt": "2026-12-02T06:55:48.880Z",
-                     *       "secret": "whsec_Zl…"
+                     *       "createdAt": "2026-12-02T07:39:06.656Z",
+                     *       "secret": "whsec_2X…"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedWebhookEndpoint"];
@@ -13691,7 +14134,7 @@ export interface operations {
                      *           "message": "Invalid input"
                      *         }
                      *       ],
-                     *       "requestId": "87e83656-e849-4962-bca8-72b22bbe9ea7"
+                     *       "requestId": "8036d6fc-ebc7-48bb-8b77-10ce469d8089"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13736,7 +14179,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "Request body is too large",
-                     *       "requestId": "a4ab4daa-eba0-4552-88f6-8e8f258f579c"
+                     *       "requestId": "fb694617-c21f-43a1-bf0f-517487608ee5"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13837,7 +14280,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such webhook endpoint in this workspace",
-                     *       "requestId": "6ab5e6a6-b031-4a23-abdc-f7c24e722536"
+                     *       "requestId": "bcc1fec5-a0eb-4d6e-b21c-151204db5e2a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13892,7 +14335,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01bc0994-e833-49d9-957a-a607e89b6f11",
+                     *       "id": "a2caab58-66dd-4f58-aca9-90d3086aaba3",
                      *       "url": "http://127.0.0.1:9/hook",
                      *       "description": "ops",
                      *       "eventTypes": [
@@ -13900,7 +14343,7 @@ export interface operations {
                      *       ],
                      *       "enabled": true,
                      *       "disabledReason": null,
-                     *       "createdAt": "2026-12-02T06:55:48.880Z"
+                     *       "createdAt": "2026-12-02T07:39:06.656Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookEndpoint"];
@@ -13945,7 +14388,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such webhook endpoint in this workspace",
-                     *       "requestId": "55556a13-f75b-46d1-8b8f-10ee81de1f1d"
+                     *       "requestId": "bd0be167-62aa-44d5-8c6a-a7c671f60743"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14066,7 +14509,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such webhook endpoint in this workspace",
-                     *       "requestId": "ff1a9dca-9037-43f7-8c60-a9a68871cca0"
+                     *       "requestId": "e6a7177c-b935-46f5-9140-8b16612ae997"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14159,7 +14602,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such webhook endpoint in this workspace",
-                     *       "requestId": "1d0120df-ad67-47e6-9e3a-29b398de8259"
+                     *       "requestId": "2c48b003-e036-4764-bb31-d0c5c099160b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14257,7 +14700,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such delivery of this endpoint",
-                     *       "requestId": "6f51a4cc-75f4-45c5-b4c9-f76b60324c22"
+                     *       "requestId": "df3f55b1-24df-4391-8bb6-dbcbe20a2768"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14311,14 +14754,14 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "e6cfe5b1-541e-4d63-812b-67825ca92aa4",
+                     *           "id": "99594b14-3b51-4cf9-92f5-d29c0bb22d5a",
                      *           "kind": "slack",
                      *           "name": "ops",
                      *           "url": "http://127.0.0.1:9/slack",
                      *           "eventTypes": [
                      *             "*"
                      *           ],
-                     *           "createdAt": "2026-12-02T06:55:53.264Z"
+                     *           "createdAt": "2026-12-02T07:39:06.753Z"
                      *         }
                      *       ]
                      *     }
@@ -14412,14 +14855,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "e6cfe5b1-541e-4d63-812b-67825ca92aa4",
+                     *       "id": "99594b14-3b51-4cf9-92f5-d29c0bb22d5a",
                      *       "kind": "slack",
                      *       "name": "ops",
                      *       "url": "http://127.0.0.1:9/slack",
                      *       "eventTypes": [
                      *         "*"
                      *       ],
-                     *       "createdAt": "2026-12-02T06:55:53.264Z"
+                     *       "createdAt": "2026-12-02T07:39:06.753Z"
                      *     }
                      */
                     "application/json": components["schemas"]["NotificationChannel"];
@@ -14444,7 +14887,7 @@ export interface operations {
                      *           "message": "Invalid input: expected \"slack\""
                      *         }
                      *       ],
-                     *       "requestId": "35c8b503-2dd8-49e6-b82a-cf5e187fca75"
+                     *       "requestId": "8fb9305a-8336-4c0f-929b-35190cd6ad49"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14581,7 +15024,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such notification channel in this workspace",
-                     *       "requestId": "d8cbdca6-5237-406f-853e-f8a93a32648b"
+                     *       "requestId": "64280d33-cf89-4698-98ce-2865c42414aa"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14743,7 +15186,7 @@ export interface operations {
                      *           "message": "expected an IANA time zone such as Europe/Berlin"
                      *         }
                      *       ],
-                     *       "requestId": "649077c5-5f19-4179-a091-20a38bc656c8"
+                     *       "requestId": "ce98135c-70dc-4181-a0a8-d8db2d30d77e"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14788,7 +15231,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "Request body is too large",
-                     *       "requestId": "a1d2d8aa-1ad5-4191-b349-0c54885ab654"
+                     *       "requestId": "7ef5f9fa-0266-4c9e-b5db-7142a404ec3b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14986,7 +15429,7 @@ export interface operations {
                      *           "message": "Invalid option: expected one of \"analysis.succeeded\"|\"analysis.failed\"|\"site.health_changed\"|\"blueprint.version_created\"|\"blueprint.repair_failed\"|\"job.failed\"|\"llm.budget_threshold\"|\"quota.threshold\"|\"report.ready\"|\"daily.summary\""
                      *         }
                      *       ],
-                     *       "requestId": "0df3a792-b304-4886-9258-f96c2715a132"
+                     *       "requestId": "cc9913e7-b407-455f-84fd-25145d7985fd"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15079,31 +15522,31 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "9f4ee7b3-71ff-40ff-aabf-574c6713861f",
+                     *           "id": "3805e847-86b7-43b6-a222-74ff84c128d1",
                      *           "type": "report.ready",
-                     *           "title": "Report ready: workspace-summary-2026-12-02-20adf640.json",
+                     *           "title": "Report ready: site-report-2026-12-02-e6ea3314.json",
                      *           "link": "http://localhost:8080/reports",
                      *           "read": false,
-                     *           "createdAt": "2026-12-02T06:55:37.853Z"
+                     *           "createdAt": "2026-12-02T07:39:05.930Z"
                      *         },
                      *         {
-                     *           "id": "a6003d68-33ef-4566-8953-054ea81f43ec",
-                     *           "type": "report.ready",
-                     *           "title": "Report ready: site-report-2026-12-02-ae0d238c.json",
-                     *           "link": "http://localhost:8080/reports",
-                     *           "read": false,
-                     *           "createdAt": "2026-12-02T06:55:25.328Z"
-                     *         },
-                     *         {
-                     *           "id": "0be0e081-7ce4-4556-ae62-135b3c6f7f4d",
+                     *           "id": "7afeb67c-76f1-427c-a1c5-c84e542af2f0",
                      *           "type": "blueprint.version_created",
                      *           "title": "Blueprint version 2 created (manual)",
-                     *           "link": "http://localhost:8080/sites/4d9efd7f-adb3-4d54-9372-a51203819405",
+                     *           "link": "http://localhost:8080/sites/c6d14471-ec86-4f4f-a439-f68feb2312ff",
                      *           "read": false,
-                     *           "createdAt": "2026-12-02T06:55:09.723Z"
+                     *           "createdAt": "2026-12-02T07:39:03.955Z"
+                     *         },
+                     *         {
+                     *           "id": "00ab91fe-5c29-4af7-a40c-8e24e5731c20",
+                     *           "type": "job.failed",
+                     *           "title": "Job check_site failed after 1 attempts",
+                     *           "link": "http://localhost:8080/jobs",
+                     *           "read": false,
+                     *           "createdAt": "2026-12-02T07:39:03.944Z"
                      *         }
                      *       ],
-                     *       "unread": 9
+                     *       "unread": 6
                      *     }
                      */
                     "application/json": {
@@ -15131,7 +15574,7 @@ export interface operations {
                      *           "message": "Too small: expected number to be >=1"
                      *         }
                      *       ],
-                     *       "requestId": "bb0ae4bd-31c3-4476-9d65-db901a44016a"
+                     *       "requestId": "c4034213-a830-4286-9d77-c2ed4f2d4ae1"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15201,7 +15644,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "unread": 9
+                     *       "unread": 6
                      *     }
                      */
                     "application/json": {
@@ -15288,7 +15731,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "marked": 9
+                     *       "marked": 6
                      *     }
                      */
                     "application/json": {
@@ -15315,7 +15758,7 @@ export interface operations {
                      *           "message": "Invalid UUID"
                      *         }
                      *       ],
-                     *       "requestId": "506b1ec2-1851-413a-8692-3a17b8ab5e39"
+                     *       "requestId": "2d7e2a68-bdd5-484f-a239-1ae99b90e4f7"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15428,7 +15871,7 @@ export interface operations {
                      *           "message": "Invalid input: expected string, received undefined"
                      *         }
                      *       ],
-                     *       "requestId": "93e0ceae-4405-444a-953a-85ec5623804a"
+                     *       "requestId": "6990532d-c788-42d1-8cf5-d6d48b184c32"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15446,7 +15889,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "This unsubscribe link is not valid",
-                     *       "requestId": "423c1309-2bd3-4878-be5a-58746d9de6f4"
+                     *       "requestId": "4fdc1057-d3d3-457d-9c5d-266e5c1b9237"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15487,8 +15930,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "from": "2026-11-02T06:55:33.607Z",
-                     *       "to": "2026-12-02T06:55:33.607Z",
+                     *       "from": "2026-11-02T07:39:06.095Z",
+                     *       "to": "2026-12-02T07:39:06.095Z",
                      *       "scope": "workspace",
                      *       "sites": {
                      *         "total": 3,
@@ -15501,34 +15944,34 @@ export interface operations {
                      *       "analyses": {
                      *         "total": 4,
                      *         "succeeded": 1,
-                     *         "failed": 1,
+                     *         "failed": 0,
                      *         "cancelled": 2,
-                     *         "successRate": 0.5
+                     *         "successRate": 1
                      *       },
                      *       "jobs": [
                      *         {
                      *           "type": "analyze_site",
                      *           "total": 4,
                      *           "queued": 0,
-                     *           "running": 0,
+                     *           "running": 1,
                      *           "succeeded": 1,
-                     *           "failed": 1,
+                     *           "failed": 0,
                      *           "cancelled": 2,
-                     *           "successRate": 0.5,
-                     *           "meanSeconds": 109.771,
-                     *           "p95Seconds": 109.771
+                     *           "successRate": 1,
+                     *           "meanSeconds": 5.539,
+                     *           "p95Seconds": 5.539
                      *         },
                      *         {
                      *           "type": "check_site",
                      *           "total": 2,
                      *           "queued": 0,
                      *           "running": 0,
-                     *           "succeeded": 0,
-                     *           "failed": 2,
+                     *           "succeeded": 1,
+                     *           "failed": 1,
                      *           "cancelled": 0,
-                     *           "successRate": 0,
-                     *           "meanSeconds": null,
-                     *           "p95Seconds": null
+                     *           "successRate": 0.5,
+                     *           "meanSeconds": 1.247,
+                     *           "p95Seconds": 1.247
                      *         },
                      *         {
                      *           "type": "discover_categories",
@@ -15539,8 +15982,8 @@ export interface operations {
                      *           "failed": 0,
                      *           "cancelled": 0,
                      *           "successRate": 1,
-                     *           "meanSeconds": 3.955,
-                     *           "p95Seconds": 3.955
+                     *           "meanSeconds": 0.089,
+                     *           "p95Seconds": 0.089
                      *         }
                      *       ],
                      *       "extraction": {
@@ -15556,7 +15999,7 @@ export interface operations {
                      *         "manualEdits": 1
                      *       },
                      *       "health": {
-                     *         "checks": 1,
+                     *         "checks": 2,
                      *         "changes": 1,
                      *         "toHealthy": 1,
                      *         "toDegraded": 0,
@@ -15571,48 +16014,11 @@ export interface operations {
                      *         "byStep": []
                      *       },
                      *       "api": {
-                     *         "requests": 142,
-                     *         "byRoute": [
-                     *           {
-                     *             "method": "GET",
-                     *             "route": "/api/v1/jobs/:id",
-                     *             "requests": 125,
-                     *             "meanMs": 233.7628125
-                     *           },
-                     *           {
-                     *             "method": "POST",
-                     *             "route": "/api/v1/sites",
-                     *             "requests": 8,
-                     *             "meanMs": 862.3480834960938
-                     *           },
-                     *           {
-                     *             "method": "GET",
-                     *             "route": "/api/v1/sites",
-                     *             "requests": 4,
-                     *             "meanMs": 261.2301330566406
-                     *           }
-                     *         ],
-                     *         "byStatusClass": [
-                     *           {
-                     *             "statusClass": "2xx",
-                     *             "requests": 132
-                     *           },
-                     *           {
-                     *             "statusClass": "3xx",
-                     *             "requests": 1
-                     *           },
-                     *           {
-                     *             "statusClass": "4xx",
-                     *             "requests": 9
-                     *           }
-                     *         ],
+                     *         "requests": 0,
+                     *         "byRoute": [],
+                     *         "byStatusClass": [],
                      *         "byApiKey": [],
-                     *         "byUser": [
-                     *           {
-                     *             "userId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
-                     *             "requests": 142
-                     *           }
-                     *         ]
+                     *         "byUser": []
                      *       }
                      *     }
                      */
@@ -15631,7 +16037,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "from must be before to",
-                     *       "requestId": "40a369af-42eb-4920-b007-4fa30ed6ef52",
+                     *       "requestId": "19bfafe2-904e-4cbc-bd0d-fd87d2598cbf",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -15656,7 +16062,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "7ec24298-d6ff-494a-8565-62abf63b8058"
+                     *       "requestId": "93bb9806-09ce-415e-b232-09a67a539963"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15674,7 +16080,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "Only system administrators can see every workspace",
-                     *       "requestId": "d697ecfe-697a-4332-bd2c-9ada3be1e24f"
+                     *       "requestId": "0f3aad30-347b-41d0-9c17-53a24f904219"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15739,31 +16145,27 @@ export interface operations {
                      * @example {
                      *       "metric": "jobs",
                      *       "interval": "hour",
-                     *       "from": "2026-11-02T06:55:36.977Z",
-                     *       "to": "2026-12-02T06:55:36.977Z",
+                     *       "from": "2026-11-02T07:39:06.213Z",
+                     *       "to": "2026-12-02T07:39:06.213Z",
                      *       "keys": [
-                     *         "failed",
                      *         "succeeded"
                      *       ],
                      *       "points": [
                      *         {
-                     *           "at": "2026-11-02T06:00:00Z",
-                     *           "values": {
-                     *             "failed": 0,
-                     *             "succeeded": 0
-                     *           }
-                     *         },
-                     *         {
                      *           "at": "2026-11-02T07:00:00Z",
                      *           "values": {
-                     *             "failed": 0,
                      *             "succeeded": 0
                      *           }
                      *         },
                      *         {
                      *           "at": "2026-11-02T08:00:00Z",
                      *           "values": {
-                     *             "failed": 0,
+                     *             "succeeded": 0
+                     *           }
+                     *         },
+                     *         {
+                     *           "at": "2026-11-02T09:00:00Z",
+                     *           "values": {
                      *             "succeeded": 0
                      *           }
                      *         }
@@ -15785,7 +16187,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "API usage is not counted per site",
-                     *       "requestId": "f907087c-a726-47b3-89bf-25bae075c3fc",
+                     *       "requestId": "f0c600a6-9366-4b03-b532-6758ff7619e8",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -15864,6 +16266,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "sites": {
+                     *           "total": 3,
+                     *           "items": [
+                     *             {
+                     *               "name": "pending.example",
+                     *               "activeBlueprint": null,
+                     *               "latestJob": {
+                     *                 "status": "failed"
+                     *               }
+                     *             },
+                     *             {
+                     *               "name": "idempotent.example",
+                     *               "activeBlueprint": null,
+                     *               "latestJob": {
+                     *                 "status": "running"
+                     *               }
+                     *             },
+                     *             {
+                     *               "name": "Quire Books",
+                     *               "activeBlueprint": {
+                     *                 "version": 1,
+                     *                 "pageTypes": [
+                     *                   {
+                     *                     "name": "product"
+                     *                   }
+                     *                 ]
+                     *               },
+                     *               "latestJob": {
+                     *                 "status": "succeeded"
+                     *               }
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["GraphqlResponse"];
                 };
             };
@@ -15873,7 +16314,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "message": "Cannot query field \"nothing\" on type \"SitePage\".",
+                     *           "locations": [
+                     *             {
+                     *               "line": 1,
+                     *               "column": 11
+                     *             }
+                     *           ],
+                     *           "extensions": {
+                     *             "code": "GRAPHQL_VALIDATION_FAILED"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["GraphqlResponse"];
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "59dbc071-c5c2-49d2-b627-be6ae1126b7b",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/query",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -15883,6 +16358,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unauthenticated",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
+                     *       "requestId": "dbe2bb75-e38d-4332-8d5a-225ad0f88199"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -15910,6 +16394,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported Media Type",
+                     *       "requestId": "9b0a3d48-b3ef-489f-aa9d-65e26998af1d"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -15986,7 +16479,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "4fcfc58b-d882-42a9-87ed-67b800472579",
+                     *       "requestId": "ee908a73-4ef0-4b61-bfe3-586faf18f585",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -16042,9 +16535,9 @@ export interface operations {
                      *         "name": "apiRequestsPerMinutePerCaller",
                      *         "limit": 1,
                      *         "used": 1,
-                     *         "resetAt": "2026-12-02T06:59:11.841Z"
+                     *         "resetAt": "2026-12-02T07:40:11.708Z"
                      *       },
-                     *       "requestId": "917e4734-5070-4a30-b33e-9b7c24f8a967"
+                     *       "requestId": "1f9b553b-3058-4baa-9410-d43c75db775b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16080,7 +16573,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "165a19fa-800e-4df9-b8f6-3f1164dc3745",
+                     *           "id": "276e96a9-25b9-42c8-9b85-29a31ec03c29",
                      *           "name": "Conformance",
                      *           "limits": {
                      *             "sites": 0
@@ -16088,8 +16581,8 @@ export interface operations {
                      *           "priceMonthlyCents": null,
                      *           "currency": "EUR",
                      *           "externalId": null,
-                     *           "createdAt": "2026-12-02T06:58:01.314Z",
-                     *           "updatedAt": "2026-12-02T06:58:01.314Z"
+                     *           "createdAt": "2026-12-02T07:39:11.520Z",
+                     *           "updatedAt": "2026-12-02T07:39:11.520Z"
                      *         }
                      *       ]
                      *     }
@@ -16129,7 +16622,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "3877dfce-e091-416c-8ca2-160f7116959c"
+                     *       "requestId": "7e3a62f2-974f-4e65-9bc0-c4ca85a0d20d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16194,7 +16687,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "165a19fa-800e-4df9-b8f6-3f1164dc3745",
+                     *       "id": "276e96a9-25b9-42c8-9b85-29a31ec03c29",
                      *       "name": "Conformance",
                      *       "limits": {
                      *         "sites": 0
@@ -16202,8 +16695,8 @@ export interface operations {
                      *       "priceMonthlyCents": null,
                      *       "currency": "EUR",
                      *       "externalId": null,
-                     *       "createdAt": "2026-12-02T06:58:01.314Z",
-                     *       "updatedAt": "2026-12-02T06:58:01.314Z"
+                     *       "createdAt": "2026-12-02T07:39:11.520Z",
+                     *       "updatedAt": "2026-12-02T07:39:11.520Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Plan"];
@@ -16221,7 +16714,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "940adc24-7fa2-4f48-a2f2-129cb6abf390",
+                     *       "requestId": "9cd6329c-d9d4-48f3-a9b7-b1baea1d79d7",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -16273,7 +16766,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "A plan named \"Conformance\" exists already",
-                     *       "requestId": "b0000394-17e0-43ce-b343-d5bf51a109b3"
+                     *       "requestId": "b763853a-1d3d-463c-b41c-6be301d1fc79"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16349,7 +16842,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "165a19fa-800e-4df9-b8f6-3f1164dc3745",
+                     *       "id": "276e96a9-25b9-42c8-9b85-29a31ec03c29",
                      *       "name": "Conformance",
                      *       "limits": {
                      *         "sites": 0
@@ -16357,8 +16850,8 @@ export interface operations {
                      *       "priceMonthlyCents": 900,
                      *       "currency": null,
                      *       "externalId": null,
-                     *       "createdAt": "2026-12-02T06:58:01.314Z",
-                     *       "updatedAt": "2026-12-02T06:58:04.318Z"
+                     *       "createdAt": "2026-12-02T07:39:11.520Z",
+                     *       "updatedAt": "2026-12-02T07:39:11.559Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Plan"];
@@ -16403,7 +16896,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Plan not found",
-                     *       "requestId": "adb6817f-aadc-4015-892a-d10ac9a9332e"
+                     *       "requestId": "1420d573-a01d-42fc-bab1-10f40bf9c964"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16566,7 +17059,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "6105d67b-db8e-4c36-8692-57c248d06e0f",
+                     *       "requestId": "ed198ef1-eaac-45e0-9421-de71194068f3",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -16663,7 +17156,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "workspaceId": "9216850d-d9e0-4592-a15d-7bb21e40adab",
+                     *       "workspaceId": "b333cc37-3c57-48af-99cd-041816c77306",
                      *       "plan": null,
                      *       "overrides": null,
                      *       "limits": {
@@ -16717,7 +17210,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "15b3c737-e3d6-41f4-bda6-130e86a80d49"
+                     *       "requestId": "6b271474-2ab6-4987-bea0-cea2402249e8"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16769,9 +17262,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "workspaceId": "9216850d-d9e0-4592-a15d-7bb21e40adab",
+                     *       "workspaceId": "b333cc37-3c57-48af-99cd-041816c77306",
                      *       "plan": {
-                     *         "id": "165a19fa-800e-4df9-b8f6-3f1164dc3745",
+                     *         "id": "276e96a9-25b9-42c8-9b85-29a31ec03c29",
                      *         "name": "Conformance",
                      *         "limits": {
                      *           "sites": 0
@@ -16779,8 +17272,8 @@ export interface operations {
                      *         "priceMonthlyCents": 900,
                      *         "currency": null,
                      *         "externalId": null,
-                     *         "createdAt": "2026-12-02T06:58:01.314Z",
-                     *         "updatedAt": "2026-12-02T06:58:04.318Z"
+                     *         "createdAt": "2026-12-02T07:39:11.520Z",
+                     *         "updatedAt": "2026-12-02T07:39:11.559Z"
                      *       },
                      *       "overrides": null,
                      *       "limits": {
@@ -16807,7 +17300,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "No such plan",
-                     *       "requestId": "12aea4c0-7730-462d-9bf1-ddf5fd0b00a1",
+                     *       "requestId": "656afc4a-e02a-42af-9f12-e12bea207f54",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -16905,6 +17398,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "periodStart": "2026-01-01T00:00:00.000Z",
+                     *       "periodEnd": "2026-02-01T00:00:00.000Z",
+                     *       "plan": null,
+                     *       "limits": {
+                     *         "sites": null,
+                     *         "analysesPerMonth": null,
+                     *         "extractionPagesPerMonth": null,
+                     *         "apiRequestsPerMinute": null,
+                     *         "apiRequestsPerMinutePerCaller": null
+                     *       },
+                     *       "used": {
+                     *         "sites": 0,
+                     *         "analyses": 0,
+                     *         "extractionPages": 0,
+                     *         "llmCostUsd": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Usage"];
                 };
             };
@@ -16932,6 +17445,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the system:admin permission",
+                     *       "requestId": "b993a3bd-7f1d-4680-b78c-d7ec43c66ad6"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -16941,6 +17463,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Workspace not found",
+                     *       "requestId": "9171aba5-d4e3-4558-9d48-13b3acd20bad"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -16990,15 +17521,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *           "id": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
                      *           "email": "bob@example.com",
                      *           "name": "bob",
                      *           "systemAdmin": false,
                      *           "emailVerified": false,
                      *           "disabled": false,
                      *           "disabledAt": null,
-                     *           "createdAt": "2026-12-02T06:52:10.571Z",
-                     *           "lastSignInAt": "2026-12-02T06:52:17.500Z"
+                     *           "createdAt": "2026-12-02T07:38:55.078Z",
+                     *           "lastSignInAt": "2026-12-02T07:38:55.455Z"
                      *         }
                      *       ],
                      *       "total": 1
@@ -17022,7 +17553,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "2b2e829b-4e3a-4f24-8752-9cd4d1e9c307",
+                     *       "requestId": "1be49766-cc89-4e5a-82dc-ed826a7eda0b",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -17056,7 +17587,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "dbe55008-8b73-4adb-8cec-e9c6767653cc"
+                     *       "requestId": "c2e18aed-74e0-403e-b6e9-c918a1e2fded"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17110,18 +17641,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *       "id": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
                      *       "email": "bob@example.com",
                      *       "name": "bob",
                      *       "systemAdmin": false,
                      *       "emailVerified": false,
                      *       "disabled": false,
                      *       "disabledAt": null,
-                     *       "createdAt": "2026-12-02T06:52:10.571Z",
-                     *       "lastSignInAt": "2026-12-02T06:52:17.500Z",
+                     *       "createdAt": "2026-12-02T07:38:55.078Z",
+                     *       "lastSignInAt": "2026-12-02T07:38:55.455Z",
                      *       "workspaces": [
                      *         {
-                     *           "id": "7118a112-7dba-47b4-bfa1-1cca8bab0855",
+                     *           "id": "940f211e-94c2-47dd-8847-9a4a4f7de64c",
                      *           "name": "bob's workspace",
                      *           "role": "owner",
                      *           "personal": true
@@ -17129,10 +17660,10 @@ export interface operations {
                      *       ],
                      *       "sessions": [
                      *         {
-                     *           "id": "24cf5c4d-4afe-4937-8f04-9b31f85ae65c",
-                     *           "startedAt": "2026-12-02T06:52:17.548Z",
-                     *           "lastRefreshedAt": "2026-12-02T06:52:17.548Z",
-                     *           "expiresAt": "2027-01-01T06:52:17.547Z"
+                     *           "id": "d3a3d07f-a6a9-498c-8af3-01c2ea842e53",
+                     *           "startedAt": "2026-12-02T07:38:55.457Z",
+                     *           "lastRefreshedAt": "2026-12-02T07:38:55.457Z",
+                     *           "expiresAt": "2027-01-01T07:38:55.456Z"
                      *         }
                      *       ],
                      *       "apiKeys": []
@@ -17180,7 +17711,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "User not found",
-                     *       "requestId": "fffc3062-f6d7-4946-b2f6-5ab5738b470c"
+                     *       "requestId": "11f6714c-485c-4620-b0a8-80e0899be685"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17227,7 +17758,7 @@ export interface operations {
                      * @example {
                      *       "deletedWorkspaces": [
                      *         {
-                     *           "id": "f5d13b66-eb4f-4fd8-a9a8-a003b13dfbc5",
+                     *           "id": "1a223aa6-5209-4fcb-b7a8-dff92ec47d97",
                      *           "name": "leaving's workspace"
                      *         }
                      *       ],
@@ -17289,7 +17820,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "User not found",
-                     *       "requestId": "972cebd9-d167-49d8-b162-e8d5ed0d171e"
+                     *       "requestId": "5f5c71c9-e741-438c-b6ca-6a92934b3e45"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17307,7 +17838,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "This is the last active system administrator; make someone else administrator first",
-                     *       "requestId": "9099b6a0-fc48-4380-a7a4-29427accef10"
+                     *       "requestId": "f2d6daa3-888d-4e0c-95d9-75d20d1194c9"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17352,18 +17883,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *       "id": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
                      *       "email": "bob@example.com",
                      *       "name": "bob",
                      *       "systemAdmin": false,
                      *       "emailVerified": false,
                      *       "disabled": true,
-                     *       "disabledAt": "2026-12-02T06:56:01.405Z",
-                     *       "createdAt": "2026-12-02T06:52:10.571Z",
-                     *       "lastSignInAt": "2026-12-02T06:52:17.500Z",
+                     *       "disabledAt": "2026-12-02T07:39:06.931Z",
+                     *       "createdAt": "2026-12-02T07:38:55.078Z",
+                     *       "lastSignInAt": "2026-12-02T07:38:55.455Z",
                      *       "workspaces": [
                      *         {
-                     *           "id": "7118a112-7dba-47b4-bfa1-1cca8bab0855",
+                     *           "id": "940f211e-94c2-47dd-8847-9a4a4f7de64c",
                      *           "name": "bob's workspace",
                      *           "role": "owner",
                      *           "personal": true
@@ -17424,7 +17955,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "This is the last active system administrator; make someone else administrator first",
-                     *       "requestId": "d9925073-2bf9-4208-85d7-29479466c53b"
+                     *       "requestId": "85db0de8-ebe6-4cf0-9f19-87fbefe2f40f"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17469,18 +18000,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *       "id": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
                      *       "email": "bob@example.com",
                      *       "name": "bob",
                      *       "systemAdmin": false,
                      *       "emailVerified": false,
                      *       "disabled": false,
                      *       "disabledAt": null,
-                     *       "createdAt": "2026-12-02T06:52:10.571Z",
-                     *       "lastSignInAt": "2026-12-02T06:52:17.500Z",
+                     *       "createdAt": "2026-12-02T07:38:55.078Z",
+                     *       "lastSignInAt": "2026-12-02T07:38:55.455Z",
                      *       "workspaces": [
                      *         {
-                     *           "id": "7118a112-7dba-47b4-bfa1-1cca8bab0855",
+                     *           "id": "940f211e-94c2-47dd-8847-9a4a4f7de64c",
                      *           "name": "bob's workspace",
                      *           "role": "owner",
                      *           "personal": true
@@ -17532,7 +18063,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "User not found",
-                     *       "requestId": "5392b443-c5a9-4c95-97e2-a8e668152af6"
+                     *       "requestId": "8aabc722-5084-4154-9d52-8e4f9ab7248c"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17577,7 +18108,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "temporaryPassword": "R4plxptF…"
+                     *       "temporaryPassword": "9n2lPVsi…"
                      *     }
                      */
                     "application/json": {
@@ -17625,7 +18156,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "User not found",
-                     *       "requestId": "465bac02-e225-4f90-ac27-19077567852f"
+                     *       "requestId": "f4880a50-642b-47cc-acb6-3dbe644a0540"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17689,7 +18220,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "4bce4af6-9d90-4c98-9359-b076f73b7a0b",
+                     *       "requestId": "dffa0f54-ff11-4fcd-aa10-e5550218315e",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -17741,7 +18272,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "This is the last active system administrator; make someone else administrator first",
-                     *       "requestId": "5c027da9-855f-48f3-98bb-721bf53a6045"
+                     *       "requestId": "f1d97795-21a1-4ef0-9676-494278b6264b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17809,10 +18340,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *           "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
                      *           "name": "alice's workspace",
                      *           "personal": true,
-                     *           "createdAt": "2026-12-02T06:51:58.915Z",
+                     *           "createdAt": "2026-12-02T07:38:54.417Z",
                      *           "members": 1,
                      *           "sites": 2,
                      *           "jobsThisMonth": 10,
@@ -17905,11 +18436,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "userId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "userId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
                      *           "email": "alice@example.com",
                      *           "name": "alice",
                      *           "role": "owner",
-                     *           "joinedAt": "2026-12-02T06:51:58.915Z",
+                     *           "joinedAt": "2026-12-02T07:38:54.417Z",
                      *           "disabled": false
                      *         }
                      *       ]
@@ -17969,7 +18500,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "ea9d3a15-523d-4d32-9b05-4174cc36dc3a"
+                     *       "requestId": "d887e133-69db-462e-a5a1-898852438707"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18018,21 +18549,21 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "67c7ca95-8e77-4899-bafd-af48df4326f7",
+                     *           "id": "be7c516b-b436-47fd-a690-77e9a72bdd8c",
                      *           "name": "Revoked by an administrator",
-                     *           "prefix": "sp_oZ4f9t",
+                     *           "prefix": "sp_CXR1NO",
                      *           "scopes": [
                      *             "sites:read"
                      *           ],
                      *           "workspace": {
-                     *             "id": "157a6d79-ec2f-43e0-ae48-b4a2f7a64cfb",
+                     *             "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
                      *             "name": "alice's workspace"
                      *           },
                      *           "owner": {
-                     *             "id": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *             "id": "85cfffb1-6f01-4765-bb6b-bf7574146073",
                      *             "email": "alice@example.com"
                      *           },
-                     *           "createdAt": "2026-12-02T06:56:44.473Z",
+                     *           "createdAt": "2026-12-02T07:39:08.606Z",
                      *           "lastUsedAt": null,
                      *           "expiresAt": null,
                      *           "revokedAt": null
@@ -18059,7 +18590,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "44d76f01-3ffd-4df3-b020-0d6d9036ec0a",
+                     *       "requestId": "9fb8c190-d91a-42c9-888d-1cc536aaf39f",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -18176,7 +18707,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Active API key not found",
-                     *       "requestId": "b50170b7-5dc2-43c7-99e9-c550593c1664"
+                     *       "requestId": "be0132db-a472-40a5-8c2b-25b4e535a2cf"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18237,17 +18768,17 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "d2d6b4ca-bc68-4cc9-a52e-7eaa72202880",
-                     *           "createdAt": "2026-12-02T06:56:39.961Z",
+                     *           "id": "1e3a8c31-0aac-4659-8e94-482ea8a5cc7a",
+                     *           "createdAt": "2026-12-02T07:39:08.502Z",
                      *           "action": "admin.user-deleted",
-                     *           "actorUserId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "actorUserId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
                      *           "workspaceId": null,
-                     *           "target": "user:31a71812-9f6e-4804-968f-09d45cdf3969",
+                     *           "target": "user:8469a50b-592e-4341-b8c3-bebe0f452405",
                      *           "details": {
                      *             "leftWorkspaces": [],
                      *             "deletedWorkspaces": [
                      *               {
-                     *                 "id": "f5d13b66-eb4f-4fd8-a9a8-a003b13dfbc5",
+                     *                 "id": "1a223aa6-5209-4fcb-b7a8-dff92ec47d97",
                      *                 "name": "leaving's workspace"
                      *               }
                      *             ]
@@ -18256,23 +18787,23 @@ export interface operations {
                      *           "userAgent": "lightMyRequest"
                      *         },
                      *         {
-                     *           "id": "f784dfa4-9ae8-4244-85d4-6e43671de2d6",
-                     *           "createdAt": "2026-12-02T06:56:30.181Z",
+                     *           "id": "eae2d76b-96d8-461c-83a2-dc82c82e5e4b",
+                     *           "createdAt": "2026-12-02T07:39:08.185Z",
                      *           "action": "admin.password-reset-forced",
-                     *           "actorUserId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "actorUserId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
                      *           "workspaceId": null,
-                     *           "target": "user:31a71812-9f6e-4804-968f-09d45cdf3969",
+                     *           "target": "user:8469a50b-592e-4341-b8c3-bebe0f452405",
                      *           "details": null,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "lightMyRequest"
                      *         },
                      *         {
-                     *           "id": "0dd90d1b-cc63-44ac-8dbf-ad220d870722",
-                     *           "createdAt": "2026-12-02T06:56:02.915Z",
+                     *           "id": "8e37e6f0-2943-4402-832a-75f00ed48d18",
+                     *           "createdAt": "2026-12-02T07:39:06.956Z",
                      *           "action": "admin.user-enabled",
-                     *           "actorUserId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *           "actorUserId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
                      *           "workspaceId": null,
-                     *           "target": "user:cd83f66e-7cff-4bb3-a50a-3b1d0f6550b9",
+                     *           "target": "user:5ca774a2-7e4d-49b5-8927-01cc31644a6f",
                      *           "details": null,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "lightMyRequest"
@@ -18303,7 +18834,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The cursor is not one this API returned",
-                     *       "requestId": "c170dbba-8c14-4c19-8375-b670e420b125",
+                     *       "requestId": "d85b8380-c68e-4ef4-ae3d-fd5d0685a4c3",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -18382,17 +18913,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "d2d6b4ca-bc68-4cc9-a52e-7eaa72202880",
-                     *       "createdAt": "2026-12-02T06:56:39.961Z",
+                     *       "id": "1e3a8c31-0aac-4659-8e94-482ea8a5cc7a",
+                     *       "createdAt": "2026-12-02T07:39:08.502Z",
                      *       "action": "admin.user-deleted",
-                     *       "actorUserId": "99bc451d-534f-4b45-bbab-0fbd38dbd368",
+                     *       "actorUserId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
                      *       "workspaceId": null,
-                     *       "target": "user:31a71812-9f6e-4804-968f-09d45cdf3969",
+                     *       "target": "user:8469a50b-592e-4341-b8c3-bebe0f452405",
                      *       "details": {
                      *         "leftWorkspaces": [],
                      *         "deletedWorkspaces": [
                      *           {
-                     *             "id": "f5d13b66-eb4f-4fd8-a9a8-a003b13dfbc5",
+                     *             "id": "1a223aa6-5209-4fcb-b7a8-dff92ec47d97",
                      *             "name": "leaving's workspace"
                      *           }
                      *         ]
@@ -18443,7 +18974,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Audit entry not found",
-                     *       "requestId": "c538016f-267d-4922-9998-347b77803978"
+                     *       "requestId": "9c363df5-0ef8-43ee-a1fb-b5606b4c4d33"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18511,7 +19042,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "da957d5d-796c-47cb-86b1-fe6f7f70f76d",
+                     *       "requestId": "5608c6f8-e0ea-4a94-bf21-c1be770f43f2",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -18593,22 +19124,22 @@ export interface operations {
                      *         "kind": "pglite",
                      *         "serverVersion": "18.6",
                      *         "ok": true,
-                     *         "latencyMs": 52,
+                     *         "latencyMs": 8,
                      *         "error": null,
                      *         "migrations": {
-                     *           "applied": 17,
-                     *           "available": 17,
+                     *           "applied": 20,
+                     *           "available": 20,
                      *           "current": true
                      *         }
                      *       },
                      *       "queue": {
                      *         "backend": "embedded",
                      *         "ok": true,
-                     *         "latencyMs": 117,
+                     *         "latencyMs": 9,
                      *         "error": null,
-                     *         "queued": 0,
-                     *         "running": 0,
-                     *         "failed": 4,
+                     *         "queued": 1,
+                     *         "running": 3,
+                     *         "failed": 1,
                      *         "stalled": 0
                      *       },
                      *       "redis": {
@@ -18617,16 +19148,33 @@ export interface operations {
                      *         "latencyMs": null,
                      *         "error": null
                      *       },
+                     *       "workers": {
+                     *         "items": [
+                     *           {
+                     *             "id": "870be76b-25c7-4905-8ca8-5abc2bb3588e",
+                     *             "queue": "embedded",
+                     *             "host": "vm",
+                     *             "pid": 14425,
+                     *             "version": "0.1.0",
+                     *             "concurrency": 2,
+                     *             "jobsRunning": 0,
+                     *             "startedAt": "2026-12-02T07:38:53.296Z",
+                     *             "lastBeatAt": "2026-12-02T07:38:55.503Z",
+                     *             "stale": false
+                     *           }
+                     *         ],
+                     *         "staleAfterSeconds": 45
+                     *       },
                      *       "dataDir": {
-                     *         "path": "/tmp/siteprint-app-YxCWcC",
-                     *         "bytes": 10489
+                     *         "path": "/tmp/siteprint-app-rDCoe1",
+                     *         "bytes": 9155
                      *       },
                      *       "versions": {
                      *         "siteprint": "0.1.0",
                      *         "node": "v20.20.2"
                      *       },
-                     *       "startedAt": "2026-12-02T06:51:45.911Z",
-                     *       "uptimeSeconds": 503
+                     *       "startedAt": "2026-12-02T07:38:53.833Z",
+                     *       "uptimeSeconds": 26
                      *     }
                      */
                     "application/json": components["schemas"]["SystemStatus"];
@@ -18653,7 +19201,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "14e6c180-56c0-4b69-8cfc-012024af6797"
+                     *       "requestId": "dc632467-1846-468a-bfce-3b483f9caca8"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18725,15 +19273,15 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "level": "info",
-                     *           "time": "2026-12-02T06:56:45.871Z",
+                     *           "time": "2026-12-02T07:39:08.641Z",
                      *           "msg": "request completed",
-                     *           "requestId": "1b68cb85-5e16-40ce-bea8-95640709ba1b",
+                     *           "requestId": "0c0cdb21-a9dd-466d-8968-5c889699ced9",
                      *           "jobId": null,
                      *           "line": {
                      *             "level": 30,
-                     *             "time": "2026-12-02T06:56:45.871Z",
+                     *             "time": "2026-12-02T07:39:08.641Z",
                      *             "service": "siteprint",
-                     *             "requestId": "1b68cb85-5e16-40ce-bea8-95640709ba1b",
+                     *             "requestId": "0c0cdb21-a9dd-466d-8968-5c889699ced9",
                      *             "req": {
                      *               "method": "GET",
                      *               "url": "/api/v1/admin/roles",
@@ -18743,21 +19291,21 @@ export interface operations {
                      *             "res": {
                      *               "statusCode": 200
                      *             },
-                     *             "responseTime": 31.09583599999314,
+                     *             "responseTime": 1.64722299999994,
                      *             "msg": "request completed"
                      *           }
                      *         },
                      *         {
                      *           "level": "info",
-                     *           "time": "2026-12-02T06:56:45.689Z",
+                     *           "time": "2026-12-02T07:39:08.635Z",
                      *           "msg": "request completed",
-                     *           "requestId": "b50170b7-5dc2-43c7-99e9-c550593c1664",
+                     *           "requestId": "be0132db-a472-40a5-8c2b-25b4e535a2cf",
                      *           "jobId": null,
                      *           "line": {
                      *             "level": 30,
-                     *             "time": "2026-12-02T06:56:45.689Z",
+                     *             "time": "2026-12-02T07:39:08.635Z",
                      *             "service": "siteprint",
-                     *             "requestId": "b50170b7-5dc2-43c7-99e9-c550593c1664",
+                     *             "requestId": "be0132db-a472-40a5-8c2b-25b4e535a2cf",
                      *             "req": {
                      *               "method": "POST",
                      *               "url": "/api/v1/admin/api-keys/00000000-0000-4000-8000-000000000000/revoke",
@@ -18767,31 +19315,31 @@ export interface operations {
                      *             "res": {
                      *               "statusCode": 404
                      *             },
-                     *             "responseTime": 22.694404000008944,
+                     *             "responseTime": 1.8282889999973122,
                      *             "msg": "request completed"
                      *           }
                      *         },
                      *         {
                      *           "level": "info",
-                     *           "time": "2026-12-02T06:56:45.609Z",
+                     *           "time": "2026-12-02T07:39:08.633Z",
                      *           "msg": "request completed",
-                     *           "requestId": "a2006ed0-7432-4714-afb6-82ecb02b14b9",
+                     *           "requestId": "fe2e57ac-7f40-4597-9fa3-fb97bfb4f0f3",
                      *           "jobId": null,
                      *           "line": {
                      *             "level": 30,
-                     *             "time": "2026-12-02T06:56:45.609Z",
+                     *             "time": "2026-12-02T07:39:08.633Z",
                      *             "service": "siteprint",
-                     *             "requestId": "a2006ed0-7432-4714-afb6-82ecb02b14b9",
+                     *             "requestId": "fe2e57ac-7f40-4597-9fa3-fb97bfb4f0f3",
                      *             "req": {
                      *               "method": "POST",
-                     *               "url": "/api/v1/admin/api-keys/67c7ca95-8e77-4899-bafd-af48df4326f7/revoke",
+                     *               "url": "/api/v1/admin/api-keys/be7c516b-b436-47fd-a690-77e9a72bdd8c/revoke",
                      *               "host": "localhost:80",
                      *               "remoteAddress": "127.0.0.1"
                      *             },
                      *             "res": {
                      *               "statusCode": 204
                      *             },
-                     *             "responseTime": 334.7071710000164,
+                     *             "responseTime": 4.479511999998067,
                      *             "msg": "request completed"
                      *           }
                      *         }
@@ -18817,7 +19365,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "51504e91-41fd-4534-b626-72f5387d7ca9",
+                     *       "requestId": "7feae4dc-d1c9-4022-86a4-f3c7e557bd55",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -19005,6 +19553,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "registrationMode": "open",
+                     *       "allowedOAuthProviders": null,
+                     *       "llmDefaultMonthlyBudgetUsd": null,
+                     *       "defaultQuotas": {},
+                     *       "environment": {
+                     *         "configuredOAuthProviders": [],
+                     *         "llmMonthlyBudgetUsd": 20,
+                     *         "smtpConfigured": false,
+                     *         "mailFrom": "Siteprint <siteprint@localhost>"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["InstanceSettings"];
                 };
             };
@@ -19032,6 +19594,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the system:admin permission",
+                     *       "requestId": "bff638b7-9936-428a-8d50-c8eda851d7b1"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19094,6 +19665,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "registrationMode": "invite-only",
+                     *       "allowedOAuthProviders": null,
+                     *       "llmDefaultMonthlyBudgetUsd": 12.5,
+                     *       "defaultQuotas": {},
+                     *       "environment": {
+                     *         "configuredOAuthProviders": [],
+                     *         "llmMonthlyBudgetUsd": 20,
+                     *         "smtpConfigured": false,
+                     *         "mailFrom": "Siteprint <siteprint@localhost>"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["InstanceSettings"];
                 };
             };
@@ -19103,6 +19688,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "934f1c2b-e9d2-4e7d-8d81-645a5432b631",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/registrationMode",
+                     *           "message": "Invalid option: expected one of \"open\"|\"invite-only\"|\"closed\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19121,6 +19722,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the system:admin permission",
+                     *       "requestId": "14a0f926-1610-4d07-a272-669d0a347a30"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19202,6 +19812,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "d4c2d92c-ec62-41af-a488-73da9b4caf2f",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/to",
+                     *           "message": "Invalid email address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19220,6 +19846,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the system:admin permission",
+                     *       "requestId": "b94c0bfe-ae1a-4673-8c3b-4ffda7a2185c"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19238,6 +19873,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:smtp-not-configured",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "SMTP_URL is not set: emails wait in the outbox until it is",
+                     *       "requestId": "ccfd99ea-e40c-476a-be2a-98e0373b3128"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19303,6 +19947,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "name": "quota-limits",
+                     *           "description": "Each workspace’s API rate limits (from its plan, overrides and the defaults), read again after 10 s",
+                     *           "entries": 6,
+                     *           "hits": 334,
+                     *           "misses": 8,
+                     *           "hitRate": 0.9766081871345029
+                     *         },
+                     *         {
+                     *           "name": "robots-txt",
+                     *           "description": "Parsed robots.txt per site origin, read once by the jobs (and extraction requests) of this process",
+                     *           "entries": 2,
+                     *           "hits": 40,
+                     *           "misses": 2,
+                     *           "hitRate": 0.9523809523809523
+                     *         },
+                     *         {
+                     *           "name": "session-access",
+                     *           "description": "What each live session may access, read by the auth hook on every request (5 s at most; cleared by any access change)",
+                     *           "entries": 2,
+                     *           "hits": 316,
+                     *           "misses": 32,
+                     *           "hitRate": 0.9080459770114943
+                     *         }
+                     *       ],
+                     *       "process": {
+                     *         "host": "vm",
+                     *         "pid": 14425
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["CacheStatus"][];
                         /** @description The API process that answered: the figures are its own, each process keeps its caches */
@@ -19337,6 +20015,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the system:admin permission",
+                     *       "requestId": "3ece4d65-e1dc-4a51-864d-5be19153323c"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19386,6 +20073,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "robots-txt",
+                     *       "dropped": 2,
+                     *       "process": {
+                     *         "host": "vm",
+                     *         "pid": 14425
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CacheCleared"];
                 };
             };
@@ -19395,6 +20092,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "7e9b7f5e-a8f6-471b-a722-4d8603716f17",
+                     *       "errors": [
+                     *         {
+                     *           "in": "params",
+                     *           "path": "/name",
+                     *           "message": "a cache name such as robots-txt"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19413,6 +20126,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the system:admin permission",
+                     *       "requestId": "7c256530-673b-4f75-9a61-8f59dade0f8b"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19422,6 +20144,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Cache not found",
+                     *       "requestId": "6e024152-d84d-48b0-9451-fb906ae28999"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -19464,9 +20195,9 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "name": "siteprint-20261202T065648037Z-1b45b7.tar.gz",
-                     *           "sizeBytes": 4928869,
-                     *           "createdAt": "2026-12-02T06:57:28.633Z"
+                     *           "name": "siteprint-20261202T073908702Z-d6c9a0.tar.gz",
+                     *           "sizeBytes": 4990981,
+                     *           "createdAt": "2026-12-02T07:39:09.993Z"
                      *         }
                      *       ],
                      *       "schedule": null,
@@ -19556,9 +20287,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "name": "siteprint-20261202T065648037Z-1b45b7.tar.gz",
-                     *       "sizeBytes": 4928869,
-                     *       "createdAt": "2026-12-02T06:57:28.633Z"
+                     *       "name": "siteprint-20261202T073908702Z-d6c9a0.tar.gz",
+                     *       "sizeBytes": 4990981,
+                     *       "createdAt": "2026-12-02T07:39:09.993Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Backup"];
@@ -19688,7 +20419,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Backup not found",
-                     *       "requestId": "7752a0c4-845c-4b9e-8d9b-5d619a9c442c"
+                     *       "requestId": "55feab1a-ea98-44cb-8eec-393fd8551668"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -16,6 +16,28 @@ export interface ApiRequestSample {
 
 type UsageRow = typeof apiUsageMinutes.$inferInsert;
 
+/** Adds counts onto their minute's rows (inserting the missing ones), so every process's flushes sum. */
+export async function addApiUsageRows(db: Db, rows: UsageRow[]): Promise<void> {
+  await db
+    .insert(apiUsageMinutes)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [
+        apiUsageMinutes.minute,
+        apiUsageMinutes.workspaceId,
+        apiUsageMinutes.method,
+        apiUsageMinutes.route,
+        apiUsageMinutes.statusClass,
+        apiUsageMinutes.apiKeyId,
+        apiUsageMinutes.userId,
+      ],
+      set: {
+        requests: sql`${apiUsageMinutes.requests} + excluded.requests`,
+        totalMs: sql`${apiUsageMinutes.totalMs} + excluded.total_ms`,
+      },
+    });
+}
+
 /**
  * Counts API requests in memory per minute and dimensions, and adds the counts to
  * `api_usage_minutes` on a timer and at close: one upsert per distinct key and flush instead of a
@@ -81,24 +103,7 @@ export class ApiUsageRecorder {
     const rows = [...this.#pending.values()];
     this.#pending.clear();
     try {
-      await this.db
-        .insert(apiUsageMinutes)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [
-            apiUsageMinutes.minute,
-            apiUsageMinutes.workspaceId,
-            apiUsageMinutes.method,
-            apiUsageMinutes.route,
-            apiUsageMinutes.statusClass,
-            apiUsageMinutes.apiKeyId,
-            apiUsageMinutes.userId,
-          ],
-          set: {
-            requests: sql`${apiUsageMinutes.requests} + excluded.requests`,
-            totalMs: sql`${apiUsageMinutes.totalMs} + excluded.total_ms`,
-          },
-        });
+      await addApiUsageRows(this.db, rows);
     } catch (error) {
       // Counts are put back and go with the next flush rather than lost to a passing database error.
       for (const row of rows) this.#add(row);

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsRepository, AnalyticsService } from '../../src/analytics/index.js';
+import { addApiUsageRows } from '../../src/analytics/api-usage.recorder.js';
 import { TIMESERIES_METRICS } from '../../src/analytics/analytics.repository.js';
 import { apiUsageMinutes, extractionResults, jobs, llmRequests, sites } from '../../src/db/schema/index.js';
 import { createTestWorkspace, databaseTargets, type TestDatabase } from '../support/databases.js';
@@ -139,36 +140,20 @@ describe.each(databaseTargets())('analytics rollups on $name', (target) => {
 
   /** Adds API usage as the recorder flushes it: insert, or add onto an existing minute. */
   async function addApiUsage(round: number): Promise<void> {
-    await database.db
-      .insert(apiUsageMinutes)
-      .values(
-        Array.from({ length: 40 }, (_, i) => ({
-          minute: new Date(Math.floor(at(i * 1.7, 30).getTime() / 60_000) * 60_000),
-          workspaceId: i % 3 === 0 ? other : workspace,
-          method: 'GET',
-          route: ['/api/v1/sites', '/api/v1/jobs'][i % 2]!,
-          statusClass: i % 5 === 0 ? '4xx' : '2xx',
-          apiKeyId: i % 2 ? 'key-1' : '',
-          userId: i % 2 ? '' : 'user-1',
-          requests: 1 + ((i + round) % 6),
-          totalMs: 3.3 * (1 + (i % 9)),
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [
-          apiUsageMinutes.minute,
-          apiUsageMinutes.workspaceId,
-          apiUsageMinutes.method,
-          apiUsageMinutes.route,
-          apiUsageMinutes.statusClass,
-          apiUsageMinutes.apiKeyId,
-          apiUsageMinutes.userId,
-        ],
-        set: {
-          requests: sql`${apiUsageMinutes.requests} + excluded.requests`,
-          totalMs: sql`${apiUsageMinutes.totalMs} + excluded.total_ms`,
-        },
-      });
+    await addApiUsageRows(
+      database.db,
+      Array.from({ length: 40 }, (_, i) => ({
+        minute: new Date(Math.floor(at(i * 1.7, 30).getTime() / 60_000) * 60_000),
+        workspaceId: i % 3 === 0 ? other : workspace,
+        method: 'GET',
+        route: ['/api/v1/sites', '/api/v1/jobs'][i % 2]!,
+        statusClass: i % 5 === 0 ? '4xx' : '2xx',
+        apiKeyId: i % 2 ? 'key-1' : '',
+        userId: i % 2 ? '' : 'user-1',
+        requests: 1 + ((i + round) % 6),
+        totalMs: 3.3 * (1 + (i % 9)),
+      })),
+    );
   }
 
   afterAll(async () => {

@@ -15,7 +15,7 @@ import type { Logger } from '../logging/logger.js';
 import { AnalysisCoordinator } from '../pipeline/analysis.js';
 import { engineThreads, type EngineThreads } from '../pipeline/engine-threads.js';
 import type { PipelineDeps } from '../pipeline/handlers.js';
-import { DELIVER_NOTIFICATION, EXTRACT_BATCH, GENERATE_REPORT, JOB_TYPES, MODULE_JOB_TYPES, type JobMap } from '../pipeline/job-types.js';
+import { DELIVER_NOTIFICATION, GENERATE_REPORT, JOB_TYPES, MODULE_JOB_TYPES } from '../pipeline/job-types.js';
 import { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
 import {
   DELIVERY_BACKOFF_BASE_MS,
@@ -173,7 +173,6 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         }),
       onChange: async (job: JobRecord) => {
         await analysis.onJobChange(job);
-        await meterUsage(quotas, job);
         await events.publish({ type: 'job.updated', workspaceId: job.workspaceId, data: jobEvent(job) });
       },
       onLog: (job, entry) =>
@@ -226,6 +225,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         fetcher,
         renderer,
         results: extractionResults,
+        quotas,
         llm,
         engine,
       };
@@ -337,14 +337,6 @@ function lazyHandlers(load: () => Promise<JobHandlers>): JobHandlers {
       },
     ]),
   );
-}
-
-/** Counts what a finished job consumed in the usage ledger; the job id keys the entry, so a replayed change counts once. */
-async function meterUsage(quotas: QuotasService, job: JobRecord): Promise<void> {
-  if (job.type === EXTRACT_BATCH && job.status === 'succeeded') {
-    const { pages } = job.result as JobMap['extract_batch']['result'];
-    await quotas.recordExtractionPages(job.workspaceId, job.id, pages, job.finishedAt ?? new Date());
-  }
 }
 
 function jobEvent(job: JobRecord): Record<string, unknown> {

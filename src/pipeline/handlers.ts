@@ -31,6 +31,7 @@ import { checkSiteHandler } from './steps/check-site.js';
 import { extractBatchHandler } from './steps/extract-batch.js';
 import { repairBlueprintHandler } from './steps/repair-blueprint.js';
 import { updateBlueprintStep } from './steps/update-blueprint.js';
+import type { QuotasService } from '../usage/quotas.service.js';
 
 export interface PipelineDeps {
   config: Config;
@@ -45,6 +46,8 @@ export interface PipelineDeps {
   fetcher: Fetcher;
   renderer: Renderer;
   results: ExtractionResultsRepository;
+  /** The usage ledger an extraction batch counts its pages in. */
+  quotas: QuotasService;
   /** Hands out an LLM client per job, or none without LLM_API_KEY (heuristics only). */
   llm: LlmService;
   /** Worker threads for the steps' CPU-heavy engine work. */

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/app/platform.js';
 import type { Blueprint } from '../../src/engine/blueprint/index.js';
@@ -61,17 +63,22 @@ describe.each(databaseTargets())('GraphQL API on $name', (target) => {
   const counted = new AsyncLocalStorage<{ queries: number }>();
   const counts = new Map<string, { queries: number }>();
 
+  // Outside transactions both drivers send every statement through PGlite's or the pool's query(),
+  // which the database client wraps when it opens: count the calls made for a marked request.
+  const drivers = [PGlite.prototype, pg.Pool.prototype] as unknown as Array<{ query: (...args: unknown[]) => unknown }>;
+  const originals = drivers.map((driver) => driver.query);
+
   beforeAll(async () => {
+    drivers.forEach((driver, index) => {
+      const original = originals[index]!;
+      driver.query = function (this: unknown, ...args: unknown[]) {
+        const store = counted.getStore();
+        if (store) store.queries++;
+        return original.apply(this, args);
+      };
+    });
     database = await target.open();
     ({ app, platform } = await createTestStack({ database, env: { ALLOW_PRIVATE_NETWORK: 'true', API_USAGE_FLUSH_MS: '100' } }));
-    // Both drivers send every statement through their client's query(); count those made for a marked request.
-    const client = (database.db as unknown as { $client: { query: (...args: unknown[]) => Promise<unknown> } }).$client;
-    const query = client.query.bind(client);
-    client.query = (...args: unknown[]) => {
-      const store = counted.getStore();
-      if (store) store.queries++;
-      return query(...args);
-    };
     app.addHook('preHandler', (request, _reply, done) => {
       const id = request.headers['x-count-queries'];
       if (typeof id !== 'string') return done();
@@ -88,6 +95,7 @@ describe.each(databaseTargets())('GraphQL API on $name', (target) => {
   afterAll(async () => {
     await app?.close();
     await database?.close();
+    drivers.forEach((driver, index) => (driver.query = originals[index]!));
   });
 
   async function post(body: unknown, headers: Record<string, string> = {}): Promise<GraphqlAnswer> {

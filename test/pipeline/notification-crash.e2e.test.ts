@@ -143,7 +143,7 @@ describe('notification delivery across a SIGKILL', () => {
         );
 
         // Email: each event once at the SMTP listener; the held messages were never accepted, and were sent again.
-        const failures = mailbox.messages.filter((mail) => mail.subject.startsWith('Analysis failed'));
+        const failures = mailbox.messages.filter((mail) => mail.subject?.startsWith('Analysis failed'));
         expect(failures.map((mail) => mail.subject).sort()).toEqual(sites.map((site) => `Analysis failed: ${site}`));
         expect(new Set(failures.map((mail) => mail.messageId)).size).toBe(3);
         // Webhooks: each event accepted; every POST of one event (held or not) carries one webhook-id.

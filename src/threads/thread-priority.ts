@@ -11,17 +11,14 @@ export const BACKGROUND_NICENESS_STEP = 10;
 /**
  * Lowers the calling thread's scheduling priority (Linux only: `setpriority` with a thread id
  * applies to that thread alone, and `/proc/thread-self` names it). Elsewhere nothing changes.
- * Returns the thread id it applied to, or undefined.
  */
-export function runThreadInBackground(step = BACKGROUND_NICENESS_STEP): number | undefined {
-  if (process.platform !== 'linux') return undefined;
+export function runThreadInBackground(step = BACKGROUND_NICENESS_STEP): void {
+  if (process.platform !== 'linux') return;
   try {
     // "/proc/thread-self" links to "<pid>/task/<tid>".
     const threadId = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
     setPriority(threadId, Math.min(19, getPriority(threadId) + step));
-    return threadId;
   } catch {
     // A container without /proc or a seccomp policy forbidding setpriority: run at normal priority.
-    return undefined;
   }
 }

@@ -32,6 +32,12 @@ async function startReceiver() {
   return receiver;
 }
 
+/**
+ * The summary hour the tests use: twelve hours from now, so the running relay (on the real clock) never
+ * finds alice's summary due while the suite runs, whatever time of day it runs at.
+ */
+const SUMMARY_HOUR = (new Date().getUTCHours() + 12) % 24;
+
 /** Shared by both app instances, so one sign-in works on each. */
 const JWT_SECRET = 'notifications-test-secret-0123456789abcdef0123456789';
 
@@ -81,6 +87,7 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
     strictApp = (await createTestStack({ database, env })).app;
     await strictApp.ready();
     alice = await signUp(app, 'alice@example.com');
+    await as('PUT', '/api/v1/notification-settings', { summaryHour: SUMMARY_HOUR });
     await platform.queue.work(platform.handlers, { concurrency: 2 });
   });
 
@@ -339,7 +346,9 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
   });
 
   it('keeps the daily summary settings, refusing unknown time zones and hours', async () => {
-    expect((await as('GET', '/api/v1/notification-settings')).json()).toEqual({
+    const newcomer = await signUp(app, 'newcomer@example.com');
+    const defaults = await app.inject({ method: 'GET', url: '/api/v1/notification-settings', headers: newcomer.headers });
+    expect(defaults.json()).toEqual({
       summaryEnabled: true,
       summaryHour: 8,
       timeZone: 'UTC',
@@ -356,36 +365,36 @@ describe.each(databaseTargets().slice(-1))('notifications on $name', (target) =>
       expect(response.statusCode, JSON.stringify(body)).toBe(400);
       if (path) expect(response.json().errors[0].path).toBe(path);
     }
-    const set = await as('PUT', '/api/v1/notification-settings', { summaryHour: 17, timeZone: 'Europe/Berlin' });
-    expect(set.json()).toEqual({ summaryEnabled: true, summaryHour: 17, timeZone: 'Europe/Berlin', summaryWhenQuiet: false });
+    const set = await as('PUT', '/api/v1/notification-settings', { summaryHour: SUMMARY_HOUR, timeZone: 'Europe/Berlin' });
+    expect(set.json()).toEqual({ summaryEnabled: true, summaryHour: SUMMARY_HOUR, timeZone: 'Europe/Berlin', summaryWhenQuiet: false });
     expect((await as('PUT', '/api/v1/notification-settings', { summaryWhenQuiet: true })).json()).toMatchObject({
-      summaryHour: 17,
+      summaryHour: SUMMARY_HOUR,
       summaryWhenQuiet: true,
     });
-    // Back to 08:00 UTC for the summary below.
-    await as('PUT', '/api/v1/notification-settings', { summaryHour: 8, timeZone: 'UTC', summaryWhenQuiet: false });
+    // Back to UTC for the summary below.
+    await as('PUT', '/api/v1/notification-settings', { summaryHour: SUMMARY_HOUR, timeZone: 'UTC', summaryWhenQuiet: false });
   });
 
   it('produces one daily summary at the local hour, only for workspaces where something happened', async () => {
     const quietUser = await signUp(app, 'quiet@example.com');
-    // The next 08:00 UTC: within a day of everything above, on a fixed clock.
+    // The next summary hour: within a day of everything above, on a fixed clock.
     const now = new Date();
-    const eight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 8));
-    if (eight <= now) eight.setUTCDate(eight.getUTCDate() + 1);
+    const due = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), SUMMARY_HOUR));
+    if (due <= now) due.setUTCDate(due.getUTCDate() + 1);
     const relay = new NotificationRelay({
       repository: platform.notifications.repository,
       queue: platform.queue,
       config: platform.config,
       logger: platform.logger,
       llmSpend: async () => 0,
-      now: () => eight,
+      now: () => due,
     });
     const mailBefore = mailbox.messages.length;
     await relay.tick();
     await relay.tick(); // the same slot again: still one summary
     await quiet();
     const summaries = mailbox.messages.slice(mailBefore);
-    expect(summaries.map((mail) => mail.subject)).toEqual([`Daily summary for ${eight.toISOString().slice(0, 10)}`]);
+    expect(summaries.map((mail) => mail.subject)).toEqual([`Daily summary for ${due.toISOString().slice(0, 10)}`]);
     expect(summaries[0]!.to).toMatchObject({ text: 'alice@example.com' });
     expect(summaries[0]!.text).toMatch(/site\.health_changed: 2/);
     expect(summaries[0]!.text).toMatch(/llm\.budget_threshold: 1/);

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import type { MigrationConfig } from 'drizzle-orm/migrator';
@@ -137,12 +138,26 @@ function tracedPool(pool: pg.Pool): pg.Pool {
   });
 }
 
-/** PGlite for drizzle, with a span per statement, in and out of transactions (see tracedPool). */
+/**
+ * `query` of a PGlite instance or transaction that first lets the event loop take a turn. PGlite
+ * runs each statement synchronously on this thread and resolves at once, so a run of statements
+ * (an analysis storing its pages) would otherwise pass from one to the next in microtasks and keep
+ * every waiting HTTP request out until the last; a turn between statements serves them in between.
+ */
+function turnTakingQueryOf(target: { query: QueryFunction }): QueryFunction {
+  const query = tracedQueryOf(target);
+  return async (...args) => {
+    await nextTurn();
+    return query(...args);
+  };
+}
+
+/** PGlite for drizzle: a span per statement, in and out of transactions (see tracedPool), each after a turn of the event loop. */
 function tracedPglite(client: PGlite): PGlite {
-  const query = tracedQueryOf(client as unknown as { query: QueryFunction });
+  const query = turnTakingQueryOf(client as unknown as { query: QueryFunction });
   const transaction: PGlite['transaction'] = (work) =>
     client.transaction((tx) => {
-      const txQuery = tracedQueryOf(tx as unknown as { query: QueryFunction });
+      const txQuery = turnTakingQueryOf(tx as unknown as { query: QueryFunction });
       return work(new Proxy(tx, { get: (target, key, receiver) => (key === 'query' ? txQuery : Reflect.get(target, key, receiver)) }));
     });
   return new Proxy(client, {

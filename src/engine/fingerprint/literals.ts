@@ -12,7 +12,17 @@
 export class LiteralFinder {
   private readonly literals: string[];
   /** Code unit → symbol (1…n); 0 for code units no literal contains, which lead back to the root. */
-  private readonly symbolOf: Uint16Array;
+  private readonly symbolOf: Int32Array;
+  /** A page's code unit → the symbol of its lower case; -1 until a page first has that unit. */
+  private readonly lowerSymbolOf: Int32Array;
+  /**
+   * Whether a page can be read unit by unit, each in lower case, instead of lower-casing it whole
+   * first (which, for the pages with any character beyond Latin-1, was half of the scan). The two
+   * agree except for what no literal here contains: a final sigma's form depends on what follows
+   * it, and astral letters are two code units. (İ lower-cases to two units: pages with it are
+   * lower-cased whole.)
+   */
+  private readonly unitByUnit: boolean;
   private readonly width: number;
   /** The trie: a state's first child, a child's next sibling, its parent and the symbol leading to it. */
   private readonly firstChild: Int32Array;
@@ -37,7 +47,9 @@ export class LiteralFinder {
   /** `literals` in lower case. */
   constructor(literals: Iterable<string>) {
     this.literals = [...new Set(literals)].filter((literal) => literal.length > 0);
-    this.symbolOf = new Uint16Array(0x10000);
+    this.symbolOf = new Int32Array(0x10000);
+    this.lowerSymbolOf = new Int32Array(0x10000).fill(-1);
+    this.unitByUnit = !this.literals.some((literal) => /[\u03c2\u03c3\ud800-\udfff]/.test(literal));
     let symbols = 0;
     for (const literal of this.literals) {
       for (let i = 0; i < literal.length; i++) {
@@ -133,12 +145,17 @@ export class LiteralFinder {
     const found = new Set<string>();
     // Short literals match again and again on a page: a flag per literal is cheaper than the set.
     const seen = new Uint8Array(this.literals.length);
-    const lower = text.toLowerCase();
-    const { symbolOf, width, completes, nextMatch } = this;
+    const byUnit = this.unitByUnit && !text.includes('\u0130');
+    const source = byUnit ? text : text.toLowerCase();
+    const symbolOf = byUnit ? this.lowerSymbolOf : this.symbolOf;
+    const { width, completes, nextMatch } = this;
     let { rows } = this;
     let at = 0;
-    for (let i = 0; i < lower.length; i++) {
-      const slot = at + symbolOf[lower.charCodeAt(i)]!;
+    for (let i = 0; i < source.length; i++) {
+      const unit = source.charCodeAt(i);
+      let symbol = symbolOf[unit]!;
+      if (symbol < 0) symbol = symbolOf[unit] = this.symbolOf[String.fromCharCode(unit).toLowerCase().charCodeAt(0)]!;
+      const slot = at + symbol;
       at = rows[slot]!;
       if (at < 0) {
         at = this.row(-at - 1);

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { objectMembers } from './database.js';
-import { loadSignatures } from './signatures.js';
+import { loadSignatures, signatureCacheFile } from './signatures.js';
 
 const cacheDir = () => mkdtempSync(path.join(tmpdir(), 'siteprint-signatures-'));
-const cacheFile = (dir: string) => path.join(dir, 'fingerprint-signatures.json');
+const cacheFile = signatureCacheFile;
 
 /** What a page's fingerprint depends on: the candidate index and the compiled technologies it names. */
 function summary({ signatures }: ReturnType<typeof loadSignatures>) {

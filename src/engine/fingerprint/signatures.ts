@@ -288,18 +288,26 @@ function signaturesFrom(
   };
 }
 
-const CACHE_FILE = 'fingerprint-signatures.json';
-
-/** Where compiled signatures are kept: SITEPRINT_CACHE_DIR, or the user's cache directory. */
-export function signatureCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SITEPRINT_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'siteprint');
-}
-
 const sha256 = (...parts: Array<string | Buffer>) => {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
   return hash.digest('hex');
 };
+
+/**
+ * One file per installation of the engine (its directory): a checkout's sources, run by the tests,
+ * and its build, run by the CLI, have different code, and sharing one file they replaced each
+ * other's index on every switch. A new version installed in place replaces its predecessor's.
+ */
+export function signatureCacheFile(cacheDir: string): string {
+  const installation = sha256(path.dirname(fileURLToPath(import.meta.url))).slice(0, 12);
+  return path.join(cacheDir, `fingerprint-signatures-${installation}.json`);
+}
+
+/** Where compiled signatures are kept: SITEPRINT_CACHE_DIR, or the user's cache directory. */
+export function signatureCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SITEPRINT_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'siteprint');
+}
 
 /**
  * The cache's key: the database files and the code of this directory (how signatures are compiled
@@ -363,7 +371,7 @@ export function loadSignatures(cacheDir: string | undefined): { signatures: Sign
   const files = databaseFiles();
   const categories = JSON.parse(files.categories.toString('utf8')) as Categories;
   const key = cacheDir === undefined ? undefined : cacheKey(files);
-  const file = cacheDir === undefined ? undefined : path.join(cacheDir, CACHE_FILE);
+  const file = key && cacheDir !== undefined ? signatureCacheFile(cacheDir) : undefined;
   if (key && file) {
     const cached = readCache(file, key);
     if (cached) return { signatures: signaturesFrom(files, categories, cached), from: 'cache' };

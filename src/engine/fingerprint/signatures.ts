@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import type { Element } from 'domhandler';
 import { databaseFiles, objectMembers, type DatabaseFiles, type TechnologyDefinition } from './database.js';
 import { LiteralFinder } from './literals.js';
@@ -348,7 +349,8 @@ function readCache(file: string, key: string): SignatureIndex | undefined {
 /** Written to a file of its own and renamed into place, so processes starting together never read half a file. */
 function writeCache(file: string, key: string, index: SignatureIndex): void {
   const body = JSON.stringify(index);
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  // Engine threads of one process may write at the same moment: the thread is part of the name.
+  const temporary = `${file}.${process.pid}.${threadId}.${Date.now()}.tmp`;
   // A cache that cannot be written (read-only home, full disk) only costs the next process the compile.
   try {
     mkdirSync(path.dirname(file), { recursive: true });

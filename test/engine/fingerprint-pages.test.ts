@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,5 +47,25 @@ describe('fingerprints of several pages', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).technologies).toEqual(expected.pages[file]);
+  });
+
+  it('the same fingerprint through the CLI with its signature cache new, reused and damaged', async () => {
+    const { file, signals } = pages[1]!;
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'siteprint-signature-cache-'));
+    const headers = path.join(mkdtempSync(path.join(tmpdir(), 'siteprint-fingerprint-')), 'headers.json');
+    writeFileSync(headers, JSON.stringify(signals.headers ?? {}));
+    const run = () =>
+      runCli(['fingerprint', '--file', path.join(fixtures, file), '--url', signals.url, '--headers', headers], {
+        SITEPRINT_CACHE_DIR: cacheDir,
+      });
+    const expectedOutput = { technologies: expected.pages[file] };
+    expect(JSON.parse((await run()).stdout)).toEqual(expectedOutput); // compiles, writes the cache
+    const [cacheFile] = readdirSync(cacheDir).map((name) => path.join(cacheDir, name));
+    const written = readFileSync(cacheFile!, 'utf8');
+    expect(JSON.parse((await run()).stdout)).toEqual(expectedOutput); // reads it
+    truncateSync(cacheFile!, written.length - 1000);
+    expect(JSON.parse((await run()).stdout)).toEqual(expectedOutput); // compiles again, repairs it
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(readFileSync(cacheFile!, 'utf8')).toBe(written);
   });
 });

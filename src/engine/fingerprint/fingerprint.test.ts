@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fingerprintPage, fingerprintSite, subjectTag, type PageSignals } from './fingerprint.js';
 import { LiteralFinder } from './literals.js';
@@ -108,6 +109,30 @@ describe('LiteralFinder', () => {
       'wp-content',
     ]);
     expect(finder.find('').size).toBe(0);
+  });
+
+  it('finds exactly the literals a text contains, for any literals and text (its table is built as scanning needs it)', () => {
+    // A small alphabet makes literals overlap, share prefixes and contain one another.
+    // Texts also have characters whose lower case is special: İ (two code units), the Kelvin sign (k), Σ.
+    const word = (minLength: number, ...special: string[]) =>
+      fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'A', 'x', 'i', 'k', ...special), minLength, maxLength: 6 });
+    fc.assert(
+      fc.property(
+        fc.array(
+          word(1, 'é').map((literal) => literal.toLowerCase()),
+          { maxLength: 12 },
+        ),
+        fc.array(word(0, 'İ', '\u212a', 'K', 'Σ', 'é', 'É'), { maxLength: 5 }),
+        (literals, texts) => {
+          const finder = new LiteralFinder(literals);
+          for (const text of texts.map((part) => part.repeat(3))) {
+            const expected = new Set(literals.filter((literal) => text.toLowerCase().includes(literal)));
+            expect(finder.find(text)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -3,9 +3,8 @@ import { parse as parseSelector, SelectorType } from 'css-what';
 import { hasChildren, isComment, isTag, isText, type AnyNode, type Document, type Element } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import { flattenDeepNesting } from '../nesting.js';
-import { technologyDatabase, type TechnologyDefinition } from './database.js';
-import { patternList, requirementLiterals, resolveVersion, satisfied, type Pattern } from './patterns.js';
-import { LiteralFinder } from './literals.js';
+import { resolveVersion, satisfied, type Pattern } from './patterns.js';
+import { loadSignatures, signatureCacheDir, type CompiledTechnology, type DomCheck, type Signatures } from './signatures.js';
 import type { Fingerprint, Technology } from '../blueprint/schema.js';
 
 /** What a page reveals about the software behind it. */
@@ -20,214 +19,11 @@ export interface PageSignals {
 // One shape from detection to storage to the API: a version that cannot be read is null.
 export type { Fingerprint, Technology } from '../blueprint/schema.js';
 
-interface DomCheck {
-  selector: string;
-  /** One token list per selector of a list (a, b): the check can only match if all tokens of one list are in the page. */
-  tokens: string[][];
-  /** Compiled on first use; null when the selector is not supported. */
-  query?: ((node: Element) => boolean) | null;
-  /**
-   * The tag name every element the selector selects has (`a.x, a[href]`: a), read with the query;
-   * null when a selector of the list names none (`.x`, `*`) or they differ.
-   */
-  subject?: string | null;
-  exists?: Pattern;
-  text?: Pattern;
-  attributes?: Array<[string, Pattern]>;
-}
+let loaded: Signatures | undefined;
 
-interface CompiledTechnology {
-  name: string;
-  categories: string[];
-  implies: Array<{ name: string; confidence: number; version?: string }>;
-  excludes: string[];
-  requires: string[];
-  headers: Array<[string, Pattern]>;
-  cookies: Array<[string, Pattern]>;
-  meta: Array<[string, Pattern]>;
-  js: Array<[string, Pattern]>;
-  html: Pattern[];
-  text: Pattern[];
-  scripts: Pattern[];
-  scriptSrc: Pattern[];
-  url: Pattern[];
-  dom: DomCheck[];
-}
-
-const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-const keyed = (record: Record<string, string | string[]> | undefined, lower = true): Array<[string, Pattern]> =>
-  Object.entries(record ?? {}).flatMap(([key, value]) =>
-    patternList(value).map((pattern) => [lower ? key.toLowerCase() : key, pattern] as [string, Pattern]),
-  );
-
-/** The selectors of a selector list, split at commas outside quotes, brackets and parentheses. */
-function selectorList(selector: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < selector.length; i++) {
-    const char = selector[i]!;
-    if (quote) {
-      if (char === quote) quote = undefined;
-    } else if (char === '"' || char === "'") quote = char;
-    else if (char === '(' || char === '[') depth++;
-    else if (char === ')' || char === ']') depth--;
-    else if (char === ',' && depth === 0) {
-      parts.push(selector.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(selector.slice(start));
-  return parts;
-}
-
-/**
- * Ids, class names, attribute names and quoted attribute values one selector needs, all of
- * which appear verbatim in the source of a page it matches. What a :not() names is left out,
- * since the selector matches where it is absent.
- */
-function selectorTokens(selector: string): string[] {
-  const positive = selector.replace(/:not\((?:[^()]|\([^()]*\))*\)/g, '');
-  // Ids and classes are read outside attribute brackets, where a dot is part of a value.
-  const outsideBrackets = positive.replace(/\[[^\]]*\]/g, ' ');
-  const tokens = [
-    ...[...outsideBrackets.matchAll(/[#.]([\w-]{3,})/g)].map((match) => match[1]!),
-    ...[...positive.matchAll(/\[\s*([\w-]{3,})/g)].map((match) => match[1]!),
-    ...[...positive.matchAll(/["']([^"']{3,})["']/g)].map((match) => match[1]!),
-    // Unquoted attribute values: `[href*=katex]`.
-    ...[...positive.matchAll(/\[\s*[\w-]+\s*[~|^$*]?=\s*([\w-]{3,})\s*(?:[iIsS]\s*)?\]/g)].map((match) => match[1]!),
-  ];
-  return tokens.map((token) => token.toLowerCase());
-}
-
-function compileDom(dom: TechnologyDefinition['dom']): DomCheck[] {
-  if (!dom) return [];
-  if (typeof dom === 'string' || Array.isArray(dom)) {
-    return list(dom).map((selector) => ({ selector, tokens: selectorList(selector).map(selectorTokens), exists: patternList('')[0] }));
-  }
-  return Object.entries(dom).map(([selector, checks]) => ({
-    selector,
-    tokens: selectorList(selector).map(selectorTokens),
-    ...(checks.exists !== undefined ? { exists: patternList(checks.exists)[0] } : {}),
-    ...(checks.text !== undefined ? { text: patternList(checks.text)[0] } : {}),
-    ...(checks.attributes ? { attributes: keyed(checks.attributes, false) } : {}),
-  }));
-}
-
-interface CompiledDatabase {
-  technologies: CompiledTechnology[];
-  byName: Map<string, CompiledTechnology>;
-  /** Every literal the page-wide patterns and DOM selectors require, to find all present ones in one pass. */
-  literals: LiteralFinder;
-  /**
-   * Whether every literal an inline script contains is also found in the HTML around it, which
-   * holds unless a literal spans the line break that joins two scripts.
-   */
-  scriptsInHtml: boolean;
-  candidates: CandidateIndex;
-}
-
-/**
- * Which technologies a page can possibly match, by index into `technologies`: most of the
- * database's thousands have no literal, header, cookie or meta tag on a given page, and going
- * through each of their patterns only to reject it was a good part of every fingerprint.
- */
-interface CandidateIndex {
-  /** Technologies with a page-wide pattern or DOM check that no literal gates, or a URL pattern. */
-  always: number[];
-  byLiteral: Map<string, number[]>;
-  byHeader: Map<string, number[]>;
-  byCookie: Map<string, number[]>;
-  /** Technologies with a cookie name ending in `*`: candidates whenever the page sets a cookie. */
-  anyCookie: number[];
-  byMeta: Map<string, number[]>;
-  /** Technologies with JavaScript-global patterns: candidates when the page was rendered. */
-  js: number[];
-}
-
-function candidateIndex(technologies: CompiledTechnology[]): CandidateIndex {
-  const index: CandidateIndex = {
-    always: [],
-    byLiteral: new Map(),
-    byHeader: new Map(),
-    byCookie: new Map(),
-    anyCookie: [],
-    byMeta: new Map(),
-    js: [],
-  };
-  const add = (map: Map<string, number[]>, key: string, at: number) => {
-    const known = map.get(key);
-    if (!known) map.set(key, [at]);
-    else if (known[known.length - 1] !== at) known.push(at);
-  };
-  technologies.forEach((technology, at) => {
-    let ungated = technology.url.length > 0;
-    for (const patterns of [technology.html, technology.text, technology.scripts, technology.scriptSrc]) {
-      for (const pattern of patterns) {
-        if (!pattern.literals) ungated = true;
-        else for (const literal of pattern.literals) add(index.byLiteral, literal, at);
-      }
-    }
-    for (const check of technology.dom) {
-      for (const tokens of check.tokens) {
-        if (tokens.length === 0) ungated = true;
-        for (const token of tokens) add(index.byLiteral, token, at);
-      }
-    }
-    if (ungated) index.always.push(at);
-    for (const [name] of technology.headers) add(index.byHeader, name, at);
-    for (const [name] of technology.cookies) {
-      if (name.endsWith('*')) index.anyCookie.push(at);
-      else add(index.byCookie, name, at);
-    }
-    for (const [name] of technology.meta) add(index.byMeta, name, at);
-    if (technology.js.length) index.js.push(at);
-  });
-  return index;
-}
-
-let compiled: CompiledDatabase | undefined;
-
-/** Every signature compiled once per process, on first use. */
-function signatures(): CompiledDatabase {
-  if (compiled) return compiled;
-  const database = technologyDatabase();
-  const { categories } = database;
-  const technologies: CompiledTechnology[] = Object.entries(database.technologies).map(([name, definition]) => ({
-    name,
-    categories: (definition.cats ?? []).map((id) => categories[String(id)]?.name ?? String(id)),
-    implies: list(definition.implies).map((entry) => {
-      const pattern = patternList(entry)[0]!;
-      return { name: entry.split('\\;')[0]!, confidence: pattern.confidence, ...(pattern.version ? { version: pattern.version } : {}) };
-    }),
-    excludes: list(definition.excludes).map((entry) => entry.split('\\;')[0]!),
-    requires: list(definition.requires).map((entry) => entry.split('\\;')[0]!),
-    headers: keyed(definition.headers),
-    cookies: keyed(definition.cookies),
-    meta: keyed(definition.meta),
-    js: keyed(definition.js, false),
-    html: patternList(definition.html, true),
-    text: patternList(definition.text, true),
-    scripts: patternList(definition.scripts, true),
-    scriptSrc: patternList(definition.scriptSrc, true),
-    url: patternList(definition.url),
-    dom: compileDom(definition.dom),
-  }));
-  const literals = technologies.flatMap((technology) => [
-    ...[technology.html, technology.text, technology.scripts, technology.scriptSrc]
-      .flat()
-      .flatMap((pattern) => (pattern.requirement ? requirementLiterals(pattern.requirement) : [])),
-    ...technology.dom.flatMap((check) => check.tokens.flat()),
-  ]);
-  compiled = {
-    technologies,
-    byName: new Map(technologies.map((technology) => [technology.name, technology])),
-    literals: new LiteralFinder(literals),
-    scriptsInHtml: !literals.some((literal) => literal.includes('\n')),
-    candidates: candidateIndex(technologies),
-  };
-  return compiled;
+/** The signatures, loaded once per process on first use. */
+function signatures(): Signatures {
+  return (loaded ??= loadSignatures(signatureCacheDir()).signatures);
 }
 
 function compiledQuery(check: DomCheck): ((node: Element) => boolean) | null {
@@ -374,7 +170,7 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
     return known;
   };
   const text = (body ? textOf(body) : '').replace(/\s+/g, ' ').slice(0, 200_000);
-  const { technologies, literals, candidates, scriptsInHtml } = signatures();
+  const { technology: compiled, literals, candidates, scriptsInHtml } = signatures();
   const presentInHtml = literals.find(html);
   const present = {
     html: presentInHtml,
@@ -414,7 +210,7 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
   if (page.js) include(candidates.js);
 
   for (const at of [...candidateSet].sort((a, b) => a - b)) {
-    const technology = technologies[at]!;
+    const technology = compiled(at);
     for (const [name, pattern] of technology.headers) if (headers[name] !== undefined) hit(technology, pattern, headers[name]);
     for (const [name, pattern] of technology.cookies) {
       const matching = name.endsWith('*')
@@ -454,13 +250,13 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
 
 /** Adds implied technologies, then drops excluded ones and those whose requirements are missing. */
 function resolve(detections: Map<string, Detection>): Technology[] {
-  const { byName } = signatures();
+  const { named } = signatures();
   const queue = [...detections.keys()];
   while (queue.length) {
     const name = queue.shift()!;
     const source = detections.get(name)!;
-    for (const implied of byName.get(name)?.implies ?? []) {
-      if (!byName.has(implied.name)) continue;
+    for (const implied of named(name)?.implies ?? []) {
+      if (!named(implied.name)) continue;
       const confidence = Math.min(source.confidence, implied.confidence);
       const existing = detections.get(implied.name);
       if (!existing) {
@@ -476,15 +272,15 @@ function resolve(detections: Map<string, Detection>): Technology[] {
   const byEvidence = [...detections].sort(([a, x], [b, y]) => y.confidence - x.confidence || a.localeCompare(b));
   for (const [name] of byEvidence) {
     if (!detections.has(name)) continue;
-    for (const excluded of byName.get(name)?.excludes ?? []) detections.delete(excluded);
+    for (const excluded of named(name)?.excludes ?? []) detections.delete(excluded);
   }
   for (const name of [...detections.keys()]) {
-    if ((byName.get(name)?.requires ?? []).some((required) => !detections.has(required))) detections.delete(name);
+    if ((named(name)?.requires ?? []).some((required) => !detections.has(required))) detections.delete(name);
   }
   return [...detections]
     .map(([name, detection]) => ({
       name,
-      categories: byName.get(name)!.categories,
+      categories: named(name)!.categories,
       version: detection.version ?? null,
       confidence: detection.confidence,
     }))

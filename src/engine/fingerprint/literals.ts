@@ -3,28 +3,53 @@
  * (Aho–Corasick). Testing thousands of literals with `includes` scanned every page thousands
  * of times; most literals are absent, and that was most of the fingerprinting time.
  *
- * The automaton is built here rather than with a library: the double-array one used before
- * took seconds to build for the database's ≈ 5 000 literals, which every process paid on its
- * first fingerprint (most of what `siteprint fingerprint` spent), and it followed failure links
- * and allocated an object per match while scanning. This one is a complete transition table
- * (one array read per character of the page), built in milliseconds.
+ * Scanning reads one transition-table entry per character of the page, but the table is built
+ * as scanning reaches its states: the complete table of the database's ≈ 70 000 states (and
+ * their failure links) took most of a one-page `siteprint fingerprint` run to build, and its
+ * 18 MB set off garbage collections, while a page visits a few thousand states. Building the
+ * finder builds only the trie.
  */
 export class LiteralFinder {
   private readonly literals: string[];
   /** Code unit → symbol (1…n); 0 for code units no literal contains, which lead back to the root. */
-  private readonly symbolOf: Uint16Array;
+  private readonly symbolOf: Int32Array;
+  /** A page's code unit → the symbol of its lower case; -1 until a page first has that unit. */
+  private readonly lowerSymbolOf: Int32Array;
+  /**
+   * Whether a page can be read unit by unit, each in lower case, instead of lower-casing it whole
+   * first (which, for the pages with any character beyond Latin-1, was half of the scan). The two
+   * agree except for what no literal here contains: a final sigma's form depends on what follows
+   * it, and astral letters are two code units. (İ lower-cases to two units: pages with it are
+   * lower-cased whole.)
+   */
+  private readonly unitByUnit: boolean;
   private readonly width: number;
-  /** The state after each (state, symbol): `next[state * width + symbol]`. */
-  private readonly next: Uint16Array | Uint32Array;
+  /** The trie: a state's first child, a child's next sibling, its parent and the symbol leading to it. */
+  private readonly firstChild: Int32Array;
+  private readonly nextSibling: Int32Array;
+  private readonly parent: Int32Array;
+  private readonly symbolOfState: Int32Array;
   /** The literal a state completes, or -1. */
   private readonly completes: Int32Array;
-  /** The nearest state along the failure links that completes a literal, or 0 (the root completes none). */
+  /** Each state's failure link, and the nearest state along them that completes a literal; -1 until first needed. */
+  private readonly failure: Int32Array;
   private readonly nextMatch: Int32Array;
+  /** Where a state's row starts in `rows`, or -1 before its first use. */
+  private readonly rowOf: Int32Array;
+  /**
+   * The rows built so far, `width + 2` entries each: per symbol, where the next state's row
+   * starts, or −(state + 1) while that row is not built; then the first state from this one along
+   * the failure links that completes a literal (0 for none); then the row's state.
+   */
+  private rows: Int32Array;
+  private rowsUsed = 0;
 
   /** `literals` in lower case. */
   constructor(literals: Iterable<string>) {
     this.literals = [...new Set(literals)].filter((literal) => literal.length > 0);
-    this.symbolOf = new Uint16Array(0x10000);
+    this.symbolOf = new Int32Array(0x10000);
+    this.lowerSymbolOf = new Int32Array(0x10000).fill(-1);
+    this.unitByUnit = !this.literals.some((literal) => /[\u03c2\u03c3\ud800-\udfff]/.test(literal));
     let symbols = 0;
     for (const literal of this.literals) {
       for (let i = 0; i < literal.length; i++) {
@@ -32,59 +57,87 @@ export class LiteralFinder {
         if (this.symbolOf[unit] === 0) this.symbolOf[unit] = ++symbols;
       }
     }
-    const width = (this.width = symbols + 1);
+    this.width = symbols + 1;
 
-    // The trie, written straight into a transition table (0 = no child yet) sized for the worst
-    // case: a literal adds at most one state per character. Children are also linked (first
-    // child, next sibling) so the breadth-first pass visits them without scanning whole rows.
+    // A literal adds at most one state per character.
     const capacity = this.literals.reduce((sum, literal) => sum + literal.length, 1);
-    const trie = new Uint32Array(capacity * width);
-    const firstChild = new Int32Array(capacity);
-    const nextSibling = new Int32Array(capacity);
-    const symbolOfState = new Int32Array(capacity);
-    const completes = new Int32Array(capacity).fill(-1);
+    const firstChild = (this.firstChild = new Int32Array(capacity));
+    const nextSibling = (this.nextSibling = new Int32Array(capacity));
+    const parent = (this.parent = new Int32Array(capacity));
+    const symbolOfState = (this.symbolOfState = new Int32Array(capacity));
+    const completes = (this.completes = new Int32Array(capacity).fill(-1));
     let states = 1;
     this.literals.forEach((literal, index) => {
       let state = 0;
       for (let i = 0; i < literal.length; i++) {
         const symbol = this.symbolOf[literal.charCodeAt(i)]!;
-        const slot = state * width + symbol;
-        if (trie[slot] === 0) {
-          const child = states++;
-          trie[slot] = child;
+        let child = firstChild[state]!;
+        while (child !== 0 && symbolOfState[child] !== symbol) child = nextSibling[child]!;
+        if (child === 0) {
+          child = states++;
           symbolOfState[child] = symbol;
+          parent[child] = state;
           nextSibling[child] = firstChild[state]!;
           firstChild[state] = child;
         }
-        state = trie[slot]!;
+        state = child;
       }
       completes[state] = index;
     });
-    // The database has fewer than 65 536 states: two bytes a transition halve the table.
-    const next = (this.next = states <= 0x10000 ? new Uint16Array(states * width) : new Uint32Array(states * width));
-    next.set(trie.subarray(0, width)); // the root's row; the other rows are filled below
-    this.completes = completes.subarray(0, states);
-    this.nextMatch = new Int32Array(states);
+    this.failure = new Int32Array(states).fill(-1);
+    this.nextMatch = new Int32Array(states).fill(-1);
+    this.rowOf = new Int32Array(states).fill(-1);
+    this.rows = new Int32Array(256 * (this.width + 2));
+    this.row(0); // the root's, at 0
+  }
 
-    // Breadth first, so a state's failure target has its complete row before its children need
-    // it. A state's row starts as a copy of its failure target's; its own children then replace
-    // their symbols' entries, each child's failure target being the entry it replaces.
-    const failure = new Int32Array(states);
-    const queue = new Int32Array(states);
-    let tail = 0;
-    for (let child = firstChild[0]!; child !== 0; child = nextSibling[child]!) queue[tail++] = child;
-    for (let head = 0; head < tail; head++) {
-      const state = queue[head]!;
-      const fallback = failure[state]!;
-      this.nextMatch[state] = this.completes[fallback]! >= 0 ? fallback : this.nextMatch[fallback]!;
-      next.copyWithin(state * width, fallback * width, fallback * width + width);
-      for (let child = firstChild[state]!; child !== 0; child = nextSibling[child]!) {
-        const slot = state * width + symbolOfState[child]!;
-        failure[child] = next[slot]!;
-        next[slot] = child;
-        queue[tail++] = child;
-      }
+  /** Where the row of `state` starts, built if needed: its failure target's row with its own children in place. */
+  private row(state: number): number {
+    const known = this.rowOf[state]!;
+    if (known >= 0) return known;
+    const { width } = this;
+    // The failure target is shallower: its row is built (recursively) before this one is placed.
+    const fallback = state === 0 ? -1 : this.row(this.failureOf(state));
+    const stride = width + 2;
+    if (this.rowsUsed + stride > this.rows.length) {
+      const grown = new Int32Array(this.rows.length * 2);
+      grown.set(this.rows);
+      this.rows = grown;
     }
+    const at = this.rowsUsed;
+    this.rowsUsed += stride;
+    const { rows } = this;
+    if (fallback >= 0) rows.copyWithin(at, fallback, fallback + width);
+    else rows.fill(0, at, at + width); // the root: every symbol without a child leads back to it
+    for (let child = this.firstChild[state]!; child !== 0; child = this.nextSibling[child]!)
+      rows[at + this.symbolOfState[child]!] = -(child + 1);
+    rows[at + width] = this.completes[state]! >= 0 ? state : fallback >= 0 ? rows[fallback + width]! : 0;
+    rows[at + width + 1] = state;
+    this.rowOf[state] = at;
+    return at;
+  }
+
+  /** The state the failure link of `state` leads to: where its parent's failure target goes on its symbol. */
+  private failureOf(state: number): number {
+    let target = this.failure[state]!;
+    if (target < 0) {
+      const parent = this.parent[state]!;
+      if (parent === 0) target = 0;
+      else {
+        const at = this.row(this.failureOf(parent)) + this.symbolOfState[state]!;
+        const entry = this.rows[at]!;
+        target = entry < 0 ? -entry - 1 : this.rows[entry + this.width + 1]!;
+      }
+      this.failure[state] = target;
+    }
+    return target;
+  }
+
+  /** The nearest state beyond `state` along the failure links that completes a literal, or 0. */
+  private nextMatchOf(state: number): number {
+    let next = this.nextMatch[state]!;
+    if (next < 0) this.nextMatch[state] = next = this.rows[this.row(this.failureOf(state)) + this.width]!;
+    return next;
   }
 
   /** The literals `text` contains, compared case-insensitively. */
@@ -92,16 +145,35 @@ export class LiteralFinder {
     const found = new Set<string>();
     // Short literals match again and again on a page: a flag per literal is cheaper than the set.
     const seen = new Uint8Array(this.literals.length);
-    const lower = text.toLowerCase();
-    const { next, symbolOf, width, completes, nextMatch } = this;
-    let state = 0;
-    for (let i = 0; i < lower.length; i++) {
-      state = next[state * width + symbolOf[lower.charCodeAt(i)]!]!;
-      for (let match = completes[state]! >= 0 ? state : nextMatch[state]!; match !== 0; match = nextMatch[match]!) {
+    const byUnit = this.unitByUnit && !text.includes('\u0130');
+    const source = byUnit ? text : text.toLowerCase();
+    const symbolOf = byUnit ? this.lowerSymbolOf : this.symbolOf;
+    const { width, completes, nextMatch } = this;
+    let { rows } = this;
+    let at = 0;
+    for (let i = 0; i < source.length; i++) {
+      const unit = source.charCodeAt(i);
+      let symbol = symbolOf[unit]!;
+      if (symbol < 0) symbol = symbolOf[unit] = this.symbolOf[String.fromCharCode(unit).toLowerCase().charCodeAt(0)]!;
+      const slot = at + symbol;
+      at = rows[slot]!;
+      if (at < 0) {
+        at = this.row(-at - 1);
+        rows = this.rows; // a new row may have grown the table
+        rows[slot] = at;
+      }
+      for (let match = rows[at + width]!; match !== 0;) {
         const literal = completes[match]!;
-        if (seen[literal]) continue;
-        seen[literal] = 1;
-        found.add(this.literals[literal]!);
+        if (!seen[literal]) {
+          seen[literal] = 1;
+          found.add(this.literals[literal]!);
+        }
+        const next = nextMatch[match]!;
+        if (next >= 0) match = next;
+        else {
+          match = this.nextMatchOf(match);
+          rows = this.rows;
+        }
       }
     }
     return found;

@@ -59,7 +59,8 @@ export function webhookBody(event: NotificationEvent): string {
  * with every send (webhook-id, Message-ID): if a worker dies between the receiver's acceptance
  * and the mark, the resend carries the same id for the receiver to recognise. A failed attempt
  * throws, and the queue retries the job with its exponential backoff and jitter; the last one
- * marks the delivery failed and disables a webhook endpoint, telling its owner by email.
+ * marks the delivery failed and disables a webhook endpoint, telling its owners by email; a
+ * disabled endpoint's other deliveries fail at their next try without sending.
  */
 export class NotificationDelivery {
   readonly #agent: Agent;
@@ -99,7 +100,8 @@ export class NotificationDelivery {
       const outcome = last || permanent ? 'failed' : 'retrying';
       await repository.finishAttempt(delivery, { status: outcome, error: reason, ...result });
       metrics.notificationDeliveries.inc({ channel: delivery.channel, outcome });
-      if ((last || permanent) && delivery.channel === 'webhook') await this.#disableEndpoint(delivery, reason);
+      // Only the receiver's own persistent failure disables it: a permanent error (the event or endpoint gone, the endpoint off) is not its doing.
+      if (last && !permanent && delivery.channel === 'webhook') await this.#disableEndpoint(delivery, reason);
       throw error;
     }
   }

@@ -18,7 +18,7 @@ import type { PipelineDeps } from '../pipeline/handlers.js';
 import { DELIVER_NOTIFICATION, GENERATE_REPORT, JOB_TYPES, MODULE_JOB_TYPES } from '../pipeline/job-types.js';
 import { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
 import {
-  DELIVERY_BACKOFF_BASE_MS,
+  deliveryBackoffBaseMs,
   healthChangeEvents,
   NotificationDelivery,
   NotificationRelay,
@@ -161,7 +161,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       jobTypes: JOB_TYPES,
       prefix: config.QUEUE_PREFIX,
       leaseMs: config.JOB_LEASE_MS,
-      backoffBaseMsByType: { [DELIVER_NOTIFICATION]: DELIVERY_BACKOFF_BASE_MS },
+      backoffBaseMsByType: { [DELIVER_NOTIFICATION]: deliveryBackoffBaseMs(config.NOTIFY_WEBHOOK_RETRY_WINDOW_MS) },
       onFinished: recordJobOutcome,
       // A job handed out again because its worker stopped renewing it: that worker died or hung.
       onStalled: ({ type, jobIds }) =>

@@ -154,6 +154,13 @@ export const configSchema = z.object({
   // --- Notifications ---
   /** How often each API process moves the notification outbox forward (fan-out, daily summaries). */
   NOTIFY_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
+  /**
+   * How long a failing webhook delivery is retried (16 tries, each wait twice the one before plus up
+   * to 10 % jitter) before it fails for good: its endpoint is then disabled and the workspace's
+   * owners and admins are emailed. Email and Slack deliveries (8 tries) follow the same backoff, so
+   * they give up after about 1/250 of this (6 minutes at the default).
+   */
+  NOTIFY_WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().min(1_000).default(86_400_000),
   /** After announcing a site's health change, further changes of that site wait this long (flapping). */
   NOTIFY_HEALTH_COOLDOWN_MS: z.coerce.number().int().min(0).default(600_000),
   /**

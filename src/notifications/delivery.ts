@@ -3,17 +3,22 @@ import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
 import type { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
 import type { Config } from '../config/index.js';
+import type { Db } from '../db/client.js';
+import type { WorkspaceRole } from '../db/schema/index.js';
 import { guardedLookup } from '../engine/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobContext } from '../queue/index.js';
 import { PermanentJobError } from '../queue/index.js';
 import { metrics } from '../system/metrics.js';
-import { describeEvent, emailFor, slackMessageFor } from './messages.js';
+import { describeEvent, emailFor, slackMessageFor, type EventMessage } from './messages.js';
+import { effectivePreferences } from './preferences.js';
 import type { Delivery, NotificationEvent, NotificationsRepository } from './notifications.repository.js';
 
 /** How long one attempt may hold a delivery, in send timeouts: longer than any send can take (HTTP and SMTP time out first). */
 const LEASE_TIMEOUTS = 4;
 const EXCERPT_CHARS = 500;
+/** How many digest events a daily summary email lists by name; the rest are counted ("and N more"). */
+export const DIGEST_ITEMS = 10;
 
 export interface DeliveryDeps {
   repository: NotificationsRepository;
@@ -54,7 +59,8 @@ export function webhookBody(event: NotificationEvent): string {
  * with every send (webhook-id, Message-ID): if a worker dies between the receiver's acceptance
  * and the mark, the resend carries the same id for the receiver to recognise. A failed attempt
  * throws, and the queue retries the job with its exponential backoff and jitter; the last one
- * marks the delivery failed and disables a webhook endpoint, telling its owner by email.
+ * marks the delivery failed and disables a webhook endpoint, telling its owners by email; a
+ * disabled endpoint's other deliveries fail at their next try without sending.
  */
 export class NotificationDelivery {
   readonly #agent: Agent;
@@ -94,7 +100,8 @@ export class NotificationDelivery {
       const outcome = last || permanent ? 'failed' : 'retrying';
       await repository.finishAttempt(delivery, { status: outcome, error: reason, ...result });
       metrics.notificationDeliveries.inc({ channel: delivery.channel, outcome });
-      if ((last || permanent) && delivery.channel === 'webhook') await this.#disableEndpoint(delivery, reason);
+      // Only the receiver's own persistent failure disables it: a permanent error (the event or endpoint gone, the endpoint off) is not its doing.
+      if (last && !permanent && delivery.channel === 'webhook') await this.#disableEndpoint(delivery, reason);
       throw error;
     }
   }
@@ -107,6 +114,8 @@ export class NotificationDelivery {
     if (delivery.channel === 'webhook') {
       const endpoint = await repository.endpointById(delivery.targetId);
       if (!endpoint) throw new PermanentJobError('the webhook endpoint was deleted');
+      // Its other deliveries still retrying stop here: a disabled endpoint is sent nothing until it is enabled again.
+      if (!endpoint.enabled) throw new PermanentJobError('the webhook endpoint is disabled');
       const body = webhookBody(event);
       const timestamp = new Date();
       // The delivery id is the message id: the same across retries and redeliveries, so receivers can deduplicate.
@@ -153,7 +162,9 @@ export class NotificationDelivery {
     if (!member) throw new PermanentJobError('the recipient is no longer a member');
     const token = await repository.unsubscribeToken(member.userId);
     const unsubscribeUrl = `${config.PUBLIC_URL.replace(/\/$/, '')}/api/v1/notifications/unsubscribe?token=${token}`;
-    const mail = emailFor(describeEvent(event, config.PUBLIC_URL), unsubscribeUrl);
+    const message = describeEvent(event, config.PUBLIC_URL);
+    if (event.type === 'daily.summary') message.digest = await this.#digest(event, member);
+    const mail = emailFor(message, unsubscribeUrl);
     const started = performance.now();
     const timeout = config.NOTIFY_SEND_TIMEOUT_MS;
     this.#transport ??= nodemailer.createTransport({
@@ -172,29 +183,66 @@ export class NotificationDelivery {
     return { latencyMs: Math.round(performance.now() - started), responseExcerpt: String(info.response ?? '').slice(0, EXCERPT_CHARS) };
   }
 
-  /** An endpoint that failed a delivery for good is switched off, and whoever can fix it is told. */
+  /**
+   * A summary recipient's digest: the summary's events (its 24 hours) of the types they chose to
+   * get "in the daily summary", the first DIGEST_ITEMS by title and link, and a count of the rest
+   * from the summary's own counts. Undefined when they chose no such type.
+   */
+  async #digest(summary: NotificationEvent, member: { userId: string; role: WorkspaceRole }): Promise<EventMessage['digest']> {
+    const { repository, config } = this.deps;
+    const workspaceId = summary.workspaceId!;
+    const own = await repository.preferences(repository.db, workspaceId, [member.userId]);
+    const types = effectivePreferences(member.role, own)
+      .filter((preference) => preference.email === 'digest' && preference.eventType !== 'daily.summary')
+      .map((preference) => preference.eventType);
+    if (!types.length) return undefined;
+    const counts = (summary.data.counts ?? {}) as Record<string, number>;
+    const total = types.reduce((sum, type) => sum + (counts[type] ?? 0), 0);
+    const events = await repository.eventsOfTypes(
+      workspaceId,
+      types,
+      new Date(String(summary.data.from)),
+      new Date(String(summary.data.to)),
+      DIGEST_ITEMS,
+    );
+    const items = events.map((event) => {
+      const { title, link } = describeEvent(event, config.PUBLIC_URL);
+      return { title, link };
+    });
+    return { items, more: Math.max(0, total - items.length) };
+  }
+
+  /**
+   * An endpoint that failed a delivery for good is switched off, and whoever can fix it (the
+   * workspace's owners and admins) is told by email, queued in the same transaction.
+   */
   async #disableEndpoint(delivery: Delivery, reason: string): Promise<void> {
     const { repository, outbox, config } = this.deps;
-    const endpoint = await repository.endpointById(delivery.targetId);
-    if (!endpoint?.enabled) return;
-    await repository.updateEndpoint(endpoint.workspaceId, endpoint.id, { enabled: false, disabledReason: reason });
-    const admins = (await repository.members(repository.db, endpoint.workspaceId)).filter(
-      (member) => member.role === 'owner' || member.role === 'admin',
-    );
-    for (const admin of admins) {
-      await outbox.enqueue({
-        to: admin.email,
-        subject: 'Siteprint disabled a webhook endpoint',
-        body: [
-          `Deliveries to ${endpoint.url} kept failing, so the endpoint was disabled.`,
-          `Last error: ${reason}`,
-          '',
-          `Fix the receiver, then enable the endpoint again in Settings → Notifications: ${config.PUBLIC_URL.replace(/\/$/, '')}/settings`,
-        ].join('\n'),
-        metadata: { kind: 'webhook-disabled', endpointId: endpoint.id },
-      });
-    }
-    this.deps.logger.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled after persistent failure');
+    const endpoint = await repository.db.transaction(async (tx) => {
+      const disabled = await repository.disableEndpoint(tx as unknown as Db, delivery.targetId, reason);
+      if (!disabled) return undefined;
+      const admins = (await repository.members(tx as unknown as Db, disabled.workspaceId)).filter(
+        (member) => member.role === 'owner' || member.role === 'admin',
+      );
+      for (const admin of admins) {
+        await outbox.enqueue(
+          {
+            to: admin.email,
+            subject: 'Siteprint disabled a webhook endpoint',
+            body: [
+              `Deliveries to ${disabled.url} kept failing, so the endpoint was disabled.`,
+              `Last error: ${reason}`,
+              '',
+              `Fix the receiver, then enable the endpoint again in Settings → Notifications: ${config.PUBLIC_URL.replace(/\/$/, '')}/settings/notifications`,
+            ].join('\n'),
+            metadata: { kind: 'webhook-disabled', endpointId: disabled.id },
+          },
+          tx,
+        );
+      }
+      return disabled;
+    });
+    if (endpoint) this.deps.logger.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled after persistent failure');
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 export { NotificationsRepository, recordNotificationEvent } from './notifications.repository.js';
-export { NotificationDelivery } from './delivery.js';
-export { DELIVERY_BACKOFF_BASE_MS, MAX_ATTEMPTS, NotificationRelay, retrySchedule } from './relay.js';
+export { DIGEST_ITEMS, NotificationDelivery } from './delivery.js';
+export { deliveryBackoffBaseMs, MAX_ATTEMPTS, NotificationRelay, retrySchedule } from './relay.js';
 export {
   healthChangeEvents,
   recordBlueprintVersion,

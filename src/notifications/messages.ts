@@ -6,6 +6,8 @@ export interface EventMessage {
   title: string;
   lines: string[];
   link: string;
+  /** In a daily summary's email, the recipient's digest: the first events they chose to get in the summary, and how many more there were. */
+  digest?: { items: Array<{ title: string; link: string }>; more: number };
 }
 
 const QUOTA_LABELS: Record<string, string> = {
@@ -84,11 +86,7 @@ export function describeEvent(event: Pick<NotificationEvent, 'type' | 'data' | '
       const counts = (data.counts ?? {}) as Record<string, number>;
       return {
         title: `Daily summary for ${str(data.date)}`,
-        lines: [
-          ...Object.entries(counts).map(([type, n]) => `${type}: ${n}`),
-          `LLM spend: $${Number(data.llmSpendUsd ?? 0).toFixed(2)}`,
-          ...((data.items ?? []) as string[]).map((item) => `• ${item}`),
-        ],
+        lines: [...Object.entries(counts).map(([type, n]) => `${type}: ${n}`), `LLM spend: $${Number(data.llmSpendUsd ?? 0).toFixed(2)}`],
         link: `${base}/`,
       };
     }
@@ -112,10 +110,13 @@ export function describeEvent(event: Pick<NotificationEvent, 'type' | 'data' | '
 
 /** The email of an event: HTML and plain text, both ending with the recipient's unsubscribe link. */
 export function emailFor(message: EventMessage, unsubscribeUrl: string): { subject: string; text: string; html: string } {
+  const { digest } = message;
+  const more = digest?.more ? `and ${digest.more} more` : '';
   const text = [
     message.title,
     '',
     ...message.lines,
+    ...(digest ? ['', 'In your digest:', ...digest.items.map((item) => `• ${item.title}: ${item.link}`), ...(more ? [more] : [])] : []),
     '',
     `Open in Siteprint: ${message.link}`,
     '',
@@ -124,6 +125,14 @@ export function emailFor(message: EventMessage, unsubscribeUrl: string): { subje
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1a1b1e">
 <h2 style="margin:0 0 12px">${escapeHtml(message.title)}</h2>
 ${message.lines.map((line) => `<p style="margin:4px 0">${escapeHtml(line)}</p>`).join('\n')}
+${
+  digest
+    ? `<h3 style="margin:16px 0 4px">In your digest</h3>
+<ul style="margin:0;padding-left:20px">
+${digest.items.map((item) => `<li style="margin:2px 0"><a href="${escapeHtml(item.link)}">${escapeHtml(item.title)}</a></li>`).join('\n')}
+</ul>${more ? `\n<p style="margin:4px 0">${more}</p>` : ''}`
+    : ''
+}
 <p style="margin:16px 0"><a href="${escapeHtml(message.link)}" style="background:#228be6;color:#fff;padding:8px 14px;border-radius:4px;text-decoration:none">Open in Siteprint</a></p>
 <p style="font-size:12px;color:#868e96"><a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a> from Siteprint notification emails.</p>
 </body></html>`;

@@ -239,6 +239,23 @@ export class NotificationsRepository {
     return Object.fromEntries(rows.map((row) => [row.type, row.n]));
   }
 
+  /** A workspace's events of the given types in [from, to), oldest first: a daily summary's digest items. */
+  eventsOfTypes(workspaceId: string, types: string[], from: Date, to: Date, limit: number): Promise<NotificationEvent[]> {
+    return this.db
+      .select()
+      .from(notificationEvents)
+      .where(
+        and(
+          eq(notificationEvents.workspaceId, workspaceId),
+          inArray(notificationEvents.type, types),
+          gte(notificationEvents.createdAt, from),
+          lt(notificationEvents.createdAt, to),
+        ),
+      )
+      .orderBy(asc(notificationEvents.createdAt))
+      .limit(limit);
+  }
+
   // --- recipients ---
 
   /** Active members of a workspace with their role. */
@@ -390,15 +407,17 @@ export class NotificationsRepository {
       .limit(limit);
   }
 
-  /** Whether the endpoint's last `n` finished deliveries all failed for good. */
-  async recentlyAllFailed(endpointId: string, n: number): Promise<boolean> {
-    const rows = await this.db
-      .select({ status: notificationDeliveries.status })
-      .from(notificationDeliveries)
-      .where(and(eq(notificationDeliveries.targetId, endpointId), inArray(notificationDeliveries.status, ['delivered', 'failed'])))
-      .orderBy(desc(notificationDeliveries.lastAttemptAt))
-      .limit(n);
-    return rows.length >= n && rows.every((row) => row.status === 'failed');
+  /**
+   * Switches an enabled endpoint off; undefined when it was already off (or is gone), so of several
+   * deliveries failing for good at once only one goes on to tell the owners.
+   */
+  async disableEndpoint(db: Db, id: string, reason: string): Promise<WebhookEndpoint | undefined> {
+    const [row] = await db
+      .update(webhookEndpoints)
+      .set({ enabled: false, disabledReason: reason })
+      .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.enabled, true)))
+      .returning();
+    return row;
   }
 
   channels(workspaceId: string, db: Db = this.db): Promise<NotificationChannel[]> {

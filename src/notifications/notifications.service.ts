@@ -99,7 +99,8 @@ export class NotificationsService {
 
   /** Sends a delivery again with the same webhook-id, so the receiver can tell it is the same message. */
   async redeliver(workspaceId: string, endpointId: string, deliveryId: string): Promise<void> {
-    await this.endpoint(workspaceId, endpointId);
+    const endpoint = await this.endpoint(workspaceId, endpointId);
+    if (!endpoint.enabled) throw new DomainError('conflict', 'The endpoint is disabled; enable it first', { code: 'endpoint-disabled' });
     const delivery = await this.repository.delivery(deliveryId);
     if (!delivery || delivery.targetId !== endpointId || delivery.workspaceId !== workspaceId)
       throw new DomainError('not_found', 'No such delivery of this endpoint');

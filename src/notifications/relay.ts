@@ -8,18 +8,21 @@ import type { NotificationsRepository } from './notifications.repository.js';
 import { recordNotificationEvent, type NewDelivery, type NotificationEvent } from './notifications.repository.js';
 import { effectivePreferences } from './preferences.js';
 
-/** How many times each channel is tried, with the queue's exponential backoff from DELIVERY_BACKOFF_BASE_MS. */
+/** How many times each channel is tried, with the queue's exponential backoff from `deliveryBackoffBaseMs`. */
 export const MAX_ATTEMPTS = { email: 8, webhook: 16, slack: 8 } as const;
 
 /**
- * The first retry's delay of a `deliver_notification` job; each next one doubles (plus up to 10 %
- * jitter), so a webhook's 16th and last try comes about 24 h after its first, email's and Slack's
- * 8th about 6 minutes after theirs.
+ * The first retry's delay of a `deliver_notification` job such that a webhook's last try comes
+ * `windowMs` (NOTIFY_WEBHOOK_RETRY_WINDOW_MS, a day by default) after its first: each next delay
+ * doubles (the queue adds up to 10 % jitter), so email's and Slack's 8th try comes 127/32767 of
+ * the window after their first (about 6 minutes of a day).
  */
-export const DELIVERY_BACKOFF_BASE_MS = 2_640;
+export function deliveryBackoffBaseMs(windowMs: number): number {
+  return windowMs / (2 ** (MAX_ATTEMPTS.webhook - 1) - 1);
+}
 
 /** When each try of a channel's delivery starts, in ms after the first, before jitter. */
-export function retrySchedule(channel: keyof typeof MAX_ATTEMPTS, baseMs = DELIVERY_BACKOFF_BASE_MS): number[] {
+export function retrySchedule(channel: keyof typeof MAX_ATTEMPTS, baseMs: number): number[] {
   const starts = [0];
   for (let attempt = 1; attempt < MAX_ATTEMPTS[channel]; attempt++) starts.push(starts.at(-1)! + baseMs * 2 ** (attempt - 1));
   return starts;

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { withSpan } from '../logging/tracing.js';
 import { metrics } from '../system/metrics.js';
-import { JobRunner } from './job-runner.js';
+import { backoffDelayMs, JobRunner } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
 import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, JobStalledListener, WorkOptions } from './types.js';
 
@@ -43,6 +43,8 @@ export class BullmqQueue implements JobQueue {
   private readonly prefix: string;
   private readonly leaseMs: number;
   private readonly backoffBaseMs: number;
+  /** The delay before a failed job's next attempt, from `process` to the backoff strategy BullMQ asks right after. */
+  private readonly retryDelays = new Map<string, number>();
 
   constructor(private readonly options: BullmqQueueOptions) {
     // BullMQ requires maxRetriesPerRequest: null so blocking commands wait through reconnects.
@@ -89,7 +91,7 @@ export class BullmqQueue implements JobQueue {
       priority: job.priority,
       delay: Math.max(0, job.runAt.getTime() - Date.now()),
       attempts: job.maxAttempts,
-      backoff: { type: 'exponential', delay: this.backoffFor(job.type) },
+      backoff: { type: 'jittered' },
       removeOnComplete: { count: 1000 },
       removeOnFail: { count: 5000 },
     });
@@ -112,6 +114,13 @@ export class BullmqQueue implements JobQueue {
         // A crashed worker's job is looked for as often as its lock can lapse.
         stalledInterval: this.leaseMs,
         maxStalledCount: 3,
+        settings: {
+          backoffStrategy: (attemptsMade, _type, _err, bullJob) => {
+            const delay = bullJob?.id ? this.retryDelays.get(bullJob.id) : undefined;
+            if (bullJob?.id) this.retryDelays.delete(bullJob.id);
+            return delay ?? backoffDelayMs(attemptsMade, this.backoffFor(type));
+          },
+        },
       });
       worker.on('error', (err) => this.options.logger.error({ err, type }, 'BullMQ worker error'));
       worker.on('stalled', (jobId) => {
@@ -131,8 +140,10 @@ export class BullmqQueue implements JobQueue {
     if (!job) return;
     const result = await runner.run(job);
     if (!result.retry) return;
-    // BullMQ schedules the next attempt with its exponential backoff; the record shows it queued.
-    const delay = this.backoffFor(job.type) * 2 ** (job.attempts - 1);
+    // BullMQ schedules the next attempt after the delay chosen here (the `jittered` strategy reads
+    // it), so it carries the embedded queue's jitter and the record shows when it will run.
+    const delay = backoffDelayMs(job.attempts, this.backoffFor(job.type));
+    this.retryDelays.set(job.id, delay);
     await runner.changed(await jobs.requeue(job.id, result.error, new Date(Date.now() + delay)));
     throw new Error(result.error);
   }

@@ -6,7 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer } from '../../src/app/server.js';
-import { chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
+import { PASSWORD } from '../support/accounts.js';
+import { callApi, chromiumAvailable, launchTestBrowser, recordPageErrors, startDashboardServer } from '../support/browser.js';
 
 const SCREENSHOTS = path.resolve('test-results', 'screenshots');
 
@@ -192,4 +193,93 @@ describe.runIf(chromiumAvailable())('notifications in the dashboard', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'notifications-bell-mobile.png') });
     expect(consoleErrors).toEqual([]);
   }, 120_000);
+  it('offers the event pickers only where the workspace grants notifications:manage, at desktop width and at 360 px', async () => {
+    // Olga owns a team workspace and Mo is a member of it, set up through the API as a script would.
+    const account = async (email: string, name: string) => {
+      expect((await callApi(server, 'POST', '/api/v1/auth/register', { body: { email, name, password: PASSWORD } })).status).toBe(201);
+      return String((await callApi(server, 'POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } })).json.accessToken);
+    };
+    const olga = await account('olga@example.com', 'Olga Owner');
+    const team = await callApi(server, 'POST', '/api/v1/workspaces', { token: olga, body: { name: 'Ops team' } });
+    expect(team.status).toBe(201);
+    const invited = await callApi(server, 'POST', '/api/v1/workspace/invitations', {
+      token: olga,
+      headers: { 'x-workspace-id': String(team.json.id) },
+      body: { email: 'mo@example.com', role: 'member' },
+    });
+    expect(invited.status).toBe(201);
+    const mo = await account('mo@example.com', 'Mo Member');
+    const invitation = new URL(String(invited.json.acceptUrl)).searchParams.get('token');
+    expect((await callApi(server, 'POST', '/api/v1/invitations/accept', { token: mo, body: { token: invitation } })).status).toBe(200);
+
+    /** Signs in on a page of its own and opens Settings → Notifications of the team workspace. */
+    const notificationsOf = async (email: string, width: number) => {
+      const own = await (await browser.newContext({ viewport: { width, height: 860 } })).newPage();
+      recordPageErrors(own, consoleErrors);
+      await own.goto(`${server.url}/login`);
+      await own.getByRole('textbox', { name: 'Email' }).fill(email);
+      await own.getByRole('textbox', { name: 'Password', exact: true }).fill(PASSWORD);
+      await own.getByRole('button', { name: 'Sign in' }).click();
+      await own.getByRole('heading', { level: 1, name: 'Overview' }).waitFor({ timeout: 20_000 });
+      await own.getByRole('combobox', { name: 'Workspace' }).click();
+      await own.getByRole('option', { name: 'Ops team' }).click();
+      await expect.poll(() => own.getByRole('combobox', { name: 'Workspace' }).inputValue()).toBe('Ops team');
+      await own.goto(`${server.url}/settings/notifications`);
+      await own.getByRole('heading', { level: 1, name: 'Settings' }).waitFor({ timeout: 20_000 });
+      await own.getByRole('table', { name: 'Notification preferences' }).waitFor();
+      return own;
+    };
+    const overflow = (on: Page) => on.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    /** What a picker offers, with the events it starts with (whether or not it lists those as picked). */
+    const offered = async (on: Page, picker: string, picked: string[]) => {
+      // Opened from the keyboard: the picked events' pills cover the picker's input.
+      await on.getByRole('combobox', { name: picker, exact: true }).focus();
+      await on.keyboard.press('ArrowDown');
+      const listbox = on.getByRole('listbox', { name: picker, exact: true });
+      await listbox.getByRole('option').first().waitFor();
+      const listed = await listbox.getByRole('option').allInnerTexts();
+      await on.keyboard.press('Escape');
+      return new Set([...listed.map((option) => option.trim()), ...picked]);
+    };
+    // Every event type the API lets an endpoint or channel subscribe to; `system.error` is not one
+    // of them (it goes to system administrators themselves), so no one is offered it.
+    const subscribable = [
+      'Every event',
+      'Analysis succeeded (analysis.succeeded)',
+      'Analysis failed (analysis.failed)',
+      'Site health changed (site.health_changed)',
+      'Blueprint version created (blueprint.version_created)',
+      'Blueprint repair failed (blueprint.repair_failed)',
+      'Job failed (job.failed)',
+      'LLM budget threshold (llm.budget_threshold)',
+      'Quota threshold (quota.threshold)',
+      'Report ready (report.ready)',
+      'Daily summary (daily.summary)',
+    ];
+
+    for (const width of [1280, 360]) {
+      // The owner: the webhook and Slack event pickers, and the summary settings to change.
+      const owner = await notificationsOf('olga@example.com', width);
+      await owner.getByRole('heading', { name: 'Webhook endpoints' }).waitFor();
+      expect(await offered(owner, 'Events', ['Every event'])).toEqual(new Set(subscribable));
+      const slackDefaults = ['Site health changed (site.health_changed)', 'Analysis failed (analysis.failed)'];
+      expect(await offered(owner, 'Slack events', slackDefaults)).toEqual(new Set(subscribable));
+      expect(await owner.getByRole('switch', { name: 'Send a daily summary' }).isDisabled()).toBe(false);
+      expect(await overflow(owner), `the owner's page at ${width} px`).toBeLessThanOrEqual(0);
+      await owner.screenshot({ path: path.join(SCREENSHOTS, `notifications-owner-${width}.png`), fullPage: true });
+      await owner.context().close();
+
+      // The member: their own preferences only, the summary settings shown but not theirs to change.
+      const member = await notificationsOf('mo@example.com', width);
+      await member.getByRole('combobox', { name: 'Email for Report ready' }).waitFor();
+      expect(await member.getByRole('switch', { name: 'Send a daily summary' }).isDisabled()).toBe(true);
+      expect(await member.getByRole('heading', { name: 'Webhook endpoints' }).count()).toBe(0);
+      expect(await member.getByRole('heading', { name: 'Slack channels' }).count()).toBe(0);
+      expect(await member.getByRole('combobox', { name: 'Events', exact: true }).count()).toBe(0);
+      expect(await overflow(member), `the member's page at ${width} px`).toBeLessThanOrEqual(0);
+      await member.screenshot({ path: path.join(SCREENSHOTS, `notifications-member-${width}.png`), fullPage: true });
+      await member.context().close();
+    }
+    expect(consoleErrors).toEqual([]);
+  }, 240_000);
 });

@@ -255,7 +255,7 @@ function DeliveryLog({ endpoint, onClose }: { endpoint: Schemas['WebhookEndpoint
                       </Text>
                     </Group>
                     {(delivery.status === 'delivered' || delivery.status === 'failed') && (
-                      <Button size="compact-xs" variant="light" onClick={() => redeliver.mutate(delivery.id)}>
+                      <Button size="compact-xs" variant="light" onClick={() => redeliver.mutate(delivery.id)} disabled={!endpoint?.enabled}>
                         Redeliver
                       </Button>
                     )}
@@ -534,10 +534,12 @@ function SlackChannels() {
   );
 }
 
-/** Settings → Notifications: your own preferences, and the workspace's summary, webhooks and Slack for owners and admins. */
+/**
+ * Settings → Notifications: your own preferences, and the workspace's summary, webhooks and Slack
+ * (with their event pickers) for whoever the workspace grants `notifications:manage` (owners and admins).
+ */
 export function NotificationSettings() {
-  const role = useCurrentWorkspace().data?.role;
-  const canManage = role === 'owner' || role === 'admin';
+  const canManage = useCurrentWorkspace().data?.permissions.includes('notifications:manage') ?? false;
   return (
     <Stack maw={960}>
       <Preferences />

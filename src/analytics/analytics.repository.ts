@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { p95Ranks, splitPeriod, type Span } from './rollup-period.js';
+import { p95Ranks, splitPeriod, type PercentileRanks, type Span } from './rollup-period.js';
 
 /** Whose figures: one workspace, or every workspace (system administrators). */
 export interface AnalyticsScope {
@@ -73,6 +73,10 @@ export interface SeriesRow {
 }
 
 const share = (part: number, whole: number) => (whole ? part / whole : null);
+/** grouping(model, step) of a grouping-sets row: a bit set for each column not grouped by. */
+const GROUPED_BY_NEITHER = 3;
+const GROUPED_BY_FIRST = 1;
+const GROUPED_BY_SECOND = 2;
 
 /** Rows of a source table within a period, with the columns of its rollup (`hour`: when). */
 type Rows = (scope: AnalyticsScope, period: Period) => SQL;
@@ -82,7 +86,7 @@ type RollupRows = (scope: AnalyticsScope, period: Period, span: Span) => SQL;
 /**
  * Analytics over what the product writes (jobs, extraction results, blueprint versions, site
  * checks, LLM requests, per-minute API usage). Jobs, extraction pages, LLM calls and API usage are
- * read from hourly rollups that triggers keep in the writers' transactions (drizzle/0017), with
+ * read from hourly rollups that triggers keep in the writers' transactions (drizzle/0018), with
  * the ragged edges of a period and per-site questions read from the source rows: the figures are
  * the same as aggregating the source tables (`rollups: false` does exactly that, and the tests
  * compare both), only cheaper. The p95 of processing time is read from the top of an index.
@@ -98,15 +102,14 @@ export class AnalyticsRepository {
   }
 
   async summary(scope: AnalyticsScope, period: Period): Promise<AnalyticsSummary> {
-    const [sites, jobs, extraction, versions, health, llm, llmByModel, llmByStep, api] = await Promise.all([
+    // Eight statements: PGlite runs them one after another, so each one saved is its parse, plan and round trip.
+    const [sites, jobs, pages, versions, health, llm, api] = await Promise.all([
       this.#sites(scope, period),
       this.#jobs(scope, period),
-      this.#extraction(scope, period),
+      this.#extractionPages(scope, period),
       this.#versions(scope, period),
       this.#health(scope, period),
-      this.#llm(scope, period, null),
-      this.#llm(scope, period, sql`model`),
-      this.#llm(scope, period, sql`step`),
+      this.#llm(scope, period),
       this.#api(scope, period),
     ]);
     const analysis = jobs.find((row) => row.type === 'analyze_site');
@@ -120,14 +123,10 @@ export class AnalyticsRepository {
         successRate: analysis?.successRate ?? null,
       },
       jobs,
-      extraction,
+      extraction: { jobs: jobs.find((row) => row.type === 'extract_batch')?.total ?? 0, ...pages },
       blueprintVersions: versions,
       health,
-      llm: {
-        ...(llm[0] ?? { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 }),
-        byModel: llmByModel.map(({ key, ...measures }) => ({ model: key!, ...measures })),
-        byStep: llmByStep.map(({ key, ...measures }) => ({ step: key!, ...measures })),
-      },
+      llm,
       api,
     };
   }
@@ -205,19 +204,17 @@ export class AnalyticsRepository {
     const unit = sql.raw(`'${interval}'`);
     const finished = sql`date_trunc(${unit}, finished_at at time zone 'UTC')`;
     const tops = await this.database.query<{ bucket: string; top: number[] }>(sql`
+      with w as materialized (${this.#workspaces(scope)})
       select b.bucket, array(
-          select s from ${this.#workspaces(scope, period, sql`analytics_duration_rollups`)} cross join lateral (
+          select s from w cross join lateral (
             select ${seconds}::float8 as s from jobs
             where workspace_id = w.id and status = 'succeeded' and parent_id is null and ${finished} = b.at
               and finished_at >= ${period.from} and finished_at < ${period.to}
             order by ${seconds} desc limit b.reach) t
           order by s desc offset b.skip limit b.take) as top
-      from (values ${sql.join(
-        buckets.map(
-          (row, index) =>
-            sql`(${row.bucket}, ${row.bucket.replace('Z', '')}::timestamp, ${ranks[index]!.offset}::int, ${ranks[index]!.count}::int, ${ranks[index]!.offset + ranks[index]!.count}::int)`,
-        ),
-        sql`, `,
+      from (values ${ranksValues(
+        buckets.map((row) => sql`${row.bucket}, ${row.bucket.replace('Z', '')}::timestamp`),
+        ranks,
       )}) as b(bucket, at, skip, take, reach)`);
     const p95 = new Map(tops.map((row) => [row.bucket, row.top.map(Number)]));
     return buckets.flatMap((row, index) => [
@@ -233,8 +230,9 @@ export class AnalyticsRepository {
         count(*) filter (where health = 'degraded')::int as degraded,
         count(*) filter (where health = 'down')::int as down,
         count(*) filter (where health = 'unknown')::int as unknown,
-        (select count(distinct site_id)::int from jobs
-          where ${jobScope(scope)} and type = 'analyze_site' and status = 'succeeded' and finished_at >= ${from} and finished_at < ${to}) as analysed
+        (select count(*)::int from (select site_id from jobs
+          where ${jobScope(scope)} and type = 'analyze_site' and status = 'succeeded' and finished_at >= ${from} and finished_at < ${to}
+          group by site_id having site_id is not null) analysed) as analysed
       from sites where ${workspaceScope(scope, sql``, sql`id`)}`);
     return row!;
   }
@@ -254,48 +252,54 @@ export class AnalyticsRepository {
         ${useRollups ? sql`null::float8` : sql`(percentile_cont(0.95) within group (order by seconds) filter (where ${succeeded} and timed = 1))::float8`} as "p95Seconds"
       from ${this.#rows(jobRows, jobRollup, scope, period)}
       group by type having sum(jobs) > 0 order by type`);
-    if (useRollups) {
-      const workspaces = this.#workspaces(scope, period, sql`analytics_job_rollups`);
-      await Promise.all(
-        rows.map(async (row) => {
-          if (row.timed) row.p95Seconds = await this.#jobP95(workspaces, row.type, row.timed, period);
-        }),
-      );
+    const timed = rows.filter((row) => row.timed);
+    if (useRollups && timed.length) {
+      const p95 = await this.#jobP95s(scope, period, timed);
+      for (const row of timed) row.p95Seconds = p95.get(row.type) ?? null;
     }
     return rows.map(({ timed: _timed, ...row }) => ({ ...row, successRate: share(row.succeeded, row.succeeded + row.failed) }));
   }
 
-  /** percentile_cont(0.95) of the processing time of one type's succeeded jobs created in the period, from the top of jobs_succeeded_seconds_idx. */
-  async #jobP95(workspaces: SQL, type: string, timed: number, { from, to }: Period): Promise<number | null> {
-    const ranks = p95Ranks(timed);
-    const rows = await this.database.query<{ s: number }>(sql`
-      select s from ${workspaces} cross join lateral (
-        select ${seconds}::float8 as s from jobs
-        where workspace_id = w.id and type = ${type} and status = 'succeeded' and ${seconds} is not null
-          and created_at >= ${from} and created_at < ${to}
-        order by ${seconds} desc limit ${ranks.offset + ranks.count}) t
-      order by s desc offset ${ranks.offset} limit ${ranks.count}`);
-    return ranks.finish(rows.map((row) => Number(row.s)));
-  }
-
   /**
-   * The workspaces in scope, as a relation `w(id)`: one, or every one with rows in the period's
-   * hours of a rollup (which holds every hour, the current one included).
+   * percentile_cont(0.95) of the processing time of each type's succeeded jobs created in the
+   * period, all types in one statement: per type (and workspace) a walk down
+   * jobs_succeeded_seconds_idx from the slowest job to the p95 rank, so only the slowest 5 % are read.
    */
-  #workspaces(scope: AnalyticsScope, { from, to }: Period, rollup: SQL): SQL {
-    if (scope.workspaceId) return sql`(select ${scope.workspaceId}::uuid as id) w`;
-    return sql`(select distinct workspace_id as id from ${rollup}
-      where span = 'hour' and at >= date_trunc('hour', ${from}::timestamptz at time zone 'UTC') at time zone 'UTC' and at < ${to}) w`;
+  async #jobP95s(
+    scope: AnalyticsScope,
+    { from, to }: Period,
+    types: Array<{ type: string; timed: number }>,
+  ): Promise<Map<string, number | null>> {
+    const ranks = types.map((row) => p95Ranks(row.timed));
+    const tops = await this.database.query<{ type: string; top: number[] }>(sql`
+      with w as materialized (${this.#workspaces(scope)})
+      select b.type, array(
+          select s from w cross join lateral (
+            select ${seconds}::float8 as s from jobs
+            where workspace_id = w.id and type = b.type and status = 'succeeded' and ${seconds} is not null
+              and created_at >= ${from} and created_at < ${to}
+            order by ${seconds} desc limit b.reach) t
+          order by s desc offset b.skip limit b.take) as top
+      from (values ${ranksValues(
+        types.map((row) => row.type),
+        ranks,
+      )}) as b(type, skip, take, reach)`);
+    const top = new Map(tops.map((row) => [row.type, row.top.map(Number)]));
+    return new Map(types.map((row, index) => [row.type, ranks[index]!.finish(top.get(row.type) ?? [])]));
   }
 
-  async #extraction(scope: AnalyticsScope, period: Period): Promise<AnalyticsSummary['extraction']> {
-    const [jobs] = await this.database.query<{ jobs: number }>(sql`
-      select coalesce(sum(jobs), 0)::int as jobs from ${this.#rows(jobRows, jobRollup, scope, period)} where type = 'extract_batch'`);
+  /** The ids of the workspaces in scope (a select of `id`): one, or all of them. */
+  #workspaces(scope: AnalyticsScope): SQL {
+    return scope.workspaceId ? sql`select ${scope.workspaceId}::uuid as id` : sql`select id from workspaces`;
+  }
+
+  /** Pages of the extraction batches requested in the period (the batches themselves are counted with the jobs). */
+  async #extractionPages(scope: AnalyticsScope, period: Period): Promise<Omit<AnalyticsSummary['extraction'], 'jobs'>> {
     const [pages] = await this.database.query<Omit<AnalyticsSummary['extraction'], 'jobs'> & Record<string, unknown>>(sql`
       select coalesce(sum(records + errors), 0)::int as pages, coalesce(sum(records), 0)::int as "pagesWithRecord",
         coalesce(sum(errors), 0)::int as "pagesWithError"
       from ${this.#rows(extractionRows, extractionRollup, scope, period)} where type = 'extract_batch'`);
-    return { jobs: jobs!.jobs, ...pages! };
+    return pages!;
   }
   async #versions(scope: AnalyticsScope, { from, to }: Period): Promise<AnalyticsSummary['blueprintVersions']> {
     const [row] = await this.database.query<AnalyticsSummary['blueprintVersions'] & Record<string, unknown>>(sql`
@@ -307,7 +311,11 @@ export class AnalyticsRepository {
     return row!;
   }
 
-  /** A change is a check whose health differs from the site's previous one (the first check changes it from unknown). */
+  /**
+   * A change is a check whose health differs from the site's previous one (the first check changes
+   * it from unknown). Only the period's checks are read, plus, for each site's first one, the check
+   * before it (an index lookup), however long the history.
+   */
   async #health(scope: AnalyticsScope, { from, to }: Period): Promise<AnalyticsSummary['health']> {
     const [row] = await this.database.query<AnalyticsSummary['health'] & Record<string, unknown>>(sql`
       select count(*)::int as checks,
@@ -316,39 +324,76 @@ export class AnalyticsRepository {
         count(*) filter (where changed and health = 'degraded')::int as "toDegraded",
         count(*) filter (where changed and health = 'down')::int as "toDown"
       from (
-        select c.health, c.checked_at,
-          coalesce(lag(c.health) over (partition by c.site_id order by c.checked_at, c.id), 'unknown') <> c.health as changed
+        select c.health, coalesce(
+            lag(c.health) over (partition by c.site_id order by c.checked_at, c.id),
+            -- Evaluated only where lag found nothing (coalesce stops at the first value).
+            (select p.health from site_checks p
+              where p.site_id = c.site_id and p.checked_at <= c.checked_at and (p.checked_at, p.id) < (c.checked_at, c.id)
+              order by p.checked_at desc, p.id desc limit 1),
+            'unknown') <> c.health as changed
         from site_checks c join sites s on s.id = c.site_id
-        where ${workspaceScope(scope, sql`s.`, sql`s.id`)} and c.checked_at < ${to}
-      ) history
-      where checked_at >= ${from}`);
+        where ${workspaceScope(scope, sql`s.`, sql`s.id`)} and c.checked_at >= ${from} and c.checked_at < ${to}
+      ) history`);
     return row!;
   }
 
-  async #llm(scope: AnalyticsScope, period: Period, key: SQL | null): Promise<Array<UsageMeasures & { key: string | null }>> {
-    return this.database.query<UsageMeasures & { key: string | null } & Record<string, unknown>>(sql`
-      select ${key ?? sql`null`} as key, coalesce(sum(requests), 0)::int as requests,
+  /** The period's LLM calls in total, by model and by step: one pass over the rows (grouping sets). */
+  async #llm(scope: AnalyticsScope, period: Period): Promise<AnalyticsSummary['llm']> {
+    const rows = await this.database.query<
+      UsageMeasures & { model: string | null; step: string | null; set: number } & Record<string, unknown>
+    >(sql`
+      select model, step, grouping(model, step) as set, coalesce(sum(requests), 0)::int as requests,
         coalesce(sum(prompt_tokens), 0)::int as "promptTokens",
         coalesce(sum(completion_tokens), 0)::int as "completionTokens",
         coalesce(sum(cost_usd), 0)::float8 as "costUsd"
       from ${this.#rows(llmRows, llmRollup, scope, period)}
-      ${key ? sql`group by 1 having sum(requests) > 0 order by "costUsd" desc, 1` : sql``}`);
+      group by grouping sets ((), (model), (step)) having grouping(model, step) = ${GROUPED_BY_NEITHER} or sum(requests) > 0
+      order by "costUsd" desc, coalesce(model, step)`);
+    const measures = ({ requests, promptTokens, completionTokens, costUsd }: UsageMeasures) => ({
+      requests,
+      promptTokens,
+      completionTokens,
+      costUsd,
+    });
+    const total = rows.find((row) => row.set === GROUPED_BY_NEITHER);
+    return {
+      ...(total ? measures(total) : { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 }),
+      byModel: rows.filter((row) => row.set === GROUPED_BY_FIRST).map((row) => ({ model: row.model!, ...measures(row) })),
+      byStep: rows.filter((row) => row.set === GROUPED_BY_SECOND).map((row) => ({ step: row.step!, ...measures(row) })),
+    };
   }
 
+  /** The period's API requests by route, status class, key and user: one pass over the rows (grouping sets). */
   async #api(scope: AnalyticsScope, period: Period): Promise<AnalyticsSummary['api']> {
-    const rows = () => this.#rows(apiRows, apiRollup, scope, period);
-    const [byRoute, byStatusClass, byApiKey, byUser] = await Promise.all([
-      this.database.query<{ method: string; route: string; requests: number; meanMs: number }>(sql`
-        select method, route, sum(requests)::int as requests, sum(total_ms)::float8 / sum(requests)::float8 as "meanMs"
-        from ${rows()} group by 1, 2 having sum(requests) > 0 order by 3 desc, 2, 1`),
-      this.database.query<{ statusClass: string; requests: number }>(sql`
-        select status_class as "statusClass", sum(requests)::int as requests from ${rows()} group by 1 having sum(requests) > 0 order by 1`),
-      this.database.query<{ apiKeyId: string; requests: number }>(sql`
-        select api_key_id as "apiKeyId", sum(requests)::int as requests from ${rows()} where api_key_id <> '' group by 1 having sum(requests) > 0 order by 2 desc, 1`),
-      this.database.query<{ userId: string; requests: number }>(sql`
-        select user_id as "userId", sum(requests)::int as requests from ${rows()} where user_id <> '' group by 1 having sum(requests) > 0 order by 2 desc, 1`),
-    ]);
-    return { requests: byStatusClass.reduce((total, row) => total + row.requests, 0), byRoute, byStatusClass, byApiKey, byUser };
+    type Row = {
+      set: string;
+      method: string;
+      route: string;
+      statusClass: string;
+      apiKeyId: string;
+      userId: string;
+      requests: number;
+      meanMs: number;
+    };
+    const rows = await this.database.query<Row & Record<string, unknown>>(sql`
+      select case when grouping(route) = 0 then 'route' when grouping(status_class) = 0 then 'status' when grouping(api_key_id) = 0 then 'key' else 'user' end as set,
+        method, route, status_class as "statusClass", api_key_id as "apiKeyId", user_id as "userId",
+        sum(requests)::int as requests, sum(total_ms)::float8 / sum(requests)::float8 as "meanMs"
+      from ${this.#rows(apiRows, apiRollup, scope, period)}
+      group by grouping sets ((method, route), (status_class), (api_key_id), (user_id))
+      -- Requests without a key or a user ('') are not listed by key or by user.
+      having sum(requests) > 0 and (grouping(api_key_id) = 1 or api_key_id <> '') and (grouping(user_id) = 1 or user_id <> '')
+      -- By status class in class order; the rest busiest first.
+      order by 1, case when grouping(status_class) = 0 then 0 else sum(requests) end desc, route, method, status_class, api_key_id, user_id`);
+    const of = (set: string) => rows.filter((row) => row.set === set);
+    const byStatusClass = of('status').map(({ statusClass, requests }) => ({ statusClass, requests }));
+    return {
+      requests: byStatusClass.reduce((total, row) => total + row.requests, 0),
+      byRoute: of('route').map(({ method, route, requests, meanMs }) => ({ method, route, requests, meanMs })),
+      byStatusClass,
+      byApiKey: of('key').map(({ apiKeyId, requests }) => ({ apiKeyId, requests })),
+      byUser: of('user').map(({ userId, requests }) => ({ userId, requests })),
+    };
   }
 
   /** Rollups serve workspace-wide questions; a site's figures come from its own rows, which are few. */
@@ -364,15 +409,25 @@ export class AnalyticsRepository {
   #rows(source: Rows, rollup: RollupRows, scope: AnalyticsScope, period: Period, byHour = false): SQL {
     if (!this.#uses(scope)) return sql`(${source(scope, period)}) r`;
     const split = splitPeriod(period, { days: !byHour });
+    // Never empty: a period with no whole hour is all edge. Every part names its columns alike.
     const parts = [
-      // An empty first part gives the relation its columns whatever the split holds.
-      source(scope, { from: period.from, to: period.from }),
       ...(split.days ? [rollup(scope, split.days, 'day')] : []),
       ...split.hours.map((hours) => rollup(scope, hours, 'hour')),
       ...split.edges.map((edge) => source(scope, edge)),
     ];
     return sql`(${sql.join(parts, sql` union all `)}) r`;
   }
+}
+
+/** Rows of a VALUES list: each key (one or more columns) with the offset, count and reach of its p95 ranks. */
+function ranksValues(keys: Array<string | SQL>, ranks: PercentileRanks[]): SQL {
+  return sql.join(
+    keys.map((key, index) => {
+      const { offset, count } = ranks[index]!;
+      return sql`(${key}, ${offset}::int, ${count}::int, ${offset + count}::int)`;
+    }),
+    sql`, `,
+  );
 }
 
 /** Processing time of a job: from its start (or creation, for a tracking record never started itself) to its end. */
@@ -382,8 +437,16 @@ function jobScope(scope: AnalyticsScope, prefix: SQL = sql``): SQL {
   return workspaceScope(scope, prefix, sql`${prefix}site_id`);
 }
 
+/**
+ * Every workspace is named as the list of them, not as no condition at all, so the indexes that
+ * lead with the workspace (the tables' and the rollups') still serve a period: each workspace's
+ * rows are one range. Every table scoped so holds only rows of existing workspaces (foreign keys
+ * cascade, and the rollups follow their rows).
+ */
 function workspaceScope(scope: AnalyticsScope, prefix: SQL = sql``, siteColumn: SQL = sql`${prefix}site_id`): SQL {
-  const workspace = scope.workspaceId ? sql`${prefix}workspace_id = ${scope.workspaceId}` : sql`true`;
+  const workspace = scope.workspaceId
+    ? sql`${prefix}workspace_id = ${scope.workspaceId}`
+    : sql`${prefix}workspace_id = any(array(select id from workspaces))`;
   return scope.siteId ? sql`${workspace} and ${siteColumn} = ${scope.siteId}` : workspace;
 }
 
@@ -392,7 +455,7 @@ function usageScope(scope: AnalyticsScope): SQL {
   return scope.workspaceId ? sql`workspace_id = ${scope.workspaceId}` : sql`true`;
 }
 
-// Each source below has the columns of its rollup table (drizzle/0017), one row per source row.
+// Each source below has the columns of its rollup table (drizzle/0018), one row per source row.
 const inPeriod = (column: SQL, { from, to }: Period) => sql`${column} >= ${from} and ${column} < ${to}`;
 
 const jobRows: Rows = (scope, period) => sql`select created_at as hour, type, status, parent_id is null as top_level, 1 as jobs,
@@ -401,8 +464,11 @@ const jobRows: Rows = (scope, period) => sql`select created_at as hour, type, st
 const jobRollup: RollupRows = (scope, period, span) => sql`select at as hour, type, status, top_level, jobs, timed, seconds
   from analytics_job_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
 
+// The hours bound is implied by the period; it lets jobs_duration_hour_idx find the rows (no index leads with finished_at).
+const finishedHour = sql`date_trunc('hour', finished_at at time zone 'UTC')`;
 const durationRows: Rows = (scope, period) => sql`select finished_at as hour, 1 as jobs, ${seconds} as seconds
-  from jobs where ${jobScope(scope)} and status = 'succeeded' and parent_id is null and ${inPeriod(sql`finished_at`, period)}`;
+  from jobs where ${jobScope(scope)} and status = 'succeeded' and parent_id is null and ${inPeriod(sql`finished_at`, period)}
+    and ${finishedHour} >= date_trunc('hour', ${period.from}::timestamptz at time zone 'UTC') and ${finishedHour} < ${period.to}::timestamptz at time zone 'UTC'`;
 const durationRollup: RollupRows = (scope, period, span) => sql`select at as hour, jobs, seconds
   from analytics_duration_rollups where span = ${span} and ${workspaceScope(scope)} and ${inPeriod(sql`at`, period)}`;
 

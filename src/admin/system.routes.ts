@@ -41,7 +41,7 @@ const systemStatusSchema = z
             host: z.string(),
             pid: z.number().int(),
             version: z.string(),
-            concurrency: z.number().int().describe('Jobs it runs at once (per job type for BullMQ workers)'),
+            concurrency: z.number().int().describe('Jobs it runs at once, all job types together'),
             jobsRunning: z.number().int().describe('At its last beat'),
             startedAt: z.iso.datetime(),
             lastBeatAt: z.iso.datetime(),

@@ -8,6 +8,7 @@ import { AnalyticsRepository } from './analytics.repository.js';
 import { registerAnalyticsRoutes } from './analytics.routes.js';
 import { AnalyticsService } from './analytics.service.js';
 import { ApiUsageRecorder } from './api-usage.recorder.js';
+import { traceService } from '../logging/tracing.js';
 
 export { AnalyticsRepository, type AnalyticsSummary, type Period } from './analytics.repository.js';
 export { AnalyticsService } from './analytics.service.js';
@@ -42,7 +43,7 @@ export const analyticsPlugin = fp<AnalyticsPluginOptions>(
       });
     });
     app.addHook('onClose', () => recorder.close());
-    registerAnalyticsRoutes(app, { service: new AnalyticsService(new AnalyticsRepository(database)) });
+    registerAnalyticsRoutes(app, { service: traceService(new AnalyticsService(new AnalyticsRepository(database))) });
   },
   { name: 'siteprint-analytics' },
 );

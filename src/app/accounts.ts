@@ -29,6 +29,7 @@ import { registerAuth } from '../http/auth.js';
 import { registerWorkspaceRoutes } from '../workspaces/workspaces.routes.js';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository.js';
 import { WorkspacesService } from '../workspaces/workspaces.service.js';
+import { traceService } from '../logging/tracing.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -70,32 +71,36 @@ export async function registerAccounts(app: AppInstance, { config, db, loginAtte
   caches.register(sessionCache.managed());
   // Other modules that end access (src/admin) clear the session cache through this.
   app.decorate('sessionAccessChanged', changed);
-  const apiKeys = new ApiKeysService({ apiKeys: apiKeyRecords, audit });
+  const apiKeys = traceService(new ApiKeysService({ apiKeys: apiKeyRecords, audit }));
   // Registration mode and allowed OAuth providers, set by administrators at runtime.
   const settings = new RuntimeSettings(new SettingsRepository(db));
-  const accounts = new AccountsService({
-    users,
-    refreshTokens,
-    audit,
-    accessTokens,
-    limiter: new LoginLimiter(loginAttempts ?? new MemoryAttemptStore()),
-    workspaces,
-    firstAdmin: new FirstAdminSetup(db, app.log, config.PUBLIC_URL),
-    settings,
-  });
+  const accounts = traceService(
+    new AccountsService({
+      users,
+      refreshTokens,
+      audit,
+      accessTokens,
+      limiter: new LoginLimiter(loginAttempts ?? new MemoryAttemptStore()),
+      workspaces,
+      firstAdmin: new FirstAdminSetup(db, app.log, config.PUBLIC_URL),
+      settings,
+    }),
+  );
   const secureCookies = new URL(config.PUBLIC_URL).protocol === 'https:';
 
   registerAuth(app, { accessTokens, sessions: sessionCache, users, workspaces, apiKeys });
   await app.register(featurePlugin(registerAuthRoutes), { accounts, secureCookies });
   await app.register(featurePlugin(registerOAuthRoutes), {
     providers: configuredProviders(config),
-    service: new OAuthService({ users, accounts, audit, refreshTokens, apiKeys: apiKeyRecords, settings }),
+    service: traceService(new OAuthService({ users, accounts, audit, refreshTokens, apiKeys: apiKeyRecords, settings })),
     sendSession: sessionResponder(secureCookies),
     secureCookies,
     settings,
   });
   await app.register(featurePlugin(registerWorkspaceRoutes), {
-    service: new WorkspacesService({ workspaces, outbox: new EmailOutboxRepository(db), audit, publicUrl: config.PUBLIC_URL }),
+    service: traceService(
+      new WorkspacesService({ workspaces, outbox: new EmailOutboxRepository(db), audit, publicUrl: config.PUBLIC_URL }),
+    ),
   });
   await app.register(featurePlugin(registerApiKeyRoutes), { service: apiKeys });
 }

@@ -23,6 +23,7 @@ import { RuntimeSettings } from '../settings/runtime-settings.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import type { ApiRateLimits } from '../usage/index.js';
 import type { Platform } from './platform.js';
+import { traceService } from '../logging/tracing.js';
 
 /**
  * System administration under /api/v1/admin: accounts, workspaces and API keys, the audit log, the role matrix, system
@@ -32,29 +33,33 @@ import type { Platform } from './platform.js';
 export async function registerAdmin(app: AppInstance, platform: Platform, { rateLimits }: { rateLimits: ApiRateLimits }): Promise<void> {
   const { config, database, logger, queue } = platform;
   const audit = new AuditRepository(database.db);
-  const users = new AdminUsersService(new AdminUsersRepository(database.db, () => app.sessionAccessChanged()), audit);
+  const users = traceService(new AdminUsersService(new AdminUsersRepository(database.db, () => app.sessionAccessChanged()), audit));
   await app.register(featurePlugin(registerAdminUserRoutes), { service: users });
   await app.register(featurePlugin(registerAdminWorkspaceRoutes), {
-    service: new AdminWorkspacesService(new AdminWorkspacesRepository(database.db), audit),
+    service: traceService(new AdminWorkspacesService(new AdminWorkspacesRepository(database.db), audit)),
   });
-  await app.register(featurePlugin(registerAdminAuditRoutes), { service: new AdminAuditService(new AuditLogReader(database.db), audit) });
+  await app.register(featurePlugin(registerAdminAuditRoutes), {
+    service: traceService(new AdminAuditService(new AuditLogReader(database.db), audit)),
+  });
   await app.register(featurePlugin(registerAdminSystemRoutes), {
     status: new SystemStatus({ config, database, queue, heartbeats: new WorkerHeartbeatsRepository(database.db), startedAt: new Date() }),
   });
   const accounts = new UsersRepository(database.db);
   await app.register(featurePlugin(registerAdminSettingsRoutes), {
-    service: new AdminSettingsService({
-      settings: new RuntimeSettings(new SettingsRepository(database.db)),
-      quotas: platform.services.quotas,
-      audit,
-      config,
-      configuredOAuthProviders: [...configuredProviders(config).keys()],
-      emailOf: async (userId) => (await accounts.findById(userId))?.email,
-    }),
+    service: traceService(
+      new AdminSettingsService({
+        settings: new RuntimeSettings(new SettingsRepository(database.db)),
+        quotas: platform.services.quotas,
+        audit,
+        config,
+        configuredOAuthProviders: [...configuredProviders(config).keys()],
+        emailOf: async (userId) => (await accounts.findById(userId))?.email,
+      }),
+    ),
     quotaDefaultsChanged: () => rateLimits.forget(),
   });
   await app.register(featurePlugin(registerAdminCacheRoutes), { caches: platform.caches, audit });
-  const backups = new BackupsService({ database, config, store: backupStoreFor(config), audit, logger });
+  const backups = traceService(new BackupsService({ database, config, store: backupStoreFor(config), audit, logger }));
   await app.register(featurePlugin(registerBackupRoutes), { service: backups, audit });
   app.addHook('onReady', async () => backups.start());
   app.addHook('onClose', async () => backups.stop());

@@ -10,7 +10,7 @@ import { ExtractionResultsRepository } from '../extraction/extraction-results.re
 import { JobsService } from '../jobs/jobs.service.js';
 import { LlmRepository, LlmService } from '../llm/index.js';
 import { flushErrorReports, startErrorReports } from '../logging/error-reports.js';
-import { startTracing, stopTracing } from '../logging/tracing.js';
+import { startTracing, stopTracing, traceService } from '../logging/tracing.js';
 import type { Logger } from '../logging/logger.js';
 import { AnalysisCoordinator } from '../pipeline/analysis.js';
 import { engineThreads, type EngineThreads } from '../pipeline/engine-threads.js';
@@ -58,7 +58,9 @@ import { createReportsService, type ReportSchedulesService, type ReportsService 
 
 /**
  * The composition root: one place that builds the database, queue, event bus, repositories
- * and services, for the API server and for worker processes alike.
+ * and services, for the API server and for worker processes alike. Services are handed out
+ * through traceService, so with tracing on each call of theirs is a span (as are those the HTTP
+ * wiring builds in accounts.ts, product.ts and admin.ts).
  */
 export interface Platform {
   config: Config;
@@ -139,15 +141,19 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     // LLM help is optional: without LLM_API_KEY the service hands out no client and every job runs heuristics-only.
     const llmRepository = new LlmRepository(db.db);
     const runtimeSettings = new RuntimeSettings(new SettingsRepository(db.db));
-    const llm = new LlmService(llmRepository, new AuditRepository(db.db), config, undefined, recordBudgetThreshold, () =>
-      runtimeSettings.get('llmDefaultMonthlyBudgetUsd'),
+    const llm = traceService(
+      new LlmService(llmRepository, new AuditRepository(db.db), config, undefined, recordBudgetThreshold, () =>
+        runtimeSettings.get('llmDefaultMonthlyBudgetUsd'),
+      ),
     );
-    const quotas = new QuotasService(
-      new UsageRepository(db.db),
-      new SettingsRepository(db.db),
-      new AuditRepository(db.db),
-      undefined,
-      recordQuotaThreshold,
+    const quotas = traceService(
+      new QuotasService(
+        new UsageRepository(db.db),
+        new SettingsRepository(db.db),
+        new AuditRepository(db.db),
+        undefined,
+        recordQuotaThreshold,
+      ),
     );
     const notifications = new NotificationsRepository(db.db);
     const systemErrors = new SystemErrors(notifications, config.SYSTEM_ALERT_COOLDOWN_MS, logger);
@@ -201,6 +207,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const engine = engineThreads(config.WORKER_CONCURRENCY);
     let renderer: Renderer | undefined;
     const reports = createReportsService({ config, logger, database: db, queue, sites, blueprints });
+    const reportsService = traceService(reports.service);
     const pipelineHandlers = lazyHandlers(async () => {
       const [{ createPipelineHandlers }, { rendererFor }] = await Promise.all([
         import('../pipeline/handlers.js'),
@@ -241,7 +248,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     });
     const handlers: JobHandlers = {
       ...pipelineHandlers,
-      [GENERATE_REPORT]: (context) => reports.service.generate(context),
+      [GENERATE_REPORT]: (context) => reportsService.generate(context),
       [DELIVER_NOTIFICATION]: (context) => delivery.handle(context),
     };
     const scheduler = new SiteScheduler({ sites, queue, logger });
@@ -258,19 +265,13 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       events,
       repositories: { jobs, sites, blueprints, extractionResults },
       services: {
-        sites: new SitesService(
-          sites,
-          jobs,
-          analysis,
-          { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK },
-          quotas,
-          blueprints,
-          siteLists,
+        sites: traceService(
+          new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }, quotas, blueprints, siteLists),
         ),
-        jobs: new JobsService(jobs, queue, analysis, llm),
+        jobs: traceService(new JobsService(jobs, queue, analysis, llm)),
         llm,
-        reports: reports.service,
-        reportSchedules: reports.schedules,
+        reports: reportsService,
+        reportSchedules: traceService(reports.schedules),
         quotas,
       },
       analysis,

@@ -19,6 +19,7 @@ import { registerSiteRoutes, siteDetailReader } from '../sites/sites.routes.js';
 import { ApiRateLimits, registerUsageRoutes } from '../usage/index.js';
 import { registerAdmin } from './admin.js';
 import type { Platform } from './platform.js';
+import { traceService } from '../logging/tracing.js';
 
 /**
  * The product's API, each area an encapsulated plugin over its services: sites, jobs and queues,
@@ -38,19 +39,21 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
   platform.caches.register(rateLimits.managed());
   app.addHook('onClose', () => rateLimits.close());
   registerIdempotency(app, new IdempotencyRepository(platform.database.db), workspaceOf);
-  const blueprints = new BlueprintsService(repositories.blueprints, repositories.sites, services.sites);
+  const blueprints = traceService(new BlueprintsService(repositories.blueprints, repositories.sites, services.sites));
   await app.register(featurePlugin(registerSiteRoutes), { service: services.sites, workspaceOf });
   await app.register(featurePlugin(registerJobRoutes), { service: services.jobs, workspaceOf });
   await app.register(featurePlugin(registerBlueprintRoutes), { service: blueprints, workspaceOf });
   await app.register(featurePlugin(registerExtractionRoutes), {
-    service: new ExtractionService(
-      blueprints,
-      platform.fetcher,
-      platform.queue,
-      threadedExtraction(platform.engine),
-      services.jobs,
-      repositories.extractionResults,
-      services.quotas,
+    service: traceService(
+      new ExtractionService(
+        blueprints,
+        platform.fetcher,
+        platform.queue,
+        threadedExtraction(platform.engine),
+        services.jobs,
+        repositories.extractionResults,
+        services.quotas,
+      ),
     ),
     workspaceOf,
     siteDetail: async (workspaceId: string, siteId: string) =>
@@ -58,7 +61,7 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
   });
   await app.register(featurePlugin(registerEventRoutes), { events: platform.events, workspaceOf });
   await app.register(featurePlugin(registerOverviewRoutes), {
-    overview: new OverviewService(new OverviewRepository(platform.database.db)),
+    overview: traceService(new OverviewService(new OverviewRepository(platform.database.db))),
     workspaceOf,
   });
   await app.register(featurePlugin(registerLlmRoutes), { service: services.llm, workspaceOf });
@@ -69,7 +72,9 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
     schedulerIntervalMs: platform.config.REPORT_SCHEDULER_INTERVAL_MS,
   });
   await app.register(featurePlugin(registerNotificationRoutes), {
-    service: new NotificationsService(platform.notifications.repository, { allowPrivateNetwork: platform.config.ALLOW_PRIVATE_NETWORK }),
+    service: traceService(
+      new NotificationsService(platform.notifications.repository, { allowPrivateNetwork: platform.config.ALLOW_PRIVATE_NETWORK }),
+    ),
   });
   // Every API process moves the notification outbox forward; the relay's steps are safe to run concurrently.
   app.addHook('onReady', async () => platform.notifications.relay.start(platform.config.NOTIFY_RELAY_INTERVAL_MS));
@@ -81,7 +86,7 @@ export async function registerProduct(app: AppInstance, platform: Platform): Pro
       sites: services.sites,
       jobs: services.jobs,
       blueprints,
-      analytics: new AnalyticsService(new AnalyticsRepository(platform.database)),
+      analytics: traceService(new AnalyticsService(new AnalyticsRepository(platform.database))),
     },
     graphiql: config.NODE_ENV !== 'production',
   });

@@ -57,9 +57,8 @@ export const configSchema = z.object({
   /** How long a stopping process waits for requests and jobs to finish. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /**
-   * Jobs a process runs at once. Embedded, that is all jobs together; a scaled worker (BullMQ, one
-   * worker per job type) runs up to this many of each job type, so the analysis steps of several
-   * sites can run at up to five times this number.
+   * Jobs a process runs at once, all job types together: the embedded queue's, and a scaled
+   * worker's across its BullMQ workers (one per job type), whose jobs wait for a free slot.
    */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Port of a worker's own /metrics endpoint (on HOST); unset, the worker serves none. The API serves /metrics on PORT. */

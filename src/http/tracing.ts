@@ -8,7 +8,8 @@ const spans = new WeakMap<FastifyRequest, TraceSpan>();
  * A server span per request when tracing is on, continuing the caller's `traceparent`. It is made
  * the active context twice: when the request starts (authentication and the other request hooks
  * run in it) and again before validation, because a body is read in the socket's context, not
- * the request's. Without tracing no hook is added.
+ * the request's; and once more when it ends, for the hooks that log the response. Without tracing
+ * no hook is added.
  */
 export function registerRequestTracing(app: AppInstance): void {
   if (!tracingEnabled()) return;
@@ -38,8 +39,9 @@ export function registerRequestTracing(app: AppInstance): void {
         span.fail(new Error('request aborted'));
       }
       span.end();
-    }
-    done();
+      // The hooks after this one (the `request completed` log line) run in the span's context, so they carry its trace id.
+      span.enter(done);
+    } else done();
   };
   app.addHook('onResponse', (request, reply, done) => end(request, reply, done));
   app.addHook('onRequestAbort', (request, done) => end(request, undefined, done));

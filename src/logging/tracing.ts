@@ -12,8 +12,9 @@ import type { Logger } from 'pino';
  * Spans: one per HTTP request (server), one per enqueued job (producer) whose context is
  * stored on the job's row, one per job attempt (consumer, child of that context, so a
  * request's trace goes on in whichever process runs the job), one per step a job reports, and
- * one per outbound HTTP request made with undici (the fetcher, webhooks, the LLM client), and one
- * per SQL statement run inside a trace (src/db/client.ts hands its queries to traceQuery).
+ * one per outbound HTTP request made with undici (the fetcher, webhooks, the LLM client), one per
+ * service call made inside a trace (the composition root hands its services to traceService), and
+ * one per SQL statement run inside a trace (src/db/client.ts hands its queries to traceQuery).
  */
 
 type OtelApi = typeof OtelApiModule;
@@ -126,6 +127,47 @@ export async function withSpan<T>(name: string, options: SpanOptions, work: (spa
   });
 }
 
+/** Whether a span is active: work outside any trace (timers, pollers) makes no span of its own. */
+function inTrace(current: Active): boolean {
+  return current.api.trace.getSpan(current.api.context.active()) !== undefined;
+}
+
+const AsyncFunction = (async () => undefined).constructor;
+
+/**
+ * The service itself without tracing (nothing is wrapped, so nothing is paid); with tracing, a
+ * proxy that runs each call of an async method made from outside, inside a trace, in an internal
+ * span `<Service>.<method>`. The method runs on the service itself, so its calls of its own
+ * methods (helpers, private ones) make no span: the spans show the calls between layers.
+ */
+export function traceService<T extends object>(service: T): T {
+  const current = active;
+  if (!current) return service;
+  const name = service.constructor.name;
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(service, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function' || property === 'constructor') return value;
+      let traced = wrapped.get(property);
+      if (!traced) {
+        const method = value as (...args: unknown[]) => unknown;
+        const spanName = `${name}.${String(property)}`;
+        // Every method runs on the service itself (its private fields work only there); the async ones in a span.
+        traced =
+          value instanceof AsyncFunction
+            ? (...args: unknown[]) =>
+                active === current && inTrace(current)
+                  ? withSpan(spanName, {}, async () => method.apply(target, args))
+                  : method.apply(target, args)
+            : method.bind(target);
+        wrapped.set(property, traced);
+      }
+      return traced;
+    },
+  });
+}
+
 const QUERY_TEXT_CHARS = 2_000;
 
 /**
@@ -136,7 +178,7 @@ const QUERY_TEXT_CHARS = 2_000;
  */
 export function traceQuery<T>(statement: string, run: () => Promise<T>): Promise<T> {
   const current = active;
-  if (!current || !current.api.trace.getSpan(current.api.context.active())) return run();
+  if (!current || !inTrace(current)) return run();
   const operation = /^\s*(\w+)/.exec(statement)?.[1]?.toUpperCase() ?? 'SQL';
   const attributes = {
     'db.system.name': 'postgresql',

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { withSpan } from '../logging/tracing.js';
 import { metrics } from '../system/metrics.js';
 import { backoffDelayMs, JobRunner } from './job-runner.js';
+import { JobSlots } from './job-slots.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
 import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, JobStalledListener, WorkOptions } from './types.js';
 
@@ -33,12 +34,21 @@ interface BullPayload {
  * The scaled mode's queue: one BullMQ queue per job type on Redis, consumed by any number of
  * `siteprint worker` processes. BullMQ carries delivery, priorities, delays, retries with
  * backoff and stalled-job recovery; the jobs table stays the record the API reads.
+ *
+ * A process runs at most `concurrency` jobs at once across all its workers (one per job type):
+ * each job takes one of the process's slots before it starts (JobSlots). A job waiting for a slot
+ * is active in BullMQ, so its worker keeps renewing its lock and it is not taken for stalled; the
+ * jobs table still shows it queued. So that a busy process does not hold jobs an idle process
+ * could run, each worker is let to take from Redis only as many jobs as it holds plus the free
+ * slots (at least one: BullMQ's smallest concurrency), which leaves about one waiting job per job
+ * type in a full process.
  */
 export class BullmqQueue implements JobQueue {
   readonly kind = 'bullmq';
   private readonly connection: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  private slots?: JobSlots;
   private readonly workerId = `worker-${randomUUID()}`;
   private readonly prefix: string;
   private readonly leaseMs: number;
@@ -105,8 +115,27 @@ export class BullmqQueue implements JobQueue {
       onChange: this.options.onChange,
       onLog: this.options.onLog,
     });
+    const held = new Map<string, number>();
+    const hold = (type: string, change: number) => {
+      held.set(type, (held.get(type) ?? 0) + change);
+      fit();
+    };
+    const fit = () => {
+      for (const worker of this.workers) {
+        worker.concurrency = Math.max(1, Math.min(options.concurrency, (held.get(worker.name) ?? 0) + slots.free));
+      }
+    };
+    const slots = (this.slots = new JobSlots(options.concurrency, fit));
     for (const type of Object.keys(handlers)) {
-      const worker = new Worker<BullPayload>(type, (job) => this.process(runner, job), {
+      const processor = async (job: Job<BullPayload>, token?: string) => {
+        hold(type, 1);
+        try {
+          await this.process(runner, slots, job, token);
+        } finally {
+          hold(type, -1);
+        }
+      };
+      const worker = new Worker<BullPayload>(type, processor, {
         connection: this.bullConnection,
         prefix: this.prefix,
         concurrency: options.concurrency,
@@ -133,19 +162,28 @@ export class BullmqQueue implements JobQueue {
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
   }
 
-  private async process(runner: JobRunner, bullJob: Job<BullPayload>): Promise<void> {
-    const { jobs } = this.options;
-    const job = await jobs.markRunning(bullJob.data.jobId, this.workerId, this.leaseMs);
-    // Cancelled or finished meanwhile (or deleted with its site): nothing to do.
-    if (!job) return;
-    const result = await runner.run(job);
-    if (!result.retry) return;
-    // BullMQ schedules the next attempt after the delay chosen here (the `jittered` strategy reads
-    // it), so it carries the embedded queue's jitter and the record shows when it will run.
-    const delay = backoffDelayMs(job.attempts, this.backoffFor(job.type));
-    this.retryDelays.set(job.id, delay);
-    await runner.changed(await jobs.requeue(job.id, result.error, new Date(Date.now() + delay)));
-    throw new Error(result.error);
+  private async process(runner: JobRunner, slots: JobSlots, bullJob: Job<BullPayload>, token: string | undefined): Promise<void> {
+    if (!(await slots.acquire())) {
+      // The process is stopping: the job goes back to Redis unrun, without using up an attempt.
+      await bullJob.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
+    try {
+      const { jobs } = this.options;
+      const job = await jobs.markRunning(bullJob.data.jobId, this.workerId, this.leaseMs);
+      // Cancelled or finished meanwhile (or deleted with its site): nothing to do.
+      if (!job) return;
+      const result = await runner.run(job);
+      if (!result.retry) return;
+      // BullMQ schedules the next attempt after the delay chosen here (the `jittered` strategy reads
+      // it), so it carries the embedded queue's jitter and the record shows when it will run.
+      const delay = backoffDelayMs(job.attempts, this.backoffFor(job.type));
+      this.retryDelays.set(job.id, delay);
+      await runner.changed(await jobs.requeue(job.id, result.error, new Date(Date.now() + delay)));
+      throw new Error(result.error);
+    } finally {
+      slots.release();
+    }
   }
 
   async pause(): Promise<void> {
@@ -167,7 +205,9 @@ export class BullmqQueue implements JobQueue {
   }
 
   async close(timeoutMs = 10_000): Promise<void> {
-    // Worker.close waits for active jobs; past the timeout they are left to BullMQ's stalled-job recovery.
+    // Jobs waiting for a slot go back to Redis; Worker.close waits for the running ones, and past
+    // the timeout they are left to BullMQ's stalled-job recovery.
+    this.slots?.close();
     await Promise.race([
       Promise.allSettled(this.workers.map((worker) => worker.close())),
       new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),

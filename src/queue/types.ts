@@ -41,7 +41,7 @@ export type JobHandlers = Readonly<Record<string, JobHandler>>;
 export type JobStalledListener = (stalled: { type: string; jobIds: string[] }) => void;
 
 export interface WorkOptions {
-  /** Jobs run at once by this process (per job type for BullMQ workers). */
+  /** Jobs run at once by this process, all job types together. */
   concurrency: number;
 }
 

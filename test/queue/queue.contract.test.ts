@@ -35,30 +35,47 @@ describe.each(targets)('job queue contract: $name', (target) => {
   let workspaceId: string;
 
   const changes: Array<[string, string]> = [];
+  const stalled: string[] = [];
 
   async function setUp(
     handlers: JobHandlers,
     concurrency = 2,
-    { startWorking = true, backoffBaseMsByType }: { startWorking?: boolean; backoffBaseMsByType?: Record<string, number> } = {},
+    {
+      startWorking = true,
+      backoffBaseMsByType,
+      leaseMs = 5_000,
+    }: { startWorking?: boolean; backoffBaseMsByType?: Record<string, number>; leaseMs?: number } = {},
   ) {
     changes.length = 0;
+    stalled.length = 0;
     database = await target.database.open();
     workspaceId = await createTestWorkspace(database);
     jobs = new JobsRepository(database.db);
-    queue = await createJobQueue({
-      database,
-      logger,
-      redisUrl: target.redisUrl,
-      jobTypes: Object.keys(handlers),
-      prefix: `test-${randomUUID()}`,
-      backoffBaseMs: BACKOFF_MS,
-      backoffBaseMsByType,
-      pollIntervalMs: 50,
-      leaseMs: 5_000,
-      onChange: async (job) => void changes.push([job.id, job.status]),
-    });
+    const prefix = `test-${randomUUID()}`;
+    const open = () =>
+      createJobQueue({
+        database,
+        logger,
+        redisUrl: target.redisUrl,
+        jobTypes: Object.keys(handlers),
+        prefix,
+        backoffBaseMs: BACKOFF_MS,
+        backoffBaseMsByType,
+        pollIntervalMs: 50,
+        leaseMs,
+        onChange: async (job) => void changes.push([job.id, job.status]),
+        onStalled: ({ jobIds }) => void stalled.push(...jobIds),
+      });
+    queue = await open();
     if (startWorking) await queue.work(handlers, { concurrency });
-    return { start: () => queue.work(handlers, { concurrency }) };
+    return {
+      start: () => queue.work(handlers, { concurrency }),
+      /** Another process taking over the same queue. */
+      reopen: async () => {
+        queue = await open();
+        await queue.work(handlers, { concurrency });
+      },
+    };
   }
 
   afterEach(async () => {
@@ -194,23 +211,68 @@ describe.each(targets)('job queue contract: $name', (target) => {
     expect(ranAt - enqueuedAt).toBeGreaterThanOrEqual(550);
   });
 
-  it('never runs more jobs at once than its concurrency', async () => {
+  it('never runs more jobs at once than its concurrency, all job types together', async () => {
     let running = 0;
     let peak = 0;
-    await setUp(
-      {
-        slow: async () => {
-          running++;
-          peak = Math.max(peak, running);
-          await new Promise((resolve) => setTimeout(resolve, 150));
-          running--;
-        },
-      },
-      2,
-    );
-    const created = await Promise.all(Array.from({ length: 6 }, () => enqueue('slow')));
-    await Promise.all(created.map((job) => settled(job.id)));
+    const slow = async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      running--;
+    };
+    // BullMQ runs a worker per job type: the cap is the process's, not each worker's.
+    const types = ['crawl', 'render', 'extract'];
+    await setUp(Object.fromEntries(types.map((type) => [type, slow])), 2);
+    const created = await Promise.all(types.flatMap((type) => Array.from({ length: 4 }, () => enqueue(type))));
+    const finished = await Promise.all(created.map((job) => settled(job.id)));
+    expect(finished.map((job) => job.status)).toEqual(created.map(() => 'succeeded'));
+    expect(finished.map((job) => job.attempts)).toEqual(created.map(() => 1));
     expect(peak).toBe(2);
+  });
+
+  it('gives a job waiting for a free slot back unrun when it stops, for the next process', { timeout: 60_000 }, async () => {
+    const ran: string[] = [];
+    const slow = async ({ job }: { job: JobRecord }) => {
+      ran.push(job.id);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    };
+    const { reopen } = await setUp({ crawl: slow, render: slow }, 1);
+    const first = await enqueue('crawl');
+    await until(first.id, (job) => job.status === 'running');
+    const waiting = await enqueue('render');
+    // Time for a BullMQ worker to take it and wait for the slot.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await queue.close(10_000);
+    // The running job finished; the waiting one never started and used no attempt.
+    expect(await jobs.get(first.id)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(await jobs.get(waiting.id)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(ran).toEqual([first.id]);
+    await reopen();
+    expect(await settled(waiting.id)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(ran).toEqual([first.id, waiting.id]);
+  });
+
+  it('does not hand out a job as stalled while it waits for a free slot', { timeout: 60_000 }, async () => {
+    const ran: string[] = [];
+    // Each job outlasts the lease twice over, so the one waiting behind it would lapse unless its lock is kept.
+    const slow = async ({ job }: { job: JobRecord }) => {
+      ran.push(job.id);
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    };
+    await setUp({ crawl: slow, render: slow }, 1, { leaseMs: 2_000 });
+    const first = await enqueue('crawl');
+    await until(first.id, (job) => job.status === 'running');
+    const waiting = await enqueue('render');
+    // It has not started while the first one holds the only slot.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await jobs.get(waiting.id))?.status).toBe('queued');
+    const finished = await Promise.all([first, waiting].map((job) => settled(job.id)));
+    expect(finished.map((job) => [job.status, job.attempts])).toEqual([
+      ['succeeded', 1],
+      ['succeeded', 1],
+    ]);
+    expect(ran).toEqual([first.id, waiting.id]);
+    expect(stalled).toEqual([]);
   });
 
   it('cancels a queued job before it runs and a running job at its next checkpoint', async () => {

@@ -12,15 +12,31 @@ import { serviceUrl } from '../support/services.js';
 /**
  * OpenTelemetry traces from real `siteprint` processes to a loopback OTLP/HTTP receiver. A
  * request that starts an analysis carries a caller's `traceparent`; its trace must go on from
- * the API's request span into the job spans, in the same process (embedded) and across BullMQ
- * in a worker process (scaled), down to the worker's fetches of the site and the SQL statements
- * both processes run for it (PGlite embedded, PostgreSQL scaled).
+ * the API's request span through the service call that queues the job into the job spans, in
+ * the same process (embedded) and across BullMQ in a worker process (scaled), down to the
+ * worker's fetches of the site and the SQL statements both processes run for it (PGlite
+ * embedded, PostgreSQL scaled); and the request's and the job's log lines carry the trace id.
  */
 const PASSWORD = 'correct horse battery';
 const SERVER = 2;
 const CLIENT = 3;
 const PRODUCER = 4;
 const CONSUMER = 5;
+const INTERNAL = 1;
+
+/** The JSON log lines of a process's output with the given message. */
+function logLines(output: string, message: string): Array<Record<string, unknown>> {
+  return output
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return []; // not a log line (the CLI's own output)
+      }
+    })
+    .filter((line) => line.msg === message);
+}
 
 describe('OpenTelemetry traces', () => {
   const postgres = serviceUrl('TEST_DATABASE_URL');
@@ -76,7 +92,7 @@ describe('OpenTelemetry traces', () => {
     return { traceId, callerSpanId, jobId };
   }
 
-  /** The chain request → enqueue → job → later steps → fetches, all in the caller's trace. */
+  /** The chain request → service → enqueue → job → later steps → fetches, all in the caller's trace. */
   async function expectLinkedTrace(
     otlp: OtlpReceiver,
     trace: { traceId: string; callerSpanId: string },
@@ -87,8 +103,12 @@ describe('OpenTelemetry traces', () => {
     expect(request).toMatchObject({ service: services.api, kind: SERVER, parentSpanId: trace.callerSpanId });
     expect(request.attributes['http.response.status_code']).toBe(201);
 
+    // The route calls the sites service (a span per service call, named after its class and method), which queues the job.
+    const created = await otlp.waitFor((span) => inTrace(span) && span.name === 'SitesService.create', 'for the service call');
+    expect(created).toMatchObject({ service: services.api, kind: INTERNAL, parentSpanId: request.spanId });
+
     const enqueued = await otlp.waitFor((span) => inTrace(span) && span.name === 'enqueue fingerprint_site', 'for the enqueue');
-    expect(enqueued).toMatchObject({ service: services.api, kind: PRODUCER, parentSpanId: request.spanId });
+    expect(enqueued).toMatchObject({ service: services.api, kind: PRODUCER, parentSpanId: created.spanId });
 
     const fingerprint = await otlp.waitFor((span) => inTrace(span) && span.name === 'job fingerprint_site', 'for the first step');
     expect(fingerprint).toMatchObject({ service: services.worker, kind: CONSUMER, parentSpanId: enqueued.spanId });
@@ -130,6 +150,18 @@ describe('OpenTelemetry traces', () => {
     expect(otlp.rejected).toEqual([]);
   }
 
+  /** The request's `request completed` line and the job's `job attempt started` line carry the trace id. */
+  function expectTraceIdInLogs(apiOutput: string, workerOutput: string, trace: { traceId: string }) {
+    const requestLine = logLines(apiOutput, 'request completed').find(
+      (line) => (line.req as { method?: string; url?: string } | undefined)?.url === '/api/v1/sites' && line.traceId === trace.traceId,
+    );
+    expect(requestLine, 'the request completed line of POST /api/v1/sites with the trace id').toBeDefined();
+    const jobLine = logLines(workerOutput, 'job attempt started').find(
+      (line) => line.type === 'fingerprint_site' && line.traceId === trace.traceId,
+    );
+    expect(jobLine, 'the job attempt started line of the first step with the trace id').toBeDefined();
+  }
+
   it('continues a request trace into its jobs in the embedded server', { timeout: 180_000 }, async () => {
     const otlp = await receiver();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'siteprint-tracing-'));
@@ -142,14 +174,14 @@ describe('OpenTelemetry traces', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
       OTEL_SERVICE_NAME: 'siteprint-embedded',
       OTEL_BSP_SCHEDULE_DELAY: '200',
+      LOG_LEVEL: 'debug',
     });
     processes.push(api);
     const [, apiUrl] = await api.waitFor(/Siteprint is running at (http:\/\/[^"\s]+)/);
     const [, setupToken] = await api.waitFor(/give setup token (\S+) when registering/);
     const trace = await analyseUnderTrace(apiUrl!, setupToken!);
     await expectLinkedTrace(otlp, trace, { api: 'siteprint-embedded', worker: 'siteprint-embedded' });
-    // Log lines written inside a span carry its trace id.
-    expect(api.output()).toContain(`"traceId":"${trace.traceId}"`);
+    expectTraceIdInLogs(api.output(), api.output(), trace);
   });
 
   it.runIf(postgres && redis)(
@@ -177,8 +209,7 @@ describe('OpenTelemetry traces', () => {
       await worker.waitFor(/traces go to OpenTelemetry/);
       const trace = await analyseUnderTrace(apiUrl!, setupToken!);
       await expectLinkedTrace(otlp, trace, { api: 'siteprint-api', worker: 'siteprint-worker' });
-      // The worker's log lines about the job carry the trace id the request started with.
-      expect(worker.output()).toContain(`"traceId":"${trace.traceId}"`);
+      expectTraceIdInLogs(api.output(), worker.output(), trace);
     },
   );
 });

@@ -6,7 +6,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('Run jobs from the Redis queue (scaled mode: needs REDIS_URL and DATABASE_URL); start as many as you like')
-    .option('-c, --concurrency <n>', 'jobs of each type run at once by this process (overrides WORKER_CONCURRENCY)')
+    .option('-c, --concurrency <n>', 'jobs run at once by this process, all types together (overrides WORKER_CONCURRENCY)')
     .action(async (options: { concurrency?: string }) => {
       loadDotEnv();
       const config = loadConfig(options.concurrency ? { ...process.env, WORKER_CONCURRENCY: options.concurrency } : process.env);

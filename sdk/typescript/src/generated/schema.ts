@@ -3120,7 +3120,7 @@ export interface components {
             host: string;
             pid: number;
             version: string;
-            /** @description Jobs it runs at once (per job type for BullMQ workers) */
+            /** @description Jobs it runs at once, all job types together */
             concurrency: number;
             /** @description At its last beat */
             jobsRunning: number;
@@ -4762,7 +4762,7 @@ export interface components {
             host: string;
             pid: number;
             version: string;
-            /** @description Jobs it runs at once (per job type for BullMQ workers) */
+            /** @description Jobs it runs at once, all job types together */
             concurrency: number;
             /** @description At its last beat */
             jobsRunning: number;

@@ -1,9 +1,9 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import type { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
 import type { Config } from '../config/index.js';
-import { guardedLookup } from '../engine/index.js';
+import { guardedLookup } from '../engine/fetch/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobContext } from '../queue/index.js';
 import { PermanentJobError } from '../queue/index.js';
@@ -57,18 +57,11 @@ export function webhookBody(event: NotificationEvent): string {
  * marks the delivery failed and disables a webhook endpoint, telling its owner by email.
  */
 export class NotificationDelivery {
-  readonly #agent: Agent;
+  // The HTTP client and the SMTP transport load with the first delivery that needs them, not at start.
+  #agent: Agent | undefined;
   #transport: Transporter | undefined;
 
-  constructor(private readonly deps: DeliveryDeps) {
-    // Endpoint and Slack URLs are someone else's: they pass the same address guard as analysis fetches.
-    const timeout = deps.config.NOTIFY_SEND_TIMEOUT_MS;
-    this.#agent = new Agent({
-      connect: { timeout, ...(deps.config.ALLOW_PRIVATE_NETWORK ? {} : { lookup: guardedLookup() }) },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
-  }
+  constructor(private readonly deps: DeliveryDeps) {}
 
   async handle(context: JobContext): Promise<{ deliveryId: string; status: string }> {
     const { repository } = this.deps;
@@ -123,6 +116,14 @@ export class NotificationDelivery {
   }
 
   async #post(url: string, body: string, headers: Record<string, string>): Promise<AttemptResult> {
+    const { Agent, request } = await import('undici');
+    // Endpoint and Slack URLs are someone else's: they pass the same address guard as analysis fetches.
+    const timeout = this.deps.config.NOTIFY_SEND_TIMEOUT_MS;
+    this.#agent ??= new Agent({
+      connect: { timeout, ...(this.deps.config.ALLOW_PRIVATE_NETWORK ? {} : { lookup: guardedLookup() }) },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
     const started = performance.now();
     let response;
     try {
@@ -154,6 +155,7 @@ export class NotificationDelivery {
     const token = await repository.unsubscribeToken(member.userId);
     const unsubscribeUrl = `${config.PUBLIC_URL.replace(/\/$/, '')}/api/v1/notifications/unsubscribe?token=${token}`;
     const mail = emailFor(describeEvent(event, config.PUBLIC_URL), unsubscribeUrl);
+    const { default: nodemailer } = await import('nodemailer');
     const started = performance.now();
     const timeout = config.NOTIFY_SEND_TIMEOUT_MS;
     this.#transport ??= nodemailer.createTransport({
@@ -199,6 +201,6 @@ export class NotificationDelivery {
 
   async close(): Promise<void> {
     this.#transport?.close();
-    await this.#agent.close();
+    await this.#agent?.close();
   }
 }

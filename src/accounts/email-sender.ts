@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
@@ -28,13 +28,12 @@ const MAX_BACKOFF_MS = 3_600_000;
  * least once: a process that dies between sending and marking sends that message again.
  */
 export class EmailSender {
-  readonly #transport: Transporter;
+  /** Made with the first message: nodemailer loads only when there is mail to send. */
+  #transport: Transporter | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
 
-  constructor(private readonly options: EmailSenderOptions) {
-    this.#transport = nodemailer.createTransport(options.smtpUrl);
-  }
+  constructor(private readonly options: EmailSenderOptions) {}
 
   start(): void {
     this.#timer ??= setInterval(() => void this.tick(), this.options.intervalMs);
@@ -63,6 +62,7 @@ export class EmailSender {
   async #send(message: OutboxMessage): Promise<boolean> {
     const { outbox, logger, from, maxAttempts = 8 } = this.options;
     try {
+      this.#transport ??= (await import('nodemailer')).default.createTransport(this.options.smtpUrl);
       await this.#transport.sendMail({
         from,
         to: message.to,
@@ -95,7 +95,7 @@ export class EmailSender {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;
-    this.#transport.close();
+    this.#transport?.close();
   }
 }
 

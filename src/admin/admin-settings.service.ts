@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { Config } from '../config/index.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
@@ -97,6 +96,7 @@ export class AdminSettingsService {
     }
     const to = recipient ?? (await this.deps.emailOf(actor.userId));
     if (!to) throw domainErrors.notFound('Account');
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       url: SMTP_URL,
       connectionTimeout: SMTP_TEST_TIMEOUT_MS,

@@ -29,7 +29,7 @@ import { traceService } from '../logging/tracing.js';
 export async function registerProduct(app: AppInstance, platform: Platform): Promise<void> {
   const { services, repositories, config } = platform;
   // Rate limits run before the idempotency replay, so a replayed request counts like any other.
-  const rateLimits = ApiRateLimits.create({
+  const rateLimits = await ApiRateLimits.create({
     limitsOf: (workspaceId) => services.quotas.limitsOf(workspaceId),
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Blueprint, PageType, Source } from '../engine/blueprint/index.js';
+import { Blueprint, PageType, Source } from '../engine/blueprint/schema.js';
 import type { AppInstance } from '../http/app-instance.js';
 import { problemResponses } from '../http/problem.js';
 import type { WorkspaceOf } from '../http/route-context.js';

@@ -1,12 +1,6 @@
-import {
-  diffBlueprints,
-  exportBlueprint,
-  updateBlueprint,
-  type BlueprintDiff,
-  type ExportFormat,
-  type PageType,
-} from '../engine/blueprint/index.js';
-import { editBlueprint } from '../engine/testing/index.js';
+import type { ExportFormat } from '../engine/blueprint/export.js';
+import type { PageType } from '../engine/blueprint/schema.js';
+import { diffBlueprints, updateBlueprint, type BlueprintDiff } from '../engine/blueprint/versions.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
 import type { SitesService } from '../sites/sites.service.js';
 import type { SitesRepository } from '../sites/sites.repository.js';
@@ -62,6 +56,8 @@ export class BlueprintsService {
 
   async export(workspaceId: string, siteId: string, format: ExportFormat, version?: number) {
     const record = version ? await this.version(workspaceId, siteId, version) : await this.active(workspaceId, siteId);
+    // The serialisers (YAML, CSV) and the extraction engine below load on first use, not at start.
+    const { exportBlueprint } = await import('../engine/blueprint/export.js');
     return { body: exportBlueprint(record.content, format), contentType: contentTypes[format], version: record.version };
   }
 
@@ -79,6 +75,7 @@ export class BlueprintsService {
     const active = await this.active(workspaceId, siteId);
     const site = (await this.sites.get(siteId))!;
     const pages = (await this.sites.pages(siteId)).filter((page) => page.status < 400);
+    const { editBlueprint } = await import('../engine/testing/index.js');
     const edit = editBlueprint(
       active.content,
       pageTypes,

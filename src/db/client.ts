@@ -61,6 +61,15 @@ export function pgliteDirFor(dataDir: string): string {
   return path.join(dataDir, 'db');
 }
 
+/**
+ * PostgreSQL's 128MB default buffer cache is allocated and zeroed in PGlite's WebAssembly memory at
+ * every start: 0.5–1 s of CPU and 115 MB of resident memory before the first query. 16MB is a
+ * cache, not a limit: pages beyond it are read again from the data directory's files (through the
+ * OS page cache) and written back when evicted, so only very large embedded databases read more
+ * often; commits and WAL durability are unchanged. A larger instance belongs on PostgreSQL.
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
 async function openPglite(dir: string): Promise<Database> {
   let unlock = () => {};
   if (!dir.startsWith('memory://')) {
@@ -69,7 +78,7 @@ async function openPglite(dir: string): Promise<Database> {
   }
   // relaxedDurability stays false: every commit is written through to the data directory
   // before the query resolves, so committed rows survive a crash of the process.
-  const client = await PGlite.create(dir, { relaxedDurability: false }).catch((error: unknown) => {
+  const client = await PGlite.create(dir, { relaxedDurability: false, startParams: PGLITE_START_PARAMS }).catch((error: unknown) => {
     unlock();
     throw error;
   });

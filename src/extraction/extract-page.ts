@@ -1,4 +1,4 @@
-import { matchesUrlPattern } from '../engine/blueprint/index.js';
+import { matchesUrlPattern } from '../engine/blueprint/url-pattern.js';
 import type { Blueprint } from '../engine/blueprint/schema.js';
 import { recordTyped, type CompiledBlueprint, type ExtractedRecord, type FieldResult, type TypedField } from '../engine/extract/index.js';
 import type { Fetcher } from '../engine/fetch/index.js';

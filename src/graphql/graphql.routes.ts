@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import mercurius from 'mercurius';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app-instance.js';
 import { authOf, permissionsOf } from '../http/auth.js';
 import { problemSchema, PROBLEM_CONTENT_TYPE } from '../http/problem.js';
-import type { GraphqlContext } from './context.js';
-import { formatExecutionErrors, GraphqlRequestError, isGraphqlError, requestErrors } from './errors.js';
-import { costOf, MAX_COST, MAX_DEPTH, QueryTooComplexError, readOnlyOperations } from './limits.js';
-import { createLoaders, type GraphqlServices } from './loaders.js';
-import { resolvers } from './resolvers.js';
-import { typeDefs } from './schema.js';
+import type { GraphqlExecutor } from './executor.js';
+import { MAX_COST, MAX_DEPTH } from './limits.js';
+import type { GraphqlServices } from './loaders.js';
 
 export const GRAPHQL_PATH = '/api/v1/graphql';
 export const GRAPHIQL_PATH = '/graphiql';
@@ -56,29 +52,23 @@ const DESCRIPTION = `Read-only GraphQL over the same data, authentication, works
 A query that cannot run at all (syntax, unknown fields, bad variables, nesting over ${MAX_DEPTH} levels, a cost over ${MAX_COST}) answers 400 with GraphQL errors. Fields the caller may not read (missing permission) resolve to null with an error (extensions.code FORBIDDEN) beside the data that did resolve, with 200. Credentials, workspace and rate limits fail as in REST, with problem+json.`;
 
 /**
- * The GraphQL endpoint: mercurius executes the schema (loaders batch related reads per request,
- * depth and cost limits refuse expensive queries), behind a schema-first route of our own, so
- * authentication, rate limits, usage counting and the OpenAPI document treat it as any REST route.
+ * The GraphQL endpoint: a schema-first route of our own, so authentication, rate limits, usage
+ * counting and the OpenAPI document treat it as any REST route. The executor behind it (mercurius
+ * and graphql-js, see executor.ts) loads with the first query: most processes never get one, and
+ * loading it was a tenth of the server's start.
  */
-export async function registerGraphqlRoutes(app: AppInstance, { services, graphiql }: GraphqlRoutesDeps): Promise<void> {
-  await app.register(mercurius, {
-    schema: typeDefs,
-    resolvers: resolvers as unknown as mercurius.IResolvers,
-    routes: false,
-    queryDepth: MAX_DEPTH,
-    validationRules: [readOnlyOperations],
-    errorFormatter: (execution, context) => formatExecutionErrors(execution, context),
-  });
-  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
-    let cost: number;
-    try {
-      cost = costOf(schema, document, variables, (context as unknown as GraphqlContext).operationName);
-    } catch (error) {
-      // Arguments the cost depends on could not be read (a variable of the wrong type): the query cannot run.
-      if (isGraphqlError(error)) throw new GraphqlRequestError([error]);
-      throw error;
-    }
-    if (cost > MAX_COST) throw new QueryTooComplexError(cost);
+export function registerGraphqlRoutes(app: AppInstance, { services, graphiql }: GraphqlRoutesDeps): void {
+  let loading: Promise<GraphqlExecutor> | undefined;
+  const executor = () =>
+    // A failed load (a broken install) is retried by the next request rather than remembered.
+    (loading ??= import('./executor.js')
+      .then(({ createGraphqlExecutor }) => createGraphqlExecutor(services))
+      .catch((error: unknown) => {
+        loading = undefined;
+        throw error;
+      }));
+  app.addHook('onClose', async () => {
+    if (loading) await (await loading.catch(() => undefined))?.close();
   });
 
   app.post(
@@ -99,28 +89,15 @@ export async function registerGraphqlRoutes(app: AppInstance, { services, graphi
       },
     },
     async (request, reply) => {
-      const auth = authOf(request);
-      const { query, variables, operationName } = request.body;
-      const context: Omit<GraphqlContext, 'log'> = {
-        auth,
-        workspaceId: auth.workspaceId,
-        permissions: permissionsOf(request),
-        services,
-        loaders: createLoaders(services, auth.workspaceId),
-        operationName: operationName ?? undefined,
-      };
-      try {
-        // mercurius has put the field errors through formatExecutionErrors: they are plain GraphQL error objects now.
-        // Variables always given, so mercurius checks them against the operation before running it.
-        return (await reply.graphql(query, context as never, variables ?? {}, operationName ?? undefined)) as GraphqlResponse;
-      } catch (error) {
-        const errors = requestErrors(error);
-        if (!errors) throw error;
+      const { status, body } = await (
+        await executor()
+      ).run(request.body, { auth: authOf(request), permissions: permissionsOf(request) }, reply);
+      if (status === 400)
         return reply
           .status(400)
           .type('application/json')
-          .send({ errors } as GraphqlResponse);
-      }
+          .send(body as GraphqlResponse);
+      return body as GraphqlResponse;
     },
   );
 

@@ -1,11 +1,11 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import type { EmailOutboxRepository } from '../accounts/email-outbox.repository.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/client.js';
 import type { WorkspaceRole } from '../db/schema/index.js';
-import { guardedLookup } from '../engine/index.js';
+import { guardedLookup } from '../engine/fetch/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobContext } from '../queue/index.js';
 import { PermanentJobError } from '../queue/index.js';
@@ -63,18 +63,11 @@ export function webhookBody(event: NotificationEvent): string {
  * disabled endpoint's other deliveries fail at their next try without sending.
  */
 export class NotificationDelivery {
-  readonly #agent: Agent;
+  // The HTTP client and the SMTP transport load with the first delivery that needs them, not at start.
+  #agent: Agent | undefined;
   #transport: Transporter | undefined;
 
-  constructor(private readonly deps: DeliveryDeps) {
-    // Endpoint and Slack URLs are someone else's: they pass the same address guard as analysis fetches.
-    const timeout = deps.config.NOTIFY_SEND_TIMEOUT_MS;
-    this.#agent = new Agent({
-      connect: { timeout, ...(deps.config.ALLOW_PRIVATE_NETWORK ? {} : { lookup: guardedLookup() }) },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
-  }
+  constructor(private readonly deps: DeliveryDeps) {}
 
   async handle(context: JobContext): Promise<{ deliveryId: string; status: string }> {
     const { repository } = this.deps;
@@ -132,6 +125,14 @@ export class NotificationDelivery {
   }
 
   async #post(url: string, body: string, headers: Record<string, string>): Promise<AttemptResult> {
+    const { Agent, request } = await import('undici');
+    // Endpoint and Slack URLs are someone else's: they pass the same address guard as analysis fetches.
+    const timeout = this.deps.config.NOTIFY_SEND_TIMEOUT_MS;
+    this.#agent ??= new Agent({
+      connect: { timeout, ...(this.deps.config.ALLOW_PRIVATE_NETWORK ? {} : { lookup: guardedLookup() }) },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
     const started = performance.now();
     let response;
     try {
@@ -165,6 +166,7 @@ export class NotificationDelivery {
     const message = describeEvent(event, config.PUBLIC_URL);
     if (event.type === 'daily.summary') message.digest = await this.#digest(event, member);
     const mail = emailFor(message, unsubscribeUrl);
+    const { default: nodemailer } = await import('nodemailer');
     const started = performance.now();
     const timeout = config.NOTIFY_SEND_TIMEOUT_MS;
     this.#transport ??= nodemailer.createTransport({
@@ -247,6 +249,6 @@ export class NotificationDelivery {
 
   async close(): Promise<void> {
     this.#transport?.close();
-    await this.#agent.close();
+    await this.#agent?.close();
   }
 }

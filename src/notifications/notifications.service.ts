@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkspaceRole } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
-import { addressKind, checkHost, type Resolver } from '../engine/index.js';
+import { addressKind, checkHost, type Resolver } from '../engine/fetch/index.js';
 import { recordNotificationEvent, type NotificationsRepository, type PreferenceRow } from './notifications.repository.js';
 import { effectivePreferences } from './preferences.js';
 

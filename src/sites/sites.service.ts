@@ -4,7 +4,7 @@ import type { BlueprintsRepository, BlueprintVersionRecord } from '../blueprints
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { SiteOptions } from '../db/schema/sites.js';
-import { addressKind, checkHost, type Resolver } from '../engine/index.js';
+import { addressKind, checkHost, type Resolver } from '../engine/fetch/index.js';
 import type { Cursor } from '../http/pagination.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';

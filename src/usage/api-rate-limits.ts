@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { HttpProblem } from '../http/problem.js';
 import type { Logger } from '../logging/logger.js';
@@ -34,14 +34,16 @@ export class ApiRateLimits {
     private readonly prefix: string,
   ) {}
 
-  static create(options: {
+  /** The Redis client loads only in scaled mode (REDIS_URL). */
+  static async create(options: {
     limitsOf: (workspaceId: string) => Promise<EffectiveLimits>;
     redisUrl?: string;
     prefix: string;
     logger: Logger;
-  }): ApiRateLimits {
+  }): Promise<ApiRateLimits> {
     let redis: Redis | undefined;
     if (options.redisUrl) {
+      const { Redis } = await import('ioredis');
       redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
       redis.on('error', (err: Error) => options.logger.warn({ err: { message: err.message } }, 'Redis rate-limit store error'));
     }

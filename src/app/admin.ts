@@ -18,7 +18,7 @@ import { AuditRepository } from '../audit/audit.repository.js';
 import { registerBackupRoutes } from '../backup/backups.routes.js';
 import { backupStoreFor, BackupsService } from '../backup/backups.service.js';
 import { featurePlugin, type AppInstance } from '../http/app-instance.js';
-import { WorkerHeartbeatsRepository } from '../queue/index.js';
+import { ProcessesRepository } from '../system/processes.repository.js';
 import { RuntimeSettings } from '../settings/runtime-settings.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import type { ApiRateLimits } from '../usage/index.js';
@@ -39,7 +39,7 @@ export async function registerAdmin(app: AppInstance, platform: Platform, { rate
   });
   await app.register(featurePlugin(registerAdminAuditRoutes), { service: new AdminAuditService(new AuditLogReader(database.db), audit) });
   await app.register(featurePlugin(registerAdminSystemRoutes), {
-    status: new SystemStatus({ config, database, queue, heartbeats: new WorkerHeartbeatsRepository(database.db), startedAt: new Date() }),
+    status: new SystemStatus({ config, database, queue, processes: new ProcessesRepository(database.db), startedAt: new Date() }),
   });
   const accounts = new UsersRepository(database.db);
   await app.register(featurePlugin(registerAdminSettingsRoutes), {

@@ -32,16 +32,7 @@ import { ProcessWatch } from '../system/process-watch.js';
 import { ProcessesRepository } from '../system/processes.repository.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
-import {
-  createJobQueue,
-  JobsRepository,
-  WorkerHeartbeat,
-  WorkerHeartbeatsRepository,
-  type JobContext,
-  type JobHandlers,
-  type JobQueue,
-  type JobRecord,
-} from '../queue/index.js';
+import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
 import { SiteScheduler } from '../scheduling/site-scheduler.js';
 import { SiteState } from '../sites/site-state.js';
 import { SiteListCache } from '../sites/site-list-cache.js';
@@ -245,7 +236,6 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       [DELIVER_NOTIFICATION]: (context) => delivery.handle(context),
     };
     const scheduler = new SiteScheduler({ sites, queue, logger });
-    const heartbeat = new WorkerHeartbeat(new WorkerHeartbeatsRepository(db.db), { queue: queue.kind, version: siteprintVersion, logger });
     let watch: ProcessWatch | undefined;
     let closing: Promise<void> | undefined;
     return {
@@ -284,21 +274,23 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         watch ??= new ProcessWatch({
           repository: new ProcessesRepository(db.db),
           role,
+          queue: queue.kind,
+          version: siteprintVersion,
+          concurrency: config.WORKER_CONCURRENCY,
           report: systemErrors.report,
           logger,
           heartbeatMs: config.WORKER_HEARTBEAT_MS,
         });
         await watch.start();
-        await queue.work(heartbeat.track(handlers), { concurrency: config.WORKER_CONCURRENCY });
-        await heartbeat.start(config.WORKER_CONCURRENCY);
+        await queue.work(watch.track(handlers), { concurrency: config.WORKER_CONCURRENCY });
       },
       close: () =>
         (closing ??= (async () => {
           await scheduler.stop();
-          await watch?.stop();
           await relay.stop();
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);
-          await heartbeat.stop();
+          // After the queue: the registry shows the process running until its jobs have ended.
+          await watch?.stop();
           await events.close();
           await fetcher.close();
           await renderer?.close();

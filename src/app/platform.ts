@@ -28,11 +28,20 @@ import {
   recordJobOutcome,
   SystemErrors,
 } from '../notifications/index.js';
+import { extractionBatchFinished } from '../extraction/extraction.service.js';
 import { ProcessWatch } from '../system/process-watch.js';
 import { ProcessesRepository } from '../system/processes.repository.js';
 import { Fetcher } from '../engine/fetch/index.js';
 import type { Renderer } from '../engine/render/index.js';
-import { createJobQueue, JobsRepository, type JobContext, type JobHandlers, type JobQueue, type JobRecord } from '../queue/index.js';
+import {
+  createJobQueue,
+  JobsRepository,
+  type JobContext,
+  type JobFinishedListener,
+  type JobHandlers,
+  type JobQueue,
+  type JobRecord,
+} from '../queue/index.js';
 import { SiteScheduler } from '../scheduling/site-scheduler.js';
 import { SiteState } from '../sites/site-state.js';
 import { SiteListCache } from '../sites/site-list-cache.js';
@@ -118,7 +127,20 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       logger.info({ database: db.kind, migrations: migrations.applied }, 'database ready');
     }
     const events = await createEventBus(config.REDIS_URL, logger, config.QUEUE_PREFIX);
-    const jobs = new JobsRepository(db.db, recordJobOutcome);
+    const quotas = new QuotasService(
+      new UsageRepository(db.db),
+      new SettingsRepository(db.db),
+      new AuditRepository(db.db),
+      undefined,
+      recordQuotaThreshold,
+    );
+    // What a job's final state writes in the transaction recording it: notification events, and an extraction batch's pages settled.
+    const settleBatch = extractionBatchFinished(quotas);
+    const onJobFinished: JobFinishedListener = async (tx, job) => {
+      await recordJobOutcome(tx, job);
+      await settleBatch(tx, job);
+    };
+    const jobs = new JobsRepository(db.db, onJobFinished);
     // Committed changes of every process, announced by the database, keep this process's caches true.
     changes = await DatabaseChangeFeed.open(db);
     const siteLists = new SiteListCache(changes);
@@ -133,13 +155,6 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const llm = new LlmService(llmRepository, new AuditRepository(db.db), config, undefined, recordBudgetThreshold, () =>
       runtimeSettings.get('llmDefaultMonthlyBudgetUsd'),
     );
-    const quotas = new QuotasService(
-      new UsageRepository(db.db),
-      new SettingsRepository(db.db),
-      new AuditRepository(db.db),
-      undefined,
-      recordQuotaThreshold,
-    );
     const notifications = new NotificationsRepository(db.db);
     const systemErrors = new SystemErrors(notifications, config.SYSTEM_ALERT_COOLDOWN_MS, logger);
     const siteState = new SiteState(sites, healthChangeEvents(notifications, config.NOTIFY_HEALTH_COOLDOWN_MS));
@@ -153,7 +168,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       prefix: config.QUEUE_PREFIX,
       leaseMs: config.JOB_LEASE_MS,
       backoffBaseMsByType: { [DELIVER_NOTIFICATION]: DELIVERY_BACKOFF_BASE_MS },
-      onFinished: recordJobOutcome,
+      onFinished: onJobFinished,
       // A job handed out again because its worker stopped renewing it: that worker died or hung.
       onStalled: ({ type, jobIds }) =>
         void systemErrors.report({
@@ -257,7 +272,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
           blueprints,
           siteLists,
         ),
-        jobs: new JobsService(jobs, queue, analysis, llm),
+        jobs: new JobsService(jobs, queue, analysis, llm, quotas),
         llm,
         reports: reports.service,
         reportSchedules: reports.schedules,

@@ -37,7 +37,11 @@ const outerId = sql`${sql.identifier('workspaces')}.id`;
 
 /** Workspaces and API keys across every tenant, for system administrators. */
 export class AdminWorkspacesRepository {
-  constructor(private readonly db: Db) {}
+  /** `changed` is called after a suspension changes, so this process's session cache forgets at once (see SessionAccessCache). */
+  constructor(
+    private readonly db: Db,
+    private readonly changed: () => void = () => {},
+  ) {}
 
   async list(filters: { q?: string; limit: number; offset: number }): Promise<{ items: AdminWorkspaceRow[]; total: number }> {
     const where = filters.q ? ilike(workspaces.name, `%${filters.q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`) : undefined;
@@ -72,11 +76,11 @@ export class AdminWorkspacesRepository {
 
   /**
    * Suspends the workspace with `reason` (null: unsuspends it); undefined when it does not exist,
-   * else whether it was suspended before. The database announces the change, so every API
-   * process's session cache forgets the workspace's access at once.
+   * else whether it was suspended before. The database announces the change, so every other API
+   * process's session cache forgets the workspace's access too.
    */
   async setSuspended(id: string, reason: string | null): Promise<{ wasSuspended: boolean } | undefined> {
-    return this.db.transaction(async (tx) => {
+    const result = await this.db.transaction(async (tx) => {
       const [before] = await tx.select({ suspendedAt: workspaces.suspendedAt }).from(workspaces).where(eq(workspaces.id, id)).for('update');
       if (!before) return undefined;
       await tx
@@ -89,6 +93,8 @@ export class AdminWorkspacesRepository {
         .where(eq(workspaces.id, id));
       return { wasSuspended: before.suspendedAt !== null };
     });
+    this.changed();
+    return result;
   }
 
   members(

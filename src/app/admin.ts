@@ -35,7 +35,7 @@ export async function registerAdmin(app: AppInstance, platform: Platform, { rate
   const users = new AdminUsersService(new AdminUsersRepository(database.db, () => app.sessionAccessChanged()), audit);
   await app.register(featurePlugin(registerAdminUserRoutes), { service: users });
   await app.register(featurePlugin(registerAdminWorkspaceRoutes), {
-    service: new AdminWorkspacesService(new AdminWorkspacesRepository(database.db), audit),
+    service: new AdminWorkspacesService(new AdminWorkspacesRepository(database.db, () => app.sessionAccessChanged()), audit),
   });
   await app.register(featurePlugin(registerAdminAuditRoutes), { service: new AdminAuditService(new AuditLogReader(database.db), audit) });
   await app.register(featurePlugin(registerAdminSystemRoutes), {

@@ -13,7 +13,7 @@ export interface SessionAccess {
   /** The user must choose a new password before anything but changing it (an administrator reset it). */
   passwordChangeRequired: boolean;
   /** Absent when the user is no member of the requested workspace (or, without one, of any). */
-  workspace?: { id: string; role: WorkspaceRole };
+  workspace?: { id: string; role: WorkspaceRole; suspended: boolean };
 }
 
 export class RefreshTokensRepository {
@@ -57,7 +57,7 @@ export class RefreshTokensRepository {
       systemAdmin: row.systemAdmin,
       sessionExpiresAt: row.sessionExpiresAt,
       passwordChangeRequired: row.passwordChangeRequired,
-      ...(row.workspaceId && row.role ? { workspace: { id: row.workspaceId, role: row.role } } : {}),
+      ...(row.workspaceId && row.role ? { workspace: { id: row.workspaceId, role: row.role, suspended: row.suspended === true } } : {}),
     };
   }
 
@@ -68,7 +68,11 @@ export class RefreshTokensRepository {
 
   private prepareSessionAccess(inWorkspace: boolean) {
     const membership = this.db
-      .select({ workspaceId: memberships.workspaceId, role: memberships.role })
+      .select({
+        workspaceId: memberships.workspaceId,
+        role: memberships.role,
+        suspended: sql<boolean>`${workspaces.suspendedAt} is not null`.as('suspended'),
+      })
       .from(memberships)
       .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
       .where(and(eq(memberships.userId, users.id), inWorkspace ? eq(memberships.workspaceId, sql.placeholder('workspaceId')) : undefined))
@@ -83,6 +87,7 @@ export class RefreshTokensRepository {
         sessionExpiresAt: refreshTokens.expiresAt,
         workspaceId: membership.workspaceId,
         role: membership.role,
+        suspended: membership.suspended,
       })
       .from(refreshTokens)
       .innerJoin(users, eq(users.id, refreshTokens.userId))

@@ -4,8 +4,11 @@ import { authOf } from '../http/auth.js';
 import { problemResponses } from '../http/problem.js';
 import type { AdminActor } from './admin-users.service.js';
 
-/** Every admin route: a signed-in system administrator only (API keys cannot administer the instance). */
-export const adminOnly: FastifyContextConfig = { permission: 'system:admin', sessionOnly: true };
+/**
+ * Every admin route: a signed-in system administrator only (API keys cannot administer the
+ * instance), whether or not the workspace they act in is suspended (they act on the instance).
+ */
+export const adminOnly: FastifyContextConfig = { permission: 'system:admin', sessionOnly: true, whileSuspended: true };
 
 export const adminTags = ['admin'];
 

@@ -7,6 +7,8 @@ export interface AdminWorkspaceRow {
   name: string;
   personal: boolean;
   createdAt: Date;
+  suspendedAt: Date | null;
+  suspendedReason: string | null;
   members: number;
   sites: number;
   /** Top-level jobs (analyses, checks, extraction batches) started this calendar month (UTC). */
@@ -35,7 +37,11 @@ const outerId = sql`${sql.identifier('workspaces')}.id`;
 
 /** Workspaces and API keys across every tenant, for system administrators. */
 export class AdminWorkspacesRepository {
-  constructor(private readonly db: Db) {}
+  /** `changed` is called after a suspension changes, so this process's session cache forgets at once (see SessionAccessCache). */
+  constructor(
+    private readonly db: Db,
+    private readonly changed: () => void = () => {},
+  ) {}
 
   async list(filters: { q?: string; limit: number; offset: number }): Promise<{ items: AdminWorkspaceRow[]; total: number }> {
     const where = filters.q ? ilike(workspaces.name, `%${filters.q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`) : undefined;
@@ -46,6 +52,8 @@ export class AdminWorkspacesRepository {
           name: workspaces.name,
           personal: sql<boolean>`${workspaces.personalOwnerId} is not null`,
           createdAt: workspaces.createdAt,
+          suspendedAt: workspaces.suspendedAt,
+          suspendedReason: workspaces.suspendedReason,
           members: sql<number>`(select count(*)::int from ${memberships} m where m.workspace_id = ${outerId})`,
           sites: sql<number>`(select count(*)::int from ${sites} s where s.workspace_id = ${outerId})`,
           jobsThisMonth: sql<number>`(select count(*)::int from ${jobs} j where j.workspace_id = ${outerId} and j.parent_id is null and j.created_at >= ${monthStart})`,
@@ -64,6 +72,29 @@ export class AdminWorkspacesRepository {
   async exists(id: string): Promise<boolean> {
     const [row] = await this.db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, id));
     return row !== undefined;
+  }
+
+  /**
+   * Suspends the workspace with `reason` (null: unsuspends it); undefined when it does not exist,
+   * else whether it was suspended before. The database announces the change, so every other API
+   * process's session cache forgets the workspace's access too.
+   */
+  async setSuspended(id: string, reason: string | null): Promise<{ wasSuspended: boolean } | undefined> {
+    const result = await this.db.transaction(async (tx) => {
+      const [before] = await tx.select({ suspendedAt: workspaces.suspendedAt }).from(workspaces).where(eq(workspaces.id, id)).for('update');
+      if (!before) return undefined;
+      await tx
+        .update(workspaces)
+        .set(
+          reason === null
+            ? { suspendedAt: null, suspendedReason: null }
+            : { suspendedAt: sql`coalesce(${workspaces.suspendedAt}, now())`, suspendedReason: reason },
+        )
+        .where(eq(workspaces.id, id));
+      return { wasSuspended: before.suspendedAt !== null };
+    });
+    this.changed();
+    return result;
   }
 
   members(

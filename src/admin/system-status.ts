@@ -5,7 +5,9 @@ import type { Config } from '../config/index.js';
 import type { Database } from '../db/client.js';
 import { migrationStatus } from '../db/migrations.js';
 import { jobs } from '../db/schema/index.js';
-import { HEARTBEAT_STALE_MS, type JobQueue, type WorkerHeartbeatsRepository } from '../queue/index.js';
+import type { JobQueue } from '../queue/index.js';
+import { FORGET_SILENT_AFTER_MS } from '../system/process-watch.js';
+import type { ProcessesRepository } from '../system/processes.repository.js';
 import { siteprintVersion } from '../system/version.js';
 
 export interface Probe {
@@ -47,16 +49,21 @@ export class SystemStatus {
       config: Config;
       database: Database;
       queue: JobQueue;
-      heartbeats: WorkerHeartbeatsRepository;
+      processes: ProcessesRepository;
       startedAt: Date;
       now?: () => Date;
     },
   ) {}
 
-  /** Every process running jobs, with its last heartbeat; stale ones missed three beats (stopped or stuck). */
+  /** A worker silent this long missed three heartbeats: it died or is stuck. */
+  private get staleAfterMs(): number {
+    return 3 * this.deps.config.WORKER_HEARTBEAT_MS;
+  }
+
+  /** Every process running jobs (not stopped cleanly), with its last heartbeat; stale ones missed three beats (died or stuck). */
   async workers() {
     const now = (this.deps.now?.() ?? new Date()).getTime();
-    return (await this.deps.heartbeats.list()).map((row) => ({
+    return (await this.deps.processes.unstopped(FORGET_SILENT_AFTER_MS)).map((row) => ({
       id: row.id,
       queue: row.queue,
       host: row.host,
@@ -65,8 +72,8 @@ export class SystemStatus {
       concurrency: row.concurrency,
       jobsRunning: row.jobsRunning,
       startedAt: row.startedAt.toISOString(),
-      lastBeatAt: row.lastBeatAt.toISOString(),
-      stale: now - row.lastBeatAt.getTime() > HEARTBEAT_STALE_MS,
+      lastBeatAt: row.lastSeenAt.toISOString(),
+      stale: now - row.lastSeenAt.getTime() > this.staleAfterMs,
     }));
   }
 
@@ -102,7 +109,7 @@ export class SystemStatus {
       },
       // In scaled mode the queue is BullMQ on Redis, so the queue probe is Redis's.
       redis: config.REDIS_URL ? { configured: true, ...queueProbe } : { configured: false, ok: null, latencyMs: null, error: null },
-      workers: { items: workers, staleAfterSeconds: HEARTBEAT_STALE_MS / 1000 },
+      workers: { items: workers, staleAfterSeconds: Math.ceil(this.staleAfterMs / 1000) },
       dataDir: { path: config.dataDir, bytes: await diskUse(config.dataDir) },
       versions: { siteprint: siteprintVersion, node: process.version },
       startedAt: this.deps.startedAt.toISOString(),

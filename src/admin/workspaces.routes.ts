@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { workspaceRoles } from '../db/schema/index.js';
 import type { AppInstance } from '../http/app-instance.js';
+import { problemResponses } from '../http/problem.js';
 import { adminActorOf, adminErrors, adminOnly, adminTags } from './admin-routes.js';
 import type { AdminWorkspacesService } from './admin-workspaces.service.js';
 
@@ -13,6 +14,8 @@ const adminWorkspace = z
     name: z.string(),
     personal: z.boolean(),
     createdAt: z.iso.datetime(),
+    suspendedAt: z.iso.datetime().nullable().describe('Set while the workspace is suspended'),
+    suspendedReason: z.string().nullable(),
     members: z.number().int(),
     sites: z.number().int(),
     jobsThisMonth: z.number().int().describe('Top-level jobs started this calendar month (UTC)'),
@@ -49,7 +52,46 @@ export function registerAdminWorkspaceRoutes(app: AppInstance, { service }: { se
     },
     async (request) => {
       const page = await service.list(request.query);
-      return { items: page.items.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })), total: page.total };
+      return {
+        items: page.items.map((row) => ({ ...row, createdAt: row.createdAt.toISOString(), suspendedAt: iso(row.suspendedAt) })),
+        total: page.total,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/workspaces/:id/suspend',
+    {
+      config: adminOnly,
+      schema: {
+        tags: adminTags,
+        summary:
+          'Suspend a workspace: members may only read it (403 workspace-suspended otherwise), its API keys are refused, its schedules skip it and its jobs are cancelled when a worker reaches them',
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ reason: z.string().trim().min(1).max(500).describe('Shown to its members and kept in the audit log') }),
+        response: { 204: z.null(), ...adminErrors },
+      },
+    },
+    async (request, reply) => {
+      await service.suspend(adminActorOf(request), request.params.id, request.body.reason);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/workspaces/:id/unsuspend',
+    {
+      config: adminOnly,
+      schema: {
+        tags: adminTags,
+        summary: 'Lift a suspension; jobs cancelled meanwhile stay cancelled',
+        params: z.object({ id: z.uuid() }),
+        response: { 204: z.null(), ...adminErrors, ...problemResponses(409) },
+      },
+    },
+    async (request, reply) => {
+      await service.unsuspend(adminActorOf(request), request.params.id);
+      return reply.status(204).send(null);
     },
   );
 

@@ -18,7 +18,7 @@ import { AuditRepository } from '../audit/audit.repository.js';
 import { registerBackupRoutes } from '../backup/backups.routes.js';
 import { backupStoreFor, BackupsService } from '../backup/backups.service.js';
 import { featurePlugin, type AppInstance } from '../http/app-instance.js';
-import { WorkerHeartbeatsRepository } from '../queue/index.js';
+import { ProcessesRepository } from '../system/processes.repository.js';
 import { RuntimeSettings } from '../settings/runtime-settings.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import type { ApiRateLimits } from '../usage/index.js';
@@ -36,13 +36,13 @@ export async function registerAdmin(app: AppInstance, platform: Platform, { rate
   const users = traceService(new AdminUsersService(new AdminUsersRepository(database.db, () => app.sessionAccessChanged()), audit));
   await app.register(featurePlugin(registerAdminUserRoutes), { service: users });
   await app.register(featurePlugin(registerAdminWorkspaceRoutes), {
-    service: traceService(new AdminWorkspacesService(new AdminWorkspacesRepository(database.db), audit)),
+    service: traceService(new AdminWorkspacesService(new AdminWorkspacesRepository(database.db, () => app.sessionAccessChanged()), audit)),
   });
   await app.register(featurePlugin(registerAdminAuditRoutes), {
     service: traceService(new AdminAuditService(new AuditLogReader(database.db), audit)),
   });
   await app.register(featurePlugin(registerAdminSystemRoutes), {
-    status: new SystemStatus({ config, database, queue, heartbeats: new WorkerHeartbeatsRepository(database.db), startedAt: new Date() }),
+    status: new SystemStatus({ config, database, queue, processes: new ProcessesRepository(database.db), startedAt: new Date() }),
   });
   const accounts = new UsersRepository(database.db);
   await app.register(featurePlugin(registerAdminSettingsRoutes), {

@@ -28,6 +28,7 @@ import {
   recordJobOutcome,
   SystemErrors,
 } from '../notifications/index.js';
+import { extractionBatchFinished } from '../extraction/extraction.service.js';
 import { ProcessWatch } from '../system/process-watch.js';
 import { ProcessesRepository } from '../system/processes.repository.js';
 import { Fetcher } from '../engine/fetch/index.js';
@@ -35,9 +36,8 @@ import type { Renderer } from '../engine/render/index.js';
 import {
   createJobQueue,
   JobsRepository,
-  WorkerHeartbeat,
-  WorkerHeartbeatsRepository,
   type JobContext,
+  type JobFinishedListener,
   type JobHandlers,
   type JobQueue,
   type JobRecord,
@@ -129,7 +129,22 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       logger.info({ database: db.kind, migrations: migrations.applied }, 'database ready');
     }
     const events = await createEventBus(config.REDIS_URL, logger, config.QUEUE_PREFIX);
-    const jobs = new JobsRepository(db.db, recordJobOutcome);
+    const quotas = traceService(
+      new QuotasService(
+        new UsageRepository(db.db),
+        new SettingsRepository(db.db),
+        new AuditRepository(db.db),
+        undefined,
+        recordQuotaThreshold,
+      ),
+    );
+    // What a job's final state writes in the transaction recording it: notification events, and an extraction batch's pages settled.
+    const settleBatch = extractionBatchFinished(quotas);
+    const onJobFinished: JobFinishedListener = async (tx, job) => {
+      await recordJobOutcome(tx, job);
+      await settleBatch(tx, job);
+    };
+    const jobs = new JobsRepository(db.db, onJobFinished);
     // Committed changes of every process, announced by the database, keep this process's caches true.
     changes = await DatabaseChangeFeed.open(db);
     const siteLists = new SiteListCache(changes);
@@ -146,15 +161,6 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         runtimeSettings.get('llmDefaultMonthlyBudgetUsd'),
       ),
     );
-    const quotas = traceService(
-      new QuotasService(
-        new UsageRepository(db.db),
-        new SettingsRepository(db.db),
-        new AuditRepository(db.db),
-        undefined,
-        recordQuotaThreshold,
-      ),
-    );
     const notifications = new NotificationsRepository(db.db);
     const systemErrors = new SystemErrors(notifications, config.SYSTEM_ALERT_COOLDOWN_MS, logger);
     const siteState = new SiteState(sites, healthChangeEvents(notifications, config.NOTIFY_HEALTH_COOLDOWN_MS));
@@ -168,7 +174,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       prefix: config.QUEUE_PREFIX,
       leaseMs: config.JOB_LEASE_MS,
       backoffBaseMsByType: { [DELIVER_NOTIFICATION]: deliveryBackoffBaseMs(config.NOTIFY_WEBHOOK_RETRY_WINDOW_MS) },
-      onFinished: recordJobOutcome,
+      onFinished: onJobFinished,
       // A job handed out again because its worker stopped renewing it: that worker died or hung.
       onStalled: ({ type, jobIds }) =>
         void systemErrors.report({
@@ -252,7 +258,6 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
       [DELIVER_NOTIFICATION]: (context) => delivery.handle(context),
     };
     const scheduler = new SiteScheduler({ sites, queue, logger });
-    const heartbeat = new WorkerHeartbeat(new WorkerHeartbeatsRepository(db.db), { queue: queue.kind, version: siteprintVersion, logger });
     let watch: ProcessWatch | undefined;
     let closing: Promise<void> | undefined;
     return {
@@ -268,7 +273,7 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         sites: traceService(
           new SitesService(sites, jobs, analysis, { allowPrivateNetwork: config.ALLOW_PRIVATE_NETWORK }, quotas, blueprints, siteLists),
         ),
-        jobs: traceService(new JobsService(jobs, queue, analysis, llm)),
+        jobs: traceService(new JobsService(jobs, queue, analysis, llm, quotas)),
         llm,
         reports: reportsService,
         reportSchedules: traceService(reports.schedules),
@@ -285,21 +290,23 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         watch ??= new ProcessWatch({
           repository: new ProcessesRepository(db.db),
           role,
+          queue: queue.kind,
+          version: siteprintVersion,
+          concurrency: config.WORKER_CONCURRENCY,
           report: systemErrors.report,
           logger,
           heartbeatMs: config.WORKER_HEARTBEAT_MS,
         });
         await watch.start();
-        await queue.work(heartbeat.track(handlers), { concurrency: config.WORKER_CONCURRENCY });
-        await heartbeat.start(config.WORKER_CONCURRENCY);
+        await queue.work(watch.track(handlers), { concurrency: config.WORKER_CONCURRENCY });
       },
       close: () =>
         (closing ??= (async () => {
           await scheduler.stop();
-          await watch?.stop();
           await relay.stop();
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);
-          await heartbeat.stop();
+          // After the queue: the registry shows the process running until its jobs have ended.
+          await watch?.stop();
           await events.close();
           await fetcher.close();
           await renderer?.close();

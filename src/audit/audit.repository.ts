@@ -27,6 +27,8 @@ export type AuditAction =
   | 'admin.plan-created'
   | 'admin.plan-updated'
   | 'admin.workspace-quota-changed'
+  | 'admin.workspace-suspended'
+  | 'admin.workspace-unsuspended'
   | 'admin.quota-defaults-changed'
   | 'admin.settings-changed'
   | 'admin.smtp-tested'

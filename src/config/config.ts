@@ -173,9 +173,9 @@ export const configSchema = z.object({
    */
   SYSTEM_ALERT_COOLDOWN_MS: z.coerce.number().int().min(0).default(900_000),
   /**
-   * How often a process that runs jobs records that it is alive (its database probe). One silent
-   * for three times this without a clean stop counts as dead; three such deaths on one host within
-   * 10 minutes are a crash loop.
+   * How often a process that runs jobs records that it is alive, with the jobs it runs (its
+   * database probe). One silent for three times this is shown stale on the admin Workers panel and,
+   * without a clean stop, counts as dead; three such deaths on one host within 10 minutes are a crash loop.
    */
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).default(10_000),
   // --- Error reports (optional) ---

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { BlueprintsService } from '../blueprints/blueprints.service.js';
 import { compileBlueprint } from '../engine/extract/index.js';
 import type { Fetcher } from '../engine/fetch/index.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
 import type { JobsService } from '../jobs/jobs.service.js';
-import { EXTRACT_BATCH, type JobPayload } from '../pipeline/job-types.js';
-import { Priority, type JobQueue, type JobRecord } from '../queue/index.js';
+import { EXTRACT_BATCH, type JobPayload, type JobResult } from '../pipeline/job-types.js';
+import { Priority, type JobFinishedListener, type JobQueue, type JobRecord } from '../queue/index.js';
+import type { QuotasService } from '../usage/quotas.service.js';
 import type { ExtractionResultRecord, ExtractionResultsRepository } from './extraction-results.repository.js';
 import { extractClaimed, extractUrl, type ExtractionResult, type ThreadedExtraction } from './extract-page.js';
 
@@ -22,7 +24,7 @@ export class ExtractionService {
     private readonly inThreads: ThreadedExtraction,
     private readonly jobs: JobsService,
     private readonly results: ExtractionResultsRepository,
-    private readonly quotas: { admitExtraction(workspaceId: string, pages: number): Promise<void> },
+    private readonly quotas: Pick<QuotasService, 'reserveExtraction' | 'releaseExtraction'>,
   ) {}
 
   async fromHtml(workspaceId: string, siteId: string, page: { url: string; html: string }): Promise<ExtractionResult> {
@@ -39,18 +41,29 @@ export class ExtractionService {
     return results;
   }
 
-  /** Starts an `extract_batch` job; its records download from GET /api/v1/jobs/{id}/results. */
+  /**
+   * Starts an `extract_batch` job; its records download from GET /api/v1/jobs/{id}/results. Its
+   * pages are reserved against the monthly quota first (refused when they would go over); the
+   * job's final state settles the reservation (extractionBatchFinished).
+   */
   async startBatch(workspaceId: string, siteId: string, urls: string[]): Promise<JobRecord> {
     if (urls.length > MAX_URLS_PER_JOB) throw new DomainError('invalid', `at most ${MAX_URLS_PER_JOB} URLs per extraction job`);
     await this.blueprints.active(workspaceId, siteId);
-    await this.quotas.admitExtraction(workspaceId, urls.length);
-    return this.queue.enqueue({
-      workspaceId,
-      siteId,
-      type: EXTRACT_BATCH,
-      payload: { siteId, urls } satisfies JobPayload<'extract_batch'>,
-      priority: Priority.user,
-    });
+    const id = randomUUID();
+    await this.quotas.reserveExtraction(workspaceId, id, urls.length);
+    try {
+      return await this.queue.enqueue({
+        id,
+        workspaceId,
+        siteId,
+        type: EXTRACT_BATCH,
+        payload: { siteId, urls } satisfies JobPayload<'extract_batch'>,
+        priority: Priority.user,
+      });
+    } catch (error) {
+      await this.quotas.releaseExtraction(workspaceId, id);
+      throw error;
+    }
   }
 
   /**
@@ -63,6 +76,19 @@ export class ExtractionService {
     if (job.status !== 'succeeded') throw domainErrors.conflict(`The job is ${job.status}; results are ready when it has succeeded`);
     return allResults(this.results, job.id);
   }
+}
+
+/**
+ * The finish listener's part for extraction batches (in the transaction recording the job's final
+ * state): a batch that succeeded is counted at the pages it extracted, one that failed or was
+ * cancelled gives its reservation back.
+ */
+export function extractionBatchFinished(quotas: Pick<QuotasService, 'settleExtraction'>): JobFinishedListener {
+  return async (tx, job) => {
+    if (job.type !== EXTRACT_BATCH) return;
+    const pages = job.status === 'succeeded' ? (job.result as JobResult<'extract_batch'>).pages : null;
+    await quotas.settleExtraction(tx, job.workspaceId, job.id, pages, job.finishedAt ?? new Date());
+  };
 }
 
 const RESULTS_PAGE = 1_000;

@@ -17,6 +17,15 @@ export interface AuthContext {
   sessionId?: string;
 }
 
+/** Answered to what a suspended workspace's members ask of it, and to every request of its API keys. */
+export function workspaceSuspended(): HttpProblem {
+  return new HttpProblem(
+    403,
+    'A system administrator suspended this workspace: only reading it (GET /api/v1/workspace shows when and why) and your own account are possible until it is unsuspended',
+    { slug: 'workspace-suspended' },
+  );
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the auth hook on every protected /api/v1 route before validation and handlers run. */
@@ -27,6 +36,11 @@ declare module 'fastify' {
     sessionOnly?: boolean;
     /** Callable while the user must change their password (reading and changing their own account, signing out). */
     beforePasswordChange?: boolean;
+    /**
+     * Callable by a signed-in member while the workspace they act in is suspended (reading it, the
+     * caller's workspaces, the instance's administration); `beforePasswordChange` routes are too.
+     */
+    whileSuspended?: boolean;
   }
 }
 
@@ -80,11 +94,17 @@ export interface AuthDeps {
       userId: string,
       workspaceId: string | undefined,
     ): Promise<
-      { userId: string; systemAdmin: boolean; passwordChangeRequired: boolean; workspace?: { id: string; role: WorkspaceRole } } | undefined
+      | {
+          userId: string;
+          systemAdmin: boolean;
+          passwordChangeRequired: boolean;
+          workspace?: { id: string; role: WorkspaceRole; suspended: boolean };
+        }
+      | undefined
     >;
   };
   users: { findById(id: string): Promise<{ id: string; systemAdmin: boolean } | undefined> };
-  workspaces: { roleOf(workspaceId: string, userId: string): Promise<WorkspaceRole | undefined> };
+  workspaces: { membershipOf(workspaceId: string, userId: string): Promise<{ role: WorkspaceRole; suspended: boolean } | undefined> };
   apiKeys: {
     /** What every API key starts with, telling a key sent as a Bearer token from an access token. */
     prefix: string;
@@ -111,7 +131,9 @@ export function registerAuth(app: AppInstance, deps: AuthDeps): void {
     const url = request.routeOptions.url;
     if (!url || !isProtected(url, request.routeOptions.config)) return;
     const config = request.routeOptions.config;
-    const auth = await authenticate(request, deps);
+    const { suspended, ...auth } = await authenticate(request, deps);
+    // A suspended workspace's keys are refused outright; its members keep only what tells them why.
+    if (suspended && (auth.apiKeyId || !(config.whileSuspended || config.beforePasswordChange))) throw workspaceSuspended();
     if (config.sessionOnly && auth.apiKeyId) {
       throw new HttpProblem(403, 'API keys cannot call this endpoint; sign in instead', { slug: 'forbidden' });
     }
@@ -144,7 +166,7 @@ function requestedWorkspace(request: FastifyRequest): string | undefined {
   return header.toLowerCase();
 }
 
-async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<AuthContext> {
+async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<AuthContext & { suspended: boolean }> {
   const presented = credentials(request, deps.apiKeys.prefix);
   if (!presented) throw unauthenticated();
   const wanted = requestedWorkspace(request);
@@ -154,13 +176,17 @@ async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<Au
     if (!key) throw unauthenticated('The API key is invalid, expired or revoked');
     // A key only ever reaches its own workspace; naming another one looks like a missing workspace.
     if (wanted && wanted !== key.workspaceId) throw problems.notFound('Workspace');
-    const [creator, role] = await Promise.all([deps.users.findById(key.createdBy), deps.workspaces.roleOf(key.workspaceId, key.createdBy)]);
+    const [creator, membership] = await Promise.all([
+      deps.users.findById(key.createdBy),
+      deps.workspaces.membershipOf(key.workspaceId, key.createdBy),
+    ]);
     // A key dies with its creator's membership: it can never outlive the access it was cut from.
-    if (!creator || !role) throw unauthenticated('The API key is invalid, expired or revoked');
+    if (!creator || !membership) throw unauthenticated('The API key is invalid, expired or revoked');
     return {
       userId: creator.id,
       workspaceId: key.workspaceId,
-      role,
+      role: membership.role,
+      suspended: membership.suspended,
       systemAdmin: creator.systemAdmin,
       apiKeyId: key.id,
       scopes: key.scopes,
@@ -185,6 +211,7 @@ async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<Au
     userId: access.userId,
     workspaceId: access.workspace.id,
     role: access.workspace.role,
+    suspended: access.workspace.suspended,
     systemAdmin: access.systemAdmin,
     sessionId: claims.sessionId,
   };

@@ -2,8 +2,9 @@ import type { Cursor } from '../http/pagination.js';
 import { DomainError, domainErrors } from '../domain/errors.js';
 import type { LlmService, UsageTotals } from '../llm/index.js';
 import type { AnalysisCoordinator } from '../pipeline/analysis.js';
-import { ANALYZE_SITE, JOB_TYPES } from '../pipeline/job-types.js';
+import { ANALYZE_SITE, EXTRACT_BATCH, JOB_TYPES, payloadOf } from '../pipeline/job-types.js';
 import type { JobQueue, JobRecord, JobsRepository, JobStatus, JobLogRecord } from '../queue/index.js';
+import type { QuotasService } from '../usage/quotas.service.js';
 
 /** One job type's queue: waiting jobs by priority, running, failed, succeeded, and finished in the last hour. */
 export interface QueueStats {
@@ -33,6 +34,7 @@ export class JobsService {
     private readonly queue: JobQueue,
     private readonly analysis: AnalysisCoordinator,
     private readonly llm: Pick<LlmService, 'usageOfJobs'>,
+    private readonly quotas: Pick<QuotasService, 'reserveExtraction' | 'releaseExtraction'>,
   ) {}
 
   async list(workspaceId: string, filter: JobListFilter): Promise<{ rows: JobRecord[]; total: number }> {
@@ -97,8 +99,12 @@ export class JobsService {
     if (job.type === ANALYZE_SITE) await this.analysis.retry(job.id);
     else if (parent?.type === ANALYZE_SITE) await this.analysis.retry(parent.id);
     else {
+      // A batch gave its pages back when it failed or was cancelled: it reserves them again, or is refused.
+      const pages = job.type === EXTRACT_BATCH ? payloadOf(job, EXTRACT_BATCH).urls.length : 0;
+      if (pages) await this.quotas.reserveExtraction(workspaceId, job.id, pages);
       const reset = await this.jobs.resetForRetry(job.id);
       if (reset) await this.queue.dispatch(reset);
+      else if (pages) await this.quotas.releaseExtraction(workspaceId, job.id);
     }
     return this.get(workspaceId, id);
   }

@@ -7,7 +7,6 @@ import type { JobChangeListener, JobLogListener, JobQueue, JobStalledListener } 
 
 export { JobsRepository, type JobFinishedListener, type JobLogRecord, type JobRecord, type JobStatus } from './jobs.repository.js';
 export * from './types.js';
-export { HEARTBEAT_STALE_MS, WorkerHeartbeat, WorkerHeartbeatsRepository, type WorkerHeartbeatRecord } from './worker-heartbeats.js';
 
 export interface CreateQueueOptions {
   database: Database;

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { currentTraceParent } from '../logging/tracing.js';
-import { jobLogs, jobs } from '../db/schema/index.js';
+import { jobLogs, jobs, workspaces } from '../db/schema/index.js';
 import type { EnqueueOptions, JobLogRecord, JobRecord, JobStatus } from './types.js';
 
 export type { JobLogRecord, JobRecord, JobStatus } from './types.js';
@@ -22,6 +22,7 @@ export class JobsRepository {
     const [row] = await this.db
       .insert(jobs)
       .values({
+        id: options.id,
         workspaceId: options.workspaceId,
         siteId: options.siteId ?? null,
         parentId: options.parentId ?? null,
@@ -293,10 +294,17 @@ export class JobsRepository {
    * Returns the job as it is afterwards.
    */
   async requestCancel(id: string): Promise<JobRecord | undefined> {
-    await this.db
-      .update(jobs)
-      .set({ status: 'cancelled', cancelRequested: true, finishedAt: sql`now()`, updatedAt: sql`now()` })
-      .where(and(eq(jobs.id, id), eq(jobs.status, 'queued')));
+    // A queued job reaches its final state here, so the finish listener hears of it as of any other.
+    const cancelQueued = async (db: Db) => {
+      const [row] = await db
+        .update(jobs)
+        .set({ status: 'cancelled', cancelRequested: true, finishedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(and(eq(jobs.id, id), eq(jobs.status, 'queued')))
+        .returning();
+      if (row) await this.onFinished?.(db, row);
+    };
+    if (this.onFinished) await this.db.transaction((tx) => cancelQueued(tx as unknown as Db));
+    else await cancelQueued(this.db);
     await this.db
       .update(jobs)
       .set({ cancelRequested: true, updatedAt: sql`now()` })
@@ -304,9 +312,14 @@ export class JobsRepository {
     return this.get(id);
   }
 
+  /** Whether the job must stop: it was cancelled, or its workspace is suspended (so its jobs do not start, and running ones stop). */
   async isCancelRequested(id: string): Promise<boolean> {
-    const [row] = await this.db.select({ cancelRequested: jobs.cancelRequested }).from(jobs).where(eq(jobs.id, id));
-    return row?.cancelRequested ?? true;
+    const [row] = await this.db
+      .select({ cancel: sql<boolean>`${jobs.cancelRequested} or ${workspaces.suspendedAt} is not null` })
+      .from(jobs)
+      .leftJoin(workspaces, eq(workspaces.id, jobs.workspaceId))
+      .where(eq(jobs.id, id));
+    return row?.cancel ?? true;
   }
 
   /** Makes a failed or cancelled job run again from scratch. */

@@ -9,6 +9,8 @@ export const Priority = { user: 1, scheduled: 2, batch: 3 } as const;
 export type Priority = (typeof Priority)[keyof typeof Priority];
 
 export interface EnqueueOptions {
+  /** Chosen by the caller when something is keyed by the job before it exists (a quota reservation). */
+  id?: string;
   workspaceId: string;
   siteId?: string | null;
   parentId?: string | null;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
 import type { EmailOutboxRepository, NewOutboxMessage } from '../accounts/email-outbox.repository.js';
 import type { Database } from '../db/client.js';
+import { notSuspended } from '../db/suspension.js';
 import { reportSchedules, reports } from '../db/schema/index.js';
 import { recordReportReady } from '../notifications/index.js';
 
@@ -110,7 +111,8 @@ export class ReportsRepository {
 
   /**
    * Claims the schedules that are due and moves each to its next run, in one transaction with
-   * SKIP LOCKED: however many API processes tick, each run is claimed once.
+   * SKIP LOCKED: however many API processes tick, each run is claimed once. Schedules of a
+   * suspended workspace are not claimed: their run waits, and happens once when it is unsuspended.
    */
   async claimDueSchedules(
     now: Date,
@@ -121,7 +123,14 @@ export class ReportsRepository {
       const due = await tx
         .select()
         .from(reportSchedules)
-        .where(and(eq(reportSchedules.enabled, true), isNotNull(reportSchedules.nextRunAt), lte(reportSchedules.nextRunAt, now)))
+        .where(
+          and(
+            eq(reportSchedules.enabled, true),
+            isNotNull(reportSchedules.nextRunAt),
+            lte(reportSchedules.nextRunAt, now),
+            notSuspended(reportSchedules.workspaceId),
+          ),
+        )
         .orderBy(asc(reportSchedules.nextRunAt))
         .limit(limit)
         .for('update', { skipLocked: true });

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, ilike, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.js';
+import { notSuspended } from '../db/suspension.js';
 import { siteChecks, sitePages, sites } from '../db/schema/sites.js';
 
 export type SiteRecord = typeof sites.$inferSelect;
@@ -251,13 +252,22 @@ export class SitesRepository {
   /**
    * Claims the sites whose scheduled check is due and moves each to its next slot, in one
    * transaction with SKIP LOCKED: with several API processes, each due check is claimed once.
+   * Sites of a suspended workspace are not claimed: their check waits, and runs once when it is unsuspended.
    */
   async claimDueChecks(now: Date, limit: number, nextSlot: (site: SiteRecord) => Date | null): Promise<SiteRecord[]> {
     return this.db.transaction(async (tx) => {
       const due = await tx
         .select()
         .from(sites)
-        .where(and(isNotNull(sites.schedule), isNotNull(sites.nextCheckAt), lte(sites.nextCheckAt, now), eq(sites.status, 'ready')))
+        .where(
+          and(
+            isNotNull(sites.schedule),
+            isNotNull(sites.nextCheckAt),
+            lte(sites.nextCheckAt, now),
+            eq(sites.status, 'ready'),
+            notSuspended(sites.workspaceId),
+          ),
+        )
         .orderBy(asc(sites.nextCheckAt))
         .limit(limit)
         .for('update', { skipLocked: true });

@@ -1,11 +1,19 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../logging/logger.js';
 import type { ReportSystemError } from '../notifications/system-errors.js';
+import type { JobHandlers } from '../queue/types.js';
 import type { ProcessesRepository, WorkerProcess } from './processes.repository.js';
+
+/** The rows of processes silent this long are left out of the Workers panel (they stay for crash-loop counting). */
+export const FORGET_SILENT_AFTER_MS = 24 * 3600_000;
 
 export interface ProcessWatchOptions {
   repository: ProcessesRepository;
   role: WorkerProcess['role'];
+  queue: WorkerProcess['queue'];
+  version: string;
+  /** Jobs this process runs at once. */
+  concurrency: number;
   report: ReportSystemError;
   logger: Logger;
   /** How often the process says it is alive; silent for three times this, it counts as dead. */
@@ -18,8 +26,10 @@ export interface ProcessWatchOptions {
 }
 
 /**
- * What a process that runs jobs knows about its own trouble, told to system administrators as
- * `system.error`: at start, whether its predecessors on this host keep dying (a crash loop: each
+ * A process that runs jobs, in the one registry of them (worker_processes): it registers at start,
+ * writes a heartbeat (last seen, jobs running now) every `heartbeatMs`, and records its clean stop.
+ * The admin Workers panel reads the registry; so does what the process knows about its own
+ * trouble, told to system administrators as `system.error`: at start, whether its predecessors on this host keep dying (a crash loop: each
  * registered its start and never its stop); while running, whether it can reach the database
  * (its heartbeat is a write there). An outage is reported when the database answers again, since
  * the outbox the alert goes through lives in it; other processes go on delivering meanwhile.
@@ -30,14 +40,45 @@ export class ProcessWatch {
   #beating: Promise<void> | undefined;
   #outageSince: Date | undefined;
   #lastError = '';
+  #running = 0;
 
   constructor(private readonly options: ProcessWatchOptions) {}
 
+  /** This process's row in the registry, once started. */
+  get id(): string | undefined {
+    return this.#self?.id;
+  }
+
+  /** The same handlers, counting how many of them run at any moment (written with each heartbeat). */
+  track(handlers: JobHandlers): JobHandlers {
+    return Object.fromEntries(
+      Object.entries(handlers).map(([type, handler]) => [
+        type,
+        async (context: Parameters<typeof handler>[0]) => {
+          this.#running++;
+          try {
+            return await handler(context);
+          } finally {
+            this.#running--;
+          }
+        },
+      ]),
+    );
+  }
+
   async start(): Promise<void> {
-    const { repository, role, heartbeatMs } = this.options;
+    if (this.#self) return;
+    const { repository, role, queue, version, concurrency, heartbeatMs } = this.options;
     const windowMs = this.options.crashLoopWindowMs ?? 600_000;
     const restarts = this.options.crashLoopRestarts ?? 3;
-    const self = await repository.register({ role, host: this.options.host ?? hostname(), pid: this.options.pid ?? process.pid });
+    const self = await repository.register({
+      role,
+      queue,
+      version,
+      concurrency,
+      host: this.options.host ?? hostname(),
+      pid: this.options.pid ?? process.pid,
+    });
     this.#self = self;
     await repository.prune(7);
     const died = await repository.diedRecently(self, windowMs, heartbeatMs * 3);
@@ -66,7 +107,7 @@ export class ProcessWatch {
     if (!self) return;
     const { repository, heartbeatMs, logger } = this.options;
     try {
-      await withTimeout(repository.heartbeat(self.id), heartbeatMs * 3);
+      await withTimeout(repository.heartbeat(self.id, this.#running), heartbeatMs * 3);
     } catch (error) {
       this.#lastError = error instanceof Error ? error.message : String(error);
       if (!this.#outageSince) logger.error({ err: error }, 'the database is unreachable from this process');
@@ -90,7 +131,10 @@ export class ProcessWatch {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     await this.#beating;
-    if (this.#self) await this.options.repository.stopped(this.#self.id).catch(() => undefined);
+    if (this.#self)
+      await this.options.repository
+        .stopped(this.#self.id)
+        .catch((err: unknown) => this.options.logger.warn({ err }, 'could not record the clean stop of this process'));
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { workerProcesses } from '../db/schema/index.js';
 
@@ -8,23 +8,37 @@ export type WorkerProcess = typeof workerProcesses.$inferSelect;
 export class ProcessesRepository {
   constructor(private readonly db: Db) {}
 
-  async register(process: Pick<WorkerProcess, 'role' | 'host' | 'pid'>): Promise<WorkerProcess> {
+  async register(
+    process: Pick<WorkerProcess, 'role' | 'queue' | 'host' | 'pid' | 'version' | 'concurrency'> & Partial<Pick<WorkerProcess, 'startedAt'>>,
+  ): Promise<WorkerProcess> {
     const [row] = await this.db.insert(workerProcesses).values(process).returning();
     return row!;
   }
 
-  async heartbeat(id: string): Promise<void> {
+  /** The process is alive, running this many jobs now. */
+  async heartbeat(id: string, jobsRunning: number, at?: Date): Promise<void> {
     await this.db
       .update(workerProcesses)
-      .set({ lastSeenAt: sql`now()` })
+      .set({ lastSeenAt: at ?? sql`now()`, jobsRunning })
       .where(eq(workerProcesses.id, id));
   }
 
   async stopped(id: string): Promise<void> {
     await this.db
       .update(workerProcesses)
-      .set({ stoppedAt: sql`now()` })
+      .set({ stoppedAt: sql`now()`, jobsRunning: 0 })
       .where(eq(workerProcesses.id, id));
+  }
+
+  /** Processes that did not stop cleanly and were heard of within `forgetAfterMs`: the running ones, and the dead not yet forgotten. */
+  unstopped(forgetAfterMs: number): Promise<WorkerProcess[]> {
+    return this.db
+      .select()
+      .from(workerProcesses)
+      .where(
+        and(isNull(workerProcesses.stoppedAt), gt(workerProcesses.lastSeenAt, sql`now() - make_interval(secs => ${forgetAfterMs / 1000})`)),
+      )
+      .orderBy(asc(workerProcesses.startedAt), asc(workerProcesses.id));
   }
 
   /**

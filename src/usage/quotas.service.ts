@@ -139,40 +139,53 @@ export class QuotasService {
     return this.usage.remove(workspaceId, 'analyses', `job:${jobId}`);
   }
 
-  /** Refuses extraction of `pages` more pages when they would go over this month's quota. */
-  async admitExtraction(workspaceId: string, pages: number): Promise<void> {
+  /**
+   * Reserves an extraction batch's pages (job `jobId`, created by the caller next) in this month's
+   * ledger under the workspace's extraction lock, refusing when they would go over the quota: two
+   * concurrent batches cannot together pass it. The reservation counts as used until the job's
+   * final state settles it (settleExtraction).
+   */
+  async reserveExtraction(workspaceId: string, jobId: string, pages: number): Promise<void> {
     const limits = await this.limitsOf(workspaceId);
-    await this.monthlyUsed(
-      undefined,
-      workspaceId,
-      limits,
-      'extractionPagesPerMonth',
-      'extraction_pages',
-      'extracted pages this month',
-      pages,
-    );
+    const period = monthOf(this.now());
+    await this.usage.withMeterLocks(workspaceId, ['extraction_pages'], async (tx) => {
+      const used = await this.monthlyUsed(
+        tx,
+        workspaceId,
+        limits,
+        'extractionPagesPerMonth',
+        'extraction_pages',
+        'extracted pages this month',
+        pages,
+      );
+      await this.usage.record(
+        { workspaceId, meter: 'extraction_pages', quantity: pages, periodStart: period.start, sourceKey: `job:${jobId}` },
+        tx,
+      );
+      await this.thresholds(tx, workspaceId, 'extractionPagesPerMonth', used + pages, limits.extractionPagesPerMonth, period.end);
+    });
+  }
+
+  /** Takes back a reservation whose job could not be created. */
+  releaseExtraction(workspaceId: string, jobId: string): Promise<void> {
+    return this.usage.remove(workspaceId, 'extraction_pages', `job:${jobId}`);
+  }
+
+  /**
+   * Settles an extraction job's reservation in `tx`, the transaction recording its final state: to
+   * the pages it extracted when it succeeded, released (`pages` null) when it failed or was
+   * cancelled. Settling only ever lowers what was reserved, so it needs no lock; a job reserved
+   * before reservations existed is counted here.
+   */
+  async settleExtraction(tx: Db, workspaceId: string, jobId: string, pages: number | null, at: Date): Promise<void> {
+    const sourceKey = `job:${jobId}`;
+    if (pages === null) return this.usage.remove(workspaceId, 'extraction_pages', sourceKey, tx);
+    await this.usage.settle({ workspaceId, meter: 'extraction_pages', quantity: pages, periodStart: monthOf(at).start, sourceKey }, tx);
   }
 
   /** Counts one analysis in the ledger, once per analysis job however often it is called. */
   recordAnalysis(workspaceId: string, jobId: string, at: Date): Promise<boolean> {
     return this.usage.record({ workspaceId, meter: 'analyses', quantity: 1, periodStart: monthOf(at).start, sourceKey: `job:${jobId}` });
-  }
-
-  /** Counts an extraction job's pages once, announcing the thresholds they reach in the same transaction. */
-  async recordExtractionPages(workspaceId: string, jobId: string, pages: number, at: Date): Promise<boolean> {
-    const limits = await this.limitsOf(workspaceId);
-    const period = monthOf(at);
-    return this.usage.withMeterLocks(workspaceId, ['extraction_pages'], async (tx) => {
-      const counted = await this.usage.record(
-        { workspaceId, meter: 'extraction_pages', quantity: pages, periodStart: period.start, sourceKey: `job:${jobId}` },
-        tx,
-      );
-      if (counted) {
-        const used = (await this.usage.totals(workspaceId, period.start, tx)).extraction_pages ?? 0;
-        await this.thresholds(tx, workspaceId, 'extractionPagesPerMonth', used, limits.extractionPagesPerMonth, period.end, period.start);
-      }
-      return counted;
-    });
   }
 
   recordLlmCost(workspaceId: string, requestId: string, costUsd: number, at: Date): Promise<boolean> {
@@ -266,10 +279,9 @@ export class QuotasService {
     used: number,
     limit: number | null,
     resetAt: Date | null,
-    periodStart: Date = monthOf(this.now()).start,
   ): Promise<void> {
     if (!this.onThreshold || limit === null || limit <= 0) return;
-    const month = periodStart.toISOString().slice(0, 7);
+    const month = monthOf(this.now()).start.toISOString().slice(0, 7);
     for (const threshold of QUOTA_THRESHOLDS) {
       if (used * 100 >= limit * threshold) await this.onThreshold(tx, { workspaceId, quota, month, threshold, used, limit, resetAt });
     }

@@ -47,9 +47,20 @@ export class UsageRepository {
     return inserted.length > 0;
   }
 
-  /** Takes back an entry whose consuming work did not start after all. */
-  async remove(workspaceId: string, meter: UsageMeter, sourceKey: string): Promise<void> {
-    await this.db
+  /** Sets an entry's quantity, adding it when its source was not counted yet (the reservation of an extraction job). */
+  async settle(entry: UsageEntry, db: Db = this.db): Promise<void> {
+    await db
+      .insert(usageRecords)
+      .values(entry)
+      .onConflictDoUpdate({
+        target: [usageRecords.workspaceId, usageRecords.meter, usageRecords.sourceKey],
+        set: { quantity: entry.quantity, recordedAt: sql`now()` },
+      });
+  }
+
+  /** Takes back an entry whose consuming work did not start (or, for a reservation, did not finish) after all. */
+  async remove(workspaceId: string, meter: UsageMeter, sourceKey: string, db: Db = this.db): Promise<void> {
+    await db
       .delete(usageRecords)
       .where(and(eq(usageRecords.workspaceId, workspaceId), eq(usageRecords.meter, meter), eq(usageRecords.sourceKey, sourceKey)));
   }

@@ -81,6 +81,16 @@ export class WorkspacesRepository {
       .orderBy(asc(memberships.createdAt), asc(users.id));
   }
 
+  /** The user's role in the workspace and whether the workspace is suspended; undefined when they are not a member. */
+  async membershipOf(workspaceId: string, userId: string): Promise<{ role: WorkspaceRole; suspended: boolean } | undefined> {
+    const [row] = await this.db
+      .select({ role: memberships.role, suspended: sql<boolean>`${workspaces.suspendedAt} is not null` })
+      .from(memberships)
+      .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
+      .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+    return row;
+  }
+
   async roleOf(workspaceId: string, userId: string): Promise<WorkspaceRole | undefined> {
     const [row] = await this.db
       .select({ role: memberships.role })

@@ -23,6 +23,13 @@ const workspaceSchema = z
       .describe(
         "What the caller may do here: the role's permissions (and a system administrator's), narrowed by an API key's scopes; also the scopes a key made here may have",
       ),
+    suspendedAt: z.iso
+      .datetime()
+      .nullable()
+      .describe(
+        'Set while a system administrator has suspended the workspace: its members may only read it (and their account), its API keys are refused, its schedules and jobs do not run',
+      ),
+    suspendedReason: z.string().nullable().describe('Why it was suspended, as the administrator wrote it'),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Workspace' });
@@ -50,6 +57,8 @@ function toWorkspace(workspace: WorkspaceWithRole, request: FastifyRequest): z.i
     role: workspace.role,
     // From the one role → permission table, in its order, so clients (the API-key scope picker) never keep a list of their own.
     permissions: [...grantedPermissions({ role: workspace.role, systemAdmin, scopes })],
+    suspendedAt: workspace.suspendedAt?.toISOString() ?? null,
+    suspendedReason: workspace.suspendedReason,
     createdAt: workspace.createdAt.toISOString(),
   };
 }
@@ -77,7 +86,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
   app.get(
     '/api/v1/workspaces',
     {
-      config: { sessionOnly: true },
+      config: { sessionOnly: true, whileSuspended: true },
       schema: {
         tags,
         summary: 'Workspaces the signed-in user belongs to',
@@ -90,7 +99,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
   app.post(
     '/api/v1/workspaces',
     {
-      config: { sessionOnly: true },
+      config: { sessionOnly: true, whileSuspended: true },
       schema: {
         tags,
         summary: 'Create a workspace owned by the caller',
@@ -104,7 +113,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
   app.get(
     '/api/v1/workspaces/:workspaceId',
     {
-      config: { sessionOnly: true },
+      config: { sessionOnly: true, whileSuspended: true },
       schema: {
         tags,
         summary: "One of the caller's workspaces (404 for any other)",
@@ -118,8 +127,12 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
   app.get(
     '/api/v1/workspace',
     {
-      config: { permission: 'members:read' },
-      schema: { tags, summary: 'The current workspace', response: { 200: workspaceSchema } },
+      config: { permission: 'members:read', whileSuspended: true },
+      schema: {
+        tags,
+        summary: 'The current workspace (readable while it is suspended, to show when and why)',
+        response: { 200: workspaceSchema },
+      },
     },
     async (request) => toWorkspace(await service.get(authOf(request).userId, authOf(request).workspaceId), request),
   );
@@ -244,7 +257,7 @@ export function registerWorkspaceRoutes(app: AppInstance, { service }: { service
   app.post(
     '/api/v1/invitations/accept',
     {
-      config: { sessionOnly: true },
+      config: { sessionOnly: true, whileSuspended: true },
       schema: {
         tags,
         summary: 'Join a workspace with the token from an invitation email',

@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/app/index.js';
 import type { AppInstance } from '../../src/http/app-instance.js';
-import { WorkerHeartbeat, WorkerHeartbeatsRepository } from '../../src/queue/index.js';
 import { SettingsRepository } from '../../src/settings/settings.repository.js';
+import { ProcessWatch } from '../../src/system/process-watch.js';
+import { ProcessesRepository } from '../../src/system/processes.repository.js';
 import { PASSWORD, signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
@@ -260,48 +261,67 @@ describe.each(databaseTargets())('admin settings, caches and workers on $name', 
 
   it('shows the heartbeats of processes running jobs, flags stale ones, and counts running jobs', async () => {
     await second.platform.runJobs('server');
-    const heartbeats = new WorkerHeartbeatsRepository(database.db);
-    // A worker that died a minute ago without removing its row.
+    const processes = new ProcessesRepository(database.db);
+    // A worker that died a minute ago without recording its stop.
     const lastBeat = new Date(Date.now() - 60_000);
-    await heartbeats.beat({
-      id: 'dead-worker',
+    const dead = await processes.register({
+      role: 'worker',
       queue: 'bullmq',
       host: 'gone.example',
       pid: 4242,
       version: '0.0.0',
       concurrency: 4,
-      jobsRunning: 2,
       startedAt: new Date(Date.now() - 3_600_000),
-      lastBeatAt: lastBeat,
     });
+    await processes.heartbeat(dead.id, 2, lastBeat);
+    // One that stopped cleanly is no worker any more.
+    const gone = await processes.register({
+      role: 'worker',
+      queue: 'bullmq',
+      host: 'gone.example',
+      pid: 4243,
+      version: '0.0.0',
+      concurrency: 4,
+    });
+    await processes.stopped(gone.id);
     const system = (await as(admin, 'GET', '/api/v1/admin/system')).json<{
       workers: { items: Array<Record<string, unknown>>; staleAfterSeconds: number };
     }>();
-    expect(system.workers.staleAfterSeconds).toBe(45);
+    expect(system.workers.staleAfterSeconds).toBe((3 * second.platform.config.WORKER_HEARTBEAT_MS) / 1000);
     expect(system.workers.items).toEqual([
-      expect.objectContaining({ id: 'dead-worker', stale: true, jobsRunning: 2, lastBeatAt: lastBeat.toISOString() }),
+      expect.objectContaining({ id: dead.id, stale: true, jobsRunning: 2, lastBeatAt: lastBeat.toISOString() }),
       expect.objectContaining({ queue: 'embedded', pid: process.pid, concurrency: 1, jobsRunning: 0, stale: false }),
     ]);
 
-    // Jobs running are counted by the handlers the heartbeat wraps, and written with the next beat.
-    const beat = new WorkerHeartbeat(heartbeats, { queue: 'embedded', version: 'test', logger: second.platform.logger });
+    // Jobs running are counted by the handlers the registry wraps, and written with the next beat.
+    const watch = new ProcessWatch({
+      repository: processes,
+      role: 'server',
+      queue: 'embedded',
+      version: 'test',
+      concurrency: 1,
+      report: async () => {},
+      logger: second.platform.logger,
+      heartbeatMs: 60_000,
+      host: 'watched.example',
+    });
     let finish!: () => void;
-    const handlers = beat.track({ slow: () => new Promise<void>((resolve) => (finish = resolve)) });
-    await beat.start(1);
+    const handlers = watch.track({ slow: () => new Promise<void>((resolve) => (finish = resolve)) });
+    await watch.start();
     const running = handlers.slow!({} as never);
-    await beat.beat();
-    const rowOf = async () => (await heartbeats.list()).find((row) => row.id === beat.id);
-    expect(await rowOf()).toMatchObject({ jobsRunning: 1 });
+    await watch.beat();
+    const rowOf = async () => (await processes.unstopped(60_000)).find((row) => row.id === watch.id);
+    expect(await rowOf()).toMatchObject({ jobsRunning: 1, host: 'watched.example' });
     finish();
     await running;
-    await beat.beat();
+    await watch.beat();
     expect(await rowOf()).toMatchObject({ jobsRunning: 0 });
-    await beat.stop();
+    await watch.stop();
     expect(await rowOf()).toBeUndefined();
-    await database.db.execute(sql`delete from worker_heartbeats where id = 'dead-worker'`);
+    await database.db.execute(sql`delete from worker_processes where host = 'gone.example'`);
 
-    // A process that closes removes its heartbeat.
+    // A process that closes records its clean stop and leaves the panel.
     await second.app.close();
-    expect(await heartbeats.list()).toEqual([]);
+    expect(await processes.unstopped(3_600_000)).toEqual([]);
   });
 });

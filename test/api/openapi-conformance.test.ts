@@ -531,6 +531,21 @@ describe.each(databaseTargets())('the OpenAPI document describes every answer ($
     await call('getAdminWorkspaces', 200, { query: { q: 'alice' } });
     await call('getAdminWorkspacesByIdMembers', 200, { params: { id: alice.workspaceId } });
     await call('getAdminWorkspacesByIdMembers', 404, { params: { id: unknownId } });
+    const member = await signUp(app, 'suspended@example.com');
+    await call('postAdminWorkspacesByIdSuspend', 400, { params: { id: member.workspaceId }, body: {} });
+    await call('postAdminWorkspacesByIdSuspend', 403, {
+      as: member,
+      params: { id: member.workspaceId },
+      body: { reason: 'Unpaid invoice' },
+    });
+    await call('postAdminWorkspacesByIdSuspend', 404, { params: { id: unknownId }, body: { reason: 'Unpaid invoice' } });
+    await call('postAdminWorkspacesByIdSuspend', 204, { params: { id: member.workspaceId }, body: { reason: 'Unpaid invoice' } });
+    // Its members may read the workspace (when and why) and nothing else of it.
+    expect((await call('getWorkspace', 200, { as: member })).json()).toMatchObject({ suspendedReason: 'Unpaid invoice' });
+    expect((await call('getSites', 403, { as: member })).json().type).toBe('urn:siteprint:problem:workspace-suspended');
+    await call('postAdminWorkspacesByIdUnsuspend', 204, { params: { id: member.workspaceId } });
+    await call('postAdminWorkspacesByIdUnsuspend', 409, { params: { id: member.workspaceId } });
+    await call('postAdminWorkspacesByIdUnsuspend', 404, { params: { id: unknownId } });
     const key = (await call('postApiKeys', 201, { body: { name: 'Revoked by an administrator', scopes: ['sites:read'] } })).json();
     await call('getAdminApiKeys', 200, { query: { status: 'active' } });
     await call('getAdminApiKeys', 400, { query: { status: 'lost' } });

@@ -167,11 +167,11 @@ describe.each(databaseTargets())('atomic quotas and threshold events on $name', 
       expect.objectContaining({ threshold: 80, used: 8, limit: 10, month, resetAt: nextMonth }),
     ]);
 
-    // Extraction pages reach their thresholds when a job's pages are counted; a replayed count writes nothing more.
+    // Extraction pages reach their thresholds when a batch's pages are reserved; settling them writes nothing more.
     await setQuota(user.workspaceId, { extractionPagesPerMonth: 100 });
     const jobId = randomUUID();
-    expect(await platform.services.quotas.recordExtractionPages(user.workspaceId, jobId, 100, new Date())).toBe(true);
-    expect(await platform.services.quotas.recordExtractionPages(user.workspaceId, jobId, 100, new Date())).toBe(false);
+    await platform.services.quotas.reserveExtraction(user.workspaceId, jobId, 100);
+    await platform.services.quotas.settleExtraction(database.db, user.workspaceId, jobId, 100, new Date());
     expect((await thresholdEvents(user.workspaceId)).filter((event) => event.quota === 'extractionPagesPerMonth')).toEqual([
       expect.objectContaining({ threshold: 100, used: 100, limit: 100 }),
       expect.objectContaining({ threshold: 80, used: 100, limit: 100 }),

@@ -175,8 +175,10 @@ describe.each(databaseTargets())('quotas, usage and rate limits on $name', (targ
   it('meters extraction pages per job and LLM cost per request once in the ledger', async () => {
     const at = new Date();
     const jobId = randomUUID();
-    expect(await platform.services.quotas.recordExtractionPages(carol.workspaceId, jobId, 40, at)).toBe(true);
-    expect(await platform.services.quotas.recordExtractionPages(carol.workspaceId, jobId, 40, at)).toBe(false);
+    await platform.services.quotas.reserveExtraction(carol.workspaceId, jobId, 40);
+    // A final state recorded twice settles the job's pages once.
+    await platform.services.quotas.settleExtraction(database.db, carol.workspaceId, jobId, 40, at);
+    await platform.services.quotas.settleExtraction(database.db, carol.workspaceId, jobId, 40, at);
     const llm = new LlmRepository(database.db);
     const request = { workspaceId: carol.workspaceId, step: 'discover', model: 'm', promptTokens: 10, completionTokens: 5, latencyMs: 1 };
     await llm.insert({ ...request, costUsd: 0.25, costSource: 'provider', status: 'ok' });
@@ -187,11 +189,11 @@ describe.each(databaseTargets())('quotas, usage and rate limits on $name', (targ
     expect((await as(bob, 'GET', '/api/v1/usage')).json().used).toMatchObject({ extractionPages: 0, llmCostUsd: 0 });
 
     await as(alice, 'PUT', `/api/v1/admin/workspaces/${carol.workspaceId}/quota`, { overrides: { extractionPagesPerMonth: 41 } });
-    await expect(platform.services.quotas.admitExtraction(carol.workspaceId, 1)).resolves.toBeUndefined();
-    await expect(platform.services.quotas.admitExtraction(carol.workspaceId, 2)).rejects.toMatchObject({
+    await expect(platform.services.quotas.reserveExtraction(carol.workspaceId, randomUUID(), 2)).rejects.toMatchObject({
       kind: 'forbidden',
       details: { code: 'quota-exceeded', quota: { name: 'extractionPagesPerMonth', limit: 41, used: 40 } },
     });
+    await expect(platform.services.quotas.reserveExtraction(carol.workspaceId, randomUUID(), 1)).resolves.toBeUndefined();
   });
 
   it('rate-limits each caller and the whole workspace with RateLimit headers and a 429 problem', async () => {

@@ -191,7 +191,8 @@ describe('system errors for system administrators', () => {
     for (let i = 0; i < 3; i++) await (await startWorker(config, logger)).close();
     // What three killed workers leave behind: a registered start, no stop, no heartbeat since.
     const processes = new ProcessesRepository(platform.database.db);
-    for (let i = 0; i < 3; i++) await processes.register({ role: 'worker', host: hostname(), pid: 100_000 + i });
+    for (let i = 0; i < 3; i++)
+      await processes.register({ role: 'worker', queue: 'bullmq', host: hostname(), pid: 100_000 + i, version: 'test', concurrency: 1 });
     await new Promise((resolve) => setTimeout(resolve, 700)); // silent for three heartbeats: dead
     await (await startWorker(config, logger)).close();
     await (await startWorker(config, logger)).close(); // still looping, within the cool-down

@@ -12,5 +12,4 @@ export * from './analytics.js';
 export * from './plans.js';
 export * from './usage.js';
 export * from './notifications.js';
-export * from './worker-heartbeats.js';
 export * from './processes.js';

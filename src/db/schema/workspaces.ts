@@ -17,6 +17,13 @@ export const workspaces = pgTable('workspaces', {
   planId: uuid('plan_id').references(() => plans.id, { onDelete: 'set null' }),
   /** Per-workspace limits set by a system administrator, over the plan's. */
   quotaOverrides: jsonb('quota_overrides').$type<QuotaLimitValues>(),
+  /**
+   * Set while a system administrator has suspended the workspace: its members may only read why
+   * (src/http/auth.ts), its API keys are refused, its schedules skip it and its jobs are cancelled
+   * when a worker reaches them.
+   */
+  suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+  suspendedReason: text('suspended_reason'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -4,7 +4,6 @@ import type { ExtractionResultsRepository } from '../../extraction/extraction-re
 import { extractUrl } from '../../extraction/extract-page.js';
 import { PermanentJobError, type JobContext } from '../../queue/index.js';
 import type { SiteRecord } from '../../sites/sites.repository.js';
-import type { QuotasService } from '../../usage/quotas.service.js';
 import { threadedExtraction, type EngineThreads } from '../engine-threads.js';
 import { EXTRACT_BATCH, payloadOf, type JobResult } from '../job-types.js';
 
@@ -17,7 +16,6 @@ export function extractBatchHandler(deps: {
   results: ExtractionResultsRepository;
   fetcher: Fetcher;
   engine: EngineThreads;
-  quotas: QuotasService;
 }) {
   return async (context: JobContext, site: SiteRecord): Promise<JobResult<'extract_batch'>> => {
     const active = await deps.blueprints.active(site.id);
@@ -44,9 +42,7 @@ export function extractBatchHandler(deps: {
       });
       await context.progress((position + 1) / urls.length, 'extracting');
     }
-    // Counted before the job is marked done, keyed by the job: an attempt killed after this line
-    // counts nothing twice, one killed before it is counted by the retry.
-    await deps.quotas.recordExtractionPages(context.job.workspaceId, context.job.id, urls.length, new Date());
+    // The pages were reserved when the batch was accepted; the job's final state settles them (extractionBatchFinished).
     await context.log('info', `extracted ${urls.length} pages with blueprint version ${active.version}`, { failed });
     return { pages: urls.length, failed, blueprintVersion: active.version };
   };

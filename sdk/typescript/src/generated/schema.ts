@@ -189,7 +189,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current workspace */
+        /** The current workspace (readable while it is suspended, to show when and why) */
         get: operations["getWorkspace"];
         put?: never;
         post?: never;
@@ -1456,6 +1456,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/workspaces/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend a workspace: members may only read it (403 workspace-suspended otherwise), its API keys are refused, its schedules skip it and its jobs are cancelled when a worker reaches them */
+        post: operations["postAdminWorkspacesByIdSuspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/workspaces/{id}/unsuspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift a suspension; jobs cancelled meanwhile stay cancelled */
+        post: operations["postAdminWorkspacesByIdUnsuspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/workspaces/{id}/members": {
         parameters: {
             query?: never;
@@ -1796,6 +1830,10 @@ export interface components {
             role: "owner" | "admin" | "member" | "viewer";
             /** @description What the caller may do here: the role's permissions (and a system administrator's), narrowed by an API key's scopes; also the scopes a key made here may have */
             permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
+            /** @description Set while a system administrator has suspended the workspace: its members may only read it (and their account), its API keys are refused, its schedules and jobs do not run */
+            suspendedAt: string | null;
+            /** @description Why it was suspended, as the administrator wrote it */
+            suspendedReason: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -3267,6 +3305,9 @@ export interface components {
             personal: boolean;
             /** Format: date-time */
             createdAt: string;
+            /** @description Set while the workspace is suspended */
+            suspendedAt: string | null;
+            suspendedReason: string | null;
             members: number;
             sites: number;
             /** @description Top-level jobs started this calendar month (UTC) */
@@ -3438,6 +3479,10 @@ export interface components {
             role: "owner" | "admin" | "member" | "viewer";
             /** @description What the caller may do here: the role's permissions (and a system administrator's), narrowed by an API key's scopes; also the scopes a key made here may have */
             permissions: ("sites:read" | "sites:write" | "jobs:read" | "jobs:write" | "blueprints:read" | "blueprints:write" | "queues:manage" | "system:admin" | "llm:read" | "llm:manage" | "members:read" | "members:manage" | "notifications:read" | "notifications:manage" | "api-keys:manage" | "workspace:delete")[];
+            /** @description Set while a system administrator has suspended the workspace: its members may only read it (and their account), its API keys are refused, its schedules and jobs do not run */
+            suspendedAt: string | null;
+            /** @description Why it was suspended, as the administrator wrote it */
+            suspendedReason: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -4909,6 +4954,9 @@ export interface components {
             personal: boolean;
             /** Format: date-time */
             createdAt: string;
+            /** @description Set while the workspace is suspended */
+            suspendedAt: string | null;
+            suspendedReason: string | null;
             members: number;
             sites: number;
             /** @description Top-level jobs started this calendar month (UTC) */
@@ -5038,14 +5086,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "05fb286b-691a-4b4a-aeff-37404b950024",
+                     *       "id": "6d5279b1-a929-4f28-ad3f-c0577e6f3605",
                      *       "email": "carol@example.com",
                      *       "name": "Carol",
                      *       "emailVerified": false,
                      *       "systemAdmin": false,
                      *       "hasPassword": true,
                      *       "passwordChangeRequired": false,
-                     *       "createdAt": "2026-12-02T07:38:55.814Z"
+                     *       "createdAt": "2026-12-02T11:14:25.251Z"
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -5075,7 +5123,7 @@ export interface operations {
                      *           "message": "must be at least 10 characters"
                      *         }
                      *       ],
-                     *       "requestId": "9762fceb-2121-4d03-a82f-8270598faf34"
+                     *       "requestId": "3cb28cf0-6f36-4d05-82d5-550278beed72"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5102,7 +5150,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "An account with this email already exists",
-                     *       "requestId": "06eb7fcb-7350-49c5-861c-91c6ecea6297"
+                     *       "requestId": "22f610d0-6c24-47ef-a52a-0041257a0aee"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5165,17 +5213,17 @@ export interface operations {
                      *       "accessToken": "eyJhbGci…",
                      *       "tokenType": "Bearer",
                      *       "expiresIn": 900,
-                     *       "refreshToken": "Tp3UuaVv…",
-                     *       "refreshExpiresAt": "2027-01-01T07:38:56.463Z",
+                     *       "refreshToken": "VqoT7NFE…",
+                     *       "refreshExpiresAt": "2027-01-01T11:14:27.790Z",
                      *       "user": {
-                     *         "id": "05fb286b-691a-4b4a-aeff-37404b950024",
+                     *         "id": "6d5279b1-a929-4f28-ad3f-c0577e6f3605",
                      *         "email": "carol@example.com",
                      *         "name": "Carol",
                      *         "emailVerified": false,
                      *         "systemAdmin": false,
                      *         "hasPassword": true,
                      *         "passwordChangeRequired": false,
-                     *         "createdAt": "2026-12-02T07:38:55.814Z"
+                     *         "createdAt": "2026-12-02T11:14:25.251Z"
                      *       }
                      *     }
                      */
@@ -5203,7 +5251,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Email or password is incorrect",
-                     *       "requestId": "dedadbb7-7c95-4323-a86f-675cb6ba7f49"
+                     *       "requestId": "dbd1a0fb-4934-40c5-b322-d62c48f0b9f5"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5273,17 +5321,17 @@ export interface operations {
                      *       "accessToken": "eyJhbGci…",
                      *       "tokenType": "Bearer",
                      *       "expiresIn": 900,
-                     *       "refreshToken": "bMF1G9mq…",
-                     *       "refreshExpiresAt": "2027-01-01T07:38:56.804Z",
+                     *       "refreshToken": "VxNQjTi4…",
+                     *       "refreshExpiresAt": "2027-01-01T11:14:28.983Z",
                      *       "user": {
-                     *         "id": "05fb286b-691a-4b4a-aeff-37404b950024",
+                     *         "id": "6d5279b1-a929-4f28-ad3f-c0577e6f3605",
                      *         "email": "carol@example.com",
                      *         "name": "Carol",
                      *         "emailVerified": false,
                      *         "systemAdmin": false,
                      *         "hasPassword": true,
                      *         "passwordChangeRequired": false,
-                     *         "createdAt": "2026-12-02T07:38:55.814Z"
+                     *         "createdAt": "2026-12-02T11:14:25.251Z"
                      *       }
                      *     }
                      */
@@ -5311,7 +5359,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The refresh token is invalid or expired",
-                     *       "requestId": "39bef72d-7ff0-4656-a5f1-4e584ee4e4dc"
+                     *       "requestId": "37155eac-ee1f-4a18-a9cd-b7787707f472"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5389,7 +5437,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "b06f6038-b8cd-47cb-8553-3c1a1728a04b"
+                     *       "requestId": "9004e429-2549-4a7e-b3e7-310d1be371d1"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5468,14 +5516,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "05fb286b-691a-4b4a-aeff-37404b950024",
+                     *       "id": "6d5279b1-a929-4f28-ad3f-c0577e6f3605",
                      *       "email": "carol@example.com",
                      *       "name": "Carol",
                      *       "emailVerified": false,
                      *       "systemAdmin": false,
                      *       "hasPassword": true,
                      *       "passwordChangeRequired": false,
-                     *       "createdAt": "2026-12-02T07:38:55.814Z"
+                     *       "createdAt": "2026-12-02T11:14:25.251Z"
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -5502,7 +5550,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "24ab6778-c5de-4bae-acb4-9b213e9cb535"
+                     *       "requestId": "a250faa2-9dda-4da5-a4f3-2eefa3251bb8"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5574,7 +5622,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "768d17dc-ac1c-406c-bc8a-3b31614f4b79"
+                     *       "requestId": "c61d2e06-58dd-457e-a23d-466dc904b710"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5652,14 +5700,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "05fb286b-691a-4b4a-aeff-37404b950024",
+                     *       "id": "6d5279b1-a929-4f28-ad3f-c0577e6f3605",
                      *       "email": "carol@example.com",
                      *       "name": "Carol C.",
                      *       "emailVerified": false,
                      *       "systemAdmin": false,
                      *       "hasPassword": true,
                      *       "passwordChangeRequired": false,
-                     *       "createdAt": "2026-12-02T07:38:55.814Z"
+                     *       "createdAt": "2026-12-02T11:14:25.251Z"
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -5684,7 +5732,7 @@ export interface operations {
                      *           "message": "send name and/or newPassword"
                      *         }
                      *       ],
-                     *       "requestId": "a9fdd27d-78f9-48b8-be87-8e1e0b934527"
+                     *       "requestId": "2829250e-280f-4990-b015-aef5c9c4b709"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5830,7 +5878,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Sign-in with github is not enabled on this instance, so it not found",
-                     *       "requestId": "53c5a7a5-d127-4ac1-92a4-017774cb12c4"
+                     *       "requestId": "f7741347-5bec-4b7c-826d-a9bfaf0974d0"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5917,7 +5965,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Sign-in with github is not enabled on this instance, so it not found",
-                     *       "requestId": "8fd2763a-aff9-4119-9fd9-4b265b2b5782"
+                     *       "requestId": "83c71d50-089f-409f-b695-e202e312f111"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5971,7 +6019,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
+                     *           "id": "1e4218da-dd32-43d3-8dd4-41e8c98e2fb7",
                      *           "name": "alice's workspace",
                      *           "personal": true,
                      *           "role": "owner",
@@ -5980,7 +6028,9 @@ export interface operations {
                      *             "jobs:read",
                      *             "blueprints:read"
                      *           ],
-                     *           "createdAt": "2026-12-02T07:38:54.417Z"
+                     *           "suspendedAt": null,
+                     *           "suspendedReason": null,
+                     *           "createdAt": "2026-12-02T11:14:20.791Z"
                      *         }
                      *       ]
                      *     }
@@ -6069,7 +6119,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "e9d6805c-a00d-4769-9a37-32d6a528f793",
+                     *       "id": "222a21d0-f151-4b33-b3f3-6372677dba71",
                      *       "name": "Team",
                      *       "personal": false,
                      *       "role": "owner",
@@ -6078,7 +6128,9 @@ export interface operations {
                      *         "jobs:read",
                      *         "blueprints:read"
                      *       ],
-                     *       "createdAt": "2026-12-02T07:39:06.424Z"
+                     *       "suspendedAt": null,
+                     *       "suspendedReason": null,
+                     *       "createdAt": "2026-12-02T11:14:44.629Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -6177,7 +6229,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
+                     *       "id": "1e4218da-dd32-43d3-8dd4-41e8c98e2fb7",
                      *       "name": "alice's workspace",
                      *       "personal": true,
                      *       "role": "owner",
@@ -6186,7 +6238,9 @@ export interface operations {
                      *         "jobs:read",
                      *         "blueprints:read"
                      *       ],
-                     *       "createdAt": "2026-12-02T07:38:54.417Z"
+                     *       "suspendedAt": null,
+                     *       "suspendedReason": null,
+                     *       "createdAt": "2026-12-02T11:14:20.791Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -6231,7 +6285,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "b521b209-a52b-4d8a-878c-f32a8d6ae057"
+                     *       "requestId": "00824a07-8b1d-4a6c-8dbd-e861279661ef"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6274,7 +6328,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
+                     *       "id": "1e4218da-dd32-43d3-8dd4-41e8c98e2fb7",
                      *       "name": "alice's workspace",
                      *       "personal": true,
                      *       "role": "owner",
@@ -6283,7 +6337,9 @@ export interface operations {
                      *         "jobs:read",
                      *         "blueprints:read"
                      *       ],
-                     *       "createdAt": "2026-12-02T07:38:54.417Z"
+                     *       "suspendedAt": null,
+                     *       "suspendedReason": null,
+                     *       "createdAt": "2026-12-02T11:14:20.791Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -6400,7 +6456,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "ec3cb2ae-2e64-4289-9023-2b1770d6370d"
+                     *       "requestId": "6724ed5c-c725-458e-a5d3-fac586943191"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6458,7 +6514,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "e9d6805c-a00d-4769-9a37-32d6a528f793",
+                     *       "id": "222a21d0-f151-4b33-b3f3-6372677dba71",
                      *       "name": "The team",
                      *       "personal": false,
                      *       "role": "owner",
@@ -6467,7 +6523,9 @@ export interface operations {
                      *         "jobs:read",
                      *         "blueprints:read"
                      *       ],
-                     *       "createdAt": "2026-12-02T07:39:06.424Z"
+                     *       "suspendedAt": null,
+                     *       "suspendedReason": null,
+                     *       "createdAt": "2026-12-02T11:14:44.629Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -6492,7 +6550,7 @@ export interface operations {
                      *           "message": "Invalid input: expected string, received undefined"
                      *         }
                      *       ],
-                     *       "requestId": "a8ef95be-9ea8-42fb-8703-504526481c52"
+                     *       "requestId": "57c3f12f-4f4d-4821-ab00-13a2605d00eb"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6519,7 +6577,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the members:manage permission",
-                     *       "requestId": "fef8eb57-4e5a-46b4-a49b-4a5ce8903ad0"
+                     *       "requestId": "d8bce49f-e0fa-4542-a1cb-59f4afe1542b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6591,18 +6649,18 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "userId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
+                     *           "userId": "04d52f99-e7fb-4fa5-99da-072bf1e45063",
                      *           "email": "alice@example.com",
                      *           "name": "alice",
                      *           "role": "owner",
-                     *           "joinedAt": "2026-12-02T07:39:06.424Z"
+                     *           "joinedAt": "2026-12-02T11:14:44.629Z"
                      *         },
                      *         {
-                     *           "userId": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
+                     *           "userId": "a703ea49-57d3-4ca0-baa4-a046ecbc7bf3",
                      *           "email": "bob@example.com",
                      *           "name": "bob",
                      *           "role": "viewer",
-                     *           "joinedAt": "2026-12-02T07:39:06.495Z"
+                     *           "joinedAt": "2026-12-02T11:14:44.731Z"
                      *         }
                      *       ]
                      *     }
@@ -6725,7 +6783,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Member not found",
-                     *       "requestId": "0a3ccc2a-54e5-4fe4-917c-d6f65d9c3cac"
+                     *       "requestId": "6ec2006a-3696-48af-9ada-c5b1fe9811c6"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6824,7 +6882,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Member not found",
-                     *       "requestId": "a255bdbb-db47-449f-9148-ad826b73ad4e"
+                     *       "requestId": "299086a8-769b-4a78-88f0-d6ae1fdab1bc"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -6896,18 +6954,18 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "cda0a06a-7336-4a37-abea-1194ad971952",
+                     *           "id": "7ba9119f-21b5-4dc6-a0ee-6b8d7009b555",
                      *           "email": "bob@example.com",
                      *           "role": "viewer",
-                     *           "expiresAt": "2026-12-09T07:39:06.452Z",
-                     *           "createdAt": "2026-12-02T07:39:06.452Z"
+                     *           "expiresAt": "2026-12-09T11:14:44.684Z",
+                     *           "createdAt": "2026-12-02T11:14:44.684Z"
                      *         },
                      *         {
-                     *           "id": "58d1d891-4dde-44cb-9898-6b5947173c0a",
+                     *           "id": "6b538d1d-19bc-4b77-bbdf-91f2f10b6daf",
                      *           "email": "dave@example.com",
                      *           "role": "member",
-                     *           "expiresAt": "2026-12-09T07:39:06.466Z",
-                     *           "createdAt": "2026-12-02T07:39:06.466Z"
+                     *           "expiresAt": "2026-12-09T11:14:44.702Z",
+                     *           "createdAt": "2026-12-02T11:14:44.703Z"
                      *         }
                      *       ]
                      *     }
@@ -7002,12 +7060,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "cda0a06a-7336-4a37-abea-1194ad971952",
+                     *       "id": "7ba9119f-21b5-4dc6-a0ee-6b8d7009b555",
                      *       "email": "bob@example.com",
                      *       "role": "viewer",
-                     *       "expiresAt": "2026-12-09T07:39:06.452Z",
-                     *       "createdAt": "2026-12-02T07:39:06.452Z",
-                     *       "acceptUrl": "http://localhost:8080/invitations/accept?token=Iv5-08IW5xtCzLrMgfczt87oXGl-viTjf6dj8LKx-KE"
+                     *       "expiresAt": "2026-12-09T11:14:44.684Z",
+                     *       "createdAt": "2026-12-02T11:14:44.684Z",
+                     *       "acceptUrl": "http://localhost:8080/invitations/accept?token=bc0d_UB2ZTnFbR_VkDEujyjKcJnLe-aZaswa5tb39sQ"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedInvitation"];
@@ -7144,7 +7202,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Invitation not found",
-                     *       "requestId": "08789d29-4869-4e81-a4df-01422f392045"
+                     *       "requestId": "3733fa39-9006-4e30-a29b-a958d0914e5a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7193,7 +7251,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "e9d6805c-a00d-4769-9a37-32d6a528f793",
+                     *       "id": "222a21d0-f151-4b33-b3f3-6372677dba71",
                      *       "name": "The team",
                      *       "personal": false,
                      *       "role": "viewer",
@@ -7202,7 +7260,9 @@ export interface operations {
                      *         "jobs:read",
                      *         "blueprints:read"
                      *       ],
-                     *       "createdAt": "2026-12-02T07:39:06.424Z"
+                     *       "suspendedAt": null,
+                     *       "suspendedReason": null,
+                     *       "createdAt": "2026-12-02T11:14:44.629Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Workspace"];
@@ -7247,7 +7307,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Invitation not found",
-                     *       "requestId": "8e8d4826-8d0e-4c62-b507-b019a240e6a0"
+                     *       "requestId": "c5be6c8b-f9de-4f01-b8c5-06521f2e131b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7310,13 +7370,13 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "8d887f6f-a96e-4c37-b55d-254772d9455e",
+                     *           "id": "5bb22ee1-170b-4e44-8224-a4522e17c6bd",
                      *           "name": "CI",
-                     *           "prefix": "sp_8XwxXz",
+                     *           "prefix": "sp_bDFkuC",
                      *           "scopes": [
                      *             "sites:read"
                      *           ],
-                     *           "createdAt": "2026-12-02T07:39:06.325Z",
+                     *           "createdAt": "2026-12-02T11:14:44.486Z",
                      *           "lastUsedAt": null,
                      *           "expiresAt": null
                      *         }
@@ -7358,7 +7418,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the api-keys:manage permission",
-                     *       "requestId": "7f3efa0a-6c1c-4bef-b0a7-70b9c0a8dcf4"
+                     *       "requestId": "e1094c18-65d5-4538-a757-7ecd4668ded7"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7420,16 +7480,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "8d887f6f-a96e-4c37-b55d-254772d9455e",
+                     *       "id": "5bb22ee1-170b-4e44-8224-a4522e17c6bd",
                      *       "name": "CI",
-                     *       "prefix": "sp_8XwxXz",
+                     *       "prefix": "sp_bDFkuC",
                      *       "scopes": [
                      *         "sites:read"
                      *       ],
-                     *       "createdAt": "2026-12-02T07:39:06.325Z",
+                     *       "createdAt": "2026-12-02T11:14:44.486Z",
                      *       "lastUsedAt": null,
                      *       "expiresAt": null,
-                     *       "secret": "sp_8XwxX…"
+                     *       "secret": "sp_bDFku…"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedApiKey"];
@@ -7454,7 +7514,7 @@ export interface operations {
                      *           "message": "must be in the future"
                      *         }
                      *       ],
-                     *       "requestId": "e69b8562-9b31-4e80-a8fd-25b11eabc725"
+                     *       "requestId": "4e65b768-7a3f-452e-b744-bace48107683"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7582,7 +7642,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "API key not found",
-                     *       "requestId": "c8877a31-4e39-4f6a-8a4c-f6aa72d9bf95"
+                     *       "requestId": "ca564612-864f-4b59-8459-36cbf86ed5e3"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7718,7 +7778,7 @@ export interface operations {
                      * @example {
                      *       "name": "siteprint",
                      *       "version": "0.1.0",
-                     *       "node": "v20.20.2",
+                     *       "node": "v24.22.3",
                      *       "database": "pglite"
                      *     }
                      */
@@ -7767,7 +7827,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "0ff817be-7f46-461b-8213-3f815473c8be",
+                     *           "id": "78a5a9ac-6b2c-4c02-8fae-6cc56a69cc6c",
                      *           "url": "https://idempotent.example",
                      *           "name": "idempotent.example",
                      *           "status": "analyzing",
@@ -7775,12 +7835,12 @@ export interface operations {
                      *           "technologies": [],
                      *           "schedule": "every 1d",
                      *           "lastCheckedAt": null,
-                     *           "createdAt": "2026-12-02T07:39:03.012Z",
-                     *           "updatedAt": "2026-12-02T07:39:03.020Z"
+                     *           "createdAt": "2026-12-02T11:14:41.026Z",
+                     *           "updatedAt": "2026-12-02T11:14:41.042Z"
                      *         }
                      *       ],
                      *       "total": 2,
-                     *       "nextCursor": "eyJ2IjoiMjAyNi0xMi0wMlQwNzozOTowMy4wMTJaIiwiaWQiOiIwZmY4MTdiZS03ZjQ2LTQ2MWItODIxMy0zZjgxNTQ3M2M4YmUifQ"
+                     *       "nextCursor": "eyJ2IjoiMjAyNi0xMi0wMlQxMToxNDo0MS4wMjZaIiwiaWQiOiI3OGE1YTlhYy02YjJjLTRjMDItOGZhZS02Y2M1NmE2OWNjNmMifQ"
                      *     }
                      */
                     "application/json": {
@@ -7818,7 +7878,7 @@ export interface operations {
                      *           "message": "invalid cursor"
                      *         }
                      *       ],
-                     *       "requestId": "aae4a4a5-24f6-4564-b47d-e509a446020a"
+                     *       "requestId": "5a3517af-00a9-4272-8a35-b099ac075126"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7836,7 +7896,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "The API key is invalid, expired or revoked",
-                     *       "requestId": "7c3de55a-dfdc-48c9-b9ee-a792eb5147be"
+                     *       "requestId": "b55257e1-dc64-4d40-96b9-0eabdf12b326"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7848,6 +7908,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:workspace-suspended",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "A system administrator suspended this workspace: only reading it (GET /api/v1/workspace shows when and why) and your own account are possible until it is unsuspended",
+                     *       "requestId": "06f682af-fd4b-422c-845b-b5b7a563b2ba"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7904,10 +7973,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "job": {
-                     *         "id": "c65cac0a-1410-4ad9-a111-6490540ab2a7",
+                     *         "id": "096669d2-bc36-4782-9fa1-cb1a1e8c10a2",
                      *         "type": "analyze_site",
                      *         "status": "running",
-                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *         "siteId": "0802e438-dd73-4316-a85c-b7a47a38617b",
                      *         "parentId": null,
                      *         "step": null,
                      *         "progress": 0,
@@ -7916,13 +7985,13 @@ export interface operations {
                      *         "maxAttempts": 3,
                      *         "error": null,
                      *         "costUsd": 0,
-                     *         "createdAt": "2026-12-02T07:38:57.241Z",
-                     *         "startedAt": "2026-12-02T07:38:57.241Z",
+                     *         "createdAt": "2026-12-02T11:14:29.834Z",
+                     *         "startedAt": "2026-12-02T11:14:29.834Z",
                      *         "finishedAt": null,
                      *         "durationMs": null
                      *       },
                      *       "site": {
-                     *         "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *         "id": "0802e438-dd73-4316-a85c-b7a47a38617b",
                      *         "url": "https://books.example",
                      *         "name": "Quire",
                      *         "status": "analyzing",
@@ -7930,8 +7999,8 @@ export interface operations {
                      *         "technologies": [],
                      *         "schedule": "every 1d",
                      *         "lastCheckedAt": null,
-                     *         "createdAt": "2026-12-02T07:38:57.232Z",
-                     *         "updatedAt": "2026-12-02T07:38:57.245Z",
+                     *         "createdAt": "2026-12-02T11:14:29.816Z",
+                     *         "updatedAt": "2026-12-02T11:14:29.845Z",
                      *         "options": {
                      *           "fields": [
                      *             {
@@ -7981,7 +8050,7 @@ export interface operations {
                      *           "message": "must be an http(s) URL without user:password@"
                      *         }
                      *       ],
-                     *       "requestId": "3ba23293-690f-47dd-947c-595a6b7dcb87"
+                     *       "requestId": "8052d2b0-98a1-4af6-b7f0-5b5a5f03d236"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -7999,7 +8068,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "59b27817-44e5-4f48-93d4-346d86d6e941"
+                     *       "requestId": "99a337ff-0539-4943-985d-f08cc9e7839e"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8017,7 +8086,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the sites:write permission",
-                     *       "requestId": "7487fe2f-bb4e-4142-be92-cdccab54fde9"
+                     *       "requestId": "1fa4d650-5105-4202-98e0-344eab48728e"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8035,7 +8104,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "451f97ca-6867-4ee8-b2ca-84ad2b45ccbd"
+                     *       "requestId": "ce257383-b359-40c1-bbf8-5b8a2b802aa1"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8053,7 +8122,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "https://books.example is already a site of this workspace",
-                     *       "requestId": "f8d882fc-b092-4759-bf20-b5e8241e172a"
+                     *       "requestId": "0bfd69ac-1d04-456d-965d-81c4c0ccd172"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8071,7 +8140,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "Request body is too large",
-                     *       "requestId": "1919b92e-75d0-43ab-865a-594952e688c0"
+                     *       "requestId": "5ca71240-5ddb-4382-b53d-c5a5c850f1b3"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8089,7 +8158,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "Unsupported Media Type",
-                     *       "requestId": "01995e3e-7fb9-42e0-a250-109d21a89ad2"
+                     *       "requestId": "238614bd-170b-45a1-94e4-4d85b570a596"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8107,7 +8176,7 @@ export interface operations {
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "This Idempotency-Key was used for a different request",
-                     *       "requestId": "af4baba8-34f3-4554-beba-2a65cd89f78e"
+                     *       "requestId": "cfbe80be-218b-4e8f-b452-b1c3fc951ea5"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8152,7 +8221,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *       "id": "0802e438-dd73-4316-a85c-b7a47a38617b",
                      *       "url": "https://books.example",
                      *       "name": "Quire",
                      *       "status": "ready",
@@ -8163,9 +8232,9 @@ export interface operations {
                      *         "Nginx"
                      *       ],
                      *       "schedule": "every 1d",
-                     *       "lastCheckedAt": "2026-12-02T07:39:02.771Z",
-                     *       "createdAt": "2026-12-02T07:38:57.232Z",
-                     *       "updatedAt": "2026-12-02T07:39:02.780Z",
+                     *       "lastCheckedAt": "2026-12-02T11:14:40.594Z",
+                     *       "createdAt": "2026-12-02T11:14:29.816Z",
+                     *       "updatedAt": "2026-12-02T11:14:40.614Z",
                      *       "options": {
                      *         "fields": [
                      *           {
@@ -8308,21 +8377,21 @@ export interface operations {
                      *         }
                      *       ],
                      *       "activeBlueprint": {
-                     *         "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *         "id": "a04332e7-6f5d-4ae7-8110-8f4856ae778e",
                      *         "version": 1,
-                     *         "createdAt": "2026-12-02T07:39:02.742Z",
+                     *         "createdAt": "2026-12-02T11:14:40.549Z",
                      *         "fields": 6,
                      *         "coverage": 1,
                      *         "quality": 0.995
                      *       },
                      *       "lastCheck": {
-                     *         "checkedAt": "2026-12-02T07:39:02.769Z",
+                     *         "checkedAt": "2026-12-02T11:14:40.591Z",
                      *         "health": "healthy",
                      *         "httpStatus": 200,
-                     *         "responseMs": 4,
+                     *         "responseMs": 5,
                      *         "coverage": 1
                      *       },
-                     *       "nextCheckAt": "2026-12-03T07:39:02.775Z"
+                     *       "nextCheckAt": "2026-12-03T11:14:40.607Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SiteDetail"];
@@ -8347,7 +8416,7 @@ export interface operations {
                      *           "message": "Invalid UUID"
                      *         }
                      *       ],
-                     *       "requestId": "fdb2fcce-8048-4db8-b448-9d979fea9df8"
+                     *       "requestId": "9108a41c-30d8-4b28-ac91-c21d9d6af764"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8383,7 +8452,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "aad3a8dd-0d35-4f96-9354-0af0018ae6c0"
+                     *       "requestId": "d5bb8067-916d-405f-b493-21782dbd3e46"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8466,7 +8535,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "11eb3d15-5787-467e-86e3-35b90cd832ae"
+                     *       "requestId": "eea024ba-fc76-4881-92d1-0dbddc1612f2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8515,7 +8584,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *       "id": "0802e438-dd73-4316-a85c-b7a47a38617b",
                      *       "url": "https://books.example",
                      *       "name": "Quire Books",
                      *       "status": "ready",
@@ -8526,9 +8595,9 @@ export interface operations {
                      *         "Nginx"
                      *       ],
                      *       "schedule": "every 6h",
-                     *       "lastCheckedAt": "2026-12-02T07:39:02.771Z",
-                     *       "createdAt": "2026-12-02T07:38:57.232Z",
-                     *       "updatedAt": "2026-12-02T07:39:03.118Z",
+                     *       "lastCheckedAt": "2026-12-02T11:14:40.594Z",
+                     *       "createdAt": "2026-12-02T11:14:29.816Z",
+                     *       "updatedAt": "2026-12-02T11:14:41.223Z",
                      *       "options": {
                      *         "fields": [
                      *           {
@@ -8671,21 +8740,21 @@ export interface operations {
                      *         }
                      *       ],
                      *       "activeBlueprint": {
-                     *         "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *         "id": "a04332e7-6f5d-4ae7-8110-8f4856ae778e",
                      *         "version": 1,
-                     *         "createdAt": "2026-12-02T07:39:02.742Z",
+                     *         "createdAt": "2026-12-02T11:14:40.549Z",
                      *         "fields": 6,
                      *         "coverage": 1,
                      *         "quality": 0.995
                      *       },
                      *       "lastCheck": {
-                     *         "checkedAt": "2026-12-02T07:39:02.769Z",
+                     *         "checkedAt": "2026-12-02T11:14:40.591Z",
                      *         "health": "healthy",
                      *         "httpStatus": 200,
-                     *         "responseMs": 4,
+                     *         "responseMs": 5,
                      *         "coverage": 1
                      *       },
-                     *       "nextCheckAt": "2026-12-02T13:39:03.117Z"
+                     *       "nextCheckAt": "2026-12-02T17:14:41.223Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SiteDetail"];
@@ -8710,7 +8779,7 @@ export interface operations {
                      *           "message": "give at least one property to change"
                      *         }
                      *       ],
-                     *       "requestId": "49867448-8bc6-4de1-b6e8-db1656e0bda2"
+                     *       "requestId": "57290693-a47c-48b1-8e71-8802ece17ff1"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8804,10 +8873,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "checkedAt": "2026-12-02T07:39:02.769Z",
+                     *           "checkedAt": "2026-12-02T11:14:40.591Z",
                      *           "health": "healthy",
                      *           "httpStatus": 200,
-                     *           "responseMs": 4,
+                     *           "responseMs": 5,
                      *           "coverage": 1,
                      *           "baselineCoverage": 1
                      *         }
@@ -8895,10 +8964,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "job": {
-                     *         "id": "f56a5979-1c18-4e72-ac48-5b40a7b53fde",
+                     *         "id": "34170ef6-1ecd-4747-9e7d-ca2873a1edc6",
                      *         "type": "analyze_site",
                      *         "status": "running",
-                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *         "siteId": "0802e438-dd73-4316-a85c-b7a47a38617b",
                      *         "parentId": null,
                      *         "step": null,
                      *         "progress": 0,
@@ -8907,13 +8976,13 @@ export interface operations {
                      *         "maxAttempts": 3,
                      *         "error": null,
                      *         "costUsd": 0,
-                     *         "createdAt": "2026-12-02T07:39:06.587Z",
-                     *         "startedAt": "2026-12-02T07:39:06.587Z",
+                     *         "createdAt": "2026-12-02T11:14:44.843Z",
+                     *         "startedAt": "2026-12-02T11:14:44.843Z",
                      *         "finishedAt": null,
                      *         "durationMs": null
                      *       },
                      *       "site": {
-                     *         "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *         "id": "0802e438-dd73-4316-a85c-b7a47a38617b",
                      *         "url": "https://books.example",
                      *         "name": "Quire Books",
                      *         "status": "analyzing",
@@ -8924,9 +8993,9 @@ export interface operations {
                      *           "Nginx"
                      *         ],
                      *         "schedule": "every 6h",
-                     *         "lastCheckedAt": "2026-12-02T07:39:04.392Z",
-                     *         "createdAt": "2026-12-02T07:38:57.232Z",
-                     *         "updatedAt": "2026-12-02T07:39:06.589Z",
+                     *         "lastCheckedAt": "2026-12-02T11:14:43.160Z",
+                     *         "createdAt": "2026-12-02T11:14:29.816Z",
+                     *         "updatedAt": "2026-12-02T11:14:44.845Z",
                      *         "options": {
                      *           "fields": [
                      *             {
@@ -9069,21 +9138,21 @@ export interface operations {
                      *           }
                      *         ],
                      *         "activeBlueprint": {
-                     *           "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *           "id": "a04332e7-6f5d-4ae7-8110-8f4856ae778e",
                      *           "version": 1,
-                     *           "createdAt": "2026-12-02T07:39:02.742Z",
+                     *           "createdAt": "2026-12-02T11:14:40.549Z",
                      *           "fields": 6,
                      *           "coverage": 1,
                      *           "quality": 0.995
                      *         },
                      *         "lastCheck": {
-                     *           "checkedAt": "2026-12-02T07:39:04.390Z",
+                     *           "checkedAt": "2026-12-02T11:14:43.158Z",
                      *           "health": "healthy",
                      *           "httpStatus": 200,
-                     *           "responseMs": 4,
+                     *           "responseMs": 6,
                      *           "coverage": 1
                      *         },
-                     *         "nextCheckAt": "2026-12-02T13:39:03.117Z"
+                     *         "nextCheckAt": "2026-12-02T17:14:41.223Z"
                      *       }
                      *     }
                      */
@@ -9129,7 +9198,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "0ccd0a33-a62c-4048-8ed6-df32b6190857"
+                     *       "requestId": "5035c719-3c3d-4228-b147-d99214e31e9a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9147,7 +9216,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The site is being analysed already",
-                     *       "requestId": "7a657381-d1f7-446d-a168-0bb06b86a132"
+                     *       "requestId": "13f68dcd-1f86-4193-bdf9-95451fcc5e34"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9200,8 +9269,8 @@ export interface operations {
                      *         {
                      *           "url": "https://one.example",
                      *           "status": "created",
-                     *           "siteId": "d468b178-9c27-4256-aeda-80810ddd8bdb",
-                     *           "jobId": "5eaa4258-1611-4e09-a759-94e2aff6109a"
+                     *           "siteId": "60baa44c-942c-49a0-a226-b4909258df08",
+                     *           "jobId": "fa51345f-acca-4808-bb62-9edd29ff101a"
                      *         },
                      *         {
                      *           "url": "gopher://x",
@@ -9211,7 +9280,7 @@ export interface operations {
                      *         {
                      *           "url": "https://one.example/",
                      *           "status": "duplicate",
-                     *           "siteId": "d468b178-9c27-4256-aeda-80810ddd8bdb"
+                     *           "siteId": "60baa44c-942c-49a0-a226-b4909258df08"
                      *         }
                      *       ]
                      *     }
@@ -9335,7 +9404,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "deleted": [
-                     *         "d468b178-9c27-4256-aeda-80810ddd8bdb"
+                     *         "60baa44c-942c-49a0-a226-b4909258df08"
                      *       ]
                      *     }
                      */
@@ -9363,7 +9432,7 @@ export interface operations {
                      *           "message": "Too small: expected array to have >=1 items"
                      *         }
                      *       ],
-                     *       "requestId": "f27c4bde-d110-488c-aed4-b01d444fb17c"
+                     *       "requestId": "f30bd64a-1bfc-495e-ad0d-6ac0ec4bd7ac"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9463,10 +9532,10 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "920c24b5-3aa0-4a67-b42a-896803680a29",
+                     *           "id": "fef0adeb-4460-47a3-b5e0-0f873af761cd",
                      *           "type": "check_site",
                      *           "status": "failed",
-                     *           "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07",
+                     *           "siteId": "bacce129-a949-4902-8956-3e73f81128f2",
                      *           "parentId": null,
                      *           "step": null,
                      *           "progress": 0,
@@ -9475,10 +9544,10 @@ export interface operations {
                      *           "maxAttempts": 3,
                      *           "error": "the site has no blueprint to check yet",
                      *           "costUsd": 0,
-                     *           "createdAt": "2026-12-02T07:39:03.309Z",
-                     *           "startedAt": "2026-12-02T07:39:03.542Z",
-                     *           "finishedAt": "2026-12-02T07:39:03.553Z",
-                     *           "durationMs": 11
+                     *           "createdAt": "2026-12-02T11:14:41.602Z",
+                     *           "startedAt": "2026-12-02T11:14:41.664Z",
+                     *           "finishedAt": "2026-12-02T11:14:41.679Z",
+                     *           "durationMs": 15
                      *         }
                      *       ],
                      *       "total": 1,
@@ -9513,7 +9582,7 @@ export interface operations {
                      *           "message": "invalid cursor"
                      *         }
                      *       ],
-                     *       "requestId": "f559cddc-0def-4cc2-96c7-886abd84c220"
+                     *       "requestId": "e6c62b8d-3d2e-4e72-b077-0bf1727106ac"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9585,10 +9654,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "920c24b5-3aa0-4a67-b42a-896803680a29",
+                     *       "id": "fef0adeb-4460-47a3-b5e0-0f873af761cd",
                      *       "type": "check_site",
                      *       "status": "failed",
-                     *       "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07",
+                     *       "siteId": "bacce129-a949-4902-8956-3e73f81128f2",
                      *       "parentId": null,
                      *       "step": null,
                      *       "progress": 0,
@@ -9597,12 +9666,12 @@ export interface operations {
                      *       "maxAttempts": 3,
                      *       "error": "the site has no blueprint to check yet",
                      *       "costUsd": 0,
-                     *       "createdAt": "2026-12-02T07:39:03.309Z",
-                     *       "startedAt": "2026-12-02T07:39:03.542Z",
-                     *       "finishedAt": "2026-12-02T07:39:03.553Z",
-                     *       "durationMs": 11,
+                     *       "createdAt": "2026-12-02T11:14:41.602Z",
+                     *       "startedAt": "2026-12-02T11:14:41.664Z",
+                     *       "finishedAt": "2026-12-02T11:14:41.679Z",
+                     *       "durationMs": 15,
                      *       "payload": {
-                     *         "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07"
+                     *         "siteId": "bacce129-a949-4902-8956-3e73f81128f2"
                      *       },
                      *       "result": null,
                      *       "steps": [],
@@ -9656,7 +9725,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Job not found",
-                     *       "requestId": "6fefa19f-e762-4dca-8a5d-8d52654476e6"
+                     *       "requestId": "25937efb-9a63-45a0-b20d-0796446a0eba"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9708,21 +9777,21 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": 1,
-                     *           "at": "2026-12-02T07:38:57.382Z",
+                     *           "at": "2026-12-02T11:14:30.114Z",
                      *           "level": "info",
                      *           "message": "fingerprint_site started",
                      *           "data": null
                      *         },
                      *         {
                      *           "id": 2,
-                     *           "at": "2026-12-02T07:39:00.327Z",
+                     *           "at": "2026-12-02T11:14:33.088Z",
                      *           "level": "warn",
                      *           "message": "could not use https://books.example/about: HTTP 404",
                      *           "data": null
                      *         },
                      *         {
                      *           "id": 3,
-                     *           "at": "2026-12-02T07:39:00.327Z",
+                     *           "at": "2026-12-02T11:14:33.089Z",
                      *           "level": "warn",
                      *           "message": "could not use https://books.example/author/Ada%20Palmer: HTTP 404",
                      *           "data": null
@@ -9812,10 +9881,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "93c28c8f-2d3a-459e-ac12-ea39c8dbf0dc",
+                     *       "id": "3bcc136f-5018-48eb-bfff-bf9fbcf4b0ce",
                      *       "type": "analyze_site",
                      *       "status": "cancelled",
-                     *       "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07",
+                     *       "siteId": "bacce129-a949-4902-8956-3e73f81128f2",
                      *       "parentId": null,
                      *       "step": null,
                      *       "progress": 0,
@@ -9824,10 +9893,10 @@ export interface operations {
                      *       "maxAttempts": 3,
                      *       "error": "cancelled",
                      *       "costUsd": 0,
-                     *       "createdAt": "2026-12-02T07:39:03.253Z",
-                     *       "startedAt": "2026-12-02T07:39:03.253Z",
-                     *       "finishedAt": "2026-12-02T07:39:03.280Z",
-                     *       "durationMs": 27
+                     *       "createdAt": "2026-12-02T11:14:41.535Z",
+                     *       "startedAt": "2026-12-02T11:14:41.535Z",
+                     *       "finishedAt": "2026-12-02T11:14:41.569Z",
+                     *       "durationMs": 34
                      *     }
                      */
                     "application/json": components["schemas"]["Job"];
@@ -9881,7 +9950,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The job is already succeeded",
-                     *       "requestId": "d7dad51a-c760-4b04-b68d-d2797680747b"
+                     *       "requestId": "295832cb-5433-458f-9bde-eaff42fb7fba"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -9926,10 +9995,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "920c24b5-3aa0-4a67-b42a-896803680a29",
+                     *       "id": "fef0adeb-4460-47a3-b5e0-0f873af761cd",
                      *       "type": "check_site",
                      *       "status": "queued",
-                     *       "siteId": "586a5616-4bbf-4421-8c9e-3bd5b10f4a07",
+                     *       "siteId": "bacce129-a949-4902-8956-3e73f81128f2",
                      *       "parentId": null,
                      *       "step": null,
                      *       "progress": 0,
@@ -9938,7 +10007,7 @@ export interface operations {
                      *       "maxAttempts": 3,
                      *       "error": null,
                      *       "costUsd": 0,
-                     *       "createdAt": "2026-12-02T07:39:03.309Z",
+                     *       "createdAt": "2026-12-02T11:14:41.602Z",
                      *       "startedAt": null,
                      *       "finishedAt": null,
                      *       "durationMs": null
@@ -9995,7 +10064,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "Only failed or cancelled jobs can be retried; this one is succeeded",
-                     *       "requestId": "20330076-be60-456b-a10a-46c81dc9db88"
+                     *       "requestId": "e2471563-68d2-4e9e-a0e1-8c5dfe5db78e"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10310,19 +10379,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *       "id": "a04332e7-6f5d-4ae7-8110-8f4856ae778e",
                      *       "version": 1,
                      *       "reason": "analysis",
-                     *       "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
-                     *       "createdAt": "2026-12-02T07:39:02.742Z",
-                     *       "createdByJob": "8ac70169-edb0-4dfb-8d14-f37fd928decc",
+                     *       "contentHash": "sha256:66e869842f0674952f63e46f52db196cdefc90c3c8161c5ed9377f12fbdb645b",
+                     *       "createdAt": "2026-12-02T11:14:40.549Z",
+                     *       "createdByJob": "5636a703-3eb8-49cf-851e-058352ae230f",
                      *       "active": true,
                      *       "content": {
                      *         "schemaVersion": 1,
                      *         "site": "https://books.example",
                      *         "version": 1,
-                     *         "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
-                     *         "createdAt": "2026-12-02T07:39:02.742Z",
+                     *         "contentHash": "sha256:66e869842f0674952f63e46f52db196cdefc90c3c8161c5ed9377f12fbdb645b",
+                     *         "createdAt": "2026-12-02T11:14:40.549Z",
                      *         "fingerprint": {
                      *           "technologies": [
                      *             {
@@ -10481,7 +10550,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Blueprint (the site has not been analysed yet) not found",
-                     *       "requestId": "cfdb1bb1-edd8-4226-a5dc-7e450d1f3ebf"
+                     *       "requestId": "ff36fde2-f5f2-4b83-a434-3cc9c050eb9b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10713,11 +10782,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "1a04402b-1ef5-4b93-b058-229700125c12",
+                     *       "id": "3b14a8e0-f145-492a-95cf-53b5d4d318e7",
                      *       "version": 2,
                      *       "reason": "edit",
-                     *       "contentHash": "sha256:d5c9099fc0ced11a81141f320d11961017529b7d953a0c8fbd79b3f3c14165eb",
-                     *       "createdAt": "2026-12-02T07:39:03.751Z",
+                     *       "contentHash": "sha256:7fb4e9480b19943d3b052b395f8df332c77a56f337ab5b6b22a88ca2382bf476",
+                     *       "createdAt": "2026-12-02T11:14:42.073Z",
                      *       "createdByJob": null,
                      *       "active": true,
                      *       "created": true
@@ -10756,7 +10825,7 @@ export interface operations {
                      *           "message": "Too small: expected array to have >=1 items"
                      *         }
                      *       ],
-                     *       "requestId": "4e306dbd-0f43-4184-8410-056d826430b3"
+                     *       "requestId": "3430fca6-4638-45e7-9d05-0a0029fb5dd5"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -10857,21 +10926,21 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "1a04402b-1ef5-4b93-b058-229700125c12",
+                     *           "id": "3b14a8e0-f145-492a-95cf-53b5d4d318e7",
                      *           "version": 2,
                      *           "reason": "edit",
-                     *           "contentHash": "sha256:d5c9099fc0ced11a81141f320d11961017529b7d953a0c8fbd79b3f3c14165eb",
-                     *           "createdAt": "2026-12-02T07:39:03.751Z",
+                     *           "contentHash": "sha256:7fb4e9480b19943d3b052b395f8df332c77a56f337ab5b6b22a88ca2382bf476",
+                     *           "createdAt": "2026-12-02T11:14:42.073Z",
                      *           "createdByJob": null,
                      *           "active": true
                      *         },
                      *         {
-                     *           "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *           "id": "a04332e7-6f5d-4ae7-8110-8f4856ae778e",
                      *           "version": 1,
                      *           "reason": "analysis",
-                     *           "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
-                     *           "createdAt": "2026-12-02T07:39:02.742Z",
-                     *           "createdByJob": "8ac70169-edb0-4dfb-8d14-f37fd928decc",
+                     *           "contentHash": "sha256:66e869842f0674952f63e46f52db196cdefc90c3c8161c5ed9377f12fbdb645b",
+                     *           "createdAt": "2026-12-02T11:14:40.549Z",
+                     *           "createdByJob": "5636a703-3eb8-49cf-851e-058352ae230f",
                      *           "active": false
                      *         }
                      *       ]
@@ -10962,11 +11031,11 @@ export interface operations {
                      * @example {
                      *       "from": {
                      *         "version": 1,
-                     *         "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914"
+                     *         "contentHash": "sha256:66e869842f0674952f63e46f52db196cdefc90c3c8161c5ed9377f12fbdb645b"
                      *       },
                      *       "to": {
                      *         "version": 2,
-                     *         "contentHash": "sha256:d5c9099fc0ced11a81141f320d11961017529b7d953a0c8fbd79b3f3c14165eb"
+                     *         "contentHash": "sha256:7fb4e9480b19943d3b052b395f8df332c77a56f337ab5b6b22a88ca2382bf476"
                      *       },
                      *       "identical": false,
                      *       "pageTypesAdded": [],
@@ -11028,7 +11097,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Blueprint version 99 not found",
-                     *       "requestId": "d276c5ad-a56e-4c4b-833e-84b31cc55b49"
+                     *       "requestId": "90dbb018-2700-49ef-bf8d-b246c4513243"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11074,19 +11143,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *       "id": "a04332e7-6f5d-4ae7-8110-8f4856ae778e",
                      *       "version": 1,
                      *       "reason": "analysis",
-                     *       "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
-                     *       "createdAt": "2026-12-02T07:39:02.742Z",
-                     *       "createdByJob": "8ac70169-edb0-4dfb-8d14-f37fd928decc",
+                     *       "contentHash": "sha256:66e869842f0674952f63e46f52db196cdefc90c3c8161c5ed9377f12fbdb645b",
+                     *       "createdAt": "2026-12-02T11:14:40.549Z",
+                     *       "createdByJob": "5636a703-3eb8-49cf-851e-058352ae230f",
                      *       "active": true,
                      *       "content": {
                      *         "schemaVersion": 1,
                      *         "site": "https://books.example",
                      *         "version": 1,
-                     *         "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
-                     *         "createdAt": "2026-12-02T07:39:02.742Z",
+                     *         "contentHash": "sha256:66e869842f0674952f63e46f52db196cdefc90c3c8161c5ed9377f12fbdb645b",
+                     *         "createdAt": "2026-12-02T11:14:40.549Z",
                      *         "fingerprint": {
                      *           "technologies": [
                      *             {
@@ -11245,7 +11314,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Blueprint version 99 not found",
-                     *       "requestId": "ca16ef65-f5cc-49bb-8bb0-019a67919afd"
+                     *       "requestId": "3e036c92-3670-48e0-a90b-4a0f7bbd383a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11295,7 +11364,7 @@ export interface operations {
                      * @example {
                      *       "site": "https://books.example",
                      *       "version": 2,
-                     *       "createdAt": "2026-12-02T07:39:03.751Z",
+                     *       "createdAt": "2026-12-02T11:14:42.069Z",
                      *       "pageTypes": [
                      *         {
                      *           "kind": "detail",
@@ -11378,7 +11447,7 @@ export interface operations {
                      *         "coverage": 1,
                      *         "samplePages": 5
                      *       },
-                     *       "contentHash": "sha256:d5c9099fc0ced11a81141f320d11961017529b7d953a0c8fbd79b3f3c14165eb",
+                     *       "contentHash": "sha256:7fb4e9480b19943d3b052b395f8df332c77a56f337ab5b6b22a88ca2382bf476",
                      *       "fingerprint": {
                      *         "technologies": [
                      *           {
@@ -11644,7 +11713,7 @@ export interface operations {
                      *           "message": "Invalid option: expected one of \"json\"|\"yaml\"|\"csv\""
                      *         }
                      *       ],
-                     *       "requestId": "c79535f2-7f43-4d91-9c4f-ef4315545eea"
+                     *       "requestId": "f0f1bf1f-72e6-4ae9-8f1c-a6da4e2d1659"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11717,12 +11786,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *       "id": "a04332e7-6f5d-4ae7-8110-8f4856ae778e",
                      *       "version": 1,
                      *       "reason": "analysis",
-                     *       "contentHash": "sha256:6da56c0732ff5d39edf1a02e4a5dfda54e7c3aa00afcebbd19b57f071945a914",
-                     *       "createdAt": "2026-12-02T07:39:02.742Z",
-                     *       "createdByJob": "8ac70169-edb0-4dfb-8d14-f37fd928decc",
+                     *       "contentHash": "sha256:66e869842f0674952f63e46f52db196cdefc90c3c8161c5ed9377f12fbdb645b",
+                     *       "createdAt": "2026-12-02T11:14:40.549Z",
+                     *       "createdByJob": "5636a703-3eb8-49cf-851e-058352ae230f",
                      *       "active": true
                      *     }
                      */
@@ -11768,7 +11837,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Blueprint version 99 not found",
-                     *       "requestId": "61d1faae-48cc-49d7-bdce-45578c696624"
+                     *       "requestId": "4aa3a131-ee2d-43ad-b6d3-5e6c4d2899f2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -11925,7 +11994,7 @@ export interface operations {
                      *           "message": "Invalid URL"
                      *         }
                      *       ],
-                     *       "requestId": "adbcbf69-04c7-4d4c-8e56-f3fcf7357bdd"
+                     *       "requestId": "fd8c8054-aba6-483f-84e4-98a9f66bdb6d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12022,10 +12091,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "job": {
-                     *         "id": "8e54df1f-24cb-4256-b7aa-d7388d353e71",
+                     *         "id": "cd1e8129-93ff-4904-a3fc-eecbe6a90599",
                      *         "type": "extract_batch",
                      *         "status": "queued",
-                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *         "siteId": "0802e438-dd73-4316-a85c-b7a47a38617b",
                      *         "parentId": null,
                      *         "step": null,
                      *         "progress": 0,
@@ -12034,13 +12103,13 @@ export interface operations {
                      *         "maxAttempts": 3,
                      *         "error": null,
                      *         "costUsd": 0,
-                     *         "createdAt": "2026-12-02T07:39:04.009Z",
+                     *         "createdAt": "2026-12-02T11:14:42.619Z",
                      *         "startedAt": null,
                      *         "finishedAt": null,
                      *         "durationMs": null
                      *       },
                      *       "site": {
-                     *         "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *         "id": "0802e438-dd73-4316-a85c-b7a47a38617b",
                      *         "url": "https://books.example",
                      *         "name": "Quire Books",
                      *         "status": "ready",
@@ -12051,9 +12120,9 @@ export interface operations {
                      *           "Nginx"
                      *         ],
                      *         "schedule": "every 6h",
-                     *         "lastCheckedAt": "2026-12-02T07:39:02.771Z",
-                     *         "createdAt": "2026-12-02T07:38:57.232Z",
-                     *         "updatedAt": "2026-12-02T07:39:03.908Z",
+                     *         "lastCheckedAt": "2026-12-02T11:14:40.594Z",
+                     *         "createdAt": "2026-12-02T11:14:29.816Z",
+                     *         "updatedAt": "2026-12-02T11:14:42.433Z",
                      *         "options": {
                      *           "fields": [
                      *             {
@@ -12196,21 +12265,21 @@ export interface operations {
                      *           }
                      *         ],
                      *         "activeBlueprint": {
-                     *           "id": "2463ed8d-e8d1-4afb-8d91-4591ec1ffe0f",
+                     *           "id": "a04332e7-6f5d-4ae7-8110-8f4856ae778e",
                      *           "version": 1,
-                     *           "createdAt": "2026-12-02T07:39:02.742Z",
+                     *           "createdAt": "2026-12-02T11:14:40.549Z",
                      *           "fields": 6,
                      *           "coverage": 1,
                      *           "quality": 0.995
                      *         },
                      *         "lastCheck": {
-                     *           "checkedAt": "2026-12-02T07:39:02.769Z",
+                     *           "checkedAt": "2026-12-02T11:14:40.591Z",
                      *           "health": "healthy",
                      *           "httpStatus": 200,
-                     *           "responseMs": 4,
+                     *           "responseMs": 5,
                      *           "coverage": 1
                      *         },
-                     *         "nextCheckAt": "2026-12-02T13:39:03.117Z"
+                     *         "nextCheckAt": "2026-12-02T17:14:41.223Z"
                      *       }
                      *     }
                      */
@@ -12486,7 +12555,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "This job has no extraction results",
-                     *       "requestId": "4a0caef2-7415-4103-9269-fade70747f19"
+                     *       "requestId": "4b42f949-8b76-45c8-aa38-1745f95b7fee"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12560,7 +12629,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "94b5224a-4df0-4fc5-beb5-364838e6f647"
+                     *       "requestId": "3ee37155-05c9-47f6-9d06-633cebed60c3"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12636,7 +12705,7 @@ export interface operations {
                      *         "failed": 1,
                      *         "cancelled": 2,
                      *         "successRate": 0.8,
-                     *         "averageSeconds": 2.115
+                     *         "averageSeconds": 3.28625
                      *       },
                      *       "llm": {
                      *         "costThisMonthUsd": 0,
@@ -12724,7 +12793,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "from": "2026-12-01T00:00:00.000Z",
-                     *       "to": "2026-12-02T07:39:06.030Z",
+                     *       "to": "2026-12-02T11:14:43.788Z",
                      *       "totals": {
                      *         "requests": 0,
                      *         "promptTokens": 0,
@@ -12805,7 +12874,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "b6ff6ceb-d2df-4123-848e-88e917170d5f",
+                     *       "requestId": "dd06885b-3d12-420e-8e20-9ba8fd71eb4d",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -12993,7 +13062,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "f7bec788-e5c4-43e2-b021-f9cebeaf7f0f",
+                     *       "requestId": "b7ceb577-9379-4260-8608-b00558e10eb2",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -13092,21 +13161,21 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "e6ea3314-481f-4964-9da0-0aa9a5e268ee",
+                     *           "id": "4e989b4b-c746-4b6d-98b8-b6b361ac7340",
                      *           "type": "site_report",
                      *           "format": "json",
                      *           "params": {
-                     *             "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
+                     *             "siteId": "0802e438-dd73-4316-a85c-b7a47a38617b"
                      *           },
                      *           "status": "succeeded",
-                     *           "jobId": "a56ebb34-8bc4-4193-ba10-e5eb0924aa03",
-                     *           "fileName": "site-report-2026-12-02-e6ea3314.json",
+                     *           "jobId": "a4e199cb-5422-4d5f-b6ff-3c6d334aca2e",
+                     *           "fileName": "site-report-2026-12-02-4e989b4b.json",
                      *           "contentType": "application/json",
-                     *           "sizeBytes": 2358,
+                     *           "sizeBytes": 2226,
                      *           "error": null,
-                     *           "createdAt": "2026-12-02T07:39:05.675Z",
-                     *           "finishedAt": "2026-12-02T07:39:05.741Z",
-                     *           "downloadUrl": "/api/v1/reports/e6ea3314-481f-4964-9da0-0aa9a5e268ee/download"
+                     *           "createdAt": "2026-12-02T11:14:43.021Z",
+                     *           "finishedAt": "2026-12-02T11:14:43.140Z",
+                     *           "downloadUrl": "/api/v1/reports/4e989b4b-c746-4b6d-98b8-b6b361ac7340/download"
                      *         }
                      *       ]
                      *     }
@@ -13128,7 +13197,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "b2bd33d9-4fac-497d-b142-94e97067718d",
+                     *       "requestId": "e936e798-6b95-4ceb-832b-468bdb83dfa5",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -13209,19 +13278,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "e6ea3314-481f-4964-9da0-0aa9a5e268ee",
+                     *       "id": "4e989b4b-c746-4b6d-98b8-b6b361ac7340",
                      *       "type": "site_report",
                      *       "format": "json",
                      *       "params": {
-                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
+                     *         "siteId": "0802e438-dd73-4316-a85c-b7a47a38617b"
                      *       },
                      *       "status": "queued",
-                     *       "jobId": "a56ebb34-8bc4-4193-ba10-e5eb0924aa03",
+                     *       "jobId": "a4e199cb-5422-4d5f-b6ff-3c6d334aca2e",
                      *       "fileName": null,
                      *       "contentType": null,
                      *       "sizeBytes": null,
                      *       "error": null,
-                     *       "createdAt": "2026-12-02T07:39:05.675Z",
+                     *       "createdAt": "2026-12-02T11:14:43.021Z",
                      *       "finishedAt": null,
                      *       "downloadUrl": null
                      *     }
@@ -13241,7 +13310,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "0a33e874-49f4-47ea-9d5d-8030a60d5ac6",
+                     *       "requestId": "d472a4d3-c8cd-4a8f-96d8-da18ae0e7346",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -13284,7 +13353,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "5455c550-662c-4e5e-8e0e-6132b17f4183"
+                     *       "requestId": "18a85166-798f-4c2c-a07a-b77dba903a8b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13347,21 +13416,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "e6ea3314-481f-4964-9da0-0aa9a5e268ee",
+                     *       "id": "4e989b4b-c746-4b6d-98b8-b6b361ac7340",
                      *       "type": "site_report",
                      *       "format": "json",
                      *       "params": {
-                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
+                     *         "siteId": "0802e438-dd73-4316-a85c-b7a47a38617b"
                      *       },
                      *       "status": "succeeded",
-                     *       "jobId": "a56ebb34-8bc4-4193-ba10-e5eb0924aa03",
-                     *       "fileName": "site-report-2026-12-02-e6ea3314.json",
+                     *       "jobId": "a4e199cb-5422-4d5f-b6ff-3c6d334aca2e",
+                     *       "fileName": "site-report-2026-12-02-4e989b4b.json",
                      *       "contentType": "application/json",
-                     *       "sizeBytes": 2358,
+                     *       "sizeBytes": 2226,
                      *       "error": null,
-                     *       "createdAt": "2026-12-02T07:39:05.675Z",
-                     *       "finishedAt": "2026-12-02T07:39:05.741Z",
-                     *       "downloadUrl": "/api/v1/reports/e6ea3314-481f-4964-9da0-0aa9a5e268ee/download"
+                     *       "createdAt": "2026-12-02T11:14:43.021Z",
+                     *       "finishedAt": "2026-12-02T11:14:43.140Z",
+                     *       "downloadUrl": "/api/v1/reports/4e989b4b-c746-4b6d-98b8-b6b361ac7340/download"
                      *     }
                      */
                     "application/json": components["schemas"]["Report"];
@@ -13406,7 +13475,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Report not found",
-                     *       "requestId": "6290596d-88ca-451a-b2e3-10850bb4e9f1"
+                     *       "requestId": "1be552c3-f207-4643-8934-5efab1bb1320"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13456,12 +13525,12 @@ export interface operations {
                      *       "kind": "site_report",
                      *       "title": "Site report: Quire Books",
                      *       "site": {
-                     *         "id": "c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *         "id": "0802e438-dd73-4316-a85c-b7a47a38617b",
                      *         "name": "Quire Books",
                      *         "url": "https://books.example",
                      *         "status": "ready",
                      *         "health": "healthy",
-                     *         "lastCheckedAt": "2026-12-02T07:39:04.392Z"
+                     *         "lastCheckedAt": "2026-12-02T11:14:40.594Z"
                      *       },
                      *       "technologies": [
                      *         {
@@ -13513,13 +13582,7 @@ export interface operations {
                      *       },
                      *       "health": [
                      *         {
-                     *           "checkedAt": "2026-12-02T07:39:02.769Z",
-                     *           "health": "healthy",
-                     *           "coverage": 1,
-                     *           "httpStatus": 200
-                     *         },
-                     *         {
-                     *           "checkedAt": "2026-12-02T07:39:04.390Z",
+                     *           "checkedAt": "2026-12-02T11:14:40.591Z",
                      *           "health": "healthy",
                      *           "coverage": 1,
                      *           "httpStatus": 200
@@ -13529,13 +13592,13 @@ export interface operations {
                      *         {
                      *           "version": 2,
                      *           "reason": "edit",
-                     *           "createdAt": "2026-12-02T07:39:03.751Z",
+                     *           "createdAt": "2026-12-02T11:14:42.073Z",
                      *           "active": false
                      *         },
                      *         {
                      *           "version": 1,
                      *           "reason": "analysis",
-                     *           "createdAt": "2026-12-02T07:39:02.742Z",
+                     *           "createdAt": "2026-12-02T11:14:40.549Z",
                      *           "active": true
                      *         }
                      *       ],
@@ -13585,7 +13648,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Report not found",
-                     *       "requestId": "b6e8bc99-2df4-4d0b-b0d1-74ab37b2c97d"
+                     *       "requestId": "e07432c9-8e68-47d1-99e3-f623ae860f9f"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13603,7 +13666,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "The report is queued; it can be downloaded once it has succeeded",
-                     *       "requestId": "d06476a4-fbf5-4f47-a6ac-c6d04c52a741"
+                     *       "requestId": "2fd48aba-9eb2-4d81-b502-e2d9b28cb455"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13648,12 +13711,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "4d5cf2ee-ed1f-4967-950f-377bea74383a",
+                     *           "id": "1f1f3dd2-c56e-427d-944a-fe6234be5881",
                      *           "name": "Weekly",
                      *           "type": "site_report",
                      *           "format": "pdf",
                      *           "params": {
-                     *             "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
+                     *             "siteId": "0802e438-dd73-4316-a85c-b7a47a38617b"
                      *           },
                      *           "cron": "0 8 * * 1",
                      *           "timeZone": "UTC",
@@ -13663,7 +13726,7 @@ export interface operations {
                      *           "enabled": true,
                      *           "nextRunAt": "2026-12-07T08:00:00.000Z",
                      *           "lastRunAt": null,
-                     *           "createdAt": "2026-12-02T07:39:05.919Z"
+                     *           "createdAt": "2026-12-02T11:14:43.565Z"
                      *         }
                      *       ]
                      *     }
@@ -13778,12 +13841,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "4d5cf2ee-ed1f-4967-950f-377bea74383a",
+                     *       "id": "1f1f3dd2-c56e-427d-944a-fe6234be5881",
                      *       "name": "Weekly",
                      *       "type": "site_report",
                      *       "format": "pdf",
                      *       "params": {
-                     *         "siteId": "c6d14471-ec86-4f4f-a439-f68feb2312ff"
+                     *         "siteId": "0802e438-dd73-4316-a85c-b7a47a38617b"
                      *       },
                      *       "cron": "0 8 * * 1",
                      *       "timeZone": "UTC",
@@ -13793,7 +13856,7 @@ export interface operations {
                      *       "enabled": true,
                      *       "nextRunAt": "2026-12-07T08:00:00.000Z",
                      *       "lastRunAt": null,
-                     *       "createdAt": "2026-12-02T07:39:05.919Z"
+                     *       "createdAt": "2026-12-02T11:14:43.565Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ReportSchedule"];
@@ -13811,7 +13874,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "scheduled reports may run at most hourly",
-                     *       "requestId": "53e763f7-a8fa-49b9-a9c6-fb0f83854676",
+                     *       "requestId": "1684230e-bb5b-487c-b24d-5f09131c181e",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -13854,7 +13917,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Site not found",
-                     *       "requestId": "2fe79273-0e70-4237-825c-8fcdca08b572"
+                     *       "requestId": "23b8c6d8-7ebc-4e22-a7e1-cef7ca41b2ce"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -13955,7 +14018,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Report schedule not found",
-                     *       "requestId": "42b8e598-7fb4-4749-acf3-f00f4db83d4a"
+                     *       "requestId": "72c84ea1-9324-43cd-8977-804247c0cddb"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14000,7 +14063,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "a2caab58-66dd-4f58-aca9-90d3086aaba3",
+                     *           "id": "6ee63415-c029-472f-8cc2-793551252caf",
                      *           "url": "http://127.0.0.1:9/hook",
                      *           "description": "",
                      *           "eventTypes": [
@@ -14008,7 +14071,7 @@ export interface operations {
                      *           ],
                      *           "enabled": true,
                      *           "disabledReason": null,
-                     *           "createdAt": "2026-12-02T07:39:06.656Z"
+                     *           "createdAt": "2026-12-02T11:14:44.949Z"
                      *         }
                      *       ]
                      *     }
@@ -14100,7 +14163,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "a2caab58-66dd-4f58-aca9-90d3086aaba3",
+                     *       "id": "6ee63415-c029-472f-8cc2-793551252caf",
                      *       "url": "http://127.0.0.1:9/hook",
                      *       "description": "",
                      *       "eventTypes": [
@@ -14108,8 +14171,8 @@ export interface operations {
                      *       ],
                      *       "enabled": true,
                      *       "disabledReason": null,
-                     *       "createdAt": "2026-12-02T07:39:06.656Z",
-                     *       "secret": "whsec_2X…"
+                     *       "createdAt": "2026-12-02T11:14:44.949Z",
+                     *       "secret": "whsec_7s…"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedWebhookEndpoint"];
@@ -14134,7 +14197,7 @@ export interface operations {
                      *           "message": "Invalid input"
                      *         }
                      *       ],
-                     *       "requestId": "8036d6fc-ebc7-48bb-8b77-10ce469d8089"
+                     *       "requestId": "fc0ce39d-7e1c-47f2-bbe6-99519d680569"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14179,7 +14242,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "Request body is too large",
-                     *       "requestId": "fb694617-c21f-43a1-bf0f-517487608ee5"
+                     *       "requestId": "de8b6e81-0892-41f9-b009-ad507f6f5f1a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14280,7 +14343,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such webhook endpoint in this workspace",
-                     *       "requestId": "bcc1fec5-a0eb-4d6e-b21c-151204db5e2a"
+                     *       "requestId": "a57b74fb-0dfc-4d00-865b-56b2877b3274"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14335,7 +14398,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "a2caab58-66dd-4f58-aca9-90d3086aaba3",
+                     *       "id": "6ee63415-c029-472f-8cc2-793551252caf",
                      *       "url": "http://127.0.0.1:9/hook",
                      *       "description": "ops",
                      *       "eventTypes": [
@@ -14343,7 +14406,7 @@ export interface operations {
                      *       ],
                      *       "enabled": true,
                      *       "disabledReason": null,
-                     *       "createdAt": "2026-12-02T07:39:06.656Z"
+                     *       "createdAt": "2026-12-02T11:14:44.949Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookEndpoint"];
@@ -14388,7 +14451,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such webhook endpoint in this workspace",
-                     *       "requestId": "bd0be167-62aa-44d5-8c6a-a7c671f60743"
+                     *       "requestId": "9adfdc40-3d68-4331-b28d-94dcf8caf72c"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14509,7 +14572,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such webhook endpoint in this workspace",
-                     *       "requestId": "e6a7177c-b935-46f5-9140-8b16612ae997"
+                     *       "requestId": "7e1226d8-18af-4907-a5b5-cff4fcc6b9be"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14602,7 +14665,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such webhook endpoint in this workspace",
-                     *       "requestId": "2c48b003-e036-4764-bb31-d0c5c099160b"
+                     *       "requestId": "88fd2b54-cfac-4123-ab70-b8263c86f76a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14700,7 +14763,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such delivery of this endpoint",
-                     *       "requestId": "df3f55b1-24df-4391-8bb6-dbcbe20a2768"
+                     *       "requestId": "ce873dc6-8ca7-4a77-a56a-fd54349db59f"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -14754,14 +14817,14 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "99594b14-3b51-4cf9-92f5-d29c0bb22d5a",
+                     *           "id": "4ccbfe53-11d9-4f3f-abae-2ece4c6b8671",
                      *           "kind": "slack",
                      *           "name": "ops",
                      *           "url": "http://127.0.0.1:9/slack",
                      *           "eventTypes": [
                      *             "*"
                      *           ],
-                     *           "createdAt": "2026-12-02T07:39:06.753Z"
+                     *           "createdAt": "2026-12-02T11:14:45.057Z"
                      *         }
                      *       ]
                      *     }
@@ -14855,14 +14918,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "99594b14-3b51-4cf9-92f5-d29c0bb22d5a",
+                     *       "id": "4ccbfe53-11d9-4f3f-abae-2ece4c6b8671",
                      *       "kind": "slack",
                      *       "name": "ops",
                      *       "url": "http://127.0.0.1:9/slack",
                      *       "eventTypes": [
                      *         "*"
                      *       ],
-                     *       "createdAt": "2026-12-02T07:39:06.753Z"
+                     *       "createdAt": "2026-12-02T11:14:45.057Z"
                      *     }
                      */
                     "application/json": components["schemas"]["NotificationChannel"];
@@ -14887,7 +14950,7 @@ export interface operations {
                      *           "message": "Invalid input: expected \"slack\""
                      *         }
                      *       ],
-                     *       "requestId": "8fb9305a-8336-4c0f-929b-35190cd6ad49"
+                     *       "requestId": "23951e6c-d742-4cd8-88ec-a8d588ed946d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15024,7 +15087,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "No such notification channel in this workspace",
-                     *       "requestId": "64280d33-cf89-4698-98ce-2865c42414aa"
+                     *       "requestId": "e77fab68-f3f8-44fb-878c-a0c55cac239a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15186,7 +15249,7 @@ export interface operations {
                      *           "message": "expected an IANA time zone such as Europe/Berlin"
                      *         }
                      *       ],
-                     *       "requestId": "ce98135c-70dc-4181-a0a8-d8db2d30d77e"
+                     *       "requestId": "d50ed1fb-9adb-488f-8b78-6a756386c1f0"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15231,7 +15294,7 @@ export interface operations {
                      *       "title": "Payload Too Large",
                      *       "status": 413,
                      *       "detail": "Request body is too large",
-                     *       "requestId": "7ef5f9fa-0266-4c9e-b5db-7142a404ec3b"
+                     *       "requestId": "eac56acc-25f9-48af-ac53-6971c1b59c60"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15429,7 +15492,7 @@ export interface operations {
                      *           "message": "Invalid option: expected one of \"analysis.succeeded\"|\"analysis.failed\"|\"site.health_changed\"|\"blueprint.version_created\"|\"blueprint.repair_failed\"|\"job.failed\"|\"llm.budget_threshold\"|\"quota.threshold\"|\"report.ready\"|\"daily.summary\""
                      *         }
                      *       ],
-                     *       "requestId": "cc9913e7-b407-455f-84fd-25145d7985fd"
+                     *       "requestId": "f9cadbcc-ba8b-49bc-b035-acfe78b96364"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15522,28 +15585,28 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "3805e847-86b7-43b6-a222-74ff84c128d1",
+                     *           "id": "aa005a43-c5ef-480e-afcf-d7130a3eb700",
                      *           "type": "report.ready",
-                     *           "title": "Report ready: site-report-2026-12-02-e6ea3314.json",
+                     *           "title": "Report ready: site-report-2026-12-02-4e989b4b.json",
                      *           "link": "http://localhost:8080/reports",
                      *           "read": false,
-                     *           "createdAt": "2026-12-02T07:39:05.930Z"
+                     *           "createdAt": "2026-12-02T11:14:43.465Z"
                      *         },
                      *         {
-                     *           "id": "7afeb67c-76f1-427c-a1c5-c84e542af2f0",
+                     *           "id": "4dc3a5a1-ea63-4c8a-8e39-309b49451ce2",
                      *           "type": "blueprint.version_created",
                      *           "title": "Blueprint version 2 created (manual)",
-                     *           "link": "http://localhost:8080/sites/c6d14471-ec86-4f4f-a439-f68feb2312ff",
+                     *           "link": "http://localhost:8080/sites/0802e438-dd73-4316-a85c-b7a47a38617b",
                      *           "read": false,
-                     *           "createdAt": "2026-12-02T07:39:03.955Z"
+                     *           "createdAt": "2026-12-02T11:14:43.437Z"
                      *         },
                      *         {
-                     *           "id": "00ab91fe-5c29-4af7-a40c-8e24e5731c20",
+                     *           "id": "c834b65d-6f14-48ff-b031-1d3fa5a9b5e0",
                      *           "type": "job.failed",
                      *           "title": "Job check_site failed after 1 attempts",
                      *           "link": "http://localhost:8080/jobs",
                      *           "read": false,
-                     *           "createdAt": "2026-12-02T07:39:03.944Z"
+                     *           "createdAt": "2026-12-02T11:14:43.429Z"
                      *         }
                      *       ],
                      *       "unread": 6
@@ -15574,7 +15637,7 @@ export interface operations {
                      *           "message": "Too small: expected number to be >=1"
                      *         }
                      *       ],
-                     *       "requestId": "c4034213-a830-4286-9d77-c2ed4f2d4ae1"
+                     *       "requestId": "4a68e650-81f3-41c7-9135-6d05b4b98741"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15758,7 +15821,7 @@ export interface operations {
                      *           "message": "Invalid UUID"
                      *         }
                      *       ],
-                     *       "requestId": "2d7e2a68-bdd5-484f-a239-1ae99b90e4f7"
+                     *       "requestId": "f9a83bb1-2351-4f60-bcd3-703515c4e2ee"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15871,7 +15934,7 @@ export interface operations {
                      *           "message": "Invalid input: expected string, received undefined"
                      *         }
                      *       ],
-                     *       "requestId": "6990532d-c788-42d1-8cf5-d6d48b184c32"
+                     *       "requestId": "26c658f4-b958-4dad-9104-08c5556d839a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15889,7 +15952,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "This unsubscribe link is not valid",
-                     *       "requestId": "4fdc1057-d3d3-457d-9c5d-266e5c1b9237"
+                     *       "requestId": "c35bcd0a-5a87-4f99-9b83-334f285a8e7f"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -15930,8 +15993,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "from": "2026-11-02T07:39:06.095Z",
-                     *       "to": "2026-12-02T07:39:06.095Z",
+                     *       "from": "2026-11-02T11:14:44.018Z",
+                     *       "to": "2026-12-02T11:14:44.018Z",
                      *       "scope": "workspace",
                      *       "sites": {
                      *         "total": 3,
@@ -15958,8 +16021,8 @@ export interface operations {
                      *           "failed": 0,
                      *           "cancelled": 2,
                      *           "successRate": 1,
-                     *           "meanSeconds": 5.539,
-                     *           "p95Seconds": 5.539
+                     *           "meanSeconds": 10.783,
+                     *           "p95Seconds": 10.783
                      *         },
                      *         {
                      *           "type": "check_site",
@@ -15970,8 +16033,8 @@ export interface operations {
                      *           "failed": 1,
                      *           "cancelled": 0,
                      *           "successRate": 0.5,
-                     *           "meanSeconds": 1.247,
-                     *           "p95Seconds": 1.247
+                     *           "meanSeconds": 1.903,
+                     *           "p95Seconds": 1.903
                      *         },
                      *         {
                      *           "type": "discover_categories",
@@ -15982,8 +16045,8 @@ export interface operations {
                      *           "failed": 0,
                      *           "cancelled": 0,
                      *           "successRate": 1,
-                     *           "meanSeconds": 0.089,
-                     *           "p95Seconds": 0.089
+                     *           "meanSeconds": 0.114,
+                     *           "p95Seconds": 0.114
                      *         }
                      *       ],
                      *       "extraction": {
@@ -16037,7 +16100,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "from must be before to",
-                     *       "requestId": "19bfafe2-904e-4cbc-bd0d-fd87d2598cbf",
+                     *       "requestId": "1e606db8-75db-4bc2-ae05-fbb298dcda03",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -16062,7 +16125,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "93bb9806-09ce-415e-b232-09a67a539963"
+                     *       "requestId": "6206d2ea-c041-4e2a-89bd-f01efed50811"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16080,7 +16143,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "Only system administrators can see every workspace",
-                     *       "requestId": "0f3aad30-347b-41d0-9c17-53a24f904219"
+                     *       "requestId": "b8627f8d-dfdf-4ac1-814e-fddc1ed499af"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16145,26 +16208,26 @@ export interface operations {
                      * @example {
                      *       "metric": "jobs",
                      *       "interval": "hour",
-                     *       "from": "2026-11-02T07:39:06.213Z",
-                     *       "to": "2026-12-02T07:39:06.213Z",
+                     *       "from": "2026-11-02T11:14:44.228Z",
+                     *       "to": "2026-12-02T11:14:44.228Z",
                      *       "keys": [
                      *         "succeeded"
                      *       ],
                      *       "points": [
                      *         {
-                     *           "at": "2026-11-02T07:00:00Z",
+                     *           "at": "2026-11-02T11:00:00Z",
                      *           "values": {
                      *             "succeeded": 0
                      *           }
                      *         },
                      *         {
-                     *           "at": "2026-11-02T08:00:00Z",
+                     *           "at": "2026-11-02T12:00:00Z",
                      *           "values": {
                      *             "succeeded": 0
                      *           }
                      *         },
                      *         {
-                     *           "at": "2026-11-02T09:00:00Z",
+                     *           "at": "2026-11-02T13:00:00Z",
                      *           "values": {
                      *             "succeeded": 0
                      *           }
@@ -16187,7 +16250,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "API usage is not counted per site",
-                     *       "requestId": "f0c600a6-9366-4b03-b532-6758ff7619e8",
+                     *       "requestId": "96fc2eea-7fd1-45a5-9cea-9f5ccda34379",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -16339,7 +16402,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "59dbc071-c5c2-49d2-b627-be6ae1126b7b",
+                     *       "requestId": "8b3630e4-4ffd-4341-ae4b-058a3a9525a5",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -16364,7 +16427,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "dbe2bb75-e38d-4332-8d5a-225ad0f88199"
+                     *       "requestId": "40332fc3-83b7-4c0a-a6dd-8c53fdb4497a"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16400,7 +16463,7 @@ export interface operations {
                      *       "title": "Unsupported Media Type",
                      *       "status": 415,
                      *       "detail": "Unsupported Media Type",
-                     *       "requestId": "9b0a3d48-b3ef-489f-aa9d-65e26998af1d"
+                     *       "requestId": "d02d8876-cfb0-4a65-9074-e40a1824838f"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16479,7 +16542,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "ee908a73-4ef0-4b61-bfe3-586faf18f585",
+                     *       "requestId": "8a3468fb-93eb-4617-b3c1-00e30fb9ea16",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -16535,9 +16598,9 @@ export interface operations {
                      *         "name": "apiRequestsPerMinutePerCaller",
                      *         "limit": 1,
                      *         "used": 1,
-                     *         "resetAt": "2026-12-02T07:40:11.708Z"
+                     *         "resetAt": "2026-12-02T11:16:00.253Z"
                      *       },
-                     *       "requestId": "1f9b553b-3058-4baa-9410-d43c75db775b"
+                     *       "requestId": "12fc2f81-0c5f-4236-8af0-672910566564"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16573,7 +16636,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "276e96a9-25b9-42c8-9b85-29a31ec03c29",
+                     *           "id": "0016a796-0f71-4c17-a11a-538d625bb0b9",
                      *           "name": "Conformance",
                      *           "limits": {
                      *             "sites": 0
@@ -16581,8 +16644,8 @@ export interface operations {
                      *           "priceMonthlyCents": null,
                      *           "currency": "EUR",
                      *           "externalId": null,
-                     *           "createdAt": "2026-12-02T07:39:11.520Z",
-                     *           "updatedAt": "2026-12-02T07:39:11.520Z"
+                     *           "createdAt": "2026-12-02T11:14:59.890Z",
+                     *           "updatedAt": "2026-12-02T11:14:59.890Z"
                      *         }
                      *       ]
                      *     }
@@ -16622,7 +16685,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "7e3a62f2-974f-4e65-9bc0-c4ca85a0d20d"
+                     *       "requestId": "e7e31f4c-e0bf-4620-bb18-248bc3a8b6fc"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16687,7 +16750,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "276e96a9-25b9-42c8-9b85-29a31ec03c29",
+                     *       "id": "0016a796-0f71-4c17-a11a-538d625bb0b9",
                      *       "name": "Conformance",
                      *       "limits": {
                      *         "sites": 0
@@ -16695,8 +16758,8 @@ export interface operations {
                      *       "priceMonthlyCents": null,
                      *       "currency": "EUR",
                      *       "externalId": null,
-                     *       "createdAt": "2026-12-02T07:39:11.520Z",
-                     *       "updatedAt": "2026-12-02T07:39:11.520Z"
+                     *       "createdAt": "2026-12-02T11:14:59.890Z",
+                     *       "updatedAt": "2026-12-02T11:14:59.890Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Plan"];
@@ -16714,7 +16777,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "9cd6329c-d9d4-48f3-a9b7-b1baea1d79d7",
+                     *       "requestId": "e513b366-365c-48de-83c4-b2c16b2d6cfd",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -16766,7 +16829,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "A plan named \"Conformance\" exists already",
-                     *       "requestId": "b763853a-1d3d-463c-b41c-6be301d1fc79"
+                     *       "requestId": "8e343150-9472-4569-bc06-eef2ad5f3bf1"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -16842,7 +16905,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "276e96a9-25b9-42c8-9b85-29a31ec03c29",
+                     *       "id": "0016a796-0f71-4c17-a11a-538d625bb0b9",
                      *       "name": "Conformance",
                      *       "limits": {
                      *         "sites": 0
@@ -16850,8 +16913,8 @@ export interface operations {
                      *       "priceMonthlyCents": 900,
                      *       "currency": null,
                      *       "externalId": null,
-                     *       "createdAt": "2026-12-02T07:39:11.520Z",
-                     *       "updatedAt": "2026-12-02T07:39:11.559Z"
+                     *       "createdAt": "2026-12-02T11:14:59.890Z",
+                     *       "updatedAt": "2026-12-02T11:15:00.030Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Plan"];
@@ -16896,7 +16959,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Plan not found",
-                     *       "requestId": "1420d573-a01d-42fc-bab1-10f40bf9c964"
+                     *       "requestId": "80ab3df9-a776-4423-95b4-437020ae2f4d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17059,7 +17122,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "ed198ef1-eaac-45e0-9421-de71194068f3",
+                     *       "requestId": "c257844a-9107-4910-9ed9-06257c962fe5",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -17156,7 +17219,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "workspaceId": "b333cc37-3c57-48af-99cd-041816c77306",
+                     *       "workspaceId": "f9b32ca4-5749-4744-84c8-b78cc2205452",
                      *       "plan": null,
                      *       "overrides": null,
                      *       "limits": {
@@ -17210,7 +17273,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "6b271474-2ab6-4987-bea0-cea2402249e8"
+                     *       "requestId": "3710ec46-a2d8-4148-8a9a-1aa67cf81dea"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17262,9 +17325,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "workspaceId": "b333cc37-3c57-48af-99cd-041816c77306",
+                     *       "workspaceId": "f9b32ca4-5749-4744-84c8-b78cc2205452",
                      *       "plan": {
-                     *         "id": "276e96a9-25b9-42c8-9b85-29a31ec03c29",
+                     *         "id": "0016a796-0f71-4c17-a11a-538d625bb0b9",
                      *         "name": "Conformance",
                      *         "limits": {
                      *           "sites": 0
@@ -17272,8 +17335,8 @@ export interface operations {
                      *         "priceMonthlyCents": 900,
                      *         "currency": null,
                      *         "externalId": null,
-                     *         "createdAt": "2026-12-02T07:39:11.520Z",
-                     *         "updatedAt": "2026-12-02T07:39:11.559Z"
+                     *         "createdAt": "2026-12-02T11:14:59.890Z",
+                     *         "updatedAt": "2026-12-02T11:15:00.030Z"
                      *       },
                      *       "overrides": null,
                      *       "limits": {
@@ -17300,7 +17363,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "No such plan",
-                     *       "requestId": "656afc4a-e02a-42af-9f12-e12bea207f54",
+                     *       "requestId": "c9a7f840-21c3-4706-9667-9dc437e1ef69",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -17451,7 +17514,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "b993a3bd-7f1d-4680-b78c-d7ec43c66ad6"
+                     *       "requestId": "7d2d1245-df82-4e4a-b70b-123423737dec"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17469,7 +17532,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "9171aba5-d4e3-4558-9d48-13b3acd20bad"
+                     *       "requestId": "e01ea499-b092-4ded-b640-2a0ea06abe0f"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17521,15 +17584,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
+                     *           "id": "a703ea49-57d3-4ca0-baa4-a046ecbc7bf3",
                      *           "email": "bob@example.com",
                      *           "name": "bob",
                      *           "systemAdmin": false,
                      *           "emailVerified": false,
                      *           "disabled": false,
                      *           "disabledAt": null,
-                     *           "createdAt": "2026-12-02T07:38:55.078Z",
-                     *           "lastSignInAt": "2026-12-02T07:38:55.455Z"
+                     *           "createdAt": "2026-12-02T11:14:22.688Z",
+                     *           "lastSignInAt": "2026-12-02T11:14:23.916Z"
                      *         }
                      *       ],
                      *       "total": 1
@@ -17553,7 +17616,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "1be49766-cc89-4e5a-82dc-ed826a7eda0b",
+                     *       "requestId": "91755359-595d-4d68-a83a-64d39f65de17",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -17587,7 +17650,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "c2e18aed-74e0-403e-b6e9-c918a1e2fded"
+                     *       "requestId": "78e0d129-e7c2-4e52-ad77-7c8c92471b85"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17641,18 +17704,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
+                     *       "id": "a703ea49-57d3-4ca0-baa4-a046ecbc7bf3",
                      *       "email": "bob@example.com",
                      *       "name": "bob",
                      *       "systemAdmin": false,
                      *       "emailVerified": false,
                      *       "disabled": false,
                      *       "disabledAt": null,
-                     *       "createdAt": "2026-12-02T07:38:55.078Z",
-                     *       "lastSignInAt": "2026-12-02T07:38:55.455Z",
+                     *       "createdAt": "2026-12-02T11:14:22.688Z",
+                     *       "lastSignInAt": "2026-12-02T11:14:23.916Z",
                      *       "workspaces": [
                      *         {
-                     *           "id": "940f211e-94c2-47dd-8847-9a4a4f7de64c",
+                     *           "id": "dc81a5e0-b07a-4e05-b996-627e75931ca6",
                      *           "name": "bob's workspace",
                      *           "role": "owner",
                      *           "personal": true
@@ -17660,10 +17723,10 @@ export interface operations {
                      *       ],
                      *       "sessions": [
                      *         {
-                     *           "id": "d3a3d07f-a6a9-498c-8af3-01c2ea842e53",
-                     *           "startedAt": "2026-12-02T07:38:55.457Z",
-                     *           "lastRefreshedAt": "2026-12-02T07:38:55.457Z",
-                     *           "expiresAt": "2027-01-01T07:38:55.456Z"
+                     *           "id": "982010cf-f972-493d-9cee-9c3a8a43982d",
+                     *           "startedAt": "2026-12-02T11:14:23.919Z",
+                     *           "lastRefreshedAt": "2026-12-02T11:14:23.919Z",
+                     *           "expiresAt": "2027-01-01T11:14:23.918Z"
                      *         }
                      *       ],
                      *       "apiKeys": []
@@ -17711,7 +17774,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "User not found",
-                     *       "requestId": "11f6714c-485c-4620-b0a8-80e0899be685"
+                     *       "requestId": "f7c35d5b-03bc-4493-bc7d-0f0185fd204b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17758,7 +17821,7 @@ export interface operations {
                      * @example {
                      *       "deletedWorkspaces": [
                      *         {
-                     *           "id": "1a223aa6-5209-4fcb-b7a8-dff92ec47d97",
+                     *           "id": "09bb5453-fb72-4a9a-acb7-8b820d68b70d",
                      *           "name": "leaving's workspace"
                      *         }
                      *       ],
@@ -17820,7 +17883,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "User not found",
-                     *       "requestId": "5f5c71c9-e741-438c-b6ca-6a92934b3e45"
+                     *       "requestId": "b1b962bc-c922-4e0c-82f7-a068c7011b68"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17838,7 +17901,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "This is the last active system administrator; make someone else administrator first",
-                     *       "requestId": "f2d6daa3-888d-4e0c-95d9-75d20d1194c9"
+                     *       "requestId": "2367f492-764e-45db-87f6-7eb9e0282434"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17883,18 +17946,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
+                     *       "id": "a703ea49-57d3-4ca0-baa4-a046ecbc7bf3",
                      *       "email": "bob@example.com",
                      *       "name": "bob",
                      *       "systemAdmin": false,
                      *       "emailVerified": false,
                      *       "disabled": true,
-                     *       "disabledAt": "2026-12-02T07:39:06.931Z",
-                     *       "createdAt": "2026-12-02T07:38:55.078Z",
-                     *       "lastSignInAt": "2026-12-02T07:38:55.455Z",
+                     *       "disabledAt": "2026-12-02T11:14:45.393Z",
+                     *       "createdAt": "2026-12-02T11:14:22.688Z",
+                     *       "lastSignInAt": "2026-12-02T11:14:23.916Z",
                      *       "workspaces": [
                      *         {
-                     *           "id": "940f211e-94c2-47dd-8847-9a4a4f7de64c",
+                     *           "id": "dc81a5e0-b07a-4e05-b996-627e75931ca6",
                      *           "name": "bob's workspace",
                      *           "role": "owner",
                      *           "personal": true
@@ -17955,7 +18018,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "This is the last active system administrator; make someone else administrator first",
-                     *       "requestId": "85db0de8-ebe6-4cf0-9f19-87fbefe2f40f"
+                     *       "requestId": "7ba8e5ad-b2c0-4ad3-bd92-2950c4d85c79"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18000,18 +18063,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "5ca774a2-7e4d-49b5-8927-01cc31644a6f",
+                     *       "id": "a703ea49-57d3-4ca0-baa4-a046ecbc7bf3",
                      *       "email": "bob@example.com",
                      *       "name": "bob",
                      *       "systemAdmin": false,
                      *       "emailVerified": false,
                      *       "disabled": false,
                      *       "disabledAt": null,
-                     *       "createdAt": "2026-12-02T07:38:55.078Z",
-                     *       "lastSignInAt": "2026-12-02T07:38:55.455Z",
+                     *       "createdAt": "2026-12-02T11:14:22.688Z",
+                     *       "lastSignInAt": "2026-12-02T11:14:23.916Z",
                      *       "workspaces": [
                      *         {
-                     *           "id": "940f211e-94c2-47dd-8847-9a4a4f7de64c",
+                     *           "id": "dc81a5e0-b07a-4e05-b996-627e75931ca6",
                      *           "name": "bob's workspace",
                      *           "role": "owner",
                      *           "personal": true
@@ -18063,7 +18126,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "User not found",
-                     *       "requestId": "8aabc722-5084-4154-9d52-8e4f9ab7248c"
+                     *       "requestId": "307eb83f-05c4-49f8-8399-9893ae19e8fc"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18108,7 +18171,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "temporaryPassword": "9n2lPVsi…"
+                     *       "temporaryPassword": "nxdFdZiv…"
                      *     }
                      */
                     "application/json": {
@@ -18156,7 +18219,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "User not found",
-                     *       "requestId": "f4880a50-642b-47cc-acb6-3dbe644a0540"
+                     *       "requestId": "548bdc93-404f-4908-934c-65056ed7ba65"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18220,7 +18283,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "dffa0f54-ff11-4fcd-aa10-e5550218315e",
+                     *       "requestId": "dfb0842d-7512-411f-b19a-12641bf8136b",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -18272,7 +18335,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "This is the last active system administrator; make someone else administrator first",
-                     *       "requestId": "f1d97795-21a1-4ef0-9676-494278b6264b"
+                     *       "requestId": "5e6ea504-c469-4f77-9dd1-c6c9a6c411f3"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18340,10 +18403,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
+                     *           "id": "1e4218da-dd32-43d3-8dd4-41e8c98e2fb7",
                      *           "name": "alice's workspace",
                      *           "personal": true,
-                     *           "createdAt": "2026-12-02T07:38:54.417Z",
+                     *           "createdAt": "2026-12-02T11:14:20.791Z",
+                     *           "suspendedAt": null,
+                     *           "suspendedReason": null,
                      *           "members": 1,
                      *           "sites": 2,
                      *           "jobsThisMonth": 10,
@@ -18415,6 +18480,240 @@ export interface operations {
             };
         };
     };
+    postAdminWorkspacesByIdSuspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Shown to its members and kept in the audit log */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:validation",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request is invalid; see errors for each field.",
+                     *       "requestId": "baf051d9-6165-4a35-9b4e-9b0128fbe6ee",
+                     *       "errors": [
+                     *         {
+                     *           "in": "body",
+                     *           "path": "/reason",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This requires the system:admin permission",
+                     *       "requestId": "f1e568bd-50b2-4892-82ff-b918f0a95955"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Workspace not found",
+                     *       "requestId": "4040765e-c06e-4cd2-a8b0-073bf951cbfe"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminWorkspacesByIdUnsuspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Workspace not found",
+                     *       "requestId": "f79df481-87f6-4227-ab83-1163f14de485"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:siteprint:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The workspace is not suspended",
+                     *       "requestId": "9519c08e-dc29-44dd-a51a-59c3ba9bbe10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (5xx); quote requestId when reporting it */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getAdminWorkspacesByIdMembers: {
         parameters: {
             query?: never;
@@ -18436,11 +18735,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "userId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
+                     *           "userId": "04d52f99-e7fb-4fa5-99da-072bf1e45063",
                      *           "email": "alice@example.com",
                      *           "name": "alice",
                      *           "role": "owner",
-                     *           "joinedAt": "2026-12-02T07:38:54.417Z",
+                     *           "joinedAt": "2026-12-02T11:14:20.791Z",
                      *           "disabled": false
                      *         }
                      *       ]
@@ -18500,7 +18799,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Workspace not found",
-                     *       "requestId": "d887e133-69db-462e-a5a1-898852438707"
+                     *       "requestId": "682650ec-0f5a-4bdd-99e2-04496ffd22b6"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18549,21 +18848,21 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "be7c516b-b436-47fd-a690-77e9a72bdd8c",
+                     *           "id": "52f8a3b2-c08c-432e-8ca1-e5a78e0d3d1f",
                      *           "name": "Revoked by an administrator",
-                     *           "prefix": "sp_CXR1NO",
+                     *           "prefix": "sp_Uqh_3h",
                      *           "scopes": [
                      *             "sites:read"
                      *           ],
                      *           "workspace": {
-                     *             "id": "574dfcef-9eba-4657-a7d4-fc508c04875c",
+                     *             "id": "1e4218da-dd32-43d3-8dd4-41e8c98e2fb7",
                      *             "name": "alice's workspace"
                      *           },
                      *           "owner": {
-                     *             "id": "85cfffb1-6f01-4765-bb6b-bf7574146073",
+                     *             "id": "04d52f99-e7fb-4fa5-99da-072bf1e45063",
                      *             "email": "alice@example.com"
                      *           },
-                     *           "createdAt": "2026-12-02T07:39:08.606Z",
+                     *           "createdAt": "2026-12-02T11:14:50.066Z",
                      *           "lastUsedAt": null,
                      *           "expiresAt": null,
                      *           "revokedAt": null
@@ -18590,7 +18889,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "9fb8c190-d91a-42c9-888d-1cc536aaf39f",
+                     *       "requestId": "5ff163a8-8092-4be2-8087-f9eb9770a97a",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -18707,7 +19006,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Active API key not found",
-                     *       "requestId": "be0132db-a472-40a5-8c2b-25b4e535a2cf"
+                     *       "requestId": "3e435963-8179-4047-9631-bbe3856454e1"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -18768,17 +19067,17 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "1e3a8c31-0aac-4659-8e94-482ea8a5cc7a",
-                     *           "createdAt": "2026-12-02T07:39:08.502Z",
+                     *           "id": "daa070c1-f4d3-4e6e-80ac-cbe320d6a4bc",
+                     *           "createdAt": "2026-12-02T11:14:47.909Z",
                      *           "action": "admin.user-deleted",
-                     *           "actorUserId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
+                     *           "actorUserId": "04d52f99-e7fb-4fa5-99da-072bf1e45063",
                      *           "workspaceId": null,
-                     *           "target": "user:8469a50b-592e-4341-b8c3-bebe0f452405",
+                     *           "target": "user:1ec90046-9f69-4898-9be8-4b1792258641",
                      *           "details": {
                      *             "leftWorkspaces": [],
                      *             "deletedWorkspaces": [
                      *               {
-                     *                 "id": "1a223aa6-5209-4fcb-b7a8-dff92ec47d97",
+                     *                 "id": "09bb5453-fb72-4a9a-acb7-8b820d68b70d",
                      *                 "name": "leaving's workspace"
                      *               }
                      *             ]
@@ -18787,23 +19086,23 @@ export interface operations {
                      *           "userAgent": "lightMyRequest"
                      *         },
                      *         {
-                     *           "id": "eae2d76b-96d8-461c-83a2-dc82c82e5e4b",
-                     *           "createdAt": "2026-12-02T07:39:08.185Z",
+                     *           "id": "67f1b7c7-3d3e-4e7c-96d4-7bcc2c41ca9f",
+                     *           "createdAt": "2026-12-02T11:14:47.159Z",
                      *           "action": "admin.password-reset-forced",
-                     *           "actorUserId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
+                     *           "actorUserId": "04d52f99-e7fb-4fa5-99da-072bf1e45063",
                      *           "workspaceId": null,
-                     *           "target": "user:8469a50b-592e-4341-b8c3-bebe0f452405",
+                     *           "target": "user:1ec90046-9f69-4898-9be8-4b1792258641",
                      *           "details": null,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "lightMyRequest"
                      *         },
                      *         {
-                     *           "id": "8e37e6f0-2943-4402-832a-75f00ed48d18",
-                     *           "createdAt": "2026-12-02T07:39:06.956Z",
+                     *           "id": "9b97094d-56ab-41f2-a89d-c913e4327f76",
+                     *           "createdAt": "2026-12-02T11:14:45.468Z",
                      *           "action": "admin.user-enabled",
-                     *           "actorUserId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
+                     *           "actorUserId": "04d52f99-e7fb-4fa5-99da-072bf1e45063",
                      *           "workspaceId": null,
-                     *           "target": "user:5ca774a2-7e4d-49b5-8927-01cc31644a6f",
+                     *           "target": "user:a703ea49-57d3-4ca0-baa4-a046ecbc7bf3",
                      *           "details": null,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "lightMyRequest"
@@ -18834,7 +19133,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The cursor is not one this API returned",
-                     *       "requestId": "d85b8380-c68e-4ef4-ae3d-fd5d0685a4c3",
+                     *       "requestId": "b68e0a70-87b9-4a82-ac32-f4670684a3ee",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -18913,17 +19212,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "1e3a8c31-0aac-4659-8e94-482ea8a5cc7a",
-                     *       "createdAt": "2026-12-02T07:39:08.502Z",
+                     *       "id": "daa070c1-f4d3-4e6e-80ac-cbe320d6a4bc",
+                     *       "createdAt": "2026-12-02T11:14:47.909Z",
                      *       "action": "admin.user-deleted",
-                     *       "actorUserId": "85cfffb1-6f01-4765-bb6b-bf7574146073",
+                     *       "actorUserId": "04d52f99-e7fb-4fa5-99da-072bf1e45063",
                      *       "workspaceId": null,
-                     *       "target": "user:8469a50b-592e-4341-b8c3-bebe0f452405",
+                     *       "target": "user:1ec90046-9f69-4898-9be8-4b1792258641",
                      *       "details": {
                      *         "leftWorkspaces": [],
                      *         "deletedWorkspaces": [
                      *           {
-                     *             "id": "1a223aa6-5209-4fcb-b7a8-dff92ec47d97",
+                     *             "id": "09bb5453-fb72-4a9a-acb7-8b820d68b70d",
                      *             "name": "leaving's workspace"
                      *           }
                      *         ]
@@ -18974,7 +19273,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Audit entry not found",
-                     *       "requestId": "9c363df5-0ef8-43ee-a1fb-b5606b4c4d33"
+                     *       "requestId": "4fd3249e-cbce-4f87-b425-69a4a8adb27b"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19042,7 +19341,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "5608c6f8-e0ea-4a94-bf21-c1be770f43f2",
+                     *       "requestId": "78df7172-4bbd-4bb0-b99a-882742310dda",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -19124,22 +19423,22 @@ export interface operations {
                      *         "kind": "pglite",
                      *         "serverVersion": "18.6",
                      *         "ok": true,
-                     *         "latencyMs": 8,
+                     *         "latencyMs": 9,
                      *         "error": null,
                      *         "migrations": {
-                     *           "applied": 20,
-                     *           "available": 20,
+                     *           "applied": 21,
+                     *           "available": 21,
                      *           "current": true
                      *         }
                      *       },
                      *       "queue": {
                      *         "backend": "embedded",
                      *         "ok": true,
-                     *         "latencyMs": 9,
+                     *         "latencyMs": 10,
                      *         "error": null,
                      *         "queued": 1,
-                     *         "running": 3,
-                     *         "failed": 1,
+                     *         "running": 1,
+                     *         "failed": 3,
                      *         "stalled": 0
                      *       },
                      *       "redis": {
@@ -19151,30 +19450,30 @@ export interface operations {
                      *       "workers": {
                      *         "items": [
                      *           {
-                     *             "id": "870be76b-25c7-4905-8ca8-5abc2bb3588e",
+                     *             "id": "c9b2a5a2-8c14-4121-bec4-13d9188bd8c2",
                      *             "queue": "embedded",
                      *             "host": "vm",
-                     *             "pid": 14425,
+                     *             "pid": 31340,
                      *             "version": "0.1.0",
                      *             "concurrency": 2,
-                     *             "jobsRunning": 0,
-                     *             "startedAt": "2026-12-02T07:38:53.296Z",
-                     *             "lastBeatAt": "2026-12-02T07:38:55.503Z",
+                     *             "jobsRunning": 1,
+                     *             "startedAt": "2026-12-02T11:14:23.943Z",
+                     *             "lastBeatAt": "2026-12-02T11:14:44.327Z",
                      *             "stale": false
                      *           }
                      *         ],
-                     *         "staleAfterSeconds": 45
+                     *         "staleAfterSeconds": 30
                      *       },
                      *       "dataDir": {
-                     *         "path": "/tmp/siteprint-app-rDCoe1",
-                     *         "bytes": 9155
+                     *         "path": "/tmp/siteprint-app-w1H8dF",
+                     *         "bytes": 9027
                      *       },
                      *       "versions": {
                      *         "siteprint": "0.1.0",
-                     *         "node": "v20.20.2"
+                     *         "node": "v24.22.3"
                      *       },
-                     *       "startedAt": "2026-12-02T07:38:53.833Z",
-                     *       "uptimeSeconds": 26
+                     *       "startedAt": "2026-12-02T11:14:19.202Z",
+                     *       "uptimeSeconds": 62
                      *     }
                      */
                     "application/json": components["schemas"]["SystemStatus"];
@@ -19201,7 +19500,7 @@ export interface operations {
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "Authentication is required: send a Bearer token or an X-API-Key header",
-                     *       "requestId": "dc632467-1846-468a-bfce-3b483f9caca8"
+                     *       "requestId": "2486dbb4-134c-4fab-b884-385b7a442e68"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19273,15 +19572,15 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "level": "info",
-                     *           "time": "2026-12-02T07:39:08.641Z",
+                     *           "time": "2026-12-02T11:14:50.134Z",
                      *           "msg": "request completed",
-                     *           "requestId": "0c0cdb21-a9dd-466d-8968-5c889699ced9",
+                     *           "requestId": "e3fc14b3-388e-4c76-8d25-d490a2321994",
                      *           "jobId": null,
                      *           "line": {
                      *             "level": 30,
-                     *             "time": "2026-12-02T07:39:08.641Z",
+                     *             "time": "2026-12-02T11:14:50.134Z",
                      *             "service": "siteprint",
-                     *             "requestId": "0c0cdb21-a9dd-466d-8968-5c889699ced9",
+                     *             "requestId": "e3fc14b3-388e-4c76-8d25-d490a2321994",
                      *             "req": {
                      *               "method": "GET",
                      *               "url": "/api/v1/admin/roles",
@@ -19291,21 +19590,21 @@ export interface operations {
                      *             "res": {
                      *               "statusCode": 200
                      *             },
-                     *             "responseTime": 1.64722299999994,
+                     *             "responseTime": 7.378642999996373,
                      *             "msg": "request completed"
                      *           }
                      *         },
                      *         {
                      *           "level": "info",
-                     *           "time": "2026-12-02T07:39:08.635Z",
+                     *           "time": "2026-12-02T11:14:50.116Z",
                      *           "msg": "request completed",
-                     *           "requestId": "be0132db-a472-40a5-8c2b-25b4e535a2cf",
+                     *           "requestId": "3e435963-8179-4047-9631-bbe3856454e1",
                      *           "jobId": null,
                      *           "line": {
                      *             "level": 30,
-                     *             "time": "2026-12-02T07:39:08.635Z",
+                     *             "time": "2026-12-02T11:14:50.116Z",
                      *             "service": "siteprint",
-                     *             "requestId": "be0132db-a472-40a5-8c2b-25b4e535a2cf",
+                     *             "requestId": "3e435963-8179-4047-9631-bbe3856454e1",
                      *             "req": {
                      *               "method": "POST",
                      *               "url": "/api/v1/admin/api-keys/00000000-0000-4000-8000-000000000000/revoke",
@@ -19315,31 +19614,31 @@ export interface operations {
                      *             "res": {
                      *               "statusCode": 404
                      *             },
-                     *             "responseTime": 1.8282889999973122,
+                     *             "responseTime": 2.312396000001172,
                      *             "msg": "request completed"
                      *           }
                      *         },
                      *         {
                      *           "level": "info",
-                     *           "time": "2026-12-02T07:39:08.633Z",
+                     *           "time": "2026-12-02T11:14:50.113Z",
                      *           "msg": "request completed",
-                     *           "requestId": "fe2e57ac-7f40-4597-9fa3-fb97bfb4f0f3",
+                     *           "requestId": "af3a9d56-5bdd-4014-a058-7a7e67233fa4",
                      *           "jobId": null,
                      *           "line": {
                      *             "level": 30,
-                     *             "time": "2026-12-02T07:39:08.633Z",
+                     *             "time": "2026-12-02T11:14:50.113Z",
                      *             "service": "siteprint",
-                     *             "requestId": "fe2e57ac-7f40-4597-9fa3-fb97bfb4f0f3",
+                     *             "requestId": "af3a9d56-5bdd-4014-a058-7a7e67233fa4",
                      *             "req": {
                      *               "method": "POST",
-                     *               "url": "/api/v1/admin/api-keys/be7c516b-b436-47fd-a690-77e9a72bdd8c/revoke",
+                     *               "url": "/api/v1/admin/api-keys/52f8a3b2-c08c-432e-8ca1-e5a78e0d3d1f/revoke",
                      *               "host": "localhost:80",
                      *               "remoteAddress": "127.0.0.1"
                      *             },
                      *             "res": {
                      *               "statusCode": 204
                      *             },
-                     *             "responseTime": 4.479511999998067,
+                     *             "responseTime": 11.462991999993392,
                      *             "msg": "request completed"
                      *           }
                      *         }
@@ -19365,7 +19664,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "7feae4dc-d1c9-4022-86a4-f3c7e557bd55",
+                     *       "requestId": "12e81714-c89d-438f-90ac-6c78e22ebbd0",
                      *       "errors": [
                      *         {
                      *           "in": "querystring",
@@ -19600,7 +19899,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "bff638b7-9936-428a-8d50-c8eda851d7b1"
+                     *       "requestId": "cb540ab8-d33c-433a-af56-f19a89b6e7ee"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19694,7 +19993,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "934f1c2b-e9d2-4e7d-8d81-645a5432b631",
+                     *       "requestId": "58fcd30c-b576-4f0e-ad06-c4b286acbb84",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -19728,7 +20027,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "14a0f926-1610-4d07-a272-669d0a347a30"
+                     *       "requestId": "49930f19-3e55-4e54-9afc-98cd75ee2738"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19818,7 +20117,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "d4c2d92c-ec62-41af-a488-73da9b4caf2f",
+                     *       "requestId": "e8d6c092-9ed9-4a4b-b3e5-da284004585c",
                      *       "errors": [
                      *         {
                      *           "in": "body",
@@ -19852,7 +20151,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "b94c0bfe-ae1a-4673-8c3b-4ffda7a2185c"
+                     *       "requestId": "a3930f22-eb4b-4c2d-9f02-eba95434ac1d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19879,7 +20178,7 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "SMTP_URL is not set: emails wait in the outbox until it is",
-                     *       "requestId": "ccfd99ea-e40c-476a-be2a-98e0373b3128"
+                     *       "requestId": "72a3fa5e-b89e-4c43-a721-ad5a554faea2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -19953,10 +20252,10 @@ export interface operations {
                      *         {
                      *           "name": "quota-limits",
                      *           "description": "Each workspace’s API rate limits (from its plan, overrides and the defaults), read again after 10 s",
-                     *           "entries": 6,
-                     *           "hits": 334,
-                     *           "misses": 8,
-                     *           "hitRate": 0.9766081871345029
+                     *           "entries": 7,
+                     *           "hits": 364,
+                     *           "misses": 11,
+                     *           "hitRate": 0.9706666666666667
                      *         },
                      *         {
                      *           "name": "robots-txt",
@@ -19970,14 +20269,14 @@ export interface operations {
                      *           "name": "session-access",
                      *           "description": "What each live session may access, read by the auth hook on every request (5 s at most; cleared by any access change)",
                      *           "entries": 2,
-                     *           "hits": 316,
-                     *           "misses": 32,
-                     *           "hitRate": 0.9080459770114943
+                     *           "hits": 342,
+                     *           "misses": 41,
+                     *           "hitRate": 0.8929503916449086
                      *         }
                      *       ],
                      *       "process": {
                      *         "host": "vm",
-                     *         "pid": 14425
+                     *         "pid": 31340
                      *       }
                      *     }
                      */
@@ -20021,7 +20320,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "3ece4d65-e1dc-4a51-864d-5be19153323c"
+                     *       "requestId": "d26a7ee5-7101-44f2-95d6-1c08cef91992"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -20079,7 +20378,7 @@ export interface operations {
                      *       "dropped": 2,
                      *       "process": {
                      *         "host": "vm",
-                     *         "pid": 14425
+                     *         "pid": 31340
                      *       }
                      *     }
                      */
@@ -20098,7 +20397,7 @@ export interface operations {
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "The request is invalid; see errors for each field.",
-                     *       "requestId": "7e9b7f5e-a8f6-471b-a722-4d8603716f17",
+                     *       "requestId": "ed2c342e-ce37-4d88-91da-8d6199ddf5df",
                      *       "errors": [
                      *         {
                      *           "in": "params",
@@ -20132,7 +20431,7 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "This requires the system:admin permission",
-                     *       "requestId": "7c256530-673b-4f75-9a61-8f59dade0f8b"
+                     *       "requestId": "cbb64988-504d-4eca-9836-621421981517"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -20150,7 +20449,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Cache not found",
-                     *       "requestId": "6e024152-d84d-48b0-9451-fb906ae28999"
+                     *       "requestId": "53157f55-c18a-4e5a-8bb8-69bbb1a2bc96"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -20195,9 +20494,9 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "name": "siteprint-20261202T073908702Z-d6c9a0.tar.gz",
-                     *           "sizeBytes": 4990981,
-                     *           "createdAt": "2026-12-02T07:39:09.993Z"
+                     *           "name": "siteprint-20261202T111450308Z-b52c10.tar.gz",
+                     *           "sizeBytes": 5001845,
+                     *           "createdAt": "2026-12-02T11:14:53.502Z"
                      *         }
                      *       ],
                      *       "schedule": null,
@@ -20287,9 +20586,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "name": "siteprint-20261202T073908702Z-d6c9a0.tar.gz",
-                     *       "sizeBytes": 4990981,
-                     *       "createdAt": "2026-12-02T07:39:09.993Z"
+                     *       "name": "siteprint-20261202T111450308Z-b52c10.tar.gz",
+                     *       "sizeBytes": 5001845,
+                     *       "createdAt": "2026-12-02T11:14:53.502Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Backup"];
@@ -20419,7 +20718,7 @@ export interface operations {
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "Backup not found",
-                     *       "requestId": "55feab1a-ea98-44cb-8eec-393fd8551668"
+                     *       "requestId": "04dca293-c07d-472b-a85a-df5203b0f8e3"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -1,8 +1,9 @@
-import { Badge, Button, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Select, SimpleGrid, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { confirmAction } from '../../components/confirm';
 import { FormError, useFormError } from '../../components/form-error';
 import { formatDateTime, formatUsd } from '../../components/format';
 import { Stat } from '../../components/Stat';
@@ -10,18 +11,90 @@ import { QueryState } from '../../components/states';
 import { DetailDrawer } from './DetailDrawer';
 import { formatLimit, QuotaLimitsEditor } from './QuotaLimitsEditor';
 
-/** A workspace's members, this month's usage against its limits, and its plan and quota overrides. */
-export function WorkspaceDetail({ workspace, onClose }: { workspace: { id: string; name: string } | null; onClose: () => void }) {
+/** A workspace's suspension, members, this month's usage against its limits, and its plan and quota overrides. */
+export function WorkspaceDetail({ workspace, onClose }: { workspace: Schemas['AdminWorkspace'] | null; onClose: () => void }) {
   return (
     <DetailDrawer opened={workspace !== null} onClose={onClose} title={workspace?.name ?? 'Workspace'}>
       {workspace && (
         <Stack>
+          <Suspension workspace={workspace} />
           <Members workspaceId={workspace.id} />
           <Usage workspaceId={workspace.id} />
           <Quota workspaceId={workspace.id} />
         </Stack>
       )}
     </DetailDrawer>
+  );
+}
+
+/** Suspends the workspace with a reason its members see, or lifts the suspension; both ask first. */
+function Suspension({ workspace }: { workspace: Schemas['AdminWorkspace'] }) {
+  const queryClient = useQueryClient();
+  const [reason, setReason] = useState('');
+  const { error, capture } = useFormError();
+  const path = { params: { path: { id: workspace.id } } };
+  const done = (message: string) => {
+    void queryClient.invalidateQueries({ queryKey: ['admin', 'workspaces'] });
+    notifications.show({ color: 'green', message });
+  };
+  const suspend = () =>
+    confirmAction({
+      title: `Suspend ${workspace.name}?`,
+      message:
+        'Its members can then only read why; its API keys are refused, its scheduled checks and reports do not run, and its jobs are cancelled when a worker reaches them. Unsuspending brings all but the cancelled jobs back.',
+      confirm: 'Suspend',
+      onConfirm: () =>
+        capture(async () => {
+          await unwrap(api.POST('/api/v1/admin/workspaces/{id}/suspend', { ...path, body: { reason: reason.trim() } }));
+          setReason('');
+          done(`${workspace.name} is suspended`);
+        }),
+    });
+  const unsuspend = () =>
+    confirmAction({
+      title: `Unsuspend ${workspace.name}?`,
+      message: 'Its members, API keys and schedules work again at once.',
+      confirm: 'Unsuspend',
+      destructive: false,
+      onConfirm: () =>
+        capture(async () => {
+          await unwrap(api.POST('/api/v1/admin/workspaces/{id}/unsuspend', path));
+          done(`${workspace.name} is no longer suspended`);
+        }),
+    });
+  return (
+    <section aria-label="Suspension">
+      <Title order={3} size="h5" mb="xs">
+        Suspension
+      </Title>
+      {workspace.suspendedAt ? (
+        <Stack gap="xs" align="flex-start">
+          <Alert color="red" variant="light" title={`Suspended since ${formatDateTime(workspace.suspendedAt)}`} w="100%">
+            {workspace.suspendedReason}
+          </Alert>
+          <Button size="xs" variant="default" onClick={unsuspend}>
+            Unsuspend
+          </Button>
+        </Stack>
+      ) : (
+        <Stack gap="xs" align="flex-start">
+          <Textarea
+            label="Reason"
+            description="Shown to its members and kept in the audit log"
+            value={reason}
+            onChange={(event) => setReason(event.currentTarget.value)}
+            maxLength={500}
+            autosize
+            minRows={2}
+            w="100%"
+          />
+          <Button size="xs" color="red" variant="light" disabled={!reason.trim()} onClick={suspend}>
+            Suspend workspace
+          </Button>
+        </Stack>
+      )}
+      <FormError error={error} />
+    </section>
   );
 }
 

@@ -1,19 +1,19 @@
-import { Anchor, Group, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Group, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, unwrap } from '../../api/client';
+import { api, unwrap, type Schemas } from '../../api/client';
 import { formatDateTime, formatUsd } from '../../components/format';
 import { OffsetPager, useOffsetPages } from '../../components/OffsetPager';
 import { EmptyState, QueryState } from '../../components/states';
 import { WorkspaceDetail } from './WorkspaceDetail';
 
-/** Every workspace with its members, sites and this month's use; a row opens its members, usage and quotas. */
+/** Every workspace with its members, sites, this month's use and whether it is suspended; a row opens its members, usage, quotas and suspension. */
 export function WorkspacesPanel() {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search.trim(), 300);
-  const [open, setOpen] = useState<{ id: string; name: string } | null>(null);
+  const [open, setOpen] = useState<Schemas['AdminWorkspace'] | null>(null);
   const pages = useOffsetPages(25);
   const workspaces = useQuery({
     queryKey: ['admin', 'workspaces', debounced, pages.offset],
@@ -59,9 +59,16 @@ export function WorkspacesPanel() {
                     {data.items.map((workspace) => (
                       <Table.Tr key={workspace.id}>
                         <Table.Td>
-                          <Anchor component="button" type="button" size="sm" fw={500} onClick={() => setOpen(workspace)}>
-                            {workspace.name}
-                          </Anchor>
+                          <Group gap={6} wrap="nowrap">
+                            <Anchor component="button" type="button" size="sm" fw={500} onClick={() => setOpen(workspace)}>
+                              {workspace.name}
+                            </Anchor>
+                            {workspace.suspendedAt && (
+                              <Badge color="red" variant="light" size="xs">
+                                suspended
+                              </Badge>
+                            )}
+                          </Group>
                           <Text size="xs" c="dimmed">
                             {workspace.personal ? 'personal · ' : ''}created {formatDateTime(workspace.createdAt)}
                           </Text>
@@ -80,7 +87,11 @@ export function WorkspacesPanel() {
           )
         }
       </QueryState>
-      <WorkspaceDetail workspace={open} onClose={() => setOpen(null)} />
+      {/* The list's fresh row once it reloads, so the drawer follows a suspension made in it. */}
+      <WorkspaceDetail
+        workspace={open && (workspaces.data?.items.find((row) => row.id === open.id) ?? open)}
+        onClose={() => setOpen(null)}
+      />
     </>
   );
 }

@@ -2443,6 +2443,35 @@ export interface components {
                 after?: unknown;
             }[];
         };
+        GraphqlRequestInput: {
+            /** @description The GraphQL document */
+            query: string;
+            variables?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Which operation of the document to run, when it has several */
+            operationName?: string | null;
+        };
+        GraphqlResponseInput: {
+            /** @description Absent when the request could not be executed */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            errors?: {
+                message: string;
+                locations?: {
+                    line: number;
+                    column: number;
+                }[];
+                path?: (string | number)[];
+                extensions?: {
+                    /** @description FORBIDDEN, BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_DEEP, QUERY_TOO_COMPLEX… */
+                    code?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
         JobInput: {
             /** Format: uuid */
             id: string;
@@ -2712,35 +2741,6 @@ export interface components {
             coverage: number | null;
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
-        };
-        GraphqlRequestInput: {
-            /** @description The GraphQL document */
-            query: string;
-            variables?: {
-                [key: string]: unknown;
-            } | null;
-            /** @description Which operation of the document to run, when it has several */
-            operationName?: string | null;
-        };
-        GraphqlResponseInput: {
-            /** @description Absent when the request could not be executed */
-            data?: {
-                [key: string]: unknown;
-            } | null;
-            errors?: {
-                message: string;
-                locations?: {
-                    line: number;
-                    column: number;
-                }[];
-                path?: (string | number)[];
-                extensions?: {
-                    /** @description FORBIDDEN, BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_DEEP, QUERY_TOO_COMPLEX… */
-                    code?: string;
-                } & {
-                    [key: string]: unknown;
-                };
-            }[];
         };
         MoneyInput: {
             /** @description Decimal amount (thousands separators and decimal commas read; the current price of a was/now pair) */
@@ -4092,6 +4092,35 @@ export interface components {
                 after?: unknown;
             }[];
         };
+        GraphqlRequest: {
+            /** @description The GraphQL document */
+            query: string;
+            variables?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Which operation of the document to run, when it has several */
+            operationName?: string | null;
+        };
+        GraphqlResponse: {
+            /** @description Absent when the request could not be executed */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            errors?: {
+                message: string;
+                locations?: {
+                    line: number;
+                    column: number;
+                }[];
+                path?: (string | number)[];
+                extensions?: {
+                    /** @description FORBIDDEN, BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_DEEP, QUERY_TOO_COMPLEX… */
+                    code?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
         Job: {
             /** Format: uuid */
             id: string;
@@ -4361,35 +4390,6 @@ export interface components {
             coverage: number | null;
             /** @description The blueprint's own coverage when it was made */
             baselineCoverage: number | null;
-        };
-        GraphqlRequest: {
-            /** @description The GraphQL document */
-            query: string;
-            variables?: {
-                [key: string]: unknown;
-            } | null;
-            /** @description Which operation of the document to run, when it has several */
-            operationName?: string | null;
-        };
-        GraphqlResponse: {
-            /** @description Absent when the request could not be executed */
-            data?: {
-                [key: string]: unknown;
-            } | null;
-            errors?: {
-                message: string;
-                locations?: {
-                    line: number;
-                    column: number;
-                }[];
-                path?: (string | number)[];
-                extensions?: {
-                    /** @description FORBIDDEN, BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_DEEP, QUERY_TOO_COMPLEX… */
-                    code?: string;
-                } & {
-                    [key: string]: unknown;
-                };
-            }[];
         };
         Money: {
             /** @description Decimal amount (thousands separators and decimal commas read; the current price of a was/now pair) */

@@ -149,7 +149,7 @@ NOT_WRAPPED = frozenset(
     getAdminLogs getAdminRoles getAdminBackups postAdminBackups getAdminBackupsByName
     deleteAdminUsersById postAdminUsersByIdResetPassword getAdminPlans postAdminPlans patchAdminPlansById
     getAdminQuotaDefaults putAdminQuotaDefaults getAdminWorkspacesByIdQuota putAdminWorkspacesByIdQuota getUsage
-    getAdminWorkspacesByIdUsage
+    getAdminWorkspacesByIdUsage postAdminWorkspacesByIdSuspend postAdminWorkspacesByIdUnsuspend
     getNotifications getNotificationsUnreadCount postNotificationsRead getNotificationsUnsubscribe
     getNotificationPreferences putNotificationPreferences getNotificationChannels postNotificationChannels
     deleteNotificationChannelsByChannelId getWebhooks postWebhooks patchWebhooksByEndpointId deleteWebhooksByEndpointId

@@ -4,41 +4,12 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/app/platform.js';
 import { usageRecords } from '../../src/db/schema/index.js';
-import type { Blueprint } from '../../src/engine/blueprint/index.js';
 import type { AppInstance } from '../../src/http/app-instance.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
 import { finishedJob } from '../support/jobs.js';
-
-function blueprintOf(url: string): Blueprint {
-  return {
-    schemaVersion: 1,
-    site: url,
-    version: 1,
-    contentHash: `${url}#1`,
-    pageTypes: [
-      {
-        name: 'product',
-        kind: 'detail',
-        match: { urlPattern: '/p/:id', examples: [] },
-        fields: [
-          {
-            name: 'title',
-            type: 'text',
-            multiple: false,
-            required: true,
-            mode: 'heuristic',
-            sources: [{ css: 'h1' }],
-            quality: { coverage: 1, confidence: 0.9 },
-          },
-        ],
-        list: null,
-      },
-    ],
-    validation: { samplePages: 3, coverage: 0.9 },
-  };
-}
+import { productTitleBlueprint } from '../support/blueprints.js';
 
 /**
  * An extraction batch reserves its pages against the monthly quota when it is accepted, so
@@ -75,7 +46,7 @@ describe.each(databaseTargets())('extraction batch quota reservations on $name',
     await platform.repositories.blueprints.saveAndActivate({
       siteId: site.id,
       workspaceId: user.workspaceId,
-      blueprint: blueprintOf(base),
+      blueprint: productTitleBlueprint(base),
       reason: 'analysis',
       jobId: analysis.id,
     });

@@ -4,47 +4,17 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/app/platform.js';
-import type { Blueprint } from '../../src/engine/blueprint/index.js';
 import type { AppInstance } from '../../src/http/app-instance.js';
 import { signUp, type TestUser } from '../support/accounts.js';
 import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
+import { productTitleBlueprint } from '../support/blueprints.js';
 
 interface GraphqlAnswer {
   status: number;
   headers: Headers;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read field by field
   body: any;
-}
-
-/** A blueprint with one product page type; `version` changes its content, so each is a new version. */
-function blueprintOf(url: string, version: number): Blueprint {
-  return {
-    schemaVersion: 1,
-    site: url,
-    version,
-    contentHash: `${url}#${version}`,
-    pageTypes: [
-      {
-        name: 'product',
-        kind: 'detail',
-        match: { urlPattern: `/p${version}/:id`, examples: [] },
-        fields: [
-          {
-            name: 'title',
-            type: 'text',
-            multiple: false,
-            required: true,
-            mode: 'heuristic',
-            sources: [{ css: 'h1' }],
-            quality: { coverage: 1, confidence: 0.9 },
-          },
-        ],
-        list: null,
-      },
-    ],
-    validation: { samplePages: 3, coverage: 0.9 },
-  };
 }
 
 /**
@@ -122,7 +92,7 @@ describe.each(databaseTargets())('GraphQL API on $name', (target) => {
         await platform.repositories.blueprints.saveAndActivate({
           siteId: site.id,
           workspaceId: user.workspaceId,
-          blueprint: blueprintOf(url, version),
+          blueprint: productTitleBlueprint(url, version),
           reason: 'analysis',
           jobId: analysis.id,
         });
@@ -217,7 +187,7 @@ describe.each(databaseTargets())('GraphQL API on $name', (target) => {
         version: 2,
         active: true,
         coverage: 0.9,
-        pageTypes: [{ name: 'product', urlPattern: '/p2/:id', fields: [{ name: 'title', scope: 'page', coverage: 1 }] }],
+        pageTypes: [{ name: 'product', urlPattern: '/p/:id', fields: [{ name: 'title', scope: 'page', coverage: 1 }] }],
       },
       blueprintVersions: [
         { version: 2, active: true, createdByJob: { type: 'analyze_site' } },

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/app/platform.js';
@@ -11,38 +9,16 @@ import { createTestStack } from '../support/app.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
 import { FixtureShop } from '../support/fixture-shop.js';
 import { startSmtpListener, type SmtpListener } from '../support/smtp-listener.js';
+import { until } from '../support/until.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 /** An HTTP receiver on loopback that keeps every POST and answers `status`. */
-async function startReceiver(status: number) {
-  const received: Array<{ headers: IncomingHttpHeaders; body: string; at: number }> = [];
-  const receiver = { status, received, url: '', server: undefined as unknown as Server };
-  receiver.server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body, at: Date.now() });
-      response.writeHead(receiver.status, { 'content-type': 'text/plain' }).end(receiver.status < 300 ? 'ok' : 'broken');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/hook`;
-  return receiver;
-}
-
 /** The day-long retry window, shrunk: a webhook's 16 tries span these few seconds instead. */
 const RETRY_WINDOW_MS = 6_000;
 /** The health cool-down: long enough for a quick flap to fit inside, short enough to wait out. */
 const COOLDOWN_MS = 20_000;
 /** Twelve hours from now: the running relay (real clock) never finds the summary due while the suite runs. */
 const SUMMARY_HOUR = (new Date().getUTCHours() + 12) % 24;
-
-const until = async (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 /**
  * The limits of notification delivery through the API, the relay and real receivers: a webhook
@@ -56,16 +32,16 @@ describe.each(databaseTargets().slice(-1))('notification limits on $name', (targ
   let platform: Platform;
   let shop: FixtureShop;
   let mailbox: SmtpListener;
-  let failing: Awaited<ReturnType<typeof startReceiver>>;
-  let alerts: Awaited<ReturnType<typeof startReceiver>>;
+  let failing: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let alerts: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let alice: TestUser;
 
   beforeAll(async () => {
     [shop, mailbox, failing, alerts] = await Promise.all([
       new FixtureShop().start(),
       startSmtpListener(),
-      startReceiver(500),
-      startReceiver(200),
+      startWebhookReceiver(500),
+      startWebhookReceiver(200),
     ]);
     database = await target.open();
     ({ app, platform } = await createTestStack({

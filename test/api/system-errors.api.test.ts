@@ -20,14 +20,7 @@ import { createTestStack, LogCapture } from '../support/app.js';
 import { createPostgresDatabase } from '../support/databases.js';
 import { serviceUrl } from '../support/services.js';
 import { startSmtpListener, type SmtpListener } from '../support/smtp-listener.js';
-
-const until = async (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+import { until } from '../support/until.js';
 
 /** A TCP relay to PostgreSQL that can be cut (every connection dropped, new ones refused) and restored on the same port. */
 async function startDatabaseProxy(target: URL) {

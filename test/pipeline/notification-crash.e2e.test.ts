@@ -12,6 +12,7 @@ import { createPostgresDatabase } from '../support/databases.js';
 import { serviceUrl } from '../support/services.js';
 import { startSmtpListener } from '../support/smtp-listener.js';
 import { callJson } from '../support/network.js';
+import { until } from '../support/until.js';
 
 const PASSWORD = 'correct horse battery';
 const running: RunningCli[] = [];
@@ -44,14 +45,6 @@ async function startReceiver() {
     return new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return receiver;
-}
-
-async function until(what: string | (() => string), condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

@@ -256,7 +256,14 @@ describe.runIf(chromiumAvailable())('web dashboard in a real browser', () => {
     await page.getByRole('tab', { name: 'API keys' }).click();
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Nightly export');
     await page.getByRole('button', { name: 'Create key' }).click();
-    const secret = (await page.getByTestId('api-key-secret').innerText()).trim();
+    // A loaded CI machine once took longer than the default 30 s here; if the key never shows,
+    // say what the page showed instead (a refusal comes as a notification).
+    const secretBox = page.getByTestId('api-key-secret');
+    await secretBox.waitFor({ timeout: 90_000 }).catch(async (error: unknown) => {
+      const notices = await page.locator('.mantine-Notification-root').allInnerTexts();
+      throw new Error(`no key secret shown; notifications on the page: ${JSON.stringify(notices)}`, { cause: error });
+    });
+    const secret = (await secretBox.innerText()).trim();
     expect(secret).toMatch(/^sp_/);
     await page.getByRole('button', { name: 'Done' }).click();
     const keys = page.getByRole('table', { name: 'API keys' });

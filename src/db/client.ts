@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import type { MigrationConfig } from 'drizzle-orm/migrator';
@@ -148,25 +147,52 @@ function tracedPool(pool: pg.Pool): pg.Pool {
 }
 
 /**
- * `query` of a PGlite instance or transaction that first lets the event loop take a turn. PGlite
- * runs each statement synchronously on this thread and resolves at once, so a run of statements
- * (an analysis storing its pages) would otherwise pass from one to the next in microtasks and keep
- * every waiting HTTP request out until the last; a turn between statements serves them in between.
+ * Hands out PGlite statements one per turn of the event loop, in the order they were issued. PGlite
+ * runs each statement synchronously on this thread and resolves at once, so statements issued
+ * together (an analysis storing its pages, fifty list requests in flight) would otherwise run one
+ * after another in a single turn, with their callers' work in between, and keep every waiting HTTP
+ * request (a liveness probe) out until the last. One statement a turn lets the loop read and answer
+ * sockets between any two.
  */
-function turnTakingQueryOf(target: { query: QueryFunction }): QueryFunction {
+class StatementTurns {
+  readonly #waiting: Array<() => void> = [];
+  #scheduled = false;
+
+  /** Resolves on a later turn of the loop, after every statement issued before. */
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(this.#grant);
+      }
+    });
+  }
+
+  // An immediate queued while immediates run waits for the next turn: one statement each.
+  readonly #grant = () => {
+    this.#waiting.shift()?.();
+    if (this.#waiting.length) setImmediate(this.#grant);
+    else this.#scheduled = false;
+  };
+}
+
+/** `query` of a PGlite instance or transaction that waits for its statement's turn first. */
+function turnTakingQueryOf(target: { query: QueryFunction }, turns: StatementTurns): QueryFunction {
   const query = tracedQueryOf(target);
   return async (...args) => {
-    await nextTurn();
+    await turns.next();
     return query(...args);
   };
 }
 
-/** PGlite for drizzle: a span per statement, in and out of transactions (see tracedPool), each after a turn of the event loop. */
+/** PGlite for drizzle: a span per statement, in and out of transactions (see tracedPool), each in its turn. */
 function tracedPglite(client: PGlite): PGlite {
-  const query = turnTakingQueryOf(client as unknown as { query: QueryFunction });
+  const turns = new StatementTurns();
+  const query = turnTakingQueryOf(client as unknown as { query: QueryFunction }, turns);
   const transaction: PGlite['transaction'] = (work) =>
     client.transaction((tx) => {
-      const txQuery = turnTakingQueryOf(tx as unknown as { query: QueryFunction });
+      const txQuery = turnTakingQueryOf(tx as unknown as { query: QueryFunction }, turns);
       return work(new Proxy(tx, { get: (target, key, receiver) => (key === 'query' ? txQuery : Reflect.get(target, key, receiver)) }));
     });
   return new Proxy(client, {

@@ -74,6 +74,22 @@ describe('job work off the HTTP event loop', () => {
     expect(runWhenAnswered).toBeLessThan(3000);
   });
 
+  it('answers HTTP while many embedded-database statements wait together, running one a turn', async () => {
+    database = await databaseTargets()[0]!.open();
+    const stack = await createTestStack({ database });
+    app = stack.app;
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    // Fifty requests in flight issue their statements together. Run in one turn of the loop, they
+    // (and their callers' work) would all pass before the request below could even be read.
+    let completed = 0;
+    const statements = Promise.all(Array.from({ length: 2000 }, () => database!.query(sql`select 1`).then(() => completed++)));
+    const live = await fetch(`${url}/health/live`);
+    const completedWhenAnswered = completed;
+    await statements;
+    expect(live.status).toBe(200);
+    expect(completedWhenAnswered).toBeLessThan(2000);
+  });
+
   it('runs the pipeline engine functions in worker threads with the same results as in process', async () => {
     engine = createEngineThreads(1);
     expect(await engine.run('thread', null)).not.toBe(threadId);

@@ -17,9 +17,16 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 
 let dummyHash: Promise<string> | undefined;
 
-/** Computes the dummy hash ahead of the first login, so even that one is not slower for unknown emails. */
+/**
+ * The dummy hash, computed once. Started at start-up on libuv's thread pool without waiting for
+ * it (it takes ~0.4 s), so even the first login for an unknown email is not faster than one with a
+ * wrong password. A failed computation is forgotten and tried again by the next caller.
+ */
 export function prepareDummyHash(): Promise<string> {
-  dummyHash ??= hashPassword('siteprint-dummy-password-for-timing');
+  dummyHash ??= hashPassword('siteprint-dummy-password-for-timing').catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
   return dummyHash;
 }
 

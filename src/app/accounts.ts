@@ -55,7 +55,8 @@ export interface AccountsOptions {
  */
 export async function registerAccounts(app: AppInstance, { config, db, loginAttempts, changes, caches }: AccountsOptions): Promise<void> {
   const jwtSecret = resolveJwtSecret(config);
-  await prepareDummyHash();
+  // Not awaited: a start-up does not wait for it; a failure surfaces at the login that needs it.
+  prepareDummyHash().catch(() => undefined);
   // A derived key, so a cookie signature can never double as a JWT signature or vice versa.
   await app.register(cookie, { secret: createHmac('sha256', jwtSecret).update('siteprint cookie signing').digest('base64url') });
 

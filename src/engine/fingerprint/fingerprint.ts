@@ -236,7 +236,11 @@ export function fingerprintPage(page: PageSignals): Fingerprint {
       const nodes = (check.subject ? (elements.byTag.get(check.subject) ?? []) : elements.queryable).filter(query);
       if (!nodes.length) continue;
       if (check.exists) hit(technology, check.exists, '');
-      if (check.text) for (const node of nodes) hit(technology, check.text, textOf(node));
+      // A node's text is in the page's HTML (or, entity-decoded, in the body's text): a text pattern
+      // whose literals are in neither cannot match any node, and reading every selected node's text
+      // (each <div> of a large page) is the costly part of a check.
+      if (check.text && (possible(check.text, present.html) || possible(check.text, present.text)))
+        for (const node of nodes) hit(technology, check.text, textOf(node));
       for (const [attribute, pattern] of check.attributes ?? []) {
         for (const node of nodes) {
           const value = node.attribs[attribute];

@@ -4,7 +4,8 @@
 // usage: npm run bench:api [-- --duration 10 --connections 50 --profile <dir> --only pglite|postgres --server-root <checkout>]
 // PostgreSQL is measured too when BENCH_DATABASE_URL names a database this bench may wipe.
 // --profile writes the server's CPU profiles (node --cpu-prof) per database; --server-root serves the API
-// from another checkout of the same schema (e.g. an earlier commit), to compare before and after.
+// from another built checkout of the same schema (e.g. an earlier commit), to compare before and after.
+// The server is the build in dist/ (`npm run bench:api` builds it first when its sources changed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -226,9 +227,9 @@ async function measure(name: string, databaseUrl: string | undefined): Promise<R
   await seed({ url: databaseUrl, dataDir });
   const serverArgs = [
     ...(args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile, name)] : []),
-    '--import',
-    'tsx',
-    'src/cli/main.ts',
+    // The built server, as `npm start` runs it: from source, tsx would compile each module on the
+    // server's event loop the first time an analysis loads it, which production never does.
+    'dist/cli/main.js',
     'serve',
   ];
   const server = child(

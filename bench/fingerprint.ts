@@ -118,7 +118,9 @@ console.log(`errors                         ${errors.length}${errors.length ? `\
 console.log(`technologies detected          ${first.detected} (${(first.detected / pages.length).toFixed(1)} per page)`);
 console.log(`signature load (once)          ${compileMs.toFixed(0)} ms`);
 console.log(`in process, first pass         ${describe(first)}`);
-console.log(`in process, later passes       ${describe(steadyRun)} (the median of 3 passes; means ${steadyMeans.map((ms) => ms.toFixed(1)).join(', ')})`);
+console.log(
+  `in process, later passes       ${describe(steadyRun)} (the median of 3 passes; means ${steadyMeans.map((ms) => ms.toFixed(1)).join(', ')})`,
+);
 console.log(`baseline: parse only           ${(parseMs / pages.length).toFixed(1)} ms/page`);
 console.log(`ratio later pass / parse       ${(mean(steadyRun.perPageMs) / (parseMs / pages.length)).toFixed(1)}×`);
 const nodeMs = median(cliMs.get("node -e ''")!);

@@ -55,11 +55,15 @@ describe('job work off the HTTP event loop', () => {
     expect((done.result as { thread: number }).thread).not.toBe(threadId);
   });
 
-  it('answers HTTP between the statements of a long run of embedded-database work', async () => {
+  /** The embedded database behind a listening app: its URL. */
+  async function servedEmbeddedDatabase(): Promise<string> {
     database = await databaseTargets()[0]!.open();
-    const stack = await createTestStack({ database });
-    app = stack.app;
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    app = (await createTestStack({ database })).app;
+    return app.listen({ host: '127.0.0.1', port: 0 });
+  }
+
+  it('answers HTTP between the statements of a long run of embedded-database work', async () => {
+    const url = await servedEmbeddedDatabase();
     // PGlite executes on this thread and resolves each statement at once: without a turn of the
     // event loop between statements, the request below could only be read after the last one.
     let statementsRun = 0;
@@ -75,10 +79,7 @@ describe('job work off the HTTP event loop', () => {
   });
 
   it('answers HTTP while many embedded-database statements wait together, running one a turn', async () => {
-    database = await databaseTargets()[0]!.open();
-    const stack = await createTestStack({ database });
-    app = stack.app;
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = await servedEmbeddedDatabase();
     // Fifty requests in flight issue their statements together. Run in one turn of the loop, they
     // (and their callers' work) would all pass before the request below could even be read.
     let completed = 0;

@@ -39,7 +39,8 @@ interface Pass {
   cpuPerPageMs: number;
   detected: number;
 }
-const errors: string[] = [];
+// A set: a page failing in every pass is one error.
+const errors = new Set<string>();
 /** One fingerprint of every page, timed page by page; CPU too, since on a shared machine wall time mostly measures the other load. */
 function pass(): Pass {
   const perPageMs: number[] = [];
@@ -51,7 +52,7 @@ function pass(): Pass {
       detected += fingerprint.technologies.length;
       perPageMs.push(ms);
     } catch (error) {
-      errors.push(`${page.name}: ${(error as Error).message}`);
+      errors.add(`${page.name}: ${(error as Error).message}`);
     }
   }
   const cpuUsed = process.cpuUsage(cpuBefore);
@@ -102,19 +103,19 @@ for (const page of cliPages) {
         { encoding: 'utf8' },
       ),
     );
-    if (result.status !== 0) errors.push(`${build.name} on ${page.name}: exit ${result.status}: ${result.stderr}`);
+    if (result.status !== 0) errors.add(`${build.name} on ${page.name}: exit ${result.status}: ${result.stderr}`);
     cliMs.get(build.name)!.push(ms);
     cliCpuMs.get(build.name)!.push(cpuOf(result.stderr));
     outputs.push(result.stdout);
   }
-  if (outputs.some((output) => output !== outputs[0])) errors.push(`${page.name}: the builds found different technologies`);
+  if (outputs.some((output) => output !== outputs[0])) errors.add(`${page.name}: the builds found different technologies`);
 }
 
 const describe = (run: Pass) =>
   `${mean(run.perPageMs).toFixed(1)} ms/page (median ${median(run.perPageMs).toFixed(1)}, slowest ${Math.max(...run.perPageMs).toFixed(1)}), CPU ${run.cpuPerPageMs.toFixed(1)} ms/page`;
 const steadyRun = steady[steadyMeans.indexOf(median(steadyMeans))]!;
 console.log(`pages                          ${pages.length}`);
-console.log(`errors                         ${errors.length}${errors.length ? `\n  ${errors.join('\n  ')}` : ''}`);
+console.log(`errors                         ${errors.size}${errors.size ? `\n  ${[...errors].join('\n  ')}` : ''}`);
 console.log(`technologies detected          ${first.detected} (${(first.detected / pages.length).toFixed(1)} per page)`);
 console.log(`signature load (once)          ${compileMs.toFixed(0)} ms`);
 console.log(`in process, first pass         ${describe(first)}`);
@@ -129,4 +130,4 @@ for (const [name, times] of cliMs) {
     `${`${name}, median of ${times.length}`.padEnd(30)} ${median(times).toFixed(0)} ms/page (${(median(times) / nodeMs).toFixed(1)}× node -e ''), CPU ${median(cliCpuMs.get(name)!).toFixed(0)} ms`,
   );
 }
-process.exit(errors.length ? 1 : 0);
+process.exit(errors.size ? 1 : 0);

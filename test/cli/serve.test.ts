@@ -64,6 +64,16 @@ describe('siteprint CLI', () => {
     expect(await again.cli.exited).toBe(0);
   });
 
+  it('shuts down gracefully on a signal that arrives as soon as it listens', async () => {
+    const cli = startCli(['serve'], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: freshDataDir() });
+    running.push(cli);
+    // Readiness can answer from here on, before the jobs, the scheduler and the setup token start.
+    await cli.waitFor(/Server listening at/);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toMatch(/"msg":"stopped"/);
+  });
+
   it('prints a one-time setup token at start that a first registration from elsewhere needs', async () => {
     const { cli, url } = await serve({ DATA_DIR: freshDataDir() });
     const [, token] = await cli.waitFor(/give setup token (\S+) when registering/);

@@ -13,8 +13,11 @@ export function registerServeCommand(program: Command): void {
       const logger = createLogger({ level: config.LOG_LEVEL });
       // The server stack loads only when a command needs it, so the other commands start fast.
       const { closeOnSignals, startServer } = await import('../../app/server.js');
-      const server = await startServer(config, logger);
-      closeOnSignals(server.close, logger, config.SHUTDOWN_TIMEOUT_MS);
+      // Signals are handled from before the server listens: one arriving while it finishes
+      // starting (jobs, scheduler, first-administrator check) waits for the start, then closes.
+      const starting = startServer(config, logger);
+      closeOnSignals(async () => (await starting).close(), logger, config.SHUTDOWN_TIMEOUT_MS);
+      const server = await starting;
       logger.info({ url: server.url, docs: `${server.url}/docs` }, `Siteprint is running at ${server.url}`);
     });
 }

@@ -68,16 +68,18 @@ function npm(...args) {
 const run = (script) => npm('run', '--silent', script);
 
 // argon2's prebuilt binary, kept by an install under one Node.js, crashes some others with a bare
-// segmentation fault (Debian's Node 20 after an install under Node 24). So once per Node.js version,
-// each native addon is loaded in a child process, and rebuilt for this Node.js when that fails.
-const nativeAddons = ['argon2'];
+// segmentation fault (Debian's Node 20 after an install under Node 24). It loads there and crashes
+// at its first hash, so loading proves nothing: once per Node.js version, each native addon does
+// some real work in a child process, and is rebuilt for this Node.js when that fails.
+const nativeAddons = { argon2: "require('argon2').hash('probe').then(() => undefined)" };
 
 const stamp = readStamp();
 if (stamp.node !== process.version) {
-  for (const addon of nativeAddons.filter((name) => existsSync(path.join(root, 'node_modules', name)))) {
-    const loads = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addon)})`], { cwd: root, stdio: 'ignore' }).status === 0;
-    if (loads) continue;
-    console.error(`${addon} does not load on Node.js ${process.version} (installed under another version); rebuilding it…`);
+  for (const [addon, probe] of Object.entries(nativeAddons)) {
+    if (!existsSync(path.join(root, 'node_modules', addon))) continue;
+    const works = spawnSync(process.execPath, ['-e', probe], { cwd: root, stdio: 'ignore' }).status === 0;
+    if (works) continue;
+    console.error(`${addon} does not work on Node.js ${process.version} (installed under another version); rebuilding it…`);
     await npm('rebuild', addon);
   }
   stamp.node = process.version;

@@ -85,6 +85,32 @@ describe('npm start builds only what changed', () => {
     // Each start runs npm once per build; seven of them take long on a loaded machine.
   }, 240_000);
 
+  it('rebuilds a native addon that loads on this Node.js but crashes when used', async () => {
+    const root = project();
+    // Like argon2's prebuilt binary on Debian's Node 20: require() succeeds, the first hash dies
+    // with a segmentation fault. Its install script (what `npm rebuild` runs) replaces it with a
+    // working one, as argon2's compiles it from source.
+    const addon = path.join(root, 'node_modules/argon2');
+    mkdirSync(addon, { recursive: true });
+    const working = "module.exports = { hash: async () => 'hashed' };";
+    writeFileSync(path.join(addon, 'index.js'), "module.exports = { hash: () => process.kill(process.pid, 'SIGSEGV') };");
+    writeFileSync(path.join(addon, 'working.js'), working);
+    writeFileSync(
+      path.join(addon, 'package.json'),
+      JSON.stringify({
+        name: 'argon2',
+        version: '0.0.0',
+        scripts: { install: "node -e \"require('fs').copyFileSync('working.js','index.js')\"" },
+      }),
+    );
+    const first = await run(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root });
+    expect(first.stderr).toContain(`argon2 does not work on Node.js ${process.version}`);
+    expect(readFileSync(path.join(addon, 'index.js'), 'utf8')).toBe(working);
+    // Checked once per Node.js version: the next start does not probe or rebuild again.
+    const second = await run(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root });
+    expect(second.stderr).not.toContain('argon2');
+  }, 120_000);
+
   it('fails the start when a build fails, and next time retries only that build', async () => {
     const root = project();
     writeFileSync(path.join(root, 'web/src/broken.tsx'), 'export const = ;\n');

@@ -37,7 +37,9 @@ export function registerEventRoutes(app: AppInstance, deps: { events: EventBus; 
       const workspaceId = deps.workspaceOf(request);
       reply.hijack();
       const stream = reply.raw;
+      // A hijacked reply sends none of the headers the hooks set (security, CORS): they are passed on here.
       stream.writeHead(200, {
+        ...reply.getHeaders(),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',

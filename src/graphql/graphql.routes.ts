@@ -121,7 +121,7 @@ function registerGraphiql(app: AppInstance): void {
 
   app.get(GRAPHIQL_PATH, { schema: { hide: true } }, (_request, reply) =>
     reply
-      .header('content-security-policy', allowUnpkg(reply.raw.getHeader('content-security-policy')))
+      .header('content-security-policy', allowUnpkg(reply.getHeader('content-security-policy')))
       .type('text/html')
       .send(page),
   );

@@ -1,7 +1,9 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/index.js';
@@ -17,6 +19,15 @@ import { registerRequestTracing } from './tracing.js';
 
 /** Helmet's default policy: a year, subdomains included. */
 const HSTS = 'max-age=31536000; includeSubDomains';
+
+/** The headers helmet sets with these options, read off a response it is applied to (they depend on nothing in the request). */
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const response = new ServerResponse(new IncomingMessage(new Socket()));
+  let failure: unknown;
+  helmet(options)(response.req, response, (error?: unknown) => (failure = error));
+  if (failure) throw failure;
+  return Object.fromEntries(Object.entries(response.getHeaders()).map(([name, value]) => [name, String(value)]));
+}
 
 /**
  * Every route is validated and serialised through zod (`setValidatorCompiler` below). Naming
@@ -70,13 +81,18 @@ export async function createHttpServer({ config, logger, version, tags }: HttpSe
     // HSTS over plain HTTP is meaningless at best; request.protocol honours X-Forwarded-Proto only with TRUST_PROXY.
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
   });
+  // The access line holds only what the serialisers pick (method, the URL with its credentials masked,
+  // addresses, status): no redaction path can match in it, and matching them all cost ~10 µs a request,
+  // a twentieth of a cached list request's CPU. Every other line keeps the logger's redaction.
+  const accessLog = logger.child({}, { redact: { paths: [] } });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    const res = { statusCode: reply.statusCode };
+    accessLog.info({ requestId: request.id, req: request, res, responseTime: reply.elapsedTime }, 'request completed');
   });
 
-  // Built once and applied to every answer (404s and errors too). @fastify/helmet rebuilt the middleware,
-  // parsing the CSP directives again, on every request: a tenth of a cached list request's CPU.
-  const securityHeaders = helmet({
+  // The same headers on every answer (404s and errors too), so helmet runs once, at start. Run per
+  // request, its dozen middlewares cost a twentieth of a cached list request's CPU.
+  const securityHeaders = helmetHeaders({
     // Sent per request above, only over HTTPS.
     strictTransportSecurity: false,
     contentSecurityPolicy: {
@@ -89,7 +105,10 @@ export async function createHttpServer({ config, logger, version, tags }: HttpSe
       },
     },
   });
-  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
+  });
   await app.register(cors, {
     origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
     credentials: !config.CORS_ORIGINS.includes('*'),

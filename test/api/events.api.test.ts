@@ -21,6 +21,9 @@ async function collectEvents(
   try {
     const response = await fetch(url, { headers, signal: controller.signal });
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    // The stream is an answer like any other: the security headers and the request id come with it.
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-request-id')).toBeTruthy();
     const reader = response.body!.getReader();
     let buffer = '';
     for (;;) {

@@ -173,6 +173,8 @@ function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: P
           // A link's href is the value only for URL fields; otherwise its text is (author links).
           const useRead = read && (read !== 'attr:href' || profile.type === 'url');
           for (const selector of selectorsFor(element, page.document, 3)) {
+            // A single value is read from the first match: a selector that reaches another element first reads that one.
+            if (!selector.first && !profile.multiple) continue;
             set.add({ css: selector.css, ...(useRead ? { read } : {}) }, 'microdata', 0.88 - i * 0.03);
           }
           break;

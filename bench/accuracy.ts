@@ -11,7 +11,7 @@
  * speed and blueprint generation time, both for the CLI process and for the engine in-process.
  *
  * readability-dev (articles, one page per site): each page's blueprint is built from that page and the
- * field names title, author, published_date, and extracted on it (readability.ts); per-field F1.
+ * field names title, byline, published_date, and extracted on it (readability.ts); per-field F1.
  *
  * --llm (needs LLM_API_KEY; LLM_BASE_URL, LLM_MODEL, LLM_PRICES optional): the same sites built from field
  * names in-process, without and with LLM help (llm-accuracy.ts), with F1 and the LLM cost per site.

@@ -13,8 +13,12 @@ import { compileBlueprint, extractPage, type FieldResult } from '../src/engine/e
 import { leadingBaseUrl } from '../src/engine/pages.js';
 import { calendarDate } from '../src/engine/values/date.js';
 
-/** Field name asked for → key of expected-metadata.json. */
-export const ARTICLE_FIELDS = { title: 'title', author: 'byline', published_date: 'publishedTime' } as const;
+/**
+ * Field name asked for → key of expected-metadata.json. The truth's byline is the credit line as
+ * the page states it ("By Jane Doe", or the declared name), so the field asked for is `byline`,
+ * not `author` (the person's name alone).
+ */
+export const ARTICLE_FIELDS = { title: 'title', byline: 'byline', published_date: 'publishedTime' } as const;
 type ArticleField = keyof typeof ARTICLE_FIELDS;
 
 export interface FieldScore {

@@ -234,6 +234,38 @@ ${body('')}</article>
 <p class="byline">Written by Rosa Ewald<br>Edited by Bea Bayer</p>${body('')}</body></html>`);
     expect(value('author')).toEqual(['Rosa Ewald']);
   });
+
+  it('reads a byline as the page states it where no metadata names the author, and the author’s name from it', () => {
+    const fields = ['title', 'author', 'byline'];
+    const credited = extractOne(
+      `<html><head><title>Monitoring basics - Handbook</title></head><body><h1>Monitoring basics</h1>
+<p class="byline">Written by Rosa Ewald<br>Edited by Bea Bayer</p>${body('')}</body></html>`,
+      fields,
+    );
+    expect(credited.value('byline')).toBe('Written by Rosa Ewald Edited by Bea Bayer');
+    expect(credited.value('author')).toEqual(['Rosa Ewald']);
+    // A credit line without a class naming it: a byline word, then the name and the desk.
+    const { value } = extractOne(
+      `<html><head><title>Harbour tolls rise - Coast News</title></head><body><h1>Harbour tolls rise</h1>
+<div class="meta"><div class="sig">By <a href="/people/jane-doe">Jane Doe</a><br>Coast News Staff</div><span>Share</span></div>${body('')}</body></html>`,
+      fields,
+    );
+    expect(value('byline')).toBe('By Jane Doe Coast News Staff');
+    expect(value('author')).toEqual(['Jane Doe']);
+  });
+
+  it('takes the name the page declares for the byline, from its metadata or its microdata, over the visible line', () => {
+    const page = (head: string, credit: string) =>
+      `<html><head><title>Salt marsh birds return - Coast News</title>${head}</head><body><h1>Salt marsh birds return</h1>${credit}${body('')}</body></html>`;
+    // Even where the page's microdata marks the visible line itself as the author's name.
+    const person = `<div itemprop="author" itemscope itemtype="https://schema.org/Person"><a rel="author" href="/people/jane-doe"><span itemprop="name">By Jane Doe</span></a></div>`;
+    expect(extractOne(page('<meta name="author" content="Jane Doe">', person), ['byline']).value('byline')).toBe('Jane Doe');
+    const marked = `<p class="credit" itemprop="author" itemscope itemtype="https://schema.org/Person">By <a href="/people/jane-doe"><span itemprop="name">Jane Doe</span></a></p>`;
+    expect(extractOne(page('', marked), ['byline']).value('byline')).toBe('Jane Doe');
+    // Without either, the visible line as stated.
+    const line = `<div class="byline">By <a href="/people/jane-doe">Jane Doe</a>, Science Desk</div>`;
+    expect(extractOne(page('', line), ['byline']).value('byline')).toBe('By Jane Doe, Science Desk');
+  });
 });
 
 describe('ISO dates', () => {

@@ -1,12 +1,12 @@
 import type { FieldType, Source, Transform } from '../blueprint/schema.js';
 import { allElements, decodeEntities, isTag, isText, normalizeText, textOf, type Element } from '../extract/dom.js';
-import { cellLabel, normalizeLabel } from '../extract/labels.js';
+import { BYLINE_WORDS, cellLabel, normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
 import { parseDate } from '../values/date.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
-import { camelWords, labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile } from './knowledge.js';
+import { camelWords, labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile, type ValueKind } from './knowledge.js';
 import { agreedHeadings, ARTICLE_HEADLINE_META, declaresArticle, SITE_NAME_SUFFIX } from './title-evidence.js';
 import { escapeRegExp, sameValue, segmentRegex } from './values.js';
 
@@ -153,6 +153,12 @@ function embeddedCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
   }
 }
 
+/** Kinds of fields that credit a page's author: the name, or the byline as the page states it. */
+const CREDIT_KINDS = new Set<ValueKind>(['person', 'byline']);
+
+/** Selects the name property inside an item-valued property: microdata's own statement of the item's name. */
+export const ITEM_NAME = ' [itemprop~="name"]';
+
 function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[], dataType?: string): void {
   const paths = new Map<string, string>();
   for (const page of pages) {
@@ -173,7 +179,18 @@ function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: P
           // A link's href is the value only for URL fields; otherwise its text is (author links).
           const useRead = read && (read !== 'attr:href' || profile.type === 'url');
           for (const selector of selectorsFor(element, page.document, 3)) {
+            // A single value is read from the first match: a selector that reaches another element first reads that one.
+            if (!selector.first && !profile.multiple) continue;
             set.add({ css: selector.css, ...(useRead ? { read } : {}) }, 'microdata', 0.88 - i * 0.03);
+          }
+          // An author marked as an item (itemscope) is a Person whose name property names it; the
+          // element's own text is the whole credit around it ("By", links, a role).
+          if (CREDIT_KINDS.has(profile.kind) && element.attribs.itemscope !== undefined) {
+            const css = `[itemprop~="${prop}"]${ITEM_NAME}`;
+            const name = selectElements(compileQuery(css), page.document)[0];
+            if (name && allElements(element).includes(name) && textOf(name)) {
+              set.add({ css }, 'microdata', 0.89 - i * 0.03);
+            }
           }
           break;
         }
@@ -403,7 +420,8 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
     set.add({ css: 'head > title' }, 'heading', 0.4);
     set.add({ css: 'head > title', regex: SITE_NAME_SUFFIX }, 'heading', 0.41);
   }
-  if (profile.kind === 'person') relationCandidates(set, profile, pages);
+  if (CREDIT_KINDS.has(profile.kind)) relationCandidates(set, profile, pages);
+  if (profile.kind === 'byline') creditLineCandidates(set, profile, pages);
 }
 
 /**
@@ -431,6 +449,49 @@ function relationCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
     const links = selectElements(query, page.document).filter((link) => textOf(link));
     if (links.length && links.every((link) => !inSecondaryContent(link))) set.add({ css: AUTHOR_LINK }, 'template', 0.8);
     for (const link of links.slice(0, 3)) addElementCandidates(set, link, page, 'template', 0.78, profile);
+  }
+}
+
+const BYLINE_WORD = `(?:${[...BYLINE_WORDS].join('|')})`;
+const BYLINE_START = new RegExp(`^${BYLINE_WORD}\\s+(\\S)`, 'i');
+const STARTS_WITH_BYLINE_WORD = new RegExp(`^\\s*${BYLINE_WORD}(?:\\s|$)`, 'i');
+const MAX_CREDIT_LINE = 100;
+
+/** The first text inside an element, found without collecting all of its text (most elements are ruled out by it). */
+function leadingText(element: Element): string {
+  for (const child of element.children) {
+    if (isText(child) && child.data.trim()) return child.data;
+    if (isTag(child)) {
+      const inner = leadingText(child);
+      if (inner) return inner;
+    }
+  }
+  return '';
+}
+
+/** A credit line: a byline word, then a capitalised name ("By Jane Doe", "Par Jean Dupont"; not "by the way"). */
+function isCreditLine(text: string): boolean {
+  const first = BYLINE_START.exec(text)?.[1];
+  return first !== undefined && /\p{Lu}/u.test(first);
+}
+
+/**
+ * For bylines: the element whose text is a credit line, as the page states it, whatever its class
+ * says ("<span>By <a>Jane Doe</a></span>"). The tightest such element is the line; one around it
+ * holds more.
+ */
+function creditLineCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  for (const page of pages.slice(0, 3)) {
+    let found = 0;
+    for (const element of allElements(page.document)) {
+      if (element.name === 'script' || element.name === 'style' || element.name === 'head' || element.name === 'title') continue;
+      if (!STARTS_WITH_BYLINE_WORD.test(leadingText(element))) continue;
+      const text = textOf(element);
+      if (text.length > MAX_CREDIT_LINE || !isCreditLine(text)) continue;
+      if (allElements(element).some((inner) => isCreditLine(textOf(inner)))) continue;
+      addElementCandidates(set, element, page, 'template', 0.9, profile);
+      if (++found >= 5) break;
+    }
   }
 }
 

@@ -15,6 +15,7 @@ export type ValueKind =
   | 'money'
   | 'number'
   | 'person'
+  | 'byline'
   | 'organization'
   | 'title'
   | 'url'
@@ -40,6 +41,30 @@ interface Concept {
   heading?: boolean;
 }
 
+/** Who wrote a page: the person's name, without the byline word or other roles' credits. */
+const AUTHOR: Concept = {
+  labels: ['author', 'authors', 'by', 'written by', 'writer', 'author s', 'authored by', 'creator', 'byline'],
+  weakLabels: ['contributor', 'contributors', 'editor', 'artist', 'von', 'par', 'por'],
+  jsonld: ['author.name', 'author', 'creator.name', 'creator'],
+  // The bibliographic creator before the generic "author" tag, which CMSs often fill with the site.
+  meta: [
+    'dc:creator',
+    'dcterms.creator',
+    'dc.creator',
+    'author',
+    'book:author',
+    'article:author',
+    'og:article:author',
+    'parsely-author',
+    'citation_author',
+  ],
+  itemprop: ['author', 'creator'],
+  classWords: ['author', 'authors', 'byline', 'writer', 'creator', 'contributor'],
+  type: 'text',
+  kind: 'person',
+  multiple: true,
+};
+
 const CONCEPTS: Record<string, Concept> = {
   title: {
     labels: ['title', 'name', 'product name', 'book title', 'item name', 'product title', 'headline'],
@@ -62,28 +87,11 @@ const CONCEPTS: Record<string, Concept> = {
     kind: 'title',
     heading: true,
   },
-  author: {
-    labels: ['author', 'authors', 'by', 'written by', 'writer', 'author s', 'authored by', 'creator', 'byline'],
-    weakLabels: ['contributor', 'contributors', 'editor', 'artist', 'von', 'par', 'por'],
-    jsonld: ['author.name', 'author', 'creator.name', 'creator'],
-    // The bibliographic creator before the generic "author" tag, which CMSs often fill with the site.
-    meta: [
-      'dc:creator',
-      'dcterms.creator',
-      'dc.creator',
-      'author',
-      'book:author',
-      'article:author',
-      'og:article:author',
-      'parsely-author',
-      'citation_author',
-    ],
-    itemprop: ['author', 'creator'],
-    classWords: ['author', 'authors', 'byline', 'writer', 'creator', 'contributor'],
-    type: 'text',
-    kind: 'person',
-    multiple: true,
-  },
+  author: AUTHOR,
+  // The credit line as the page states it ("By Jane Doe", "Written by A Edited by B"): the same
+  // evidence as the author, but a visible line is kept whole (kind byline, not person), and it is
+  // one line, not a list of names.
+  byline: { ...AUTHOR, kind: 'byline', multiple: false },
   isbn_13: {
     labels: ['isbn 13', 'isbn13', 'ean 13', 'ean', 'isbn', 'gtin 13'],
     jsonld: ['isbn', 'gtin13', 'workExample.isbn'],
@@ -375,7 +383,6 @@ const ALIASES: Record<string, string> = {
   product_title: 'title',
   authors: 'author',
   writer: 'author',
-  byline: 'author',
   creator: 'author',
   isbn13: 'isbn_13',
   ean: 'gtin',

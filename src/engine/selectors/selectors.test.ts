@@ -34,6 +34,9 @@ describe('selector generation', () => {
     expect(labelMatch(profileField('isbn_13'), 'isbn 13')).toBe(1);
     expect(labelMatch(profileField('author'), 'by')).toBeGreaterThan(0.9);
     expect(profileField('author').multiple).toBe(true);
+    // A byline is its own concept: the author's evidence, one credit line kept as stated.
+    expect(profileField('byline')).toMatchObject({ concept: 'byline', kind: 'byline', multiple: false });
+    expect(labelMatch(profileField('byline'), 'by')).toBeGreaterThan(0.9);
     const unknown = profileField('shippingWeight');
     expect(unknown).toMatchObject({ concept: null, type: 'number', labels: ['shipping weight'] });
   });
@@ -46,6 +49,11 @@ describe('selector generation', () => {
     expect(validity('date', 'Value Books / 2008 / Paperback')).toBeLessThan(0.5);
     expect(validity('money', 'call us')).toBe(0);
     expect(validity('person', 'Penguin / 2008 / Paperback')).toBeLessThan(0.5);
+    // A credit line is longer than a name and may carry another credit in parentheses; a date is another field.
+    expect(validity('person', 'Written by Rosa Ewald Edited by Bea Bayer')).toBeLessThan(0.5);
+    expect(validity('byline', 'Written by Rosa Ewald Edited by Bea Bayer')).toBe(1);
+    expect(validity('byline', 'Par Jean Dupont (avec Ana Lima)')).toBe(1);
+    expect(validity('byline', 'By Jane Doe, May 3, 2024')).toBeLessThan(0.5);
   });
 
   const pages = [

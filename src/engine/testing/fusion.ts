@@ -15,10 +15,10 @@ import type { CandidateReport } from './candidate-report.js';
  */
 export const FUSED_KINDS = new Set<ValueKind>(['money', 'identifier', 'gtin', 'availability']);
 /**
- * Authors are fused too: an article's byline is usually stated in its metadata and shown in its
- * header, while a lone "by …" elsewhere is a teaser's. Their values still compare as text.
+ * Authors and bylines are fused too: an article's byline is usually stated in its metadata and
+ * shown in its header, while a lone "by …" elsewhere is a teaser's. Their values still compare as text.
  */
-const VOTED_KINDS = new Set<ValueKind>([...FUSED_KINDS, 'person']);
+const VOTED_KINDS = new Set<ValueKind>([...FUSED_KINDS, 'person', 'byline']);
 
 type EvidenceKind = 'jsonld' | 'embedded' | 'meta' | 'microdata' | 'attribute' | 'visible';
 

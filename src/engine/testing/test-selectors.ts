@@ -2,7 +2,7 @@ import type { FieldQuality, FieldType, Source } from '../blueprint/schema.js';
 import type { Document, Element } from '../extract/dom.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { normalizeLabel } from '../extract/labels.js';
-import type { Candidate, FieldCandidates } from '../selectors/generate.js';
+import { ITEM_NAME, type Candidate, type FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
 import {
   ARTICLE_HEADLINE_META,
@@ -204,7 +204,7 @@ function agreement(a: CandidateReport, b: CandidateReport, kind: ValueKind): num
 }
 
 const DISTINCT_KINDS = new Set<ValueKind>(['title', 'isbn13', 'isbn10', 'isbn', 'gtin', 'longText', 'url', 'image']);
-const TEXT_KINDS = new Set<ValueKind>(['title', 'person', 'organization', 'shortText']);
+const TEXT_KINDS = new Set<ValueKind>(['title', 'person', 'byline', 'organization', 'shortText']);
 const AFFIX_BOUNDARY = /[|:·•/–—-]/;
 
 function commonPrefix(values: string[]): string {
@@ -306,6 +306,29 @@ function withoutBylineWord(report: CandidateReport): Candidate | null {
   };
 }
 
+/**
+ * How a source reads a name the page declares as data: 2 from the document's metadata (JSON-LD,
+ * meta tags), 1 from a microdata item's name inside the visible credit, 0 not declared.
+ */
+function nameDeclaration(report: CandidateReport): number {
+  const { source } = report;
+  if ('jsonld' in source || 'meta' in source) return 2;
+  return report.origin === 'microdata' && 'css' in source && source.css.endsWith(ITEM_NAME) ? 1 : 0;
+}
+
+/**
+ * A byline reads the visible credit line whole, byline word and other credits included, so it does
+ * not agree with the bare name the page declares as data. Where the page declares one, that
+ * declaration is the clean statement of the same credit and comes first, the document's metadata
+ * before a name marked inside the credit; the visible line answers where nothing is declared.
+ * Only declarations of the concept itself (strong priors) that are names.
+ */
+function declaredFirst(ranked: CandidateReport[]): CandidateReport[] {
+  const tier = (report: CandidateReport) => (report.prior >= 0.5 && report.validity >= 0.8 ? nameDeclaration(report) : 0);
+  // Array sort is stable: within a tier, the tested order stands.
+  return [...ranked].sort((a, b) => tier(b) - tier(a));
+}
+
 const MAX_FALLBACKS = 2;
 
 const sourceKind = (source: Source) =>
@@ -390,11 +413,12 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
       ];
       return [...derived, ...parts.map((variant) => evaluate(variant, field, kind, pages, samples.length))];
     });
-    const candidates = fuseEvidence(
+    const fused = fuseEvidence(
       kind,
       [...evaluated, ...variants].sort((a, b) => b.score - a.score),
       pages.length,
     );
+    const candidates = kind === 'byline' ? declaredFirst(fused) : fused;
     const { best, fallbacks, agreement: agree } = chooseSources(candidates, kind);
     const chosen = best ? [best, ...fallbacks] : [];
     const covered = pages.map((_, i) => chosen.some((c) => (c.values[i]?.length ?? 0) > 0 && c.validity > 0));

@@ -47,16 +47,20 @@ export function validity(kind: ValueKind, value: string): number {
     case 'url':
     case 'image':
       return absoluteUrl(v, 'http://example.invalid/') && !/\s/.test(v) ? 1 : 0;
-    case 'person': {
+    case 'person':
+    case 'byline': {
+      // A byline is the credit line around names: the byline word, a role, another credit
+      // ("By Jane Doe (with Joe Roe)", "Written by A Edited by B"), so it runs longer than a name.
+      const byline = kind === 'byline';
       const words = v.split(' ');
-      if (v.length > 80 || /\d/.test(v) || /:/.test(v)) return 0.1;
+      if (v.length > (byline ? 100 : 80) || /\d/.test(v) || /:/.test(v)) return 0.1;
       if (LIST_SEPARATORS.test(v)) return 0.3;
       // "Jane Doe (Author)": a role annotation around the name.
-      if (/[()[\]]/.test(v)) return 0.6;
+      if (!byline && /[()[\]]/.test(v)) return 0.6;
       if (!/\p{L}/u.test(v)) return 0;
       // Names are capitalised where the script has case; lower-case words are prose or code.
       if (/^[\p{Ll}\d\s_.,-]+$/u.test(v)) return 0.3;
-      return words.length <= 6 ? 1 : 0.4;
+      return words.length <= (byline ? 12 : 6) ? 1 : 0.4;
     }
     case 'organization':
       if (v.length > 100 || /:$/.test(v) || !/\p{L}/u.test(v) || NAVIGATION_TEXT.test(v)) return 0.1;

@@ -40,7 +40,12 @@ export interface ArticleResult {
 }
 
 export type MissCause =
-  'no gold value' | 'nothing extracted' | 'gold adds a site or section name' | 'gold keeps the byline wording' | 'other value';
+  | 'no gold value'
+  | 'nothing extracted'
+  | 'gold adds a site or section name'
+  | 'gold keeps the byline wording'
+  | 'gold runs on past the value'
+  | 'other value';
 
 /** What kind of miss a wrong or missing value is (for the error analysis; both sides normalised). */
 export function missCause(got: string[], want: string): MissCause {
@@ -48,7 +53,9 @@ export function missCause(got: string[], want: string): MissCause {
   if (!got.length) return 'nothing extracted';
   if (got.some((value) => want.startsWith(value) && /^\s*[|–—·•»:_-]/.test(want.slice(value.length))))
     return 'gold adds a site or section name';
-  if (got.some((value) => /^(?:written by|by)\s/.test(want) && want.includes(value))) return 'gold keeps the byline wording';
+  if (got.some((value) => /^(?:written by|by)\s/.test(want) && !/^(?:written by|by)\s/.test(value) && want.includes(value)))
+    return 'gold keeps the byline wording';
+  if (got.some((value) => want.startsWith(value))) return 'gold runs on past the value';
   return 'other value';
 }
 

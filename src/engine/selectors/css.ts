@@ -11,7 +11,12 @@ import { isTag, type AnyNode, type Element } from '../extract/dom.js';
  */
 
 const UTILITY_CLASS =
-  /^(m|p|mt|mb|ml|mr|mx|my|pt|pb|pl|pr|px|py|d|w|h|text|bg|col|row|flex|grid|float|font|border|rounded|shadow|gap|justify|items|align|order|offset|visible|hidden|is|has|js|u)-/i;
+  /^(d|w|h|text|bg|col|row|flex|grid|float|font|border|rounded|shadow|gap|justify|items|align|order|offset|visible|hidden|is|has|js|u)-/i;
+/**
+ * Spacing utilities take a size ("pb-4", "mt-md-2", "px-[3px]", "m-auto", "-mt-1"); with a word
+ * after the same letters the class names a part ("pb-byline", "p-article").
+ */
+const SPACING_CLASS = /^-?(m|p|mt|mb|ml|mr|mx|my|pt|pb|pl|pr|px|py|ms|me|ps|pe)-(?:(?:sm|md|lg|xl|xxl|2xl)-)?(?:\d|px$|auto$|\[|n\d)/i;
 const STATE_CLASS =
   /^(active|selected|current|open|closed|hidden|show|visible|first|last|odd|even|clearfix|cleartype|clear|left|right|center|row|col|container|wrapper|inner|outer|content|block|item|box|fl|fr|on|off|disabled|enabled|new|sale|lazy|lazyload|loaded|fade|in)$/i;
 const GENERATED_PREFIX = /^(css|sc|jsx|emotion|styled|svelte|astro|tw|chakra|mui|makeStyles|ember|ng)-/i;
@@ -32,6 +37,7 @@ export function isStableClass(name: string): boolean {
     /^[a-z_-]/i.test(name) &&
     !looksGenerated(name) &&
     !UTILITY_CLASS.test(name) &&
+    !SPACING_CLASS.test(name) &&
     !STATE_CLASS.test(name)
   );
 }

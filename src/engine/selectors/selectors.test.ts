@@ -16,6 +16,9 @@ describe('selector generation', () => {
       ['css-1x9f2k', 'jsx-3017', 'sc-a3f9k2', 'mt-2', 'active', 'title_a8f3k2'].find(isStableClass),
     );
     expect(['product-title', 'price', 'book__author'].every(isStableClass)).toBe(true);
+    // Spacing utilities take sizes; the same letters before a word name a part of the page.
+    expect(['pb-4', 'mt-md-2', 'px-[3px]', 'm-auto', '-mt-1', 'py-0'].some(isStableClass)).toBe(false);
+    expect(['pb-byline', 'p-article', 'mt-headline'].every(isStableClass)).toBe(true);
     const context = page(
       1,
       '<div class="css-19ak2x"><div id="details"><span class="sc-x81k2a">one</span><span data-testid="price" class="css-9x8c7v">9</span></div></div>',

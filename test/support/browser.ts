@@ -81,6 +81,9 @@ export function recordPageErrors(page: Page, errors: string[]): void {
 
 /** Labels, names, roles and contrast on the page as it is: axe's WCAG 2 A/AA rules, serious or worse. */
 export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Checked on the settled page: halfway through a drawer's fade-in its text has not reached its
+  // colours yet, and a closing dialog is still in the document.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))));
   const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')

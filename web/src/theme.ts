@@ -1,4 +1,4 @@
-import { createTheme, Notification, Table, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, Drawer, Modal, Notification, Table, type CSSVariablesResolver } from '@mantine/core';
 
 export const theme = createTheme({
   primaryColor: 'blue',
@@ -11,6 +11,9 @@ export const theme = createTheme({
     TableScrollContainer: Table.ScrollContainer.extend({ defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } } }),
     // The close button of a toast is an icon alone: it needs a name for screen readers.
     // Under a title, Mantine greys a toast's text with gray-6 (3.3:1 on white); the dimmed colour passes AA.
+    // Dialogs and drawers close with an icon button too.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
     Notification: Notification.extend({
       defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } },
       styles: { description: { color: 'var(--mantine-color-dimmed)' } },

@@ -16,14 +16,7 @@ export function DetailDrawer({
 }) {
   const narrow = useMediaQuery('(max-width: 40em)', false, { getInitialValueInEffect: false });
   return (
-    <Drawer
-      opened={opened}
-      onClose={onClose}
-      title={title}
-      position="right"
-      size={narrow ? '100%' : 'xl'}
-      closeButtonProps={{ 'aria-label': 'Close' }}
-    >
+    <Drawer opened={opened} onClose={onClose} title={title} position="right" size={narrow ? '100%' : 'xl'}>
       {children}
     </Drawer>
   );

@@ -126,13 +126,7 @@ export function FieldEditor({
 }) {
   const field = target ? findField(content, target) : undefined;
   return (
-    <Modal
-      opened={Boolean(field)}
-      onClose={onClose}
-      title={field ? `Edit field ${field.name}` : ''}
-      size="lg"
-      closeButtonProps={{ 'aria-label': 'Close' }}
-    >
+    <Modal opened={Boolean(field)} onClose={onClose} title={field ? `Edit field ${field.name}` : ''} size="lg">
       {target && field && (
         <FieldForm
           key={`${target.pageType}/${target.scope}/${target.field}`}

@@ -109,11 +109,15 @@ export async function createHttpServer({ config, logger, version, tags }: HttpSe
     reply.headers(securityHeaders);
     done();
   });
-  await app.register(cors, {
-    origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
-    credentials: !config.CORS_ORIGINS.includes('*'),
-    exposedHeaders: ['x-request-id', 'retry-after'],
-  });
+  // Without allowed origins the plugin would still run on every request only to decide to do
+  // nothing; a preflight is answered as any unsupported method is (405 with Allow).
+  if (config.CORS_ORIGINS.length) {
+    await app.register(cors, {
+      origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
+      credentials: !config.CORS_ORIGINS.includes('*'),
+      exposedHeaders: ['x-request-id', 'retry-after'],
+    });
+  }
 
   await app.register(swagger, {
     openapi: {

@@ -57,6 +57,21 @@ function serializeRequest(req: LoggedRequest) {
   };
 }
 
+let formattedAt = 0;
+let formattedTime = '';
+/**
+ * pino's isoTime, formatted once per millisecond: under load many lines share a millisecond, and
+ * formatting the date was a fifth of the cost of a request's log line.
+ */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== formattedAt) {
+    formattedAt = now;
+    formattedTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return formattedTime;
+}
+
 export interface LoggerOptions {
   level: string;
   /** Where JSON lines go; stdout when absent (tests pass a capturing stream). */
@@ -70,7 +85,7 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
       base: { service: 'siteprint' },
       redact: { paths: redactedPaths, censor: '[redacted]' },
       serializers: { req: serializeRequest },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       // With tracing on, a line written inside a span carries its traceId and spanId.
       mixin: traceIds,
     },

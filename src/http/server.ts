@@ -83,7 +83,7 @@ export async function createHttpServer({ config, logger, version, tags }: HttpSe
   });
   // The access line holds only what the serialisers pick (method, the URL with its credentials masked,
   // addresses, status): no redaction path can match in it, and matching them all cost ~10 µs a request,
-  // a twentieth of a cached list request's CPU. Every other line keeps the logger's redaction.
+  // near a tenth of a cached list request's CPU. Every other line keeps the logger's redaction.
   const accessLog = logger.child({}, { redact: { paths: [] } });
   app.addHook('onResponse', async (request, reply) => {
     const res = { statusCode: reply.statusCode };

@@ -29,7 +29,9 @@ const MAX_VALUE_LENGTH = 300;
 const SKIPPED = new Set(['script', 'style', 'template', 'head', 'select', 'option', 'button', 'noscript', 'textarea']);
 const LABEL_TAGS = new Set(['dt', 'th', 'label']);
 /** Short bylines without a colon ("by Jane Doe"). */
-export const BYLINE_WORDS = new Set(['by', 'written by', 'von', 'par', 'por', 'door', 'di']);
+export const BYLINE_WORDS = new Set(['written by', 'by', 'von', 'par', 'por', 'door', 'di']);
+/** The same words as a regular expression's group, for patterns that find or strip them. */
+export const BYLINE_WORD_PATTERN = `(?:${[...BYLINE_WORDS].join('|')})`;
 
 /** "Doors open 10:30": a colon between digits is a time, not a label. */
 const isClockTime = (label: string, value: string) => /\d$/.test(label) && /^\d/.test(value);

@@ -1,6 +1,6 @@
 import type { FieldType, Source, Transform } from '../blueprint/schema.js';
 import { allElements, decodeEntities, isTag, isText, normalizeText, textOf, type Element } from '../extract/dom.js';
-import { BYLINE_WORDS, cellLabel, normalizeLabel } from '../extract/labels.js';
+import { BYLINE_WORD_PATTERN, cellLabel, normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
 import { parseDate } from '../values/date.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
@@ -452,9 +452,8 @@ function relationCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
   }
 }
 
-const BYLINE_WORD = `(?:${[...BYLINE_WORDS].join('|')})`;
-const BYLINE_START = new RegExp(`^${BYLINE_WORD}\\s+(\\S)`, 'i');
-const STARTS_WITH_BYLINE_WORD = new RegExp(`^\\s*${BYLINE_WORD}(?:\\s|$)`, 'i');
+const BYLINE_START = new RegExp(`^${BYLINE_WORD_PATTERN}\\s+(\\S)`, 'i');
+const STARTS_WITH_BYLINE_WORD = new RegExp(`^\\s*${BYLINE_WORD_PATTERN}(?:\\s|$)`, 'i');
 const MAX_CREDIT_LINE = 100;
 
 /** The first text inside an element, found without collecting all of its text (most elements are ruled out by it). */

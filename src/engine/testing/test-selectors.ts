@@ -1,7 +1,7 @@
 import type { FieldQuality, FieldType, Source } from '../blueprint/schema.js';
 import type { Document, Element } from '../extract/dom.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
-import { normalizeLabel } from '../extract/labels.js';
+import { BYLINE_WORD_PATTERN, normalizeLabel } from '../extract/labels.js';
 import { ITEM_NAME, type Candidate, type FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
 import {
@@ -287,7 +287,7 @@ function splitNames(report: CandidateReport): Candidate[] {
   return [{ source: { ...report.source, split: NAME_LIST_SEPARATOR }, origin: report.origin, prior: report.prior * 1.01 }];
 }
 
-const BYLINE_WORD = /^(?:written by|by|von|par|por|door|di)\s+\S/i;
+const BYLINE_WORD = new RegExp(`^${BYLINE_WORD_PATTERN}\\s+\\S`, 'i');
 
 /**
  * "By Jane Doe": the byline word is template, whichever source the name was read from. A credit
@@ -299,7 +299,7 @@ function withoutBylineWord(report: CandidateReport): Candidate | null {
   return {
     source: {
       ...report.source,
-      regex: String.raw`^(?:(?:written by|by|von|par|por|door|di)\s+)?(.+?)(?:[\s,;|]+(?:edited|illustrated|photographs?|photos?|translated|reviewed|fact[- ]checked|additional reporting)\s+by\b.*)?$`,
+      regex: String.raw`^(?:${BYLINE_WORD_PATTERN}\s+)?(.+?)(?:[\s,;|]+(?:edited|illustrated|photographs?|photos?|translated|reviewed|fact[- ]checked|additional reporting)\s+by\b.*)?$`,
     },
     origin: report.origin,
     prior: report.prior * 1.02,

@@ -275,6 +275,18 @@ console.log(
   `product-dev extraction, engine in-process: ${fmt(products.pagesPerSecond, 0)} pages/s (one pass over pages of 440 KB on average)`,
 );
 console.log('');
+console.log(
+  `product-dev with one example page (${products.heldOut.sites} sites with two or more pages: the first page's gold values as examples, the other ${products.heldOut.pages} pages scored); F1 per field on those pages:`,
+);
+console.log(`| system | ${productFields.join(' | ')} | macro (price, sku, availability) |`);
+console.log(`|---|${productFields.map(() => '---|').join('')}---|`);
+for (const [system, fields] of Object.entries(products.heldOut.systems)) {
+  const macro = (fields.price! + fields.sku! + fields.availability!) / 3;
+  console.log(
+    `| ${system} | ${productFields.map((field) => (fields[field] === undefined ? '—' : fmt(fields[field], 3))).join(' | ')} | ${fmt(macro, 3)} |`,
+  );
+}
+console.log('');
 const summary = (key: 'names' | 'example') => {
   const scores = windows.map((window) => window[key]);
   return `min ${fmt(Math.min(...scores), 4)}, mean ${fmt(scores.reduce((a, b) => a + b, 0) / scores.length, 4)}`;

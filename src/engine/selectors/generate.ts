@@ -8,7 +8,7 @@ import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import { camelWords, labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile, type ValueKind } from './knowledge.js';
 import { agreedHeadings, ARTICLE_HEADLINE_META, declaresArticle, SITE_NAME_SUFFIX } from './title-evidence.js';
-import { escapeRegExp, sameValue, segmentRegex } from './values.js';
+import { escapeRegExp, sameMeaning, sameValue, segmentRegex } from './values.js';
 
 export interface FieldSpec {
   name: string;
@@ -134,7 +134,7 @@ function embeddedCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
       for (const [path, value] of paths) {
         const keys = path.split('.');
         const match = Math.max(pathMatch(profile, keys.at(-1)!), keys.length > 1 ? pathMatch(profile, keys.slice(-2).join('.')) : 0);
-        const known = examples.get(index)?.some((example) => sameValue(example, value)) ?? false;
+        const known = examples.get(index)?.some((example) => sameMeaning(profile.kind, example, value)) ?? false;
         if ((match < 0.25 && !known) || validity(profile.kind, value) < 0.5) continue;
         // The state's own name counts: "viewProductEvent" is an analytics event, not the product.
         const words = camelWords([state.name ?? '', ...keys.slice(0, -1)].join(' '));
@@ -530,18 +530,22 @@ function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: Page
 
 /** A long number closing the last path segment of a URL ("/itm/blue-lamp/302474151804", "…-blk-112949990.html"). */
 const URL_ID = String.raw`^[^?#]*[/_-](\d{6,})(?:\.[a-z]{2,5})?/?(?:[?#].*)?$`;
+/** An item number the URL's query names as one ("/store/122725?pid=260591", "?productId=…"). */
+const URL_QUERY_ID = String.raw`[?&](?:pid|id|sku|item|itemId|item_id|product|productId|product_id|prod)=(\d{4,})(?:[&#]|$)`;
 const URL_SOURCES: Source[] = [{ css: 'link[rel="canonical"]', read: 'attr:href' }, { meta: 'og:url' }];
 
 /**
  * For item codes: shops often name a product page by its item number, so the canonical URL
- * carries it. Weak evidence (the number may be a page id), which testing weighs against labels
+ * carries it, at the end of its path or as a named query parameter. Weak evidence (the number may be a page id), which testing weighs against labels
  * and structured data; it answers where those give only words or nothing.
  */
 function urlIdentifierCandidates(set: CandidateSet, pages: PageContext[]): void {
   for (const source of URL_SOURCES) {
-    const compiled = compileSource({ ...source, regex: URL_ID });
-    const answering = pages.filter((page) => compiled.read(page, page.document, false).length > 0).length;
-    if (answering * 2 > pages.length) set.add({ ...source, regex: URL_ID }, 'pattern', 0.45);
+    for (const regex of [URL_ID, URL_QUERY_ID]) {
+      const compiled = compileSource({ ...source, regex });
+      const answering = pages.filter((page) => compiled.read(page, page.document, false).length > 0).length;
+      if (answering * 2 > pages.length) set.add({ ...source, regex }, 'pattern', 0.45);
+    }
   }
 }
 
@@ -612,9 +616,11 @@ function regexFor(text: string, value: string): string | null {
   const at = text.toLowerCase().indexOf(value.toLowerCase());
   if (at < 0 || at > 40) return null;
   const prefix = text.slice(0, at).trim();
-  // What follows the value is cut at its first character ("Penguin (2010)" → up to " (").
+  // What follows the value is cut at its first mark ("Penguin (2010)" → up to " ("), or at its
+  // first word: cutting at a letter would stop inside the next value ("Jane Doe on Monday").
   const suffix = text.slice(at + value.length).trim();
-  const end = suffix ? `\\s*${escapeRegExp(suffix[0]!)}` : '\\s*$';
+  const word = /^[\p{L}\p{N}]+/u.exec(suffix)?.[0];
+  const end = !suffix ? '\\s*$' : word ? `\\s+${escapeRegExp(word)}(?![\\p{L}\\p{N}])` : `\\s*${escapeRegExp(suffix[0]!)}`;
   if (!prefix && !suffix) return null;
   // A prefix ending in punctuation is cut at that mark, since the text before it is often data
   // too ("Penguin (March 3, 2010)"); a word prefix ("By") is template and kept literally.
@@ -625,8 +631,11 @@ function regexFor(text: string, value: string): string | null {
 
 function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageContext, values: string[]): void {
   for (const value of values) {
+    // A typed example names a value, not its formatting: the example price "1599" is the text "€ 1.599,00".
+    const same = (text: string) => sameMeaning(profile.kind, text, value);
+    const holds = (text: string) => text.toLowerCase().includes(value.toLowerCase()) || same(text);
     for (const [key, entries] of page.labels) {
-      if (entries.some((entry) => sameValue(entry.text, value) || entry.parts.some((part) => sameValue(part, value)))) {
+      if (entries.some((entry) => same(entry.text) || entry.parts.some(same))) {
         set.add({ label: [key] }, 'example', 0.97);
         continue;
       }
@@ -637,10 +646,10 @@ function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageC
     for (const object of page.jsonLd) {
       const paths = new Map<string, string>();
       flattenJsonLd(object, '', paths, 0);
-      for (const [path, found] of paths) if (sameValue(found, value)) set.add({ jsonld: path }, 'example', 0.96);
+      for (const [path, found] of paths) if (same(found)) set.add({ jsonld: path }, 'example', 0.96);
     }
     for (const [name, contents] of page.meta) {
-      if (contents.some((content) => sameValue(content, value))) set.add({ meta: name }, 'example', 0.9);
+      if (contents.some(same)) set.add({ meta: name }, 'example', 0.9);
     }
     let found = 0;
     const elements = allElements(page.document);
@@ -648,7 +657,7 @@ function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageC
       if (found >= 6) break;
       if (element.name === 'script' || element.name === 'style' || element.name === 'head' || element.name === 'title') continue;
       for (const [attr, attrValue] of Object.entries(element.attribs)) {
-        if (['content', 'title', 'alt', 'href', 'src', 'datetime', 'value'].includes(attr) && sameValue(attrValue, value)) {
+        if (['content', 'title', 'alt', 'href', 'src', 'datetime', 'value'].includes(attr) && same(attrValue)) {
           for (const selector of selectorsFor(element, page.document, 3)) {
             if (selector.first || profile.multiple) set.add({ css: selector.css, read: `attr:${attr}` }, 'example', 0.93);
           }
@@ -656,11 +665,11 @@ function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageC
         }
       }
       const text = textOf(element);
-      if (text.length > value.length + 80 || !text.toLowerCase().includes(value.toLowerCase())) continue;
+      if (text.length > value.length + 80 || !holds(text)) continue;
       // The deepest element holding the value: no child element holds it too.
-      if (element.children.some((child) => isTag(child) && textOf(child).toLowerCase().includes(value.toLowerCase()))) continue;
+      if (element.children.some((child) => isTag(child) && holds(textOf(child)))) continue;
       found++;
-      const exact = sameValue(text, value);
+      const exact = same(text);
       const regex = exact ? null : regexFor(text, value);
       if (!exact && !regex) continue;
       // Where the value occurs twice (heading and breadcrumb), the place named like the field wins.

@@ -1,8 +1,6 @@
 import type { Source } from '../blueprint/schema.js';
 import type { ValueKind } from '../selectors/knowledge.js';
-import { sameValue } from '../selectors/values.js';
-import { parseAvailability } from '../values/availability.js';
-import { parseMoney } from '../values/money.js';
+import { valueMeaning } from '../selectors/values.js';
 import type { CandidateReport } from './candidate-report.js';
 
 /**
@@ -40,29 +38,6 @@ function evidenceKind(report: CandidateReport): EvidenceKind {
   return 'visible';
 }
 
-/** What a value means for comparison: an amount in cents, an availability name, or the text. */
-function meaning(kind: ValueKind, value: string): string | null {
-  if (kind === 'money') {
-    const money = parseMoney(value);
-    return money ? String(Math.round(money.amount * 100)) : null;
-  }
-  if (kind === 'availability') return parseAvailability(value);
-  // Codes are written with or without their grouping ("002.937.72", "00293772", "466/7999").
-  return (
-    value
-      .normalize('NFKC')
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N}]/gu, '') || null
-  );
-}
-
-/** Whether two values state the same price, code or availability (for other kinds: the same text). */
-export function sameMeaning(kind: ValueKind, a: string, b: string): boolean {
-  if (!FUSED_KINDS.has(kind)) return sameValue(a, b);
-  const x = meaning(kind, a);
-  return x !== null && x === meaning(kind, b);
-}
-
 export const isVisible = (source: Source, report: CandidateReport) => 'css' in source && evidenceKind(report) === 'visible';
 
 /**
@@ -73,7 +48,7 @@ export const isVisible = (source: Source, report: CandidateReport) => 'css' in s
 export function fusionAgreement(kind: ValueKind, reports: CandidateReport[], pageCount: number): (number | null)[] {
   // Only sources that plausibly name the field vote; a long tail of weak selectors would drown them.
   const voters = reports.filter((report) => report.validity >= 0.8 && report.prior >= 0.3);
-  const meanings = reports.map((report) => report.values.map((values) => (values[0] === undefined ? null : meaning(kind, values[0]))));
+  const meanings = reports.map((report) => report.values.map((values) => (values[0] === undefined ? null : valueMeaning(kind, values[0]))));
   const support: Map<string, Set<EvidenceKind>>[] = Array.from({ length: pageCount }, () => new Map());
   for (const report of voters) {
     const evidence = evidenceKind(report);

@@ -14,9 +14,9 @@ import {
   TITLE_META,
   titleSupport,
 } from '../selectors/title-evidence.js';
-import { comparable, sameValue, segmentRegex } from '../selectors/values.js';
+import { comparable, sameMeaning, segmentRegex } from '../selectors/values.js';
 import type { CandidateReport } from './candidate-report.js';
-import { fuseEvidence, sameMeaning } from './fusion.js';
+import { fuseEvidence } from './fusion.js';
 import { validity } from './validators.js';
 
 export type { CandidateReport } from './candidate-report.js';
@@ -99,7 +99,8 @@ function evaluate(
     let agree = 0;
     for (const [index, expected] of field.examples) {
       const got = values[index] ?? [];
-      const matching = got.filter((value) => expected.some((e) => sameValue(value, e))).length;
+      // An example states a value, not its formatting: "88" agrees with "€ 88,00".
+      const matching = got.filter((value) => expected.some((e) => sameMeaning(kind, value, e))).length;
       // For lists, extra values beyond the example (every link in a block) count against it.
       if (matching) agree += field.multiple ? matching / got.length : 1;
       else if (got.length) agree -= 0.5;
@@ -109,7 +110,11 @@ function evaluate(
   const meanValidity = validityCount ? validitySum / validityCount : 0;
   const uniqueness = validityCount ? unique / validityCount : 0;
   const allCoverage = pages.length ? values.filter((v) => v.length > 0).length / pages.length : 0;
-  let score = candidate.prior * (0.15 + 0.85 * allCoverage * meanValidity) * (0.55 + 0.45 * uniqueness);
+  // A source every example confirms is as credible as one found from the example itself: the
+  // example is the evidence, whichever way the source was found (a brand in the page's state
+  // against a brand cut out of the example page's title).
+  const prior = exampleAgreement === 1 ? Math.max(candidate.prior, EXAMPLE_CONFIRMED_PRIOR) : candidate.prior;
+  let score = prior * (0.15 + 0.85 * allCoverage * meanValidity) * (0.55 + 0.45 * uniqueness);
   if (!varies) score *= 0.3;
   score *= distinctRatio * distinctRatio;
   if (exampleAgreement !== null) score *= exampleAgreement > 0 ? 1 + exampleAgreement : exampleAgreement < 0 ? 0.1 : 0.4;
@@ -203,6 +208,7 @@ function agreement(a: CandidateReport, b: CandidateReport, kind: ValueKind): num
   return both ? same / both : null;
 }
 
+const EXAMPLE_CONFIRMED_PRIOR = 0.9;
 const DISTINCT_KINDS = new Set<ValueKind>(['title', 'isbn13', 'isbn10', 'isbn', 'gtin', 'longText', 'url', 'image']);
 const TEXT_KINDS = new Set<ValueKind>(['title', 'person', 'byline', 'organization', 'shortText']);
 const AFFIX_BOUNDARY = /[|:·•/–—-]/;

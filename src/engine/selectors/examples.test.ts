@@ -95,6 +95,21 @@ describe('examples', () => {
   });
 });
 
+describe('an example page that lacks what other pages have', () => {
+  it('keeps a source silent on the example page that answers where the example-confirmed one is silent', () => {
+    // Listings written by different sellers: one names a "Manufacturer", the others a "Brand".
+    const listing = (n: number, label: string, value: string) => ({
+      url: `https://market.example/itm/${n}`,
+      file: `i${n}.html`,
+      html: `<html><head><title>Item ${n}</title></head><body><h1>Item ${n}</h1>
+        <table class="specifics"><tr><th>Condition:</th><td>Used</td></tr><tr><th>${label}:</th><td>${value}</td></tr></table></body></html>`,
+    });
+    const pages = [listing(1, 'Manufacturer', 'BMW'), listing(2, 'Brand', 'Fruit of the Loom'), listing(3, 'Brand', 'Casio')];
+    const { blueprint } = buildBlueprint(pages, { fields: [{ name: 'brand' }], examples: [{ file: 'i1.html', values: { brand: 'BMW' } }] });
+    expect(pages.map((page) => extractPage(blueprint, page).fields.brand?.value)).toEqual(['BMW', 'Fruit of the Loom', 'Casio']);
+  });
+});
+
 describe('item numbers in the URL', () => {
   it('reads a code the canonical URL names as a query parameter', () => {
     const dealPage = (store: number, pid: number) => ({

@@ -209,6 +209,7 @@ function agreement(a: CandidateReport, b: CandidateReport, kind: ValueKind): num
 }
 
 const EXAMPLE_CONFIRMED_PRIOR = 0.9;
+const GAP_FILLER_SHARE = 0.1;
 const DISTINCT_KINDS = new Set<ValueKind>(['title', 'isbn13', 'isbn10', 'isbn', 'gtin', 'longText', 'url', 'image']);
 const TEXT_KINDS = new Set<ValueKind>(['title', 'person', 'byline', 'organization', 'shortText']);
 const AFFIX_BOUNDARY = /[|:·•/–—-]/;
@@ -361,13 +362,19 @@ function chooseSources(
   let firstAgreement: number | undefined;
   for (const candidate of ranked.slice(1)) {
     if (fallbacks.length >= MAX_FALLBACKS) break;
-    if (candidate.score < best.score * 0.25 || candidate.validity < 0.8) continue;
+    if (candidate.validity < 0.8) continue;
     const agree = agreement(best, candidate, valueKind);
+    // The best source is silent on some samples and this one answers only there: it fills the
+    // gaps (a "Brand" label where the example page had a "Manufacturer" one), so a weaker score does.
+    const fillsGaps = agree === null && best.coverage < 1;
+    if (candidate.score < best.score * (fillsGaps ? GAP_FILLER_SHARE : 0.25)) continue;
     // Another selector reading the same values through the same mechanism adds no robustness.
     const kind = sourceKind(candidate.source);
     if (agree === 1 && [best, ...fallbacks].some((c) => sourceKind(c.source) === kind && sameEverywhere(c, candidate))) continue;
     // A fallback must give the same answer where both answer; otherwise it is a different field.
-    if (agree === null ? candidate.exampleAgreement !== null && candidate.exampleAgreement <= 0 : agree < 0.8) continue;
+    // Silent on the example pages is no contradiction for a source that fills the gaps.
+    const example = candidate.exampleAgreement;
+    if (agree === null ? example !== null && (example < 0 || (example === 0 && !fillsGaps)) : agree < 0.8) continue;
     if (agree === null && best.coverage === 1 && (best.heldOutCoverage ?? 1) === 1) continue;
     firstAgreement ??= agree ?? undefined;
     fallbacks.push(candidate);

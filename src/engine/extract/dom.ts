@@ -100,21 +100,21 @@ export function normalizeText(text: string): string {
   return text.replace(INVISIBLE_SPACE, '').replace(WIDE_SPACE, ' ').replace(/\s+/g, ' ').trim();
 }
 
-function collectText(node: AnyNode, out: string[]): void {
+function collectText(node: AnyNode, out: string[], skip?: (element: Element) => boolean): void {
   if (isText(node)) {
     out.push(node.data);
     return;
   }
   if (!isTag(node)) {
-    if ('children' in node) for (const child of node.children) collectText(child, out);
+    if ('children' in node) for (const child of node.children) collectText(child, out, skip);
     return;
   }
-  if (SKIPPED.has(node.name)) return;
+  if (SKIPPED.has(node.name) || skip?.(node)) return;
   // Cents set in superscript ("63<sup>07</sup> Lei") read as "63.07", as the eye reads them.
   if (node.name === 'sup' && /\d$/.test(out[out.length - 1] ?? '') && /^\s*\d{2}\s*$/.test(DomUtils.textContent(node))) out.push('.');
   const block = BLOCK_TAGS.has(node.name);
   if (block) out.push(' ');
-  for (const child of node.children) collectText(child, out);
+  for (const child of node.children) collectText(child, out, skip);
   if (block) out.push(' ');
 }
 
@@ -123,6 +123,36 @@ export function textOf(node: AnyNode): string {
   const out: string[] = [];
   collectText(node, out);
   return normalizeText(out.join(''));
+}
+
+const STRUCK_TAGS = new Set(['del', 's', 'strike']);
+/** Class words shops give the price a visitor no longer pays: old, was, compare-at, crossed out, recommended. */
+const OLD_PRICE_CLASS =
+  /(?:^|[\s_-])(?:old|was|compare|strike|striked|strikethrough|through|crossed|barred|original|rrp|msrp|uvp)(?=$|[\s_-])/i;
+
+/** A price struck through (<del>, <s>, a line-through style) or named as the old one. */
+export function isStruck(element: Element): boolean {
+  return (
+    STRUCK_TAGS.has(element.name) || OLD_PRICE_CLASS.test(element.attribs.class ?? '') || /line-through/i.test(element.attribs.style ?? '')
+  );
+}
+
+/** Whether an element is a struck price or inside one (the amount in `<span class="old-price"><span class="price">`). */
+export function inStruckPrice(element: Element): boolean {
+  let node: AnyNode | null = element;
+  for (let depth = 0; node && isTag(node) && depth < 3; depth++, node = node.parent) if (isStruck(node)) return true;
+  return false;
+}
+
+/**
+ * A price's text without its struck-through parts: "€20,00 €15,00" with the first in <del> reads
+ * "€15,00". All of it when nothing with a digit is left (only a struck price is shown).
+ */
+export function currentPriceText(element: Element): string {
+  const out: string[] = [];
+  collectText(element, out, isStruck);
+  const text = normalizeText(out.join(''));
+  return /\d/.test(text) ? text : textOf(element);
 }
 
 /** Text of the element's own text nodes, ignoring its child elements. */

@@ -3,7 +3,19 @@ import type { Blueprint, Field, FieldType, PageType, Source, Transform } from '.
 import { compileUrlPattern, matchesUrlPattern } from '../blueprint/url-pattern.js';
 import { coerce, type TypedValue } from './coerce.js';
 import { combineAvailability, type Availability } from '../values/availability.js';
-import { attrOf, innerHtmlOf, normalizeText, ownTextOf, parseHtml, textOf, type AnyNode, type Document, type Element } from './dom.js';
+import {
+  attrOf,
+  currentPriceText,
+  inStruckPrice,
+  innerHtmlOf,
+  normalizeText,
+  ownTextOf,
+  parseHtml,
+  textOf,
+  type AnyNode,
+  type Document,
+  type Element,
+} from './dom.js';
 import { buildLabelIndex, normalizeLabel, type LabelIndex } from './labels.js';
 import { embeddedStates, embeddedValues, type EmbeddedState } from './embedded-json.js';
 import { jsonLdObjects, jsonLdValues, metaTags, type JsonObject } from './structured.js';
@@ -102,15 +114,20 @@ export interface CompiledSource {
   read(page: PageContext, scope: Element | Document, multiple: boolean): string[];
 }
 
-function readElement(element: Element, read: string): string | undefined {
-  if (read === 'text') return textOf(element);
+function readElement(element: Element, read: string, money: boolean): string | undefined {
+  if (read === 'text') return money ? currentPriceText(element) : textOf(element);
   if (read === 'ownText') return ownTextOf(element);
   if (read === 'html') return innerHtmlOf(element);
   const value = attrOf(element, read.slice('attr:'.length));
   return value === undefined ? undefined : normalizeText(value);
 }
 
-export function compileSource(source: Source, dataType?: string): CompiledSource {
+/**
+ * A source compiled for reading. For a money field, CSS matches skip struck-through prices (the
+ * old price of a "was/now" pair, in <del> or named old-price) when another match is not struck,
+ * and an element's text leaves out its struck parts.
+ */
+export function compileSource(source: Source, dataType?: string, fieldType?: FieldType): CompiledSource {
   const regex = source.regex ? compileRegex(source.regex) : null;
   const split = source.split ? compileRegex(source.split) : null;
   const post = (values: string[], multiple: boolean): string[] => {
@@ -133,11 +150,18 @@ export function compileSource(source: Source, dataType?: string): CompiledSource
   if ('css' in source) {
     const query = compileQuery(source.css);
     const read = source.read ?? 'text';
+    const money = fieldType === 'money';
+    const matches = (scope: Element | Document, multiple: boolean): Element[] => {
+      if (!money) return multiple ? selectElements(query, scope) : [selectFirst(query, scope)].filter((e) => e !== null);
+      const all = selectElements(query, scope);
+      const current = all.filter((element) => !inStruckPrice(element));
+      const chosen = current.length ? current : all;
+      return multiple ? chosen : chosen.slice(0, 1);
+    };
     raw = (_page, scope, multiple) => {
-      const elements = multiple ? selectElements(query, scope) : [selectFirst(query, scope)].filter((e) => e !== null);
       const values: string[] = [];
-      for (const element of elements) {
-        const value = readElement(element, read);
+      for (const element of matches(scope, multiple)) {
+        const value = readElement(element, read, money);
         if (value) values.push(value);
       }
       return values;
@@ -197,7 +221,7 @@ interface CompiledField {
 }
 
 function compileFields(fields: Field[], dataType?: string): CompiledField[] {
-  return fields.map((field) => ({ field, sources: field.sources.map((source) => compileSource(source, dataType)) }));
+  return fields.map((field) => ({ field, sources: field.sources.map((source) => compileSource(source, dataType, field.type)) }));
 }
 
 /** Types whose text is worthless when it does not parse: a "GTIN" failing its check digit is some other number. */

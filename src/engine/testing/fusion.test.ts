@@ -90,3 +90,40 @@ describe('item codes without a labelled code', () => {
     expect(pages.map((p) => (extractPage(blueprint, p).fields.price?.typed as { amount: number } | null)?.amount)).toEqual([21, 22, 23]);
   });
 });
+
+/**
+ * Discounted items show the old price struck through beside the new one, in the ways the common
+ * shop systems write it; items without a discount show one price in the same place.
+ */
+describe('the price a visitor pays, not the struck-through one', () => {
+  const templates: Record<string, (now: string, was: string | null) => string> = {
+    'del and ins in one price element': (now, was) =>
+      `<p class="price">${was ? `<del><span class="amount">€${was}</span></del> <ins><span class="amount">€${now}</span></ins>` : `<span class="amount">€${now}</span>`}</p>`,
+    'an <s> compare-at price after the sale price': (now, was) =>
+      `<div class="price"><span class="price-item price-item--sale">$${now}</span>${was ? `<s class="price-item price-item--regular">$${was}</s>` : ''}</div>`,
+    'an old-price box before the special price': (now, was) =>
+      was
+        ? `<div class="price-box"><span class="old-price"><span class="price">$${was}</span></span><span class="special-price"><span class="price">$${now}</span></span></div>`
+        : `<div class="price-box"><span class="regular-price"><span class="price">$${now}</span></span></div>`,
+    'a line-through class inside the price': (now, was) =>
+      `<div class="product-price">${was ? `<span class="line-through">£${was}</span> ` : ''}<span>£${now}</span></div>`,
+  };
+  const prices = [
+    ['15.00', '20.00'],
+    ['9.50', null],
+    ['42.00', '55.00'],
+    ['7.25', null],
+  ] as const;
+  for (const [name, template] of Object.entries(templates)) {
+    it(name, () => {
+      const pages = prices.map(([now, was], i) => ({
+        url: `https://shop.example/p/${i}`,
+        html: `<html><head><title>Thing ${i} | Shop</title></head><body><main><h1>Thing ${i}</h1>${template(now, was)}
+          <p>All about thing ${i}.</p><button>Add to cart</button></main></body></html>`,
+      }));
+      const { blueprint } = buildBlueprint(pages, { fields: [{ name: 'price' }] });
+      const amounts = pages.map((page) => (extractPage(blueprint, page).fields.price?.typed as { amount: number } | null)?.amount);
+      expect(amounts).toEqual([15, 9.5, 42, 7.25]);
+    });
+  }
+});

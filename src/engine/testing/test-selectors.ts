@@ -65,7 +65,7 @@ function evaluate(
   /** Whether the source reads an article's declared headline (as declared, or less the template every page repeats). */
   headline = isArticleHeadline(candidate.source),
 ): CandidateReport {
-  const compiled = compileSource(candidate.source);
+  const compiled = compileSource(candidate.source, undefined, field.type);
   const values = pages.map(({ page, root }) => compiled.read(page, root, field.multiple));
   const samples = values.slice(0, sampleCount);
   const heldOut = values.slice(sampleCount);

@@ -124,6 +124,9 @@ function currentPart(text: string): string {
     const before = text.slice(0, unit.index);
     const start = Math.max(before.lastIndexOf('('), before.search(/\s[^\s\d]*\d[\d.,]*\s*\S*$/));
     if (start > 0) return text.slice(0, start);
+    // A unit price before the price ("2,50 € / 1 l 9,50 €"): the price follows it.
+    const after = text.slice(unit.index + unit[0].length);
+    if (/\d/.test(after)) return after;
   }
   return text;
 }

@@ -22,6 +22,9 @@ describe('money', () => {
     expect(parseMoney('€10 – €20')?.amount).toBe(10);
     expect(parseMoney('£2.50 (£1.25/kg)')?.amount).toBe(2.5);
     expect(parseMoney('3,20 € 6,40 €/kg')?.amount).toBe(3.2);
+    // The unit price set small before the price, as grocers often do.
+    expect(parseMoney('2,50 € / 1 l 9,50 €')).toEqual({ amount: 9.5, currency: 'EUR' });
+    expect(parseMoney('(Grundpreis: 12,45 € pro kg) 4,98 €')).toEqual({ amount: 4.98, currency: 'EUR' });
   });
 
   it('joins cents written apart', () => {

@@ -35,7 +35,7 @@ const PHRASES: [RegExp, Availability][] = [
   [/\bpre-?\s?order|\bvorbestell|\bpr[ée]-?\s?commande|\bpreordina|\bprenota|\breserva\b|\bpr[ée]-?venda|\bpreventa\b/, 'PreOrder'],
   [/\bback-?\s?order/, 'BackOrder'],
   [
-    /\bout\s+of\s+stock\b|\bsold\s*out\b|\bnicht\s+(?:lieferbar|verf[üu]gbar|auf\s+lager)|\bausverkauft|[ée]puis[ée]|\brupture\s+de\s+stock|\bindisponible|\besaurit[oa]\b|\bnon\s+disponibile|\bagotad[oa]\b|\bsin\s+(?:stock|existencias)\b|\besgotad[oa]\b|\bindispon[íi]vel|\buitverkocht|\bniet\s+(?:leverbaar|op\s+voorraad)|\bslut(?:s[åa]ld)?\b|\bloppuunmyyty|\bnedostupn|\bnije\s+dostupn|\bni\s+na\s+zalogi|\bnu\s+este\s+[îi]n\s+stoc|\bstoc\s+epuizat|\bniedost[ęe]pn|\bbrak\s+w\s+magazynie|\bnincs\s+k[ée]szleten|\bnen[ií]\s+skladem|\bnie\s+je\s+(?:na\s+sklade|skladom)|нет\s+в\s+наличии|распродан|غير\s+متوفر|نفذت|缺貨|缺货|售完|売り切れ|在庫切れ|품절/,
+    /\bout\s+of\s+stock\b|\bsold\s*out\b|\bnicht\s+(?:lieferbar|verf[üu]gbar|auf\s+lager)|\bausverkauft|[ée]puis[ée]|\brupture\s+de\s+stock|\bindisponible|\besaurit[oa]\b|\bnon\s+disponibile|\bagotad[oa]\b|\bsin\s+(?:stock|existencias)\b|\besgotad[oa]\b|\bindispon[íi]vel|\buitverkocht|\bniet\s+(?:leverbaar|op\s+voorraad)|\bslut(?:s[åa]ld)?\b|\bloppuunmyyty|\bnedostupn|\bnije\s+dostupn|\bni\s+na\s+zalogi|\bnu\s+este\s+[îi]n\s+stoc|\bstoc\s+epuizat|\bniedost[ęe]pn|\bbrak\s+w\s+magazynie|\bnincs\s+k[ée]szleten|\bikke\s+p[åa]\s+lager|\binte\s+i\s+lager|\bei\s+varastossa|\bvyprod[áa]n|\bstokta\s+yok|\bt[üu]kendi|\bnen[ií]\s+skladem|\bnie\s+je\s+(?:na\s+sklade|skladom)|нет\s+в\s+наличии|распродан|غير\s+متوفر|نفذت|缺貨|缺货|售完|売り切れ|在庫切れ|품절/,
     'OutOfStock',
   ],
   [/\bnotify\s+me\b|\bemail\s+me\s+when\b|\bbenachrichtig|\bpr[ée]venez-moi|\bavvisami|\bav[íi]same\b/, 'OutOfStock'],
@@ -46,7 +46,7 @@ const PHRASES: [RegExp, Availability][] = [
   [/\bin\s+store\s+only\b|\bonly\s+in\s+stores?\b|\bnur\s+im\s+(?:laden|markt)/, 'InStoreOnly'],
   [/\bonline\s+only\b|\bonly\s+online\b/, 'OnlineOnly'],
   [
-    /\bin\s+stock\b|\bavailable\b|\bauf\s+lager\b|\blieferbar\b|\bverf[üu]gbar\b|\bsofort\s+versandbereit|\ben\s+stock\b|\bdisponible\b|\bdisponibil[ei]\b|\bin\s+magazzino\b|\bdisponibilit[àa]\s+immediata|\ben\s+existencia|\bem\s+estoque\b|\bdispon[íi]vel\b|\bop\s+voorraad\b|\bleverbaar\b|\bp[åa]\s+lager\b|\bvarastossa\b|\bna\s+zalogi\b|\bna\s+sklad(?:e|u|om)\b|\bskladem\b|\bdostupn[oa]\b|\b[îi]n\s+stoc\b|\bdost[ęe]pn|\bw\s+magazynie\b|\bk[ée]szleten\b|в\s+наличии|متوفر|有貨|有货|現貨|在庫あり|재고\s*있음/,
+    /\bin\s+stock\b|\bavailable\b|\bauf\s+lager\b|\blieferbar\b|\bverf[üu]gbar\b|\bsofort\s+versandbereit|\ben\s+stock\b|\bdisponible\b|\bdisponibil[ei]\b|\bin\s+magazzino\b|\bdisponibilit[àa]\s+immediata|\ben\s+existencia|\bem\s+estoque\b|\bdispon[íi]vel\b|\bop\s+voorraad\b|\bleverbaar\b|\bp[åa]\s+lager\b|\bi\s+lager\b|\blagernd\b|\bna\s+stanie\b|\bstokta\b|\bvarastossa\b|\bna\s+zalogi\b|\bna\s+sklad(?:e|u|om)\b|\bskladem\b|\bdostupn[oa]\b|\b[îi]n\s+stoc\b|\bdost[ęe]pn|\bw\s+magazynie\b|\bk[ée]szleten\b|в\s+наличии|متوفر|有貨|有货|現貨|在庫あり|재고\s*있음/,
     'InStock',
   ],
   // Calls to action shown only when the item can be bought.

@@ -43,6 +43,11 @@ const CURRENCY_SYMBOLS: Record<string, string> = {
   kn: 'HRK',
   Kn: 'HRK',
   Rs: 'PKR',
+  MX$: 'MXN',
+  'S/': 'PEN',
+  Ksh: 'KES',
+  KSh: 'KES',
+  '৳': 'BDT',
   'ر.س': 'SAR',
   руб: 'RUB',
   'р.': 'BYN',
@@ -57,7 +62,7 @@ const SYMBOL_PATTERNS = new Map(
   }),
 );
 const CURRENCY_CODE =
-  /\b(USD|EUR|GBP|JPY|CAD|AUD|NZD|CHF|SEK|NOK|DKK|PLN|CZK|HUF|RON|HRK|BGN|INR|CNY|RMB|TWD|BRL|MXN|CLP|COP|ARS|PEN|ZAR|SGD|HKD|KRW|RUB|BYN|UAH|TRY|ILS|SAR|AED|PKR|BHD|IQD|JOD|KWD|LYD|OMR|TND)\b/;
+  /\b(USD|EUR|GBP|JPY|CAD|AUD|NZD|CHF|SEK|NOK|DKK|PLN|CZK|HUF|RON|HRK|BGN|INR|CNY|RMB|TWD|BRL|MXN|CLP|COP|ARS|PEN|ZAR|SGD|HKD|KRW|RUB|BYN|UAH|TRY|ILS|SAR|AED|PKR|PHP|KES|BDT|BHD|IQD|JOD|KWD|LYD|OMR|TND)\b/;
 
 /**
  * Currencies with three decimals. Everywhere else a price such as "24.990" or "€1.299" groups

@@ -37,6 +37,10 @@ describe('money', () => {
     expect(currencyOf('R$ 5')).toBe('BRL');
     expect(currencyOf('5 kr')).toBe('SEK');
     expect(currencyOf('Krone')).toBeNull();
+    expect(currencyOf('MX$1,299.00')).toBe('MXN');
+    expect(currencyOf('S/ 59.90')).toBe('PEN');
+    expect(currencyOf('S/M')).toBeNull();
+    expect(currencyOf('Ksh 1,299')).toBe('KES');
   });
 
   it('reads superscript cents from the page as the visitor sees them', () => {
@@ -81,6 +85,13 @@ describe('availability', () => {
     expect(parseAvailability('Agotado')).toBe('OutOfStock');
     expect(parseAvailability('Pre-order now')).toBe('PreOrder');
     expect(parseAvailability('Нет в наличии')).toBe('OutOfStock');
+    // A negation in the Scandinavian languages reads the in-stock phrase it contains.
+    expect(parseAvailability('Ikke på lager')).toBe('OutOfStock');
+    expect(parseAvailability('Inte i lager')).toBe('OutOfStock');
+    expect(parseAvailability('I lager')).toBe('InStock');
+    expect(parseAvailability('Stokta yok')).toBe('OutOfStock');
+    expect(parseAvailability('Stokta')).toBe('InStock');
+    expect(parseAvailability('Vyprodáno')).toBe('OutOfStock');
     expect(parseAvailability('Blue')).toBeNull();
   });
 

@@ -128,7 +128,7 @@ export function textOf(node: AnyNode): string {
 const STRUCK_TAGS = new Set(['del', 's', 'strike']);
 /** Class words shops give the price a visitor no longer pays: old, was, compare-at, crossed out, recommended. */
 const OLD_PRICE_CLASS =
-  /(?:^|[\s_-])(?:old|was|compare|strike|striked|strikethrough|through|crossed|barred|original|rrp|msrp|uvp)(?=$|[\s_-])/i;
+  /(?:^|[\s_-])(?:old|was|compare|strike|striked|strikethrough|through|crossed|barred|original|rrp|msrp|uvp|oldprice|priceold|wasprice)(?=$|[\s_-])/i;
 
 /** A price struck through (<del>, <s>, a line-through style) or named as the old one. */
 export function isStruck(element: Element): boolean {

@@ -14,6 +14,13 @@ describe('label–value pairs', () => {
     expect(normalizeLabel('Auteur(s)\u00a0:')).toBe('auteur s');
   });
 
+  it('reads a number sign as the colon before a code, not a rank or a hashtag', () => {
+    expect(
+      index(`<div><p class="meta">Item # AB-1234</p><p>Model #XJ-90 <span>in grey</span></p>
+        <p>#1 Best Seller</p><p>Tagged #summer</p></div>`),
+    ).toEqual({ item: ['AB-1234'], model: ['XJ-90'] });
+  });
+
   it('reads the layouts pages use', () => {
     expect(
       index(`<div>

@@ -120,13 +120,20 @@ function valueForLabelElement(element: Element): { text: string; parts: string[]
   return null;
 }
 
+/** "Item # 3041", "SKU#AB-12": a number sign stands for the colon before a code. */
+function numberSignPair(text: string): [string, string] | null {
+  const pair = /^([^#:]{1,40}?)\s*#\s*([\p{L}\p{N}][^\s]*)$/u.exec(text);
+  return pair && looksLikeLabel(pair[1]!) && /\d/.test(pair[2]!) ? [pair[1]!, pair[2]!] : null;
+}
+
 /** Text-node labels: "Pages: 96" or a lone "By:" / "by" followed by the value's elements. */
 function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): void {
   const prev = node.prev;
   if (prev && !isBoundary(prev) && !(isText(prev) && !prev.data.trim())) return;
   const data = node.data;
   const colonAt = data.indexOf(':');
-  if ((colonAt < 0 || colonAt > 60) && data.length > 30) return;
+  const signAt = data.indexOf('#');
+  if ((colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && data.length > 30) return;
   const text = normalizeText(data);
   if (!text) return;
   const colon = /^([^:]{1,40}?)\s*:\s*(.*)$/.exec(text);
@@ -135,6 +142,11 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
     if (!looksLikeLabel(label) || /^\d/.test(label) || isClockTime(label, rest)) return;
     const run = inlineRunAfter(node, null);
     add(index, label, `${rest} ${run.text}`, rest ? [] : run.parts);
+    return;
+  }
+  const coded = numberSignPair(text);
+  if (coded) {
+    add(index, coded[0], coded[1], []);
     return;
   }
   if (BYLINE_WORDS.has(text.toLowerCase())) {
@@ -178,7 +190,8 @@ function visit(index: LabelIndex, element: Element): void {
     const colonAfter = element.next !== null && isText(element.next) && /^\s*:/.test(element.next.data);
     const labelElement =
       LABEL_TAGS.has(element.name) || isLabelCell(element) || LABEL_CLASS.test(element.attribs.class ?? '') || colonAfter;
-    if (!labelElement && (colonAt < 0 || colonAt > 60) && raw.length > 12) return;
+    const signAt = raw.indexOf('#');
+    if (!labelElement && (colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && raw.length > 12) return;
     const text = normalizeText(raw);
     if (!text) return;
     const colonLabel = /^(.{1,40}?)\s*:$/.exec(text)?.[1];
@@ -191,7 +204,10 @@ function visit(index: LabelIndex, element: Element): void {
     const inline = /^([^:]{1,40}?)\s*:\s*(\S.*)$/.exec(text);
     if (inline?.[1] && inline[2] && looksLikeLabel(inline[1]) && !/^\d/.test(inline[1]) && !isClockTime(inline[1], inline[2])) {
       add(index, inline[1], inline[2], []);
+      return;
     }
+    const coded = numberSignPair(text);
+    if (coded) add(index, coded[0], coded[1], []);
     return;
   }
   for (const child of element.children) {

@@ -232,6 +232,7 @@ const CONCEPTS: Record<string, Concept> = {
       'artikelnummer',
       'art nr',
       'référence',
+      'réf',
       'codice',
       'codice articolo',
       'código',

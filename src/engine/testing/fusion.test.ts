@@ -105,6 +105,8 @@ describe('the price a visitor pays, not the struck-through one', () => {
       was
         ? `<div class="price-box"><span class="old-price"><span class="price">$${was}</span></span><span class="special-price"><span class="price">$${now}</span></span></div>`
         : `<div class="price-box"><span class="regular-price"><span class="price">$${now}</span></span></div>`,
+    'an old price first, in a class that runs the words together': (now, was) =>
+      `<div class="slider-price">${was ? `<div class="slider-priceold">${was} Kn</div>` : ''}<div class="slider-pricenew">${now} Kn</div></div>`,
     'a line-through class inside the price': (now, was) =>
       `<div class="product-price">${was ? `<span class="line-through">£${was}</span> ` : ''}<span>£${now}</span></div>`,
   };

@@ -35,6 +35,12 @@ describe('selector generation', () => {
     expect(date.type).toBe('date');
     expect(labelMatch(date, 'pub date')).toBeGreaterThan(0.9);
     expect(labelMatch(profileField('isbn_13'), 'isbn 13')).toBe(1);
+    // Shops label product facts in their own language.
+    expect(labelMatch(profileField('brand'), 'marke')).toBeGreaterThan(0.5);
+    expect(labelMatch(profileField('brand'), 'fabricant')).toBeGreaterThan(0.5);
+    expect(labelMatch(profileField('price'), 'prix')).toBeGreaterThan(0.5);
+    expect(labelMatch(profileField('gtin'), 'ean code')).toBeGreaterThan(0.5);
+    expect(labelMatch(profileField('sku'), 'réf')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('author'), 'by')).toBeGreaterThan(0.9);
     expect(profileField('author').multiple).toBe(true);
     // A byline is its own concept: the author's evidence, one credit line kept as stated.

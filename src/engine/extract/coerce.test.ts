@@ -38,6 +38,20 @@ describe('type coercion', () => {
     expect(parseDate('soon')).toBeNull();
   });
 
+  it('reads month names in the languages pages are written in', () => {
+    expect(parseDate('Publié le 5 mars 2019 à 10h00')).toBe('2019-03-05');
+    expect(parseDate('5. März 2020')).toBe('2020-03-05');
+    expect(parseDate('3 de abril de 2021')).toBe('2021-04-03');
+    expect(parseDate('Pubblicato il 3 aprile 2021 alle 10:30')).toBe('2021-04-03');
+    expect(parseDate('3 kwietnia 2021')).toBe('2021-04-03');
+    expect(parseDate('3 апреля 2021 г.')).toBe('2021-04-03');
+    expect(parseDate('2021. április 3.')).toBe('2021-04-03');
+    expect(parseDate('maart 2021')).toBe('2021-03');
+    // A month's name only counts as a whole word, and English words are not read as abbreviations.
+    expect(parseDate('Walmart 2021')).toBe('2021');
+    expect(parseDate('3 days ago 2021')).toBe('2021');
+  });
+
   it('resolves URLs against the page', () => {
     expect(absoluteUrl('../img/a.jpg', 'https://x.example/p/q/r.html')).toBe('https://x.example/p/img/a.jpg');
     expect(absoluteUrl('javascript:void(0)', 'https://x.example/')).toBeNull();

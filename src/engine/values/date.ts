@@ -3,34 +3,173 @@
  * testing (date validity) and the benchmarks' scorers all read dates through this module, so a
  * date means the same thing everywhere.
  */
-const MONTHS: Record<string, number> = {
-  jan: 1,
-  feb: 2,
-  mar: 3,
-  apr: 4,
-  may: 5,
-  jun: 6,
-  jul: 7,
-  aug: 8,
-  sep: 9,
-  sept: 9,
-  oct: 10,
-  nov: 11,
-  dec: 12,
-  january: 1,
-  february: 2,
-  march: 3,
-  april: 4,
-  june: 6,
-  july: 7,
-  august: 8,
-  september: 9,
-  october: 10,
-  november: 11,
-  december: 12,
-};
-const MONTH =
-  '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+/**
+ * Month names and abbreviations by month number, in the languages pages are written in (the
+ * genitive forms Slavic and Finnish dates use). English words that are also abbreviations
+ * elsewhere ("set", "ago", "out", "mag") are left out: "3 days ago 2021" is no date.
+ */
+const MONTH_NAMES: string[][] = [
+  [
+    'jan',
+    'january',
+    'januar',
+    'jänner',
+    'janvier',
+    'janv',
+    'enero',
+    'ene',
+    'gennaio',
+    'gen',
+    'janeiro',
+    'januari',
+    'stycznia',
+    'января',
+    'ledna',
+    'ocak',
+    'ianuarie',
+    'január',
+    'tammikuuta',
+  ],
+  [
+    'feb',
+    'february',
+    'februar',
+    'février',
+    'févr',
+    'febrero',
+    'febbraio',
+    'fevereiro',
+    'fev',
+    'februari',
+    'lutego',
+    'февраля',
+    'února',
+    'şubat',
+    'februarie',
+    'február',
+    'helmikuuta',
+  ],
+  [
+    'mar',
+    'march',
+    'märz',
+    'mär',
+    'mars',
+    'marzo',
+    'março',
+    'maart',
+    'mrt',
+    'marts',
+    'marca',
+    'марта',
+    'března',
+    'mart',
+    'martie',
+    'március',
+    'maaliskuuta',
+  ],
+  ['apr', 'april', 'avril', 'avr', 'abril', 'abr', 'aprile', 'kwietnia', 'апреля', 'dubna', 'nisan', 'aprilie', 'április', 'huhtikuuta'],
+  ['may', 'mai', 'mayo', 'maggio', 'maio', 'mei', 'maj', 'maja', 'мая', 'května', 'mayıs', 'május', 'toukokuuta'],
+  [
+    'jun',
+    'june',
+    'juni',
+    'juin',
+    'junio',
+    'giugno',
+    'giu',
+    'junho',
+    'czerwca',
+    'июня',
+    'června',
+    'haziran',
+    'iunie',
+    'június',
+    'kesäkuuta',
+  ],
+  [
+    'jul',
+    'july',
+    'juli',
+    'juillet',
+    'juil',
+    'julio',
+    'luglio',
+    'lug',
+    'julho',
+    'lipca',
+    'июля',
+    'července',
+    'temmuz',
+    'iulie',
+    'július',
+    'heinäkuuta',
+  ],
+  ['aug', 'august', 'août', 'agosto', 'augustus', 'augusti', 'sierpnia', 'августа', 'srpna', 'ağustos', 'augusztus', 'elokuuta'],
+  [
+    'sep',
+    'sept',
+    'september',
+    'septembre',
+    'septiembre',
+    'setiembre',
+    'settembre',
+    'setembro',
+    'września',
+    'сентября',
+    'září',
+    'eylül',
+    'septembrie',
+    'szeptember',
+    'syyskuuta',
+  ],
+  [
+    'oct',
+    'october',
+    'oktober',
+    'okt',
+    'octobre',
+    'octubre',
+    'ottobre',
+    'ott',
+    'outubro',
+    'października',
+    'октября',
+    'října',
+    'ekim',
+    'octombrie',
+    'október',
+    'lokakuuta',
+  ],
+  ['nov', 'november', 'novembre', 'noviembre', 'novembro', 'listopada', 'ноября', 'listopadu', 'kasım', 'noiembrie', 'marraskuuta'],
+  [
+    'dec',
+    'december',
+    'dezember',
+    'dez',
+    'décembre',
+    'déc',
+    'diciembre',
+    'dic',
+    'dicembre',
+    'dezembro',
+    'desember',
+    'grudnia',
+    'декабря',
+    'prosince',
+    'aralık',
+    'decembrie',
+    'joulukuuta',
+  ],
+];
+const MONTHS = new Map(MONTH_NAMES.flatMap((names, index) => names.map((name) => [name, index + 1] as const)));
+/** Longest names first, so "march" is not read as "mar"; no letter may follow the name. */
+const MONTH = `(${[...MONTHS.keys()].sort((a, b) => b.length - a.length).join('|')})(?!\\p{L})\\.?`;
+// "March 4, 2021"; "4 March 2021", "4. März 2021", "4 de marzo de 2021"; "2021. március 4."; "March 2021".
+const MONTH_DAY_YEAR = new RegExp(`(?<!\\p{L})${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, 'iu');
+const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\.?\\s+(?:of\\s+|de\\s+)?${MONTH},?\\s+(?:de\\s+)?(\\d{4})\\b`, 'iu');
+const YEAR_MONTH_DAY = new RegExp(`\\b(\\d{4})\\.\\s+${MONTH}\\s+(\\d{1,2})\\b`, 'iu');
+const MONTH_YEAR = new RegExp(`(?<!\\p{L})${MONTH},?\\s+(?:de\\s+)?(\\d{4})\\b`, 'iu');
 const pad = (n: number) => String(n).padStart(2, '0');
 
 function iso(year: number, month?: number, day?: number): string | null {
@@ -43,7 +182,7 @@ function iso(year: number, month?: number, day?: number): string | null {
   return `${year}-${pad(month)}-${pad(day)}`;
 }
 
-const monthOf = (name: string) => MONTHS[name.toLowerCase().replace('.', '')];
+const monthOf = (name: string) => MONTHS.get(name.toLowerCase().replace('.', ''));
 
 /**
  * ISO 8601 (as precise as the text: "2008", "2010-03", "2010-03-14", or a full timestamp) from
@@ -63,10 +202,12 @@ export function parseDate(text: string): string | null {
   if (m) return iso(Number(m[1]), Number(m[2]), Number(m[3]));
   m = /\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b/.exec(t);
   if (m) return iso(Number(m[1]), Number(m[2]), Number(m[3]));
-  m = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, 'i').exec(t);
+  m = MONTH_DAY_YEAR.exec(t);
   if (m) return iso(Number(m[3]), monthOf(m[1]!), Number(m[2]));
-  m = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\.?\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{4})\\b`, 'i').exec(t);
+  m = DAY_MONTH_YEAR.exec(t);
   if (m) return iso(Number(m[3]), monthOf(m[2]!), Number(m[1]));
+  m = YEAR_MONTH_DAY.exec(t);
+  if (m) return iso(Number(m[1]), monthOf(m[2]!), Number(m[3]));
   m = /\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4})\b/.exec(t);
   if (m) {
     const a = Number(m[1]);
@@ -74,7 +215,7 @@ export function parseDate(text: string): string | null {
     const dayFirst = m[2] === '.' || a > 12;
     return iso(Number(m[4]), dayFirst ? b : a, dayFirst ? a : b);
   }
-  m = new RegExp(`\\b${MONTH},?\\s+(\\d{4})\\b`, 'i').exec(t);
+  m = MONTH_YEAR.exec(t);
   if (m) return iso(Number(m[2]), monthOf(m[1]!));
   m = /\b(\d{4})[-/](\d{1,2})\b/.exec(t);
   if (m) return iso(Number(m[1]), Number(m[2]));

@@ -21,6 +21,14 @@ describe('label–value pairs', () => {
     ).toEqual({ item: ['AB-1234'], model: ['XJ-90'] });
   });
 
+  it('reads several pairs on one line, parted by a middle dot or bar', () => {
+    expect(index(`<p class="meta">Updated: 12 June 2022 · Published: 10 June 2022</p><p>Time: 10:30 | Room 4</p>`)).toEqual({
+      updated: ['12 June 2022'],
+      published: ['10 June 2022'],
+      time: ['10:30 | Room 4'],
+    });
+  });
+
   it('reads the layouts pages use', () => {
     expect(
       index(`<div>

@@ -120,6 +120,16 @@ function valueForLabelElement(element: Element): { text: string; parts: string[]
   return null;
 }
 
+/** "Updated: 12 June · Published: 10 June": pairs on one line, parted by a middle dot, bar or bullet. */
+const PAIR_SEPARATOR = /\s+[·|•]\s+(?=[^:·|•]{1,40}:)/;
+
+/** "Pages: 96" as a label and its value; null when the text is no such pair ("10:30", "Title: " alone). */
+function inlinePair(text: string): [string, string] | null {
+  const pair = /^([^:]{1,40}?)\s*:\s*(\S.*)$/.exec(text);
+  if (!pair?.[1] || !pair[2] || !looksLikeLabel(pair[1]) || /^\d/.test(pair[1]) || isClockTime(pair[1], pair[2])) return null;
+  return [pair[1], pair[2]];
+}
+
 /** "Item # 3041", "SKU#AB-12": a number sign stands for the colon before a code. */
 function numberSignPair(text: string): [string, string] | null {
   const pair = /^([^#:]{1,40}?)\s*#\s*([\p{L}\p{N}][^\s]*)$/u.exec(text);
@@ -201,9 +211,9 @@ function visit(index: LabelIndex, element: Element): void {
       if (value) add(index, label, value.text, value.parts);
       return;
     }
-    const inline = /^([^:]{1,40}?)\s*:\s*(\S.*)$/.exec(text);
-    if (inline?.[1] && inline[2] && looksLikeLabel(inline[1]) && !/^\d/.test(inline[1]) && !isClockTime(inline[1], inline[2])) {
-      add(index, inline[1], inline[2], []);
+    const pairs = text.split(PAIR_SEPARATOR).map(inlinePair);
+    if (pairs.every((pair) => pair !== null)) {
+      for (const [label, value] of pairs) add(index, label, value, []);
       return;
     }
     const coded = numberSignPair(text);

@@ -2,6 +2,7 @@ import type { FieldType, Source, Transform } from '../blueprint/schema.js';
 import { allElements, decodeEntities, isTag, isText, normalizeText, textOf, type Element } from '../extract/dom.js';
 import { BYLINE_WORD_PATTERN, cellLabel, normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
+import { parseAvailability } from '../values/availability.js';
 import { parseDate } from '../values/date.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
@@ -176,8 +177,9 @@ function structuredCandidates(set: CandidateSet, profile: FieldProfile, pages: P
       for (const element of allElements(page.document)) {
         if (element.attribs.itemprop?.split(/\s+/).includes(prop) && isTopLevelProperty(element)) {
           const read = element.attribs.content !== undefined ? 'attr:content' : READ_BY_TAG[element.name];
-          // A link's href is the value only for URL fields; otherwise its text is (author links).
-          const useRead = read && (read !== 'attr:href' || profile.type === 'url');
+          // A link's href is the value only for URL fields; otherwise its text is (author links). A
+          // <link> has no text: its href is the value (schema.org/InStock).
+          const useRead = read && (read !== 'attr:href' || profile.type === 'url' || element.name === 'link');
           for (const selector of selectorsFor(element, page.document, 3)) {
             // A single value is read from the first match: a selector that reaches another element first reads that one.
             if (!selector.first && !profile.multiple) continue;
@@ -494,6 +496,31 @@ function creditLineCandidates(set: CandidateSet, profile: FieldProfile, pages: P
   }
 }
 
+const MAX_STOCK_TEXT = 60;
+
+/**
+ * For availability: short texts that state it ("Sofort lieferbar", "Sold out") and the buttons a
+ * shop shows only when it sells the item, whatever their class says. The tightest such element is
+ * the statement; testing weighs them against structured data.
+ */
+function stockTextCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  const states = (element: Element) => {
+    const text = textOf(element);
+    return text.length <= MAX_STOCK_TEXT && parseAvailability(text) !== null;
+  };
+  for (const page of pages.slice(0, 3)) {
+    let found = 0;
+    for (const element of allElements(page.document)) {
+      if (SKIPPED_FOR_TEXT.has(element.name) || !states(element)) continue;
+      if (allElements(element).some((inner) => inner !== element && states(inner))) continue;
+      addElementCandidates(set, element, page, 'pattern', 0.5, profile);
+      if (++found >= 8) break;
+    }
+  }
+}
+
+const SKIPPED_FOR_TEXT = new Set(['script', 'style', 'head', 'title', 'option', 'noscript']);
+
 const STRICT_KINDS = new Set(['isbn13', 'isbn10', 'isbn', 'gtin']);
 const CODE_PATTERN = /\b(97[89][\d-]{10,14}|\d[\d-]{8,12}[\dX])\b/;
 /** An ISBN-13 only: 978/979 and ten more digits, hyphens allowed. */
@@ -730,6 +757,7 @@ export function generateSelectors(
     templateCandidates(set, profile, pages);
     articleHeadlineCandidates(set, profile, pages, options.dataType);
     patternCandidates(set, profile, pages);
+    if (profile.kind === 'availability') stockTextCandidates(set, profile, pages);
     return { spec, profile, type, multiple: spec.multiple ?? profile.multiple, candidates: set.list, examples };
   });
 }

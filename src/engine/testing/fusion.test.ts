@@ -129,3 +129,32 @@ describe('the price a visitor pays, not the struck-through one', () => {
     });
   }
 });
+
+/** Items in and out of stock, stated in the ways shops state it when their markup names nothing. */
+describe('availability from what the page states', () => {
+  const templates: Record<string, (inStock: boolean) => string> = {
+    'a microdata <link> to the schema.org value': (inStock) =>
+      `<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><link itemprop="availability" href="https://schema.org/${inStock ? 'InStock' : 'OutOfStock'}"><span itemprop="price" content="10">$10</span></div>`,
+    'a stock text in an unnamed element': (inStock) =>
+      `<div class="lieferstatus">${inStock ? 'Sofort lieferbar' : 'Derzeit nicht verfügbar'}</div>`,
+    'the buy button, which reads otherwise when the item is gone': (inStock) =>
+      inStock ? `<button class="cta">Add to basket</button>` : `<button class="cta" disabled>Notify me when available</button>`,
+  };
+  const states = [true, false, true, false];
+  for (const [name, template] of Object.entries(templates)) {
+    it(name, () => {
+      const pages = states.map((inStock, i) => ({
+        url: `https://shop.example/p/${i}`,
+        html: `<html><head><title>Thing ${i} | Shop</title></head><body><main><h1>Thing ${i}</h1><p class="price">$${10 + i}.00</p>
+          ${template(inStock)}<p>All about thing ${i}.</p></main></body></html>`,
+      }));
+      const { blueprint } = buildBlueprint(pages, { fields: [{ name: 'availability' }] });
+      expect(pages.map((page) => extractPage(blueprint, page).fields.availability?.value)).toEqual([
+        'InStock',
+        'OutOfStock',
+        'InStock',
+        'OutOfStock',
+      ]);
+    });
+  }
+});

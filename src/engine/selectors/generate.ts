@@ -1,5 +1,5 @@
 import type { FieldType, Source, Transform } from '../blueprint/schema.js';
-import { allElements, decodeEntities, isTag, isText, normalizeText, textOf, type Element } from '../extract/dom.js';
+import { allElements, decodeEntities, isTag, isText, normalizeText, ownTextOf, textOf, type Element } from '../extract/dom.js';
 import { BYLINE_WORD_PATTERN, cellLabel, normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
 import { parseAvailability } from '../values/availability.js';
@@ -411,7 +411,17 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
     }
     if (profile.heading) {
       const heading = allElements(page.document).find((element) => element.name === 'h1' && textOf(element));
-      if (heading) addElementCandidates(set, heading, page, 'heading', 0.66, profile);
+      if (heading) {
+        addElementCandidates(set, heading, page, 'heading', 0.66, profile);
+        // A heading holding other facts in child elements ("Oak Table <small>SKU 1000</small>"):
+        // its own words are the name, which the declared titles may agree with.
+        const own = ownTextOf(heading);
+        if (own && own !== textOf(heading)) {
+          for (const selector of selectorsFor(heading, page.document, 2)) {
+            if (selector.first) set.add({ css: selector.css, read: 'ownText' }, 'heading', 0.66);
+          }
+        }
+      }
       // The heading the page's declared titles agree with, wherever it sits (an h2 under a logo h1).
       for (const agreed of agreedHeadings(page).slice(0, 2)) addElementCandidates(set, agreed, page, 'heading', 0.68, profile);
     }

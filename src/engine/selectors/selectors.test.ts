@@ -127,6 +127,20 @@ describe('selector generation', () => {
     expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(books);
   });
 
+  it("takes a heading's own words for the name when it holds other facts in child elements", () => {
+    const items = ['Oak Dining Table', 'Linen Sofa Cover', 'Brass Floor Lamp'];
+    const contexts = items.map(
+      (name, i) =>
+        new PageContext(
+          `https://x.example/p/${i}`,
+          `<html><head><title>${name} | Home Shop</title></head><body><main>
+          <h1 class="product-name">${name} <small class="sku">SKU ${1000 + i}</small></h1><p class="price">$${100 + i}</p></main></body></html>`,
+        ),
+    );
+    const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'title' }]), contexts).fields;
+    expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(items);
+  });
+
   it('splits values that every page lays out as separated parts', () => {
     const rows = [
       ['Value Books', '2008'],

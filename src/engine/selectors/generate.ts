@@ -507,6 +507,7 @@ function creditLineCandidates(set: CandidateSet, profile: FieldProfile, pages: P
 }
 
 const MAX_STOCK_TEXT = 60;
+const SKIPPED_FOR_TEXT = new Set(['script', 'style', 'head', 'title', 'option', 'noscript']);
 
 /**
  * For availability: short texts that state it ("Sofort lieferbar", "Sold out") and the buttons a
@@ -528,8 +529,6 @@ function stockTextCandidates(set: CandidateSet, profile: FieldProfile, pages: Pa
     }
   }
 }
-
-const SKIPPED_FOR_TEXT = new Set(['script', 'style', 'head', 'title', 'option', 'noscript']);
 
 const STRICT_KINDS = new Set(['isbn13', 'isbn10', 'isbn', 'gtin']);
 const CODE_PATTERN = /\b(97[89][\d-]{10,14}|\d[\d-]{8,12}[\dX])\b/;
@@ -573,8 +572,9 @@ const URL_SOURCES: Source[] = [{ css: 'link[rel="canonical"]', read: 'attr:href'
 
 /**
  * For item codes: shops often name a product page by its item number, so the canonical URL
- * carries it, at the end of its path or as a named query parameter. Weak evidence (the number may be a page id), which testing weighs against labels
- * and structured data; it answers where those give only words or nothing.
+ * carries it, at the end of its path or as a named query parameter. Weak evidence (the number
+ * may be a page id), which testing weighs against labels and structured data; it answers where
+ * those give only words or nothing.
  */
 function urlIdentifierCandidates(set: CandidateSet, pages: PageContext[]): void {
   for (const source of URL_SOURCES) {

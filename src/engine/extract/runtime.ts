@@ -152,7 +152,11 @@ export function compileSource(source: Source, dataType?: string, fieldType?: Fie
     const read = source.read ?? 'text';
     const money = fieldType === 'money';
     const matches = (scope: Element | Document, multiple: boolean): Element[] => {
-      if (!money) return multiple ? selectElements(query, scope) : [selectFirst(query, scope)].filter((e) => e !== null);
+      if (!multiple) {
+        const first = selectFirst(query, scope);
+        // Most pages show one price: look further only when the first match is a struck one.
+        if (!first || !money || !inStruckPrice(first)) return first ? [first] : [];
+      } else if (!money) return selectElements(query, scope);
       const all = selectElements(query, scope);
       const current = all.filter((element) => !inStruckPrice(element));
       const chosen = current.length ? current : all;

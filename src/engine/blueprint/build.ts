@@ -133,6 +133,7 @@ export function buildBlueprint(pages: PageInput[], options: BuildOptions): Build
     required: options.fields[i]?.required ?? field.required,
     mode: field.mode,
     sources: field.sources,
+    ...(field.decimalMark ? { decimalMark: field.decimalMark } : {}),
     quality: field.quality,
   }));
   const urls = pages.map((page) => page.url);

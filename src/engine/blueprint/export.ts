@@ -23,6 +23,7 @@ const csvColumns = [
   'required',
   'mode',
   'sources',
+  'decimal_mark',
   'quality',
   'blueprint_meta',
 ] as const;
@@ -57,6 +58,7 @@ function toCsv(blueprint: Blueprint): string {
       required: field ? String(field.required) : '',
       mode: field?.mode ?? '',
       sources: field ? json(field.sources) : '',
+      decimal_mark: field?.decimalMark ?? '',
       quality: json(field?.quality),
     });
     for (const field of pageType.fields) rows.push(fieldRow('page', field));
@@ -95,6 +97,7 @@ function fromCsv(text: string): Blueprint {
       required: row.required === 'true',
       mode: row.mode as Field['mode'],
       sources: JSON.parse(row.sources) as Field['sources'],
+      ...(row.decimal_mark ? { decimalMark: row.decimal_mark as Field['decimalMark'] } : {}),
       ...(row.quality ? { quality: JSON.parse(row.quality) as Field['quality'] } : {}),
     };
     if (row.scope === 'item') pageType.list?.fields.push(field);

@@ -134,6 +134,12 @@ export const Field = z
     required: z.boolean(),
     mode: FieldMode,
     sources: z.array(Source).describe('Tried in order; the first that yields a value wins'),
+    decimalMark: z
+      .enum(['.', ','])
+      .optional()
+      .describe(
+        'For money fields: the mark this site writes decimals with, where a text alone cannot tell ("24.990" reads 24.99 with ".", 24990 without); learned from example values',
+      ),
     quality: FieldQuality.optional(),
   })
   .strict();

@@ -2,7 +2,7 @@ import type { FieldType } from '../blueprint/schema.js';
 import { parseAvailability } from '../values/availability.js';
 import { parseDate } from '../values/date.js';
 import { checkedCode, identifierShape, isValidGtin, isValidIsbn10, isValidIsbn13 } from '../values/identifier.js';
-import { parseMoney, parseNumber, type Money } from '../values/money.js';
+import { parseMoney, parseNumber, type DecimalMark, type Money } from '../values/money.js';
 
 export type TypedValue = string | number | Money;
 
@@ -36,7 +36,7 @@ function identifierValue(text: string): string | null {
 const isIsbn = (digits: string) => isValidIsbn13(digits) || isValidIsbn10(digits);
 
 /** The typed value for a field type, or null when the text does not hold one. */
-export function coerce(type: FieldType, text: string, baseUrl: string): TypedValue | null {
+export function coerce(type: FieldType, text: string, baseUrl: string, decimalMark?: DecimalMark): TypedValue | null {
   switch (type) {
     case 'text':
     case 'html':
@@ -44,7 +44,7 @@ export function coerce(type: FieldType, text: string, baseUrl: string): TypedVal
     case 'number':
       return parseNumber(text);
     case 'money':
-      return parseMoney(text);
+      return parseMoney(text, decimalMark);
     case 'date':
       return parseDate(text);
     case 'url':

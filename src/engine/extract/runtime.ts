@@ -252,7 +252,7 @@ function extractField(compiled: CompiledField, page: PageContext, scope: Element
     const typed: TypedValue[] = [];
     const raw: string[] = [];
     for (const text of texts) {
-      const value = coerce(type, text, page.url);
+      const value = coerce(type, text, page.url, field.decimalMark);
       if (value === null) continue;
       display.push(DISPLAY_TYPED.has(type) ? String(value) : text);
       typed.push(value);

@@ -122,3 +122,64 @@ describe('item numbers in the URL', () => {
     expect(pages.map((page) => extractPage(blueprint, page).fields.sku?.value)).toEqual(['260591', '262388', '263001']);
   });
 });
+
+describe('a site whose example page shows no discount', () => {
+  // The example page shows one price everywhere; other pages show a discount, where only the
+  // price box tells the price paid from the list price the details table and microdata repeat.
+  const tile = (n: number, old: string, now: string) =>
+    `<li class="tile swiper-slide"><a href="/b/${n}">Book ${n}</a><p><del>€ ${old}</del> <em>€ ${now}</em></p></li>`;
+  const bookPage = (n: number, price: string, listPrice: string) => ({
+    url: `https://books.example/b/${n}`,
+    file: `b${n}.html`,
+    html: `<html><head><title>Book ${n} | Books</title></head><body>
+      <div itemscope itemtype="http://schema.org/Product"><h1 itemprop="name">Book ${n}</h1>
+        <div itemprop="offers" itemscope itemtype="http://schema.org/Offer"><meta itemprop="price" content="${listPrice.replace(',', '.')}"></div>
+        <div class="pricing"><div itemprop="offers" itemscope itemtype="http://schema.org/Offer">
+          <meta itemprop="price" content="${price.replace(',', '.')}"><h3><strong>€ <span class="actual">${price}</span></strong></h3>
+          ${price === listPrice ? '' : `<div class="full-price"><span class="barred">€ ${listPrice}</span> -5%</div>`}</div></div>
+        <ul class="details"><li><span class="name">List price:</span> <span class="value">€ ${listPrice}</span></li>
+          <li><span class="name">Publisher:</span> <span class="value">Salani</span></li></ul></div>
+      <h2>Readers also viewed</h2><ul class="related">${tile(n + 10, '16,90', '15,20')}${tile(n + 11, '18,00', '17,10')}${tile(n + 12, '9,90', '8,90')}</ul>
+      </body></html>`,
+  });
+  const pages = [bookPage(1, '16,90', '16,90'), bookPage(2, '17,10', '18,00'), bookPage(3, '12,35', '13,00')];
+
+  it('reads the price paid, not the list price that the struck price in the price box names', () => {
+    const { blueprint } = buildBlueprint(pages, {
+      fields: [{ name: 'price' }],
+      examples: [{ file: 'b1.html', values: { price: '16.90' } }],
+    });
+    expect(pages.map((page) => (extractPage(blueprint, page).fields.price?.typed as { amount: number }).amount)).toEqual([
+      16.9, 17.1, 12.35,
+    ]);
+  });
+});
+
+describe('an example price that tells how the site writes decimals', () => {
+  // "$24.990" is 24990 where dots group thousands: only the example says this site means 24.99.
+  const page = (n: number, shown: string, state: number) => ({
+    url: `https://tickets.example/e/${n}`,
+    file: `e${n}.html`,
+    html: `<html><head><title>Event ${n}</title>
+      <script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: `Event ${n}`, offers: { price: state } })}</script></head>
+      <body><h1>Event ${n}</h1><div class="prices"><strong>Price:</strong> <span class="amount">${shown}</span></div></body></html>`,
+  });
+  const pages = [page(1, '$24.990', 24990), page(2, '$229.990', 229990), page(3, '$5.000', 5000)];
+  const amounts = (blueprint: Parameters<typeof extractPage>[0]) =>
+    pages.map((p) => (extractPage(blueprint, p).fields.price?.typed as { amount: number }).amount);
+
+  it('reads every page with the decimal mark the example reveals', () => {
+    const { blueprint } = buildBlueprint(pages, {
+      fields: [{ name: 'price' }],
+      examples: [{ file: 'e1.html', values: { price: '24.99' } }],
+    });
+    expect(blueprint.pageTypes[0]!.fields[0]!.decimalMark).toBe('.');
+    expect(amounts(blueprint)).toEqual([24.99, 229.99, 5]);
+  });
+
+  it('groups thousands as usual without such an example', () => {
+    const { blueprint } = buildBlueprint(pages, { fields: [{ name: 'price' }] });
+    expect(blueprint.pageTypes[0]!.fields[0]!.decimalMark).toBeUndefined();
+    expect(amounts(blueprint)).toEqual([24990, 229990, 5000]);
+  });
+});

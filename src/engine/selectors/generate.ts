@@ -4,6 +4,7 @@ import { BYLINE_WORD_PATTERN, cellLabel, normalizeLabel } from '../extract/label
 import type { JsonObject } from '../extract/structured.js';
 import { parseAvailability } from '../values/availability.js';
 import { parseDate } from '../values/date.js';
+import { decimalMarkOf, type DecimalMark } from '../values/money.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
@@ -44,6 +45,8 @@ export interface FieldCandidates {
   candidates: Candidate[];
   /** Example values by sample page index. */
   examples: Map<number, string[]>;
+  /** How the site marks decimals, where its example values tell (money fields only). */
+  decimalMark?: DecimalMark;
 }
 
 export interface GenerateOptions {
@@ -126,7 +129,13 @@ const ITEM_CONTEXT = /\b(?:product|item|pdp|offer|offers|detail|details|variant|
  * whose last keys name the field, and which hold a plausible value; paths under the item
  * ("…product.price") before paths under other things ("…relatedProducts.price").
  */
-function embeddedCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[], examples: Map<number, string[]>): void {
+function embeddedCandidates(
+  set: CandidateSet,
+  profile: FieldProfile,
+  pages: PageContext[],
+  examples: Map<number, string[]>,
+  decimalMark?: DecimalMark,
+): void {
   const found = new Map<string, { script: string | null; prior: number; length: number }>();
   for (const [index, page] of pages.slice(0, 3).entries()) {
     for (const state of page.embedded) {
@@ -135,7 +144,7 @@ function embeddedCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
       for (const [path, value] of paths) {
         const keys = path.split('.');
         const match = Math.max(pathMatch(profile, keys.at(-1)!), keys.length > 1 ? pathMatch(profile, keys.slice(-2).join('.')) : 0);
-        const known = examples.get(index)?.some((example) => sameMeaning(profile.kind, example, value)) ?? false;
+        const known = examples.get(index)?.some((example) => sameMeaning(profile.kind, example, value, decimalMark)) ?? false;
         if ((match < 0.25 && !known) || validity(profile.kind, value) < 0.5) continue;
         // The state's own name counts: "viewProductEvent" is an analytics event, not the product.
         const words = camelWords([state.name ?? '', ...keys.slice(0, -1)].join(' '));
@@ -666,10 +675,10 @@ function regexFor(text: string, value: string): string | null {
   return `${start}(.+?)${end}`;
 }
 
-function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageContext, values: string[]): void {
+function exampleCandidates(set: CandidateSet, profile: FieldProfile, page: PageContext, values: string[], decimalMark?: DecimalMark): void {
   for (const value of values) {
     // A typed example names a value, not its formatting: the example price "1599" is the text "€ 1.599,00".
-    const same = (text: string) => sameMeaning(profile.kind, text, value);
+    const same = (text: string) => sameMeaning(profile.kind, text, value, decimalMark);
     const holds = (text: string) => text.toLowerCase().includes(value.toLowerCase()) || same(text);
     for (const [key, entries] of page.labels) {
       if (entries.some((entry) => same(entry.text) || entry.parts.some(same))) {
@@ -742,6 +751,22 @@ export function examplesByPage(
   return out;
 }
 
+/** The decimal mark the example prices reveal on their pages ("$24.990" given as 24.99), if any. */
+function exampleDecimalMark(pages: PageContext[], examples: Map<number, string[]>): DecimalMark | undefined {
+  for (const [index, values] of examples) {
+    const page = pages[index];
+    if (!page) continue;
+    const texts = allElements(page.document)
+      .map(ownTextOf)
+      .filter((text) => /\d/.test(text));
+    for (const value of values) {
+      const mark = decimalMarkOf(value, texts);
+      if (mark) return mark;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Ranked-to-be candidate sources per field from structured data, label–value pairs, named
  * template elements, identifier patterns and example values. Testing decides which hold.
@@ -757,17 +782,26 @@ export function generateSelectors(
     const type = spec.type ?? profile.type;
     const set = new CandidateSet();
     const examples = examplesByPage(pages, files, options.examples ?? [], spec.name);
+    const decimalMark = profile.kind === 'money' ? exampleDecimalMark(pages, examples) : undefined;
     for (const [index, values] of examples) {
       const page = pages[index];
-      if (page) exampleCandidates(set, profile, page, values);
+      if (page) exampleCandidates(set, profile, page, values, decimalMark);
     }
     structuredCandidates(set, profile, pages, options.dataType);
-    embeddedCandidates(set, profile, pages, examples);
+    embeddedCandidates(set, profile, pages, examples, decimalMark);
     labelCandidates(set, profile, pages);
     templateCandidates(set, profile, pages);
     articleHeadlineCandidates(set, profile, pages, options.dataType);
     patternCandidates(set, profile, pages);
     if (profile.kind === 'availability') stockTextCandidates(set, profile, pages);
-    return { spec, profile, type, multiple: spec.multiple ?? profile.multiple, candidates: set.list, examples };
+    return {
+      spec,
+      profile,
+      type,
+      multiple: spec.multiple ?? profile.multiple,
+      candidates: set.list,
+      examples,
+      ...(decimalMark ? { decimalMark } : {}),
+    };
   });
 }

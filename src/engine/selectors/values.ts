@@ -1,6 +1,6 @@
 import { parseAvailability } from '../values/availability.js';
 import { calendarDate } from '../values/date.js';
-import { parseMoney, parseNumber } from '../values/money.js';
+import { parseMoney, parseNumber, type DecimalMark } from '../values/money.js';
 import type { ValueKind } from './knowledge.js';
 
 /** Values compare as people read them: NFKC, case, white space and outer punctuation ignored. */
@@ -20,11 +20,11 @@ export function sameValue(a: string, b: string): boolean {
 /**
  * What a value means for comparison: an amount in cents, an availability name, a calendar date;
  * for codes and texts, the letters and digits ("002.937.72" and "00293772" are one code, "TP Link"
- * and "TP-Link" one name).
+ * and "TP-Link" one name). Money reads with the site's decimal mark where it is known.
  */
-export function valueMeaning(kind: ValueKind, value: string): string | null {
+export function valueMeaning(kind: ValueKind, value: string, decimalMark?: DecimalMark): string | null {
   if (kind === 'money') {
-    const money = parseMoney(value);
+    const money = parseMoney(value, decimalMark);
     return money ? String(Math.round(money.amount * 100)) : null;
   }
   if (kind === 'number') {
@@ -46,9 +46,9 @@ export function valueMeaning(kind: ValueKind, value: string): string | null {
  * "http://schema.org/InStock" and "In stock" one availability, "2015-04-16T20:02:01Z" and
  * "April 16, 2015" one day.
  */
-export function sameMeaning(kind: ValueKind, a: string, b: string): boolean {
-  const x = valueMeaning(kind, a);
-  return x !== null && x === valueMeaning(kind, b);
+export function sameMeaning(kind: ValueKind, a: string, b: string, decimalMark?: DecimalMark): boolean {
+  const x = valueMeaning(kind, a, decimalMark);
+  return x !== null && x === valueMeaning(kind, b, decimalMark);
 }
 
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

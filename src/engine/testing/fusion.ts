@@ -1,6 +1,7 @@
 import type { Source } from '../blueprint/schema.js';
 import type { ValueKind } from '../selectors/knowledge.js';
 import { valueMeaning } from '../selectors/values.js';
+import type { DecimalMark } from '../values/money.js';
 import type { CandidateReport } from './candidate-report.js';
 
 /**
@@ -40,20 +41,38 @@ function evidenceKind(report: CandidateReport): EvidenceKind {
 
 export const isVisible = (source: Source, report: CandidateReport) => 'css' in source && evidenceKind(report) === 'visible';
 
+/** How a field's values are read for the vote: the site's decimal mark, and which amounts a page shows as old prices. */
+export interface FusionReading {
+  decimalMark?: DecimalMark;
+  isOldPrice?: (page: number, value: string) => boolean;
+}
+
+const OLD_PRICE = '\u0000old price';
+
 /**
  * Per candidate, the share of the pages it answers on where its value has the widest support
  * among the kinds of evidence (1 when it always states what most kinds state; null when no other
  * kind answers on any of its pages, so there is nothing to agree or disagree with).
  */
-export function fusionAgreement(kind: ValueKind, reports: CandidateReport[], pageCount: number): (number | null)[] {
+export function fusionAgreement(
+  kind: ValueKind,
+  reports: CandidateReport[],
+  pageCount: number,
+  reading: FusionReading = {},
+): (number | null)[] {
   // Only sources that plausibly name the field vote; a long tail of weak selectors would drown them.
   const voters = reports.filter((report) => report.validity >= 0.8 && report.prior >= 0.3);
-  const meanings = reports.map((report) => report.values.map((values) => (values[0] === undefined ? null : valueMeaning(kind, values[0]))));
+  const meanings = reports.map((report) =>
+    report.values.map((values, page) => {
+      if (values[0] === undefined) return null;
+      return reading.isOldPrice?.(page, values[0]) ? OLD_PRICE : valueMeaning(kind, values[0], reading.decimalMark);
+    }),
+  );
   const support: Map<string, Set<EvidenceKind>>[] = Array.from({ length: pageCount }, () => new Map());
   for (const report of voters) {
     const evidence = evidenceKind(report);
     for (const [page, value] of meanings[reports.indexOf(report)]!.entries()) {
-      if (value === null) continue;
+      if (value === null || value === OLD_PRICE) continue;
       const kinds = support[page]!.get(value) ?? new Set();
       kinds.add(evidence);
       support[page]!.set(value, kinds);
@@ -64,6 +83,11 @@ export function fusionAgreement(kind: ValueKind, reports: CandidateReport[], pag
     let agreed = 0;
     for (const [page, value] of meanings[index]!.entries()) {
       if (value === null) continue;
+      // The old price of a was/now pair states nothing about the price paid, however many repeat it.
+      if (value === OLD_PRICE) {
+        answered++;
+        continue;
+      }
       const votes = support[page]!;
       const weight = (kinds: Set<EvidenceKind> | undefined) => [...(kinds ?? [])].reduce((sum, kind) => sum + WEIGHT[kind], 0);
       const widest = Math.max(0, ...[...votes.values()].map(weight));
@@ -80,9 +104,14 @@ export function fusionAgreement(kind: ValueKind, reports: CandidateReport[], pag
  * Re-ranks a field's scored candidates with the fused evidence: disagreeing sources lose weight,
  * and a visible source that agrees everywhere and covers as much as the best goes first.
  */
-export function fuseEvidence(kind: ValueKind, ranked: CandidateReport[], pageCount: number): CandidateReport[] {
+export function fuseEvidence(
+  kind: ValueKind,
+  ranked: CandidateReport[],
+  pageCount: number,
+  reading: FusionReading = {},
+): CandidateReport[] {
   if (!VOTED_KINDS.has(kind) || ranked.length < 2) return ranked;
-  const agreement = fusionAgreement(kind, ranked, pageCount);
+  const agreement = fusionAgreement(kind, ranked, pageCount, reading);
   const scored = ranked.map((report, i) => {
     const agree = agreement[i];
     return agree === null || agree === undefined ? report : { ...report, score: report.score * (0.4 + 0.6 * agree) };

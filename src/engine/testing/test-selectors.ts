@@ -16,7 +16,9 @@ import {
 } from '../selectors/title-evidence.js';
 import { comparable, sameMeaning, segmentRegex } from '../selectors/values.js';
 import type { CandidateReport } from './candidate-report.js';
+import { parseMoney, type DecimalMark } from '../values/money.js';
 import { fuseEvidence } from './fusion.js';
+import { oldPriceAmounts } from './old-prices.js';
 import { validity } from './validators.js';
 
 export type { CandidateReport } from './candidate-report.js';
@@ -29,6 +31,7 @@ export interface FieldReport {
   mode: 'heuristic' | 'example';
   /** Chosen sources, best first, then fallbacks that agree with it. */
   sources: Source[];
+  decimalMark?: DecimalMark;
   candidates: CandidateReport[];
   quality: FieldQuality;
 }
@@ -100,7 +103,7 @@ function evaluate(
     for (const [index, expected] of field.examples) {
       const got = values[index] ?? [];
       // An example states a value, not its formatting: "88" agrees with "€ 88,00".
-      const matching = got.filter((value) => expected.some((e) => sameMeaning(kind, value, e))).length;
+      const matching = got.filter((value) => expected.some((e) => sameMeaning(kind, value, e, field.decimalMark))).length;
       // For lists, extra values beyond the example (every link in a block) count against it.
       if (matching) agree += field.multiple ? matching / got.length : 1;
       else if (got.length) agree -= 0.5;
@@ -108,6 +111,7 @@ function evaluate(
     exampleAgreement = agree / field.examples.size;
   }
   const meanValidity = validityCount ? validitySum / validityCount : 0;
+  const oldShare = kind === 'money' ? oldPriceShare(values, pages, field.decimalMark) : 0;
   const uniqueness = validityCount ? unique / validityCount : 0;
   const allCoverage = pages.length ? values.filter((v) => v.length > 0).length / pages.length : 0;
   // A source every example confirms is as credible as one found from the example itself: the
@@ -116,6 +120,7 @@ function evaluate(
   const prior = exampleAgreement === 1 ? Math.max(candidate.prior, EXAMPLE_CONFIRMED_PRIOR) : candidate.prior;
   let score = prior * (0.15 + 0.85 * allCoverage * meanValidity) * (0.55 + 0.45 * uniqueness);
   if (!varies) score *= 0.3;
+  score *= Math.max(0.1, 1 - oldShare);
   score *= distinctRatio * distinctRatio;
   if (exampleAgreement !== null) score *= exampleAgreement > 0 ? 1 + exampleAgreement : exampleAgreement < 0 ? 0.1 : 0.4;
   if (field.profile.heading) {
@@ -193,8 +198,25 @@ function titleAgreementFactor(values: string[][], pages: TestScope[], floor: num
   return floor + (1 - floor) * (agreeing / answered) + 0.1 * (support / answered);
 }
 
+/** Share of the pages a money source answers on where it reads the old price of a was/now pair. */
+function oldPriceShare(values: string[][], pages: TestScope[], decimalMark?: DecimalMark): number {
+  let answered = 0;
+  let old = 0;
+  for (const [index, pageValues] of values.entries()) {
+    if (!pageValues.length) continue;
+    answered++;
+    if (isOldPrice(pages[index]!, pageValues[0]!, decimalMark)) old++;
+  }
+  return answered ? old / answered : 0;
+}
+
+function isOldPrice(scope: TestScope, value: string, decimalMark?: DecimalMark): boolean {
+  const amount = parseMoney(value, decimalMark)?.amount;
+  return amount !== undefined && oldPriceAmounts(scope.root).has(amount);
+}
+
 /** Share of pages, among those where both sources answer, where `b` only gives values `a` gives too (null when never both). */
-function agreement(a: CandidateReport, b: CandidateReport, kind: ValueKind): number | null {
+function agreement(a: CandidateReport, b: CandidateReport, kind: ValueKind, decimalMark?: DecimalMark): number | null {
   let both = 0;
   let same = 0;
   for (const [index, values] of a.values.entries()) {
@@ -202,7 +224,7 @@ function agreement(a: CandidateReport, b: CandidateReport, kind: ValueKind): num
     if (!values.length || !other.length) continue;
     both++;
     // Every value the other source adds must be one the best source also gives (lists included).
-    const shared = other.filter((o) => values.some((value) => sameMeaning(kind, value, o))).length;
+    const shared = other.filter((o) => values.some((value) => sameMeaning(kind, value, o, decimalMark))).length;
     if (shared / other.length >= 0.8) same++;
   }
   return both ? same / both : null;
@@ -351,6 +373,7 @@ function sameEverywhere(a: CandidateReport, b: CandidateReport): boolean {
 function chooseSources(
   candidates: CandidateReport[],
   valueKind: ValueKind,
+  decimalMark?: DecimalMark,
 ): { best: CandidateReport | null; fallbacks: CandidateReport[]; agreement?: number } {
   const ranked = CHECKED_KINDS.has(valueKind) ? candidates.filter((candidate) => candidate.validity >= 0.9) : candidates;
   const best = ranked[0];
@@ -363,7 +386,7 @@ function chooseSources(
   for (const candidate of ranked.slice(1)) {
     if (fallbacks.length >= MAX_FALLBACKS) break;
     if (candidate.validity < 0.8) continue;
-    const agree = agreement(best, candidate, valueKind);
+    const agree = agreement(best, candidate, valueKind, decimalMark);
     // The best source is silent on some samples and this one answers only there: it fills the
     // gaps (a "Brand" label where the example page had a "Manufacturer" one), so a weaker score does.
     const fillsGaps = agree === null && best.coverage < 1;
@@ -430,9 +453,13 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
       kind,
       [...evaluated, ...variants].sort((a, b) => b.score - a.score),
       pages.length,
+      {
+        decimalMark: field.decimalMark,
+        ...(kind === 'money' ? { isOldPrice: (page, value) => isOldPrice(pages[page]!, value, field.decimalMark) } : {}),
+      },
     );
     const candidates = kind === 'byline' ? declaredFirst(fused) : fused;
-    const { best, fallbacks, agreement: agree } = chooseSources(candidates, kind);
+    const { best, fallbacks, agreement: agree } = chooseSources(candidates, kind, field.decimalMark);
     const chosen = best ? [best, ...fallbacks] : [];
     const covered = pages.map((_, i) => chosen.some((c) => (c.values[i]?.length ?? 0) > 0 && c.validity > 0));
     const coverage = pages.length ? covered.filter(Boolean).length / pages.length : 0;
@@ -447,6 +474,7 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
       required: field.spec.required ?? coverage === 1,
       mode: best?.origin === 'example' || (best?.exampleAgreement ?? 0) > 0 ? 'example' : 'heuristic',
       sources: chosen.map((c) => c.source),
+      ...(field.decimalMark ? { decimalMark: field.decimalMark } : {}),
       candidates,
       quality: {
         coverage: round(coverage),

@@ -81,11 +81,19 @@ export function currencyOf(text: string): string | null {
 const NUMBER = /[-−]?\d[\d.,'\u00a0\u202f ]*/;
 
 /**
+ * The mark a site writes decimals with, where a text alone cannot tell: "24.990" is 24990 in a
+ * shop grouping thousands with dots and 24.99 in one writing a third decimal. Learned from an
+ * example value (see `decimalMarkOf`) and kept on the blueprint field.
+ */
+export type DecimalMark = '.' | ',';
+
+/**
  * A decimal number from text as shops write it: "1,234.50", "1.234,50", "1 234,5", "96 pages".
  * A lone comma followed by exactly three digits is a thousands separator; so is a lone dot when
- * `dotThousands` says the context has no minor units.
+ * `dotThousands` says the context has no minor units. A known `decimalMark` settles that one
+ * ambiguous case.
  */
-export function parseNumber(text: string, dotThousands = false): number | null {
+export function parseNumber(text: string, dotThousands = false, decimalMark?: DecimalMark): number | null {
   const match = NUMBER.exec(text);
   if (!match) return null;
   let digits = match[0]
@@ -100,8 +108,12 @@ export function parseNumber(text: string, dotThousands = false): number | null {
     const repeated = digits.indexOf(separator) !== decimalAt;
     const other = separator === '.' ? ',' : '.';
     const threeAfter = digits.length - decimalAt - 1 === 3;
+    const ambiguous = !digits.includes(other) && threeAfter && !repeated;
     // "1.234.567" and "1,234,567": a repeated separator groups thousands.
-    const isThousands = !digits.includes(other) && threeAfter && (repeated || separator === ',' || dotThousands);
+    const isThousands =
+      ambiguous && decimalMark
+        ? separator !== decimalMark
+        : !digits.includes(other) && threeAfter && (repeated || separator === ',' || dotThousands);
     if (isThousands || (repeated && !digits.includes(other))) digits = digits.replace(/[.,]/g, '');
     else digits = digits.slice(0, decimalAt).replace(/[.,]/g, '') + '.' + digits.slice(decimalAt + 1);
   }
@@ -143,11 +155,27 @@ function joinSplitCents(text: string): string {
   );
 }
 
-export function parseMoney(text: string): Money | null {
+export function parseMoney(text: string, decimalMark?: DecimalMark): Money | null {
   if (text.length > 120) return null;
   const part = joinSplitCents(currentPart(text));
   const currency = currencyOf(part) ?? currencyOf(text);
-  const amount = parseNumber(part, currency === null || !THREE_DECIMALS.has(currency));
+  const amount = parseNumber(part, currency === null || !THREE_DECIMALS.has(currency), decimalMark);
   if (amount === null) return null;
   return { amount, currency };
+}
+
+/**
+ * The decimal mark an example value reveals: the example states an amount that some text on its
+ * page writes ambiguously ("$24.990" for 24.99) and no text writes plainly. Null when the page's
+ * texts read as the example by default, or not at all.
+ */
+export function decimalMarkOf(example: string, texts: Iterable<string>): DecimalMark | null {
+  const amount = parseMoney(example)?.amount;
+  if (amount === undefined) return null;
+  let revealed: DecimalMark | null = null;
+  for (const text of texts) {
+    if (parseMoney(text)?.amount === amount) return null;
+    for (const mark of ['.', ','] as const) if (parseMoney(text, mark)?.amount === amount) revealed ??= mark;
+  }
+  return revealed;
 }

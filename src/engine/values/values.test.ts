@@ -3,7 +3,7 @@ import type { Blueprint } from '../blueprint/schema.js';
 import { extractPage } from '../extract/runtime.js';
 import { combineAvailability, parseAvailability } from './availability.js';
 import { identifierShape, isValidGtin } from './identifier.js';
-import { currencyOf, parseMoney } from './money.js';
+import { currencyOf, decimalMarkOf, parseMoney } from './money.js';
 
 describe('money', () => {
   it('reads thousands separators and decimal commas', () => {
@@ -14,6 +14,25 @@ describe('money', () => {
     expect(parseMoney('€1.299')).toEqual({ amount: 1299, currency: 'EUR' });
     // Three-decimal currencies keep their minor units.
     expect(parseMoney('KWD 1.250')).toEqual({ amount: 1.25, currency: 'KWD' });
+  });
+
+  it('reads the one ambiguous case, a lone separator before three digits, with a known decimal mark', () => {
+    expect(parseMoney('$24.990', '.')?.amount).toBe(24.99);
+    expect(parseMoney('12,500 kr', ',')?.amount).toBe(12.5);
+    // Texts that say how they are written do not need the mark.
+    expect(parseMoney('$1.234.567', '.')?.amount).toBe(1234567);
+    expect(parseMoney('1.299,00 €', '.')?.amount).toBe(1299);
+    expect(parseMoney('$24.99', ',')?.amount).toBe(24.99);
+  });
+
+  it('learns the decimal mark only from an example a page writes ambiguously and nowhere plainly', () => {
+    expect(decimalMarkOf('24.99', ['Add to cart', '$24.990'])).toBe('.');
+    expect(decimalMarkOf('12.5', ['12,500 kr'])).toBe(',');
+    // The page also states the amount plainly: "24.990" there is another number.
+    expect(decimalMarkOf('24.99', ['$24.990', 'Now $24.99'])).toBeNull();
+    // The example reads the page's text as written.
+    expect(decimalMarkOf('24990', ['$24.990'])).toBeNull();
+    expect(decimalMarkOf('In stock', ['$24.990'])).toBeNull();
   });
 
   it('takes the current side of a was/now pair, the lower end of a range, and not the unit price', () => {

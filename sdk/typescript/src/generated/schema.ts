@@ -2167,6 +2167,11 @@ export interface components {
                             /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                             split?: string;
                         })[];
+                        /**
+                         * @description For money fields: the mark this site writes decimals with, where a text alone cannot tell ("24.990" reads 24.99 with ".", 24990 without); learned from example values
+                         * @enum {string}
+                         */
+                        decimalMark?: "." | ",";
                         quality?: {
                             /** @description Share of sample pages where the field got a value */
                             coverage: number;
@@ -2246,6 +2251,11 @@ export interface components {
                                 /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                                 split?: string;
                             })[];
+                            /**
+                             * @description For money fields: the mark this site writes decimals with, where a text alone cannot tell ("24.990" reads 24.99 with ".", 24990 without); learned from example values
+                             * @enum {string}
+                             */
+                            decimalMark?: "." | ",";
                             quality?: {
                                 /** @description Share of sample pages where the field got a value */
                                 coverage: number;
@@ -3816,6 +3826,11 @@ export interface components {
                             /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                             split?: string;
                         })[];
+                        /**
+                         * @description For money fields: the mark this site writes decimals with, where a text alone cannot tell ("24.990" reads 24.99 with ".", 24990 without); learned from example values
+                         * @enum {string}
+                         */
+                        decimalMark?: "." | ",";
                         quality?: {
                             /** @description Share of sample pages where the field got a value */
                             coverage: number;
@@ -3895,6 +3910,11 @@ export interface components {
                                 /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                                 split?: string;
                             })[];
+                            /**
+                             * @description For money fields: the mark this site writes decimals with, where a text alone cannot tell ("24.990" reads 24.99 with ".", 24990 without); learned from example values
+                             * @enum {string}
+                             */
+                            decimalMark?: "." | ",";
                             quality?: {
                                 /** @description Share of sample pages where the field got a value */
                                 coverage: number;
@@ -10665,6 +10685,11 @@ export interface operations {
                                 /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                                 split?: string;
                             })[];
+                            /**
+                             * @description For money fields: the mark this site writes decimals with, where a text alone cannot tell ("24.990" reads 24.99 with ".", 24990 without); learned from example values
+                             * @enum {string}
+                             */
+                            decimalMark?: "." | ",";
                             quality?: {
                                 /** @description Share of sample pages where the field got a value */
                                 coverage: number;
@@ -10744,6 +10769,11 @@ export interface operations {
                                     /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                                     split?: string;
                                 })[];
+                                /**
+                                 * @description For money fields: the mark this site writes decimals with, where a text alone cannot tell ("24.990" reads 24.99 with ".", 24990 without); learned from example values
+                                 * @enum {string}
+                                 */
+                                decimalMark?: "." | ",";
                                 quality?: {
                                     /** @description Share of sample pages where the field got a value */
                                     coverage: number;
@@ -11577,6 +11607,11 @@ export interface operations {
                                     /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                                     split?: string;
                                 })[];
+                                /**
+                                 * @description For money fields: the mark this site writes decimals with, where a text alone cannot tell ("24.990" reads 24.99 with ".", 24990 without); learned from example values
+                                 * @enum {string}
+                                 */
+                                decimalMark?: "." | ",";
                                 quality?: {
                                     /** @description Share of sample pages where the field got a value */
                                     coverage: number;
@@ -11656,6 +11691,11 @@ export interface operations {
                                         /** @description For multiple-valued fields: split each value where this JavaScript regular expression matches */
                                         split?: string;
                                     })[];
+                                    /**
+                                     * @description For money fields: the mark this site writes decimals with, where a text alone cannot tell ("24.990" reads 24.99 with ".", 24990 without); learned from example values
+                                     * @enum {string}
+                                     */
+                                    decimalMark?: "." | ",";
                                     quality?: {
                                         /** @description Share of sample pages where the field got a value */
                                         coverage: number;

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { parseHtml } from '../extract/dom.js';
+import { oldPriceAmounts } from './old-prices.js';
+
+describe('old prices', () => {
+  it('are the struck side of a was/now pair in a price box', () => {
+    const page = parseHtml(`<div class="price"><h3>€ <span>17,10</span></h3>
+      <div class="full-price"><span class="barred">€ 18,00</span> -5%</div></div>
+      <p class="box"><span class="old-price">$20.00</span> <span class="special-price">$15.00</span></p>`);
+    expect([...oldPriceAmounts(page)].sort()).toEqual([18, 20]);
+  });
+
+  it('leave out a struck price with nothing beside it, and the tiles of a related-items strip', () => {
+    const tile = (old: string, now: string, state: string) =>
+      `<li class="tile slide ${state}"><a href="/p">Other item</a><p><del>€ ${old}</del> <em>€ ${now}</em></p></li>`;
+    const page = parseHtml(`<p><del>€ 30,00</del></p>
+      <ul class="related">${tile('39,99', '27,95', 'slide-active')}${tile('49,99', '39,95', 'slide-next')}${tile('9,99', '5,00', '')}</ul>`);
+    expect(oldPriceAmounts(page).size).toBe(0);
+  });
+});

@@ -1,0 +1,55 @@
+import { allElements, currentPriceText, isStruck, isTag, textOf, type AnyNode, type Document, type Element } from '../extract/dom.js';
+import { parseMoney } from '../values/money.js';
+
+const cache = new WeakMap<Document | Element, Set<number>>();
+
+/**
+ * Whether an element sits in one of several like blocks (a related product's tile in a strip),
+ * whose prices are other items' and may equal this one's by chance.
+ */
+const classesOf = (element: Element) => new Set((element.attribs.class ?? '').split(/\s+/).filter(Boolean));
+
+function inRepeatedBlock(element: Element, root: AnyNode): boolean {
+  let node: Element | null = element;
+  for (let depth = 0; node && node !== root && depth < 8; depth++) {
+    const parent: AnyNode | null = node.parent;
+    if (!parent || !isTag(parent)) return false;
+    const classes = classesOf(node);
+    // Slides and tiles differ in state classes ("swiper-slide-active"), so one shared class will do.
+    const like = parent.children.filter(
+      (child) =>
+        isTag(child) &&
+        child.name === node!.name &&
+        (classes.size ? [...classesOf(child)].some((name) => classes.has(name)) : !child.attribs.class?.trim()),
+    );
+    if (like.length >= 3) return true;
+    node = parent;
+  }
+  return false;
+}
+
+/**
+ * The amounts a page shows as the old price of a was/now pair: a struck or "old"-named price
+ * beside a current one in the same price box ("€ 17,10 ~~€ 18,00~~ -5%"). A source that reads
+ * one of them reads what the visitor no longer pays, even where a "List price" row or the page
+ * state repeats it. Pairs in repeated blocks (related items) are other items' prices.
+ */
+export function oldPriceAmounts(root: Document | Element): Set<number> {
+  const known = cache.get(root);
+  if (known) return known;
+  const amounts = new Set<number>();
+  for (const element of allElements(root)) {
+    if (!isStruck(element) || inRepeatedBlock(element, root)) continue;
+    const old = parseMoney(textOf(element))?.amount;
+    if (old === undefined) continue;
+    let box: AnyNode | null = element.parent;
+    for (let depth = 0; box && isTag(box) && depth < 3; depth++, box = box.parent) {
+      const now = parseMoney(currentPriceText(box))?.amount;
+      if (now === undefined) continue;
+      if (now !== old) amounts.add(old);
+      break;
+    }
+  }
+  cache.set(root, amounts);
+  return amounts;
+}

@@ -21,6 +21,13 @@ describe('label–value pairs', () => {
     ).toEqual({ item: ['AB-1234'], model: ['XJ-90'] });
   });
 
+  it('reads labels that end in a fullwidth colon, as Chinese and Japanese pages write them', () => {
+    expect(index(`<p>商品番号：LMP-4411</p><dl><dt>品番：</dt><dd>KRZ-2290</dd></dl>`)).toEqual({
+      商品番号: ['LMP-4411'],
+      品番: ['KRZ-2290'],
+    });
+  });
+
   it('reads several pairs on one line, parted by a middle dot or bar', () => {
     expect(index(`<p class="meta">Updated: 12 June 2022 · Published: 10 June 2022</p><p>Time: 10:30 | Room 4</p>`)).toEqual({
       updated: ['12 June 2022'],

@@ -33,6 +33,9 @@ export const BYLINE_WORDS = new Set(['written by', 'by', 'von', 'par', 'por', 'd
 /** The same words as a regular expression's group, for patterns that find or strip them. */
 export const BYLINE_WORD_PATTERN = `(?:${[...BYLINE_WORDS].join('|')})`;
 
+/** Chinese and Japanese pages end labels with a fullwidth colon ("商品番号：A-1"). */
+const asciiColons = (text: string) => text.replace(/：/g, ':');
+
 /** "Doors open 10:30": a colon between digits is a time, not a label. */
 const isClockTime = (label: string, value: string) => /\d$/.test(label) && /^\d/.test(value);
 
@@ -49,7 +52,7 @@ function inlineRunAfter(start: AnyNode, labelTag: string | null): { text: string
   for (let node = start.next; node; node = node.next) {
     if (isBoundary(node)) break;
     if (isTag(node)) {
-      if (labelTag && node.name === labelTag && /:\s*$/.test(textOf(node))) break;
+      if (labelTag && node.name === labelTag && /[:：]\s*$/.test(textOf(node))) break;
       if (SKIPPED.has(node.name)) continue;
       const text = textOf(node);
       if (text) {
@@ -81,7 +84,7 @@ function nextElement(node: AnyNode): Element | null {
 }
 
 function add(index: LabelIndex, label: string, text: string, parts: string[]): void {
-  const value = normalizeText(text).replace(/^[:\s]+/, '');
+  const value = normalizeText(text).replace(/^[:：\s]+/, '');
   if (!value || value.length > MAX_VALUE_LENGTH) return;
   const key = normalizeLabel(label);
   if (!key) return;
@@ -140,7 +143,7 @@ function numberSignPair(text: string): [string, string] | null {
 function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): void {
   const prev = node.prev;
   if (prev && !isBoundary(prev) && !(isText(prev) && !prev.data.trim())) return;
-  const data = node.data;
+  const data = asciiColons(node.data);
   const colonAt = data.indexOf(':');
   const signAt = data.indexOf('#');
   if ((colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && data.length > 30) return;
@@ -192,12 +195,13 @@ function leafText(element: Element): string | null {
 
 function visit(index: LabelIndex, element: Element): void {
   if (SKIPPED.has(element.name)) return;
-  const raw = leafText(element);
-  if (raw !== null) {
+  const leaf = leafText(element);
+  if (leaf !== null) {
+    const raw = asciiColons(leaf);
     // Labels are short and values follow a colon early on: skip long prose without normalising it.
     const colonAt = raw.indexOf(':');
     // "<strong>ISBN-13</strong>: 978…": the colon follows the element.
-    const colonAfter = element.next !== null && isText(element.next) && /^\s*:/.test(element.next.data);
+    const colonAfter = element.next !== null && isText(element.next) && /^\s*[:：]/.test(element.next.data);
     const labelElement =
       LABEL_TAGS.has(element.name) || isLabelCell(element) || LABEL_CLASS.test(element.attribs.class ?? '') || colonAfter;
     const signAt = raw.indexOf('#');

@@ -24,6 +24,7 @@ describe('article titles from agreeing evidence', () => {
     expect(agreesWith('shop | oak reading lamp', 'oak reading lamp')).toBe(true);
     expect(agreesWith('west ham wins again at home | daily sport', 'daily sport')).toBe(false);
     expect(agreesWith('the times en español', 'the times')).toBe(false);
+    expect(agreesWith('oak reading lamp kaufen | shop', 'oak reading lamp')).toBe(true);
     const page = new PageContext('https://x.example/', '<title>Oak lamp - Shop</title><meta property="og:title" content="Oak lamp">');
     expect(titleSupport(page, 'Oak lamp')).toBe(2);
     expect(titleSupport(page, 'Shop')).toBe(0);

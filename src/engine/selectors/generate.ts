@@ -10,7 +10,7 @@ import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import { camelWords, labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile, type ValueKind } from './knowledge.js';
 import { agreedHeadings, ARTICLE_HEADLINE_META, declaresArticle, SITE_NAME_SUFFIX } from './title-evidence.js';
-import { escapeRegExp, sameMeaning, sameValue, segmentRegex } from './values.js';
+import { comparable, escapeRegExp, sameMeaning, sameValue, segmentRegex } from './values.js';
 
 export interface FieldSpec {
   name: string;
@@ -530,11 +530,18 @@ function stockTextCandidates(set: CandidateSet, profile: FieldProfile, pages: Pa
   };
   for (const page of pages.slice(0, 3)) {
     let found = 0;
+    const statements = new Set<string>();
     for (const element of allElements(page.document)) {
       if (SKIPPED_FOR_TEXT.has(element.name) || !states(element)) continue;
       if (allElements(element).some((inner) => inner !== element && states(inner))) continue;
       addElementCandidates(set, element, page, 'pattern', 0.5, profile);
+      statements.add(comparable(textOf(element)));
       if (++found >= 8) break;
+    }
+    // A statement under a label ("Lieferzeit: Sofort lieferbar" in a <dl>) is found again by its
+    // label, where no selector tells its cell from the others.
+    for (const [key, entries] of page.labels) {
+      if (entries.some((entry) => statements.has(comparable(entry.text)))) set.add({ label: [key] }, 'pattern', 0.5);
     }
   }
 }

@@ -141,6 +141,34 @@ describe('selector generation', () => {
     expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(items);
   });
 
+  it('takes the heading for the name when the document title adds a search word to it', () => {
+    const items = ['Linen Shirt', 'Wool Scarf', 'Denim Jacket'];
+    const contexts = items.map(
+      (name, i) =>
+        new PageContext(
+          `https://x.example/p/${i}`,
+          `<html><head><title>${name} ${i % 2 ? 'kopen?' : 'kaufen'} | Laden</title></head><body><main>
+          <h1>${name}</h1><p class="preis">${20 + i},00 €</p></main></body></html>`,
+        ),
+    );
+    const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'name' }]), contexts).fields;
+    expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(items);
+  });
+
+  it('knows the price and the item code by the words shops use for them in their own language', () => {
+    const rows = [
+      ['129,99', 'LMP-4411'],
+      ['1 299,00', 'KRZ-2290'],
+      ['459,50', 'STL-7781'],
+    ];
+    const contexts = rows.map(([price, code], i) =>
+      page(i, `<h1>Lampa ${i}</h1><div class="cena">${price} zł</div><p>Kod produktu: ${code}</p><p>Wysyłka 24 h</p>`),
+    );
+    const [price, sku] = testSelectors(generateSelectors(contexts, [], [{ name: 'price' }, { name: 'sku' }]), contexts).fields;
+    expect(price!.candidates[0]!.values.map((v) => v[0])).toEqual(rows.map((row) => `${row[0]} zł`));
+    expect(sku!.candidates[0]!.values.map((v) => v[0])).toEqual(rows.map((row) => row[1]));
+  });
+
   it('splits values that every page lays out as separated parts', () => {
     const rows = [
       ['Value Books', '2008'],

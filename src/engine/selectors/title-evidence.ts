@@ -50,12 +50,17 @@ export function agreesWith(declared: string, value: string): boolean {
   if (!value || !declared.includes(value)) return false;
   if (declared === value) return true;
   if (declared.startsWith(value) && SEPARATOR_AFTER.test(declared.slice(value.length))) return true;
+  // A search phrase after the name ("Oak Lamp kaufen | Shop", "Oak Lamp kopen? | Shop"): a word
+  // or two before the site's separator, after a name of two words or more. Without a separator
+  // the words are part of another name ("The Times en Español").
+  if (declared.startsWith(value) && value.includes(' ') && SEO_TAIL.test(declared.slice(value.length))) return true;
   const share = value.length / declared.length;
   if (declared.endsWith(value) && SEPARATOR_BEFORE.test(declared.slice(0, -value.length))) return share >= SUFFIX_SHARE;
   return share >= CONTAINED_SHARE;
 }
 
 const SUFFIX_SHARE = 0.4;
+const SEO_TAIL = /^\s+\p{L}+(?:\s+\p{L}+)?[?!]?\s*[|–—·•»:_-]/u;
 const CONTAINED_SHARE = 0.75;
 const SEPARATOR_AFTER = /^\s*[|–—·•»:_(（-]/;
 const SEPARATOR_BEFORE = /[|–—·•»:_)）-]\s*$/;

@@ -137,6 +137,9 @@ describe('availability from what the page states', () => {
       `<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><link itemprop="availability" href="https://schema.org/${inStock ? 'InStock' : 'OutOfStock'}"><span itemprop="price" content="10">$10</span></div>`,
     'a stock text in an unnamed element': (inStock) =>
       `<div class="lieferstatus">${inStock ? 'Sofort lieferbar' : 'Derzeit nicht verfügbar'}</div>`,
+    'a stock text in a definition list, told from the other definitions only by its label': (inStock) =>
+      `<dl class="details"><dt>Art.-Nr.:</dt><dd>A-1</dd><dt>Lieferzeit:</dt><dd>${inStock ? 'Sofort lieferbar' : 'Derzeit nicht verfügbar'}</dd></dl>`,
+    'a stock text in Japanese': (inStock) => `<p class="zaiko">${inStock ? '在庫あり' : '在庫なし'}</p>`,
     'the buy button, which reads otherwise when the item is gone': (inStock) =>
       inStock ? `<button class="cta">Add to basket</button>` : `<button class="cta" disabled>Notify me when available</button>`,
   };

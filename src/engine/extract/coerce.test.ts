@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Blueprint } from '../blueprint/schema.js';
-import { parseDate } from '../values/date.js';
+import { beyondDateLine, parseDate } from '../values/date.js';
 import { parseMoney, parseNumber } from '../values/money.js';
 import { absoluteUrl } from './coerce.js';
 import { extractPage } from './runtime.js';
@@ -50,6 +50,17 @@ describe('type coercion', () => {
     // A month's name only counts as a whole word, and English words are not read as abbreviations.
     expect(parseDate('Walmart 2021')).toBe('2021');
     expect(parseDate('3 days ago 2021')).toBe('2021');
+  });
+
+  it('tells a date line in any of those languages from a sentence holding a date', () => {
+    for (const line of [
+      'Veröffentlicht am 04.03.2021, 10:15 Uhr',
+      'Publié le 4 mars 2021 à 10h00',
+      'Pubblicato il 4 marzo 2021 alle 10:00',
+      'Posted on March 4, 2021',
+    ])
+      expect(beyondDateLine(line), line).toBe('');
+    expect(beyondDateLine('Der Bau begann am 4. März 2021 in Berlin').length).toBeGreaterThan(3);
   });
 
   it('resolves URLs against the page', () => {

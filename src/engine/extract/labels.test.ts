@@ -28,6 +28,13 @@ describe('label–value pairs', () => {
     });
   });
 
+  it('reads a date line the words that name it open, without a colon', () => {
+    expect(
+      index(`<p>Published on March 4, 2021</p><span>Publié le 4 mars 2021 à 10h00</span><p>Veröffentlicht am 04.03.2021</p>
+        <p>Published by Penguin Books in their classics series</p>`),
+    ).toEqual({ 'published on': ['March 4, 2021'], 'publié le': ['4 mars 2021 à 10h00'], 'veröffentlicht am': ['04.03.2021'] });
+  });
+
   it('reads several pairs on one line, parted by a middle dot or bar', () => {
     expect(index(`<p class="meta">Updated: 12 June 2022 · Published: 10 June 2022</p><p>Time: 10:30 | Room 4</p>`)).toEqual({
       updated: ['12 June 2022'],

@@ -139,6 +139,18 @@ function numberSignPair(text: string): [string, string] | null {
   return pair && looksLikeLabel(pair[1]!) && /\d/.test(pair[2]!) ? [pair[1]!, pair[2]!] : null;
 }
 
+/**
+ * Dates led by the words that name them, without a colon: "Published on March 4, 2021",
+ * "Veröffentlicht am 04.03.2021", "Publié le 4 mars 2021", "Publicado el 4 de marzo de 2021".
+ */
+const DATE_LEAD =
+  /^((?:first\s+)?published(?:\s+on)?|posted\s+on|updated\s+on|veröffentlicht\s+am|erschienen\s+am|aktualisiert\s+am|publié\s+le|publiée\s+le|mis\s+en\s+ligne\s+le|mis\s+à\s+jour\s+le|publicado\s+el|publicada\s+el|actualizado\s+el|pubblicato\s+il|aggiornato\s+il|gepubliceerd\s+op|opublikowano|publicerad|publiceret|publisert|julkaistu)\s+(\d.*|\p{L}+\.?\s+\d.*)$/iu;
+
+function dateLeadPair(text: string): [string, string] | null {
+  const pair = DATE_LEAD.exec(text);
+  return pair ? [pair[1]!, pair[2]!] : null;
+}
+
 /** Text-node labels: "Pages: 96" or a lone "By:" / "by" followed by the value's elements. */
 function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): void {
   const prev = node.prev;
@@ -146,7 +158,7 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
   const data = asciiColons(node.data);
   const colonAt = data.indexOf(':');
   const signAt = data.indexOf('#');
-  if ((colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && data.length > 30) return;
+  if ((colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && data.length > 30 && !DATE_LEAD.test(data.trim())) return;
   const text = normalizeText(data);
   if (!text) return;
   const colon = /^([^:]{1,40}?)\s*:\s*(.*)$/.exec(text);
@@ -157,7 +169,7 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
     add(index, label, `${rest} ${run.text}`, rest ? [] : run.parts);
     return;
   }
-  const coded = numberSignPair(text);
+  const coded = numberSignPair(text) ?? dateLeadPair(text);
   if (coded) {
     add(index, coded[0], coded[1], []);
     return;
@@ -205,7 +217,8 @@ function visit(index: LabelIndex, element: Element): void {
     const labelElement =
       LABEL_TAGS.has(element.name) || isLabelCell(element) || LABEL_CLASS.test(element.attribs.class ?? '') || colonAfter;
     const signAt = raw.indexOf('#');
-    if (!labelElement && (colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && raw.length > 12) return;
+    if (!labelElement && (colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && raw.length > 12 && !DATE_LEAD.test(raw.trim()))
+      return;
     const text = normalizeText(raw);
     if (!text) return;
     const colonLabel = /^(.{1,40}?)\s*:$/.exec(text)?.[1];
@@ -220,7 +233,7 @@ function visit(index: LabelIndex, element: Element): void {
       for (const [label, value] of pairs) add(index, label, value, []);
       return;
     }
-    const coded = numberSignPair(text);
+    const coded = numberSignPair(text) ?? dateLeadPair(text);
     if (coded) add(index, coded[0], coded[1], []);
     return;
   }

@@ -183,6 +183,24 @@ ${body('')}</article>
     expect(value('published_date')).toBeNull();
   });
 
+  it('reads a date line in the page’s language, named by its words or by its class', () => {
+    const lines: [string, string][] = [
+      ['<p class="meta">Veröffentlicht am 04.03.2021, 10:15 Uhr</p>', 'a German line the words “Veröffentlicht am” open'],
+      [
+        '<div class="meta"><span class="sig">Par Marie Dupont</span> <span>Publié le 4 mars 2021 à 10h00</span></div>',
+        'a French line in an unnamed span',
+      ],
+      ['<p class="data">4 marzo 2021</p>', 'an Italian date its class names'],
+      ['<p class="datum">4. März 2021</p>', 'a German date its class names'],
+    ];
+    for (const [line, what] of lines) {
+      const { typed } = extractOne(
+        `<html><head><title>Story | Paper</title></head><body><article><h1>Story</h1>${line}${body('')}</article></body></html>`,
+      );
+      expect(calendarDate(String(typed('published_date'))), what).toBe('2021-03-04');
+    }
+  });
+
   it('keeps a name holding an ampersand whole when its parts are not names', () => {
     const { value } = extractOne(
       `<html><head><meta name="author" content="Mac & i"><title>Password tool update - Tech</title></head><body><h1>Password tool update</h1>${body('')}</body></html>`,

@@ -1,14 +1,11 @@
 import { absoluteUrl } from '../extract/coerce.js';
-import { parseDate } from '../values/date.js';
+import { beyondDateLine, parseDate } from '../values/date.js';
 import { parseMoney, parseNumber } from '../values/money.js';
 import type { ValueKind } from '../selectors/knowledge.js';
 import { parseAvailability } from '../values/availability.js';
 import { identifierShape, isValidGtin, isValidIsbn10, isValidIsbn13 } from '../values/identifier.js';
 
 export { isValidGtin, isValidIsbn10, isValidIsbn13 };
-
-const DATE_WORDS =
-  /\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|st|nd|rd|th|of|at|am|pm|utc|gmt|published|on|updated)\b\.?/gi;
 
 const LIST_SEPARATORS = /\s[/|•·]\s/;
 
@@ -37,8 +34,7 @@ export function validity(kind: ValueKind, value: string): number {
     case 'date': {
       if (!parseDate(v)) return 0;
       // "Value Books / 2008 / Paperback" holds a year but is not a date value.
-      const rest = v.replace(DATE_WORDS, '').replace(/[\d\s,./:+-]/g, '');
-      return rest.length <= 3 && v.length <= 40 ? 1 : 0.4;
+      return beyondDateLine(v).length <= 3 && v.length <= 40 ? 1 : 0.4;
     }
     case 'money':
       return parseMoney(v) && /\d/.test(v) && v.length <= 60 ? 1 : 0;

@@ -172,6 +172,25 @@ const YEAR_MONTH_DAY = new RegExp(`\\b(\\d{4})\\.\\s+${MONTH}\\s+(\\d{1,2})\\b`,
 const MONTH_YEAR = new RegExp(`(?<!\\p{L})${MONTH},?\\s+(?:de\\s+)?(\\d{4})\\b`, 'iu');
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/**
+ * The words a dated line writes around its date, in the same languages: month names, ordinals,
+ * times of day and the "published on" / "updated" phrases ("Veröffentlicht am 4. März 2021, 10:15
+ * Uhr", "Publié le 4 mars 2021 à 10h00"). What is left once they and the numbers are gone tells a
+ * date from a sentence holding one.
+ */
+const DATE_LINE_WORDS = new RegExp(
+  `(?<!\\p{L})(?:${[
+    ...MONTHS.keys(),
+    'st|nd|rd|th|of|at|am|pm|utc|gmt|on|published|posted|updated|modified|h|uhr|um|veröffentlicht|aktualisiert|erschienen|publié|publiée|mis|en|ligne|jour|le|à|publicado|publicada|actualizado|el|de|del|a|las|pubblicato|aggiornato|il|alle|ore|gepubliceerd|bijgewerkt|op|om|opublikowano|zaktualizowano|godz|dnia|publicerad|publiceret|publisert|kl|julkaistu|päivitetty|klo',
+  ].join('|')})(?!\\p{L})\\.?`,
+  'giu',
+);
+
+/** A text with its date-line words and its numbers and marks removed: empty for a date line. */
+export function beyondDateLine(text: string): string {
+  return text.replace(DATE_LINE_WORDS, '').replace(/[\d\s,./:+-]/g, '');
+}
+
 function iso(year: number, month?: number, day?: number): string | null {
   if (year < 1000 || year > 2999) return null;
   if (month === undefined) return String(year);

@@ -78,4 +78,19 @@ describe('embedded application state', () => {
     expect(records.map((r) => r.sku?.value)).toEqual(['SKU-1001', 'SKU-1002', 'SKU-1003']);
     expect(records.map((r) => r.gtin?.typed)).toEqual(['4006381333931', '5901234123457', '9780306406157']);
   });
+
+  it('reads a price its key holds under "price" and a stock flag, when only the state states them', () => {
+    const page = (n: number, inStock: boolean) => ({
+      url: `https://app.example/p/${n}`,
+      html: `<html><head><title>Thing ${n}</title></head><body><div id="__next"><h1 class="x9f8e">Thing ${n}</h1></div>
+        <script id="__NEXT_DATA__" type="application/json">${JSON.stringify({
+          props: { pageProps: { product: { title: `Thing ${n}`, price: { current: 10 + n + 0.5, regular: 40 }, inventory: { inStock } } } },
+        })}</script></body></html>`,
+    });
+    const pages = [page(1, true), page(2, false), page(3, true)];
+    const built = buildBlueprint(pages, { fields: [{ name: 'price' }, { name: 'availability' }] }).blueprint;
+    const records = pages.map((p) => extractPage(built, p).fields);
+    expect(records.map((r) => (r.price?.typed as { amount: number } | null)?.amount)).toEqual([11.5, 12.5, 13.5]);
+    expect(records.map((r) => r.availability?.typed)).toEqual(['InStock', 'OutOfStock', 'InStock']);
+  });
 });

@@ -2,7 +2,7 @@ import { compile as compileCss, selectAll, selectOne } from 'css-select';
 import type { Blueprint, Field, FieldType, PageType, Source, Transform } from '../blueprint/schema.js';
 import { compileUrlPattern, matchesUrlPattern } from '../blueprint/url-pattern.js';
 import { coerce, type TypedValue } from './coerce.js';
-import { combineAvailability, type Availability } from '../values/availability.js';
+import { combineAvailability, flagAvailability, isStockFlag, type Availability } from '../values/availability.js';
 import {
   attrOf,
   currentPriceText,
@@ -173,7 +173,11 @@ export function compileSource(source: Source, dataType?: string, fieldType?: Fie
   } else if ('jsonld' in source) {
     raw = (page) => jsonLdValues(page.jsonLd, source.jsonld, source.type ?? dataType);
   } else if ('json' in source) {
-    raw = (page) => embeddedValues(page.embedded, source.json, source.script);
+    const key = source.json.split('.').at(-1)!;
+    if (fieldType === 'availability' && isStockFlag(key)) {
+      // "inStock": true in the page's state is a statement of availability, read as one.
+      raw = (page) => embeddedValues(page.embedded, source.json, source.script).map((value) => flagAvailability(key, value) ?? value);
+    } else raw = (page) => embeddedValues(page.embedded, source.json, source.script);
   } else if ('meta' in source) {
     const key = source.meta.toLowerCase();
     raw = (page) => page.meta.get(key) ?? [];

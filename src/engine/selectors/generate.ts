@@ -2,7 +2,7 @@ import type { FieldType, Source, Transform } from '../blueprint/schema.js';
 import { allElements, decodeEntities, isTag, isText, normalizeText, ownTextOf, textOf, type Element } from '../extract/dom.js';
 import { BYLINE_WORD_PATTERN, cellLabel, normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
-import { parseAvailability } from '../values/availability.js';
+import { flagAvailability, parseAvailability } from '../values/availability.js';
 import { parseDate } from '../values/date.js';
 import { decimalMarkOf, type DecimalMark } from '../values/money.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
@@ -141,9 +141,19 @@ function embeddedCandidates(
     for (const state of page.embedded) {
       const paths = new Map<string, string>();
       flattenState(state.value, '', paths, 0);
-      for (const [path, value] of paths) {
+      for (const [path, stated] of paths) {
         const keys = path.split('.');
-        const match = Math.max(pathMatch(profile, keys.at(-1)!), keys.length > 1 ? pathMatch(profile, keys.slice(-2).join('.')) : 0);
+        // A stock flag ("inStock": true) states an availability by its key.
+        const flagged = profile.kind === 'availability' ? flagAvailability(keys.at(-1)!, stated) : null;
+        const value = flagged ?? stated;
+        // "price.current", "brand.name": a key that only holds its parent's value is its parent.
+        const held = keys.length > 1 && VALUE_HOLDER.test(keys.at(-1)!) ? 0.95 * pathMatch(profile, keys.at(-2)!) : 0;
+        const match = Math.max(
+          pathMatch(profile, keys.at(-1)!),
+          keys.length > 1 ? pathMatch(profile, keys.slice(-2).join('.')) : 0,
+          held,
+          flagged ? STOCK_FLAG_MATCH : 0,
+        );
         const known = examples.get(index)?.some((example) => sameMeaning(profile.kind, example, value, decimalMark)) ?? false;
         if ((match < 0.25 && !known) || validity(profile.kind, value) < 0.5) continue;
         // The state's own name counts: "viewProductEvent" is an analytics event, not the product.
@@ -162,6 +172,12 @@ function embeddedCandidates(
     set.add({ json: key.slice(key.indexOf('\u0000') + 1), ...(script ? { script } : {}) }, 'embedded', prior);
   }
 }
+
+/** How well a stock flag's key names availability: as well as a key named for it, since it can mean nothing else. */
+const STOCK_FLAG_MATCH = 0.9;
+
+/** Keys that hold their parent's value in a state object; an old or list price ("price.regular") is not one. */
+const VALUE_HOLDER = /^(?:value|current|amount|final|now|sale|selling|actual|display|formatted|raw|text|name)$/i;
 
 /** Kinds of fields that credit a page's author: the name, or the byline as the page states it. */
 const CREDIT_KINDS = new Set<ValueKind>(['person', 'byline']);

@@ -75,6 +75,22 @@ export function parseAvailability(text: string): Availability | null {
   return null;
 }
 
+/** State keys holding a stock flag: what `true` says ("inStock", "isAvailable") or denies ("soldOut", "isOutOfStock"). */
+const IN_STOCK_FLAG = /^(?:is_?|has_?)?(?:in_?stock|available|purchasable|orderable|buyable|sellable|stock)$/i;
+const OUT_OF_STOCK_FLAG = /^(?:is_?)?(?:sold_?out|out_?of_?stock|unavailable)$/i;
+
+/** Whether a page-state key holds a stock flag, whose true or false `flagAvailability` reads. */
+export const isStockFlag = (key: string) => IN_STOCK_FLAG.test(key) || OUT_OF_STOCK_FLAG.test(key);
+
+/** The availability a stock flag in page state states ("inStock": false → OutOfStock), or null. */
+export function flagAvailability(key: string, value: string): Availability | null {
+  const flag = /^(?:true|1)$/i.test(value) ? true : /^(?:false|0)$/i.test(value) ? false : null;
+  if (flag === null) return null;
+  if (OUT_OF_STOCK_FLAG.test(key)) return flag ? 'OutOfStock' : 'InStock';
+  if (IN_STOCK_FLAG.test(key)) return flag ? 'InStock' : 'OutOfStock';
+  return null;
+}
+
 const SELLABLE = new Set<Availability>(['InStock', 'LimitedAvailability', 'InStoreOnly', 'OnlineOnly', 'PreOrder', 'PreSale', 'BackOrder']);
 
 /**

@@ -100,21 +100,27 @@ export function normalizeText(text: string): string {
   return text.replace(INVISIBLE_SPACE, '').replace(WIDE_SPACE, ' ').replace(/\s+/g, ' ').trim();
 }
 
-function collectText(node: AnyNode, out: string[], skip?: (element: Element) => boolean): void {
+function collectText(node: AnyNode, out: string[], skip?: (element: Element) => boolean, price = false): void {
   if (isText(node)) {
     out.push(node.data);
     return;
   }
   if (!isTag(node)) {
-    if ('children' in node) for (const child of node.children) collectText(child, out, skip);
+    if ('children' in node) for (const child of node.children) collectText(child, out, skip, price);
     return;
   }
   if (SKIPPED.has(node.name) || skip?.(node)) return;
-  // Cents set in superscript ("63<sup>07</sup> Lei") read as "63.07", as the eye reads them.
-  if (node.name === 'sup' && /\d$/.test(out[out.length - 1] ?? '') && /^\s*\d{2}\s*$/.test(DomUtils.textContent(node))) out.push('.');
   const block = BLOCK_TAGS.has(node.name);
+  // Cents set in superscript ("63<sup>07</sup> Lei") read as "63.07", as the eye reads them; in a
+  // price, so do cents in an element of their own ("<span>19</span><span>99</span>").
+  if (
+    (node.name === 'sup' || (price && !block)) &&
+    /\d$/.test(out[out.length - 1] ?? '') &&
+    /^\s*\d{2}\s*$/.test(DomUtils.textContent(node))
+  )
+    out.push('.');
   if (block) out.push(' ');
-  for (const child of node.children) collectText(child, out, skip);
+  for (const child of node.children) collectText(child, out, skip, price);
   if (block) out.push(' ');
 }
 
@@ -150,7 +156,7 @@ export function inStruckPrice(element: Element): boolean {
  */
 export function currentPriceText(element: Element): string {
   const out: string[] = [];
-  collectText(element, out, isStruck);
+  collectText(element, out, isStruck, true);
   const text = normalizeText(out.join(''));
   return /\d/.test(text) ? text : textOf(element);
 }

@@ -107,6 +107,8 @@ describe('the price a visitor pays, not the struck-through one', () => {
         : `<div class="price-box"><span class="regular-price"><span class="price">$${now}</span></span></div>`,
     'an old price first, in a class that runs the words together': (now, was) =>
       `<div class="slider-price">${was ? `<div class="slider-priceold">${was} Kn</div>` : ''}<div class="slider-pricenew">${now} Kn</div></div>`,
+    'dollars and cents in elements of their own': (now) =>
+      `<div class="price-format__main-price"><span>$</span><span>${now.split('.')[0]}</span><span>${now.split('.')[1]}</span></div>`,
     'a line-through class inside the price': (now, was) =>
       `<div class="product-price">${was ? `<span class="line-through">£${was}</span> ` : ''}<span>£${now}</span></div>`,
   };

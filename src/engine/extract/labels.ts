@@ -29,7 +29,19 @@ const MAX_VALUE_LENGTH = 300;
 const SKIPPED = new Set(['script', 'style', 'template', 'head', 'select', 'option', 'button', 'noscript', 'textarea']);
 const LABEL_TAGS = new Set(['dt', 'th', 'label']);
 /** Short bylines without a colon ("by Jane Doe"). */
-export const BYLINE_WORDS = new Set(['written by', 'by', 'von', 'par', 'por', 'door', 'di']);
+export const BYLINE_WORDS = new Set([
+  'written by',
+  'story by',
+  'words by',
+  'posted by',
+  'reporting by',
+  'by',
+  'von',
+  'par',
+  'por',
+  'door',
+  'di',
+]);
 /** The same words as a regular expression's group, for patterns that find or strip them. */
 export const BYLINE_WORD_PATTERN = `(?:${[...BYLINE_WORDS].join('|')})`;
 

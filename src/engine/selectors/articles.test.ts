@@ -248,6 +248,14 @@ ${body('')}</article>
     expect(value('author')).toEqual(['Nora Vidal']);
   });
 
+  it('reads the credit words newsrooms use besides "by"', () => {
+    for (const words of ['Story by', 'Words by', 'Reporting by']) {
+      const { value } = extractOne(`<html><head><title>Tide tables - Coast News</title></head><body><article><h1>Tide tables</h1>
+<div class="article-meta"><span>${words} <a href="/p/jane">Jane Doe</a></span> <span class="sep">|</span> <span>4 min read</span></div>${body('')}</article></body></html>`);
+      expect(value('author'), words).toEqual(['Jane Doe']);
+    }
+  });
+
   it('keeps the author of a byline, not the editor credited after it', () => {
     const { value } = extractOne(`<html><head><title>Monitoring basics - Handbook</title></head><body><h1>Monitoring basics</h1>
 <p class="byline">Written by Rosa Ewald<br>Edited by Bea Bayer</p>${body('')}</body></html>`);

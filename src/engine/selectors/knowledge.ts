@@ -43,7 +43,21 @@ interface Concept {
 
 /** Who wrote a page: the person's name, without the byline word or other roles' credits. */
 const AUTHOR: Concept = {
-  labels: ['author', 'authors', 'by', 'written by', 'writer', 'author s', 'authored by', 'creator', 'byline'],
+  labels: [
+    'author',
+    'authors',
+    'by',
+    'written by',
+    'story by',
+    'words by',
+    'posted by',
+    'reporting by',
+    'writer',
+    'author s',
+    'authored by',
+    'creator',
+    'byline',
+  ],
   weakLabels: ['contributor', 'contributors', 'editor', 'artist', 'von', 'par', 'por'],
   jsonld: ['author.name', 'author', 'creator.name', 'creator'],
   // The bibliographic creator before the generic "author" tag, which CMSs often fill with the site.

@@ -42,6 +42,9 @@ interface Concept {
 }
 
 /** Who wrote a page: the person's name, without the byline word or other roles' credits. */
+/** "Price" in the languages shops are written in, as labels and class names write it. */
+const PRICE_WORDS = ['preis', 'prix', 'prezzo', 'precio', 'prijs', 'pris', 'cena', 'hinta', 'fiyat'];
+
 const AUTHOR: Concept = {
   labels: [
     'author',
@@ -222,18 +225,10 @@ const CONCEPTS: Record<string, Concept> = {
       'retail price',
       'cost',
       'amount',
-      'preis',
-      'prix',
-      'prezzo',
-      'precio',
+      ...PRICE_WORDS,
       'preço',
-      'prijs',
-      'pris',
-      'cena',
-      'hinta',
       'preț',
       'цена',
-      'fiyat',
       '価格',
       '价格',
       '가격',
@@ -241,23 +236,8 @@ const CONCEPTS: Record<string, Concept> = {
     jsonld: ['offers.price', 'price', 'offers.lowPrice', 'offers.priceSpecification.price'],
     meta: ['product:price:amount', 'og:price:amount'],
     itemprop: ['price'],
-    // The word for price in the shop's language names its classes too ("preis", "precio", "prix").
-    classWords: [
-      'price',
-      'cost',
-      'amount',
-      'preis',
-      'prix',
-      'prezzo',
-      'precio',
-      'preco',
-      'prijs',
-      'pris',
-      'cena',
-      'hinta',
-      'fiyat',
-      'pret',
-    ],
+    // The word for price in the shop's language names its classes too, written without accents.
+    classWords: ['price', 'cost', 'amount', ...PRICE_WORDS, 'preco', 'pret'],
     type: 'money',
     kind: 'money',
   },

@@ -16,5 +16,9 @@ describe('old prices', () => {
     const page = parseHtml(`<p><del>€ 30,00</del></p>
       <ul class="related">${tile('39,99', '27,95', 'slide-active')}${tile('49,99', '39,95', 'slide-next')}${tile('9,99', '5,00', '')}</ul>`);
     expect(oldPriceAmounts(page).size).toBe(0);
+    const named = parseHtml(
+      `<section class="related-products"><div class="card"><p><del>€ 39,99</del> <em>€ 27,95</em></p></div></section>`,
+    );
+    expect(oldPriceAmounts(named).size).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { allElements, currentPriceText, isStruck, isTag, textOf, type AnyNode, type Document, type Element } from '../extract/dom.js';
+import { inSecondaryContent } from '../selectors/generate.js';
 import { parseMoney } from '../values/money.js';
 
 const cache = new WeakMap<Document | Element, Set<number>>();
@@ -32,14 +33,14 @@ function inRepeatedBlock(element: Element, root: AnyNode): boolean {
  * The amounts a page shows as the old price of a was/now pair: a struck or "old"-named price
  * beside a current one in the same price box ("€ 17,10 ~~€ 18,00~~ -5%"). A source that reads
  * one of them reads what the visitor no longer pays, even where a "List price" row or the page
- * state repeats it. Pairs in repeated blocks (related items) are other items' prices.
+ * state repeats it. Pairs in related items (named so, or repeated blocks) are other items' prices.
  */
 export function oldPriceAmounts(root: Document | Element): Set<number> {
   const known = cache.get(root);
   if (known) return known;
   const amounts = new Set<number>();
   for (const element of allElements(root)) {
-    if (!isStruck(element) || inRepeatedBlock(element, root)) continue;
+    if (!isStruck(element) || inSecondaryContent(element) || inRepeatedBlock(element, root)) continue;
     const old = parseMoney(textOf(element))?.amount;
     if (old === undefined) continue;
     let box: AnyNode | null = element.parent;

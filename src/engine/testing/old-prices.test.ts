@@ -10,6 +10,12 @@ describe('old prices', () => {
     expect([...oldPriceAmounts(page)].sort()).toEqual([18, 20]);
   });
 
+  it("are read with the site's decimal mark, as the field's values are", () => {
+    const page = parseHtml(`<div class="price"><span class="now">$229.990</span> <s>$249.990</s></div>`);
+    expect([...oldPriceAmounts(page)]).toEqual([249990]);
+    expect([...oldPriceAmounts(page, '.')]).toEqual([249.99]);
+  });
+
   it('leave out a struck price with nothing beside it, and the tiles of a related-items strip', () => {
     const tile = (old: string, now: string, state: string) =>
       `<li class="tile slide ${state}"><a href="/p">Other item</a><p><del>€ ${old}</del> <em>€ ${now}</em></p></li>`;

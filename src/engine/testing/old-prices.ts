@@ -1,15 +1,16 @@
 import { allElements, currentPriceText, isStruck, isTag, textOf, type AnyNode, type Document, type Element } from '../extract/dom.js';
 import { inSecondaryContent } from '../selectors/generate.js';
-import { parseMoney } from '../values/money.js';
+import { parseMoney, type DecimalMark } from '../values/money.js';
 
-const cache = new WeakMap<Document | Element, Set<number>>();
+/** Per page (or listing record) and decimal mark, the old amounts found there. */
+const cache = new WeakMap<Document | Element, Map<DecimalMark | undefined, Set<number>>>();
+
+const classesOf = (element: Element) => new Set((element.attribs.class ?? '').split(/\s+/).filter(Boolean));
 
 /**
  * Whether an element sits in one of several like blocks (a related product's tile in a strip),
  * whose prices are other items' and may equal this one's by chance.
  */
-const classesOf = (element: Element) => new Set((element.attribs.class ?? '').split(/\s+/).filter(Boolean));
-
 function inRepeatedBlock(element: Element, root: AnyNode): boolean {
   let node: Element | null = element;
   for (let depth = 0; node && node !== root && depth < 8; depth++) {
@@ -34,23 +35,26 @@ function inRepeatedBlock(element: Element, root: AnyNode): boolean {
  * beside a current one in the same price box ("€ 17,10 ~~€ 18,00~~ -5%"). A source that reads
  * one of them reads what the visitor no longer pays, even where a "List price" row or the page
  * state repeats it. Pairs in related items (named so, or repeated blocks) are other items' prices.
+ * Amounts are read with the site's decimal mark, as the field's values are.
  */
-export function oldPriceAmounts(root: Document | Element): Set<number> {
-  const known = cache.get(root);
+export function oldPriceAmounts(root: Document | Element, decimalMark?: DecimalMark): Set<number> {
+  const byMark = cache.get(root) ?? new Map<DecimalMark | undefined, Set<number>>();
+  cache.set(root, byMark);
+  const known = byMark.get(decimalMark);
   if (known) return known;
   const amounts = new Set<number>();
   for (const element of allElements(root)) {
     if (!isStruck(element) || inSecondaryContent(element) || inRepeatedBlock(element, root)) continue;
-    const old = parseMoney(textOf(element))?.amount;
+    const old = parseMoney(textOf(element), decimalMark)?.amount;
     if (old === undefined) continue;
     let box: AnyNode | null = element.parent;
     for (let depth = 0; box && isTag(box) && depth < 3; depth++, box = box.parent) {
-      const now = parseMoney(currentPriceText(box))?.amount;
+      const now = parseMoney(currentPriceText(box), decimalMark)?.amount;
       if (now === undefined) continue;
       if (now !== old) amounts.add(old);
       break;
     }
   }
-  cache.set(root, amounts);
+  byMark.set(decimalMark, amounts);
   return amounts;
 }

@@ -15,8 +15,8 @@ import {
   titleSupport,
 } from '../selectors/title-evidence.js';
 import { comparable, sameMeaning, segmentRegex } from '../selectors/values.js';
-import type { CandidateReport } from './candidate-report.js';
 import { parseMoney, type DecimalMark } from '../values/money.js';
+import type { CandidateReport } from './candidate-report.js';
 import { fuseEvidence } from './fusion.js';
 import { oldPriceAmounts } from './old-prices.js';
 import { validity } from './validators.js';
@@ -212,7 +212,7 @@ function oldPriceShare(values: string[][], pages: TestScope[], decimalMark?: Dec
 
 function isOldPrice(scope: TestScope, value: string, decimalMark?: DecimalMark): boolean {
   const amount = parseMoney(value, decimalMark)?.amount;
-  return amount !== undefined && oldPriceAmounts(scope.root).has(amount);
+  return amount !== undefined && oldPriceAmounts(scope.root, decimalMark).has(amount);
 }
 
 /** Share of pages, among those where both sources answer, where `b` only gives values `a` gives too (null when never both). */

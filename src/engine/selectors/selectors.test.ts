@@ -10,6 +10,17 @@ import { labelMatch, profileField } from './knowledge.js';
 const page = (id: number, body: string) =>
   new PageContext(`https://s.example/item/${id}`, `<html><head><title>Item ${id} | Shop</title></head><body>${body}</body></html>`);
 
+/** Per field, the first values the best-ranked candidate reads on each page. */
+const bestValues = (contexts: PageContext[], names: string[]) =>
+  testSelectors(
+    generateSelectors(
+      contexts,
+      [],
+      names.map((name) => ({ name })),
+    ),
+    contexts,
+  ).fields.map((field) => field.candidates[0]!.values.map((values) => values[0]));
+
 describe('selector generation', () => {
   it('prefers ids, itemprop, data attributes and semantic classes; skips hashed and utility classes', () => {
     expect(['css-1x9f2k', 'jsx-3017', 'sc-a3f9k2', 'mt-2', 'active', 'title_a8f3k2']).not.toContain(
@@ -123,8 +134,7 @@ describe('selector generation', () => {
           <div class="main"><h1>${title}</h1></div></body></html>`,
         ),
     );
-    const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'title' }]), contexts).fields;
-    expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(books);
+    expect(bestValues(contexts, ['title'])[0]).toEqual(books);
   });
 
   it("takes a heading's own words for the name when it holds other facts in child elements", () => {
@@ -137,8 +147,7 @@ describe('selector generation', () => {
           <h1 class="product-name">${name} <small class="sku">SKU ${1000 + i}</small></h1><p class="price">$${100 + i}</p></main></body></html>`,
         ),
     );
-    const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'title' }]), contexts).fields;
-    expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(items);
+    expect(bestValues(contexts, ['title'])[0]).toEqual(items);
   });
 
   it('takes the heading for the name when the document title adds a search word to it', () => {
@@ -151,8 +160,7 @@ describe('selector generation', () => {
           <h1>${name}</h1><p class="preis">${20 + i},00 €</p></main></body></html>`,
         ),
     );
-    const [field] = testSelectors(generateSelectors(contexts, [], [{ name: 'name' }]), contexts).fields;
-    expect(field!.candidates[0]!.values.map((v) => v[0])).toEqual(items);
+    expect(bestValues(contexts, ['name'])[0]).toEqual(items);
   });
 
   it('knows the price and the item code by the words shops use for them in their own language', () => {
@@ -164,9 +172,9 @@ describe('selector generation', () => {
     const contexts = rows.map(([price, code], i) =>
       page(i, `<h1>Lampa ${i}</h1><div class="cena">${price} zł</div><p>Kod produktu: ${code}</p><p>Wysyłka 24 h</p>`),
     );
-    const [price, sku] = testSelectors(generateSelectors(contexts, [], [{ name: 'price' }, { name: 'sku' }]), contexts).fields;
-    expect(price!.candidates[0]!.values.map((v) => v[0])).toEqual(rows.map((row) => `${row[0]} zł`));
-    expect(sku!.candidates[0]!.values.map((v) => v[0])).toEqual(rows.map((row) => row[1]));
+    const [price, sku] = bestValues(contexts, ['price', 'sku']);
+    expect(price).toEqual(rows.map((row) => `${row[0]} zł`));
+    expect(sku).toEqual(rows.map((row) => row[1]));
   });
 
   it('splits values that every page lays out as separated parts', () => {

@@ -138,9 +138,12 @@ const OLD_PRICE_CLASS =
 
 /** A price struck through (<del>, <s>, a line-through style) or named as the old one. */
 export function isStruck(element: Element): boolean {
-  return (
-    STRUCK_TAGS.has(element.name) || OLD_PRICE_CLASS.test(element.attribs.class ?? '') || /line-through/i.test(element.attribs.style ?? '')
-  );
+  return isDrawnStruck(element) || OLD_PRICE_CLASS.test(element.attribs.class ?? '');
+}
+
+/** A price drawn struck through (<del>, <s>, a line-through style): shown as old, whatever its name says. */
+export function isDrawnStruck(element: Element): boolean {
+  return STRUCK_TAGS.has(element.name) || /line-through/i.test(element.attribs.style ?? '');
 }
 
 /** Whether an element is a struck price or inside one (the amount in `<span class="old-price"><span class="price">`). */
@@ -155,10 +158,15 @@ export function inStruckPrice(element: Element): boolean {
  * "€15,00". All of it when nothing with a digit is left (only a struck price is shown).
  */
 export function currentPriceText(element: Element): string {
+  const text = unstruckText(element);
+  return /\d/.test(text) ? text : textOf(element);
+}
+
+/** A price's text without its struck-through parts, empty when only those are shown. */
+export function unstruckText(element: Element): string {
   const out: string[] = [];
   collectText(element, out, isStruck, true);
-  const text = normalizeText(out.join(''));
-  return /\d/.test(text) ? text : textOf(element);
+  return normalizeText(out.join(''));
 }
 
 /** Text of the element's own text nodes, ignoring its child elements. */

@@ -10,6 +10,15 @@ describe('old prices', () => {
     expect([...oldPriceAmounts(page)].sort()).toEqual([18, 20]);
   });
 
+  it('pair a struck price alone in its element with the current one beside that element; a price only named old stays current alone', () => {
+    const sale = parseHtml(`<div class="price__sale"><span class="visually-hidden">Regular price</span><span><s class="price-item">$1,499.00 USD</s></span>
+      <span class="visually-hidden">Sale price</span><span class="price-item price-item--sale">$1,299.00 USD</span></div>`);
+    expect([...oldPriceAmounts(sale)]).toEqual([1499]);
+    const named = parseHtml(`<ul id="price-list"><li class="price"><span class="price-old-live">100.00€</span></li>
+      <li class="price-tax">Excl. VAT: <span>81.97€</span></li></ul>`);
+    expect(oldPriceAmounts(named).size).toBe(0);
+  });
+
   it("are read with the site's decimal mark, as the field's values are", () => {
     const page = parseHtml(`<div class="price"><span class="now">$229.990</span> <s>$249.990</s></div>`);
     expect([...oldPriceAmounts(page)]).toEqual([249990]);

@@ -1,4 +1,4 @@
-import { allElements, currentPriceText, isStruck, isTag, textOf, type AnyNode, type Document, type Element } from '../extract/dom.js';
+import { allElements, currentPriceText, isDrawnStruck, isStruck, isTag, textOf, unstruckText, type AnyNode, type Document, type Element } from '../extract/dom.js';
 import { inSecondaryContent } from '../selectors/generate.js';
 import { parseMoney, type DecimalMark } from '../values/money.js';
 
@@ -47,9 +47,12 @@ export function oldPriceAmounts(root: Document | Element, decimalMark?: DecimalM
     if (!isStruck(element) || inSecondaryContent(element) || inRepeatedBlock(element, root)) continue;
     const old = parseMoney(textOf(element), decimalMark)?.amount;
     if (old === undefined) continue;
+    // A price drawn struck is old even alone in its box, and its pair may be further out. One only
+    // named so ("price-old-live") is current when nothing else stands beside it: names mislead.
+    const currentIn = isDrawnStruck(element) ? unstruckText : currentPriceText;
     let box: AnyNode | null = element.parent;
     for (let depth = 0; box && isTag(box) && depth < 3; depth++, box = box.parent) {
-      const now = parseMoney(currentPriceText(box), decimalMark)?.amount;
+      const now = parseMoney(currentIn(box), decimalMark)?.amount;
       if (now === undefined) continue;
       if (now !== old) amounts.add(old);
       break;

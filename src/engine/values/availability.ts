@@ -49,6 +49,11 @@ const PHRASES: [RegExp, Availability][] = [
     /\bin\s+stock\b|\bavailable\b|\bauf\s+lager\b|\blieferbar\b|\bverf[üu]gbar\b|\bsofort\s+versandbereit|\ben\s+stock\b|\bdisponible\b|\bdisponibil[ei]\b|\bin\s+magazzino\b|\bdisponibilit[àa]\s+immediata|\ben\s+existencia|\bem\s+estoque\b|\bdispon[íi]vel\b|\bop\s+voorraad\b|\bleverbaar\b|\bp[åa]\s+lager\b|\bi\s+lager\b|\blagernd\b|\bna\s+stanie\b|\bstokta\b|\bvarastossa\b|\bna\s+zalogi\b|\bna\s+sklad(?:e|u|om)\b|\bskladem\b|\bdostupn[oa]\b|\b[îi]n\s+stoc\b|\bdost[ęe]pn|\bw\s+magazynie\b|\bk[ée]szleten\b|в\s+наличии|متوفر|有貨|有货|現貨|在庫あり|재고\s*있음/,
     'InStock',
   ],
+  // A dispatch time is promised only for what is there to send ("Usually ships in 24 hours").
+  [
+    /\bships?\s+(?:in|within|today|tomorrow|next\s+(?:business\s+|working\s+)?day)\b|\bready\s+to\s+ship\b|\bdispatch(?:ed|es)?\s+(?:in|within|today|tomorrow|same\s+day)\b|\bversandfertig\b|\bversand\s+(?:in|innerhalb)\s+\d|\bexp[ée]di[ée]e?s?\s+(?:sous|en|dans)\s+\d|\bexp[ée]dition\s+(?:sous|en|dans)\s+\d|\bspedizione\s+(?:in|entro)\s+\d|\bspedit[oa]\s+entro\b|\bse\s+env[íi]a\s+en\b|\benv[íi]o\s+en\s+\d|\benviado\s+em\s+\d|\bmorgen\s+in\s+huis\b/,
+    'InStock',
+  ],
   // Calls to action shown only when the item can be bought.
   [
     /\badd\s+to\s+(?:cart|basket|bag|trolley)\b|\bbuy\s+(?:it\s+)?now\b|\bin\s+den\s+(?:warenkorb|einkaufswagen)|\bajouter\s+au\s+panier|\baggiungi\s+al\s+carrello|\ba[ñn]adir\s+(?:a|al)\s+(?:la\s+)?(?:cesta|carrito)|\bagregar\s+al\s+carro|\badicionar\s+ao\s+carrinho|\bcomprar\s+(?:ahora|agora|ya)\b|\bin\s+(?:winkelwagen|winkelmand)|\bl[äa]gg\s+i\s+varukorg|\blis[äa][äa]\s+ostoskoriin|\bdodaj\s+(?:v\s+ko[šs]aric|do\s+ko[šs]arice|do\s+koszyka)|\bdo\s+ko[šs][ií]ka\b|\bvlo[žz]i[tť]\s+do\s+ko[šs]|\badaug[ăa]\s+[îi]n\s+co[șş]|\bkos[áa]rba\b|в\s+корзину|أضف\s+إلى\s+(?:السلة|الحقيبة)|加入購物車|加入购物车|カートに入れる|장바구니\s*담기/,

@@ -114,6 +114,16 @@ describe('availability', () => {
     expect(parseAvailability('Blue')).toBeNull();
   });
 
+  it('reads a promised dispatch time as in stock, unless the text says otherwise', () => {
+    expect(parseAvailability('Usually ships in 24 hours')).toBe('InStock');
+    expect(parseAvailability('Dispatched within 2 working days')).toBe('InStock');
+    expect(parseAvailability('Versandfertig in 1-2 Tagen')).toBe('InStock');
+    expect(parseAvailability('Expédié sous 48h')).toBe('InStock');
+    expect(parseAvailability('Spedizione in 24/48 ore')).toBe('InStock');
+    expect(parseAvailability('Out of stock: ships in 3 weeks when back')).toBe('OutOfStock');
+    expect(parseAvailability('Free shipping on orders over $50')).toBeNull();
+  });
+
   it('reads the call to action a shop shows only when it sells the item', () => {
     expect(parseAvailability('Add to basket')).toBe('InStock');
     expect(parseAvailability('In den Warenkorb')).toBe('InStock');

@@ -415,6 +415,7 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
       const match = nameMatch(element);
       if (match < 0.8 || labelledAsOther(profile, element)) continue;
       const text = textOf(element);
+      if (!text && profile.kind === 'organization') logoCandidates(set, element, page, 0.7 * match);
       if (!text || text.length > 400) continue;
       // The tightest named element wins: "#title" around "#productTitle" also holds other text.
       const nestedNamed = allElements(element).some((inner) => inner !== element && nameMatch(inner) >= 0.8);
@@ -459,6 +460,18 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
   }
   if (CREDIT_KINDS.has(profile.kind)) relationCandidates(set, profile, pages);
   if (profile.kind === 'byline') creditLineCandidates(set, profile, pages);
+}
+
+/**
+ * A brand or publisher shown as its logo ("<div class="manufacturer"><a><img alt="Acme">"): the
+ * image's alt text names it, where the named element has no text of its own.
+ */
+function logoCandidates(set: CandidateSet, element: Element, page: PageContext, prior: number): void {
+  const logo = [element, ...allElements(element)].find((inner) => inner.name === 'img' && inner.attribs.alt?.trim());
+  if (!logo) return;
+  for (const selector of selectorsFor(logo, page.document, 4)) {
+    if (selector.first) set.add({ css: selector.css, read: 'attr:alt' }, 'template', prior * placePenalty(logo));
+  }
 }
 
 /**

@@ -177,6 +177,17 @@ describe('selector generation', () => {
     expect(sku).toEqual(rows.map((row) => row[1]));
   });
 
+  it("reads a brand shown as its logo from the image's alt text", () => {
+    const brands = ['Acme', 'Borealis', 'Stormline'];
+    const contexts = brands.map((brand, i) =>
+      page(
+        i,
+        `<h1>Jacket ${i}</h1><div class="product-manufacturer"><a href="/brand/${i}"><img src="/m/${i}.png" alt="${brand}"></a></div>`,
+      ),
+    );
+    expect(bestValues(contexts, ['brand'])[0]).toEqual(brands);
+  });
+
   it('splits values that every page lays out as separated parts', () => {
     const rows = [
       ['Value Books', '2008'],

@@ -1,10 +1,20 @@
 import type { FieldType, Source, Transform } from '../blueprint/schema.js';
-import { allElements, decodeEntities, isTag, isText, normalizeText, ownTextOf, textOf, type Element } from '../extract/dom.js';
+import {
+  allElements,
+  decodeEntities,
+  inStruckPrice,
+  isTag,
+  isText,
+  normalizeText,
+  ownTextOf,
+  textOf,
+  type Element,
+} from '../extract/dom.js';
 import { BYLINE_WORD_PATTERN, cellLabel, normalizeLabel } from '../extract/labels.js';
 import type { JsonObject } from '../extract/structured.js';
 import { flagAvailability, parseAvailability } from '../values/availability.js';
 import { parseDate } from '../values/date.js';
-import { decimalMarkOf, type DecimalMark } from '../values/money.js';
+import { decimalMarkOf, parseMoney, type DecimalMark } from '../values/money.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
@@ -575,6 +585,31 @@ function stockTextCandidates(set: CandidateSet, profile: FieldProfile, pages: Pa
   }
 }
 
+const MAX_PRICE_TEXT = 30;
+/** At most a currency's letters beside the amount ("$49.90", "1 299,00 Kč", "EUR 12"): a price, not a sentence holding one. */
+const isPriceText = (text: string) =>
+  text.length <= MAX_PRICE_TEXT && text.replace(/[\d\s.,'’]/g, '').length <= 4 && parseMoney(text)?.currency != null;
+
+/**
+ * For money fields: the first amounts shown after the page's heading, whatever their markup says
+ * ("<h2>$49.90</h2>" where a shop names no price), for the shops whose only named prices are other
+ * items'. Chrome, related items and struck prices are left out; testing checks that they vary.
+ */
+function priceTextCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  for (const page of pages.slice(0, 3)) {
+    const elements = allElements(page.document);
+    const heading = elements.findIndex((element) => element.name === 'h1' && textOf(element));
+    if (heading < 0) continue;
+    let found = 0;
+    for (const element of elements.slice(heading + 1)) {
+      if (SKIPPED_FOR_TEXT.has(element.name) || !/\d/.test(ownTextOf(element)) || !isPriceText(textOf(element))) continue;
+      if (inStruckPrice(element) || inBoilerplate(element) || inSecondaryContent(element)) continue;
+      addElementCandidates(set, element, page, 'pattern', 0.45 - 0.05 * found, profile);
+      if (++found >= 3) break;
+    }
+  }
+}
+
 const STRICT_KINDS = new Set(['isbn13', 'isbn10', 'isbn', 'gtin']);
 const CODE_PATTERN = /\b(97[89][\d-]{10,14}|\d[\d-]{8,12}[\dX])\b/;
 /** An ISBN-13 only: 978/979 and ten more digits, hyphens allowed. */
@@ -830,6 +865,7 @@ export function generateSelectors(
     articleHeadlineCandidates(set, profile, pages, options.dataType);
     patternCandidates(set, profile, pages);
     if (profile.kind === 'availability') stockTextCandidates(set, profile, pages);
+    if (profile.kind === 'money') priceTextCandidates(set, profile, pages);
     return {
       spec,
       profile,

@@ -177,6 +177,18 @@ describe('selector generation', () => {
     expect(sku).toEqual(rows.map((row) => row[1]));
   });
 
+  it("finds an unnamed price after the heading where the only named prices are other items'", () => {
+    const prices = ['$49.90', '$1,299.00', '$12.50'];
+    const contexts = prices.map((price, i) =>
+      page(
+        i,
+        `<h1>Lamp ${i}</h1><ul><li>Product Code: L-${i}</li></ul><ul><li><h2>${price}</h2></li><li>Ex Tax: ${price}</li></ul>
+        <section class="related"><h3>You may also like</h3><div class="tile"><a href="/p/9">Belt</a><span class="price">$19.00</span></div></section>`,
+      ),
+    );
+    expect(bestValues(contexts, ['price'])[0]).toEqual(prices);
+  });
+
   it("reads a brand shown as its logo from the image's alt text", () => {
     const brands = ['Acme', 'Borealis', 'Stormline'];
     const contexts = brands.map((brand, i) =>

@@ -21,6 +21,20 @@ describe('label–value pairs', () => {
     ).toEqual({ item: ['AB-1234'], model: ['XJ-90'] });
   });
 
+  it('reads a number word abbreviated with a period as the end of a label', () => {
+    expect(
+      index(`<div><div class="number">Item No. <span class="product-id">LS-1042</span></div><p>Art.-Nr. 12-44</p>
+        <ul><li><span>Model No.</span><span>GH-234</span></li></ul><p>No thanks</p><p>Réf. AB12 in stock</p></div>`),
+    ).toEqual({ 'item no': ['LS-1042'], 'art nr': ['12-44'], 'model no': ['GH-234'], réf: ['AB12 in stock'] });
+  });
+
+  it('reads a whole pair inside an element whose class calls it a label or attribute', () => {
+    expect(index(`<ul><li class="attribute-values">Brand: Acme</li><li class="attribute-values">GTIN: 4006381333931</li></ul>`)).toEqual({
+      brand: ['Acme'],
+      gtin: ['4006381333931'],
+    });
+  });
+
   it('reads labels that end in a fullwidth colon, as Chinese and Japanese pages write them', () => {
     expect(index(`<p>商品番号：LMP-4411</p><dl><dt>品番：</dt><dd>KRZ-2290</dd></dl>`)).toEqual({
       商品番号: ['LMP-4411'],

@@ -152,6 +152,19 @@ function numberSignPair(text: string): [string, string] | null {
 }
 
 /**
+ * "Item No. 3041", "Art.-Nr. 12-44", "Réf. AB12": a number word abbreviated with a period (or º)
+ * closes a label as a colon would. The value, when on the same text, holds a digit.
+ */
+const ABBREVIATED_LABEL = /^((?:[\p{L}.-]+\s+){0,3}(?:[\p{L}.-]*(?:no|nr|ref|réf)\.|n[º°]\.?))(?:\s*(\S.*))?$/iu;
+
+/** The label and the value after it (empty when the value follows in other elements), or null. */
+function abbreviatedPair(text: string): [string, string] | null {
+  const pair = ABBREVIATED_LABEL.exec(text);
+  if (!pair?.[1] || (pair[2] && !/\d/.test(pair[2]))) return null;
+  return [pair[1], pair[2] ?? ''];
+}
+
+/**
  * Dates led by the words that name them, without a colon: "Published on March 4, 2021",
  * "Veröffentlicht am 04.03.2021", "Publié le 4 mars 2021", "Publicado el 4 de marzo de 2021".
  */
@@ -184,6 +197,12 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
   const coded = numberSignPair(text) ?? dateLeadPair(text);
   if (coded) {
     add(index, coded[0], coded[1], []);
+    return;
+  }
+  const abbreviated = abbreviatedPair(text);
+  if (abbreviated) {
+    const run = abbreviated[1] ? null : inlineRunAfter(node, null);
+    add(index, abbreviated[0], abbreviated[1] || (run?.text ?? ''), run?.parts ?? []);
     return;
   }
   if (BYLINE_WORDS.has(text.toLowerCase())) {
@@ -226,15 +245,25 @@ function visit(index: LabelIndex, element: Element): void {
     const colonAt = raw.indexOf(':');
     // "<strong>ISBN-13</strong>: 978…": the colon follows the element.
     const colonAfter = element.next !== null && isText(element.next) && /^\s*[:：]/.test(element.next.data);
-    const labelElement =
-      LABEL_TAGS.has(element.name) || isLabelCell(element) || LABEL_CLASS.test(element.attribs.class ?? '') || colonAfter;
+    const labelByMarkup = LABEL_TAGS.has(element.name) || isLabelCell(element) || colonAfter;
+    const labelElement = labelByMarkup || LABEL_CLASS.test(element.attribs.class ?? '');
     const signAt = raw.indexOf('#');
-    if (!labelElement && (colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && raw.length > 12 && !DATE_LEAD.test(raw.trim()))
+    if (
+      !labelElement &&
+      (colonAt < 0 || colonAt > 60) &&
+      (signAt <= 0 || signAt > 40) &&
+      raw.length > 12 &&
+      !DATE_LEAD.test(raw.trim()) &&
+      !ABBREVIATED_LABEL.test(raw.trim())
+    )
       return;
     const text = normalizeText(raw);
     if (!text) return;
-    const colonLabel = /^(.{1,40}?)\s*:$/.exec(text)?.[1];
-    const label = colonLabel ?? (labelElement || BYLINE_WORDS.has(text.toLowerCase()) ? text : undefined);
+    const abbreviated = abbreviatedPair(text);
+    const colonLabel = /^(.{1,40}?)\s*:$/.exec(text)?.[1] ?? (abbreviated && !abbreviated[1] ? abbreviated[0] : undefined);
+    // A class says less than markup: one named "attribute" that holds a whole pair ("Brand: Acme") is the pair.
+    const labelled = labelByMarkup || (labelElement && !inlinePair(text));
+    const label = colonLabel ?? (labelled || BYLINE_WORDS.has(text.toLowerCase()) ? text : undefined);
     if (label !== undefined && looksLikeLabel(label)) {
       const value = valueForLabelElement(element);
       if (value) add(index, label, value.text, value.parts);
@@ -245,7 +274,7 @@ function visit(index: LabelIndex, element: Element): void {
       for (const [label, value] of pairs) add(index, label, value, []);
       return;
     }
-    const coded = numberSignPair(text) ?? dateLeadPair(text);
+    const coded = numberSignPair(text) ?? dateLeadPair(text) ?? abbreviated;
     if (coded) add(index, coded[0], coded[1], []);
     return;
   }

@@ -51,6 +51,7 @@ describe('selector generation', () => {
     expect(labelMatch(profileField('brand'), 'fabricant')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('price'), 'prix')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('gtin'), 'ean code')).toBeGreaterThan(0.5);
+    expect(labelMatch(profileField('gtin'), 'ean13')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('sku'), 'réf')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('author'), 'by')).toBeGreaterThan(0.9);
     expect(profileField('author').multiple).toBe(true);

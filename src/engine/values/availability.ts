@@ -31,6 +31,11 @@ const PHRASES: [RegExp, Availability][] = [
     /\bnot\s+(?:in\s+stock|available)\b|\bno\s+(?:longer\s+)?(?:in\s+stock|available)\b|\bcurrently\s+unavailable\b|\bunavailable\b/,
     'OutOfStock',
   ],
+  // None left, or only promised back: "0 in stock", "Back in stock soon", "Coming soon".
+  [
+    /(?:^|[^\d.,])0\s+(?:items?\s+|pcs\.?\s+|units?\s+)?(?:in\s+stock|available|left)\b|\bback\s+(?:in\s+stock\s+)?soon\b|\bcoming\s+soon\b|\bbient[ôo]t\s+(?:de\s+retour|disponible)|\bdemn[äa]chst\s+(?:wieder\s+)?(?:verf[üu]gbar|lieferbar)/,
+    'OutOfStock',
+  ],
   [/\bdiscontinued\b|\bno\s+longer\s+(?:sold|produced|made)\b|\bausgelaufen\b|\bfuori\s+produzione\b|\bdescatalogado\b/, 'Discontinued'],
   [/\bpre-?\s?order|\bvorbestell|\bpr[ée]-?\s?commande|\bpreordina|\bprenota|\breserva\b|\bpr[ée]-?venda|\bpreventa\b/, 'PreOrder'],
   [/\bback-?\s?order/, 'BackOrder'],

@@ -114,6 +114,15 @@ describe('availability', () => {
     expect(parseAvailability('Blue')).toBeNull();
   });
 
+  it('reads a count of none, and a promise of return, as out of stock', () => {
+    expect(parseAvailability('0 in stock')).toBe('OutOfStock');
+    expect(parseAvailability('0 items available')).toBe('OutOfStock');
+    expect(parseAvailability('10 in stock')).toBe('InStock');
+    expect(parseAvailability('Back in stock soon')).toBe('OutOfStock');
+    expect(parseAvailability('Coming soon')).toBe('OutOfStock');
+    expect(parseAvailability('Demnächst wieder verfügbar')).toBe('OutOfStock');
+  });
+
   it('reads a promised dispatch time as in stock, unless the text says otherwise', () => {
     expect(parseAvailability('Usually ships in 24 hours')).toBe('InStock');
     expect(parseAvailability('Dispatched within 2 working days')).toBe('InStock');

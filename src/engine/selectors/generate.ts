@@ -392,11 +392,26 @@ function addElementCandidates(
   const prefix = LABEL_PREFIX.exec(text)?.[1];
   const isLabel = prefix !== undefined && labelMatch(profile, normalizeLabel(prefix)) >= 0.5;
   const transforms: Transform[] | undefined = !read && isLabel ? ['stripLabel'] : undefined;
+  const label = !read && !isLabel ? leadingLabel(profile, text) : null;
   for (const selector of selectorsFor(element, page.document, 4)) {
     if (!selector.first && !profile.multiple) continue;
     const penalty = selector.matches > 1 && !profile.multiple ? 0.85 : 1;
     set.add({ css: selector.css, ...(read ? { read } : {}), ...(transforms ? { transforms } : {}) }, origin, prior * penalty);
+    if (label) set.add({ css: selector.css, regex: `^${escapeRegExp(label)}\\s*(.+)$` }, origin, prior * penalty * 1.02);
   }
+}
+
+/**
+ * A label that opens the text without a colon ("SKU LS-1042", "Brand Acme"): the first one to three
+ * words, when they are one of the field's own labels and a value follows. Null otherwise.
+ */
+function leadingLabel(profile: FieldProfile, text: string): string | null {
+  const words = text.split(' ', 4);
+  for (let count = Math.min(3, words.length - 1); count >= 1; count--) {
+    const label = words.slice(0, count).join(' ');
+    if (labelMatch(profile, normalizeLabel(label)) >= 0.9) return label;
+  }
+  return null;
 }
 
 function nameMatchOf(profile: FieldProfile, element: Element): number {

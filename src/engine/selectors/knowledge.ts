@@ -353,6 +353,7 @@ const CONCEPTS: Record<string, Concept> = {
       '商品番号',
       '商品コード',
       '品番',
+      'code',
     ],
     jsonld: ['sku', 'mpn', 'productID'],
     meta: ['product:retailer_item_id'],

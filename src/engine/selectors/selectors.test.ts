@@ -53,6 +53,7 @@ describe('selector generation', () => {
     expect(labelMatch(profileField('gtin'), 'ean code')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('gtin'), 'ean13')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('sku'), 'réf')).toBeGreaterThan(0.5);
+    expect(labelMatch(profileField('sku'), 'code')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('author'), 'by')).toBeGreaterThan(0.9);
     expect(profileField('author').multiple).toBe(true);
     // A byline is its own concept: the author's evidence, one credit line kept as stated.
@@ -188,6 +189,12 @@ describe('selector generation', () => {
       ),
     );
     expect(bestValues(contexts, ['price'])[0]).toEqual(prices);
+  });
+
+  it('drops a label that opens the value without a colon', () => {
+    const codes = ['LS-1042', 'WS-2201', 'CS-0093'];
+    const contexts = codes.map((code, i) => page(i, `<h1>Shirt ${i}</h1><p class="sku">SKU ${code}</p>`));
+    expect(bestValues(contexts, ['sku'])[0]).toEqual(codes);
   });
 
   it("reads a brand shown as its logo from the image's alt text", () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -17,8 +18,16 @@ const RUN_ONCE = [
   'test/docs/doc-samples.test.ts',
 ];
 
+/**
+ * Where a test process that dies of a fatal error (out of memory, a failed V8 check) leaves Node's
+ * diagnostic report; the summary reporter prints what it finds there, since a dead worker reports
+ * nothing itself.
+ */
+export const CRASH_REPORTS = path.resolve('test-results', 'crash-reports');
+
 export default defineConfig({
   test: {
+    execArgv: ['--report-on-fatalerror', '--report-compact', `--report-directory=${CRASH_REPORTS}`],
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...(process.env.TEST_SCOPE === 'runtime' ? RUN_ONCE : [])],
     pool: 'forks',

@@ -392,7 +392,7 @@ function addElementCandidates(
   const prefix = LABEL_PREFIX.exec(text)?.[1];
   const isLabel = prefix !== undefined && labelMatch(profile, normalizeLabel(prefix)) >= 0.5;
   const transforms: Transform[] | undefined = !read && isLabel ? ['stripLabel'] : undefined;
-  const label = !read && !isLabel ? leadingLabel(profile, text) : null;
+  const label = !read && !isLabel && LEADING_LABEL_KINDS.has(profile.kind) ? leadingLabel(profile, text) : null;
   for (const selector of selectorsFor(element, page.document, 4)) {
     if (!selector.first && !profile.multiple) continue;
     const penalty = selector.matches > 1 && !profile.multiple ? 0.85 : 1;
@@ -400,6 +400,13 @@ function addElementCandidates(
     if (label) set.add({ css: selector.css, regex: `^${escapeRegExp(label)}\\s*(.+)$` }, origin, prior * penalty * 1.02);
   }
 }
+
+/**
+ * Kinds whose values a leading label only hides ("SKU LS-1042", "Brand Acme"). Credits are read
+ * otherwise: a byline keeps its words as stated, and a person's name is cut from them with the
+ * credits after it ("Written by A Edited by B").
+ */
+const LEADING_LABEL_KINDS = new Set<ValueKind>(['identifier', 'gtin', 'isbn', 'isbn10', 'isbn13', 'organization']);
 
 /**
  * A label that opens the text without a colon ("SKU LS-1042", "Brand Acme"): the first one to three

@@ -304,7 +304,7 @@ const CONCEPTS: Record<string, Concept> = {
     jsonld: ['brand.name', 'brand', 'manufacturer.name'],
     meta: ['product:brand', 'og:brand'],
     itemprop: ['brand', 'manufacturer'],
-    classWords: ['brand', 'manufacturer', 'maker'],
+    classWords: ['brand', 'manufacturer', 'maker', 'vendor'],
     type: 'text',
     kind: 'organization',
   },

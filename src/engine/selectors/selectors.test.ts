@@ -191,6 +191,12 @@ describe('selector generation', () => {
     expect(bestValues(contexts, ['price'])[0]).toEqual(prices);
   });
 
+  it('reads the vendor a shop names as the brand', () => {
+    const brands = ['Acme', 'Borealis', 'Stormline'];
+    const contexts = brands.map((brand, i) => page(i, `<h1>Jacket ${i}</h1><p class="product-single__vendor">${brand}</p>`));
+    expect(bestValues(contexts, ['brand'])[0]).toEqual(brands);
+  });
+
   it('drops a label that opens the value without a colon', () => {
     const codes = ['LS-1042', 'WS-2201', 'CS-0093'];
     const contexts = codes.map((code, i) => page(i, `<h1>Shirt ${i}</h1><p class="sku">SKU ${code}</p>`));

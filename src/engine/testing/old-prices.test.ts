@@ -11,7 +11,8 @@ describe('old prices', () => {
   });
 
   it('pair a struck price alone in its element with the current one beside that element; a price only named old stays current alone', () => {
-    const sale = parseHtml(`<div class="price__sale"><span class="visually-hidden">Regular price</span><span><s class="price-item">$1,499.00 USD</s></span>
+    const sale =
+      parseHtml(`<div class="price__sale"><span class="visually-hidden">Regular price</span><span><s class="price-item">$1,499.00 USD</s></span>
       <span class="visually-hidden">Sale price</span><span class="price-item price-item--sale">$1,299.00 USD</span></div>`);
     expect([...oldPriceAmounts(sale)]).toEqual([1499]);
     const named = parseHtml(`<ul id="price-list"><li class="price"><span class="price-old-live">100.00€</span></li>

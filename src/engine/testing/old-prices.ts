@@ -1,4 +1,15 @@
-import { allElements, currentPriceText, isDrawnStruck, isStruck, isTag, textOf, unstruckText, type AnyNode, type Document, type Element } from '../extract/dom.js';
+import {
+  allElements,
+  currentPriceText,
+  isDrawnStruck,
+  isStruck,
+  isTag,
+  textOf,
+  unstruckText,
+  type AnyNode,
+  type Document,
+  type Element,
+} from '../extract/dom.js';
 import { inSecondaryContent } from '../selectors/generate.js';
 import { parseMoney, type DecimalMark } from '../values/money.js';
 

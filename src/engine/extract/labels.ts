@@ -157,8 +157,15 @@ function numberSignPair(text: string): [string, string] | null {
  */
 const ABBREVIATED_LABEL = /^((?:[\p{L}.-]+\s+){0,3}(?:[\p{L}.-]*(?:no|nr|ref|réf)\.|n[º°]\.?))(?:\s*(\S.*))?$/iu;
 
+/** What every such label holds, found faster than the whole pattern fails: most texts have none. */
+const ABBREVIATION = /(?:no|nr|ref|réf)\.|[º°]/i;
+const mayHoldAbbreviation = (text: string) => (text.includes('.') || text.includes('º') || text.includes('°')) && ABBREVIATION.test(text);
+/** Longer texts are prose: an item code's line is short ("Item No. LS-1042"). */
+const MAX_ABBREVIATED_PAIR = 60;
+
 /** The label and the value after it (empty when the value follows in other elements), or null. */
 function abbreviatedPair(text: string): [string, string] | null {
+  if (text.length > MAX_ABBREVIATED_PAIR || !mayHoldAbbreviation(text)) return null;
   const pair = ABBREVIATED_LABEL.exec(text);
   if (!pair?.[1] || (pair[2] && !/\d/.test(pair[2]))) return null;
   return [pair[1], pair[2] ?? ''];
@@ -176,6 +183,15 @@ function dateLeadPair(text: string): [string, string] | null {
   return pair ? [pair[1]!, pair[2]!] : null;
 }
 
+/**
+ * Whether a text without a colon or number sign may still open with a label: a date line (which
+ * holds a digit) or an abbreviated number word. Cheap tests first: most texts are neither.
+ */
+function opensColonlessPair(text: string): boolean {
+  if (/\d/.test(text) && DATE_LEAD.test(text.trim())) return true;
+  return text.length <= MAX_ABBREVIATED_PAIR && abbreviatedPair(text.trim()) !== null;
+}
+
 /** Text-node labels: "Pages: 96" or a lone "By:" / "by" followed by the value's elements. */
 function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): void {
   const prev = node.prev;
@@ -183,7 +199,7 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
   const data = asciiColons(node.data);
   const colonAt = data.indexOf(':');
   const signAt = data.indexOf('#');
-  if ((colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && data.length > 30 && !DATE_LEAD.test(data.trim())) return;
+  if ((colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && data.length > 30 && !opensColonlessPair(data)) return;
   const text = normalizeText(data);
   if (!text) return;
   const colon = /^([^:]{1,40}?)\s*:\s*(.*)$/.exec(text);
@@ -248,14 +264,7 @@ function visit(index: LabelIndex, element: Element): void {
     const labelByMarkup = LABEL_TAGS.has(element.name) || isLabelCell(element) || colonAfter;
     const labelElement = labelByMarkup || LABEL_CLASS.test(element.attribs.class ?? '');
     const signAt = raw.indexOf('#');
-    if (
-      !labelElement &&
-      (colonAt < 0 || colonAt > 60) &&
-      (signAt <= 0 || signAt > 40) &&
-      raw.length > 12 &&
-      !DATE_LEAD.test(raw.trim()) &&
-      !ABBREVIATED_LABEL.test(raw.trim())
-    )
+    if (!labelElement && (colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && raw.length > 12 && !opensColonlessPair(raw))
       return;
     const text = normalizeText(raw);
     if (!text) return;

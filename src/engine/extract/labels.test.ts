@@ -87,6 +87,27 @@ describe('label–value pairs', () => {
     });
   });
 
+  it('reads a label cell whose text sits in an element of its own', () => {
+    expect(
+      index(`<table><tr><td><b>Publisher</b></td><td>Vintage</td></tr><tr><th><span>Format</span></th><td>Paperback</td></tr>
+        <tr><td><b>Pages</b> and more</td><td>287</td></tr></table>`),
+    ).toEqual({ publisher: ['Vintage'], format: ['Paperback'] });
+  });
+
+  it('reads the labelled parts of a line of facts parted by bars, and a label ending in digits', () => {
+    expect(
+      index(`<p class="meta">Paperback | Vintage | Pub Date: 3/28/2006 | ISBN-13: 9780307387899</p>
+        <ul><li>ISBN-13: 978-0307387899</li></ul><p>Doors open 10:30 | Room 4</p>`),
+    ).toEqual({ 'pub date': ['3/28/2006'], 'isbn 13': ['9780307387899', '978-0307387899'] });
+  });
+
+  it('reads the role credited after each name as its label', () => {
+    expect(
+      index(`<div class="buying"><a href="/a/1">Neil Gaiman</a> (Author), <a href="/a/2">Terry Pratchett</a> (Author),
+        <a href="/a/3">Jo Park</a> (Illustrator)</div><p><a href="/s">Sale</a> (ends Friday)</p>`),
+    ).toEqual({ author: [['Neil Gaiman', 'Terry Pratchett']], illustrator: ['Jo Park'] });
+  });
+
   it('ignores prose, scripts and times of day', () => {
     expect(
       index(`<p>Note: this sentence is much longer than any label would ever be, so it is prose and not a label at all.</p>

@@ -48,8 +48,8 @@ export const BYLINE_WORD_PATTERN = `(?:${[...BYLINE_WORDS].join('|')})`;
 /** Chinese and Japanese pages end labels with a fullwidth colon ("商品番号：A-1"). */
 const asciiColons = (text: string) => text.replace(/：/g, ':');
 
-/** "Doors open 10:30": a colon between digits is a time, not a label. */
-const isClockTime = (label: string, value: string) => /\d$/.test(label) && /^\d/.test(value);
+/** "Doors open 10:30": a colon between an hour and minutes is a time, not a label ("ISBN-13: 978…" is one). */
+const isClockTime = (label: string, value: string) => /(?:^|\s)\d{1,2}$/.test(label) && /^\d{2}(?!\d)/.test(value);
 
 function looksLikeLabel(text: string): boolean {
   return text.length > 0 && text.length <= MAX_LABEL_LENGTH && /\p{L}/u.test(text) && text.split(' ').length <= 6;
@@ -138,10 +138,29 @@ function valueForLabelElement(element: Element): { text: string; parts: string[]
 /** "Updated: 12 June · Published: 10 June": pairs on one line, parted by a middle dot, bar or bullet. */
 const PAIR_SEPARATOR = /\s+[·|•]\s+(?=[^:·|•]{1,40}:)/;
 
+/** A line of facts parted by bars, dots or bullets: "Paperback | Vintage | Pub Date: 3/28/2006 | ISBN-13: 978…". */
+const FACT_SEPARATOR = /\s+[·|•]\s+/;
+const MIN_LABELLED_FACTS = 2;
+
+/**
+ * The labelled parts of a facts line whose other parts stand unlabelled (a format, a publisher):
+ * two labelled parts or more say the bars part facts, not words of one value.
+ */
+function factsLinePairs(text: string): [string, string][] | null {
+  if (!FACT_SEPARATOR.test(text)) return null;
+  const pairs = text
+    .split(FACT_SEPARATOR)
+    .map(inlinePair)
+    .filter((pair) => pair !== null);
+  return pairs.length >= MIN_LABELLED_FACTS ? pairs : null;
+}
+
 /** "Pages: 96" as a label and its value; null when the text is no such pair ("10:30", "Title: " alone). */
 function inlinePair(text: string): [string, string] | null {
   const pair = /^([^:]{1,40}?)\s*:\s*(\S.*)$/.exec(text);
   if (!pair?.[1] || !pair[2] || !looksLikeLabel(pair[1]) || /^\d/.test(pair[1]) || isClockTime(pair[1], pair[2])) return null;
+  // "Paperback | Vintage | Pub Date": facts before the label, not a label (factsLinePairs).
+  if (FACT_SEPARATOR.test(pair[1])) return null;
   return [pair[1], pair[2]];
 }
 
@@ -239,6 +258,19 @@ function isLabelCell(element: Element): boolean {
   return cells.length === 2 && cells[0] === element;
 }
 
+/** `<td><b>Publisher</b></td><td>…</td>`, `<th><span>Format</span></th>`: what wraps a label cell's whole content is its label. */
+function fillsLabelCell(element: Element): boolean {
+  let node = element;
+  for (let depth = 0; depth < 3; depth++) {
+    const parent = node.parent;
+    if (!parent || !isTag(parent) || !parent.children.every((child) => child === node || (isText(child) && !child.data.trim())))
+      return false;
+    if (LABEL_TAGS.has(parent.name) || isLabelCell(parent)) return true;
+    node = parent;
+  }
+  return false;
+}
+
 /** Text of an element without child elements (other than <br>), or null when it has some. */
 function leafText(element: Element): string | null {
   let text = '';
@@ -261,7 +293,8 @@ function visit(index: LabelIndex, element: Element): void {
     const colonAt = raw.indexOf(':');
     // "<strong>ISBN-13</strong>: 978…": the colon follows the element.
     const colonAfter = element.next !== null && isText(element.next) && /^\s*[:：]/.test(element.next.data);
-    const labelByMarkup = LABEL_TAGS.has(element.name) || isLabelCell(element) || colonAfter;
+    const labelByMarkup =
+      LABEL_TAGS.has(element.name) || isLabelCell(element) || colonAfter || (raw.length <= MAX_LABEL_LENGTH && fillsLabelCell(element));
     const labelElement = labelByMarkup || LABEL_CLASS.test(element.attribs.class ?? '');
     const signAt = raw.indexOf('#');
     if (!labelElement && (colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && raw.length > 12 && !opensColonlessPair(raw))
@@ -283,14 +316,44 @@ function visit(index: LabelIndex, element: Element): void {
       for (const [label, value] of pairs) add(index, label, value, []);
       return;
     }
+    const facts = factsLinePairs(text);
+    if (facts) {
+      for (const [label, value] of facts) add(index, label, value, []);
+      return;
+    }
     const coded = numberSignPair(text) ?? dateLeadPair(text) ?? abbreviated;
     if (coded) add(index, coded[0], coded[1], []);
     return;
   }
+  let credits: Map<string, string[]> | undefined;
   for (const child of element.children) {
     if (isTag(child)) visit(index, child);
-    else if (isText(child)) indexTextNode(index, child);
+    else if (isText(child)) {
+      const credit = roleCredit(child);
+      if (!credit) indexTextNode(index, child);
+      else if (credits?.has(credit.role)) credits.get(credit.role)!.push(credit.name);
+      else (credits ??= new Map()).set(credit.role, [credit.name]);
+    }
   }
+  // One entry per role, its names as parts: "A (Author), B (Author)" are the authors.
+  if (credits) for (const [role, names] of credits) add(index, role, names.join(', '), names);
+}
+
+/** Roles written after a contributor's name, as bookshops credit them. */
+const CREDIT_ROLE =
+  /^\s*\(\s*(authors?|autor(?:in)?|auteure?|autore|editor|editors|illustrator|translator|narrator|read by|foreword|introduction|contributor|photographer|herausgeber|übersetzer|traducteur|traductor)\s*\)/i;
+const MAX_CREDITED_NAME = 80;
+
+/** "<a>Cormac McCarthy</a> (Author)": the role after a name is that name's label. */
+function roleCredit(node: AnyNode & { data: string }): { role: string; name: string } | null {
+  if (!node.data.includes('(')) return null;
+  const role = CREDIT_ROLE.exec(node.data)?.[1];
+  if (!role) return null;
+  let prev = node.prev;
+  while (prev && isText(prev) && !prev.data.trim()) prev = prev.prev;
+  if (!prev || !isTag(prev) || SKIPPED.has(prev.name) || BLOCK_TAGS.has(prev.name)) return null;
+  const name = textOf(prev);
+  return name && name.length <= MAX_CREDITED_NAME ? { role, name } : null;
 }
 
 /**

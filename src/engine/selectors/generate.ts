@@ -19,7 +19,7 @@ import { compileQuery, compileSource, selectElements, type PageContext } from '.
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
 import { camelWords, labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile, type ValueKind } from './knowledge.js';
-import { agreedHeadings, ARTICLE_HEADLINE_META, declaresArticle, SITE_NAME_SUFFIX } from './title-evidence.js';
+import { agreedHeadings, agreedNameText, ARTICLE_HEADLINE_META, declaresArticle, SITE_NAME_SUFFIX } from './title-evidence.js';
 import { comparable, escapeRegExp, sameMeaning, sameValue, segmentRegex } from './values.js';
 
 export interface FieldSpec {
@@ -481,7 +481,19 @@ function templateCandidates(set: CandidateSet, profile: FieldProfile, pages: Pag
         }
       }
       // The heading the page's declared titles agree with, wherever it sits (an h2 under a logo h1).
-      for (const agreed of agreedHeadings(page).slice(0, 2)) addElementCandidates(set, agreed, page, 'heading', 0.68, profile);
+      const agreed = agreedHeadings(page).slice(0, 2);
+      for (const element of agreed) addElementCandidates(set, element, page, 'heading', 0.68, profile);
+      const named = agreed.length ? null : agreedNameText(page);
+      if (named) {
+        addElementCandidates(set, named, page, 'heading', 0.6, profile);
+        // An unnamed <b> among the labels' <b>s is told apart by what wraps it (".right font > b").
+        const parent = named.parent;
+        if (parent && isTag(parent) && parent.name !== 'body') {
+          for (const selector of selectorsFor(parent, page.document, 2)) {
+            if (selector.first) set.add({ css: `${selector.css} > ${named.name}` }, 'heading', 0.6 * placePenalty(named));
+          }
+        }
+      }
     }
   }
   if (profile.heading) {
@@ -664,6 +676,26 @@ function patternCandidates(set: CandidateSet, profile: FieldProfile, pages: Page
       if (++found >= 5) break;
     }
   }
+  labelledCodeCandidates(set, profile, pages);
+}
+
+/**
+ * A code with a valid check digit beside a label the field's words do not name ("UPC", "Barcode",
+ * "Product code"): the label reads it where no selector tells its cell from the others.
+ */
+function labelledCodeCandidates(set: CandidateSet, profile: FieldProfile, pages: PageContext[]): void {
+  const pattern = codePattern(profile);
+  const holding = new Map<string, number>();
+  for (const page of pages) {
+    for (const [key, entries] of page.labels) {
+      const valid = entries.some((entry) => {
+        const code = pattern.exec(entry.text)?.[1];
+        return code !== undefined && validity(profile.kind, code) >= 1 && !(code.includes('-') && parseDate(code) !== null);
+      });
+      if (valid) holding.set(key, (holding.get(key) ?? 0) + 1);
+    }
+  }
+  for (const [key, count] of holding) if (count * 2 >= pages.length) set.add({ label: [key], regex: pattern.source }, 'pattern', 0.5);
 }
 
 /** A long number closing the last path segment of a URL ("/itm/blue-lamp/302474151804", "…-blk-112949990.html"). */

@@ -41,10 +41,10 @@ interface Concept {
   heading?: boolean;
 }
 
-/** Who wrote a page: the person's name, without the byline word or other roles' credits. */
 /** "Price" in the languages shops are written in, as labels and class names write it. */
 const PRICE_WORDS = ['preis', 'prix', 'prezzo', 'precio', 'prijs', 'pris', 'cena', 'hinta', 'fiyat'];
 
+/** Who wrote a page: the person's name, without the byline word or other roles' credits. */
 const AUTHOR: Concept = {
   labels: [
     'author',
@@ -60,6 +60,17 @@ const AUTHOR: Concept = {
     'authored by',
     'creator',
     'byline',
+    'autor',
+    'autorin',
+    'autoren',
+    'auteur',
+    'auteurs',
+    'autore',
+    'autori',
+    'autores',
+    'verfasser',
+    'forfatter',
+    'författare',
   ],
   weakLabels: ['contributor', 'contributors', 'editor', 'artist', 'von', 'par', 'por'],
   jsonld: ['author.name', 'author', 'creator.name', 'creator'],
@@ -158,7 +169,29 @@ const CONCEPTS: Record<string, Concept> = {
     kind: 'gtin',
   },
   publisher: {
-    labels: ['publisher', 'published by', 'publishers', 'imprint', 'publishing house', 'publisher name'],
+    labels: [
+      'publisher',
+      'published by',
+      'publishers',
+      'imprint',
+      'publishing house',
+      'publisher name',
+      'verlag',
+      'éditeur',
+      'editeur',
+      'éditions',
+      'editorial',
+      'editora',
+      'editore',
+      'casa editrice',
+      'uitgever',
+      'uitgeverij',
+      'wydawnictwo',
+      'wydawca',
+      'förlag',
+      'forlag',
+      'nakladatel',
+    ],
     weakLabels: ['vendor', 'label', 'brand', 'manufacturer', 'producer', 'studio'],
     jsonld: ['publisher.name', 'publisher'],
     meta: ['book:publisher', 'dc.publisher', 'citation_publisher'],
@@ -183,7 +216,18 @@ const CONCEPTS: Record<string, Concept> = {
       'publication',
       'date of publication',
       'on sale date',
+      'on sale',
       'released',
+      'erscheinungsdatum',
+      'erscheinungstermin',
+      'date de parution',
+      'parution',
+      'date de publication',
+      'fecha de publicación',
+      'data di pubblicazione',
+      'data de publicação',
+      'verschijningsdatum',
+      'data wydania',
       'posted on',
       'veröffentlicht am',
       'erschienen am',
@@ -656,6 +700,7 @@ export function pathMatch(profile: FieldProfile, path: string): number {
 /** Words that qualify a class name without saying what it holds ("product-title", "job-view"). */
 const NEUTRAL_WORDS = new Set([
   'product',
+  'prod',
   'item',
   'book',
   'job',
@@ -709,12 +754,22 @@ export function withoutModuleHash(token: string): string {
   return hashed ? match[1]! : token;
 }
 
+/** Qualifiers written together with a field word in old templates ("prodtitle", "itemprice", "bookauthor"). */
+const COMPOUND_PREFIXES = ['product', 'prod', 'item', 'book', 'main', 'detail', 'pdp', 'entry', 'post'];
+
+/** A class word run together with a qualifier before it, as two words; any other word as it is. */
+function compoundWords(profile: FieldProfile, word: string): string[] {
+  if (profile.classWords.includes(word) || NEUTRAL_WORDS.has(word)) return [word];
+  const prefix = COMPOUND_PREFIXES.find((start) => word.startsWith(start) && profile.classWords.includes(word.slice(start.length)));
+  return prefix ? [prefix, word.slice(prefix.length)] : [word];
+}
+
 /**
  * How well a class or id names the field: the share of its meaningful words that are field
  * words ("product-author" → 1 for author; "job-view" → 0 for job_title).
  */
 export function tokenMatch(profile: FieldProfile, token: string): number {
-  const words = nameWords(withoutModuleHash(token));
+  const words = nameWords(withoutModuleHash(token)).flatMap((word) => compoundWords(profile, word));
   let matched = 0;
   let counted = 0;
   let exact = false;

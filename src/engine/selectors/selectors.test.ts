@@ -55,6 +55,12 @@ describe('selector generation', () => {
     expect(labelMatch(profileField('sku'), 'réf')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('sku'), 'code')).toBeGreaterThan(0.5);
     expect(labelMatch(profileField('author'), 'by')).toBeGreaterThan(0.9);
+    // Bookshops label a book's facts in their own language too (above a weak label's 0.55).
+    expect(labelMatch(profileField('author'), 'autor')).toBeGreaterThan(0.7);
+    expect(labelMatch(profileField('publisher'), 'verlag')).toBeGreaterThan(0.7);
+    expect(labelMatch(profileField('publisher'), 'éditeur')).toBeGreaterThan(0.7);
+    expect(labelMatch(date, 'erscheinungsdatum')).toBeGreaterThan(0.7);
+    expect(labelMatch(date, 'on sale')).toBeGreaterThan(0.7);
     expect(profileField('author').multiple).toBe(true);
     // A byline is its own concept: the author's evidence, one credit line kept as stated.
     expect(profileField('byline')).toMatchObject({ concept: 'byline', kind: 'byline', multiple: false });
@@ -150,6 +156,57 @@ describe('selector generation', () => {
         ),
     );
     expect(bestValues(contexts, ['title'])[0]).toEqual(items);
+  });
+
+  it("takes the heading for a book's name when the document title adds its author after 'by'", () => {
+    const books = [
+      ['The Salt Road', 'Mara Ellison'],
+      ['Counting Rivers', 'Jon Park'],
+      ['Winter Orchard', 'Ade Bello'],
+    ];
+    const contexts = books.map(
+      ([title, author], i) =>
+        new PageContext(
+          `https://x.example/b/${i}`,
+          `<html><head><title>${title} by ${author} | Bookshop</title></head><body><div class="product"><h1>${title}</h1>
+          <p class="price">£7.99</p></div></body></html>`,
+        ),
+    );
+    expect(bestValues(contexts, ['title'])[0]).toEqual(books.map(([title]) => title));
+  });
+
+  it('takes the name an old template styles without heading markup, where the document title agrees with it', () => {
+    const books = [
+      ['The Salt Road', 'Mara Ellison'],
+      ['Counting Rivers', 'Jon Park'],
+      ['Winter Orchard', 'Ade Bello'],
+    ];
+    const contexts = books.map(
+      ([title, author], i) =>
+        new PageContext(
+          `https://x.example/b/${i}`,
+          `<html><head><title>${title} - ${author} - Bookshop</title></head><body><table class="layout"><tr><td class="right">
+          <font size="4"><b>${title}</b></font><br><b>ISBN-13:</b> 97803073878${90 + i}<br><b>Publisher:</b> Vintage</td></tr></table></body></html>`,
+        ),
+    );
+    expect(bestValues(contexts, ['title'])[0]).toEqual(books.map(([title]) => title));
+  });
+
+  it('reads a name from a class that runs a qualifier and the field word together', () => {
+    const items = ['Oak Dining Table', 'Linen Sofa Cover', 'Brass Floor Lamp'];
+    const contexts = items.map((name, i) => page(i, `<div class="prodtitle">${name}</div><div class="prodprice">$${100 + i}.00</div>`));
+    expect(bestValues(contexts, ['title', 'price'])).toEqual([items, ['$100.00', '$101.00', '$102.00']]);
+  });
+
+  it('reads a code with a valid check digit beside a label the field does not name', () => {
+    const isbns = ['9780307387899', '9780060853983', '9780060652920'];
+    const contexts = isbns.map((isbn, i) =>
+      page(
+        i,
+        `<h1>Book ${i}</h1><table class="specs"><tr><td><b>Publisher</b></td><td>Vintage</td></tr><tr><td><b>UPC</b></td><td>${isbn}</td></tr></table>`,
+      ),
+    );
+    expect(bestValues(contexts, ['isbn_13', 'publisher'])).toEqual([isbns, ['Vintage', 'Vintage', 'Vintage']]);
   });
 
   it('takes the heading for the name when the document title adds a search word to it', () => {

@@ -2,6 +2,7 @@ import { ARTICLE_TYPES, PRODUCT_TYPES } from '../discover/naming.js';
 import { allElements, textOf, type Element } from '../extract/dom.js';
 import type { PageContext } from '../extract/runtime.js';
 import { CONTAINER_TYPES, jsonLdTypes } from '../extract/structured.js';
+import { BYLINE_WORD_PATTERN } from '../extract/labels.js';
 import { comparable } from './values.js';
 
 /**
@@ -49,7 +50,8 @@ export function declaredTitles(page: PageContext): string[] {
 export function agreesWith(declared: string, value: string): boolean {
   if (!value || !declared.includes(value)) return false;
   if (declared === value) return true;
-  if (declared.startsWith(value) && SEPARATOR_AFTER.test(declared.slice(value.length))) return true;
+  if (declared.startsWith(value) && (SEPARATOR_AFTER.test(declared.slice(value.length)) || CREDIT_AFTER.test(declared.slice(value.length))))
+    return true;
   // A search phrase after the name ("Oak Lamp kaufen | Shop", "Oak Lamp kopen? | Shop"): a word
   // or two before the site's separator, after a name of two words or more. Without a separator
   // the words are part of another name ("The Times en Español").
@@ -63,6 +65,8 @@ const SUFFIX_SHARE = 0.4;
 const SEO_TAIL = /^\s+\p{L}+(?:\s+\p{L}+)?[?!]?\s*[|–—·•»:_-]/u;
 const CONTAINED_SHARE = 0.75;
 const SEPARATOR_AFTER = /^\s*[|–—·•»:_(（-]/;
+/** "The Road by Cormac McCarthy | Shop": a book's or article's credit follows its name. */
+const CREDIT_AFTER = new RegExp(String.raw`^\s+${BYLINE_WORD_PATTERN}\s+\p{L}`, 'iu');
 const SEPARATOR_BEFORE = /[|–—·•»:_)）-]\s*$/;
 
 /** How many of the page's (distinct) declared titles agree with a value (0 when none does). */
@@ -142,6 +146,31 @@ export function agreedHeadings(page: PageContext): Element[] {
     if (support > 0) found.push({ element, support, rank: Number(element.name[1]) });
   }
   return found.sort((a, b) => b.support - a.support || a.rank - b.rank).map((entry) => entry.element);
+}
+
+const NOT_NAMES = new Set(['script', 'style', 'head', 'title', 'option', 'noscript', 'button', 'a', 'label']);
+const MAX_NAME_TEXT = 200;
+const MAX_SCANNED = 3000;
+
+/**
+ * Where no heading states the item's name, the first visible text the declared titles agree with
+ * (`<font><b>Oak Lamp</b></font>` under "Oak Lamp - Shop", `<span class="ttl">`): old templates
+ * style the name without heading markup. Links are other pages' names; buttons and labels are
+ * controls. The caller weighs where the text sits (chrome, related items).
+ */
+export function agreedNameText(page: PageContext): Element | null {
+  if (declaredTitles(page).length === 0) return null;
+  let scanned = 0;
+  for (const element of allElements(page.document)) {
+    if (++scanned > MAX_SCANNED) break;
+    if (NOT_NAMES.has(element.name) || HEADING.test(element.name)) continue;
+    const own = element.children.some((child) => child.type === 'text' && child.data.trim());
+    if (!own) continue;
+    const text = textOf(element);
+    if (text.length < 2 || text.length > MAX_NAME_TEXT) continue;
+    if (titleSupport(page, text) > 0) return element;
+  }
+  return null;
 }
 
 /**

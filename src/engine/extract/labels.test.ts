@@ -108,6 +108,20 @@ describe('label–value pairs', () => {
     ).toEqual({ author: [['Neil Gaiman', 'Terry Pratchett']], illustrator: ['Jo Park'] });
   });
 
+  it('reads an element that credits a name after "by" or "von", not a menu facet or a phrase', () => {
+    expect(
+      index(`<div><p>by Cormac McCarthy (Author)</p><span class="by">von Jane Doe</span><p class="byline">Written by Rosa Ewald<br>Edited by Bea Bayer</p>
+        <span class="menu-head">By Category</span><p>by the way</p><li><a href="/b">Other Book</a><br>by Ade Bello</li></div>`),
+    ).toEqual({ by: ['Cormac McCarthy (Author)'], von: ['Jane Doe'], 'written by': ['Rosa Ewald'] });
+  });
+
+  it('reads the publisher a publication date line credits', () => {
+    expect(index(`<div class="row">Published March 28th 2006 by Vintage Books</div><p>Published: May 2010 by Penguin</p>`)).toEqual({
+      published: ['March 28th 2006', 'May 2010'],
+      'published by': ['Vintage Books', 'Penguin'],
+    });
+  });
+
   it('ignores prose, scripts and times of day', () => {
     expect(
       index(`<p>Note: this sentence is much longer than any label would ever be, so it is prose and not a label at all.</p>

@@ -44,6 +44,9 @@ export const BYLINE_WORDS = new Set([
 ]);
 /** The same words as a regular expression's group, for patterns that find or strip them. */
 export const BYLINE_WORD_PATTERN = `(?:${[...BYLINE_WORDS].join('|')})`;
+/** A credit for another role after the author's ("Written by A Edited by B", "By A; photographs by B"), to its end. */
+export const OTHER_ROLE_CREDIT = String.raw`[\s,;|]+(?:edited|illustrated|photographs?|photos?|translated|reviewed|fact[- ]checked|additional reporting)\s+by\b.*`;
+const OTHER_ROLE = new RegExp(OTHER_ROLE_CREDIT, 'i');
 
 /** Chinese and Japanese pages end labels with a fullwidth colon ("商品番号：A-1"). */
 const asciiColons = (text: string) => text.replace(/：/g, ':');
@@ -202,6 +205,33 @@ function dateLeadPair(text: string): [string, string] | null {
   return pair ? [pair[1]!, pair[2]!] : null;
 }
 
+/** "Published March 28th 2006 by Vintage": a publication date line that credits its publisher. */
+const DATE_BY_PUBLISHER = /^(.*\d.*?)\s+by\s+(\p{Lu}.*)$/u;
+
+/** A pair found in one text; a publisher credited after a publication date is a pair of its own. */
+function addPair(index: LabelIndex, [label, value]: [string, string]): void {
+  const published = /^(?:first\s+)?published\b/i.test(label) ? DATE_BY_PUBLISHER.exec(value) : null;
+  if (!published) return add(index, label, value, []);
+  add(index, label, published[1]!, []);
+  add(index, 'published by', published[2]!, []);
+}
+
+/**
+ * `<p>by Cormac McCarthy (Author)</p>`, `<span>von Jane Doe</span>`: an element that holds a credit
+ * word and a name of two capitalised words or more, and nothing else. One word after "by" is more
+ * often a menu's facet ("By Category", "By Size") than a name. Loose text after a line break is
+ * left alone: it is how related items' tiles credit their authors.
+ */
+const CREDIT_LINE = new RegExp(String.raw`^(${BYLINE_WORD_PATTERN})\s+(\S.*)$`, 'iu');
+const CAPITALISED_NAME = /^\p{Lu}\S*\s+\p{Lu}/u;
+const MAX_CREDIT_LINE = 100;
+
+function creditPair(text: string): [string, string] | null {
+  if (text.length > MAX_CREDIT_LINE) return null;
+  const pair = CREDIT_LINE.exec(text);
+  return pair && CAPITALISED_NAME.test(pair[2]!) ? [pair[1]!, pair[2]!.replace(OTHER_ROLE, '')] : null;
+}
+
 /**
  * Whether a text without a colon or number sign may still open with a label: a date line (which
  * holds a digit) or an abbreviated number word. Cheap tests first: most texts are neither.
@@ -231,7 +261,7 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
   }
   const coded = numberSignPair(text) ?? dateLeadPair(text);
   if (coded) {
-    add(index, coded[0], coded[1], []);
+    addPair(index, coded);
     return;
   }
   const abbreviated = abbreviatedPair(text);
@@ -297,7 +327,14 @@ function visit(index: LabelIndex, element: Element): void {
       LABEL_TAGS.has(element.name) || isLabelCell(element) || colonAfter || (raw.length <= MAX_LABEL_LENGTH && fillsLabelCell(element));
     const labelElement = labelByMarkup || LABEL_CLASS.test(element.attribs.class ?? '');
     const signAt = raw.indexOf('#');
-    if (!labelElement && (colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && raw.length > 12 && !opensColonlessPair(raw))
+    if (
+      !labelElement &&
+      (colonAt < 0 || colonAt > 60) &&
+      (signAt <= 0 || signAt > 40) &&
+      raw.length > 12 &&
+      !opensColonlessPair(raw) &&
+      creditPair(raw.trim()) === null
+    )
       return;
     const text = normalizeText(raw);
     if (!text) return;
@@ -313,16 +350,16 @@ function visit(index: LabelIndex, element: Element): void {
     }
     const pairs = text.split(PAIR_SEPARATOR).map(inlinePair);
     if (pairs.every((pair) => pair !== null)) {
-      for (const [label, value] of pairs) add(index, label, value, []);
+      for (const pair of pairs) addPair(index, pair);
       return;
     }
     const facts = factsLinePairs(text);
     if (facts) {
-      for (const [label, value] of facts) add(index, label, value, []);
+      for (const pair of facts) addPair(index, pair);
       return;
     }
-    const coded = numberSignPair(text) ?? dateLeadPair(text) ?? abbreviated;
-    if (coded) add(index, coded[0], coded[1], []);
+    const coded = numberSignPair(text) ?? dateLeadPair(text) ?? abbreviated ?? creditPair(text);
+    if (coded) addPair(index, coded);
     return;
   }
   let credits: Map<string, string[]> | undefined;

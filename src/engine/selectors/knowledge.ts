@@ -87,7 +87,7 @@ const AUTHOR: Concept = {
     'citation_author',
   ],
   itemprop: ['author', 'creator'],
-  classWords: ['author', 'authors', 'byline', 'writer', 'creator', 'contributor'],
+  classWords: ['author', 'authors', 'byline', 'writer', 'creator', 'contributor', 'autor', 'auteur', 'autore', 'verfasser'],
   type: 'text',
   kind: 'person',
   multiple: true,

@@ -299,6 +299,13 @@ describe('selector generation', () => {
     ]);
   });
 
+  it('splits the names a credit word opens, in an element named in the page’s language', () => {
+    const names = ['von Jon Park', 'von Mara Ellison, Ade Bello', 'von Lena Ruiz'];
+    const contexts = names.map((authors, i) => page(i, `<h1>Buch ${i}</h1><p class="autor">${authors}</p>`));
+    const [author] = testSelectors(generateSelectors(contexts, [], [{ name: 'author' }]), contexts).fields;
+    expect(author!.candidates[0]!.values).toEqual([['Jon Park'], ['Mara Ellison', 'Ade Bello'], ['Lena Ruiz']]);
+  });
+
   it('treats text every page repeats around a value as template', () => {
     const titles = ['Salt and Cedar', 'Counting Rivers', 'Winter Orchard - Deluxe'];
     const contexts = titles.map(

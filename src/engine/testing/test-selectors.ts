@@ -1,7 +1,7 @@
 import type { FieldQuality, FieldType, Source } from '../blueprint/schema.js';
 import type { Document, Element } from '../extract/dom.js';
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
-import { BYLINE_WORD_PATTERN, normalizeLabel } from '../extract/labels.js';
+import { BYLINE_WORD_PATTERN, normalizeLabel, OTHER_ROLE_CREDIT } from '../extract/labels.js';
 import { ITEM_NAME, type Candidate, type FieldCandidates } from '../selectors/generate.js';
 import type { ValueKind } from '../selectors/knowledge.js';
 import {
@@ -328,7 +328,7 @@ function withoutBylineWord(report: CandidateReport): Candidate | null {
   return {
     source: {
       ...report.source,
-      regex: String.raw`^(?:${BYLINE_WORD_PATTERN}\s+)?(.+?)(?:[\s,;|]+(?:edited|illustrated|photographs?|photos?|translated|reviewed|fact[- ]checked|additional reporting)\s+by\b.*)?$`,
+      regex: String.raw`^(?:${BYLINE_WORD_PATTERN}\s+)?(.+?)(?:${OTHER_ROLE_CREDIT})?$`,
     },
     origin: report.origin,
     prior: report.prior * 1.02,
@@ -445,7 +445,8 @@ export function testInScopes(fields: FieldCandidates[], pages: TestScope[], samp
       }
       const parts = [
         ...(TEXT_KINDS.has(kind) || kind === 'date' ? segments(report) : []),
-        ...(field.multiple && kind === 'person' ? splitNames(report) : []),
+        // "By A, B and C": the names a byline word opens are split once it is dropped.
+        ...(field.multiple && kind === 'person' ? [report, ...derived].flatMap(splitNames) : []),
       ];
       return [...derived, ...parts.map((variant) => evaluate(variant, field, kind, pages, samples.length))];
     });

@@ -223,6 +223,8 @@ function addPair(index: LabelIndex, [label, value]: [string, string]): void {
  * left alone: it is how related items' tiles credit their authors.
  */
 const CREDIT_LINE = new RegExp(String.raw`^(${BYLINE_WORD_PATTERN})\s+(\S.*)$`, 'iu');
+/** The same opening, tested on untrimmed text first: most texts fail it at their first letter. */
+const CREDIT_START = new RegExp(String.raw`^\s*${BYLINE_WORD_PATTERN}\s`, 'i');
 const CAPITALISED_NAME = /^\p{Lu}\S*\s+\p{Lu}/u;
 const MAX_CREDIT_LINE = 100;
 
@@ -290,16 +292,18 @@ function isLabelCell(element: Element): boolean {
 
 /** `<td><b>Publisher</b></td><td>…</td>`, `<th><span>Format</span></th>`: what wraps a label cell's whole content is its label. */
 function fillsLabelCell(element: Element): boolean {
-  let node = element;
-  for (let depth = 0; depth < 3; depth++) {
-    const parent = node.parent;
-    if (!parent || !isTag(parent) || !parent.children.every((child) => child === node || (isText(child) && !child.data.trim())))
-      return false;
-    if (LABEL_TAGS.has(parent.name) || isLabelCell(parent)) return true;
-    node = parent;
+  // A link goes somewhere: a label names what follows it. Tag names first: most short texts sit in no cell.
+  if (element.name === 'a') return false;
+  let cell: AnyNode | null = element.parent;
+  for (let depth = 0; cell && isTag(cell) && !CELL_TAGS.has(cell.name); depth++) cell = depth < 2 ? cell.parent : null;
+  if (!cell || !isTag(cell) || !(LABEL_TAGS.has(cell.name) || isLabelCell(cell))) return false;
+  for (let node: Element = element; node !== cell; node = node.parent as Element) {
+    const parent = node.parent as Element;
+    if (!parent.children.every((child) => child === node || (isText(child) && !child.data.trim()))) return false;
   }
-  return false;
+  return true;
 }
+const CELL_TAGS = new Set(['td', 'th', 'dt', 'label']);
 
 /** Text of an element without child elements (other than <br>), or null when it has some. */
 function leafText(element: Element): string | null {
@@ -333,7 +337,7 @@ function visit(index: LabelIndex, element: Element): void {
       (signAt <= 0 || signAt > 40) &&
       raw.length > 12 &&
       !opensColonlessPair(raw) &&
-      creditPair(raw.trim()) === null
+      !(raw.length <= MAX_CREDIT_LINE && CREDIT_START.test(raw))
     )
       return;
     const text = normalizeText(raw);

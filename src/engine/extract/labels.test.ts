@@ -115,6 +115,13 @@ describe('label–value pairs', () => {
     ).toEqual({ by: ['Cormac McCarthy (Author)'], von: ['Jane Doe'], 'written by': ['Rosa Ewald'] });
   });
 
+  it('does not read the credits of reviews and comments as the page’s', () => {
+    expect(
+      index(`<div id="customer-reviews"><div class="review"><b>Great read</b><p class="meta">by Mike Jones</p></div></div>
+        <ol class="comment-list"><li>By <a href="/u/2">Sam Ray</a></li></ol><p class="byline">By <a href="/a/1">Jo Park</a></p>`),
+    ).toEqual({ by: ['Jo Park'] });
+  });
+
   it('reads the publisher a publication date line credits', () => {
     expect(index(`<div class="row">Published March 28th 2006 by Vintage Books</div><p>Published: May 2010 by Penguin</p>`)).toEqual({
       published: ['March 28th 2006', 'May 2010'],

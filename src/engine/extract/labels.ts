@@ -1,4 +1,5 @@
 import { BLOCK_TAGS, isTag, isText, normalizeText, textOf, type AnyNode, type Document, type Element } from './dom.js';
+import { inSecondaryContent } from './places.js';
 
 /**
  * Label–value pairs as pages present them: `<b>ISBN-13:</b> 978…<br>`, `<dt>Publisher</dt><dd>…</dd>`,
@@ -272,7 +273,7 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
     add(index, abbreviated[0], abbreviated[1] || (run?.text ?? ''), run?.parts ?? []);
     return;
   }
-  if (BYLINE_WORDS.has(text.toLowerCase())) {
+  if (BYLINE_WORDS.has(text.toLowerCase()) && !(node.parent && isTag(node.parent) && inSecondaryContent(node.parent))) {
     const run = inlineRunAfter(node, null);
     add(index, text, run.text, run.parts);
   }
@@ -362,8 +363,13 @@ function visit(index: LabelIndex, element: Element): void {
       for (const pair of facts) addPair(index, pair);
       return;
     }
-    const coded = numberSignPair(text) ?? dateLeadPair(text) ?? abbreviated ?? creditPair(text);
+    const coded = numberSignPair(text) ?? dateLeadPair(text) ?? abbreviated;
     if (coded) addPair(index, coded);
+    else {
+      const credit = creditPair(text);
+      // Reviews and comments credit their writers as the page credits its author.
+      if (credit && !inSecondaryContent(element)) addPair(index, credit);
+    }
     return;
   }
   let credits: Map<string, string[]> | undefined;

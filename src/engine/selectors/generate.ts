@@ -11,6 +11,7 @@ import {
   type Element,
 } from '../extract/dom.js';
 import { BYLINE_WORD_PATTERN, cellLabel, normalizeLabel } from '../extract/labels.js';
+import { inSecondaryContent } from '../extract/places.js';
 import type { JsonObject } from '../extract/structured.js';
 import { flagAvailability, parseAvailability } from '../values/availability.js';
 import { parseDate } from '../values/date.js';
@@ -18,7 +19,7 @@ import { decimalMarkOf, parseMoney, type DecimalMark } from '../values/money.js'
 import { compileQuery, compileSource, selectElements, type PageContext } from '../extract/runtime.js';
 import { validity } from '../testing/validators.js';
 import { ownDescriptors, selectorsFor, stableClasses } from './css.js';
-import { camelWords, labelMatch, nameWords, pathMatch, profileField, tokenMatch, type FieldProfile, type ValueKind } from './knowledge.js';
+import { camelWords, labelMatch, pathMatch, profileField, tokenMatch, type FieldProfile, type ValueKind } from './knowledge.js';
 import { agreedHeadings, agreedNameText, ARTICLE_HEADLINE_META, declaresArticle, SITE_NAME_SUFFIX } from './title-evidence.js';
 import { comparable, escapeRegExp, sameMeaning, sameValue, segmentRegex } from './values.js';
 
@@ -331,46 +332,6 @@ function inBoilerplate(element: Element): boolean {
 
 function insideContent(element: Element): boolean {
   for (let node = element.parent; node && isTag(node); node = node.parent) if (node.name === 'article' || node.name === 'main') return true;
-  return false;
-}
-
-/**
- * Words of class or id names that mark content about other things than the page's item:
- * comments (their authors and dates), related and recommended items, previous/next links,
- * sharing and like widgets.
- */
-const SECONDARY_WORDS = new Set([
-  'comment',
-  'comments',
-  'respond',
-  'reply',
-  'replies',
-  'related',
-  'recommended',
-  'recommendations',
-  'paging',
-  'pagination',
-  'prev',
-  'previous',
-  'next',
-  'widget',
-  'promo',
-  'teaser',
-  'teasers',
-  'share',
-  'sharing',
-  'social',
-  'like',
-  'likes',
-]);
-
-/** Inside comments, related items or paging links: values of other items than the page's own. */
-export function inSecondaryContent(element: Element): boolean {
-  for (let node: Element | null = element; node && isTag(node); node = node.parent && isTag(node.parent) ? node.parent : null) {
-    const names = `${node.attribs.class ?? ''} ${node.attribs.id ?? ''}`;
-    if (!names.trim()) continue;
-    if (names.split(/\s+/).some((name) => nameWords(name).some((word) => SECONDARY_WORDS.has(word)))) return true;
-  }
   return false;
 }
 

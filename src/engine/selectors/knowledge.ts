@@ -1,5 +1,6 @@
 import type { FieldType } from '../blueprint/schema.js';
 import { normalizeLabel } from '../extract/labels.js';
+import { nameWords } from '../extract/places.js';
 
 /**
  * Generic field knowledge: what a field name means, which labels pages use for it, where
@@ -605,15 +606,6 @@ export interface FieldProfile {
   kind: ValueKind;
   multiple: boolean;
   heading: boolean;
-}
-
-/** Field name words: snake, kebab, camel case and spaces all split ("pubDate" → pub, date). */
-export function nameWords(name: string): string[] {
-  return name
-    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z\d]+/)
-    .filter(Boolean);
 }
 
 const TYPE_BY_WORD: [RegExp, FieldType, ValueKind][] = [

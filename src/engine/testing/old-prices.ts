@@ -10,7 +10,7 @@ import {
   type Document,
   type Element,
 } from '../extract/dom.js';
-import { inSecondaryContent } from '../selectors/generate.js';
+import { inSecondaryContent } from '../extract/places.js';
 import { parseMoney, type DecimalMark } from '../values/money.js';
 
 /** Per page (or listing record) and decimal mark, the old amounts found there. */

@@ -115,10 +115,11 @@ describe('label–value pairs', () => {
     ).toEqual({ by: ['Cormac McCarthy (Author)'], von: ['Jane Doe'], 'written by': ['Rosa Ewald'] });
   });
 
-  it('does not read the credits of reviews and comments as the page’s', () => {
+  it('does not read the credits of reviews, comments or a sidebar’s story list as the page’s', () => {
     expect(
       index(`<div id="customer-reviews"><div class="review"><b>Great read</b><p class="meta">by Mike Jones</p></div></div>
-        <ol class="comment-list"><li>By <a href="/u/2">Sam Ray</a></li></ol><p class="byline">By <a href="/a/1">Jo Park</a></p>`),
+        <ol class="comment-list"><li>By <a href="/u/2">Sam Ray</a></li></ol><aside><span class="byline">By Ada Lund</span></aside>
+        <p class="byline">By <a href="/a/1">Jo Park</a></p>`),
     ).toEqual({ by: ['Jo Park'] });
   });
 

@@ -1,5 +1,5 @@
 import { BLOCK_TAGS, isTag, isText, normalizeText, textOf, type AnyNode, type Document, type Element } from './dom.js';
-import { inSecondaryContent } from './places.js';
+import { inBoilerplate, inSecondaryContent } from './places.js';
 
 /**
  * Label–value pairs as pages present them: `<b>ISBN-13:</b> 978…<br>`, `<dt>Publisher</dt><dd>…</dd>`,
@@ -244,6 +244,12 @@ function opensColonlessPair(text: string): boolean {
   return text.length <= MAX_ABBREVIATED_PAIR && abbreviatedPair(text.trim()) !== null;
 }
 
+/**
+ * Reviews and comments credit their writers, and a sidebar's or menu's story list its authors, as
+ * the page credits its own author: only a credit outside them is the page's.
+ */
+const isOwnCredit = (element: Element) => !inSecondaryContent(element) && !inBoilerplate(element);
+
 /** Text-node labels: "Pages: 96" or a lone "By:" / "by" followed by the value's elements. */
 function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): void {
   const prev = node.prev;
@@ -273,7 +279,7 @@ function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): voi
     add(index, abbreviated[0], abbreviated[1] || (run?.text ?? ''), run?.parts ?? []);
     return;
   }
-  if (BYLINE_WORDS.has(text.toLowerCase()) && !(node.parent && isTag(node.parent) && inSecondaryContent(node.parent))) {
+  if (BYLINE_WORDS.has(text.toLowerCase()) && node.parent && isTag(node.parent) && isOwnCredit(node.parent)) {
     const run = inlineRunAfter(node, null);
     add(index, text, run.text, run.parts);
   }
@@ -367,8 +373,7 @@ function visit(index: LabelIndex, element: Element): void {
     if (coded) addPair(index, coded);
     else {
       const credit = creditPair(text);
-      // Reviews and comments credit their writers as the page credits its author.
-      if (credit && !inSecondaryContent(element)) addPair(index, credit);
+      if (credit && isOwnCredit(element)) addPair(index, credit);
     }
     return;
   }

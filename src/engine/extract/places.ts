@@ -58,3 +58,25 @@ export function inSecondaryContent(element: Element): boolean {
   }
   return false;
 }
+
+const BOILERPLATE_TAGS = new Set(['nav', 'header', 'footer', 'aside']);
+/** "site-header", "main-nav", "footer" — but not "job-header", a content block's own header. */
+const BOILERPLATE_NAME =
+  /^(?:(?:site|main|global|page|top|primary)[-_]?)?(?:nav|navbar|navigation|menu|header|footer|breadcrumbs?|sidebar|topbar|masthead)$/i;
+
+/** Inside navigation, headers, footers or sidebars: site chrome, rarely the page's data. */
+export function inBoilerplate(element: Element): boolean {
+  for (let node = element.parent; node && isTag(node); node = node.parent) {
+    // An <article>'s own <header> holds its title, byline and date: content, not chrome.
+    if ((node.name === 'header' || node.name === 'footer') && insideContent(node)) continue;
+    if (BOILERPLATE_TAGS.has(node.name)) return true;
+    const names = `${node.attribs.class ?? ''} ${node.attribs.id ?? ''}`.split(/\s+/);
+    if (names.some((name) => BOILERPLATE_NAME.test(name))) return true;
+  }
+  return false;
+}
+
+function insideContent(element: Element): boolean {
+  for (let node = element.parent; node && isTag(node); node = node.parent) if (node.name === 'article' || node.name === 'main') return true;
+  return false;
+}

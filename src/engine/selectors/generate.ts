@@ -11,7 +11,7 @@ import {
   type Element,
 } from '../extract/dom.js';
 import { BYLINE_WORD_PATTERN, cellLabel, normalizeLabel } from '../extract/labels.js';
-import { inSecondaryContent } from '../extract/places.js';
+import { inBoilerplate, inSecondaryContent } from '../extract/places.js';
 import type { JsonObject } from '../extract/structured.js';
 import { flagAvailability, parseAvailability } from '../values/availability.js';
 import { parseDate } from '../values/date.js';
@@ -311,28 +311,6 @@ function readFor(profile: FieldProfile, element: Element): { read?: string } {
   if (profile.type === 'image' && element.name === 'img') return { read: 'attr:src' };
   if (profile.type === 'url' && element.name === 'a') return { read: 'attr:href' };
   return {};
-}
-
-const BOILERPLATE_TAGS = new Set(['nav', 'header', 'footer', 'aside']);
-/** "site-header", "main-nav", "footer" — but not "job-header", a content block's own header. */
-const BOILERPLATE_NAME =
-  /^(?:(?:site|main|global|page|top|primary)[-_]?)?(?:nav|navbar|navigation|menu|header|footer|breadcrumbs?|sidebar|topbar|masthead)$/i;
-
-/** Inside navigation, headers, footers or sidebars: site chrome, rarely the page's data. */
-function inBoilerplate(element: Element): boolean {
-  for (let node = element.parent; node && isTag(node); node = node.parent) {
-    // An <article>'s own <header> holds its title, byline and date: content, not chrome.
-    if ((node.name === 'header' || node.name === 'footer') && insideContent(node)) continue;
-    if (BOILERPLATE_TAGS.has(node.name)) return true;
-    const names = `${node.attribs.class ?? ''} ${node.attribs.id ?? ''}`.split(/\s+/);
-    if (names.some((name) => BOILERPLATE_NAME.test(name))) return true;
-  }
-  return false;
-}
-
-function insideContent(element: Element): boolean {
-  for (let node = element.parent; node && isTag(node); node = node.parent) if (node.name === 'article' || node.name === 'main') return true;
-  return false;
 }
 
 /** How much less likely a place is to hold the page's own data: chrome and other items' content. */

@@ -334,17 +334,19 @@ function visit(index: LabelIndex, element: Element): void {
     const colonAt = raw.indexOf(':');
     // "<strong>ISBN-13</strong>: 978…": the colon follows the element.
     const colonAfter = element.next !== null && isText(element.next) && /^\s*[:：]/.test(element.next.data);
-    const labelByMarkup =
-      LABEL_TAGS.has(element.name) || isLabelCell(element) || colonAfter || (raw.length <= MAX_LABEL_LENGTH && fillsLabelCell(element));
-    const labelElement = labelByMarkup || LABEL_CLASS.test(element.attribs.class ?? '');
+    const labelByMarkup = LABEL_TAGS.has(element.name) || isLabelCell(element) || colonAfter;
+    const labelClass = LABEL_CLASS.test(element.attribs.class ?? '');
     const signAt = raw.indexOf('#');
     if (
-      !labelElement &&
+      !labelByMarkup &&
+      !labelClass &&
       (colonAt < 0 || colonAt > 60) &&
       (signAt <= 0 || signAt > 40) &&
       raw.length > 12 &&
       !opensColonlessPair(raw) &&
-      !(raw.length <= MAX_CREDIT_LINE && CREDIT_START.test(raw))
+      !(raw.length <= MAX_CREDIT_LINE && CREDIT_START.test(raw)) &&
+      // Asked last, where nothing else decides: most texts sit in no table cell.
+      !(raw.length <= MAX_LABEL_LENGTH && fillsLabelCell(element))
     )
       return;
     const text = normalizeText(raw);
@@ -352,8 +354,14 @@ function visit(index: LabelIndex, element: Element): void {
     const abbreviated = abbreviatedPair(text);
     const colonLabel = /^(.{1,40}?)\s*:$/.exec(text)?.[1] ?? (abbreviated && !abbreviated[1] ? abbreviated[0] : undefined);
     // A class says less than markup: one named "attribute" that holds a whole pair ("Brand: Acme") is the pair.
-    const labelled = labelByMarkup || (labelElement && !inlinePair(text));
-    const label = colonLabel ?? (labelled || BYLINE_WORDS.has(text.toLowerCase()) ? text : undefined);
+    const label =
+      colonLabel ??
+      (labelByMarkup ||
+      (labelClass && !inlinePair(text)) ||
+      BYLINE_WORDS.has(text.toLowerCase()) ||
+      (raw.length <= MAX_LABEL_LENGTH && fillsLabelCell(element))
+        ? text
+        : undefined);
     if (label !== undefined && looksLikeLabel(label)) {
       const value = valueForLabelElement(element);
       if (value) add(index, label, value.text, value.parts);
@@ -398,12 +406,11 @@ const MAX_CREDITED_NAME = 80;
 
 /** "<a>Cormac McCarthy</a> (Author)": the role after a name is that name's label. */
 function roleCredit(node: AnyNode & { data: string }): { role: string; name: string } | null {
-  if (!node.data.includes('(')) return null;
+  // The element before is tested first: most text nodes follow a block or nothing.
+  const prev = node.prev;
+  if (!prev || !isTag(prev) || BLOCK_TAGS.has(prev.name) || SKIPPED.has(prev.name)) return null;
   const role = CREDIT_ROLE.exec(node.data)?.[1];
   if (!role) return null;
-  let prev = node.prev;
-  while (prev && isText(prev) && !prev.data.trim()) prev = prev.prev;
-  if (!prev || !isTag(prev) || SKIPPED.has(prev.name) || BLOCK_TAGS.has(prev.name)) return null;
   const name = textOf(prev);
   return name && name.length <= MAX_CREDITED_NAME ? { role, name } : null;
 }

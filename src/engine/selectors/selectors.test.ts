@@ -158,38 +158,35 @@ describe('selector generation', () => {
     expect(bestValues(contexts, ['title'])[0]).toEqual(items);
   });
 
+  const BOOKS = [
+    ['The Salt Road', 'Mara Ellison'],
+    ['Counting Rivers', 'Jon Park'],
+    ['Winter Orchard', 'Ade Bello'],
+  ] as const;
+  const TITLES = BOOKS.map(([title]) => title);
+  /** The title read from three book pages, each built from its title and author. */
+  const bookTitles = (html: (title: string, author: string) => string) => {
+    const contexts = BOOKS.map(([title, author], i) => new PageContext(`https://x.example/b/${i}`, html(title, author)));
+    return bestValues(contexts, ['title'])[0];
+  };
+
   it("takes the heading for a book's name when the document title adds its author after 'by'", () => {
-    const books = [
-      ['The Salt Road', 'Mara Ellison'],
-      ['Counting Rivers', 'Jon Park'],
-      ['Winter Orchard', 'Ade Bello'],
-    ];
-    const contexts = books.map(
-      ([title, author], i) =>
-        new PageContext(
-          `https://x.example/b/${i}`,
-          `<html><head><title>${title} by ${author} | Bookshop</title></head><body><div class="product"><h1>${title}</h1>
-          <p class="price">£7.99</p></div></body></html>`,
-        ),
+    const titles = bookTitles(
+      (title, author) => `<html><head><title>${title} by ${author} | Bookshop</title></head><body><div class="product"><h1>${title}</h1>
+        <p class="price">£7.99</p></div></body></html>`,
     );
-    expect(bestValues(contexts, ['title'])[0]).toEqual(books.map(([title]) => title));
+    expect(titles).toEqual(TITLES);
   });
 
   it('takes the name an old template styles without heading markup, where the document title agrees with it', () => {
-    const books = [
-      ['The Salt Road', 'Mara Ellison'],
-      ['Counting Rivers', 'Jon Park'],
-      ['Winter Orchard', 'Ade Bello'],
-    ];
-    const contexts = books.map(
-      ([title, author], i) =>
-        new PageContext(
-          `https://x.example/b/${i}`,
-          `<html><head><title>${title} - ${author} - Bookshop</title></head><body><table class="layout"><tr><td class="right">
-          <font size="4"><b>${title}</b></font><br><b>ISBN-13:</b> 97803073878${90 + i}<br><b>Publisher:</b> Vintage</td></tr></table></body></html>`,
-        ),
+    const titles = bookTitles(
+      (
+        title,
+        author,
+      ) => `<html><head><title>${title} - ${author} - Bookshop</title></head><body><table class="layout"><tr><td class="right">
+        <font size="4"><b>${title}</b></font><br><b>ISBN-13:</b> 9780307387899<br><b>Publisher:</b> Vintage</td></tr></table></body></html>`,
     );
-    expect(bestValues(contexts, ['title'])[0]).toEqual(books.map(([title]) => title));
+    expect(titles).toEqual(TITLES);
   });
 
   it('reads a name from a class that runs a qualifier and the field word together', () => {

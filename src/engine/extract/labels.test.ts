@@ -115,6 +115,16 @@ describe('label–value pairs', () => {
     ).toEqual({ by: ['Cormac McCarthy (Author)'], von: ['Jane Doe'], 'written by': ['Rosa Ewald'] });
   });
 
+  it('reads a credit word however deeply the markup indents it', () => {
+    const indent = `\n${' '.repeat(28)}`;
+    expect(index(`<div><p class="subtitle">${indent}by <a href="/writers/jane">Jane Doe</a>${indent}</p></div>`)).toEqual({
+      by: ['Jane Doe'],
+    });
+    expect(index(`<div><p>${indent}<span>Written${indent}by</span> <a href="/writers/jane">Jane Doe</a></p></div>`)).toEqual({
+      'written by': ['Jane Doe'],
+    });
+  });
+
   it('does not read the credits of reviews, comments or a sidebar’s story list as the page’s', () => {
     expect(
       index(`<div id="customer-reviews"><div class="review"><b>Great read</b><p class="meta">by Mike Jones</p></div></div>

@@ -50,7 +50,7 @@ export const OTHER_ROLE_CREDIT = String.raw`[\s,;|]+(?:edited|illustrated|photog
 const OTHER_ROLE = new RegExp(OTHER_ROLE_CREDIT, 'i');
 
 /** Chinese and Japanese pages end labels with a fullwidth colon ("商品番号：A-1"). */
-const asciiColons = (text: string) => text.replace(/：/g, ':');
+const asciiColons = (text: string) => (text.includes('：') ? text.replace(/：/g, ':') : text);
 
 /** "Doors open 10:30": a colon between an hour and minutes is a time, not a label ("ISBN-13: 978…" is one). */
 const isClockTime = (label: string, value: string) => /(?:^|\s)\d{1,2}$/.test(label) && /^\d{2}(?!\d)/.test(value);
@@ -241,7 +241,26 @@ function creditPair(text: string): [string, string] | null {
  */
 function opensColonlessPair(text: string): boolean {
   if (/\d/.test(text) && DATE_LEAD.test(text.trim())) return true;
-  return text.length <= MAX_ABBREVIATED_PAIR && abbreviatedPair(text.trim()) !== null;
+  return text.length <= MAX_ABBREVIATED_PAIR && mayHoldAbbreviation(text) && abbreviatedPair(text.trim()) !== null;
+}
+
+/** A credit word standing alone ("By", "Written by"), as a text not yet normalised. */
+const CREDIT_WORD_ALONE = new RegExp(
+  String.raw`^[\s\u200b-\u200d\u2060\ufeff\u00ad]*${BYLINE_WORD_PATTERN.replace(/ /g, String.raw`\s+`)}[\s\u200b-\u200d\u2060\ufeff\u00ad]*$`,
+  'i',
+);
+
+/**
+ * Whether a text, as written, can open a label–value pair or be a label by its words alone: a colon
+ * or number sign early on, a date line or abbreviated number word, or a lone credit word. Most
+ * texts of a page are none of these, and are passed over without being normalised.
+ */
+function mayOpenPair(text: string): boolean {
+  const colonAt = text.indexOf(':');
+  if (colonAt >= 0 && colonAt <= 60) return true;
+  const signAt = text.indexOf('#');
+  if (signAt > 0 && signAt <= 40) return true;
+  return opensColonlessPair(text) || CREDIT_WORD_ALONE.test(text);
 }
 
 /**
@@ -253,11 +272,9 @@ const isOwnCredit = (element: Element) => !inSecondaryContent(element) && !inBoi
 /** Text-node labels: "Pages: 96" or a lone "By:" / "by" followed by the value's elements. */
 function indexTextNode(index: LabelIndex, node: AnyNode & { data: string }): void {
   const prev = node.prev;
-  if (prev && !isBoundary(prev) && !(isText(prev) && !prev.data.trim())) return;
+  if (prev && !isBoundary(prev) && !(isText(prev) && !/\S/.test(prev.data))) return;
   const data = asciiColons(node.data);
-  const colonAt = data.indexOf(':');
-  const signAt = data.indexOf('#');
-  if ((colonAt < 0 || colonAt > 60) && (signAt <= 0 || signAt > 40) && data.length > 30 && !opensColonlessPair(data)) return;
+  if (!mayOpenPair(data)) return;
   const text = normalizeText(data);
   if (!text) return;
   const colon = /^([^:]{1,40}?)\s*:\s*(.*)$/.exec(text);
@@ -314,8 +331,15 @@ const CELL_TAGS = new Set(['td', 'th', 'dt', 'label']);
 
 /** Text of an element without child elements (other than <br>), or null when it has some. */
 function leafText(element: Element): string | null {
+  const { children } = element;
+  // Most elements hold one text or none: no string is built for them.
+  if (children.length <= 1) {
+    const only = children[0];
+    if (!only) return '';
+    if (isText(only)) return only.data;
+  }
   let text = '';
-  for (const child of element.children) {
+  for (const child of children) {
     if (isText(child)) text += child.data;
     else if (isTag(child)) {
       if (child.name !== 'br') return null;
@@ -330,25 +354,16 @@ function visit(index: LabelIndex, element: Element): void {
   const leaf = leafText(element);
   if (leaf !== null) {
     const raw = asciiColons(leaf);
-    // Labels are short and values follow a colon early on: skip long prose without normalising it.
-    const colonAt = raw.indexOf(':');
     // "<strong>ISBN-13</strong>: 978…": the colon follows the element.
     const colonAfter = element.next !== null && isText(element.next) && /^\s*[:：]/.test(element.next.data);
     const labelByMarkup = LABEL_TAGS.has(element.name) || isLabelCell(element) || colonAfter;
-    const labelClass = LABEL_CLASS.test(element.attribs.class ?? '');
-    const signAt = raw.indexOf('#');
-    if (
-      !labelByMarkup &&
-      !labelClass &&
-      (colonAt < 0 || colonAt > 60) &&
-      (signAt <= 0 || signAt > 40) &&
-      raw.length > 12 &&
-      !opensColonlessPair(raw) &&
-      !(raw.length <= MAX_CREDIT_LINE && CREDIT_START.test(raw)) &&
-      // Asked last, where nothing else decides: most texts sit in no table cell.
-      !(raw.length <= MAX_LABEL_LENGTH && fillsLabelCell(element))
-    )
-      return;
+    const labelClass = element.attribs.class !== undefined && LABEL_CLASS.test(element.attribs.class);
+    // Asked last, where nothing else decides: most texts sit in no table cell.
+    let fillsCell: boolean | undefined;
+    if (!labelByMarkup && !labelClass && !mayOpenPair(raw) && !(raw.length <= MAX_CREDIT_LINE && CREDIT_START.test(raw))) {
+      fillsCell = raw.length <= MAX_LABEL_LENGTH && fillsLabelCell(element);
+      if (!fillsCell) return;
+    }
     const text = normalizeText(raw);
     if (!text) return;
     const abbreviated = abbreviatedPair(text);
@@ -359,7 +374,7 @@ function visit(index: LabelIndex, element: Element): void {
       (labelByMarkup ||
       (labelClass && !inlinePair(text)) ||
       BYLINE_WORDS.has(text.toLowerCase()) ||
-      (raw.length <= MAX_LABEL_LENGTH && fillsLabelCell(element))
+      (fillsCell ?? (raw.length <= MAX_LABEL_LENGTH && fillsLabelCell(element)))
         ? text
         : undefined);
     if (label !== undefined && looksLikeLabel(label)) {

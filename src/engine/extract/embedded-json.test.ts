@@ -23,6 +23,23 @@ describe('embedded application state', () => {
       { name: 'dataLayerState', value: { page: 'pdp' } },
       { name: 'cart', value: { items: [] } },
     ]);
+    // A named state is found the same way when only the scripts that can hold it are parsed.
+    expect(embeddedStates(parseHtml(html), '__INITIAL_STATE__')).toEqual([states[1]]);
+    expect(embeddedStates(parseHtml(html), '__NEXT_DATA__')).toEqual([states[0]]);
+    expect(embeddedStates(parseHtml(html), 'hidden')).toEqual([]);
+  });
+
+  it('reads a script that is one assignment of JSON as it reads the same state written as JavaScript', () => {
+    const state = '{"product":{"sku":"A-1","price":[1.5,null,true],"name":"Lamp \\u0022Nova\\u0022"}}';
+    const read = (script: string) => embeddedStates(parseHtml(`<html><head><script>${script}</script></head></html>`));
+    const expected = [{ name: '__STATE__', value: { product: { sku: 'A-1', price: [1.5, null, true], name: 'Lamp "Nova"' } } }];
+    expect(read(`window.__STATE__ = ${state};`)).toEqual(expected);
+    expect(read(`\n  window["__STATE__"]=${state}\n`)).toEqual(expected);
+    // More than the assignment, or JavaScript beyond JSON: the same state, through the JavaScript parser.
+    expect(read(`window.__STATE__ = ${state}; window.ready = true;`)).toEqual(expected);
+    expect(read(`var __STATE__ = {product: {sku: 'A-1', price: [1.5, null, true], name: 'Lamp "Nova"', gone: undefined}};`)).toEqual(
+      expected,
+    );
   });
 
   const blueprint = (sources: Blueprint['pageTypes'][number]['fields'][number]['sources']): Blueprint =>

@@ -25,6 +25,7 @@ export class PageContext {
   readonly document: Document;
   #jsonLd?: JsonObject[];
   #embedded?: EmbeddedState[];
+  #embeddedByName?: Map<string, EmbeddedState[]>;
   #meta?: Map<string, string[]>;
   #labels?: LabelIndex;
   #title?: string;
@@ -43,6 +44,16 @@ export class PageContext {
   /** State the page embeds for its scripts (__NEXT_DATA__, window.__INITIAL_STATE__…), parsed on first use. */
   get embedded(): EmbeddedState[] {
     return (this.#embedded ??= embeddedStates(this.document));
+  }
+
+  /** The embedded states a script name names (every state when none is named); only the scripts that can hold them are parsed. */
+  embeddedNamed(name: string | undefined): EmbeddedState[] {
+    if (name === undefined) return this.embedded;
+    if (this.#embedded) return this.#embedded.filter((state) => state.name === name);
+    const named = (this.#embeddedByName ??= new Map());
+    let states = named.get(name);
+    if (!states) named.set(name, (states = embeddedStates(this.document, name)));
+    return states;
   }
 
   get meta(): Map<string, string[]> {
@@ -176,8 +187,8 @@ export function compileSource(source: Source, dataType?: string, fieldType?: Fie
     const key = source.json.split('.').at(-1)!;
     if (fieldType === 'availability' && isStockFlag(key)) {
       // "inStock": true in the page's state is a statement of availability, read as one.
-      raw = (page) => embeddedValues(page.embedded, source.json, source.script).map((value) => flagAvailability(key, value) ?? value);
-    } else raw = (page) => embeddedValues(page.embedded, source.json, source.script);
+      raw = (page) => embeddedValues(page.embeddedNamed(source.script), source.json).map((value) => flagAvailability(key, value) ?? value);
+    } else raw = (page) => embeddedValues(page.embeddedNamed(source.script), source.json);
   } else if ('meta' in source) {
     const key = source.meta.toLowerCase();
     raw = (page) => page.meta.get(key) ?? [];

@@ -93,11 +93,17 @@ export const BLOCK_TAGS = new Set([
 ]);
 
 const INVISIBLE_SPACE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
-const WIDE_SPACE = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
+const HAS_INVISIBLE_SPACE = new RegExp(INVISIBLE_SPACE.source);
+/** Space a single ' ' does not already stand for: a run, or any other white space (\s covers no-break and wide spaces). */
+const IRREGULAR_SPACE = /\s\s|[^\S ]/;
 
-/** White space collapsed, non-breaking and zero-width characters handled, outer space trimmed. */
+/**
+ * White space collapsed, non-breaking and zero-width characters handled, outer space trimmed.
+ * Tested before replaced: most texts need neither, and this runs on every text read.
+ */
 export function normalizeText(text: string): string {
-  return text.replace(INVISIBLE_SPACE, '').replace(WIDE_SPACE, ' ').replace(/\s+/g, ' ').trim();
+  if (HAS_INVISIBLE_SPACE.test(text)) text = text.replace(INVISIBLE_SPACE, '');
+  return (IRREGULAR_SPACE.test(text) ? text.replace(/\s+/g, ' ') : text).trim();
 }
 
 function collectText(node: AnyNode, out: string[], skip?: (element: Element) => boolean, price = false): void {
@@ -189,8 +195,28 @@ export function allElements(root: AnyNode): Element[] {
   return DomUtils.findAll(() => true, 'children' in root ? root.children : []);
 }
 
-export function elementsByTag(root: Document, name: string): Element[] {
-  return DomUtils.getElementsByTagName(name, root, true);
+/**
+ * Tags read by name on every page (JSON-LD and state scripts, meta tags): found together in one walk
+ * of the tree, the first time one is asked for. The document itself holds the result:
+ * in a WeakMap keyed by documents, values that reach back into them make the garbage collector
+ * trace every page as an ephemeron, and parsing ran a third slower.
+ */
+const GATHERED_TAGS = new Set(['script', 'meta']);
+const GATHERED = Symbol('elements of GATHERED_TAGS');
+type GatheringDocument = Document & { [GATHERED]?: Map<string, Element[]> };
+
+/** Elements of a tag in document order. */
+export function elementsByTag(root: Document, name: string): readonly Element[] {
+  if (!GATHERED_TAGS.has(name)) return DomUtils.getElementsByTagName(name, root, true);
+  const document: GatheringDocument = root;
+  let gathered = document[GATHERED];
+  if (!gathered) {
+    gathered = new Map([...GATHERED_TAGS].map((tag) => [tag, []]));
+    for (const element of DomUtils.findAll((element) => GATHERED_TAGS.has(element.name), root.children))
+      gathered.get(element.name)!.push(element);
+    document[GATHERED] = gathered;
+  }
+  return gathered.get(name)!;
 }
 
 /** Decodes entities left inside strings that were not parsed as HTML (JSON-LD values, attribute text). */

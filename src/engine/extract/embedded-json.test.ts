@@ -40,6 +40,10 @@ describe('embedded application state', () => {
     expect(read(`var __STATE__ = {product: {sku: 'A-1', price: [1.5, null, true], name: 'Lamp "Nova"', gone: undefined}};`)).toEqual(
       expected,
     );
+    // State serialisers write undefined for unset fields: such a field holds nothing, as in JavaScript.
+    expect(read(`window.__data={"product":{"sku":"A-1","ean":undefined,"note":"\\"not\\" undefined"},"list":[undefined,2]};`)).toEqual([
+      { name: '__data', value: { product: { sku: 'A-1', ean: null, note: '"not" undefined' }, list: [null, 2] } },
+    ]);
   });
 
   const blueprint = (sources: Blueprint['pageTypes'][number]['fields'][number]['sources']): Blueprint =>

@@ -32,13 +32,43 @@ function jsonAssignment(text: string): EmbeddedState | null {
   const target = JSON_ASSIGNMENT.exec(text);
   if (!target) return null;
   const name = target[1] ?? target[2] ?? target[3] ?? target[4]!;
+  const value = parseStateJson(text.slice(target[0].length).trimEnd().replace(/;$/, ''));
+  // Otherwise more than one statement, or JavaScript beyond JSON (unquoted keys): parsed as JavaScript.
+  return isState(value) ? { name, value } : null;
+}
+
+/** `undefined` where JSON has a value, outside strings: state serialisers write it for unset fields. */
+const UNDEFINED_VALUE = /"[^"\\]*(?:\\.[^"\\]*)*"|\bundefined\b/g;
+
+/**
+ * A JSON text, or one with `undefined` values, read as null: a property holding either says
+ * nothing to a path read (the JavaScript parser drops it). Undefined when it is neither.
+ */
+function parseStateJson(json: string): unknown {
   try {
-    const value = JSON.parse(text.slice(target[0].length).trimEnd().replace(/;$/, '')) as unknown;
-    return isState(value) ? { name, value } : null;
+    return JSON.parse(json) as unknown;
   } catch {
-    // More than one statement, or JavaScript beyond JSON (unquoted keys, undefined): parsed as JavaScript.
-    return null;
+    if (!json.includes('undefined')) return undefined;
   }
+  try {
+    return JSON.parse(json.replace(UNDEFINED_VALUE, (token) => (token === 'undefined' ? 'null' : token))) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a script may assign a global of this name (`window.NAME =`, `window["NAME"] =`, `var NAME =`): a cheap superset. */
+function assignsName(text: string, name: string): boolean {
+  let at = text.indexOf(name);
+  while (at >= 0) {
+    const before = text[at - 1];
+    if (before === undefined || !/[\w$]/.test(before)) {
+      const after = /^["']?\s*\]?\s*=(?!=)/.exec(text.slice(at + name.length, at + name.length + 24));
+      if (after) return true;
+    }
+    at = text.indexOf(name, at + 1);
+  }
+  return false;
 }
 
 /** Larger scripts are bundles, not state. */
@@ -160,7 +190,7 @@ export function embeddedStates(document: Document, name?: string): EmbeddedState
       }
     } else if (
       (type === '' || /javascript|ecmascript|^module$/.test(type)) &&
-      (name === undefined || text.includes(name)) &&
+      (name === undefined || assignsName(text, name)) &&
       ASSIGNS_STATE.test(text)
     ) {
       const assigned = jsonAssignment(text);

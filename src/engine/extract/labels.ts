@@ -250,12 +250,17 @@ const CREDIT_WORD_ALONE = new RegExp(
   'i',
 );
 
+/** A colon, number sign, digit (of a date line) or abbreviation mark: the signs of a pair in its text. */
+const PAIR_SIGN = /[:#\d.º°]/;
+
 /**
  * Whether a text, as written, can open a label–value pair or be a label by its words alone: a colon
  * or number sign early on, a date line or abbreviated number word, or a lone credit word. Most
  * texts of a page are none of these, and are passed over without being normalised.
  */
 function mayOpenPair(text: string): boolean {
+  // What every pair but a lone credit word holds: one test passes over most texts.
+  if (!PAIR_SIGN.test(text)) return CREDIT_WORD_ALONE.test(text);
   const colonAt = text.indexOf(':');
   if (colonAt >= 0 && colonAt <= 60) return true;
   const signAt = text.indexOf('#');
@@ -329,6 +334,8 @@ function fillsLabelCell(element: Element): boolean {
 }
 const CELL_TAGS = new Set(['td', 'th', 'dt', 'label']);
 
+const VISIBLE_CHARACTER = /[^\s\u200b-\u200d\u2060\ufeff\u00ad]/;
+
 /** Text of an element without child elements (other than <br>), or null when it has some. */
 function leafText(element: Element): string | null {
   const { children } = element;
@@ -353,6 +360,8 @@ function visit(index: LabelIndex, element: Element): void {
   if (SKIPPED.has(element.name)) return;
   const leaf = leafText(element);
   if (leaf !== null) {
+    // An empty element (an image, an icon, a spacer) is neither label nor value.
+    if (!VISIBLE_CHARACTER.test(leaf)) return;
     const raw = asciiColons(leaf);
     // "<strong>ISBN-13</strong>: 978…": the colon follows the element.
     const colonAfter = element.next !== null && isText(element.next) && /^\s*[:：]/.test(element.next.data);

@@ -244,11 +244,11 @@ function opensColonlessPair(text: string): boolean {
   return text.length <= MAX_ABBREVIATED_PAIR && mayHoldAbbreviation(text) && abbreviatedPair(text.trim()) !== null;
 }
 
+/** White space and the zero-width characters normalizeText drops, as a character class's contents. */
+const BLANK = String.raw`\s\u200b-\u200d\u2060\ufeff\u00ad`;
+
 /** A credit word standing alone ("By", "Written by"), as a text not yet normalised. */
-const CREDIT_WORD_ALONE = new RegExp(
-  String.raw`^[\s\u200b-\u200d\u2060\ufeff\u00ad]*${BYLINE_WORD_PATTERN.replace(/ /g, String.raw`\s+`)}[\s\u200b-\u200d\u2060\ufeff\u00ad]*$`,
-  'i',
-);
+const CREDIT_WORD_ALONE = new RegExp(String.raw`^[${BLANK}]*${BYLINE_WORD_PATTERN.replace(/ /g, String.raw`\s+`)}[${BLANK}]*$`, 'i');
 
 /** A colon, number sign, digit (of a date line) or abbreviation mark: the signs of a pair in its text. */
 const PAIR_SIGN = /[:#\d.º°]/;
@@ -265,7 +265,7 @@ function mayOpenPair(text: string): boolean {
   if (colonAt >= 0 && colonAt <= 60) return true;
   const signAt = text.indexOf('#');
   if (signAt > 0 && signAt <= 40) return true;
-  return opensColonlessPair(text) || CREDIT_WORD_ALONE.test(text);
+  return opensColonlessPair(text);
 }
 
 /**
@@ -334,7 +334,7 @@ function fillsLabelCell(element: Element): boolean {
 }
 const CELL_TAGS = new Set(['td', 'th', 'dt', 'label']);
 
-const VISIBLE_CHARACTER = /[^\s\u200b-\u200d\u2060\ufeff\u00ad]/;
+const VISIBLE_CHARACTER = new RegExp(`[^${BLANK}]`);
 
 /** Text of an element without child elements (other than <br>), or null when it has some. */
 function leafText(element: Element): string | null {

@@ -10,13 +10,12 @@
  * the machine's changing load weighs on both alike; the ratio of each pair is reported, and its median.
  * The baseline checkout needs its own node_modules (npm ci there).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
-import { leadingBaseUrl } from '../src/engine/pages.js';
-import { PRODUCT_FIELDS } from './product-accuracy.js';
-import { ARTICLE_FIELDS } from './readability.js';
+import { readPagesDir, type PageInput } from '../src/engine/pages.js';
+import { PRODUCT_FIELDS, productPagesBySite } from './product-accuracy.js';
+import { ARTICLE_FIELDS, articleNames, articlePage } from './readability.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -30,12 +29,11 @@ if (!benchmarks || !Number.isInteger(rounds) || rounds < 1 || !gc) {
   process.exit(2);
 }
 
-type Page = { url: string; html: string; file: string };
 type FieldNames = readonly string[];
 interface Engine {
-  buildBlueprint(pages: Page[], options: { fields: { name: string }[] }): { blueprint: unknown };
+  buildBlueprint(pages: PageInput[], options: { fields: { name: string }[] }): { blueprint: unknown };
   compileBlueprint(blueprint: unknown): unknown;
-  extractPage(blueprint: unknown, page: Page): unknown;
+  extractPage(blueprint: unknown, page: PageInput): unknown;
 }
 
 async function loadEngine(root: string): Promise<Engine> {
@@ -48,38 +46,26 @@ async function loadEngine(root: string): Promise<Engine> {
 interface PageSet {
   name: string;
   fields: FieldNames;
-  groups: { samples: Page[]; extracted: Page[] }[];
+  groups: { samples: PageInput[]; extracted: PageInput[] }[];
 }
 
-function pageSets(dir: string): PageSet[] {
-  const book = path.join(dir, 'swde-book-christianbook/pages');
-  const bookPages = readdirSync(book)
-    .sort()
-    .map((file) => {
-      const html = readFileSync(path.join(book, file), 'utf8');
-      return { url: leadingBaseUrl(html) ?? `http://christianbook.example/${file}`, html, file };
-    });
-  const truth = JSON.parse(readFileSync(path.join(dir, 'product-dev/truth.json'), 'utf8')) as Record<string, { url: string }>;
-  const bySite = new Map<string, Page[]>();
-  for (const [key, { url }] of Object.entries(truth)) {
-    const html = gunzipSync(readFileSync(path.join(dir, 'product-dev/pages', `${key}.html.gz`))).toString('utf8');
-    const site = new URL(url).host;
-    bySite.set(site, [...(bySite.get(site) ?? []), { url, html, file: `${key}.html` }]);
-  }
+async function pageSets(dir: string): Promise<PageSet[]> {
+  const bookPages = await readPagesDir(path.join(dir, 'swde-book-christianbook/pages'));
   const articles = path.join(dir, 'readability-dev');
-  const articlePages = readdirSync(articles, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => {
-      const html = readFileSync(path.join(articles, entry.name, 'source.html'), 'utf8');
-      return { url: leadingBaseUrl(html) ?? `https://${entry.name}.example/article`, html, file: entry.name };
-    });
+  const articlePages = articleNames(articles).map((name) =>
+    articlePage(name, readFileSync(path.join(articles, name, 'source.html'), 'utf8')),
+  );
   return [
     {
       name: 'swde-book-christianbook',
       fields: ['title', 'author', 'isbn_13', 'publisher', 'publication_date'],
       groups: [{ samples: bookPages.slice(0, 5), extracted: bookPages.slice(5) }],
     },
-    { name: 'product-dev', fields: PRODUCT_FIELDS, groups: [...bySite.values()].map((pages) => ({ samples: pages, extracted: pages })) },
+    {
+      name: 'product-dev',
+      fields: PRODUCT_FIELDS,
+      groups: [...productPagesBySite(path.join(dir, 'product-dev')).values()].map((pages) => ({ samples: pages, extracted: pages })),
+    },
     {
       name: 'readability-dev',
       fields: Object.keys(ARTICLE_FIELDS),
@@ -89,7 +75,7 @@ function pageSets(dir: string): PageSet[] {
 }
 
 /** One engine's compiled blueprints for a set, paired with the pages they extract. */
-function prepare(engine: Engine, set: PageSet): { blueprint: unknown; pages: Page[] }[] {
+function prepare(engine: Engine, set: PageSet): { blueprint: unknown; pages: PageInput[] }[] {
   const fields = set.fields.map((name) => ({ name }));
   return set.groups.map(({ samples, extracted }) => ({
     blueprint: engine.compileBlueprint(engine.buildBlueprint(samples, { fields }).blueprint),
@@ -97,7 +83,7 @@ function prepare(engine: Engine, set: PageSet): { blueprint: unknown; pages: Pag
   }));
 }
 
-function pagesPerSecond(engine: Engine, work: { blueprint: unknown; pages: Page[] }[]): number {
+function pagesPerSecond(engine: Engine, work: { blueprint: unknown; pages: PageInput[] }[]): number {
   gc!();
   const started = performance.now();
   let pages = 0;
@@ -124,7 +110,7 @@ console.log(
   `| pages | ${engines.map(({ name }) => name).join(' | ')} |${values.baseline ? ' ratios this / baseline, per pair | median ratio |' : ''}`,
 );
 console.log(`|---|${engines.map(() => '---|').join('')}${values.baseline ? '---|---|' : ''}`);
-for (const set of pageSets(benchmarks)) {
+for (const set of await pageSets(benchmarks)) {
   const work = engines.map(({ engine }) => prepare(engine, set));
   engines.forEach(({ engine }, at) => pagesPerSecond(engine, work[at]!));
   const rates: number[][] = engines.map(() => []);

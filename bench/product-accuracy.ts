@@ -139,8 +139,10 @@ function score(benchDir: string, dir: string, truth: Record<string, TruthEntry>,
   return systems;
 }
 
-export function productAccuracy(benchDir: string, work: string): ProductAccuracy {
-  const truth = JSON.parse(readFileSync(path.join(benchDir, 'truth.json'), 'utf8')) as Record<string, TruthEntry>;
+const readTruth = (benchDir: string) => JSON.parse(readFileSync(path.join(benchDir, 'truth.json'), 'utf8')) as Record<string, TruthEntry>;
+
+/** product-dev's pages grouped by site (URL host), as the platform would build one blueprint per site. */
+export function productPagesBySite(benchDir: string, truth = readTruth(benchDir)): Map<string, Page[]> {
   const bySite = new Map<string, Page[]>();
   for (const key of Object.keys(truth).sort()) {
     const { url } = truth[key]!;
@@ -148,6 +150,12 @@ export function productAccuracy(benchDir: string, work: string): ProductAccuracy
     const site = new URL(url).host;
     bySite.set(site, [...(bySite.get(site) ?? []), { url, html, file: `${key}.html` }]);
   }
+  return bySite;
+}
+
+export function productAccuracy(benchDir: string, work: string): ProductAccuracy {
+  const truth = readTruth(benchDir);
+  const bySite = productPagesBySite(benchDir, truth);
   const namesOnly = extractSites(bySite, () => []);
   const systems = score(benchDir, path.join(work, 'product-dev'), truth, namesOnly.predictions);
 

@@ -85,11 +85,22 @@ function goldValue(field: ArticleField, raw: unknown): string | null {
   return field === 'published_date' ? calendarDate(raw) : normalise(raw) || null;
 }
 
-export function articleAccuracy(dir: string): ArticleResult {
-  const names = readdirSync(dir, { withFileTypes: true })
+/** An article page of readability-dev: its URL is the page's leading <base href>, else one named for the page. */
+export const articlePage = (name: string, html: string) => ({
+  url: leadingBaseUrl(html) ?? `https://${name}.example/article`,
+  html,
+  file: `${name}.html`,
+});
+
+/** The article pages of readability-dev (one directory per site, NAME/source.html), sorted by name. */
+export const articleNames = (dir: string) =>
+  readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+
+export function articleAccuracy(dir: string): ArticleResult {
+  const names = articleNames(dir);
   const fields = Object.keys(ARTICLE_FIELDS) as ArticleField[];
   const counts = Object.fromEntries(fields.map((field) => [field, { correct: 0, predicted: 0, gold: 0 }])) as Record<
     ArticleField,
@@ -109,7 +120,7 @@ export function articleAccuracy(dir: string): ArticleResult {
       continue;
     }
     pages++;
-    const page = { url: leadingBaseUrl(html) ?? `https://${name}.example/article`, html, file: `${name}.html` };
+    const page = articlePage(name, html);
     const built = performance.now();
     const { blueprint } = buildBlueprint([page], { fields: fields.map((field) => ({ name: field })) });
     const extracted = performance.now();

@@ -1,6 +1,7 @@
 import type { AnyNode, Document, Element } from 'domhandler';
 import { isTag, isText } from 'domhandler';
 import { DomHandler, DomUtils, Parser, parseDocument } from 'htmlparser2';
+import { skippingTokenizer } from './skipping-tokenizer.js';
 
 export type { AnyNode, Document, Element };
 export { isTag, isText };
@@ -41,7 +42,11 @@ class LeanHandler extends DomHandler {
 /** One parse per page: htmlparser2 decodes entities; every source is then evaluated on this tree. */
 export function parseHtml(html: string): Document {
   const handler = new LeanHandler();
-  new Parser(handler, { decodeEntities: true, lowerCaseAttributeNames: true }).end(html);
+  new Parser(handler, {
+    decodeEntities: true,
+    lowerCaseAttributeNames: true,
+    ...(skippingTokenizer && { Tokenizer: skippingTokenizer }),
+  }).end(html);
   return handler.root;
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { extractPage, type Blueprint } from '../../src/engine/index.js';
 import type { AppInstance } from '../../src/http/app-instance.js';
 import type { Platform } from '../../src/app/platform.js';
@@ -105,6 +105,15 @@ describe.each(databaseTargets())('LLM-assisted analysis through the API on $name
     await database.close();
     await llm.close();
     await shop.stop();
+  });
+
+  // A test that gives up on a slow analysis must not leave it calling the shared fake LLM while the
+  // next test counts requests: whatever is unfinished is cancelled and waited for.
+  afterEach(async () => {
+    const unfinished = () =>
+      database.query<{ id: string }>(sql`select id from jobs where status not in ('succeeded', 'failed', 'cancelled')`);
+    for (const { id } of await unfinished()) await platform.repositories.jobs.requestCancel(id);
+    for (let i = 0; i < 600 && (await unfinished()).length; i++) await new Promise((resolve) => setTimeout(resolve, 50));
   });
 
   beforeEach(() => {

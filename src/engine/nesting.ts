@@ -1,6 +1,7 @@
 import { hasChildren, type ChildNode, type Document, type ParentNode } from 'domhandler';
 import { getOuterHTML } from 'domutils';
 import { parseDocument } from 'htmlparser2';
+import { withSkippingTokenizer } from './skipping-tokenizer.js';
 
 /** Deeper than any real template; hostile pages nest 10 000 levels to blow recursive tree walks. */
 export const MAX_NESTING = 256;
@@ -46,6 +47,6 @@ export function flattenDeepNesting(document: Document, maxDepth = MAX_NESTING): 
 
 /** The HTML itself, or when it nests deeper than `maxDepth`, the same page with the excess flattened. */
 export function boundedNestingHtml(html: string, maxDepth = MAX_NESTING): string {
-  const document = parseDocument(html);
+  const document = parseDocument(html, withSkippingTokenizer);
   return flattenDeepNesting(document, maxDepth) ? getOuterHTML(document) : html;
 }

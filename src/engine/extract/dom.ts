@@ -1,7 +1,7 @@
 import type { AnyNode, Document, Element } from 'domhandler';
 import { isTag, isText } from 'domhandler';
 import { DomHandler, DomUtils, Parser, parseDocument } from 'htmlparser2';
-import { skippingTokenizer } from './skipping-tokenizer.js';
+import { withSkippingTokenizer } from '../skipping-tokenizer.js';
 
 export type { AnyNode, Document, Element };
 export { isTag, isText };
@@ -42,11 +42,7 @@ class LeanHandler extends DomHandler {
 /** One parse per page: htmlparser2 decodes entities; every source is then evaluated on this tree. */
 export function parseHtml(html: string): Document {
   const handler = new LeanHandler();
-  new Parser(handler, {
-    decodeEntities: true,
-    lowerCaseAttributeNames: true,
-    ...(skippingTokenizer && { Tokenizer: skippingTokenizer }),
-  }).end(html);
+  new Parser(handler, { decodeEntities: true, lowerCaseAttributeNames: true, ...withSkippingTokenizer }).end(html);
   return handler.root;
 }
 

@@ -3,6 +3,7 @@ import { parse as parseSelector, SelectorType } from 'css-what';
 import { hasChildren, isComment, isTag, isText, type AnyNode, type Document, type Element } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import { flattenDeepNesting } from '../nesting.js';
+import { withSkippingTokenizer } from '../skipping-tokenizer.js';
 import { resolveVersion, satisfied, type Pattern } from './patterns.js';
 import { loadSignatures, signatureCacheDir, type CompiledTechnology, type DomCheck, type Signatures } from './signatures.js';
 import type { Fingerprint, Technology } from '../blueprint/schema.js';
@@ -144,7 +145,7 @@ interface Detection {
 export function fingerprintPage(page: PageSignals): Fingerprint {
   const headers = Object.fromEntries(Object.entries(page.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
   const cookies = cookiesFrom(headers);
-  const document = parseDocument(page.html);
+  const document = parseDocument(page.html, withSkippingTokenizer);
   flattenDeepNesting(document);
   const elements = pageElements(document);
   const scriptElements = elements.scripts;

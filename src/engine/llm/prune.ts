@@ -1,6 +1,7 @@
 import { parseDocument } from 'htmlparser2';
 import { Comment, Element, Text, type ChildNode } from 'domhandler';
 import { getOuterHTML } from 'domutils';
+import { withSkippingTokenizer } from '../skipping-tokenizer.js';
 import type * as GptTokenizer from 'gpt-tokenizer';
 import { createRequire } from 'node:module';
 
@@ -82,7 +83,7 @@ const LEVELS: Level[] = [
 export function pruneHtml(html: string, options: PruneOptions): PrunedHtml {
   let last = '';
   for (const level of LEVELS) {
-    const document = parseDocument(html);
+    const document = parseDocument(html, withSkippingTokenizer);
     const body = document.children.find((node): node is Element => node instanceof Element && node.name === 'html');
     const title = findTitle(document.children);
     const roots = body ? body.children : document.children;

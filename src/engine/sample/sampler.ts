@@ -1,6 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { Parser } from 'htmlparser2';
 import { FetchError, type FetchedDocument, type FetchErrorCode, type Fetcher } from '../fetch/index.js';
+import { withSkippingTokenizer } from '../skipping-tokenizer.js';
 import { urlShape } from './url-shape.js';
 
 export interface SampleOptions {
@@ -32,11 +33,14 @@ const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => name === 
  */
 function linkTargets(html: string): string[] {
   const hrefs: string[] = [];
-  const parser = new Parser({
-    onopentag(name, attributes) {
-      if (name === 'a' && attributes.href !== undefined) hrefs.push(attributes.href);
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (name === 'a' && attributes.href !== undefined) hrefs.push(attributes.href);
+      },
     },
-  });
+    withSkippingTokenizer,
+  );
   parser.end(html);
   return hrefs;
 }

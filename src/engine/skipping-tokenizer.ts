@@ -9,7 +9,8 @@ import { Tokenizer } from 'htmlparser2';
  *
  * The overridden methods are internal to htmlparser2 (declared private), so they are reached
  * through the prototype, and `skippingTokenizer` is null when a version of the library no longer
- * has them: parsing then falls back to the library's own tokenizer (slower, never wrong).
+ * has them: parsing then falls back to the library's own tokenizer (slower, never wrong). Every
+ * parse of a page passes `withSkippingTokenizer` to htmlparser2's Parser or parseDocument.
  */
 interface TokenizerInternals {
   buffer: string;
@@ -84,3 +85,6 @@ function createSkippingTokenizer(): typeof Tokenizer | null {
 }
 
 export const skippingTokenizer = createSkippingTokenizer();
+
+/** Parser options that select the skipping tokenizer when this htmlparser2 allows it. */
+export const withSkippingTokenizer: { Tokenizer?: typeof Tokenizer } = skippingTokenizer ? { Tokenizer: skippingTokenizer } : {};

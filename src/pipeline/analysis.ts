@@ -73,16 +73,13 @@ export class AnalysisCoordinator {
     if (!analysis || !isStep(step.type)) return;
     const index = ANALYSIS_STEPS.indexOf(step.type);
     const next = ANALYSIS_STEPS[index + 1];
-    if (next) {
-      // Stored before the next step exists: that step reads it as soon as a worker picks it up.
-      await this.jobs.saveOutput(step.id, output);
-      await this.jobs.setProgress(analysis.id, (index + 1) / ANALYSIS_STEPS.length, next);
-      await this.enqueueStep(analysis, next, { siteId: step.siteId! });
-      return;
-    }
-    // The site first, as on failure: the analysis's end is the signal to read it.
-    await this.state.analysed(step.siteId!);
-    await this.jobs.finish(analysis.id, { status: 'succeeded', result: output });
+    // After the last step the analysis ends once that step is recorded as succeeded (onJobChange),
+    // so no one sees a finished analysis whose last step still runs.
+    if (!next) return;
+    // Stored before the next step exists: that step reads it as soon as a worker picks it up.
+    await this.jobs.saveOutput(step.id, output);
+    await this.jobs.setProgress(analysis.id, (index + 1) / ANALYSIS_STEPS.length, next);
+    await this.enqueueStep(analysis, next, { siteId: step.siteId! });
   }
 
   private async enqueueStep(analysis: JobRecord, type: AnalysisStep, payload: JobPayload<AnalysisStep>): Promise<void> {
@@ -103,13 +100,20 @@ export class AnalysisCoordinator {
 
   /**
    * Job change listener: mirrors step progress and endings onto the analysis and its site. Each step
-   * is an equal share of the analysis, filled as the step reports its own progress.
+   * is an equal share of the analysis, filled as the step reports its own progress; the analysis
+   * ends when its last step has succeeded or any step has failed or been cancelled.
    */
   async onJobChange(job: JobRecord): Promise<void> {
     if (!job.parentId || !isStep(job.type)) return;
     const index = ANALYSIS_STEPS.indexOf(job.type);
     if (job.status === 'running') {
       await this.jobs.setProgress(job.parentId, (index + job.progress) / ANALYSIS_STEPS.length, job.type);
+    } else if (job.status === 'succeeded' && index === ANALYSIS_STEPS.length - 1) {
+      const analysis = await this.jobs.get(job.parentId);
+      if (analysis?.status !== 'running') return;
+      // The site first, as on failure: the analysis's end is the signal to read it.
+      if (job.siteId) await this.state.analysed(job.siteId);
+      await this.jobs.finish(job.parentId, { status: 'succeeded', result: job.result });
     } else if (job.status === 'failed' || job.status === 'cancelled') {
       const analysis = await this.jobs.get(job.parentId);
       if (analysis?.status !== 'running') return;

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import { AnalysisCoordinator, ANALYSIS_STEPS, type StepWork } from '../../src/pipeline/analysis.js';
-import { createJobQueue, JobsRepository, Priority, type JobHandlers, type JobQueue, type JobRecord } from '../../src/queue/index.js';
+import {
+  createJobQueue,
+  JobsRepository,
+  Priority,
+  type JobHandler,
+  type JobHandlers,
+  type JobQueue,
+  type JobRecord,
+} from '../../src/queue/index.js';
 import { SitesRepository } from '../../src/sites/sites.repository.js';
 import { createTestWorkspace, databaseTargets, type TestDatabase } from '../support/databases.js';
 
@@ -24,7 +32,8 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
     await database?.close();
   });
 
-  async function setUp(work: Partial<Record<(typeof ANALYSIS_STEPS)[number], StepWork>>) {
+  /** `after` runs once a step's handler has returned, before the queue records the step's end. */
+  async function setUp(work: Partial<Record<(typeof ANALYSIS_STEPS)[number], StepWork>>, after?: (job: JobRecord) => Promise<void>) {
     database = await target.open();
     jobs = new JobsRepository(database.db);
     sites = new SitesRepository(database.db);
@@ -38,7 +47,17 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
     });
     analysis = new AnalysisCoordinator(jobs, queue, sites);
     const passThrough: StepWork = async (context) => ({ [`${context.job.type}Done`]: true });
-    const handlers: JobHandlers = Object.fromEntries(ANALYSIS_STEPS.map((step) => [step, analysis.step(work[step] ?? passThrough)]));
+    const handlers: JobHandlers = Object.fromEntries(
+      ANALYSIS_STEPS.map((step) => {
+        const handler = analysis.step(work[step] ?? passThrough);
+        const run: JobHandler = async (context) => {
+          const output = await handler(context);
+          await after?.(context.job);
+          return output;
+        };
+        return [step, run];
+      }),
+    );
     await queue.work(handlers, { concurrency: 2 });
     return sites.insert({ workspaceId: await createTestWorkspace(database), url: `https://${randomUUID()}.example`, name: 'site' });
   }
@@ -78,6 +97,17 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
     expect((await jobs.children(started.id)).map((step) => [step.type, step.status])).toEqual(
       ANALYSIS_STEPS.map((step) => [step, 'succeeded']),
     );
+  });
+
+  it('ends the analysis only once its last step is recorded as succeeded, never while that step still runs', async () => {
+    const analysisWhenStepReturned = new Map<string, string | undefined>();
+    const site = await setUp({}, async (step) => {
+      analysisWhenStepReturned.set(step.type, (await jobs.get(step.parentId!))?.status);
+    });
+    const started = await analysis.start(site, Priority.user);
+    expect(await settled(started.id)).toMatchObject({ status: 'succeeded', result: { update_blueprintDone: true } });
+    expect([...analysisWhenStepReturned]).toEqual(ANALYSIS_STEPS.map((step) => [step, 'running']));
+    expect((await jobs.children(started.id)).every((step) => step.status === 'succeeded')).toBe(true);
   });
 
   it('fails the analysis with the failing step named, then resumes from that step on retry', async () => {

@@ -1,6 +1,6 @@
 import { Parser, type Handler } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
-import { skippingTokenizer } from './skipping-tokenizer.js';
+import { skippingTokenizer, withSkippingTokenizer } from './skipping-tokenizer.js';
 
 /** Every event a parser reports, with the positions it reports them at. */
 function events(html: string, options: { skipping: boolean; chunk?: number }): unknown[] {
@@ -18,7 +18,7 @@ function events(html: string, options: { skipping: boolean; chunk?: number }): u
   const parser = new Parser(handler, {
     decodeEntities: true,
     lowerCaseAttributeNames: true,
-    ...(options.skipping && skippingTokenizer && { Tokenizer: skippingTokenizer }),
+    ...(options.skipping && withSkippingTokenizer),
   });
   const chunk = options.chunk ?? html.length;
   for (let at = 0; at < html.length; at += chunk) parser.write(html.slice(at, at + chunk));

@@ -43,6 +43,13 @@ function skipTo(tokenizer: TokenizerInternals, end: RegExp): void {
   tokenizer.index = (found ? found.index : tokenizer.buffer.length) - 1 + tokenizer.offset;
 }
 
+/** A state that hands `end` or `&` to the library's own state and skips every other character to the next of them. */
+const skipping = (state: StateMethod, end: number, ends: RegExp): StateMethod =>
+  function (c) {
+    if (c === end || c === AMP) state.call(this, c);
+    else skipTo(this, ends);
+  };
+
 function createSkippingTokenizer(): typeof Tokenizer | null {
   const base = Tokenizer.prototype as unknown as Partial<TokenizerMethods>;
   const { stateText, stateInAttributeValueDoubleQuotes, stateInAttributeValueSingleQuotes } = base;
@@ -67,18 +74,9 @@ function createSkippingTokenizer(): typeof Tokenizer | null {
       this.index = found + this.offset;
       return true;
     },
-    stateText(c) {
-      if (c === LT || c === AMP) stateText.call(this, c);
-      else skipTo(this, TEXT_END);
-    },
-    stateInAttributeValueDoubleQuotes(c) {
-      if (c === DOUBLE_QUOTE || c === AMP) stateInAttributeValueDoubleQuotes.call(this, c);
-      else skipTo(this, DOUBLE_QUOTED_END);
-    },
-    stateInAttributeValueSingleQuotes(c) {
-      if (c === SINGLE_QUOTE || c === AMP) stateInAttributeValueSingleQuotes.call(this, c);
-      else skipTo(this, SINGLE_QUOTED_END);
-    },
+    stateText: skipping(stateText, LT, TEXT_END),
+    stateInAttributeValueDoubleQuotes: skipping(stateInAttributeValueDoubleQuotes, DOUBLE_QUOTE, DOUBLE_QUOTED_END),
+    stateInAttributeValueSingleQuotes: skipping(stateInAttributeValueSingleQuotes, SINGLE_QUOTE, SINGLE_QUOTED_END),
   };
   Object.assign(SkippingTokenizer.prototype, methods);
   return SkippingTokenizer;

@@ -105,6 +105,9 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** How long an analysis must sit with no step running before it is taken as stalled; also how often that is looked for. */
+const STALLED_ANALYSIS_GRACE_S = 60;
+
 export function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase({ url: config.DATABASE_URL, pgliteDir: pgliteDirFor(config.dataDir) });
 }
@@ -260,6 +263,20 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
     const scheduler = new SiteScheduler({ sites, queue, logger });
     let watch: ProcessWatch | undefined;
     let closing: Promise<void> | undefined;
+    // Analyses a dead process or a failed change listener left running with nothing to move them on.
+    let resuming: Promise<void> | undefined;
+    let resumeTimer: NodeJS.Timeout | undefined;
+    const resumeStalledAnalyses = () => {
+      resuming ??= analysis
+        .resumeStalled(STALLED_ANALYSIS_GRACE_S)
+        .then((count) => {
+          if (count) logger.warn({ analyses: count }, 'moved on analyses that had stalled between steps');
+        })
+        .catch((err: unknown) => logger.error({ err }, 'could not move on stalled analyses'))
+        .finally(() => {
+          resuming = undefined;
+        });
+    };
     return {
       config,
       logger,
@@ -299,9 +316,13 @@ export async function openPlatform(config: Config, logger: Logger, database?: Da
         });
         await watch.start();
         await queue.work(watch.track(handlers), { concurrency: config.WORKER_CONCURRENCY });
+        resumeTimer ??= setInterval(resumeStalledAnalyses, STALLED_ANALYSIS_GRACE_S * 1000);
+        resumeStalledAnalyses();
       },
       close: () =>
         (closing ??= (async () => {
+          clearInterval(resumeTimer);
+          await resuming;
           await scheduler.stop();
           await relay.stop();
           await queue.close(config.SHUTDOWN_TIMEOUT_MS);

@@ -126,6 +126,25 @@ export class AnalysisCoordinator {
     }
   }
 
+  /**
+   * Moves on the analyses nothing else will: those whose step ended without the change listener
+   * acting on it (the process died between the two writes, or the listener failed), and those
+   * left without their next step. Each is ended as its steps say, or given the step it lacks.
+   * Returns how many it moved.
+   */
+  async resumeStalled(graceSeconds: number): Promise<number> {
+    const stalled = await this.jobs.stalledTracking(ANALYZE_SITE, graceSeconds);
+    for (const analysis of stalled) {
+      const steps = await this.jobs.children(analysis.id);
+      const stopped = steps.find((step) => step.status === 'failed' || step.status === 'cancelled');
+      const missing = ANALYSIS_STEPS.find((type) => !steps.some((step) => step.type === type));
+      if (stopped) await this.onJobChange(stopped);
+      else if (missing) await this.enqueueStep(analysis, missing, { siteId: analysis.siteId! });
+      else await this.onJobChange(steps.find((step) => step.type === ANALYSIS_STEPS.at(-1))!);
+    }
+    return stalled.length;
+  }
+
   /** Cancels any job: an analysis with its steps, any other job at its handler's next checkpoint. */
   async cancelJob(job: JobRecord): Promise<void> {
     if (job.type === ANALYZE_SITE) await this.cancel(job.id);

@@ -80,6 +80,27 @@ export class JobsRepository {
     return this.db.select().from(jobs).where(eq(jobs.parentId, parentId)).orderBy(asc(jobs.createdAt));
   }
 
+  /**
+   * Running tracking records of `type` that nothing will move on: no child queued or running, and
+   * neither the record nor any child changed in the last `graceSeconds` (a change listener still
+   * at work, or a retry between its writes, is left alone).
+   */
+  async stalledTracking(type: string, graceSeconds: number): Promise<JobRecord[]> {
+    const before = sql`now() - make_interval(secs => ${graceSeconds})`;
+    return this.db
+      .select()
+      .from(jobs)
+      .where(
+        and(
+          eq(jobs.type, type),
+          eq(jobs.status, 'running'),
+          lt(jobs.updatedAt, before),
+          sql`not exists (select 1 from ${jobs} as child where child.parent_id = ${jobs.id}
+            and (child.status in ('queued', 'running') or child.updated_at >= ${before}))`,
+        ),
+      );
+  }
+
   /** Puts a finished tracking record back to running (its analysis is being retried). */
   async reopen(id: string): Promise<void> {
     await this.db

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import { AnalysisCoordinator, ANALYSIS_STEPS, type StepWork } from '../../src/pipeline/analysis.js';
+import { ANALYZE_SITE } from '../../src/pipeline/job-types.js';
 import {
   createJobQueue,
   JobsRepository,
+  PermanentJobError,
   Priority,
   type JobHandler,
   type JobHandlers,
@@ -32,8 +34,14 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
     await database?.close();
   });
 
-  /** `after` runs once a step's handler has returned, before the queue records the step's end. */
-  async function setUp(work: Partial<Record<(typeof ANALYSIS_STEPS)[number], StepWork>>, after?: (job: JobRecord) => Promise<void>) {
+  /**
+   * `after` runs once a step's handler has returned, before the queue records the step's end.
+   * Changes `heard` refuses never reach the coordinator, as when its process dies before they do.
+   */
+  async function setUp(
+    work: Partial<Record<(typeof ANALYSIS_STEPS)[number], StepWork>>,
+    { after, heard }: { after?: (job: JobRecord) => Promise<void>; heard?: (job: JobRecord) => boolean } = {},
+  ) {
     database = await target.open();
     jobs = new JobsRepository(database.db);
     sites = new SitesRepository(database.db);
@@ -43,7 +51,9 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
       jobTypes: ANALYSIS_STEPS,
       backoffBaseMs: 50,
       pollIntervalMs: 25,
-      onChange: (job) => analysis.onJobChange(job),
+      onChange: async (job) => {
+        if (heard?.(job) ?? true) await analysis.onJobChange(job);
+      },
     });
     analysis = new AnalysisCoordinator(jobs, queue, sites);
     const passThrough: StepWork = async (context) => ({ [`${context.job.type}Done`]: true });
@@ -101,9 +111,14 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
 
   it('ends the analysis only once its last step is recorded as succeeded, never while that step still runs', async () => {
     const analysisWhenStepReturned = new Map<string, string | undefined>();
-    const site = await setUp({}, async (step) => {
-      analysisWhenStepReturned.set(step.type, (await jobs.get(step.parentId!))?.status);
-    });
+    const site = await setUp(
+      {},
+      {
+        after: async (step) => {
+          analysisWhenStepReturned.set(step.type, (await jobs.get(step.parentId!))?.status);
+        },
+      },
+    );
     const started = await analysis.start(site, Priority.user);
     expect(await settled(started.id)).toMatchObject({ status: 'succeeded', result: { update_blueprintDone: true } });
     // Keyed by step, not in order seen: the next step may start and return before this hook's read ends.
@@ -156,5 +171,71 @@ describe.each(databaseTargets())('analysis coordinator on $name', (target) => {
       ['discover_categories', 'cancelled'],
     ]);
     expect((await sites.get(site.id))?.status).toBe('pending');
+  });
+
+  describe('moving on stalled analyses', () => {
+    const stepStatuses = async (id: string) => (await jobs.children(id)).map((step) => `${step.type}:${step.status}`);
+
+    it('ends an analysis whose last step succeeded unheard, once the grace period has passed', async () => {
+      const site = await setUp({}, { heard: (job) => !(job.type === 'update_blueprint' && job.status === 'succeeded') });
+      const started = await analysis.start(site, Priority.user);
+      await expect.poll(() => stepStatuses(started.id), { timeout: 45_000 }).toEqual(ANALYSIS_STEPS.map((step) => `${step}:succeeded`));
+      // Within the grace period the change listener may still be at work.
+      expect(await analysis.resumeStalled(60)).toBe(0);
+      expect((await jobs.get(started.id))?.status).toBe('running');
+
+      expect(await analysis.resumeStalled(0)).toBe(1);
+      expect(await jobs.get(started.id)).toMatchObject({ status: 'succeeded', result: { update_blueprintDone: true } });
+      expect((await sites.get(site.id))?.status).toBe('ready');
+      expect(await analysis.resumeStalled(0)).toBe(0);
+    });
+
+    it('fails an analysis whose step failed unheard, naming the step', async () => {
+      const site = await setUp(
+        {
+          generate_selectors: async () => {
+            throw new PermanentJobError('no selector held');
+          },
+        },
+        { heard: (job) => job.status !== 'failed' },
+      );
+      const started = await analysis.start(site, Priority.user);
+      await expect.poll(() => stepStatuses(started.id), { timeout: 45_000 }).toContain('generate_selectors:failed');
+      expect((await jobs.get(started.id))?.status).toBe('running');
+
+      expect(await analysis.resumeStalled(0)).toBe(1);
+      expect(await jobs.get(started.id)).toMatchObject({ status: 'failed', error: 'generate_selectors: no selector held' });
+      expect((await sites.get(site.id))?.status).toBe('failed');
+    });
+
+    it('gives an analysis that never got its first step that step, and it runs to the end', async () => {
+      const site = await setUp({});
+      // What start() leaves when its process dies between recording the analysis and queueing a step.
+      const orphan = await jobs.insertTracking({
+        workspaceId: site.workspaceId,
+        siteId: site.id,
+        type: ANALYZE_SITE,
+        payload: { siteId: site.id },
+        priority: Priority.user,
+      });
+      expect(await analysis.resumeStalled(0)).toBe(1);
+      expect(await settled(orphan.id)).toMatchObject({ status: 'succeeded' });
+      expect(await stepStatuses(orphan.id)).toEqual(ANALYSIS_STEPS.map((step) => `${step}:succeeded`));
+    });
+
+    it('leaves alone an analysis with a step queued or running', async () => {
+      let release = false;
+      const site = await setUp({
+        discover_categories: async () => {
+          while (!release) await new Promise((resolve) => setTimeout(resolve, 20));
+          return {};
+        },
+      });
+      const started = await analysis.start(site, Priority.user);
+      await until(started.id, (job) => job.step === 'discover_categories');
+      expect(await analysis.resumeStalled(0)).toBe(0);
+      release = true;
+      expect(await settled(started.id)).toMatchObject({ status: 'succeeded' });
+    });
   });
 });

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { withSpan } from '../logging/tracing.js';
 import { metrics } from '../system/metrics.js';
-import { backoffDelayMs, JobRunner } from './job-runner.js';
+import { backoffDelayMs, JobRunner, reportStalled } from './job-runner.js';
 import { JobSlots } from './job-slots.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
 import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, JobStalledListener, WorkOptions } from './types.js';
@@ -29,6 +29,9 @@ export interface BullmqQueueOptions {
 interface BullPayload {
   jobId: string;
 }
+
+/** Overdue jobs looked up in Redis per sweep for being lost. */
+const LOST_JOBS_PER_SWEEP = 500;
 
 /**
  * The scaled mode's queue: one BullMQ queue per job type on Redis, consumed by any number of
@@ -55,6 +58,8 @@ export class BullmqQueue implements JobQueue {
   private readonly backoffBaseMs: number;
   /** The delay before a failed job's next attempt, from `process` to the backoff strategy BullMQ asks right after. */
   private readonly retryDelays = new Map<string, number>();
+  private recoveryTimer?: NodeJS.Timeout;
+  private recovering?: Promise<void>;
 
   constructor(private readonly options: BullmqQueueOptions) {
     // BullMQ requires maxRetriesPerRequest: null so blocking commands wait through reconnects.
@@ -160,6 +165,37 @@ export class BullmqQueue implements JobQueue {
       this.workers.push(worker);
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+    const recover = () => {
+      this.recovering ??= this.redispatchLost(Object.keys(handlers))
+        .catch((err: unknown) => this.options.logger.error({ err }, 'could not look for jobs missing from Redis'))
+        .finally(() => {
+          this.recovering = undefined;
+        });
+    };
+    this.recoveryTimer = setInterval(recover, this.leaseMs);
+    recover();
+  }
+
+  /**
+   * Hands Redis again the jobs the database holds as queued or running, overdue, that Redis does
+   * not hold: lost when Redis restarted without its data, or never handed over when a process died
+   * between recording a job and dispatching it. Jobs Redis still holds are BullMQ's to recover.
+   */
+  private async redispatchLost(types: readonly string[]): Promise<void> {
+    const overdue = await this.options.jobs.overdue(types, (2 * this.leaseMs) / 1000, LOST_JOBS_PER_SWEEP);
+    const lost: JobRecord[] = [];
+    for (const job of overdue) {
+      const state = await this.queueFor(job.type).getJobState(job.id);
+      if (state === 'unknown' || state === 'completed' || state === 'failed') lost.push(job);
+    }
+    if (lost.length === 0) return;
+    for (const job of lost) await this.dispatch(job);
+    this.options.logger.warn({ jobIds: lost.map((job) => job.id) }, `${lost.length} overdue job(s) missing from Redis were queued again`);
+    // A running one's worker stopped renewing its lease: reported as the embedded queue reports it.
+    reportStalled(
+      this.options.onStalled,
+      lost.filter((job) => job.status === 'running'),
+    );
   }
 
   private async process(runner: JobRunner, slots: JobSlots, bullJob: Job<BullPayload>, token: string | undefined): Promise<void> {
@@ -208,6 +244,8 @@ export class BullmqQueue implements JobQueue {
     // Jobs waiting for a slot go back to Redis; Worker.close waits for the running ones, and past
     // the timeout they are left to BullMQ's stalled-job recovery.
     this.slots?.close();
+    clearInterval(this.recoveryTimer);
+    await this.recovering;
     await Promise.race([
       Promise.allSettled(this.workers.map((worker) => worker.close())),
       new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
 import { withSpan } from '../logging/tracing.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
-import { backoffDelayMs, JobRunner } from './job-runner.js';
+import { backoffDelayMs, JobRunner, reportStalled } from './job-runner.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
 import type { EnqueueOptions, JobChangeListener, JobLogListener, JobHandlers, JobQueue, JobStalledListener, WorkOptions } from './types.js';
 
@@ -136,9 +136,7 @@ export class EmbeddedQueue implements JobQueue {
   private async fill(): Promise<void> {
     if (Date.now() - this.lastLeaseSweep > this.leaseMs / 2) {
       this.lastLeaseSweep = Date.now();
-      const stalled = await this.options.jobs.requeueExpiredLeases();
-      for (const type of new Set(stalled.map((job) => job.type)))
-        this.options.onStalled?.({ type, jobIds: stalled.filter((job) => job.type === type).map((job) => job.id) });
+      reportStalled(this.options.onStalled, await this.options.jobs.requeueExpiredLeases());
     }
     if (await this.isPaused()) return;
     while (!this.closed && this.active.size < this.concurrency) {

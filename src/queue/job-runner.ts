@@ -3,7 +3,15 @@ import type { Logger } from '../logging/logger.js';
 import { withSpan, type TraceSpan } from '../logging/tracing.js';
 import { initJobMetrics, metrics, secondsSince } from '../system/metrics.js';
 import type { JobRecord, JobsRepository } from './jobs.repository.js';
-import { isRetryable, JobCancelledError, type JobChangeListener, type JobContext, type JobHandlers, type JobLogListener } from './types.js';
+import {
+  isRetryable,
+  JobCancelledError,
+  type JobChangeListener,
+  type JobContext,
+  type JobHandlers,
+  type JobLogListener,
+  type JobStalledListener,
+} from './types.js';
 
 /** What is left for the adapter after a run: nothing, or scheduling the next attempt. */
 export type RunResult = { retry: false } | { retry: true; error: string };
@@ -151,4 +159,11 @@ class JobTiming {
 export function backoffDelayMs(attempt: number, baseMs: number): number {
   const exponential = baseMs * 2 ** Math.max(0, attempt - 1);
   return Math.round(exponential * (1 + Math.random() * 0.1));
+}
+
+/** Tells the listener of jobs handed out again after their worker stopped renewing its lease, by job type. */
+export function reportStalled(listener: JobStalledListener | undefined, stalled: ReadonlyArray<{ id: string; type: string }>): void {
+  for (const type of new Set(stalled.map((job) => job.type))) {
+    listener?.({ type, jobIds: stalled.filter((job) => job.type === type).map((job) => job.id) });
+  }
 }

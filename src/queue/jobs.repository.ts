@@ -375,6 +375,28 @@ export class JobsRepository {
   }
 
   /**
+   * Jobs of these types a queue should hold by now, longer than `graceSeconds`: queued and due, or
+   * running with their worker's lease lapsed. Oldest first, at most `limit`.
+   */
+  async overdue(types: readonly string[], graceSeconds: number, limit: number): Promise<JobRecord[]> {
+    const before = sql`now() - make_interval(secs => ${graceSeconds})`;
+    return this.db
+      .select()
+      .from(jobs)
+      .where(
+        and(
+          inArray(jobs.type, [...types]),
+          or(
+            and(eq(jobs.status, 'queued'), lt(jobs.runAt, before), lt(jobs.updatedAt, before)),
+            and(eq(jobs.status, 'running'), isNotNull(jobs.lockedBy), lt(jobs.leaseUntil, before)),
+          ),
+        ),
+      )
+      .orderBy(asc(jobs.runAt))
+      .limit(limit);
+  }
+
+  /**
    * Queues again every job a worker was running: for a single-process database all of them
    * are orphans at start. (Rows without a worker, such as a pipeline's tracking record, stay.)
    */

@@ -275,6 +275,26 @@ describe.each(targets)('job queue contract: $name', (target) => {
     expect(stalled).toEqual([]);
   });
 
+  it('runs a job recorded but never handed to the queue: its process died in between, or Redis lost it', async () => {
+    const ran: string[] = [];
+    await setUp({ count: async ({ job }) => void ran.push(job.id) }, 2, { leaseMs: 1_000 });
+    const recorded = await jobs.insert({ workspaceId, type: 'count', payload: {}, priority: Priority.user });
+    expect(await settled(recorded.id)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(ran).toEqual([recorded.id]);
+    expect(stalled).toEqual([]);
+  });
+
+  it('runs again a job whose worker died while running it, once its lease has lapsed', async () => {
+    const ran: string[] = [];
+    const { start } = await setUp({ count: async ({ job }) => void ran.push(job.id) }, 2, { leaseMs: 1_000, startWorking: false });
+    // What a worker that took the job and died leaves: running, a lease nobody renews, nothing in Redis.
+    const recorded = await jobs.insert({ workspaceId, type: 'count', payload: {}, priority: Priority.user });
+    await jobs.markRunning(recorded.id, 'worker-that-died', 1_000);
+    await start();
+    expect(await settled(recorded.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(ran).toEqual([recorded.id]);
+  });
+
   it('cancels a queued job before it runs and a running job at its next checkpoint', async () => {
     let started = false;
     let reachedEnd = false;

@@ -7,6 +7,7 @@ import type { EnqueueOptions, JobLogRecord, JobRecord, JobStatus } from './types
 export type { JobLogRecord, JobRecord, JobStatus } from './types.js';
 
 const finished: JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+const secondsAgo = (seconds: number) => sql`now() - make_interval(secs => ${seconds})`;
 
 /** Called in the transaction that records a job's final state, so what it writes commits with that state or not at all. */
 export type JobFinishedListener = (tx: Db, job: JobRecord) => Promise<void>;
@@ -86,7 +87,7 @@ export class JobsRepository {
    * at work, or a retry between its writes, is left alone).
    */
   async stalledTracking(type: string, graceSeconds: number): Promise<JobRecord[]> {
-    const before = sql`now() - make_interval(secs => ${graceSeconds})`;
+    const before = secondsAgo(graceSeconds);
     return this.db
       .select()
       .from(jobs)
@@ -379,19 +380,15 @@ export class JobsRepository {
    * running with their worker's lease lapsed. Oldest first, at most `limit`.
    */
   async overdue(types: readonly string[], graceSeconds: number, limit: number): Promise<JobRecord[]> {
-    const before = sql`now() - make_interval(secs => ${graceSeconds})`;
+    const before = secondsAgo(graceSeconds);
+    const lost = or(
+      and(eq(jobs.status, 'queued'), lt(jobs.runAt, before), lt(jobs.updatedAt, before)),
+      and(eq(jobs.status, 'running'), isNotNull(jobs.lockedBy), lt(jobs.leaseUntil, before)),
+    );
     return this.db
       .select()
       .from(jobs)
-      .where(
-        and(
-          inArray(jobs.type, [...types]),
-          or(
-            and(eq(jobs.status, 'queued'), lt(jobs.runAt, before), lt(jobs.updatedAt, before)),
-            and(eq(jobs.status, 'running'), isNotNull(jobs.lockedBy), lt(jobs.leaseUntil, before)),
-          ),
-        ),
-      )
+      .where(and(inArray(jobs.type, [...types]), lost))
       .orderBy(asc(jobs.runAt))
       .limit(limit);
   }
@@ -438,7 +435,7 @@ export class JobsRepository {
     return this.db
       .select({ type: jobs.type, count: sql<number>`count(*)::int` })
       .from(jobs)
-      .where(and(inArray(jobs.status, finished), gt(jobs.finishedAt, sql`now() - make_interval(secs => ${seconds})`)))
+      .where(and(inArray(jobs.status, finished), gt(jobs.finishedAt, secondsAgo(seconds))))
       .groupBy(jobs.type);
   }
 }

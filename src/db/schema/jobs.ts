@@ -45,6 +45,10 @@ export const jobs = pgTable(
     index('jobs_claim_idx')
       .on(table.status, table.priority, table.runAt)
       .where(sql`${table.status} = 'queued'`),
+    // Running jobs are few: the sweeps for stalled analyses and jobs lost from Redis read them often.
+    index('jobs_running_idx')
+      .on(table.type)
+      .where(sql`${table.status} = 'running'`),
     index('jobs_workspace_idx').on(table.workspaceId, table.createdAt),
     index('jobs_site_idx').on(table.siteId),
     // A pipeline step exists once per analysis, so a retried step cannot start its successor twice.

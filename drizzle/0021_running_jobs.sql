@@ -1,0 +1,1 @@
+CREATE INDEX "jobs_running_idx" ON "jobs" USING btree ("type") WHERE "jobs"."status" = 'running';
